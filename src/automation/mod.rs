@@ -1,0 +1,916 @@
+//! Stage 5: the automation graph. Which evidence is *automated* (spec §3.2 T3), and why.
+//!
+//! Entry points are CI configurations and orchestrator schedules; edges are what their
+//! commands run (scripts, `python -m`, Makefile targets, DVC stages, job specs, Python imports).
+//! Every implemented evidence record reachable from an entry point is promoted to automated and
+//! given the chain of hops from the trigger to itself. Nothing is ever executed.
+
+pub mod extract;
+pub mod shell;
+
+use crate::evidence::{Evidence, Hop};
+use crate::rules::Tier;
+use extract::{Command, FileFacts, TargetKind};
+use serde::Serialize;
+use shell::Action;
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerKind {
+    Push,
+    PullRequest,
+    Schedule,
+    Manual,
+    Event,
+    PipelineCompletion,
+    Called,
+    Release,
+    /// Azure Pipelines without `trigger:`: every push.
+    Default,
+    /// Configured outside the repository (Jenkins, Cloud Build, CodeBuild).
+    External,
+}
+
+impl TriggerKind {
+    pub fn is_code_change(self) -> bool {
+        matches!(
+            self,
+            TriggerKind::Push | TriggerKind::PullRequest | TriggerKind::Default | TriggerKind::External
+        )
+    }
+    pub fn is_recurring(self) -> bool {
+        matches!(
+            self,
+            TriggerKind::Schedule | TriggerKind::Event | TriggerKind::PipelineCompletion
+        )
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TriggerKind::Push => "push",
+            TriggerKind::PullRequest => "pull_request",
+            TriggerKind::Schedule => "schedule",
+            TriggerKind::Manual => "manual",
+            TriggerKind::Event => "event",
+            TriggerKind::PipelineCompletion => "pipeline_completion",
+            TriggerKind::Called => "called",
+            TriggerKind::Release => "release",
+            TriggerKind::Default => "default",
+            TriggerKind::External => "external",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Trigger {
+    pub kind: TriggerKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip)]
+    pub line: u32,
+}
+
+impl Trigger {
+    pub fn label(&self) -> String {
+        match &self.detail {
+            Some(d) if !d.is_empty() => format!("{} \"{}\"", self.kind.label(), d),
+            _ => self.kind.label().to_string(),
+        }
+    }
+}
+
+fn triggers_label(ts: &[Trigger]) -> String {
+    let mut labels: Vec<String> = ts.iter().map(Trigger::label).collect();
+    labels.dedup();
+    labels.join(", ")
+}
+
+/// An automation entry point, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryPoint {
+    pub path: String,
+    pub system: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    pub line: u32,
+    pub triggers: Vec<Trigger>,
+}
+
+/// A command that names something ripen could not find in the repository.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unresolved {
+    pub path: String,
+    pub line: u32,
+    pub command: String,
+}
+
+type NodeId = (String, Option<String>);
+
+#[derive(Debug, Clone)]
+struct Reach {
+    chain: Vec<Hop>,
+    triggers: BTreeSet<Trigger>,
+}
+
+struct Edge {
+    to: NodeId,
+    via: String,
+    line: u32,
+    tests: bool,
+}
+
+pub struct Graph<'a> {
+    files: &'a [String],
+    file_set: HashSet<&'a str>,
+    facts: &'a HashMap<String, FileFacts>,
+}
+
+#[derive(Debug, Default)]
+pub struct Automation {
+    pub entry_points: Vec<EntryPoint>,
+    pub unresolved: Vec<Unresolved>,
+    reached: HashMap<NodeId, Reach>,
+    /// Per entry file, every node its jobs reach (for release-gate detection).
+    per_entry: HashMap<String, HashSet<NodeId>>,
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+fn join(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if base.is_empty() {
+        Vec::new()
+    } else {
+        base.split('/').collect()
+    };
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn is_test_file(rel: &str) -> bool {
+    let name = extract::file_name(rel);
+    rel.ends_with(".py")
+        && (rel.starts_with("tests/")
+            || rel.starts_with("test/")
+            || rel.contains("/tests/")
+            || rel.contains("/test/")
+            || name.starts_with("test_")
+            || name.ends_with("_test.py")
+            || name == "conftest.py")
+}
+
+impl<'a> Graph<'a> {
+    pub fn new(files: &'a [String], facts: &'a HashMap<String, FileFacts>) -> Graph<'a> {
+        Graph {
+            files,
+            file_set: files.iter().map(String::as_str).collect(),
+            facts,
+        }
+    }
+
+    fn is_file(&self, p: &str) -> bool {
+        self.file_set.contains(p)
+    }
+
+    /// Files under directory `d` (sorted input makes this a range scan).
+    fn files_under(&self, d: &str) -> &'a [String] {
+        let prefix = format!("{d}/");
+        let start = self.files.partition_point(|f| f.as_str() < prefix.as_str());
+        let end = start + self.files[start..].partition_point(|f| f.starts_with(&prefix));
+        &self.files[start..end]
+    }
+
+    /// Resolves a path-like token against the candidate base directories.
+    fn resolve_path(&self, token: &str, bases: &[String], dirs: bool) -> Vec<String> {
+        let t = token
+            .trim_start_matches("file:")
+            .trim_matches(|c| c == '"' || c == '\'' || c == ',')
+            .trim_start_matches("./");
+        if t.is_empty()
+            || t.contains('$')
+            || t.contains("{{")
+            || t.contains('*')
+            || t.contains("://")
+            || t.starts_with('-')
+            || t.len() > 300
+        {
+            return Vec::new();
+        }
+        let abs_like = t.starts_with('/');
+        let t = t.trim_start_matches('/').trim_end_matches('/');
+        if t.is_empty() || t == "." || t == ".." {
+            return Vec::new();
+        }
+        let roots: Vec<&str> = if abs_like {
+            vec![""]
+        } else {
+            bases.iter().map(String::as_str).collect()
+        };
+        for b in roots {
+            let Some(p) = join(b, t) else { continue };
+            if p.is_empty() {
+                continue;
+            }
+            if self.is_file(&p) {
+                return vec![p];
+            }
+            if dirs {
+                let under = self.files_under(&p);
+                if !under.is_empty() {
+                    return under.iter().take(2000).cloned().collect();
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn resolve_module(&self, module: &str, from: &str, bases: &[String]) -> Option<String> {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let rest = &module[dots..];
+        let rel = rest.replace('.', "/");
+        let mut roots: Vec<String> = Vec::new();
+        if dots > 0 {
+            let mut d = parent(from).to_string();
+            for _ in 1..dots {
+                d = parent(&d).to_string();
+            }
+            roots.push(d);
+        } else {
+            roots.extend(bases.iter().cloned());
+            roots.push("src".into());
+        }
+        for r in roots {
+            for cand in [
+                format!("{rel}.py"),
+                format!("{rel}/__init__.py"),
+                format!("{rel}/__main__.py"),
+            ] {
+                if rel.is_empty() && !cand.starts_with('/') && dots == 0 {
+                    continue;
+                }
+                if let Some(p) = join(&r, cand.trim_start_matches('/'))
+                    && self.is_file(&p)
+                {
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    fn target_node(&self, file: &str, target: Option<&str>) -> Option<NodeId> {
+        match self.facts.get(file) {
+            Some(FileFacts::Targets { targets, kind }) => match target {
+                Some(t) => targets
+                    .iter()
+                    .any(|x| x.name == t)
+                    .then(|| (file.to_string(), Some(t.to_string()))),
+                None if *kind == TargetKind::Make => targets
+                    .first()
+                    .map(|x| (file.to_string(), Some(x.name.clone()))),
+                None => Some((file.to_string(), None)),
+            },
+            _ => None,
+        }
+    }
+
+    fn command_edges(
+        &self,
+        from: &str,
+        cmd: &Command,
+        extra_bases: &[String],
+        out: &mut Vec<Edge>,
+        unresolved: &mut Vec<Unresolved>,
+    ) {
+        let here = parent(from).to_string();
+        // Where the command runs: its own `cd`/working-directory, else make and dvc run in
+        // their file's directory and everything else (CI, scripts) at the root.
+        let home = match self.facts.get(from) {
+            Some(FileFacts::Targets { .. }) => here.clone(),
+            _ => String::new(),
+        };
+        let mut bases: Vec<String> = Vec::new();
+        if let Some(c) = &cmd.cwd {
+            let c = c.trim_start_matches("./").trim_end_matches('/');
+            bases.push(join(&home, c).unwrap_or_else(|| c.to_string()));
+        }
+        bases.push(home.clone());
+        bases.push(here.clone());
+        bases.push(String::new());
+        bases.extend(extra_bases.iter().cloned());
+        // A macro, not a closure: `out` is also read between pushes.
+        macro_rules! push {
+            ($to:expr, $via:expr, $tests:expr) => {{
+                let to: NodeId = $to;
+                if to.0 != from || to.1.is_some() {
+                    out.push(Edge {
+                        to,
+                        via: $via,
+                        line: cmd.line,
+                        tests: $tests,
+                    });
+                }
+            }};
+        }
+        if !cmd.shell {
+            // A reference names a file (a template, a component spec); a directory named this
+            // way is where something else runs (`code:`), not something that runs.
+            for tok in cmd.text.split_whitespace() {
+                for p in self.resolve_path(tok, &bases, false) {
+                    push!((p, None), format!("references {}", tok), false);
+                }
+            }
+            return;
+        }
+        let mut cwd = cmd.cwd.clone();
+        for simple in shell::parse_line(&cmd.text, &mut cwd) {
+            let mut b = bases.clone();
+            if let Some(c) = &simple.cwd {
+                b.insert(0, c.clone());
+            }
+            let dir0 = b[0].clone();
+            let via = simple.text.clone();
+            let before = out.len();
+            let mut looks_resolvable = false;
+            match &simple.action {
+                Action::Make { dir, file, targets } => {
+                    looks_resolvable = true;
+                    let d = match dir {
+                        Some(d) => join(&dir0, d).unwrap_or_default(),
+                        None => dir0.clone(),
+                    };
+                    let mf = file.clone().unwrap_or_else(|| "Makefile".into());
+                    let candidates = [join(&d, &mf), join("", &mf), Some(format!("{}makefile", if d.is_empty() { String::new() } else { format!("{d}/") }))];
+                    if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
+                        if targets.is_empty() {
+                            if let Some(n) = self.target_node(&path, None) {
+                                push!(n, via.clone(), false);
+                            }
+                        }
+                        for t in targets {
+                            if let Some(n) = self.target_node(&path, Some(t)) {
+                                push!(n, via.clone(), false);
+                            }
+                        }
+                    }
+                }
+                Action::DvcRepro { stages } => {
+                    looks_resolvable = true;
+                    for base in &b {
+                        let p = join(base, "dvc.yaml").unwrap_or_default();
+                        if self.is_file(&p) {
+                            if stages.is_empty() {
+                                push!((p.clone(), None), via.clone(), false);
+                            }
+                            for s in stages {
+                                let name = s.rsplit(':').next().unwrap_or(s);
+                                if let Some(n) = self.target_node(&p, Some(name)) {
+                                    push!(n, via.clone(), false);
+                                }
+                            }
+                            break;
+                        }
+                    }
+                }
+                Action::Kedro => {
+                    for f in self.files.iter().filter(|f| {
+                        f.ends_with(".py")
+                            && (f.contains("/pipelines/") || f.ends_with("pipeline_registry.py"))
+                    }) {
+                        push!((f.clone(), None), via.clone(), false);
+                    }
+                }
+                Action::PythonModule(m) => {
+                    looks_resolvable = !m.contains('$');
+                    if let Some(p) = self.resolve_module(m, from, &b) {
+                        push!((p, None), via.clone(), false);
+                    }
+                    if matches!(m.as_str(), "kedro") {
+                        looks_resolvable = false;
+                    }
+                }
+                Action::Tests { paths } => {
+                    if paths.is_empty() {
+                        let base = if dir0.is_empty() {
+                            None
+                        } else {
+                            Some(format!("{dir0}/"))
+                        };
+                        for f in self.files.iter().filter(|f| {
+                            is_test_file(f) && base.as_ref().is_none_or(|b| f.starts_with(b))
+                        }) {
+                            push!((f.clone(), None), via.clone(), true);
+                        }
+                    }
+                    for p in paths {
+                        let p = p.split("::").next().unwrap_or(p);
+                        for f in self.resolve_path(p, &b, true) {
+                            push!((f, None), via.clone(), true);
+                        }
+                    }
+                }
+                Action::GhWorkflow(w) => {
+                    looks_resolvable = true;
+                    let p = format!(".github/workflows/{w}");
+                    if self.is_file(&p) {
+                        push!((p, None), via.clone(), false);
+                    }
+                }
+                Action::Docker { file } => {
+                    let f = file.clone().unwrap_or_else(|| "Dockerfile".into());
+                    for p in self.resolve_path(&f, &b, false) {
+                        push!((p, None), via.clone(), false);
+                    }
+                }
+                Action::Paths(paths) => {
+                    for (i, p) in paths.iter().enumerate() {
+                        let found = self.resolve_path(p, &b, true);
+                        if i == 0
+                            && found.is_empty()
+                            && (p.ends_with(".py") || p.ends_with(".sh"))
+                            && !p.contains('$')
+                        {
+                            looks_resolvable = true;
+                        }
+                        for f in found {
+                            push!((f, None), via.clone(), false);
+                        }
+                    }
+                }
+            }
+            if out.len() == before && looks_resolvable {
+                unresolved.push(Unresolved {
+                    path: from.to_string(),
+                    line: cmd.line,
+                    command: simple.text.clone(),
+                });
+            }
+        }
+    }
+
+    /// The edges out of a node. Python imports are not followed out of test files: a test
+    /// importing the training module exercises it, it does not run training.
+    fn edges(&self, node: &NodeId, via_tests: bool, unresolved: &mut Vec<Unresolved>) -> Vec<Edge> {
+        let (path, sub) = node;
+        let mut out = Vec::new();
+        let Some(facts) = self.facts.get(path) else {
+            return out;
+        };
+        match facts {
+            FileFacts::Entry { jobs, .. } => {
+                for j in jobs.iter().filter(|j| sub.as_ref().is_none_or(|s| *s == j.name)) {
+                    for c in &j.commands {
+                        self.command_edges(path, c, &[], &mut out, unresolved);
+                    }
+                }
+            }
+            FileFacts::Targets { targets, kind } => {
+                for t in targets.iter().filter(|t| sub.as_ref().is_none_or(|s| *s == t.name)) {
+                    if *kind == TargetKind::Make {
+                        for d in &t.deps {
+                            if let Some(n) = self.target_node(path, Some(d)) {
+                                out.push(Edge {
+                                    to: n,
+                                    via: format!("make {d}"),
+                                    line: t.line,
+                                    tests: false,
+                                });
+                            }
+                        }
+                    }
+                    for c in &t.commands {
+                        self.command_edges(path, c, &[], &mut out, unresolved);
+                    }
+                }
+            }
+            FileFacts::Commands(cmds) => {
+                let code_dirs = yaml_code_dirs(path, cmds);
+                for c in cmds {
+                    self.command_edges(path, c, &code_dirs, &mut out, unresolved);
+                }
+            }
+            FileFacts::Python {
+                imports,
+                literals,
+                code_dirs,
+            } => {
+                if via_tests {
+                    return out;
+                }
+                let here = parent(path).to_string();
+                let bases = vec![String::new(), here.clone()];
+                for (line, m) in imports {
+                    if let Some(p) = self.resolve_module(m, path, &bases) {
+                        out.push(Edge {
+                            to: (p, None),
+                            via: format!("import {m}"),
+                            line: *line,
+                            tests: false,
+                        });
+                    }
+                }
+                let extra: Vec<String> = code_dirs
+                    .iter()
+                    .flat_map(|d| [join(&here, d), join("", d)])
+                    .flatten()
+                    .collect();
+                let mut sink = Vec::new();
+                for c in literals {
+                    let mut e = Vec::new();
+                    self.command_edges(path, c, &extra, &mut e, &mut sink);
+                    // A literal naming a directory is data, not a program: keep files only.
+                    out.extend(e.into_iter().filter(|e| {
+                        c.shell || e.to.0.ends_with(".py") || e.to.0.ends_with(".sh")
+                            || e.to.0.ends_with(".yml") || e.to.0.ends_with(".yaml")
+                    }));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `code:` directories of a YAML job spec, where its `command:` runs.
+fn yaml_code_dirs(path: &str, cmds: &[Command]) -> Vec<String> {
+    let here = parent(path);
+    let mut out = Vec::new();
+    for c in cmds {
+        let t = c.text.trim();
+        if !t.contains(' ') && (t.starts_with("./") || t.starts_with("../") || t.ends_with('/')) {
+            if let Some(p) = join(here, t.trim_end_matches('/')) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Builds the graph from every file's facts plus entry points found by rules (orchestrator
+/// schedules), and walks it from each entry point.
+pub fn build(
+    files: &[String],
+    facts: &HashMap<String, FileFacts>,
+    rule_entries: &[(String, Trigger)],
+) -> Automation {
+    let graph = Graph::new(files, facts);
+    let mut auto = Automation::default();
+    let mut seeds: Vec<(NodeId, Vec<Trigger>, u32)> = Vec::new();
+    let mut paths: Vec<&String> = facts.keys().collect();
+    paths.sort();
+    for path in paths {
+        let FileFacts::Entry {
+            system,
+            triggers,
+            jobs,
+        } = &facts[path]
+        else {
+            continue;
+        };
+        for j in jobs {
+            let t = if j.triggers.is_empty() {
+                triggers.clone()
+            } else {
+                j.triggers.clone()
+            };
+            let name = (!j.name.is_empty()).then(|| j.name.clone());
+            auto.entry_points.push(EntryPoint {
+                path: path.clone(),
+                system: system.to_string(),
+                job: name.clone(),
+                line: j.line,
+                triggers: t.clone(),
+            });
+            // A reusable workflow only runs when called; its callers reach it.
+            let runnable: Vec<Trigger> = t
+                .into_iter()
+                .filter(|x| x.kind != TriggerKind::Called)
+                .collect();
+            if !runnable.is_empty() {
+                seeds.push(((path.clone(), name), runnable, j.line));
+            }
+        }
+    }
+    for (path, trig) in rule_entries {
+        if matches!(facts.get(path), Some(FileFacts::Entry { .. })) {
+            continue;
+        }
+        auto.entry_points.push(EntryPoint {
+            path: path.clone(),
+            system: "orchestrator".into(),
+            job: None,
+            line: trig.line,
+            triggers: vec![trig.clone()],
+        });
+        seeds.push(((path.clone(), None), vec![trig.clone()], trig.line));
+    }
+    let mut unresolved = Vec::new();
+    for (start, triggers, line) in seeds {
+        let first = Hop {
+            path: start.0.clone(),
+            line: Some(line),
+            via: triggers_label(&triggers),
+        };
+        let tset: BTreeSet<Trigger> = triggers.into_iter().collect();
+        let mut visited: HashSet<(NodeId, bool)> = HashSet::new();
+        let mut queue = VecDeque::new();
+        queue.push_back((start.clone(), vec![first], false));
+        let entry_file = start.0.clone();
+        while let Some((node, chain, via_tests)) = queue.pop_front() {
+            if !visited.insert((node.clone(), via_tests)) || visited.len() > 50_000 {
+                continue;
+            }
+            auto.per_entry
+                .entry(entry_file.clone())
+                .or_default()
+                .insert(node.clone());
+            let reach = auto.reached.entry(node.clone()).or_insert_with(|| Reach {
+                chain: chain.clone(),
+                triggers: BTreeSet::new(),
+            });
+            reach.triggers.extend(tset.iter().cloned());
+            if chain.len() < reach.chain.len() {
+                reach.chain = chain.clone();
+            }
+            for e in graph.edges(&node, via_tests, &mut unresolved) {
+                let mut next = chain.clone();
+                if let Some(last) = next.last_mut() {
+                    last.line = Some(e.line);
+                }
+                let line = match &e.to.1 {
+                    Some(t) => target_line(facts, &e.to.0, t),
+                    None => None,
+                };
+                next.push(Hop {
+                    path: e.to.0.clone(),
+                    line,
+                    via: e.via,
+                });
+                if next.len() <= 32 {
+                    queue.push_back((e.to, next, via_tests || e.tests));
+                }
+            }
+        }
+    }
+    unresolved.sort();
+    unresolved.dedup();
+    auto.unresolved = unresolved;
+    auto
+}
+
+fn target_line(facts: &HashMap<String, FileFacts>, path: &str, sub: &str) -> Option<u32> {
+    match facts.get(path)? {
+        FileFacts::Targets { targets, .. } => targets.iter().find(|t| t.name == sub).map(|t| t.line),
+        FileFacts::Entry { jobs, .. } => jobs.iter().find(|j| j.name == sub).map(|j| j.line),
+        _ => None,
+    }
+}
+
+/// The node of `path` whose lines contain `line`: a job, a target or the whole file.
+fn node_for(facts: &HashMap<String, FileFacts>, path: &str, line: Option<u32>) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    if let Some(l) = line {
+        match facts.get(path) {
+            Some(FileFacts::Entry { jobs, .. }) => {
+                for j in jobs {
+                    if !j.name.is_empty() && j.line <= l && l <= j.end {
+                        out.push((path.to_string(), Some(j.name.clone())));
+                    }
+                }
+            }
+            Some(FileFacts::Targets { targets, .. }) => {
+                for t in targets {
+                    if t.line <= l && l <= t.end {
+                        out.push((path.to_string(), Some(t.name.clone())));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push((path.to_string(), None));
+    out
+}
+
+impl Automation {
+    fn reach_of(&self, facts: &HashMap<String, FileFacts>, path: &str, line: Option<u32>) -> Option<&Reach> {
+        let nodes = node_for(facts, path, line);
+        // An entry file's own lines are automated by the job holding them, or by the file.
+        let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
+        for n in &nodes {
+            if let Some(r) = self.reached.get(n) {
+                return Some(r);
+            }
+        }
+        if in_entry {
+            // Lines outside any job (e.g. `on:`) belong to every job of the file.
+            return self
+                .reached
+                .iter()
+                .filter(|((p, _), _)| p == path)
+                .min_by_key(|(k, _)| (*k).clone())
+                .map(|(_, r)| r);
+        }
+        None
+    }
+
+    /// Promotes reachable implemented evidence to automated, with its chain and triggers.
+    pub fn promote(&self, facts: &HashMap<String, FileFacts>, evidence: &mut [Evidence]) {
+        for ev in evidence.iter_mut() {
+            if ev.tier != Tier::Implemented {
+                continue;
+            }
+            if let Some(r) = self.reach_of(facts, &ev.path, ev.line) {
+                ev.tier = Tier::Automated;
+                let mut chain = r.chain.clone();
+                if let Some(last) = chain.last_mut() {
+                    last.line = ev.line;
+                }
+                ev.chain = chain;
+                ev.triggers = r.triggers.iter().cloned().collect();
+            }
+        }
+    }
+
+    /// Whether anything reachable from `start` (a file) has evidence of a capability in
+    /// `caps`, e.g. "does this pipeline contain a training step".
+    pub fn reaches(
+        graph: &Graph,
+        facts: &HashMap<String, FileFacts>,
+        start: &str,
+        index: &HashMap<String, Vec<(Option<u32>, String)>>,
+        caps: &[&str],
+    ) -> bool {
+        let _ = facts;
+        let mut visited = HashSet::new();
+        let mut queue = VecDeque::from([((start.to_string(), None::<String>), false)]);
+        let mut sink = Vec::new();
+        while let Some((node, via_tests)) = queue.pop_front() {
+            if !visited.insert(node.clone()) || visited.len() > 20_000 {
+                continue;
+            }
+            if node.0 != start
+                && let Some(evs) = index.get(&node.0)
+                && evs.iter().any(|(_, c)| caps.contains(&c.as_str()))
+            {
+                return true;
+            }
+            for e in graph.edges(&node, via_tests, &mut sink) {
+                queue.push_back((e.to, via_tests || e.tests));
+            }
+        }
+        false
+    }
+
+    /// Files reached from the entry file that holds `path`'s chain start.
+    pub fn entry_reach(&self, entry_file: &str) -> impl Iterator<Item = &str> {
+        self.per_entry
+            .get(entry_file)
+            .into_iter()
+            .flat_map(|s| s.iter().map(|(p, _)| p.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Document;
+
+    fn setup(files: &[(&str, &str)]) -> (Vec<String>, HashMap<String, FileFacts>) {
+        let mut names: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+        names.sort();
+        let facts = files
+            .iter()
+            .filter_map(|(p, c)| {
+                extract::extract(&Document::new(p, c.to_string())).map(|f| (p.to_string(), f))
+            })
+            .collect();
+        (names, facts)
+    }
+
+    fn ev(path: &str, line: u32) -> Evidence {
+        Evidence {
+            rule: "r".into(),
+            capability: "model_training".into(),
+            path: path.into(),
+            line: Some(line),
+            tier: Tier::Implemented,
+            chain: Vec::new(),
+            triggers: Vec::new(),
+            origin: None,
+            snippet: None,
+            facets: Vec::new(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn schedule_make_python_chain() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/train.yml",
+                "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n  train:\n    runs-on: x\n    steps:\n      - run: make train\n",
+            ),
+            ("Makefile", "lint:\n\truff check .\ntrain:\n\tpython src/train.py\n"),
+            ("src/train.py", "from src.model import fit\nfit()\n"),
+            ("src/model.py", "def fit():\n    m.fit(x)\n"),
+        ]);
+        let auto = build(&files, &facts, &[]);
+        let mut evs = vec![ev("src/model.py", 2), ev("Makefile", 2)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        let chain: Vec<String> = evs[0]
+            .chain
+            .iter()
+            .map(|h| format!("{}:{}", h.path, h.line.unwrap_or(0)))
+            .collect();
+        assert_eq!(
+            chain,
+            vec![
+                ".github/workflows/train.yml:8",
+                "Makefile:4",
+                "src/train.py:1",
+                "src/model.py:2"
+            ]
+        );
+        assert_eq!(evs[0].chain[0].via, "schedule \"0 3 * * 1\"");
+        assert_eq!(evs[0].triggers[0].kind, TriggerKind::Schedule);
+        // The lint target is not reached by `make train`.
+        assert_eq!(evs[1].tier, Tier::Implemented);
+    }
+
+    #[test]
+    fn lint_only_workflow_does_not_automate_training() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/lint.yml",
+                "on: [push]\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - run: ruff check src/ && mypy src/train.py\n",
+            ),
+            ("src/train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build(&files, &facts, &[]);
+        let mut evs = vec![ev("src/train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented);
+    }
+
+    #[test]
+    fn tests_do_not_make_imported_training_automated() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n",
+            ),
+            ("tests/test_train.py", "from src.train import fit\n"),
+            ("src/train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build(&files, &facts, &[]);
+        let mut evs = vec![ev("src/train.py", 1), ev("tests/test_train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented);
+        assert_eq!(evs[1].tier, Tier::Automated);
+    }
+
+    #[test]
+    fn cycles_terminate_and_unresolved_is_kept() {
+        let (files, facts) = setup(&[
+            (
+                ".gitlab-ci.yml",
+                "build:\n  script:\n    - make all\n    - python missing/run.py\n",
+            ),
+            ("Makefile", "all: all\n\tmake all\n\tbash a.sh\n"),
+            ("a.sh", "source b.sh\nbash b.sh\n"),
+            ("b.sh", "bash a.sh\n"),
+        ]);
+        let auto = build(&files, &facts, &[]);
+        let mut evs = vec![ev("b.sh", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        assert!(auto.unresolved.iter().any(|u| u.command.contains("missing/run.py")));
+    }
+
+    #[test]
+    fn dvc_repro_reaches_stage_commands() {
+        let (files, facts) = setup(&[
+            (
+                "Jenkinsfile",
+                "pipeline {\n  stages {\n    stage('t') { steps { sh 'dvc repro' } }\n  }\n}\n",
+            ),
+            ("dvc.yaml", "stages:\n  train:\n    cmd: python src/train.py\n    deps: [src/train.py]\n"),
+            ("src/train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build(&files, &facts, &[]);
+        let mut evs = vec![ev("src/train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        assert_eq!(evs[0].triggers[0].kind, TriggerKind::External);
+    }
+}

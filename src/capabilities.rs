@@ -1,0 +1,87 @@
+//! Stage 6: evidence grouped into capabilities, each with its best tier and an honest state
+//! (spec §4): `observed`, `no_evidence` (never "absent": it may live elsewhere) or
+//! `not_observable` (cannot be seen in a repository at all).
+
+use crate::evidence::Evidence;
+use crate::rules::{Catalogue, Category, Tier};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Observed,
+    NoEvidence,
+    NotObservable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CapabilityResult {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub state: State,
+    pub tier: Tier,
+    /// Best first: automated, then implemented, then mentioned.
+    pub evidence: Vec<Evidence>,
+    /// How many records there were before the list was capped.
+    pub evidence_total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested: Option<Attestation>,
+}
+
+/// A practice satisfied outside the repository, declared in the config (spec §4).
+#[derive(Debug, Clone, Serialize)]
+pub struct Attestation {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// Evidence kept per capability in the report; the rest is counted. Levels are decided on
+/// all of it first.
+pub const EVIDENCE_CAP: usize = 50;
+
+pub fn cap_evidence(caps: &mut [CapabilityResult]) {
+    for c in caps {
+        c.evidence.truncate(EVIDENCE_CAP);
+    }
+}
+
+pub fn assess(cat: &Catalogue, mut evidence: Vec<Evidence>) -> Vec<CapabilityResult> {
+    evidence.sort_by(|a, b| {
+        b.tier
+            .cmp(&a.tier)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    cat.capabilities
+        .iter()
+        .map(|c| {
+            let evs: Vec<Evidence> = evidence
+                .iter()
+                .filter(|e| e.capability == c.id)
+                .cloned()
+                .collect();
+            let tier = evs.iter().map(|e| e.tier).max().unwrap_or(Tier::None);
+            let state = if !c.observable {
+                State::NotObservable
+            } else if evs.is_empty() {
+                State::NoEvidence
+            } else {
+                State::Observed
+            };
+            let total = evs.len();
+            CapabilityResult {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                category: c.category,
+                state,
+                tier,
+                evidence: evs,
+                evidence_total: total,
+                attested: None,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,382 @@
+//! The command line: a thin layer over the library. Exit codes (spec §5): 0 success, 1 a
+//! `--fail-under` target not met (or failing rule examples), 2 usage, configuration or rule
+//! error.
+
+use crate::config::{self, Config};
+use crate::render::{self, Format};
+use crate::rules::{Catalogue, DataError};
+use crate::scan::{self, ScanOptions};
+use crate::walk::WalkOptions;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "ripen",
+    version,
+    about = "Infer a repository's MLOps maturity (Google 0-2, Azure 0-4, GigaOm) from evidence",
+    long_about = "ripen reads a repository — CI configurations, training code, pipelines, tracking, \
+registries, deployment manifests, monitoring — and maps what it finds to Google's and Azure's MLOps \
+maturity levels and GigaOm's categories, with file:line evidence and the gaps that block the next level.\n\n\
+Exit codes: 0 success; 1 a --fail-under target is not met; 2 usage, configuration or rule error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a repository and report its maturity.
+    Scan(ScanArgs),
+    /// List or test the evidence rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Explain a capability, a maturity model or a rule: what it is, why it matters, how to get it.
+    Explain {
+        /// A capability id (`experiment_tracking`), model id (`azure`) or rule id.
+        id: String,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// List every rule: id, capability, tier, title.
+    List {
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run every rule's positive and negative examples (or only those of the rules in DIR).
+    Test {
+        /// A directory of extra rule files to load and test.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// The repository to scan.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[arg(long, short, value_enum, default_value = "text")]
+    format: Format,
+    /// Exit 1 unless MODEL reaches LEVEL, e.g. `--fail-under azure=3` (repeatable).
+    #[arg(long = "fail-under", value_name = "MODEL=LEVEL", value_parser = parse_target)]
+    fail_under: Vec<(String, u32)>,
+    /// Extra rule directory, loaded after the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Config file (default: `.ripen.yml` at the scanned root, when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    max_file_size: u64,
+    /// Leave out paths matching this glob, relative to the root (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Ignore the attestations in the config file.
+    #[arg(long)]
+    no_attestations: bool,
+}
+
+fn parse_target(s: &str) -> Result<(String, u32), String> {
+    let (m, l) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected MODEL=LEVEL (e.g. azure=3), got `{s}`"))?;
+    let level = l
+        .trim()
+        .parse()
+        .map_err(|_| format!("level must be a whole number, got `{l}`"))?;
+    Ok((m.trim().to_ascii_lowercase(), level))
+}
+
+fn error(msg: impl std::fmt::Display) -> i32 {
+    let mut err = anstream::stderr();
+    let style = anstyle::AnsiColor::Red.on_default().bold();
+    let _ = writeln!(err, "{style}error{style:#}: {msg}");
+    2
+}
+
+fn out(s: &str) {
+    let mut o = anstream::stdout();
+    let _ = o.write_all(s.as_bytes());
+}
+
+fn load(extra: &[PathBuf]) -> Result<Catalogue, DataError> {
+    Catalogue::load(extra)
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan_cmd(args),
+        Command::Rules { command } => match command {
+            RulesCommand::List { rules, format } => match load(&rules) {
+                Ok(cat) => {
+                    list_rules(&cat, format);
+                    0
+                }
+                Err(e) => error(e),
+            },
+            RulesCommand::Test { dir } => rules_test(dir),
+        },
+        Command::Explain { id, rules } => match load(&rules) {
+            Ok(cat) => match explain(&cat, &id) {
+                Some(s) => {
+                    out(&s);
+                    0
+                }
+                None => error(format!(
+                    "`{id}` is not a capability, model or rule id{}",
+                    crate::rules::closest(
+                        &id,
+                        cat.capabilities
+                            .iter()
+                            .map(|c| c.id.as_str())
+                            .chain(cat.models.iter().map(|m| m.id.as_str()))
+                            .chain(cat.rules.iter().map(|r| r.id.as_str()))
+                    )
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default()
+                )),
+            },
+            Err(e) => error(e),
+        },
+    }
+}
+
+fn scan_cmd(args: ScanArgs) -> i32 {
+    let root = args.path.clone();
+    if !root.is_dir() {
+        return error(format!("{}: not a directory", root.display()));
+    }
+    let config_path = args.config.clone().or_else(|| {
+        let p = root.join(config::DEFAULT_NAME);
+        p.is_file().then_some(p)
+    });
+    let config = match &config_path {
+        Some(p) => match Config::load(p) {
+            Ok(c) => c,
+            Err(e) => return error(e),
+        },
+        None => Config::default(),
+    };
+    let mut rule_dirs = config.rules.clone();
+    rule_dirs.extend(args.rules.iter().cloned());
+    let cat = match load(&rule_dirs) {
+        Ok(c) => c,
+        Err(e) => return error(e),
+    };
+    if let Err(e) = config.validate(&cat) {
+        return error(e);
+    }
+    let mut targets = config.fail_under.clone();
+    for (m, l) in &args.fail_under {
+        let Some(model) = cat.model(m).filter(|m| !m.levels.is_empty()) else {
+            return error(format!(
+                "--fail-under: unknown model `{m}` (known: google, azure)"
+            ));
+        };
+        let max = model.levels.last().map(|l| l.level).unwrap_or(0);
+        if *l > max {
+            return error(format!("--fail-under: `{m}` has levels 0 to {max}"));
+        }
+        targets.retain(|(x, _)| x != m);
+        targets.push((m.clone(), *l));
+    }
+    let mut exclude = config.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let opts = ScanOptions {
+        walk: WalkOptions {
+            max_file_size: args.max_file_size,
+            exclude,
+            threads: 0,
+        },
+        attestations: if args.no_attestations {
+            Vec::new()
+        } else {
+            config.attestations.clone()
+        },
+    };
+    let mut report = match scan::scan(&root, &cat, &opts) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let met = report.check_targets(&targets);
+    out(&render::render(&report, args.format));
+    if met { 0 } else { 1 }
+}
+
+fn list_rules(cat: &Catalogue, format: Format) {
+    match format {
+        Format::Json => {
+            let v: Vec<serde_json::Value> = cat
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "capability": r.capability, "tier": r.tier,
+                        "title": r.title, "docs": r.docs, "source": r.source,
+                    })
+                })
+                .collect();
+            out(&(serde_json::to_string_pretty(&v).expect("serialises") + "\n"));
+        }
+        Format::Text => {
+            let mut s = String::new();
+            for r in &cat.rules {
+                s.push_str(&format!(
+                    "{:<40} {:<32} {:<11} {}\n",
+                    r.id,
+                    r.capability,
+                    r.tier.label(),
+                    r.title
+                ));
+            }
+            s.push_str(&format!(
+                "{} rules, {} capabilities, {} models\n",
+                cat.rules.len(),
+                cat.capabilities.len(),
+                cat.models.len()
+            ));
+            out(&s);
+        }
+    }
+}
+
+fn rules_test(dir: Option<PathBuf>) -> i32 {
+    let extra: Vec<PathBuf> = dir.iter().cloned().collect();
+    let cat = match load(&extra) {
+        Ok(c) => c,
+        Err(e) => return error(e),
+    };
+    let prefix = dir.as_ref().map(|d| d.display().to_string());
+    let outcome = match crate::rulestest::run(&cat, |r| {
+        prefix.as_ref().is_none_or(|p| Path::new(&r.source).starts_with(p) || r.source.starts_with(p.as_str()))
+    }) {
+        Ok(o) => o,
+        Err(e) => return error(e),
+    };
+    let mut s = String::new();
+    for f in &outcome.failures {
+        s.push_str(&format!("FAIL {f}\n"));
+    }
+    let failed = outcome.failures.len();
+    s.push_str(&format!(
+        "{} rules, {} examples: {} passed, {} failed\n",
+        outcome.rules,
+        outcome.examples,
+        outcome.examples.saturating_sub(failed),
+        failed
+    ));
+    out(&s);
+    if failed == 0 { 0 } else { 1 }
+}
+
+fn explain(cat: &Catalogue, id: &str) -> Option<String> {
+    let mut s = String::new();
+    if let Some(c) = cat.capability(id) {
+        s.push_str(&format!("{} — {}\n\n", c.id, c.title));
+        s.push_str(&format!("Category (GigaOm): {}\n", c.category.id()));
+        if !c.observable {
+            s.push_str("Not observable in a repository: reported, never counted toward a gate.\n");
+        }
+        s.push_str(&format!("\n{}\n\nHow to get there:\n  {}\n", c.definition.trim(), c.remediation.trim()));
+        if let Some(sig) = &c.signals {
+            s.push_str(&format!("\nSignals: {}\n", sig.trim()));
+        }
+        let rules: Vec<&str> = cat
+            .rules
+            .iter()
+            .filter(|r| r.capability == c.id)
+            .map(|r| r.id.as_str())
+            .collect();
+        s.push_str(&format!("\nRules ({}): {}\n", rules.len(), rules.join(", ")));
+        let gates: Vec<String> = cat
+            .models
+            .iter()
+            .flat_map(|m| {
+                m.levels.iter().flat_map(move |l| {
+                    l.required
+                        .iter()
+                        .map(|p| ("required", p))
+                        .chain(l.expected.iter().map(|p| ("expected", p)))
+                        .filter(|(_, p)| p.any.iter().any(|a| a.capability == c.id))
+                        .map(move |(k, p)| format!("{} {} ({k}: {})", m.id, l.level, p.title))
+                })
+            })
+            .collect();
+        if !gates.is_empty() {
+            s.push_str(&format!("Used by: {}\n", gates.join("; ")));
+        }
+        return Some(s);
+    }
+    if let Some(m) = cat.model(id) {
+        s.push_str(&format!("{} — {}\n", m.id, m.title));
+        if let Some(src) = &m.source {
+            s.push_str(&format!("Source: {src}\n"));
+        }
+        if let Some(n) = &m.note {
+            s.push_str(&format!("{}\n", n.trim()));
+        }
+        for l in &m.levels {
+            s.push_str(&format!("\nLevel {} — {}\n", l.level, l.name));
+            if let Some(sum) = &l.summary {
+                s.push_str(&format!("  {}\n", sum.trim()));
+            }
+            for p in &l.required {
+                s.push_str(&format!(
+                    "  required: {} — {}\n",
+                    p.title,
+                    p.any.iter().map(|a| format!("{} ≥ {}", a.capability, a.tier.label())).collect::<Vec<_>>().join(" | ")
+                ));
+            }
+            for p in &l.expected {
+                s.push_str(&format!("  expected: {}\n", p.title));
+            }
+        }
+        return Some(s);
+    }
+    if let Some(r) = cat.rule(id) {
+        s.push_str(&format!("{} — {}\n\n", r.id, r.title));
+        s.push_str(&format!(
+            "Capability: {}   Tier: {}   Defined at: {}\n\n",
+            r.capability,
+            r.tier.label(),
+            r.source
+        ));
+        s.push_str(&format!("Why it matters:\n  {}\n", r.rationale.trim()));
+        let fix = r.remediation.clone().or_else(|| {
+            cat.capability(&r.capability).map(|c| c.remediation.clone())
+        });
+        if let Some(f) = fix {
+            s.push_str(&format!("\nHow to close the gap:\n  {}\n", f.trim()));
+        }
+        if let Some(d) = &r.docs {
+            s.push_str(&format!("\nDocs: {d}\n"));
+        }
+        s.push_str(&format!("\nFiles: {}\n", r.include.join(", ")));
+        if let Some(p) = r.positive.first() {
+            s.push_str(&format!("\nExample ({}):\n", p.path));
+            for l in p.content.lines().take(12) {
+                s.push_str(&format!("  {l}\n"));
+            }
+        }
+        return Some(s);
+    }
+    None
+}

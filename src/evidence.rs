@@ -1,0 +1,248 @@
+//! Stage 4: turn rule hits into evidence records with an honest tier (spec §3.2).
+//!
+//! A rule says what tier its signal proves at best; the context can only lower it: prose and
+//! comments only mention, and a framework's own repository is not evidence of adopting it.
+//! Also here: the facts about the project as a whole (is it an ML project, which packages does
+//! it define) that decide those caps.
+
+use crate::automation::Trigger;
+use crate::matcher::Hit;
+use crate::read::{Document, Origin};
+use crate::rules::{Catalogue, Tier};
+use regex::Regex;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+/// One step of the way from an automation entry point to a piece of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// How this hop was reached: the trigger for the first hop, the command or import after.
+    pub via: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub rule: String,
+    #[serde(skip)]
+    pub capability: String,
+    pub path: String,
+    pub line: Option<u32>,
+    pub tier: Tier,
+    /// For automated evidence: entry point first, this evidence last.
+    pub chain: Vec<Hop>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facets: Vec<String>,
+    /// Why the tier is lower than the rule's (prose, comment, framework's own source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+const SNIPPET_MAX: usize = 160;
+
+/// Caps a snippet's length and hides values that look like secrets: reports are shared.
+pub fn clean_snippet(s: &str) -> String {
+    static SECRET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?ix)
+            (?P<k>(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|connection[_-]?string|accountkey|sas)["']?\s*[:=]\s*["']?)(?P<v>[^\s"',;]{4,})
+            | (?P<tok>\b(?:ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr])_?[A-Za-z0-9_]{16,}\b|\bAKIA[0-9A-Z]{16}\b|\bsk-[A-Za-z0-9]{20,}\b|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b)
+            | (?P<url>://[^/\s:@]+:)[^@\s/]+@
+            "#,
+        )
+        .expect("secret pattern")
+    });
+    let red = SECRET.replace_all(s, |c: &regex::Captures| {
+        if let Some(k) = c.name("k") {
+            format!("{}***", k.as_str())
+        } else if c.name("tok").is_some() {
+            "***".to_string()
+        } else {
+            format!("{}***@", &c["url"])
+        }
+    });
+    let mut out: String = red.chars().take(SNIPPET_MAX).collect();
+    if red.chars().count() > SNIPPET_MAX {
+        out.push('…');
+    }
+    out
+}
+
+/// Facts about the repository as a whole, gathered file by file during the read pass.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectFacts {
+    /// Python packages this repository defines (its own name in pyproject/setup, or top-level
+    /// package directories), normalised to `snake_case`.
+    pub own_packages: BTreeSet<String>,
+    /// Files showing this is an ML project (framework imports, notebooks, model artefacts).
+    pub ml_signals: Vec<String>,
+}
+
+static ML_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*(?:import|from)\s+(?:sklearn|torch|tensorflow|keras|xgboost|lightgbm|catboost|transformers|jax|flax|mxnet|pyspark\.ml|statsmodels|prophet|pytorch_lightning|lightning|fastai|sentence_transformers|spacy)\b")
+        .expect("ml import pattern")
+});
+
+static PKG_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*name\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("pyproject name")
+});
+static SETUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("setup name")
+});
+static SETUP_CFG_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*name\s*=\s*([A-Za-z0-9_.\-]+)\s*$").expect("setup.cfg name")
+});
+
+pub fn normalise_package(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['-', '.'], "_")
+}
+
+const MODEL_EXTENSIONS: &[&str] = &[
+    ".pkl",
+    ".pickle",
+    ".joblib",
+    ".h5",
+    ".hdf5",
+    ".pt",
+    ".pth",
+    ".onnx",
+    ".ckpt",
+    ".safetensors",
+    ".pb",
+    ".tflite",
+    ".keras",
+    ".mar",
+];
+
+pub fn is_model_artifact(rel: &str) -> bool {
+    let l = rel.to_ascii_lowercase();
+    MODEL_EXTENSIONS.iter().any(|e| l.ends_with(e))
+}
+
+impl ProjectFacts {
+    /// What one file says about the project; merged with `absorb`.
+    pub fn from_path(rel: &str) -> ProjectFacts {
+        let mut f = ProjectFacts::default();
+        let parts: Vec<&str> = rel.split('/').collect();
+        // `pkg/__init__.py` or `src/pkg/__init__.py`: a package this repository defines.
+        match parts.as_slice() {
+            [pkg, "__init__.py"] | ["src", pkg, "__init__.py"] => {
+                f.own_packages.insert(normalise_package(pkg));
+            }
+            _ => {}
+        }
+        if is_model_artifact(rel) {
+            f.ml_signals.push(rel.to_string());
+        }
+        f
+    }
+
+    pub fn from_doc(doc: &Document) -> ProjectFacts {
+        let mut f = ProjectFacts::from_path(&doc.rel);
+        let re = match doc.rel.as_str() {
+            "pyproject.toml" => Some(&*PKG_NAME),
+            "setup.py" => Some(&*SETUP_NAME),
+            "setup.cfg" => Some(&*SETUP_CFG_NAME),
+            _ => None,
+        };
+        if let Some(c) = re.and_then(|re| re.captures(&doc.text)) {
+            f.own_packages.insert(normalise_package(&c[1]));
+        }
+        if (doc.origin == Origin::Notebook || doc.rel.ends_with(".py"))
+            && f.ml_signals.is_empty()
+            && ML_IMPORT.is_match(&doc.text)
+        {
+            f.ml_signals.push(doc.rel.clone());
+        }
+        f
+    }
+
+    pub fn absorb(&mut self, other: ProjectFacts) {
+        self.own_packages.extend(other.own_packages);
+        self.ml_signals.extend(other.ml_signals);
+    }
+}
+
+/// Evidence records for the hits of one document.
+pub fn from_hits(
+    cat: &Catalogue,
+    rel: &str,
+    origin: Origin,
+    hits: Vec<Hit>,
+    project: &ProjectFacts,
+) -> Vec<Evidence> {
+    hits.into_iter()
+        .map(|h| {
+            let rule = &cat.rules[h.rule];
+            let cap = cat.capability(&rule.capability);
+            let mut tier = rule.tier;
+            let mut note = None;
+            let mut lower = |why: &str| {
+                if tier > Tier::Mentioned {
+                    tier = Tier::Mentioned;
+                    note = Some(why.to_string());
+                }
+            };
+            if origin == Origin::Prose && !cap.is_some_and(|c| c.prose_counts) {
+                lower("prose only mentions");
+            }
+            if h.comment_only {
+                lower("only in a comment");
+            }
+            if let Some(fw) = &rule.framework
+                && project.own_packages.contains(&normalise_package(fw))
+            {
+                lower(&format!(
+                    "this repository defines `{fw}`: its own source is not adoption evidence"
+                ));
+            }
+            Evidence {
+                rule: rule.id.clone(),
+                capability: rule.capability.clone(),
+                path: rel.to_string(),
+                line: h.line,
+                tier,
+                chain: Vec::new(),
+                triggers: Vec::new(),
+                origin: (origin == Origin::Notebook).then_some("notebook"),
+                snippet: h.snippet.map(|s| clean_snippet(&s)),
+                facets: h.facets,
+                note,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_secrets() {
+        let s = clean_snippet("export MLFLOW_TRACKING_PASSWORD=hunter2hunter2 && run");
+        assert!(!s.contains("hunter2"), "{s}");
+        let s = clean_snippet("token: ghp_abcdefghijklmnopqrstuvwxyz0123");
+        assert!(!s.contains("ghp_abc"), "{s}");
+        let s = clean_snippet("uri = 'postgresql://user:pa55word@db:5432/mlflow'");
+        assert!(!s.contains("pa55word"), "{s}");
+        assert!(s.contains("user"), "{s}");
+        let long = "x".repeat(500);
+        assert_eq!(clean_snippet(&long).chars().count(), SNIPPET_MAX + 1);
+    }
+
+    #[test]
+    fn own_package_from_layout() {
+        let f = ProjectFacts::from_path("src/my-pkg/__init__.py");
+        assert!(f.own_packages.contains("my_pkg"));
+        assert!(ProjectFacts::from_path("a/b/c/__init__.py").own_packages.is_empty());
+    }
+}

@@ -1,0 +1,26 @@
+//! ripen: infer MLOps maturity (Google, Azure, GigaOm) from the evidence in a repository.
+//!
+//! The scan is a one-way pipeline, one module per stage:
+//! [`walk`] → [`read`] → [`matcher`] → [`evidence`] → [`automation`] → [`capabilities`] →
+//! [`levels`] → [`report`], wired together by [`scan`] and rendered by [`render`]. Knowledge
+//! (rules, capabilities, models) is data under `rules/`, loaded by [`rules`].
+
+pub mod automation;
+pub mod capabilities;
+pub mod cli;
+pub mod config;
+pub mod evidence;
+pub mod levels;
+pub mod matcher;
+pub mod read;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod rulestest;
+pub mod scan;
+pub mod structured;
+pub mod walk;
+
+pub use report::Report;
+pub use rules::Catalogue;
+pub use scan::{ScanOptions, scan};

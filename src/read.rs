@@ -1,0 +1,314 @@
+//! Stage 2: read a file once into a `Document` every later stage shares.
+//!
+//! Binary files are refused here (a NUL in the first 8 KiB, as git and ripgrep decide), text is
+//! decoded lossily (invalid UTF-8 must not stop a scan), BOMs and CRLF are normalised, and
+//! notebooks are reduced to their code cells with a map back to lines of the `.ipynb` file.
+
+use crate::structured::{self, Node};
+use std::path::Path;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Code,
+    Notebook,
+    /// Markdown, reStructuredText, plain text and anything under `docs/`: it only mentions.
+    Prose,
+}
+
+pub struct Document {
+    pub rel: String,
+    /// The text rules see: the file, or a notebook's code cells joined.
+    pub text: String,
+    pub origin: Origin,
+    /// For notebooks: line `i` (0-based) of `text` is line `line_map[i]` of the `.ipynb` file.
+    line_map: Option<Vec<u32>>,
+    line_starts: OnceLock<Vec<usize>>,
+    structured: OnceLock<Result<Vec<Node>, structured::ParseError>>,
+}
+
+pub enum ReadOutcome {
+    Doc(Document),
+    Binary,
+    Unreadable(String),
+}
+
+const BINARY_PROBE: usize = 8 * 1024;
+
+pub fn read_file(abs: &Path, rel: &str) -> ReadOutcome {
+    match std::fs::read(abs) {
+        Ok(bytes) => from_bytes(rel, &bytes),
+        Err(e) => ReadOutcome::Unreadable(format!("{rel}: {e}")),
+    }
+}
+
+pub fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
+    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
+        return ReadOutcome::Binary;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    ReadOutcome::Doc(Document::new(rel, text))
+}
+
+pub fn is_prose(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if lower.starts_with("docs/") || lower.starts_with("doc/") || lower.contains("/docs/") {
+        return true;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "md" | "markdown" | "rst" | "adoc" | "asciidoc" | "textile" | "org" => true,
+        // requirements.txt and friends declare dependencies; other .txt files are prose.
+        "txt" => !(name.starts_with("requirements") || name.starts_with("constraints")),
+        _ => false,
+    }
+}
+
+impl Document {
+    pub fn new(rel: &str, text: String) -> Document {
+        let (text, origin, line_map) = if rel.ends_with(".ipynb") {
+            match notebook_code(&text) {
+                Some((code, map)) => (code, Origin::Notebook, Some(map)),
+                // A broken notebook is still scanned as text, so it is not silently lost.
+                None => (text, Origin::Notebook, None),
+            }
+        } else if is_prose(rel) {
+            (text, Origin::Prose, None)
+        } else {
+            (text, Origin::Code, None)
+        };
+        Document {
+            rel: rel.to_string(),
+            text,
+            origin,
+            line_map,
+            line_starts: OnceLock::new(),
+            structured: OnceLock::new(),
+        }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based index of the line holding byte `offset` of `text`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.starts().binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// The 1-based line in the original file for a 0-based line of `text`.
+    pub fn file_line(&self, index: usize) -> u32 {
+        match &self.line_map {
+            Some(map) => map.get(index).copied().unwrap_or(1),
+            None => u32::try_from(index + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn line_text(&self, index: usize) -> &str {
+        let starts = self.starts();
+        let Some(&s) = starts.get(index) else {
+            return "";
+        };
+        let e = starts
+            .get(index + 1)
+            .map(|e| e - 1)
+            .unwrap_or(self.text.len());
+        &self.text[s..e.max(s)]
+    }
+
+    /// The text of a 1-based line of the original file (notebooks: searched via the map).
+    pub fn text_at_file_line(&self, line: u32) -> &str {
+        match &self.line_map {
+            Some(map) => map
+                .iter()
+                .position(|&l| l == line)
+                .map(|i| self.line_text(i))
+                .unwrap_or(""),
+            None => self.line_text(line.saturating_sub(1) as usize),
+        }
+    }
+
+    pub fn is_structured_kind(&self) -> bool {
+        let l = self.rel.to_ascii_lowercase();
+        let name = l.rsplit('/').next().unwrap_or(&l);
+        (l.ends_with(".yml")
+            || l.ends_with(".yaml")
+            || l.ends_with(".json")
+            || name == "dvc.lock"
+            || name == "mlproject"
+            || (name.ends_with(".dvc") && name.len() > 4))
+            && self.origin != Origin::Notebook
+    }
+
+    /// The parsed YAML/JSON documents, parsed at most once and only when someone asks.
+    pub fn structured(&self) -> Result<&[Node], &structured::ParseError> {
+        self.structured
+            .get_or_init(|| {
+                if self.rel.to_ascii_lowercase().ends_with(".json") {
+                    structured::parse_json(&self.text)
+                } else {
+                    structured::parse_yaml(&self.text)
+                }
+            })
+            .as_ref()
+            .map(|v| v.as_slice())
+    }
+
+    /// The parse error, if the structure was asked for and could not be parsed.
+    pub fn parse_error(&self) -> Option<&structured::ParseError> {
+        self.structured.get().and_then(|r| r.as_ref().err())
+    }
+
+    /// Whether a 0-based line is a comment in this file's language: a match there only
+    /// mentions.
+    pub fn is_comment_line(&self, index: usize) -> bool {
+        if self.origin == Origin::Prose {
+            // A Markdown heading starts with `#` too; prose is capped anyway.
+            return false;
+        }
+        let t = self.line_text(index).trim_start();
+        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or(name);
+        match ext {
+            "py" | "ipynb" | "sh" | "bash" | "yml" | "yaml" | "toml" | "cfg" | "ini" | "r"
+            | "R" | "tf" | "txt" | "Makefile" | "mk" | "Dockerfile" | "dockerfile" | "conf"
+            | "properties" => t.starts_with('#'),
+            "js" | "ts" | "groovy" | "Jenkinsfile" | "java" | "scala" | "go" | "rs" | "kt"
+            | "bicep" | "jsonnet" | "cs" => t.starts_with("//") || t.starts_with("/*"),
+            "sql" => t.starts_with("--"),
+            _ => t.starts_with('#') || t.starts_with("//"),
+        }
+    }
+}
+
+/// Joins the code cells of a notebook and maps each line back to the `.ipynb` line that holds
+/// it. nbformat writes one source line per JSON string, so the escaped line is found by a
+/// forward search; where that fails the cell's first line is used.
+fn notebook_code(raw: &str) -> Option<(String, Vec<u32>)> {
+    #[derive(serde::Deserialize)]
+    struct Nb {
+        cells: Vec<Cell>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Cell {
+        cell_type: String,
+        #[serde(default)]
+        source: Source,
+    }
+    #[derive(serde::Deserialize, Default)]
+    #[serde(untagged)]
+    enum Source {
+        Lines(Vec<String>),
+        Text(String),
+        #[default]
+        None,
+    }
+    let nb: Nb = serde_json::from_str(raw).ok()?;
+    let raw_starts: Vec<usize> = std::iter::once(0)
+        .chain(raw.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let raw_line = |off: usize| match raw_starts.binary_search(&off) {
+        Ok(i) => i as u32 + 1,
+        Err(i) => i as u32,
+    };
+    let mut code = String::new();
+    let mut map = Vec::new();
+    let mut cursor = 0usize;
+    for cell in nb.cells {
+        if cell.cell_type != "code" {
+            continue;
+        }
+        let lines: Vec<String> = match cell.source {
+            Source::Lines(l) => l.concat().split('\n').map(str::to_string).collect(),
+            Source::Text(t) => t.split('\n').map(str::to_string).collect(),
+            Source::None => continue,
+        };
+        let mut cell_line = raw_line(cursor);
+        for line in lines {
+            let needle = serde_json::to_string(&line).unwrap_or_default();
+            let needle = needle.trim_end_matches('"');
+            let found = if line.trim().is_empty() {
+                None
+            } else {
+                raw[cursor..].find(needle).map(|i| cursor + i)
+            };
+            let l = match found {
+                Some(off) => {
+                    cursor = off + needle.len();
+                    cell_line = raw_line(off);
+                    cell_line
+                }
+                None => cell_line,
+            };
+            code.push_str(&line);
+            code.push('\n');
+            map.push(l);
+        }
+        // A blank line between cells keeps one cell's statement from running into the next.
+        code.push('\n');
+        map.push(cell_line);
+    }
+    Some((code, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notebook_lines_map_to_the_ipynb() {
+        let nb = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "source": ["# mlflow.log_metric in prose\n"]
+  },
+  {
+   "cell_type": "code",
+   "source": [
+    "import mlflow\n",
+    "mlflow.log_metric(\"a\", 1)"
+   ]
+  }
+ ],
+ "nbformat": 4
+}"##;
+        let ReadOutcome::Doc(doc) = from_bytes("nb.ipynb", nb.as_bytes()) else {
+            panic!()
+        };
+        assert_eq!(doc.origin, Origin::Notebook);
+        assert!(!doc.text.contains("prose"));
+        let off = doc.text.find("mlflow.log_metric").unwrap();
+        assert_eq!(doc.file_line(doc.line_index(off)), 11);
+    }
+
+    #[test]
+    fn binary_and_bom_and_crlf() {
+        assert!(matches!(from_bytes("a.py", b"x\0y"), ReadOutcome::Binary));
+        let ReadOutcome::Doc(d) = from_bytes("a.py", b"\xEF\xBB\xBFa\r\nb\xFF\r\n") else {
+            panic!()
+        };
+        assert_eq!(d.line_text(1), "b\u{FFFD}");
+        assert!(d.text.starts_with('a'));
+    }
+
+    #[test]
+    fn prose_detection() {
+        assert!(is_prose("README.md"));
+        assert!(is_prose("docs/conf.py"));
+        assert!(!is_prose("requirements-dev.txt"));
+        assert!(!is_prose("src/train.py"));
+    }
+}

@@ -1,0 +1,9 @@
+//! The JSON output contract (spec §5).
+
+use crate::report::Report;
+
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("reports serialise");
+    s.push('\n');
+    s
+}

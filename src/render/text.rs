@@ -1,0 +1,311 @@
+//! The report for people at a terminal: levels at a glance, then what blocks the next level
+//! and how to fix it, then the evidence. Styles are ANSI; `anstream` strips them when the
+//! output is not a terminal or `NO_COLOR` is set.
+
+use crate::capabilities::State;
+use crate::evidence::{Evidence, Hop};
+use crate::levels::ModelResult;
+use crate::report::Report;
+use crate::rules::Tier;
+use anstyle::{AnsiColor, Style};
+use std::fmt::Write as _;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+
+fn paint(style: Style, s: &str) -> String {
+    format!("{style}{s}{style:#}")
+}
+
+fn tier_style(t: Tier) -> Style {
+    match t {
+        Tier::Automated => GREEN,
+        Tier::Implemented => CYAN,
+        Tier::Mentioned => YELLOW,
+        Tier::None => DIM,
+    }
+}
+
+pub fn chain_text(chain: &[Hop]) -> String {
+    chain
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let loc = match h.line {
+                Some(l) => format!("{}:{l}", h.path),
+                None => h.path.clone(),
+            };
+            if i == 0 {
+                format!("{loc} ({})", h.via)
+            } else {
+                format!("{loc} [{}]", h.via)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+pub fn location(e: &Evidence) -> String {
+    match e.line {
+        Some(l) => format!("{}:{l}", e.path),
+        None => e.path.clone(),
+    }
+}
+
+fn ladder(m: &ModelResult) -> String {
+    let level = m.level.unwrap_or(0);
+    let max = m.max_level.unwrap_or(0);
+    let mut s = String::new();
+    for i in 1..=max {
+        s.push(if i <= level { '■' } else { '□' });
+    }
+    s
+}
+
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} {}  {}  {}",
+        paint(BOLD, "ripen"),
+        r.tool.version,
+        r.root,
+        paint(
+            DIM,
+            &format!(
+                "({} files read, {} rules{})",
+                r.stats.files_read,
+                r.stats.rules,
+                if r.ml_project.detected {
+                    ", ML project"
+                } else {
+                    ""
+                }
+            )
+        )
+    );
+    if !r.ml_project.detected {
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                YELLOW,
+                "No ML project found (no ML framework imports, notebooks or model artefacts): levels describe what exists."
+            )
+        );
+    }
+    o.push('\n');
+    for (id, m) in &r.models {
+        if let Some(level) = m.level {
+            let _ = writeln!(
+                o,
+                "  {:<8}{} {} {}  {}",
+                paint(BOLD, &capitalise(id)),
+                paint(GREEN, &ladder(m)),
+                paint(BOLD, &format!("{level}/{}", m.max_level.unwrap_or(0))),
+                m.level_name.as_deref().unwrap_or(""),
+                paint(DIM, &ahead(m)),
+            );
+        }
+    }
+    for (id, m) in &r.models {
+        if let Some(cats) = &m.categories {
+            let parts: Vec<String> = cats
+                .iter()
+                .map(|(c, v)| match v.band {
+                    Some(b) => format!("{c} {b}"),
+                    None => format!("{c} –"),
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "  {:<8}{}  {}",
+                paint(BOLD, &capitalise(id)),
+                parts.join("  "),
+                paint(DIM, "(indicative bands derived by ripen, not GigaOm's criteria)")
+            );
+        }
+    }
+
+    for (id, m) in &r.models {
+        let Some(level) = m.level else { continue };
+        let Some(next) = m.levels.iter().find(|l| l.level == level + 1) else {
+            continue;
+        };
+        let _ = writeln!(
+            o,
+            "\n{} {} {} — {}",
+            paint(BOLD, "Next:"),
+            capitalise(id),
+            next.level,
+            next.name
+        );
+        // What blocks the next level may sit on it or on any level below it that is unmet.
+        for p in next.required.iter().filter(|p| !p.met) {
+            let _ = writeln!(o, "  {} {}", paint(RED, "✗"), paint(BOLD, &p.title));
+            let _ = writeln!(o, "      {}", p.remediation.trim());
+            let _ = writeln!(
+                o,
+                "      {}",
+                paint(DIM, &format!("satisfied by: {}", p.satisfied_by.join(" | ")))
+            );
+        }
+        for p in next.required.iter().filter(|p| p.met) {
+            let _ = writeln!(
+                o,
+                "  {} {}  {}",
+                paint(GREEN, "✓"),
+                p.title,
+                paint(DIM, p.evidence.as_deref().unwrap_or(""))
+            );
+        }
+        let missing: Vec<&str> = next
+            .expected
+            .iter()
+            .filter(|p| !p.met)
+            .map(|p| p.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                o,
+                "  {} {}",
+                paint(YELLOW, "expected, missing:"),
+                missing.join(", ")
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\n{}", paint(BOLD, "Evidence"));
+    for c in r.capabilities.iter().filter(|c| c.state == State::Observed) {
+        let best = &c.evidence[0];
+        let _ = write!(
+            o,
+            "  {} {:<32} {}",
+            paint(tier_style(c.tier), c.tier.short()),
+            c.id,
+            location(best)
+        );
+        if best.tier == Tier::Automated {
+            let _ = write!(o, "  {}", paint(DIM, &chain_text(&best.chain)));
+        } else if let Some(n) = &best.note {
+            let _ = write!(o, "  {}", paint(DIM, &format!("({n})")));
+        }
+        if c.evidence_total > 1 {
+            let _ = write!(o, "  {}", paint(DIM, &format!("+{} more", c.evidence_total - 1)));
+        }
+        o.push('\n');
+    }
+    for c in r.capabilities.iter().filter(|c| c.attested.is_some()) {
+        let a = c.attested.as_ref().expect("filtered");
+        let _ = writeln!(
+            o,
+            "  {} {:<32} {}",
+            paint(CYAN, "AT"),
+            c.id,
+            paint(DIM, &format!("attested: {}", a.reason))
+        );
+    }
+    let none: Vec<&str> = r
+        .capabilities
+        .iter()
+        .filter(|c| c.state == State::NoEvidence && c.attested.is_none())
+        .map(|c| c.id.as_str())
+        .collect();
+    if !none.is_empty() {
+        let _ = writeln!(o, "  {} {}", paint(DIM, "no evidence:"), none.join(", "));
+    }
+    let unobservable: Vec<&str> = r
+        .capabilities
+        .iter()
+        .filter(|c| c.state == State::NotObservable)
+        .map(|c| c.id.as_str())
+        .collect();
+    if !unobservable.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {} {}",
+            paint(DIM, "not observable in a repository:"),
+            unobservable.join(", ")
+        );
+    }
+    if !r.committed_artifacts.is_empty() {
+        let _ = writeln!(o, "\n{}", paint(YELLOW, "Model binaries in the tree:"));
+        for a in r.committed_artifacts.iter().take(10) {
+            let _ = writeln!(o, "  {} ({} KiB)", a.path, a.size / 1024);
+        }
+    }
+    if !r.automation.unresolved.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{} {}",
+            paint(DIM, "Commands ripen could not resolve:"),
+            r.automation.unresolved.len()
+        );
+        for u in r.automation.unresolved.iter().take(5) {
+            let _ = writeln!(o, "  {}:{} {}", u.path, u.line, paint(DIM, &u.command));
+        }
+    }
+    let s = &r.stats.skipped;
+    let skipped = s.too_large + s.binary + s.symlinks + s.special + s.unreadable;
+    if skipped > 0 || !r.warnings.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            paint(
+                DIM,
+                &format!(
+                    "Skipped: {} too large, {} binary, {} symlinks, {} special, {} unreadable; {} warnings (see --format json)",
+                    s.too_large,
+                    s.binary,
+                    s.symlinks,
+                    s.special,
+                    s.unreadable,
+                    r.warnings.len()
+                )
+            )
+        );
+    }
+    for t in &r.targets {
+        let actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());
+        let _ = writeln!(
+            o,
+            "{} {} >= {} (is {actual})",
+            if t.met {
+                paint(GREEN, "target met:")
+            } else {
+                paint(RED, "target NOT met:")
+            },
+            t.model,
+            t.level
+        );
+    }
+    o
+}
+
+/// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
+fn ahead(m: &ModelResult) -> String {
+    let level = m.level.unwrap_or(0);
+    m.levels
+        .iter()
+        .filter(|l| l.level > level && l.coverage > 0.0)
+        .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub fn capitalise(s: &str) -> String {
+    match s {
+        "gigaom" => "GigaOm".into(),
+        _ => {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        }
+    }
+}

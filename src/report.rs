@@ -1,0 +1,101 @@
+//! Stage 8: the finished report, one model rendered many ways (`render`). Its JSON form is the
+//! output contract of spec §5: fields may be added, never renamed.
+
+use crate::automation::{EntryPoint, Unresolved};
+use crate::capabilities::CapabilityResult;
+use crate::levels::ModelResult;
+use crate::walk::{LargeFile, SkipStats};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "ripen",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MlProject {
+    pub detected: bool,
+    /// A few files that show it (framework imports, notebooks, model artefacts).
+    pub signals: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Automation {
+    pub entry_points: Vec<EntryPoint>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub files_seen: usize,
+    pub files_read: usize,
+    pub bytes_read: u64,
+    pub rules: usize,
+    pub skipped: SkipStats,
+}
+
+/// A `--fail-under` target and whether the scan meets it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub model: String,
+    pub level: u32,
+    pub actual: Option<u32>,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// The scanned root as given on the command line.
+    pub root: String,
+    pub ml_project: MlProject,
+    pub models: BTreeMap<String, ModelResult>,
+    pub capabilities: Vec<CapabilityResult>,
+    pub automation: Automation,
+    /// Model or data binaries found in the tree (a level-0 marker: artefacts in git).
+    pub committed_artifacts: Vec<LargeFile>,
+    pub stats: Stats,
+    pub targets: Vec<Target>,
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    pub fn level(&self, model: &str) -> Option<u32> {
+        self.models.get(model).and_then(|m| m.level)
+    }
+
+    pub fn capability(&self, id: &str) -> Option<&CapabilityResult> {
+        self.capabilities.iter().find(|c| c.id == id)
+    }
+
+    /// Records whether each target is met; true when all are.
+    pub fn check_targets(&mut self, targets: &[(String, u32)]) -> bool {
+        self.targets = targets
+            .iter()
+            .map(|(m, l)| {
+                let actual = self.level(m);
+                Target {
+                    model: m.clone(),
+                    level: *l,
+                    actual,
+                    met: actual.is_some_and(|a| a >= *l),
+                }
+            })
+            .collect();
+        self.targets.iter().all(|t| t.met)
+    }
+}
