@@ -44,6 +44,9 @@ pub enum FileFacts {
         system: &'static str,
         triggers: Vec<Trigger>,
         jobs: Vec<Job>,
+        /// Files whose jobs run as part of this one: GitLab local `include:`, Azure Pipelines
+        /// `template:`. An included file is not an entry point of its own.
+        includes: Vec<Command>,
     },
     /// Makefile targets or DVC stages: reached one by one.
     Targets { kind: TargetKind, targets: Vec<Target> },
@@ -183,37 +186,136 @@ const SHELL_KEYS: &[&str] = &[
 ];
 
 /// Every scalar below `node` as a command; `shell` says whether scalars outside any known
-/// key (e.g. a list at the top) are shell commands.
-fn scalar_commands(node: &Node, shell: bool) -> Vec<Command> {
+/// key (e.g. a list at the top) are shell commands. `here` is the file's directory, for
+/// `code:` directories.
+fn scalar_commands(node: &Node, shell: bool, here: &str) -> Vec<Command> {
     let mut out = Vec::new();
-    collect_commands(node, shell, &mut out, 0);
+    collect_commands(node, shell, &mut out, 0, None, here);
     out
 }
 
-fn collect_commands(node: &Node, shell: bool, out: &mut Vec<Command>, depth: usize) {
+/// Keys naming the directory where a job spec's command runs (Azure ML `code:`, SageMaker
+/// `source_dir`, ...), relative to the spec's own file.
+const CODE_KEYS: &[&str] = &[
+    "code",
+    "source_dir",
+    "source_directory",
+    "code_dir",
+    "working_dir",
+    "workingDir",
+];
+
+/// Keys whose list value is one command line (container specs), not a list of lines.
+const ARGV_KEYS: &[&str] = &["command", "args", "entrypoint", "entryPoint", "cmd"];
+
+/// Joins argv tokens into a command line the shell reader splits back the same way.
+pub fn shell_join<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
+    tokens
+        .into_iter()
+        .map(|t| {
+            if t.is_empty() {
+                "''".to_string()
+            } else if t.chars().any(char::is_whitespace) || t.contains(';') || t.contains('&') {
+                if t.contains('\'') {
+                    format!("\"{t}\"")
+                } else {
+                    format!("'{t}'")
+                }
+            } else {
+                t.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn seq_scalars(n: &Node) -> Option<Vec<&str>> {
+    match &n.value {
+        Value::Seq(items) => items.iter().map(Node::as_str).collect(),
+        _ => None,
+    }
+}
+
+/// A local directory path (not `azureml:`, a URL or a template expression).
+fn local_dir(s: &str) -> bool {
+    !s.is_empty()
+        && !s.contains(':')
+        && !s.contains('$')
+        && !s.contains("{{")
+        && !s.contains('\n')
+        && s.len() < 300
+}
+
+fn collect_commands(
+    node: &Node,
+    shell: bool,
+    out: &mut Vec<Command>,
+    depth: usize,
+    cwd: Option<&str>,
+    here: &str,
+) {
     if depth > 64 {
         return;
     }
     match &node.value {
-        Value::Scalar(s) => push_block(out, s, node.line, shell, None),
+        Value::Scalar(s) => push_block(out, s, node.line, shell, cwd),
         Value::Seq(items) => {
             for i in items {
-                collect_commands(i, shell, out, depth + 1);
+                collect_commands(i, shell, out, depth + 1, cwd, here);
             }
         }
         Value::Map(entries) => {
+            let code = entries
+                .iter()
+                .find(|(k, _, v)| CODE_KEYS.contains(&k.as_str()) && v.as_str().is_some_and(local_dir))
+                .and_then(|(_, _, v)| v.as_str())
+                .and_then(|c| super::join(here, c.trim_start_matches("./")))
+                .map(|p| format!("/{p}"));
+            let cwd = code.as_deref().or(cwd);
+            // `command: [python, train.py]` + `args: [--epochs, "3"]`: one command line.
+            let argv: Vec<&Node> = ["command", "args"]
+                .iter()
+                .filter_map(|k| node.get(k))
+                .collect();
+            let joined = !argv.is_empty()
+                && argv.iter().any(|n| seq_scalars(n).is_some())
+                && argv.iter().all(|n| seq_scalars(n).is_some() || n.as_str().is_some());
+            if joined {
+                let mut toks: Vec<&str> = Vec::new();
+                for n in &argv {
+                    match seq_scalars(n) {
+                        Some(v) => toks.extend(v),
+                        None => toks.extend(n.as_str()),
+                    }
+                }
+                out.push(Command {
+                    line: argv[0].line,
+                    text: shell_join(toks),
+                    shell: true,
+                    cwd: cwd.map(str::to_string),
+                });
+            }
             for (k, _, v) in entries {
+                if joined && (k == "command" || k == "args") {
+                    continue;
+                }
+                if ARGV_KEYS.contains(&k.as_str())
+                    && let Some(toks) = seq_scalars(v)
+                {
+                    out.push(Command {
+                        line: v.line,
+                        text: shell_join(toks),
+                        shell: true,
+                        cwd: cwd.map(str::to_string),
+                    });
+                    continue;
+                }
                 let is_shell = SHELL_KEYS.contains(&k.as_str());
-                collect_commands(v, is_shell || (shell && !is_reference_key(k)), out, depth + 1);
+                collect_commands(v, is_shell, out, depth + 1, cwd, here);
             }
         }
         Value::Null => {}
     }
-}
-
-/// Keys whose values name files or directories rather than commands.
-fn is_reference_key(k: &str) -> bool {
-    !SHELL_KEYS.contains(&k)
 }
 
 /// A multi-line scalar (`run: |`) starts on the line after its key.

@@ -24,8 +24,21 @@ pub enum Action {
     Tests { paths: Vec<String> },
     /// `gh workflow run NAME`: another workflow of this repository.
     GhWorkflow(String),
-    /// `docker build`: the Dockerfile.
-    Docker { file: Option<String> },
+    /// `docker build [-f file] [context]`: the Dockerfile.
+    Docker {
+        file: Option<String>,
+        context: Option<String>,
+    },
+    /// Files the command runs or applies, each expected in the repository (`kubectl apply -f`,
+    /// `helm upgrade --install NAME ./chart`, `az ml job create -f`, `source`, `cdk deploy` →
+    /// `cdk.json`...). `alternatives`: the first that exists is enough (`template.yaml` or
+    /// `template.yml`). Directories stand for the files in them.
+    Files {
+        paths: Vec<String>,
+        alternatives: bool,
+    },
+    /// `databricks bundle deploy|run [JOB]`: the bundle, or one job of it.
+    Bundle { job: Option<String> },
     /// Anything else that runs things: its arguments that name repository paths.
     Paths(Vec<String>),
 }
@@ -113,6 +126,54 @@ const READERS: &[&str] = &[
     "uniq",
 ];
 
+/// `docker build` flags that take a value.
+const DOCKER_VALUE_FLAGS: &[&str] = &[
+    "-t",
+    "--tag",
+    "--build-arg",
+    "--target",
+    "--platform",
+    "--cache-from",
+    "--cache-to",
+    "--label",
+    "--secret",
+    "--progress",
+    "--output",
+    "-o",
+    "--network",
+    "--builder",
+];
+
+const HELM_VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--set",
+    "--set-string",
+    "--set-file",
+    "--version",
+    "--timeout",
+    "--kube-context",
+    "--repo",
+];
+
+/// Packages run with `python -m` that are tools, not this repository's code: not finding them
+/// in the repository is expected.
+fn is_third_party_module(m: &str) -> bool {
+    const TOOLS: &[&str] = &[
+        "pip", "ensurepip", "build", "twine", "venv", "virtualenv", "pipx", "ruff", "black",
+        "mypy", "flake8", "pylint", "isort", "pyright", "bandit", "pre_commit", "http",
+        "json", "coverage", "spacy", "nltk", "mlflow", "dvc", "kedro", "jupyter", "nbconvert",
+        "papermill", "pydoc", "doctest", "timeit", "cProfile", "compileall", "py_compile",
+        "zipapp", "wheel", "setuptools", "poetry", "pdm", "uv", "hatch", "grpc_tools",
+        "tensorboard", "sphinx", "mkdocs", "jupytext", "ipykernel", "huggingface_hub",
+        "transformers", "wandb", "prefect", "dagster", "airflow", "zenml", "metaflow",
+        "bentoml", "ray", "great_expectations", "torch", "tensorflow", "sagemaker",
+        "zipfile", "tarfile", "site", "sysconfig", "pydantic", "nbstripout", "nbqa",
+    ];
+    let head = m.split('.').next().unwrap_or(m);
+    TOOLS.contains(&head)
+}
+
 const TEST_RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox"];
 
 const PYTHONS: &[&str] = &["python", "python3", "py", "python2", "ipython"];
@@ -147,6 +208,18 @@ pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
                     (Some(c), d) if !d.starts_with('/') => Some(format!("{c}/{d}")),
                     (_, d) => Some(d.trim_start_matches('/').to_string()),
                 };
+            }
+            continue;
+        }
+        // `bash -c 'cmd'`, `sh -c "cmd"`: the nested command line.
+        if matches!(base_name(&program), "bash" | "sh" | "zsh" | "dash")
+            && let Some(i) = tokens.iter().position(|t| t == "-c")
+        {
+            if let Some(inner) = tokens.get(i + 1)
+                && inner.len() < 4000
+            {
+                let mut inner_cwd = cwd.clone();
+                out.extend(parse_line(inner, &mut inner_cwd));
             }
             continue;
         }
@@ -198,6 +271,12 @@ fn classify(tokens: &[String]) -> Option<Action> {
                     }
                 }
             }
+            ["npx" | "bunx" | "pnpx", ..] => {
+                t.remove(0);
+                while t.first().is_some_and(|x| x.starts_with('-')) {
+                    t.remove(0);
+                }
+            }
             ["coverage", "run", ..] => {
                 t.drain(..2);
                 // `coverage run -m pytest` = `python -m pytest`
@@ -240,14 +319,26 @@ fn classify(tokens: &[String]) -> Option<Action> {
             let a = args[i].as_str();
             if a == "-m" {
                 let module = args.get(i + 1)?.clone();
-                return Some(match module.as_str() {
-                    "pytest" | "unittest" | "tox" | "nox" => Action::Tests {
-                        paths: positional(&args[i + 2..]),
-                    },
-                    "pip" | "build" | "twine" | "venv" | "ruff" | "black" | "mypy" | "flake8"
-                    | "pylint" | "isort" | "http.server" | "json.tool" => return None,
-                    _ => Action::PythonModule(module),
-                });
+                let rest = &args[i + 2..];
+                return match module.as_str() {
+                    "pytest" | "unittest" | "tox" | "nox" => Some(Action::Tests {
+                        paths: positional(rest),
+                    }),
+                    // Launchers: the script they start.
+                    "torch.distributed.run" | "torch.distributed.launch" | "accelerate" => {
+                        let mut t: Vec<&str> = vec!["python"];
+                        t.extend(rest.iter().map(String::as_str).skip_while(|a| *a == "launch"));
+                        let owned: Vec<String> = t.iter().map(|s| s.to_string()).collect();
+                        classify(&owned)
+                    }
+                    "uvicorn" | "gunicorn" | "streamlit" => {
+                        let mut t = vec![module.clone()];
+                        t.extend(rest.iter().cloned());
+                        classify(&t)
+                    }
+                    m if is_third_party_module(m) => None,
+                    _ => Some(Action::PythonModule(module)),
+                };
             }
             if a == "-c" {
                 return None;
@@ -292,16 +383,202 @@ fn classify(tokens: &[String]) -> Option<Action> {
         }
         ("docker" | "podman", Some("build" | "buildx")) => {
             let mut file = None;
-            let mut it = args.iter();
+            let mut context = None;
+            let mut it = args.iter().skip(1);
             while let Some(a) = it.next() {
                 if a == "-f" || a == "--file" {
                     file = it.next().cloned();
                 } else if let Some(v) = a.strip_prefix("--file=") {
                     file = Some(v.to_string());
+                } else if DOCKER_VALUE_FLAGS.contains(&a.as_str()) {
+                    it.next();
+                } else if a == "build" && context.is_none() {
+                    // `docker buildx build`
+                } else if !a.starts_with('-') {
+                    context = Some(a.clone());
                 }
             }
-            Some(Action::Docker { file })
+            Some(Action::Docker { file, context })
         }
+        ("docker" | "podman", _) => None,
+        ("kubectl" | "oc", Some("apply" | "create" | "replace")) | ("kustomize", Some("build")) => {
+            let mut paths = Vec::new();
+            let mut it = args.iter().skip(1);
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "-f" | "--filename" | "-k" | "--kustomize" => {
+                        if let Some(v) = it.next() {
+                            paths.push(v.clone());
+                        }
+                    }
+                    s if s.starts_with("--filename=") || s.starts_with("--kustomize=") => {
+                        paths.push(s.split_once('=').map(|x| x.1).unwrap_or("").to_string());
+                    }
+                    s if program == "kustomize" && !s.starts_with('-') => paths.push(s.to_string()),
+                    _ => {}
+                }
+            }
+            (!paths.is_empty()).then_some(Action::Files {
+                paths,
+                alternatives: false,
+            })
+        }
+        ("kubectl" | "oc", _) => None,
+        ("helm", Some("upgrade" | "install" | "template")) => {
+            // helm upgrade --install NAME CHART / helm install NAME CHART
+            let mut pos = Vec::new();
+            let mut values = Vec::new();
+            let mut it = args.iter().skip(1);
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "-f" | "--values" => {
+                        if let Some(v) = it.next() {
+                            values.push(v.clone());
+                        }
+                    }
+                    s if HELM_VALUE_FLAGS.contains(&s) => {
+                        it.next();
+                    }
+                    s if s.starts_with('-') => {}
+                    s => pos.push(s.to_string()),
+                }
+            }
+            let chart = pos.get(1).or(pos.first())?.clone();
+            // `bitnami/redis`, `oci://...`: a chart from a registry, not this repository.
+            let local = chart.starts_with("./")
+                || chart.starts_with("../")
+                || chart.starts_with('/')
+                || chart.contains("chart")
+                || !chart.contains('/');
+            if !local || chart.contains("://") {
+                return None;
+            }
+            let mut paths = vec![chart];
+            paths.extend(values);
+            Some(Action::Files {
+                paths,
+                alternatives: false,
+            })
+        }
+        ("helm", _) => None,
+        ("az", Some("ml")) => {
+            // az ml job|schedule|online-deployment|component|pipeline create -f spec.yml
+            let mut paths = Vec::new();
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if a == "-f" || a == "--file" {
+                    if let Some(v) = it.next() {
+                        paths.push(v.clone());
+                    }
+                } else if let Some(v) = a.strip_prefix("--file=") {
+                    paths.push(v.to_string());
+                }
+            }
+            (!paths.is_empty()).then_some(Action::Files {
+                paths,
+                alternatives: false,
+            })
+        }
+        ("az" | "aws" | "gcloud", _) => {
+            // `gcloud builds submit --config cloudbuild.yaml`, `aws cloudformation deploy
+            // --template-file t.yml`, `gcloud ai custom-jobs create --config job.yaml`.
+            let mut paths = Vec::new();
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--config" | "--template-file" | "--template-body" | "--cli-input-yaml"
+                    | "--file" | "--source" => {
+                        if let Some(v) = it.next() {
+                            paths.push(v.trim_start_matches("file://").to_string());
+                        }
+                    }
+                    s => {
+                        if let Some((k, v)) = s.split_once('=')
+                            && matches!(k, "--config" | "--template-file" | "--template-body")
+                        {
+                            paths.push(v.trim_start_matches("file://").to_string());
+                        }
+                    }
+                }
+            }
+            (!paths.is_empty()).then_some(Action::Files {
+                paths,
+                alternatives: false,
+            })
+        }
+        ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
+            paths: vec!["cdk.json".into()],
+            alternatives: true,
+        }),
+        ("sam", Some("deploy" | "build" | "validate")) => {
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if a == "-t" || a == "--template-file" || a == "--template" {
+                    return it.next().map(|v| Action::Files {
+                        paths: vec![v.clone()],
+                        alternatives: false,
+                    });
+                }
+            }
+            Some(Action::Files {
+                paths: vec!["template.yaml".into(), "template.yml".into()],
+                alternatives: true,
+            })
+        }
+        ("cdk" | "sam", _) => None,
+        ("databricks", Some("bundle")) => match args.get(1).map(String::as_str) {
+            Some("deploy" | "validate") => Some(Action::Bundle { job: None }),
+            Some("run") => Some(Action::Bundle {
+                job: positional(&args[2..]).into_iter().next(),
+            }),
+            _ => None,
+        },
+        ("databricks", _) => None,
+        ("source" | ".", _) => {
+            let f = args.first()?;
+            // Environments and shell profiles, not this repository's scripts.
+            if f.starts_with('~')
+                || f.starts_with('/')
+                || f.contains('$')
+                || f.contains("activate")
+                || f.contains("conda.sh")
+                || f.ends_with(".env")
+                || f == ".env"
+            {
+                return None;
+            }
+            Some(Action::Files {
+                paths: vec![f.clone()],
+                alternatives: false,
+            })
+        }
+        ("uvicorn" | "gunicorn" | "hypercorn", _) => positional(&args)
+            .into_iter()
+            .find(|a| a.contains(':') && !a.contains('/') && !a.contains("0.0.0.0"))
+            .and_then(|a| a.split(':').next().map(str::to_string))
+            .map(Action::PythonModule),
+        ("streamlit", Some("run")) | ("papermill", _) => {
+            let p = positional(&args);
+            let first = if program == "streamlit" { p.get(1) } else { p.first() };
+            first.map(|f| Action::Files {
+                paths: vec![f.clone()],
+                alternatives: false,
+            })
+        }
+        ("jupyter", Some("nbconvert" | "execute" | "run")) => {
+            if args[0] == "nbconvert" && !args.iter().any(|a| a == "--execute") {
+                return None;
+            }
+            let paths: Vec<String> = positional(&args[1..])
+                .into_iter()
+                .filter(|a| a.ends_with(".ipynb"))
+                .collect();
+            (!paths.is_empty()).then_some(Action::Files {
+                paths,
+                alternatives: false,
+            })
+        }
+        ("jupyter" | "streamlit" | "mlflow" | "terraform" | "pulumi", _) => None,
         _ => {
             // `./scripts/train.sh` or `scripts/train.sh`: the program itself is a path.
             let mut paths = positional(&args);

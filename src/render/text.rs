@@ -103,8 +103,8 @@ pub fn render(r: &Report) -> String {
         if let Some(level) = m.level {
             let _ = writeln!(
                 o,
-                "  {:<8}{} {} {}  {}",
-                paint(BOLD, &capitalise(id)),
+                "  {}{} {} {}  {}",
+                paint(BOLD, &format!("{:<8}", capitalise(id))),
                 paint(GREEN, &ladder(m)),
                 paint(BOLD, &format!("{level}/{}", m.max_level.unwrap_or(0))),
                 m.level_name.as_deref().unwrap_or(""),
@@ -123,8 +123,8 @@ pub fn render(r: &Report) -> String {
                 .collect();
             let _ = writeln!(
                 o,
-                "  {:<8}{}  {}",
-                paint(BOLD, &capitalise(id)),
+                "  {}{}  {}",
+                paint(BOLD, &format!("{:<8}", capitalise(id))),
                 parts.join("  "),
                 paint(DIM, "(indicative bands derived by ripen, not GigaOm's criteria)")
             );
@@ -189,8 +189,11 @@ pub fn render(r: &Report) -> String {
             c.id,
             location(best)
         );
-        if best.tier == Tier::Automated {
+        if best.tier == Tier::Automated && best.chain.len() > 1 {
             let _ = write!(o, "  {}", paint(DIM, &chain_text(&best.chain)));
+        } else if best.tier == Tier::Automated {
+            let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
+            let _ = write!(o, "  {}", paint(DIM, &format!("({})", t.join(", "))));
         } else if let Some(n) = &best.note {
             let _ = write!(o, "  {}", paint(DIM, &format!("({n})")));
         }

@@ -1,0 +1,32 @@
+# Developer entry points. `make test` is what CI runs (.ci/run) and what the README tells you.
+.PHONY: test lint unit tools demo rules-test realworld
+
+CARGO ?= cargo
+
+## Everything CI checks: formatting, lints, unit/integration/snapshot tests, rule examples,
+## the real-world checker's self-test, and the GitHub Action's metadata.
+test: tools lint unit rules-test
+	python3 tests/realworld/test_check.py
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+unit:
+	$(CARGO) test --locked
+
+rules-test:
+	$(CARGO) run --locked --quiet -- rules test
+
+## Python tools some tests call (installed only when missing).
+tools:
+	@command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+
+## Scan a fixture repository: what ripen says about a level-4 MLOps project.
+demo:
+	$(CARGO) run --release --locked --quiet -- scan fixtures/full-level4
+
+## Compare ripen with expert judgements on real repositories (needs local snapshots).
+realworld:
+	$(CARGO) build --release --locked
+	python3 tests/realworld/check.py

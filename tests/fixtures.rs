@@ -1,0 +1,195 @@
+//! Scans every synthetic repository in `fixtures/` and checks it against `fixtures/expected.yml`:
+//! exact Google and Azure levels, the key evidence a correct scanner must report (with a
+//! minimum tier), and ceilings that pin down the false positives each fixture exists to catch.
+
+use ripen::rules::Tier;
+use ripen::{Catalogue, Report, ScanOptions};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+#[derive(Deserialize)]
+struct Expected {
+    fixtures: BTreeMap<String, Fixture>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    google: u32,
+    azure: u32,
+    why: String,
+    #[serde(default)]
+    key_evidence: Vec<KeyEvidence>,
+    #[serde(default)]
+    ceilings: Vec<Ceiling>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEvidence {
+    capability: String,
+    path: String,
+    tier: Tier,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ceiling {
+    capability: String,
+    max_tier: Tier,
+}
+
+fn expected() -> &'static Expected {
+    static E: OnceLock<Expected> = OnceLock::new();
+    E.get_or_init(|| {
+        let text = std::fs::read_to_string("fixtures/expected.yml").expect("fixtures/expected.yml");
+        serde_saphyr::from_str(&text).expect("expected.yml parses")
+    })
+}
+
+fn catalogue() -> &'static Catalogue {
+    static C: OnceLock<Catalogue> = OnceLock::new();
+    C.get_or_init(|| Catalogue::load(&[]).expect("built-in rules load"))
+}
+
+fn glob_match(pattern: &str, path: &str) -> bool {
+    globset::Glob::new(pattern)
+        .map(|g| g.compile_matcher().is_match(path))
+        .unwrap_or(false)
+}
+
+fn scan(name: &str) -> Report {
+    ripen::scan(
+        Path::new("fixtures").join(name).as_path(),
+        catalogue(),
+        &ScanOptions::default(),
+    )
+    .expect("fixture scans")
+}
+
+fn check(name: &str) {
+    let fx = expected()
+        .fixtures
+        .get(name)
+        .unwrap_or_else(|| panic!("no expectation for fixture {name}"));
+    let r = scan(name);
+    let mut problems = Vec::new();
+    let google = r.level("google");
+    let azure = r.level("azure");
+    if google != Some(fx.google) {
+        problems.push(format!("google level {google:?}, expected {}", fx.google));
+    }
+    if azure != Some(fx.azure) {
+        problems.push(format!("azure level {azure:?}, expected {}", fx.azure));
+    }
+    for k in &fx.key_evidence {
+        let cap = r.capability(&k.capability);
+        let ok = cap.is_some_and(|c| {
+            c.evidence
+                .iter()
+                .any(|e| e.tier >= k.tier && (e.path == k.path || glob_match(&k.path, &e.path)))
+        });
+        if !ok {
+            let found: Vec<String> = cap
+                .map(|c| {
+                    c.evidence
+                        .iter()
+                        .map(|e| format!("{} {}", e.path, e.tier.label()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            problems.push(format!(
+                "missing {} evidence at {} (>= {}); found: {found:?}",
+                k.capability,
+                k.path,
+                k.tier.label()
+            ));
+        }
+    }
+    for c in &fx.ceilings {
+        let tier = r.capability(&c.capability).map(|x| x.tier).unwrap_or(Tier::None);
+        if tier > c.max_tier {
+            let ev = r
+                .capability(&c.capability)
+                .and_then(|x| x.evidence.first())
+                .map(|e| format!("{}:{:?} ({})", e.path, e.line, e.rule))
+                .unwrap_or_default();
+            problems.push(format!(
+                "{} is {} but must be at most {} (first evidence {ev})",
+                c.capability,
+                tier.label(),
+                c.max_tier.label()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "fixture {name} ({}):\n  {}",
+        fx.why,
+        problems.join("\n  ")
+    );
+}
+
+macro_rules! fixture_tests {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(#[test] fn $test() { check($name); })*
+
+        #[test]
+        fn every_fixture_has_a_test_and_an_expectation() {
+            let tested = [$($name),*];
+            for name in expected().fixtures.keys() {
+                assert!(tested.contains(&name.as_str()), "fixture {name} has no test");
+            }
+            for entry in std::fs::read_dir("fixtures").unwrap().flatten() {
+                let n = entry.file_name().to_string_lossy().into_owned();
+                if entry.path().is_dir() && n != "automation" && n != "rules" {
+                    assert!(expected().fixtures.contains_key(&n), "fixtures/{n} has no expectation");
+                }
+            }
+        }
+    };
+}
+
+fixture_tests! {
+    notebook_only => "notebook-only",
+    ci_only => "ci-only",
+    dvc_mlflow => "dvc-mlflow",
+    azureml_v2 => "azureml-v2",
+    kubeflow_vertex => "kubeflow-vertex",
+    sagemaker_pipeline => "sagemaker-pipeline",
+    full_level4 => "full-level4",
+    tooling_library => "tooling-library",
+    readme_claims => "readme-claims",
+    airflow_training => "airflow-training",
+    data_pipeline_only => "data-pipeline-only",
+}
+
+#[test]
+fn automated_evidence_carries_a_chain_from_its_trigger() {
+    let r = scan("dvc-mlflow");
+    let tracking = r.capability("experiment_tracking").unwrap();
+    let e = tracking
+        .evidence
+        .iter()
+        .find(|e| e.tier == Tier::Automated)
+        .expect("automated tracking");
+    assert_eq!(e.chain.first().unwrap().path, ".github/workflows/ci.yml");
+    assert_eq!(e.chain.last().unwrap().path, e.path);
+    assert_eq!(e.chain.last().unwrap().line, e.line);
+    assert!(e.chain.iter().any(|h| h.path == "dvc.yaml"), "{:?}", e.chain);
+    assert!(!e.triggers.is_empty());
+}
+
+#[test]
+fn readme_claims_are_only_mentions() {
+    let r = scan("readme-claims");
+    for c in &r.capabilities {
+        for e in &c.evidence {
+            if e.path.ends_with(".md") || e.path.starts_with("docs/") {
+                assert_eq!(e.tier, Tier::Mentioned, "{} {}", c.id, e.path);
+            }
+        }
+    }
+}
