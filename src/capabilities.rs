@@ -27,6 +27,9 @@ pub struct CapabilityResult {
     pub evidence_total: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attested: Option<Attestation>,
+    /// What the capability is, and how to get it (from the catalogue).
+    pub definition: String,
+    pub remediation: String,
 }
 
 /// A practice satisfied outside the repository, declared in the config (spec §4).
@@ -81,6 +84,8 @@ pub fn assess(cat: &Catalogue, mut evidence: Vec<Evidence>) -> Vec<CapabilityRes
                 evidence: evs,
                 evidence_total: total,
                 attested: None,
+                definition: c.definition.trim().to_string(),
+                remediation: c.remediation.trim().to_string(),
             }
         })
         .collect()

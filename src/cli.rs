@@ -2,8 +2,9 @@
 //! `--fail-under` target not met (or failing rule examples), 2 usage, configuration or rule
 //! error.
 
-use crate::config::{self, Config};
-use crate::render::{self, Format};
+use crate::config::Config;
+use crate::report::Report;
+use crate::render::{self, Format, github};
 use crate::rules::{Catalogue, DataError};
 use crate::scan::{self, ScanOptions};
 use crate::walk::WalkOptions;
@@ -30,10 +31,32 @@ struct Cli {
 enum Command {
     /// Scan a repository and report its maturity.
     Scan(ScanArgs),
+    /// The levels at each commit, oldest to newest, from git history (no checkout).
+    History(crate::cli_git::HistoryArgs),
+    /// Level and capability changes between a base revision and the working tree (or --head).
+    Diff(crate::cli_git::DiffArgs),
     /// List or test the evidence rules.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Write a starting `.ripen.yml` whose targets are today's levels (a ratchet).
+    Init {
+        /// The repository to configure.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Overwrite an existing configuration.
+        #[arg(long)]
+        force: bool,
+        /// Extra rule directory (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Print a JSON Schema: config, rules, capabilities or model (as kept in `schemas/`).
+    #[command(hide = true)]
+    Schema {
+        #[arg(value_parser = ["config", "rules", "capabilities", "model"])]
+        kind: String,
     },
     /// Explain a capability, a maturity model or a rule: what it is, why it matters, how to get it.
     Explain {
@@ -62,9 +85,19 @@ enum RulesCommand {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// The repository to scan.
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    /// The repositories to scan: directories, or git URLs (cloned shallow into a temporary
+    /// directory; `file://` by libgit2, https/ssh by the system `git`). Several give one report
+    /// each and a summary.
+    #[arg(default_value = ".", value_name = "PATH|URL")]
+    paths: Vec<PathBuf>,
+    /// Merge the evidence of all the repositories into one verdict (one ML system split across
+    /// repositories; paths are prefixed with each repository's name).
+    #[arg(long)]
+    as_system: bool,
+    /// Commits of git history to examine for the history facts (last change to the training
+    /// pipeline, binaries committed in history); 0 turns them off.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    history_commits: usize,
     #[arg(long, short, value_enum, default_value = "text")]
     format: Format,
     /// Exit 1 unless MODEL reaches LEVEL, e.g. `--fail-under azure=3` (repeatable).
@@ -82,9 +115,17 @@ struct ScanArgs {
     /// Leave out paths matching this glob, relative to the root (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Ignore the attestations in the config file.
+    /// Ignore the attestations in the config file (they are listed as ignored).
     #[arg(long)]
     no_attestations: bool,
+    /// Also write the report in FORMAT to PATH, e.g. `--report-file sarif=ripen.sarif`
+    /// (repeatable; one scan, several reports).
+    #[arg(long = "report-file", value_name = "FORMAT=PATH", value_parser = parse_report_file)]
+    report_files: Vec<(Format, PathBuf)>,
+    /// Also report each sub-project of a monorepo (directories with their own pyproject.toml,
+    /// setup.py, dvc.yaml, MLproject or databricks.yml).
+    #[arg(long)]
+    per_project: bool,
 }
 
 fn parse_target(s: &str) -> Result<(String, u32), String> {
@@ -96,6 +137,26 @@ fn parse_target(s: &str) -> Result<(String, u32), String> {
         .parse()
         .map_err(|_| format!("level must be a whole number, got `{l}`"))?;
     Ok((m.trim().to_ascii_lowercase(), level))
+}
+
+fn parse_report_file(s: &str) -> Result<(Format, PathBuf), String> {
+    use clap::ValueEnum;
+    let (f, p) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH (e.g. sarif=ripen.sarif), got `{s}`"))?;
+    let format = Format::from_str(f.trim(), true).map_err(|_| {
+        format!("unknown format `{f}` (text, json, markdown, sarif, github)")
+    })?;
+    if p.is_empty() {
+        return Err("the path after `=` is empty".into());
+    }
+    Ok((format, PathBuf::from(p)))
+}
+
+fn warn(msg: impl std::fmt::Display) {
+    let mut err = anstream::stderr();
+    let style = anstyle::AnsiColor::Yellow.on_default().bold();
+    let _ = writeln!(err, "{style}warning{style:#}: {msg}");
 }
 
 fn error(msg: impl std::fmt::Display) -> i32 {
@@ -124,6 +185,25 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => scan_cmd(args),
+        Command::History(args) => crate::cli_git::history_cmd(args),
+        Command::Diff(args) => crate::cli_git::diff_cmd(args),
+        Command::Init { path, force, rules } => match load(&rules) {
+            Ok(cat) => match crate::init::init(&path, &cat, force) {
+                Ok(msg) => {
+                    out(&msg);
+                    0
+                }
+                Err(e) => error(e),
+            },
+            Err(e) => error(e),
+        },
+        Command::Schema { kind } => match crate::schema::by_name(&kind) {
+            Some(s) => {
+                out(&s);
+                0
+            }
+            None => error(format!("unknown schema `{kind}`")),
+        },
         Command::Rules { command } => match command {
             RulesCommand::List { rules, format } => match load(&rules) {
                 Ok(cat) => {
@@ -160,40 +240,104 @@ pub fn main() -> i32 {
 }
 
 fn scan_cmd(args: ScanArgs) -> i32 {
-    let root = args.path.clone();
-    if !root.is_dir() {
-        return error(format!("{}: not a directory", root.display()));
+    // URLs are cloned into temporary directories, removed when `sources` is dropped.
+    let sources = match crate::cli_git::resolve(&args.paths) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let mut scanned = Vec::new();
+    for src in &sources {
+        match scan_root(&args, &src.root) {
+            Ok((mut report, targets, cat, opts)) => {
+                crate::cli_git::annotate(
+                    &mut report,
+                    &src.root,
+                    args.history_commits,
+                    args.max_file_size,
+                );
+                report.root = src.display.clone();
+                scanned.push((src.name.clone(), report, targets, cat, opts));
+            }
+            Err(code) => return code,
+        }
     }
-    let config_path = args.config.clone().or_else(|| {
-        let p = root.join(config::DEFAULT_NAME);
-        p.is_file().then_some(p)
-    });
-    let config = match &config_path {
-        Some(p) => match Config::load(p) {
-            Ok(c) => c,
-            Err(e) => return error(e),
-        },
-        None => Config::default(),
+    let (mut report, met) = if args.as_system {
+        let (_, _, targets, cat, opts) = &scanned[0];
+        let parts: Vec<(String, Report)> =
+            scanned.iter().map(|(n, r, ..)| (n.clone(), r.clone())).collect();
+        let Some(mut r) = crate::system::merge(cat, &parts, opts) else {
+            return error("no repository to scan");
+        };
+        let met = r.check_targets(targets);
+        (r, met)
+    } else if scanned.len() == 1 {
+        let (_, mut r, targets, ..) = scanned.remove(0);
+        let met = r.check_targets(&targets);
+        (r, met)
+    } else {
+        if !args.report_files.is_empty() {
+            return error("--report-file writes one report: give one repository, or merge them with --as-system");
+        }
+        let mut met = true;
+        let parts: Vec<(String, Report)> = scanned
+            .into_iter()
+            .map(|(n, mut r, t, ..)| {
+                met &= r.check_targets(&t);
+                (n, r)
+            })
+            .collect();
+        return match crate::cli_git::render_many(&parts, args.format) {
+            Ok(s) => {
+                out(&s);
+                if met { 0 } else { 1 }
+            }
+            Err(e) => error(e),
+        };
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    if github::in_actions(&env) {
+        report.browse_url = github::browse_url(&env);
+    }
+    for (format, path) in &args.report_files {
+        if let Err(e) = std::fs::write(path, render::render(&report, *format)) {
+            return error(format!("--report-file: cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Err(e) = github::publish(&report, &env) {
+        warn(format!("cannot write the GitHub step summary or outputs: {e}"));
+    }
+    out(&render::render(&report, args.format));
+    if met { 0 } else { 1 }
+}
+
+/// Config, catalogue, targets and options for one root, and its report.
+fn scan_root(
+    args: &ScanArgs,
+    root: &Path,
+) -> Result<(Report, Vec<(String, u32)>, Catalogue, ScanOptions), i32> {
+    let config = match Config::discover(root, args.config.as_deref()) {
+        Ok(c) => c.unwrap_or_default(),
+        Err(e) => return Err(error(e)),
     };
     let mut rule_dirs = config.rules.clone();
     rule_dirs.extend(args.rules.iter().cloned());
     let cat = match load(&rule_dirs) {
         Ok(c) => c,
-        Err(e) => return error(e),
+        Err(e) => return Err(error(e)),
     };
     if let Err(e) = config.validate(&cat) {
-        return error(e);
+        return Err(error(e));
     }
     let mut targets = config.fail_under.clone();
     for (m, l) in &args.fail_under {
         let Some(model) = cat.model(m).filter(|m| !m.levels.is_empty()) else {
-            return error(format!(
+            return Err(error(format!(
                 "--fail-under: unknown model `{m}` (known: google, azure)"
-            ));
+            )));
         };
         let max = model.levels.last().map(|l| l.level).unwrap_or(0);
         if *l > max {
-            return error(format!("--fail-under: `{m}` has levels 0 to {max}"));
+            return Err(error(format!("--fail-under: `{m}` has levels 0 to {max}")));
         }
         targets.retain(|(x, _)| x != m);
         targets.push((m.clone(), *l));
@@ -206,19 +350,22 @@ fn scan_cmd(args: ScanArgs) -> i32 {
             exclude,
             threads: 0,
         },
-        attestations: if args.no_attestations {
-            Vec::new()
-        } else {
-            config.attestations.clone()
-        },
+        attestations: config.attestations.clone(),
+        no_attestations: args.no_attestations,
+        waivers: config.waivers.clone(),
+        today: None,
+        config: config.path.as_ref().map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        }),
+        per_project: args.per_project,
     };
-    let mut report = match scan::scan(&root, &cat, &opts) {
-        Ok(r) => r,
-        Err(e) => return error(e),
-    };
-    let met = report.check_targets(&targets);
-    out(&render::render(&report, args.format));
-    if met { 0 } else { 1 }
+    match scan::scan(root, &cat, &opts) {
+        Ok(r) => Ok((r, targets, cat, opts)),
+        Err(e) => Err(error(e)),
+    }
 }
 
 fn list_rules(cat: &Catalogue, format: Format) {
@@ -236,7 +383,7 @@ fn list_rules(cat: &Catalogue, format: Format) {
                 .collect();
             out(&(serde_json::to_string_pretty(&v).expect("serialises") + "\n"));
         }
-        Format::Text => {
+        _ => {
             let mut s = String::new();
             for r in &cat.rules {
                 s.push_str(&format!(

@@ -1,49 +1,333 @@
-//! `.ripen.yml`: targets, exclusions, extra rules and attestations for one repository.
-//! A malformed file is a usage error (exit 2) that names `file:line:col`.
+//! The per-repository configuration: `.ripen.yml` (or `.ripen.yaml`), or the `[tool.ripen]`
+//! table of `pyproject.toml`, or any `--config FILE` (`*.toml` files hold the table at their
+//! top level). It sets targets, exclusions, extra rules, attestations and waivers.
+//!
+//! A malformed file is a usage error (exit 2) that names `file:line:col`, in either format.
+//! The JSON Schema in `schemas/ripen-config.schema.json` is generated from [`ConfigFile`].
 
 use crate::rules::DataError;
+use schemars::JsonSchema;
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_NAME: &str = ".ripen.yml";
+/// Looked for at the scanned root, in this order; the first one that configures ripen wins.
+pub const CANDIDATES: &[&str] = &[".ripen.yml", ".ripen.yaml", "pyproject.toml"];
 
-#[derive(Debug, Default, Deserialize)]
+/// The configuration file of one repository (`.ripen.yml`, or `[tool.ripen]` in
+/// `pyproject.toml`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ConfigFile {
+#[schemars(title = "ripen configuration", extend("$id" = "https://ripen.dev/schemas/ripen-config.schema.json"))]
+pub struct ConfigFile {
+    /// Minimum level per staged model (`google`, `azure`): `ripen scan` exits 1 when a model
+    /// is below its target. `--fail-under MODEL=LEVEL` on the command line overrides one.
     #[serde(default)]
-    fail_under: BTreeMap<String, Spanned<u32>>,
+    #[schemars(with = "BTreeMap<String, u32>")]
+    pub fail_under: BTreeMap<String, Spanned<u32>>,
+    /// Globs of paths, relative to the scanned root, that ripen leaves out (`fixtures/**`).
     #[serde(default)]
-    exclude: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+    /// Directories of extra rule files, relative to this file, loaded after the built-in rules.
     #[serde(default)]
-    rules: Vec<String>,
+    pub rules: Vec<String>,
+    /// Practices satisfied outside the repository (a managed registry, a monitoring set up in
+    /// a console). Shown apart from detected evidence; `--no-attestations` ignores them.
     #[serde(default)]
-    attestations: Vec<AttestationDef>,
+    pub attestations: Vec<AttestationDef>,
+    /// Capabilities accepted as missing for now. While a waiver is active, the practices it
+    /// covers do not fail a `fail_under` target; they are reported as waived, never as
+    /// evidence. An expired waiver is reported and stops counting.
+    #[serde(default)]
+    pub waivers: Vec<WaiverDef>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A capability satisfied outside the repository.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AttestationDef {
-    capability: Spanned<String>,
-    reason: String,
+pub struct AttestationDef {
+    /// A capability id (`ripen explain CAPABILITY`), e.g. `monitoring`.
+    #[schemars(with = "String")]
+    pub capability: Spanned<String>,
+    /// Where and how the practice is carried out.
+    pub reason: String,
+    /// A link to proof: a dashboard, a runbook, a ticket.
     #[serde(default)]
-    link: Option<String>,
+    pub link: Option<String>,
+}
+
+/// A capability accepted as missing until a date.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverDef {
+    /// A capability id (`ripen explain CAPABILITY`), e.g. `continuous_delivery`.
+    #[schemars(with = "String")]
+    pub capability: Spanned<String>,
+    /// Why the gap is accepted for now.
+    pub reason: String,
+    /// The last day the waiver counts (`YYYY-MM-DD`); from the day after, it is reported as
+    /// expired and no longer counts.
+    pub expires: Date,
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let s = s.trim();
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = s.get(r)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Date {
+            year: i32::try_from(year).ok()?,
+            month,
+            day,
+        })
+    }
+
+    /// Today in UTC, or `RIPEN_TODAY` (`YYYY-MM-DD`) when set, for reproducible runs and tests.
+    pub fn today() -> Date {
+        if let Some(d) = std::env::var("RIPEN_TODAY").ok().and_then(|s| Date::parse(&s)) {
+            return d;
+        }
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The civil date `days` after 1970-01-01 (H. Hinnant's algorithm).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Date, E> {
+                Date::parse(s).ok_or_else(|| {
+                    E::custom(format!("`{s}` is not a date: write it as YYYY-MM-DD"))
+                })
+            }
+            // A TOML date (`expires = 2026-12-31`) arrives as a one-entry map.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+                let Some((_, v)) = map.next_entry::<String, String>()? else {
+                    return Err(de::Error::custom("expected a date YYYY-MM-DD"));
+                };
+                self.visit_str(&v)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "A calendar date, YYYY-MM-DD."
+        })
+    }
+}
+
+/// An attestation, checked against the catalogue by [`Config::validate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attestation {
+    pub capability: String,
+    pub reason: String,
+    pub link: Option<String>,
+    /// Where it is declared (1-based; 0 when unknown).
+    pub line: u64,
+}
+
+/// A waiver, checked against the catalogue by [`Config::validate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiver {
+    pub capability: String,
+    pub reason: String,
+    pub expires: Date,
+    pub line: u64,
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct Config {
+    /// The file it was read from, as given.
     pub path: Option<PathBuf>,
     pub fail_under: Vec<(String, u32)>,
     pub exclude: Vec<String>,
     pub rules: Vec<PathBuf>,
-    /// (capability, reason, link), checked against the catalogue by `validate`.
-    pub attestations: Vec<(String, String, Option<String>)>,
-    spans: Vec<(String, u64, u64)>,
+    pub attestations: Vec<Attestation>,
+    pub waivers: Vec<Waiver>,
+    /// `field.index.key` → (line, column), for messages about values valid only against the
+    /// catalogue.
+    spans: HashMap<String, (u64, u64)>,
+}
+
+/// Where a parse error sits in `text`, from a byte offset.
+fn line_col(text: &str, offset: usize) -> (u64, u64) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() as u64 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    (line, col)
+}
+
+fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> DataError {
+    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    DataError {
+        file: display.to_string(),
+        line,
+        column,
+        message: e.message().trim().to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    #[serde(default)]
+    tool: Option<PyprojectTool>,
+}
+
+#[derive(Deserialize)]
+struct PyprojectTool {
+    #[serde(default)]
+    ripen: Option<ConfigFile>,
+}
+
+/// The spanned TOML tree under `prefix`, to place messages about valid-looking values.
+fn toml_spans(text: &str, prefix: &[&str], raw: &ConfigFile) -> HashMap<String, (u64, u64)> {
+    use toml::de::{DeTable, DeValue};
+    let mut out = HashMap::new();
+    let Ok(root) = DeTable::parse(text) else {
+        return out;
+    };
+    let mut table: &DeTable = root.get_ref();
+    for key in prefix {
+        match table.get(*key).map(|v| v.get_ref()) {
+            Some(DeValue::Table(t)) => table = t,
+            _ => return out,
+        }
+    }
+    let at = |span: std::ops::Range<usize>| line_col(text, span.start);
+    if let Some((_, DeValue::Table(t))) = table
+        .get_key_value("fail_under")
+        .map(|(k, v)| (k, v.get_ref()))
+    {
+        for (k, _) in t.iter() {
+            out.insert(format!("fail_under.{}", k.get_ref()), at(k.span()));
+        }
+    }
+    for (field, n) in [
+        ("exclude", raw.exclude.len()),
+        ("attestations", raw.attestations.len()),
+        ("waivers", raw.waivers.len()),
+    ] {
+        let Some(DeValue::Array(items)) = table.get(field).map(|v| v.get_ref()) else {
+            continue;
+        };
+        for (i, item) in items.iter().enumerate().take(n) {
+            match item.get_ref() {
+                DeValue::Table(t) => {
+                    if let Some(v) = t.get("capability") {
+                        out.insert(format!("{field}.{i}.capability"), at(v.span()));
+                    }
+                }
+                _ => {
+                    out.insert(format!("{field}.{i}"), at(item.span()));
+                }
+            }
+        }
+    }
+    out
 }
 
 impl Config {
+    /// The configuration that applies to `root`: `explicit` if given, else the first of
+    /// [`CANDIDATES`] that configures ripen (a `pyproject.toml` without `[tool.ripen]` does not).
+    pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Option<Config>, DataError> {
+        if let Some(p) = explicit {
+            return Config::load(p).map(Some);
+        }
+        for name in CANDIDATES {
+            let p = root.join(name);
+            if !p.is_file() {
+                continue;
+            }
+            if let Some(c) = Config::load_optional(&p)? {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads a config file; `pyproject.toml` without `[tool.ripen]` gives the empty config.
     pub fn load(path: &Path) -> Result<Config, DataError> {
+        Ok(Config::load_optional(path)?.unwrap_or_else(|| Config {
+            path: Some(path.to_path_buf()),
+            ..Config::default()
+        }))
+    }
+
+    fn load_optional(path: &Path) -> Result<Option<Config>, DataError> {
         let display = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| DataError {
             file: display.clone(),
@@ -51,34 +335,97 @@ impl Config {
             column: 0,
             message: format!("cannot read config: {e}"),
         })?;
-        Config::parse(&display, &text, path.parent().unwrap_or(Path::new(".")))
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "pyproject.toml" {
+            Config::parse_pyproject(&display, &text, dir)
+        } else if name.ends_with(".toml") {
+            Config::parse_toml(&display, &text, dir).map(Some)
+        } else {
+            Config::parse(&display, &text, dir).map(Some)
+        }
     }
 
+    /// Parses YAML config text. `dir` anchors relative `rules` directories.
     pub fn parse(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
         let raw: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
         } else {
             serde_saphyr::from_str(text).map_err(|e| DataError::parse(display, &e))?
         };
-        for g in &raw.exclude {
+        let mut spans = HashMap::new();
+        let pos = |s: &serde_saphyr::Location| (s.line(), s.column());
+        for (m, l) in &raw.fail_under {
+            spans.insert(format!("fail_under.{m}"), pos(&l.referenced));
+        }
+        for (i, g) in raw.exclude.iter().enumerate() {
+            spans.insert(format!("exclude.{i}"), pos(&g.referenced));
+        }
+        for (i, a) in raw.attestations.iter().enumerate() {
+            spans.insert(format!("attestations.{i}.capability"), pos(&a.capability.referenced));
+        }
+        for (i, w) in raw.waivers.iter().enumerate() {
+            spans.insert(format!("waivers.{i}.capability"), pos(&w.capability.referenced));
+        }
+        Config::build(display, raw, dir, spans)
+    }
+
+    /// Parses a TOML file whose top level is the configuration table (`ripen.toml`).
+    pub fn parse_toml(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
+        let raw: ConfigFile =
+            toml::from_str(text).map_err(|e| toml_error(display, text, &e))?;
+        let spans = toml_spans(text, &[], &raw);
+        Config::build(display, raw, dir, spans)
+    }
+
+    /// Parses `pyproject.toml`; `None` when it has no `[tool.ripen]` table.
+    pub fn parse_pyproject(
+        display: &str,
+        text: &str,
+        dir: &Path,
+    ) -> Result<Option<Config>, DataError> {
+        let py: Pyproject = toml::from_str(text).map_err(|e| toml_error(display, text, &e))?;
+        let Some(raw) = py.tool.and_then(|t| t.ripen) else {
+            return Ok(None);
+        };
+        let spans = toml_spans(text, &["tool", "ripen"], &raw);
+        Config::build(display, raw, dir, spans).map(Some)
+    }
+
+    fn build(
+        display: &str,
+        raw: ConfigFile,
+        dir: &Path,
+        spans: HashMap<String, (u64, u64)>,
+    ) -> Result<Config, DataError> {
+        let at = |key: &str, message: String| {
+            let (line, column) = spans.get(key).copied().unwrap_or((0, 0));
+            DataError {
+                file: display.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        for (i, g) in raw.exclude.iter().enumerate() {
             globset::Glob::new(&g.value).map_err(|e| {
-                DataError::at(display, g, format!("invalid exclude glob `{}`: {}", g.value, e.kind()))
+                at(
+                    &format!("exclude.{i}"),
+                    format!("invalid exclude glob `{}`: {}", g.value, e.kind()),
+                )
             })?;
         }
+        for (i, r) in raw.waivers.iter().enumerate() {
+            if r.reason.trim().is_empty() {
+                return Err(at(
+                    &format!("waivers.{i}.capability"),
+                    "a waiver needs a `reason`: say why the gap is accepted".into(),
+                ));
+            }
+        }
+        let line_of = |key: String| spans.get(&key).map_or(0, |(l, _)| *l);
         Ok(Config {
             path: Some(PathBuf::from(display)),
-            spans: raw
-                .fail_under
-                .iter()
-                .map(|(m, l)| (m.clone(), l.referenced.line(), l.referenced.column()))
-                .chain(raw.attestations.iter().map(|a| {
-                    (
-                        a.capability.value.clone(),
-                        a.capability.referenced.line(),
-                        a.capability.referenced.column(),
-                    )
-                }))
-                .collect(),
             fail_under: raw
                 .fail_under
                 .into_iter()
@@ -89,8 +436,26 @@ impl Config {
             attestations: raw
                 .attestations
                 .into_iter()
-                .map(|a| (a.capability.value, a.reason, a.link))
+                .enumerate()
+                .map(|(i, a)| Attestation {
+                    capability: a.capability.value,
+                    reason: a.reason,
+                    link: a.link,
+                    line: line_of(format!("attestations.{i}.capability")),
+                })
                 .collect(),
+            waivers: raw
+                .waivers
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| Waiver {
+                    capability: w.capability.value,
+                    reason: w.reason,
+                    expires: w.expires,
+                    line: line_of(format!("waivers.{i}.capability")),
+                })
+                .collect(),
+            spans,
         })
     }
 
@@ -101,21 +466,20 @@ impl Config {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        let span = |id: &str| {
-            self.spans
-                .iter()
-                .find(|(i, _, _)| i == id)
-                .map(|(_, l, c)| (*l, *c))
-                .unwrap_or((0, 0))
+        let err = |key: String, message: String| {
+            let (line, column) = self.spans.get(&key).copied().unwrap_or((0, 0));
+            DataError {
+                file: file.clone(),
+                line,
+                column,
+                message,
+            }
         };
         for (m, level) in &self.fail_under {
-            let (line, column) = span(m);
-            let Some(model) = cat.model(m) else {
-                return Err(DataError {
-                    file,
-                    line,
-                    column,
-                    message: format!(
+            let Some(model) = cat.model(m).filter(|x| !x.levels.is_empty()) else {
+                return Err(err(
+                    format!("fail_under.{m}"),
+                    format!(
                         "unknown model `{m}` in fail_under (known: {})",
                         cat.models
                             .iter()
@@ -124,31 +488,45 @@ impl Config {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                });
+                ));
             };
             let max = model.levels.last().map(|l| l.level).unwrap_or(0);
             if *level > max {
-                return Err(DataError {
-                    file,
-                    line,
-                    column,
-                    message: format!("`{m}` has levels 0 to {max}; {level} cannot be a target"),
-                });
+                return Err(err(
+                    format!("fail_under.{m}"),
+                    format!("`{m}` has levels 0 to {max}; {level} cannot be a target"),
+                ));
             }
         }
-        for (c, _, _) in &self.attestations {
-            if cat.capability(c).is_none() {
-                let (line, column) = span(c);
-                return Err(DataError {
-                    file,
-                    line,
-                    column,
-                    message: format!("unknown capability `{c}` in attestations"),
-                });
+        let unknown = |kind: &str, c: &str| {
+            let hint = crate::rules::closest(c, cat.capabilities.iter().map(|x| x.id.as_str()))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            format!("unknown capability `{c}` in {kind}{hint}; `ripen explain` lists none by that id")
+        };
+        for (i, a) in self.attestations.iter().enumerate() {
+            if cat.capability(&a.capability).is_none() {
+                return Err(err(
+                    format!("attestations.{i}.capability"),
+                    unknown("attestations", &a.capability),
+                ));
+            }
+        }
+        for (i, w) in self.waivers.iter().enumerate() {
+            if cat.capability(&w.capability).is_none() {
+                return Err(err(
+                    format!("waivers.{i}.capability"),
+                    unknown("waivers", &w.capability),
+                ));
             }
         }
         Ok(())
     }
+}
+
+/// The JSON Schema of the configuration file, as committed in `schemas/`.
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(ConfigFile)
 }
 
 #[cfg(test)]
@@ -174,5 +552,66 @@ mod tests {
         .unwrap();
         assert_eq!(c.fail_under, vec![("azure".to_string(), 2)]);
         assert_eq!(c.exclude, vec!["fixtures/**"]);
+    }
+
+    #[test]
+    fn parses_waivers_and_dates() {
+        let c = Config::parse(
+            ".ripen.yml",
+            "waivers:\n  - capability: monitoring\n    reason: managed by SRE\n    expires: 2027-02-28\n",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(c.waivers[0].expires.to_string(), "2027-02-28");
+        assert_eq!(c.waivers[0].line, 2);
+        let e = Config::parse(
+            ".ripen.yml",
+            "waivers:\n  - capability: monitoring\n    reason: r\n    expires: 2027-02-30\n",
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("YYYY-MM-DD"), "{e}");
+    }
+
+    #[test]
+    fn pyproject_table() {
+        let text = "[project]\nname = \"x\"\n\n[tool.ripen]\nexclude = [\"a/**\"]\n\n[tool.ripen.fail_under]\nazure = 2\n\n[[tool.ripen.waivers]]\ncapability = \"monitoring\"\nreason = \"r\"\nexpires = 2027-01-31\n";
+        let c = Config::parse_pyproject("pyproject.toml", text, Path::new("."))
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.fail_under, vec![("azure".to_string(), 2)]);
+        assert_eq!(c.waivers[0].expires.to_string(), "2027-01-31");
+        assert_eq!(c.waivers[0].line, 11);
+        assert_eq!(c.spans.get("fail_under.azure"), Some(&(8, 1)));
+        assert!(
+            Config::parse_pyproject("pyproject.toml", "[project]\nname='x'\n", Path::new("."))
+                .unwrap()
+                .is_none()
+        );
+        let e = Config::parse_pyproject(
+            "pyproject.toml",
+            "[tool.ripen]\nfail_undr = {azure = 1}\n",
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e}");
+        let e = Config::parse_pyproject(
+            "pyproject.toml",
+            "[tool.ripen.fail_under]\nazure = \"two\"\n",
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days(20_513).to_string(), "2026-03-01");
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("2023-1-01").is_none());
+        assert!(Date::parse("２０２３-01-01").is_none());
     }
 }

@@ -83,6 +83,8 @@ pub struct ProjectFacts {
     /// Python packages this repository defines (its own name in pyproject/setup, or top-level
     /// package directories), normalised to `snake_case`.
     pub own_packages: BTreeSet<String>,
+    /// The repository declares a Python distribution (pyproject, setup.py, setup.cfg name).
+    pub declares_distribution: bool,
     /// Files showing this is an ML project (framework imports, notebooks, model artefacts).
     pub ml_signals: Vec<String>,
 }
@@ -156,6 +158,7 @@ impl ProjectFacts {
         };
         if let Some(c) = re.and_then(|re| re.captures(&doc.text)) {
             f.own_packages.insert(normalise_package(&c[1]));
+            f.declares_distribution = true;
         }
         if (doc.origin == Origin::Notebook || doc.rel.ends_with(".py"))
             && f.ml_signals.is_empty()
@@ -168,8 +171,21 @@ impl ProjectFacts {
 
     pub fn absorb(&mut self, other: ProjectFacts) {
         self.own_packages.extend(other.own_packages);
+        self.declares_distribution |= other.declares_distribution;
         self.ml_signals.extend(other.ml_signals);
     }
+}
+
+/// Example, tutorial, sample and demo trees: in a repository that defines a package they
+/// document the library rather than operate an ML system.
+pub fn is_example_path(rel: &str) -> bool {
+    rel.split('/').rev().skip(1).any(|dir| {
+        matches!(
+            dir.to_ascii_lowercase().as_str(),
+            "examples" | "example" | "tutorials" | "tutorial" | "samples" | "sample" | "demos"
+                | "demo" | "recipes" | "cookbook" | "showcase"
+        )
+    })
 }
 
 /// Evidence records for the hits of one document.
@@ -205,6 +221,9 @@ pub fn from_hits(
                     "this repository defines `{fw}`: its own source is not adoption evidence"
                 ));
             }
+            if project.declares_distribution && is_example_path(rel) {
+                lower("examples and tutorials of a library show how to use it, not that it is used");
+            }
             Evidence {
                 rule: rule.id.clone(),
                 capability: rule.capability.clone(),
@@ -237,6 +256,14 @@ mod tests {
         assert!(s.contains("user"), "{s}");
         let long = "x".repeat(500);
         assert_eq!(clean_snippet(&long).chars().count(), SNIPPET_MAX + 1);
+    }
+
+    #[test]
+    fn example_paths() {
+        assert!(is_example_path("examples/sklearn/train.py"));
+        assert!(is_example_path("docs/Tutorials/x.ipynb"));
+        assert!(!is_example_path("src/examples.py"));
+        assert!(!is_example_path("src/train.py"));
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub struct PracticeResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
     pub remediation: String,
+    /// The capability ids of the alternatives, in order (`satisfied_by` labels them).
+    pub capabilities: Vec<String>,
+    /// Not met, but a waiver in the config accepts the gap: the capability it waives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +68,10 @@ pub struct ModelResult {
     pub categories: Option<BTreeMap<String, CategoryResult>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The level counted for `fail_under` when active waivers accept missing practices; set
+    /// only when a waiver applies to this model. `level` stays the level the evidence shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level_with_waivers: Option<u32>,
 }
 
 fn trigger_ok(e: &Evidence, req: Option<TriggerReq>) -> bool {
@@ -143,6 +152,8 @@ fn practice(
         satisfied_by: p.any.iter().map(alt_label).collect(),
         evidence,
         remediation,
+        capabilities: p.any.iter().map(|a| a.capability.clone()).collect(),
+        waived: None,
     }
 }
 
@@ -215,6 +226,7 @@ fn staged(cat: &Catalogue, caps: &BTreeMap<&str, &CapabilityResult>, m: &Model) 
         levels,
         categories: None,
         note: m.note.clone(),
+        level_with_waivers: None,
     }
 }
 
@@ -273,5 +285,6 @@ fn categories(m: &Model, caps: &[CapabilityResult]) -> ModelResult {
         levels: Vec::new(),
         categories: Some(out),
         note: m.note.clone(),
+        level_with_waivers: None,
     }
 }

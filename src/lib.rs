@@ -8,18 +8,27 @@
 pub mod automation;
 pub mod capabilities;
 pub mod cli;
+pub mod cli_git;
 pub mod config;
+pub mod diff;
 pub mod evidence;
+pub mod git;
+pub mod history;
+pub mod init;
 pub mod levels;
 pub mod matcher;
 pub mod read;
+pub mod remote;
 pub mod render;
 pub mod report;
 pub mod rules;
 pub mod rulestest;
 pub mod scan;
+pub mod schema;
 pub mod structured;
+pub mod system;
 pub mod walk;
+pub mod waivers;
 
 pub use report::Report;
 pub use rules::Catalogue;

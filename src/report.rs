@@ -53,6 +53,9 @@ pub struct Target {
     pub model: String,
     pub level: u32,
     pub actual: Option<u32>,
+    /// The level counted with active waivers, when a waiver applies to this model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_waivers: Option<u32>,
     pub met: bool,
 }
 
@@ -71,6 +74,27 @@ pub struct Report {
     pub stats: Stats,
     pub targets: Vec<Target>,
     pub warnings: Vec<String>,
+    /// The configuration file used, relative to the scanned root when inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// The repository's README at the root, if any (a location for repository-wide findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readme: Option<String>,
+    /// Practices declared satisfied outside the repository (config), apart from evidence.
+    pub attestations: Vec<crate::waivers::AttestationEntry>,
+    /// Capabilities accepted as missing (config), with their status.
+    pub waivers: Vec<crate::waivers::WaiverEntry>,
+    /// Where files can be browsed (`https://github.com/o/r/blob/SHA/`), for links in Markdown;
+    /// set by the caller (e.g. from the GitHub Actions environment), not part of the contract.
+    #[serde(skip)]
+    pub browse_url: Option<String>,
+    /// With `--per-project`: each sub-project of a monorepo, beside the whole-repository verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<Project>,
+    /// What only git history shows (scans of a git repository): the last change to the
+    /// training pipeline and model/data binaries committed in history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::git::RepoHistory>,
 }
 
 impl Report {
@@ -88,14 +112,25 @@ impl Report {
             .iter()
             .map(|(m, l)| {
                 let actual = self.level(m);
+                let with_waivers = self.models.get(m).and_then(|r| r.level_with_waivers);
                 Target {
                     model: m.clone(),
                     level: *l,
                     actual,
-                    met: actual.is_some_and(|a| a >= *l),
+                    with_waivers,
+                    met: actual.max(with_waivers).is_some_and(|a| a >= *l),
                 }
             })
             .collect();
         self.targets.iter().all(|t| t.met)
     }
+}
+
+/// One sub-project's verdict (a directory with its own pyproject, setup.py, dvc.yaml...).
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub path: String,
+    pub models: BTreeMap<String, ModelResult>,
+    /// Capabilities with any evidence, and their best tier.
+    pub capabilities: BTreeMap<String, crate::rules::Tier>,
 }

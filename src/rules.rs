@@ -3,6 +3,7 @@
 //! stages can trust ids and patterns; every problem names `file:line:col`.
 
 use crate::structured::saphyr_error;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// Evidence tiers of spec §2, ordered so that `max` gives the best.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     None,
@@ -84,7 +85,7 @@ impl DataError {
 // ---------------------------------------------------------------------------------------------
 // Capabilities
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Strategy,
@@ -113,30 +114,50 @@ impl Category {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CapabilitiesFile {
+    /// The capability catalogue (spec §2).
     capabilities: Vec<CapabilityDef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CapabilityDef {
+    /// snake_case id used in reports, gates and `ripen explain`.
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    /// A short human title.
     title: String,
+    /// GigaOm category.
     category: Category,
+    /// What the capability is.
     definition: String,
+    /// How to get it: shown with every gap it causes.
     remediation: String,
+    /// What evidence looks like, for people (tools, APIs, files).
     #[serde(default)]
     signals: Option<String>,
+    /// True for documentation capabilities, whose evidence may legitimately be Markdown (model cards, ADRs).
     #[serde(default)]
     prose_counts: bool,
+    /// False: cannot be seen in a repository; reported as not_observable, never counted toward a gate.
     #[serde(default = "yes")]
     observable: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// JSON Schemas of the three kinds of rule file, generated from the types the loader reads
+/// (kept in `schemas/`, checked by the tests).
+pub fn schemas() -> [(&'static str, schemars::Schema); 3] {
+    [
+        ("rules", schemars::schema_for!(RulesFile)),
+        ("capabilities", schemars::schema_for!(CapabilitiesFile)),
+        ("model", schemars::schema_for!(ModelDef)),
+    ]
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,70 +175,105 @@ pub struct Capability {
 // ---------------------------------------------------------------------------------------------
 // Rules
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RulesFile {
+    /// Evidence rules (docs/rules.md).
     rules: Vec<RuleDef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RuleDef {
+    /// kebab-case id, unique across all rule packs.
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    /// The capability this rule is evidence of (an id of the catalogue).
+    #[schemars(with = "String")]
     capability: Spanned<String>,
+    /// What the rule detects, in a few words.
     title: String,
+    /// Why this is evidence of the capability (shown by `ripen explain`).
     rationale: String,
+    /// How to close the gap; defaults to the capability's remediation.
     #[serde(default)]
     remediation: Option<String>,
+    /// A link to the tool's documentation.
     #[serde(default)]
     docs: Option<String>,
+    /// The tier the signal proves at best: `implemented` (T2: API used, config of the tool) or `mentioned` (T1: dependency declared, docs). `automated` is decided by the automation graph, never by a rule.
+    #[schemars(with = "Tier")]
     tier: Spanned<Tier>,
+    /// The Python package this rule detects; in the repository that *is* that package, matches only mention.
     #[serde(default)]
     framework: Option<String>,
+    /// Named qualifiers set on the evidence when the matched file also matches the regex (used by gates).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     facets: BTreeMap<String, Spanned<String>>,
+    /// Which files the rule looks at.
     files: FilesDef,
+    /// Conditions that must all hold on one file; absent: the path matching `files` is the evidence.
     #[serde(default, rename = "match")]
     conditions: Vec<CondDef>,
+    /// Positive and negative examples, run by `ripen rules test`.
     #[serde(default)]
     examples: Option<ExamplesDef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FilesDef {
+    /// Globs on the path relative to the scanned root.
+    #[schemars(with = "Vec<String>")]
     include: Vec<Spanned<String>>,
+    /// Globs of paths to leave out.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     exclude: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CondDef {
+    /// The file (code cells, for notebooks) matches this Rust regex (multi-line).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     regex: Option<Spanned<String>>,
+    /// The file must not match this regex.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     not_regex: Option<Spanned<String>>,
+    /// YAML/JSON structure: a dotted key path (`on.schedule`, `jobs.*.steps.*.run`); exists, unless `equals` or `matches` is given.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     key: Option<Spanned<String>>,
+    /// With `key`: the scalar at the path equals this string.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     equals: Option<Spanned<String>>,
+    /// With `key`: the scalar at the path matches this regex.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     matches: Option<Spanned<String>>,
+    /// At least one of the nested conditions holds.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<CondDef>>")]
     any: Option<Spanned<Vec<CondDef>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ExamplesDef {
+    /// Files that must produce evidence at the rule's tier.
     #[serde(default)]
     positive: Vec<ExampleDef>,
+    /// Files that must not.
     #[serde(default)]
     negative: Vec<ExampleDef>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleDef {
     pub path: String,
@@ -261,7 +317,7 @@ pub enum Condition {
 // ---------------------------------------------------------------------------------------------
 // Models
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     Staged,
@@ -269,7 +325,7 @@ pub enum ModelKind {
 }
 
 /// Which triggers a gate accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TriggerReq {
     /// push, pull request, or CI whose triggers live outside the repository (spec §3.2).
@@ -278,34 +334,41 @@ pub enum TriggerReq {
     Recurring,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ModelDef {
+    /// snake_case model id (`google`, `azure`).
+    #[schemars(with = "String")]
     id: Spanned<String>,
     title: String,
     #[serde(default)]
     source: Option<String>,
+    /// `staged` (levels 0..N, cumulative) or `categories` (GigaOm).
     kind: ModelKind,
     #[serde(default)]
     note: Option<String>,
+    /// Levels, in order from 0 without gaps.
     #[serde(default)]
     levels: Vec<LevelDef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LevelDef {
+    #[schemars(with = "u32")]
     level: Spanned<u32>,
     name: String,
     #[serde(default)]
     summary: Option<String>,
+    /// Practices that must all hold (and every lower level's).
     #[serde(default)]
     required: Vec<PracticeDef>,
+    /// Practices reported as gaps and counted in coverage.
     #[serde(default)]
     expected: Vec<PracticeDef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PracticeDef {
     #[serde(default)]
@@ -314,26 +377,36 @@ struct PracticeDef {
     title: Option<String>,
     #[serde(default)]
     remediation: Option<String>,
+    /// Alternatives: at least one must hold.
     #[serde(default)]
     any: Option<Vec<AltDef>>,
+    /// Shorthand for a one-alternative practice.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     capability: Option<Spanned<String>>,
+    /// Minimum tier (default implemented).
     #[serde(default)]
     tier: Option<Tier>,
+    /// For automated evidence: which triggers count.
     #[serde(default)]
     trigger: Option<TriggerReq>,
+    /// The evidence must carry this facet.
     #[serde(default)]
     facet: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AltDef {
+    #[schemars(with = "String")]
     capability: Spanned<String>,
+    /// Minimum tier (default implemented).
     #[serde(default)]
     tier: Option<Tier>,
+    /// For automated evidence: which triggers count.
     #[serde(default)]
     trigger: Option<TriggerReq>,
+    /// The evidence must carry this facet.
     #[serde(default)]
     facet: Option<String>,
 }

@@ -18,8 +18,18 @@ use std::path::Path;
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub walk: WalkOptions,
-    /// Capabilities attested in the config: (capability, reason, link).
-    pub attestations: Vec<(String, String, Option<String>)>,
+    /// Capabilities attested in the config.
+    pub attestations: Vec<crate::config::Attestation>,
+    /// `--no-attestations`: list the attestations as ignored, count none.
+    pub no_attestations: bool,
+    /// Capabilities accepted as missing, applied after the levels (`waivers`).
+    pub waivers: Vec<crate::config::Waiver>,
+    /// The date waivers are checked against (default: today, or `RIPEN_TODAY`).
+    pub today: Option<crate::config::Date>,
+    /// The configuration file, as the report should name it (relative to the root if inside).
+    pub config: Option<String>,
+    /// Also report each sub-project of a monorepo (`--per-project`).
+    pub per_project: bool,
 }
 
 #[derive(Debug)]
@@ -40,9 +50,12 @@ impl std::fmt::Display for ScanError {
 
 impl std::error::Error for ScanError {}
 
-/// What one file contributed, kept after its text is dropped (bounded memory).
-struct FileScan {
-    rel: String,
+/// What one file contributed, kept after its text is dropped (bounded memory). It depends only
+/// on the file's path and bytes, so callers scanning many trees (git history) can cache it by
+/// content id.
+#[derive(Clone)]
+pub struct FileScan {
+    pub rel: String,
     origin: Origin,
     hits: Vec<Hit>,
     facts: Option<FileFacts>,
@@ -76,74 +89,101 @@ const RELEASE_GATES: &[&str] = &[
     "integration_tests",
 ];
 
+/// Whether `scan_file` would read this path at all: the glob stage decides before any I/O.
+pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
+    wanted_without_rules(rel) || !matcher.candidates(rel).is_empty()
+}
+
+/// Stages read → match → extract for one file. `load` is called at most once, and only when a
+/// rule or the automation graph wants the content.
+pub fn scan_file(
+    matcher: &Matcher,
+    rel: &str,
+    size: u64,
+    load: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> Option<FileScan> {
+    let candidates = matcher.candidates(rel);
+    let path_facts = ProjectFacts::from_path(rel);
+    let empty = |project, warning, binary| FileScan {
+        rel: rel.to_string(),
+        origin: Origin::Code,
+        hits: Vec::new(),
+        facts: None,
+        project,
+        bytes: 0,
+        warning,
+        binary,
+    };
+    if candidates.is_empty() && !wanted_without_rules(rel) {
+        let interesting = !path_facts.ml_signals.is_empty() || !path_facts.own_packages.is_empty();
+        return interesting.then(|| empty(path_facts, None, false));
+    }
+    let bytes = match load() {
+        Ok(b) => b,
+        Err(w) => return Some(empty(path_facts, Some(w), false)),
+    };
+    Some(match read::from_bytes(rel, &bytes) {
+        ReadOutcome::Doc(doc) => {
+            let hits = matcher.match_doc(&doc, &candidates);
+            let facts = automation::extract::extract(&doc);
+            let warning = doc
+                .parse_error()
+                .map(|e| format!("{rel}:{}:{}: cannot parse: {}", e.line, e.column, e.message));
+            FileScan {
+                rel: rel.to_string(),
+                origin: doc.origin,
+                hits,
+                facts,
+                project: ProjectFacts::from_doc(&doc),
+                bytes: size,
+                warning,
+                binary: false,
+            }
+        }
+        ReadOutcome::Binary => empty(path_facts, None, true),
+        ReadOutcome::Unreadable(w) => empty(path_facts, Some(w), false),
+    })
+}
+
 pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, ScanError> {
     let walked = walk::walk(root, &opts.walk).map_err(ScanError::Input)?;
     let matcher = Matcher::new(&cat.rules).map_err(ScanError::Rules)?;
-
     let scans: Vec<FileScan> = walked
         .files
         .par_iter()
         .filter_map(|f| {
-            let candidates = matcher.candidates(&f.rel);
-            let path_facts = ProjectFacts::from_path(&f.rel);
-            if candidates.is_empty() && !wanted_without_rules(&f.rel) {
-                return (!path_facts.ml_signals.is_empty() || !path_facts.own_packages.is_empty())
-                    .then(|| FileScan {
-                        rel: f.rel.clone(),
-                        origin: Origin::Code,
-                        hits: Vec::new(),
-                        facts: None,
-                        project: path_facts,
-                        bytes: 0,
-                        warning: None,
-                        binary: false,
-                    });
-            }
-            Some(match read::read_file(&f.abs, &f.rel) {
-                ReadOutcome::Doc(doc) => {
-                    let hits = matcher.match_doc(&doc, &candidates);
-                    let facts = automation::extract::extract(&doc);
-                    let warning = doc.parse_error().map(|e| {
-                        format!("{}:{}:{}: cannot parse: {}", f.rel, e.line, e.column, e.message)
-                    });
-                    FileScan {
-                        rel: f.rel.clone(),
-                        origin: doc.origin,
-                        hits,
-                        facts,
-                        project: ProjectFacts::from_doc(&doc),
-                        bytes: f.size,
-                        warning,
-                        binary: false,
-                    }
-                }
-                ReadOutcome::Binary => FileScan {
-                    rel: f.rel.clone(),
-                    origin: Origin::Code,
-                    hits: Vec::new(),
-                    facts: None,
-                    project: path_facts,
-                    bytes: 0,
-                    warning: None,
-                    binary: true,
-                },
-                ReadOutcome::Unreadable(w) => FileScan {
-                    rel: f.rel.clone(),
-                    origin: Origin::Code,
-                    hits: Vec::new(),
-                    facts: None,
-                    project: path_facts,
-                    bytes: 0,
-                    warning: Some(w),
-                    binary: false,
-                },
+            scan_file(&matcher, &f.rel, f.size, || {
+                std::fs::read(&f.abs).map_err(|e| format!("{}: {e}", f.rel))
             })
         })
         .collect();
+    let tree = Tree {
+        root: root.display().to_string(),
+        files: walked.files.iter().map(|f| f.rel.clone()).collect(),
+        large: walked.large.clone(),
+        skipped: walked.skipped.clone(),
+        warnings: walked.warnings.clone(),
+        has_git: walked.has_git,
+    };
+    Ok(assemble(cat, opts, tree, scans))
+}
 
+/// What the walk (or a git tree) knew about the whole tree, beside the per-file scans.
+pub struct Tree {
+    pub root: String,
+    /// Every file considered, sorted, relative to the root.
+    pub files: Vec<String>,
+    pub large: Vec<walk::LargeFile>,
+    pub skipped: walk::SkipStats,
+    pub warnings: Vec<String>,
+    pub has_git: bool,
+}
+
+/// Stages evidence → automation → capabilities → levels → report, from per-file scans.
+pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<FileScan>) -> Report {
     let mut project = ProjectFacts::default();
-    let mut skipped = walked.skipped.clone();
-    let mut warnings = walked.warnings.clone();
+    let mut skipped = tree.skipped.clone();
+    let mut warnings = tree.warnings.clone();
     let mut facts: HashMap<String, FileFacts> = HashMap::new();
     let mut bytes = 0;
     let mut files_read = 0;
@@ -169,7 +209,7 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
             pending.push((s.rel, s.origin, s.hits));
         }
     }
-    for l in &walked.large {
+    for l in &tree.large {
         if evidence::is_model_artifact(&l.path) {
             project.ml_signals.push(l.path.clone());
         }
@@ -179,8 +219,8 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
         .into_iter()
         .flat_map(|(rel, origin, hits)| evidence::from_hits(cat, &rel, origin, hits, &project))
         .collect();
-    if walked.has_git && cat.capability("version_control").is_some() {
-        let dirty = walked.large.iter().any(|l| evidence::is_model_artifact(&l.path));
+    if tree.has_git && cat.capability("version_control").is_some() {
+        let dirty = tree.large.iter().any(|l| evidence::is_model_artifact(&l.path));
         evs.push(Evidence {
             rule: "builtin-git-repository".into(),
             capability: "version_control".into(),
@@ -194,6 +234,30 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
             facets: Vec::new(),
             note: dirty.then(|| "large model binaries are committed to git".to_string()),
         });
+    }
+
+    // Every CI configuration the automation graph recognises is CI evidence, wherever it lives
+    // (Azure Pipelines files of pipeline shape sit in any folder).
+    for (path, f) in &facts {
+        if let FileFacts::Entry { system, .. } = f
+            && automation::extract::is_ci_system(system)
+            && !evs.iter().any(|e| e.capability == "ci" && &e.path == path)
+            && cat.capability("ci").is_some()
+        {
+            evs.push(Evidence {
+                rule: "builtin-ci-configuration".into(),
+                capability: "ci".into(),
+                path: path.clone(),
+                line: None,
+                tier: Tier::Implemented,
+                chain: Vec::new(),
+                triggers: Vec::new(),
+                origin: None,
+                snippet: Some(format!("{system} configuration")),
+                facets: Vec::new(),
+                note: None,
+            });
+        }
     }
 
     // Orchestrator schedules found by rules are entry points too.
@@ -211,17 +275,35 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
             )
         })
         .collect();
-    let file_list: Vec<String> = walked.files.iter().map(|f| f.rel.clone()).collect();
-    let auto = automation::build(&file_list, &facts, &rule_entries);
+    let auto = automation::build(&tree.files, &facts, &rule_entries);
     auto.promote(&facts, &mut evs);
-    add_graph_facets(&auto, &file_list, &facts, &mut evs);
+    add_graph_facets(&auto, &tree.files, &facts, &mut evs);
 
+    let projects = if opts.per_project {
+        sub_projects(&tree.files)
+            .into_iter()
+            .map(|root| {
+                let caps = capabilities::assess(cat, project_evidence(&auto, &root, &evs));
+                report::Project {
+                    models: levels::evaluate(cat, &caps),
+                    capabilities: caps
+                        .iter()
+                        .filter(|c| c.tier > Tier::None)
+                        .map(|c| (c.id.clone(), c.tier))
+                        .collect(),
+                    path: root,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut caps = capabilities::assess(cat, evs);
-    for (cap, reason, link) in &opts.attestations {
-        if let Some(c) = caps.iter_mut().find(|c| &c.id == cap) {
+    for a in opts.attestations.iter().filter(|_| !opts.no_attestations) {
+        if let Some(c) = caps.iter_mut().find(|c| c.id == a.capability) {
             c.attested = Some(Attestation {
-                reason: reason.clone(),
-                link: link.clone(),
+                reason: a.reason.clone(),
+                link: a.link.clone(),
             });
         }
     }
@@ -230,10 +312,16 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
 
     project.ml_signals.sort();
     project.ml_signals.dedup();
-    Ok(Report {
+    let readme = tree
+        .files
+        .iter()
+        .filter(|f| !f.contains('/') && f.to_ascii_lowercase().starts_with("readme"))
+        .min_by_key(|f| (!f.to_ascii_lowercase().ends_with(".md"), f.len()))
+        .cloned();
+    let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
-        root: root.display().to_string(),
+        root: tree.root,
         ml_project: report::MlProject {
             detected: !project.ml_signals.is_empty(),
             signals: project.ml_signals.iter().take(10).cloned().collect(),
@@ -244,14 +332,14 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
             entry_points: auto.entry_points.clone(),
             unresolved: auto.unresolved.clone(),
         },
-        committed_artifacts: walked
+        committed_artifacts: tree
             .large
             .iter()
             .filter(|l| evidence::is_model_artifact(&l.path))
             .cloned()
             .collect(),
         stats: Stats {
-            files_seen: walked.files.len() + walked.large.len(),
+            files_seen: tree.files.len() + tree.large.len(),
             files_read,
             bytes_read: bytes,
             rules: cat.rules.len(),
@@ -259,7 +347,69 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
         },
         targets: Vec::new(),
         warnings,
-    })
+        config: opts.config.clone(),
+        readme,
+        attestations: Vec::new(),
+        waivers: Vec::new(),
+        browse_url: None,
+        projects,
+        history: None,
+    };
+    crate::waivers::apply(
+        &mut report,
+        &opts.attestations,
+        !opts.no_attestations,
+        &opts.waivers,
+        opts.today.unwrap_or_else(crate::config::Date::today),
+    );
+    report
+}
+
+/// Files that make a directory a project root of its own inside a monorepo.
+const PROJECT_MARKERS: &[&str] = &[
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "dvc.yaml",
+    "MLproject",
+    "databricks.yml",
+];
+
+/// Sub-project roots: directories below the root holding a project marker, outermost only.
+pub fn sub_projects(files: &[String]) -> Vec<String> {
+    let mut roots: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let (dir, name) = f.rsplit_once('/')?;
+            PROJECT_MARKERS.contains(&name).then(|| dir.to_string())
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    let mut outer: Vec<String> = Vec::new();
+    for r in roots {
+        if !outer.iter().any(|o| r.starts_with(&format!("{o}/"))) {
+            outer.push(r);
+        }
+    }
+    outer.truncate(100);
+    outer
+}
+
+/// The evidence that belongs to a sub-project: its own files, plus automated evidence from
+/// outside it (a root CI workflow) whose entry point reaches into it. Attestations and waivers
+/// are repository-wide and stay with the whole-repository verdict.
+fn project_evidence(auto: &Automation, root: &str, evs: &[Evidence]) -> Vec<Evidence> {
+    let prefix = format!("{root}/");
+    let reaches = |entry: &str| auto.entry_reach(entry).any(|p| p.starts_with(&prefix));
+    evs.iter()
+        .filter(|e| {
+            e.path.starts_with(&prefix)
+                || e.path == ".git"
+                || (e.tier == Tier::Automated && e.chain.first().is_some_and(|h| reaches(&h.path)))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Facets that need the graph: a pipeline that reaches training code contains a training

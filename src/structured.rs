@@ -240,7 +240,22 @@ pub(crate) fn saphyr_options() -> serde_saphyr::Options {
         // them (rule and config files are loaded with the strict default instead).
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
         non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString,
+        budget: Some(scan_budget()),
     }
+}
+
+/// Deepest nesting of a scanned YAML/JSON document, in flow (`[[[`, `{a: {`) or block style.
+/// `Node`'s recursive deserialisation costs tens of KiB of stack per level in debug builds, and
+/// serde-saphyr's defaults (64 block levels, 255 flow levels) overflowed a 2 MiB worker
+/// thread on `[[[[...]]]]` (found by the hostile-repository tests). Real CI files, manifests
+/// and pipelines nest well under 20 levels; deeper documents are refused with a warning.
+pub const MAX_DEPTH: usize = 40;
+
+fn scan_budget() -> serde_saphyr::Budget {
+    let mut b = serde_saphyr::Budget::default();
+    b.max_depth = MAX_DEPTH;
+    b.flow_nesting_limit = MAX_DEPTH;
+    b
 }
 
 pub(crate) fn saphyr_error(e: &serde_saphyr::Error) -> ParseError {
@@ -250,7 +265,21 @@ pub(crate) fn saphyr_error(e: &serde_saphyr::Error) -> ParseError {
         .unwrap_or((0, 0));
     // The crate's Display renders a snippet; the first line is the message itself.
     let text = e.to_string();
-    let message = text.lines().next().unwrap_or("invalid YAML").trim().to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    // It also repeats the position (`error: line 3 column 7: ...`), which callers print
+    // themselves as `file:line:col`.
+    let mut message = first.strip_prefix("error: ").unwrap_or(first);
+    if let Some(rest) = message.strip_prefix("line ")
+        && let Some((_, m)) = rest.split_once(": ")
+        && rest.split_once(": ").is_some_and(|(pos, _)| pos.contains(" column "))
+    {
+        message = m;
+    }
+    let message = if message.contains("recursion limit exceeded") || message.contains("Depth {") {
+        format!("{message} (nested too deeply)")
+    } else {
+        message.to_string()
+    };
     ParseError {
         line,
         column,
@@ -345,8 +374,39 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // A 2 MiB thread, as rayon's workers have: the scan parses on those.
+        let run = |doc: String| {
+            std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || parse_yaml(&doc).map(|_| ()).map_err(|e| e.to_string()))
+                .unwrap()
+                .join()
+                .expect("no stack overflow")
+        };
+        let n = 50_000;
+        for doc in [
+            format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            format!("{}1{}", "a: {".repeat(n), "}".repeat(n)),
+            format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n)),
+            (0..2_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect(),
+            (0..2_000).map(|i| format!("{}-\n", " ".repeat(i))).collect(),
+        ] {
+            let e = run(doc).unwrap_err();
+            assert!(!e.contains('\n'), "{e}");
+        }
+        // The deepest accepted document still parses on a small stack.
+        run(format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))).unwrap();
+        run(format!("{}1{}", "a: {".repeat(MAX_DEPTH - 1), "}".repeat(MAX_DEPTH - 1))).unwrap();
+        // JSON that YAML refuses falls back to serde_json (recursion limit 128): still an error.
+        let deep_json = format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse_json(&deep_json).is_err());
+    }
+
+    #[test]
     fn broken_yaml_has_a_position() {
         let e = parse_yaml("a: [1, 2\nb: c\n").unwrap_err();
         assert!(e.line >= 1, "{e}");
     }
 }
+

@@ -173,8 +173,8 @@ fn automated_evidence_carries_a_chain_from_its_trigger() {
     let e = tracking
         .evidence
         .iter()
-        .find(|e| e.tier == Tier::Automated)
-        .expect("automated tracking");
+        .find(|e| e.tier == Tier::Automated && e.path == "src/train.py")
+        .expect("automated tracking in src/train.py");
     assert_eq!(e.chain.first().unwrap().path, ".github/workflows/ci.yml");
     assert_eq!(e.chain.last().unwrap().path, e.path);
     assert_eq!(e.chain.last().unwrap().line, e.line);

@@ -74,6 +74,11 @@ fn is_yaml(rel: &str) -> bool {
     rel.ends_with(".yml") || rel.ends_with(".yaml")
 }
 
+/// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
+pub fn is_ci_system(system: &str) -> bool {
+    !matches!(system, "scheduler" | "orchestrator")
+}
+
 /// Which CI system a path belongs to, by location alone.
 pub fn ci_system(rel: &str) -> Option<&'static str> {
     let name = file_name(rel);
@@ -111,6 +116,32 @@ pub fn ci_system(rel: &str) -> Option<&'static str> {
     None
 }
 
+/// Files the automation graph reads even when no rule asks for them.
+pub fn wanted(rel: &str) -> bool {
+    let name = file_name(rel);
+    rel.ends_with(".py")
+        || is_yaml(rel)
+        || rel.ends_with(".sh")
+        || rel.ends_with(".bash")
+        || rel.ends_with(".mk")
+        || rel.ends_with(".tf")
+        || is_dockerfile(name)
+        || matches!(
+            name,
+            "Makefile" | "makefile" | "GNUmakefile" | "Jenkinsfile" | "cdk.json"
+        )
+        || name.ends_with(".jenkinsfile")
+        || name.starts_with("Jenkinsfile.")
+}
+
+pub fn is_dockerfile(name: &str) -> bool {
+    name == "Dockerfile"
+        || name == "Containerfile"
+        || (name.starts_with("Dockerfile.") && !name.ends_with(".md"))
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
+}
+
 pub fn extract(doc: &Document) -> Option<FileFacts> {
     let rel = doc.rel.as_str();
     let name = file_name(rel);
@@ -126,6 +157,22 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if name == "dvc.yaml" {
         return dvc(doc);
+    }
+    if is_dockerfile(name) {
+        return Some(dockerfile(doc));
+    }
+    if name == "cdk.json" {
+        let root = doc.structured().ok()?.first()?.clone();
+        let app = root.get("app")?;
+        return Some(FileFacts::Commands(vec![Command {
+            line: app.line,
+            text: app.as_str()?.to_string(),
+            shell: true,
+            cwd: Some(format!("/{}", super::parent(rel))),
+        }]));
+    }
+    if name.ends_with(".tf") {
+        return terraform(doc);
     }
     if name.ends_with(".sh") || name.ends_with(".bash") || has_shell_shebang(&doc.text) {
         return Some(FileFacts::Commands(
@@ -341,10 +388,6 @@ fn push_block(out: &mut Vec<Command>, s: &str, line: u32, shell: bool, cwd: Opti
     }
 }
 
-fn trig(kind: TriggerKind, detail: Option<String>, line: u32) -> Trigger {
-    Trigger { kind, detail, line }
-}
-
 fn gha_triggers(on: &Node) -> Vec<Trigger> {
     let mut out = Vec::new();
     let mut add = |name: &str, v: Option<&Node>, line: u32| {
@@ -413,122 +456,57 @@ fn ranges(entries: &[(String, u32, Node)], end: u32) -> Vec<(u32, u32)> {
         .collect()
 }
 
+fn entry(system: &'static str, triggers: Vec<Trigger>, jobs: Vec<Job>) -> FileFacts {
+    FileFacts::Entry {
+        system,
+        triggers,
+        jobs,
+        includes: Vec::new(),
+    }
+}
+
+fn whole_job(end: u32, commands: Vec<Command>) -> Vec<Job> {
+    vec![Job {
+        name: String::new(),
+        line: 1,
+        end,
+        triggers: Vec::new(),
+        commands,
+    }]
+}
+
+fn str_at<'a>(n: &'a Node, path: &[&str]) -> Option<&'a str> {
+    let mut cur = n;
+    for k in path {
+        cur = cur.get(k)?;
+    }
+    cur.as_str()
+}
+
 fn yaml_entry(doc: &Document, system: &'static str) -> Option<FileFacts> {
     let root = doc.structured().ok()?.first()?.clone();
     let end = doc.text.lines().count() as u32;
-    let whole = |triggers: Vec<Trigger>| FileFacts::Entry {
-        system,
-        triggers,
-        jobs: vec![Job {
-            name: String::new(),
-            line: 1,
-            end,
-            triggers: Vec::new(),
-            commands: scalar_commands(&root, true),
-        }],
-    };
+    let here = super::parent(&doc.rel).to_string();
+    let whole = |triggers: Vec<Trigger>| entry(system, triggers, whole_job(end, scalar_commands(&root, true, &here)));
     Some(match system {
-        "github-actions" => {
-            let triggers = root.get("on").map(gha_triggers).unwrap_or_default();
-            let default_wd = root
-                .get("defaults")
-                .and_then(|d| d.get("run"))
-                .and_then(|r| r.get("working-directory"))
-                .and_then(Node::as_str)
-                .map(str::to_string);
-            let jobs_node = root.get("jobs");
-            let entries = jobs_node.map(Node::entries).unwrap_or(&[]);
-            let jobs = entries
-                .iter()
-                .zip(ranges(entries, end))
-                .map(|((name, line, job), (_, job_end))| {
-                    let job_wd = job
-                        .get("defaults")
-                        .and_then(|d| d.get("run"))
-                        .and_then(|r| r.get("working-directory"))
-                        .and_then(Node::as_str)
-                        .map(str::to_string)
-                        .or_else(|| default_wd.clone());
-                    let mut commands = Vec::new();
-                    for step in job.get("steps").map(Node::as_seq).unwrap_or(&[]) {
-                        let wd = step
-                            .get("working-directory")
-                            .and_then(Node::as_str)
-                            .map(str::to_string)
-                            .or_else(|| job_wd.clone());
-                        for (k, kl, v) in step.entries() {
-                            match (k.as_str(), v.as_str()) {
-                                ("run", Some(s)) => {
-                                    push_block(&mut commands, s, *kl, true, wd.as_deref())
-                                }
-                                ("name" | "id" | "if" | "working-directory" | "shell", _) => {}
-                                _ => commands.extend(scalar_commands(v, false)),
-                            }
-                        }
-                    }
-                    // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
-                    if let Some(u) = job.get("uses") {
-                        commands.extend(scalar_commands(u, false));
-                    }
-                    Job {
-                        name: name.clone(),
-                        line: *line,
-                        end: job_end,
-                        triggers: Vec::new(),
-                        commands,
-                    }
-                })
-                .collect();
-            FileFacts::Entry {
-                system,
-                triggers,
-                jobs,
-            }
+        "github-actions" => github(&root, end, &here),
+        "gitlab-ci" => {
+            // Only a pipeline's root file has triggers of its own; other GitLab files run
+            // when included (their jobs get the including file's triggers).
+            let own = if file_name(&doc.rel) == ".gitlab-ci.yml" {
+                vec![
+                    trig(TriggerKind::Push, None, 1),
+                    trig(TriggerKind::PullRequest, None, 1),
+                ]
+            } else {
+                vec![trig(TriggerKind::Called, None, 1)]
+            };
+            gitlab(&root, end, own, &here)
         }
-        "gitlab-ci" => gitlab(&root, end),
-        "azure-pipelines" => whole(azure_triggers(&root)),
-        "circleci" => {
-            let mut crons = Vec::new();
-            root.find_path(
-                &[
-                    "workflows".into(),
-                    "*".into(),
-                    "triggers".into(),
-                    "*".into(),
-                    "schedule".into(),
-                    "cron".into(),
-                ],
-                &mut crons,
-            );
-            let mut t: Vec<Trigger> = crons
-                .into_iter()
-                .map(|(c, l)| {
-                    trig(
-                        TriggerKind::Schedule,
-                        c.as_str().map(str::to_string),
-                        l,
-                    )
-                })
-                .collect();
-            t.push(trig(TriggerKind::Push, None, 1));
-            whole(t)
-        }
-        "bitbucket" => {
-            let mut t = Vec::new();
-            if let Some(p) = root.get("pipelines") {
-                for (k, l, _) in p.entries() {
-                    let kind = match k.as_str() {
-                        "default" | "branches" => TriggerKind::Push,
-                        "pull-requests" => TriggerKind::PullRequest,
-                        "custom" => TriggerKind::Manual,
-                        "tags" => TriggerKind::Release,
-                        _ => TriggerKind::Event,
-                    };
-                    t.push(trig(kind, None, *l));
-                }
-            }
-            whole(t)
-        }
+        "azure-pipelines" => azure(&root, end, &here),
+        "circleci" => circleci(&root, end, &here),
+        "bitbucket" => bitbucket(&root, end, &here),
+        "cloud-build" => cloud_build(&root, end, &here),
         "travis" => whole(vec![
             trig(TriggerKind::Push, None, 1),
             trig(TriggerKind::PullRequest, None, 1),
@@ -536,6 +514,111 @@ fn yaml_entry(doc: &Document, system: &'static str) -> Option<FileFacts> {
         // Triggers configured in the cloud console: spec §3.2 counts them as code changes.
         _ => whole(vec![trig(TriggerKind::External, None, 1)]),
     })
+}
+
+fn github_steps(steps: &[Node], wd: Option<&str>, here: &str, commands: &mut Vec<Command>) {
+    for step in steps {
+        let wd = step
+            .get("working-directory")
+            .and_then(Node::as_str)
+            .map(|w| format!("/{}", w.trim_start_matches("./")))
+            .or_else(|| wd.map(str::to_string));
+        for (k, kl, v) in step.entries() {
+            match (k.as_str(), v.as_str()) {
+                ("run", Some(s)) => push_block(commands, s, *kl, true, wd.as_deref()),
+                ("name" | "id" | "if" | "working-directory" | "shell" | "env", _) => {}
+                ("uses", Some(u)) => {
+                    // Local actions (`./.github/actions/x`) are repository paths; marketplace
+                    // actions (`owner/repo@v1`) and `docker://` images are not.
+                    if u.starts_with("./") || u.starts_with("../") {
+                        commands.push(Command {
+                            line: v.line,
+                            text: u.to_string(),
+                            shell: false,
+                            cwd: None,
+                        });
+                    }
+                }
+                _ => commands.extend(scalar_commands(v, false, here)),
+            }
+        }
+    }
+}
+
+fn github(root: &Node, end: u32, here: &str) -> FileFacts {
+    let triggers = root.get("on").map(gha_triggers).unwrap_or_default();
+    let wd_of = |n: &Node| {
+        str_at(n, &["defaults", "run", "working-directory"])
+            .map(|w| format!("/{}", w.trim_start_matches("./")))
+    };
+    let default_wd = wd_of(root);
+    let entries = root.get("jobs").map(Node::entries).unwrap_or(&[]);
+    let jobs = entries
+        .iter()
+        .zip(ranges(entries, end))
+        .map(|((name, line, job), (_, job_end))| {
+            let job_wd = wd_of(job).or_else(|| default_wd.clone());
+            let mut commands = Vec::new();
+            github_steps(
+                job.get("steps").map(Node::as_seq).unwrap_or(&[]),
+                job_wd.as_deref(),
+                here,
+                &mut commands,
+            );
+            // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
+            if let Some(u) = job.get("uses").and_then(Node::as_str)
+                && (u.starts_with("./") || u.starts_with(".github/"))
+            {
+                commands.push(Command {
+                    line: job.get("uses").map(|n| n.line).unwrap_or(*line),
+                    text: u.split('@').next().unwrap_or(u).to_string(),
+                    shell: false,
+                    cwd: None,
+                });
+            }
+            Job {
+                name: name.clone(),
+                line: *line,
+                end: job_end,
+                triggers: Vec::new(),
+                commands,
+            }
+        })
+        .collect();
+    entry("github-actions", triggers, jobs)
+}
+
+/// A local GitHub action (`action.yml` with `runs:`): its composite steps, or the Dockerfile
+/// of a container action.
+fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
+    let runs = root.get("runs")?;
+    let mut commands = Vec::new();
+    github_steps(
+        runs.get("steps").map(Node::as_seq).unwrap_or(&[]),
+        None,
+        here,
+        &mut commands,
+    );
+    if let Some(img) = runs.get("image")
+        && let Some(s) = img.as_str()
+        && !s.starts_with("docker://")
+    {
+        commands.push(Command {
+            line: img.line,
+            text: format!("/{}", super::join(here, s).unwrap_or_default()),
+            shell: false,
+            cwd: None,
+        });
+    }
+    for k in ["entrypoint", "args"] {
+        if let Some(n) = runs.get(k) {
+            commands.extend(scalar_commands(n, true, here).into_iter().map(|mut c| {
+                c.cwd = Some(format!("/{here}"));
+                c
+            }));
+        }
+    }
+    Some(FileFacts::Commands(commands))
 }
 
 fn azure_triggers(root: &Node) -> Vec<Trigger> {
@@ -566,6 +649,256 @@ fn azure_triggers(root: &Node) -> Vec<Trigger> {
     t
 }
 
+/// Whether a YAML document has the shape of an Azure Pipelines file (or template).
+fn azure_shape(root: &Node) -> bool {
+    if ["on", "apiVersion", "kind", "$schema", "Resources"]
+        .iter()
+        .any(|k| root.get(k).is_some())
+    {
+        return false;
+    }
+    let items_have = |key: &str, marks: &[&str]| {
+        root.get(key).is_some_and(|n| {
+            let seq = n.as_seq();
+            !seq.is_empty() && seq.iter().all(|i| marks.iter().any(|m| i.get(m).is_some()))
+        })
+    };
+    items_have("stages", &["stage", "template"])
+        || items_have("jobs", &["job", "deployment", "template"])
+        || items_have(
+            "steps",
+            &[
+                "script", "task", "bash", "pwsh", "powershell", "template", "checkout",
+                "download", "publish",
+            ],
+        )
+        || str_at(root, &["extends", "template"]).is_some()
+}
+
+fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
+    let mut includes = Vec::new();
+    collect_key(root, "template", &mut includes, 0);
+    FileFacts::Entry {
+        system: "azure-pipelines",
+        triggers: azure_triggers(root),
+        jobs: whole_job(end, scalar_commands(root, true, here)),
+        includes: includes
+            .into_iter()
+            .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
+            .map(|(s, l)| Command {
+                line: l,
+                text: s,
+                shell: false,
+                cwd: None,
+            })
+            .collect(),
+    }
+}
+
+/// Every scalar value of `key` anywhere below `node`.
+fn collect_key(node: &Node, key: &str, out: &mut Vec<(String, u32)>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, _, v) in entries {
+                if k == key
+                    && let Some(s) = v.as_str()
+                {
+                    out.push((s.to_string(), v.line));
+                }
+                collect_key(v, key, out, depth + 1);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| collect_key(i, key, out, depth + 1)),
+        _ => {}
+    }
+}
+
+fn circleci(root: &Node, end: u32, here: &str) -> FileFacts {
+    let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
+    // Which workflows run each job, and on what.
+    let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
+    for (_, wl, wf) in root.get("workflows").map(Node::entries).unwrap_or(&[]) {
+        if !matches!(wf.value, Value::Map(_)) {
+            continue;
+        }
+        let mut crons = Vec::new();
+        wf.find_path(
+            &["triggers".into(), "*".into(), "schedule".into(), "cron".into()],
+            &mut crons,
+        );
+        let mut when = Vec::new();
+        if let Some(w) = wf.get("when") {
+            w.scalars(&mut when);
+        }
+        let scheduled_pipeline = when
+            .iter()
+            .any(|(s, _)| s.contains("scheduled_pipeline") || s.contains("schedule.name"));
+        let t: Vec<Trigger> = if !crons.is_empty() {
+            crons
+                .iter()
+                .map(|(c, l)| trig(TriggerKind::Schedule, c.as_str().map(str::to_string), *l))
+                .collect()
+        } else if scheduled_pipeline {
+            vec![trig(TriggerKind::Schedule, None, *wl)]
+        } else {
+            vec![trig(TriggerKind::Push, None, *wl)]
+        };
+        for j in wf.get("jobs").map(Node::as_seq).unwrap_or(&[]) {
+            let name = match &j.value {
+                Value::Scalar(s) => s.clone(),
+                Value::Map(e) => e.first().map(|(k, _, _)| k.clone()).unwrap_or_default(),
+                _ => continue,
+            };
+            for x in &t {
+                job_triggers.push((name.clone(), x.clone()));
+            }
+        }
+    }
+    let jobs = job_defs
+        .iter()
+        .zip(ranges(job_defs, end))
+        .map(|((name, line, job), (_, job_end))| {
+            let wd = job
+                .get("working_directory")
+                .and_then(Node::as_str)
+                .filter(|w| !w.starts_with('~') && !w.starts_with('/'))
+                .map(|w| format!("/{w}"));
+            let mut commands = Vec::new();
+            for step in job.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+                if let Some(r) = step.get("run") {
+                    let (text, l) = match (r.as_str(), r.get("command")) {
+                        (Some(s), _) => (Some(s), r.line),
+                        (None, Some(c)) => (c.as_str(), c.line),
+                        _ => (None, r.line),
+                    };
+                    let swd = str_at(r, &["working_directory"])
+                        .map(|w| format!("/{w}"))
+                        .or_else(|| wd.clone());
+                    if let Some(t) = text {
+                        push_block(&mut commands, t, l, true, swd.as_deref());
+                    }
+                }
+            }
+            let mut t: Vec<Trigger> = job_triggers
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, t)| t.clone())
+                .collect();
+            t.sort();
+            t.dedup();
+            if t.is_empty() {
+                // Defined but in no workflow: it never runs.
+                t.push(trig(TriggerKind::Called, None, *line));
+            }
+            let _ = here;
+            Job {
+                name: name.clone(),
+                line: *line,
+                end: job_end,
+                triggers: t,
+                commands,
+            }
+        })
+        .collect();
+    entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
+}
+
+fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
+    let mut jobs = Vec::new();
+    let Some(p) = root.get("pipelines") else {
+        return entry("bitbucket", Vec::new(), Vec::new());
+    };
+    let sections = p.entries();
+    for ((k, l, v), (_, sec_end)) in sections.iter().zip(ranges(sections, end)) {
+        let kind = match k.as_str() {
+            "default" | "branches" => TriggerKind::Push,
+            "pull-requests" => TriggerKind::PullRequest,
+            "custom" => TriggerKind::Manual,
+            "tags" => TriggerKind::Release,
+            _ => TriggerKind::Event,
+        };
+        let named: Vec<(String, u32, &Node)> = if k == "default" {
+            vec![(k.clone(), *l, v)]
+        } else {
+            v.entries()
+                .iter()
+                .map(|(n, nl, nv)| (format!("{k}/{n}"), *nl, nv))
+                .collect()
+        };
+        for (name, nl, nv) in named {
+            jobs.push(Job {
+                name,
+                line: nl,
+                end: sec_end,
+                triggers: vec![trig(kind, None, nl)],
+                commands: scalar_commands(nv, false, here),
+            });
+        }
+    }
+    // Jobs of one section share its range; narrow each to the next job's start.
+    for i in 0..jobs.len().saturating_sub(1) {
+        let next = jobs[i + 1].line;
+        if next > jobs[i].line {
+            jobs[i].end = jobs[i].end.min(next - 1);
+        }
+    }
+    entry("bitbucket", Vec::new(), jobs)
+}
+
+fn cloud_build(root: &Node, end: u32, here: &str) -> FileFacts {
+    let mut commands = Vec::new();
+    for step in root.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+        let dir = step
+            .get("dir")
+            .and_then(Node::as_str)
+            .map(|d| format!("/{}", d.trim_start_matches("./")));
+        if let Some(sc) = step.get("script").and_then(Node::as_str) {
+            push_block(&mut commands, sc, step.get("script").map(|n| n.line).unwrap_or(step.line), true, dir.as_deref());
+            continue;
+        }
+        let builder = step.get("name").and_then(Node::as_str).unwrap_or("");
+        let program = step
+            .get("entrypoint")
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let last = builder.rsplit('/').next().unwrap_or(builder);
+                let last = last.split(':').next().unwrap_or(last);
+                match last {
+                    "cloud-sdk" | "gcloud-slim" | "gcloud" => "gcloud".to_string(),
+                    s if s.starts_with("python") => "python".to_string(),
+                    s => s.to_string(),
+                }
+            });
+        let args: Vec<&str> = step
+            .get("args")
+            .and_then(seq_scalars)
+            .unwrap_or_default();
+        let line = step.get("args").map(|n| n.line).unwrap_or(step.line);
+        let mut toks = vec![program.as_str()];
+        toks.extend(args);
+        commands.push(Command {
+            line,
+            text: shell_join(toks),
+            shell: true,
+            cwd: dir,
+        });
+    }
+    let _ = here;
+    entry(
+        "cloud-build",
+        vec![trig(TriggerKind::External, None, 1)],
+        whole_job(end, commands),
+    )
+}
+
+fn trig(kind: TriggerKind, detail: Option<String>, line: u32) -> Trigger {
+    Trigger { kind, detail, line }
+}
+
 const GITLAB_RESERVED: &[&str] = &[
     "stages",
     "variables",
@@ -577,85 +910,209 @@ const GITLAB_RESERVED: &[&str] = &[
     "before_script",
     "after_script",
     "cache",
-    "pages:deploy",
+    "spec",
 ];
 
-fn gitlab(root: &Node, end: u32) -> FileFacts {
-    let entries = root.entries();
-    let mut jobs = Vec::new();
-    let mut include_cmds = Vec::new();
-    for ((name, line, job), (_, job_end)) in entries.iter().zip(ranges(entries, end)) {
-        if name == "include" {
-            include_cmds.extend(scalar_commands(job, false));
-            continue;
-        }
-        if GITLAB_RESERVED.contains(&name.as_str()) || !matches!(job.value, Value::Map(_)) {
-            continue;
-        }
-        let text = {
-            let mut s = Vec::new();
-            for key in ["only", "rules", "when", "except"] {
-                if let Some(n) = job.get(key) {
-                    n.scalars(&mut s);
+/// What starts a GitLab job, from its `rules:` / `only:` / `when:`. Empty: the file's.
+fn gitlab_job_triggers(job: &Node, line: u32) -> Vec<Trigger> {
+    static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"CI_PIPELINE_SOURCE\s*==\s*["']?(\w+)"#).expect("gitlab source")
+    });
+    let from_source = |s: &str| match s {
+        "push" => Some(TriggerKind::Push),
+        "merge_request_event" | "external_pull_request_event" => Some(TriggerKind::PullRequest),
+        "schedule" | "schedules" => Some(TriggerKind::Schedule),
+        "web" | "chat" => Some(TriggerKind::Manual),
+        "api" | "trigger" | "triggers" => Some(TriggerKind::Event),
+        "pipeline" | "pipelines" | "parent_pipeline" => Some(TriggerKind::PipelineCompletion),
+        "merge_requests" => Some(TriggerKind::PullRequest),
+        "tags" => Some(TriggerKind::Release),
+        _ => None,
+    };
+    let mut kinds: Vec<(TriggerKind, u32)> = Vec::new();
+    if let Some(rules) = job.get("rules") {
+        for r in rules.as_seq() {
+            if r.get("when").and_then(Node::as_str) == Some("never") {
+                continue;
+            }
+            let manual = r.get("when").and_then(Node::as_str) == Some("manual");
+            let cond = r.get("if").and_then(Node::as_str).unwrap_or("");
+            let mut any = false;
+            for c in SOURCE.captures_iter(cond) {
+                if let Some(k) = from_source(&c[1]) {
+                    kinds.push((k, r.line));
+                    any = true;
                 }
             }
-            s.into_iter().map(|(x, _)| x).collect::<Vec<_>>().join(" ")
-        };
-        let mut triggers = Vec::new();
-        if text.contains("schedule") && !text.contains("push") && !text.contains("merge_request")
-        {
-            triggers.push(trig(TriggerKind::Schedule, None, *line));
-        } else if job.get("when").and_then(Node::as_str) == Some("manual") {
-            triggers.push(trig(TriggerKind::Manual, None, *line));
+            if !any {
+                let k = if cond.contains("CI_MERGE_REQUEST") {
+                    TriggerKind::PullRequest
+                } else if cond.contains("CI_COMMIT_TAG") {
+                    TriggerKind::Release
+                } else {
+                    TriggerKind::Push
+                };
+                kinds.push((k, r.line));
+            }
+            if manual {
+                kinds.push((TriggerKind::Manual, r.line));
+            }
         }
+    } else if let Some(only) = job.get("only") {
+        let mut s = Vec::new();
+        match only.get("refs") {
+            Some(refs) => refs.scalars(&mut s),
+            None if matches!(only.value, Value::Map(_)) => {}
+            None => only.scalars(&mut s),
+        }
+        if s.is_empty() {
+            kinds.push((TriggerKind::Push, only.line));
+        }
+        for (x, l) in s {
+            kinds.push((from_source(x).unwrap_or(TriggerKind::Push), l));
+        }
+    }
+    if kinds.is_empty() && job.get("when").and_then(Node::as_str) == Some("manual") {
+        kinds.push((TriggerKind::Manual, line));
+    }
+    let mut out: Vec<Trigger> = kinds.into_iter().map(|(k, l)| trig(k, None, l)).collect();
+    out.sort_by_key(|t| t.kind);
+    out.dedup_by_key(|t| t.kind);
+    out
+}
+
+fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) -> FileFacts {
+    let entries = root.entries();
+    let mut jobs = Vec::new();
+    let mut includes = Vec::new();
+    // Hidden jobs (`.name`) are templates for `extends:`.
+    let templates: Vec<(&str, &Node)> = entries
+        .iter()
+        .filter(|(k, _, v)| k.starts_with('.') && matches!(v.value, Value::Map(_)))
+        .map(|(k, _, v)| (k.as_str(), v))
+        .collect();
+    for ((name, line, job), (_, job_end)) in entries.iter().zip(ranges(entries, end)) {
+        if name == "include" {
+            let mut items: Vec<&Node> = job.as_seq().iter().collect();
+            if items.is_empty() {
+                items.push(job);
+            }
+            for it in items {
+                let (path, l) = match (it.as_str(), it.get("local")) {
+                    (Some(s), _) if !s.contains("://") => (s, it.line),
+                    (None, Some(loc)) => match loc.as_str() {
+                        Some(s) => (s, loc.line),
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                includes.push(Command {
+                    line: l,
+                    text: format!("/{}", path.trim_start_matches('/')),
+                    shell: false,
+                    cwd: None,
+                });
+            }
+            continue;
+        }
+        if GITLAB_RESERVED.contains(&name.as_str())
+            || name.starts_with('.')
+            || !matches!(job.value, Value::Map(_))
+        {
+            continue;
+        }
+        let mut commands = Vec::new();
+        let mut ext = Vec::new();
+        if let Some(e) = job.get("extends") {
+            e.scalars(&mut ext);
+        }
+        for (t, _) in ext {
+            if let Some((_, tn)) = templates.iter().find(|(n, _)| *n == t) {
+                commands.extend(scalar_commands(tn, true, here));
+            }
+        }
+        commands.extend(scalar_commands(job, true, here));
+        // `trigger: include: child.yml` / `trigger: project`: a child pipeline.
         jobs.push(Job {
             name: name.clone(),
             line: *line,
             end: job_end,
-            triggers,
-            commands: scalar_commands(job, true),
-        });
-    }
-    if !include_cmds.is_empty() {
-        jobs.push(Job {
-            name: "include".into(),
-            line: 1,
-            end: 1,
-            triggers: Vec::new(),
-            commands: include_cmds,
+            triggers: gitlab_job_triggers(job, *line),
+            commands,
         });
     }
     FileFacts::Entry {
         system: "gitlab-ci",
-        triggers: vec![
-            trig(TriggerKind::Push, None, 1),
-            trig(TriggerKind::PullRequest, None, 1),
-        ],
+        triggers,
         jobs,
+        includes,
     }
 }
 
+/// Whether a YAML file outside `.gitlab/` holds GitLab jobs (an `include:`d fragment).
+fn gitlab_shape(root: &Node) -> bool {
+    let e = root.entries();
+    root.get("apiVersion").is_none()
+        && root.get("$schema").is_none()
+        && e.iter().any(|(k, _, v)| {
+            !k.starts_with('.') && v.get("script").is_some() && (v.get("stage").is_some() || v.get("image").is_some() || v.get("rules").is_some() || v.get("only").is_some() || v.get("extends").is_some())
+        })
+}
+
 /// A YAML file outside the known CI locations: an Azure Pipelines file of pipeline shape
-/// (wherever it lives), a Kubernetes `CronJob` / Argo `CronWorkflow`, a Databricks bundle with
-/// a schedule, or a job spec whose scalars may name files.
+/// (wherever it lives), an orchestrator's scheduled object (Kubernetes `CronJob`, Argo
+/// `CronWorkflow`, Databricks bundle jobs, Prefect deployments, Azure ML schedules,
+/// CloudFormation event rules), a GitHub local action, or a job spec whose scalars may name
+/// files.
 fn yaml_other(doc: &Document) -> Option<FileFacts> {
     let docs = doc.structured().ok()?;
     let root = docs.first()?;
     let end = doc.text.lines().count() as u32;
-    let has = |k: &str| root.get(k).is_some();
-    let pipeline_shape = has("stages") || has("jobs") || has("steps");
-    if pipeline_shape && (has("trigger") || has("pr") || has("schedules")) && !has("on") {
-        return Some(FileFacts::Entry {
-            system: "azure-pipelines",
-            triggers: azure_triggers(root),
-            jobs: vec![Job {
-                name: String::new(),
-                line: 1,
-                end,
-                triggers: Vec::new(),
-                commands: scalar_commands(root, true),
-            }],
-        });
+    let here = super::parent(&doc.rel).to_string();
+    let name = file_name(&doc.rel);
+    if name == "action.yml" || name == "action.yaml" {
+        if let Some(f) = github_action(root, &here) {
+            return Some(f);
+        }
+    }
+    if azure_shape(root) {
+        return Some(azure(root, end, &here));
+    }
+    if gitlab_shape(root) {
+        return Some(gitlab(root, end, vec![trig(TriggerKind::Called, None, 1)], &here));
+    }
+    if name.starts_with("kustomization.") || name == "Kustomization" {
+        let mut commands = Vec::new();
+        for k in ["resources", "bases", "components", "patches", "patchesStrategicMerge"] {
+            for item in root.get(k).map(Node::as_seq).unwrap_or(&[]) {
+                let (s, l) = match (item.as_str(), item.get("path")) {
+                    (Some(s), _) => (s, item.line),
+                    (None, Some(p)) => (p.as_str().unwrap_or(""), p.line),
+                    _ => continue,
+                };
+                if !s.is_empty() && !s.contains("://") {
+                    commands.push(Command {
+                        line: l,
+                        text: format!("/{}", super::join(&here, s).unwrap_or_default()),
+                        shell: false,
+                        cwd: None,
+                    });
+                }
+            }
+        }
+        return Some(FileFacts::Commands(commands));
+    }
+    if let Some(f) = databricks(root, end, &here) {
+        return Some(f);
+    }
+    if let Some(f) = prefect(root, end, &here) {
+        return Some(f);
+    }
+    if let Some(f) = azureml_schedule(root, end, &here) {
+        return Some(f);
+    }
+    if let Some(f) = cloudformation(root, end, &here) {
+        return Some(f);
     }
     let mut triggers = Vec::new();
     let mut commands = Vec::new();
@@ -667,42 +1124,294 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
             d.find_path(&["spec".into(), "schedules".into()], &mut s);
             let (detail, line) = s
                 .first()
-                .map(|(n, l)| (n.as_str().map(str::to_string), *l))
+                .map(|(n, l)| {
+                    let mut v = Vec::new();
+                    n.scalars(&mut v);
+                    (v.first().map(|(x, _)| x.to_string()), *l)
+                })
                 .unwrap_or((None, d.line));
             triggers.push(trig(TriggerKind::Schedule, detail, line));
         }
-        let mut sched = Vec::new();
-        d.find_path(
-            &[
-                "resources".into(),
-                "jobs".into(),
-                "*".into(),
-                "schedule".into(),
-                "quartz_cron_expression".into(),
-            ],
-            &mut sched,
-        );
-        for (n, l) in sched {
-            triggers.push(trig(
-                TriggerKind::Schedule,
-                n.as_str().map(str::to_string),
-                l,
-            ));
+        // Argo Events: a Sensor's triggers start workflows when an event arrives.
+        if kind == "Sensor" && d.get("apiVersion").and_then(Node::as_str).is_some_and(|a| a.starts_with("argoproj.io")) {
+            triggers.push(trig(TriggerKind::Event, Some("argo-events sensor".into()), d.line.max(1)));
         }
-        commands.extend(scalar_commands(d, true));
+        commands.extend(scalar_commands(d, true, &here));
     }
     if !triggers.is_empty() {
-        return Some(FileFacts::Entry {
-            system: "scheduler",
-            triggers,
-            jobs: vec![Job {
-                name: String::new(),
-                line: 1,
-                end,
-                triggers: Vec::new(),
+        return Some(entry("scheduler", triggers, whole_job(end, commands)));
+    }
+    Some(FileFacts::Commands(commands))
+}
+
+/// Databricks asset bundle (`databricks.yml` or an included `resources/*.yml`): each job with
+/// its schedule, trigger or none (run on demand), and its tasks' files.
+fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
+    let jobs_node = root.get("resources")?.get("jobs")?;
+    let entries = jobs_node.entries();
+    if entries.is_empty() {
+        return None;
+    }
+    let jobs = entries
+        .iter()
+        .zip(ranges(entries, end))
+        .map(|((name, line, job), (_, job_end))| {
+            let mut t = Vec::new();
+            if let Some(s) = job.get("schedule") {
+                let paused = str_at(s, &["pause_status"]) == Some("PAUSED");
+                if !paused {
+                    t.push(trig(
+                        TriggerKind::Schedule,
+                        str_at(s, &["quartz_cron_expression"]).map(str::to_string),
+                        s.line.max(*line),
+                    ));
+                }
+            }
+            if let Some(tr) = job.get("trigger") {
+                for (k, kl, _) in tr.entries() {
+                    match k.as_str() {
+                        "periodic" => t.push(trig(TriggerKind::Schedule, Some("periodic".into()), *kl)),
+                        "file_arrival" | "table_update" | "table" => {
+                            t.push(trig(TriggerKind::Event, Some(k.clone()), *kl))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if job.get("continuous").is_some() {
+                t.push(trig(TriggerKind::Event, Some("continuous".into()), *line));
+            }
+            if t.is_empty() {
+                t.push(trig(TriggerKind::Manual, None, *line));
+            }
+            let mut commands = Vec::new();
+            for task in job.get("tasks").map(Node::as_seq).unwrap_or(&[]) {
+                for p in [
+                    &["spark_python_task", "python_file"][..],
+                    &["notebook_task", "notebook_path"],
+                    &["sql_task", "file", "path"],
+                ] {
+                    let mut cur = Some(task);
+                    for k in p {
+                        cur = cur.and_then(|n| n.get(k));
+                    }
+                    if let Some(n) = cur
+                        && let Some(s) = n.as_str()
+                        && !s.starts_with('/')
+                        && !s.contains("${")
+                    {
+                        commands.push(Command {
+                            line: n.line,
+                            text: format!("/{}", super::join(here, s).unwrap_or_default()),
+                            shell: false,
+                            cwd: None,
+                        });
+                    }
+                }
+                if let Some(n) = task.get("python_wheel_task")
+                    && let Some(ep) = str_at(n, &["entry_point"])
+                {
+                    commands.push(Command {
+                        line: n.line,
+                        text: ep.to_string(),
+                        shell: false,
+                        cwd: None,
+                    });
+                }
+            }
+            Job {
+                name: name.clone(),
+                line: *line,
+                end: job_end,
+                triggers: t,
                 commands,
-            }],
+            }
+        })
+        .collect();
+    Some(entry("databricks", Vec::new(), jobs))
+}
+
+/// `prefect.yaml`: deployments with schedules or event triggers, and their flow entrypoints.
+fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
+    let deps = root.get("deployments")?.as_seq();
+    if deps.is_empty() || !deps.iter().any(|d| d.get("entrypoint").is_some()) {
+        return None;
+    }
+    let mut jobs = Vec::new();
+    for (i, d) in deps.iter().enumerate() {
+        let name = str_at(d, &["name"]).unwrap_or("deployment").to_string();
+        let line = d.line;
+        let job_end = deps.get(i + 1).map(|n| n.line.saturating_sub(1)).unwrap_or(end);
+        let mut t = Vec::new();
+        let mut sched: Vec<&Node> = d.get("schedules").map(|s| s.as_seq().iter().collect()).unwrap_or_default();
+        if let Some(s) = d.get("schedule") {
+            sched.push(s);
+        }
+        for s in sched {
+            let detail = str_at(s, &["cron"])
+                .map(str::to_string)
+                .or_else(|| str_at(s, &["interval"]).map(|x| format!("every {x}s")))
+                .or_else(|| str_at(s, &["rrule"]).map(str::to_string));
+            if s.get("active").and_then(Node::as_str) != Some("false") {
+                t.push(trig(TriggerKind::Schedule, detail, s.line));
+            }
+        }
+        for tr in d.get("triggers").map(Node::as_seq).unwrap_or(&[]) {
+            let ev = tr
+                .get("expect")
+                .and_then(|e| e.as_seq().first().and_then(Node::as_str).or(e.as_str()))
+                .map(str::to_string);
+            t.push(trig(TriggerKind::Event, ev, tr.line));
+        }
+        if t.is_empty() {
+            t.push(trig(TriggerKind::Manual, None, line));
+        }
+        let mut commands = Vec::new();
+        if let Some(ep) = d.get("entrypoint")
+            && let Some(s) = ep.as_str()
+        {
+            let file = s.split(':').next().unwrap_or(s);
+            commands.push(Command {
+                line: ep.line,
+                text: format!("/{}", super::join(here, file).unwrap_or_default()),
+                shell: false,
+                cwd: None,
+            });
+        }
+        jobs.push(Job {
+            name,
+            line,
+            end: job_end,
+            triggers: t,
+            commands,
         });
+    }
+    Some(entry("prefect", Vec::new(), jobs))
+}
+
+/// Azure ML schedule (`schedule.schema.json` with `create_job` / `create_monitor`).
+fn azureml_schedule(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
+    let schema = root.get("$schema")?.as_str()?;
+    if !schema.to_ascii_lowercase().contains("schedule") {
+        return None;
+    }
+    if root.get("create_job").is_none() && root.get("create_monitor").is_none() {
+        return None;
+    }
+    let tr = root.get("trigger");
+    let detail = tr.and_then(|t| {
+        str_at(t, &["expression"]).map(str::to_string).or_else(|| {
+            let f = str_at(t, &["frequency"])?;
+            let i = str_at(t, &["interval"]).unwrap_or("1");
+            Some(format!("every {i} {f}"))
+        })
+    });
+    let line = tr.map(|t| t.line).unwrap_or(1);
+    Some(entry(
+        "azureml-schedule",
+        vec![trig(TriggerKind::Schedule, detail, line)],
+        whole_job(end, scalar_commands(root, true, here)),
+    ))
+}
+
+/// A CloudFormation/SAM template: EventBridge rules (schedule or event pattern) are entry
+/// points whose targets' files run; a serverless function's handler is its code.
+fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
+    let res = root.get("Resources")?;
+    let entries = res.entries();
+    let handler_ref = |props: &Node| -> Option<Command> {
+        let code = str_at(props, &["CodeUri"]).unwrap_or(".");
+        let h = props.get("Handler")?;
+        let module = h.as_str()?.rsplit_once('.')?.0;
+        if code.contains(':') {
+            return None;
+        }
+        let rel = super::join(here, code)?;
+        Some(Command {
+            line: h.line,
+            text: format!("/{}", super::join(&rel, &format!("{module}.py"))?),
+            shell: false,
+            cwd: None,
+        })
+    };
+    let resource_cmds = |n: &Node| -> Vec<Command> {
+        let mut c = scalar_commands(n, false, here);
+        if let Some(p) = n.get("Properties") {
+            c.extend(handler_ref(p));
+            if let Some(b) = str_at(p, &["Source", "BuildSpec"])
+                && !b.contains('\n')
+            {
+                c.push(Command {
+                    line: p.line,
+                    text: b.to_string(),
+                    shell: false,
+                    cwd: None,
+                });
+            }
+        }
+        c
+    };
+    let mut jobs = Vec::new();
+    for ((name, line, r), (_, r_end)) in entries.iter().zip(ranges(entries, end)) {
+        let ty = str_at(r, &["Type"]).unwrap_or("");
+        if !matches!(ty, "AWS::Events::Rule" | "AWS::Scheduler::Schedule") {
+            continue;
+        }
+        let props = r.get("Properties");
+        let mut t = Vec::new();
+        if let Some(p) = props {
+            if let Some(se) = p.get("ScheduleExpression") {
+                t.push(trig(TriggerKind::Schedule, se.as_str().map(str::to_string), se.line));
+            }
+            if let Some(ep) = p.get("EventPattern") {
+                let mut dt = Vec::new();
+                ep.find_path(&["detail-type".into()], &mut dt);
+                let detail = dt.first().and_then(|(n, _)| {
+                    n.as_str()
+                        .or_else(|| n.as_seq().first().and_then(Node::as_str))
+                        .map(str::to_string)
+                });
+                t.push(trig(TriggerKind::Event, detail, ep.line));
+            }
+        }
+        if t.is_empty() {
+            continue;
+        }
+        // Targets name other resources by logical id (`!GetAtt Pipeline.Arn`, `!Ref X`).
+        let mut scal = Vec::new();
+        if let Some(p) = props {
+            for k in ["Targets", "Target"] {
+                if let Some(n) = p.get(k) {
+                    n.scalars(&mut scal);
+                }
+            }
+        }
+        let mut commands = Vec::new();
+        for (other, _, on) in entries {
+            if other != name
+                && scal
+                    .iter()
+                    .any(|(s, _)| s.split(['.', ' ', ',']).any(|w| w == other))
+            {
+                commands.extend(resource_cmds(on));
+            }
+        }
+        jobs.push(Job {
+            name: name.clone(),
+            line: *line,
+            end: r_end,
+            triggers: t,
+            commands,
+        });
+    }
+    if !jobs.is_empty() {
+        return Some(entry("eventbridge", Vec::new(), jobs));
+    }
+    let mut commands = scalar_commands(root, true, here);
+    for (_, _, r) in entries {
+        if let Some(p) = r.get("Properties") {
+            commands.extend(handler_ref(p));
+        }
     }
     Some(FileFacts::Commands(commands))
 }
@@ -753,6 +1462,7 @@ fn jenkins(doc: &Document) -> FileFacts {
         .collect();
     FileFacts::Entry {
         system: "jenkins",
+        includes: Vec::new(),
         triggers,
         jobs: vec![Job {
             name: String::new(),
@@ -762,6 +1472,236 @@ fn jenkins(doc: &Document) -> FileFacts {
             commands,
         }],
     }
+}
+
+/// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
+/// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR` (the build context
+/// is taken to be the Dockerfile's directory).
+fn dockerfile(doc: &Document) -> FileFacts {
+    let here = super::parent(&doc.rel).to_string();
+    let mut copies: Vec<(String, String)> = Vec::new(); // (image path, repository path)
+    let mut workdir = String::from("/");
+    let mut commands = Vec::new();
+    let mut entrypoint: Option<(u32, Vec<String>)> = None;
+    let mut cmd: Option<(u32, Vec<String>)> = None;
+    let mut logical = String::new();
+    let mut start = 0u32;
+    let map_path = |tok: &str, workdir: &str, copies: &[(String, String)]| -> Option<String> {
+        if tok.starts_with('-') || tok.contains('$') || tok.contains("://") {
+            return None;
+        }
+        let abs = if tok.starts_with('/') {
+            tok.to_string()
+        } else {
+            format!("{}/{}", workdir.trim_end_matches('/'), tok.trim_start_matches("./"))
+        };
+        let (dest, src) = copies
+            .iter()
+            .filter(|(d, _)| {
+                let d = d.trim_end_matches('/');
+                abs == d || abs.starts_with(&format!("{d}/")) || d.is_empty()
+            })
+            .max_by_key(|(d, _)| d.len())?;
+        let rest = abs[dest.trim_end_matches('/').len()..].trim_start_matches('/');
+        let p = if rest.is_empty() {
+            src.clone()
+        } else {
+            super::join(src, rest)?
+        };
+        Some(format!("/{p}"))
+    };
+    let rewrite = |toks: &[String], workdir: &str, copies: &[(String, String)]| -> String {
+        let mapped: Vec<String> = toks
+            .iter()
+            .map(|t| {
+                if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
+                    map_path(t, workdir, copies).unwrap_or_else(|| t.clone())
+                } else {
+                    t.clone()
+                }
+            })
+            .collect();
+        shell_join(mapped.iter().map(String::as_str))
+    };
+    let argv = |rest: &str| -> Vec<String> {
+        let r = rest.trim();
+        if r.starts_with('[')
+            && let Ok(v) = serde_json::from_str::<Vec<String>>(r)
+        {
+            return v;
+        }
+        r.split_whitespace().map(str::to_string).collect()
+    };
+    for (i, raw) in doc.text.lines().enumerate() {
+        let n = i as u32 + 1;
+        let t = raw.trim();
+        if logical.is_empty() {
+            if t.starts_with('#') || t.is_empty() {
+                continue;
+            }
+            start = n;
+        }
+        logical.push_str(t.trim_end_matches('\\'));
+        logical.push(' ');
+        if t.ends_with('\\') {
+            continue;
+        }
+        let line = std::mem::take(&mut logical);
+        let (instr, rest) = line.trim().split_once(char::is_whitespace).unwrap_or((line.trim(), ""));
+        match instr.to_ascii_uppercase().as_str() {
+            "WORKDIR" => {
+                let w = rest.trim();
+                workdir = if w.starts_with('/') {
+                    w.to_string()
+                } else {
+                    format!("{}/{}", workdir.trim_end_matches('/'), w)
+                };
+            }
+            "COPY" | "ADD" => {
+                let toks: Vec<String> = argv(rest)
+                    .into_iter()
+                    .filter(|t| !t.starts_with("--"))
+                    .collect();
+                if toks.len() >= 2 {
+                    let dest = &toks[toks.len() - 1];
+                    let dest_abs = if dest.starts_with('/') {
+                        dest.clone()
+                    } else {
+                        format!("{}/{}", workdir.trim_end_matches('/'), dest.trim_start_matches("./"))
+                    };
+                    let srcs = &toks[..toks.len() - 1];
+                    for s in srcs {
+                        if s.contains("://") || s.contains('*') {
+                            continue;
+                        }
+                        let Some(src) = super::join(&here, s) else { continue };
+                        // `COPY serve.py /app/` puts the file inside the directory.
+                        let is_file = file_name(s).contains('.') && s != "." && !s.ends_with('/');
+                        let d = if is_file && (dest.ends_with('/') || srcs.len() > 1) {
+                            format!("{}/{}", dest_abs.trim_end_matches('/'), file_name(s))
+                        } else {
+                            dest_abs.clone()
+                        };
+                        copies.push((d, src));
+                    }
+                }
+            }
+            "RUN" => {
+                let toks = argv(rest);
+                commands.push(Command {
+                    line: start,
+                    text: if rest.trim().starts_with('[') {
+                        rewrite(&toks, &workdir, &copies)
+                    } else {
+                        // Shell form: rewrite path-like words only.
+                        rest.split_whitespace()
+                            .map(|w| {
+                                if w.contains('/') || w.ends_with(".py") || w.ends_with(".sh") {
+                                    map_path(w, &workdir, &copies).unwrap_or_else(|| w.to_string())
+                                } else {
+                                    w.to_string()
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    },
+                    shell: true,
+                    cwd: None,
+                });
+            }
+            "CMD" => cmd = Some((start, argv(rest).into_iter().map(|t| {
+                if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
+                    map_path(&t, &workdir, &copies).unwrap_or(t)
+                } else {
+                    t
+                }
+            }).collect())),
+            "ENTRYPOINT" => entrypoint = Some((start, argv(rest).into_iter().map(|t| {
+                if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
+                    map_path(&t, &workdir, &copies).unwrap_or(t)
+                } else {
+                    t
+                }
+            }).collect())),
+            _ => {}
+        }
+    }
+    // ENTRYPOINT + CMD form one command; either alone runs as is.
+    match (entrypoint, cmd) {
+        (Some((l, mut e)), Some((_, c))) => {
+            e.extend(c);
+            commands.push(Command { line: l, text: shell_join(e.iter().map(String::as_str)), shell: true, cwd: None });
+        }
+        (Some((l, v)), None) | (None, Some((l, v))) => {
+            commands.push(Command { line: l, text: shell_join(v.iter().map(String::as_str)), shell: true, cwd: None });
+        }
+        (None, None) => {}
+    }
+    FileFacts::Commands(commands)
+}
+
+/// Terraform: an EventBridge rule / Cloud Scheduler job with a schedule or event pattern is
+/// an entry point; the file's path-like strings are what it targets.
+fn terraform(doc: &Document) -> Option<FileFacts> {
+    static RULE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^\s*resource\s+"(aws_cloudwatch_event_rule|aws_scheduler_schedule|google_cloud_scheduler_job)"\s+"([\w-]+)""#)
+            .expect("tf rule")
+    });
+    static SCHED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^\s*(schedule_expression|schedule|event_pattern)\s*=\s*(?:"([^"\n]*)"|(.*))"#)
+            .expect("tf schedule")
+    });
+    static STR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""([^"\n]{1,300})""#).expect("tf string"));
+    let first = RULE.captures(&doc.text)?;
+    let here = super::parent(&doc.rel).to_string();
+    let mut triggers = Vec::new();
+    for c in SCHED.captures_iter(&doc.text) {
+        let line = doc.file_line(doc.line_index(c.get(0).map(|m| m.start()).unwrap_or(0)));
+        if &c[1] == "event_pattern" {
+            triggers.push(trig(TriggerKind::Event, None, line));
+        } else {
+            triggers.push(trig(
+                TriggerKind::Schedule,
+                c.get(2).map(|m| m.as_str().to_string()),
+                line,
+            ));
+        }
+    }
+    if triggers.is_empty() {
+        return None;
+    }
+    let mut commands = Vec::new();
+    for c in STR.captures_iter(&doc.text) {
+        let m = c.get(1).expect("group");
+        let s = m
+            .as_str()
+            .trim_start_matches("${path.module}/")
+            .trim_start_matches("${path.root}/");
+        if (s.contains('/') || s.contains('.')) && !s.contains('$') && !s.contains(' ') {
+            let line = doc.file_line(doc.line_index(m.start()));
+            if let Some(p) = super::join(&here, s) {
+                commands.push(Command {
+                    line,
+                    text: format!("/{p}"),
+                    shell: false,
+                    cwd: None,
+                });
+            }
+        }
+    }
+    let line = doc.file_line(doc.line_index(first.get(0).map(|m| m.start()).unwrap_or(0)));
+    Some(entry(
+        "eventbridge",
+        Vec::new(),
+        vec![Job {
+            name: first[2].to_string(),
+            line,
+            end: doc.text.lines().count() as u32,
+            triggers,
+            commands,
+        }],
+    ))
 }
 
 fn makefile(doc: &Document) -> FileFacts {

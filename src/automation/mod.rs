@@ -13,7 +13,9 @@ use crate::rules::Tier;
 use extract::{Command, FileFacts, TargetKind};
 use serde::Serialize;
 use shell::Action;
+use regex::Regex;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,12 +99,19 @@ pub struct EntryPoint {
 }
 
 /// A command that names something ripen could not find in the repository.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Unresolved {
     pub path: String,
     pub line: u32,
     pub command: String,
+    /// From the trigger to the command, ending in an `(unresolved)` hop; empty when the
+    /// command was met outside a walk from an entry point.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<Hop>,
 }
+
+/// The path of the last hop of a chain that ends at a command ripen could not resolve.
+pub const UNRESOLVED_HOP: &str = "(unresolved)";
 
 type NodeId = (String, Option<String>);
 
@@ -233,6 +242,79 @@ impl<'a> Graph<'a> {
         Vec::new()
     }
 
+    /// Resolves a non-shell reference (`template:`, `code:`, `uses: ./.github/actions/x`,
+    /// `entrypoint: flows/train.py:flow`, a notebook path without extension) to files only: a
+    /// directory counts only through the file that defines it (`action.yml`,
+    /// `kustomization.yaml`).
+    fn resolve_ref(&self, token: &str, bases: &[String]) -> Vec<String> {
+        let t = token.trim_matches(|c| c == '"' || c == '\'' || c == ',');
+        let t = match t.split_once(".py:") {
+            Some((a, _)) => format!("{a}.py"),
+            None => t.to_string(),
+        };
+        let found = self.resolve_path(&t, bases, false);
+        if !found.is_empty() {
+            return found;
+        }
+        let clean = t.trim_start_matches("file:").trim_end_matches('/');
+        if clean.is_empty() || clean.contains('$') || clean.contains("://") || clean.len() > 300 {
+            return Vec::new();
+        }
+        let mut cands: Vec<String> = [
+            "action.yml",
+            "action.yaml",
+            "kustomization.yaml",
+            "kustomization.yml",
+            "Kustomization",
+        ]
+        .iter()
+        .map(|f| format!("{clean}/{f}"))
+        .collect();
+        if clean.contains('/') && !extract::file_name(clean).contains('.') {
+            cands.push(format!("{clean}.py"));
+            cands.push(format!("{clean}.ipynb"));
+        }
+        for c in cands {
+            let f = self.resolve_path(&c, bases, false);
+            if !f.is_empty() {
+                return f;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Databricks bundle files in `dir` (or anywhere, when none is there), or the one
+    /// defining job `job`.
+    fn bundle_nodes(&self, bases: &[String], job: Option<&str>) -> Vec<NodeId> {
+        let mut files: Vec<&String> = self
+            .facts
+            .iter()
+            .filter(|(_, f)| matches!(f, FileFacts::Entry { system: "databricks", .. }))
+            .map(|(p, _)| p)
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let FileFacts::Entry { jobs, .. } = &self.facts[f] else {
+                continue;
+            };
+            match job {
+                Some(j) => {
+                    if jobs.iter().any(|x| x.name == j) {
+                        out.push((f.clone(), Some(j.to_string())));
+                    }
+                }
+                None => {
+                    let d = parent(f);
+                    if bases.iter().any(|b| b == d || d.starts_with(&format!("{b}/")) || b.is_empty()) {
+                        out.push((f.clone(), None));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn resolve_module(&self, module: &str, from: &str, bases: &[String]) -> Option<String> {
         let dots = module.chars().take_while(|c| *c == '.').count();
         let rest = &module[dots..];
@@ -300,8 +382,13 @@ impl<'a> Graph<'a> {
         };
         let mut bases: Vec<String> = Vec::new();
         if let Some(c) = &cmd.cwd {
-            let c = c.trim_start_matches("./").trim_end_matches('/');
-            bases.push(join(&home, c).unwrap_or_else(|| c.to_string()));
+            // `/x`: relative to the root (set by the extractor); else to the file's home.
+            if let Some(abs) = c.strip_prefix('/') {
+                bases.push(abs.trim_end_matches('/').to_string());
+            } else {
+                let c = c.trim_start_matches("./").trim_end_matches('/');
+                bases.push(join(&home, c).unwrap_or_else(|| c.to_string()));
+            }
         }
         bases.push(home.clone());
         bases.push(here.clone());
@@ -325,8 +412,8 @@ impl<'a> Graph<'a> {
             // A reference names a file (a template, a component spec); a directory named this
             // way is where something else runs (`code:`), not something that runs.
             for tok in cmd.text.split_whitespace() {
-                for p in self.resolve_path(tok, &bases, false) {
-                    push!((p, None), format!("references {}", tok), false);
+                for p in self.resolve_ref(tok, &bases) {
+                    push!((p, None), format!("references {}", tok.trim_start_matches('/')), false);
                 }
             }
             return;
@@ -334,8 +421,21 @@ impl<'a> Graph<'a> {
         let mut cwd = cmd.cwd.clone();
         for simple in shell::parse_line(&cmd.text, &mut cwd) {
             let mut b = bases.clone();
-            if let Some(c) = &simple.cwd {
-                b.insert(0, c.clone());
+            if let Some(c) = &simple.cwd
+                && simple.cwd != cmd.cwd
+            {
+                // After `cd`: root-relative (`/x`) or relative to where the command runs.
+                match c.strip_prefix('/') {
+                    Some(abs) => b.insert(0, abs.trim_end_matches('/').to_string()),
+                    None => {
+                        b.insert(0, c.clone());
+                        if let Some(j) = join(&home, c)
+                            && j != *c
+                        {
+                            b.insert(0, j);
+                        }
+                    }
+                }
             }
             let dir0 = b[0].clone();
             let via = simple.text.clone();
@@ -425,10 +525,45 @@ impl<'a> Graph<'a> {
                         push!((p, None), via.clone(), false);
                     }
                 }
-                Action::Docker { file } => {
-                    let f = file.clone().unwrap_or_else(|| "Dockerfile".into());
-                    for p in self.resolve_path(&f, &b, false) {
+                Action::Docker { file, context } => {
+                    looks_resolvable = file.is_some();
+                    let ctx = context
+                        .as_deref()
+                        .filter(|c| !c.contains("://") && !c.contains('$'))
+                        .map(|c| c.trim_start_matches("./").trim_end_matches('/'))
+                        .unwrap_or("");
+                    let f = match file {
+                        Some(f) => f.clone(),
+                        None if ctx.is_empty() || ctx == "." => "Dockerfile".into(),
+                        None => format!("{ctx}/Dockerfile"),
+                    };
+                    for p in self.resolve_path(&f, &b, false).into_iter().take(1) {
                         push!((p, None), via.clone(), false);
+                    }
+                }
+                Action::Files {
+                    paths,
+                    alternatives,
+                } => {
+                    looks_resolvable = true;
+                    for p in paths {
+                        let mut found = self.resolve_path(p, &b, true);
+                        if found.is_empty() {
+                            found = self.resolve_ref(p, &b);
+                        }
+                        let hit = !found.is_empty();
+                        for f in found {
+                            push!((f, None), via.clone(), false);
+                        }
+                        if hit && *alternatives {
+                            break;
+                        }
+                    }
+                }
+                Action::Bundle { job } => {
+                    looks_resolvable = true;
+                    for n in self.bundle_nodes(&b, job.as_deref()) {
+                        push!(n, via.clone(), false);
                     }
                 }
                 Action::Paths(paths) => {
@@ -452,6 +587,7 @@ impl<'a> Graph<'a> {
                     path: from.to_string(),
                     line: cmd.line,
                     command: simple.text.clone(),
+                    chain: Vec::new(),
                 });
             }
         }
@@ -554,6 +690,49 @@ fn yaml_code_dirs(path: &str, cmds: &[Command]) -> Vec<String> {
     out
 }
 
+/// What starts a walk: a node, its triggers and the hops from the trigger to it.
+struct Seed {
+    node: NodeId,
+    triggers: Vec<Trigger>,
+    chain: Vec<Hop>,
+}
+
+/// An orchestrator trigger found by a rule carries the matched line as its detail: tell a
+/// schedule from an event or a pipeline's completion, and keep the cron when there is one.
+fn refine_rule_trigger(t: &Trigger) -> Trigger {
+    static CRON: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"["'](@(?:hourly|daily|weekly|monthly|yearly|annually|midnight)|(?:rate|cron)\([^)]*\)|(?:[\d*/,?LW#-]+\s+){4,5}[\d*/,?LW#A-Za-z-]+)["']"#)
+            .expect("cron pattern")
+    });
+    let d = t.detail.clone().unwrap_or_default();
+    let l = d.to_ascii_lowercase();
+    let kind = if l.contains("trigger_on_finish") || l.contains("run_status_sensor") {
+        TriggerKind::PipelineCompletion
+    } else if l.contains("sensor")
+        || l.contains("@trigger")
+        || l.contains("eventpattern")
+        || l.contains("event_pattern")
+        || l.contains("dataset(")
+        || l.contains("asset(")
+        || l.contains("file_arrival")
+        || l.contains("triggers:")
+    {
+        TriggerKind::Event
+    } else {
+        t.kind
+    };
+    let detail = match CRON.captures(&d) {
+        Some(c) => Some(c[1].to_string()),
+        None if d.is_empty() => None,
+        None => Some(shell::shorten(&d)),
+    };
+    Trigger {
+        kind,
+        detail,
+        line: t.line,
+    }
+}
+
 /// Builds the graph from every file's facts plus entry points found by rules (orchestrator
 /// schedules), and walks it from each entry point.
 pub fn build(
@@ -563,39 +742,68 @@ pub fn build(
 ) -> Automation {
     let graph = Graph::new(files, facts);
     let mut auto = Automation::default();
-    let mut seeds: Vec<(NodeId, Vec<Trigger>, u32)> = Vec::new();
     let mut paths: Vec<&String> = facts.keys().collect();
     paths.sort();
-    for path in paths {
+    // Which entry files are included by others (GitLab `include:`, Azure `template:`): those
+    // run as part of their includer, not on their own.
+    let mut includes_of: HashMap<&str, Vec<(String, u32)>> = HashMap::new();
+    let mut included: HashSet<String> = HashSet::new();
+    for path in &paths {
+        if let FileFacts::Entry { includes, .. } = &facts[*path] {
+            let bases = [parent(path).to_string(), String::new()];
+            for c in includes {
+                for t in graph.resolve_ref(&c.text, &bases) {
+                    if t != **path && matches!(facts.get(&t), Some(FileFacts::Entry { .. })) {
+                        includes_of
+                            .entry(path.as_str())
+                            .or_default()
+                            .push((t.clone(), c.line));
+                        included.insert(t);
+                    }
+                }
+            }
+        }
+    }
+    let mut seeds: Vec<Seed> = Vec::new();
+    for path in &paths {
+        let path: &str = path;
         let FileFacts::Entry {
             system,
             triggers,
             jobs,
+            ..
         } = &facts[path]
         else {
             continue;
         };
-        for j in jobs {
-            let t = if j.triggers.is_empty() {
-                triggers.clone()
-            } else {
-                j.triggers.clone()
-            };
-            let name = (!j.name.is_empty()).then(|| j.name.clone());
-            auto.entry_points.push(EntryPoint {
-                path: path.clone(),
-                system: system.to_string(),
-                job: name.clone(),
-                line: j.line,
-                triggers: t.clone(),
-            });
-            // A reusable workflow only runs when called; its callers reach it.
-            let runnable: Vec<Trigger> = t
-                .into_iter()
-                .filter(|x| x.kind != TriggerKind::Called)
-                .collect();
-            if !runnable.is_empty() {
-                seeds.push(((path.clone(), name), runnable, j.line));
+        if included.contains(path) {
+            continue;
+        }
+        add_jobs(&mut auto, &mut seeds, path, system, jobs, triggers, &[]);
+        // GitLab: an included file's jobs are jobs of this pipeline.
+        if *system == "gitlab-ci" {
+            let mut stack: Vec<(String, Vec<Hop>, usize)> = vec![(path.to_string(), Vec::new(), 0)];
+            let mut seen: HashSet<String> = HashSet::from([path.to_string()]);
+            while let Some((file, prefix, depth)) = stack.pop() {
+                for (t, line) in includes_of.get(file.as_str()).into_iter().flatten() {
+                    if depth > 16 || !seen.insert(t.clone()) {
+                        continue;
+                    }
+                    let mut pre = prefix.clone();
+                    pre.push(Hop {
+                        path: file.clone(),
+                        line: Some(*line),
+                        via: if pre.is_empty() {
+                            String::new()
+                        } else {
+                            format!("include {file}")
+                        },
+                    });
+                    if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t) {
+                        add_jobs(&mut auto, &mut seeds, t, system, jobs, triggers, &pre);
+                    }
+                    stack.push((t.clone(), pre, depth + 1));
+                }
             }
         }
     }
@@ -603,6 +811,7 @@ pub fn build(
         if matches!(facts.get(path), Some(FileFacts::Entry { .. })) {
             continue;
         }
+        let trig = refine_rule_trigger(trig);
         auto.entry_points.push(EntryPoint {
             path: path.clone(),
             system: "orchestrator".into(),
@@ -610,20 +819,27 @@ pub fn build(
             line: trig.line,
             triggers: vec![trig.clone()],
         });
-        seeds.push(((path.clone(), None), vec![trig.clone()], trig.line));
+        seeds.push(Seed {
+            node: (path.clone(), None),
+            chain: vec![Hop {
+                path: path.clone(),
+                line: Some(trig.line),
+                via: trig.label(),
+            }],
+            triggers: vec![trig],
+        });
     }
-    let mut unresolved = Vec::new();
-    for (start, triggers, line) in seeds {
-        let first = Hop {
-            path: start.0.clone(),
-            line: Some(line),
-            via: triggers_label(&triggers),
-        };
-        let tset: BTreeSet<Trigger> = triggers.into_iter().collect();
+    let mut unresolved: Vec<Unresolved> = Vec::new();
+    for seed in seeds {
+        let tset: BTreeSet<Trigger> = seed.triggers.into_iter().collect();
         let mut visited: HashSet<(NodeId, bool)> = HashSet::new();
         let mut queue = VecDeque::new();
-        queue.push_back((start.clone(), vec![first], false));
-        let entry_file = start.0.clone();
+        let entry_file = seed
+            .chain
+            .first()
+            .map(|h| h.path.clone())
+            .unwrap_or_else(|| seed.node.0.clone());
+        queue.push_back((seed.node, seed.chain, false));
         while let Some((node, chain, via_tests)) = queue.pop_front() {
             if !visited.insert((node.clone(), via_tests)) || visited.len() > 50_000 {
                 continue;
@@ -640,7 +856,22 @@ pub fn build(
             if chain.len() < reach.chain.len() {
                 reach.chain = chain.clone();
             }
-            for e in graph.edges(&node, via_tests, &mut unresolved) {
+            let before = unresolved.len();
+            let edges = graph.edges(&node, via_tests, &mut unresolved);
+            // Unresolved commands keep their place in the chain.
+            for u in &mut unresolved[before..] {
+                let mut c = chain.clone();
+                if let Some(last) = c.last_mut() {
+                    last.line = Some(u.line);
+                }
+                c.push(Hop {
+                    path: UNRESOLVED_HOP.into(),
+                    line: None,
+                    via: u.command.clone(),
+                });
+                u.chain = c;
+            }
+            for e in edges {
                 let mut next = chain.clone();
                 if let Some(last) = next.last_mut() {
                     last.line = Some(e.line);
@@ -660,10 +891,66 @@ pub fn build(
             }
         }
     }
-    unresolved.sort();
-    unresolved.dedup();
+    let mut seen = HashSet::new();
+    unresolved.retain(|u| seen.insert((u.path.clone(), u.line, u.command.clone())));
+    unresolved.sort_by(|a, b| (&a.path, a.line, &a.command).cmp(&(&b.path, b.line, &b.command)));
     auto.unresolved = unresolved;
     auto
+}
+
+/// Lists an entry file's jobs and seeds the runnable ones. `prefix`: the hops from the
+/// including file (GitLab `include:`), whose triggers jobs without their own inherit.
+fn add_jobs(
+    auto: &mut Automation,
+    seeds: &mut Vec<Seed>,
+    path: &str,
+    system: &str,
+    jobs: &[extract::Job],
+    file_triggers: &[Trigger],
+    prefix: &[Hop],
+) {
+    for j in jobs {
+        let t = if j.triggers.is_empty() {
+            file_triggers.to_vec()
+        } else {
+            j.triggers.clone()
+        };
+        let name = (!j.name.is_empty()).then(|| j.name.clone());
+        auto.entry_points.push(EntryPoint {
+            path: path.to_string(),
+            system: system.to_string(),
+            job: name.clone(),
+            line: j.line,
+            triggers: t.clone(),
+        });
+        // A reusable workflow only runs when called; its callers reach it.
+        let runnable: Vec<Trigger> = t
+            .into_iter()
+            .filter(|x| x.kind != TriggerKind::Called)
+            .collect();
+        if runnable.is_empty() {
+            continue;
+        }
+        let label = triggers_label(&runnable);
+        let mut chain: Vec<Hop> = prefix.to_vec();
+        if let Some(first) = chain.first_mut() {
+            first.via = label.clone();
+        }
+        chain.push(Hop {
+            path: path.to_string(),
+            line: Some(j.line),
+            via: if prefix.is_empty() {
+                label
+            } else {
+                format!("include {path}")
+            },
+        });
+        seeds.push(Seed {
+            node: (path.to_string(), name),
+            triggers: runnable,
+            chain,
+        });
+    }
 }
 
 fn target_line(facts: &HashMap<String, FileFacts>, path: &str, sub: &str) -> Option<u32> {

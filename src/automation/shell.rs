@@ -236,7 +236,7 @@ pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
     out
 }
 
-fn shorten(s: &str) -> String {
+pub fn shorten(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 80 {
         let mut t: String = s.chars().take(79).collect();
@@ -614,7 +614,7 @@ fn split_operators(line: &str) -> Vec<&str> {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b';' || b == b'|' || b == b'&' => {
+            None if b == b';' || b == b'|' || b == b'&' || b == b'\n' => {
                 parts.push(&line[start..i]);
                 while i + 1 < bytes.len() && matches!(bytes[i + 1], b'|' | b'&') {
                     i += 1;

@@ -179,6 +179,26 @@ pub fn render(r: &Report) -> String {
         }
     }
 
+    if !r.projects.is_empty() {
+        let _ = writeln!(o, "\n{}", paint(BOLD, "Sub-projects"));
+        for p in &r.projects {
+            let level = |m: &str| {
+                p.models
+                    .get(m)
+                    .and_then(|x| x.level)
+                    .map(|l| l.to_string())
+                    .unwrap_or("-".into())
+            };
+            let _ = writeln!(
+                o,
+                "  Google {}  Azure {}  {}",
+                level("google"),
+                level("azure"),
+                p.path
+            );
+        }
+    }
+
     let _ = writeln!(o, "\n{}", paint(BOLD, "Evidence"));
     for c in r.capabilities.iter().filter(|c| c.state == State::Observed) {
         let best = &c.evidence[0];
@@ -271,6 +291,9 @@ pub fn render(r: &Report) -> String {
                 )
             )
         );
+    }
+    if let Some(h) = &r.history {
+        o.push_str(&crate::render::history::section(h));
     }
     for t in &r.targets {
         let actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());

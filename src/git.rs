@@ -1,0 +1,715 @@
+//! Reading a repository from git's object database instead of the working tree: the files of any
+//! commit, without a checkout, with the walk's skip rules (`walk.rs`), and a per-(path, blob)
+//! cache of what each file contributed, so that scanning many commits costs what changed
+//! between them, not commits × files. Used by `history`, `diff` and the history facts of `scan`.
+//!
+//! Nothing here writes to the repository or runs anything from it.
+
+use crate::evidence;
+use crate::matcher::Matcher;
+use crate::report::Report;
+use crate::rules::{Catalogue, DataError};
+use crate::scan::{self, FileScan, ScanOptions, Tree};
+use crate::walk::{self, LargeFile, SKIP_DIRS, SkipStats, WalkOptions};
+use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort};
+use globset::GlobSet;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// What to tell people whose clone is shallow (the GitHub Actions default).
+pub const SHALLOW_FIX: &str = "fetch the full history with `git fetch --unshallow` (in GitHub Actions: \
+`fetch-depth: 0` on actions/checkout)";
+
+#[derive(Debug)]
+pub struct GitError(pub String);
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GitError {}
+
+impl From<git2::Error> for GitError {
+    fn from(e: git2::Error) -> Self {
+        GitError(e.message().to_string())
+    }
+}
+
+impl From<DataError> for GitError {
+    fn from(e: DataError) -> Self {
+        GitError(e.to_string())
+    }
+}
+
+/// Turns off libgit2's "repository owned by another user" check, once per process.
+///
+/// The check (git's `safe.directory`) exists because git *executes* programs named in a
+/// repository's config (`core.fsmonitor`, hooks, filters): opening an attacker's repository as
+/// another user could run their code. ripen only reads objects and refs through libgit2, which
+/// runs none of those, and repositories owned by another user are the normal case in containers
+/// and CI (a checkout made by another uid). So the check protects nothing here and only breaks
+/// scans. The `git clone` ripen may run for network URLs creates its own directory, owned by us.
+pub fn allow_any_owner() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: this sets a process-global libgit2 option. It is unsafe because it must not
+        // race with other threads using libgit2; `Once` runs it exactly once, and every path
+        // to a `Repository` in ripen goes through `open`/`clone` below, which call this first.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+    });
+}
+
+/// A repository and where the scanned directory sits in it.
+pub struct Repo {
+    pub repo: Repository,
+    /// The scanned directory relative to the repository root, `/`-terminated, or empty.
+    pub prefix: String,
+    /// The scanned directory as given.
+    pub root: PathBuf,
+}
+
+/// Opens the repository that contains `path` (a working tree, a subdirectory of one, or a bare
+/// repository), whoever owns it.
+pub fn open(path: &Path) -> Result<Repo, GitError> {
+    allow_any_owner();
+    let repo = Repository::discover(path).map_err(|e| {
+        GitError(format!(
+            "{}: not in a git repository ({})",
+            path.display(),
+            e.message()
+        ))
+    })?;
+    let prefix = match repo.workdir() {
+        Some(wd) => {
+            let wd = wd.canonicalize().unwrap_or_else(|_| wd.to_path_buf());
+            let p = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            match p.strip_prefix(&wd) {
+                Ok(rel) if !rel.as_os_str().is_empty() => {
+                    format!("{}/", walk::relative(Path::new(""), rel))
+                }
+                _ => String::new(),
+            }
+        }
+        None => String::new(),
+    };
+    Ok(Repo {
+        repo,
+        prefix,
+        root: path.to_path_buf(),
+    })
+}
+
+impl Repo {
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The commits at the shallow boundary (their parents are missing).
+    pub fn shallow_boundary(&self) -> HashSet<Oid> {
+        std::fs::read_to_string(self.repo.path().join("shallow"))
+            .map(|s| s.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Resolves a revision to a commit, saying what to do when a shallow clone lacks it.
+    pub fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
+        let obj = self.repo.revparse_single(rev).map_err(|e| {
+            let mut msg = format!("cannot resolve revision `{rev}`: {}", e.message());
+            if self.is_shallow() {
+                msg.push_str(&format!(
+                    "\nthis clone is shallow, so older commits and other branches are missing: {SHALLOW_FIX}"
+                ));
+            } else if rev.starts_with("origin/") {
+                msg.push_str(&format!(
+                    "\nfetch it first, e.g. `git fetch origin {}`",
+                    rev.trim_start_matches("origin/")
+                ));
+            }
+            GitError(msg)
+        })?;
+        obj.peel_to_commit()
+            .map_err(|e| GitError(format!("`{rev}` is not a commit: {}", e.message())))
+    }
+
+    /// The tree of the scanned directory at `commit` (None when it does not exist there).
+    pub fn subtree<'r>(&'r self, commit: &git2::Commit<'r>) -> Result<Option<git2::Tree<'r>>, GitError> {
+        let tree = commit.tree()?;
+        if self.prefix.is_empty() {
+            return Ok(Some(tree));
+        }
+        match tree.get_path(Path::new(self.prefix.trim_end_matches('/'))) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                Ok(Some(self.repo.find_tree(entry.id())?))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A commit's identity as reports show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CommitInfo {
+    pub commit: String,
+    /// Committer time, UTC, RFC 3339.
+    pub date: String,
+    pub summary: String,
+    #[serde(skip)]
+    pub time: i64,
+}
+
+impl CommitInfo {
+    pub fn of(c: &git2::Commit) -> CommitInfo {
+        let time = c.time().seconds();
+        CommitInfo {
+            commit: c.id().to_string(),
+            date: rfc3339(time),
+            summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default())
+                .chars()
+                .take(120)
+                .collect(),
+            time,
+        }
+    }
+
+    pub fn short(&self) -> &str {
+        self.commit.get(..8).unwrap_or(&self.commit)
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let d = crate::config::Date::from_days(days);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year,
+        d.month,
+        d.day,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days from 1970-01-01 to `d`.
+pub fn days_from_civil(d: crate::config::Date) -> i64 {
+    let y = i64::from(d.year) - i64::from(d.month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(d.month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d.day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+const MODE_LINK: i32 = 0o120000;
+const MODE_COMMIT: i32 = 0o160000;
+const MODE_TREE: i32 = 0o040000;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    oid: Oid,
+    mode: i32,
+}
+
+/// Counters that show the cache at work.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct CacheStats {
+    /// `scan_file` calls: distinct (path, blob) pairs seen.
+    pub blobs_scanned: u64,
+    /// Blobs whose content was read from the object database.
+    pub blobs_read: u64,
+    /// (path, blob) pairs answered from the cache.
+    pub cache_hits: u64,
+    /// Trees fully assembled into levels (commits whose relevant files did not change reuse
+    /// the previous result).
+    pub trees_assembled: u64,
+}
+
+/// Scans successive trees of one repository, reusing what it learnt about each (path, blob).
+pub struct TreeScanner<'a> {
+    repo: &'a Repo,
+    matcher: Matcher,
+    opts: WalkOptions,
+    exclude: GlobSet,
+    /// The current tree's files that no skipped directory hides, by path.
+    entries: BTreeMap<String, Entry>,
+    prev_tree: Option<Oid>,
+    sizes: HashMap<Oid, u64>,
+    cache: HashMap<(String, Oid), Option<FileScan>>,
+    /// Whether the path lies under a skipped directory (`SKIP_DIRS`, `.dvc/cache`).
+    hidden: HashMap<String, bool>,
+    pub stats: CacheStats,
+}
+
+/// One tree as the walk would have seen it, with the scans of its files.
+pub struct Snapshot {
+    pub tree: Tree,
+    pub scans: Vec<FileScan>,
+}
+
+fn under_skipped_dir(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    parts.iter().any(|p| SKIP_DIRS.contains(p)) || rel.starts_with(".dvc/cache/") || rel.contains("/.dvc/cache/")
+}
+
+impl<'a> TreeScanner<'a> {
+    pub fn new(repo: &'a Repo, cat: &Catalogue, opts: &WalkOptions) -> Result<Self, GitError> {
+        let matcher = Matcher::new(&cat.rules)?;
+        let exclude = walk::build_globset(&opts.exclude)
+            .map_err(|e| GitError(format!("invalid exclude glob: {e}")))?;
+        Ok(TreeScanner {
+            repo,
+            matcher,
+            opts: opts.clone(),
+            exclude,
+            entries: BTreeMap::new(),
+            prev_tree: None,
+            sizes: HashMap::new(),
+            cache: HashMap::new(),
+            hidden: HashMap::new(),
+            stats: CacheStats::default(),
+        })
+    }
+
+    /// Moves to `tree` (None: the directory does not exist in this commit) by diffing it
+    /// against the previous one. Returns whether anything the levels depend on changed: a path
+    /// added or removed (commands resolve against the file list), or a changed blob that a rule
+    /// or the automation graph reads, or that is or was over the size limit.
+    pub fn advance(&mut self, tree: Option<&git2::Tree>) -> Result<bool, GitError> {
+        let new_id = tree.map(|t| t.id());
+        if new_id == self.prev_tree {
+            return Ok(false);
+        }
+        let old = match self.prev_tree {
+            Some(id) => Some(self.repo.repo.find_tree(id)?),
+            None => None,
+        };
+        let mut dopts = DiffOptions::new();
+        dopts.ignore_submodules(false).include_typechange(false);
+        let diff = self
+            .repo
+            .repo
+            .diff_tree_to_tree(old.as_ref(), tree, Some(&mut dopts))?;
+        let mut adds = Vec::new();
+        let mut relevant = false;
+        for d in diff.deltas() {
+            if let Some(p) = d.old_file().path()
+                && matches!(d.status(), Delta::Deleted | Delta::Modified | Delta::Typechange)
+            {
+                let rel = walk::relative(Path::new(""), p);
+                if d.status() == Delta::Modified {
+                    // Overwritten below; it matters only if either version can change a report.
+                    if let Some(old) = self.entries.get(&rel).copied() {
+                        relevant = relevant
+                            || self.blob_matters(&rel, old.oid)
+                            || self.blob_matters(&rel, d.new_file().id());
+                    }
+                } else if self.entries.remove(&rel).is_some() {
+                    relevant = true;
+                }
+            }
+            if matches!(
+                d.status(),
+                Delta::Added | Delta::Modified | Delta::Typechange | Delta::Copied | Delta::Renamed
+            ) && let Some(p) = d.new_file().path()
+            {
+                adds.push((
+                    walk::relative(Path::new(""), p),
+                    Entry {
+                        oid: d.new_file().id(),
+                        mode: i32::from(d.new_file().mode()),
+                    },
+                ));
+            }
+        }
+        for (rel, e) in adds {
+            let hidden = *self
+                .hidden
+                .entry(rel.clone())
+                .or_insert_with(|| under_skipped_dir(&rel));
+            if !hidden {
+                if self.entries.insert(rel, e).is_none() {
+                    relevant = true;
+                }
+            }
+        }
+        self.prev_tree = new_id;
+        Ok(relevant)
+    }
+
+    /// Whether this content of this path can change a report: a rule or the graph reads it,
+    /// it contributed something, or it is (or might be) over the size limit.
+    fn blob_matters(&mut self, rel: &str, oid: Oid) -> bool {
+        scan::needs_content(&self.matcher, rel)
+            || evidence::is_model_artifact(rel)
+            || self
+                .cache
+                .get(&(rel.to_string(), oid))
+                .is_some_and(|s| s.is_some())
+            || self.size(oid) > self.opts.max_file_size
+    }
+
+    fn size(&mut self, oid: Oid) -> u64 {
+        if let Some(s) = self.sizes.get(&oid) {
+            return *s;
+        }
+        let s = self
+            .repo
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(oid))
+            .map(|(n, _)| n as u64)
+            .unwrap_or(0);
+        self.sizes.insert(oid, s);
+        s
+    }
+
+    /// The current tree's files as the walk sees them, with each file's scan (from the cache
+    /// when the same path had the same blob before).
+    pub fn snapshot(&mut self, root: &str) -> Snapshot {
+        let mut skipped = SkipStats::default();
+        let mut large = Vec::new();
+        let mut files = Vec::new();
+        let mut want: Vec<(String, Oid, u64)> = Vec::new();
+        // Virtualenvs under any name: directories holding `pyvenv.cfg` or `conda-meta/`.
+        let venvs: Vec<String> = self
+            .entries
+            .keys()
+            .filter_map(|k| {
+                if let Some(d) = k.strip_suffix("/pyvenv.cfg") {
+                    Some(format!("{d}/"))
+                } else {
+                    k.find("conda-meta/")
+                        .filter(|&i| i > 0 && k.as_bytes()[i - 1] == b'/')
+                        .map(|i| k[..i].to_string())
+                }
+            })
+            .collect();
+        let entries: Vec<(String, Entry)> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| !venvs.iter().any(|v| k.starts_with(v.as_str())))
+            .map(|(k, e)| (k.clone(), *e))
+            .collect();
+        for (rel, e) in entries {
+            if e.mode == MODE_LINK {
+                skipped.symlinks += 1;
+                continue;
+            }
+            if e.mode == MODE_COMMIT || e.mode == MODE_TREE {
+                // A submodule: its content is another repository's.
+                skipped.special += 1;
+                continue;
+            }
+            if self.exclude.is_match(&rel) {
+                skipped.excluded += 1;
+                continue;
+            }
+            let size = self.size(e.oid);
+            if size > self.opts.max_file_size {
+                skipped.too_large += 1;
+                large.push(LargeFile { path: rel, size });
+                continue;
+            }
+            files.push(rel.clone());
+            want.push((rel, e.oid, size));
+        }
+
+        // Cache misses: read the blobs that need reading (git2 is single-threaded), then match
+        // in parallel.
+        let mut misses: Vec<(String, Oid, u64, Option<Result<Vec<u8>, String>>)> = Vec::new();
+        for (rel, oid, size) in &want {
+            if self.cache.contains_key(&(rel.clone(), *oid)) {
+                self.stats.cache_hits += 1;
+                continue;
+            }
+            let content = scan::needs_content(&self.matcher, rel).then(|| {
+                self.stats.blobs_read += 1;
+                self.repo
+                    .repo
+                    .find_blob(*oid)
+                    .map(|b| b.content().to_vec())
+                    .map_err(|e| format!("{rel}: {}", e.message()))
+            });
+            misses.push((rel.clone(), *oid, *size, content));
+        }
+        self.stats.blobs_scanned += misses.len() as u64;
+        let matcher = &self.matcher;
+        let scanned: Vec<((String, Oid), Option<FileScan>)> = misses
+            .into_par_iter()
+            .map(|(rel, oid, size, content)| {
+                let s = scan::scan_file(matcher, &rel, size, || {
+                    content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
+                });
+                ((rel, oid), s)
+            })
+            .collect();
+        self.cache.extend(scanned);
+        let scans = want
+            .iter()
+            .filter_map(|(rel, oid, _)| self.cache.get(&(rel.clone(), *oid)).cloned().flatten())
+            .collect();
+        Snapshot {
+            tree: Tree {
+                root: root.to_string(),
+                files,
+                large,
+                skipped,
+                warnings: Vec::new(),
+                // As the walk decides it: a `.git` at the scanned root.
+                has_git: self.repo.prefix.is_empty(),
+            },
+            scans,
+        }
+    }
+
+    /// Scans the tree of `commit` into a full report.
+    pub fn report(
+        &mut self,
+        cat: &Catalogue,
+        opts: &ScanOptions,
+        commit: &git2::Commit,
+        root: &str,
+    ) -> Result<Report, GitError> {
+        let tree = self.repo.subtree(commit)?;
+        self.advance(tree.as_ref())?;
+        let snap = self.snapshot(root);
+        self.stats.trees_assembled += 1;
+        Ok(scan::assemble(cat, opts, snap.tree, snap.scans))
+    }
+
+}
+
+/// Model and data file types that do not belong in git history.
+const DATA_EXTENSIONS: &[&str] = &[
+    ".parquet", ".feather", ".arrow", ".npy", ".npz", ".tfrecord", ".tfrecords", ".avro", ".orc",
+    ".csv", ".tsv", ".jsonl", ".zarr", ".lmdb", ".bin", ".gguf", ".msgpack",
+];
+
+pub fn is_data_binary(rel: &str) -> bool {
+    let l = rel.to_ascii_lowercase();
+    evidence::is_model_artifact(rel) || DATA_EXTENSIONS.iter().any(|e| l.ends_with(e))
+}
+
+/// A model or data file committed at some point, though git keeps it forever.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HistoricBinary {
+    pub path: String,
+    pub size: u64,
+    /// The oldest examined commit that added this content.
+    pub commit: String,
+    pub date: String,
+    /// Whether the same path is still in the scanned tree (HEAD).
+    pub in_head: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrainingChange {
+    pub commit: String,
+    pub date: String,
+    pub days_ago: i64,
+    /// One training-pipeline file the commit changed.
+    pub path: String,
+    pub summary: String,
+    /// The commit is at a shallow clone's boundary: the change may be older.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub at_least: bool,
+}
+
+/// What only history shows, added to a scan of a git repository.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepoHistory {
+    /// Commits examined, newest first from HEAD (at most `--history-commits`).
+    pub commits_examined: usize,
+    /// More commits exist beyond the limit.
+    pub truncated: bool,
+    pub shallow: bool,
+    /// The newest commit touching a file with model_training or ml_pipeline_orchestration
+    /// evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_training_change: Option<TrainingChange>,
+    /// Model and data binaries over the size limit committed in the examined history.
+    pub binaries_in_history: Vec<HistoricBinary>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The training-pipeline files of a report: where model_training or ml_pipeline_orchestration
+/// has implemented (or better) evidence.
+fn training_files(report: &Report) -> HashSet<String> {
+    report
+        .capabilities
+        .iter()
+        .filter(|c| c.id == "model_training" || c.id == "ml_pipeline_orchestration")
+        .flat_map(|c| c.evidence.iter())
+        .filter(|e| e.tier >= crate::rules::Tier::Implemented)
+        .map(|e| e.path.clone())
+        .collect()
+}
+
+/// Walks at most `max_commits` commits back from HEAD with tree diffs (no blob is read, only
+/// sizes of model/data files): the newest change to the training pipeline and the large
+/// binaries committed along the way. None when `root` is not in a git repository or the
+/// repository has no commits.
+pub fn repo_history(
+    root: &Path,
+    report: &Report,
+    max_commits: usize,
+    max_size: u64,
+) -> Option<RepoHistory> {
+    let repo = open(root).ok()?;
+    let head = repo.repo.head().ok()?.peel_to_commit().ok()?;
+    let r = &repo.repo;
+    let mut walk = r.revwalk().ok()?;
+    walk.set_sorting(Sort::TIME).ok()?;
+    walk.push(head.id()).ok()?;
+    let training: HashSet<String> = training_files(report)
+        .into_iter()
+        .map(|p| format!("{}{p}", repo.prefix))
+        .collect();
+    let boundary = repo.shallow_boundary();
+    let odb = r.odb().ok()?;
+    let today = days_from_civil(crate::config::Date::today());
+    let head_tree = head.tree().ok();
+    let mut last: Option<TrainingChange> = None;
+    let mut found: BTreeMap<(String, Oid), HistoricBinary> = BTreeMap::new();
+    let mut examined = 0;
+    let mut truncated = false;
+    for oid in walk {
+        let Ok(oid) = oid else { break };
+        if examined >= max_commits {
+            truncated = true;
+            break;
+        }
+        examined += 1;
+        let Ok(c) = r.find_commit(oid) else { break };
+        if c.parent_count() > 1 {
+            // A merge's changes arrive with the commits it merges, which the walk visits too.
+            continue;
+        }
+        let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
+        let Ok(tree) = c.tree() else { continue };
+        let Ok(diff) = r.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None) else {
+            continue;
+        };
+        let info = || CommitInfo::of(&c);
+        for d in diff.deltas() {
+            if !matches!(d.status(), Delta::Added | Delta::Modified | Delta::Deleted) {
+                continue;
+            }
+            let file = if d.status() == Delta::Deleted {
+                d.old_file()
+            } else {
+                d.new_file()
+            };
+            let Some(p) = file.path() else { continue };
+            let path = walk::relative(Path::new(""), p);
+            if !path.starts_with(&repo.prefix) {
+                continue;
+            }
+            if last.is_none() && training.contains(&path) {
+                let i = info();
+                last = Some(TrainingChange {
+                    days_ago: today - i.time.div_euclid(86_400),
+                    commit: i.commit,
+                    date: i.date,
+                    path: path[repo.prefix.len()..].to_string(),
+                    summary: i.summary,
+                    at_least: boundary.contains(&oid),
+                });
+            }
+            if d.status() != Delta::Deleted && is_data_binary(&path) && !under_skipped_dir(&path) {
+                let size = odb
+                    .read_header(file.id())
+                    .map(|(n, _)| n as u64)
+                    .unwrap_or(0);
+                if size > max_size {
+                    let i = info();
+                    let rel = path[repo.prefix.len()..].to_string();
+                    let in_head = head_tree
+                        .as_ref()
+                        .is_some_and(|t| t.get_path(Path::new(&path)).is_ok());
+                    // Newest first: an older commit adding the same content replaces it.
+                    found.insert(
+                        (rel.clone(), file.id()),
+                        HistoricBinary {
+                            path: rel,
+                            size,
+                            commit: i.commit,
+                            date: i.date,
+                            in_head,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let shallow = repo.is_shallow();
+    let mut notes = Vec::new();
+    if shallow {
+        notes.push(format!(
+            "shallow clone: only {examined} commit(s) of history are present, so older changes and binaries are not seen; {SHALLOW_FIX}"
+        ));
+    }
+    if truncated {
+        notes.push(format!(
+            "history examined up to {max_commits} commits back (--history-commits)"
+        ));
+    }
+    let mut binaries: Vec<HistoricBinary> = found.into_values().collect();
+    binaries.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+    binaries.truncate(50);
+    Some(RepoHistory {
+        commits_examined: examined,
+        truncated,
+        shallow,
+        last_training_change: last,
+        binaries_in_history: binaries,
+        notes,
+    })
+}
+
+/// The commits `history` walks: newest first from `start`, at most `max`, none older than
+/// `since` (days since the epoch), optionally along first parents only. Returned oldest first,
+/// with whether more commits were left out by `max`.
+pub fn commits(
+    repo: &Repo,
+    start: Oid,
+    max: usize,
+    since: Option<i64>,
+    first_parent: bool,
+) -> Result<(Vec<Oid>, bool), GitError> {
+    let r = &repo.repo;
+    let mut walk = r.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    if first_parent {
+        walk.simplify_first_parent()?;
+    }
+    walk.push(start)?;
+    let mut out = Vec::new();
+    let mut more = false;
+    for oid in walk {
+        let oid = oid?;
+        if let Some(days) = since {
+            let c = r.find_commit(oid)?;
+            if c.time().seconds().div_euclid(86_400) < days {
+                continue;
+            }
+        }
+        if out.len() >= max {
+            more = true;
+            break;
+        }
+        out.push(oid);
+    }
+    out.reverse();
+    Ok((out, more))
+}

@@ -1,0 +1,246 @@
+//! GitHub Actions: workflow commands that annotate files (`--format github`), and the runner
+//! integration used whenever `GITHUB_ACTIONS=true`: the Markdown report appended to
+//! `$GITHUB_STEP_SUMMARY` and the levels written to `$GITHUB_OUTPUT`.
+//!
+//! Escaping follows the runner (actions/toolkit `command.ts`): in a message `%`, `\r`, `\n`
+//! become `%25`, `%0D`, `%0A`; in a property `:` and `,` also become `%3A` and `%2C`. Text from
+//! the scanned repository therefore cannot end a command or start another one.
+
+use super::{Severity, gap_headline, gap_location, gaps, repo_path};
+use crate::report::Report;
+use crate::waivers::WaiverStatus;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// Escapes the message of a workflow command.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (`file=`, `title=`) of a workflow command.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One workflow command: `::kind file=…,line=…,title=…::message`.
+pub fn command(kind: &str, file: Option<&str>, line: Option<u32>, title: &str, msg: &str) -> String {
+    let mut props = Vec::new();
+    if let Some(f) = file {
+        props.push(format!("file={}", escape_property(f)));
+        if let Some(l) = line {
+            props.push(format!("line={l}"));
+        }
+    }
+    props.push(format!("title={}", escape_property(title)));
+    format!("::{kind} {}::{}\n", props.join(","), escape_data(msg))
+}
+
+fn kind(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    }
+}
+
+/// The levels at a glance, one plain line (never starting with `::`).
+pub fn summary_line(r: &Report) -> String {
+    let parts: Vec<String> = r
+        .models
+        .iter()
+        .filter_map(|(id, m)| {
+            let l = m.level?;
+            Some(format!(
+                "{} {l}/{}",
+                super::text::capitalise(id),
+                m.max_level.unwrap_or(0)
+            ))
+        })
+        .collect();
+    format!("ripen {}: {}", r.tool.version, parts.join(", "))
+}
+
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", summary_line(r));
+    for g in gaps(r) {
+        let p = g.practice;
+        let loc = gap_location(r, p);
+        let file = loc.as_ref().map(|l| repo_path(r, &l.path));
+        let mut msg = format!("{}.", gap_headline(&g));
+        match p.waived.as_ref().and_then(|c| r.waivers.iter().find(|w| &w.capability == c)) {
+            Some(w) => {
+                let _ = write!(msg, " Waived until {}: {}", w.expires, w.reason);
+            }
+            None => {
+                let _ = write!(
+                    msg,
+                    " {}\nSatisfied by: {}.",
+                    p.remediation.trim(),
+                    p.satisfied_by.join(" or ")
+                );
+            }
+        }
+        let title = format!(
+            "ripen: {} {} {}",
+            super::text::capitalise(g.model),
+            g.level.level,
+            if p.waived.is_some() {
+                "gap (waived)"
+            } else if g.required {
+                "required"
+            } else {
+                "expected"
+            }
+        );
+        o.push_str(&command(
+            kind(g.severity),
+            file.as_deref(),
+            loc.as_ref().and_then(|l| l.line),
+            &title,
+            &msg,
+        ));
+    }
+    let config = r.config.as_ref().map(|c| repo_path(r, c));
+    for w in &r.waivers {
+        let line = w.line.and_then(|l| u32::try_from(l).ok());
+        match w.status {
+            WaiverStatus::Expired => o.push_str(&command(
+                "warning",
+                config.as_deref(),
+                line,
+                "ripen: expired waiver",
+                &format!(
+                    "The waiver for `{}` expired on {}: it no longer counts. Close the gap or renew the waiver.",
+                    w.capability, w.expires
+                ),
+            )),
+            WaiverStatus::Unused => o.push_str(&command(
+                "notice",
+                config.as_deref(),
+                line,
+                "ripen: unused waiver",
+                &format!(
+                    "The waiver for `{}` covers no missing practice: it can be removed.",
+                    w.capability
+                ),
+            )),
+            WaiverStatus::Active => {}
+        }
+    }
+    for t in r.targets.iter().filter(|t| !t.met) {
+        o.push_str(&command(
+            "error",
+            None,
+            None,
+            "ripen: target not met",
+            &format!(
+                "{} is at level {}, below the target {}.",
+                super::text::capitalise(&t.model),
+                t.actual.map_or("–".to_string(), |a| a.to_string()),
+                t.level
+            ),
+        ));
+    }
+    o
+}
+
+/// `name=value` lines for `$GITHUB_OUTPUT`: `<model>-level` for each staged model, and
+/// `<model>-<category>` for category models (the band, empty when not observable), plus
+/// `targets-met`.
+pub fn outputs(r: &Report) -> String {
+    let mut o = String::new();
+    for (id, m) in &r.models {
+        if let Some(cats) = &m.categories {
+            for (c, v) in cats {
+                let _ = writeln!(
+                    o,
+                    "{id}-{c}={}",
+                    v.band.map(|b| b.to_string()).unwrap_or_default()
+                );
+            }
+        } else if let Some(l) = m.level {
+            let _ = writeln!(o, "{id}-level={l}");
+        }
+    }
+    let _ = writeln!(o, "targets-met={}", r.targets.iter().all(|t| t.met));
+    o
+}
+
+/// Where files can be browsed in this run (`$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`).
+pub fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let server = env("GITHUB_SERVER_URL").filter(|s| !s.is_empty())?;
+    let repo = env("GITHUB_REPOSITORY").filter(|s| !s.is_empty())?;
+    let sha = env("GITHUB_SHA").filter(|s| !s.is_empty())?;
+    let ok = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c))
+    };
+    let web = server.starts_with("https://") || server.starts_with("http://");
+    (web && ok(&server) && ok(&repo) && ok(&sha))
+        .then(|| format!("{}/{repo}/blob/{sha}/", server.trim_end_matches('/')))
+}
+
+/// Whether this process runs inside GitHub Actions.
+pub fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
+    env("GITHUB_ACTIONS").as_deref() == Some("true")
+}
+
+fn append(path: &str, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// Inside GitHub Actions: appends the Markdown report to `$GITHUB_STEP_SUMMARY` and the levels
+/// to `$GITHUB_OUTPUT` (each when set). Returns the files written.
+pub fn publish(r: &Report, env: &dyn Fn(&str) -> Option<String>) -> std::io::Result<Vec<String>> {
+    let mut written = Vec::new();
+    if !in_actions(env) {
+        return Ok(written);
+    }
+    if let Some(p) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        append(&p, &(super::markdown::render(r) + "\n"))?;
+        written.push(p);
+    }
+    if let Some(p) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        append(&p, &outputs(r))?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_runner() {
+        assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        let c = command("error", Some("x,y.py"), Some(3), "t: 1", "line1\n::warning::x");
+        assert_eq!(c, "::error file=x%2Cy.py,line=3,title=t%3A 1::line1%0A::warning::x\n");
+        assert_eq!(c.matches('\n').count(), 1);
+    }
+
+    #[test]
+    fn browse_url_needs_all_three() {
+        let env = |k: &str| match k {
+            "GITHUB_SERVER_URL" => Some("https://github.com".to_string()),
+            "GITHUB_REPOSITORY" => Some("o/r".to_string()),
+            "GITHUB_SHA" => Some("abc123".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            browse_url(&env).as_deref(),
+            Some("https://github.com/o/r/blob/abc123/")
+        );
+        assert_eq!(browse_url(&|_| None), None);
+        let bad = |k: &str| match k {
+            "GITHUB_SERVER_URL" => Some("javascript:alert(1)//x y".to_string()),
+            _ => Some("x".to_string()),
+        };
+        assert_eq!(browse_url(&bad), None);
+    }
+}

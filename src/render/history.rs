@@ -1,0 +1,194 @@
+//! `ripen history` output: a compact timeline (text) or every commit's models (JSON), and the
+//! history facts a scan of a git repository adds to its text report.
+
+use crate::git::RepoHistory;
+use crate::history::{self, History};
+use crate::render::text::capitalise;
+use anstyle::{AnsiColor, Style};
+use std::fmt::Write as _;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+
+fn paint(style: Style, s: &str) -> String {
+    format!("{style}{s}{style:#}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    Text,
+    Json,
+}
+
+pub fn render(h: &History, format: HistoryFormat) -> String {
+    match format {
+        HistoryFormat::Json => {
+            let mut s = serde_json::to_string_pretty(h).expect("history serialises");
+            s.push('\n');
+            s
+        }
+        HistoryFormat::Text => text(h),
+    }
+}
+
+fn level(l: Option<u32>) -> String {
+    l.map(|l| l.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// The first commit with its levels, then only the commits where a level was reached or lost.
+pub fn text(h: &History) -> String {
+    let mut o = String::new();
+    let (Some(first), Some(last)) = (h.commits.first(), h.commits.last()) else {
+        let _ = writeln!(o, "{} {}  no commits", paint(BOLD, "ripen history"), h.root);
+        return o;
+    };
+    let _ = writeln!(
+        o,
+        "{} {}  {} commits, {} → {}",
+        paint(BOLD, "ripen history"),
+        h.root,
+        h.commits.len(),
+        first.commit.date.get(..10).unwrap_or(""),
+        last.commit.date.get(..10).unwrap_or("")
+    );
+    let staged: Vec<&String> = last
+        .models
+        .iter()
+        .filter(|(_, m)| m.level.is_some())
+        .map(|(id, _)| id)
+        .collect();
+    let levels = |p: &history::Point| {
+        staged
+            .iter()
+            .map(|id| format!("{} {}", capitalise(id), level(p.level(id))))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    let line = |o: &mut String, p: &history::Point, what: String| {
+        let _ = writeln!(
+            o,
+            "  {} {}  {}  {}",
+            paint(DIM, p.commit.short()),
+            p.commit.date.get(..10).unwrap_or(""),
+            what,
+            paint(DIM, &p.commit.summary)
+        );
+    };
+    line(&mut o, first, levels(first));
+    let transitions = history::transitions(h);
+    let mut i = 0;
+    while i < transitions.len() {
+        let idx = transitions[i].index;
+        let mut parts = Vec::new();
+        while i < transitions.len() && transitions[i].index == idx {
+            let t = &transitions[i];
+            let up = t.to > t.from;
+            let s = format!(
+                "{} {} → {}",
+                capitalise(&t.model),
+                level(t.from),
+                level(t.to)
+            );
+            parts.push(if up {
+                paint(GREEN, &format!("{s} reached"))
+            } else {
+                paint(RED, &format!("{s} lost"))
+            });
+            i += 1;
+        }
+        line(&mut o, &h.commits[idx], parts.join(", "));
+    }
+    if transitions.is_empty() && h.commits.len() > 1 {
+        let _ = writeln!(o, "  {}", paint(DIM, "(no level changed)"));
+    }
+    let _ = writeln!(o, "{}  {}", paint(BOLD, "Now:"), levels(last));
+    for w in &h.warnings {
+        let _ = writeln!(o, "{} {w}", paint(YELLOW, "note:"));
+    }
+    let s = &h.stats;
+    let _ = writeln!(
+        o,
+        "{}",
+        paint(
+            DIM,
+            &format!(
+                "{} blobs scanned ({} read) for {} file visits over {} commits; {} trees assembled",
+                s.cache.blobs_scanned,
+                s.cache.blobs_read,
+                s.file_visits,
+                s.commits,
+                s.cache.trees_assembled
+            )
+        )
+    );
+    o
+}
+
+/// The history facts of a scan, for the text report.
+pub fn section(h: &RepoHistory) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "\n{} {}",
+        paint(BOLD, "History"),
+        paint(DIM, &format!("({} commits examined)", h.commits_examined))
+    );
+    match &h.last_training_change {
+        Some(t) => {
+            let age = if t.at_least {
+                format!("at least {} days ago", t.days_ago)
+            } else {
+                format!("{} days ago", t.days_ago)
+            };
+            let _ = writeln!(
+                o,
+                "  training pipeline last changed {age}: {} {} {}  {}",
+                &t.commit.get(..8).unwrap_or(&t.commit),
+                t.date.get(..10).unwrap_or(""),
+                t.path,
+                paint(DIM, &t.summary)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "  {}",
+                paint(
+                    DIM,
+                    "no change to training-pipeline files in the examined commits (or none found)"
+                )
+            );
+        }
+    }
+    if !h.binaries_in_history.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {}",
+            paint(
+                YELLOW,
+                &format!(
+                    "{} model/data binaries committed in history (git keeps them forever; use DVC or LFS):",
+                    h.binaries_in_history.len()
+                )
+            )
+        );
+        for b in h.binaries_in_history.iter().take(10) {
+            let _ = writeln!(
+                o,
+                "    {} ({} KiB) in {} {}{}",
+                b.path,
+                b.size / 1024,
+                b.commit.get(..8).unwrap_or(&b.commit),
+                b.date.get(..10).unwrap_or(""),
+                if b.in_head { "" } else { ", since removed" }
+            );
+        }
+    }
+    for n in &h.notes {
+        let _ = writeln!(o, "  {} {n}", paint(YELLOW, "note:"));
+    }
+    o
+}

@@ -1,0 +1,206 @@
+//! SARIF 2.1.0 for GitHub code scanning and other viewers: one rule per capability, one
+//! result per practice missing between a model's level and its target (see [`super::gaps`]),
+//! placed at the most relevant file, with fingerprints that do not move when files do.
+//!
+//! Levels: `error` for a required practice of a `--fail-under` target that is not met,
+//! `warning` for a required practice of the next level, `note` for an expected one. A gap a
+//! waiver accepts carries an `accepted` suppression with the waiver's reason.
+
+use super::{Severity, gap_headline, gap_location, gaps, repo_path};
+use crate::report::Report;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const ROOT_BASE: &str = "SCANROOT";
+
+fn pascal(id: &str) -> String {
+    id.split(['_', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// A `file://` URI for an absolute directory, ending in `/`.
+fn file_uri(dir: &str) -> String {
+    let mut o = String::from("file://");
+    if !dir.starts_with('/') {
+        o.push('/');
+    }
+    for b in dir.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if !o.ends_with('/') {
+        o.push('/');
+    }
+    o
+}
+
+/// A relative URI reference for a path (segments percent-encoded).
+fn uri_ref(path: &str) -> String {
+    let mut o = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+pub fn render(r: &Report) -> String {
+    let absolute = std::path::Path::new(&r.root).is_absolute();
+    let rule_index: BTreeMap<&str, usize> = r
+        .capabilities
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let rules: Vec<Value> = r
+        .capabilities
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": pascal(&c.id),
+                "shortDescription": { "text": c.title },
+                "fullDescription": { "text": if c.definition.is_empty() { &c.title } else { &c.definition } },
+                "help": {
+                    "text": c.remediation,
+                    "markdown": format!("**{}**\n\n{}\n\nRun `ripen explain {}` for the rules that detect it and the levels that need it.", c.title, c.remediation, c.id),
+                },
+                "defaultConfiguration": { "level": "warning" },
+                "properties": {
+                    "tags": ["mlops", "maturity", c.category],
+                    "category": c.category,
+                },
+            })
+        })
+        .collect();
+
+    let results: Vec<Value> = gaps(r)
+        .into_iter()
+        .map(|g| {
+            let p = g.practice;
+            let rule = p.capabilities.first().map(String::as_str).unwrap_or("");
+            let mut text = format!("{}.", gap_headline(&g));
+            let current = r.models.get(g.model).and_then(|m| m.level).unwrap_or(0);
+            text.push_str(&format!(
+                " {} is at level {current}. {} Satisfied by: {}.",
+                g.model_title,
+                p.remediation.trim(),
+                p.satisfied_by.join(" or ")
+            ));
+            let mut result = json!({
+                "ruleId": rule,
+                "level": level(g.severity),
+                "message": { "text": text },
+                "partialFingerprints": {
+                    "ripenGap/v1": format!("{}/{}/{}", g.model, g.level.level, p.id),
+                },
+                "properties": {
+                    "model": g.model,
+                    "level": g.level.level,
+                    "currentLevel": current,
+                    "practice": p.id,
+                    "required": g.required,
+                    "target": g.targeted,
+                },
+            });
+            if let Some(i) = rule_index.get(rule) {
+                result["ruleIndex"] = json!(i);
+            }
+            if let Some(loc) = gap_location(r, p) {
+                let mut artifact = if absolute {
+                    json!({ "uri": uri_ref(&loc.path), "uriBaseId": ROOT_BASE })
+                } else {
+                    json!({ "uri": uri_ref(&repo_path(r, &loc.path)), "uriBaseId": "%SRCROOT%" })
+                };
+                if loc.path.is_empty() {
+                    artifact["uri"] = json!(".");
+                }
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": artifact,
+                        "region": { "startLine": loc.line.unwrap_or(1).max(1) },
+                    }
+                }]);
+            }
+            if let Some(w) = p
+                .waived
+                .as_ref()
+                .and_then(|c| r.waivers.iter().find(|w| &w.capability == c))
+            {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("waived until {}: {}", w.expires, w.reason),
+                }]);
+            }
+            result
+        })
+        .collect();
+
+    let models: BTreeMap<&str, Value> = r
+        .models
+        .iter()
+        .map(|(id, m)| {
+            let v = match &m.categories {
+                Some(c) => json!(c.iter().map(|(k, v)| (k.clone(), v.band)).collect::<BTreeMap<_, _>>()),
+                None => json!(m.level),
+            };
+            (id.as_str(), v)
+        })
+        .collect();
+    let notifications: Vec<Value> = r
+        .warnings
+        .iter()
+        .take(50)
+        .map(|w| json!({ "level": "warning", "message": { "text": w } }))
+        .collect();
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "ripen",
+                "version": r.tool.version,
+                "semanticVersion": r.tool.version,
+                "rules": rules,
+            }
+        },
+        "invocations": [{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }],
+        "results": results,
+        "properties": { "models": models },
+    });
+    if absolute {
+        run["originalUriBaseIds"] = json!({ ROOT_BASE: { "uri": file_uri(&r.root) } });
+    }
+    let doc = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,767 @@
+//! Git-aware scanning (issue 6): history from the object database with a blob cache, diff with
+//! a regression gate, scans of `file://` URLs, shallow clones, repositories owned by another
+//! user, several repositories and `--as-system`, and the history facts of a scan.
+//!
+//! Repositories are built in temporary directories with git2, from the `full-level4` fixture in
+//! stages: code only → CI → training pipeline → deployment → deployment removed. Levels are
+//! checked two ways: each commit's levels from history equal a walk-based scan of the same tree
+//! (git scanning changes nothing but where bytes come from), and the stages move the levels the
+//! way the spec says (CI raises Azure, training raises Google, losing deployment lowers both).
+
+use assert_cmd::Command;
+use git2::{IndexAddOption, Oid, Repository, Signature, Time};
+use ripen::history::{self, HistoryOptions};
+use ripen::rules::Tier;
+use ripen::{Catalogue, Report, ScanOptions};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn catalogue() -> &'static Catalogue {
+    static C: OnceLock<Catalogue> = OnceLock::new();
+    C.get_or_init(|| Catalogue::load(&[]).expect("built-in rules load"))
+}
+
+const FIXTURE: &str = "fixtures/full-level4";
+/// 2024-01-01T00:00:00Z; commit i is made i days later.
+const T0: i64 = 1_704_067_200;
+
+struct TestRepo {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    repo: Repository,
+    commits: Vec<Oid>,
+}
+
+impl TestRepo {
+    fn new() -> TestRepo {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("fraud");
+        std::fs::create_dir(&path).expect("mkdir");
+        let repo = Repository::init(&path).expect("git init");
+        TestRepo {
+            _dir: dir,
+            path,
+            repo,
+            commits: Vec::new(),
+        }
+    }
+
+    fn write(&self, rel: &str, content: &[u8]) {
+        let p = self.path.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir -p");
+        std::fs::write(p, content).expect("write");
+    }
+
+    /// Copies fixture files whose path starts with one of `prefixes` (all when empty).
+    fn copy_fixture(&self, prefixes: &[&str]) {
+        for rel in fixture_files() {
+            if prefixes.is_empty() || prefixes.iter().any(|p| rel.starts_with(p)) {
+                self.write(&rel, &std::fs::read(Path::new(FIXTURE).join(&rel)).expect("read"));
+            }
+        }
+    }
+
+    fn remove(&self, rel: &str) {
+        let p = self.path.join(rel);
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).expect("rm -r");
+        } else {
+            std::fs::remove_file(p).expect("rm");
+        }
+    }
+
+    fn commit(&mut self, msg: &str) -> Oid {
+        let mut idx = self.repo.index().expect("index");
+        idx.add_all(["*"], IndexAddOption::FORCE, None).expect("add");
+        idx.update_all(["*"], None).expect("update");
+        idx.write().expect("write index");
+        let tree = self.repo.find_tree(idx.write_tree().expect("tree")).expect("tree");
+        let time = Time::new(T0 + 86_400 * self.commits.len() as i64, 0);
+        let sig = Signature::new("Test", "test@example.com", &time).expect("sig");
+        let parents: Vec<git2::Commit> = self
+            .commits
+            .last()
+            .map(|o| self.repo.find_commit(*o).expect("parent"))
+            .into_iter()
+            .collect();
+        let refs: Vec<&git2::Commit> = parents.iter().collect();
+        let oid = self
+            .repo
+            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &refs)
+            .expect("commit");
+        self.commits.push(oid);
+        oid
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.path.display())
+    }
+}
+
+fn fixture_files() -> Vec<String> {
+    fn rec(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rec(&p, base, out);
+            } else {
+                out.push(
+                    p.strip_prefix(base)
+                        .expect("under base")
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    rec(Path::new(FIXTURE), Path::new(FIXTURE), &mut out);
+    out.sort();
+    out
+}
+
+/// train.yml without its deploy job: training, gated, but nothing deployed.
+fn train_without_deploy() -> String {
+    let full = std::fs::read_to_string(Path::new(FIXTURE).join(".github/workflows/train.yml"))
+        .expect("train.yml");
+    full.split("\n  deploy:\n").next().expect("split").to_string() + "\n"
+}
+
+/// The staged repository: returns it with the commit index of each stage.
+fn staged_repo() -> TestRepo {
+    let mut t = TestRepo::new();
+    // 0: code, tests, packaging; no CI, no pipeline, no deployment.
+    t.copy_fixture(&["src/", "tests/", "requirements", "pyproject.toml", "README.md", ".gitignore"]);
+    t.commit("code only");
+    // 1: CI on push and pull requests.
+    t.copy_fixture(&[".github/workflows/ci.yml"]);
+    t.commit("add CI");
+    // 2: the training pipeline, submitted by a workflow (no deploy job yet).
+    t.copy_fixture(&["pipelines/", "Dockerfile"]);
+    t.write(".github/workflows/train.yml", train_without_deploy().as_bytes());
+    t.commit("add training pipeline");
+    // 3: deployment: the full train-and-deploy workflow and the KServe manifests.
+    t.copy_fixture(&[".github/workflows/train.yml", "k8s/"]);
+    t.commit("deploy with a canary");
+    // 4: deployment removed again.
+    t.write(".github/workflows/train.yml", train_without_deploy().as_bytes());
+    t.remove("k8s");
+    t.commit("remove deployment");
+    t
+}
+
+fn levels(models: &std::collections::BTreeMap<String, ripen::levels::ModelResult>) -> (u32, u32) {
+    let l = |m: &str| models.get(m).and_then(|m| m.level).expect("staged model");
+    (l("google"), l("azure"))
+}
+
+fn tiers(r: &Report) -> Vec<(String, Tier)> {
+    r.capabilities.iter().map(|c| (c.id.clone(), c.tier)).collect()
+}
+
+fn ripen() -> Command {
+    let mut c = Command::cargo_bin("ripen").expect("binary");
+    c.env("NO_COLOR", "1").env("RIPEN_TODAY", "2024-03-01");
+    c
+}
+
+fn json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}", String::from_utf8_lossy(out))
+    })
+}
+
+#[test]
+fn history_levels_match_a_scan_of_each_commit_and_follow_the_stages() {
+    let mut t = TestRepo::new();
+    let mut walk_scans = Vec::new();
+    // Build the stages, scanning the working tree (= the commit) after each with the walk.
+    let stages: Vec<Box<dyn Fn(&TestRepo)>> = vec![
+        Box::new(|t| {
+            t.copy_fixture(&["src/", "tests/", "requirements", "pyproject.toml", "README.md", ".gitignore"])
+        }),
+        Box::new(|t| t.copy_fixture(&[".github/workflows/ci.yml"])),
+        Box::new(|t| {
+            t.copy_fixture(&["pipelines/", "Dockerfile"]);
+            t.write(".github/workflows/train.yml", train_without_deploy().as_bytes());
+        }),
+        Box::new(|t| t.copy_fixture(&[".github/workflows/train.yml", "k8s/"])),
+        Box::new(|t| {
+            t.write(".github/workflows/train.yml", train_without_deploy().as_bytes());
+            t.remove("k8s");
+        }),
+    ];
+    for (i, stage) in stages.iter().enumerate() {
+        stage(&t);
+        t.commit(&format!("stage {i}"));
+        walk_scans.push(ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan"));
+    }
+    let before = dir_listing(&t.path);
+    let h = history::history(&t.path, catalogue(), &ScanOptions::default(), &HistoryOptions::default())
+        .expect("history");
+    assert_eq!(before, dir_listing(&t.path), "history must not touch the working tree");
+    assert_eq!(h.commits.len(), 5);
+    for (i, (p, w)) in h.commits.iter().zip(&walk_scans).enumerate() {
+        assert_eq!(p.commit.commit, t.commits[i].to_string(), "oldest first");
+        assert_eq!(
+            levels(&p.models),
+            levels(&w.models),
+            "commit {i}: history and a scan of the same tree disagree"
+        );
+        assert_eq!(
+            p.models.get("gigaom").map(|m| serde_json::to_value(&m.categories).expect("json")),
+            w.models.get("gigaom").map(|m| serde_json::to_value(&m.categories).expect("json")),
+            "commit {i}: GigaOm bands differ"
+        );
+    }
+    // The same trees read from git give the same capability tiers as the walk.
+    for (i, oid) in t.commits.iter().enumerate() {
+        let repo = ripen::git::open(&t.path).expect("open");
+        let (r, _) = ripen::diff::scan_rev(&repo, catalogue(), &ScanOptions::default(), &oid.to_string(), "x")
+            .expect("scan rev");
+        assert_eq!(tiers(&r), tiers(&walk_scans[i]), "commit {i}: capability tiers differ");
+    }
+    let lv: Vec<(u32, u32)> = h.commits.iter().map(|p| levels(&p.models)).collect();
+    eprintln!("levels per commit (google, azure): {lv:?}");
+    assert!(lv[1].1 > lv[0].1, "CI raises Azure: {lv:?}");
+    assert!(lv[2].0 > lv[1].0 && lv[2].1 > lv[1].1, "training raises both: {lv:?}");
+    assert!(lv[3].0 > lv[2].0 || lv[3].1 > lv[2].1, "deployment raises a level: {lv:?}");
+    assert!(lv[4].0 < lv[3].0 || lv[4].1 < lv[3].1, "removing deployment lowers a level: {lv:?}");
+    assert_eq!(lv[4], lv[2], "removing deployment returns to the training-only levels");
+    // As the spec reads these stages.
+    assert_eq!(lv, vec![(0, 0), (0, 1), (1, 2), (2, 3), (1, 2)]);
+
+    let tr = history::transitions(&h);
+    assert!(tr.iter().any(|x| x.index == 4 && x.to < x.from), "a lost level at commit 4: {tr:?}");
+}
+
+fn dir_listing(p: &Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for rel in walk_all(p, p) {
+        let m = std::fs::metadata(p.join(&rel)).expect("meta");
+        out.push((rel, m.len()));
+    }
+    out.sort();
+    out
+}
+
+fn walk_all(dir: &Path, base: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let p = e.path();
+        let rel = p.strip_prefix(base).expect("base").to_string_lossy().into_owned();
+        if rel == ".git" {
+            continue;
+        }
+        if p.is_dir() {
+            out.extend(walk_all(&p, base));
+        } else {
+            out.push(rel);
+        }
+    }
+    out
+}
+
+#[test]
+fn history_cost_grows_with_changed_blobs_not_commits_times_files() {
+    let mut t = staged_repo();
+    // Thirty more commits that each change one file: a doc, a source file, the README.
+    for i in 0..30 {
+        match i % 3 {
+            0 => t.write(&format!("docs/note{i}.md"), format!("note {i}\n").as_bytes()),
+            1 => t.write("src/fraud/features.py", format!("# rev {i}\nimport pandas as pd\n").as_bytes()),
+            _ => t.write("README.md", format!("# fraud\nrevision {i}\n").as_bytes()),
+        }
+        t.commit(&format!("small change {i}"));
+    }
+    let h = history::history(&t.path, catalogue(), &ScanOptions::default(), &HistoryOptions::default())
+        .expect("history");
+    let commits = h.commits.len() as u64;
+    let files = walk_all(&t.path, &t.path).len() as u64;
+    let s = &h.stats;
+    eprintln!(
+        "{commits} commits × ~{files} files: {} blobs scanned, {} read, {} cache hits, {} file visits, {} trees assembled",
+        s.cache.blobs_scanned, s.cache.blobs_read, s.cache.cache_hits, s.file_visits, s.cache.trees_assembled
+    );
+    assert_eq!(commits, 35);
+    // Every (path, blob) is scanned once: the first tree, plus one per changed file.
+    assert!(
+        s.cache.blobs_scanned < commits * files / 5,
+        "blob cache not effective: {} scans for {commits} commits × {files} files",
+        s.cache.blobs_scanned
+    );
+    assert!(s.cache.blobs_scanned <= files + 5 * 10 + 30, "{:?}", s.cache);
+    assert!(s.cache.cache_hits > s.cache.blobs_scanned, "{:?}", s.cache);
+    // README and docs changes cannot move a level: those commits reuse the previous result.
+    assert!(s.cache.trees_assembled < commits, "{:?}", s.cache);
+
+    // --max-commits keeps the newest; --since drops older days; --first-parent works on a line.
+    let h = history::history(
+        &t.path,
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions {
+            max_commits: 3,
+            ..HistoryOptions::default()
+        },
+    )
+    .expect("history");
+    assert_eq!(h.commits.len(), 3);
+    assert!(h.truncated);
+    assert_eq!(h.commits[2].commit.commit, t.commits.last().expect("head").to_string());
+    let since = ripen::config::Date::parse("2024-01-31").expect("date");
+    let h = history::history(
+        &t.path,
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions {
+            since: Some(since),
+            first_parent: true,
+            ..HistoryOptions::default()
+        },
+    )
+    .expect("history");
+    // Commit i is dated 2024-01-01 + i days: 2024-01-31 is commit 30, so 30..=34 remain.
+    assert_eq!(h.commits.len(), 5);
+    assert_eq!(h.commits[0].commit.date, "2024-01-31T00:00:00Z");
+}
+
+#[test]
+fn history_cli_text_timeline_and_json() {
+    let t = staged_repo();
+    let out = ripen().args(["history"]).arg(&t.path).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{text}");
+    assert!(text.contains("5 commits"), "{text}");
+    assert!(text.contains("Azure 0 → 1 reached"), "{text}");
+    assert!(text.contains("Google 2 → 1 lost"), "{text}");
+    assert!(text.contains("remove deployment"), "{text}");
+    assert!(text.contains("blobs scanned"), "{text}");
+
+    let out = ripen()
+        .args(["history", "--format", "json", "--max-commits", "4"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out.stdout);
+    let commits = v["commits"].as_array().expect("commits[]");
+    assert_eq!(commits.len(), 4);
+    assert_eq!(commits[0]["commit"], t.commits[1].to_string());
+    assert_eq!(commits[0]["date"], "2024-01-02T00:00:00Z");
+    assert_eq!(commits[2]["models"]["google"]["level"], 2);
+    assert!(commits[2]["models"]["azure"]["levels"][0]["coverage"].is_number());
+    assert_eq!(v["truncated"], true);
+    assert!(v["stats"]["blobs_scanned"].as_u64().expect("stats") > 0);
+
+    // Not a repository, a bad revision: exit 2 with a message.
+    let plain = tempfile::tempdir().expect("tmp");
+    let out = ripen().args(["history"]).arg(plain.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not in a git repository"));
+    let out = ripen()
+        .args(["history", "--rev", "nope"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn diff_reports_changes_and_gates_regressions() {
+    let t = staged_repo();
+    let (c2, c3, c4) = (t.commits[2].to_string(), t.commits[3].to_string(), t.commits[4].to_string());
+
+    // Deployment removed: a regression, exit 1 with the gate, 0 without.
+    let out = ripen()
+        .args(["diff", "--format", "json", "--fail-on-regression", "--base", &c3, "--head", &c4])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out.stdout);
+    assert_eq!(v["base"]["models"]["google"]["level"], 2);
+    assert_eq!(v["head"]["models"]["google"]["level"], 1);
+    assert_eq!(v["regression"], true);
+    let changes = v["changes"].as_array().expect("changes[]");
+    assert!(changes.iter().any(|c| c["kind"] == "level"
+        && c["id"] == "google"
+        && c["from"] == 2
+        && c["to"] == 1
+        && c["regression"] == true));
+    let cd = changes
+        .iter()
+        .find(|c| c["kind"] == "capability" && c["id"] == "continuous_delivery")
+        .expect("continuous_delivery changed");
+    assert!(cd["direction"] == "lowered" || cd["direction"] == "lost", "{cd}");
+    assert!(cd["evidence"].as_str().is_some_and(|e| e.contains("train.yml")), "{cd}");
+
+    let out = ripen()
+        .args(["diff", "--base", &c3, "--head", &c4])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "no gate without --fail-on-regression");
+
+    // Adding deployment raises levels: no regression, exit 0 even with the gate.
+    let out = ripen()
+        .args(["diff", "--format", "markdown", "--fail-on-regression", "--base", &c2, "--head", &c3])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{md}");
+    assert!(md.contains("| Google | 1 | 2 | 🔺 raised |"), "{md}");
+    assert!(md.contains("**Capabilities gained or raised**"), "{md}");
+    assert!(md.contains("`continuous_delivery`"), "{md}");
+
+    // Head defaults to the working tree (= commit 4): HEAD~1 → working tree is the regression.
+    let out = ripen()
+        .args(["diff", "--fail-on-regression", "--base", "HEAD~1"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("working tree"), "{text}");
+    assert!(text.contains("lowered (regression)"), "{text}");
+
+    // Identical trees: nothing changes.
+    let out = ripen()
+        .args(["diff", "--format", "json", "--fail-on-regression", "--base", "HEAD"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out.stdout);
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(0), "{v}");
+
+    // An unknown base: exit 2.
+    let out = ripen()
+        .args(["diff", "--base", "no-such-branch"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-branch"));
+}
+
+#[test]
+fn scan_of_a_file_url_clones_and_matches_a_local_scan() {
+    let t = staged_repo();
+    let local = ripen().args(["scan", "--format", "json"]).arg(&t.path).output().expect("run");
+    let url = t.url();
+    let remote = ripen().args(["scan", "--format", "json", &url]).output().expect("run");
+    assert_eq!(remote.status.code(), Some(0), "{}", String::from_utf8_lossy(&remote.stderr));
+    let (l, r) = (json(&local.stdout), json(&remote.stdout));
+    assert_eq!(r["root"], url.as_str());
+    assert_eq!(l["models"]["google"]["level"], r["models"]["google"]["level"]);
+    assert_eq!(l["models"]["azure"]["level"], r["models"]["azure"]["level"]);
+    assert_eq!(r["models"]["google"]["level"], 1);
+    // A clone is shallow where the transport allows; either way history facts say how much
+    // history they saw.
+    let h = &r["history"];
+    assert!(h["commits_examined"].as_u64().expect("history") >= 1, "{h}");
+    if h["shallow"] == true {
+        assert_eq!(h["commits_examined"], 1);
+        assert!(h["notes"][0].as_str().expect("note").contains("fetch-depth: 0"));
+    }
+    // A URL that does not exist: exit 2 with the reason.
+    let out = ripen()
+        .args(["scan", "file:///nonexistent/ripen-test-repo"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot clone"));
+}
+
+fn system_git(args: &[&str], cwd: &Path) -> bool {
+    std::process::Command::new("git")
+        .args(args)
+        .current_dir(cwd)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn shallow_clones_scan_normally_and_history_and_diff_say_how_to_fetch_more() {
+    let t = staged_repo();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let shallow = tmp.path().join("shallow");
+    if !system_git(
+        &["clone", "--quiet", "--depth", "1", &t.url(), shallow.to_str().expect("utf-8")],
+        tmp.path(),
+    ) {
+        eprintln!("git is not available: skipped");
+        return;
+    }
+    assert!(Repository::open(&shallow).expect("open").is_shallow());
+
+    let out = ripen().args(["scan", "--format", "json"]).arg(&shallow).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out.stdout);
+    assert_eq!(v["models"]["google"]["level"], 1, "scan is unaffected by a shallow clone");
+    assert_eq!(v["history"]["shallow"], true);
+    assert!(v["history"]["notes"][0].as_str().expect("note").contains("fetch-depth: 0"));
+    let text = ripen().args(["scan"]).arg(&shallow).output().expect("run");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("fetch-depth: 0"));
+
+    let out = ripen().args(["history"]).arg(&shallow).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("shallow clone") && s.contains("fetch-depth: 0"), "{s}");
+    let out = ripen().args(["history", "--format", "json"]).arg(&shallow).output().expect("run");
+    assert_eq!(json(&out.stdout)["shallow"], true);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fetch-depth: 0"));
+
+    let out = ripen().args(["diff", "--base", "HEAD~2"]).arg(&shallow).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("shallow") && err.contains("fetch-depth: 0"), "{err}");
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn a_repository_owned_by_another_user_is_read() {
+    let t = staged_repo();
+    if !is_root() {
+        eprintln!("not root: cannot chown a repository to another user; skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let copy = tmp.path().join("theirs");
+    let ok = std::process::Command::new("cp")
+        .args(["-a"])
+        .arg(&t.path)
+        .arg(&copy)
+        .status()
+        .is_ok_and(|s| s.success())
+        && std::process::Command::new("chown")
+            .args(["-R", "nobody"])
+            .arg(&copy)
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(ok, "cp/chown failed");
+    // libgit2 would refuse this repository ("not owned by current user") without ripen's opt-out.
+    let out = ripen().args(["history", "--format", "json"]).arg(&copy).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out.stdout)["commits"].as_array().map(Vec::len), Some(5));
+    let out = ripen()
+        .args(["diff", "--base", "HEAD~1"])
+        .arg(&copy)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ripen().args(["scan", "--format", "json"]).arg(&copy).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out.stdout)["history"]["commits_examined"], 5);
+}
+
+#[test]
+fn history_facts_report_binaries_and_the_last_training_change() {
+    let mut t = staged_repo();
+    // A 2 MiB model binary committed, then deleted: it stays in history.
+    let big: Vec<u8> = (0..2 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    t.write("models/model.pkl", &big);
+    let added = t.commit("commit a model");
+    t.remove("models");
+    t.commit("remove the model");
+    t.write(
+        "src/fraud/train.py",
+        (std::fs::read_to_string(Path::new(FIXTURE).join("src/fraud/train.py")).expect("read")
+            + "\n# tuned\n")
+            .as_bytes(),
+    );
+    let touched = t.commit("tune training");
+    t.write("README.md", b"# fraud\nmore docs\n");
+    t.commit("docs");
+
+    let out = ripen().args(["scan", "--format", "json"]).arg(&t.path).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out.stdout);
+    let h = &v["history"];
+    assert_eq!(h["commits_examined"], 9);
+    assert_eq!(h["shallow"], false);
+    let b = &h["binaries_in_history"][0];
+    assert_eq!(b["path"], "models/model.pkl");
+    assert_eq!(b["size"], 2 * 1024 * 1024);
+    assert_eq!(b["commit"], added.to_string());
+    assert_eq!(b["in_head"], false);
+    let l = &h["last_training_change"];
+    assert_eq!(l["commit"], touched.to_string(), "{h}");
+    assert_eq!(l["path"], "src/fraud/train.py");
+    // Commit 7 is dated 2024-01-08; RIPEN_TODAY is 2024-03-01.
+    assert_eq!(l["date"], "2024-01-08T00:00:00Z");
+    assert_eq!(l["days_ago"], 53);
+
+    let out = ripen().args(["scan"]).arg(&t.path).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("training pipeline last changed 53 days ago"), "{text}");
+    assert!(text.contains("models/model.pkl (2048 KiB)"), "{text}");
+
+    // --history-commits bounds the walk; 0 turns the facts off.
+    let out = ripen()
+        .args(["scan", "--format", "json", "--history-commits", "1"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    let v = json(&out.stdout);
+    assert_eq!(v["history"]["commits_examined"], 1);
+    assert_eq!(v["history"]["truncated"], true);
+    let out = ripen()
+        .args(["scan", "--format", "json", "--history-commits", "0"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert!(json(&out.stdout).get("history").is_none());
+}
+
+#[test]
+fn several_repositories_report_each_and_merge_as_a_system() {
+    // Training in one repository, CI-only code in another.
+    let mut train = TestRepo::new();
+    train.copy_fixture(&["src/", "tests/", "requirements", "pyproject.toml", "pipelines/", "Dockerfile", ".github/workflows/ci.yml"]);
+    train.write(".github/workflows/train.yml", train_without_deploy().as_bytes());
+    train.commit("training");
+    let mut serve = TestRepo::new();
+    serve.copy_fixture(&["k8s/", "src/fraud/serve.py", "README.md"]);
+    serve.commit("serving");
+
+    // One PATH keeps today's single-report JSON shape.
+    let out = ripen().args(["scan", "--format", "json"]).arg(&train.path).output().expect("run");
+    let single = json(&out.stdout);
+    assert!(single["models"]["google"]["level"].is_number());
+    assert!(single.get("repositories").is_none());
+
+    let out = ripen()
+        .args(["scan", "--format", "json"])
+        .arg(&train.path)
+        .arg(&serve.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out.stdout);
+    let repos = v["repositories"].as_array().expect("repositories[]");
+    assert_eq!(repos.len(), 2);
+    let summary = v["summary"].as_array().expect("summary[]");
+    assert_eq!(summary.len(), 2);
+    // Both temp repositories are called `fraud`: names are made unique.
+    assert_eq!(summary[0]["name"], "fraud");
+    assert_eq!(summary[1]["name"], "fraud-2");
+    assert_eq!(summary[0]["levels"]["google"], repos[0]["models"]["google"]["level"]);
+
+    let out = ripen().args(["scan"]).arg(&train.path).arg(&serve.path).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Summary") && text.contains("fraud-2"), "{text}");
+
+    // A target applies to each repository: one misses it → exit 1.
+    let out = ripen()
+        .args(["scan", "--fail-under", "google=1"])
+        .arg(&train.path)
+        .arg(&serve.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    // SARIF is one report per file.
+    let out = ripen()
+        .args(["scan", "--format", "sarif"])
+        .arg(&train.path)
+        .arg(&serve.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = ripen()
+        .args(["scan", "--format", "json", "--as-system"])
+        .arg(&train.path)
+        .arg(&serve.path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sys = json(&out.stdout);
+    assert_eq!(sys["root"], "fraud + fraud-2");
+    let level = |v: &Value, m: &str| v["models"][m]["level"].as_u64().expect("level");
+    let each: Vec<(u64, u64)> = repos
+        .iter()
+        .map(|r| (level(r, "google"), level(r, "azure")))
+        .collect();
+    assert!(level(&sys, "google") >= each.iter().map(|e| e.0).max().expect("max"));
+    assert!(level(&sys, "azure") >= each.iter().map(|e| e.1).max().expect("max"));
+    let caps = sys["capabilities"].as_array().expect("capabilities");
+    let paths: Vec<&str> = caps
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().into_iter().flatten())
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert!(paths.iter().any(|p| p.starts_with("fraud/")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("fraud-2/k8s/")), "{paths:?}");
+    assert!(paths.iter().all(|p| p.starts_with("fraud/") || p.starts_with("fraud-2/")));
+}
+
+#[test]
+fn git_trees_follow_the_walk_skip_rules() {
+    let mut t = TestRepo::new();
+    t.copy_fixture(&["src/", "requirements"]);
+    // Vendored and virtualenv trees are never evidence; a symlink is never followed.
+    t.write("node_modules/x/train.py", b"import mlflow\nmlflow.log_metric('a', 1)\n");
+    t.write("env/pyvenv.cfg", b"home = /usr\n");
+    t.write("env/lib/site.py", b"import mlflow\nmlflow.log_metric('a', 1)\n");
+    t.write("big.bin", &vec![b'x'; 2 * 1024 * 1024]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", t.path.join("link.py")).expect("symlink");
+    t.commit("with junk");
+    let walk = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
+    let repo = ripen::git::open(&t.path).expect("open");
+    let (git, _) = ripen::diff::scan_rev(&repo, catalogue(), &ScanOptions::default(), "HEAD", "x")
+        .expect("scan rev");
+    assert_eq!(tiers(&git), tiers(&walk));
+    assert_eq!(git.stats.skipped.too_large, 1);
+    assert_eq!(git.stats.skipped.symlinks, walk.stats.skipped.symlinks);
+    assert_eq!(git.stats.files_seen, walk.stats.files_seen);
+    let all: Vec<&str> = git
+        .capabilities
+        .iter()
+        .flat_map(|c| c.evidence.iter().map(|e| e.path.as_str()))
+        .collect();
+    assert!(!all.iter().any(|p| p.starts_with("node_modules/") || p.starts_with("env/")), "{all:?}");
+
+    // A subdirectory of a repository: history of that directory only.
+    let h = history::history(
+        &t.path.join("src"),
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions::default(),
+    )
+    .expect("history of a subdirectory");
+    assert_eq!(h.commits.len(), 1);
+    assert!(h.warnings.iter().any(|w| w.contains("`src`")), "{:?}", h.warnings);
+}
+
+#[test]
+fn url_and_name_helpers() {
+    use ripen::remote::{Source, classify, repo_name};
+    assert_eq!(repo_name("https://github.com/org/repo.git"), "repo");
+    assert_eq!(repo_name("git@github.com:org/repo.git"), "repo");
+    assert_eq!(repo_name("file:///tmp/x/fraud/"), "fraud");
+    assert!(matches!(classify(Path::new("https://github.com/o/r")), Source::Network(_)));
+    assert!(matches!(classify(Path::new("git@github.com:o/r.git")), Source::Network(_)));
+    assert!(matches!(classify(Path::new("file:///tmp/none")), Source::Local(_)));
+    assert!(matches!(classify(Path::new(".")), Source::Path(_)));
+    assert!(matches!(classify(Path::new("no/such/dir")), Source::Path(_)));
+    assert_eq!(ripen::git::rfc3339(0), "1970-01-01T00:00:00Z");
+    assert_eq!(ripen::git::rfc3339(T0 + 3661), "2024-01-01T01:01:01Z");
+    for days in [-1000i64, 0, 19_723, 20_000, 60_000] {
+        let d = ripen::config::Date::from_days(days);
+        assert_eq!(ripen::git::days_from_civil(d), days);
+    }
+}
