@@ -1,5 +1,5 @@
 # Developer entry points. `make test` is what CI runs (.ci/run) and what the README tells you.
-.PHONY: test lint unit tools demo rules-test realworld
+.PHONY: test lint unit tools demo rules-test realworld action-lint
 
 CARGO ?= cargo
 
@@ -30,3 +30,11 @@ demo:
 realworld:
 	$(CARGO) build --release --locked
 	python3 tests/realworld/check.py
+
+## The GitHub Action and this repository's workflows: zizmor (medium and above) and the
+## action/workflow JSON schemas (check-jsonschema). Both come from PyPI (see .ci/run).
+action-lint:
+	zizmor --offline --min-severity medium action.yml .github/workflows/
+	check-jsonschema --builtin-schema vendor.github-actions action.yml
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	bash -n action/*.sh

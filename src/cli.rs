@@ -3,8 +3,8 @@
 //! error.
 
 use crate::config::Config;
-use crate::report::Report;
 use crate::render::{self, Format, github};
+use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
 use crate::scan::{self, ScanOptions};
 use crate::walk::WalkOptions;
@@ -144,9 +144,8 @@ fn parse_report_file(s: &str) -> Result<(Format, PathBuf), String> {
     let (f, p) = s
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=PATH (e.g. sarif=ripen.sarif), got `{s}`"))?;
-    let format = Format::from_str(f.trim(), true).map_err(|_| {
-        format!("unknown format `{f}` (text, json, markdown, sarif, github)")
-    })?;
+    let format = Format::from_str(f.trim(), true)
+        .map_err(|_| format!("unknown format `{f}` (text, json, markdown, sarif, github)"))?;
     if p.is_empty() {
         return Err("the path after `=` is empty".into());
     }
@@ -240,6 +239,12 @@ pub fn main() -> i32 {
 }
 
 fn scan_cmd(args: ScanArgs) -> i32 {
+    if args.paths.len() > 1
+        && !args.as_system
+        && let Err(e) = crate::cli_git::many_format(args.format)
+    {
+        return error(e);
+    }
     // URLs are cloned into temporary directories, removed when `sources` is dropped.
     let sources = match crate::cli_git::resolve(&args.paths) {
         Ok(s) => s,
@@ -263,8 +268,10 @@ fn scan_cmd(args: ScanArgs) -> i32 {
     }
     let (mut report, met) = if args.as_system {
         let (_, _, targets, cat, opts) = &scanned[0];
-        let parts: Vec<(String, Report)> =
-            scanned.iter().map(|(n, r, ..)| (n.clone(), r.clone())).collect();
+        let parts: Vec<(String, Report)> = scanned
+            .iter()
+            .map(|(n, r, ..)| (n.clone(), r.clone()))
+            .collect();
         let Some(mut r) = crate::system::merge(cat, &parts, opts) else {
             return error("no repository to scan");
         };
@@ -276,7 +283,9 @@ fn scan_cmd(args: ScanArgs) -> i32 {
         (r, met)
     } else {
         if !args.report_files.is_empty() {
-            return error("--report-file writes one report: give one repository, or merge them with --as-system");
+            return error(
+                "--report-file writes one report: give one repository, or merge them with --as-system",
+            );
         }
         let mut met = true;
         let parts: Vec<(String, Report)> = scanned
@@ -300,7 +309,10 @@ fn scan_cmd(args: ScanArgs) -> i32 {
     }
     for (format, path) in &args.report_files {
         if let Err(e) = std::fs::write(path, render::render(&report, *format)) {
-            return error(format!("--report-file: cannot write {}: {e}", path.display()));
+            return error(format!(
+                "--report-file: cannot write {}: {e}",
+                path.display()
+            ));
         }
     }
     if let Err(e) = github::publish(&report, &env) {
@@ -310,11 +322,11 @@ fn scan_cmd(args: ScanArgs) -> i32 {
     if met { 0 } else { 1 }
 }
 
+/// One root's report, with the targets, catalogue and options it was scanned with.
+type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
+
 /// Config, catalogue, targets and options for one root, and its report.
-fn scan_root(
-    args: &ScanArgs,
-    root: &Path,
-) -> Result<(Report, Vec<(String, u32)>, Catalogue, ScanOptions), i32> {
+fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
     let config = match Config::discover(root, args.config.as_deref()) {
         Ok(c) => c.unwrap_or_default(),
         Err(e) => return Err(error(e)),
@@ -354,12 +366,10 @@ fn scan_root(
         no_attestations: args.no_attestations,
         waivers: config.waivers.clone(),
         today: None,
-        config: config.path.as_ref().map(|p| {
-            p.strip_prefix(root)
-                .unwrap_or(p)
-                .display()
-                .to_string()
-        }),
+        config: config
+            .path
+            .as_ref()
+            .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
         per_project: args.per_project,
     };
     match scan::scan(root, &cat, &opts) {

@@ -242,9 +242,21 @@ pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: 
     report.history = crate::git::repo_history(root, report, max_commits, max_size);
 }
 
+/// Whether several repositories can be reported in `format` (checked before scanning).
+pub fn many_format(format: Format) -> Result<(), String> {
+    match format {
+        Format::Text | Format::Json | Format::Markdown => Ok(()),
+        other => Err(format!(
+            "--format {} reports one repository: scan them one at a time, or merge them with --as-system",
+            other.name()
+        )),
+    }
+}
+
 /// Several repositories, each reported: text and Markdown one after the other with a summary
 /// table; JSON `{"repositories": [...], "summary": [...]}`.
 pub fn render_many(parts: &[(String, Report)], format: Format) -> Result<String, String> {
+    many_format(format)?;
     let summary: Vec<system::SummaryRow> = parts
         .iter()
         .map(|(n, r)| system::summary_row(n, r))
@@ -261,7 +273,8 @@ pub fn render_many(parts: &[(String, Report)], format: Format) -> Result<String,
             s.push('\n');
             Ok(s)
         }
-        Format::Text | Format::Markdown => {
+        // Text or Markdown (`many_format` refused the rest).
+        _ => {
             let md = format == Format::Markdown;
             let mut o = String::new();
             for (n, r) in parts {
@@ -276,10 +289,6 @@ pub fn render_many(parts: &[(String, Report)], format: Format) -> Result<String,
             o.push_str(&summary_table(&summary, md));
             Ok(o)
         }
-        other => Err(format!(
-            "--format {} reports one repository: scan them one at a time, or merge them with --as-system",
-            other.name()
-        )),
     }
 }
 

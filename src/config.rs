@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 
 pub const DEFAULT_NAME: &str = ".ripen.yml";
 /// Looked for at the scanned root, in this order; the first one that configures ripen wins.
+/// Larger config files are refused (or, for a discovered `pyproject.toml`, ignored).
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
 pub const CANDIDATES: &[&str] = &[".ripen.yml", ".ripen.yaml", "pyproject.toml"];
 
 /// The configuration file of one repository (`.ripen.yml`, or `[tool.ripen]` in
@@ -114,7 +117,10 @@ impl Date {
 
     /// Today in UTC, or `RIPEN_TODAY` (`YYYY-MM-DD`) when set, for reproducible runs and tests.
     pub fn today() -> Date {
-        if let Some(d) = std::env::var("RIPEN_TODAY").ok().and_then(|s| Date::parse(&s)) {
+        if let Some(d) = std::env::var("RIPEN_TODAY")
+            .ok()
+            .and_then(|s| Date::parse(&s))
+        {
             return d;
         }
         let secs = std::time::SystemTime::now()
@@ -312,6 +318,15 @@ impl Config {
             if !p.is_file() {
                 continue;
             }
+            // The repository's own pyproject.toml may be broken, huge or not UTF-8 without
+            // being ripen's business (a hostile or merely messy tree must still scan): only one
+            // that mentions ripen is parsed, and then it must be valid.
+            if *name == "pyproject.toml"
+                && (!std::fs::metadata(&p).is_ok_and(|m| m.len() <= MAX_CONFIG_BYTES)
+                    || !std::fs::read(&p).is_ok_and(|b| b.windows(5).any(|w| w == b"ripen")))
+            {
+                continue;
+            }
             if let Some(c) = Config::load_optional(&p)? {
                 return Ok(Some(c));
             }
@@ -329,6 +344,20 @@ impl Config {
 
     fn load_optional(path: &Path) -> Result<Option<Config>, DataError> {
         let display = path.display().to_string();
+        // A multi-GiB (sparse) file would otherwise be read whole before any check.
+        if let Ok(m) = std::fs::metadata(path)
+            && m.len() > MAX_CONFIG_BYTES
+        {
+            return Err(DataError {
+                file: display,
+                line: 0,
+                column: 0,
+                message: format!(
+                    "config file is {} bytes; a ripen config is at most {MAX_CONFIG_BYTES} (is this the right file?)",
+                    m.len()
+                ),
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|e| DataError {
             file: display.clone(),
             line: 0,
@@ -362,18 +391,23 @@ impl Config {
             spans.insert(format!("exclude.{i}"), pos(&g.referenced));
         }
         for (i, a) in raw.attestations.iter().enumerate() {
-            spans.insert(format!("attestations.{i}.capability"), pos(&a.capability.referenced));
+            spans.insert(
+                format!("attestations.{i}.capability"),
+                pos(&a.capability.referenced),
+            );
         }
         for (i, w) in raw.waivers.iter().enumerate() {
-            spans.insert(format!("waivers.{i}.capability"), pos(&w.capability.referenced));
+            spans.insert(
+                format!("waivers.{i}.capability"),
+                pos(&w.capability.referenced),
+            );
         }
         Config::build(display, raw, dir, spans)
     }
 
     /// Parses a TOML file whose top level is the configuration table (`ripen.toml`).
     pub fn parse_toml(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
-        let raw: ConfigFile =
-            toml::from_str(text).map_err(|e| toml_error(display, text, &e))?;
+        let raw: ConfigFile = toml::from_str(text).map_err(|e| toml_error(display, text, &e))?;
         let spans = toml_spans(text, &[], &raw);
         Config::build(display, raw, dir, spans)
     }
@@ -502,7 +536,9 @@ impl Config {
             let hint = crate::rules::closest(c, cat.capabilities.iter().map(|x| x.id.as_str()))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            format!("unknown capability `{c}` in {kind}{hint}; `ripen explain` lists none by that id")
+            format!(
+                "unknown capability `{c}` in {kind}{hint}; `ripen explain` lists none by that id"
+            )
         };
         for (i, a) in self.attestations.iter().enumerate() {
             if cat.capability(&a.capability).is_none() {
@@ -535,8 +571,12 @@ mod tests {
 
     #[test]
     fn bad_config_names_position() {
-        let e = Config::parse(".ripen.yml", "fail_under:\n  azure: three\n", Path::new("."))
-            .unwrap_err();
+        let e = Config::parse(
+            ".ripen.yml",
+            "fail_under:\n  azure: three\n",
+            Path::new("."),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         let e = Config::parse(".ripen.yml", "exclud: []\n", Path::new(".")).unwrap_err();
         assert_eq!(e.line, 1, "{e}");

@@ -104,20 +104,19 @@ pub fn compare(base: &Report, head: &Report) -> Vec<Change> {
         let Some(bm) = base.models.get(id) else {
             continue;
         };
-        if hm.max_level.is_some() || hm.level.is_some() || bm.level.is_some() {
-            if let Some(d) = direction(bm.level, hm.level) {
-                out.push(Change {
-                    kind: ChangeKind::Level,
-                    id: id.clone(),
-                    category: None,
-                    title: hm.title.clone(),
-                    from: bm.level.into(),
-                    to: hm.level.into(),
-                    direction: d,
-                    regression: matches!(d, Direction::Lowered | Direction::Lost),
-                    evidence: None,
-                });
-            }
+        // Category models have no level: `direction(None, None)` is no change.
+        if let Some(d) = direction(bm.level, hm.level) {
+            out.push(Change {
+                kind: ChangeKind::Level,
+                id: id.clone(),
+                category: None,
+                title: hm.title.clone(),
+                from: bm.level.into(),
+                to: hm.level.into(),
+                direction: d,
+                regression: matches!(d, Direction::Lowered | Direction::Lost),
+                evidence: None,
+            });
         }
         if let (Some(bc), Some(hc)) = (&bm.categories, &hm.categories) {
             for (cid, h) in hc {

@@ -49,20 +49,55 @@ pub struct Evidence {
 
 const SNIPPET_MAX: usize = 160;
 
-/// Caps a snippet's length and hides values that look like secrets: reports are shared.
+/// Caps a snippet's length and hides values that look like secrets: reports (SARIF, job
+/// summaries, chains) are shared. Applied to evidence snippets and, in `scan`, to the command
+/// text of automation chains.
 pub fn clean_snippet(s: &str) -> String {
     static SECRET: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r#"(?ix)
-            (?P<k>(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|connection[_-]?string|accountkey|sas)["']?\s*[:=]\s*["']?)(?P<v>[^\s"',;]{4,})
-            | (?P<tok>\b(?:ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr])_?[A-Za-z0-9_]{16,}\b|\bAKIA[0-9A-Z]{16}\b|\bsk-[A-Za-z0-9]{20,}\b|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b)
+            # A private key's header: whatever follows on the line is key material.
+            (?P<pem>-----BEGIN\ [A-Z0-9\ ]*PRIVATE\ KEY(?:\ BLOCK)?-----).*
+            # Authorization headers and bare bearer/basic credentials.
+            | (?P<auth>(?:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?:bearer|basic|token|bot|digest)?\s*)[^\s"',;]{4,}
+            | (?P<bearer>(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}
+            # Command-line flags that take a secret as the next word.
+            | (?P<flag>--(?:password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key|account-key|sas-token|auth-token)[\ =])\s*["']?[^\s"',;]{4,}
+            # `key: value` / `key=value` pairs whose key names a secret, including Azure
+            # connection strings (AccountKey=, SharedAccessKey=, SharedAccessSignature=) and SAS
+            # query strings (&sig=).
+            | (?P<k>(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|connection[_-]?string|accountkey|account[_-]key|sharedaccesskey|sharedaccesssignature|sas|sig|aws_secret_access_key|aws_session_token|credentials?|webhook[_-]?url)["']?\s*[:=]\s*["']?)(?P<v>[^\s"',;]{4,})
+            # Tokens recognisable by their shape alone.
+            | (?P<tok>
+                (?:ghp|gho|ghs|ghu|ghr|github_pat|glpat)_[A-Za-z0-9_]{16,}
+              | xox[abposr]-[A-Za-z0-9-]{10,}
+              | xapp-[A-Za-z0-9-]{10,}
+              | (?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}
+              | whsec_[A-Za-z0-9]{16,}
+              | AIza[0-9A-Za-z_-]{35}
+              | (?:AKIA|ASIA)[0-9A-Z]{16}
+              | sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}
+              | hf_[A-Za-z0-9]{30,}
+              | npm_[A-Za-z0-9]{36}
+              | pypi-[A-Za-z0-9_-]{50,}
+              | eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}
+              | hooks\.slack\.com/services/[A-Za-z0-9/_-]+
+              )
+            # user:password@ in URLs.
             | (?P<url>://[^/\s:@]+:)[^@\s/]+@
             "#,
         )
         .expect("secret pattern")
     });
     let red = SECRET.replace_all(s, |c: &regex::Captures| {
-        if let Some(k) = c.name("k") {
+        if let Some(p) = c.name("pem") {
+            format!("{} ***", p.as_str())
+        } else if let Some(k) = c
+            .name("k")
+            .or_else(|| c.name("auth"))
+            .or_else(|| c.name("bearer"))
+            .or_else(|| c.name("flag"))
+        {
             format!("{}***", k.as_str())
         } else if c.name("tok").is_some() {
             "***".to_string()
@@ -137,7 +172,7 @@ impl ProjectFacts {
         let parts: Vec<&str> = rel.split('/').collect();
         // `pkg/__init__.py` or `src/pkg/__init__.py`: a package this repository defines.
         match parts.as_slice() {
-            [pkg, "__init__.py"] | ["src", pkg, "__init__.py"] => {
+            [pkg, "__init__.py"] | ["src" | "python" | "lib", pkg, "__init__.py"] => {
                 f.own_packages.insert(normalise_package(pkg));
             }
             _ => {}
@@ -150,7 +185,11 @@ impl ProjectFacts {
 
     pub fn from_doc(doc: &Document) -> ProjectFacts {
         let mut f = ProjectFacts::from_path(&doc.rel);
-        let re = match doc.rel.as_str() {
+        // The root, or one level down (`python/pyproject.toml` in a multi-language library).
+        let depth = doc.rel.matches('/').count();
+        let name = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
+        let re = match name {
+            _ if depth > 1 => None,
             "pyproject.toml" => Some(&*PKG_NAME),
             "setup.py" => Some(&*SETUP_NAME),
             "setup.cfg" => Some(&*SETUP_CFG_NAME),

@@ -84,7 +84,12 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
             e.message()
         ))
     })?;
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    // The git directory itself (a bare repository, even one whose config does not say so):
+    // its whole tree.
+    let is_git_dir = canon(repo.path()) == canon(path);
     let prefix = match repo.workdir() {
+        Some(_) if is_git_dir => String::new(),
         Some(wd) => {
             let wd = wd.canonicalize().unwrap_or_else(|_| wd.to_path_buf());
             let p = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -112,7 +117,11 @@ impl Repo {
     /// The commits at the shallow boundary (their parents are missing).
     pub fn shallow_boundary(&self) -> HashSet<Oid> {
         std::fs::read_to_string(self.repo.path().join("shallow"))
-            .map(|s| s.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
+            .map(|s| {
+                s.lines()
+                    .filter_map(|l| Oid::from_str(l.trim()).ok())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -137,7 +146,10 @@ impl Repo {
     }
 
     /// The tree of the scanned directory at `commit` (None when it does not exist there).
-    pub fn subtree<'r>(&'r self, commit: &git2::Commit<'r>) -> Result<Option<git2::Tree<'r>>, GitError> {
+    pub fn subtree<'r>(
+        &'r self,
+        commit: &git2::Commit<'r>,
+    ) -> Result<Option<git2::Tree<'r>>, GitError> {
         let tree = commit.tree()?;
         if self.prefix.is_empty() {
             return Ok(Some(tree));
@@ -257,7 +269,9 @@ pub struct Snapshot {
 fn under_skipped_dir(rel: &str) -> bool {
     let mut parts: Vec<&str> = rel.split('/').collect();
     parts.pop();
-    parts.iter().any(|p| SKIP_DIRS.contains(p)) || rel.starts_with(".dvc/cache/") || rel.contains("/.dvc/cache/")
+    parts.iter().any(|p| SKIP_DIRS.contains(p))
+        || rel.starts_with(".dvc/cache/")
+        || rel.contains("/.dvc/cache/")
 }
 
 impl<'a> TreeScanner<'a> {
@@ -302,7 +316,10 @@ impl<'a> TreeScanner<'a> {
         let mut relevant = false;
         for d in diff.deltas() {
             if let Some(p) = d.old_file().path()
-                && matches!(d.status(), Delta::Deleted | Delta::Modified | Delta::Typechange)
+                && matches!(
+                    d.status(),
+                    Delta::Deleted | Delta::Modified | Delta::Typechange
+                )
             {
                 let rel = walk::relative(Path::new(""), p);
                 if d.status() == Delta::Modified {
@@ -335,10 +352,8 @@ impl<'a> TreeScanner<'a> {
                 .hidden
                 .entry(rel.clone())
                 .or_insert_with(|| under_skipped_dir(&rel));
-            if !hidden {
-                if self.entries.insert(rel, e).is_none() {
-                    relevant = true;
-                }
+            if !hidden && self.entries.insert(rel, e).is_none() {
+                relevant = true;
             }
         }
         self.prev_tree = new_id;
@@ -425,7 +440,8 @@ impl<'a> TreeScanner<'a> {
 
         // Cache misses: read the blobs that need reading (git2 is single-threaded), then match
         // in parallel.
-        let mut misses: Vec<(String, Oid, u64, Option<Result<Vec<u8>, String>>)> = Vec::new();
+        type Miss = (String, Oid, u64, Option<Result<Vec<u8>, String>>);
+        let mut misses: Vec<Miss> = Vec::new();
         for (rel, oid, size) in &want {
             if self.cache.contains_key(&(rel.clone(), *oid)) {
                 self.stats.cache_hits += 1;
@@ -485,13 +501,27 @@ impl<'a> TreeScanner<'a> {
         self.stats.trees_assembled += 1;
         Ok(scan::assemble(cat, opts, snap.tree, snap.scans))
     }
-
 }
 
 /// Model and data file types that do not belong in git history.
 const DATA_EXTENSIONS: &[&str] = &[
-    ".parquet", ".feather", ".arrow", ".npy", ".npz", ".tfrecord", ".tfrecords", ".avro", ".orc",
-    ".csv", ".tsv", ".jsonl", ".zarr", ".lmdb", ".bin", ".gguf", ".msgpack",
+    ".parquet",
+    ".feather",
+    ".arrow",
+    ".npy",
+    ".npz",
+    ".tfrecord",
+    ".tfrecords",
+    ".avro",
+    ".orc",
+    ".csv",
+    ".tsv",
+    ".jsonl",
+    ".zarr",
+    ".lmdb",
+    ".bin",
+    ".gguf",
+    ".msgpack",
 ];
 
 pub fn is_data_binary(rel: &str) -> bool {

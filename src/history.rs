@@ -133,10 +133,7 @@ pub fn history(
         warnings.push(format!(
             "scanning `{}` inside the repository at {}",
             repo.prefix.trim_end_matches('/'),
-            repo.repo
-                .workdir()
-                .unwrap_or(repo.repo.path())
-                .display()
+            repo.repo.workdir().unwrap_or(repo.repo.path()).display()
         ));
     }
     Ok(History {

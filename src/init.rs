@@ -38,7 +38,11 @@ pub fn template(report: &Report, today: Date) -> String {
                 .filter(|p| !p.met)
                 .map(|p| p.id.as_str())
                 .collect();
-            comment = format!("  # of {max}; level {} needs: {}", next.level, missing.join(", "));
+            comment = format!(
+                "  # of {max}; level {} needs: {}",
+                next.level,
+                missing.join(", ")
+            );
         } else if level == max {
             comment = "  # the top level".to_string();
         }
@@ -84,15 +88,12 @@ pub fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, String>
             if !p.is_file() {
                 continue;
             }
-            let configured = match config::Config::discover(root, Some(&p)) {
-                Ok(_) if *name == "pyproject.toml" => {
-                    let text = std::fs::read_to_string(&p).unwrap_or_default();
-                    config::Config::parse_pyproject(name, &text, root)
-                        .map(|c| c.is_some())
-                        .unwrap_or(true)
-                }
-                _ => true,
-            };
+            // A pyproject.toml configures ripen only with a [tool.ripen] table (one that cannot
+            // be parsed might: refuse rather than guess).
+            let configured = *name != "pyproject.toml"
+                || std::fs::read_to_string(&p).map_or(true, |text| {
+                    config::Config::parse_pyproject(name, &text, root).map_or(true, |c| c.is_some())
+                });
             if configured {
                 return Err(format!(
                     "{} already configures ripen; pass --force to write {} anyway",

@@ -55,9 +55,33 @@ fn glob(g: &str) -> Result<globset::Glob, globset::Error> {
     GlobBuilder::new(g).literal_separator(true).build()
 }
 
+/// Word boundaries in rules mean code identifiers. Unicode `\b` makes the regex engine give up
+/// its DFA on any non-ASCII text (a notebook, a translated README) and crawl; the ASCII
+/// boundary keeps every search linear and fast.
+fn ascii_word_boundaries(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() + 16);
+    let mut chars = src.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 fn regex(src: &str) -> Regex {
     // Validated when the rules were loaded.
-    regex::RegexBuilder::new(src)
+    regex::RegexBuilder::new(&ascii_word_boundaries(src))
         .multi_line(true)
         .size_limit(16 * 1024 * 1024)
         .build()
@@ -342,6 +366,14 @@ fn scalars_any(n: &Node, f: impl Fn(&str) -> bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_boundaries_become_ascii() {
+        assert_eq!(ascii_word_boundaries(r"\bfit\(\\b"), r"(?-u:\b)fit\(\\b");
+        let re = regex(r"\bmlflow\.log");
+        assert!(re.is_match("é mlflow.log"));
+        assert!(!re.is_match("xmlflow.log"));
+    }
 
     #[test]
     fn literal_extraction() {

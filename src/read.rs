@@ -25,6 +25,8 @@ pub struct Document {
     line_map: Option<Vec<u32>>,
     line_starts: OnceLock<Vec<usize>>,
     structured: OnceLock<Result<Vec<Node>, structured::ParseError>>,
+    /// Why a `.ipynb` could not be read as a notebook (it is then scanned as plain text).
+    notebook_error: Option<structured::ParseError>,
 }
 
 pub enum ReadOutcome {
@@ -71,11 +73,16 @@ pub fn is_prose(rel: &str) -> bool {
 
 impl Document {
     pub fn new(rel: &str, text: String) -> Document {
+        let mut notebook_error = None;
         let (text, origin, line_map) = if rel.ends_with(".ipynb") {
             match notebook_code(&text) {
-                Some((code, map)) => (code, Origin::Notebook, Some(map)),
-                // A broken notebook is still scanned as text, so it is not silently lost.
-                None => (text, Origin::Notebook, None),
+                Ok((code, map)) => (code, Origin::Notebook, Some(map)),
+                // A broken notebook is still scanned as text, so it is not silently lost, and
+                // reported as a warning, so it is not silently half-read either.
+                Err(e) => {
+                    notebook_error = Some(e);
+                    (text, Origin::Notebook, None)
+                }
             }
         } else if is_prose(rel) {
             (text, Origin::Prose, None)
@@ -89,6 +96,7 @@ impl Document {
             line_map,
             line_starts: OnceLock::new(),
             structured: OnceLock::new(),
+            notebook_error,
         }
     }
 
@@ -168,7 +176,9 @@ impl Document {
 
     /// The parse error, if the structure was asked for and could not be parsed.
     pub fn parse_error(&self) -> Option<&structured::ParseError> {
-        self.structured.get().and_then(|r| r.as_ref().err())
+        self.notebook_error
+            .as_ref()
+            .or_else(|| self.structured.get().and_then(|r| r.as_ref().err()))
     }
 
     /// Whether a 0-based line is a comment in this file's language: a match there only
@@ -196,7 +206,7 @@ impl Document {
 /// Joins the code cells of a notebook and maps each line back to the `.ipynb` line that holds
 /// it. nbformat writes one source line per JSON string, so the escaped line is found by a
 /// forward search; where that fails the cell's first line is used.
-fn notebook_code(raw: &str) -> Option<(String, Vec<u32>)> {
+fn notebook_code(raw: &str) -> Result<(String, Vec<u32>), structured::ParseError> {
     #[derive(serde::Deserialize)]
     struct Nb {
         cells: Vec<Cell>,
@@ -215,7 +225,13 @@ fn notebook_code(raw: &str) -> Option<(String, Vec<u32>)> {
         #[default]
         None,
     }
-    let nb: Nb = serde_json::from_str(raw).ok()?;
+    // serde_json stops at 128 levels of nesting (its recursion limit), so a `[[[[...` notebook
+    // is an error here, not a stack overflow.
+    let nb: Nb = serde_json::from_str(raw).map_err(|e| structured::ParseError {
+        line: u32::try_from(e.line()).unwrap_or(0),
+        column: u32::try_from(e.column()).unwrap_or(0),
+        message: format!("not a notebook: {e}"),
+    })?;
     let raw_starts: Vec<usize> = std::iter::once(0)
         .chain(raw.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -226,6 +242,11 @@ fn notebook_code(raw: &str) -> Option<(String, Vec<u32>)> {
     let mut code = String::new();
     let mut map = Vec::new();
     let mut cursor = 0usize;
+    // Bytes the line search may still look at. A line that is not found costs a search to the
+    // end of the file, so a notebook whose lines can't be found (one big `source` string, or
+    // escapes other than serde_json's) made this quadratic: a 1 MiB notebook of 90,000 such
+    // lines hung a scan for minutes. Past the budget, lines map to their cell's line.
+    let mut budget = raw.len().saturating_mul(8).max(1 << 20);
     for cell in nb.cells {
         if cell.cell_type != "code" {
             continue;
@@ -239,10 +260,13 @@ fn notebook_code(raw: &str) -> Option<(String, Vec<u32>)> {
         for line in lines {
             let needle = serde_json::to_string(&line).unwrap_or_default();
             let needle = needle.trim_end_matches('"');
-            let found = if line.trim().is_empty() {
+            let found = if line.trim().is_empty() || budget == 0 {
                 None
             } else {
-                raw[cursor..].find(needle).map(|i| cursor + i)
+                let found = raw[cursor..].find(needle).map(|i| cursor + i);
+                let cost = found.map_or(raw.len() - cursor, |off| off + needle.len() - cursor);
+                budget = budget.saturating_sub(cost.max(1));
+                found
             };
             let l = match found {
                 Some(off) => {
@@ -260,7 +284,7 @@ fn notebook_code(raw: &str) -> Option<(String, Vec<u32>)> {
         code.push('\n');
         map.push(cell_line);
     }
-    Some((code, map))
+    Ok((code, map))
 }
 
 #[cfg(test)]

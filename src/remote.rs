@@ -30,9 +30,16 @@ pub fn classify(arg: &Path) -> Source {
     if lower.starts_with("file://") {
         return Source::Local(s.into_owned());
     }
-    if ["https://", "http://", "ssh://", "git://", "git+ssh://", "ssh+git://"]
-        .iter()
-        .any(|p| lower.starts_with(p))
+    if [
+        "https://",
+        "http://",
+        "ssh://",
+        "git://",
+        "git+ssh://",
+        "ssh+git://",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
     {
         return Source::Network(s.into_owned());
     }

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// Evidence tiers of spec §2, ordered so that `max` gives the best.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     None,
@@ -77,15 +79,55 @@ impl DataError {
             file: file.to_string(),
             line: u64::from(p.line.max(1)),
             column: u64::from(p.column.max(1)),
-            message: p.message,
+            message: fix_hint(&p.message),
         }
     }
+}
+
+/// serde-saphyr's messages name what the parser expected, not what to write; rule and config
+/// authors need the latter (and none of the library's own advice about `Options`).
+fn fix_hint(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("duplicate key `{key}`: a key may appear once in a mapping; remove or merge one");
+    }
+    let hint = match message {
+        m if m.starts_with("expected sequence start") => {
+            "expected a list here: `- item` lines, or `[a, b]`"
+        }
+        m if m.starts_with("expected mapping start") => {
+            "expected a mapping here: `key: value` lines, or `{key: value}`"
+        }
+        m if m.starts_with("expected string scalar") => {
+            "expected a single text value here, not a list or mapping (quote a value that starts with `[`, `{`, `*`, `&` or `!`)"
+        }
+        m if m.starts_with("invalid u32") || m.starts_with("invalid u64") => {
+            "expected a whole number (0, 1, 2, ...)"
+        }
+        m if m.starts_with("unclosed quote") => {
+            return format!("{m} (end the string with the quote it starts with)");
+        }
+        m if m.starts_with("mapping values are not allowed") => {
+            return format!("{m} (quote a value that contains `: `, or check the indentation)");
+        }
+        m if m.starts_with("tabs disallowed") => {
+            return format!("{m} (indent YAML with spaces)");
+        }
+        m if m.starts_with("missing field `") => {
+            let field = m.trim_start_matches("missing field `").split('`').next().unwrap_or("");
+            return format!("{m}: add `{field}:` to this entry");
+        }
+        m => return m.to_string(),
+    };
+    hint.to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
 // Capabilities
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Strategy,
@@ -515,7 +557,10 @@ impl Catalogue {
                 return Err(DataError::at(
                     path,
                     &c.id,
-                    format!("duplicate capability id `{}`", c.id.value),
+                    format!(
+                        "duplicate capability id `{}`: capability ids are unique across the built-in catalogue and every --rules directory; rename this one",
+                        c.id.value
+                    ),
                 ));
             }
             self.cap_index
@@ -561,7 +606,15 @@ impl Catalogue {
                 return Err(DataError::at(
                     path,
                     &r.id,
-                    format!("duplicate rule id `{}`", r.id.value),
+                    format!(
+                        "duplicate rule id `{}` (first defined at {}): rule ids are unique across all rule files, built-in ones included; rename this one",
+                        r.id.value,
+                        self.rules
+                            .iter()
+                            .find(|x| x.id == r.id.value)
+                            .map(|x| x.source.as_str())
+                            .unwrap_or("another rule file")
+                    ),
                 ));
             }
             self.known_capability(path, &r.capability)?;
@@ -625,7 +678,10 @@ impl Catalogue {
             return Err(DataError::at(
                 path,
                 &m.id,
-                format!("duplicate model id `{}`", m.id.value),
+                format!(
+                    "duplicate model id `{}`: a --rules directory adds models but cannot redefine one; give this model another id",
+                    m.id.value
+                ),
             ));
         }
         let mut levels = Vec::new();
@@ -881,13 +937,32 @@ fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, DataError> {
         let rd = std::fs::read_dir(&d).map_err(|e| io_err(&d, e))?;
         for entry in rd.flatten() {
             let p = entry.path();
+            // Linked directories are not descended into (a `loop -> .` link made this walk
+            // forever, and a repository's `.ripen.yml` can name a rules directory), and only
+            // regular files are read (a FIFO named `x.yml` would block).
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
             if p.is_dir() {
-                stack.push(p);
+                if !linked {
+                    stack.push(p);
+                }
             } else if matches!(
                 p.extension().and_then(|e| e.to_str()),
                 Some("yml" | "yaml")
-            ) {
-                let content = std::fs::read_to_string(&p).map_err(|e| io_err(&p, e))?;
+            ) && p.is_file()
+            {
+                let bytes = std::fs::read(&p).map_err(|e| io_err(&p, e))?;
+                let content = String::from_utf8(bytes).map_err(|e| {
+                    // Point at the offending byte rather than 0:0.
+                    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                    let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                    let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                    DataError {
+                        file: p.display().to_string(),
+                        line,
+                        column: (good.len() - start) as u64 + 1,
+                        message: "not UTF-8: save the rule file as UTF-8".to_string(),
+                    }
+                })?;
                 // Keep `models/` in the display path so the loader knows the file's kind.
                 out.push((p.display().to_string(), content));
             }

@@ -78,6 +78,7 @@ fn wanted_without_rules(rel: &str) -> bool {
             name,
             "Makefile" | "makefile" | "GNUmakefile" | "Jenkinsfile" | "pyproject.toml" | "setup.cfg"
         )
+        || automation::extract::wanted(rel)
 }
 
 /// Gate capabilities: evidence of one of these in the same automation as a deployment makes
@@ -126,6 +127,11 @@ pub fn scan_file(
         ReadOutcome::Doc(doc) => {
             let hits = matcher.match_doc(&doc, &candidates);
             let facts = automation::extract::extract(&doc);
+            // A YAML file that does not parse is reported even when no rule needed its
+            // structure: a broken CI file is otherwise silently absent from the graph.
+            if doc.is_structured_kind() && !rel.ends_with(".json") {
+                let _ = doc.structured();
+            }
             let warning = doc
                 .parse_error()
                 .map(|e| format!("{rel}:{}:{}: cannot parse: {}", e.line, e.column, e.message));
@@ -260,21 +266,33 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         }
     }
 
-    // Orchestrator schedules found by rules are entry points too.
-    let rule_entries: Vec<(String, Trigger)> = evs
-        .iter()
-        .filter(|e| e.capability == "continuous_training_trigger" && e.tier == Tier::Implemented)
-        .map(|e| {
-            (
-                e.path.clone(),
-                Trigger {
-                    kind: TriggerKind::Schedule,
-                    detail: e.snippet.clone(),
-                    line: e.line.unwrap_or(1),
+    // Orchestrator schedules found by rules are entry points too, and so are CI configurations
+    // that rules recognise by shape where the graph's own parsers do not (a Cloud Build file
+    // with a custom name): their triggers live in the CI service, so they are external.
+    let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
+    let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
+    for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
+        let kind = match e.capability.as_str() {
+            "continuous_training_trigger" => TriggerKind::Schedule,
+            "ci" if !is_entry(&e.path) && location_free_ci(&e.path) => TriggerKind::External,
+            _ => continue,
+        };
+        if rule_entries.iter().any(|(p, t)| p == &e.path && t.kind == kind) {
+            continue;
+        }
+        rule_entries.push((
+            e.path.clone(),
+            Trigger {
+                kind,
+                detail: if kind == TriggerKind::Schedule {
+                    e.snippet.clone()
+                } else {
+                    None
                 },
-            )
-        })
-        .collect();
+                line: e.line.unwrap_or(1),
+            },
+        ));
+    }
     let auto = automation::build(&tree.files, &facts, &rule_entries);
     auto.promote(&facts, &mut evs);
     add_graph_facets(&auto, &tree.files, &facts, &mut evs);
@@ -363,6 +381,19 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         opts.today.unwrap_or_else(crate::config::Date::today),
     );
     report
+}
+
+/// CI systems whose configuration may live anywhere (the service is pointed at the file):
+/// Cloud Build, CodeBuild, Azure Pipelines, Jenkins. GitHub Actions, GitLab CI and the like
+/// only run their file at the repository root, so a nested copy is a template or a seed.
+fn location_free_ci(path: &str) -> bool {
+    let name = automation::extract::file_name(path);
+    !(path.starts_with(".github/")
+        || path.contains("/.github/")
+        || name == ".gitlab-ci.yml"
+        || name == ".travis.yml"
+        || name == "bitbucket-pipelines.yml"
+        || path.contains(".circleci/"))
 }
 
 /// Files that make a directory a project root of its own inside a monorepo.

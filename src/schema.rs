@@ -4,7 +4,10 @@
 
 /// `(file name in schemas/, JSON text)` for every generated schema.
 pub fn all() -> Vec<(String, String)> {
-    let mut out = vec![("ripen-config.schema.json".to_string(), text(&crate::config::schema()))];
+    let mut out = vec![(
+        "ripen-config.schema.json".to_string(),
+        text(&crate::config::schema()),
+    )];
     for (kind, s) in crate::rules::schemas() {
         out.push((format!("ripen-{kind}.schema.json"), text(&s)));
     }

@@ -22,7 +22,11 @@ fn validate(schema: &Value, instance: &Value, what: &str) {
         .iter_errors(instance)
         .map(|e| format!("  {} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{what} does not validate:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} does not validate:\n{}",
+        errors.join("\n")
+    );
 }
 
 fn yaml(path: &Path) -> Value {
@@ -122,7 +126,9 @@ fn schemas_reject_what_the_loader_rejects() {
     let v = jsonschema::validator_for(&config).unwrap();
     assert!(!v.is_valid(&serde_json::json!({"fail_under": {"azure": "three"}})));
     assert!(!v.is_valid(&serde_json::json!({"waivers": [{"capability": "ci", "reason": "r"}]})));
-    assert!(!v.is_valid(&serde_json::json!({"waivers": [{"capability": "ci", "reason": "r", "expires": "soon"}]})));
+    assert!(!v.is_valid(
+        &serde_json::json!({"waivers": [{"capability": "ci", "reason": "r", "expires": "soon"}]})
+    ));
     assert!(v.is_valid(&serde_json::json!({})));
 }
 
@@ -137,7 +143,11 @@ fn example_configs_validate() {
     let text = std::fs::read_to_string(&py).unwrap();
     let table: toml::Value = toml::from_str(&text).unwrap();
     let ripen_table = toml_to_json(table["tool"]["ripen"].clone());
-    validate(&config, &ripen_table, "docs/examples/pyproject.toml [tool.ripen]");
+    validate(
+        &config,
+        &ripen_table,
+        "docs/examples/pyproject.toml [tool.ripen]",
+    );
     let c = ripen::config::Config::load(&py).expect("the example loads");
     assert_eq!(c.waivers.len(), 1);
 

@@ -3,7 +3,14 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-const CAPS: &str = "capabilities:\n  - id: ci\n    title: CI\n    category: processes\n    definition: d\n    remediation: r\n";
+/// The built-in catalogue, so that rule packs copied from `rules/` load.
+fn caps() -> &'static str {
+    ripen::rules::EMBEDDED_RULES
+        .iter()
+        .find(|(p, _)| p.ends_with("capabilities.yml"))
+        .map(|(_, c)| *c)
+        .unwrap_or_default()
+}
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -14,12 +21,12 @@ fuzz_target!(|data: &[u8]| {
     let files: Vec<(String, String)> = match (b, c) {
         // One part: a rule pack against a fixed catalogue.
         (None, _) => vec![
-            ("rules/capabilities.yml".into(), CAPS.into()),
+            ("rules/capabilities.yml".into(), caps().into()),
             ("rules/x.yml".into(), a.into()),
         ],
         // Two: a model and a rule pack.
         (Some(b), None) => vec![
-            ("rules/capabilities.yml".into(), CAPS.into()),
+            ("rules/capabilities.yml".into(), caps().into()),
             ("rules/models/m.yml".into(), a.into()),
             ("rules/x.yml".into(), b.into()),
         ],

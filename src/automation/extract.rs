@@ -49,7 +49,10 @@ pub enum FileFacts {
         includes: Vec<Command>,
     },
     /// Makefile targets or DVC stages: reached one by one.
-    Targets { kind: TargetKind, targets: Vec<Target> },
+    Targets {
+        kind: TargetKind,
+        targets: Vec<Target>,
+    },
     /// A file whose commands all run when it runs (shell script, YAML job spec).
     Commands(Vec<Command>),
     Python {
@@ -57,6 +60,9 @@ pub enum FileFacts {
         literals: Vec<Command>,
         /// Directories named by `source_dir=` / `code=`: where relative entry points live.
         code_dirs: Vec<String>,
+        /// Schedules written in the code (`schedule="@daily"`, `cron="0 3 * * *"`,
+        /// `cron_schedule=`, `schedule_interval=`), with their lines.
+        schedules: Vec<(u32, String)>,
     },
 }
 
@@ -76,7 +82,15 @@ fn is_yaml(rel: &str) -> bool {
 
 /// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
 pub fn is_ci_system(system: &str) -> bool {
-    !matches!(system, "scheduler" | "orchestrator")
+    !matches!(
+        system,
+        "scheduler"
+            | "orchestrator"
+            | "databricks"
+            | "prefect"
+            | "azureml-schedule"
+            | "eventbridge"
+    )
 }
 
 /// Which CI system a path belongs to, by location alone.
@@ -88,8 +102,7 @@ pub fn ci_system(rel: &str) -> Option<&'static str> {
     if name == ".gitlab-ci.yml" || (rel.starts_with(".gitlab/ci/") && is_yaml(rel)) {
         return Some("gitlab-ci");
     }
-    if name == "Jenkinsfile" || name.ends_with(".jenkinsfile") || name.starts_with("Jenkinsfile.")
-    {
+    if name == "Jenkinsfile" || name.ends_with(".jenkinsfile") || name.starts_with("Jenkinsfile.") {
         return Some("jenkins");
     }
     if rel == ".circleci/config.yml" || rel == ".circleci/config.yaml" {
@@ -151,8 +164,7 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
             _ => yaml_entry(doc, system)?,
         });
     }
-    if name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.ends_with(".mk")
-    {
+    if name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.ends_with(".mk") {
         return Some(makefile(doc));
     }
     if name == "dvc.yaml" {
@@ -314,7 +326,9 @@ fn collect_commands(
         Value::Map(entries) => {
             let code = entries
                 .iter()
-                .find(|(k, _, v)| CODE_KEYS.contains(&k.as_str()) && v.as_str().is_some_and(local_dir))
+                .find(|(k, _, v)| {
+                    CODE_KEYS.contains(&k.as_str()) && v.as_str().is_some_and(local_dir)
+                })
                 .and_then(|(_, _, v)| v.as_str())
                 .and_then(|c| super::join(here, c.trim_start_matches("./")))
                 .map(|p| format!("/{p}"));
@@ -326,7 +340,9 @@ fn collect_commands(
                 .collect();
             let joined = !argv.is_empty()
                 && argv.iter().any(|n| seq_scalars(n).is_some())
-                && argv.iter().all(|n| seq_scalars(n).is_some() || n.as_str().is_some());
+                && argv
+                    .iter()
+                    .all(|n| seq_scalars(n).is_some() || n.as_str().is_some());
             if joined {
                 let mut toks: Vec<&str> = Vec::new();
                 for n in &argv {
@@ -487,7 +503,13 @@ fn yaml_entry(doc: &Document, system: &'static str) -> Option<FileFacts> {
     let root = doc.structured().ok()?.first()?.clone();
     let end = doc.text.lines().count() as u32;
     let here = super::parent(&doc.rel).to_string();
-    let whole = |triggers: Vec<Trigger>| entry(system, triggers, whole_job(end, scalar_commands(&root, true, &here)));
+    let whole = |triggers: Vec<Trigger>| {
+        entry(
+            system,
+            triggers,
+            whole_job(end, scalar_commands(&root, true, &here)),
+        )
+    };
     Some(match system {
         "github-actions" => github(&root, end, &here),
         "gitlab-ci" => {
@@ -636,7 +658,11 @@ fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut crons = Vec::new();
     root.find_path(&["schedules".into(), "cron".into()], &mut crons);
     for (c, l) in crons {
-        t.push(trig(TriggerKind::Schedule, c.as_str().map(str::to_string), l));
+        t.push(trig(
+            TriggerKind::Schedule,
+            c.as_str().map(str::to_string),
+            l,
+        ));
     }
     let mut res = Vec::new();
     root.find_path(
@@ -668,8 +694,15 @@ fn azure_shape(root: &Node) -> bool {
         || items_have(
             "steps",
             &[
-                "script", "task", "bash", "pwsh", "powershell", "template", "checkout",
-                "download", "publish",
+                "script",
+                "task",
+                "bash",
+                "pwsh",
+                "powershell",
+                "template",
+                "checkout",
+                "download",
+                "publish",
             ],
         )
         || str_at(root, &["extends", "template"]).is_some()
@@ -711,7 +744,9 @@ fn collect_key(node: &Node, key: &str, out: &mut Vec<(String, u32)>, depth: usiz
                 collect_key(v, key, out, depth + 1);
             }
         }
-        Value::Seq(items) => items.iter().for_each(|i| collect_key(i, key, out, depth + 1)),
+        Value::Seq(items) => items
+            .iter()
+            .for_each(|i| collect_key(i, key, out, depth + 1)),
         _ => {}
     }
 }
@@ -726,7 +761,12 @@ fn circleci(root: &Node, end: u32, here: &str) -> FileFacts {
         }
         let mut crons = Vec::new();
         wf.find_path(
-            &["triggers".into(), "*".into(), "schedule".into(), "cron".into()],
+            &[
+                "triggers".into(),
+                "*".into(),
+                "schedule".into(),
+                "cron".into(),
+            ],
             &mut crons,
         );
         let mut when = Vec::new();
@@ -856,7 +896,13 @@ fn cloud_build(root: &Node, end: u32, here: &str) -> FileFacts {
             .and_then(Node::as_str)
             .map(|d| format!("/{}", d.trim_start_matches("./")));
         if let Some(sc) = step.get("script").and_then(Node::as_str) {
-            push_block(&mut commands, sc, step.get("script").map(|n| n.line).unwrap_or(step.line), true, dir.as_deref());
+            push_block(
+                &mut commands,
+                sc,
+                step.get("script").map(|n| n.line).unwrap_or(step.line),
+                true,
+                dir.as_deref(),
+            );
             continue;
         }
         let builder = step.get("name").and_then(Node::as_str).unwrap_or("");
@@ -873,10 +919,7 @@ fn cloud_build(root: &Node, end: u32, here: &str) -> FileFacts {
                     s => s.to_string(),
                 }
             });
-        let args: Vec<&str> = step
-            .get("args")
-            .and_then(seq_scalars)
-            .unwrap_or_default();
+        let args: Vec<&str> = step.get("args").and_then(seq_scalars).unwrap_or_default();
         let line = step.get("args").map(|n| n.line).unwrap_or(step.line);
         let mut toks = vec![program.as_str()];
         toks.extend(args);
@@ -1055,7 +1098,13 @@ fn gitlab_shape(root: &Node) -> bool {
     root.get("apiVersion").is_none()
         && root.get("$schema").is_none()
         && e.iter().any(|(k, _, v)| {
-            !k.starts_with('.') && v.get("script").is_some() && (v.get("stage").is_some() || v.get("image").is_some() || v.get("rules").is_some() || v.get("only").is_some() || v.get("extends").is_some())
+            !k.starts_with('.')
+                && v.get("script").is_some()
+                && (v.get("stage").is_some()
+                    || v.get("image").is_some()
+                    || v.get("rules").is_some()
+                    || v.get("only").is_some()
+                    || v.get("extends").is_some())
         })
 }
 
@@ -1070,20 +1119,31 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
     let end = doc.text.lines().count() as u32;
     let here = super::parent(&doc.rel).to_string();
     let name = file_name(&doc.rel);
-    if name == "action.yml" || name == "action.yaml" {
-        if let Some(f) = github_action(root, &here) {
-            return Some(f);
-        }
+    if (name == "action.yml" || name == "action.yaml")
+        && let Some(f) = github_action(root, &here)
+    {
+        return Some(f);
     }
     if azure_shape(root) {
         return Some(azure(root, end, &here));
     }
     if gitlab_shape(root) {
-        return Some(gitlab(root, end, vec![trig(TriggerKind::Called, None, 1)], &here));
+        return Some(gitlab(
+            root,
+            end,
+            vec![trig(TriggerKind::Called, None, 1)],
+            &here,
+        ));
     }
     if name.starts_with("kustomization.") || name == "Kustomization" {
         let mut commands = Vec::new();
-        for k in ["resources", "bases", "components", "patches", "patchesStrategicMerge"] {
+        for k in [
+            "resources",
+            "bases",
+            "components",
+            "patches",
+            "patchesStrategicMerge",
+        ] {
             for item in root.get(k).map(Node::as_seq).unwrap_or(&[]) {
                 let (s, l) = match (item.as_str(), item.get("path")) {
                     (Some(s), _) => (s, item.line),
@@ -1118,7 +1178,10 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
     let mut commands = Vec::new();
     for d in docs {
         let kind = d.get("kind").and_then(Node::as_str).unwrap_or("");
-        if matches!(kind, "CronJob" | "CronWorkflow" | "ScheduledSparkApplication") {
+        if matches!(
+            kind,
+            "CronJob" | "CronWorkflow" | "ScheduledSparkApplication"
+        ) {
             let mut s = Vec::new();
             d.find_path(&["spec".into(), "schedule".into()], &mut s);
             d.find_path(&["spec".into(), "schedules".into()], &mut s);
@@ -1133,8 +1196,16 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
             triggers.push(trig(TriggerKind::Schedule, detail, line));
         }
         // Argo Events: a Sensor's triggers start workflows when an event arrives.
-        if kind == "Sensor" && d.get("apiVersion").and_then(Node::as_str).is_some_and(|a| a.starts_with("argoproj.io")) {
-            triggers.push(trig(TriggerKind::Event, Some("argo-events sensor".into()), d.line.max(1)));
+        if kind == "Sensor"
+            && d.get("apiVersion")
+                .and_then(Node::as_str)
+                .is_some_and(|a| a.starts_with("argoproj.io"))
+        {
+            triggers.push(trig(
+                TriggerKind::Event,
+                Some("argo-events sensor".into()),
+                d.line.max(1),
+            ));
         }
         commands.extend(scalar_commands(d, true, &here));
     }
@@ -1170,7 +1241,9 @@ fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
             if let Some(tr) = job.get("trigger") {
                 for (k, kl, _) in tr.entries() {
                     match k.as_str() {
-                        "periodic" => t.push(trig(TriggerKind::Schedule, Some("periodic".into()), *kl)),
+                        "periodic" => {
+                            t.push(trig(TriggerKind::Schedule, Some("periodic".into()), *kl))
+                        }
                         "file_arrival" | "table_update" | "table" => {
                             t.push(trig(TriggerKind::Event, Some(k.clone()), *kl))
                         }
@@ -1241,9 +1314,15 @@ fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
     for (i, d) in deps.iter().enumerate() {
         let name = str_at(d, &["name"]).unwrap_or("deployment").to_string();
         let line = d.line;
-        let job_end = deps.get(i + 1).map(|n| n.line.saturating_sub(1)).unwrap_or(end);
+        let job_end = deps
+            .get(i + 1)
+            .map(|n| n.line.saturating_sub(1))
+            .unwrap_or(end);
         let mut t = Vec::new();
-        let mut sched: Vec<&Node> = d.get("schedules").map(|s| s.as_seq().iter().collect()).unwrap_or_default();
+        let mut sched: Vec<&Node> = d
+            .get("schedules")
+            .map(|s| s.as_seq().iter().collect())
+            .unwrap_or_default();
         if let Some(s) = d.get("schedule") {
             sched.push(s);
         }
@@ -1361,7 +1440,11 @@ fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
         let mut t = Vec::new();
         if let Some(p) = props {
             if let Some(se) = p.get("ScheduleExpression") {
-                t.push(trig(TriggerKind::Schedule, se.as_str().map(str::to_string), se.line));
+                t.push(trig(
+                    TriggerKind::Schedule,
+                    se.as_str().map(str::to_string),
+                    se.line,
+                ));
             }
             if let Some(ep) = p.get("EventPattern") {
                 let mut dt = Vec::new();
@@ -1493,7 +1576,11 @@ fn dockerfile(doc: &Document) -> FileFacts {
         let abs = if tok.starts_with('/') {
             tok.to_string()
         } else {
-            format!("{}/{}", workdir.trim_end_matches('/'), tok.trim_start_matches("./"))
+            format!(
+                "{}/{}",
+                workdir.trim_end_matches('/'),
+                tok.trim_start_matches("./")
+            )
         };
         let (dest, src) = copies
             .iter()
@@ -1547,7 +1634,10 @@ fn dockerfile(doc: &Document) -> FileFacts {
             continue;
         }
         let line = std::mem::take(&mut logical);
-        let (instr, rest) = line.trim().split_once(char::is_whitespace).unwrap_or((line.trim(), ""));
+        let (instr, rest) = line
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((line.trim(), ""));
         match instr.to_ascii_uppercase().as_str() {
             "WORKDIR" => {
                 let w = rest.trim();
@@ -1567,14 +1657,20 @@ fn dockerfile(doc: &Document) -> FileFacts {
                     let dest_abs = if dest.starts_with('/') {
                         dest.clone()
                     } else {
-                        format!("{}/{}", workdir.trim_end_matches('/'), dest.trim_start_matches("./"))
+                        format!(
+                            "{}/{}",
+                            workdir.trim_end_matches('/'),
+                            dest.trim_start_matches("./")
+                        )
                     };
                     let srcs = &toks[..toks.len() - 1];
                     for s in srcs {
                         if s.contains("://") || s.contains('*') {
                             continue;
                         }
-                        let Some(src) = super::join(&here, s) else { continue };
+                        let Some(src) = super::join(&here, s) else {
+                            continue;
+                        };
                         // `COPY serve.py /app/` puts the file inside the directory.
                         let is_file = file_name(s).contains('.') && s != "." && !s.ends_with('/');
                         let d = if is_file && (dest.ends_with('/') || srcs.len() > 1) {
@@ -1609,20 +1705,36 @@ fn dockerfile(doc: &Document) -> FileFacts {
                     cwd: None,
                 });
             }
-            "CMD" => cmd = Some((start, argv(rest).into_iter().map(|t| {
-                if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
-                    map_path(&t, &workdir, &copies).unwrap_or(t)
-                } else {
-                    t
-                }
-            }).collect())),
-            "ENTRYPOINT" => entrypoint = Some((start, argv(rest).into_iter().map(|t| {
-                if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
-                    map_path(&t, &workdir, &copies).unwrap_or(t)
-                } else {
-                    t
-                }
-            }).collect())),
+            "CMD" => {
+                cmd = Some((
+                    start,
+                    argv(rest)
+                        .into_iter()
+                        .map(|t| {
+                            if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
+                                map_path(&t, &workdir, &copies).unwrap_or(t)
+                            } else {
+                                t
+                            }
+                        })
+                        .collect(),
+                ))
+            }
+            "ENTRYPOINT" => {
+                entrypoint = Some((
+                    start,
+                    argv(rest)
+                        .into_iter()
+                        .map(|t| {
+                            if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
+                                map_path(&t, &workdir, &copies).unwrap_or(t)
+                            } else {
+                                t
+                            }
+                        })
+                        .collect(),
+                ))
+            }
             _ => {}
         }
     }
@@ -1630,10 +1742,20 @@ fn dockerfile(doc: &Document) -> FileFacts {
     match (entrypoint, cmd) {
         (Some((l, mut e)), Some((_, c))) => {
             e.extend(c);
-            commands.push(Command { line: l, text: shell_join(e.iter().map(String::as_str)), shell: true, cwd: None });
+            commands.push(Command {
+                line: l,
+                text: shell_join(e.iter().map(String::as_str)),
+                shell: true,
+                cwd: None,
+            });
         }
         (Some((l, v)), None) | (None, Some((l, v))) => {
-            commands.push(Command { line: l, text: shell_join(v.iter().map(String::as_str)), shell: true, cwd: None });
+            commands.push(Command {
+                line: l,
+                text: shell_join(v.iter().map(String::as_str)),
+                shell: true,
+                cwd: None,
+            });
         }
         (None, None) => {}
     }
@@ -1648,8 +1770,10 @@ fn terraform(doc: &Document) -> Option<FileFacts> {
             .expect("tf rule")
     });
     static SCHED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^\s*(schedule_expression|schedule|event_pattern)\s*=\s*(?:"([^"\n]*)"|(.*))"#)
-            .expect("tf schedule")
+        Regex::new(
+            r#"(?m)^\s*(schedule_expression|schedule|event_pattern)\s*=\s*(?:"([^"\n]*)"|(.*))"#,
+        )
+        .expect("tf schedule")
     });
     static STR: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#""([^"\n]{1,300})""#).expect("tf string"));
@@ -1869,12 +1993,31 @@ fn python(doc: &Document) -> FileFacts {
     }
     let code_dirs = CODE_DIR
         .captures_iter(&doc.text)
-        .map(|c| c[1].trim_start_matches("./").trim_end_matches('/').to_string())
+        .map(|c| {
+            c[1].trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_string()
+        })
+        .collect();
+    static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\b(?:schedule|schedule_interval|cron|cron_schedule|hourly|daily)\s*=\s*["']([^"'\n]{1,80})["']|\bCronSchedule\(\s*(?:schedule\s*=\s*|cron_expression\s*=\s*)?["']([^"'\n]{1,80})["']"#)
+            .expect("schedule pattern")
+    });
+    let schedules = SCHEDULE
+        .captures_iter(&doc.text)
+        .filter_map(|c| {
+            let m = c.get(1).or_else(|| c.get(2))?;
+            Some((
+                doc.file_line(doc.line_index(m.start())),
+                m.as_str().to_string(),
+            ))
+        })
         .collect();
     FileFacts::Python {
         imports,
         literals,
         code_dirs,
+        schedules,
     }
 }
 
@@ -1905,7 +2048,7 @@ mod tests {
             .find(|c| c.text.contains("make"))
             .unwrap();
         assert_eq!(make.line, 12);
-        assert_eq!(make.cwd.as_deref(), Some("ml"));
+        assert_eq!(make.cwd.as_deref(), Some("/ml"));
     }
 
     #[test]
@@ -1943,6 +2086,7 @@ mod tests {
             imports,
             literals,
             code_dirs,
+            ..
         } = facts(
             "pipeline.py",
             "from src.model import train, evaluate\nimport utils.io as io\nest = Estimator(entry_point='train.py', source_dir='./src')\n",
@@ -1954,5 +2098,47 @@ mod tests {
         assert!(imports.iter().any(|(_, m)| m == "utils.io"));
         assert!(literals.iter().any(|c| c.text == "train.py"));
         assert_eq!(code_dirs, vec!["src"]);
+    }
+
+    #[test]
+    fn gitlab_rules_and_only() {
+        let FileFacts::Entry { jobs, .. } = facts(
+            ".gitlab-ci.yml",
+            "a:\n  rules:\n    - if: '$CI_PIPELINE_SOURCE == \"schedule\"'\n      when: never\n    - if: '$CI_MERGE_REQUEST_IID'\n  script: [pytest]\nb:\n  only: [schedules, web]\n  script: [python t.py]\nc:\n  when: manual\n  script: [make deploy]\n",
+        ) else {
+            panic!()
+        };
+        let kinds = |i: usize| jobs[i].triggers.iter().map(|t| t.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(0), vec![TriggerKind::PullRequest]);
+        assert_eq!(kinds(1), vec![TriggerKind::Schedule, TriggerKind::Manual]);
+        assert_eq!(kinds(2), vec![TriggerKind::Manual]);
+    }
+
+    #[test]
+    fn dockerfile_maps_image_paths_to_the_repository() {
+        let FileFacts::Commands(c) = facts(
+            "svc/Dockerfile",
+            "FROM python:3.11\nWORKDIR /srv\nCOPY src/ ./src/\nCOPY entry.sh /usr/local/bin/\nRUN pip install .\nENTRYPOINT [\"/usr/local/bin/entry.sh\"]\nCMD [\"python\", \"src/serve.py\"]\n",
+        ) else {
+            panic!()
+        };
+        let last = c.last().expect("cmd");
+        assert_eq!(last.text, "/svc/entry.sh python /svc/src/serve.py");
+        assert_eq!(last.line, 6);
+    }
+
+    #[test]
+    fn azure_shape_anywhere_and_not_other_yaml() {
+        assert!(matches!(
+            facts("ops/train.yml", "steps:\n  - script: python train.py\n"),
+            FileFacts::Entry {
+                system: "azure-pipelines",
+                ..
+            }
+        ));
+        assert!(matches!(
+            facts("conf/params.yml", "steps: 3\nlr: 0.1\n"),
+            FileFacts::Commands(_)
+        ));
     }
 }

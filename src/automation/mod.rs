@@ -11,9 +11,9 @@ pub mod shell;
 use crate::evidence::{Evidence, Hop};
 use crate::rules::Tier;
 use extract::{Command, FileFacts, TargetKind};
+use regex::Regex;
 use serde::Serialize;
 use shell::Action;
-use regex::Regex;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::LazyLock;
 
@@ -38,7 +38,10 @@ impl TriggerKind {
     pub fn is_code_change(self) -> bool {
         matches!(
             self,
-            TriggerKind::Push | TriggerKind::PullRequest | TriggerKind::Default | TriggerKind::External
+            TriggerKind::Push
+                | TriggerKind::PullRequest
+                | TriggerKind::Default
+                | TriggerKind::External
         )
     }
     pub fn is_recurring(self) -> bool {
@@ -289,7 +292,15 @@ impl<'a> Graph<'a> {
         let mut files: Vec<&String> = self
             .facts
             .iter()
-            .filter(|(_, f)| matches!(f, FileFacts::Entry { system: "databricks", .. }))
+            .filter(|(_, f)| {
+                matches!(
+                    f,
+                    FileFacts::Entry {
+                        system: "databricks",
+                        ..
+                    }
+                )
+            })
             .map(|(p, _)| p)
             .collect();
         files.sort();
@@ -306,7 +317,10 @@ impl<'a> Graph<'a> {
                 }
                 None => {
                     let d = parent(f);
-                    if bases.iter().any(|b| b == d || d.starts_with(&format!("{b}/")) || b.is_empty()) {
+                    if bases
+                        .iter()
+                        .any(|b| b == d || d.starts_with(&format!("{b}/")) || b.is_empty())
+                    {
                         out.push((f.clone(), None));
                     }
                 }
@@ -413,7 +427,11 @@ impl<'a> Graph<'a> {
             // way is where something else runs (`code:`), not something that runs.
             for tok in cmd.text.split_whitespace() {
                 for p in self.resolve_ref(tok, &bases) {
-                    push!((p, None), format!("references {}", tok.trim_start_matches('/')), false);
+                    push!(
+                        (p, None),
+                        format!("references {}", tok.trim_start_matches('/')),
+                        false
+                    );
                 }
             }
             return;
@@ -449,12 +467,23 @@ impl<'a> Graph<'a> {
                         None => dir0.clone(),
                     };
                     let mf = file.clone().unwrap_or_else(|| "Makefile".into());
-                    let candidates = [join(&d, &mf), join("", &mf), Some(format!("{}makefile", if d.is_empty() { String::new() } else { format!("{d}/") }))];
-                    if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
-                        if targets.is_empty() {
-                            if let Some(n) = self.target_node(&path, None) {
-                                push!(n, via.clone(), false);
+                    let candidates = [
+                        join(&d, &mf),
+                        join("", &mf),
+                        Some(format!(
+                            "{}makefile",
+                            if d.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{d}/")
                             }
+                        )),
+                    ];
+                    if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
+                        if targets.is_empty()
+                            && let Some(n) = self.target_node(&path, None)
+                        {
+                            push!(n, via.clone(), false);
                         }
                         for t in targets {
                             if let Some(n) = self.target_node(&path, Some(t)) {
@@ -603,14 +632,20 @@ impl<'a> Graph<'a> {
         };
         match facts {
             FileFacts::Entry { jobs, .. } => {
-                for j in jobs.iter().filter(|j| sub.as_ref().is_none_or(|s| *s == j.name)) {
+                for j in jobs
+                    .iter()
+                    .filter(|j| sub.as_ref().is_none_or(|s| *s == j.name))
+                {
                     for c in &j.commands {
                         self.command_edges(path, c, &[], &mut out, unresolved);
                     }
                 }
             }
             FileFacts::Targets { targets, kind } => {
-                for t in targets.iter().filter(|t| sub.as_ref().is_none_or(|s| *s == t.name)) {
+                for t in targets
+                    .iter()
+                    .filter(|t| sub.as_ref().is_none_or(|s| *s == t.name))
+                {
                     if *kind == TargetKind::Make {
                         for d in &t.deps {
                             if let Some(n) = self.target_node(path, Some(d)) {
@@ -638,6 +673,7 @@ impl<'a> Graph<'a> {
                 imports,
                 literals,
                 code_dirs,
+                ..
             } => {
                 if via_tests {
                     return out;
@@ -665,8 +701,11 @@ impl<'a> Graph<'a> {
                     self.command_edges(path, c, &extra, &mut e, &mut sink);
                     // A literal naming a directory is data, not a program: keep files only.
                     out.extend(e.into_iter().filter(|e| {
-                        c.shell || e.to.0.ends_with(".py") || e.to.0.ends_with(".sh")
-                            || e.to.0.ends_with(".yml") || e.to.0.ends_with(".yaml")
+                        c.shell
+                            || e.to.0.ends_with(".py")
+                            || e.to.0.ends_with(".sh")
+                            || e.to.0.ends_with(".yml")
+                            || e.to.0.ends_with(".yaml")
                     }));
                 }
             }
@@ -681,10 +720,11 @@ fn yaml_code_dirs(path: &str, cmds: &[Command]) -> Vec<String> {
     let mut out = Vec::new();
     for c in cmds {
         let t = c.text.trim();
-        if !t.contains(' ') && (t.starts_with("./") || t.starts_with("../") || t.ends_with('/')) {
-            if let Some(p) = join(here, t.trim_end_matches('/')) {
-                out.push(p);
-            }
+        if !t.contains(' ')
+            && (t.starts_with("./") || t.starts_with("../") || t.ends_with('/'))
+            && let Some(p) = join(here, t.trim_end_matches('/'))
+        {
+            out.push(p);
         }
     }
     out
@@ -811,7 +851,15 @@ pub fn build(
         if matches!(facts.get(path), Some(FileFacts::Entry { .. })) {
             continue;
         }
-        let trig = refine_rule_trigger(trig);
+        let mut trig = refine_rule_trigger(trig);
+        // A schedule written in the code names the cron better than the matched line.
+        if trig.kind == TriggerKind::Schedule
+            && let Some(FileFacts::Python { schedules, .. }) = facts.get(path)
+            && let Some((line, cron)) = schedules.first()
+        {
+            trig.detail = Some(cron.clone());
+            trig.line = *line;
+        }
         auto.entry_points.push(EntryPoint {
             path: path.clone(),
             system: "orchestrator".into(),
@@ -955,7 +1003,9 @@ fn add_jobs(
 
 fn target_line(facts: &HashMap<String, FileFacts>, path: &str, sub: &str) -> Option<u32> {
     match facts.get(path)? {
-        FileFacts::Targets { targets, .. } => targets.iter().find(|t| t.name == sub).map(|t| t.line),
+        FileFacts::Targets { targets, .. } => {
+            targets.iter().find(|t| t.name == sub).map(|t| t.line)
+        }
         FileFacts::Entry { jobs, .. } => jobs.iter().find(|j| j.name == sub).map(|j| j.line),
         _ => None,
     }
@@ -988,25 +1038,56 @@ fn node_for(facts: &HashMap<String, FileFacts>, path: &str, line: Option<u32>) -
 }
 
 impl Automation {
-    fn reach_of(&self, facts: &HashMap<String, FileFacts>, path: &str, line: Option<u32>) -> Option<&Reach> {
+    fn reach_of(
+        &self,
+        facts: &HashMap<String, FileFacts>,
+        path: &str,
+        line: Option<u32>,
+    ) -> Option<Reach> {
         let nodes = node_for(facts, path, line);
         // An entry file's own lines are automated by the job holding them, or by the file.
         let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
         for n in &nodes {
             if let Some(r) = self.reached.get(n) {
-                return Some(r);
+                return Some(r.clone());
             }
         }
         if in_entry {
-            // Lines outside any job (e.g. `on:`) belong to every job of the file.
-            return self
+            // Lines outside any job (e.g. `on:`) belong to every job of the file: all their
+            // triggers, and the chain of a job run on code changes when there is one.
+            let mut jobs: Vec<(&NodeId, &Reach)> = self
                 .reached
                 .iter()
                 .filter(|((p, _), _)| p == path)
-                .min_by_key(|(k, _)| (*k).clone())
-                .map(|(_, r)| r);
+                .collect();
+            jobs.sort_by(|a, b| a.0.cmp(b.0));
+            let best = jobs
+                .iter()
+                .find(|(_, r)| r.triggers.iter().any(|t| t.kind.is_code_change()))
+                .or(jobs.first())?;
+            let mut r = best.1.clone();
+            for (_, o) in &jobs {
+                r.triggers.extend(o.triggers.iter().cloned());
+            }
+            return Some(r);
         }
         None
+    }
+
+    /// The chain and triggers that make line `line` of `path` automated, if anything reaches it
+    /// (what [`Automation::promote`] gives an evidence record there).
+    pub fn reach(
+        &self,
+        facts: &HashMap<String, FileFacts>,
+        path: &str,
+        line: Option<u32>,
+    ) -> Option<(Vec<Hop>, Vec<Trigger>)> {
+        let r = self.reach_of(facts, path, line)?;
+        let mut chain = r.chain.clone();
+        if let Some(last) = chain.last_mut() {
+            last.line = line;
+        }
+        Some((chain, r.triggers.iter().cloned().collect()))
     }
 
     /// Promotes reachable implemented evidence to automated, with its chain and triggers.
@@ -1106,7 +1187,10 @@ mod tests {
                 ".github/workflows/train.yml",
                 "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n  train:\n    runs-on: x\n    steps:\n      - run: make train\n",
             ),
-            ("Makefile", "lint:\n\truff check .\ntrain:\n\tpython src/train.py\n"),
+            (
+                "Makefile",
+                "lint:\n\truff check .\ntrain:\n\tpython src/train.py\n",
+            ),
             ("src/train.py", "from src.model import fit\nfit()\n"),
             ("src/model.py", "def fit():\n    m.fit(x)\n"),
         ]);
@@ -1181,7 +1265,11 @@ mod tests {
         let mut evs = vec![ev("b.sh", 1)];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Automated);
-        assert!(auto.unresolved.iter().any(|u| u.command.contains("missing/run.py")));
+        assert!(
+            auto.unresolved
+                .iter()
+                .any(|u| u.command.contains("missing/run.py"))
+        );
     }
 
     #[test]
@@ -1191,7 +1279,10 @@ mod tests {
                 "Jenkinsfile",
                 "pipeline {\n  stages {\n    stage('t') { steps { sh 'dvc repro' } }\n  }\n}\n",
             ),
-            ("dvc.yaml", "stages:\n  train:\n    cmd: python src/train.py\n    deps: [src/train.py]\n"),
+            (
+                "dvc.yaml",
+                "stages:\n  train:\n    cmd: python src/train.py\n    deps: [src/train.py]\n",
+            ),
             ("src/train.py", "model.fit(x)\n"),
         ]);
         let auto = build(&files, &facts, &[]);

@@ -160,15 +160,73 @@ const HELM_VALUE_FLAGS: &[&str] = &[
 /// in the repository is expected.
 fn is_third_party_module(m: &str) -> bool {
     const TOOLS: &[&str] = &[
-        "pip", "ensurepip", "build", "twine", "venv", "virtualenv", "pipx", "ruff", "black",
-        "mypy", "flake8", "pylint", "isort", "pyright", "bandit", "pre_commit", "http",
-        "json", "coverage", "spacy", "nltk", "mlflow", "dvc", "kedro", "jupyter", "nbconvert",
-        "papermill", "pydoc", "doctest", "timeit", "cProfile", "compileall", "py_compile",
-        "zipapp", "wheel", "setuptools", "poetry", "pdm", "uv", "hatch", "grpc_tools",
-        "tensorboard", "sphinx", "mkdocs", "jupytext", "ipykernel", "huggingface_hub",
-        "transformers", "wandb", "prefect", "dagster", "airflow", "zenml", "metaflow",
-        "bentoml", "ray", "great_expectations", "torch", "tensorflow", "sagemaker",
-        "zipfile", "tarfile", "site", "sysconfig", "pydantic", "nbstripout", "nbqa",
+        "pip",
+        "ensurepip",
+        "build",
+        "twine",
+        "venv",
+        "virtualenv",
+        "pipx",
+        "ruff",
+        "black",
+        "mypy",
+        "flake8",
+        "pylint",
+        "isort",
+        "pyright",
+        "bandit",
+        "pre_commit",
+        "http",
+        "json",
+        "coverage",
+        "spacy",
+        "nltk",
+        "mlflow",
+        "dvc",
+        "kedro",
+        "jupyter",
+        "nbconvert",
+        "papermill",
+        "pydoc",
+        "doctest",
+        "timeit",
+        "cProfile",
+        "compileall",
+        "py_compile",
+        "zipapp",
+        "wheel",
+        "setuptools",
+        "poetry",
+        "pdm",
+        "uv",
+        "hatch",
+        "grpc_tools",
+        "tensorboard",
+        "sphinx",
+        "mkdocs",
+        "jupytext",
+        "ipykernel",
+        "huggingface_hub",
+        "transformers",
+        "wandb",
+        "prefect",
+        "dagster",
+        "airflow",
+        "zenml",
+        "metaflow",
+        "bentoml",
+        "ray",
+        "great_expectations",
+        "torch",
+        "tensorflow",
+        "sagemaker",
+        "zipfile",
+        "tarfile",
+        "site",
+        "sysconfig",
+        "pydantic",
+        "nbstripout",
+        "nbqa",
     ];
     let head = m.split('.').next().unwrap_or(m);
     TOOLS.contains(&head)
@@ -190,8 +248,10 @@ pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
                 Some(t) if t.contains('=') && !t.starts_with('-') && !t.contains('/') => {
                     tokens.remove(0);
                 }
-                Some("env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do"
-                    | "else" | "!") => {
+                Some(
+                    "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do"
+                    | "else" | "!",
+                ) => {
                     tokens.remove(0);
                 }
                 _ => break,
@@ -256,7 +316,11 @@ fn classify(tokens: &[String]) -> Option<Action> {
     // Wrappers that run the rest of the line.
     loop {
         match t.as_slice() {
-            ["uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye", "run", ..] => {
+            [
+                "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye",
+                "run",
+                ..,
+            ] => {
                 t.drain(..2);
                 if t.first() == Some(&"--") {
                     t.remove(0);
@@ -327,7 +391,11 @@ fn classify(tokens: &[String]) -> Option<Action> {
                     // Launchers: the script they start.
                     "torch.distributed.run" | "torch.distributed.launch" | "accelerate" => {
                         let mut t: Vec<&str> = vec!["python"];
-                        t.extend(rest.iter().map(String::as_str).skip_while(|a| *a == "launch"));
+                        t.extend(
+                            rest.iter()
+                                .map(String::as_str)
+                                .skip_while(|a| *a == "launch"),
+                        );
                         let owned: Vec<String> = t.iter().map(|s| s.to_string()).collect();
                         classify(&owned)
                     }
@@ -559,7 +627,11 @@ fn classify(tokens: &[String]) -> Option<Action> {
             .map(Action::PythonModule),
         ("streamlit", Some("run")) | ("papermill", _) => {
             let p = positional(&args);
-            let first = if program == "streamlit" { p.get(1) } else { p.first() };
+            let first = if program == "streamlit" {
+                p.get(1)
+            } else {
+                p.first()
+            };
             first.map(|f| Action::Files {
                 paths: vec![f.clone()],
                 alternatives: false,
@@ -731,6 +803,69 @@ mod tests {
         assert_eq!(
             one("gh workflow run train.yml -f reason=drift"),
             vec![Action::GhWorkflow("train.yml".into())]
+        );
+    }
+
+    #[test]
+    fn nested_shells_and_deploy_tools() {
+        assert_eq!(
+            one("bash -c 'cd ml && python train.py'"),
+            vec![Action::Paths(vec!["train.py".into()])]
+        );
+        assert_eq!(
+            one("kubectl apply -f k8s/ -k overlays/prod"),
+            vec![Action::Files {
+                paths: vec!["k8s/".into(), "overlays/prod".into()],
+                alternatives: false
+            }]
+        );
+        assert_eq!(
+            one("helm upgrade --install churn ./charts/churn --namespace ml"),
+            vec![Action::Files {
+                paths: vec!["./charts/churn".into()],
+                alternatives: false
+            }]
+        );
+        // A chart from a registry is not this repository's.
+        assert!(one("helm upgrade --install redis bitnami/redis").is_empty());
+        assert_eq!(
+            one("az ml job create -f jobs/train.yml --stream"),
+            vec![Action::Files {
+                paths: vec!["jobs/train.yml".into()],
+                alternatives: false
+            }]
+        );
+        assert_eq!(
+            one("docker build -t x:1 services/api"),
+            vec![Action::Docker {
+                file: None,
+                context: Some("services/api".into())
+            }]
+        );
+        assert_eq!(
+            one("databricks bundle run retrain -t prod"),
+            vec![Action::Bundle {
+                job: Some("retrain".into())
+            }]
+        );
+        assert_eq!(
+            one("uvicorn app.main:api --port 8080"),
+            vec![Action::PythonModule("app.main".into())]
+        );
+    }
+
+    #[test]
+    fn environments_and_tools_are_not_repository_code() {
+        assert!(one("source .venv/bin/activate").is_empty());
+        assert!(one(". $HOME/.cargo/env").is_empty());
+        assert!(one("python -m spacy download en_core_web_sm").is_empty());
+        assert!(one("python -m pip install -e .").is_empty());
+        assert_eq!(
+            one("source scripts/env.sh"),
+            vec![Action::Files {
+                paths: vec!["scripts/env.sh".into()],
+                alternatives: false
+            }]
         );
     }
 }

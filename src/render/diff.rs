@@ -255,11 +255,7 @@ pub fn markdown(d: &Diff) -> String {
         "Capabilities gained or raised",
         &[Direction::Gained, Direction::Raised],
     );
-    if !d
-        .changes
-        .iter()
-        .any(|c| c.kind == ChangeKind::Capability)
-    {
+    if !d.changes.iter().any(|c| c.kind == ChangeKind::Capability) {
         let _ = writeln!(o, "\nNo capability changed tier.");
     }
     for w in &d.warnings {

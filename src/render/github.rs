@@ -25,7 +25,13 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// One workflow command: `::kind file=…,line=…,title=…::message`.
-pub fn command(kind: &str, file: Option<&str>, line: Option<u32>, title: &str, msg: &str) -> String {
+pub fn command(
+    kind: &str,
+    file: Option<&str>,
+    line: Option<u32>,
+    title: &str,
+    msg: &str,
+) -> String {
     let mut props = Vec::new();
     if let Some(f) = file {
         props.push(format!("file={}", escape_property(f)));
@@ -70,7 +76,11 @@ pub fn render(r: &Report) -> String {
         let loc = gap_location(r, p);
         let file = loc.as_ref().map(|l| repo_path(r, &l.path));
         let mut msg = format!("{}.", gap_headline(&g));
-        match p.waived.as_ref().and_then(|c| r.waivers.iter().find(|w| &w.capability == c)) {
+        match p
+            .waived
+            .as_ref()
+            .and_then(|c| r.waivers.iter().find(|w| &w.capability == c))
+        {
             Some(w) => {
                 let _ = write!(msg, " Waived until {}: {}", w.expires, w.reason);
             }
@@ -189,7 +199,10 @@ pub fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
 }
 
 fn append(path: &str, text: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
     f.write_all(text.as_bytes())
 }
 
@@ -219,8 +232,17 @@ mod tests {
     fn escapes_like_the_runner() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-        let c = command("error", Some("x,y.py"), Some(3), "t: 1", "line1\n::warning::x");
-        assert_eq!(c, "::error file=x%2Cy.py,line=3,title=t%3A 1::line1%0A::warning::x\n");
+        let c = command(
+            "error",
+            Some("x,y.py"),
+            Some(3),
+            "t: 1",
+            "line1\n::warning::x",
+        );
+        assert_eq!(
+            c,
+            "::error file=x%2Cy.py,line=3,title=t%3A 1::line1%0A::warning::x\n"
+        );
         assert_eq!(c.matches('\n').count(), 1);
     }
 

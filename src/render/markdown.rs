@@ -111,7 +111,10 @@ pub fn render(r: &Report) -> String {
     );
 
     let all_gaps = gaps(r);
-    let _ = writeln!(o, "| Model | Level | Next level | Missing for the next level |");
+    let _ = writeln!(
+        o,
+        "| Model | Level | Next level | Missing for the next level |"
+    );
     let _ = writeln!(o, "|---|---|---|---|");
     for (id, m) in &r.models {
         let Some(level) = m.level else { continue };
@@ -202,7 +205,11 @@ pub fn render(r: &Report) -> String {
                     capitalise(g.model),
                     g.level.level,
                     esc(&g.level.name),
-                    if g.targeted { " (target)" } else { " (next level)" }
+                    if g.targeted {
+                        " (target)"
+                    } else {
+                        " (next level)"
+                    }
                 );
                 let _ = writeln!(o, "| | Practice | Where | How to close it |");
                 let _ = writeln!(o, "|---|---|---|---|");
@@ -289,7 +296,9 @@ pub fn render(r: &Report) -> String {
                 "| {} | {} | {} | {} |",
                 code(&a.capability),
                 esc(&cap_len(&a.reason, 300)),
-                a.link.as_deref().map_or("–".to_string(), |l| code(&cap_len(l, 200))),
+                a.link
+                    .as_deref()
+                    .map_or("–".to_string(), |l| code(&cap_len(l, 200))),
                 match a.status {
                     AttestationStatus::Applied => "counted",
                     AttestationStatus::Ignored => "ignored (`--no-attestations`)",
@@ -317,7 +326,10 @@ pub fn render(r: &Report) -> String {
         }
     }
     if !r.committed_artifacts.is_empty() {
-        let _ = writeln!(o, "\n**Model binaries committed to the tree** (a level-0 marker):");
+        let _ = writeln!(
+            o,
+            "\n**Model binaries committed to the tree** (a level-0 marker):"
+        );
         for a in r.committed_artifacts.iter().take(10) {
             let _ = writeln!(o, "- {} ({} KiB)", loc(r, &a.path, None), a.size / 1024);
         }

@@ -87,7 +87,11 @@ pub fn gaps(report: &Report) -> Vec<Gap<'_>> {
             None => (level + 1, false),
         };
         let failing = target.is_some_and(|t| !t.met);
-        for l in m.levels.iter().filter(|l| l.level > level && l.level <= upto) {
+        for l in m
+            .levels
+            .iter()
+            .filter(|l| l.level > level && l.level <= upto)
+        {
             for (required, ps) in [(true, &l.required), (false, &l.expected)] {
                 for p in ps.iter().filter(|p| !p.met) {
                     let severity = if p.waived.is_some() || !required {
@@ -122,7 +126,7 @@ pub struct Location {
 
 /// Where to show a gap: the best evidence of one of the practice's capabilities (present, but
 /// short of the tier the gate needs); for a waived gap, the waiver in the config; else the
-/// config file, else the README; `None` when the repository has neither.
+/// config file, else the README, else any evidenced file; `None` for a repository with none.
 pub fn gap_location(report: &Report, p: &PracticeResult) -> Option<Location> {
     if let Some(cap) = &p.waived
         && let (Some(config), Some(w)) = (
@@ -143,10 +147,19 @@ pub fn gap_location(report: &Report, p: &PracticeResult) -> Option<Location> {
             });
         }
     }
+    // The config, else the README, else any file ripen found evidence in: code scanning
+    // needs a file to show a result on.
     report
         .config
         .as_ref()
         .or(report.readme.as_ref())
+        .or_else(|| {
+            report
+                .capabilities
+                .iter()
+                .find_map(|c| c.evidence.first())
+                .map(|e| &e.path)
+        })
         .map(|p| Location {
             path: p.clone(),
             line: None,

@@ -164,7 +164,11 @@ pub fn render(r: &Report) -> String {
         .iter()
         .map(|(id, m)| {
             let v = match &m.categories {
-                Some(c) => json!(c.iter().map(|(k, v)| (k.clone(), v.band)).collect::<BTreeMap<_, _>>()),
+                Some(c) => json!(
+                    c.iter()
+                        .map(|(k, v)| (k.clone(), v.band))
+                        .collect::<BTreeMap<_, _>>()
+                ),
                 None => json!(m.level),
             };
             (id.as_str(), v)

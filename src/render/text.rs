@@ -126,7 +126,10 @@ pub fn render(r: &Report) -> String {
                 "  {}{}  {}",
                 paint(BOLD, &format!("{:<8}", capitalise(id))),
                 parts.join("  "),
-                paint(DIM, "(indicative bands derived by ripen, not GigaOm's criteria)")
+                paint(
+                    DIM,
+                    "(indicative bands derived by ripen, not GigaOm's criteria)"
+                )
             );
         }
     }
@@ -151,7 +154,10 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(
                 o,
                 "      {}",
-                paint(DIM, &format!("satisfied by: {}", p.satisfied_by.join(" | ")))
+                paint(
+                    DIM,
+                    &format!("satisfied by: {}", p.satisfied_by.join(" | "))
+                )
             );
         }
         for p in next.required.iter().filter(|p| p.met) {
@@ -218,7 +224,11 @@ pub fn render(r: &Report) -> String {
             let _ = write!(o, "  {}", paint(DIM, &format!("({n})")));
         }
         if c.evidence_total > 1 {
-            let _ = write!(o, "  {}", paint(DIM, &format!("+{} more", c.evidence_total - 1)));
+            let _ = write!(
+                o,
+                "  {}",
+                paint(DIM, &format!("+{} more", c.evidence_total - 1))
+            );
         }
         o.push('\n');
     }
@@ -230,6 +240,45 @@ pub fn render(r: &Report) -> String {
             paint(CYAN, "AT"),
             c.id,
             paint(DIM, &format!("attested: {}", a.reason))
+        );
+    }
+    let ignored = r
+        .attestations
+        .iter()
+        .filter(|a| a.status == crate::waivers::AttestationStatus::Ignored)
+        .count();
+    if ignored > 0 {
+        let _ = writeln!(
+            o,
+            "  {}",
+            paint(
+                DIM,
+                &format!("{ignored} attestation(s) in the config ignored (--no-attestations)")
+            )
+        );
+    }
+    for w in &r.waivers {
+        use crate::waivers::WaiverStatus;
+        let (style, what) = match w.status {
+            WaiverStatus::Active => (
+                CYAN,
+                format!("waived until {}: {}", w.expires, w.applies_to.join(", ")),
+            ),
+            WaiverStatus::Unused => (
+                DIM,
+                format!("waiver until {} covers no missing practice", w.expires),
+            ),
+            WaiverStatus::Expired => (
+                RED,
+                format!("waiver EXPIRED on {}: no longer counts", w.expires),
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "  {} {:<32} {}",
+            paint(style, "WV"),
+            w.capability,
+            paint(DIM, &what)
         );
     }
     let none: Vec<&str> = r
@@ -296,7 +345,10 @@ pub fn render(r: &Report) -> String {
         o.push_str(&crate::render::history::section(h));
     }
     for t in &r.targets {
-        let actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());
+        let mut actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());
+        if let Some(w) = t.with_waivers.filter(|w| Some(*w) != t.actual) {
+            actual.push_str(&format!(", {w} with waivers"));
+        }
         let _ = writeln!(
             o,
             "{} {} >= {} (is {actual})",

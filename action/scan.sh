@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# ripen GitHub Action, step 3: scan, with the action's inputs passed as environment variables
+# (never interpolated into the script). ripen itself appends the Markdown report to
+# $GITHUB_STEP_SUMMARY and writes google-level, azure-level, ... to $GITHUB_OUTPUT; this
+# script adds report-json. The step's exit code is ripen's: 0, 1 (a target not met), 2 (error).
+set -euo pipefail
+
+ripen="${RIPEN_BIN:-ripen}"
+out_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ripen"
+mkdir -p "$out_dir"
+report_json="${out_dir}/report.json"
+
+args=(scan "${INPUT_PATH:-.}" --format "${INPUT_FORMAT:-github}" --report-file "json=${report_json}")
+if [[ -n "${INPUT_SARIF_FILE:-}" ]]; then
+  args+=(--report-file "sarif=${INPUT_SARIF_FILE}")
+fi
+if [[ -n "${INPUT_CONFIG:-}" ]]; then
+  args+=(--config "${INPUT_CONFIG}")
+fi
+# Lists are separated by spaces, commas or newlines; no glob expansion.
+fail_under="${INPUT_FAIL_UNDER:-}"
+set -f
+for target in ${fail_under//,/ }; do
+  args+=(--fail-under "$target")
+done
+for dir in ${INPUT_RULES:-}; do
+  args+=(--rules "$dir")
+done
+set +f
+
+echo "report-json=${report_json}" >> "${GITHUB_OUTPUT:?}"
+status=0
+"$ripen" "${args[@]}" || status=$?
+exit "$status"
