@@ -35,6 +35,8 @@ enum Command {
     History(crate::cli_git::HistoryArgs),
     /// Level and capability changes between a base revision and the working tree (or --head).
     Diff(crate::cli_git::DiffArgs),
+    /// Print a README badge of a model's level: SVG, or a shields.io endpoint JSON.
+    Badge(BadgeArgs),
     /// List or test the evidence rules.
     Rules {
         #[command(subcommand)]
@@ -128,6 +130,55 @@ struct ScanArgs {
     per_project: bool,
 }
 
+#[derive(Args)]
+struct BadgeArgs {
+    /// The repository to scan.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// The staged model the badge shows.
+    #[arg(long, value_parser = ["azure", "google"], default_value = "azure")]
+    model: String,
+    #[arg(long, short, value_enum, default_value = "svg")]
+    format: render::badge::BadgeFormat,
+    /// Extra rule directory, loaded after the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Config file (default: `.ripen.yml` at the scanned root, when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// `ripen badge`: a scan as `ripen scan` does it (config, rules), printed as a badge.
+fn badge_cmd(a: BadgeArgs) -> i32 {
+    if !a.path.is_dir() {
+        return error(format!("{}: not a directory", a.path.display()));
+    }
+    let args = ScanArgs {
+        paths: vec![a.path.clone()],
+        as_system: false,
+        history_commits: 0,
+        format: Format::Text,
+        fail_under: Vec::new(),
+        rules: a.rules,
+        config: a.config,
+        max_file_size: 1024 * 1024,
+        exclude: Vec::new(),
+        no_attestations: false,
+        report_files: Vec::new(),
+        per_project: false,
+    };
+    match scan_root(&args, &a.path) {
+        Ok((report, ..)) => match render::badge::badge(&report, &a.model) {
+            Some(b) => {
+                out(&render::badge::render(&b, a.format));
+                0
+            }
+            None => error(format!("`{}` is not a staged model", a.model)),
+        },
+        Err(code) => code,
+    }
+}
+
 fn parse_target(s: &str) -> Result<(String, u32), String> {
     let (m, l) = s
         .split_once('=')
@@ -145,7 +196,7 @@ fn parse_report_file(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=PATH (e.g. sarif=ripen.sarif), got `{s}`"))?;
     let format = Format::from_str(f.trim(), true)
-        .map_err(|_| format!("unknown format `{f}` (text, json, markdown, sarif, github)"))?;
+        .map_err(|_| format!("unknown format `{f}` (text, json, markdown, sarif, github, html)"))?;
     if p.is_empty() {
         return Err("the path after `=` is empty".into());
     }
@@ -186,6 +237,7 @@ pub fn main() -> i32 {
         Command::Scan(args) => scan_cmd(args),
         Command::History(args) => crate::cli_git::history_cmd(args),
         Command::Diff(args) => crate::cli_git::diff_cmd(args),
+        Command::Badge(args) => badge_cmd(args),
         Command::Init { path, force, rules } => match load(&rules) {
             Ok(cat) => match crate::init::init(&path, &cat, force) {
                 Ok(msg) => {

@@ -11,7 +11,7 @@ use crate::read::{Document, Origin};
 use crate::rules::{Catalogue, Tier};
 use regex::Regex;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 /// One step of the way from an automation entry point to a piece of evidence.
@@ -59,28 +59,28 @@ pub fn clean_snippet(s: &str) -> String {
             # A private key's header: whatever follows on the line is key material.
             (?P<pem>-----BEGIN\ [A-Z0-9\ ]*PRIVATE\ KEY(?:\ BLOCK)?-----).*
             # Authorization headers and bare bearer/basic credentials.
-            | (?P<auth>(?:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?:bearer|basic|token|bot|digest)?\s*)[^\s"',;]{4,}
-            | (?P<bearer>(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}
+            | (?P<auth>\b(?:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?:bearer|basic|token|bot|digest)?\s*)[^\s"',;]{4,}
+            | (?P<bearer>\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}
             # Command-line flags that take a secret as the next word.
             | (?P<flag>--(?:password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key|account-key|sas-token|auth-token)[\ =])\s*["']?[^\s"',;]{4,}
             # `key: value` / `key=value` pairs whose key names a secret, including Azure
             # connection strings (AccountKey=, SharedAccessKey=, SharedAccessSignature=) and SAS
             # query strings (&sig=).
-            | (?P<k>(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|connection[_-]?string|accountkey|account[_-]key|sharedaccesskey|sharedaccesssignature|sas|sig|aws_secret_access_key|aws_session_token|credentials?|webhook[_-]?url)["']?\s*[:=]\s*["']?)(?P<v>[^\s"',;]{4,})
+            | (?P<k>(?:password|passwd|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|connection[_-]?string|accountkey|account[_-]key|sharedaccesskey|sharedaccesssignature|\bsas|\bsig|aws_secret_access_key|aws_session_token|credentials?|webhook[_-]?url)["']?\s*[:=]\s*["']?)(?P<v>[^\s"',;]{4,})
             # Tokens recognisable by their shape alone.
             | (?P<tok>
-                (?:ghp|gho|ghs|ghu|ghr|github_pat|glpat)_[A-Za-z0-9_]{16,}
-              | xox[abposr]-[A-Za-z0-9-]{10,}
-              | xapp-[A-Za-z0-9-]{10,}
-              | (?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}
-              | whsec_[A-Za-z0-9]{16,}
-              | AIza[0-9A-Za-z_-]{35}
-              | (?:AKIA|ASIA)[0-9A-Z]{16}
-              | sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}
-              | hf_[A-Za-z0-9]{30,}
-              | npm_[A-Za-z0-9]{36}
-              | pypi-[A-Za-z0-9_-]{50,}
-              | eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}
+                \b(?:ghp|gho|ghs|ghu|ghr|github_pat|glpat)_[A-Za-z0-9_]{16,}
+              | \bxox[abposr]-[A-Za-z0-9-]{10,}
+              | \bxapp-[A-Za-z0-9-]{10,}
+              | \b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}
+              | \bwhsec_[A-Za-z0-9]{16,}
+              | \bAIza[0-9A-Za-z_-]{35}
+              | \b(?:AKIA|ASIA)[0-9A-Z]{16}\b
+              | \bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}
+              | \bhf_[A-Za-z0-9]{30,}
+              | \bnpm_[A-Za-z0-9]{36}
+              | \bpypi-[A-Za-z0-9_-]{50,}
+              | \beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}
               | hooks\.slack\.com/services/[A-Za-z0-9/_-]+
               )
             # user:password@ in URLs.
@@ -118,6 +118,8 @@ pub struct ProjectFacts {
     /// Python packages this repository defines (its own name in pyproject/setup, or top-level
     /// package directories), normalised to `snake_case`.
     pub own_packages: BTreeSet<String>,
+    /// Package name → its directory (`mlflow` → `mlflow`, `evidently` → `src/evidently`).
+    pub package_dirs: BTreeMap<String, String>,
     /// The repository declares a Python distribution (pyproject, setup.py, setup.cfg name).
     pub declares_distribution: bool,
     /// Files showing this is an ML project (framework imports, notebooks, model artefacts).
@@ -174,6 +176,10 @@ impl ProjectFacts {
         match parts.as_slice() {
             [pkg, "__init__.py"] | ["src" | "python" | "lib", pkg, "__init__.py"] => {
                 f.own_packages.insert(normalise_package(pkg));
+                f.package_dirs.insert(
+                    normalise_package(pkg),
+                    rel.trim_end_matches("/__init__.py").to_string(),
+                );
             }
             _ => {}
         }
@@ -211,6 +217,7 @@ impl ProjectFacts {
     pub fn absorb(&mut self, other: ProjectFacts) {
         self.own_packages.extend(other.own_packages);
         self.declares_distribution |= other.declares_distribution;
+        self.package_dirs.extend(other.package_dirs);
         self.ml_signals.extend(other.ml_signals);
     }
 }
@@ -224,6 +231,22 @@ pub fn is_example_path(rel: &str) -> bool {
             "examples" | "example" | "tutorials" | "tutorial" | "samples" | "sample" | "demos"
                 | "demo" | "recipes" | "cookbook" | "showcase"
         )
+    })
+}
+
+/// When this repository *is* one of the ML tools ripen's rules detect (it defines the package
+/// a rule names as `framework`), any evidence inside that package's own source describes the
+/// tool's internals (evidently fits classifiers to measure drift), not an ML system in use.
+fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -> Option<&'a str> {
+    project.package_dirs.iter().find_map(|(pkg, dir)| {
+        let inside = rel.starts_with(&format!("{dir}/"));
+        let is_tool = inside
+            && cat
+                .rules
+                .iter()
+                .filter_map(|r| r.framework.as_deref())
+                .any(|fw| normalise_package(fw) == *pkg);
+        is_tool.then_some(pkg.as_str())
     })
 }
 
@@ -258,6 +281,11 @@ pub fn from_hits(
             {
                 lower(&format!(
                     "this repository defines `{fw}`: its own source is not adoption evidence"
+                ));
+            }
+            if let Some(tool) = own_tool_package(cat, project, rel) {
+                lower(&format!(
+                    "`{tool}` is an ML tool this repository defines: its own source is not adoption evidence"
                 ));
             }
             if project.declares_distribution && is_example_path(rel) {
@@ -303,6 +331,58 @@ mod tests {
         assert!(is_example_path("docs/Tutorials/x.ipynb"));
         assert!(!is_example_path("src/examples.py"));
         assert!(!is_example_path("src/train.py"));
+    }
+
+    #[test]
+    fn redacts_every_kind_of_secret() {
+        // (line, the secret that must not survive)
+        let cases = [
+            ("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0a2V5c2VjcmV0a2V5==;EndpointSuffix=core.windows.net", "c2VjcmV0a2V5"),
+            ("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=Zm9vYmFyYmF6cXV4MTIz=", "Zm9vYmFyYmF6"),
+            ("conn = 'BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=sv=2021-08-06&ss=b&sig=AbCdEf%2BGhIj'", "AbCdEf"),
+            ("url: https://a.blob.core.windows.net/c?sv=2021-08-06&se=2030-01-01&sp=r&sig=Q2hhbmdlTWVQbGVhc2U%3D", "Q2hhbmdlTWVQ"),
+            ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+            ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+            ("AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+            ("client = WebClient('xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx')", "AbCdEfGhIjKl"),
+            ("curl -X POST https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX", "XXXXXXXXXXXX"),
+            ("stripe.api_key = \"sk_live_4eC39HqLyjWDarjtT1zdp7dc\"", "4eC39HqLyjWD"),
+            ("s = Stripe('rk_test_4eC39HqLyjWDarjtT1zdp7dc')", "4eC39HqLyjWD"),
+            ("maps = Client(key='AIzaSyA1234567890abcdefghijklmnopqrstuv')", "AIzaSyA1234567890"),
+            ("-----BEGIN RSA PRIVATE KEY-----MIIEpAIBAAKCAQEA75", "MIIEpAIB"),
+            ("-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXk", "b3BlbnNzaC1"),
+            ("engine = create_engine('postgresql://mlflow:s3cr3tPa55@db:5432/mlflow')", "s3cr3tPa55"),
+            ("git clone https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r", "16C7e42F292c"),
+            ("run: curl -H \"Authorization: Bearer abcdef1234567890abcdef\" https://api", "abcdef1234567890"),
+            ("headers = {'Authorization': 'token ghp_abcdefghijklmnopqrstuvwxyz0123'}", "abcdefghijklmnop"),
+            ("requests.get(u, headers={'Authorization': 'Basic dXNlcjpwYXNzd29yZA=='})", "dXNlcjpwYXNz"),
+            ("mlflow server --password hunter2hunter2", "hunter2"),
+            ("az login --service-principal -u x --password=P4ssw0rd!xyz", "P4ssw0rd"),
+            ("HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEF12", "abcdefghijklmnop"),
+            ("openai.api_key = 'sk-proj-abcdefghijklmnopqrstuvwxyz012345'", "abcdefghijklmnop"),
+            ("WANDB_API_KEY: 0123456789abcdef0123456789abcdef01234567", "0123456789abcdef"),
+            ("jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N'", "dozjgNryP4J3"),
+        ];
+        for (line, secret) in cases {
+            let out = clean_snippet(line);
+            assert!(!out.contains(secret), "leaked `{secret}`: {out}");
+            assert!(out.contains("***"), "{out}");
+        }
+    }
+
+    #[test]
+    fn redaction_keeps_what_is_not_secret() {
+        for line in [
+            "mlflow.log_metric(\"accuracy\", acc)",
+            "python -m src.train --config params.yaml",
+            "token: ${{ secrets.GITHUB_TOKEN }}",
+            "design = build(model)",
+            "tokenizer = AutoTokenizer.from_pretrained(name)",
+        ] {
+            let out = clean_snippet(line);
+            assert!(!out.contains("***"), "over-redacted: {out}");
+        }
+        assert!(clean_snippet("token: ${{ secrets.HF_TOKEN }}").contains("secrets.HF_TOKEN"));
     }
 
     #[test]

@@ -295,6 +295,11 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     }
     let auto = automation::build(&tree.files, &facts, &rule_entries);
     auto.promote(&facts, &mut evs);
+    // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
+    // redact them as snippets are, here once, after promotion.
+    for e in &mut evs {
+        redact_chain(&mut e.chain);
+    }
     add_graph_facets(&auto, &tree.files, &facts, &mut evs);
 
     let projects = if opts.per_project {
@@ -348,7 +353,16 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         capabilities: caps,
         automation: report::Automation {
             entry_points: auto.entry_points.clone(),
-            unresolved: auto.unresolved.clone(),
+            unresolved: auto
+                .unresolved
+                .iter()
+                .cloned()
+                .map(|mut u| {
+                    u.command = evidence::clean_snippet(&u.command);
+                    redact_chain(&mut u.chain);
+                    u
+                })
+                .collect(),
         },
         committed_artifacts: tree
             .large
@@ -443,6 +457,13 @@ fn project_evidence(auto: &Automation, root: &str, evs: &[Evidence]) -> Vec<Evid
         .collect()
 }
 
+/// Secrets in the command text of a chain's hops are hidden like those in snippets.
+fn redact_chain(chain: &mut [evidence::Hop]) {
+    for h in chain {
+        h.via = evidence::clean_snippet(&h.via);
+    }
+}
+
 /// Facets that need the graph: a pipeline that reaches training code contains a training
 /// step; a deployment run by the same automation as tests or a validation gate is gated.
 fn add_graph_facets(
@@ -459,6 +480,14 @@ fn add_graph_facets(
             .push((e.line, e.capability.clone()));
     }
     let graph = Graph::new(files, facts);
+    // Checks run on pull requests gate what is deployed on push: the code reaching the
+    // deploying branch passed them (made-with-ml: PR CI trains, evaluates and tests; a push to
+    // main deploys). Whether branch protection requires them is not observable.
+    let pr_checked = evs.iter().any(|e| {
+        e.tier == Tier::Automated
+            && RELEASE_GATES.contains(&e.capability.as_str())
+            && e.triggers.iter().any(|t| t.kind == TriggerKind::PullRequest)
+    });
     for e in evs.iter_mut() {
         if e.capability == "ml_pipeline_orchestration"
             && e.tier >= Tier::Implemented
@@ -472,11 +501,13 @@ fn add_graph_facets(
             && !e.facets.iter().any(|f| f == "gated")
             && let Some(entry) = e.chain.first().map(|h| h.path.clone())
         {
-            let gated = auto.entry_reach(&entry).any(|p| {
-                index
-                    .get(p)
-                    .is_some_and(|v| v.iter().any(|(_, c)| RELEASE_GATES.contains(&c.as_str())))
-            });
+            let on_push = e.triggers.iter().any(|t| t.kind == TriggerKind::Push);
+            let gated = (on_push && pr_checked)
+                || auto.entry_reach(&entry).any(|p| {
+                    index
+                        .get(p)
+                        .is_some_and(|v| v.iter().any(|(_, c)| RELEASE_GATES.contains(&c.as_str())))
+                });
             if gated {
                 e.facets.push("gated".into());
             }

@@ -247,9 +247,10 @@ pub(crate) fn saphyr_options() -> serde_saphyr::Options {
 /// Deepest nesting of a scanned YAML/JSON document, in flow (`[[[`, `{a: {`) or block style.
 /// `Node`'s recursive deserialisation costs tens of KiB of stack per level in debug builds, and
 /// serde-saphyr's defaults (64 block levels, 255 flow levels) overflowed a 2 MiB worker
-/// thread on `[[[[...]]]]` (found by the hostile-repository tests). Real CI files, manifests
-/// and pipelines nest well under 20 levels; deeper documents are refused with a warning.
-pub const MAX_DEPTH: usize = 40;
+/// thread on `[[[[...]]]]`, and 40 levels of `{"a": {"a": ...` still did on a rayon worker
+/// (both found by the hostile-repository tests). Real CI files, manifests and pipelines nest
+/// well under 20 levels; deeper documents are refused with a warning.
+pub const MAX_DEPTH: usize = 32;
 
 fn scan_budget() -> serde_saphyr::Budget {
     let mut b = serde_saphyr::Budget::default();
@@ -375,10 +376,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
-        // A 2 MiB thread, as rayon's workers have: the scan parses on those.
+        // Rayon's workers have 2 MiB, and the scan parses on those; 1.5 MiB leaves a margin
+        // for the frames beneath (rayon's own, the matcher, the extractor).
         let run = |doc: String| {
             std::thread::Builder::new()
-                .stack_size(2 << 20)
+                .stack_size(3 << 19)
                 .spawn(move || parse_yaml(&doc).map(|_| ()).map_err(|e| e.to_string()))
                 .unwrap()
                 .join()
@@ -396,8 +398,13 @@ mod tests {
             assert!(!e.contains('\n'), "{e}");
         }
         // The deepest accepted document still parses on a small stack.
+        let d = MAX_DEPTH - 1;
         run(format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))).unwrap();
-        run(format!("{}1{}", "a: {".repeat(MAX_DEPTH - 1), "}".repeat(MAX_DEPTH - 1))).unwrap();
+        run(format!("{}1{}", "a: {".repeat(d), "}".repeat(d))).unwrap();
+        run(format!("{}1{}", "{\"a\": ".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH))).unwrap();
+        run(format!("{}1{}", "{\"a\": [".repeat(MAX_DEPTH / 2), "]}".repeat(MAX_DEPTH / 2))).unwrap();
+        run((0..d).map(|i| format!("{}a:\n", " ".repeat(i))).collect()).unwrap();
+        run((0..MAX_DEPTH).map(|i| format!("{}- a: 1\n{}  b:\n", " ".repeat(4 * i), " ".repeat(4 * i))).collect::<String>()).map_err(|e| assert!(e.contains("deeply"), "{e}")).ok();
         // JSON that YAML refuses falls back to serde_json (recursion limit 128): still an error.
         let deep_json = format!("{}{}", "[".repeat(n), "]".repeat(n));
         assert!(parse_json(&deep_json).is_err());

@@ -638,6 +638,18 @@ fn scan_of_a_file_url_clones_and_matches_a_local_scan() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot clone"));
+    // Network URLs go to the system `git` (libgit2 here has no TLS): a refused connection is a
+    // clean exit 2 naming the URL, never a prompt.
+    let out = ripen()
+        .args(["scan", "https://127.0.0.1:9/none.git"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot clone https://127.0.0.1:9/none.git"),
+        "{err}"
+    );
 }
 
 fn system_git(args: &[&str], cwd: &Path) -> bool {
@@ -1068,7 +1080,15 @@ fn action_diff_step_writes_the_summary_and_fails_on_a_regression() {
         .env("NO_COLOR", "1")
         .output()
         .expect("bash");
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let md = std::fs::read_to_string(&summary).expect("summary written");
-    assert!(md.contains("maturity regression") && md.contains("🔻 lowered"), "{md}");
+    assert!(
+        md.contains("maturity regression") && md.contains("🔻 lowered"),
+        "{md}"
+    );
 }

@@ -384,14 +384,27 @@ fn collect_commands(
 /// A multi-line scalar (`run: |`) starts on the line after its key.
 fn push_block(out: &mut Vec<Command>, s: &str, line: u32, shell: bool, cwd: Option<&str>) {
     if s.contains('\n') {
+        // One `run: |` block is one shell: a `cd` on its own line moves the lines after it.
+        let mut cwd = cwd.map(str::to_string);
         for (i, l) in s.lines().enumerate() {
-            if !l.trim().is_empty() {
-                out.push(Command {
-                    line: line + 1 + i as u32,
-                    text: l.to_string(),
-                    shell,
-                    cwd: cwd.map(str::to_string),
-                });
+            if l.trim().is_empty() {
+                continue;
+            }
+            out.push(Command {
+                line: line + 1 + i as u32,
+                text: l.to_string(),
+                shell,
+                cwd: cwd.clone(),
+            });
+            if shell && let Some(dir) = standalone_cd(l) {
+                cwd = match (cwd.as_deref(), dir) {
+                    (_, "" | "." | "~" | "-" | "$GITHUB_WORKSPACE") => None,
+                    (Some(c), d) if !d.starts_with('/') && !d.starts_with('$') => {
+                        Some(format!("{}/{}", c.trim_end_matches('/'), d))
+                    }
+                    (_, d) if d.starts_with('$') => cwd.clone(),
+                    (_, d) => Some(d.to_string()),
+                };
             }
         }
     } else if !s.trim().is_empty() {
@@ -402,6 +415,16 @@ fn push_block(out: &mut Vec<Command>, s: &str, line: u32, shell: bool, cwd: Opti
             cwd: cwd.map(str::to_string),
         });
     }
+}
+
+/// `cd DIR` alone on a line (not `cd DIR && cmd`, which the command reader handles itself).
+fn standalone_cd(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let rest = t.strip_prefix("cd ")?.trim();
+    if rest.is_empty() || rest.contains(['&', ';', '|', ' ']) {
+        return None;
+    }
+    Some(rest.trim_matches(|c| c == '"' || c == '\'').trim_start_matches("./").trim_end_matches('/'))
 }
 
 fn gha_triggers(on: &Node) -> Vec<Trigger> {
@@ -1125,7 +1148,17 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
         return Some(f);
     }
     if azure_shape(root) {
-        return Some(azure(root, end, &here));
+        let mut f = azure(root, end, &here);
+        // Outside `azure-pipelines*.yml`, a file with no trigger, schedule, pool or resources
+        // is a template (often `parameters:` + `steps:`): it runs only when a pipeline includes
+        // it, here or in another repository.
+        let own_pipeline = ["trigger", "pr", "schedules", "pool", "resources"]
+            .iter()
+            .any(|k| root.get(k).is_some());
+        if !own_pipeline && let FileFacts::Entry { triggers, .. } = &mut f {
+            *triggers = vec![trig(TriggerKind::Called, None, 1)];
+        }
+        return Some(f);
     }
     if gitlab_shape(root) {
         return Some(gitlab(

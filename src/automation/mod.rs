@@ -1047,7 +1047,13 @@ impl Automation {
         let nodes = node_for(facts, path, line);
         // An entry file's own lines are automated by the job holding them, or by the file.
         let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
+        let in_job = nodes.iter().any(|n| n.1.is_some());
         for n in &nodes {
+            // A line outside any job of an entry file is not decided by whoever reached the
+            // file as a whole (a caller of a reusable workflow): see below.
+            if in_entry && !in_job && n.1.is_none() {
+                continue;
+            }
             if let Some(r) = self.reached.get(n) {
                 return Some(r.clone());
             }

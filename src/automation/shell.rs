@@ -232,7 +232,7 @@ fn is_third_party_module(m: &str) -> bool {
     TOOLS.contains(&head)
 }
 
-const TEST_RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox"];
+const TEST_RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox", "behave"];
 
 const PYTHONS: &[&str] = &["python", "python3", "py", "python2", "ipython"];
 

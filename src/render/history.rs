@@ -21,6 +21,8 @@ fn paint(style: Style, s: &str) -> String {
 pub enum HistoryFormat {
     Text,
     Json,
+    /// A self-contained page with a step chart of the levels over commits.
+    Html,
 }
 
 pub fn render(h: &History, format: HistoryFormat) -> String {
@@ -31,6 +33,7 @@ pub fn render(h: &History, format: HistoryFormat) -> String {
             s
         }
         HistoryFormat::Text => text(h),
+        HistoryFormat::Html => crate::render::html::history(h),
     }
 }
 

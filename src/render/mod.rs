@@ -4,9 +4,11 @@
 //! [`gaps`] between each staged model's level and its *target* — the `--fail-under` target for
 //! that model, else the next level — each placed at its most relevant file ([`gap_location`]).
 
+pub mod badge;
 pub mod diff;
 pub mod github;
 pub mod history;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -27,6 +29,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`) that annotate files.
     Github,
+    /// One self-contained HTML page: level ladders, GigaOm chart, capability matrix, gaps.
+    Html,
 }
 
 impl Format {
@@ -37,6 +41,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Sarif => "sarif",
             Format::Github => "github",
+            Format::Html => "html",
         }
     }
 }
@@ -48,6 +53,7 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
+        Format::Html => html::render(report),
     }
 }
 
