@@ -459,15 +459,18 @@ impl<'a> TreeScanner<'a> {
         }
         self.stats.blobs_scanned += misses.len() as u64;
         let matcher = &self.matcher;
-        let scanned: Vec<((String, Oid), Option<FileScan>)> = misses
-            .into_par_iter()
-            .map(|(rel, oid, size, content)| {
-                let s = scan::scan_file(matcher, &rel, size, || {
-                    content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
-                });
-                ((rel, oid), s)
-            })
-            .collect();
+        // Deeply nested YAML needs the scan's large worker stacks (see `scan::PARSE_STACK`).
+        let scanned: Vec<((String, Oid), Option<FileScan>)> = scan::with_parse_stacks(|| {
+            misses
+                .into_par_iter()
+                .map(|(rel, oid, size, content)| {
+                    let s = scan::scan_file(matcher, &rel, size, || {
+                        content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
+                    });
+                    ((rel, oid), s)
+                })
+                .collect()
+        });
         self.cache.extend(scanned);
         let scans = want
             .iter()

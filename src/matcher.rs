@@ -29,6 +29,8 @@ struct Compiled {
     facets: Vec<(String, Regex)>,
     /// False when the rule's first regex has no usable literal prefix: it always runs.
     prefiltered: bool,
+    /// The prefilter is case-insensitive and must let Unicode folds through.
+    fold: bool,
 }
 
 pub struct Matcher {
@@ -107,13 +109,76 @@ fn compile_cond(c: &Condition) -> Cond {
 
 /// Literals of which at least one must occur in any text the regex matches, or None when no
 /// such small set exists (then the rule cannot be prefiltered).
-fn required_literals(src: &str) -> Option<Vec<String>> {
+///
+/// Not only prefixes: `^\s*from\s+sklearn\.` has no literal prefix, but every match contains
+/// `sklearn.`. Any required piece of a concatenation (a child that must match) gives a valid
+/// set, its own prefixes; the best such set (longest shortest literal, then fewest) is kept.
+fn required_literals(src: &str) -> Option<Lits> {
+    // A leading `(?i)`: the literals are taken from the case-sensitive pattern and found by the
+    // ASCII-case-insensitive automaton. Unicode folds that reach ASCII letters (the Kelvin sign
+    // for `k`, the long s for `s`) are not in it, so documents holding one always run the rule.
+    let (src, fold) = match src.strip_prefix("(?i)") {
+        Some(rest) if !rest.contains("(?-") && !rest.contains("(?") => (rest, true),
+        _ => (src, false),
+    };
     let hir = regex_syntax::ParserBuilder::new()
         .multi_line(true)
         .build()
         .parse(src)
         .ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let mut set: Vec<String> = required_in(&hir)?
+        .into_iter()
+        .map(|l| l.to_ascii_lowercase())
+        .collect();
+    set.sort();
+    set.dedup();
+    Some(Lits { set, fold })
+}
+
+/// A set of literals, one of which occurs in any text a condition accepts.
+#[derive(Debug, PartialEq)]
+struct Lits {
+    set: Vec<String>,
+    /// Case-insensitive: also accepts text with a non-ASCII fold of an ASCII letter.
+    fold: bool,
+}
+
+/// Text that a case-insensitive regex may match through a Unicode fold of an ASCII letter
+/// (K KELVIN SIGN for k, ſ LATIN SMALL LETTER LONG S for s).
+fn has_ascii_fold(text: &str) -> bool {
+    text.contains('\u{212A}') || text.contains('\u{17F}')
+}
+
+/// Literals one of which occurs in any text satisfying the condition.
+fn cond_literals(c: &Condition) -> Option<Lits> {
+    match c {
+        Condition::Regex(r) => required_literals(r),
+        Condition::Any(cs) => {
+            let mut set = Vec::new();
+            let mut fold = false;
+            for c in cs {
+                let l = cond_literals(c)?;
+                set.extend(l.set);
+                fold |= l.fold;
+            }
+            set.sort();
+            set.dedup();
+            (set.len() <= 64).then_some(Lits { set, fold })
+        }
+        Condition::NotRegex(_) | Condition::Key { .. } => None,
+    }
+}
+
+/// Scores a literal set: the shortest literal's length (longer is more selective), then fewer.
+fn score(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    (
+        set.iter().map(String::len).min().unwrap_or(0),
+        std::cmp::Reverse(set.len()),
+    )
+}
+
+fn prefix_set(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.len() > 64 {
         return None;
@@ -124,11 +189,48 @@ fn required_literals(src: &str) -> Option<Vec<String>> {
         if s.len() < 3 {
             return None;
         }
-        out.push(s.to_ascii_lowercase());
+        out.push(s);
     }
-    out.sort();
-    out.dedup();
     Some(out)
+}
+
+fn required_in(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    let mut best = prefix_set(hir);
+    let mut consider = |cand: Option<Vec<String>>| {
+        if let Some(c) = cand
+            && best.as_ref().is_none_or(|b| score(&c) > score(b))
+        {
+            best = Some(c);
+        }
+    };
+    match hir.kind() {
+        HirKind::Concat(children) => {
+            for (i, c) in children.iter().enumerate() {
+                consider(required_in(c));
+                // The prefixes of the rest of the concatenation from here are longer.
+                if i > 0 {
+                    consider(prefix_set(&regex_syntax::hir::Hir::concat(
+                        children[i..].to_vec(),
+                    )));
+                }
+            }
+        }
+        HirKind::Capture(c) => consider(required_in(&c.sub)),
+        HirKind::Repetition(r) if r.min >= 1 => consider(required_in(&r.sub)),
+        HirKind::Alternation(branches) => {
+            // Every branch needs a set of its own; their union is required.
+            let mut all = Vec::new();
+            for b in branches {
+                all.extend(required_in(b)?);
+            }
+            if all.len() <= 64 {
+                consider(Some(all));
+            }
+        }
+        _ => {}
+    }
+    best
 }
 
 impl Matcher {
@@ -153,13 +255,16 @@ impl Matcher {
             for g in &r.exclude {
                 ex.add(glob(g).map_err(|e| err(r, e))?);
             }
-            let first_regex = r.conditions.iter().find_map(|c| match c {
-                Condition::Regex(s) => Some(s.as_str()),
-                _ => None,
-            });
-            let lits = first_regex.and_then(required_literals);
+            // Every condition must hold, so any content condition's literals may gate the rule:
+            // the most selective set is used.
+            let lits = r
+                .conditions
+                .iter()
+                .filter_map(cond_literals)
+                .max_by_key(|l| score(&l.set));
             let prefiltered = lits.is_some();
-            for l in lits.unwrap_or_default() {
+            let fold = lits.as_ref().is_some_and(|l| l.fold);
+            for l in lits.map(|l| l.set).unwrap_or_default() {
                 match literal_set.iter().position(|x| *x == l) {
                     Some(p) => literal_owner[p].push(i),
                     None => {
@@ -173,6 +278,7 @@ impl Matcher {
                 conds: r.conditions.iter().map(compile_cond).collect(),
                 facets: r.facets.iter().map(|(n, s)| (n.clone(), regex(s))).collect(),
                 prefiltered,
+                fold,
             });
         }
         let literals = if literal_set.is_empty() {
@@ -228,10 +334,14 @@ impl Matcher {
                 }
             }
         }
+        let mut folds: Option<bool> = None;
         let mut hits = Vec::new();
         for &r in candidates {
             let c = &self.compiled[r];
-            if c.prefiltered && !lit_hit[r] {
+            if c.prefiltered
+                && !lit_hit[r]
+                && !(c.fold && *folds.get_or_insert_with(|| has_ascii_fold(&doc.text)))
+            {
                 continue;
             }
             if let Some(hit) = self.match_rule(r, c, doc) {
@@ -376,12 +486,73 @@ mod tests {
     }
 
     #[test]
+    #[ignore]
+    fn unprefiltered_builtin_rules() {
+        let cat = crate::rules::Catalogue::load(&[]).unwrap();
+        let m = Matcher::new(&cat.rules).unwrap();
+        for (r, c) in cat.rules.iter().zip(&m.compiled) {
+            if !c.prefiltered {
+                eprintln!("UNPF {} {:?}", r.id, r.conditions);
+            }
+        }
+    }
+
+    #[test]
     fn literal_extraction() {
+        let lits = |src: &str| required_literals(src).map(|l| l.set);
         assert_eq!(
-            required_literals(r"\bmlflow\.(log_metric|autolog)\("),
+            lits(r"\bmlflow\.(log_metric|autolog)\("),
             Some(vec!["mlflow.autolog(".into(), "mlflow.log_metric(".into()])
         );
-        assert_eq!(required_literals(r"^\s*import"), None);
-        assert_eq!(required_literals(r"a|bc"), None);
+        // Required inner pieces, not only prefixes.
+        assert_eq!(lits(r"^\s*import"), Some(vec!["import".into()]));
+        assert_eq!(
+            lits(r"^\s*from\s+sklearn\.(ensemble|tree)\b"),
+            Some(vec!["sklearn.ensemble".into(), "sklearn.tree".into()])
+        );
+        assert_eq!(
+            lits(r"\b(mlflow|weights\s*&\s*biases)\b"),
+            Some(vec!["biases".into(), "mlflow".into()])
+        );
+        assert_eq!(lits(r"^\s*\w+"), None);
+        assert_eq!(lits(r"a|bc"), None);
+        assert_eq!(lits(r"(x?ab)?cd"), None);
+        assert_eq!(lits(r"(ab)*cde"), Some(vec!["cde".into()]));
+        let ci = required_literals(r"(?i)\bMLflow\b").unwrap();
+        assert_eq!((ci.set, ci.fold), (vec!["mlflow".to_string()], true));
+    }
+
+    /// The prefilter never drops a rule the regexes alone would match.
+    #[test]
+    fn prefilter_is_sound() {
+        let cases = [
+            (r"^\s*from\s+sklearn\.(ensemble|tree)\b", "x\n  from  sklearn.tree import A\n"),
+            (r"(?i)\bmlflow\b", "import MLFLOW\n"),
+            (r"(?i)\bmask\b", "MA\u{17F}K\n"),
+            (r"(?i)\bkedro\b", "\u{212A}edro\n"),
+        ];
+        for (re, text) in cases {
+            let rule = Rule {
+                id: "r".into(),
+                capability: "c".into(),
+                title: String::new(),
+                rationale: String::new(),
+                remediation: None,
+                docs: None,
+                tier: crate::rules::Tier::Implemented,
+                framework: None,
+                facets: Vec::new(),
+                include: vec!["**/*.py".into()],
+                exclude: Vec::new(),
+                conditions: vec![Condition::Regex(re.into())],
+                positive: Vec::new(),
+                negative: Vec::new(),
+                source: String::new(),
+            };
+            let m = Matcher::new(std::slice::from_ref(&rule)).unwrap();
+            let doc = crate::read::Document::new("a.py", text.to_string());
+            assert!(regex(re).is_match(text), "{re}");
+            assert_eq!(m.match_doc(&doc, &m.candidates("a.py")).len(), 1, "{re} on {text:?}");
+        }
     }
 }

@@ -151,18 +151,40 @@ pub fn scan_file(
     })
 }
 
+/// Stack for the threads that run [`scan_file`]. Parsing a YAML document recurses once per
+/// nesting level, and in a debug build each level costs tens of KiB of stack: 32-40 levels of
+/// `{"a": {"a": ...` overflowed rayon's default 2 MiB workers (a hostile-repository test). The
+/// parser's budget caps nesting at [`crate::structured::MAX_DEPTH`]; these stacks give that
+/// cap a wide margin in any build. Only the pages touched are ever committed.
+const PARSE_STACK: usize = 64 << 20;
+
+/// Runs `f` (which uses rayon) on a pool whose workers have [`PARSE_STACK`]; falls back to the
+/// global pool if such a pool cannot be built.
+pub fn with_parse_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(PARSE_STACK)
+        .thread_name(|i| format!("ripen-scan-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
 pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, ScanError> {
     let walked = walk::walk(root, &opts.walk).map_err(ScanError::Input)?;
     let matcher = Matcher::new(&cat.rules).map_err(ScanError::Rules)?;
-    let scans: Vec<FileScan> = walked
-        .files
-        .par_iter()
-        .filter_map(|f| {
-            scan_file(&matcher, &f.rel, f.size, || {
-                std::fs::read(&f.abs).map_err(|e| format!("{}: {e}", f.rel))
+    let scans: Vec<FileScan> = with_parse_stacks(|| {
+        walked
+            .files
+            .par_iter()
+            .filter_map(|f| {
+                scan_file(&matcher, &f.rel, f.size, || {
+                    std::fs::read(&f.abs).map_err(|e| format!("{}: {e}", f.rel))
+                })
             })
-        })
-        .collect();
+            .collect()
+    });
     let tree = Tree {
         root: root.display().to_string(),
         files: walked.files.iter().map(|f| f.rel.clone()).collect(),

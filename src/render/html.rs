@@ -805,17 +805,18 @@ pub fn history(h: &History) -> String {
 fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
     let n = h.commits.len();
     let ymax = staged.iter().map(|(_, m)| *m).max().unwrap_or(1).max(1);
-    let (left, right, top, row, bottom) = (44u32, 16u32, 34u32, 44u32, 86u32);
+    let (left, right, top, row, bottom) = (44u32, 96u32, 34u32, 44u32, 104u32);
+    // The plot is always as wide; commits share it evenly.
+    let plot_w = 560u32;
     let step = if n <= 1 {
-        0
+        0.0
     } else {
-        (560 / (n as u32 - 1)).clamp(2, 90)
+        plot_w as f64 / (n - 1) as f64
     };
-    let plot_w = step * (n as u32).saturating_sub(1);
-    let width = left + plot_w.max(60) + right + 40;
+    let width = left + 20 + plot_w + right;
     let plot_h = row * ymax;
     let height = top + plot_h + bottom;
-    let x = |i: usize| left + 20 + step * i as u32;
+    let x = |i: usize| ((left + 20) as f64 + step * i as f64).round() as u32;
     let y = |l: u32| top + plot_h - row * l;
     const STYLES: [(&str, &str, &str); 3] = [
         ("#0b5cab", "", "circle"),
@@ -860,7 +861,7 @@ fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
             s,
             "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#d0d7de\"/><text x=\"{2}\" y=\"{3}\" text-anchor=\"end\" font-size=\"13\" fill=\"#4d5761\">L{l}</text>",
             y(l),
-            width - right,
+            width - right + 20,
             left - 6,
             y(l) + 4
         );
