@@ -423,8 +423,16 @@ fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
             .as_ref()
             .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
         per_project: args.per_project,
+        progress: None,
     };
-    match scan::scan(root, &cat, &opts) {
+    let scanned = crate::progress::with_progress(|progress| {
+        let opts = ScanOptions {
+            progress,
+            ..opts.clone()
+        };
+        scan::scan(root, &cat, &opts)
+    });
+    match scanned {
         Ok(r) => Ok((r, targets, cat, opts)),
         Err(e) => Err(error(e)),
     }

@@ -334,6 +334,7 @@ mod tests {
     }
 
     #[test]
+    #[rustfmt::skip]
     fn redacts_every_kind_of_secret() {
         // (line, the secret that must not survive)
         let cases = [

@@ -17,6 +17,7 @@ pub mod history;
 pub mod init;
 pub mod levels;
 pub mod matcher;
+pub mod progress;
 pub mod read;
 pub mod remote;
 pub mod render;

@@ -89,7 +89,9 @@ impl DataError {
 fn fix_hint(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest).trim();
-        return format!("duplicate key `{key}`: a key may appear once in a mapping; remove or merge one");
+        return format!(
+            "duplicate key `{key}`: a key may appear once in a mapping; remove or merge one"
+        );
     }
     let hint = match message {
         m if m.starts_with("expected sequence start") => {
@@ -114,7 +116,11 @@ fn fix_hint(message: &str) -> String {
             return format!("{m} (indent YAML with spaces)");
         }
         m if m.starts_with("missing field `") => {
-            let field = m.trim_start_matches("missing field `").split('`').next().unwrap_or("");
+            let field = m
+                .trim_start_matches("missing field `")
+                .split('`')
+                .next()
+                .unwrap_or("");
             return format!("{m}: add `{field}:` to this entry");
         }
         m => return m.to_string(),
@@ -945,10 +951,8 @@ fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, DataError> {
                 if !linked {
                     stack.push(p);
                 }
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yml" | "yaml")
-            ) && p.is_file()
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+                && p.is_file()
             {
                 let bytes = std::fs::read(&p).map_err(|e| io_err(&p, e))?;
                 let content = String::from_utf8(bytes).map_err(|e| {

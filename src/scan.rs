@@ -14,6 +14,8 @@ use crate::walk::{self, WalkOptions};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
@@ -30,6 +32,18 @@ pub struct ScanOptions {
     pub config: Option<String>,
     /// Also report each sub-project of a monorepo (`--per-project`).
     pub per_project: bool,
+    /// Progress for a caller's display (the CLI's progress bar): the scan sets `total` to the
+    /// number of files once the walk is done and counts files done in `done`.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Counters a scan updates as it goes, read by another thread (relaxed atomics: a display).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to scan (0 while the walk is still running).
+    pub total: AtomicU64,
+    /// Files scanned so far.
+    pub done: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -174,14 +188,22 @@ pub fn with_parse_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, ScanError> {
     let walked = walk::walk(root, &opts.walk).map_err(ScanError::Input)?;
     let matcher = Matcher::new(&cat.rules).map_err(ScanError::Rules)?;
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        p.total.store(walked.files.len() as u64, Ordering::Relaxed);
+    }
     let scans: Vec<FileScan> = with_parse_stacks(|| {
         walked
             .files
             .par_iter()
             .filter_map(|f| {
-                scan_file(&matcher, &f.rel, f.size, || {
+                let s = scan_file(&matcher, &f.rel, f.size, || {
                     std::fs::read(&f.abs).map_err(|e| format!("{}: {e}", f.rel))
-                })
+                });
+                if let Some(p) = progress {
+                    p.done.fetch_add(1, Ordering::Relaxed);
+                }
+                s
             })
             .collect()
     });

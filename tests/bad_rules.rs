@@ -20,9 +20,18 @@ fn ripen() -> Command {
 
 /// Runs `ripen scan` with `args` and returns the first line of stderr after `error: `.
 fn first_error_line(args: &[&std::ffi::OsStr]) -> String {
-    let out = ripen().arg("scan").arg(fixture()).args(args).output().unwrap();
+    let out = ripen()
+        .arg("scan")
+        .arg(fixture())
+        .args(args)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2; stderr:\n{err}"
+    );
     let first = err.lines().next().unwrap_or_default();
     first
         .strip_prefix("error: ")
@@ -101,7 +110,10 @@ fn a_valid_extra_rule_loads() {
 
 #[test]
 fn broken_yaml() {
-    let e = rules_error(&[("x.yml", "rules:\n  - id: a\n    title: \"unclosed\n    x: y\n")]);
+    let e = rules_error(&[(
+        "x.yml",
+        "rules:\n  - id: a\n    title: \"unclosed\n    x: y\n",
+    )]);
     assert_at(&e, "3:", &["unclosed quote", "end the string"]);
     let e = rules_error(&[("x.yml", "rules:\n  - id: a: b\n")]);
     assert_at(&e, "2:", &["quote a value that contains `: `"]);
@@ -116,57 +128,125 @@ fn broken_yaml() {
 #[test]
 fn unknown_keys_and_missing_ones() {
     let e = rules_error(&[("x.yml", &rule_with("title:", "titel:"))]);
-    assert_at(&e, "4:5:", &["unknown field `titel`", "expected one of", "title"]);
+    assert_at(
+        &e,
+        "4:5:",
+        &["unknown field `titel`", "expected one of", "title"],
+    );
     let e = rules_error(&[("x.yml", &rule_with("    rationale: Because.\n", ""))]);
     assert_at(&e, "", &["missing field `rationale`", "add `rationale:`"]);
-    let e = rules_error(&[("x.yml", &rule_with("    tier: implemented\n", "    tier: implemented\n    tier: mentioned\n"))]);
+    let e = rules_error(&[(
+        "x.yml",
+        &rule_with(
+            "    tier: implemented\n",
+            "    tier: implemented\n    tier: mentioned\n",
+        ),
+    )]);
     assert_at(&e, "7:5:", &["duplicate key `tier`", "remove or merge"]);
 }
 
 #[test]
 fn wrong_types() {
-    let e = rules_error(&[("x.yml", &rule_with("files: {include: ['**/*.py']}", "files: '**/*.py'"))]);
+    let e = rules_error(&[(
+        "x.yml",
+        &rule_with("files: {include: ['**/*.py']}", "files: '**/*.py'"),
+    )]);
     assert_at(&e, "7:12:", &["expected a mapping here"]);
     let e = rules_error(&[("x.yml", "rules: yes\n")]);
     assert_at(&e, "1:8:", &["expected a list here"]);
-    let e = rules_error(&[("x.yml", &rule_with("title: Something CI-ish", "title: [a, b]"))]);
+    let e = rules_error(&[(
+        "x.yml",
+        &rule_with("title: Something CI-ish", "title: [a, b]"),
+    )]);
     assert_at(&e, "4:12:", &["expected a single text value"]);
     let e = rules_error(&[("x.yml", &rule_with("tier: implemented", "tier: 3"))]);
     assert_at(&e, "6:11:", &["expected one of", "implemented"]);
     let e = rules_error(&[("x.yml", &rule_with("tier: implemented", "tier: automated"))]);
-    assert_at(&e, "6:11:", &["`implemented` or `mentioned`", "automation graph"]);
+    assert_at(
+        &e,
+        "6:11:",
+        &["`implemented` or `mentioned`", "automation graph"],
+    );
 }
 
 #[test]
 fn invalid_regex_and_glob() {
-    let e = rules_error(&[("x.yml", &format!("{RULE}    match:\n      - regex: '(?<=x)y'\n"))]);
-    assert_at(&e, "9:16:", &["invalid regex", "look-around", "Rust regex syntax"]);
-    let e = rules_error(&[("x.yml", &format!("{RULE}    match:\n      - regex: '(unclosed'\n"))]);
+    let e = rules_error(&[(
+        "x.yml",
+        &format!("{RULE}    match:\n      - regex: '(?<=x)y'\n"),
+    )]);
+    assert_at(
+        &e,
+        "9:16:",
+        &["invalid regex", "look-around", "Rust regex syntax"],
+    );
+    let e = rules_error(&[(
+        "x.yml",
+        &format!("{RULE}    match:\n      - regex: '(unclosed'\n"),
+    )]);
     assert_at(&e, "9:16:", &["invalid regex", "unclosed group"]);
-    let e = rules_error(&[("x.yml", &format!("{RULE}    facets:\n      training: '[z-a]'\n"))]);
+    let e = rules_error(&[(
+        "x.yml",
+        &format!("{RULE}    facets:\n      training: '[z-a]'\n"),
+    )]);
     assert_at(&e, "9:17:", &["invalid regex"]);
     let e = rules_error(&[("x.yml", &rule_with("'**/*.py'", "'src/[a-'"))]);
-    assert_at(&e, "7:23:", &["invalid glob `src/[a-`", "unclosed character class"]);
-    let e = rules_error(&[("x.yml", &format!("{RULE}    match:\n      - regex: a\n        key: b\n"))]);
+    assert_at(
+        &e,
+        "7:23:",
+        &["invalid glob `src/[a-`", "unclosed character class"],
+    );
+    let e = rules_error(&[(
+        "x.yml",
+        &format!("{RULE}    match:\n      - regex: a\n        key: b\n"),
+    )]);
     assert_at(&e, "9:16:", &["exactly one of"]);
 }
 
 #[test]
 fn unknown_and_duplicate_ids() {
-    let e = rules_error(&[("x.yml", &rule_with("capability: ci", "capability: experiment_trackin"))]);
-    assert_at(&e, "3:17:", &["unknown capability `experiment_trackin`", "did you mean `experiment_tracking`"]);
+    let e = rules_error(&[(
+        "x.yml",
+        &rule_with("capability: ci", "capability: experiment_trackin"),
+    )]);
+    assert_at(
+        &e,
+        "3:17:",
+        &[
+            "unknown capability `experiment_trackin`",
+            "did you mean `experiment_tracking`",
+        ],
+    );
     let e = rules_error(&[("x.yml", &rule_with("my-rule", "My_Rule"))]);
     assert_at(&e, "2:9:", &["kebab-case"]);
     // Twice in one file, and a built-in id reused.
     let twice = format!("{RULE}{}", RULE.trim_start_matches("rules:\n"));
     let e = rules_error(&[("x.yml", &twice)]);
-    assert_at(&e, "8:9:", &["duplicate rule id `my-rule`", "first defined at", "x.yml:2", "rename"]);
+    assert_at(
+        &e,
+        "8:9:",
+        &[
+            "duplicate rule id `my-rule`",
+            "first defined at",
+            "x.yml:2",
+            "rename",
+        ],
+    );
     let e = rules_error(&[("x.yml", &rule_with("my-rule", "mlflow-tracking"))]);
-    assert_at(&e, "2:9:", &["duplicate rule id `mlflow-tracking`", "rules/", "rename"]);
+    assert_at(
+        &e,
+        "2:9:",
+        &["duplicate rule id `mlflow-tracking`", "rules/", "rename"],
+    );
     let caps = "capabilities:\n  - id: ci\n    title: CI\n    category: processes\n    definition: d\n    remediation: r\n";
     let e = rules_error(&[("capabilities.yml", caps)]);
     assert_at(&e, "2:9:", &["duplicate capability id `ci`", "rename"]);
-    let e = rules_error(&[("capabilities.yml", &caps.replace("id: ci", "id: new_cap").replace("processes", "modelling"))]);
+    let e = rules_error(&[(
+        "capabilities.yml",
+        &caps
+            .replace("id: ci", "id: new_cap")
+            .replace("processes", "modelling"),
+    )]);
     assert_at(&e, "4:15:", &["unknown variant `modelling`", "modeling"]);
 }
 
@@ -194,17 +274,39 @@ fn model_definitions() {
     let back = MODEL.replace("level: 1", "level: 0");
     let e = rules_error(&[("models/m.yml", &back)]);
     assert_at(&e, "7:12:", &["expected level 1, found 0"]);
-    let e = rules_error(&[("models/m.yml", &MODEL.replace("capability: ci", "capability: cii"))]);
-    assert_at(&e, "10:21:", &["unknown capability `cii`", "did you mean `ci`"]);
+    let e = rules_error(&[(
+        "models/m.yml",
+        &MODEL.replace("capability: ci", "capability: cii"),
+    )]);
+    assert_at(
+        &e,
+        "10:21:",
+        &["unknown capability `cii`", "did you mean `ci`"],
+    );
     let e = rules_error(&[("models/m.yml", &MODEL.replace("id: mymodel", "id: google"))]);
     assert_at(&e, "1:5:", &["duplicate model id `google`", "another id"]);
-    let e = rules_error(&[("models/m.yml", &MODEL.replace("kind: staged", "kind: stages"))]);
+    let e = rules_error(&[(
+        "models/m.yml",
+        &MODEL.replace("kind: staged", "kind: stages"),
+    )]);
     assert_at(&e, "3:7:", &["unknown variant `stages`", "staged"]);
-    let e = rules_error(&[("models/m.yml", &MODEL.replace("tier: automated", "tier: automatic"))]);
+    let e = rules_error(&[(
+        "models/m.yml",
+        &MODEL.replace("tier: automated", "tier: automatic"),
+    )]);
     assert_at(&e, "11:15:", &["unknown variant `automatic`", "automated"]);
-    let e = rules_error(&[("models/m.yml", &MODEL.replace("      - capability: ci\n        tier: automated\n", "      - id: x\n"))]);
+    let e = rules_error(&[(
+        "models/m.yml",
+        &MODEL.replace(
+            "      - capability: ci\n        tier: automated\n",
+            "      - id: x\n",
+        ),
+    )]);
     assert_at(&e, "7:12:", &["needs `capability:` or `any:`"]);
-    let e = rules_error(&[("models/m.yml", "id: mymodel\ntitle: M\nkind: staged\nlevels: []\n")]);
+    let e = rules_error(&[(
+        "models/m.yml",
+        "id: mymodel\ntitle: M\nkind: staged\nlevels: []\n",
+    )]);
     assert_at(&e, "1:5:", &["needs levels"]);
 }
 
@@ -250,7 +352,11 @@ fn bad_config_files() {
     let e = config_error(b"fail_under:\n  azur: 2\n");
     assert_at(&e, "2:", &["unknown model `azur`", "known: "]);
     let e = config_error(b"attestations:\n  - capability: cii\n    reason: r\n");
-    assert_at(&e, "2:17:", &["unknown capability `cii`", "did you mean `ci`"]);
+    assert_at(
+        &e,
+        "2:17:",
+        &["unknown capability `cii`", "did you mean `ci`"],
+    );
     let e = config_error(b"fail_undr: {azure: 2}\n");
     assert_at(&e, "1:1:", &["unknown field `fail_undr`", "fail_under"]);
     let e = config_error(b"a: [\n");

@@ -150,7 +150,11 @@ fn make_outside(outside: &Path) {
 /// Files the walk can't read or shouldn't: links, loops, special files, huge files, binaries.
 fn add_filesystem_hazards(root: &Path, outside: &Path) {
     // Links out of the root, to a file, a directory, a FIFO and a CI workflow.
-    symlink(outside.join("secret_train.py"), root.join("escape_train.py")).unwrap();
+    symlink(
+        outside.join("secret_train.py"),
+        root.join("escape_train.py"),
+    )
+    .unwrap();
     symlink(outside, root.join("escape_dir")).unwrap();
     symlink(outside.join("pipe.py"), root.join("escape_pipe.py")).unwrap();
     symlink(
@@ -158,7 +162,11 @@ fn add_filesystem_hazards(root: &Path, outside: &Path) {
         root.join(".github/workflows/deploy.yml"),
     )
     .unwrap();
-    symlink("../../../../../../../../../../../../etc/passwd", root.join("passwd.yml")).unwrap();
+    symlink(
+        "../../../../../../../../../../../../etc/passwd",
+        root.join("passwd.yml"),
+    )
+    .unwrap();
     // Loops: to itself, to the root, to a parent, and a two-link cycle.
     symlink(".", root.join("loop_self")).unwrap();
     symlink(root, root.join("loop_root")).unwrap();
@@ -176,7 +184,12 @@ fn add_filesystem_hazards(root: &Path, outside: &Path) {
     mkfifo(&root.join("Makefile"));
     // A real character device, where we may create one (root); skipped elsewhere.
     let _ = std::process::Command::new("mknod")
-        .args([root.join("null_dev.py").as_os_str(), "c".as_ref(), "1".as_ref(), "3".as_ref()])
+        .args([
+            root.join("null_dev.py").as_os_str(),
+            "c".as_ref(),
+            "1".as_ref(),
+            "3".as_ref(),
+        ])
         .stderr(std::process::Stdio::null())
         .status();
     // Huge sparse files: skipped by size, never read (reading them would take minutes).
@@ -219,7 +232,9 @@ fn add_filesystem_hazards(root: &Path, outside: &Path) {
 }
 
 fn alias_bomb() -> String {
-    let mut bomb = String::from("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    let mut bomb = String::from(
+        "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
     let mut prev = "a".to_string();
     for i in 0..9 {
         let name = format!("b{i}");
@@ -250,14 +265,22 @@ fn add_parser_hazards(root: &Path) -> Vec<&'static str> {
         ("k8s/bomb.yaml", alias_bomb(), true),
         ("conf/deep.json", deep_json.clone(), true),
         ("conf/deep-array.json", deep_seq.clone(), true),
-        ("notebooks/deep.ipynb", format!("{{\"cells\": {deep_seq}}}"), true),
+        (
+            "notebooks/deep.ipynb",
+            format!("{{\"cells\": {deep_seq}}}"),
+            true,
+        ),
         (
             "notebooks/deep-source.ipynb",
             format!("{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {deep_seq}}}]}}"),
             true,
         ),
         ("broken.yml", "a: [1, 2\nb: c\n  - d\n".into(), true),
-        (".circleci/config.yml", "version: 2.1\njobs: {build: [\n".into(), true),
+        (
+            ".circleci/config.yml",
+            "version: 2.1\njobs: {build: [\n".into(),
+            true,
+        ),
         ("conf/broken.json", "{\"a\": [1, 2,\n".into(), true),
         (
             "notebooks/broken.ipynb",
@@ -299,11 +322,23 @@ fn add_parser_hazards(root: &Path) -> Vec<&'static str> {
             "echo \"unterminated 'quote $(( `nested\n\\\n'\n\"\"\"\n".into(),
             false,
         ),
-        ("Jenkinsfile", "pipeline { stages { stage('x') { steps { sh '''\n".repeat(2_000), false),
-        ("dvc-broken/dvc.yaml", "stages:\n  train:\n    cmd: [\n".into(), true),
+        (
+            "Jenkinsfile",
+            "pipeline { stages { stage('x') { steps { sh '''\n".repeat(2_000),
+            false,
+        ),
+        (
+            "dvc-broken/dvc.yaml",
+            "stages:\n  train:\n    cmd: [\n".into(),
+            true,
+        ),
         ("tabs.yml", "a:\n\tb: c\n".into(), true),
         ("many-docs.yml", "---\n".repeat(5_000), false),
-        ("nul-in-middle.yml", format!("{}\0", "a: b\n".repeat(3_000)), false),
+        (
+            "nul-in-middle.yml",
+            format!("{}\0", "a: b\n".repeat(3_000)),
+            false,
+        ),
     ];
     let mut warn = Vec::new();
     for (path, content, must_warn) in files {
@@ -329,7 +364,12 @@ fn one_string_notebook() -> String {
 /// The project's own files, rewritten with CRLF line ends and a BOM: the verdict must not
 /// change.
 fn crlf_and_bom(root: &Path) {
-    for rel in [".github/workflows/ci.yml", "dvc.yaml", "src/train.py", "params.yaml"] {
+    for rel in [
+        ".github/workflows/ci.yml",
+        "dvc.yaml",
+        "src/train.py",
+        "params.yaml",
+    ] {
         let p = root.join(rel);
         let text = fs::read_to_string(&p).unwrap();
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
@@ -398,14 +438,27 @@ fn hostile_tree_gets_the_verdict_of_the_project_inside_it() {
         ] {
             assert!(!p.contains(bad), "evidence from {p}");
         }
-        assert!(!p.starts_with('/') && !p.contains(".."), "evidence outside the root: {p}");
+        assert!(
+            !p.starts_with('/') && !p.contains(".."),
+            "evidence outside the root: {p}"
+        );
     }
     let json = serde_json::to_string(&r).unwrap();
-    assert!(!json.contains(OUTSIDE_MARKER), "a file outside the root was read");
-    assert!(!json.contains(h.outside.to_str().unwrap()), "the outside directory is named");
+    assert!(
+        !json.contains(OUTSIDE_MARKER),
+        "a file outside the root was read"
+    );
+    assert!(
+        !json.contains(h.outside.to_str().unwrap()),
+        "the outside directory is named"
+    );
     // Nothing deploys or runs on a schedule in the project; the linked-in workflow outside
     // does both, and must not count.
-    for id in ["continuous_delivery", "continuous_training_trigger", "model_registry"] {
+    for id in [
+        "continuous_delivery",
+        "continuous_training_trigger",
+        "model_registry",
+    ] {
         let tier = |r: &Report| r.capabilities.iter().find(|c| c.id == id).map(|c| c.tier);
         assert_eq!(tier(&r), tier(base), "{id}");
     }
@@ -460,7 +513,12 @@ fn hostile_tree_gets_the_verdict_of_the_project_inside_it() {
 
     // Text output (the default) as well: no panic on the odd names.
     let out = ripen().arg("scan").arg(&h.root).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
 
@@ -470,7 +528,10 @@ fn walk_reaches_deep_trees_and_never_follows_links() {
     let w = ripen::walk::walk(&h.root, &ripen::walk::WalkOptions::default()).unwrap();
     let rels: Vec<&str> = w.files.iter().map(|f| f.rel.as_str()).collect();
     let bottom = format!("deep/{}bottom.py", "d/".repeat(300));
-    assert!(rels.contains(&bottom.as_str()), "the 300-deep file was not reached");
+    assert!(
+        rels.contains(&bottom.as_str()),
+        "the 300-deep file was not reached"
+    );
     for f in &w.files {
         assert!(
             f.abs.starts_with(&h.root),
@@ -478,8 +539,16 @@ fn walk_reaches_deep_trees_and_never_follows_links() {
             f.abs.display()
         );
         let meta = fs::symlink_metadata(&f.abs).unwrap();
-        assert!(meta.file_type().is_file(), "{} is not a regular file", f.rel);
-        assert!(!f.rel.starts_with("escape_") && !f.rel.starts_with("loop_"), "{}", f.rel);
+        assert!(
+            meta.file_type().is_file(),
+            "{} is not a regular file",
+            f.rel
+        );
+        assert!(
+            !f.rel.starts_with("escape_") && !f.rel.starts_with("loop_"),
+            "{}",
+            f.rel
+        );
     }
     // Each listed once: a loop would list files again under loop_self/...
     let mut sorted = rels.clone();
@@ -525,7 +594,9 @@ fn deep_and_bomb_documents_alone_each_warn_and_exit_0() {
     let n = 50_000;
     let deep_seq = format!("{}{}", "[".repeat(n), "]".repeat(n));
     let deep_map = format!("{}1{}", "a: {".repeat(n), "}".repeat(n));
-    let block: String = (0..1_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+    let block: String = (0..1_000)
+        .map(|i| format!("{}a:\n", " ".repeat(i)))
+        .collect();
     let cases: Vec<(&str, String)> = vec![
         (".github/workflows/ci.yml", deep_seq.clone()),
         (".github/workflows/ci.yml", deep_map.clone()),
@@ -535,7 +606,10 @@ fn deep_and_bomb_documents_alone_each_warn_and_exit_0() {
         ("azure-pipelines.yml", block),
         ("dvc.yaml", deep_seq.clone()),
         ("k8s/deploy.yaml", deep_map.clone()),
-        ("package.json", format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n))),
+        (
+            "package.json",
+            format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n)),
+        ),
         ("nb.ipynb", format!("{{\"cells\": {deep_seq}}}")),
     ];
     for (path, content) in cases {
@@ -570,9 +644,15 @@ fn booby_trapped(marker_dir: &Path) -> tempfile::TempDir {
     w("scripts/run.sh", format!("#!/bin/sh\ntouch {}\n", m("sh")));
     w(
         "setup.py",
-        format!("open({:?}, 'w').close()\nfrom setuptools import setup\nsetup(name='x')\n", m("setup_py")),
+        format!(
+            "open({:?}, 'w').close()\nfrom setuptools import setup\nsetup(name='x')\n",
+            m("setup_py")
+        ),
     );
-    w("conftest.py", format!("open({:?}, 'w').close()\n", m("conftest")));
+    w(
+        "conftest.py",
+        format!("open({:?}, 'w').close()\n", m("conftest")),
+    );
     w("noxfile.py", format!("open({:?}, 'w').close()\n", m("nox")));
     w(
         "src/__main__.py",
@@ -589,7 +669,9 @@ fn booby_trapped(marker_dir: &Path) -> tempfile::TempDir {
         "dvc.yaml",
         format!(
             "{}\n  trap:\n    cmd: touch {}\n",
-            fs::read_to_string(root.join("dvc.yaml")).unwrap().trim_end(),
+            fs::read_to_string(root.join("dvc.yaml"))
+                .unwrap()
+                .trim_end(),
             m("dvc")
         ),
     );
@@ -602,10 +684,7 @@ fn booby_trapped(marker_dir: &Path) -> tempfile::TempDir {
         ),
     );
     for (name, ext) in [("pyproject", "toml"), ("tox", "ini")] {
-        w(
-            &format!("{name}.{ext}"),
-            format!("# touch {}\n", m(name)),
-        );
+        w(&format!("{name}.{ext}"), format!("# touch {}\n", m(name)));
     }
     let sh = root.join("scripts/run.sh");
     fs::set_permissions(&sh, fs::Permissions::from_mode(0o755)).unwrap();
@@ -618,13 +697,22 @@ fn booby_trapped(marker_dir: &Path) -> tempfile::TempDir {
     {
         let hooks = root.join(".git/hooks");
         fs::create_dir_all(&hooks).unwrap();
-        for hook in ["post-checkout", "pre-commit", "post-index-change", "fsmonitor-watchman"] {
+        for hook in [
+            "post-checkout",
+            "pre-commit",
+            "post-index-change",
+            "fsmonitor-watchman",
+        ] {
             let p = hooks.join(hook);
             fs::write(&p, format!("#!/bin/sh\ntouch {}\n", m(hook))).unwrap();
             fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
         }
         let _ = std::process::Command::new("git")
-            .args(["config", "core.fsmonitor", &format!("touch {}", m("fsmonitor"))])
+            .args([
+                "config",
+                "core.fsmonitor",
+                &format!("touch {}", m("fsmonitor")),
+            ])
             .current_dir(&root)
             .status();
     }
@@ -724,7 +812,12 @@ fn needs_no_network() {
             .timeout(GUARD)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(levels_json(&v), expected);
     } else {
@@ -734,17 +827,41 @@ fn needs_no_network() {
     // `reqwest` and friends are in Cargo.lock only through dev-dependencies.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["tree", "--offline", "--locked", "-e", "normal,build", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ])
         .args(["--format", "{p}"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tree = String::from_utf8(out.stdout).unwrap();
-    assert!(tree.lines().any(|l| l.starts_with("git2 ")), "unexpected cargo tree output");
+    assert!(
+        tree.lines().any(|l| l.starts_with("git2 ")),
+        "unexpected cargo tree output"
+    );
     for krate in [
-        "reqwest", "hyper", "ureq", "curl", "rustls", "openssl", "native-tls", "libssh2-sys",
-        "tokio", "isahc", "attohttpc",
+        "reqwest",
+        "hyper",
+        "ureq",
+        "curl",
+        "rustls",
+        "openssl",
+        "native-tls",
+        "libssh2-sys",
+        "tokio",
+        "isahc",
+        "attohttpc",
     ] {
         assert!(
             !tree.lines().any(|l| l.starts_with(&format!("{krate} "))),
@@ -752,7 +869,6 @@ fn needs_no_network() {
         );
     }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Redaction: secrets written literally in CI commands and code never reach a report.
@@ -784,7 +900,10 @@ fn secrets_never_reach_any_report_format() {
     fs::create_dir_all(root.join("scripts")).unwrap();
     fs::write(
         root.join("scripts/deploy.sh"),
-        format!("#!/bin/sh\nmlflow models serve -m models:/x/1 --password {}\n", secrets[2]),
+        format!(
+            "#!/bin/sh\nmlflow models serve -m models:/x/1 --password {}\n",
+            secrets[2]
+        ),
     )
     .unwrap();
     let train = fs::read_to_string(root.join("src/train.py")).unwrap();
@@ -800,7 +919,11 @@ fn secrets_never_reach_any_report_format() {
     // The chains through the scheduled workflow are there, redacted rather than dropped.
     let all = v.to_string();
     assert!(all.contains("python src/train.py --password ***"), "{v:#}");
-    assert!(v["warnings"].as_array().unwrap().is_empty(), "{:#}", v["warnings"]);
+    assert!(
+        v["warnings"].as_array().unwrap().is_empty(),
+        "{:#}",
+        v["warnings"]
+    );
     for format in ["text", "json", "markdown", "sarif", "github"] {
         let out = ripen()
             .args(["scan", "--format", format])

@@ -11,7 +11,8 @@
 //! page does not overflow a 375px-wide phone viewport (inside an iframe: headless Chromium's
 //! window is at least 500px wide). Screenshots at 375px and 1280px go to a temporary
 //! directory, never the repository (`RIPEN_SCREENSHOTS=DIR` keeps them for a look). Without
-//! Chromium the browser tests are skipped with a message, unless `CI` is set: then they fail.
+//! Chromium the browser tests are skipped with a message, unless `CI` or `RIPEN_REQUIRE_BROWSER`
+//! (set by `.ci/run`) is set: then they fail.
 
 use assert_cmd::Command;
 use ripen::render::{self, Format};
@@ -96,10 +97,9 @@ fn hostile_report() -> Report {
 /// The element names the renderer itself writes; anything else came from outside.
 const TAGS: &[&str] = &[
     "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "main", "footer",
-    "nav", "section", "article", "h1", "h2", "h3", "h4", "p", "a", "code", "span", "strong",
-    "br", "ol", "ul", "li", "div", "table", "caption", "thead", "tbody", "tr", "th", "td",
-    "details", "summary", "input", "label", "svg", "rect", "text", "tspan", "line", "path",
-    "circle", "g",
+    "nav", "section", "article", "h1", "h2", "h3", "h4", "p", "a", "code", "span", "strong", "br",
+    "ol", "ul", "li", "div", "table", "caption", "thead", "tbody", "tr", "th", "td", "details",
+    "summary", "input", "label", "svg", "rect", "text", "tspan", "line", "path", "circle", "g",
 ];
 
 /// Every `<` starts one of the renderer's own tags, with no event-handler attribute.
@@ -125,10 +125,7 @@ fn assert_only_own_tags(html: &str) {
             .filter(|(k, _)| k % 2 == 0)
             .map(|(_, s)| s)
             .collect();
-        assert!(
-            !outside_quotes.contains(" on"),
-            "event handler in <{tag}>"
-        );
+        assert!(!outside_quotes.contains(" on"), "event handler in <{tag}>");
         assert_eq!(tag.matches('"').count() % 2, 0, "quotes in <{tag}>");
     }
 }
@@ -146,22 +143,30 @@ fn assert_self_contained(html: &str) {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect();
         assert!(
-            !["script", "link", "img", "iframe", "object", "embed", "video", "audio", "image", "use", "base"]
-                .contains(&name.as_str()),
+            ![
+                "script", "link", "img", "iframe", "object", "embed", "video", "audio", "image",
+                "use", "base"
+            ]
+            .contains(&name.as_str()),
             "<{tag}> in the page"
         );
         assert!(!tag.contains(" src="), "src in <{tag}>");
         if tag.contains("href=") {
             assert!(name == "a", "href outside <a>: <{tag}>");
             assert!(
-                tag.contains("href=\"#") || tag.contains("href=\"https://") || tag.contains("href=\"http://"),
+                tag.contains("href=\"#")
+                    || tag.contains("href=\"https://")
+                    || tag.contains("href=\"http://"),
                 "link that is neither local nor http(s): <{tag}>"
             );
         }
     }
     let style_start = html.find("<style>").expect("inline style");
     let style = &html[style_start..style_start + html[style_start..].find("</style>").unwrap()];
-    assert!(!style.contains("url(") && !style.contains("@import"), "CSS fetches");
+    assert!(
+        !style.contains("url(") && !style.contains("@import"),
+        "CSS fetches"
+    );
     let lower = html.to_ascii_lowercase();
     assert!(lower.contains("http-equiv=\"content-security-policy\" content=\"default-src 'none'"));
     assert!(lower.contains("<meta name=\"viewport\" content=\"width=device-width"));
@@ -191,7 +196,11 @@ fn assert_well_formed_xml(s: &str) {
         let tag = &rest[1..end];
         rest = &rest[end + 1..];
         if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "closing </{name}>");
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(name.trim()),
+                "closing </{name}>"
+            );
             continue;
         }
         assert_eq!(tag.matches('"').count() % 2, 0, "quotes in <{tag}>");
@@ -278,7 +287,13 @@ fn cli_writes_html_with_format_and_report_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.html");
     let out = ripen()
-        .args(["scan", "fixtures/dvc-mlflow", "--format", "html", "--report-file"])
+        .args([
+            "scan",
+            "fixtures/dvc-mlflow",
+            "--format",
+            "html",
+            "--report-file",
+        ])
         .arg(format!("html={}", file.display()))
         .assert()
         .success()
@@ -415,7 +430,9 @@ fn history_html_draws_a_step_chart_per_model() {
     assert_well_formed_xml(charts[0]);
     assert!(charts[0].contains("class=\"chart history-chart\""));
     assert_eq!(charts[0].matches("<path class=\"series\"").count(), 2);
-    assert!(charts[0].contains("data-model=\"azure\"") && charts[0].contains("data-model=\"google\""));
+    assert!(
+        charts[0].contains("data-model=\"azure\"") && charts[0].contains("data-model=\"google\"")
+    );
     // Dates and short ids label the commits; the table says when levels changed.
     assert!(html.contains("2023-11-14") && html.contains("2023-11-15"));
     assert!(html.contains("4/4") && html.contains("0/4"));
@@ -439,8 +456,12 @@ fn chromium() -> Option<PathBuf> {
 fn browser() -> Option<PathBuf> {
     match chromium() {
         Some(p) => Some(p),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but Chromium is missing: .ci/run installs Debian's `chromium`")
+        None if std::env::var_os("CI").is_some()
+            || std::env::var_os("RIPEN_REQUIRE_BROWSER").is_some() =>
+        {
+            panic!(
+                "CI (or RIPEN_REQUIRE_BROWSER) is set but Chromium is missing: .ci/run installs Debian's `chromium`"
+            )
         }
         None => {
             eprintln!(
@@ -554,7 +575,12 @@ fn check_png(path: &Path, width: u32) {
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", path.display());
     let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     assert_eq!(w, width, "{}", path.display());
-    assert!(bytes.len() > 20_000, "{}: {} bytes", path.display(), bytes.len());
+    assert!(
+        bytes.len() > 20_000,
+        "{}: {} bytes",
+        path.display(),
+        bytes.len()
+    );
 }
 
 /// Loads `html` in Chromium: no console message, the charts in the DOM, the charts drawn and the
@@ -621,7 +647,10 @@ fn check_in_browser(bin: &Path, name: &str, html: &str, chart_classes: &[&str]) 
                 .unwrap_or_else(|| panic!("{name}: {class} not measured: {p}"));
             assert!(c["w"].as_f64().unwrap() > 100.0, "{name} {class}: {c}");
             assert!(c["h"].as_f64().unwrap() > 40.0, "{name} {class}: {c}");
-            assert!(c["right"].as_f64().unwrap() <= width + 1.0, "{name} {class}: {c}");
+            assert!(
+                c["right"].as_f64().unwrap() <= width + 1.0,
+                "{name} {class}: {c}"
+            );
             assert!(c["drawn"].as_u64().unwrap() >= 3, "{name} {class}: {c}");
             assert_eq!(c["title"], true);
         }

@@ -14,7 +14,9 @@ use extract::{Command, FileFacts, TargetKind};
 use regex::Regex;
 use serde::Serialize;
 use shell::Action;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -124,6 +126,7 @@ struct Reach {
     triggers: BTreeSet<Trigger>,
 }
 
+#[derive(Clone)]
 struct Edge {
     to: NodeId,
     via: String,
@@ -131,10 +134,16 @@ struct Edge {
     tests: bool,
 }
 
+/// The edges out of a node and the commands it could not resolve, computed once per node.
+type EdgeEntry = Rc<(Vec<Edge>, Vec<Unresolved>)>;
+
 pub struct Graph<'a> {
     files: &'a [String],
     file_set: HashSet<&'a str>,
     facts: &'a HashMap<String, FileFacts>,
+    /// [`Graph::edges`] memoised per (node, via tests): every walk from every entry point and
+    /// every [`Automation::reaches`] query meets the same nodes again.
+    edge_cache: RefCell<HashMap<(NodeId, bool), EdgeEntry>>,
 }
 
 #[derive(Debug, Default)]
@@ -186,6 +195,7 @@ impl<'a> Graph<'a> {
             files,
             file_set: files.iter().map(String::as_str).collect(),
             facts,
+            edge_cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -625,6 +635,28 @@ impl<'a> Graph<'a> {
     /// The edges out of a node. Python imports are not followed out of test files: a test
     /// importing the training module exercises it, it does not run training.
     fn edges(&self, node: &NodeId, via_tests: bool, unresolved: &mut Vec<Unresolved>) -> Vec<Edge> {
+        let key = (node.clone(), via_tests);
+        let cached = self.edge_cache.borrow().get(&key).cloned();
+        let entry = match cached {
+            Some(e) => e,
+            None => {
+                let mut un = Vec::new();
+                let edges = self.compute_edges(node, via_tests, &mut un);
+                let e = Rc::new((edges, un));
+                self.edge_cache.borrow_mut().insert(key, Rc::clone(&e));
+                e
+            }
+        };
+        unresolved.extend(entry.1.iter().cloned());
+        entry.0.clone()
+    }
+
+    fn compute_edges(
+        &self,
+        node: &NodeId,
+        via_tests: bool,
+        unresolved: &mut Vec<Unresolved>,
+    ) -> Vec<Edge> {
         let (path, sub) = node;
         let mut out = Vec::new();
         let Some(facts) = self.facts.get(path) else {

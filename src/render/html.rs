@@ -96,6 +96,7 @@ td.tier{text-align:center;white-space:nowrap;font-size:.85em;min-width:5.5rem}
 .tier-implemented{background:#d0ebff;color:#0b3d66}
 .tier-automated{background:#b2f2bb;color:#0b4a1c}
 .matrix td.ev{min-width:16rem}
+.history-table td:nth-child(2){white-space:nowrap}
 .matrix ul{margin:.25rem 0;padding-left:1.1rem}
 details summary{cursor:pointer;color:var(--accent)}
 .chain{display:block;color:var(--muted)}
@@ -152,16 +153,24 @@ pub fn render(r: &Report) -> String {
     o.push_str("<nav aria-label=\"Sections\"><p><a href=\"#levels\">Levels</a> · <a href=\"#gigaom\">GigaOm categories</a> · <a href=\"#gaps\">Gap checklist</a> · <a href=\"#matrix\">Capability matrix</a></p></nav>\n</header>\n<main>\n");
 
     // Levels.
-    o.push_str("<section id=\"levels\" aria-labelledby=\"levels-h\">\n<h2 id=\"levels-h\">Levels</h2>\n");
+    o.push_str(
+        "<section id=\"levels\" aria-labelledby=\"levels-h\">\n<h2 id=\"levels-h\">Levels</h2>\n",
+    );
     for t in &r.targets {
         let _ = writeln!(
             o,
             "<p><span class=\"badge {}\">{}</span> {} level ≥ {} (is {})</p>",
             if t.met { "reached" } else { "error" },
-            if t.met { "target met" } else { "target NOT met" },
+            if t.met {
+                "target met"
+            } else {
+                "target NOT met"
+            },
             esc(&capitalise(&t.model)),
             t.level,
-            t.actual.map(|a| a.to_string()).unwrap_or_else(|| "–".into())
+            t.actual
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "–".into())
         );
     }
     o.push_str("<div class=\"models\">\n");
@@ -211,7 +220,11 @@ fn model_card(o: &mut String, id: &str, m: &ModelResult) {
             .unwrap_or_default()
     );
     o.push_str(&ladder_svg(id, m));
-    let _ = writeln!(o, "<ol class=\"levels\" aria-label=\"{} levels\">", esc(&name));
+    let _ = writeln!(
+        o,
+        "<ol class=\"levels\" aria-label=\"{} levels\">",
+        esc(&name)
+    );
     for l in &m.levels {
         let (class, status) = if l.met {
             ("reached", "reached")
@@ -326,7 +339,13 @@ fn ladder_svg(id: &str, m: &ModelResult) -> String {
         let (fill, stroke, text, dash, state) = if l.met {
             ("#2b7a3d", "#1d5a2c", "#ffffff", "", "reached")
         } else if l.level == level + 1 {
-            ("#fff3bf", "#8a6100", "#3d2900", " stroke-dasharray=\"5 3\"", "next")
+            (
+                "#fff3bf",
+                "#8a6100",
+                "#3d2900",
+                " stroke-dasharray=\"5 3\"",
+                "next",
+            )
         } else {
             ("#f1f3f5", "#868e96", "#343a40", "", "not reached")
         };
@@ -465,7 +484,9 @@ fn gigaom(o: &mut String, id: &str, m: &ModelResult) {
 
 /// Every practice missing up to each model's target (or next level), with where and how.
 fn gap_checklist(o: &mut String, r: &Report) {
-    o.push_str("<section id=\"gaps\" aria-labelledby=\"gaps-h\">\n<h2 id=\"gaps-h\">Gap checklist</h2>\n");
+    o.push_str(
+        "<section id=\"gaps\" aria-labelledby=\"gaps-h\">\n<h2 id=\"gaps-h\">Gap checklist</h2>\n",
+    );
     let gaps = render::gaps(r);
     if gaps.is_empty() {
         o.push_str(
@@ -500,7 +521,12 @@ fn gap_checklist(o: &mut String, r: &Report) {
     o.push_str("</section>\n");
 }
 
-const TIERS: [Tier; 4] = [Tier::None, Tier::Mentioned, Tier::Implemented, Tier::Automated];
+const TIERS: [Tier; 4] = [
+    Tier::None,
+    Tier::Mentioned,
+    Tier::Implemented,
+    Tier::Automated,
+];
 /// Evidence records shown per capability (the rest are counted).
 const EVIDENCE_SHOWN: usize = 10;
 
@@ -548,7 +574,9 @@ fn matrix_row(o: &mut String, c: &CapabilityResult) {
         esc(&c.id)
     );
     if c.state == State::NotObservable {
-        o.push_str("<td class=\"tier tier-none\" colspan=\"4\">not observable in a repository</td>");
+        o.push_str(
+            "<td class=\"tier tier-none\" colspan=\"4\">not observable in a repository</td>",
+        );
     } else {
         for t in TIERS {
             if t == c.tier {
@@ -684,7 +712,9 @@ fn extras(o: &mut String, r: &Report) {
     if items.is_empty() {
         return;
     }
-    o.push_str("<section id=\"notes\" aria-labelledby=\"notes-h\">\n<h2 id=\"notes-h\">Notes</h2>\n<ul>\n");
+    o.push_str(
+        "<section id=\"notes\" aria-labelledby=\"notes-h\">\n<h2 id=\"notes-h\">Notes</h2>\n<ul>\n",
+    );
     for i in items {
         let _ = writeln!(o, "<li>{i}</li>");
     }
@@ -695,7 +725,10 @@ fn extras(o: &mut String, r: &Report) {
 /// the commits as a table.
 pub fn history(h: &History) -> String {
     let mut o = String::new();
-    head(&mut o, &format!("ripen: MLOps maturity over time, {}", h.root));
+    head(
+        &mut o,
+        &format!("ripen: MLOps maturity over time, {}", h.root),
+    );
     let _ = writeln!(
         o,
         "<header>\n<h1>MLOps maturity over time: <code>{}</code></h1>\n<p class=\"muted\">ripen {} · {} commits{}</p>\n</header>\n<main>",
