@@ -5,7 +5,7 @@ CARGO ?= cargo
 
 ## Everything CI checks: formatting, lints, unit/integration/snapshot tests, rule examples,
 ## the real-world checker's self-test, and the GitHub Action's metadata.
-test: tools lint unit rules-test
+test: tools lint unit rules-test action-lint
 	python3 tests/realworld/test_check.py
 
 lint:
@@ -18,9 +18,14 @@ unit:
 rules-test:
 	$(CARGO) run --locked --quiet -- rules test
 
-## Python tools some tests call (installed only when missing).
+## Python tools the checks call: zizmor and check-jsonschema, pinned, installed from PyPI only
+## when the pinned version is missing.
 tools:
 	@command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+	@if [ "$$(zizmor --version 2>/dev/null)" != "zizmor 1.32.0" ] || \
+	   ! check-jsonschema --version 2>/dev/null | grep -q ' 0.39.0$$'; then \
+	  python3 -m pip install --quiet --disable-pip-version-check zizmor==1.32.0 check-jsonschema==0.39.0; \
+	fi
 
 ## Scan a fixture repository: what ripen says about a level-4 MLOps project.
 demo:
