@@ -365,15 +365,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     } else {
         Vec::new()
     };
-    let mut caps = capabilities::assess(cat, evs);
-    for a in opts.attestations.iter().filter(|_| !opts.no_attestations) {
-        if let Some(c) = caps.iter_mut().find(|c| c.id == a.capability) {
-            c.attested = Some(Attestation {
-                reason: a.reason.clone(),
-                link: a.link.clone(),
-            });
-        }
-    }
+    let mut caps = crate::scan::assess_with_attestations(cat, opts, evs);
     let models = levels::evaluate(cat, &caps);
     capabilities::cap_evidence(&mut caps);
 
@@ -439,6 +431,24 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         opts.today.unwrap_or_else(crate::config::Date::today),
     );
     report
+}
+
+/// Stage 6 with the config's attestations applied (unless `--no-attestations`).
+pub(crate) fn assess_with_attestations(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    evs: Vec<Evidence>,
+) -> Vec<capabilities::CapabilityResult> {
+    let mut caps = capabilities::assess(cat, evs);
+    for a in opts.attestations.iter().filter(|_| !opts.no_attestations) {
+        if let Some(c) = caps.iter_mut().find(|c| c.id == a.capability) {
+            c.attested = Some(Attestation {
+                reason: a.reason.clone(),
+                link: a.link.clone(),
+            });
+        }
+    }
+    caps
 }
 
 /// CI systems whose configuration may live anywhere (the service is pointed at the file):

@@ -6,7 +6,7 @@
 //! script) stay within the repository that holds both; only the finished evidence is merged,
 //! with paths prefixed by the repository's name.
 
-use crate::capabilities::{self, Attestation};
+use crate::capabilities;
 use crate::evidence::{Evidence, Hop};
 use crate::levels;
 use crate::report::Report;
@@ -166,15 +166,7 @@ pub fn merge(cat: &Catalogue, parts: &[(String, Report)], opts: &ScanOptions) ->
     }
     r.ml_project.signals.truncate(10);
     r.stats = stats;
-    let mut caps = capabilities::assess(cat, evs);
-    for a in opts.attestations.iter().filter(|_| !opts.no_attestations) {
-        if let Some(c) = caps.iter_mut().find(|c| c.id == a.capability) {
-            c.attested = Some(Attestation {
-                reason: a.reason.clone(),
-                link: a.link.clone(),
-            });
-        }
-    }
+    let mut caps = crate::scan::assess_with_attestations(cat, opts, evs);
     r.models = levels::evaluate(cat, &caps);
     capabilities::cap_evidence(&mut caps);
     r.capabilities = caps;

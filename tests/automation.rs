@@ -56,22 +56,7 @@ impl Graph {
     /// The chain to `path:line` as the text report prints it, or "-" when nothing reaches it.
     fn chain(&self, path: &str, line: u32) -> String {
         match self.auto.reach(&self.facts, path, Some(line)) {
-            Some((chain, _)) => chain
-                .iter()
-                .enumerate()
-                .map(|(i, h)| {
-                    let loc = match h.line {
-                        Some(l) => format!("{}:{l}", h.path),
-                        None => h.path.clone(),
-                    };
-                    if i == 0 {
-                        format!("{loc} ({})", h.via)
-                    } else {
-                        format!("{loc} [{}]", h.via)
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" → "),
+            Some((chain, _)) => ripen::render::text::chain_text(&chain),
             None => "-".into(),
         }
     }

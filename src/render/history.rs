@@ -4,18 +4,8 @@
 use crate::git::RepoHistory;
 use crate::history::{self, History};
 use crate::render::text::capitalise;
-use anstyle::{AnsiColor, Style};
+use crate::render::text::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use std::fmt::Write as _;
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
-
-fn paint(style: Style, s: &str) -> String {
-    format!("{style}{s}{style:#}")
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HistoryFormat {

@@ -10,14 +10,14 @@ use crate::rules::Tier;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write as _;
 
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default();
+pub(crate) const RED: Style = AnsiColor::Red.on_default();
+pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default();
 const CYAN: Style = AnsiColor::Cyan.on_default();
 
-fn paint(style: Style, s: &str) -> String {
+pub(crate) fn paint(style: Style, s: &str) -> String {
     format!("{style}{s}{style:#}")
 }
 
