@@ -92,6 +92,20 @@ fn triggers_label(ts: &[Trigger]) -> String {
     labels.join(", ")
 }
 
+/// Programs whose directory arguments are trees they apply or run.
+const DIRECTORY_RUNNERS: &[&str] = &[
+    "terraform",
+    "tofu",
+    "terragrunt",
+    "pulumi",
+    "kustomize",
+    "skaffold",
+    "kubectl",
+    "oc",
+    "helm",
+    "ansible-playbook",
+];
+
 /// An automation entry point, as reported.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryPoint {
@@ -606,8 +620,11 @@ impl<'a> Graph<'a> {
                     }
                 }
                 Action::Paths(paths) => {
+                    // A directory argument runs what is in it only for tools that apply a whole
+                    // tree; for anything else (`cargo run -- rules test`) it is data.
+                    let dirs = DIRECTORY_RUNNERS.contains(&simple.program.as_str());
                     for (i, p) in paths.iter().enumerate() {
-                        let found = self.resolve_path(p, &b, true);
+                        let found = self.resolve_path(p, &b, dirs);
                         if i == 0
                             && found.is_empty()
                             && (p.ends_with(".py") || p.ends_with(".sh"))
