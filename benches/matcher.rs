@@ -70,12 +70,16 @@ fn notebook() -> String {
             "source": ["import pandas as pd\n", "import wandb\n", "wandb.init(project='churn')\n"]}),
     ];
     for i in 0..40 {
-        cells.push(serde_json::json!({"cell_type": "code", "metadata": {}, "outputs": [],
+        cells.push(
+            serde_json::json!({"cell_type": "code", "metadata": {}, "outputs": [],
             "execution_count": i,
-            "source": [format!("df{i} = df.groupby('c{i}').mean()\n"), format!("df{i}.head()\n")]}));
+            "source": [format!("df{i} = df.groupby('c{i}').mean()\n"), format!("df{i}.head()\n")]}),
+        );
     }
-    serde_json::to_string_pretty(&serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4}))
-        .unwrap()
+    serde_json::to_string_pretty(
+        &serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4}),
+    )
+    .unwrap()
 }
 
 /// ~512 KiB of ordinary Python that no rule matches: the common case in a monorepo.
@@ -94,9 +98,17 @@ fn large_plain() -> String {
 fn docs() -> Vec<(&'static str, &'static str, String)> {
     vec![
         ("train_py", "ml/churn/src/train.py", TRAIN.to_string()),
-        ("workflow", ".github/workflows/train.yml", WORKFLOW.to_string()),
+        (
+            "workflow",
+            ".github/workflows/train.yml",
+            WORKFLOW.to_string(),
+        ),
         ("notebook", "ml/churn/notebooks/explore.ipynb", notebook()),
-        ("large_plain_py", "services/api/src/handlers.py", large_plain()),
+        (
+            "large_plain_py",
+            "services/api/src/handlers.py",
+            large_plain(),
+        ),
     ]
 }
 

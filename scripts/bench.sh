@@ -72,12 +72,14 @@ runs() {
 row() {
     local files="$1" n="$2"
     local tree="$BENCH_DIR/mono-$((files / 1000))k"
-    if [ ! -f "$tree/.gen-$files-$SEED" ]; then
+    # The stamp lives beside the tree, not in it (it would be scanned).
+    if [ ! -f "$tree.gen-$files-$SEED" ]; then
+        rm -f "$tree".gen-*
         python3 "$here/scripts/gen-monorepo.py" --files "$files" --seed "$SEED" --out "$tree" >&2
-        touch "$tree/.gen-$files-$SEED"
+        touch "$tree.gen-$files-$SEED"
     fi
     local mib
-    mib="$(du -sm --apparent-size "$tree" | cut -f1)"
+    mib="$(find "$tree" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s/1048576}')"
     warm "$tree"
     read -r rw rr < <(runs "$n" "$ripen" scan "$tree" --format json --history-commits 0)
     read -r gw gr < <(runs "$n" rg -c -f "$patterns" "$tree")
