@@ -1245,7 +1245,33 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
     if !triggers.is_empty() {
         return Some(entry("scheduler", triggers, whole_job(end, commands)));
     }
-    Some(FileFacts::Commands(commands))
+    // An ordinary YAML file (config, data, a manifest) is kept only for the values that could
+    // run something or name a file: keeping every scalar of every YAML file until the graph is
+    // built is what made memory grow with the tree (BENCHMARKS.md).
+    commands.retain(could_run_or_name_a_file);
+    commands.truncate(MAX_COMMANDS_PER_FILE);
+    (!commands.is_empty()).then_some(FileFacts::Commands(commands))
+}
+
+/// A generated YAML of thousands of entries adds nothing past this many candidate commands.
+const MAX_COMMANDS_PER_FILE: usize = 2_000;
+
+fn could_run_or_name_a_file(c: &Command) -> bool {
+    const MARKS: &[&str] = &[
+        "/", ".py", ".sh", ".yml", ".yaml", ".ipynb", ".R", ".jar", ".ps1", "Makefile",
+        "Dockerfile",
+    ];
+    const RUNNERS: &[&str] = &[
+        "python", "python3", "bash", "sh", "make", "dvc", "kedro", "az", "kubectl", "helm",
+        "docker", "gcloud", "aws", "pytest", "Rscript", "papermill", "mlflow", "uvicorn",
+        "gunicorn", "streamlit", "torchrun", "accelerate", "deepspeed", "spark-submit",
+        "databricks", "java", "node", "uv", "poetry", "tox", "nox",
+    ];
+    let t = c.text.trim();
+    MARKS.iter().any(|m| t.contains(m))
+        || t.split_whitespace()
+            .next()
+            .is_some_and(|w| RUNNERS.contains(&w))
 }
 
 /// Databricks asset bundle (`databricks.yml` or an included `resources/*.yml`): each job with
@@ -2169,9 +2195,17 @@ mod tests {
                 ..
             }
         ));
+        // A data YAML keeps no facts at all: nothing in it runs or names a file.
+        assert!(
+            extract(&Document::new(
+                "conf/params.yml",
+                "steps: 3\nlr: 0.1\n".to_string()
+            ))
+            .is_none()
+        );
         assert!(matches!(
-            facts("conf/params.yml", "steps: 3\nlr: 0.1\n"),
-            FileFacts::Commands(_)
+            facts("conf/job.yml", "command: python train.py\nlr: 0.1\n"),
+            FileFacts::Commands(c) if c.len() == 1
         ));
     }
 }
