@@ -12,7 +12,12 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<String>) {
         if p.is_dir() {
             collect(&p, root, out);
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
-            out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }
@@ -26,7 +31,12 @@ fn main() {
     for f in &files {
         let abs = root.join(f);
         println!("cargo:rerun-if-changed={}", abs.display());
-        writeln!(src, "    ({f:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            src,
+            "    ({f:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     src.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");

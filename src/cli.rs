@@ -368,7 +368,9 @@ fn scan_cmd(args: ScanArgs) -> i32 {
         }
     }
     if let Err(e) = github::publish(&report, &env) {
-        warn(format!("cannot write the GitHub step summary or outputs: {e}"));
+        warn(format!(
+            "cannot write the GitHub step summary or outputs: {e}"
+        ));
     }
     out(&render::render(&report, args.format));
     if met { 0 } else { 1 }
@@ -483,7 +485,9 @@ fn rules_test(dir: Option<PathBuf>) -> i32 {
     };
     let prefix = dir.as_ref().map(|d| d.display().to_string());
     let outcome = match crate::rulestest::run(&cat, |r| {
-        prefix.as_ref().is_none_or(|p| Path::new(&r.source).starts_with(p) || r.source.starts_with(p.as_str()))
+        prefix
+            .as_ref()
+            .is_none_or(|p| Path::new(&r.source).starts_with(p) || r.source.starts_with(p.as_str()))
     }) {
         Ok(o) => o,
         Err(e) => return error(e),
@@ -512,7 +516,11 @@ fn explain(cat: &Catalogue, id: &str) -> Option<String> {
         if !c.observable {
             s.push_str("Not observable in a repository: reported, never counted toward a gate.\n");
         }
-        s.push_str(&format!("\n{}\n\nHow to get there:\n  {}\n", c.definition.trim(), c.remediation.trim()));
+        s.push_str(&format!(
+            "\n{}\n\nHow to get there:\n  {}\n",
+            c.definition.trim(),
+            c.remediation.trim()
+        ));
         if let Some(sig) = &c.signals {
             s.push_str(&format!("\nSignals: {}\n", sig.trim()));
         }
@@ -522,7 +530,11 @@ fn explain(cat: &Catalogue, id: &str) -> Option<String> {
             .filter(|r| r.capability == c.id)
             .map(|r| r.id.as_str())
             .collect();
-        s.push_str(&format!("\nRules ({}): {}\n", rules.len(), rules.join(", ")));
+        s.push_str(&format!(
+            "\nRules ({}): {}\n",
+            rules.len(),
+            rules.join(", ")
+        ));
         let gates: Vec<String> = cat
             .models
             .iter()
@@ -559,7 +571,11 @@ fn explain(cat: &Catalogue, id: &str) -> Option<String> {
                 s.push_str(&format!(
                     "  required: {} — {}\n",
                     p.title,
-                    p.any.iter().map(|a| format!("{} ≥ {}", a.capability, a.tier.label())).collect::<Vec<_>>().join(" | ")
+                    p.any
+                        .iter()
+                        .map(|a| format!("{} ≥ {}", a.capability, a.tier.label()))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
                 ));
             }
             for p in &l.expected {
@@ -577,9 +593,10 @@ fn explain(cat: &Catalogue, id: &str) -> Option<String> {
             r.source
         ));
         s.push_str(&format!("Why it matters:\n  {}\n", r.rationale.trim()));
-        let fix = r.remediation.clone().or_else(|| {
-            cat.capability(&r.capability).map(|c| c.remediation.clone())
-        });
+        let fix = r
+            .remediation
+            .clone()
+            .or_else(|| cat.capability(&r.capability).map(|c| c.remediation.clone()));
         if let Some(f) = fix {
             s.push_str(&format!("\nHow to close the gap:\n  {}\n", f.trim()));
         }

@@ -134,9 +134,8 @@ static ML_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
 static PKG_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^\s*name\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("pyproject name")
 });
-static SETUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("setup name")
-});
+static SETUP_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("setup name"));
 static SETUP_CFG_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^\s*name\s*=\s*([A-Za-z0-9_.\-]+)\s*$").expect("setup.cfg name")
 });
@@ -228,8 +227,17 @@ pub fn is_example_path(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|dir| {
         matches!(
             dir.to_ascii_lowercase().as_str(),
-            "examples" | "example" | "tutorials" | "tutorial" | "samples" | "sample" | "demos"
-                | "demo" | "recipes" | "cookbook" | "showcase"
+            "examples"
+                | "example"
+                | "tutorials"
+                | "tutorial"
+                | "samples"
+                | "sample"
+                | "demos"
+                | "demo"
+                | "recipes"
+                | "cookbook"
+                | "showcase"
         )
     })
 }
@@ -390,6 +398,10 @@ mod tests {
     fn own_package_from_layout() {
         let f = ProjectFacts::from_path("src/my-pkg/__init__.py");
         assert!(f.own_packages.contains("my_pkg"));
-        assert!(ProjectFacts::from_path("a/b/c/__init__.py").own_packages.is_empty());
+        assert!(
+            ProjectFacts::from_path("a/b/c/__init__.py")
+                .own_packages
+                .is_empty()
+        );
     }
 }

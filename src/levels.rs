@@ -6,7 +6,9 @@
 
 use crate::capabilities::{CapabilityResult, State};
 use crate::evidence::Evidence;
-use crate::rules::{Alternative, Catalogue, Category, Model, ModelKind, Practice, Tier, TriggerReq};
+use crate::rules::{
+    Alternative, Catalogue, Category, Model, ModelKind, Practice, Tier, TriggerReq,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -158,7 +160,8 @@ fn practice(
 }
 
 pub fn evaluate(cat: &Catalogue, caps: &[CapabilityResult]) -> BTreeMap<String, ModelResult> {
-    let by_id: BTreeMap<&str, &CapabilityResult> = caps.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: BTreeMap<&str, &CapabilityResult> =
+        caps.iter().map(|c| (c.id.as_str(), c)).collect();
     cat.models
         .iter()
         .map(|m| {

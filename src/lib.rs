@@ -28,8 +28,8 @@ pub mod scan;
 pub mod schema;
 pub mod structured;
 pub mod system;
-pub mod walk;
 pub mod waivers;
+pub mod walk;
 
 pub use report::Report;
 pub use rules::Catalogue;

@@ -276,7 +276,11 @@ impl Matcher {
             compiled.push(Compiled {
                 exclude: ex.build().map_err(|e| err(r, e))?,
                 conds: r.conditions.iter().map(compile_cond).collect(),
-                facets: r.facets.iter().map(|(n, s)| (n.clone(), regex(s))).collect(),
+                facets: r
+                    .facets
+                    .iter()
+                    .map(|(n, s)| (n.clone(), regex(s)))
+                    .collect(),
                 prefiltered,
                 fold,
             });
@@ -426,7 +430,8 @@ fn eval(cond: &Cond, doc: &Document) -> Option<CondMatch> {
                 return None;
             }
             let docs = doc.structured().ok()?;
-            docs.iter().find_map(|d| key_match(d, path, equals, matches))
+            docs.iter()
+                .find_map(|d| key_match(d, path, equals, matches))
         }
         Cond::Any(cs) => {
             let mut best: Option<CondMatch> = None;
@@ -459,7 +464,11 @@ fn key_match(
         };
         ok.then(|| CondMatch {
             index: None,
-            line: Some(if key_line > 0 { key_line } else { n.line.max(1) }),
+            line: Some(if key_line > 0 {
+                key_line
+            } else {
+                n.line.max(1)
+            }),
             comment_only: false,
         })
     })
@@ -526,7 +535,10 @@ mod tests {
     #[test]
     fn prefilter_is_sound() {
         let cases = [
-            (r"^\s*from\s+sklearn\.(ensemble|tree)\b", "x\n  from  sklearn.tree import A\n"),
+            (
+                r"^\s*from\s+sklearn\.(ensemble|tree)\b",
+                "x\n  from  sklearn.tree import A\n",
+            ),
             (r"(?i)\bmlflow\b", "import MLFLOW\n"),
             (r"(?i)\bmask\b", "MA\u{17F}K\n"),
             (r"(?i)kedro", "\u{212A}edro\n"),
@@ -552,7 +564,11 @@ mod tests {
             let m = Matcher::new(std::slice::from_ref(&rule)).unwrap();
             let doc = crate::read::Document::new("a.py", text.to_string());
             assert!(regex(re).is_match(text), "{re}");
-            assert_eq!(m.match_doc(&doc, &m.candidates("a.py")).len(), 1, "{re} on {text:?}");
+            assert_eq!(
+                m.match_doc(&doc, &m.candidates("a.py")).len(),
+                1,
+                "{re} on {text:?}"
+            );
         }
     }
 }

@@ -533,7 +533,10 @@ impl Catalogue {
     pub fn from_files(files: &[(String, String)]) -> Result<Catalogue, DataError> {
         let mut cat = Catalogue::default();
         let kind = |p: &str| {
-            let name = Path::new(p).file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let name = Path::new(p)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("");
             if name == "capabilities.yml" || name == "capabilities.yaml" {
                 0
             } else if p.contains("models/") {
@@ -841,7 +844,11 @@ fn convert_condition(path: &str, c: &CondDef, depth: usize) -> Result<Condition,
         return Err(DataError::at(path, any, "conditions nest too deeply"));
     }
     if any.value.is_empty() {
-        return Err(DataError::at(path, any, "`any` needs at least one condition"));
+        return Err(DataError::at(
+            path,
+            any,
+            "`any` needs at least one condition",
+        ));
     }
     Ok(Condition::Any(
         any.value

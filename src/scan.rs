@@ -90,7 +90,12 @@ fn wanted_without_rules(rel: &str) -> bool {
         || rel.ends_with(".mk")
         || matches!(
             name,
-            "Makefile" | "makefile" | "GNUmakefile" | "Jenkinsfile" | "pyproject.toml" | "setup.cfg"
+            "Makefile"
+                | "makefile"
+                | "GNUmakefile"
+                | "Jenkinsfile"
+                | "pyproject.toml"
+                | "setup.cfg"
         )
         || automation::extract::wanted(rel)
 }
@@ -270,13 +275,20 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         .flat_map(|(rel, origin, hits)| evidence::from_hits(cat, &rel, origin, hits, &project))
         .collect();
     if tree.has_git && cat.capability("version_control").is_some() {
-        let dirty = tree.large.iter().any(|l| evidence::is_model_artifact(&l.path));
+        let dirty = tree
+            .large
+            .iter()
+            .any(|l| evidence::is_model_artifact(&l.path));
         evs.push(Evidence {
             rule: "builtin-git-repository".into(),
             capability: "version_control".into(),
             path: ".git".into(),
             line: None,
-            tier: if dirty { Tier::Mentioned } else { Tier::Implemented },
+            tier: if dirty {
+                Tier::Mentioned
+            } else {
+                Tier::Implemented
+            },
             chain: Vec::new(),
             triggers: Vec::new(),
             origin: None,
@@ -321,7 +333,10 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
             "ci" if !is_entry(&e.path) && location_free_ci(&e.path) => TriggerKind::External,
             _ => continue,
         };
-        if rule_entries.iter().any(|(p, t)| p == &e.path && t.kind == kind) {
+        if rule_entries
+            .iter()
+            .any(|(p, t)| p == &e.path && t.kind == kind)
+        {
             continue;
         }
         rule_entries.push((
@@ -540,7 +555,9 @@ fn add_graph_facets(
     let pr_checked = evs.iter().any(|e| {
         e.tier == Tier::Automated
             && RELEASE_GATES.contains(&e.capability.as_str())
-            && e.triggers.iter().any(|t| t.kind == TriggerKind::PullRequest)
+            && e.triggers
+                .iter()
+                .any(|t| t.kind == TriggerKind::PullRequest)
     });
     for e in evs.iter_mut() {
         if e.capability == "ml_pipeline_orchestration"

@@ -36,7 +36,10 @@ impl Node {
     /// The line of `key` itself inside this mapping.
     pub fn key_line(&self, key: &str) -> Option<u32> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _, _)| k == key).map(|(_, l, _)| *l),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, l, _)| *l),
             _ => None,
         }
     }

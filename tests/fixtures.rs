@@ -109,7 +109,10 @@ fn check(name: &str) {
         }
     }
     for c in &fx.ceilings {
-        let tier = r.capability(&c.capability).map(|x| x.tier).unwrap_or(Tier::None);
+        let tier = r
+            .capability(&c.capability)
+            .map(|x| x.tier)
+            .unwrap_or(Tier::None);
         if tier > c.max_tier {
             let ev = r
                 .capability(&c.capability)
@@ -178,7 +181,11 @@ fn automated_evidence_carries_a_chain_from_its_trigger() {
     assert_eq!(e.chain.first().unwrap().path, ".github/workflows/ci.yml");
     assert_eq!(e.chain.last().unwrap().path, e.path);
     assert_eq!(e.chain.last().unwrap().line, e.line);
-    assert!(e.chain.iter().any(|h| h.path == "dvc.yaml"), "{:?}", e.chain);
+    assert!(
+        e.chain.iter().any(|h| h.path == "dvc.yaml"),
+        "{:?}",
+        e.chain
+    );
     assert!(!e.triggers.is_empty());
 }
 

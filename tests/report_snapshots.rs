@@ -32,11 +32,21 @@ fn json_report_keeps_the_contract_fields() {
     assert_eq!(v["models"]["azure"]["level"], 4);
     for l in v["models"]["azure"]["levels"].as_array().unwrap() {
         assert!(l["met"].is_boolean());
-        assert!(l["coverage"].as_f64().is_some_and(|c| (0.0..=1.0).contains(&c)));
+        assert!(
+            l["coverage"]
+                .as_f64()
+                .is_some_and(|c| (0.0..=1.0).contains(&c))
+        );
         assert!(l["missing_required"].is_array());
         assert!(l["missing_expected"].is_array());
     }
-    for c in ["strategy", "architecture", "modeling", "processes", "management"] {
+    for c in [
+        "strategy",
+        "architecture",
+        "modeling",
+        "processes",
+        "management",
+    ] {
         let band = &v["models"]["gigaom"]["categories"][c]["band"];
         assert!(band.is_u64() || band.is_null(), "{c}: {band}");
     }

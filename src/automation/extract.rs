@@ -424,7 +424,11 @@ fn standalone_cd(line: &str) -> Option<&str> {
     if rest.is_empty() || rest.contains(['&', ';', '|', ' ']) {
         return None;
     }
-    Some(rest.trim_matches(|c| c == '"' || c == '\'').trim_start_matches("./").trim_end_matches('/'))
+    Some(
+        rest.trim_matches(|c| c == '"' || c == '\'')
+            .trim_start_matches("./")
+            .trim_end_matches('/'),
+    )
 }
 
 fn gha_triggers(on: &Node) -> Vec<Trigger> {
@@ -1258,14 +1262,50 @@ const MAX_COMMANDS_PER_FILE: usize = 2_000;
 
 fn could_run_or_name_a_file(c: &Command) -> bool {
     const MARKS: &[&str] = &[
-        "/", ".py", ".sh", ".yml", ".yaml", ".ipynb", ".R", ".jar", ".ps1", "Makefile",
+        "/",
+        ".py",
+        ".sh",
+        ".yml",
+        ".yaml",
+        ".ipynb",
+        ".R",
+        ".jar",
+        ".ps1",
+        "Makefile",
         "Dockerfile",
     ];
     const RUNNERS: &[&str] = &[
-        "python", "python3", "bash", "sh", "make", "dvc", "kedro", "az", "kubectl", "helm",
-        "docker", "gcloud", "aws", "pytest", "Rscript", "papermill", "mlflow", "uvicorn",
-        "gunicorn", "streamlit", "torchrun", "accelerate", "deepspeed", "spark-submit",
-        "databricks", "java", "node", "uv", "poetry", "tox", "nox",
+        "python",
+        "python3",
+        "bash",
+        "sh",
+        "make",
+        "dvc",
+        "kedro",
+        "az",
+        "kubectl",
+        "helm",
+        "docker",
+        "gcloud",
+        "aws",
+        "pytest",
+        "Rscript",
+        "papermill",
+        "mlflow",
+        "uvicorn",
+        "gunicorn",
+        "streamlit",
+        "torchrun",
+        "accelerate",
+        "deepspeed",
+        "spark-submit",
+        "databricks",
+        "java",
+        "node",
+        "uv",
+        "poetry",
+        "tox",
+        "nox",
     ];
     let t = c.text.trim();
     MARKS.iter().any(|m| t.contains(m))
