@@ -327,11 +327,52 @@ impl Config {
             {
                 continue;
             }
+            // The scanned repository is untrusted (a pull request can change it): its config
+            // may not be a link, nor load rules from outside the repository.
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(DataError {
+                    file: p.display().to_string(),
+                    line: 0,
+                    column: 0,
+                    message: "the repository's config is a symbolic link; ripen only reads a \
+                              config that is a regular file inside the scanned repository (or one \
+                              given with --config)"
+                        .into(),
+                });
+            }
             if let Some(c) = Config::load_optional(&p)? {
+                c.check_rules_inside(root)?;
                 return Ok(Some(c));
             }
         }
         Ok(None)
+    }
+
+    /// Rule directories named by a repository's own config must stay inside the repository.
+    fn check_rules_inside(&self, root: &Path) -> Result<(), DataError> {
+        let Ok(root) = root.canonicalize() else {
+            return Ok(());
+        };
+        for dir in &self.rules {
+            let inside = dir.canonicalize().is_ok_and(|d| d.starts_with(&root));
+            if dir.exists() && !inside {
+                return Err(DataError {
+                    file: self
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "rules directory `{}` is outside the scanned repository; a repository's \
+                         config may only load rules from inside it (pass --rules DIR to add others)",
+                        dir.display()
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Reads a config file; `pyproject.toml` without `[tool.ripen]` gives the empty config.

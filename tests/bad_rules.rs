@@ -392,3 +392,43 @@ fn a_repositorys_broken_pyproject_is_not_a_config_error() {
     std::fs::write(root.join("pyproject.toml"), "[tool.ripen]\nfail_undr = 1\n").unwrap();
     ripen().arg("scan").arg(root).assert().code(2);
 }
+
+/// A repository under scan is untrusted: its `.ripen.yml` may not load rules from outside it,
+/// nor be a link to a file elsewhere.
+#[test]
+fn repository_config_cannot_reach_outside_the_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.yml"), "rules: []\n").unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(
+        repo.path().join(".ripen.yml"),
+        format!("rules: [\"{}\"]\n", outside.path().display()),
+    )
+    .unwrap();
+    let out = ripen().arg("scan").arg(repo.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("outside the scanned repository"), "{err}");
+
+    let linked = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("cfg.yml"), "exclude: []\n").unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("cfg.yml"),
+        linked.path().join(".ripen.yml"),
+    )
+    .unwrap();
+    let out = ripen().arg("scan").arg(linked.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+
+    // The same directory given explicitly by the person running ripen is fine.
+    let ok = tempfile::tempdir().unwrap();
+    ripen()
+        .arg("scan")
+        .arg(ok.path())
+        .arg("--rules")
+        .arg(outside.path())
+        .assert()
+        .code(0);
+}
