@@ -475,7 +475,8 @@ fn classify(tokens: &[String]) -> Option<Action> {
             while let Some(a) = it.next() {
                 match a.as_str() {
                     "-f" | "--filename" | "-k" | "--kustomize" => {
-                        if let Some(v) = it.next() {
+                        // `-f -` reads stdin (`envsubst < x.yaml | kubectl apply -f -`).
+                        if let Some(v) = it.next().filter(|v| *v != "-") {
                             paths.push(v.clone());
                         }
                     }
@@ -813,7 +814,7 @@ mod tests {
             vec![Action::Paths(vec!["train.py".into()])]
         );
         assert_eq!(
-            one("kubectl apply -f k8s/ -k overlays/prod"),
+            one("kubectl apply -f k8s/ -k overlays/prod -f -"),
             vec![Action::Files {
                 paths: vec!["k8s/".into(), "overlays/prod".into()],
                 alternatives: false
