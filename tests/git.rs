@@ -17,6 +17,16 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// The command exited 0; its stderr is shown when it did not.
+fn assert_success(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn catalogue() -> &'static Catalogue {
     static C: OnceLock<Catalogue> = OnceLock::new();
     C.get_or_init(|| Catalogue::load(&[]).expect("built-in rules load"))
@@ -447,12 +457,7 @@ fn history_cli_text_timeline_and_json() {
         .arg(&t.path)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     eprintln!("{text}");
     assert!(text.contains("5 commits"), "{text}");
@@ -601,12 +606,7 @@ fn scan_of_a_file_url_clones_and_matches_a_local_scan() {
         .args(["scan", "--format", "json", &url])
         .output()
         .expect("run");
-    assert_eq!(
-        remote.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&remote.stderr)
-    );
+    assert_success(&remote);
     let (l, r) = (
         serde_json::to_value(&local).expect("json"),
         json(&remote.stdout),
@@ -772,12 +772,7 @@ fn a_repository_owned_by_another_user_is_read() {
         .arg(&copy)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert_eq!(
         json(&out.stdout)["commits"].as_array().map(Vec::len),
         Some(5)
@@ -887,12 +882,7 @@ fn several_repositories_report_each_and_merge_as_a_system() {
         .arg(&serve.path)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v = json(&out.stdout);
     let repos = v["repositories"].as_array().expect("repositories[]");
     assert_eq!(repos.len(), 2);
@@ -949,12 +939,7 @@ fn several_repositories_report_each_and_merge_as_a_system() {
         .arg(&serve.path)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let sys = json(&out.stdout);
     assert_eq!(sys["root"], "fraud + fraud-2");
     let level = |v: &Value, m: &str| v["models"][m]["level"].as_u64().expect("level");

@@ -1804,35 +1804,23 @@ fn dockerfile(doc: &Document) -> FileFacts {
                     cwd: None,
                 });
             }
-            "CMD" => {
-                cmd = Some((
-                    start,
-                    argv(rest)
-                        .into_iter()
-                        .map(|t| {
-                            if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
-                                map_path(&t, &workdir, &copies).unwrap_or(t)
-                            } else {
-                                t
-                            }
-                        })
-                        .collect(),
-                ))
-            }
-            "ENTRYPOINT" => {
-                entrypoint = Some((
-                    start,
-                    argv(rest)
-                        .into_iter()
-                        .map(|t| {
-                            if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
-                                map_path(&t, &workdir, &copies).unwrap_or(t)
-                            } else {
-                                t
-                            }
-                        })
-                        .collect(),
-                ))
+            "CMD" | "ENTRYPOINT" => {
+                // Image paths in the argv mapped back to repository paths through COPY/WORKDIR.
+                let mapped: Vec<String> = argv(rest)
+                    .into_iter()
+                    .map(|t| {
+                        if t.contains('/') || t.ends_with(".py") || t.ends_with(".sh") {
+                            map_path(&t, &workdir, &copies).unwrap_or(t)
+                        } else {
+                            t
+                        }
+                    })
+                    .collect();
+                if instr.eq_ignore_ascii_case("CMD") {
+                    cmd = Some((start, mapped));
+                } else {
+                    entrypoint = Some((start, mapped));
+                }
             }
             _ => {}
         }
