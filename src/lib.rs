@@ -12,6 +12,8 @@ pub mod cli_git;
 pub mod config;
 pub mod diff;
 pub mod evidence;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod history;
 pub mod init;
