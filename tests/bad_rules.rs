@@ -2,20 +2,12 @@
 //! `ripen scan X --config BAD` exit 2, and the first line of stderr names `file:line:col` and
 //! says how to fix the problem.
 
-use assert_cmd::Command;
+mod common;
+use common::ripen;
 use std::path::PathBuf;
-use std::time::Duration;
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/ci-only")
-}
-
-fn ripen() -> Command {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    c.env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .timeout(Duration::from_secs(120));
-    c
 }
 
 /// Runs `ripen scan` with `args` and returns the first line of stderr after `error: `.

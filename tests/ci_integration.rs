@@ -3,7 +3,8 @@
 //! waivers and their expiry, attestations and `--no-attestations`, `[tool.ripen]` in
 //! pyproject.toml, `ripen init`, and configuration errors (exit 2 with file:line:col).
 
-use assert_cmd::Command;
+mod common;
+use common::ripen;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -13,24 +14,6 @@ fn repo() -> PathBuf {
 
 fn fixtures() -> PathBuf {
     repo().join("fixtures")
-}
-
-/// `ripen` with a clean environment: no GitHub variables leak in from a real runner.
-fn ripen() -> Command {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "GITHUB_SERVER_URL",
-        "GITHUB_REPOSITORY",
-        "GITHUB_SHA",
-        "RIPEN_TODAY",
-    ] {
-        c.env_remove(k);
-    }
-    c.env("NO_COLOR", "1");
-    c
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -8,6 +8,7 @@
 //! (git scanning changes nothing but where bytes come from), and the stages move the levels the
 //! way the spec says (CI raises Azure, training raises Google, losing deployment lowers both).
 
+mod common;
 use assert_cmd::Command;
 use git2::{IndexAddOption, Oid, Repository, Signature, Time};
 use ripen::history::{self, HistoryOptions};
@@ -198,8 +199,8 @@ fn tiers(r: &Report) -> Vec<(String, Tier)> {
 }
 
 fn ripen() -> Command {
-    let mut c = Command::cargo_bin("ripen").expect("binary");
-    c.env("NO_COLOR", "1").env("RIPEN_TODAY", "2024-03-01");
+    let mut c = common::ripen();
+    c.env("RIPEN_TODAY", "2024-03-01");
     c
 }
 

@@ -13,7 +13,9 @@
 
 #![cfg(unix)]
 
+mod common;
 use assert_cmd::Command;
+use common::ripen;
 use ripen::{Catalogue, Report, ScanOptions};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -37,20 +39,6 @@ fn fixtures() -> PathBuf {
 fn catalogue() -> &'static Catalogue {
     static C: OnceLock<Catalogue> = OnceLock::new();
     C.get_or_init(|| Catalogue::load(&[]).expect("built-in rules load"))
-}
-
-fn ripen() -> Command {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "RIPEN_TODAY",
-    ] {
-        c.env_remove(k);
-    }
-    c.env("NO_COLOR", "1").timeout(GUARD);
-    c
 }
 
 /// The library scan on its own thread, so that a hang fails the test instead of CI.

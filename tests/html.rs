@@ -14,7 +14,9 @@
 //! Chromium the browser tests are skipped with a message, unless `CI` or `RIPEN_REQUIRE_BROWSER`
 //! (set by `.ci/run`) is set: then they fail.
 
+mod common;
 use assert_cmd::Command;
+use common::ripen;
 use ripen::render::{self, Format};
 use ripen::{Catalogue, Report, ScanOptions};
 use std::path::{Path, PathBuf};
@@ -37,15 +39,6 @@ fn report(fixture: &str) -> Report {
         &ScanOptions::default(),
     )
     .expect("scan")
-}
-
-fn ripen() -> Command {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"] {
-        c.env_remove(k);
-    }
-    c.env("NO_COLOR", "1").timeout(Duration::from_secs(240));
-    c
 }
 
 /// A report whose every repository-supplied string is an injection attempt.

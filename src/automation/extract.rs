@@ -553,9 +553,9 @@ fn yaml_entry(doc: &Document, system: &'static str) -> Option<FileFacts> {
             gitlab(&root, end, own, &here)
         }
         "azure-pipelines" => azure(&root, end, &here),
-        "circleci" => circleci(&root, end, &here),
+        "circleci" => circleci(&root, end),
         "bitbucket" => bitbucket(&root, end, &here),
-        "cloud-build" => cloud_build(&root, end, &here),
+        "cloud-build" => cloud_build(&root, end),
         "travis" => whole(vec![
             trig(TriggerKind::Push, None, 1),
             trig(TriggerKind::PullRequest, None, 1),
@@ -778,7 +778,7 @@ fn collect_key(node: &Node, key: &str, out: &mut Vec<(String, u32)>, depth: usiz
     }
 }
 
-fn circleci(root: &Node, end: u32, here: &str) -> FileFacts {
+fn circleci(root: &Node, end: u32) -> FileFacts {
     let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
     // Which workflows run each job, and on what.
     let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
@@ -860,7 +860,6 @@ fn circleci(root: &Node, end: u32, here: &str) -> FileFacts {
                 // Defined but in no workflow: it never runs.
                 t.push(trig(TriggerKind::Called, None, *line));
             }
-            let _ = here;
             Job {
                 name: name.clone(),
                 line: *line,
@@ -915,7 +914,7 @@ fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
     entry("bitbucket", Vec::new(), jobs)
 }
 
-fn cloud_build(root: &Node, end: u32, here: &str) -> FileFacts {
+fn cloud_build(root: &Node, end: u32) -> FileFacts {
     let mut commands = Vec::new();
     for step in root.get("steps").map(Node::as_seq).unwrap_or(&[]) {
         let dir = step
@@ -957,7 +956,6 @@ fn cloud_build(root: &Node, end: u32, here: &str) -> FileFacts {
             cwd: dir,
         });
     }
-    let _ = here;
     entry(
         "cloud-build",
         vec![trig(TriggerKind::External, None, 1)],

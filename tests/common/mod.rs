@@ -1,0 +1,25 @@
+//! What the integration tests share: the `ripen` binary in a clean environment.
+
+use assert_cmd::Command;
+use std::time::Duration;
+
+/// `ripen` with no GitHub runner variables leaking in from a real runner, no colour, a fixed
+/// clock only when a test sets `RIPEN_TODAY` itself, and a guard so that a hang fails the test
+/// instead of stalling CI.
+#[allow(dead_code)]
+pub fn ripen() -> Command {
+    let mut c = Command::cargo_bin("ripen").expect("the ripen binary");
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "GITHUB_SERVER_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_SHA",
+        "RIPEN_TODAY",
+    ] {
+        c.env_remove(k);
+    }
+    c.env("NO_COLOR", "1").timeout(Duration::from_secs(240));
+    c
+}
