@@ -1,0 +1,145 @@
+//! The evidence semantics that real repositories taught us (tests/realworld/README.md §Results),
+//! each pinned on a tiny repository written into a temporary directory.
+
+use ripen::rules::Tier;
+use ripen::{Catalogue, Report, ScanOptions};
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn catalogue() -> &'static Catalogue {
+    static C: OnceLock<Catalogue> = OnceLock::new();
+    C.get_or_init(|| Catalogue::load(&[]).expect("built-in rules"))
+}
+
+fn scan(files: &[(&str, &str)]) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    for (p, c) in files {
+        let p = dir.path().join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, c).unwrap();
+    }
+    ripen::scan(Path::new(dir.path()), catalogue(), &ScanOptions::default()).unwrap()
+}
+
+fn tier(r: &Report, cap: &str, path: &str) -> Tier {
+    r.capability(cap)
+        .and_then(|c| {
+            c.evidence
+                .iter()
+                .filter(|e| e.path == path)
+                .map(|e| e.tier)
+                .max()
+        })
+        .unwrap_or(Tier::None)
+}
+
+const TRAIN: &str = "import sklearn\nfrom sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\nmodel.fit(X, y)\n";
+
+#[test]
+fn lint_only_ci_is_not_azure_1_but_a_build_is() {
+    let lint = "on: [push, pull_request]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pip install ruff\n      - run: ruff check .\n";
+    let r = scan(&[(".github/workflows/lint.yml", lint), ("train.py", TRAIN)]);
+    assert_eq!(r.level("azure"), Some(0));
+    let build = "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t app .\n";
+    let r = scan(&[(".github/workflows/build.yml", build), ("train.py", TRAIN)]);
+    assert_eq!(r.level("azure"), Some(1));
+}
+
+#[test]
+fn cd_on_its_own_line_moves_the_rest_of_the_run_block() {
+    let wf = "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          cd ml\n          python train.py\n";
+    let r = scan(&[(".github/workflows/train.yml", wf), ("ml/train.py", TRAIN)]);
+    assert_eq!(tier(&r, "model_training", "ml/train.py"), Tier::Automated);
+}
+
+#[test]
+fn an_azure_pipelines_template_is_not_an_entry_point() {
+    let template = "parameters:\n- name: x\n  type: string\nsteps:\n  - script: python train.py\n";
+    let r = scan(&[("templates/train.yml", template), ("train.py", TRAIN)]);
+    assert_eq!(tier(&r, "model_training", "train.py"), Tier::Implemented);
+    let pipeline =
+        "trigger: [main]\npool: {vmImage: ubuntu-latest}\nsteps:\n  - script: python train.py\n";
+    let r = scan(&[("ops/train.yml", pipeline), ("train.py", TRAIN)]);
+    assert_eq!(tier(&r, "model_training", "train.py"), Tier::Automated);
+}
+
+#[test]
+fn a_tools_own_package_source_only_mentions() {
+    // This repository *is* evidently: its own code fitting a classifier is not an ML system.
+    let files = [
+        ("pyproject.toml", "[project]\nname = \"evidently\"\n"),
+        ("src/evidently/__init__.py", ""),
+        ("src/evidently/drift.py", TRAIN),
+    ];
+    let r = scan(&files);
+    assert_eq!(
+        tier(&r, "model_training", "src/evidently/drift.py"),
+        Tier::Mentioned
+    );
+    // The same code in a project that is not an ML tool is implemented.
+    let files = [
+        ("pyproject.toml", "[project]\nname = \"churn\"\n"),
+        ("src/churn/__init__.py", ""),
+        ("src/churn/drift.py", TRAIN),
+    ];
+    let r = scan(&files);
+    assert_eq!(
+        tier(&r, "model_training", "src/churn/drift.py"),
+        Tier::Implemented
+    );
+}
+
+#[test]
+fn checks_on_pull_requests_gate_a_deployment_on_push() {
+    let pr = "on: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n";
+    let deploy = "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f k8s/\n";
+    let r = scan(&[
+        (".github/workflows/pr.yml", pr),
+        (".github/workflows/deploy.yml", deploy),
+        ("tests/test_x.py", "def test_x():\n    assert True\n"),
+    ]);
+    let cd = r.capability("continuous_delivery").unwrap();
+    let e = cd
+        .evidence
+        .iter()
+        .find(|e| e.tier == Tier::Automated)
+        .unwrap();
+    assert!(e.facets.iter().any(|f| f == "gated"), "{:?}", e.facets);
+
+    // Without the pull-request checks, nothing gates it.
+    let r = scan(&[(".github/workflows/deploy.yml", deploy)]);
+    let cd = r.capability("continuous_delivery").unwrap();
+    assert!(
+        cd.evidence
+            .iter()
+            .all(|e| !e.facets.iter().any(|f| f == "gated"))
+    );
+}
+
+#[test]
+fn a_directory_argument_is_data_unless_the_tool_applies_trees() {
+    let wf = "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo run -- ml\n      - run: kubectl apply -f k8s/\n";
+    let r = scan(&[
+        (".github/workflows/ci.yml", wf),
+        ("ml/train.py", TRAIN),
+        (
+            "k8s/isvc.yaml",
+            "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: m}\n",
+        ),
+    ]);
+    assert_eq!(tier(&r, "model_training", "ml/train.py"), Tier::Implemented);
+    assert_eq!(
+        tier(&r, "deployment_manifests", "k8s/isvc.yaml"),
+        Tier::Automated
+    );
+}
+
+#[test]
+fn a_cloud_build_file_with_any_name_is_an_external_entry_point() {
+    let cb = "steps:\n- name: 'gcr.io/cloud-builders/docker'\n  args: ['build', '-t', 'x', '.']\n- name: 'python:3.11'\n  entrypoint: 'python'\n  args: ['train.py']\n";
+    let r = scan(&[("build/pipeline.yaml", cb), ("train.py", TRAIN)]);
+    let ev = r.capability("model_training").unwrap();
+    let e = ev.evidence.iter().find(|e| e.path == "train.py").unwrap();
+    assert_eq!(e.tier, Tier::Automated, "{:?}", e.chain);
+    assert_eq!(e.chain[0].path, "build/pipeline.yaml");
+}
