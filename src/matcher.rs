@@ -8,9 +8,10 @@ use crate::read::Document;
 use crate::rules::{Condition, DataError, Rule};
 use crate::structured::Node;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use std::collections::HashMap;
 
 enum Cond {
     Regex(Regex),
@@ -24,19 +25,26 @@ enum Cond {
 }
 
 struct Compiled {
-    exclude: GlobSet,
+    /// Indices into [`Matcher::exclude`].
+    exclude: Vec<usize>,
     conds: Vec<Cond>,
     facets: Vec<(String, Regex)>,
-    /// False when the rule's first regex has no usable literal prefix: it always runs.
+    /// False when no condition gives a usable literal set: the rule always runs.
     prefiltered: bool,
     /// The prefilter is case-insensitive and must let Unicode folds through.
     fold: bool,
+    /// The literals come from YAML/JSON keys or values, which an escape sequence (`"\u006bind"`)
+    /// can spell without them: documents holding one always run the rule.
+    escapes: bool,
 }
 
 pub struct Matcher {
     compiled: Vec<Compiled>,
+    /// Each distinct include glob once (`**/*.py` is shared by ~140 rules), with its rules.
     include: GlobSet,
-    include_owner: Vec<usize>,
+    include_owner: Vec<Vec<usize>>,
+    /// Each distinct exclude glob once, matched once per path.
+    exclude: GlobSet,
     literals: Option<AhoCorasick>,
     literal_owner: Vec<Vec<usize>>,
 }
@@ -132,7 +140,11 @@ fn required_literals(src: &str) -> Option<Lits> {
         .collect();
     set.sort();
     set.dedup();
-    Some(Lits { set, fold })
+    Some(Lits {
+        set,
+        fold,
+        escapes: false,
+    })
 }
 
 /// A set of literals, one of which occurs in any text a condition accepts.
@@ -141,6 +153,8 @@ struct Lits {
     set: Vec<String>,
     /// Case-insensitive: also accepts text with a non-ASCII fold of an ASCII letter.
     fold: bool,
+    /// Taken from YAML/JSON keys or values: also accepts text with escape sequences.
+    escapes: bool,
 }
 
 /// Text that a case-insensitive regex may match through a Unicode fold of an ASCII letter
@@ -149,30 +163,95 @@ fn has_ascii_fold(text: &str) -> bool {
     text.contains('\u{212A}') || text.contains('\u{17F}')
 }
 
+/// A key name or scalar that is written out literally in any YAML or JSON document holding it:
+/// not a number, boolean or null (a parser may normalise those: `0x10` is `16`), no whitespace
+/// (a folded scalar may break a line there), no quote or backslash.
+fn literal_scalar(s: &str) -> Option<String> {
+    const NORMALISED: &[&str] = &[
+        "true", "false", "null", "yes", "no", "on", "off", "inf", "nan",
+    ];
+    let ok = s.len() >= 3
+        && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '$' || c == '_')
+        && !NORMALISED.contains(&s.to_ascii_lowercase().as_str())
+        && !s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\');
+    ok.then(|| s.to_ascii_lowercase())
+}
+
+/// Literals one of which occurs in any document where a structural condition holds: a key of
+/// its path, the value it must equal, or a literal its value regex needs.
+fn key_literals(
+    path: &[String],
+    equals: &Option<String>,
+    matches: &Option<String>,
+) -> Option<Lits> {
+    let mut sets: Vec<Vec<String>> = path
+        .iter()
+        .filter_map(|k| literal_scalar(k))
+        .map(|k| vec![k])
+        .collect();
+    sets.extend(equals.as_deref().and_then(literal_scalar).map(|e| vec![e]));
+    if let Some(l) = matches.as_deref().and_then(required_literals)
+        && !l.fold
+        && l.set.iter().all(|x| literal_scalar(x).is_some())
+    {
+        sets.push(l.set);
+    }
+    let set = sets.into_iter().max_by_key(|s| score(s))?;
+    Some(Lits {
+        set,
+        fold: false,
+        escapes: true,
+    })
+}
+
 /// Literals one of which occurs in any text satisfying the condition.
 fn cond_literals(c: &Condition) -> Option<Lits> {
     match c {
         Condition::Regex(r) => required_literals(r),
+        Condition::Key {
+            path,
+            equals,
+            matches,
+        } => key_literals(path, equals, matches),
         Condition::Any(cs) => {
             let mut set = Vec::new();
-            let mut fold = false;
+            let (mut fold, mut escapes) = (false, false);
             for c in cs {
                 let l = cond_literals(c)?;
                 set.extend(l.set);
                 fold |= l.fold;
+                escapes |= l.escapes;
             }
             set.sort();
             set.dedup();
-            (set.len() <= 64).then_some(Lits { set, fold })
+            (set.len() <= 64).then_some(Lits { set, fold, escapes })
         }
-        Condition::NotRegex(_) | Condition::Key { .. } => None,
+        Condition::NotRegex(_) => None,
     }
 }
 
-/// Scores a literal set: the shortest literal's length (longer is more selective), then fewer.
+/// Words in nearly every Python, shell or YAML file: a rule gated on one of them is gated on
+/// nothing, so a set containing one scores as if its literals were empty.
+const COMMON_WORDS: &[&str] = &[
+    "import", "from", "class", "def", "return", "self", "with", "name", "true", "false", "none",
+    "print", "data", "http", "https", "the", "and", "for", "run", "value", "type", "version",
+    "image", "steps", "script", "jobs", "test", "path", "file", "model", "config", "env",
+];
+
+/// Scores a literal set by its least selective literal (longer is more selective; a common
+/// word counts as nothing), then by fewer literals.
 fn score(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
     (
-        set.iter().map(String::len).min().unwrap_or(0),
+        set.iter()
+            .map(|l| {
+                if COMMON_WORDS.contains(&l.to_ascii_lowercase().as_str()) {
+                    0
+                } else {
+                    l.len()
+                }
+            })
+            .min()
+            .unwrap_or(0),
         std::cmp::Reverse(set.len()),
     )
 }
@@ -236,8 +315,12 @@ fn required_in(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
 impl Matcher {
     pub fn new(rules: &[Rule]) -> Result<Matcher, DataError> {
         let mut include = GlobSetBuilder::new();
-        let mut include_owner = Vec::new();
+        let mut include_index: HashMap<&str, usize> = HashMap::new();
+        let mut include_owner: Vec<Vec<usize>> = Vec::new();
+        let mut exclude = GlobSetBuilder::new();
+        let mut exclude_index: HashMap<&str, usize> = HashMap::new();
         let mut literal_set: Vec<String> = Vec::new();
+        let mut literal_index: HashMap<String, usize> = HashMap::new();
         let mut literal_owner: Vec<Vec<usize>> = Vec::new();
         let mut compiled = Vec::new();
         let err = |r: &Rule, e: globset::Error| DataError {
@@ -248,12 +331,31 @@ impl Matcher {
         };
         for (i, r) in rules.iter().enumerate() {
             for g in &r.include {
-                include.add(glob(g).map_err(|e| err(r, e))?);
-                include_owner.push(i);
+                let n = match include_index.get(g.as_str()) {
+                    Some(&n) => n,
+                    None => {
+                        include.add(glob(g).map_err(|e| err(r, e))?);
+                        include_owner.push(Vec::new());
+                        include_index.insert(g, include_owner.len() - 1);
+                        include_owner.len() - 1
+                    }
+                };
+                if !include_owner[n].contains(&i) {
+                    include_owner[n].push(i);
+                }
             }
-            let mut ex = GlobSetBuilder::new();
+            let mut ex = Vec::new();
             for g in &r.exclude {
-                ex.add(glob(g).map_err(|e| err(r, e))?);
+                let n = match exclude_index.get(g.as_str()) {
+                    Some(&n) => n,
+                    None => {
+                        exclude.add(glob(g).map_err(|e| err(r, e))?);
+                        let n = exclude_index.len();
+                        exclude_index.insert(g, n);
+                        n
+                    }
+                };
+                ex.push(n);
             }
             // Every condition must hold, so any content condition's literals may gate the rule:
             // the most selective set is used.
@@ -264,17 +366,19 @@ impl Matcher {
                 .max_by_key(|l| score(&l.set));
             let prefiltered = lits.is_some();
             let fold = lits.as_ref().is_some_and(|l| l.fold);
+            let escapes = lits.as_ref().is_some_and(|l| l.escapes);
             for l in lits.map(|l| l.set).unwrap_or_default() {
-                match literal_set.iter().position(|x| *x == l) {
-                    Some(p) => literal_owner[p].push(i),
+                match literal_index.get(&l) {
+                    Some(&p) => literal_owner[p].push(i),
                     None => {
+                        literal_index.insert(l.clone(), literal_set.len());
                         literal_set.push(l);
                         literal_owner.push(vec![i]);
                     }
                 }
             }
             compiled.push(Compiled {
-                exclude: ex.build().map_err(|e| err(r, e))?,
+                exclude: ex,
                 conds: r.conditions.iter().map(compile_cond).collect(),
                 facets: r
                     .facets
@@ -283,6 +387,7 @@ impl Matcher {
                     .collect(),
                 prefiltered,
                 fold,
+                escapes,
             });
         }
         let literals = if literal_set.is_empty() {
@@ -296,15 +401,17 @@ impl Matcher {
                     .expect("literal set builds"),
             )
         };
+        let set_err = |e: globset::Error| DataError {
+            file: "rules".into(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        };
         Ok(Matcher {
             compiled,
-            include: include.build().map_err(|e| DataError {
-                file: "rules".into(),
-                line: 0,
-                column: 0,
-                message: e.to_string(),
-            })?,
+            include: include.build().map_err(set_err)?,
             include_owner,
+            exclude: exclude.build().map_err(set_err)?,
             literals,
             literal_owner,
         })
@@ -312,15 +419,27 @@ impl Matcher {
 
     /// Rules whose globs select this path (decided before the file is read).
     pub fn candidates(&self, rel: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .include
-            .matches(rel)
-            .into_iter()
-            .map(|g| self.include_owner[g])
-            .filter(|&r| !self.compiled[r].exclude.is_match(rel))
+        let path = Candidate::new(rel);
+        let mut globs = Vec::new();
+        self.include.matches_candidate_into(&path, &mut globs);
+        let mut out: Vec<usize> = globs
+            .iter()
+            .flat_map(|&g| self.include_owner[g].iter().copied())
             .collect();
         out.sort_unstable();
         out.dedup();
+        if out.iter().any(|&r| !self.compiled[r].exclude.is_empty()) {
+            let mut excluded = Vec::new();
+            self.exclude.matches_candidate_into(&path, &mut excluded);
+            if !excluded.is_empty() {
+                out.retain(|&r| {
+                    !self.compiled[r]
+                        .exclude
+                        .iter()
+                        .any(|e| excluded.contains(e))
+                });
+            }
+        }
         out
     }
 
@@ -339,13 +458,16 @@ impl Matcher {
             }
         }
         let mut folds: Option<bool> = None;
+        let mut escapes: Option<bool> = None;
         let mut hits = Vec::new();
         for &r in candidates {
             let c = &self.compiled[r];
-            if c.prefiltered
-                && !lit_hit[r]
-                && !(c.fold && *folds.get_or_insert_with(|| has_ascii_fold(&doc.text)))
-            {
+            let may_match = !c.prefiltered
+                || lit_hit[r]
+                || (c.fold && *folds.get_or_insert_with(|| has_ascii_fold(&doc.text)))
+                || (c.escapes
+                    && *escapes.get_or_insert_with(|| crate::structured::has_escape(&doc.text)));
+            if !may_match {
                 continue;
             }
             if let Some(hit) = self.match_rule(r, c, doc) {
@@ -529,6 +651,114 @@ mod tests {
         assert_eq!(lits(r"(ab)*cde"), Some(vec!["cde".into()]));
         let ci = required_literals(r"(?i)\bMLflow\b").unwrap();
         assert_eq!((ci.set, ci.fold), (vec!["mlflow".to_string()], true));
+    }
+
+    fn rule(include: &str, conditions: Vec<Condition>) -> Rule {
+        Rule {
+            id: "r".into(),
+            capability: "c".into(),
+            title: String::new(),
+            rationale: String::new(),
+            remediation: None,
+            docs: None,
+            tier: crate::rules::Tier::Implemented,
+            framework: None,
+            facets: Vec::new(),
+            include: vec![include.into()],
+            exclude: Vec::new(),
+            conditions,
+            positive: Vec::new(),
+            negative: Vec::new(),
+            source: String::new(),
+        }
+    }
+
+    /// A literal found in nearly every Python file gates nothing: the rarer set is chosen.
+    #[test]
+    fn common_words_do_not_gate_rules() {
+        let r = rule(
+            "**/*.py",
+            vec![
+                Condition::Regex(
+                    r"^\s*(from\s+ray\s+import\s+[^\n]*\btune\b|import\s+ray\.tune)".into(),
+                ),
+                Condition::Regex(r"\btune\.(Tuner|run)\(|\bTuner\s*\(".into()),
+            ],
+        );
+        let m = Matcher::new(std::slice::from_ref(&r)).unwrap();
+        let c = m.candidates("a.py");
+        let plain = crate::read::Document::new("a.py", "import os\nfrom x import y\n".into());
+        // Not run at all: no literal of the chosen set occurs (the rule would not match anyway).
+        let mut lit_hit = false;
+        for mat in m
+            .literals
+            .as_ref()
+            .unwrap()
+            .find_overlapping_iter(&plain.text)
+        {
+            lit_hit |= m.literal_owner[mat.pattern().as_usize()].contains(&0);
+        }
+        assert!(!lit_hit, "`import` gated the rule");
+        let tuned = crate::read::Document::new(
+            "a.py",
+            "from ray import tune\ntuner = tune.Tuner(train)\n".into(),
+        );
+        assert_eq!(m.match_doc(&tuned, &c).len(), 1);
+    }
+
+    /// Structural conditions are prefiltered by their keys and values, and still match documents
+    /// that spell them with escapes.
+    #[test]
+    fn key_prefilter_is_sound() {
+        let key = |path: &str, equals: Option<&str>| Condition::Key {
+            path: path.split('.').map(String::from).collect(),
+            equals: equals.map(String::from),
+            matches: None,
+        };
+        let r = rule(
+            "**/*.json",
+            vec![
+                key("kind", Some("InferenceService")),
+                key("spec.predictor", None),
+            ],
+        );
+        let m = Matcher::new(std::slice::from_ref(&r)).unwrap();
+        assert!(m.compiled[0].prefiltered && m.compiled[0].escapes);
+        let c = m.candidates("s.json");
+        for (text, hits) in [
+            (
+                r#"{"kind": "InferenceService", "spec": {"predictor": {}}}"#,
+                1,
+            ),
+            (r#"{"kind": "Deployment", "spec": {"template": {}}}"#, 0),
+            (
+                r#"{"\u006bind": "Inference\u0053ervice", "spec": {"predictor": {}}}"#,
+                1,
+            ),
+        ] {
+            let doc = crate::read::Document::new("s.json", text.into());
+            assert_eq!(m.match_doc(&doc, &c).len(), hits, "{text}");
+        }
+        // Values a parser normalises, or that may fold over lines, are never literals.
+        assert_eq!(literal_scalar("0x10"), None);
+        assert_eq!(literal_scalar("true"), None);
+        assert_eq!(literal_scalar("two words"), None);
+        assert_eq!(literal_scalar("$schema").as_deref(), Some("$schema"));
+    }
+
+    /// Shared include and exclude globs select exactly what each rule's own globs would.
+    #[test]
+    fn shared_globs_keep_each_rules_selection() {
+        let mut a = rule("**/*.py", vec![Condition::Regex("x".into())]);
+        a.exclude = vec!["**/tests/**".into()];
+        let b = rule("**/*.py", vec![Condition::Regex("y".into())]);
+        let mut c = rule("**/train*.py", vec![Condition::Regex("z".into())]);
+        c.exclude = vec!["**/tests/**".into(), "**/legacy/**".into()];
+        let m = Matcher::new(&[a, b, c]).unwrap();
+        assert_eq!(m.candidates("src/train.py"), vec![0, 1, 2]);
+        assert_eq!(m.candidates("tests/train.py"), vec![1]);
+        assert_eq!(m.candidates("legacy/train.py"), vec![0, 1]);
+        assert_eq!(m.candidates("README.md"), Vec::<usize>::new());
     }
 
     /// The prefilter never drops a rule the regexes alone would match.

@@ -337,6 +337,17 @@ fn from_json(v: &serde_json::Value, depth: usize) -> Node {
     Node { line: 0, value }
 }
 
+/// Text in which a YAML or JSON escape could spell a key or value without its literal
+/// characters (`\u`, `\x`, `\U`, `\/`, a backslash-newline line continuation).
+pub fn has_escape(text: &str) -> bool {
+    memchr::memchr_iter(b'\\', text.as_bytes()).any(|i| {
+        matches!(
+            text.as_bytes().get(i + 1),
+            Some(b'u' | b'x' | b'U' | b'/' | b'\n' | b'\r')
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
