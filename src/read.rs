@@ -160,6 +160,12 @@ impl Document {
             && self.origin != Origin::Notebook
     }
 
+    /// Whether [`Document::structured`] was asked for (tests of what is parsed).
+    #[cfg(test)]
+    pub(crate) fn was_parsed(&self) -> bool {
+        self.structured.get().is_some()
+    }
+
     /// The parsed YAML/JSON documents, parsed at most once and only when someone asks.
     pub fn structured(&self) -> Result<&[Node], &structured::ParseError> {
         self.structured

@@ -146,11 +146,9 @@ pub fn scan_file(
         ReadOutcome::Doc(doc) => {
             let hits = matcher.match_doc(&doc, &candidates);
             let facts = automation::extract::extract(&doc);
-            // A YAML file that does not parse is reported even when no rule needed its
-            // structure: a broken CI file is otherwise silently absent from the graph.
-            if doc.is_structured_kind() && !rel.ends_with(".json") {
-                let _ = doc.structured();
-            }
+            // Parse errors are reported for every YAML/JSON file that a rule or the graph had
+            // to parse (all CI files, any file holding a structural rule's key): those are the
+            // files whose evidence a broken document hides. Files nothing reads are not parsed.
             let warning = doc
                 .parse_error()
                 .map(|e| format!("{rel}:{}:{}: cannot parse: {}", e.line, e.column, e.message));

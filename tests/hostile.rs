@@ -233,8 +233,20 @@ fn alias_bomb() -> String {
     bomb
 }
 
+/// A Kubernetes manifest head: ripen parses a YAML file only when a rule or the automation graph
+/// could read it (here: a key a structural rule needs, and a path value).
+const MANIFEST: &str = "apiVersion: apps/v1\nkind: Deployment\n";
+
+/// A JSON head that the compiled-Kubeflow-pipeline rule parses the document for.
+fn kfp_json(rest: &str) -> String {
+    format!(
+        "{{\"pipelineInfo\": {{\"name\": \"p\"}}, \"sdkVersion\": \"kfp-2.7.0\", \"a\": {rest}}}"
+    )
+}
+
 /// Broken and adversarial YAML, JSON, notebooks, Makefiles and scripts. Returns the paths that
-/// must be reported as warnings.
+/// must be reported as warnings. Every structured document here is one ripen must parse; a
+/// broken data file that no rule and no graph step reads is not parsed at all.
 fn add_parser_hazards(root: &Path) -> Vec<&'static str> {
     let n = 50_000;
     let deep_seq = format!("{}{}", "[".repeat(n), "]".repeat(n));
@@ -249,10 +261,10 @@ fn add_parser_hazards(root: &Path) -> Vec<&'static str> {
             format!("on: push\njobs:\n  a:\n    steps:\n      - run: {deep_map}\n"),
             true,
         ),
-        ("k8s/deep-map.yaml", deep_map.clone(), true),
-        ("k8s/bomb.yaml", alias_bomb(), true),
-        ("conf/deep.json", deep_json.clone(), true),
-        ("conf/deep-array.json", deep_seq.clone(), true),
+        ("k8s/deep-map.yaml", format!("{MANIFEST}{deep_map}"), true),
+        ("k8s/bomb.yaml", format!("{MANIFEST}{}", alias_bomb()), true),
+        ("conf/deep.json", kfp_json(&deep_json), true),
+        ("conf/deep-array.json", kfp_json(&deep_seq), true),
         (
             "notebooks/deep.ipynb",
             format!("{{\"cells\": {deep_seq}}}"),
@@ -263,13 +275,17 @@ fn add_parser_hazards(root: &Path) -> Vec<&'static str> {
             format!("{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {deep_seq}}}]}}"),
             true,
         ),
-        ("broken.yml", "a: [1, 2\nb: c\n  - d\n".into(), true),
+        (
+            "broken.yml",
+            format!("{MANIFEST}a: [1, 2\nb: c\n  - d\n"),
+            true,
+        ),
         (
             ".circleci/config.yml",
             "version: 2.1\njobs: {build: [\n".into(),
             true,
         ),
-        ("conf/broken.json", "{\"a\": [1, 2,\n".into(), true),
+        ("conf/broken.json", kfp_json("[1, 2,\n"), true),
         (
             "notebooks/broken.ipynb",
             "{\"cells\": [{\"cell_type\": \"code\", \"source\": [\"import mlflow\\n\"".into(),
@@ -320,7 +336,7 @@ fn add_parser_hazards(root: &Path) -> Vec<&'static str> {
             "stages:\n  train:\n    cmd: [\n".into(),
             true,
         ),
-        ("tabs.yml", "a:\n\tb: c\n".into(), true),
+        ("tabs.yml", format!("{MANIFEST}a:\n\tb: c\n"), true),
         ("many-docs.yml", "---\n".repeat(5_000), false),
         (
             "nul-in-middle.yml",
@@ -593,10 +609,10 @@ fn deep_and_bomb_documents_alone_each_warn_and_exit_0() {
         (".gitlab-ci.yml", deep_map.clone()),
         ("azure-pipelines.yml", block),
         ("dvc.yaml", deep_seq.clone()),
-        ("k8s/deploy.yaml", deep_map.clone()),
+        ("k8s/deploy.yaml", format!("{MANIFEST}{deep_map}")),
         (
-            "package.json",
-            format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n)),
+            "pipeline.json",
+            kfp_json(&format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n))),
         ),
         ("nb.ipynb", format!("{{\"cells\": {deep_seq}}}")),
     ];

@@ -1139,6 +1139,9 @@ fn gitlab_shape(root: &Node) -> bool {
 /// CloudFormation event rules), a GitHub local action, or a job spec whose scalars may name
 /// files.
 fn yaml_other(doc: &Document) -> Option<FileFacts> {
+    if !yaml_may_yield(doc) {
+        return None;
+    }
     let docs = doc.structured().ok()?;
     let root = docs.first()?;
     let end = doc.text.lines().count() as u32;
@@ -1255,61 +1258,117 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
     (!commands.is_empty()).then_some(FileFacts::Commands(commands))
 }
 
+/// Whether [`yaml_other`] could find anything in this file, decided from its name and text
+/// without parsing it: parsing every configuration file of a large tree was a third of a scan.
+/// Sound, not a guess: each kind of fact needs one of these words in the text (a shape's key, a
+/// scheduled kind, a mark or runner of [`could_run_or_name_a_file`]), unless an escape sequence
+/// spells it.
+fn yaml_may_yield(doc: &Document) -> bool {
+    const WORDS: &[&str] = &[
+        // azure_shape, gitlab_shape, databricks, prefect, azureml_schedule, cloudformation
+        "stages",
+        "jobs",
+        "steps",
+        "extends",
+        "script",
+        "resources",
+        "deployments",
+        "$schema",
+        "Resources",
+        // scheduled and event-driven kinds
+        "CronJob",
+        "CronWorkflow",
+        "ScheduledSparkApplication",
+        "Sensor",
+    ];
+    static KEYS: LazyLock<aho_corasick::AhoCorasick> =
+        LazyLock::new(|| aho_corasick::AhoCorasick::new(WORDS).expect("fixed word list builds"));
+    static MARKS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(COMMAND_MARKS).expect("fixed mark list builds")
+    });
+    static RUNNER: LazyLock<Regex> = LazyLock::new(|| {
+        let words: Vec<String> = COMMAND_RUNNERS.iter().map(|w| regex::escape(w)).collect();
+        Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", words.join("|")))
+            .expect("fixed runner list builds")
+    });
+    // Keys and kinds are whole words (`script:`, not `description:`).
+    let bytes = doc.text.as_bytes();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    let key = KEYS
+        .find_overlapping_iter(&doc.text)
+        .any(|m| !word(m.start().checked_sub(1)) && !word(Some(m.end())));
+    let name = file_name(&doc.rel);
+    name == "action.yml"
+        || name == "action.yaml"
+        || name.starts_with("kustomization.")
+        || name == "Kustomization"
+        || key
+        || MARKS.is_match(&doc.text)
+        || RUNNER.is_match(&doc.text)
+        || crate::structured::has_escape(&doc.text)
+}
+
 /// A generated YAML of thousands of entries adds nothing past this many candidate commands.
 const MAX_COMMANDS_PER_FILE: usize = 2_000;
 
+/// Text in a value that names a file or a path.
+const COMMAND_MARKS: &[&str] = &[
+    "/",
+    ".py",
+    ".sh",
+    ".yml",
+    ".yaml",
+    ".ipynb",
+    ".R",
+    ".jar",
+    ".ps1",
+    "Makefile",
+    "Dockerfile",
+];
+/// First words of a value that runs something.
+const COMMAND_RUNNERS: &[&str] = &[
+    "python",
+    "python3",
+    "bash",
+    "sh",
+    "make",
+    "dvc",
+    "kedro",
+    "az",
+    "kubectl",
+    "helm",
+    "docker",
+    "gcloud",
+    "aws",
+    "pytest",
+    "Rscript",
+    "papermill",
+    "mlflow",
+    "uvicorn",
+    "gunicorn",
+    "streamlit",
+    "torchrun",
+    "accelerate",
+    "deepspeed",
+    "spark-submit",
+    "databricks",
+    "java",
+    "node",
+    "uv",
+    "poetry",
+    "tox",
+    "nox",
+];
+
 fn could_run_or_name_a_file(c: &Command) -> bool {
-    const MARKS: &[&str] = &[
-        "/",
-        ".py",
-        ".sh",
-        ".yml",
-        ".yaml",
-        ".ipynb",
-        ".R",
-        ".jar",
-        ".ps1",
-        "Makefile",
-        "Dockerfile",
-    ];
-    const RUNNERS: &[&str] = &[
-        "python",
-        "python3",
-        "bash",
-        "sh",
-        "make",
-        "dvc",
-        "kedro",
-        "az",
-        "kubectl",
-        "helm",
-        "docker",
-        "gcloud",
-        "aws",
-        "pytest",
-        "Rscript",
-        "papermill",
-        "mlflow",
-        "uvicorn",
-        "gunicorn",
-        "streamlit",
-        "torchrun",
-        "accelerate",
-        "deepspeed",
-        "spark-submit",
-        "databricks",
-        "java",
-        "node",
-        "uv",
-        "poetry",
-        "tox",
-        "nox",
-    ];
     let t = c.text.trim();
-    MARKS.iter().any(|m| t.contains(m))
+    COMMAND_MARKS.iter().any(|m| t.contains(m))
         || t.split_whitespace()
             .next()
-            .is_some_and(|w| RUNNERS.contains(&w))
+            .is_some_and(|w| COMMAND_RUNNERS.contains(&w))
 }
 
 /// Databricks asset bundle (`databricks.yml` or an included `resources/*.yml`): each job with
@@ -2134,6 +2193,47 @@ mod tests {
             .unwrap();
         assert_eq!(make.line, 12);
         assert_eq!(make.cwd.as_deref(), Some("/ml"));
+    }
+
+    /// The textual precheck never hides a fact that parsing would find, and it does skip the
+    /// configuration files that hold none.
+    #[test]
+    fn yaml_precheck_is_sound_and_skips_plain_config() {
+        let parsed = |rel: &str, text: &str| {
+            let doc = Document::new(rel, text.to_string());
+            (
+                yaml_may_yield(&doc),
+                doc.was_parsed(),
+                extract(&doc).is_some(),
+            )
+        };
+        let yielding = [
+            (
+                "k8s/cron.yaml",
+                "kind: CronJob\nspec:\n  schedule: '0 3 * * *'\n",
+            ),
+            ("jobs/train.yml", "command: [python, train.py]\n"),
+            ("jobs/spec.yml", "entry: make train\n"),
+            ("conf/paths.yml", "data: data/raw\n"),
+            ("pipe/azure.yml", "steps:\n  - script: echo hi\n"),
+            (
+                "bundle.yml",
+                "resources:\n  jobs:\n    j:\n      tasks: []\n",
+            ),
+            // `c` spelt as an escape: the text holds no runner word, the value does.
+            ("conf/escaped.yml", "cmd: \"\\x6dake train\"\n"),
+        ];
+        for (rel, text) in yielding {
+            let (may, _, yields) = parsed(rel, text);
+            assert!(may, "{rel}: precheck refused a file with facts");
+            assert!(yields, "{rel}: no facts");
+        }
+        // `description` and `scripts` hold `script`, `makes` holds `make`: no key, no runner.
+        let (may, was_parsed, yields) = parsed(
+            "svc/settings.yaml",
+            "handler:\n  retry:\n    enabled: true\n    description: makes scripts wait\n",
+        );
+        assert!(!may && !was_parsed && !yields);
     }
 
     #[test]
