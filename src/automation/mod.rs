@@ -136,8 +136,70 @@ type NodeId = (String, Option<String>);
 
 #[derive(Debug, Clone)]
 struct Reach {
+    /// The shortest chain from any entry point.
     chain: Vec<Hop>,
-    triggers: BTreeSet<Trigger>,
+    /// Indices into [`Automation::trigger_sets`]: the triggers of every seed that reaches here.
+    trigger_sets: Vec<u32>,
+}
+
+/// Node ids as small integers: the walks from every entry point meet the same nodes again.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<NodeId, u32>,
+    nodes: Vec<NodeId>,
+}
+
+impl Interner {
+    fn id(&mut self, n: &NodeId) -> u32 {
+        if let Some(&i) = self.ids.get(n) {
+            return i;
+        }
+        self.nodes.push(n.clone());
+        let i = (self.nodes.len() - 1) as u32;
+        self.ids.insert(n.clone(), i);
+        i
+    }
+
+    fn node(&self, i: u32) -> &NodeId {
+        &self.nodes[i as usize]
+    }
+}
+
+/// One step of a walk: the hop to a node and the step it came from.
+struct Step {
+    node: u32,
+    parent: Option<usize>,
+    /// The line of the parent's file that leads here (the parent hop's line in this chain).
+    edge_line: u32,
+    hop: Hop,
+    /// Hops in the chain to here.
+    len: usize,
+}
+
+/// The chain of hops to step `at`: the seed's prefix, then each step's hop, each with the line
+/// that leads to the next.
+fn chain_of(steps: &[Step], at: usize, prefix: &[Hop]) -> Vec<Hop> {
+    let mut rev = Vec::new();
+    let mut cur = at;
+    let mut line = None;
+    loop {
+        let s = &steps[cur];
+        let mut h = s.hop.clone();
+        if let Some(l) = line {
+            h.line = Some(l);
+        }
+        rev.push(h);
+        match s.parent {
+            Some(p) => {
+                line = Some(s.edge_line);
+                cur = p;
+            }
+            None => break,
+        }
+    }
+    let mut chain = prefix.to_vec();
+    chain.extend(rev.into_iter().rev());
+    chain
 }
 
 #[derive(Clone)]
@@ -165,8 +227,12 @@ pub struct Automation {
     pub entry_points: Vec<EntryPoint>,
     pub unresolved: Vec<Unresolved>,
     reached: HashMap<NodeId, Reach>,
-    /// Per entry file, every node its jobs reach (for release-gate detection).
-    per_entry: HashMap<String, HashSet<NodeId>>,
+    /// The trigger sets of the walks, shared by every node each walk reaches.
+    trigger_sets: Vec<BTreeSet<Trigger>>,
+    /// Per entry file, every node its jobs reach (for release-gate detection), as indices into
+    /// `nodes`.
+    per_entry: HashMap<String, HashSet<u32>>,
+    nodes: Vec<NodeId>,
 }
 
 fn parent(path: &str) -> &str {
@@ -652,20 +718,22 @@ impl<'a> Graph<'a> {
     /// The edges out of a node. Python imports are not followed out of test files: a test
     /// importing the training module exercises it, it does not run training.
     fn edges(&self, node: &NodeId, via_tests: bool, unresolved: &mut Vec<Unresolved>) -> Vec<Edge> {
-        let key = (node.clone(), via_tests);
-        let cached = self.edge_cache.borrow().get(&key).cloned();
-        let entry = match cached {
-            Some(e) => e,
-            None => {
-                let mut un = Vec::new();
-                let edges = self.compute_edges(node, via_tests, &mut un);
-                let e = Rc::new((edges, un));
-                self.edge_cache.borrow_mut().insert(key, Rc::clone(&e));
-                e
-            }
-        };
+        let entry = self.edges_entry(node, via_tests);
         unresolved.extend(entry.1.iter().cloned());
         entry.0.clone()
+    }
+
+    /// The memoised edges and unresolved commands of a node, shared, not copied.
+    fn edges_entry(&self, node: &NodeId, via_tests: bool) -> EdgeEntry {
+        let key = (node.clone(), via_tests);
+        if let Some(e) = self.edge_cache.borrow().get(&key) {
+            return Rc::clone(e);
+        }
+        let mut un = Vec::new();
+        let edges = self.compute_edges(node, via_tests, &mut un);
+        let e = Rc::new((edges, un));
+        self.edge_cache.borrow_mut().insert(key, Rc::clone(&e));
+        e
     }
 
     fn compute_edges(
@@ -927,67 +995,108 @@ pub fn build(
         });
     }
     let mut unresolved: Vec<Unresolved> = Vec::new();
+    let mut ids = Interner::default();
     for seed in seeds {
         let tset: BTreeSet<Trigger> = seed.triggers.into_iter().collect();
-        let mut visited: HashSet<(NodeId, bool)> = HashSet::new();
-        let mut queue = VecDeque::new();
+        let tset_id = auto.trigger_sets.len() as u32;
+        auto.trigger_sets.push(tset);
         let entry_file = seed
             .chain
             .first()
             .map(|h| h.path.clone())
             .unwrap_or_else(|| seed.node.0.clone());
-        queue.push_back((seed.node, seed.chain, false));
-        while let Some((node, chain, via_tests)) = queue.pop_front() {
-            if !visited.insert((node.clone(), via_tests)) || visited.len() > 50_000 {
+        let reached_here = auto.per_entry.entry(entry_file).or_default();
+        // Breadth-first, so the first chain to a node is this seed's shortest. Each step keeps
+        // only its own hop and its parent (chains are rebuilt when a node needs one), not a
+        // copy of the whole chain per queued edge.
+        let (prefix, root_hop) = match seed.chain.split_last() {
+            Some((last, rest)) => (rest.to_vec(), last.clone()),
+            None => (
+                Vec::new(),
+                Hop {
+                    path: seed.node.0.clone(),
+                    line: None,
+                    via: String::new(),
+                },
+            ),
+        };
+        let mut steps: Vec<Step> = vec![Step {
+            node: ids.id(&seed.node),
+            parent: None,
+            edge_line: 0,
+            hop: root_hop,
+            len: prefix.len() + 1,
+        }];
+        let mut visited: HashSet<(u32, bool)> = HashSet::new();
+        let mut queue = VecDeque::from([(0usize, false)]);
+        while let Some((at, via_tests)) = queue.pop_front() {
+            let node_id = steps[at].node;
+            if !visited.insert((node_id, via_tests)) || visited.len() > 50_000 {
                 continue;
             }
-            auto.per_entry
-                .entry(entry_file.clone())
-                .or_default()
-                .insert(node.clone());
-            let reach = auto.reached.entry(node.clone()).or_insert_with(|| Reach {
-                chain: chain.clone(),
-                triggers: BTreeSet::new(),
-            });
-            reach.triggers.extend(tset.iter().cloned());
-            if chain.len() < reach.chain.len() {
-                reach.chain = chain.clone();
-            }
-            let before = unresolved.len();
-            let edges = graph.edges(&node, via_tests, &mut unresolved);
-            // Unresolved commands keep their place in the chain.
-            for u in &mut unresolved[before..] {
-                let mut c = chain.clone();
-                if let Some(last) = c.last_mut() {
-                    last.line = Some(u.line);
+            reached_here.insert(node_id);
+            let node = ids.node(node_id).clone();
+            let len = steps[at].len;
+            let reach = match auto.reached.get_mut(&node) {
+                Some(r) => {
+                    if len < r.chain.len() {
+                        r.chain = chain_of(&steps, at, &prefix);
+                    }
+                    r
                 }
-                c.push(Hop {
-                    path: UNRESOLVED_HOP.into(),
-                    line: None,
-                    via: u.command.clone(),
-                });
-                u.chain = c;
+                None => auto.reached.entry(node.clone()).or_insert(Reach {
+                    chain: chain_of(&steps, at, &prefix),
+                    trigger_sets: Vec::new(),
+                }),
+            };
+            if reach.trigger_sets.last() != Some(&tset_id) {
+                reach.trigger_sets.push(tset_id);
+            }
+            let entry = graph.edges_entry(&node, via_tests);
+            let (edges, node_unresolved) = &*entry;
+            if !node_unresolved.is_empty() {
+                // Unresolved commands keep their place in the chain.
+                let chain = chain_of(&steps, at, &prefix);
+                for u in node_unresolved {
+                    let mut c = chain.clone();
+                    if let Some(last) = c.last_mut() {
+                        last.line = Some(u.line);
+                    }
+                    c.push(Hop {
+                        path: UNRESOLVED_HOP.into(),
+                        line: None,
+                        via: u.command.clone(),
+                    });
+                    unresolved.push(Unresolved {
+                        chain: c,
+                        ..u.clone()
+                    });
+                }
+            }
+            if len >= 32 {
+                continue;
             }
             for e in edges {
-                let mut next = chain.clone();
-                if let Some(last) = next.last_mut() {
-                    last.line = Some(e.line);
-                }
                 let line = match &e.to.1 {
                     Some(t) => target_line(facts, &e.to.0, t),
                     None => None,
                 };
-                next.push(Hop {
-                    path: e.to.0.clone(),
-                    line,
-                    via: e.via,
+                steps.push(Step {
+                    node: ids.id(&e.to),
+                    parent: Some(at),
+                    edge_line: e.line,
+                    hop: Hop {
+                        path: e.to.0.clone(),
+                        line,
+                        via: e.via.clone(),
+                    },
+                    len: len + 1,
                 });
-                if next.len() <= 32 {
-                    queue.push_back((e.to, next, via_tests || e.tests));
-                }
+                queue.push_back((steps.len() - 1, via_tests || e.tests));
             }
         }
     }
+    auto.nodes = ids.nodes;
     let mut seen = HashSet::new();
     unresolved.retain(|u| seen.insert((u.path.clone(), u.line, u.command.clone())));
     unresolved.sort_by(|a, b| (&a.path, a.line, &a.command).cmp(&(&b.path, b.line, &b.command)));
@@ -1087,12 +1196,20 @@ fn node_for(facts: &HashMap<String, FileFacts>, path: &str, line: Option<u32>) -
 }
 
 impl Automation {
+    /// The triggers of every walk that reached `r`.
+    fn triggers_of(&self, r: &Reach) -> BTreeSet<Trigger> {
+        r.trigger_sets
+            .iter()
+            .flat_map(|&i| self.trigger_sets[i as usize].iter().cloned())
+            .collect()
+    }
+
     fn reach_of(
         &self,
         facts: &HashMap<String, FileFacts>,
         path: &str,
         line: Option<u32>,
-    ) -> Option<Reach> {
+    ) -> Option<(Vec<Hop>, BTreeSet<Trigger>)> {
         let nodes = node_for(facts, path, line);
         // An entry file's own lines are automated by the job holding them, or by the file.
         let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
@@ -1104,27 +1221,29 @@ impl Automation {
                 continue;
             }
             if let Some(r) = self.reached.get(n) {
-                return Some(r.clone());
+                return Some((r.chain.clone(), self.triggers_of(r)));
             }
         }
         if in_entry {
             // Lines outside any job (e.g. `on:`) belong to every job of the file: all their
             // triggers, and the chain of a job run on code changes when there is one.
-            let mut jobs: Vec<(&NodeId, &Reach)> = self
+            let mut jobs: Vec<(&NodeId, BTreeSet<Trigger>, &Reach)> = self
                 .reached
                 .iter()
                 .filter(|((p, _), _)| p == path)
+                .map(|(n, r)| (n, self.triggers_of(r), r))
                 .collect();
             jobs.sort_by(|a, b| a.0.cmp(b.0));
             let best = jobs
                 .iter()
-                .find(|(_, r)| r.triggers.iter().any(|t| t.kind.is_code_change()))
+                .find(|(_, t, _)| t.iter().any(|t| t.kind.is_code_change()))
                 .or(jobs.first())?;
-            let mut r = best.1.clone();
-            for (_, o) in &jobs {
-                r.triggers.extend(o.triggers.iter().cloned());
-            }
-            return Some(r);
+            let chain = best.2.chain.clone();
+            let triggers = jobs
+                .iter()
+                .flat_map(|(_, t, _)| t.iter().cloned())
+                .collect();
+            return Some((chain, triggers));
         }
         None
     }
@@ -1137,12 +1256,11 @@ impl Automation {
         path: &str,
         line: Option<u32>,
     ) -> Option<(Vec<Hop>, Vec<Trigger>)> {
-        let r = self.reach_of(facts, path, line)?;
-        let mut chain = r.chain.clone();
+        let (mut chain, triggers) = self.reach_of(facts, path, line)?;
         if let Some(last) = chain.last_mut() {
             last.line = line;
         }
-        Some((chain, r.triggers.iter().cloned().collect()))
+        Some((chain, triggers.into_iter().collect()))
     }
 
     /// Promotes reachable implemented evidence to automated, with its chain and triggers.
@@ -1151,14 +1269,13 @@ impl Automation {
             if ev.tier != Tier::Implemented {
                 continue;
             }
-            if let Some(r) = self.reach_of(facts, &ev.path, ev.line) {
+            if let Some((mut chain, triggers)) = self.reach_of(facts, &ev.path, ev.line) {
                 ev.tier = Tier::Automated;
-                let mut chain = r.chain.clone();
                 if let Some(last) = chain.last_mut() {
                     last.line = ev.line;
                 }
                 ev.chain = chain;
-                ev.triggers = r.triggers.iter().cloned().collect();
+                ev.triggers = triggers.into_iter().collect();
             }
         }
     }
@@ -1198,7 +1315,7 @@ impl Automation {
         self.per_entry
             .get(entry_file)
             .into_iter()
-            .flat_map(|s| s.iter().map(|(p, _)| p.as_str()))
+            .flat_map(|s| s.iter().map(|&i| self.nodes[i as usize].0.as_str()))
     }
 }
 
