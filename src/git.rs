@@ -5,6 +5,7 @@
 //!
 //! Nothing here writes to the repository or runs anything from it.
 
+use crate::automation::EdgeMemo;
 use crate::evidence;
 use crate::matcher::Matcher;
 use crate::report::Report;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Once;
 
 /// What to tell people whose clone is shallow (the GitHub Actions default).
@@ -257,6 +259,8 @@ pub struct TreeScanner<'a> {
     cache: HashMap<(String, Oid), Option<FileScan>>,
     /// Whether the path lies under a skipped directory (`SKIP_DIRS`, `.dvc/cache`).
     hidden: HashMap<String, bool>,
+    /// The automation graph's edges for the current tree, kept while they stay valid.
+    edges: Rc<EdgeMemo>,
     pub stats: CacheStats,
 }
 
@@ -289,6 +293,7 @@ impl<'a> TreeScanner<'a> {
             sizes: HashMap::new(),
             cache: HashMap::new(),
             hidden: HashMap::new(),
+            edges: Rc::default(),
             stats: CacheStats::default(),
         })
     }
@@ -313,6 +318,7 @@ impl<'a> TreeScanner<'a> {
             .repo
             .diff_tree_to_tree(old.as_ref(), tree, Some(&mut dopts))?;
         let mut adds = Vec::new();
+        let mut modified = Vec::new();
         let mut relevant = false;
         for d in diff.deltas() {
             if let Some(p) = d.old_file().path()
@@ -323,11 +329,10 @@ impl<'a> TreeScanner<'a> {
             {
                 let rel = walk::relative(Path::new(""), p);
                 if d.status() == Delta::Modified {
-                    // Overwritten below; it matters only if either version can change a report.
+                    // Overwritten below; it matters only if the two versions can give different
+                    // levels (decided once all deltas are known).
                     if let Some(old) = self.entries.get(&rel).copied() {
-                        relevant = relevant
-                            || self.blob_matters(&rel, old.oid)
-                            || self.blob_matters(&rel, d.new_file().id());
+                        modified.push((rel, old.oid, d.new_file().id()));
                     }
                 } else if self.entries.remove(&rel).is_some() {
                     relevant = true;
@@ -357,19 +362,74 @@ impl<'a> TreeScanner<'a> {
             }
         }
         self.prev_tree = new_id;
+        if relevant {
+            // A path came or went: any reference may resolve differently.
+            self.edges.clear();
+        } else {
+            for (rel, old, new) in &modified {
+                self.forget_edges(rel, *old, *new);
+            }
+            relevant = self.any_change_matters(&modified);
+        }
         Ok(relevant)
     }
 
-    /// Whether this content of this path can change a report: a rule or the graph reads it,
-    /// it contributed something, or it is (or might be) over the size limit.
-    fn blob_matters(&mut self, rel: &str, oid: Oid) -> bool {
-        scan::needs_content(&self.matcher, rel)
-            || evidence::is_model_artifact(rel)
-            || self
-                .cache
+    /// Keeps the graph's edges valid across an edit of `rel`: its own nodes' edges go; if it
+    /// holds (or held) CI jobs or Make/DVC targets, which other files' commands resolve into,
+    /// all go. Without both scans at hand, only Python, notebooks and shell scripts are known
+    /// to hold neither.
+    fn forget_edges(&mut self, rel: &str, old: Oid, new: Oid) {
+        let kind = |s: &Self, oid: Oid| {
+            s.cache
                 .get(&(rel.to_string(), oid))
-                .is_some_and(|s| s.is_some())
-            || self.size(oid) > self.opts.max_file_size
+                .map(|scan| scan.as_ref().is_some_and(FileScan::has_jobs_or_targets))
+        };
+        let shared = match (kind(self, old), kind(self, new)) {
+            (Some(a), Some(b)) => a || b,
+            _ => ![".py", ".ipynb", ".sh", ".bash"]
+                .iter()
+                .any(|x| rel.ends_with(x)),
+        };
+        if shared {
+            self.edges.clear();
+        } else {
+            self.edges.forget_file(rel);
+        }
+    }
+
+    /// Whether any of these (path, old blob, new blob) edits can change the levels: the two
+    /// versions' scans differ in what assembly reads ([`FileScan::level_signature`]), or one is
+    /// (or might be) over the size limit. Most commits edit code without touching what a rule
+    /// or the graph sees; those reuse the previous commit's levels.
+    fn any_change_matters(&mut self, modified: &[(String, Oid, Oid)]) -> bool {
+        let mut compare = Vec::new();
+        for (rel, old, new) in modified {
+            if !scan::needs_content(&self.matcher, rel) {
+                // Scanned from the path alone: both versions give the same scan.
+                continue;
+            }
+            let (a, b) = (self.size(*old), self.size(*new));
+            if evidence::is_model_artifact(rel)
+                || a > self.opts.max_file_size
+                || b > self.opts.max_file_size
+            {
+                return true;
+            }
+            compare.push((rel.clone(), *old, a));
+            compare.push((rel.clone(), *new, b));
+        }
+        if compare.is_empty() {
+            return false;
+        }
+        self.fill_cache(&compare);
+        compare.chunks(2).any(|pair| {
+            let sig = |(rel, oid, _): &(String, Oid, u64)| {
+                self.cache
+                    .get(&(rel.clone(), *oid))
+                    .and_then(|s| s.as_ref().map(FileScan::level_signature))
+            };
+            sig(&pair[0]) != sig(&pair[1])
+        })
     }
 
     fn size(&mut self, oid: Oid) -> u64 {
@@ -385,6 +445,46 @@ impl<'a> TreeScanner<'a> {
             .unwrap_or(0);
         self.sizes.insert(oid, s);
         s
+    }
+
+    /// Scans the (path, blob) pairs not in the cache yet: reads the blobs that need reading
+    /// (git2 is single-threaded), then matches in parallel. Counts hits and misses.
+    fn fill_cache(&mut self, want: &[(String, Oid, u64)]) {
+        type Miss = (String, Oid, u64, Option<Result<Vec<u8>, String>>);
+        let mut misses: Vec<Miss> = Vec::new();
+        for (rel, oid, size) in want {
+            if self.cache.contains_key(&(rel.clone(), *oid)) {
+                self.stats.cache_hits += 1;
+                continue;
+            }
+            let content = scan::needs_content(&self.matcher, rel).then(|| {
+                self.stats.blobs_read += 1;
+                self.repo
+                    .repo
+                    .find_blob(*oid)
+                    .map(|b| b.content().to_vec())
+                    .map_err(|e| format!("{rel}: {}", e.message()))
+            });
+            misses.push((rel.clone(), *oid, *size, content));
+        }
+        self.stats.blobs_scanned += misses.len() as u64;
+        if misses.is_empty() {
+            return;
+        }
+        let matcher = &self.matcher;
+        // Deeply nested YAML needs the scan's large worker stacks (see `scan::PARSE_STACK`).
+        let scanned: Vec<((String, Oid), Option<FileScan>)> = scan::with_parse_stacks(|| {
+            misses
+                .into_par_iter()
+                .map(|(rel, oid, size, content)| {
+                    let s = scan::scan_file(matcher, &rel, size, || {
+                        content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
+                    });
+                    ((rel, oid), s)
+                })
+                .collect()
+        });
+        self.cache.extend(scanned);
     }
 
     /// The current tree's files as the walk sees them, with each file's scan (from the cache
@@ -438,40 +538,7 @@ impl<'a> TreeScanner<'a> {
             want.push((rel, e.oid, size));
         }
 
-        // Cache misses: read the blobs that need reading (git2 is single-threaded), then match
-        // in parallel.
-        type Miss = (String, Oid, u64, Option<Result<Vec<u8>, String>>);
-        let mut misses: Vec<Miss> = Vec::new();
-        for (rel, oid, size) in &want {
-            if self.cache.contains_key(&(rel.clone(), *oid)) {
-                self.stats.cache_hits += 1;
-                continue;
-            }
-            let content = scan::needs_content(&self.matcher, rel).then(|| {
-                self.stats.blobs_read += 1;
-                self.repo
-                    .repo
-                    .find_blob(*oid)
-                    .map(|b| b.content().to_vec())
-                    .map_err(|e| format!("{rel}: {}", e.message()))
-            });
-            misses.push((rel.clone(), *oid, *size, content));
-        }
-        self.stats.blobs_scanned += misses.len() as u64;
-        let matcher = &self.matcher;
-        // Deeply nested YAML needs the scan's large worker stacks (see `scan::PARSE_STACK`).
-        let scanned: Vec<((String, Oid), Option<FileScan>)> = scan::with_parse_stacks(|| {
-            misses
-                .into_par_iter()
-                .map(|(rel, oid, size, content)| {
-                    let s = scan::scan_file(matcher, &rel, size, || {
-                        content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
-                    });
-                    ((rel, oid), s)
-                })
-                .collect()
-        });
-        self.cache.extend(scanned);
+        self.fill_cache(&want);
         let scans = want
             .iter()
             .filter_map(|(rel, oid, _)| self.cache.get(&(rel.clone(), *oid)).cloned().flatten())
@@ -485,6 +552,7 @@ impl<'a> TreeScanner<'a> {
                 warnings: Vec::new(),
                 // As the walk decides it: a `.git` at the scanned root.
                 has_git: self.repo.prefix.is_empty(),
+                edges: Some(Rc::clone(&self.edges)),
             },
             scans,
         }

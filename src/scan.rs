@@ -79,6 +79,67 @@ pub struct FileScan {
     binary: bool,
 }
 
+impl FileScan {
+    /// Whether this file holds CI jobs or Make/DVC targets (other files' commands resolve
+    /// into those).
+    pub fn has_jobs_or_targets(&self) -> bool {
+        matches!(
+            self.facts,
+            Some(FileFacts::Entry { .. } | FileFacts::Targets { .. })
+        )
+    }
+
+    /// Everything of this scan that assembly turns into levels, as a comparable string: all
+    /// but byte counts, warnings and the lines that only place a chain's hops. Lines are kept
+    /// where they pick a CI job or a Make/DVC target (an entry file's or a targets file's).
+    /// Two versions of a file with the same signature give a tree the same levels, which is
+    /// what lets `ripen history` skip re-assembling most commits.
+    pub fn level_signature(&self) -> String {
+        use automation::extract::Command;
+        let placed = self.has_jobs_or_targets();
+        let hits: Vec<_> = self
+            .hits
+            .iter()
+            .map(|h| {
+                (
+                    h.rule,
+                    h.line.filter(|_| placed),
+                    h.comment_only,
+                    &h.facets,
+                    &h.snippet,
+                )
+            })
+            .collect();
+        let unplaced = |cs: &[Command]| -> Vec<Command> {
+            cs.iter()
+                .map(|c| Command {
+                    line: 0,
+                    ..c.clone()
+                })
+                .collect()
+        };
+        let facts = match &self.facts {
+            Some(FileFacts::Commands(cs)) => Some(FileFacts::Commands(unplaced(cs))),
+            Some(FileFacts::Python {
+                imports,
+                literals,
+                code_dirs,
+                schedules,
+            }) => Some(FileFacts::Python {
+                imports: imports.iter().map(|(_, m)| (0, m.clone())).collect(),
+                literals: unplaced(literals),
+                code_dirs: code_dirs.clone(),
+                schedules: schedules.iter().map(|(_, s)| (0, s.clone())).collect(),
+            }),
+            other => other.clone(),
+        };
+        format!(
+            "{:?}|{:?}|{hits:?}|{facts:?}|{:?}",
+            self.binary, self.origin, self.project
+        )
+    }
+}
+
 /// Files the automation graph or the project facts read even when no rule asks for them.
 fn wanted_without_rules(rel: &str) -> bool {
     let name = automation::extract::file_name(rel);
@@ -217,6 +278,7 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
         skipped: walked.skipped.clone(),
         warnings: walked.warnings.clone(),
         has_git: walked.has_git,
+        edges: None,
     };
     Ok(assemble(cat, opts, tree, scans))
 }
@@ -230,6 +292,9 @@ pub struct Tree {
     pub skipped: walk::SkipStats,
     pub warnings: Vec<String>,
     pub has_git: bool,
+    /// The automation graph's edges from an earlier tree, still valid for this one (kept by
+    /// `ripen history` across commits); None: computed afresh.
+    pub edges: Option<std::rc::Rc<automation::EdgeMemo>>,
 }
 
 /// Stages evidence → automation → capabilities → levels → report, from per-file scans.
@@ -350,14 +415,20 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
             },
         ));
     }
-    let auto = automation::build(&tree.files, &facts, &rule_entries);
+    let local_memo = automation::EdgeMemo::default();
+    let graph = Graph::new(
+        &tree.files,
+        &facts,
+        tree.edges.as_deref().unwrap_or(&local_memo),
+    );
+    let auto = automation::build(&graph, &rule_entries);
     auto.promote(&facts, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.
     for e in &mut evs {
         redact_chain(&mut e.chain);
     }
-    add_graph_facets(&auto, &tree.files, &facts, &mut evs);
+    add_graph_facets(&auto, &graph, &facts, &mut evs);
 
     let projects = if opts.per_project {
         sub_projects(&tree.files)
@@ -535,7 +606,7 @@ fn redact_chain(chain: &mut [evidence::Hop]) {
 /// step; a deployment run by the same automation as tests or a validation gate is gated.
 fn add_graph_facets(
     auto: &Automation,
-    files: &[String],
+    graph: &Graph,
     facts: &HashMap<String, FileFacts>,
     evs: &mut [Evidence],
 ) {
@@ -546,7 +617,6 @@ fn add_graph_facets(
             .or_default()
             .push((e.line, e.capability.clone()));
     }
-    let graph = Graph::new(files, facts);
     // Checks run on pull requests gate what is deployed on push: the code reaching the
     // deploying branch passed them (made-with-ml: PR CI trains, evaluates and tests; a push to
     // main deploys). Whether branch protection requires them is not observable.
@@ -561,7 +631,7 @@ fn add_graph_facets(
         if e.capability == "ml_pipeline_orchestration"
             && e.tier >= Tier::Implemented
             && !e.facets.iter().any(|f| f == "training")
-            && Automation::reaches(&graph, facts, &e.path, &index, &["model_training"])
+            && Automation::reaches(graph, facts, &e.path, &index, &["model_training"])
         {
             e.facets.push("training".into());
         }

@@ -48,7 +48,8 @@ fn graph(case: &str) -> Graph {
             facts.insert(f.clone(), x);
         }
     }
-    let auto = automation::build(&files, &facts, &[]);
+    let memo = automation::EdgeMemo::default();
+    let auto = automation::build(&automation::Graph::new(&files, &facts, &memo), &[]);
     Graph { facts, auto }
 }
 

@@ -213,13 +213,41 @@ struct Edge {
 /// The edges out of a node and the commands it could not resolve, computed once per node.
 type EdgeEntry = Rc<(Vec<Edge>, Vec<Unresolved>)>;
 
+/// The edges of a tree's nodes, computed once and shared by every walk over that tree. A caller
+/// that moves between trees (`ripen history`) keeps it and tells it what changed: edges depend
+/// on the node's own file, on the file list, and on other files only through their CI jobs or
+/// Make/DVC targets.
+#[derive(Default)]
+pub struct EdgeMemo {
+    edges: RefCell<HashMap<(NodeId, bool), EdgeEntry>>,
+    /// Python module resolutions per (module, importing directory, bases): they depend on
+    /// the file list only.
+    modules: RefCell<HashMap<(String, String, Vec<String>), Option<String>>>,
+}
+
+impl EdgeMemo {
+    /// Forgets everything (the file list changed, or a file other nodes resolve into did).
+    pub fn clear(&self) {
+        self.edges.borrow_mut().clear();
+        self.modules.borrow_mut().clear();
+    }
+
+    /// Forgets the edges out of one file's nodes (its content changed).
+    pub fn forget_file(&self, path: &str) {
+        self.edges.borrow_mut().retain(|(n, _), _| n.0 != path);
+    }
+}
+
 pub struct Graph<'a> {
     files: &'a [String],
     file_set: HashSet<&'a str>,
+    /// Every directory holding a file (slices of `files`): most references name no directory
+    /// of the tree, and this rejects them before any path is built.
+    dir_set: HashSet<&'a str>,
     facts: &'a HashMap<String, FileFacts>,
     /// [`Graph::edges`] memoised per (node, via tests): every walk from every entry point and
     /// every [`Automation::reaches`] query meets the same nodes again.
-    edge_cache: RefCell<HashMap<(NodeId, bool), EdgeEntry>>,
+    edge_cache: &'a EdgeMemo,
 }
 
 #[derive(Debug, Default)]
@@ -240,6 +268,15 @@ fn parent(path: &str) -> &str {
 }
 
 fn join(base: &str, rel: &str) -> Option<String> {
+    // Most paths need no normalising: one allocation instead of a segment list.
+    let clean = |p: &str| !p.split('/').any(|s| s.is_empty() || s == "." || s == "..");
+    if clean(rel) && (base.is_empty() || clean(base)) {
+        return Some(if base.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{base}/{rel}")
+        });
+    }
     let mut parts: Vec<&str> = if base.is_empty() {
         Vec::new()
     } else {
@@ -270,17 +307,30 @@ fn is_test_file(rel: &str) -> bool {
 }
 
 impl<'a> Graph<'a> {
-    pub fn new(files: &'a [String], facts: &'a HashMap<String, FileFacts>) -> Graph<'a> {
+    pub fn new(
+        files: &'a [String],
+        facts: &'a HashMap<String, FileFacts>,
+        memo: &'a EdgeMemo,
+    ) -> Graph<'a> {
         Graph {
             files,
             file_set: files.iter().map(String::as_str).collect(),
+            dir_set: files
+                .iter()
+                .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
+                .collect(),
             facts,
-            edge_cache: RefCell::new(HashMap::new()),
+            edge_cache: memo,
         }
     }
 
     fn is_file(&self, p: &str) -> bool {
         self.file_set.contains(p)
+    }
+
+    /// Whether `d` is a directory of the tree ("" is the root).
+    fn is_dir(&self, d: &str) -> bool {
+        d.is_empty() || self.dir_set.contains(d)
     }
 
     /// Files under directory `d` (sorted input makes this a range scan).
@@ -319,13 +369,13 @@ impl<'a> Graph<'a> {
         };
         for b in roots {
             let Some(p) = join(b, t) else { continue };
-            if p.is_empty() {
+            if p.is_empty() || !self.is_dir(parent(&p)) {
                 continue;
             }
             if self.is_file(&p) {
                 return vec![p];
             }
-            if dirs {
+            if dirs && self.is_dir(&p) {
                 let under = self.files_under(&p);
                 if !under.is_empty() {
                     return under.iter().take(2000).cloned().collect();
@@ -420,6 +470,22 @@ impl<'a> Graph<'a> {
     }
 
     fn resolve_module(&self, module: &str, from: &str, bases: &[String]) -> Option<String> {
+        // The same imports recur in every file of a package: resolved once per directory.
+        let key = (module.to_string(), parent(from).to_string(), bases.to_vec());
+        if let Some(r) = self.edge_cache.modules.borrow().get(&key) {
+            return r.clone();
+        }
+        let r = self.resolve_module_uncached(module, from, bases);
+        self.edge_cache.modules.borrow_mut().insert(key, r.clone());
+        r
+    }
+
+    fn resolve_module_uncached(
+        &self,
+        module: &str,
+        from: &str,
+        bases: &[String],
+    ) -> Option<String> {
         let dots = module.chars().take_while(|c| *c == '.').count();
         let rest = &module[dots..];
         let rel = rest.replace('.', "/");
@@ -435,6 +501,11 @@ impl<'a> Graph<'a> {
             roots.push("src".into());
         }
         for r in roots {
+            // A normalised root that is no directory of the tree holds no module.
+            let normalised = !r.split('/').any(|s| s.is_empty() || s == "." || s == "..");
+            if normalised && !self.is_dir(&r) {
+                continue;
+            }
             for cand in [
                 format!("{rel}.py"),
                 format!("{rel}/__init__.py"),
@@ -726,13 +797,16 @@ impl<'a> Graph<'a> {
     /// The memoised edges and unresolved commands of a node, shared, not copied.
     fn edges_entry(&self, node: &NodeId, via_tests: bool) -> EdgeEntry {
         let key = (node.clone(), via_tests);
-        if let Some(e) = self.edge_cache.borrow().get(&key) {
+        if let Some(e) = self.edge_cache.edges.borrow().get(&key) {
             return Rc::clone(e);
         }
         let mut un = Vec::new();
         let edges = self.compute_edges(node, via_tests, &mut un);
         let e = Rc::new((edges, un));
-        self.edge_cache.borrow_mut().insert(key, Rc::clone(&e));
+        self.edge_cache
+            .edges
+            .borrow_mut()
+            .insert(key, Rc::clone(&e));
         e
     }
 
@@ -892,12 +966,8 @@ fn refine_rule_trigger(t: &Trigger) -> Trigger {
 
 /// Builds the graph from every file's facts plus entry points found by rules (orchestrator
 /// schedules), and walks it from each entry point.
-pub fn build(
-    files: &[String],
-    facts: &HashMap<String, FileFacts>,
-    rule_entries: &[(String, Trigger)],
-) -> Automation {
-    let graph = Graph::new(files, facts);
+pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
+    let facts = graph.facts;
     let mut auto = Automation::default();
     let mut paths: Vec<&String> = facts.keys().collect();
     paths.sort();
@@ -1324,6 +1394,11 @@ mod tests {
     use super::*;
     use crate::read::Document;
 
+    fn build_for(files: &[String], facts: &HashMap<String, FileFacts>) -> Automation {
+        let memo = EdgeMemo::default();
+        build(&Graph::new(files, facts, &memo), &[])
+    }
+
     fn setup(files: &[(&str, &str)]) -> (Vec<String>, HashMap<String, FileFacts>) {
         let mut names: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
         names.sort();
@@ -1366,7 +1441,7 @@ mod tests {
             ("src/train.py", "from src.model import fit\nfit()\n"),
             ("src/model.py", "def fit():\n    m.fit(x)\n"),
         ]);
-        let auto = build(&files, &facts, &[]);
+        let auto = build_for(&files, &facts);
         let mut evs = vec![ev("src/model.py", 2), ev("Makefile", 2)];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Automated);
@@ -1399,7 +1474,7 @@ mod tests {
             ),
             ("src/train.py", "model.fit(x)\n"),
         ]);
-        let auto = build(&files, &facts, &[]);
+        let auto = build_for(&files, &facts);
         let mut evs = vec![ev("src/train.py", 1)];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Implemented);
@@ -1415,7 +1490,7 @@ mod tests {
             ("tests/test_train.py", "from src.train import fit\n"),
             ("src/train.py", "model.fit(x)\n"),
         ]);
-        let auto = build(&files, &facts, &[]);
+        let auto = build_for(&files, &facts);
         let mut evs = vec![ev("src/train.py", 1), ev("tests/test_train.py", 1)];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Implemented);
@@ -1433,7 +1508,7 @@ mod tests {
             ("a.sh", "source b.sh\nbash b.sh\n"),
             ("b.sh", "bash a.sh\n"),
         ]);
-        let auto = build(&files, &facts, &[]);
+        let auto = build_for(&files, &facts);
         let mut evs = vec![ev("b.sh", 1)];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Automated);
@@ -1457,7 +1532,7 @@ mod tests {
             ),
             ("src/train.py", "model.fit(x)\n"),
         ]);
-        let auto = build(&files, &facts, &[]);
+        let auto = build_for(&files, &facts);
         let mut evs = vec![ev("src/train.py", 1)];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Automated);
