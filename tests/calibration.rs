@@ -143,3 +143,57 @@ fn a_cloud_build_file_with_any_name_is_an_external_entry_point() {
     assert_eq!(e.tier, Tier::Automated, "{:?}", e.chain);
     assert_eq!(e.chain[0].path, "build/pipeline.yaml");
 }
+
+/// A course repository: a root workflow tests and deploys one exercise (`serving/`), another
+/// exercise trains with a Prefect flow and MLflow, with no CI. Pooling them would read as one
+/// system with CI/CD around automated training (mlops-zoomcamp: Google 2 / Azure 3).
+#[test]
+fn ci_confined_to_one_directory_is_not_credited_to_training_elsewhere() {
+    let flow = "from prefect import flow\nimport mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\n@flow\ndef train():\n    mlflow.log_metric(\"auc\", 0.9)\n    RandomForestClassifier().fit(X, y)\n";
+    let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n";
+    let ci = |dir: &str| {
+        format!(
+            "on: [push, pull_request]\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests\n        working-directory: {dir}\n      - run: kubectl apply -f k8s/\n        working-directory: {dir}\n      - run: aws lambda update-function-configuration --function-name app\n"
+        )
+    };
+    let files = |wf: &str| -> Vec<(String, String)> {
+        vec![
+            (".github/workflows/ci.yml".into(), wf.to_string()),
+            (
+                "serving/app.py".into(),
+                "import mlflow\nmodel = mlflow.pyfunc.load_model(uri)\n".into(),
+            ),
+            (
+                "serving/tests/test_app.py".into(),
+                "import app\n\ndef test_app():\n    assert app.model\n".into(),
+            ),
+            ("serving/k8s/deploy.yaml".into(), manifest.into()),
+            ("exercise/flow.py".into(), flow.into()),
+            (
+                "exercise/tests/test_flow.py".into(),
+                "from flow import train\n".into(),
+            ),
+            ("exercise/k8s/deploy.yaml".into(), manifest.into()),
+        ]
+    };
+    let run = |wf: &str| {
+        let owned = files(wf);
+        let borrowed: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        scan(&borrowed)
+    };
+    let r = run(&ci("serving"));
+    assert_eq!((r.level("google"), r.level("azure")), (Some(1), Some(1)));
+    let note = r.models["azure"].note.as_deref().unwrap_or("");
+    assert!(
+        note.contains("separate systems") && note.contains("`serving`"),
+        "{note}"
+    );
+
+    // The same workflow acting where the training lives is that system's CI/CD.
+    let r = run(&ci("exercise"));
+    assert!(r.level("google") >= Some(2), "{:?}", r.level("google"));
+    assert!(r.models["google"].note.is_none());
+}
