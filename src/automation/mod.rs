@@ -217,12 +217,15 @@ type EdgeEntry = Rc<(Vec<Edge>, Vec<Unresolved>)>;
 /// that moves between trees (`ripen history`) keeps it and tells it what changed: edges depend
 /// on the node's own file, on the file list, and on other files only through their CI jobs or
 /// Make/DVC targets.
+/// (module, importing directory, bases) → the file it resolves to.
+type ModuleMemo = HashMap<(String, String, Vec<String>), Option<String>>;
+
 #[derive(Default)]
 pub struct EdgeMemo {
     edges: RefCell<HashMap<(NodeId, bool), EdgeEntry>>,
     /// Python module resolutions per (module, importing directory, bases): they depend on
     /// the file list only.
-    modules: RefCell<HashMap<(String, String, Vec<String>), Option<String>>>,
+    modules: RefCell<ModuleMemo>,
 }
 
 impl EdgeMemo {
