@@ -779,3 +779,40 @@ fn add_graph_facets(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signature(m: &Matcher, rel: &str, text: &str) -> String {
+        scan_file(m, rel, text.len() as u64, || Ok(text.as_bytes().to_vec()))
+            .expect("scanned")
+            .level_signature()
+    }
+
+    /// `ripen history` reuses a commit's levels when every edited file keeps its signature:
+    /// line shifts that only move a chain's hops keep it, anything assembly reads changes it.
+    #[test]
+    fn level_signature_ignores_only_what_levels_ignore() {
+        let cat = Catalogue::load(&[]).expect("built-in rules");
+        let m = Matcher::new(&cat.rules).expect("matcher");
+        let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.autolog()\nRandomForestClassifier().fit(X, y)\n";
+        let shifted = format!("# a comment\n\n{train}");
+        assert_eq!(
+            signature(&m, "train.py", train),
+            signature(&m, "train.py", &shifted)
+        );
+        let more = format!("import helpers\n{train}");
+        assert_ne!(
+            signature(&m, "train.py", train),
+            signature(&m, "train.py", &more)
+        );
+        // In a workflow, a line picks the job: shifting it may move evidence between jobs.
+        let wf = "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n";
+        let wf_shifted = format!("# ci\n{wf}");
+        assert_ne!(
+            signature(&m, ".github/workflows/ci.yml", wf),
+            signature(&m, ".github/workflows/ci.yml", &wf_shifted)
+        );
+    }
+}
