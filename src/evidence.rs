@@ -213,6 +213,13 @@ impl ProjectFacts {
         f
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.own_packages.is_empty()
+            && self.package_dirs.is_empty()
+            && !self.declares_distribution
+            && self.ml_signals.is_empty()
+    }
+
     pub fn absorb(&mut self, other: ProjectFacts) {
         self.own_packages.extend(other.own_packages);
         self.declares_distribution |= other.declares_distribution;

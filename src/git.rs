@@ -553,6 +553,7 @@ impl<'a> TreeScanner<'a> {
                 // As the walk decides it: a `.git` at the scanned root.
                 has_git: self.repo.prefix.is_empty(),
                 edges: Some(Rc::clone(&self.edges)),
+                quiet_reads: (0, 0),
             },
             scans,
         }

@@ -80,6 +80,15 @@ pub struct FileScan {
 }
 
 impl FileScan {
+    /// A file read that gave assembly nothing: no hits, no facts, no project facts, no warning.
+    fn found_nothing(&self) -> bool {
+        self.hits.is_empty()
+            && self.facts.is_none()
+            && self.warning.is_none()
+            && !self.binary
+            && self.project.is_empty()
+    }
+
     /// Whether this file holds CI jobs or Make/DVC targets (other files' commands resolve
     /// into those).
     pub fn has_jobs_or_targets(&self) -> bool {
@@ -256,6 +265,7 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
     if let Some(p) = progress {
         p.total.store(walked.files.len() as u64, Ordering::Relaxed);
     }
+    let (quiet_files, quiet_bytes) = (AtomicU64::new(0), AtomicU64::new(0));
     let scans: Vec<FileScan> = with_parse_stacks(|| {
         walked
             .files
@@ -267,18 +277,28 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
                 if let Some(p) = progress {
                     p.done.fetch_add(1, Ordering::Relaxed);
                 }
-                s
+                // Most files of a large tree hold nothing ripen uses: count them, keep nothing.
+                match s {
+                    Some(s) if s.found_nothing() => {
+                        quiet_files.fetch_add(1, Ordering::Relaxed);
+                        quiet_bytes.fetch_add(s.bytes, Ordering::Relaxed);
+                        None
+                    }
+                    s => s,
+                }
             })
             .collect()
     });
+    // The walk's list is consumed, not copied: it would otherwise stay alive through assembly.
     let tree = Tree {
         root: root.display().to_string(),
-        files: walked.files.iter().map(|f| f.rel.clone()).collect(),
-        large: walked.large.clone(),
-        skipped: walked.skipped.clone(),
-        warnings: walked.warnings.clone(),
+        files: walked.files.into_iter().map(|f| f.rel).collect(),
+        large: walked.large,
+        skipped: walked.skipped,
+        warnings: walked.warnings,
         has_git: walked.has_git,
         edges: None,
+        quiet_reads: (quiet_files.into_inner() as usize, quiet_bytes.into_inner()),
     };
     Ok(assemble(cat, opts, tree, scans))
 }
@@ -295,6 +315,9 @@ pub struct Tree {
     /// The automation graph's edges from an earlier tree, still valid for this one (kept by
     /// `ripen history` across commits); None: computed afresh.
     pub edges: Option<std::rc::Rc<automation::EdgeMemo>>,
+    /// Files read that held nothing ripen uses, and their bytes: counted in the statistics,
+    /// their scans not kept.
+    pub quiet_reads: (usize, u64),
 }
 
 /// Stages evidence → automation → capabilities → levels → report, from per-file scans.
@@ -303,8 +326,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     let mut skipped = tree.skipped.clone();
     let mut warnings = tree.warnings.clone();
     let mut facts: HashMap<String, FileFacts> = HashMap::new();
-    let mut bytes = 0;
-    let mut files_read = 0;
+    let (mut files_read, mut bytes) = tree.quiet_reads;
     let mut pending = Vec::new();
     for s in scans {
         project.absorb(s.project);
@@ -434,7 +456,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         sub_projects(&tree.files)
             .into_iter()
             .map(|root| {
-                let caps = capabilities::assess(cat, project_evidence(&auto, &root, &evs));
+                let caps = capabilities::assess(cat, project_evidence(&auto, &graph, &root, &evs));
                 report::Project {
                     models: levels::evaluate(cat, &caps),
                     capabilities: caps
@@ -449,7 +471,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     } else {
         Vec::new()
     };
-    let separate = separate_systems(cat, &auto, &facts, &evs);
+    let separate = separate_systems(cat, &auto, &graph, &facts, &evs);
     let mut caps = crate::scan::assess_with_attestations(cat, opts, evs);
     let mut models = levels::evaluate(cat, &caps);
     if let Some(best) = separate {
@@ -590,9 +612,21 @@ pub fn sub_projects(files: &[String]) -> Vec<String> {
 /// The evidence that belongs to a sub-project: its own files, plus automated evidence from
 /// outside it (a root CI workflow) whose entry point reaches into it. Attestations and waivers
 /// are repository-wide and stay with the whole-repository verdict.
-fn project_evidence(auto: &Automation, root: &str, evs: &[Evidence]) -> Vec<Evidence> {
+fn project_evidence(
+    auto: &Automation,
+    graph: &Graph,
+    root: &str,
+    evs: &[Evidence],
+) -> Vec<Evidence> {
     let prefix = format!("{root}/");
-    let reaches = |entry: &str| auto.entry_reach(entry).any(|p| p.starts_with(&prefix));
+    let mut known: HashMap<String, bool> = HashMap::new();
+    let mut reaches = |entry: &str| -> bool {
+        *known.entry(entry.to_string()).or_insert_with(|| {
+            auto.entry_reach(graph, entry)
+                .iter()
+                .any(|p| p.starts_with(&prefix))
+        })
+    };
     evs.iter()
         .filter(|e| {
             e.path.starts_with(&prefix)
@@ -633,6 +667,7 @@ fn common_dir<'a>(paths: impl IntoIterator<Item = &'a str>) -> String {
 fn separate_systems(
     cat: &Catalogue,
     auto: &Automation,
+    graph: &Graph,
     facts: &HashMap<String, FileFacts>,
     evs: &[Evidence],
 ) -> Option<BTreeMap<String, levels::ModelResult>> {
@@ -641,8 +676,10 @@ fn separate_systems(
     let mut entries: Vec<&str> = Vec::new();
     for path in facts.keys().filter(|p| is_ci(p)) {
         // Where a CI file's jobs act: the files they run, build, test or deploy.
-        let mut reached: Vec<&str> = auto
-            .entry_reach(path)
+        let reached = auto.entry_reach(graph, path);
+        let mut reached: Vec<&str> = reached
+            .iter()
+            .map(String::as_str)
             .filter(|p| p != path && !is_ci(p))
             .collect();
         if reached.is_empty() {
@@ -678,7 +715,7 @@ fn separate_systems(
     };
     let mut parts: Vec<(String, Vec<Evidence>)> = roots
         .iter()
-        .map(|r| (format!("`{r}`"), project_evidence(auto, r, evs)))
+        .map(|r| (format!("`{r}`"), project_evidence(auto, graph, r, evs)))
         .collect();
     parts.push((
         "the rest of the repository".into(),
@@ -768,9 +805,9 @@ fn add_graph_facets(
         {
             let on_push = e.triggers.iter().any(|t| t.kind == TriggerKind::Push);
             let gated = (on_push && pr_checked)
-                || auto.entry_reach(&entry).any(|p| {
+                || auto.entry_reach(graph, &entry).iter().any(|p| {
                     index
-                        .get(p)
+                        .get(p.as_str())
                         .is_some_and(|v| v.iter().any(|(_, c)| RELEASE_GATES.contains(&c.as_str())))
                 });
             if gated {

@@ -171,20 +171,46 @@ struct Step {
     parent: Option<usize>,
     /// The line of the parent's file that leads here (the parent hop's line in this chain).
     edge_line: u32,
-    hop: Hop,
+    hop: StepHop,
     /// Hops in the chain to here.
     len: usize,
 }
 
+/// A step's hop: the seed's own, or an edge of the memo (shared, made into a hop only when a
+/// chain is rebuilt).
+enum StepHop {
+    Seed(Hop),
+    Edge(EdgeEntry, usize),
+}
+
 /// The chain of hops to step `at`: the seed's prefix, then each step's hop, each with the line
 /// that leads to the next.
-fn chain_of(steps: &[Step], at: usize, prefix: &[Hop]) -> Vec<Hop> {
+fn chain_of(
+    steps: &[Step],
+    at: usize,
+    prefix: &[Hop],
+    facts: &HashMap<String, FileFacts>,
+) -> Vec<Hop> {
     let mut rev = Vec::new();
     let mut cur = at;
     let mut line = None;
     loop {
         let s = &steps[cur];
-        let mut h = s.hop.clone();
+        let mut h = match &s.hop {
+            StepHop::Seed(h) => h.clone(),
+            StepHop::Edge(entry, i) => {
+                let e = &entry.0[*i];
+                Hop {
+                    path: e.to.0.clone(),
+                    line: e
+                        .to
+                        .1
+                        .as_deref()
+                        .and_then(|t| target_line(facts, &e.to.0, t)),
+                    via: e.via.clone(),
+                }
+            }
+        };
         if let Some(l) = line {
             h.line = Some(l);
         }
@@ -260,10 +286,10 @@ pub struct Automation {
     reached: HashMap<NodeId, Reach>,
     /// The trigger sets of the walks, shared by every node each walk reaches.
     trigger_sets: Vec<BTreeSet<Trigger>>,
-    /// Per entry file, every node its jobs reach (for release-gate detection), as indices into
-    /// `nodes`.
-    per_entry: HashMap<String, HashSet<u32>>,
-    nodes: Vec<NodeId>,
+    /// Per entry file, where its walks start: (node, hops in the seed chain). What an entry
+    /// reaches is walked again when asked ([`Automation::entry_reach`]): keeping every entry's
+    /// reach set cost more memory than the rest of the graph in a large monorepo.
+    entry_seeds: HashMap<String, Vec<(NodeId, usize)>>,
 }
 
 fn parent(path: &str) -> &str {
@@ -1068,6 +1094,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
         });
     }
     let mut unresolved: Vec<Unresolved> = Vec::new();
+    let mut unresolved_seen: HashSet<(String, u32, String)> = HashSet::new();
     let mut ids = Interner::default();
     for seed in seeds {
         let tset: BTreeSet<Trigger> = seed.triggers.into_iter().collect();
@@ -1078,7 +1105,10 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             .first()
             .map(|h| h.path.clone())
             .unwrap_or_else(|| seed.node.0.clone());
-        let reached_here = auto.per_entry.entry(entry_file).or_default();
+        auto.entry_seeds
+            .entry(entry_file)
+            .or_default()
+            .push((seed.node.clone(), seed.chain.len().max(1)));
         // Breadth-first, so the first chain to a node is this seed's shortest. Each step keeps
         // only its own hop and its parent (chains are rebuilt when a node needs one), not a
         // copy of the whole chain per queued edge.
@@ -1097,7 +1127,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             node: ids.id(&seed.node),
             parent: None,
             edge_line: 0,
-            hop: root_hop,
+            hop: StepHop::Seed(root_hop),
             len: prefix.len() + 1,
         }];
         let mut visited: HashSet<(u32, bool)> = HashSet::new();
@@ -1107,18 +1137,17 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             if !visited.insert((node_id, via_tests)) || visited.len() > 50_000 {
                 continue;
             }
-            reached_here.insert(node_id);
             let node = ids.node(node_id).clone();
             let len = steps[at].len;
             let reach = match auto.reached.get_mut(&node) {
                 Some(r) => {
                     if len < r.chain.len() {
-                        r.chain = chain_of(&steps, at, &prefix);
+                        r.chain = chain_of(&steps, at, &prefix, facts);
                     }
                     r
                 }
                 None => auto.reached.entry(node.clone()).or_insert(Reach {
-                    chain: chain_of(&steps, at, &prefix),
+                    chain: chain_of(&steps, at, &prefix, facts),
                     trigger_sets: Vec::new(),
                 }),
             };
@@ -1127,10 +1156,16 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             }
             let entry = graph.edges_entry(&node, via_tests);
             let (edges, node_unresolved) = &*entry;
-            if !node_unresolved.is_empty() {
+            // Each unresolved command is reported once, with the chain of the first walk that
+            // met it; later walks add nothing (kept from filling memory in a large monorepo).
+            let fresh: Vec<&Unresolved> = node_unresolved
+                .iter()
+                .filter(|u| unresolved_seen.insert((u.path.clone(), u.line, u.command.clone())))
+                .collect();
+            if !fresh.is_empty() {
                 // Unresolved commands keep their place in the chain.
-                let chain = chain_of(&steps, at, &prefix);
-                for u in node_unresolved {
+                let chain = chain_of(&steps, at, &prefix, facts);
+                for u in fresh {
                     let mut c = chain.clone();
                     if let Some(last) = c.last_mut() {
                         last.line = Some(u.line);
@@ -1149,29 +1184,24 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             if len >= 32 {
                 continue;
             }
-            for e in edges {
-                let line = match &e.to.1 {
-                    Some(t) => target_line(facts, &e.to.0, t),
-                    None => None,
-                };
+            for (i, e) in edges.iter().enumerate() {
+                let to = ids.id(&e.to);
+                let tests = via_tests || e.tests;
+                // Already walked from here: popping it again would do nothing.
+                if visited.contains(&(to, tests)) {
+                    continue;
+                }
                 steps.push(Step {
-                    node: ids.id(&e.to),
+                    node: to,
                     parent: Some(at),
                     edge_line: e.line,
-                    hop: Hop {
-                        path: e.to.0.clone(),
-                        line,
-                        via: e.via.clone(),
-                    },
+                    hop: StepHop::Edge(Rc::clone(&entry), i),
                     len: len + 1,
                 });
-                queue.push_back((steps.len() - 1, via_tests || e.tests));
+                queue.push_back((steps.len() - 1, tests));
             }
         }
     }
-    auto.nodes = ids.nodes;
-    let mut seen = HashSet::new();
-    unresolved.retain(|u| seen.insert((u.path.clone(), u.line, u.command.clone())));
     unresolved.sort_by(|a, b| (&a.path, a.line, &a.command).cmp(&(&b.path, b.line, &b.command)));
     auto.unresolved = unresolved;
     auto
@@ -1383,12 +1413,28 @@ impl Automation {
         false
     }
 
-    /// Files reached from the entry file that holds `path`'s chain start.
-    pub fn entry_reach(&self, entry_file: &str) -> impl Iterator<Item = &str> {
-        self.per_entry
-            .get(entry_file)
-            .into_iter()
-            .flat_map(|s| s.iter().map(|&i| self.nodes[i as usize].0.as_str()))
+    /// Files reached from an entry file's jobs: the same walks as [`build`] (each job's own,
+    /// with its limits), without chains.
+    pub fn entry_reach(&self, graph: &Graph, entry_file: &str) -> Vec<String> {
+        let mut files: Vec<String> = Vec::new();
+        for (start, len0) in self.entry_seeds.get(entry_file).into_iter().flatten() {
+            let mut visited: HashSet<(NodeId, bool)> = HashSet::new();
+            let mut queue = VecDeque::from([(start.clone(), *len0, false)]);
+            while let Some((node, len, via_tests)) = queue.pop_front() {
+                if !visited.insert((node.clone(), via_tests)) || visited.len() > 50_000 {
+                    continue;
+                }
+                if len < 32 {
+                    for e in &graph.edges_entry(&node, via_tests).0 {
+                        queue.push_back((e.to.clone(), len + 1, via_tests || e.tests));
+                    }
+                }
+                files.push(node.0);
+            }
+        }
+        files.sort();
+        files.dedup();
+        files
     }
 }
 
