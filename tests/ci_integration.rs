@@ -4,7 +4,7 @@
 //! pyproject.toml, `ripen init`, and configuration errors (exit 2 with file:line:col).
 
 mod common;
-use common::ripen;
+use common::{assert_success, ripen};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -88,12 +88,7 @@ fn github_runner_gets_summary_outputs_and_annotations() {
         .env("GITHUB_SHA", "0123abc")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
 
     let s = std::fs::read_to_string(&summary).unwrap();
     assert!(
@@ -411,12 +406,7 @@ fn an_active_waiver_lets_the_target_pass_without_becoming_evidence() {
         .env("RIPEN_TODAY", "2027-01-01")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let j = json_of(&out);
     assert_eq!(
         j["models"]["azure"]["level"], 2,
@@ -790,12 +780,7 @@ fn init_writes_a_ratchet_and_refuses_to_overwrite() {
         .args(["init", root.to_str().unwrap()])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let p = root.join(".ripen.yml");
     let c = ripen::config::Config::load(&p).unwrap();
     let mut targets = c.fail_under.clone();

@@ -10,6 +10,7 @@
 
 mod common;
 use assert_cmd::Command;
+use common::{assert_exit, assert_success};
 use git2::{IndexAddOption, Oid, Repository, Signature, Time};
 use ripen::history::{self, HistoryOptions};
 use ripen::rules::Tier;
@@ -17,16 +18,6 @@ use ripen::{Catalogue, Report, ScanOptions};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-
-/// The command exited 0; its stderr is shown when it did not.
-fn assert_success(out: &std::process::Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn catalogue() -> &'static Catalogue {
     static C: OnceLock<Catalogue> = OnceLock::new();
@@ -524,12 +515,7 @@ fn diff_reports_changes_and_gates_regressions() {
         .arg(&t.path)
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let v = json(&out.stdout);
     assert_eq!(v["base"]["models"]["google"]["level"], 2);
     assert_eq!(v["head"]["models"]["google"]["level"], 1);
@@ -1066,12 +1052,7 @@ fn action_diff_step_writes_the_summary_and_fails_on_a_regression() {
         .env("NO_COLOR", "1")
         .output()
         .expect("bash");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let md = std::fs::read_to_string(&summary).expect("summary written");
     assert!(
         md.contains("maturity regression") && md.contains("🔻 lowered"),

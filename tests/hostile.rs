@@ -15,7 +15,7 @@
 
 mod common;
 use assert_cmd::Command;
-use common::ripen;
+use common::{assert_success, ripen};
 use ripen::{Catalogue, Report, ScanOptions};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -62,12 +62,7 @@ fn scan_bin(root: &Path) -> Value {
         .arg(root)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     serde_json::from_slice(&out.stdout).expect("JSON report")
 }
 
@@ -517,12 +512,7 @@ fn hostile_tree_gets_the_verdict_of_the_project_inside_it() {
 
     // Text output (the default) as well: no panic on the odd names.
     let out = ripen().arg("scan").arg(&h.root).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
 
@@ -816,12 +806,7 @@ fn needs_no_network() {
             .timeout(GUARD)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(levels_json(&v), expected);
     } else {

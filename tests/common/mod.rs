@@ -23,3 +23,20 @@ pub fn ripen() -> Command {
     c.env("NO_COLOR", "1").timeout(Duration::from_secs(240));
     c
 }
+
+/// Asserts a process's exit code, showing its stderr when it differs.
+#[allow(dead_code)]
+pub fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asserts exit 0, showing stderr otherwise.
+#[allow(dead_code)]
+pub fn assert_success(out: &std::process::Output) {
+    assert_exit(out, 0);
+}
