@@ -450,7 +450,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     for e in &mut evs {
         redact_chain(&mut e.chain);
     }
-    add_graph_facets(&auto, &graph, &facts, &mut evs);
+    add_graph_facets(&auto, &graph, &mut evs);
 
     let projects = if opts.per_project {
         sub_projects(&tree.files)
@@ -767,12 +767,7 @@ fn redact_chain(chain: &mut [evidence::Hop]) {
 
 /// Facets that need the graph: a pipeline that reaches training code contains a training
 /// step; a deployment run by the same automation as tests or a validation gate is gated.
-fn add_graph_facets(
-    auto: &Automation,
-    graph: &Graph,
-    facts: &HashMap<String, FileFacts>,
-    evs: &mut [Evidence],
-) {
+fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evidence]) {
     let mut index: HashMap<String, Vec<(Option<u32>, String)>> = HashMap::new();
     for e in evs.iter().filter(|e| e.tier >= Tier::Implemented) {
         index
@@ -794,7 +789,7 @@ fn add_graph_facets(
         if e.capability == "ml_pipeline_orchestration"
             && e.tier >= Tier::Implemented
             && !e.facets.iter().any(|f| f == "training")
-            && Automation::reaches(graph, facts, &e.path, &index, &["model_training"])
+            && Automation::reaches(graph, &e.path, &index, &["model_training"])
         {
             e.facets.push("training".into());
         }

@@ -274,7 +274,7 @@ pub struct Graph<'a> {
     /// of the tree, and this rejects them before any path is built.
     dir_set: HashSet<&'a str>,
     facts: &'a HashMap<String, FileFacts>,
-    /// [`Graph::edges`] memoised per (node, via tests): every walk from every entry point and
+    /// [`Graph::edges_entry`] memoised per (node, via tests): every walk from every entry point and
     /// every [`Automation::reaches`] query meets the same nodes again.
     edge_cache: &'a EdgeMemo,
 }
@@ -815,15 +815,9 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// The edges out of a node. Python imports are not followed out of test files: a test
-    /// importing the training module exercises it, it does not run training.
-    fn edges(&self, node: &NodeId, via_tests: bool, unresolved: &mut Vec<Unresolved>) -> Vec<Edge> {
-        let entry = self.edges_entry(node, via_tests);
-        unresolved.extend(entry.1.iter().cloned());
-        entry.0.clone()
-    }
-
-    /// The memoised edges and unresolved commands of a node, shared, not copied.
+    /// The edges out of a node and the commands it could not resolve, memoised and shared.
+    /// Python imports are not followed out of test files: a test importing the training module
+    /// exercises it, it does not run training.
     fn edges_entry(&self, node: &NodeId, via_tests: bool) -> EdgeEntry {
         let key = (node.clone(), via_tests);
         if let Some(e) = self.edge_cache.edges.borrow().get(&key) {
@@ -1387,30 +1381,16 @@ impl Automation {
     /// `caps`, e.g. "does this pipeline contain a training step".
     pub fn reaches(
         graph: &Graph,
-        facts: &HashMap<String, FileFacts>,
         start: &str,
         index: &HashMap<String, Vec<(Option<u32>, String)>>,
         caps: &[&str],
     ) -> bool {
-        let _ = facts;
-        let mut visited = HashSet::new();
-        let mut queue = VecDeque::from([((start.to_string(), None::<String>), false)]);
-        let mut sink = Vec::new();
-        while let Some((node, via_tests)) = queue.pop_front() {
-            if !visited.insert(node.clone()) || visited.len() > 20_000 {
-                continue;
-            }
-            if node.0 != start
-                && let Some(evs) = index.get(&node.0)
-                && evs.iter().any(|(_, c)| caps.contains(&c.as_str()))
-            {
-                return true;
-            }
-            for e in graph.edges(&node, via_tests, &mut sink) {
-                queue.push_back((e.to, via_tests || e.tests));
-            }
-        }
-        false
+        walk_from(graph, (start.to_string(), None), 1, |node| {
+            node.0 != start
+                && index
+                    .get(&node.0)
+                    .is_some_and(|evs| evs.iter().any(|(_, c)| caps.contains(&c.as_str())))
+        })
     }
 
     /// Files reached from an entry file's jobs: the same walks as [`build`] (each job's own,
@@ -1418,24 +1398,42 @@ impl Automation {
     pub fn entry_reach(&self, graph: &Graph, entry_file: &str) -> Vec<String> {
         let mut files: Vec<String> = Vec::new();
         for (start, len0) in self.entry_seeds.get(entry_file).into_iter().flatten() {
-            let mut visited: HashSet<(NodeId, bool)> = HashSet::new();
-            let mut queue = VecDeque::from([(start.clone(), *len0, false)]);
-            while let Some((node, len, via_tests)) = queue.pop_front() {
-                if !visited.insert((node.clone(), via_tests)) || visited.len() > 50_000 {
-                    continue;
-                }
-                if len < 32 {
-                    for e in &graph.edges_entry(&node, via_tests).0 {
-                        queue.push_back((e.to.clone(), len + 1, via_tests || e.tests));
-                    }
-                }
-                files.push(node.0);
-            }
+            walk_from(graph, start.clone(), *len0, |node| {
+                files.push(node.0.clone());
+                false
+            });
         }
         files.sort();
         files.dedup();
         files
     }
+}
+
+/// Breadth-first from `start` (whose chain already has `len0` hops) within the limits of
+/// [`build`]'s walks: each node once per via-tests state, at most 50,000 of them, chains of at
+/// most 32 hops. `visit` sees each node and ends the walk by returning true (then so does this).
+fn walk_from(
+    graph: &Graph,
+    start: NodeId,
+    len0: usize,
+    mut visit: impl FnMut(&NodeId) -> bool,
+) -> bool {
+    let mut visited: HashSet<(NodeId, bool)> = HashSet::new();
+    let mut queue = VecDeque::from([(start, len0, false)]);
+    while let Some((node, len, via_tests)) = queue.pop_front() {
+        if !visited.insert((node.clone(), via_tests)) || visited.len() > 50_000 {
+            continue;
+        }
+        if visit(&node) {
+            return true;
+        }
+        if len < 32 {
+            for e in &graph.edges_entry(&node, via_tests).0 {
+                queue.push_back((e.to.clone(), len + 1, via_tests || e.tests));
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
