@@ -2,8 +2,9 @@
 //!
 //! The scan is a one-way pipeline, one module per stage:
 //! [`walk`] → [`read`] → [`matcher`] → [`evidence`] → [`automation`] → [`capabilities`] →
-//! [`levels`] → [`report`], wired together by [`scan`] and rendered by [`render`]. Knowledge
-//! (rules, capabilities, models) is data under `rules/`, loaded by [`rules`].
+//! [`levels`] → [`report`], wired together by [`scan`] and rendered by [`render`]. [`projects`]
+//! scores parts of a repository (monorepo sub-projects, separate systems) before the report.
+//! Knowledge (rules, capabilities, models) is data under `rules/`, loaded by [`rules`].
 
 pub mod automation;
 pub mod capabilities;
@@ -20,6 +21,7 @@ pub mod init;
 pub mod levels;
 pub mod matcher;
 pub mod progress;
+pub mod projects;
 pub mod read;
 pub mod remote;
 pub mod render;
