@@ -1059,3 +1059,50 @@ fn action_diff_step_writes_the_summary_and_fails_on_a_regression() {
         "{md}"
     );
 }
+
+/// History keeps the graph's edges across commits; an edited file must drop the edges it gave
+/// (a script that now imports the training module) and an edited Makefile every edge that
+/// resolved into its targets. Each commit's levels must equal a fresh scan of it.
+#[test]
+fn history_reuses_graph_edges_only_while_they_still_hold() {
+    let mut t = TestRepo::new();
+    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+    let runs = "train:\n\tpython run.py\n";
+    let stages: [&[(&str, &str)]; 4] = [
+        &[
+            (
+                ".github/workflows/train.yml",
+                "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make train\n",
+            ),
+            ("Makefile", runs),
+            ("run.py", "print('start')\n"),
+            ("model.py", train),
+        ],
+        // Only run.py changes: it now imports the training module.
+        &[("run.py", "import model\n")],
+        // Only the Makefile changes: its target no longer runs anything.
+        &[("Makefile", "train:\n\techo skip\n")],
+        &[("Makefile", runs)],
+    ];
+    let mut fresh = Vec::new();
+    for (i, files) in stages.iter().enumerate() {
+        for (p, c) in *files {
+            t.write(p, c.as_bytes());
+        }
+        t.commit(&format!("stage {i}"));
+        let r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
+        fresh.push(levels(&r.models));
+    }
+    let h = history::history(
+        &t.path,
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions::default(),
+    )
+    .expect("history");
+    let got: Vec<(u32, u32)> = h.commits.iter().map(|p| levels(&p.models)).collect();
+    assert_eq!(got, fresh, "history and fresh scans disagree");
+    // Training is automated exactly when `make train` reaches model.py.
+    let google: Vec<u32> = got.iter().map(|l| l.0).collect();
+    assert_eq!(google, vec![0, 1, 0, 1], "{got:?}");
+}
