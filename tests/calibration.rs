@@ -197,3 +197,12 @@ fn ci_confined_to_one_directory_is_not_credited_to_training_elsewhere() {
     assert!(r.level("google") >= Some(2), "{:?}", r.level("google"));
     assert!(r.models["google"].note.is_none());
 }
+
+/// Files read that held nothing ripen uses are not kept, but the statistics still count them.
+#[test]
+fn statistics_count_files_read_that_held_nothing() {
+    let notes = "Plain notes with nothing to find.\n";
+    let r = scan(&[("train.py", TRAIN), ("docs/notes.md", notes)]);
+    assert_eq!(r.stats.files_read, 2);
+    assert_eq!(r.stats.bytes_read, (TRAIN.len() + notes.len()) as u64);
+}
