@@ -206,3 +206,53 @@ fn statistics_count_files_read_that_held_nothing() {
     assert_eq!(r.stats.files_read, 2);
     assert_eq!(r.stats.bytes_read, (TRAIN.len() + notes.len()) as u64);
 }
+
+/// What an entry point reaches answers two questions after the walk: a deployment run by the
+/// same workflow as the tests is gated, and a root workflow that runs a sub-project's code is
+/// that sub-project's automation.
+#[test]
+fn an_entrys_reach_gates_its_deployment_and_automates_a_sub_project() {
+    let wf = "on: [push]\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests\n      - run: kubectl apply -f k8s/\n";
+    let r = scan(&[
+        (".github/workflows/ship.yml", wf),
+        ("tests/test_x.py", "def test_x():\n    assert True\n"),
+    ]);
+    let cd = r.capability("continuous_delivery").unwrap();
+    assert!(
+        cd.evidence
+            .iter()
+            .any(|e| e.tier == Tier::Automated && e.facets.iter().any(|f| f == "gated")),
+        "{:?}",
+        cd.evidence
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for (p, c) in [
+        (
+            ".github/workflows/train.yml",
+            "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python svc/train.py\n",
+        ),
+        ("svc/pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("svc/train.py", TRAIN),
+    ] {
+        let p = dir.path().join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, c).unwrap();
+    }
+    let opts = ScanOptions {
+        per_project: true,
+        ..ScanOptions::default()
+    };
+    let r = ripen::scan(dir.path(), catalogue(), &opts).unwrap();
+    let svc = r
+        .projects
+        .iter()
+        .find(|p| p.path == "svc")
+        .expect("sub-project svc");
+    assert_eq!(
+        svc.capabilities.get("ci").copied(),
+        Some(Tier::Automated),
+        "{:?}",
+        svc.capabilities
+    );
+}
