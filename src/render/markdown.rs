@@ -147,6 +147,21 @@ pub fn render(r: &Report) -> String {
             esc(name)
         );
     }
+    let notes: Vec<String> = r
+        .models
+        .iter()
+        .filter(|(_, m)| m.level.is_some())
+        .filter_map(|(id, m)| {
+            Some(format!(
+                "> **{}**: {}",
+                capitalise(id),
+                esc(m.note.as_ref()?)
+            ))
+        })
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(o, "\n{}\n", notes.join("\n>\n"));
+    }
     for (id, m) in &r.models {
         let Some(cats) = &m.categories else { continue };
         let parts: Vec<String> = cats

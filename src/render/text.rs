@@ -110,6 +110,10 @@ pub fn render(r: &Report) -> String {
                 m.level_name.as_deref().unwrap_or(""),
                 paint(DIM, &ahead(m)),
             );
+            // How the level was decided, when it is not the plain pooled verdict.
+            if let Some(n) = &m.note {
+                let _ = writeln!(o, "          {}", paint(DIM, n));
+            }
         }
     }
     for (id, m) in &r.models {
