@@ -254,7 +254,9 @@ pub fn is_example_path(rel: &str) -> bool {
 /// tool's internals (evidently fits classifiers to measure drift), not an ML system in use.
 fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -> Option<&'a str> {
     project.package_dirs.iter().find_map(|(pkg, dir)| {
-        let inside = rel.starts_with(&format!("{dir}/"));
+        let inside = rel
+            .strip_prefix(dir.as_str())
+            .is_some_and(|r| r.starts_with('/'));
         let is_tool = inside
             && cat
                 .rules
@@ -273,6 +275,8 @@ pub fn from_hits(
     hits: Vec<Hit>,
     project: &ProjectFacts,
 ) -> Vec<Evidence> {
+    // The same for every hit of the file.
+    let tool = own_tool_package(cat, project, rel);
     hits.into_iter()
         .map(|h| {
             let rule = &cat.rules[h.rule];
@@ -298,7 +302,7 @@ pub fn from_hits(
                     "this repository defines `{fw}`: its own source is not adoption evidence"
                 ));
             }
-            if let Some(tool) = own_tool_package(cat, project, rel) {
+            if let Some(tool) = tool {
                 lower(&format!(
                     "`{tool}` is an ML tool this repository defines: its own source is not adoption evidence"
                 ));

@@ -63,6 +63,10 @@ pub fn allow_any_owner() {
         // race with other threads using libgit2; `Once` runs it exactly once, and every path
         // to a `Repository` in ripen goes through `open`/`clone` below, which call this first.
         let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+        // Re-hashing every blob read to check its id cost a tenth of `ripen history`. A blob
+        // that does not match its id is a corrupt object store; ripen reads it as text like any
+        // other and never writes it back, so the check buys nothing here.
+        git2::opts::strict_hash_verification(false);
     });
 }
 
@@ -261,6 +265,10 @@ pub struct TreeScanner<'a> {
     hidden: HashMap<String, bool>,
     /// The automation graph's edges for the current tree, kept while they stay valid.
     edges: Rc<EdgeMemo>,
+    /// Only levels are asked of the trees (`ripen history`): edges whose lines moved are kept.
+    pub levels_only: bool,
+    /// Workers with the parse stacks, built once (not per commit).
+    pool: Option<rayon::ThreadPool>,
     pub stats: CacheStats,
 }
 
@@ -293,15 +301,18 @@ impl<'a> TreeScanner<'a> {
             sizes: HashMap::new(),
             cache: HashMap::new(),
             hidden: HashMap::new(),
-            edges: Rc::default(),
+            edges: Rc::new(EdgeMemo::tracking()),
+            levels_only: false,
+            pool: scan::parse_pool(),
             stats: CacheStats::default(),
         })
     }
 
     /// Moves to `tree` (None: the directory does not exist in this commit) by diffing it
-    /// against the previous one. Returns whether anything the levels depend on changed: a path
-    /// added or removed (commands resolve against the file list), or a changed blob that a rule
-    /// or the automation graph reads, or that is or was over the size limit.
+    /// against the previous one. Returns whether anything the levels depend on changed: a
+    /// changed blob that a rule or the automation graph reads, or that is or was over the size
+    /// limit, or a path added or removed that holds something or that a reference of the
+    /// latest assembled tree looked for.
     pub fn advance(&mut self, tree: Option<&git2::Tree>) -> Result<bool, GitError> {
         let new_id = tree.map(|t| t.id());
         if new_id == self.prev_tree {
@@ -319,7 +330,8 @@ impl<'a> TreeScanner<'a> {
             .diff_tree_to_tree(old.as_ref(), tree, Some(&mut dopts))?;
         let mut adds = Vec::new();
         let mut modified = Vec::new();
-        let mut relevant = false;
+        // Paths that came or went, with their blob then or now.
+        let mut listed: Vec<(String, Entry)> = Vec::new();
         for d in diff.deltas() {
             if let Some(p) = d.old_file().path()
                 && matches!(
@@ -334,8 +346,8 @@ impl<'a> TreeScanner<'a> {
                     if let Some(old) = self.entries.get(&rel).copied() {
                         modified.push((rel, old.oid, d.new_file().id()));
                     }
-                } else if self.entries.remove(&rel).is_some() {
-                    relevant = true;
+                } else if let Some(old) = self.entries.remove(&rel) {
+                    listed.push((rel, old));
                 }
             }
             if matches!(
@@ -357,27 +369,76 @@ impl<'a> TreeScanner<'a> {
                 .hidden
                 .entry(rel.clone())
                 .or_insert_with(|| under_skipped_dir(&rel));
-            if !hidden && self.entries.insert(rel, e).is_none() {
-                relevant = true;
+            if !hidden && self.entries.insert(rel.clone(), e).is_none() {
+                listed.push((rel, e));
             }
         }
+        let first = self.prev_tree.is_none();
         self.prev_tree = new_id;
-        if relevant {
-            // A path came or went: any reference may resolve differently.
-            self.edges.clear();
-        } else {
-            for (rel, old, new) in &modified {
+        // Both run: each keeps the edge memo valid for what it saw.
+        let differs = self.edits_that_matter(&modified);
+        for ((rel, old, new), d) in modified.iter().zip(&differs) {
+            // An edit that keeps the signature keeps every edge but their lines, which only
+            // chains show.
+            if *d || !self.levels_only {
                 self.forget_edges(rel, *old, *new);
             }
-            relevant = self.any_change_matters(&modified);
         }
-        Ok(relevant)
+        let edited = differs.contains(&true);
+        let listed = first || self.list_change_matters(&listed);
+        Ok(edited || listed)
+    }
+
+    /// Whether files coming or going (`listed`) can change the levels, forgetting the graph
+    /// edges they can change. A file counts if assembly reads it whatever else is there (rule
+    /// hits, project facts, CI jobs or Make/DVC targets, a model artifact, a virtualenv marker
+    /// that hides a directory), or if a reference walked in the latest assembled tree looked
+    /// for its path or listed its directory. Anything else (most new modules, tests, data) is
+    /// reached by nothing and leaves the levels as they were.
+    fn list_change_matters(&mut self, listed: &[(String, Entry)]) -> bool {
+        let mut matters = false;
+        let mut want = Vec::new();
+        for (rel, e) in listed {
+            if rel.ends_with("pyvenv.cfg") || rel.contains("conda-meta/") {
+                self.edges.clear();
+                return true;
+            }
+            // Symlinks and submodules are not in the file list; excluded paths are not read.
+            if e.mode == MODE_LINK
+                || e.mode == MODE_COMMIT
+                || e.mode == MODE_TREE
+                || self.exclude.is_match(rel)
+            {
+                continue;
+            }
+            matters |= evidence::is_model_artifact(rel);
+            let size = self.size(e.oid);
+            if size <= self.opts.max_file_size {
+                want.push((rel.clone(), e.oid, size));
+            }
+        }
+        self.fill_cache(&want);
+        for (rel, oid, _) in &want {
+            let Some(Some(scan)) = self.cache.get(&(rel.clone(), *oid)) else {
+                continue;
+            };
+            if scan.has_jobs_or_targets() {
+                // Other files' commands resolve into its jobs or targets.
+                self.edges.clear();
+                return true;
+            }
+            matters |= scan.read_wherever_it_is();
+        }
+        let paths: Vec<&str> = want.iter().map(|(rel, _, _)| rel.as_str()).collect();
+        matters |= self.edges.walks_read(&paths);
+        self.edges.forget_paths(&paths);
+        matters
     }
 
     /// Keeps the graph's edges valid across an edit of `rel`: its own nodes' edges go; if it
     /// holds (or held) CI jobs or Make/DVC targets, which other files' commands resolve into,
-    /// all go. Without both scans at hand, only Python, notebooks and shell scripts are known
-    /// to hold neither.
+    /// all go. A file scanned from its path alone holds neither; without both scans at hand
+    /// (a version over the size limit), only Python, notebooks and shell scripts are known to.
     fn forget_edges(&mut self, rel: &str, old: Oid, new: Oid) {
         let kind = |s: &Self, oid: Oid| {
             s.cache
@@ -385,6 +446,7 @@ impl<'a> TreeScanner<'a> {
                 .map(|scan| scan.as_ref().is_some_and(FileScan::has_jobs_or_targets))
         };
         let shared = match (kind(self, old), kind(self, new)) {
+            _ if !scan::needs_content(&self.matcher, rel) => false,
             (Some(a), Some(b)) => a || b,
             _ => ![".py", ".ipynb", ".sh", ".bash"]
                 .iter()
@@ -397,39 +459,43 @@ impl<'a> TreeScanner<'a> {
         }
     }
 
-    /// Whether any of these (path, old blob, new blob) edits can change the levels: the two
+    /// Which of these (path, old blob, new blob) edits can change the levels: the two
     /// versions' scans differ in what assembly reads ([`FileScan::level_signature`]), or one is
     /// (or might be) over the size limit. Most commits edit code without touching what a rule
     /// or the graph sees; those reuse the previous commit's levels.
-    fn any_change_matters(&mut self, modified: &[(String, Oid, Oid)]) -> bool {
+    fn edits_that_matter(&mut self, modified: &[(String, Oid, Oid)]) -> Vec<bool> {
         let mut compare = Vec::new();
         for (rel, old, new) in modified {
-            if !scan::needs_content(&self.matcher, rel) {
-                // Scanned from the path alone: both versions give the same scan.
-                continue;
+            if scan::needs_content(&self.matcher, rel) {
+                compare.push((rel.clone(), *old, self.size(*old)));
+                compare.push((rel.clone(), *new, self.size(*new)));
             }
-            let (a, b) = (self.size(*old), self.size(*new));
-            if evidence::is_model_artifact(rel)
-                || a > self.opts.max_file_size
-                || b > self.opts.max_file_size
-            {
-                return true;
-            }
-            compare.push((rel.clone(), *old, a));
-            compare.push((rel.clone(), *new, b));
         }
-        if compare.is_empty() {
-            return false;
-        }
+        // Scanned even when the size decides: `forget_edges` reads both versions.
+        compare.retain(|(_, _, size)| *size <= self.opts.max_file_size);
         self.fill_cache(&compare);
-        compare.chunks(2).any(|pair| {
-            let sig = |(rel, oid, _): &(String, Oid, u64)| {
-                self.cache
-                    .get(&(rel.clone(), *oid))
-                    .and_then(|s| s.as_ref().map(FileScan::level_signature))
-            };
-            sig(&pair[0]) != sig(&pair[1])
-        })
+        let sig = |s: &Self, rel: &String, oid: Oid| {
+            s.cache
+                .get(&(rel.clone(), oid))
+                .map(|scan| scan.as_ref().map(FileScan::level_signature))
+        };
+        modified
+            .iter()
+            .map(|(rel, old, new)| {
+                if !scan::needs_content(&self.matcher, rel) {
+                    // Scanned from the path alone: both versions give the same scan.
+                    return false;
+                }
+                if evidence::is_model_artifact(rel) {
+                    return true;
+                }
+                match (sig(self, rel, *old), sig(self, rel, *new)) {
+                    (Some(a), Some(b)) => a != b,
+                    // Over the size limit (not scanned).
+                    _ => true,
+                }
+            })
+            .collect()
     }
 
     fn size(&mut self, oid: Oid) -> u64 {
@@ -473,7 +539,7 @@ impl<'a> TreeScanner<'a> {
         }
         let matcher = &self.matcher;
         // Deeply nested YAML needs the scan's large worker stacks (see `scan::PARSE_STACK`).
-        let scanned: Vec<((String, Oid), Option<FileScan>)> = scan::with_parse_stacks(|| {
+        let work = || -> Vec<((String, Oid), Option<FileScan>)> {
             misses
                 .into_par_iter()
                 .map(|(rel, oid, size, content)| {
@@ -483,7 +549,11 @@ impl<'a> TreeScanner<'a> {
                     ((rel, oid), s)
                 })
                 .collect()
-        });
+        };
+        let scanned = match &self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        };
         self.cache.extend(scanned);
     }
 

@@ -91,6 +91,7 @@ pub fn history(
         hopts.first_parent,
     )?;
     let mut scanner = TreeScanner::new(&repo, cat, &opts.walk)?;
+    scanner.levels_only = true;
     let mut points: Vec<Point> = Vec::with_capacity(oids.len());
     let mut file_visits = 0;
     let root_name = root.display().to_string();

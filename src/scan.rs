@@ -90,6 +90,13 @@ impl FileScan {
             && self.project.is_empty()
     }
 
+    /// Whether assembly uses this file whether or not anything reaches it: rule hits, project
+    /// facts, CI jobs or Make/DVC targets. Other facts (imports, commands) count only where a
+    /// walk of the automation graph arrives.
+    pub fn read_wherever_it_is(&self) -> bool {
+        !self.hits.is_empty() || !self.project.is_empty() || self.has_jobs_or_targets()
+    }
+
     /// Whether this file holds CI jobs or Make/DVC targets (other files' commands resolve
     /// into those).
     pub fn has_jobs_or_targets(&self) -> bool {
@@ -249,14 +256,19 @@ const PARSE_STACK: usize = 64 << 20;
 /// Runs `f` (which uses rayon) on a pool whose workers have [`PARSE_STACK`]; falls back to the
 /// global pool if such a pool cannot be built.
 pub fn with_parse_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    match rayon::ThreadPoolBuilder::new()
+    match parse_pool() {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
+/// A pool whose workers have [`PARSE_STACK`], for callers that scan many times.
+pub fn parse_pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .stack_size(PARSE_STACK)
         .thread_name(|i| format!("ripen-scan-{i}"))
         .build()
-    {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
-    }
+        .ok()
 }
 
 pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, ScanError> {
@@ -444,7 +456,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         &facts,
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
-    let auto = automation::build(&graph, &rule_entries);
+    let auto = automation::build_shared(&graph, &rule_entries);
     auto.promote(&facts, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.

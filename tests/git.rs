@@ -1106,3 +1106,56 @@ fn history_reuses_graph_edges_only_while_they_still_hold() {
     let google: Vec<u32> = got.iter().map(|l| l.0).collect();
     assert_eq!(google, vec![0, 1, 0, 1], "{got:?}");
 }
+
+/// A file that comes or goes changes the levels when it holds evidence or when a reference
+/// walked in the latest tree looked for it; anything else reuses the previous commit's levels.
+#[test]
+fn history_settles_added_and_removed_files_by_what_references_look_for() {
+    let mut t = TestRepo::new();
+    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+    // (path, content) to write, or None to remove.
+    let stages: [&[(&str, Option<&str>)]; 5] = [
+        &[
+            (
+                ".github/workflows/train.yml",
+                Some(
+                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python run.py\n",
+                ),
+            ),
+            // `steps` does not exist yet: the import resolves to nothing.
+            ("run.py", Some("from steps import go\n")),
+            ("lib/fit.py", Some(train)),
+        ],
+        // Nothing looks for it and it holds nothing.
+        &[("notes/scratch.py", Some("x = 1\n"))],
+        // Holds nothing either, but run.py's import looked for it: training is now reached.
+        &[("steps.py", Some("import lib.fit\n"))],
+        &[("notes/scratch.py", None)],
+        &[("steps.py", None)],
+    ];
+    let mut fresh = Vec::new();
+    for (i, files) in stages.iter().enumerate() {
+        for (p, c) in *files {
+            match c {
+                Some(c) => t.write(p, c.as_bytes()),
+                None => t.remove(p),
+            }
+        }
+        t.commit(&format!("stage {i}"));
+        let r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
+        fresh.push(levels(&r.models));
+    }
+    let h = history::history(
+        &t.path,
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions::default(),
+    )
+    .expect("history");
+    let got: Vec<(u32, u32)> = h.commits.iter().map(|p| levels(&p.models)).collect();
+    assert_eq!(got, fresh, "history and fresh scans disagree");
+    let google: Vec<u32> = got.iter().map(|l| l.0).collect();
+    assert_eq!(google, vec![0, 0, 1, 1, 0], "{got:?}");
+    // Stages 1 and 3 reuse the levels before them.
+    assert_eq!(h.stats.cache.trees_assembled, 3, "{:?}", h.stats.cache);
+}

@@ -14,7 +14,7 @@ use extract::{Command, FileFacts, TargetKind};
 use regex::Regex;
 use serde::Serialize;
 use shell::Action;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use std::sync::LazyLock;
@@ -236,15 +236,75 @@ struct Edge {
     tests: bool,
 }
 
-/// The edges out of a node and the commands it could not resolve, computed once per node.
-type EdgeEntry = Rc<(Vec<Edge>, Vec<Unresolved>)>;
+/// The edges out of a node, the commands it could not resolve, and (when the memo tracks
+/// them) what computing them read of the file list; computed once per node.
+type EdgeEntry = Rc<(Vec<Edge>, Vec<Unresolved>, Option<Box<Probes>>)>;
+
+/// What resolving references read of the file list: the paths whose existence it asked about,
+/// and the directories whose files it listed (`true`: only the Python files). A file that came
+/// or went can change a resolution only if it is one of those paths or lies in those
+/// directories, so edges and module resolutions that touch neither stay valid.
+/// Paths are kept as hashes: recording must not allocate per probe, and a collision only
+/// forgets an edge that was still valid.
+#[derive(Default, Debug, Clone)]
+pub struct Probes {
+    paths: Vec<u64>,
+    under: Vec<(u64, bool)>,
+}
+
+fn path_key(p: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    p.hash(&mut h);
+    h.finish()
+}
+
+/// A file that came or went, as [`Probes`] see it.
+struct Listed {
+    path: u64,
+    /// Its directories, the root ("") included.
+    dirs: Vec<u64>,
+    python: bool,
+}
+
+impl Listed {
+    fn of(p: &str) -> Listed {
+        Listed {
+            path: path_key(p),
+            dirs: std::iter::once("")
+                .chain(p.match_indices('/').map(|(i, _)| &p[..i]))
+                .map(path_key)
+                .collect(),
+            python: p.ends_with(".py"),
+        }
+    }
+}
+
+impl Probes {
+    fn extend(&mut self, other: &Probes) {
+        self.paths.extend_from_slice(&other.paths);
+        self.under.extend_from_slice(&other.under);
+    }
+
+    /// Whether adding or removing `f` can change what these probes saw.
+    fn touch(&self, f: &Listed) -> bool {
+        self.paths.contains(&f.path)
+            || self
+                .under
+                .iter()
+                .any(|(d, py)| (!py || f.python) && f.dirs.contains(d))
+    }
+}
 
 /// The edges of a tree's nodes, computed once and shared by every walk over that tree. A caller
 /// that moves between trees (`ripen history`) keeps it and tells it what changed: edges depend
-/// on the node's own file, on the file list, and on other files only through their CI jobs or
-/// Make/DVC targets.
-/// (module, importing directory, bases) → the file it resolves to.
-type ModuleMemo = HashMap<(String, String, Vec<String>), Option<String>>;
+/// on the node's own file, on the file list (through their [`Probes`]), and on other files only
+/// through their CI jobs or Make/DVC targets.
+/// (module, importing directory, bases) → the file it resolves to, and what that read.
+type ModuleMemo = HashMap<(String, String, Vec<String>), (Option<String>, Option<Rc<Probes>>)>;
+
+/// Entry points found by rules (schedules, CI files the graph does not parse), with triggers.
+type RuleEntries = Vec<(String, Trigger)>;
 
 #[derive(Default)]
 pub struct EdgeMemo {
@@ -252,18 +312,84 @@ pub struct EdgeMemo {
     /// Python module resolutions per (module, importing directory, bases): they depend on
     /// the file list only.
     modules: RefCell<ModuleMemo>,
+    /// Record [`Probes`] with every entry (callers that move between trees).
+    track: bool,
+    /// Since the latest [`build_shared`] walked, an edge its walks used was forgotten: its
+    /// automation no longer holds.
+    changed: Cell<bool>,
+    /// The latest [`build_shared`] result, with the rule entries it started from (tracking).
+    last: RefCell<Option<(RuleEntries, Rc<Automation>)>>,
+    /// The entries the walks since the latest [`build_shared`] walked used (tracking only): what
+    /// the file list must keep for those walks to stay the same.
+    used: RefCell<Used>,
+}
+
+#[derive(Default)]
+struct Used {
+    /// [`build_shared`] has walked with this memo (before that, nothing is known).
+    walked: bool,
+    keys: HashSet<(NodeId, bool)>,
+    entries: Vec<EdgeEntry>,
 }
 
 impl EdgeMemo {
-    /// Forgets everything (the file list changed, or a file other nodes resolve into did).
+    /// A memo for a caller that moves between trees: it records what each edge read of the
+    /// file list, so that files coming and going forget only the edges they can change.
+    pub fn tracking() -> EdgeMemo {
+        EdgeMemo {
+            track: true,
+            ..EdgeMemo::default()
+        }
+    }
+
+    /// Forgets everything (a file other nodes resolve into changed).
     pub fn clear(&self) {
+        self.changed.set(true);
         self.edges.borrow_mut().clear();
         self.modules.borrow_mut().clear();
     }
 
     /// Forgets the edges out of one file's nodes (its content changed).
     pub fn forget_file(&self, path: &str) {
-        self.edges.borrow_mut().retain(|(n, _), _| n.0 != path);
+        let used = self.used.borrow();
+        self.edges.borrow_mut().retain(|(n, b), _| {
+            if n.0 == path && used.keys.contains(&(n.clone(), *b)) {
+                self.changed.set(true);
+            }
+            n.0 != path
+        });
+    }
+
+    /// Forgets the edges and module resolutions that `paths` (files that came or went) can
+    /// change, and the edges out of those files. Without tracking, that is all of them.
+    pub fn forget_paths(&self, paths: &[&str]) {
+        if !self.track {
+            return self.clear();
+        }
+        let listed: Vec<Listed> = paths.iter().map(|p| Listed::of(p)).collect();
+        let touched = |p: Option<&Probes>| p.is_none_or(|p| listed.iter().any(|x| p.touch(x)));
+        if self.walks_read(paths) {
+            self.changed.set(true);
+        }
+        self.edges
+            .borrow_mut()
+            .retain(|(n, _), e| !paths.contains(&n.0.as_str()) && !touched(e.2.as_deref()));
+        self.modules
+            .borrow_mut()
+            .retain(|_, (_, p)| !touched(p.as_deref()));
+    }
+
+    /// Whether the walks over the latest graph read whether any of `paths` exists (so that
+    /// adding or removing them can change what those walks reach). True when unknown.
+    pub fn walks_read(&self, paths: &[&str]) -> bool {
+        let used = self.used.borrow();
+        let listed: Vec<Listed> = paths.iter().map(|p| Listed::of(p)).collect();
+        !self.track
+            || !used.walked
+            || used.entries.iter().any(|e| {
+                e.2.as_deref()
+                    .is_none_or(|p| listed.iter().any(|x| p.touch(x)))
+            })
     }
 }
 
@@ -277,6 +403,8 @@ pub struct Graph<'a> {
     /// [`Graph::edges_entry`] memoised per (node, via tests): every walk from every entry point and
     /// every [`Automation::reaches`] query meets the same nodes again.
     edge_cache: &'a EdgeMemo,
+    /// What the edge being computed reads of the file list (when the memo tracks it).
+    recording: RefCell<Option<Probes>>,
 }
 
 #[derive(Debug, Default)]
@@ -350,11 +478,27 @@ impl<'a> Graph<'a> {
                 .collect(),
             facts,
             edge_cache: memo,
+            recording: RefCell::new(None),
         }
     }
 
     fn is_file(&self, p: &str) -> bool {
+        self.note_path(p);
         self.file_set.contains(p)
+    }
+
+    /// Records that the edge being computed asked whether `p` exists.
+    fn note_path(&self, p: &str) {
+        if let Some(r) = self.recording.borrow_mut().as_mut() {
+            r.paths.push(path_key(p));
+        }
+    }
+
+    /// Records that the edge being computed listed (or would have listed) the files under `d`.
+    fn note_under(&self, d: &str, python_only: bool) {
+        if let Some(r) = self.recording.borrow_mut().as_mut() {
+            r.under.push((path_key(d), python_only));
+        }
     }
 
     /// Whether `d` is a directory of the tree ("" is the root).
@@ -398,6 +542,11 @@ impl<'a> Graph<'a> {
         };
         for b in roots {
             let Some(p) = join(b, t) else { continue };
+            // Recorded before the shortcut below: a file added at `p` would change the answer.
+            self.note_path(&p);
+            if dirs {
+                self.note_under(&p, false);
+            }
             if p.is_empty() || !self.is_dir(parent(&p)) {
                 continue;
             }
@@ -501,11 +650,33 @@ impl<'a> Graph<'a> {
     fn resolve_module(&self, module: &str, from: &str, bases: &[String]) -> Option<String> {
         // The same imports recur in every file of a package: resolved once per directory.
         let key = (module.to_string(), parent(from).to_string(), bases.to_vec());
-        if let Some(r) = self.edge_cache.modules.borrow().get(&key) {
+        if let Some((r, probes)) = self.edge_cache.modules.borrow().get(&key) {
+            if let (Some(rec), Some(p)) = (self.recording.borrow_mut().as_mut(), probes) {
+                rec.extend(p);
+            }
             return r.clone();
         }
+        // Its own probes are kept with it, then added to those of the edge being computed.
+        let track = self.edge_cache.track;
+        let outer = if track {
+            self.recording.replace(Some(Probes::default()))
+        } else {
+            None
+        };
         let r = self.resolve_module_uncached(module, from, bases);
-        self.edge_cache.modules.borrow_mut().insert(key, r.clone());
+        let probes = if track {
+            let own = self.recording.replace(outer).unwrap_or_default();
+            if let Some(rec) = self.recording.borrow_mut().as_mut() {
+                rec.extend(&own);
+            }
+            Some(Rc::new(own))
+        } else {
+            None
+        };
+        self.edge_cache
+            .modules
+            .borrow_mut()
+            .insert(key, (r.clone(), probes));
         r
     }
 
@@ -533,6 +704,8 @@ impl<'a> Graph<'a> {
             // A normalised root that is no directory of the tree holds no module.
             let normalised = !r.split('/').any(|s| s.is_empty() || s == "." || s == "..");
             if normalised && !self.is_dir(&r) {
+                // Any Python file added under `r` could be the module.
+                self.note_under(&r, true);
                 continue;
             }
             for cand in [
@@ -701,6 +874,7 @@ impl<'a> Graph<'a> {
                     }
                 }
                 Action::Kedro => {
+                    self.note_under("", true);
                     for f in self.files.iter().filter(|f| {
                         f.ends_with(".py")
                             && (f.contains("/pipelines/") || f.ends_with("pipeline_registry.py"))
@@ -724,6 +898,7 @@ impl<'a> Graph<'a> {
                         } else {
                             Some(format!("{dir0}/"))
                         };
+                        self.note_under(&dir0, true);
                         for f in self.files.iter().filter(|f| {
                             is_test_file(f) && base.as_ref().is_none_or(|b| f.starts_with(b))
                         }) {
@@ -820,16 +995,28 @@ impl<'a> Graph<'a> {
     /// exercises it, it does not run training.
     fn edges_entry(&self, node: &NodeId, via_tests: bool) -> EdgeEntry {
         let key = (node.clone(), via_tests);
-        if let Some(e) = self.edge_cache.edges.borrow().get(&key) {
-            return Rc::clone(e);
+        let memo = self.edge_cache;
+        let hit = memo.edges.borrow().get(&key).cloned();
+        let e = match hit {
+            Some(e) => e,
+            None => {
+                if memo.track {
+                    *self.recording.borrow_mut() = Some(Probes::default());
+                }
+                let mut un = Vec::new();
+                let edges = self.compute_edges(node, via_tests, &mut un);
+                let probes = self.recording.borrow_mut().take().map(Box::new);
+                let e = Rc::new((edges, un, probes));
+                memo.edges.borrow_mut().insert(key.clone(), Rc::clone(&e));
+                e
+            }
+        };
+        if memo.track {
+            let mut used = memo.used.borrow_mut();
+            if used.keys.insert(key) {
+                used.entries.push(Rc::clone(&e));
+            }
         }
-        let mut un = Vec::new();
-        let edges = self.compute_edges(node, via_tests, &mut un);
-        let e = Rc::new((edges, un));
-        self.edge_cache
-            .edges
-            .borrow_mut()
-            .insert(key, Rc::clone(&e));
         e
     }
 
@@ -989,6 +1176,30 @@ fn refine_rule_trigger(t: &Trigger) -> Trigger {
 
 /// Builds the graph from every file's facts plus entry points found by rules (orchestrator
 /// schedules), and walks it from each entry point.
+/// [`build`] for callers that move between trees with one memo: the previous result again when
+/// no edge its walks used has been forgotten since and the rule entries are the same (most
+/// commits `ripen history` assembles change evidence, not what the graph reaches).
+pub fn build_shared(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Rc<Automation> {
+    let memo = graph.edge_cache;
+    if !memo.track {
+        return Rc::new(build(graph, rule_entries));
+    }
+    if !memo.changed.get()
+        && let Some((entries, auto)) = memo.last.borrow().as_ref()
+        && entries == rule_entries
+    {
+        return Rc::clone(auto);
+    }
+    memo.changed.set(false);
+    *memo.used.borrow_mut() = Used {
+        walked: true,
+        ..Used::default()
+    };
+    let auto = Rc::new(build(graph, rule_entries));
+    *memo.last.borrow_mut() = Some((rule_entries.to_vec(), Rc::clone(&auto)));
+    auto
+}
+
 pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     let facts = graph.facts;
     let mut auto = Automation::default();
@@ -1149,7 +1360,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                 reach.trigger_sets.push(tset_id);
             }
             let entry = graph.edges_entry(&node, via_tests);
-            let (edges, node_unresolved) = &*entry;
+            let (edges, node_unresolved, _) = &*entry;
             // Each unresolved command is reported once, with the chain of the first walk that
             // met it; later walks add nothing (kept from filling memory in a large monorepo).
             let fresh: Vec<&Unresolved> = node_unresolved
