@@ -422,10 +422,15 @@ impl<'a> TreeScanner<'a> {
             let Some(Some(scan)) = self.cache.get(&(rel.clone(), *oid)) else {
                 continue;
             };
-            if scan.has_jobs_or_targets() {
-                // Other files' commands resolve into its jobs or targets.
+            if scan.others_resolve_into() {
+                // Other files' commands resolve into its targets or jobs.
                 self.edges.clear();
                 return true;
+            }
+            if scan.has_jobs_or_targets() {
+                // New or gone entry points.
+                self.edges.entries_changed();
+                matters = true;
             }
             matters |= scan.read_wherever_it_is();
         }
@@ -436,26 +441,35 @@ impl<'a> TreeScanner<'a> {
     }
 
     /// Keeps the graph's edges valid across an edit of `rel`: its own nodes' edges go; if it
-    /// holds (or held) CI jobs or Make/DVC targets, which other files' commands resolve into,
-    /// all go. A file scanned from its path alone holds neither; without both scans at hand
-    /// (a version over the size limit), only Python, notebooks and shell scripts are known to.
+    /// holds (or held) Make/DVC targets or bundle jobs, which other files' commands resolve
+    /// into, all go; if it holds (or held) CI jobs, the walks start differently. A file scanned
+    /// from its path alone holds none of these; without both scans at hand (a version over the
+    /// size limit), only Python, notebooks and shell scripts are known not to.
     fn forget_edges(&mut self, rel: &str, old: Oid, new: Oid) {
         let kind = |s: &Self, oid: Oid| {
-            s.cache
-                .get(&(rel.to_string(), oid))
-                .map(|scan| scan.as_ref().is_some_and(FileScan::has_jobs_or_targets))
+            s.cache.get(&(rel.to_string(), oid)).map(|scan| {
+                scan.as_ref().map_or((false, false), |f| {
+                    (f.others_resolve_into(), f.has_jobs_or_targets())
+                })
+            })
         };
-        let shared = match (kind(self, old), kind(self, new)) {
-            _ if !scan::needs_content(&self.matcher, rel) => false,
-            (Some(a), Some(b)) => a || b,
-            _ => ![".py", ".ipynb", ".sh", ".bash"]
-                .iter()
-                .any(|x| rel.ends_with(x)),
+        let (shared, entry) = match (kind(self, old), kind(self, new)) {
+            _ if !scan::needs_content(&self.matcher, rel) => (false, false),
+            (Some(a), Some(b)) => (a.0 || b.0, a.1 || b.1),
+            _ => {
+                let code = [".py", ".ipynb", ".sh", ".bash"]
+                    .iter()
+                    .any(|x| rel.ends_with(x));
+                (!code, !code)
+            }
         };
         if shared {
             self.edges.clear();
         } else {
             self.edges.forget_file(rel);
+            if entry {
+                self.edges.entries_changed();
+            }
         }
     }
 

@@ -97,6 +97,22 @@ impl FileScan {
         !self.hits.is_empty() || !self.project.is_empty() || self.has_jobs_or_targets()
     }
 
+    /// Whether other files' graph edges resolve into this file's facts: Make/DVC targets
+    /// (`make train`, `dvc repro stage`) and Databricks bundle jobs. A CI workflow's jobs are
+    /// reached only from the workflow itself.
+    pub fn others_resolve_into(&self) -> bool {
+        matches!(
+            self.facts,
+            Some(
+                FileFacts::Targets { .. }
+                    | FileFacts::Entry {
+                        system: "databricks",
+                        ..
+                    }
+            )
+        )
+    }
+
     /// Whether this file holds CI jobs or Make/DVC targets (other files' commands resolve
     /// into those).
     pub fn has_jobs_or_targets(&self) -> bool {

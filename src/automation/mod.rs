@@ -349,6 +349,12 @@ impl EdgeMemo {
         self.modules.borrow_mut().clear();
     }
 
+    /// The entry points may have changed (a CI file was edited, added or removed): the walks
+    /// must run again, though the edges they follow still hold.
+    pub fn entries_changed(&self) {
+        self.changed.set(true);
+    }
+
     /// Forgets the edges out of one file's nodes (its content changed).
     pub fn forget_file(&self, path: &str) {
         let used = self.used.borrow();
