@@ -301,7 +301,7 @@ pub fn scan(root: &Path, cat: &Catalogue, opts: &ScanOptions) -> Result<Report, 
             .par_iter()
             .filter_map(|f| {
                 let s = scan_file(&matcher, &f.rel, f.size, || {
-                    std::fs::read(&f.abs).map_err(|e| format!("{}: {e}", f.rel))
+                    std::fs::read(f.path(root)).map_err(|e| format!("{}: {e}", f.rel))
                 });
                 if let Some(p) = progress {
                     p.done.fetch_add(1, Ordering::Relaxed);

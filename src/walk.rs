@@ -55,10 +55,19 @@ impl Default for WalkOptions {
 
 #[derive(Debug, Clone)]
 pub struct FileEntry {
-    /// Path relative to the scanned root, `/`-separated.
+    /// Path relative to the scanned root, `/`-separated (the full path is the root joined
+    /// with it: not kept, 200,000 of them cost ~25 MiB).
     pub rel: String,
-    pub abs: PathBuf,
+    /// The full path, kept only when it is not UTF-8 (`rel` is then a lossy copy).
+    pub raw: Option<PathBuf>,
     pub size: u64,
+}
+
+impl FileEntry {
+    /// Where the file is, under the walk's `root`.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        self.raw.clone().unwrap_or_else(|| root.join(&self.rel))
+    }
 }
 
 /// What the walk left out, reported so that nobody mistakes silence for absence.
@@ -196,11 +205,8 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
                 });
                 return WalkState::Continue;
             }
-            files.lock().unwrap().push(FileEntry {
-                rel,
-                abs: entry.into_path(),
-                size,
-            });
+            let raw = entry.path().to_str().is_none().then(|| entry.into_path());
+            files.lock().unwrap().push(FileEntry { rel, raw, size });
             WalkState::Continue
         })
     });

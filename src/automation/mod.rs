@@ -1307,10 +1307,15 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     let mut unresolved: Vec<Unresolved> = Vec::new();
     let mut unresolved_seen: HashSet<(String, u32, String)> = HashSet::new();
     let mut ids = Interner::default();
+    // Seeds with the same triggers (a monorepo's copies of one workflow) share one set, so a
+    // node reached by all of them keeps one index, not one per seed.
+    let mut tset_ids: HashMap<BTreeSet<Trigger>, u32> = HashMap::new();
     for seed in seeds {
         let tset: BTreeSet<Trigger> = seed.triggers.into_iter().collect();
-        let tset_id = auto.trigger_sets.len() as u32;
-        auto.trigger_sets.push(tset);
+        let tset_id = *tset_ids.entry(tset).or_insert_with_key(|t| {
+            auto.trigger_sets.push(t.clone());
+            (auto.trigger_sets.len() - 1) as u32
+        });
         let entry_file = seed
             .chain
             .first()
@@ -1362,7 +1367,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                     trigger_sets: Vec::new(),
                 }),
             };
-            if reach.trigger_sets.last() != Some(&tset_id) {
+            if !reach.trigger_sets.contains(&tset_id) {
                 reach.trigger_sets.push(tset_id);
             }
             let entry = graph.edges_entry(&node, via_tests);
