@@ -1310,8 +1310,26 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     // Seeds with the same triggers (a monorepo's copies of one workflow) share one set, so a
     // node reached by all of them keeps one index, not one per seed.
     let mut tset_ids: HashMap<BTreeSet<Trigger>, u32> = HashMap::new();
+    // Per (trigger set, node, via tests): the shortest chain with which a finished walk of
+    // that trigger set left the node. A later walk of the same set arriving no shorter can
+    // give nothing new below it (every node there already has this set and a chain at least
+    // as short), so it stops: walks of a monorepo's copies of one workflow no longer each
+    // re-walk the shared code (seeds x nodes). Walks cut by the node limit record nothing.
+    // Kept only while walks of that set remain, keys packed (large trees hold many).
+    let mut walked: HashMap<u32, HashMap<u64, u32>> = HashMap::new();
+    let walked_key = |node: u32, via_tests: bool| (u64::from(node) << 1) | u64::from(via_tests);
+    let mut seeds_left: HashMap<BTreeSet<Trigger>, usize> = HashMap::new();
+    for seed in &seeds {
+        *seeds_left
+            .entry(seed.triggers.iter().cloned().collect())
+            .or_default() += 1;
+    }
     for seed in seeds {
         let tset: BTreeSet<Trigger> = seed.triggers.into_iter().collect();
+        let last_of_set = seeds_left.get_mut(&tset).is_none_or(|n| {
+            *n -= 1;
+            *n == 0
+        });
         let tset_id = *tset_ids.entry(tset).or_insert_with_key(|t| {
             auto.trigger_sets.push(t.clone());
             (auto.trigger_sets.len() - 1) as u32
@@ -1347,14 +1365,31 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             len: prefix.len() + 1,
         }];
         let mut visited: HashSet<(u32, bool)> = HashSet::new();
+        let mut left: Vec<(u64, u32)> = Vec::new();
+        let mut cut = false;
         let mut queue = VecDeque::from([(0usize, false)]);
         while let Some((at, via_tests)) = queue.pop_front() {
             let node_id = steps[at].node;
-            if !visited.insert((node_id, via_tests)) || visited.len() > 50_000 {
+            if !visited.insert((node_id, via_tests)) {
                 continue;
             }
-            let node = ids.node(node_id).clone();
+            if visited.len() > 50_000 {
+                cut = true;
+                continue;
+            }
             let len = steps[at].len;
+            let key = walked_key(node_id, via_tests);
+            if walked
+                .get(&tset_id)
+                .and_then(|w| w.get(&key))
+                .is_some_and(|&l| l as usize <= len)
+            {
+                continue;
+            }
+            if !last_of_set {
+                left.push((key, len as u32));
+            }
+            let node = ids.node(node_id).clone();
             let reach = match auto.reached.get_mut(&node) {
                 Some(r) => {
                     if len < r.chain.len() {
@@ -1415,6 +1450,17 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                     len: len + 1,
                 });
                 queue.push_back((steps.len() - 1, tests));
+            }
+        }
+        if last_of_set {
+            walked.remove(&tset_id);
+        } else if !cut {
+            // A walk leaves each state once, at its shortest (breadth-first): earlier walks
+            // may have left it shorter.
+            let w = walked.entry(tset_id).or_default();
+            for (key, len) in left {
+                let l = w.entry(key).or_insert(len);
+                *l = (*l).min(len);
             }
         }
     }
@@ -1732,6 +1778,41 @@ mod tests {
         assert_eq!(evs[0].triggers[0].kind, TriggerKind::Schedule);
         // The lint target is not reached by `make train`.
         assert_eq!(evs[1].tier, Tier::Implemented);
+    }
+
+    /// Walks of one trigger set stop where an earlier walk of that set already passed no
+    /// longer, but a later walk arriving shorter still goes on and shortens the chains below.
+    #[test]
+    fn later_walks_of_the_same_triggers_still_shorten_chains() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python a.py\n  b:\n    runs-on: x\n    steps:\n      - run: python x.py\n  c:\n    runs-on: x\n    steps:\n      - run: python a.py\n",
+            ),
+            ("a.py", "import b_mod\n"),
+            ("b_mod.py", "import x\n"),
+            ("x.py", "import y\n"),
+            ("y.py", "def fit():\n    m.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("y.py", 2), ev("b_mod.py", 1)];
+        auto.promote(&facts, &mut evs);
+        let chain = |e: &Evidence| -> Vec<String> {
+            e.chain
+                .iter()
+                .map(|h| format!("{}:{}", h.path, h.line.unwrap_or(0)))
+                .collect()
+        };
+        // Job b reaches y.py in fewer hops than job a did before it.
+        assert_eq!(
+            chain(&evs[0]),
+            vec![".github/workflows/ci.yml:10", "x.py:1", "y.py:2"]
+        );
+        // Job c arrives where job a already was: a's chain stays.
+        assert_eq!(
+            chain(&evs[1]),
+            vec![".github/workflows/ci.yml:6", "a.py:1", "b_mod.py:1"]
+        );
     }
 
     #[test]
