@@ -3,7 +3,10 @@
 //! separate systems, whose best part becomes the repository's verdict (CI confined to one
 //! directory is not credited to training elsewhere).
 
-use crate::automation::{self, Automation, Graph, extract::FileFacts};
+use crate::automation::{
+    self, Automation, Graph,
+    extract::{Facts, FileFacts},
+};
 use crate::capabilities;
 use crate::evidence::Evidence;
 use crate::levels::{self, ModelResult};
@@ -101,10 +104,10 @@ pub fn separate_systems(
     cat: &Catalogue,
     auto: &Automation,
     graph: &Graph,
-    facts: &HashMap<String, FileFacts>,
+    facts: &Facts,
     evs: &[Evidence],
 ) -> Option<BTreeMap<String, ModelResult>> {
-    let is_ci = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { system, .. }) if automation::extract::is_ci_system(system));
+    let is_ci = |p: &str| matches!(facts.get(p).map(|f| &**f), Some(FileFacts::Entry { system, .. }) if automation::extract::is_ci_system(system));
     let mut scopes: Vec<String> = Vec::new();
     let mut entries: Vec<&str> = Vec::new();
     for path in facts.keys().filter(|p| is_ci(p)) {

@@ -2,7 +2,10 @@
 //! capabilities → model levels → report. Each stage lives in its own module; this one only
 //! wires them together, reading every file at most once, in parallel.
 
-use crate::automation::{self, Automation, Graph, Trigger, TriggerKind, extract::FileFacts};
+use crate::automation::{
+    self, Automation, Graph, Trigger, TriggerKind,
+    extract::{Facts, FileFacts},
+};
 use crate::capabilities::{self, Attestation};
 use crate::evidence::{self, Evidence, ProjectFacts};
 use crate::levels;
@@ -73,7 +76,7 @@ pub struct FileScan {
     pub rel: String,
     origin: Origin,
     hits: Vec<Hit>,
-    facts: Option<FileFacts>,
+    facts: Option<Arc<FileFacts>>,
     project: ProjectFacts,
     bytes: u64,
     warning: Option<String>,
@@ -102,7 +105,7 @@ impl FileScan {
     /// reached only from the workflow itself.
     pub fn others_resolve_into(&self) -> bool {
         matches!(
-            self.facts,
+            self.facts.as_deref(),
             Some(
                 FileFacts::Targets { .. }
                     | FileFacts::Entry {
@@ -117,7 +120,7 @@ impl FileScan {
     /// into those).
     pub fn has_jobs_or_targets(&self) -> bool {
         matches!(
-            self.facts,
+            self.facts.as_deref(),
             Some(FileFacts::Entry { .. } | FileFacts::Targets { .. })
         )
     }
@@ -151,7 +154,7 @@ impl FileScan {
                 })
                 .collect()
         };
-        let facts = match &self.facts {
+        let facts = match self.facts.as_deref() {
             Some(FileFacts::Commands(cs)) => Some(FileFacts::Commands(unplaced(cs))),
             Some(FileFacts::Python {
                 imports,
@@ -164,7 +167,7 @@ impl FileScan {
                 code_dirs: code_dirs.clone(),
                 schedules: schedules.iter().map(|(_, s)| (0, s.clone())).collect(),
             }),
-            other => other.clone(),
+            other => other.cloned(),
         };
         format!(
             "{:?}|{:?}|{hits:?}|{facts:?}|{:?}",
@@ -250,7 +253,7 @@ pub fn scan_file(
                 rel: rel.to_string(),
                 origin: doc.origin,
                 hits,
-                facts,
+                facts: facts.map(Arc::new),
                 project: ProjectFacts::from_doc(&doc),
                 bytes: size,
                 warning,
@@ -354,7 +357,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     let mut project = ProjectFacts::default();
     let mut skipped = tree.skipped.clone();
     let mut warnings = tree.warnings.clone();
-    let mut facts: HashMap<String, FileFacts> = HashMap::new();
+    let mut facts: Facts = HashMap::new();
     let (mut files_read, mut bytes) = tree.quiet_reads;
     let mut pending = Vec::new();
     for s in scans {
@@ -415,7 +418,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     // Every CI configuration the automation graph recognises is CI evidence, wherever it lives
     // (Azure Pipelines files of pipeline shape sit in any folder).
     for (path, f) in &facts {
-        if let FileFacts::Entry { system, .. } = f
+        if let FileFacts::Entry { system, .. } = &**f
             && automation::extract::is_ci_system(system)
             && !evs.iter().any(|e| e.capability == "ci" && &e.path == path)
             && cat.capability("ci").is_some()
@@ -439,7 +442,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     // Orchestrator schedules found by rules are entry points too, and so are CI configurations
     // that rules recognise by shape where the graph's own parsers do not (a Cloud Build file
     // with a custom name): their triggers live in the CI service, so they are external.
-    let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
+    let is_entry = |p: &str| matches!(facts.get(p).map(|f| &**f), Some(FileFacts::Entry { .. }));
     let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
     for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
         let kind = match e.capability.as_str() {

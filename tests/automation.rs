@@ -4,7 +4,7 @@
 //! chains, independent of the rule packs), then through a full scan (tiers and triggers of
 //! rule evidence).
 
-use ripen::automation::extract::{self, FileFacts};
+use ripen::automation::extract;
 use ripen::automation::{self, Automation, TriggerKind};
 use ripen::read::Document;
 use std::collections::HashMap;
@@ -31,7 +31,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
 }
 
 struct Graph {
-    facts: HashMap<String, FileFacts>,
+    facts: extract::Facts,
     auto: Automation,
 }
 
@@ -45,7 +45,7 @@ fn graph(case: &str) -> Graph {
     for f in &files {
         let text = std::fs::read_to_string(root.join(f)).expect("fixture file");
         if let Some(x) = extract::extract(&Document::new(f, text)) {
-            facts.insert(f.clone(), x);
+            facts.insert(f.clone(), std::sync::Arc::new(x));
         }
     }
     let memo = automation::EdgeMemo::default();

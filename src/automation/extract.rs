@@ -38,6 +38,10 @@ pub struct Target {
     pub commands: Vec<Command>,
 }
 
+/// Each file's facts by path. Shared, not copied: `ripen history` assembles hundreds of trees
+/// from the same cached scans.
+pub type Facts = std::collections::HashMap<String, std::sync::Arc<FileFacts>>;
+
 #[derive(Debug, Clone)]
 pub enum FileFacts {
     Entry {

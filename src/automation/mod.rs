@@ -10,7 +10,7 @@ pub mod shell;
 
 use crate::evidence::{Evidence, Hop};
 use crate::rules::Tier;
-use extract::{Command, FileFacts, TargetKind};
+use extract::{Command, Facts, FileFacts, TargetKind};
 use regex::Regex;
 use serde::Serialize;
 use shell::Action;
@@ -185,12 +185,7 @@ enum StepHop {
 
 /// The chain of hops to step `at`: the seed's prefix, then each step's hop, each with the line
 /// that leads to the next.
-fn chain_of(
-    steps: &[Step],
-    at: usize,
-    prefix: &[Hop],
-    facts: &HashMap<String, FileFacts>,
-) -> Vec<Hop> {
+fn chain_of(steps: &[Step], at: usize, prefix: &[Hop], facts: &Facts) -> Vec<Hop> {
     let mut rev = Vec::new();
     let mut cur = at;
     let mut line = None;
@@ -405,7 +400,7 @@ pub struct Graph<'a> {
     /// Every directory holding a file (slices of `files`): most references name no directory
     /// of the tree, and this rejects them before any path is built.
     dir_set: HashSet<&'a str>,
-    facts: &'a HashMap<String, FileFacts>,
+    facts: &'a Facts,
     /// [`Graph::edges_entry`] memoised per (node, via tests): every walk from every entry point and
     /// every [`Automation::reaches`] query meets the same nodes again.
     edge_cache: &'a EdgeMemo,
@@ -470,11 +465,7 @@ fn is_test_file(rel: &str) -> bool {
 }
 
 impl<'a> Graph<'a> {
-    pub fn new(
-        files: &'a [String],
-        facts: &'a HashMap<String, FileFacts>,
-        memo: &'a EdgeMemo,
-    ) -> Graph<'a> {
+    pub fn new(files: &'a [String], facts: &'a Facts, memo: &'a EdgeMemo) -> Graph<'a> {
         Graph {
             files,
             file_set: files.iter().map(String::as_str).collect(),
@@ -618,7 +609,7 @@ impl<'a> Graph<'a> {
             .iter()
             .filter(|(_, f)| {
                 matches!(
-                    f,
+                    &***f,
                     FileFacts::Entry {
                         system: "databricks",
                         ..
@@ -630,7 +621,7 @@ impl<'a> Graph<'a> {
         files.sort();
         let mut out = Vec::new();
         for f in files {
-            let FileFacts::Entry { jobs, .. } = &self.facts[f] else {
+            let FileFacts::Entry { jobs, .. } = &*self.facts[f] else {
                 continue;
             };
             match job {
@@ -733,7 +724,7 @@ impl<'a> Graph<'a> {
     }
 
     fn target_node(&self, file: &str, target: Option<&str>) -> Option<NodeId> {
-        match self.facts.get(file) {
+        match self.facts.get(file).map(|f| &**f) {
             Some(FileFacts::Targets { targets, kind }) => match target {
                 Some(t) => targets
                     .iter()
@@ -759,7 +750,7 @@ impl<'a> Graph<'a> {
         let here = parent(from).to_string();
         // Where the command runs: its own `cd`/working-directory, else make and dvc run in
         // their file's directory and everything else (CI, scripts) at the root.
-        let home = match self.facts.get(from) {
+        let home = match self.facts.get(from).map(|f| &**f) {
             Some(FileFacts::Targets { .. }) => here.clone(),
             _ => String::new(),
         };
@@ -1034,7 +1025,7 @@ impl<'a> Graph<'a> {
     ) -> Vec<Edge> {
         let (path, sub) = node;
         let mut out = Vec::new();
-        let Some(facts) = self.facts.get(path) else {
+        let Some(facts) = self.facts.get(path).map(|f| &**f) else {
             return out;
         };
         match facts {
@@ -1216,11 +1207,13 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     let mut includes_of: HashMap<&str, Vec<(String, u32)>> = HashMap::new();
     let mut included: HashSet<String> = HashSet::new();
     for path in &paths {
-        if let FileFacts::Entry { includes, .. } = &facts[*path] {
+        if let FileFacts::Entry { includes, .. } = &*facts[*path] {
             let bases = [parent(path).to_string(), String::new()];
             for c in includes {
                 for t in graph.resolve_ref(&c.text, &bases) {
-                    if t != **path && matches!(facts.get(&t), Some(FileFacts::Entry { .. })) {
+                    if t != **path
+                        && matches!(facts.get(&t).map(|f| &**f), Some(FileFacts::Entry { .. }))
+                    {
                         includes_of
                             .entry(path.as_str())
                             .or_default()
@@ -1239,7 +1232,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             triggers,
             jobs,
             ..
-        } = &facts[path]
+        } = &*facts[path]
         else {
             continue;
         };
@@ -1266,7 +1259,8 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                             format!("include {file}")
                         },
                     });
-                    if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t) {
+                    if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t).map(|f| &**f)
+                    {
                         add_jobs(&mut auto, &mut seeds, t, system, jobs, triggers, &pre);
                     }
                     stack.push((t.clone(), pre, depth + 1));
@@ -1275,13 +1269,13 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
         }
     }
     for (path, trig) in rule_entries {
-        if matches!(facts.get(path), Some(FileFacts::Entry { .. })) {
+        if matches!(facts.get(path).map(|f| &**f), Some(FileFacts::Entry { .. })) {
             continue;
         }
         let mut trig = refine_rule_trigger(trig);
         // A schedule written in the code names the cron better than the matched line.
         if trig.kind == TriggerKind::Schedule
-            && let Some(FileFacts::Python { schedules, .. }) = facts.get(path)
+            && let Some(FileFacts::Python { schedules, .. }) = facts.get(path).map(|f| &**f)
             && let Some((line, cron)) = schedules.first()
         {
             trig.detail = Some(cron.clone());
@@ -1524,8 +1518,8 @@ fn add_jobs(
     }
 }
 
-fn target_line(facts: &HashMap<String, FileFacts>, path: &str, sub: &str) -> Option<u32> {
-    match facts.get(path)? {
+fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
+    match facts.get(path).map(|f| &**f)? {
         FileFacts::Targets { targets, .. } => {
             targets.iter().find(|t| t.name == sub).map(|t| t.line)
         }
@@ -1535,10 +1529,10 @@ fn target_line(facts: &HashMap<String, FileFacts>, path: &str, sub: &str) -> Opt
 }
 
 /// The node of `path` whose lines contain `line`: a job, a target or the whole file.
-fn node_for(facts: &HashMap<String, FileFacts>, path: &str, line: Option<u32>) -> Vec<NodeId> {
+fn node_for(facts: &Facts, path: &str, line: Option<u32>) -> Vec<NodeId> {
     let mut out = Vec::new();
     if let Some(l) = line {
-        match facts.get(path) {
+        match facts.get(path).map(|f| &**f) {
             Some(FileFacts::Entry { jobs, .. }) => {
                 for j in jobs {
                     if !j.name.is_empty() && j.line <= l && l <= j.end {
@@ -1571,13 +1565,13 @@ impl Automation {
 
     fn reach_of(
         &self,
-        facts: &HashMap<String, FileFacts>,
+        facts: &Facts,
         path: &str,
         line: Option<u32>,
     ) -> Option<(Vec<Hop>, BTreeSet<Trigger>)> {
         let nodes = node_for(facts, path, line);
         // An entry file's own lines are automated by the job holding them, or by the file.
-        let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
+        let in_entry = matches!(facts.get(path).map(|f| &**f), Some(FileFacts::Entry { .. }));
         let in_job = nodes.iter().any(|n| n.1.is_some());
         for n in &nodes {
             // A line outside any job of an entry file is not decided by whoever reached the
@@ -1617,7 +1611,7 @@ impl Automation {
     /// (what [`Automation::promote`] gives an evidence record there).
     pub fn reach(
         &self,
-        facts: &HashMap<String, FileFacts>,
+        facts: &Facts,
         path: &str,
         line: Option<u32>,
     ) -> Option<(Vec<Hop>, Vec<Trigger>)> {
@@ -1629,7 +1623,7 @@ impl Automation {
     }
 
     /// Promotes reachable implemented evidence to automated, with its chain and triggers.
-    pub fn promote(&self, facts: &HashMap<String, FileFacts>, evidence: &mut [Evidence]) {
+    pub fn promote(&self, facts: &Facts, evidence: &mut [Evidence]) {
         for ev in evidence.iter_mut() {
             if ev.tier != Tier::Implemented {
                 continue;
@@ -1709,18 +1703,19 @@ mod tests {
     use super::*;
     use crate::read::Document;
 
-    fn build_for(files: &[String], facts: &HashMap<String, FileFacts>) -> Automation {
+    fn build_for(files: &[String], facts: &Facts) -> Automation {
         let memo = EdgeMemo::default();
         build(&Graph::new(files, facts, &memo), &[])
     }
 
-    fn setup(files: &[(&str, &str)]) -> (Vec<String>, HashMap<String, FileFacts>) {
+    fn setup(files: &[(&str, &str)]) -> (Vec<String>, Facts) {
         let mut names: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
         names.sort();
         let facts = files
             .iter()
             .filter_map(|(p, c)| {
-                extract::extract(&Document::new(p, c.to_string())).map(|f| (p.to_string(), f))
+                extract::extract(&Document::new(p, c.to_string()))
+                    .map(|f| (p.to_string(), std::sync::Arc::new(f)))
             })
             .collect();
         (names, facts)
