@@ -52,6 +52,16 @@ const SNIPPET_MAX: usize = 160;
 /// Caps a snippet's length and hides values that look like secrets: reports (SARIF, job
 /// summaries, chains) are shared. Applied to evidence snippets and, in `scan`, to the command
 /// text of automation chains.
+/// Cleans the hits' snippets ([`clean_snippet`]) where the file is scanned: once per file, in
+/// parallel, not at every assembly of a tree that holds it. [`from_hits`] expects clean hits.
+pub fn clean_hits(hits: &mut [crate::matcher::Hit]) {
+    for h in hits {
+        if let Some(s) = &mut h.snippet {
+            *s = clean_snippet(s);
+        }
+    }
+}
+
 pub fn clean_snippet(s: &str) -> String {
     static SECRET: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
@@ -267,7 +277,7 @@ fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -
     })
 }
 
-/// Evidence records for the hits of one document.
+/// Evidence records for the hits of one document (snippets cleaned by [`clean_hits`]).
 pub fn from_hits(
     cat: &Catalogue,
     rel: &str,
@@ -319,7 +329,7 @@ pub fn from_hits(
                 chain: Vec::new(),
                 triggers: Vec::new(),
                 origin: (origin == Origin::Notebook).then_some("notebook"),
-                snippet: h.snippet.map(|s| clean_snippet(&s)),
+                snippet: h.snippet,
                 facets: h.facets,
                 note,
             }

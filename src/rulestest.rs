@@ -27,7 +27,8 @@ fn run_example(
     let ReadOutcome::Doc(doc) = read::from_bytes(path, content.as_bytes()) else {
         return None;
     };
-    let hits = matcher.match_doc(&doc, &[idx]);
+    let mut hits = matcher.match_doc(&doc, &[idx]);
+    evidence::clean_hits(&mut hits);
     let project = ProjectFacts::from_doc(&doc);
     evidence::from_hits(cat, &doc.rel, doc.origin, hits, &project)
         .into_iter()

@@ -241,7 +241,8 @@ pub fn scan_file(
     };
     Some(match read::from_bytes(rel, &bytes) {
         ReadOutcome::Doc(doc) => {
-            let hits = matcher.match_doc(&doc, &candidates);
+            let mut hits = matcher.match_doc(&doc, &candidates);
+            evidence::clean_hits(&mut hits);
             let facts = automation::extract::extract(&doc);
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
             // to parse (all CI files, any file holding a structural rule's key): those are the
