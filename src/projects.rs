@@ -107,7 +107,7 @@ pub fn separate_systems(
     facts: &Facts,
     evs: &[Evidence],
 ) -> Option<BTreeMap<String, ModelResult>> {
-    let is_ci = |p: &str| matches!(facts.get(p).map(|f| &**f), Some(FileFacts::Entry { system, .. }) if automation::extract::is_ci_system(system));
+    let is_ci = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { system, .. }) if automation::extract::is_ci_system(system));
     let mut scopes: Vec<String> = Vec::new();
     let mut entries: Vec<&str> = Vec::new();
     for path in facts.keys().filter(|p| is_ci(p)) {

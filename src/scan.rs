@@ -358,7 +358,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     let mut project = ProjectFacts::default();
     let mut skipped = tree.skipped.clone();
     let mut warnings = tree.warnings.clone();
-    let mut facts: Facts = HashMap::new();
+    let mut facts = Facts::default();
     let (mut files_read, mut bytes) = tree.quiet_reads;
     let mut pending = Vec::new();
     for s in scans {
@@ -418,8 +418,8 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
 
     // Every CI configuration the automation graph recognises is CI evidence, wherever it lives
     // (Azure Pipelines files of pipeline shape sit in any folder).
-    for (path, f) in &facts {
-        if let FileFacts::Entry { system, .. } = &**f
+    for (path, f) in facts.iter() {
+        if let FileFacts::Entry { system, .. } = f
             && automation::extract::is_ci_system(system)
             && !evs.iter().any(|e| e.capability == "ci" && &e.path == path)
             && cat.capability("ci").is_some()
@@ -443,7 +443,7 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
     // Orchestrator schedules found by rules are entry points too, and so are CI configurations
     // that rules recognise by shape where the graph's own parsers do not (a Cloud Build file
     // with a custom name): their triggers live in the CI service, so they are external.
-    let is_entry = |p: &str| matches!(facts.get(p).map(|f| &**f), Some(FileFacts::Entry { .. }));
+    let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
     let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
     for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
         let kind = match e.capability.as_str() {

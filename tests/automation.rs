@@ -7,7 +7,6 @@
 use ripen::automation::extract;
 use ripen::automation::{self, Automation, TriggerKind};
 use ripen::read::Document;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 fn fixture(case: &str) -> PathBuf {
@@ -41,7 +40,7 @@ fn graph(case: &str) -> Graph {
     walk(&root, &root, &mut files);
     files.sort();
     assert!(!files.is_empty(), "fixture {case} is missing");
-    let mut facts = HashMap::new();
+    let mut facts = extract::Facts::default();
     for f in &files {
         let text = std::fs::read_to_string(root.join(f)).expect("fixture file");
         if let Some(x) = extract::extract(&Document::new(f, text)) {

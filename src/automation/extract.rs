@@ -40,7 +40,44 @@ pub struct Target {
 
 /// Each file's facts by path. Shared, not copied: `ripen history` assembles hundreds of trees
 /// from the same cached scans.
-pub type Facts = std::collections::HashMap<String, std::sync::Arc<FileFacts>>;
+#[derive(Debug, Default, Clone)]
+pub struct Facts(std::collections::HashMap<String, std::sync::Arc<FileFacts>>);
+
+impl Facts {
+    pub fn get(&self, path: &str) -> Option<&FileFacts> {
+        self.0.get(path).map(|f| &**f)
+    }
+
+    pub fn insert(&mut self, path: String, facts: std::sync::Arc<FileFacts>) {
+        self.0.insert(path, facts);
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &FileFacts)> {
+        self.0.iter().map(|(p, f)| (p, &**f))
+    }
+}
+
+impl std::ops::Index<&str> for Facts {
+    type Output = FileFacts;
+
+    fn index(&self, path: &str) -> &FileFacts {
+        &self.0[path]
+    }
+}
+
+impl FromIterator<(String, FileFacts)> for Facts {
+    fn from_iter<I: IntoIterator<Item = (String, FileFacts)>>(it: I) -> Self {
+        Facts(
+            it.into_iter()
+                .map(|(p, f)| (p, std::sync::Arc::new(f)))
+                .collect(),
+        )
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum FileFacts {

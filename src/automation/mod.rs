@@ -609,7 +609,7 @@ impl<'a> Graph<'a> {
             .iter()
             .filter(|(_, f)| {
                 matches!(
-                    &***f,
+                    f,
                     FileFacts::Entry {
                         system: "databricks",
                         ..
@@ -621,7 +621,7 @@ impl<'a> Graph<'a> {
         files.sort();
         let mut out = Vec::new();
         for f in files {
-            let FileFacts::Entry { jobs, .. } = &*self.facts[f] else {
+            let FileFacts::Entry { jobs, .. } = &self.facts[f] else {
                 continue;
             };
             match job {
@@ -724,7 +724,7 @@ impl<'a> Graph<'a> {
     }
 
     fn target_node(&self, file: &str, target: Option<&str>) -> Option<NodeId> {
-        match self.facts.get(file).map(|f| &**f) {
+        match self.facts.get(file) {
             Some(FileFacts::Targets { targets, kind }) => match target {
                 Some(t) => targets
                     .iter()
@@ -750,7 +750,7 @@ impl<'a> Graph<'a> {
         let here = parent(from).to_string();
         // Where the command runs: its own `cd`/working-directory, else make and dvc run in
         // their file's directory and everything else (CI, scripts) at the root.
-        let home = match self.facts.get(from).map(|f| &**f) {
+        let home = match self.facts.get(from) {
             Some(FileFacts::Targets { .. }) => here.clone(),
             _ => String::new(),
         };
@@ -1025,7 +1025,7 @@ impl<'a> Graph<'a> {
     ) -> Vec<Edge> {
         let (path, sub) = node;
         let mut out = Vec::new();
-        let Some(facts) = self.facts.get(path).map(|f| &**f) else {
+        let Some(facts) = self.facts.get(path) else {
             return out;
         };
         match facts {
@@ -1207,13 +1207,11 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     let mut includes_of: HashMap<&str, Vec<(String, u32)>> = HashMap::new();
     let mut included: HashSet<String> = HashSet::new();
     for path in &paths {
-        if let FileFacts::Entry { includes, .. } = &*facts[*path] {
+        if let FileFacts::Entry { includes, .. } = &facts[*path] {
             let bases = [parent(path).to_string(), String::new()];
             for c in includes {
                 for t in graph.resolve_ref(&c.text, &bases) {
-                    if t != **path
-                        && matches!(facts.get(&t).map(|f| &**f), Some(FileFacts::Entry { .. }))
-                    {
+                    if t != **path && matches!(facts.get(&t), Some(FileFacts::Entry { .. })) {
                         includes_of
                             .entry(path.as_str())
                             .or_default()
@@ -1232,7 +1230,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             triggers,
             jobs,
             ..
-        } = &*facts[path]
+        } = &facts[path]
         else {
             continue;
         };
@@ -1259,8 +1257,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                             format!("include {file}")
                         },
                     });
-                    if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t).map(|f| &**f)
-                    {
+                    if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t) {
                         add_jobs(&mut auto, &mut seeds, t, system, jobs, triggers, &pre);
                     }
                     stack.push((t.clone(), pre, depth + 1));
@@ -1269,13 +1266,13 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
         }
     }
     for (path, trig) in rule_entries {
-        if matches!(facts.get(path).map(|f| &**f), Some(FileFacts::Entry { .. })) {
+        if matches!(facts.get(path), Some(FileFacts::Entry { .. })) {
             continue;
         }
         let mut trig = refine_rule_trigger(trig);
         // A schedule written in the code names the cron better than the matched line.
         if trig.kind == TriggerKind::Schedule
-            && let Some(FileFacts::Python { schedules, .. }) = facts.get(path).map(|f| &**f)
+            && let Some(FileFacts::Python { schedules, .. }) = facts.get(path)
             && let Some((line, cron)) = schedules.first()
         {
             trig.detail = Some(cron.clone());
@@ -1519,7 +1516,7 @@ fn add_jobs(
 }
 
 fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
-    match facts.get(path).map(|f| &**f)? {
+    match facts.get(path)? {
         FileFacts::Targets { targets, .. } => {
             targets.iter().find(|t| t.name == sub).map(|t| t.line)
         }
@@ -1532,7 +1529,7 @@ fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
 fn node_for(facts: &Facts, path: &str, line: Option<u32>) -> Vec<NodeId> {
     let mut out = Vec::new();
     if let Some(l) = line {
-        match facts.get(path).map(|f| &**f) {
+        match facts.get(path) {
             Some(FileFacts::Entry { jobs, .. }) => {
                 for j in jobs {
                     if !j.name.is_empty() && j.line <= l && l <= j.end {
@@ -1571,7 +1568,7 @@ impl Automation {
     ) -> Option<(Vec<Hop>, BTreeSet<Trigger>)> {
         let nodes = node_for(facts, path, line);
         // An entry file's own lines are automated by the job holding them, or by the file.
-        let in_entry = matches!(facts.get(path).map(|f| &**f), Some(FileFacts::Entry { .. }));
+        let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
         let in_job = nodes.iter().any(|n| n.1.is_some());
         for n in &nodes {
             // A line outside any job of an entry file is not decided by whoever reached the
@@ -1714,8 +1711,7 @@ mod tests {
         let facts = files
             .iter()
             .filter_map(|(p, c)| {
-                extract::extract(&Document::new(p, c.to_string()))
-                    .map(|f| (p.to_string(), std::sync::Arc::new(f)))
+                extract::extract(&Document::new(p, c.to_string())).map(|f| (p.to_string(), f))
             })
             .collect();
         (names, facts)
