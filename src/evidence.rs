@@ -52,16 +52,6 @@ const SNIPPET_MAX: usize = 160;
 /// Caps a snippet's length and hides values that look like secrets: reports (SARIF, job
 /// summaries, chains) are shared. Applied to evidence snippets and, in `scan`, to the command
 /// text of automation chains.
-/// Cleans the hits' snippets ([`clean_snippet`]) where the file is scanned: once per file, in
-/// parallel, not at every assembly of a tree that holds it. [`from_hits`] expects clean hits.
-pub fn clean_hits(hits: &mut [crate::matcher::Hit]) {
-    for h in hits {
-        if let Some(s) = &mut h.snippet {
-            *s = clean_snippet(s);
-        }
-    }
-}
-
 pub fn clean_snippet(s: &str) -> String {
     static SECRET: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
@@ -275,6 +265,16 @@ fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -
                 .any(|fw| normalise_package(fw) == *pkg);
         is_tool.then_some(pkg.as_str())
     })
+}
+
+/// Cleans the hits' snippets ([`clean_snippet`]) where the file is scanned: once per file, in
+/// parallel, not at every assembly of a tree that holds it. [`from_hits`] expects clean hits.
+pub fn clean_hits(hits: &mut [crate::matcher::Hit]) {
+    for h in hits {
+        if let Some(s) = &mut h.snippet {
+            *s = clean_snippet(s);
+        }
+    }
 }
 
 /// Evidence records for the hits of one document (snippets cleaned by [`clean_hits`]).

@@ -116,8 +116,8 @@ impl FileScan {
         )
     }
 
-    /// Whether this file holds CI jobs or Make/DVC targets (other files' commands resolve
-    /// into those).
+    /// Whether this file holds CI jobs or Make/DVC targets: entry points, or targets other
+    /// files' commands resolve into.
     pub fn has_jobs_or_targets(&self) -> bool {
         matches!(
             self.facts.as_deref(),

@@ -291,16 +291,16 @@ impl Probes {
     }
 }
 
-/// The edges of a tree's nodes, computed once and shared by every walk over that tree. A caller
-/// that moves between trees (`ripen history`) keeps it and tells it what changed: edges depend
-/// on the node's own file, on the file list (through their [`Probes`]), and on other files only
-/// through their CI jobs or Make/DVC targets.
 /// (module, importing directory, bases) → the file it resolves to, and what that read.
 type ModuleMemo = HashMap<(String, String, Vec<String>), (Option<String>, Option<Rc<Probes>>)>;
 
 /// Entry points found by rules (schedules, CI files the graph does not parse), with triggers.
 type RuleEntries = Vec<(String, Trigger)>;
 
+/// The edges of a tree's nodes, computed once and shared by every walk over that tree. A caller
+/// that moves between trees (`ripen history`) keeps it and tells it what changed: edges depend
+/// on the node's own file, on the file list (through their [`Probes`]), and on other files only
+/// through their Make/DVC targets or Databricks bundle jobs.
 #[derive(Default)]
 pub struct EdgeMemo {
     edges: RefCell<HashMap<(NodeId, bool), EdgeEntry>>,
@@ -1171,8 +1171,6 @@ fn refine_rule_trigger(t: &Trigger) -> Trigger {
     }
 }
 
-/// Builds the graph from every file's facts plus entry points found by rules (orchestrator
-/// schedules), and walks it from each entry point.
 /// [`build`] for callers that move between trees with one memo: the previous result again when
 /// no edge its walks used has been forgotten since and the rule entries are the same (most
 /// commits `ripen history` assembles change evidence, not what the graph reaches).
@@ -1197,6 +1195,8 @@ pub fn build_shared(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Rc<Aut
     auto
 }
 
+/// Builds the graph from every file's facts plus entry points found by rules (orchestrator
+/// schedules), and walks it from each entry point.
 pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     let facts = graph.facts;
     let mut auto = Automation::default();
