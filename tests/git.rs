@@ -1060,79 +1060,13 @@ fn action_diff_step_writes_the_summary_and_fails_on_a_regression() {
     );
 }
 
-/// History keeps the graph's edges across commits; an edited file must drop the edges it gave
-/// (a script that now imports the training module) and an edited Makefile every edge that
-/// resolved into its targets. Each commit's levels must equal a fresh scan of it.
-#[test]
-fn history_reuses_graph_edges_only_while_they_still_hold() {
-    let mut t = TestRepo::new();
-    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
-    let runs = "train:\n\tpython run.py\n";
-    let stages: [&[(&str, &str)]; 4] = [
-        &[
-            (
-                ".github/workflows/train.yml",
-                "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make train\n",
-            ),
-            ("Makefile", runs),
-            ("run.py", "print('start')\n"),
-            ("model.py", train),
-        ],
-        // Only run.py changes: it now imports the training module.
-        &[("run.py", "import model\n")],
-        // Only the Makefile changes: its target no longer runs anything.
-        &[("Makefile", "train:\n\techo skip\n")],
-        &[("Makefile", runs)],
-    ];
-    let mut fresh = Vec::new();
-    for (i, files) in stages.iter().enumerate() {
-        for (p, c) in *files {
-            t.write(p, c.as_bytes());
-        }
-        t.commit(&format!("stage {i}"));
-        let r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-        fresh.push(levels(&r.models));
-    }
-    let h = history::history(
-        &t.path,
-        catalogue(),
-        &ScanOptions::default(),
-        &HistoryOptions::default(),
-    )
-    .expect("history");
-    let got: Vec<(u32, u32)> = h.commits.iter().map(|p| levels(&p.models)).collect();
-    assert_eq!(got, fresh, "history and fresh scans disagree");
-    // Training is automated exactly when `make train` reaches model.py.
-    let google: Vec<u32> = got.iter().map(|l| l.0).collect();
-    assert_eq!(google, vec![0, 1, 0, 1], "{got:?}");
-}
+/// A file to write at a stage, or (None) to remove.
+type Stage<'a> = &'a [(&'a str, Option<&'a str>)];
 
-/// A file that comes or goes changes the levels when it holds evidence or when a reference
-/// walked in the latest tree looked for it; anything else reuses the previous commit's levels.
-#[test]
-fn history_settles_added_and_removed_files_by_what_references_look_for() {
+/// Commits each stage in turn, then runs `ripen history` over them; asserts that every
+/// commit's levels equal a fresh scan of it, and returns the history with its levels.
+fn staged_history(stages: &[Stage]) -> (history::History, Vec<(u32, u32)>) {
     let mut t = TestRepo::new();
-    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
-    // (path, content) to write, or None to remove.
-    let stages: [&[(&str, Option<&str>)]; 5] = [
-        &[
-            (
-                ".github/workflows/train.yml",
-                Some(
-                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python run.py\n",
-                ),
-            ),
-            // `steps` does not exist yet: the import resolves to nothing.
-            ("run.py", Some("from steps import go\n")),
-            ("lib/fit.py", Some(train)),
-        ],
-        // Nothing looks for it and it holds nothing.
-        &[("notes/scratch.py", Some("x = 1\n"))],
-        // Holds nothing either, but run.py's import looked for it: training is now reached.
-        &[("steps.py", Some("import lib.fit\n"))],
-        &[("notes/scratch.py", None)],
-        &[("steps.py", None)],
-    ];
     let mut fresh = Vec::new();
     for (i, files) in stages.iter().enumerate() {
         for (p, c) in *files {
@@ -1154,6 +1088,63 @@ fn history_settles_added_and_removed_files_by_what_references_look_for() {
     .expect("history");
     let got: Vec<(u32, u32)> = h.commits.iter().map(|p| levels(&p.models)).collect();
     assert_eq!(got, fresh, "history and fresh scans disagree");
+    (h, got)
+}
+
+/// History keeps the graph's edges across commits; an edited file must drop the edges it gave
+/// (a script that now imports the training module) and an edited Makefile every edge that
+/// resolved into its targets. Each commit's levels must equal a fresh scan of it.
+#[test]
+fn history_reuses_graph_edges_only_while_they_still_hold() {
+    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+    let runs = Some("train:\n\tpython run.py\n");
+    let (_, got) = staged_history(&[
+        &[
+            (
+                ".github/workflows/train.yml",
+                Some(
+                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make train\n",
+                ),
+            ),
+            ("Makefile", runs),
+            ("run.py", Some("print('start')\n")),
+            ("model.py", Some(train)),
+        ],
+        // Only run.py changes: it now imports the training module.
+        &[("run.py", Some("import model\n"))],
+        // Only the Makefile changes: its target no longer runs anything.
+        &[("Makefile", Some("train:\n\techo skip\n"))],
+        &[("Makefile", runs)],
+    ]);
+    // Training is automated exactly when `make train` reaches model.py.
+    let google: Vec<u32> = got.iter().map(|l| l.0).collect();
+    assert_eq!(google, vec![0, 1, 0, 1], "{got:?}");
+}
+
+/// A file that comes or goes changes the levels when it holds evidence or when a reference
+/// walked in the latest tree looked for it; anything else reuses the previous commit's levels.
+#[test]
+fn history_settles_added_and_removed_files_by_what_references_look_for() {
+    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+    let (h, got) = staged_history(&[
+        &[
+            (
+                ".github/workflows/train.yml",
+                Some(
+                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python run.py\n",
+                ),
+            ),
+            // `steps` does not exist yet: the import resolves to nothing.
+            ("run.py", Some("from steps import go\n")),
+            ("lib/fit.py", Some(train)),
+        ],
+        // Nothing looks for it and it holds nothing.
+        &[("notes/scratch.py", Some("x = 1\n"))],
+        // Holds nothing either, but run.py's import looked for it: training is now reached.
+        &[("steps.py", Some("import lib.fit\n"))],
+        &[("notes/scratch.py", None)],
+        &[("steps.py", None)],
+    ]);
     let google: Vec<u32> = got.iter().map(|l| l.0).collect();
     assert_eq!(google, vec![0, 0, 1, 1, 0], "{got:?}");
     // Stages 1 and 3 reuse the levels before them.
