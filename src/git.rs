@@ -278,6 +278,17 @@ pub struct Snapshot {
     pub scans: Vec<FileScan>,
 }
 
+/// The virtualenv (under any name) that `rel` marks, as `dir/`: a directory holding
+/// `pyvenv.cfg` or `conda-meta/` (the walk's `is_virtualenv`, for a tree read from git).
+fn venv_of(rel: &str) -> Option<String> {
+    if let Some(d) = rel.strip_suffix("/pyvenv.cfg") {
+        return Some(format!("{d}/"));
+    }
+    rel.find("conda-meta/")
+        .filter(|&i| i > 0 && rel.as_bytes()[i - 1] == b'/')
+        .map(|i| rel[..i].to_string())
+}
+
 fn under_skipped_dir(rel: &str) -> bool {
     let mut parts: Vec<&str> = rel.split('/').collect();
     parts.pop();
@@ -399,7 +410,7 @@ impl<'a> TreeScanner<'a> {
         let mut matters = false;
         let mut want = Vec::new();
         for (rel, e) in listed {
-            if rel.ends_with("pyvenv.cfg") || rel.contains("conda-meta/") {
+            if venv_of(rel).is_some() {
                 self.edges.clear();
                 return true;
             }
@@ -578,20 +589,7 @@ impl<'a> TreeScanner<'a> {
         let mut large = Vec::new();
         let mut files = Vec::new();
         let mut want: Vec<(String, Oid, u64)> = Vec::new();
-        // Virtualenvs under any name: directories holding `pyvenv.cfg` or `conda-meta/`.
-        let venvs: Vec<String> = self
-            .entries
-            .keys()
-            .filter_map(|k| {
-                if let Some(d) = k.strip_suffix("/pyvenv.cfg") {
-                    Some(format!("{d}/"))
-                } else {
-                    k.find("conda-meta/")
-                        .filter(|&i| i > 0 && k.as_bytes()[i - 1] == b'/')
-                        .map(|i| k[..i].to_string())
-                }
-            })
-            .collect();
+        let venvs: Vec<String> = self.entries.keys().filter_map(|k| venv_of(k)).collect();
         let entries: Vec<(String, Entry)> = self
             .entries
             .iter()

@@ -1121,8 +1121,9 @@ fn history_reuses_graph_edges_only_while_they_still_hold() {
     assert_eq!(google, vec![0, 1, 0, 1], "{got:?}");
 }
 
-/// A file that comes or goes changes the levels when it holds evidence or when a reference
-/// walked in the latest tree looked for it; anything else reuses the previous commit's levels.
+/// A file that comes or goes changes the levels when it holds evidence, when a reference
+/// walked in the latest tree looked for it, or when it marks a virtualenv (hiding a directory);
+/// anything else reuses the previous commit's levels.
 #[test]
 fn history_settles_added_and_removed_files_by_what_references_look_for() {
     let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
@@ -1144,9 +1145,12 @@ fn history_settles_added_and_removed_files_by_what_references_look_for() {
         &[("steps.py", Some("import lib.fit\n"))],
         &[("notes/scratch.py", None)],
         &[("steps.py", None)],
+        &[("steps.py", Some("import lib.fit\n"))],
+        // Holds nothing, but makes `lib/` a virtualenv, which is never the project's own code.
+        &[("lib/pyvenv.cfg", Some("home = /usr\n"))],
     ]);
     let google: Vec<u32> = got.iter().map(|l| l.0).collect();
-    assert_eq!(google, vec![0, 0, 1, 1, 0], "{got:?}");
+    assert_eq!(google, vec![0, 0, 1, 1, 0, 1, 0], "{got:?}");
     // Stages 1 and 3 reuse the levels before them.
-    assert_eq!(h.stats.cache.trees_assembled, 3, "{:?}", h.stats.cache);
+    assert_eq!(h.stats.cache.trees_assembled, 5, "{:?}", h.stats.cache);
 }
