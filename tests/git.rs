@@ -1154,3 +1154,45 @@ fn history_settles_added_and_removed_files_by_what_references_look_for() {
     // Stages 1 and 3 reuse the levels before them.
     assert_eq!(h.stats.cache.trees_assembled, 5, "{:?}", h.stats.cache);
 }
+
+/// A tree scanner that makes full reports keeps chains exact across commits: an edit that only
+/// moves lines (same level signature) still drops the edges it gave, so the chain shows the
+/// new line. (`ripen history`, which reads levels only, keeps those edges: `levels_only`.)
+#[test]
+fn reports_across_commits_show_the_lines_of_each_commit() {
+    let mut t = TestRepo::new();
+    t.write(
+        ".github/workflows/train.yml",
+        b"on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python run.py\n",
+    );
+    t.write("run.py", b"import model\n");
+    t.write(
+        "model.py",
+        b"import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n",
+    );
+    let first = t.commit("import on line 1");
+    t.write("run.py", b"# entry point\n\nimport model\n");
+    let second = t.commit("import on line 3");
+
+    let repo = ripen::git::open(&t.path).expect("open");
+    let mut scanner =
+        ripen::git::TreeScanner::new(&repo, catalogue(), &Default::default()).expect("scanner");
+    let run_line = |r: &Report| -> Option<u32> {
+        r.capabilities
+            .iter()
+            .flat_map(|c| &c.evidence)
+            .filter(|e| e.path == "model.py" && e.tier == Tier::Automated)
+            .flat_map(|e| &e.chain)
+            .find(|h| h.path == "run.py")
+            .and_then(|h| h.line)
+    };
+    let mut lines = Vec::new();
+    for oid in [first, second] {
+        let c = repo.repo.find_commit(oid).expect("commit");
+        let r = scanner
+            .report(catalogue(), &ScanOptions::default(), &c, "repo")
+            .expect("report");
+        lines.push(run_line(&r));
+    }
+    assert_eq!(lines, vec![Some(1), Some(3)]);
+}
