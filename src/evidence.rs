@@ -257,13 +257,7 @@ fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -
         let inside = rel
             .strip_prefix(dir.as_str())
             .is_some_and(|r| r.starts_with('/'));
-        let is_tool = inside
-            && cat
-                .rules
-                .iter()
-                .filter_map(|r| r.framework.as_deref())
-                .any(|fw| normalise_package(fw) == *pkg);
-        is_tool.then_some(pkg.as_str())
+        (inside && cat.is_framework(pkg)).then_some(pkg.as_str())
     })
 }
 
@@ -277,6 +271,117 @@ pub fn clean_hits(hits: &mut [crate::matcher::Hit]) {
     }
 }
 
+/// Why a hit gives only `mentioned` evidence although its rule is of a higher tier.
+enum Mention<'a> {
+    Prose,
+    Comment,
+    OwnFramework(&'a str),
+    OwnTool(&'a str),
+    LibraryExample,
+}
+
+impl Mention<'_> {
+    fn note(&self) -> String {
+        match self {
+            Mention::Prose => "prose only mentions".into(),
+            Mention::Comment => "only in a comment".into(),
+            Mention::OwnFramework(fw) => {
+                format!("this repository defines `{fw}`: its own source is not adoption evidence")
+            }
+            Mention::OwnTool(tool) => format!(
+                "`{tool}` is an ML tool this repository defines: its own source is not adoption evidence"
+            ),
+            Mention::LibraryExample => {
+                "examples and tutorials of a library show how to use it, not that it is used".into()
+            }
+        }
+    }
+}
+
+/// How [`from_hits`] reads the hits of one document: the same for every hit of the file.
+pub struct HitReader<'a> {
+    cat: &'a Catalogue,
+    project: &'a ProjectFacts,
+    rel: &'a str,
+    origin: Origin,
+    tool: Option<&'a str>,
+}
+
+impl<'a> HitReader<'a> {
+    pub fn new(
+        cat: &'a Catalogue,
+        project: &'a ProjectFacts,
+        rel: &'a str,
+        origin: Origin,
+    ) -> Self {
+        HitReader {
+            cat,
+            project,
+            rel,
+            origin,
+            tool: own_tool_package(cat, project, rel),
+        }
+    }
+
+    /// The first reason the hit is lowered to `mentioned`, if its rule's tier is higher.
+    fn mention(&self, h: &Hit) -> Option<Mention<'a>> {
+        let rule = &self.cat.rules[h.rule];
+        if rule.tier <= Tier::Mentioned {
+            return None;
+        }
+        let prose_counts = self
+            .cat
+            .capability(&rule.capability)
+            .is_some_and(|c| c.prose_counts);
+        if self.origin == Origin::Prose && !prose_counts {
+            return Some(Mention::Prose);
+        }
+        if h.comment_only {
+            return Some(Mention::Comment);
+        }
+        if let Some(fw) = &rule.framework
+            && self.project.own_packages.contains(&normalise_package(fw))
+        {
+            return Some(Mention::OwnFramework(fw));
+        }
+        if let Some(tool) = self.tool {
+            return Some(Mention::OwnTool(tool));
+        }
+        if self.project.declares_distribution && is_example_path(self.rel) {
+            return Some(Mention::LibraryExample);
+        }
+        None
+    }
+
+    /// Whether the hit's evidence is only `mentioned`, by its rule's tier or lowered.
+    pub fn only_mentions(&self, h: &Hit) -> bool {
+        self.cat.rules[h.rule].tier <= Tier::Mentioned || self.mention(h).is_some()
+    }
+
+    /// The evidence record of a hit (its snippet cleaned by [`clean_hits`]).
+    pub fn evidence(&self, h: Hit) -> Evidence {
+        let rule = &self.cat.rules[h.rule];
+        let note = self.mention(&h).map(|m| m.note());
+        Evidence {
+            rule: rule.id.clone(),
+            capability: rule.capability.clone(),
+            path: self.rel.to_string(),
+            line: h.line,
+            tier: if note.is_some() {
+                Tier::Mentioned
+            } else {
+                rule.tier
+            },
+            chain: Vec::new(),
+            triggers: Vec::new(),
+            origin: (self.origin == Origin::Notebook).then_some("notebook"),
+            snippet: h.snippet,
+            facets: h.facets,
+            note,
+        }
+    }
+}
+
 /// Evidence records for the hits of one document (snippets cleaned by [`clean_hits`]).
 pub fn from_hits(
     cat: &Catalogue,
@@ -285,56 +390,8 @@ pub fn from_hits(
     hits: Vec<Hit>,
     project: &ProjectFacts,
 ) -> Vec<Evidence> {
-    // The same for every hit of the file.
-    let tool = own_tool_package(cat, project, rel);
-    hits.into_iter()
-        .map(|h| {
-            let rule = &cat.rules[h.rule];
-            let cap = cat.capability(&rule.capability);
-            let mut tier = rule.tier;
-            let mut note = None;
-            let mut lower = |why: &str| {
-                if tier > Tier::Mentioned {
-                    tier = Tier::Mentioned;
-                    note = Some(why.to_string());
-                }
-            };
-            if origin == Origin::Prose && !cap.is_some_and(|c| c.prose_counts) {
-                lower("prose only mentions");
-            }
-            if h.comment_only {
-                lower("only in a comment");
-            }
-            if let Some(fw) = &rule.framework
-                && project.own_packages.contains(&normalise_package(fw))
-            {
-                lower(&format!(
-                    "this repository defines `{fw}`: its own source is not adoption evidence"
-                ));
-            }
-            if let Some(tool) = tool {
-                lower(&format!(
-                    "`{tool}` is an ML tool this repository defines: its own source is not adoption evidence"
-                ));
-            }
-            if project.declares_distribution && is_example_path(rel) {
-                lower("examples and tutorials of a library show how to use it, not that it is used");
-            }
-            Evidence {
-                rule: rule.id.clone(),
-                capability: rule.capability.clone(),
-                path: rel.to_string(),
-                line: h.line,
-                tier,
-                chain: Vec::new(),
-                triggers: Vec::new(),
-                origin: (origin == Origin::Notebook).then_some("notebook"),
-                snippet: h.snippet,
-                facets: h.facets,
-                note,
-            }
-        })
-        .collect()
+    let reader = HitReader::new(cat, project, rel, origin);
+    hits.into_iter().map(|h| reader.evidence(h)).collect()
 }
 
 #[cfg(test)]

@@ -503,6 +503,9 @@ pub struct Catalogue {
     pub rules: Vec<Rule>,
     pub models: Vec<Model>,
     cap_index: HashMap<String, usize>,
+    /// Every rule's `framework`, normalised as package names are (`evidence::normalise_package`):
+    /// asked once per file with hits at every assembly, so not recomputed from the rules.
+    frameworks: HashSet<String>,
 }
 
 impl Catalogue {
@@ -514,6 +517,22 @@ impl Catalogue {
     }
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+    /// Whether some model accepts `mentioned` evidence for a practice. The built-in models do
+    /// not (a mention is not a practice), and GigaOm's shares count implemented and automated
+    /// capabilities only; then evidence that is only mentioned never moves a level, which lets
+    /// `ripen history` skip commits that change nothing else.
+    pub fn counts_mentions(&self) -> bool {
+        self.models
+            .iter()
+            .flat_map(|m| &m.levels)
+            .flat_map(|l| l.required.iter().chain(&l.expected))
+            .flat_map(|p| &p.any)
+            .any(|a| a.tier <= Tier::Mentioned)
+    }
+    /// Whether some rule names this (normalised) package as its `framework`.
+    pub fn is_framework(&self, package: &str) -> bool {
+        self.frameworks.contains(package)
     }
 
     /// The built-in rules plus every `--rules DIR`, validated.
@@ -658,6 +677,10 @@ impl Catalogue {
                 Some(e) => (e.positive, e.negative),
                 None => (Vec::new(), Vec::new()),
             };
+            if let Some(fw) = &r.framework {
+                self.frameworks
+                    .insert(crate::evidence::normalise_package(fw));
+            }
             self.rules.push(Rule {
                 id: r.id.value,
                 capability: r.capability.value,
