@@ -7,10 +7,11 @@
 
 use crate::automation::EdgeMemo;
 use crate::evidence;
+use crate::evidence::ProjectFacts;
 use crate::matcher::Matcher;
 use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
-use crate::scan::{self, FileScan, ScanOptions, Tree};
+use crate::scan::{self, EditEffect, FileScan, ForLevels, ScanOptions, Tree};
 use crate::walk::{self, LargeFile, SKIP_DIRS, SkipStats, WalkOptions};
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort};
 use globset::GlobSet;
@@ -265,11 +266,42 @@ pub struct TreeScanner<'a> {
     hidden: HashMap<String, bool>,
     /// The automation graph's edges for the current tree, kept while they stay valid.
     edges: Rc<EdgeMemo>,
-    /// Only levels are asked of the trees (`ripen history`): edges whose lines moved are kept.
-    pub levels_only: bool,
+    /// Only levels are asked of the trees ([`TreeScanner::levels_only`]).
+    levels_only: Option<LevelsOnly<'a>>,
     /// Workers with the parse stacks, built once (not per commit).
     pool: Option<rayon::ThreadPool>,
     pub stats: CacheStats,
+}
+
+/// What moving to another tree changed, for the levels ([`TreeScanner::advance`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing they read.
+    Nothing,
+    /// Only the lines of the evidence in these files, which a model shows only where it cites
+    /// one of them.
+    Lines(Vec<String>),
+    /// Anything else: assemble the tree.
+    Levels,
+}
+
+impl Change {
+    fn moved(&mut self, rel: &str) {
+        match self {
+            Change::Nothing => *self = Change::Lines(vec![rel.to_string()]),
+            Change::Lines(paths) => paths.push(rel.to_string()),
+            Change::Levels => {}
+        }
+    }
+}
+
+/// What a scanner asked for levels only keeps: the catalogue, and the project facts of the
+/// latest snapshot (which lowered hits read against).
+struct LevelsOnly<'a> {
+    cat: &'a Catalogue,
+    /// Some model counts mentions: every hit matters.
+    mentions_count: bool,
+    project: ProjectFacts,
 }
 
 /// One tree as the walk would have seen it, with the scans of its files.
@@ -313,21 +345,42 @@ impl<'a> TreeScanner<'a> {
             cache: HashMap::new(),
             hidden: HashMap::new(),
             edges: Rc::new(EdgeMemo::tracking()),
-            levels_only: false,
+            levels_only: None,
             pool: scan::parse_pool(),
             stats: CacheStats::default(),
         })
     }
 
+    /// Only levels will be asked of the trees (`ripen history`): edges whose lines moved are
+    /// kept (only chains show those lines), and hits that give only mentions are ignored when
+    /// no model counts mentions ([`ForLevels`]).
+    pub fn levels_only(&mut self, cat: &'a Catalogue) {
+        self.levels_only = Some(LevelsOnly {
+            cat,
+            mentions_count: cat.counts_mentions(),
+            project: ProjectFacts::default(),
+        });
+    }
+
+    fn for_levels(&self) -> Option<ForLevels<'_>> {
+        self.levels_only
+            .as_ref()
+            .filter(|l| !l.mentions_count)
+            .map(|l| ForLevels {
+                cat: l.cat,
+                project: &l.project,
+            })
+    }
+
     /// Moves to `tree` (None: the directory does not exist in this commit) by diffing it
-    /// against the previous one. Returns whether anything the levels depend on changed: a
-    /// changed blob that a rule or the automation graph reads, or that is or was over the size
-    /// limit, or a path added or removed that holds something or that a reference of the
-    /// latest assembled tree looked for.
-    pub fn advance(&mut self, tree: Option<&git2::Tree>) -> Result<bool, GitError> {
+    /// against the previous one. Returns what of the levels' input changed: a changed blob
+    /// that a rule or the automation graph reads ([`EditEffect`]), or that is or was over the
+    /// size limit and under it in the other version, or a path added or removed that holds
+    /// something or that a reference of the latest assembled tree looked for.
+    pub fn advance(&mut self, tree: Option<&git2::Tree>) -> Result<Change, GitError> {
         let new_id = tree.map(|t| t.id());
         if new_id == self.prev_tree {
-            return Ok(false);
+            return Ok(Change::Nothing);
         }
         let old = match self.prev_tree {
             Some(id) => Some(self.repo.repo.find_tree(id)?),
@@ -387,17 +440,34 @@ impl<'a> TreeScanner<'a> {
         let first = self.prev_tree.is_none();
         self.prev_tree = new_id;
         // Both run: each keeps the edge memo valid for what it saw.
-        let differs = self.edits_that_matter(&modified);
-        for ((rel, old, new), d) in modified.iter().zip(&differs) {
+        let effects = self.edits_that_matter(&modified);
+        let mut change = Change::Nothing;
+        for ((rel, old, new), effect) in modified.iter().zip(effects) {
             // An edit that keeps the signature keeps every edge but their lines, which only
             // chains show.
-            if *d || !self.levels_only {
-                self.forget_edges(rel, *old, *new);
+            let walks_changed = match effect {
+                EditEffect::Nothing if self.levels_only.is_some() => continue,
+                _ => self.forget_edges(rel, *old, *new),
+            };
+            let matters = match effect {
+                EditEffect::Nothing => false,
+                _ if self.levels_only.is_none() => true,
+                // Only levels are asked: the file's new edges matter only where walks went.
+                EditEffect::Edges => walks_changed,
+                EditEffect::Lines if !walks_changed => {
+                    change.moved(rel);
+                    false
+                }
+                _ => true,
+            };
+            if matters {
+                change = Change::Levels;
             }
         }
-        let edited = differs.contains(&true);
-        let listed = first || self.list_change_matters(&listed);
-        Ok(edited || listed)
+        if first || self.list_change_matters(&listed) {
+            change = Change::Levels;
+        }
+        Ok(change)
     }
 
     /// Whether files coming or going (`listed`) can change the levels, forgetting the graph
@@ -443,7 +513,7 @@ impl<'a> TreeScanner<'a> {
                 self.edges.entries_changed();
                 matters = true;
             }
-            matters |= scan.read_wherever_it_is();
+            matters |= scan.read_wherever_it_is(self.for_levels());
         }
         let paths: Vec<&str> = want.iter().map(|(rel, _, _)| rel.as_str()).collect();
         matters |= self.edges.walks_read(&paths);
@@ -456,7 +526,8 @@ impl<'a> TreeScanner<'a> {
     /// into, all go; if it holds (or held) CI jobs, the walks start differently. A file scanned
     /// from its path alone holds none of these; without both scans at hand (a version over the
     /// size limit), only Python, notebooks and shell scripts are known not to.
-    fn forget_edges(&mut self, rel: &str, old: Oid, new: Oid) {
+    /// Returns whether the walks of the latest assembly may no longer hold.
+    fn forget_edges(&mut self, rel: &str, old: Oid, new: Oid) -> bool {
         let kind = |s: &Self, oid: Oid| {
             s.cache.get(&(rel.to_string(), oid)).map(|scan| {
                 scan.as_ref().map_or((false, false), |f| {
@@ -476,19 +547,21 @@ impl<'a> TreeScanner<'a> {
         };
         if shared {
             self.edges.clear();
+            true
         } else {
-            self.edges.forget_file(rel);
+            let forgot_used = self.edges.forget_file(rel);
             if entry {
                 self.edges.entries_changed();
             }
+            forgot_used || entry
         }
     }
 
-    /// Which of these (path, old blob, new blob) edits can change the levels: the two
-    /// versions' scans differ in what assembly reads ([`FileScan::level_signature`]), or one is
-    /// (or might be) over the size limit. Most commits edit code without touching what a rule
-    /// or the graph sees; those reuse the previous commit's levels.
-    fn edits_that_matter(&mut self, modified: &[(String, Oid, Oid)]) -> Vec<bool> {
+    /// What each of these (path, old blob, new blob) edits can change ([`scan::edit_effect`]);
+    /// a version over the size limit (or that might be) can change anything. Most commits
+    /// edit code without touching what a rule or the graph sees; those reuse the previous
+    /// commit's levels.
+    fn edits_that_matter(&mut self, modified: &[(String, Oid, Oid)]) -> Vec<EditEffect> {
         let mut compare = Vec::new();
         for (rel, old, new) in modified {
             if scan::needs_content(&self.matcher, rel) {
@@ -499,25 +572,24 @@ impl<'a> TreeScanner<'a> {
         // Scanned even when the size decides: `forget_edges` reads both versions.
         compare.retain(|(_, _, size)| *size <= self.opts.max_file_size);
         self.fill_cache(&compare);
-        let sig = |s: &Self, rel: &String, oid: Oid| {
-            s.cache
-                .get(&(rel.clone(), oid))
-                .map(|scan| scan.as_ref().map(FileScan::level_signature))
-        };
         modified
             .iter()
             .map(|(rel, old, new)| {
                 if !scan::needs_content(&self.matcher, rel) {
                     // Scanned from the path alone: both versions give the same scan.
-                    return false;
+                    return EditEffect::Nothing;
                 }
                 if evidence::is_model_artifact(rel) {
-                    return true;
+                    return EditEffect::Levels;
                 }
-                match (sig(self, rel, *old), sig(self, rel, *new)) {
-                    (Some(a), Some(b)) => a != b,
-                    // Over the size limit (not scanned).
-                    _ => true,
+                let scan = |oid: Oid| self.cache.get(&(rel.clone(), oid)).map(Option::as_ref);
+                match (scan(*old), scan(*new)) {
+                    (Some(a), Some(b)) => scan::edit_effect(a, b, self.for_levels()),
+                    // Both over the size limit (not scanned): a large file either way, which
+                    // only a model artifact (above) makes more than a count.
+                    (None, None) => EditEffect::Nothing,
+                    // One version over the limit: the file enters or leaves the file list.
+                    _ => EditEffect::Levels,
                 }
             })
             .collect()
@@ -621,10 +693,13 @@ impl<'a> TreeScanner<'a> {
         }
 
         self.fill_cache(&want);
-        let scans = want
+        let scans: Vec<FileScan> = want
             .iter()
             .filter_map(|(rel, oid, _)| self.cache.get(&(rel.clone(), *oid)).cloned().flatten())
             .collect();
+        if let Some(l) = &mut self.levels_only {
+            l.project = scan::project_of(&scans);
+        }
         Snapshot {
             tree: Tree {
                 root: root.to_string(),

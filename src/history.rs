@@ -6,7 +6,7 @@
 //! and a commit whose changes cannot affect the levels reuses the previous commit's result.
 
 use crate::config::Date;
-use crate::git::{self, CacheStats, CommitInfo, GitError, SHALLOW_FIX, TreeScanner};
+use crate::git::{self, CacheStats, Change, CommitInfo, GitError, SHALLOW_FIX, TreeScanner};
 use crate::levels::ModelResult;
 use crate::report::{self, Tool};
 use crate::rules::Catalogue;
@@ -91,16 +91,25 @@ pub fn history(
         hopts.first_parent,
     )?;
     let mut scanner = TreeScanner::new(&repo, cat, &opts.walk)?;
-    scanner.levels_only = true;
+    scanner.levels_only(cat);
     let mut points: Vec<Point> = Vec::with_capacity(oids.len());
     let mut file_visits = 0;
     let root_name = root.display().to_string();
     for oid in oids {
         let c = repo.repo.find_commit(oid)?;
         let tree = repo.subtree(&c)?;
-        let changed = scanner.advance(tree.as_ref())?;
-        let models = match points.last() {
-            Some(prev) if !changed => prev.models.clone(),
+        let change = scanner.advance(tree.as_ref())?;
+        let models = match (points.last(), change) {
+            (Some(prev), Change::Nothing) => prev.models.clone(),
+            // Evidence moved within files no practice cites: the citations stay first.
+            (Some(prev), Change::Lines(paths))
+                if !prev
+                    .models
+                    .values()
+                    .any(|m| paths.iter().any(|p| m.cites(p))) =>
+            {
+                prev.models.clone()
+            }
             _ => {
                 let snap = scanner.snapshot(&root_name);
                 file_visits += snap.tree.files.len() as u64;

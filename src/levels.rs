@@ -76,6 +76,20 @@ pub struct ModelResult {
     pub level_with_waivers: Option<u32>,
 }
 
+impl ModelResult {
+    /// Whether a practice of this model names evidence in `path` as what satisfied it.
+    pub fn cites(&self, path: &str) -> bool {
+        self.levels
+            .iter()
+            .flat_map(|l| l.required.iter().chain(&l.expected))
+            .filter_map(|p| p.evidence.as_deref())
+            .any(|e| {
+                e.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" ("))
+            })
+    }
+}
+
 fn trigger_ok(e: &Evidence, req: Option<TriggerReq>) -> bool {
     match req {
         None => true,

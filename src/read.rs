@@ -37,6 +37,32 @@ pub enum ReadOutcome {
 
 const BINARY_PROBE: usize = 8 * 1024;
 
+/// Files other tools write for other ecosystems: package-manager lock files and minified web
+/// assets. They are large (a `pnpm-lock.yaml` runs to hundreds of KiB and changes with every
+/// front-end dependency bump), no rule looks for them by name, and the wildcard rules that
+/// would read them (`**/*.yaml`) look for what people write. So they are listed, never read.
+/// Python lock files are evidence (`python-lock-file`) and are not among them.
+pub fn is_generated(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    matches!(
+        name,
+        "pnpm-lock.yaml"
+            | "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "bun.lock"
+            | "composer.lock"
+            | "Gemfile.lock"
+            | "Cargo.lock"
+            | "go.sum"
+            | "Podfile.lock"
+            | "pubspec.lock"
+            | "packages.lock.json"
+    ) || [".min.js", ".min.css", ".js.map", ".css.map"]
+        .iter()
+        .any(|x| name.ends_with(x))
+}
+
 pub fn read_file(abs: &Path, rel: &str) -> ReadOutcome {
     match std::fs::read(abs) {
         Ok(bytes) => from_bytes(rel, &bytes),

@@ -93,11 +93,23 @@ impl FileScan {
             && self.project.is_empty()
     }
 
-    /// Whether assembly uses this file whether or not anything reaches it: rule hits, project
-    /// facts, CI jobs or Make/DVC targets. Other facts (imports, commands) count only where a
-    /// walk of the automation graph arrives.
-    pub fn read_wherever_it_is(&self) -> bool {
-        !self.hits.is_empty() || !self.project.is_empty() || self.has_jobs_or_targets()
+    /// Whether assembly uses this file whether or not anything reaches it: rule hits (those
+    /// a model can count, when read `for_levels`), project facts, CI jobs or Make/DVC targets.
+    /// Other facts (imports, commands) count only where a walk of the automation graph arrives.
+    pub fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
+        self.hits.iter().any(self.counted(for_levels))
+            || !self.project.is_empty()
+            || self.has_jobs_or_targets()
+    }
+
+    /// Which hits can move a level: all, or under [`ForLevels`] those whose evidence is more
+    /// than a mention. Not in CI or Make/DVC files, where a CI mention at an entry file stands
+    /// in for the built-in CI evidence.
+    fn counted<'s>(&'s self, for_levels: Option<ForLevels<'s>>) -> impl Fn(&Hit) -> bool + 's {
+        let reader = for_levels
+            .filter(|_| !self.has_jobs_or_targets())
+            .map(|l| evidence::HitReader::new(l.cat, l.project, &self.rel, self.origin));
+        move |h| reader.as_ref().is_none_or(|r| !r.only_mentions(h))
     }
 
     /// Whether other files' graph edges resolve into this file's facts: Make/DVC targets
@@ -126,20 +138,43 @@ impl FileScan {
     }
 
     /// Everything of this scan that assembly turns into levels, as a comparable string: all
-    /// but byte counts, warnings and the lines that only place a chain's hops. Lines are kept
-    /// where they pick a CI job or a Make/DVC target (an entry file's or a targets file's).
-    /// Two versions of a file with the same signature give a tree the same levels, which is
-    /// what lets `ripen history` skip re-assembling most commits.
-    pub fn level_signature(&self) -> String {
+    /// but byte counts, warnings and the lines that only place a chain's hops (and, read
+    /// [`ForLevels`], mentions). Lines are kept where they pick a CI job or a Make/DVC target
+    /// (an entry file's or a targets file's). Two versions of a file with the same signature
+    /// give a tree the same levels, which is what lets `ripen history` skip re-assembling most
+    /// commits.
+    pub fn level_signature(&self, for_levels: Option<ForLevels>) -> String {
+        self.signature(for_levels, true, true)
+    }
+
+    /// The signature without what only the file's own graph edges read (a Python file's
+    /// imports and literals, a script's commands), and without the hits' lines unless
+    /// `lines`, or "" when nothing else is left for assembly to read: two versions that agree
+    /// here differ only in where the automation graph leads from this file (and where in it
+    /// the evidence lies).
+    fn signature_off_graph(&self, for_levels: Option<ForLevels>, lines: bool) -> String {
+        let bare = !self.has_jobs_or_targets()
+            && self.project.is_empty()
+            && !matches!(self.facts.as_deref(), Some(FileFacts::Python { schedules, .. }) if !schedules.is_empty())
+            && !self.hits.iter().any(self.counted(for_levels));
+        if bare {
+            String::new()
+        } else {
+            self.signature(for_levels, false, lines)
+        }
+    }
+
+    fn signature(&self, for_levels: Option<ForLevels>, edges: bool, lines: bool) -> String {
         use automation::extract::Command;
-        let placed = self.has_jobs_or_targets();
+        let counted = self.counted(for_levels);
         let hits: Vec<_> = self
             .hits
             .iter()
+            .filter(|h| counted(h))
             .map(|h| {
                 (
                     h.rule,
-                    h.line.filter(|_| placed),
+                    h.line.filter(|_| lines),
                     h.comment_only,
                     &h.facets,
                     &h.snippet,
@@ -148,6 +183,7 @@ impl FileScan {
             .collect();
         let unplaced = |cs: &[Command]| -> Vec<Command> {
             cs.iter()
+                .filter(|_| edges)
                 .map(|c| Command {
                     line: 0,
                     ..c.clone()
@@ -162,9 +198,13 @@ impl FileScan {
                 code_dirs,
                 schedules,
             }) => Some(FileFacts::Python {
-                imports: imports.iter().map(|(_, m)| (0, m.clone())).collect(),
+                imports: imports
+                    .iter()
+                    .filter(|_| edges)
+                    .map(|(_, m)| (0, m.clone()))
+                    .collect(),
                 literals: unplaced(literals),
-                code_dirs: code_dirs.clone(),
+                code_dirs: code_dirs.iter().filter(|_| edges).cloned().collect(),
                 schedules: schedules.iter().map(|(_, s)| (0, s.clone())).collect(),
             }),
             other => other.cloned(),
@@ -174,6 +214,70 @@ impl FileScan {
             self.binary, self.origin, self.project
         )
     }
+}
+
+/// What an edit of a file can change in a tree's levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditEffect {
+    /// The two versions have the same [`FileScan::level_signature`]: nothing.
+    Nothing,
+    /// They differ only in the file's own graph edges (its imports, literals or commands):
+    /// the levels change only if a walk of the automation graph went through the file.
+    Edges,
+    /// They differ in the lines of the file's evidence too, which a model shows only where
+    /// it cites that file (evidence is ordered by path before line).
+    Lines,
+    /// Anything else assembly reads.
+    Levels,
+}
+
+/// How an edit from `old` to `new` (None: a scan that found nothing) can change the levels.
+pub fn edit_effect(
+    old: Option<&FileScan>,
+    new: Option<&FileScan>,
+    for_levels: Option<ForLevels>,
+) -> EditEffect {
+    let sig = |s: Option<&FileScan>| s.map(|s| s.level_signature(for_levels));
+    let off_graph = |s: Option<&FileScan>, lines| {
+        s.map(|s| s.signature_off_graph(for_levels, lines))
+            .unwrap_or_default()
+    };
+    // In a CI or Make/DVC file, a line picks the job or target.
+    let entry = |s: Option<&FileScan>| s.is_some_and(FileScan::has_jobs_or_targets);
+    if sig(old) == sig(new) {
+        EditEffect::Nothing
+    } else if entry(old) || entry(new) {
+        EditEffect::Levels
+    } else if off_graph(old, true) == off_graph(new, true) {
+        EditEffect::Edges
+    } else if off_graph(old, false) == off_graph(new, false) {
+        EditEffect::Lines
+    } else {
+        EditEffect::Levels
+    }
+}
+
+/// How `ripen history` reads scans: for levels only, against the project facts of the tree.
+/// Given only when no model counts mentions ([`Catalogue::counts_mentions`]): evidence that is
+/// only mentioned (a rule of that tier, prose, comments, a tool's own source, a library's
+/// examples) then never moves a level, so a file whose edits change only such hits leaves the
+/// levels as they were.
+#[derive(Clone, Copy)]
+pub struct ForLevels<'a> {
+    pub cat: &'a Catalogue,
+    /// The tree's merged project facts, which decide what is lowered to a mention. They are
+    /// the same for both versions of an edited file unless some file's project facts changed,
+    /// and that file makes the commit matter by itself.
+    pub project: &'a ProjectFacts,
+}
+
+/// The project facts of a tree: every file's, merged.
+pub fn project_of(scans: &[FileScan]) -> ProjectFacts {
+    let mut project = ProjectFacts::default();
+    for s in scans.iter().filter(|s| !s.project.is_empty()) {
+        project.absorb(s.project.clone());
+    }
+    project
 }
 
 /// Files the automation graph or the project facts read even when no rule asks for them.
@@ -208,7 +312,7 @@ const RELEASE_GATES: &[&str] = &[
 
 /// Whether `scan_file` would read this path at all: the glob stage decides before any I/O.
 pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
-    wanted_without_rules(rel) || !matcher.candidates(rel).is_empty()
+    !read::is_generated(rel) && (wanted_without_rules(rel) || !matcher.candidates(rel).is_empty())
 }
 
 /// Stages read → match → extract for one file. `load` is called at most once, and only when a
@@ -231,7 +335,7 @@ pub fn scan_file(
         warning,
         binary,
     };
-    if candidates.is_empty() && !wanted_without_rules(rel) {
+    if read::is_generated(rel) || (candidates.is_empty() && !wanted_without_rules(rel)) {
         let interesting = !path_facts.ml_signals.is_empty() || !path_facts.own_packages.is_empty();
         return interesting.then(|| empty(path_facts, None, false));
     }
@@ -651,35 +755,89 @@ fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evidence]) {
 mod tests {
     use super::*;
 
-    fn signature(m: &Matcher, rel: &str, text: &str) -> String {
+    fn scanned(m: &Matcher, rel: &str, text: &str) -> Option<FileScan> {
         scan_file(m, rel, text.len() as u64, || Ok(text.as_bytes().to_vec()))
-            .expect("scanned")
-            .level_signature()
     }
 
-    /// `ripen history` reuses a commit's levels when every edited file keeps its signature:
-    /// line shifts that only move a chain's hops keep it, anything assembly reads changes it.
+    fn effect(
+        m: &Matcher,
+        for_levels: Option<ForLevels>,
+        rel: &str,
+        a: &str,
+        b: &str,
+    ) -> EditEffect {
+        edit_effect(
+            scanned(m, rel, a).as_ref(),
+            scanned(m, rel, b).as_ref(),
+            for_levels,
+        )
+    }
+
+    /// `ripen history` reuses a commit's levels when no edit can change them: what each kind of
+    /// edit can change decides whether it re-assembles the tree.
     #[test]
-    fn level_signature_ignores_only_what_levels_ignore() {
+    fn edit_effect_tells_what_an_edit_can_change() {
         let cat = Catalogue::load(&[]).expect("built-in rules");
         let m = Matcher::new(&cat.rules).expect("matcher");
+        let project = ProjectFacts::default();
+        let levels = Some(ForLevels {
+            cat: &cat,
+            project: &project,
+        });
         let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.autolog()\nRandomForestClassifier().fit(X, y)\n";
+        assert_eq!(
+            effect(&m, None, "train.py", train, train),
+            EditEffect::Nothing
+        );
+        // Evidence moves: a model shows it only where it cites the file.
         let shifted = format!("# a comment\n\n{train}");
         assert_eq!(
-            signature(&m, "train.py", train),
-            signature(&m, "train.py", &shifted)
+            effect(&m, None, "train.py", train, &shifted),
+            EditEffect::Lines
         );
-        let more = format!("import helpers\n{train}");
-        assert_ne!(
-            signature(&m, "train.py", train),
-            signature(&m, "train.py", &more)
+        // A new import changes where the graph leads from this file, nothing else.
+        let more = format!("{train}import helpers\n");
+        assert_eq!(
+            effect(&m, None, "train.py", train, &more),
+            EditEffect::Edges
+        );
+        // New evidence.
+        let tracked = format!("{train}mlflow.register_model(\"runs:/1/model\", \"churn\")\n");
+        assert_eq!(
+            effect(&m, None, "train.py", train, &tracked),
+            EditEffect::Levels
         );
         // In a workflow, a line picks the job: shifting it may move evidence between jobs.
         let wf = "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n";
         let wf_shifted = format!("# ci\n{wf}");
-        assert_ne!(
-            signature(&m, ".github/workflows/ci.yml", wf),
-            signature(&m, ".github/workflows/ci.yml", &wf_shifted)
+        let ci = ".github/workflows/ci.yml";
+        assert_eq!(effect(&m, None, ci, wf, &wf_shifted), EditEffect::Levels);
+        // Mentions count for no built-in model: read for levels, a new one changes nothing.
+        assert!(!cat.counts_mentions());
+        let (a, b) = ("# Demo\n", "# Demo\n\nTracked with MLflow.\n");
+        assert_eq!(effect(&m, None, "README.md", a, b), EditEffect::Levels);
+        assert_eq!(effect(&m, levels, "README.md", a, b), EditEffect::Nothing);
+        let commented = format!("{train}# mlflow.log_metric(\"auc\", 0.9)\n");
+        assert_eq!(
+            effect(&m, levels, "train.py", train, &commented),
+            EditEffect::Nothing
+        );
+    }
+
+    /// Package-manager lock files of other ecosystems are listed but never read, even where a
+    /// wildcard rule (`**/*.yaml`) would match their text.
+    #[test]
+    fn generated_lock_files_are_not_read() {
+        let cat = Catalogue::load(&[]).expect("built-in rules");
+        let m = Matcher::new(&cat.rules).expect("matcher");
+        let text = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: model\n";
+        let as_manifest = scanned(&m, "deploy/model.yaml", text).expect("scanned");
+        assert!(!as_manifest.hits.is_empty(), "the text holds evidence");
+        assert!(!needs_content(&m, "ui/pnpm-lock.yaml"));
+        assert!(scanned(&m, "ui/pnpm-lock.yaml", text).is_none());
+        assert!(
+            needs_content(&m, "poetry.lock"),
+            "Python lock files are evidence"
         );
     }
 }

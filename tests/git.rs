@@ -1064,7 +1064,8 @@ fn action_diff_step_writes_the_summary_and_fails_on_a_regression() {
 type Stage<'a> = &'a [(&'a str, Option<&'a str>)];
 
 /// Commits each stage in turn, then runs `ripen history` over them; asserts that every
-/// commit's levels equal a fresh scan of it, and returns the history with its levels.
+/// commit's models (levels, practices and the evidence each cites, to the line) equal a fresh
+/// scan's, and returns the history with its levels.
 fn staged_history(stages: &[Stage]) -> (history::History, Vec<(u32, u32)>) {
     let mut t = TestRepo::new();
     let mut fresh = Vec::new();
@@ -1077,7 +1078,7 @@ fn staged_history(stages: &[Stage]) -> (history::History, Vec<(u32, u32)>) {
         }
         t.commit(&format!("stage {i}"));
         let r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-        fresh.push(levels(&r.models));
+        fresh.push(serde_json::to_value(&r.models).expect("models"));
     }
     let h = history::history(
         &t.path,
@@ -1086,9 +1087,77 @@ fn staged_history(stages: &[Stage]) -> (history::History, Vec<(u32, u32)>) {
         &HistoryOptions::default(),
     )
     .expect("history");
+    for (i, (p, f)) in h.commits.iter().zip(&fresh).enumerate() {
+        let got = serde_json::to_value(&p.models).expect("models");
+        assert!(
+            &got == f,
+            "stage {i}: history and a fresh scan disagree:\nhistory: {got:#}\nfresh: {f:#}"
+        );
+    }
     let got: Vec<(u32, u32)> = h.commits.iter().map(|p| levels(&p.models)).collect();
-    assert_eq!(got, fresh, "history and fresh scans disagree");
     (h, got)
+}
+
+/// History re-assembles a commit only when what changed can change a model: not for new
+/// mentions (no practice counts them), not for evidence that moved within a file no practice
+/// cites, not for new imports of a file no walk went through, not for a package-manager lock
+/// file. Evidence that moved in a cited file is re-assembled, so the citation shows its line.
+#[test]
+fn history_assembles_only_commits_that_can_change_a_model() {
+    // CI runs train.py; tracking.py and utils.py are run by nothing. The ML-metadata practice
+    // cites tracking.py, which sorts before utils.py.
+    let tracking = "import mlflow\n\nmlflow.log_metric(\"auc\", 0.9)\n";
+    let utils = "import mlflow\n\nmlflow.log_param(\"depth\", 3)\n";
+    let moved_utils = format!("# helpers\n\n{utils}");
+    let (h, got) = staged_history(&[
+        &[
+            (
+                ".github/workflows/train.yml",
+                Some(
+                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py\n",
+                ),
+            ),
+            (
+                "train.py",
+                Some(
+                    "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n",
+                ),
+            ),
+            ("tracking.py", Some(tracking)),
+            ("utils.py", Some(utils)),
+            ("README.md", Some("# Demo\n\nTrains a model.\n")),
+        ],
+        // 1: mentions only.
+        &[(
+            "README.md",
+            Some("# Demo\n\nTrains a model tracked with MLflow; Evidently watches drift.\n"),
+        )],
+        // 2: evidence moves in utils.py, which no practice cites.
+        &[("utils.py", Some(&moved_utils))],
+        // 3: a new import in utils.py, which no walk reaches.
+        &[("utils.py", Some(&format!("{moved_utils}import os\n")))],
+        // 4: a lock file comes, then changes.
+        &[("pnpm-lock.yaml", Some("lockfileVersion: '9.0'\n"))],
+        &[(
+            "pnpm-lock.yaml",
+            Some("lockfileVersion: '9.0'\npackages:\n  mlflow@2.0.0: {}\n"),
+        )],
+        // 6: the cited evidence in tracking.py moves down a line.
+        &[("tracking.py", Some(&format!("# metrics\n{tracking}")))],
+    ]);
+    assert_eq!(got, vec![(1, 2); 7], "{got:?}");
+    let cited = |i: usize| {
+        h.commits[i].models["google"].levels[1].required[1]
+            .evidence
+            .clone()
+            .unwrap_or_default()
+    };
+    assert!(cited(5).starts_with("tracking.py:3 "), "{}", cited(5));
+    assert!(cited(6).starts_with("tracking.py:4 "), "{}", cited(6));
+    assert_eq!(
+        h.stats.cache.trees_assembled, 2,
+        "only the first commit and the one moving cited evidence are assembled"
+    );
 }
 
 /// History keeps the graph's edges across commits; an edited file must drop the edges it gave

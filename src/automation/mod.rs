@@ -350,15 +350,21 @@ impl EdgeMemo {
         self.changed.set(true);
     }
 
-    /// Forgets the edges out of one file's nodes (its content changed).
-    pub fn forget_file(&self, path: &str) {
+    /// Forgets the edges out of one file's nodes (its content changed). Returns whether a
+    /// walk since the latest [`build_shared`] used one of them (true when unknown).
+    pub fn forget_file(&self, path: &str) -> bool {
         let used = self.used.borrow();
+        let mut forgot_used = !self.track || !used.walked;
         self.edges.borrow_mut().retain(|(n, b), _| {
             if n.0 == path && used.keys.contains(&(n.clone(), *b)) {
-                self.changed.set(true);
+                forgot_used = true;
             }
             n.0 != path
         });
+        if forgot_used {
+            self.changed.set(true);
+        }
+        forgot_used
     }
 
     /// Forgets the edges and module resolutions that `paths` (files that came or went) can
