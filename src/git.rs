@@ -261,7 +261,7 @@ pub struct TreeScanner<'a> {
     entries: BTreeMap<String, Entry>,
     prev_tree: Option<Oid>,
     sizes: HashMap<Oid, u64>,
-    cache: HashMap<(String, Oid), Option<FileScan>>,
+    cache: BlobCache,
     /// Whether the path lies under a skipped directory (`SKIP_DIRS`, `.dvc/cache`).
     hidden: HashMap<String, bool>,
     /// The automation graph's edges for the current tree, kept while they stay valid.
@@ -304,6 +304,21 @@ struct LevelsOnly<'a> {
     project: ProjectFacts,
 }
 
+/// What each (path, blob) gave (None: nothing assembly uses), by path and then blob, so that
+/// looking one up builds no key.
+#[derive(Default)]
+struct BlobCache(HashMap<String, HashMap<Oid, Option<FileScan>>>);
+
+impl BlobCache {
+    fn get(&self, rel: &str, oid: Oid) -> Option<&Option<FileScan>> {
+        self.0.get(rel)?.get(&oid)
+    }
+
+    fn insert(&mut self, rel: String, oid: Oid, scan: Option<FileScan>) {
+        self.0.entry(rel).or_default().insert(oid, scan);
+    }
+}
+
 /// One tree as the walk would have seen it, with the scans of its files.
 pub struct Snapshot {
     pub tree: Tree,
@@ -319,6 +334,16 @@ fn venv_of(rel: &str) -> Option<String> {
     rel.find("conda-meta/")
         .filter(|&i| i > 0 && rel.as_bytes()[i - 1] == b'/')
         .map(|i| rel[..i].to_string())
+}
+
+/// A blob's size from its header (no content read), remembered.
+fn blob_size(sizes: &mut HashMap<Oid, u64>, repo: &Repository, oid: Oid) -> u64 {
+    *sizes.entry(oid).or_insert_with(|| {
+        repo.odb()
+            .and_then(|odb| odb.read_header(oid))
+            .map(|(n, _)| n as u64)
+            .unwrap_or(0)
+    })
 }
 
 fn under_skipped_dir(rel: &str) -> bool {
@@ -342,7 +367,7 @@ impl<'a> TreeScanner<'a> {
             entries: BTreeMap::new(),
             prev_tree: None,
             sizes: HashMap::new(),
-            cache: HashMap::new(),
+            cache: BlobCache::default(),
             hidden: HashMap::new(),
             edges: Rc::new(EdgeMemo::tracking()),
             levels_only: None,
@@ -500,7 +525,7 @@ impl<'a> TreeScanner<'a> {
         }
         self.fill_cache(&want);
         for (rel, oid, _) in &want {
-            let Some(Some(scan)) = self.cache.get(&(rel.clone(), *oid)) else {
+            let Some(Some(scan)) = self.cache.get(rel, *oid) else {
                 continue;
             };
             if scan.others_resolve_into() {
@@ -529,7 +554,7 @@ impl<'a> TreeScanner<'a> {
     /// Returns whether the walks of the latest assembly may no longer hold.
     fn forget_edges(&mut self, rel: &str, old: Oid, new: Oid) -> bool {
         let kind = |s: &Self, oid: Oid| {
-            s.cache.get(&(rel.to_string(), oid)).map(|scan| {
+            s.cache.get(rel, oid).map(|scan| {
                 scan.as_ref().map_or((false, false), |f| {
                     (f.others_resolve_into(), f.has_jobs_or_targets())
                 })
@@ -582,7 +607,7 @@ impl<'a> TreeScanner<'a> {
                 if evidence::is_model_artifact(rel) {
                     return EditEffect::Levels;
                 }
-                let scan = |oid: Oid| self.cache.get(&(rel.clone(), oid)).map(Option::as_ref);
+                let scan = |oid: Oid| self.cache.get(rel, oid).map(Option::as_ref);
                 match (scan(*old), scan(*new)) {
                     (Some(a), Some(b)) => scan::edit_effect(a, b, self.for_levels()),
                     // Both over the size limit (not scanned): a large file either way, which
@@ -596,27 +621,17 @@ impl<'a> TreeScanner<'a> {
     }
 
     fn size(&mut self, oid: Oid) -> u64 {
-        if let Some(s) = self.sizes.get(&oid) {
-            return *s;
-        }
-        let s = self
-            .repo
-            .repo
-            .odb()
-            .and_then(|odb| odb.read_header(oid))
-            .map(|(n, _)| n as u64)
-            .unwrap_or(0);
-        self.sizes.insert(oid, s);
-        s
+        blob_size(&mut self.sizes, &self.repo.repo, oid)
     }
 
     /// Scans the (path, blob) pairs not in the cache yet: reads the blobs that need reading
     /// (git2 is single-threaded), then matches in parallel. Counts hits and misses.
-    fn fill_cache(&mut self, want: &[(String, Oid, u64)]) {
+    fn fill_cache<S: AsRef<str>>(&mut self, want: &[(S, Oid, u64)]) {
         type Miss = (String, Oid, u64, Option<Result<Vec<u8>, String>>);
         let mut misses: Vec<Miss> = Vec::new();
         for (rel, oid, size) in want {
-            if self.cache.contains_key(&(rel.clone(), *oid)) {
+            let rel = rel.as_ref();
+            if self.cache.get(rel, *oid).is_some() {
                 self.stats.cache_hits += 1;
                 continue;
             }
@@ -628,7 +643,7 @@ impl<'a> TreeScanner<'a> {
                     .map(|b| b.content().to_vec())
                     .map_err(|e| format!("{rel}: {}", e.message()))
             });
-            misses.push((rel.clone(), *oid, *size, content));
+            misses.push((rel.to_string(), *oid, *size, content));
         }
         self.stats.blobs_scanned += misses.len() as u64;
         if misses.is_empty() {
@@ -636,14 +651,14 @@ impl<'a> TreeScanner<'a> {
         }
         let matcher = &self.matcher;
         // Deeply nested YAML needs the scan's large worker stacks (see `scan::PARSE_STACK`).
-        let work = || -> Vec<((String, Oid), Option<FileScan>)> {
+        let work = || -> Vec<(String, Oid, Option<FileScan>)> {
             misses
                 .into_par_iter()
                 .map(|(rel, oid, size, content)| {
                     let s = scan::scan_file(matcher, &rel, size, || {
                         content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
                     });
-                    ((rel, oid), s)
+                    (rel, oid, s)
                 })
                 .collect()
         };
@@ -651,7 +666,9 @@ impl<'a> TreeScanner<'a> {
             Some(pool) => pool.install(work),
             None => work(),
         };
-        self.cache.extend(scanned);
+        for (rel, oid, s) in scanned {
+            self.cache.insert(rel, oid, s);
+        }
     }
 
     /// The current tree's files as the walk sees them, with each file's scan (from the cache
@@ -660,15 +677,12 @@ impl<'a> TreeScanner<'a> {
         let mut skipped = SkipStats::default();
         let mut large = Vec::new();
         let mut files = Vec::new();
-        let mut want: Vec<(String, Oid, u64)> = Vec::new();
+        let mut blobs: Vec<(Oid, u64)> = Vec::new();
         let venvs: Vec<String> = self.entries.keys().filter_map(|k| venv_of(k)).collect();
-        let entries: Vec<(String, Entry)> = self
-            .entries
-            .iter()
-            .filter(|(k, _)| !venvs.iter().any(|v| k.starts_with(v.as_str())))
-            .map(|(k, e)| (k.clone(), *e))
-            .collect();
-        for (rel, e) in entries {
+        for (rel, e) in &self.entries {
+            if venvs.iter().any(|v| rel.starts_with(v.as_str())) {
+                continue;
+            }
             if e.mode == MODE_LINK {
                 skipped.symlinks += 1;
                 continue;
@@ -678,24 +692,32 @@ impl<'a> TreeScanner<'a> {
                 skipped.special += 1;
                 continue;
             }
-            if self.exclude.is_match(&rel) {
+            if self.exclude.is_match(rel) {
                 skipped.excluded += 1;
                 continue;
             }
-            let size = self.size(e.oid);
+            let size = blob_size(&mut self.sizes, &self.repo.repo, e.oid);
             if size > self.opts.max_file_size {
                 skipped.too_large += 1;
-                large.push(LargeFile { path: rel, size });
+                large.push(LargeFile {
+                    path: rel.clone(),
+                    size,
+                });
                 continue;
             }
             files.push(rel.clone());
-            want.push((rel, e.oid, size));
+            blobs.push((e.oid, size));
         }
 
+        let want: Vec<(&str, Oid, u64)> = files
+            .iter()
+            .zip(&blobs)
+            .map(|(rel, (oid, size))| (rel.as_str(), *oid, *size))
+            .collect();
         self.fill_cache(&want);
         let scans: Vec<FileScan> = want
             .iter()
-            .filter_map(|(rel, oid, _)| self.cache.get(&(rel.clone(), *oid)).cloned().flatten())
+            .filter_map(|(rel, oid, _)| self.cache.get(rel, *oid).cloned().flatten())
             .collect();
         if let Some(l) = &mut self.levels_only {
             l.project = scan::project_of(&scans);
