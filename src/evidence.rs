@@ -359,9 +359,9 @@ impl<'a> HitReader<'a> {
     }
 
     /// The evidence record of a hit (its snippet cleaned by [`clean_hits`]).
-    pub fn evidence(&self, h: Hit) -> Evidence {
+    pub fn evidence(&self, h: &Hit) -> Evidence {
         let rule = &self.cat.rules[h.rule];
-        let note = self.mention(&h).map(|m| m.note());
+        let note = self.mention(h).map(|m| m.note());
         Evidence {
             rule: rule.id.clone(),
             capability: rule.capability.clone(),
@@ -375,8 +375,8 @@ impl<'a> HitReader<'a> {
             chain: Vec::new(),
             triggers: Vec::new(),
             origin: (self.origin == Origin::Notebook).then_some("notebook"),
-            snippet: h.snippet,
-            facets: h.facets,
+            snippet: h.snippet.clone(),
+            facets: h.facets.clone(),
             note,
         }
     }
@@ -387,11 +387,11 @@ pub fn from_hits(
     cat: &Catalogue,
     rel: &str,
     origin: Origin,
-    hits: Vec<Hit>,
+    hits: &[Hit],
     project: &ProjectFacts,
 ) -> Vec<Evidence> {
     let reader = HitReader::new(cat, project, rel, origin);
-    hits.into_iter().map(|h| reader.evidence(h)).collect()
+    hits.iter().map(|h| reader.evidence(h)).collect()
 }
 
 #[cfg(test)]

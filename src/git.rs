@@ -20,6 +20,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::Once;
 
 /// What to tell people whose clone is shallow (the GitHub Actions default).
@@ -307,22 +308,30 @@ struct LevelsOnly<'a> {
 /// What each (path, blob) gave (None: nothing assembly uses), by path and then blob, so that
 /// looking one up builds no key.
 #[derive(Default)]
-struct BlobCache(HashMap<String, HashMap<Oid, Option<FileScan>>>);
+struct BlobCache(HashMap<String, HashMap<Oid, Option<Arc<FileScan>>>>);
 
 impl BlobCache {
-    fn get(&self, rel: &str, oid: Oid) -> Option<&Option<FileScan>> {
-        self.0.get(rel)?.get(&oid)
+    /// None: not scanned yet; Some(None): the scan found nothing assembly uses.
+    fn get(&self, rel: &str, oid: Oid) -> Option<Option<&FileScan>> {
+        Some(self.0.get(rel)?.get(&oid)?.as_deref())
+    }
+
+    fn shared(&self, rel: &str, oid: Oid) -> Option<Arc<FileScan>> {
+        self.0.get(rel)?.get(&oid)?.clone()
     }
 
     fn insert(&mut self, rel: String, oid: Oid, scan: Option<FileScan>) {
-        self.0.entry(rel).or_default().insert(oid, scan);
+        self.0
+            .entry(rel)
+            .or_default()
+            .insert(oid, scan.map(Arc::new));
     }
 }
 
 /// One tree as the walk would have seen it, with the scans of its files.
 pub struct Snapshot {
     pub tree: Tree,
-    pub scans: Vec<FileScan>,
+    pub scans: Vec<Arc<FileScan>>,
 }
 
 /// The virtualenv (under any name) that `rel` marks, as `dir/`: a directory holding
@@ -607,7 +616,7 @@ impl<'a> TreeScanner<'a> {
                 if evidence::is_model_artifact(rel) {
                     return EditEffect::Levels;
                 }
-                let scan = |oid: Oid| self.cache.get(rel, oid).map(Option::as_ref);
+                let scan = |oid: Oid| self.cache.get(rel, oid);
                 match (scan(*old), scan(*new)) {
                     (Some(a), Some(b)) => scan::edit_effect(a, b, self.for_levels()),
                     // Both over the size limit (not scanned): a large file either way, which
@@ -715,9 +724,9 @@ impl<'a> TreeScanner<'a> {
             .map(|(rel, (oid, size))| (rel.as_str(), *oid, *size))
             .collect();
         self.fill_cache(&want);
-        let scans: Vec<FileScan> = want
+        let scans: Vec<Arc<FileScan>> = want
             .iter()
-            .filter_map(|(rel, oid, _)| self.cache.get(rel, *oid).cloned().flatten())
+            .filter_map(|(rel, oid, _)| self.cache.shared(rel, *oid))
             .collect();
         if let Some(l) = &mut self.levels_only {
             l.project = scan::project_of(&scans);

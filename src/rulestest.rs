@@ -30,7 +30,7 @@ fn run_example(
     let mut hits = matcher.match_doc(&doc, &[idx]);
     evidence::clean_hits(&mut hits);
     let project = ProjectFacts::from_doc(&doc);
-    evidence::from_hits(cat, &doc.rel, doc.origin, hits, &project)
+    evidence::from_hits(cat, &doc.rel, doc.origin, &hits, &project)
         .into_iter()
         .map(|e| e.tier)
         .max()

@@ -16,6 +16,7 @@ use crate::report::{self, Report, Stats};
 use crate::rules::{Catalogue, DataError, Tier};
 use crate::walk::{self, WalkOptions};
 use rayon::prelude::*;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -272,10 +273,12 @@ pub struct ForLevels<'a> {
 }
 
 /// The project facts of a tree: every file's, merged.
-pub fn project_of(scans: &[FileScan]) -> ProjectFacts {
+pub fn project_of<S: Borrow<FileScan>>(scans: &[S]) -> ProjectFacts {
     let mut project = ProjectFacts::default();
-    for s in scans.iter().filter(|s| !s.project.is_empty()) {
-        project.absorb(s.project.clone());
+    for s in scans.iter().map(Borrow::borrow) {
+        if !s.project.is_empty() {
+            project.absorb(s.project.clone());
+        }
     }
     project
 }
@@ -458,15 +461,20 @@ pub struct Tree {
 }
 
 /// Stages evidence → automation → capabilities → levels → report, from per-file scans.
-pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<FileScan>) -> Report {
-    let mut project = ProjectFacts::default();
+/// The scans are borrowed (`ripen history` shares them with its cache across commits).
+pub fn assemble<S: Borrow<FileScan>>(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    tree: Tree,
+    scans: Vec<S>,
+) -> Report {
+    let scans: Vec<&FileScan> = scans.iter().map(Borrow::borrow).collect();
+    let mut project = project_of(&scans);
     let mut skipped = tree.skipped.clone();
     let mut warnings = tree.warnings.clone();
     let mut facts = Facts::default();
     let (mut files_read, mut bytes) = tree.quiet_reads;
-    let mut pending = Vec::new();
-    for s in scans {
-        project.absorb(s.project);
+    for s in &scans {
         if s.binary {
             skipped.binary += 1;
         }
@@ -474,16 +482,13 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
             files_read += 1;
             bytes += s.bytes;
         }
-        if let Some(w) = s.warning
+        if let Some(w) = &s.warning
             && warnings.len() < 200
         {
-            warnings.push(w);
+            warnings.push(w.clone());
         }
-        if let Some(f) = s.facts {
-            facts.insert(s.rel.clone(), f);
-        }
-        if !s.hits.is_empty() {
-            pending.push((s.rel, s.origin, s.hits));
+        if let Some(f) = &s.facts {
+            facts.insert(s.rel.clone(), Arc::clone(f));
         }
     }
     for l in &tree.large {
@@ -492,9 +497,10 @@ pub fn assemble(cat: &Catalogue, opts: &ScanOptions, tree: Tree, scans: Vec<File
         }
     }
 
-    let mut evs: Vec<Evidence> = pending
-        .into_iter()
-        .flat_map(|(rel, origin, hits)| evidence::from_hits(cat, &rel, origin, hits, &project))
+    let mut evs: Vec<Evidence> = scans
+        .iter()
+        .filter(|s| !s.hits.is_empty())
+        .flat_map(|s| evidence::from_hits(cat, &s.rel, s.origin, &s.hits, &project))
         .collect();
     if tree.has_git && cat.capability("version_control").is_some() {
         let dirty = tree
