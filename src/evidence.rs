@@ -113,7 +113,7 @@ pub fn clean_snippet(s: &str) -> String {
 }
 
 /// Facts about the repository as a whole, gathered file by file during the read pass.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ProjectFacts {
     /// Python packages this repository defines (its own name in pyproject/setup, or top-level
     /// package directories), normalised to `snake_case`.

@@ -260,6 +260,8 @@ pub struct TreeScanner<'a> {
     exclude: GlobSet,
     /// The current tree's files that no skipped directory hides, by path.
     entries: BTreeMap<String, Entry>,
+    /// The virtualenvs among them.
+    venvs: Venvs,
     prev_tree: Option<Oid>,
     sizes: HashMap<Oid, u64>,
     cache: BlobCache,
@@ -355,6 +357,34 @@ fn blob_size(sizes: &mut HashMap<Oid, u64>, repo: &Repository, oid: Oid) -> u64 
     })
 }
 
+/// The virtualenv directories of a tree ([`venv_of`]), with how many of its files mark each,
+/// kept as files come and go rather than searched for in every snapshot.
+#[derive(Default)]
+struct Venvs(BTreeMap<String, usize>);
+
+impl Venvs {
+    fn add(&mut self, rel: &str) {
+        if let Some(v) = venv_of(rel) {
+            *self.0.entry(v).or_default() += 1;
+        }
+    }
+
+    fn remove(&mut self, rel: &str) {
+        if let Some(v) = venv_of(rel)
+            && let Some(n) = self.0.get_mut(&v)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.0.remove(&v);
+            }
+        }
+    }
+
+    fn hides(&self, rel: &str) -> bool {
+        !self.0.is_empty() && self.0.keys().any(|v| rel.starts_with(v.as_str()))
+    }
+}
+
 fn under_skipped_dir(rel: &str) -> bool {
     let mut parts: Vec<&str> = rel.split('/').collect();
     parts.pop();
@@ -374,6 +404,7 @@ impl<'a> TreeScanner<'a> {
             opts: opts.clone(),
             exclude,
             entries: BTreeMap::new(),
+            venvs: Venvs::default(),
             prev_tree: None,
             sizes: HashMap::new(),
             cache: BlobCache::default(),
@@ -445,6 +476,7 @@ impl<'a> TreeScanner<'a> {
                         modified.push((rel, old.oid, d.new_file().id()));
                     }
                 } else if let Some(old) = self.entries.remove(&rel) {
+                    self.venvs.remove(&rel);
                     listed.push((rel, old));
                 }
             }
@@ -468,6 +500,7 @@ impl<'a> TreeScanner<'a> {
                 .entry(rel.clone())
                 .or_insert_with(|| under_skipped_dir(&rel));
             if !hidden && self.entries.insert(rel.clone(), e).is_none() {
+                self.venvs.add(&rel);
                 listed.push((rel, e));
             }
         }
@@ -687,9 +720,8 @@ impl<'a> TreeScanner<'a> {
         let mut large = Vec::new();
         let mut files = Vec::new();
         let mut blobs: Vec<(Oid, u64)> = Vec::new();
-        let venvs: Vec<String> = self.entries.keys().filter_map(|k| venv_of(k)).collect();
         for (rel, e) in &self.entries {
-            if venvs.iter().any(|v| rel.starts_with(v.as_str())) {
+            if self.venvs.hides(rel) {
                 continue;
             }
             if e.mode == MODE_LINK {

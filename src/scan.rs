@@ -138,89 +138,88 @@ impl FileScan {
         )
     }
 
-    /// Everything of this scan that assembly turns into levels, as a comparable string: all
-    /// but byte counts, warnings and the lines that only place a chain's hops (and, read
-    /// [`ForLevels`], mentions). Lines are kept where they pick a CI job or a Make/DVC target
-    /// (an entry file's or a targets file's). Two versions of a file with the same signature
-    /// give a tree the same levels, which is what lets `ripen history` skip re-assembling most
-    /// commits.
-    pub fn level_signature(&self, for_levels: Option<ForLevels>) -> String {
-        self.signature(for_levels, true, true)
+    /// Whether two versions of a file give assembly the same input for levels: all but byte
+    /// counts, warnings and the lines that only place a chain's hops, and, read
+    /// [`ForLevels`], mentions. Lines of CI jobs and Make/DVC targets (an entry file's or a
+    /// targets file's) always count: they pick the job or target. Without `edges`, what only
+    /// the file's own graph edges read (a Python file's imports and literals, a script's
+    /// commands) is left out; without `lines`, the lines of the evidence.
+    fn same_for_levels(
+        &self,
+        other: &FileScan,
+        for_levels: Option<ForLevels>,
+        edges: bool,
+        lines: bool,
+    ) -> bool {
+        let (ca, cb) = (self.counted(for_levels), other.counted(for_levels));
+        let mut ha = self.hits.iter().filter(|h| ca(h));
+        let mut hb = other.hits.iter().filter(|h| cb(h));
+        let same_hits = loop {
+            match (ha.next(), hb.next()) {
+                (None, None) => break true,
+                (Some(a), Some(b))
+                    if a.rule == b.rule
+                        && (!lines || a.line == b.line)
+                        && a.comment_only == b.comment_only
+                        && a.facets == b.facets
+                        && a.snippet == b.snippet => {}
+                _ => break false,
+            }
+        };
+        same_hits
+            && self.binary == other.binary
+            && self.origin == other.origin
+            && self.project == other.project
+            && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges)
     }
 
-    /// The signature without what only the file's own graph edges read (a Python file's
-    /// imports and literals, a script's commands), and without the hits' lines unless
-    /// `lines`, or "" when nothing else is left for assembly to read: two versions that agree
-    /// here differ only in where the automation graph leads from this file (and where in it
-    /// the evidence lies).
-    fn signature_off_graph(&self, for_levels: Option<ForLevels>, lines: bool) -> String {
-        let bare = !self.has_jobs_or_targets()
+    /// Nothing but the file's own graph edges is left for assembly to read.
+    fn only_edges(&self, for_levels: Option<ForLevels>) -> bool {
+        !self.has_jobs_or_targets()
             && self.project.is_empty()
             && !matches!(self.facts.as_deref(), Some(FileFacts::Python { schedules, .. }) if !schedules.is_empty())
-            && !self.hits.iter().any(self.counted(for_levels));
-        if bare {
-            String::new()
-        } else {
-            self.signature(for_levels, false, lines)
-        }
+            && !self.hits.iter().any(self.counted(for_levels))
     }
+}
 
-    fn signature(&self, for_levels: Option<ForLevels>, edges: bool, lines: bool) -> String {
-        use automation::extract::Command;
-        let counted = self.counted(for_levels);
-        let hits: Vec<_> = self
-            .hits
-            .iter()
-            .filter(|h| counted(h))
-            .map(|h| {
-                (
-                    h.rule,
-                    h.line.filter(|_| lines),
-                    h.comment_only,
-                    &h.facets,
-                    &h.snippet,
-                )
-            })
-            .collect();
-        let unplaced = |cs: &[Command]| -> Vec<Command> {
-            cs.iter()
-                .filter(|_| edges)
-                .map(|c| Command {
-                    line: 0,
-                    ..c.clone()
-                })
-                .collect()
-        };
-        let facts = match self.facts.as_deref() {
-            Some(FileFacts::Commands(cs)) => Some(FileFacts::Commands(unplaced(cs))),
+/// [`FileScan::same_for_levels`] for the graph facts: lines count only where they place a job
+/// or a target.
+fn same_facts(a: Option<&FileFacts>, b: Option<&FileFacts>, edges: bool) -> bool {
+    use automation::extract::Command;
+    let commands = |x: &[Command], y: &[Command]| {
+        !edges
+            || (x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(c, d)| c.text == d.text && c.shell == d.shell && c.cwd == d.cwd))
+    };
+    let unplaced = |x: &[(u32, String)], y: &[(u32, String)]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(c, d)| c.1 == d.1)
+    };
+    match (a, b) {
+        (Some(FileFacts::Commands(x)), Some(FileFacts::Commands(y))) => commands(x, y),
+        (
             Some(FileFacts::Python {
-                imports,
-                literals,
-                code_dirs,
-                schedules,
-            }) => Some(FileFacts::Python {
-                imports: imports
-                    .iter()
-                    .filter(|_| edges)
-                    .map(|(_, m)| (0, m.clone()))
-                    .collect(),
-                literals: unplaced(literals),
-                code_dirs: code_dirs.iter().filter(|_| edges).cloned().collect(),
-                schedules: schedules.iter().map(|(_, s)| (0, s.clone())).collect(),
+                imports: ia,
+                literals: la,
+                code_dirs: da,
+                schedules: sa,
             }),
-            other => other.cloned(),
-        };
-        format!(
-            "{:?}|{:?}|{hits:?}|{facts:?}|{:?}",
-            self.binary, self.origin, self.project
-        )
+            Some(FileFacts::Python {
+                imports: ib,
+                literals: lb,
+                code_dirs: db,
+                schedules: sb,
+            }),
+        ) => unplaced(sa, sb) && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db)),
+        (x, y) => x == y,
     }
 }
 
 /// What an edit of a file can change in a tree's levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditEffect {
-    /// The two versions have the same [`FileScan::level_signature`]: nothing.
+    /// The two versions are the same for levels ([`FileScan::same_for_levels`]): nothing.
     Nothing,
     /// They differ only in the file's own graph edges (its imports, literals or commands):
     /// the levels change only if a walk of the automation graph went through the file.
@@ -238,20 +237,29 @@ pub fn edit_effect(
     new: Option<&FileScan>,
     for_levels: Option<ForLevels>,
 ) -> EditEffect {
-    let sig = |s: Option<&FileScan>| s.map(|s| s.level_signature(for_levels));
-    let off_graph = |s: Option<&FileScan>, lines| {
-        s.map(|s| s.signature_off_graph(for_levels, lines))
-            .unwrap_or_default()
+    // Equal without the file's own graph edges (and without lines unless `lines`), or nothing
+    // but those edges on either side.
+    let off_graph = |lines| match (old, new) {
+        (Some(a), Some(b)) if !a.only_edges(for_levels) || !b.only_edges(for_levels) => {
+            a.same_for_levels(b, for_levels, false, lines)
+        }
+        (Some(s), None) | (None, Some(s)) => s.only_edges(for_levels),
+        _ => true,
     };
     // In a CI or Make/DVC file, a line picks the job or target.
     let entry = |s: Option<&FileScan>| s.is_some_and(FileScan::has_jobs_or_targets);
-    if sig(old) == sig(new) {
+    let same = match (old, new) {
+        (Some(a), Some(b)) => a.same_for_levels(b, for_levels, true, true),
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
         EditEffect::Nothing
     } else if entry(old) || entry(new) {
         EditEffect::Levels
-    } else if off_graph(old, true) == off_graph(new, true) {
+    } else if off_graph(true) {
         EditEffect::Edges
-    } else if off_graph(old, false) == off_graph(new, false) {
+    } else if off_graph(false) {
         EditEffect::Lines
     } else {
         EditEffect::Levels

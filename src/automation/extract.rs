@@ -9,7 +9,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// A command or a string that may name repository files, with where it was written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Command {
     pub line: u32,
     pub text: String,
@@ -19,7 +19,7 @@ pub struct Command {
     pub cwd: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub name: String,
     pub line: u32,
@@ -29,7 +29,7 @@ pub struct Job {
     pub commands: Vec<Command>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub name: String,
     pub line: u32,
@@ -79,7 +79,7 @@ impl FromIterator<(String, FileFacts)> for Facts {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FileFacts {
     Entry {
         system: &'static str,
