@@ -909,7 +909,7 @@ fn check_id(path: &str, id: &Spanned<String>, style: IdStyle) -> Result<(), Data
 }
 
 fn check_regex(path: &str, re: &Spanned<String>) -> Result<(), DataError> {
-    regex::Regex::new(&re.value).map(|_| ()).map_err(|e| {
+    crate::matcher::compile_regex(&re.value).map(|_| ()).map_err(|e| {
         let detail = e.to_string();
         let last = detail
             .lines()
