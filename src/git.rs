@@ -13,7 +13,7 @@ use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
 use crate::scan::{self, EditEffect, FileScan, ForLevels, ScanOptions, Tree};
 use crate::walk::{self, LargeFile, SKIP_DIRS, SkipStats, WalkOptions};
-use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort};
+use git2::{Delta, ObjectType, Oid, Repository, Sort};
 use globset::GlobSet;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -347,6 +347,120 @@ fn venv_of(rel: &str) -> Option<String> {
         .map(|i| rel[..i].to_string())
 }
 
+/// A file that differs between two trees: its entry before and after (None: absent).
+struct PathDelta {
+    rel: String,
+    old: Option<Entry>,
+    new: Option<Entry>,
+}
+
+/// The files that differ between two trees (None: empty), as libgit2's tree diff reports them
+/// without type changes: a file whose kind changes (blob, link, submodule, directory) is one
+/// path removed and one added. Only subtrees whose ids differ are read; a commit touches a few
+/// directories, and libgit2's diff cost a tenth of `ripen history`.
+fn tree_delta(
+    repo: &Repository,
+    old: Option<&git2::Tree>,
+    new: Option<&git2::Tree>,
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<PathDelta>,
+) -> Result<(), git2::Error> {
+    let entries = |t: Option<&git2::Tree>| -> Vec<(Vec<u8>, Entry)> {
+        t.map(|t| {
+            t.iter()
+                .map(|e| {
+                    let entry = Entry {
+                        oid: e.id(),
+                        mode: e.filemode(),
+                    };
+                    (e.name_bytes().to_vec(), entry)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (olds, news) = (entries(old), entries(new));
+    let olds_by_name: HashMap<&[u8], Entry> =
+        olds.iter().map(|(n, e)| (n.as_slice(), *e)).collect();
+    let news_by_name: HashMap<&[u8], Entry> =
+        news.iter().map(|(n, e)| (n.as_slice(), *e)).collect();
+    let kind = |mode: i32| match mode {
+        MODE_TREE | MODE_LINK | MODE_COMMIT => mode,
+        _ => 0,
+    };
+    for (name, o) in &olds {
+        match news_by_name.get(name.as_slice()) {
+            Some(n) if n.oid == o.oid && n.mode == o.mode => {}
+            Some(n) if o.mode == MODE_TREE && n.mode == MODE_TREE => {
+                let (ot, nt) = (repo.find_tree(o.oid)?, repo.find_tree(n.oid)?);
+                descend(repo, prefix, name, Some(&ot), Some(&nt), out)?;
+            }
+            Some(n) if kind(n.mode) == kind(o.mode) => out.push(PathDelta {
+                rel: path_of(prefix, name),
+                old: Some(*o),
+                new: Some(*n),
+            }),
+            _ => side(repo, prefix, name, *o, true, out)?,
+        }
+    }
+    for (name, n) in &news {
+        match olds_by_name.get(name.as_slice()) {
+            Some(o) if kind(n.mode) == kind(o.mode) => {}
+            _ => side(repo, prefix, name, *n, false, out)?,
+        }
+    }
+    Ok(())
+}
+
+/// Every file of `entry` (a file or a whole directory) as removed (`gone`) or added.
+fn side(
+    repo: &Repository,
+    prefix: &mut Vec<u8>,
+    name: &[u8],
+    entry: Entry,
+    gone: bool,
+    out: &mut Vec<PathDelta>,
+) -> Result<(), git2::Error> {
+    if entry.mode == MODE_TREE {
+        let t = repo.find_tree(entry.oid)?;
+        let (o, n) = if gone {
+            (Some(&t), None)
+        } else {
+            (None, Some(&t))
+        };
+        return descend(repo, prefix, name, o, n, out);
+    }
+    out.push(PathDelta {
+        rel: path_of(prefix, name),
+        old: gone.then_some(entry),
+        new: (!gone).then_some(entry),
+    });
+    Ok(())
+}
+
+fn descend(
+    repo: &Repository,
+    prefix: &mut Vec<u8>,
+    name: &[u8],
+    old: Option<&git2::Tree>,
+    new: Option<&git2::Tree>,
+    out: &mut Vec<PathDelta>,
+) -> Result<(), git2::Error> {
+    let len = prefix.len();
+    prefix.extend_from_slice(name);
+    prefix.push(b'/');
+    let r = tree_delta(repo, old, new, prefix, out);
+    prefix.truncate(len);
+    r
+}
+
+/// A tree path as the walk names files (`walk::relative`: lossy UTF-8).
+fn path_of(prefix: &[u8], name: &[u8]) -> String {
+    let mut p = prefix.to_vec();
+    p.extend_from_slice(name);
+    String::from_utf8_lossy(&p).into_owned()
+}
+
 /// A blob's size from its header (no content read), remembered.
 fn blob_size(sizes: &mut HashMap<Oid, u64>, repo: &Repository, oid: Oid) -> u64 {
     *sizes.entry(oid).or_insert_with(|| {
@@ -451,47 +565,37 @@ impl<'a> TreeScanner<'a> {
             Some(id) => Some(self.repo.repo.find_tree(id)?),
             None => None,
         };
-        let mut dopts = DiffOptions::new();
-        dopts.ignore_submodules(false).include_typechange(false);
-        let diff = self
-            .repo
-            .repo
-            .diff_tree_to_tree(old.as_ref(), tree, Some(&mut dopts))?;
+        let mut deltas = Vec::new();
+        tree_delta(
+            &self.repo.repo,
+            old.as_ref(),
+            tree,
+            &mut Vec::new(),
+            &mut deltas,
+        )?;
         let mut adds = Vec::new();
         let mut modified = Vec::new();
         // Paths that came or went, with their blob then or now.
         let mut listed: Vec<(String, Entry)> = Vec::new();
-        for d in diff.deltas() {
-            if let Some(p) = d.old_file().path()
-                && matches!(
-                    d.status(),
-                    Delta::Deleted | Delta::Modified | Delta::Typechange
-                )
-            {
-                let rel = walk::relative(Path::new(""), p);
-                if d.status() == Delta::Modified {
-                    // Overwritten below; it matters only if the two versions can give different
-                    // levels (decided once all deltas are known).
-                    if let Some(old) = self.entries.get(&rel).copied() {
-                        modified.push((rel, old.oid, d.new_file().id()));
+        for d in deltas {
+            match (d.old, d.new) {
+                // Overwritten below; it matters only if the two versions can give different
+                // levels (decided once all deltas are known).
+                (Some(_), Some(new)) => {
+                    if let Some(old) = self.entries.get(&d.rel).copied() {
+                        modified.push((d.rel.clone(), old.oid, new.oid));
                     }
-                } else if let Some(old) = self.entries.remove(&rel) {
-                    self.venvs.remove(&rel);
-                    listed.push((rel, old));
                 }
+                (Some(_), None) => {
+                    if let Some(old) = self.entries.remove(&d.rel) {
+                        self.venvs.remove(&d.rel);
+                        listed.push((d.rel.clone(), old));
+                    }
+                }
+                _ => {}
             }
-            if matches!(
-                d.status(),
-                Delta::Added | Delta::Modified | Delta::Typechange | Delta::Copied | Delta::Renamed
-            ) && let Some(p) = d.new_file().path()
-            {
-                adds.push((
-                    walk::relative(Path::new(""), p),
-                    Entry {
-                        oid: d.new_file().id(),
-                        mode: i32::from(d.new_file().mode()),
-                    },
-                ));
+            if let Some(new) = d.new {
+                adds.push((d.rel, new));
             }
         }
         for (rel, e) in adds {
@@ -1034,4 +1138,119 @@ pub fn commits(
     }
     out.reverse();
     Ok((out, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{DiffOptions, TreeBuilder};
+
+    /// A file to write: its path split at `/`, its content and mode.
+    type Spec<'a> = (Vec<&'a str>, &'a str, i32);
+    /// A changed path with its (blob, mode) before and after.
+    type Seen = (String, Option<(Oid, i32)>, Option<(Oid, i32)>);
+
+    /// Writes a tree from (path, content, mode) triples; `content` is a blob's bytes.
+    fn tree(repo: &Repository, files: &[(&str, &str, i32)]) -> Oid {
+        fn build(repo: &Repository, files: &[Spec]) -> Oid {
+            let mut b: TreeBuilder = repo.treebuilder(None).expect("treebuilder");
+            let mut dirs: BTreeMap<&str, Vec<Spec>> = BTreeMap::new();
+            for (parts, content, mode) in files {
+                if parts.len() == 1 {
+                    let blob = repo.blob(content.as_bytes()).expect("blob");
+                    b.insert(parts[0], blob, *mode).expect("insert");
+                } else {
+                    dirs.entry(parts[0])
+                        .or_default()
+                        .push((parts[1..].to_vec(), content, *mode));
+                }
+            }
+            for (name, sub) in dirs {
+                b.insert(name, build(repo, &sub), MODE_TREE)
+                    .expect("insert tree");
+            }
+            b.write().expect("write tree")
+        }
+        let split: Vec<Spec> = files
+            .iter()
+            .map(|(p, c, m)| (p.split('/').collect(), *c, *m))
+            .collect();
+        build(repo, &split)
+    }
+
+    /// The changed paths as libgit2's diff reports them (no type changes), and as
+    /// [`tree_delta`] does, must agree: files added, removed, edited, made executable, turned
+    /// into a symlink or a directory, and directories turned into files, at any depth.
+    #[test]
+    fn tree_delta_agrees_with_libgit2() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        const F: i32 = 0o100644;
+        let a = tree(
+            &repo,
+            &[
+                ("README.md", "hello", F),
+                ("same/deep/x.py", "x", F),
+                ("src/train.py", "fit()", F),
+                ("src/util.py", "u", F),
+                ("run.sh", "echo", F),
+                ("link", "target", F),
+                ("becomes_dir", "file", F),
+                ("was_dir/a.txt", "a", F),
+                ("was_dir/sub/b.txt", "b", F),
+                ("gone/c.txt", "c", F),
+            ],
+        );
+        let b = tree(
+            &repo,
+            &[
+                ("README.md", "hello", F),
+                ("same/deep/x.py", "x", F),
+                ("src/train.py", "fit(); log()", F),
+                ("src/new.py", "n", F),
+                ("run.sh", "echo", 0o100755),
+                ("link", "target", MODE_LINK),
+                ("becomes_dir/inner.py", "i", F),
+                ("was_dir", "now a file", F),
+                ("added/deep/d.txt", "d", F),
+            ],
+        );
+        let (a, b) = (repo.find_tree(a).unwrap(), repo.find_tree(b).unwrap());
+        for (old, new) in [(None, Some(&a)), (Some(&a), Some(&b)), (Some(&b), Some(&a))] {
+            let mut ours = Vec::new();
+            tree_delta(&repo, old, new, &mut Vec::new(), &mut ours).expect("tree delta");
+            let mut ours: Vec<Seen> = ours
+                .into_iter()
+                .map(|d| {
+                    (
+                        d.rel,
+                        d.old.map(|e| (e.oid, e.mode)),
+                        d.new.map(|e| (e.oid, e.mode)),
+                    )
+                })
+                .collect();
+            let mut opts = DiffOptions::new();
+            opts.ignore_submodules(false).include_typechange(false);
+            let diff = repo
+                .diff_tree_to_tree(old, new, Some(&mut opts))
+                .expect("diff");
+            let mut theirs: Vec<Seen> = diff
+                .deltas()
+                .map(|d| {
+                    let file = |f: git2::DiffFile| (f.id(), i32::from(f.mode()));
+                    let path = d.new_file().path().or(d.old_file().path()).unwrap();
+                    let (o, n) = match d.status() {
+                        Delta::Added => (None, Some(file(d.new_file()))),
+                        Delta::Deleted => (Some(file(d.old_file())), None),
+                        _ => (Some(file(d.old_file())), Some(file(d.new_file()))),
+                    };
+                    (walk::relative(Path::new(""), path), o, n)
+                })
+                .collect();
+            ours.sort();
+            theirs.sort();
+            assert_eq!(ours, theirs);
+            assert!(!ours.is_empty());
+        }
+    }
 }
