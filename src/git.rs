@@ -13,7 +13,7 @@ use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
 use crate::scan::{self, EditEffect, FileScan, ForLevels, ScanOptions, Tree};
 use crate::walk::{self, LargeFile, SKIP_DIRS, SkipStats, WalkOptions};
-use git2::{Delta, ObjectType, Oid, Repository, Sort};
+use git2::{ObjectType, Oid, Repository, Sort};
 use globset::GlobSet;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -1023,21 +1023,28 @@ pub fn repo_history(
         }
         let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
         let Ok(tree) = c.tree() else { continue };
-        let Ok(diff) = r.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None) else {
+        let mut deltas = Vec::new();
+        if tree_delta(
+            r,
+            parent_tree.as_ref(),
+            Some(&tree),
+            &mut Vec::new(),
+            &mut deltas,
+        )
+        .is_err()
+        {
             continue;
-        };
+        }
+        // In path order, as git's diff lists them: the first training file a commit touches.
+        deltas.sort_by(|a, b| a.rel.cmp(&b.rel));
         let info = || CommitInfo::of(&c);
-        for d in diff.deltas() {
-            if !matches!(d.status(), Delta::Added | Delta::Modified | Delta::Deleted) {
-                continue;
-            }
-            let file = if d.status() == Delta::Deleted {
-                d.old_file()
-            } else {
-                d.new_file()
+        for d in deltas {
+            let (deleted, file) = match (d.old, d.new) {
+                (_, Some(new)) => (false, new),
+                (Some(old), None) => (true, old),
+                (None, None) => continue,
             };
-            let Some(p) = file.path() else { continue };
-            let path = walk::relative(Path::new(""), p);
+            let path = d.rel;
             if !path.starts_with(&repo.prefix) {
                 continue;
             }
@@ -1052,9 +1059,9 @@ pub fn repo_history(
                     at_least: boundary.contains(&oid),
                 });
             }
-            if d.status() != Delta::Deleted && is_data_binary(&path) && !under_skipped_dir(&path) {
+            if !deleted && is_data_binary(&path) && !under_skipped_dir(&path) {
                 let size = odb
-                    .read_header(file.id())
+                    .read_header(file.oid)
                     .map(|(n, _)| n as u64)
                     .unwrap_or(0);
                 if size > max_size {
@@ -1065,7 +1072,7 @@ pub fn repo_history(
                         .is_some_and(|t| t.get_path(Path::new(&path)).is_ok());
                     // Newest first: an older commit adding the same content replaces it.
                     found.insert(
-                        (rel.clone(), file.id()),
+                        (rel.clone(), file.oid),
                         HistoricBinary {
                             path: rel,
                             size,
@@ -1143,7 +1150,7 @@ pub fn commits(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use git2::{DiffOptions, TreeBuilder};
+    use git2::{Delta, DiffOptions, TreeBuilder};
 
     /// A file to write: its path split at `/`, its content and mode.
     type Spec<'a> = (Vec<&'a str>, &'a str, i32);
