@@ -173,12 +173,11 @@ impl FileScan {
             && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges)
     }
 
-    /// Nothing but the file's own graph edges is left for assembly to read.
+    /// Nothing but the file's own graph edges is left for assembly to read. (A Python file's
+    /// schedules name the cron of a rule entry, which only an implemented hit in the same file
+    /// makes, so they need no check of their own.)
     fn only_edges(&self, for_levels: Option<ForLevels>) -> bool {
-        !self.has_jobs_or_targets()
-            && self.project.is_empty()
-            && !matches!(self.facts.as_deref(), Some(FileFacts::Python { schedules, .. }) if !schedules.is_empty())
-            && !self.hits.iter().any(self.counted(for_levels))
+        !self.read_wherever_it_is(for_levels)
     }
 }
 
