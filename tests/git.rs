@@ -1160,6 +1160,35 @@ fn history_assembles_only_commits_that_can_change_a_model() {
     );
 }
 
+/// A `--rules` model that counts mentions turns the mention skip off: a commit that only adds
+/// a mention then moves that model's level, and history must assemble it.
+#[test]
+fn history_counts_mentions_when_a_model_does() {
+    let rules = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(rules.path().join("models")).expect("models dir");
+    std::fs::write(
+        rules.path().join("models/docs_first.yml"),
+        "id: docs_first\ntitle: Documentation first\nkind: staged\nlevels:\n  - level: 0\n    name: Nothing written\n  - level: 1\n    name: Tracking described\n    required:\n      - id: tracking_described\n        title: Experiment tracking at least described\n        any:\n          - capability: experiment_tracking\n            tier: mentioned\n",
+    )
+    .expect("model");
+    let cat = Catalogue::load(&[rules.path().to_path_buf()]).expect("rules load");
+    assert!(cat.counts_mentions());
+    let mut t = TestRepo::new();
+    t.write("README.md", b"# Demo\n");
+    t.commit("readme");
+    t.write("README.md", b"# Demo\n\nTracked with MLflow.\n");
+    t.commit("mention");
+    let h = history::history(
+        &t.path,
+        &cat,
+        &ScanOptions::default(),
+        &HistoryOptions::default(),
+    )
+    .expect("history");
+    let docs: Vec<Option<u32>> = h.commits.iter().map(|p| p.level("docs_first")).collect();
+    assert_eq!(docs, vec![Some(0), Some(1)]);
+}
+
 /// History keeps the graph's edges across commits; an edited file must drop the edges it gave
 /// (a script that now imports the training module) and an edited Makefile every edge that
 /// resolved into its targets. Each commit's levels must equal a fresh scan of it.
