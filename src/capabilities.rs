@@ -5,6 +5,7 @@
 use crate::evidence::Evidence;
 use crate::rules::{Catalogue, Category, Tier};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,14 +59,20 @@ pub fn assess(cat: &Catalogue, mut evidence: Vec<Evidence>) -> Vec<CapabilityRes
             .then_with(|| a.line.cmp(&b.line))
             .then_with(|| a.rule.cmp(&b.rule))
     });
+    // Moved, not copied, into their capabilities (the sort order is kept within each).
+    let mut by_cap: HashMap<String, Vec<Evidence>> = HashMap::new();
+    for e in evidence {
+        match by_cap.get_mut(&e.capability) {
+            Some(v) => v.push(e),
+            None => {
+                by_cap.insert(e.capability.clone(), vec![e]);
+            }
+        }
+    }
     cat.capabilities
         .iter()
         .map(|c| {
-            let evs: Vec<Evidence> = evidence
-                .iter()
-                .filter(|e| e.capability == c.id)
-                .cloned()
-                .collect();
+            let evs: Vec<Evidence> = by_cap.remove(&c.id).unwrap_or_default();
             let tier = evs.iter().map(|e| e.tier).max().unwrap_or(Tier::None);
             let state = if !c.observable {
                 State::NotObservable

@@ -114,7 +114,7 @@ pub fn history(
                 let snap = scanner.snapshot(&root_name);
                 file_visits += snap.tree.files.len() as u64;
                 scanner.stats.trees_assembled += 1;
-                crate::scan::assemble(cat, opts, snap.tree, snap.scans).models
+                crate::scan::assemble_models(cat, opts, snap.tree, snap.scans)
             }
         };
         points.push(Point {

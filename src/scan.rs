@@ -17,7 +17,7 @@ use crate::rules::{Catalogue, DataError, Tier};
 use crate::walk::{self, WalkOptions};
 use rayon::prelude::*;
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -475,6 +475,36 @@ pub fn assemble<S: Borrow<FileScan>>(
     tree: Tree,
     scans: Vec<S>,
 ) -> Report {
+    assemble_for(cat, opts, tree, scans, Wanted::Report)
+}
+
+/// [`assemble`]'s models alone, as `ripen history` keeps them: the parts of a report only
+/// renderers read (redacted chains and unresolved commands, per-project reports, capability
+/// evidence lists) are not built. On azureml-examples they were two thirds of each assembly.
+pub fn assemble_models<S: Borrow<FileScan>>(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    tree: Tree,
+    scans: Vec<S>,
+) -> BTreeMap<String, levels::ModelResult> {
+    assemble_for(cat, opts, tree, scans, Wanted::Models).models
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Wanted {
+    Report,
+    /// Only `models` (and what decides them) is filled in.
+    Models,
+}
+
+fn assemble_for<S: Borrow<FileScan>>(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    tree: Tree,
+    scans: Vec<S>,
+    wanted: Wanted,
+) -> Report {
+    let full = wanted == Wanted::Report;
     let scans: Vec<&FileScan> = scans.iter().map(Borrow::borrow).collect();
     let mut project = project_of(&scans);
     let mut skipped = tree.skipped.clone();
@@ -597,12 +627,14 @@ pub fn assemble<S: Borrow<FileScan>>(
     auto.promote(&facts, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.
-    for e in &mut evs {
-        redact_chain(&mut e.chain);
+    if full {
+        for e in &mut evs {
+            redact_chain(&mut e.chain);
+        }
     }
     add_graph_facets(&auto, &graph, &mut evs);
 
-    let projects = if opts.per_project {
+    let projects = if full && opts.per_project {
         projects::per_project(cat, &auto, &graph, &tree.files, &evs)
     } else {
         Vec::new()
@@ -613,7 +645,9 @@ pub fn assemble<S: Borrow<FileScan>>(
     if let Some(best) = separate {
         projects::take_lower(&mut models, best);
     }
-    capabilities::cap_evidence(&mut caps);
+    if full {
+        capabilities::cap_evidence(&mut caps);
+    }
 
     project.ml_signals.sort();
     project.ml_signals.dedup();
@@ -638,6 +672,7 @@ pub fn assemble<S: Borrow<FileScan>>(
             unresolved: auto
                 .unresolved
                 .iter()
+                .filter(|_| full)
                 .cloned()
                 .map(|mut u| {
                     u.command = evidence::clean_snippet(&u.command);
