@@ -261,6 +261,14 @@ fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -
     })
 }
 
+/// Whether every hit in `rel`, whatever its rule, tier or line, gives only a mention: the file
+/// is in the source of an ML tool this repository defines, or an example of a library
+/// ([`HitReader`] lowers both).
+pub fn lowers_every_hit(cat: &Catalogue, project: &ProjectFacts, rel: &str) -> bool {
+    own_tool_package(cat, project, rel).is_some()
+        || (project.declares_distribution && is_example_path(rel))
+}
+
 /// Cleans the hits' snippets ([`clean_snippet`]) where the file is scanned: once per file, in
 /// parallel, not at every assembly of a tree that holds it. [`from_hits`] expects clean hits.
 pub fn clean_hits(hits: &mut [crate::matcher::Hit]) {

@@ -11,7 +11,7 @@ use crate::evidence::ProjectFacts;
 use crate::matcher::Matcher;
 use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
-use crate::scan::{self, EditEffect, FileScan, ForLevels, ScanOptions, Tree};
+use crate::scan::{self, EditEffect, FileScan, ForLevels, Rules, ScanOptions, Tree};
 use crate::walk::{self, LargeFile, SKIP_DIRS, SkipStats, WalkOptions};
 use git2::{ObjectType, Oid, Repository, Sort};
 use globset::GlobSet;
@@ -245,6 +245,9 @@ pub struct CacheStats {
     pub blobs_scanned: u64,
     /// Blobs whose content was read from the object database.
     pub blobs_read: u64,
+    /// Blobs read without running the rules: every hit in them would only be a mention
+    /// ([`Rules::UnlessMentionsOnly`]).
+    pub blobs_without_rules: u64,
     /// (path, blob) pairs answered from the cache.
     pub cache_hits: u64,
     /// Trees fully assembled into levels (commits whose relevant files did not change reuse
@@ -320,6 +323,23 @@ impl BlobCache {
 
     fn shared(&self, rel: &str, oid: Oid) -> Option<Arc<FileScan>> {
         self.0.get(rel)?.get(&oid)?.clone()
+    }
+
+    /// Forgets the scans made without rules ([`FileScan::unmatched`]) of paths `stale` holds
+    /// for. Returns whether it forgot any.
+    fn forget_unmatched(&mut self, stale: impl Fn(&str) -> bool) -> bool {
+        let mut any = false;
+        for (rel, blobs) in self.0.iter_mut() {
+            if blobs
+                .values()
+                .any(|s| s.as_ref().is_some_and(|s| s.unmatched()))
+                && stale(rel)
+            {
+                blobs.retain(|_, s| !s.as_ref().is_some_and(|s| s.unmatched()));
+                any = true;
+            }
+        }
+        any
     }
 
     fn insert(&mut self, rel: String, oid: Oid, scan: Option<FileScan>) {
@@ -541,6 +561,15 @@ impl<'a> TreeScanner<'a> {
         });
     }
 
+    /// Whether every hit in `rel` would only be a mention, which no model counts: its rules
+    /// need not run ([`Rules::UnlessMentionsOnly`]). Decided with the latest snapshot's project
+    /// facts: a commit that changes them is assembled, and [`TreeScanner::snapshot`] then
+    /// scans again what the new facts no longer lower.
+    fn mentions_only(&self, rel: &str) -> bool {
+        self.for_levels()
+            .is_some_and(|l| evidence::lowers_every_hit(l.cat, l.project, rel))
+    }
+
     fn for_levels(&self) -> Option<ForLevels<'_>> {
         self.levels_only
             .as_ref()
@@ -618,6 +647,11 @@ impl<'a> TreeScanner<'a> {
             // chains show.
             let walks_changed = match effect {
                 EditEffect::Nothing if self.levels_only.is_some() => continue,
+                // The same CI jobs or Make/DVC targets doing the same, only moved: the walks
+                // hold. Their remembered edges keep the old lines, which only chains show.
+                EditEffect::Lines if self.levels_only.is_some() && self.holds_jobs(rel, *new) => {
+                    false
+                }
                 _ => self.forget_edges(rel, *old, *new),
             };
             let matters = match effect {
@@ -690,6 +724,11 @@ impl<'a> TreeScanner<'a> {
         matters |= self.edges.walks_read(&paths);
         self.edges.forget_paths(&paths);
         matters
+    }
+
+    /// Whether the scanned version `oid` of `rel` holds CI jobs or Make/DVC targets.
+    fn holds_jobs(&self, rel: &str, oid: Oid) -> bool {
+        matches!(self.cache.get(rel, oid), Some(Some(s)) if s.has_jobs_or_targets())
     }
 
     /// Keeps the graph's edges valid across an edit of `rel`: its own nodes' edges go; if it
@@ -773,7 +812,7 @@ impl<'a> TreeScanner<'a> {
     /// Scans the (path, blob) pairs not in the cache yet: reads the blobs that need reading
     /// (git2 is single-threaded), then matches in parallel. Counts hits and misses.
     fn fill_cache<S: AsRef<str>>(&mut self, want: &[(S, Oid, u64)]) {
-        type Miss = (String, Oid, u64, Option<Result<Vec<u8>, String>>);
+        type Miss = (String, Oid, u64, Rules, Option<Result<Vec<u8>, String>>);
         let mut misses: Vec<Miss> = Vec::new();
         for (rel, oid, size) in want {
             let rel = rel.as_ref();
@@ -781,6 +820,11 @@ impl<'a> TreeScanner<'a> {
                 self.stats.cache_hits += 1;
                 continue;
             }
+            let rules = if self.mentions_only(rel) {
+                Rules::UnlessMentionsOnly
+            } else {
+                Rules::Run
+            };
             let content = scan::needs_content(&self.matcher, rel).then(|| {
                 self.stats.blobs_read += 1;
                 self.repo
@@ -789,7 +833,7 @@ impl<'a> TreeScanner<'a> {
                     .map(|b| b.content().to_vec())
                     .map_err(|e| format!("{rel}: {}", e.message()))
             });
-            misses.push((rel.to_string(), *oid, *size, content));
+            misses.push((rel.to_string(), *oid, *size, rules, content));
         }
         self.stats.blobs_scanned += misses.len() as u64;
         if misses.is_empty() {
@@ -800,8 +844,8 @@ impl<'a> TreeScanner<'a> {
         let work = || -> Vec<(String, Oid, Option<FileScan>)> {
             misses
                 .into_par_iter()
-                .map(|(rel, oid, size, content)| {
-                    let s = scan::scan_file(matcher, &rel, size, || {
+                .map(|(rel, oid, size, rules, content)| {
+                    let s = scan::scan_file_with(matcher, &rel, size, rules, || {
                         content.unwrap_or_else(|| Err(format!("{rel}: not loaded")))
                     });
                     (rel, oid, s)
@@ -813,6 +857,9 @@ impl<'a> TreeScanner<'a> {
             None => work(),
         };
         for (rel, oid, s) in scanned {
+            if s.as_ref().is_some_and(FileScan::unmatched) {
+                self.stats.blobs_without_rules += 1;
+            }
             self.cache.insert(rel, oid, s);
         }
     }
@@ -860,12 +907,27 @@ impl<'a> TreeScanner<'a> {
             .map(|(rel, (oid, size))| (rel.as_str(), *oid, *size))
             .collect();
         self.fill_cache(&want);
-        let scans: Vec<Arc<FileScan>> = want
-            .iter()
-            .filter_map(|(rel, oid, _)| self.cache.shared(rel, *oid))
-            .collect();
+        let collect = |s: &Self| -> Vec<Arc<FileScan>> {
+            want.iter()
+                .filter_map(|(rel, oid, _)| s.cache.shared(rel, *oid))
+                .collect()
+        };
+        let mut scans = collect(self);
         if let Some(l) = &mut self.levels_only {
-            l.project = scan::project_of(&scans);
+            let project = scan::project_of(&scans);
+            if project != l.project {
+                // Files scanned without rules under the old project facts whose hits may
+                // count under the new ones are scanned again, with rules.
+                let cat = l.cat;
+                let stale = self
+                    .cache
+                    .forget_unmatched(|rel| !evidence::lowers_every_hit(cat, &project, rel));
+                l.project = project;
+                if stale {
+                    self.fill_cache(&want);
+                    scans = collect(self);
+                }
+            }
         }
         Snapshot {
             tree: Tree {

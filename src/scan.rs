@@ -70,13 +70,16 @@ impl std::fmt::Display for ScanError {
 impl std::error::Error for ScanError {}
 
 /// What one file contributed, kept after its text is dropped (bounded memory). It depends only
-/// on the file's path and bytes, so callers scanning many trees (git history) can cache it by
-/// content id.
+/// on the file's path and bytes (and [`Rules`]), so callers scanning many trees (git history)
+/// can cache it by content id.
 #[derive(Clone)]
 pub struct FileScan {
     pub rel: String,
     origin: Origin,
     hits: Vec<Hit>,
+    /// The rules were not run ([`Rules::UnlessMentionsOnly`]): `hits` is empty because every
+    /// hit would have been a mention under the project facts of the time.
+    unmatched: bool,
     facts: Option<Arc<FileFacts>>,
     project: ProjectFacts,
     bytes: u64,
@@ -85,6 +88,11 @@ pub struct FileScan {
 }
 
 impl FileScan {
+    /// Whether the rules were not run on this file ([`Rules::UnlessMentionsOnly`]).
+    pub fn unmatched(&self) -> bool {
+        self.unmatched
+    }
+
     /// A file read that gave assembly nothing: no hits, no facts, no project facts, no warning.
     fn found_nothing(&self) -> bool {
         self.hits.is_empty()
@@ -140,10 +148,10 @@ impl FileScan {
 
     /// Whether two versions of a file give assembly the same input for levels: all but byte
     /// counts, warnings and the lines that only place a chain's hops, and, read
-    /// [`ForLevels`], mentions. Lines of CI jobs and Make/DVC targets (an entry file's or a
-    /// targets file's) always count: they pick the job or target. Without `edges`, what only
-    /// the file's own graph edges read (a Python file's imports and literals, a script's
-    /// commands) is left out; without `lines`, the lines of the evidence.
+    /// [`ForLevels`], mentions. Without `edges`, what only the file's own graph edges read (a
+    /// Python file's imports and literals, a script's commands) is left out; without `lines`,
+    /// the lines of the evidence, and in a CI or Make/DVC file the lines of its jobs or
+    /// targets, triggers and commands, as long as each hit stays in the same jobs.
     fn same_for_levels(
         &self,
         other: &FileScan,
@@ -159,7 +167,11 @@ impl FileScan {
                 (None, None) => break true,
                 (Some(a), Some(b))
                     if a.rule == b.rule
-                        && (!lines || a.line == b.line)
+                        && (if lines {
+                            a.line == b.line
+                        } else {
+                            self.jobs_at(a.line).eq(other.jobs_at(b.line))
+                        })
                         && a.comment_only == b.comment_only
                         && a.facets == b.facets
                         && a.snippet == b.snippet => {}
@@ -170,7 +182,28 @@ impl FileScan {
             && self.binary == other.binary
             && self.origin == other.origin
             && self.project == other.project
-            && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges)
+            && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges, lines)
+    }
+
+    /// The positions of the CI jobs or Make/DVC targets holding `line`, the ones assembly
+    /// places evidence there in (`automation::node_for`).
+    fn jobs_at(&self, line: Option<u32>) -> impl Iterator<Item = usize> + '_ {
+        let spans: Vec<(u32, u32, bool)> = match (self.facts.as_deref(), line) {
+            (Some(FileFacts::Entry { jobs, .. }), Some(_)) => jobs
+                .iter()
+                .map(|j| (j.line, j.end, !j.name.is_empty()))
+                .collect(),
+            (Some(FileFacts::Targets { targets, .. }), Some(_)) => {
+                targets.iter().map(|t| (t.line, t.end, true)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let l = line.unwrap_or(0);
+        spans
+            .into_iter()
+            .enumerate()
+            .filter(move |(_, (from, to, named))| *named && *from <= l && l <= *to)
+            .map(|(i, _)| i)
     }
 
     /// Nothing but the file's own graph edges is left for assembly to read. (A Python file's
@@ -182,15 +215,21 @@ impl FileScan {
 }
 
 /// [`FileScan::same_for_levels`] for the graph facts: lines count only where they place a job
-/// or a target.
-fn same_facts(a: Option<&FileFacts>, b: Option<&FileFacts>, edges: bool) -> bool {
+/// or a target, and there only with `lines`.
+fn same_facts(a: Option<&FileFacts>, b: Option<&FileFacts>, edges: bool, lines: bool) -> bool {
     use automation::extract::Command;
-    let commands = |x: &[Command], y: &[Command]| {
-        !edges
-            || (x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|(c, d)| c.text == d.text && c.shell == d.shell && c.cwd == d.cwd))
+    let same_commands = |x: &[Command], y: &[Command]| {
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .all(|(c, d)| c.text == d.text && c.shell == d.shell && c.cwd == d.cwd)
+    };
+    let commands = |x: &[Command], y: &[Command]| !edges || same_commands(x, y);
+    let triggers = |x: &[automation::Trigger], y: &[automation::Trigger]| {
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .all(|(t, u)| t.kind == u.kind && t.detail == u.detail)
     };
     let unplaced = |x: &[(u32, String)], y: &[(u32, String)]| {
         x.len() == y.len() && x.iter().zip(y).all(|(c, d)| c.1 == d.1)
@@ -211,6 +250,48 @@ fn same_facts(a: Option<&FileFacts>, b: Option<&FileFacts>, edges: bool) -> bool
                 schedules: sb,
             }),
         ) => unplaced(sa, sb) && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db)),
+        // Jobs and targets start walks (and others' commands resolve into targets): they are
+        // compared whatever `edges` says.
+        (
+            Some(FileFacts::Entry {
+                system: sa,
+                triggers: ta,
+                jobs: ja,
+                includes: ia,
+            }),
+            Some(FileFacts::Entry {
+                system: sb,
+                triggers: tb,
+                jobs: jb,
+                includes: ib,
+            }),
+        ) if !lines => {
+            sa == sb
+                && triggers(ta, tb)
+                && same_commands(ia, ib)
+                && ja.len() == jb.len()
+                && ja.iter().zip(jb).all(|(x, y)| {
+                    x.name == y.name
+                        && triggers(&x.triggers, &y.triggers)
+                        && same_commands(&x.commands, &y.commands)
+                })
+        }
+        (
+            Some(FileFacts::Targets {
+                kind: ka,
+                targets: ta,
+            }),
+            Some(FileFacts::Targets {
+                kind: kb,
+                targets: tb,
+            }),
+        ) if !lines => {
+            ka == kb
+                && ta.len() == tb.len()
+                && ta.iter().zip(tb).all(|(x, y)| {
+                    x.name == y.name && x.deps == y.deps && same_commands(&x.commands, &y.commands)
+                })
+        }
         (x, y) => x == y,
     }
 }
@@ -255,7 +336,14 @@ pub fn edit_effect(
     if same {
         EditEffect::Nothing
     } else if entry(old) || entry(new) {
-        EditEffect::Levels
+        // The same jobs or targets, doing the same, with each hit in the same ones: the
+        // walks are the same, only lines moved.
+        match (old, new) {
+            (Some(a), Some(b)) if a.same_for_levels(b, for_levels, true, false) => {
+                EditEffect::Lines
+            }
+            _ => EditEffect::Levels,
+        }
     } else if off_graph(true) {
         EditEffect::Edges
     } else if off_graph(false) {
@@ -325,6 +413,18 @@ pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
     !read::is_generated(rel) && (wanted_without_rules(rel) || !matcher.candidates(rel).is_empty())
 }
 
+/// Whether [`scan_file_with`] runs the rules.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Rules {
+    Run,
+    /// Every hit in this file would be lowered to a mention (it is in the source of an ML tool
+    /// the repository defines, or a library's example: [`evidence::lowers_every_hit`]) and no
+    /// model counts mentions, so matching is skipped: `ripen history` spends most of its time
+    /// matching, and in a library's history most changed files are its own source. A file
+    /// with CI jobs or Make/DVC targets is matched anyway: mentions count there.
+    UnlessMentionsOnly,
+}
+
 /// Stages read → match → extract for one file. `load` is called at most once, and only when a
 /// rule or the automation graph wants the content.
 pub fn scan_file(
@@ -333,12 +433,24 @@ pub fn scan_file(
     size: u64,
     load: impl FnOnce() -> Result<Vec<u8>, String>,
 ) -> Option<FileScan> {
+    scan_file_with(matcher, rel, size, Rules::Run, load)
+}
+
+/// [`scan_file`], choosing whether the rules run.
+pub fn scan_file_with(
+    matcher: &Matcher,
+    rel: &str,
+    size: u64,
+    rules: Rules,
+    load: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> Option<FileScan> {
     let candidates = matcher.candidates(rel);
     let path_facts = ProjectFacts::from_path(rel);
     let empty = |project, warning, binary| FileScan {
         rel: rel.to_string(),
         origin: Origin::Code,
         hits: Vec::new(),
+        unmatched: false,
         facts: None,
         project,
         bytes: 0,
@@ -355,9 +467,18 @@ pub fn scan_file(
     };
     Some(match read::from_bytes(rel, &bytes) {
         ReadOutcome::Doc(doc) => {
-            let mut hits = matcher.match_doc(&doc, &candidates);
-            evidence::clean_hits(&mut hits);
             let facts = automation::extract::extract(&doc);
+            let unmatched = rules == Rules::UnlessMentionsOnly
+                && !matches!(
+                    facts,
+                    Some(FileFacts::Entry { .. } | FileFacts::Targets { .. })
+                );
+            let mut hits = if unmatched {
+                Vec::new()
+            } else {
+                matcher.match_doc(&doc, &candidates)
+            };
+            evidence::clean_hits(&mut hits);
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
             // to parse (all CI files, any file holding a structural rule's key): those are the
             // files whose evidence a broken document hides. Files nothing reads are not parsed.
@@ -368,6 +489,7 @@ pub fn scan_file(
                 rel: rel.to_string(),
                 origin: doc.origin,
                 hits,
+                unmatched,
                 facts: facts.map(Arc::new),
                 project: ProjectFacts::from_doc(&doc),
                 bytes: size,
@@ -855,11 +977,30 @@ mod tests {
             effect(&m, None, "train.py", train, &tracked),
             EditEffect::Levels
         );
-        // In a workflow, a line picks the job: shifting it may move evidence between jobs.
-        let wf = "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n";
-        let wf_shifted = format!("# ci\n{wf}");
+        // In a workflow, a line picks the job. Jobs that keep their names, triggers and
+        // commands, each hit staying in its job, only move evidence.
+        let wf = "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n";
         let ci = ".github/workflows/ci.yml";
-        assert_eq!(effect(&m, None, ci, wf, &wf_shifted), EditEffect::Levels);
+        let wf_shifted = format!("# ci\n{wf}");
+        assert_eq!(effect(&m, None, ci, wf, &wf_shifted), EditEffect::Lines);
+        // Tests moved to the other job, a job renamed, another trigger: the walks change.
+        let swapped = wf
+            .replace("pytest", "PLACEHOLDER")
+            .replace("ruff check .", "pytest")
+            .replace("PLACEHOLDER", "ruff check .");
+        assert_eq!(effect(&m, None, ci, wf, &swapped), EditEffect::Levels);
+        let renamed = wf.replace("test:", "unit:");
+        assert_eq!(effect(&m, None, ci, wf, &renamed), EditEffect::Levels);
+        let nightly = wf.replace("[push]", "[push, schedule]");
+        assert_eq!(effect(&m, None, ci, wf, &nightly), EditEffect::Levels);
+        // The same commands, but evidence (a marketplace action, no command) in another job.
+        let scan_step = "      - uses: github/codeql-action/analyze@v3\n";
+        let in_test = wf.replace(
+            "      - run: pytest\n",
+            &format!("{scan_step}      - run: pytest\n"),
+        );
+        let in_lint = format!("{wf}{scan_step}");
+        assert_eq!(effect(&m, None, ci, &in_test, &in_lint), EditEffect::Levels);
         // Mentions count for no built-in model: read for levels, a new one changes nothing.
         assert!(!cat.counts_mentions());
         let (a, b) = ("# Demo\n", "# Demo\n\nTracked with MLflow.\n");

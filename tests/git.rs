@@ -1160,6 +1160,36 @@ fn history_assembles_only_commits_that_can_change_a_model() {
     );
 }
 
+/// In a repository that defines an ML tool, every hit in the tool's own source is only a
+/// mention, so history does not run the rules there. When the project facts change so that
+/// those hits count (the package goes), the files scanned without rules are scanned again.
+#[test]
+fn history_skips_rules_on_a_tools_own_source_until_its_hits_count() {
+    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n";
+    let tracked = format!("{train}mlflow.log_metric(\"auc\", 0.9)\n");
+    let (h, got) = staged_history(&[
+        &[
+            (
+                ".github/workflows/train.yml",
+                Some(
+                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python mlflow/train.py\n",
+                ),
+            ),
+            ("mlflow/__init__.py", Some("")),
+            ("mlflow/train.py", Some(train)),
+        ],
+        // 1: the tool's own source changes: only mentions, not assembled.
+        &[("mlflow/train.py", Some(&tracked))],
+        // 2: the package goes: `mlflow/` is the project's code now, and its training counts.
+        &[("mlflow/__init__.py", None)],
+    ]);
+    let google: Vec<u32> = got.iter().map(|l| l.0).collect();
+    assert_eq!(google, vec![0, 0, 1], "{got:?}");
+    assert_eq!(h.stats.cache.trees_assembled, 2, "{:?}", h.stats.cache);
+    // Stage 1's `mlflow/train.py` was read without rules, and scanned again at stage 2.
+    assert_eq!(h.stats.cache.blobs_without_rules, 1, "{:?}", h.stats.cache);
+}
+
 /// A `--rules` model that counts mentions turns the mention skip off: a commit that only adds
 /// a mention then moves that model's level, and history must assemble it.
 #[test]
