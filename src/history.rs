@@ -14,6 +14,7 @@ use crate::scan::ScanOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct HistoryOptions {
@@ -36,12 +37,15 @@ impl Default for HistoryOptions {
     }
 }
 
+/// A commit's models. Consecutive commits whose changes cannot move a model share one.
+pub type Models = Arc<BTreeMap<String, ModelResult>>;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
     #[serde(flatten)]
     pub commit: CommitInfo,
     /// As in `ripen scan`'s report.
-    pub models: BTreeMap<String, ModelResult>,
+    pub models: Models,
 }
 
 impl Point {
@@ -100,7 +104,7 @@ pub fn history(
         let tree = repo.subtree(&c)?;
         let change = scanner.advance(tree.as_ref())?;
         let models = match (points.last(), change) {
-            (Some(prev), Change::Nothing) => prev.models.clone(),
+            (Some(prev), Change::Nothing) => Arc::clone(&prev.models),
             // Evidence moved within files no practice cites: the citations stay first.
             (Some(prev), Change::Lines(paths))
                 if !prev
@@ -108,13 +112,15 @@ pub fn history(
                     .values()
                     .any(|m| paths.iter().any(|p| m.cites(p))) =>
             {
-                prev.models.clone()
+                Arc::clone(&prev.models)
             }
             _ => {
                 let snap = scanner.snapshot(&root_name);
                 file_visits += snap.tree.files.len() as u64;
                 scanner.stats.trees_assembled += 1;
-                crate::scan::assemble_models(cat, opts, snap.tree, snap.scans)
+                Arc::new(crate::scan::assemble_models(
+                    cat, opts, snap.tree, snap.scans,
+                ))
             }
         };
         points.push(Point {
@@ -175,7 +181,7 @@ pub struct Transition {
 pub fn transitions(h: &History) -> Vec<Transition> {
     let mut out = Vec::new();
     for (i, w) in h.commits.windows(2).enumerate() {
-        for (id, m) in &w[1].models {
+        for (id, m) in w[1].models.iter() {
             if m.level.is_none() {
                 continue;
             }

@@ -491,6 +491,39 @@ fn history_cli_text_timeline_and_json() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The JSON renderer writes each run of shared models once; its output must be exactly what
+/// serialising the history would give (no field missing, the same indentation).
+#[test]
+fn history_json_renders_shared_models_exactly_as_serialised() {
+    let mut t = TestRepo::new();
+    let train = "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n";
+    t.write("train.py", train.as_bytes());
+    t.commit("train");
+    t.write("README.md", b"# Demo\n\nTrains a model.\n");
+    t.commit("readme");
+    t.write(
+        "train.py",
+        format!("import mlflow\n{train}mlflow.log_metric(\"auc\", 0.9)\n").as_bytes(),
+    );
+    t.commit("track");
+    let h = history::history(
+        &t.path,
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions::default(),
+    )
+    .expect("history");
+    assert!(
+        h.commits
+            .windows(2)
+            .any(|w| std::sync::Arc::ptr_eq(&w[0].models, &w[1].models)),
+        "some commits share their models"
+    );
+    let fast = ripen::render::history::render(&h, ripen::render::history::HistoryFormat::Json);
+    let plain = serde_json::to_string_pretty(&h).expect("serialises") + "\n";
+    assert!(fast == plain, "renderer:\n{fast}\nserialised:\n{plain}");
+}
+
 #[test]
 fn diff_reports_changes_and_gates_regressions() {
     let t = staged_repo();

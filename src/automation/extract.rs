@@ -2162,12 +2162,13 @@ fn python(doc: &Document) -> FileFacts {
         }
     }
     let mut literals = Vec::new();
-    for c in LITERAL.captures_iter(&doc.text) {
-        let m = c.get(1).or_else(|| c.get(2)).expect("one alternative");
-        let s = m.as_str();
+    // Matches without capture groups: the quotes are one byte each side. (Every string
+    // literal of every Python file is matched: captures made this a tenth of history's time.)
+    for m in LITERAL.find_iter(&doc.text) {
+        let s = &m.as_str()[1..m.len() - 1];
         // Only strings that could name a file: a path separator or a script extension.
         if s.contains('/') || s.ends_with(".py") || s.ends_with(".sh") || s.contains(".py ") {
-            let line = doc.file_line(doc.line_index(m.start()));
+            let line = doc.file_line(doc.line_index(m.start() + 1));
             literals.push(Command {
                 line,
                 text: s.to_string(),
