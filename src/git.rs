@@ -915,18 +915,17 @@ impl<'a> TreeScanner<'a> {
         let mut scans = collect(self);
         if let Some(l) = &mut self.levels_only {
             let project = scan::project_of(&scans);
-            if project != l.project {
-                // Files scanned without rules under the old project facts whose hits may
-                // count under the new ones are scanned again, with rules.
+            // Files scanned without rules under the old project facts whose hits may count
+            // under the new ones are scanned again, with rules.
+            let stale = !project.same_for_levels(&l.project) && {
                 let cat = l.cat;
-                let stale = self
-                    .cache
-                    .forget_unmatched(|rel| !evidence::lowers_every_hit(cat, &project, rel));
-                l.project = project;
-                if stale {
-                    self.fill_cache(&want);
-                    scans = collect(self);
-                }
+                self.cache
+                    .forget_unmatched(|rel| !evidence::lowers_every_hit(cat, &project, rel))
+            };
+            l.project = project;
+            if stale {
+                self.fill_cache(&want);
+                scans = collect(self);
             }
         }
         Snapshot {

@@ -107,7 +107,10 @@ impl FileScan {
     /// Other facts (imports, commands) count only where a walk of the automation graph arrives.
     pub fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
         self.hits.iter().any(self.counted(for_levels))
-            || !self.project.is_empty()
+            || match for_levels {
+                Some(_) => !self.project.is_empty_for_levels(),
+                None => !self.project.is_empty(),
+            }
             || self.has_jobs_or_targets()
     }
 
@@ -181,7 +184,10 @@ impl FileScan {
         same_hits
             && self.binary == other.binary
             && self.origin == other.origin
-            && self.project == other.project
+            && match for_levels {
+                Some(_) => self.project.same_for_levels(&other.project),
+                None => self.project == other.project,
+            }
             && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges, lines)
     }
 

@@ -1309,10 +1309,12 @@ fn history_settles_added_and_removed_files_by_what_references_look_for() {
         &[("steps.py", Some("import lib.fit\n"))],
         // Holds nothing, but makes `lib/` a virtualenv, which is never the project's own code.
         &[("lib/pyvenv.cfg", Some("home = /usr\n"))],
+        // Only an ML import: a signal of an ML project in the report, which no model reads.
+        &[("notes/explore.py", Some("import torch\nimport sklearn\n"))],
     ]);
     let google: Vec<u32> = got.iter().map(|l| l.0).collect();
-    assert_eq!(google, vec![0, 0, 1, 1, 0, 1, 0], "{got:?}");
-    // Stages 1 and 3 reuse the levels before them.
+    assert_eq!(google, vec![0, 0, 1, 1, 0, 1, 0, 0], "{got:?}");
+    // Stages 1, 3 and 7 reuse the levels before them.
     assert_eq!(h.stats.cache.trees_assembled, 5, "{:?}", h.stats.cache);
 }
 
