@@ -9,6 +9,7 @@ use crate::automation::EdgeMemo;
 use crate::evidence;
 use crate::evidence::ProjectFacts;
 use crate::matcher::Matcher;
+use crate::read;
 use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
 use crate::scan::{self, EditEffect, FileScan, ForLevels, Rules, ScanOptions, Tree};
@@ -561,13 +562,33 @@ impl<'a> TreeScanner<'a> {
         });
     }
 
-    /// Whether every hit in `rel` would only be a mention, which no model counts: its rules
-    /// need not run ([`Rules::UnlessMentionsOnly`]). Decided with the latest snapshot's project
-    /// facts: a commit that changes them is assembled, and [`TreeScanner::snapshot`] then
-    /// scans again what the new facts no longer lower.
-    fn mentions_only(&self, rel: &str) -> bool {
-        self.for_levels()
-            .is_some_and(|l| evidence::lowers_every_hit(l.cat, l.project, rel))
+    /// How the rules run on `rel`: not where every hit would only be a mention, which no model
+    /// counts. Prose no rule can count ([`Rules::None`]) is decided by the catalogue alone;
+    /// a tool's own source or a library's examples ([`Rules::UnlessMentionsOnly`]) by the
+    /// latest snapshot's project facts: a commit that changes them is assembled, and
+    /// [`TreeScanner::snapshot`] then scans again what the new facts no longer lower.
+    fn rules_for(&self, rel: &str) -> Rules {
+        let Some(l) = self.for_levels() else {
+            return Rules::Run;
+        };
+        if read::is_prose(rel)
+            && !self.matcher.candidates(rel).iter().any(|&r| {
+                l.cat
+                    .capability(&l.cat.rules[r].capability)
+                    .is_some_and(|c| c.prose_counts)
+            })
+        {
+            Rules::None
+        } else if evidence::lowers_every_hit(l.cat, l.project, rel) {
+            Rules::UnlessMentionsOnly
+        } else {
+            Rules::Run
+        }
+    }
+
+    /// Whether the scan of `rel` reads its content ([`scan::needs_content_with`]).
+    fn needs_content(&self, rel: &str) -> bool {
+        scan::needs_content_with(&self.matcher, rel, self.rules_for(rel))
     }
 
     fn for_levels(&self) -> Option<ForLevels<'_>> {
@@ -746,7 +767,7 @@ impl<'a> TreeScanner<'a> {
             })
         };
         let (shared, entry) = match (kind(self, old), kind(self, new)) {
-            _ if !scan::needs_content(&self.matcher, rel) => (false, false),
+            _ if !self.needs_content(rel) => (false, false),
             (Some(a), Some(b)) => (a.0 || b.0, a.1 || b.1),
             _ => {
                 let code = [".py", ".ipynb", ".sh", ".bash"]
@@ -774,7 +795,7 @@ impl<'a> TreeScanner<'a> {
     fn edits_that_matter(&mut self, modified: &[(String, Oid, Oid)]) -> Vec<EditEffect> {
         let mut compare = Vec::new();
         for (rel, old, new) in modified {
-            if scan::needs_content(&self.matcher, rel) {
+            if self.needs_content(rel) {
                 compare.push((rel.clone(), *old, self.size(*old)));
                 compare.push((rel.clone(), *new, self.size(*new)));
             }
@@ -785,7 +806,7 @@ impl<'a> TreeScanner<'a> {
         modified
             .iter()
             .map(|(rel, old, new)| {
-                if !scan::needs_content(&self.matcher, rel) {
+                if !self.needs_content(rel) {
                     // Scanned from the path alone: both versions give the same scan.
                     return EditEffect::Nothing;
                 }
@@ -820,12 +841,8 @@ impl<'a> TreeScanner<'a> {
                 self.stats.cache_hits += 1;
                 continue;
             }
-            let rules = if self.mentions_only(rel) {
-                Rules::UnlessMentionsOnly
-            } else {
-                Rules::Run
-            };
-            let content = scan::needs_content(&self.matcher, rel).then(|| {
+            let rules = self.rules_for(rel);
+            let content = scan::needs_content_with(&self.matcher, rel, rules).then(|| {
                 self.stats.blobs_read += 1;
                 self.repo
                     .repo

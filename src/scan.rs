@@ -416,7 +416,14 @@ const RELEASE_GATES: &[&str] = &[
 
 /// Whether `scan_file` would read this path at all: the glob stage decides before any I/O.
 pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
-    !read::is_generated(rel) && (wanted_without_rules(rel) || !matcher.candidates(rel).is_empty())
+    needs_content_with(matcher, rel, Rules::Run)
+}
+
+/// [`needs_content`] when the rules are run as `rules` says.
+pub fn needs_content_with(matcher: &Matcher, rel: &str, rules: Rules) -> bool {
+    !read::is_generated(rel)
+        && (wanted_without_rules(rel)
+            || (rules != Rules::None && !matcher.candidates(rel).is_empty()))
 }
 
 /// Whether [`scan_file_with`] runs the rules.
@@ -429,6 +436,10 @@ pub enum Rules {
     /// matching, and in a library's history most changed files are its own source. A file
     /// with CI jobs or Make/DVC targets is matched anyway: mentions count there.
     UnlessMentionsOnly,
+    /// No rule that selects this path can give more than a mention, whatever the project: the
+    /// file is prose, and none of those rules is of a capability where prose counts. Read
+    /// for levels, such a file is scanned from its path alone, like one no rule selects.
+    None,
 }
 
 /// Stages read → match → extract for one file. `load` is called at most once, and only when a
@@ -450,7 +461,10 @@ pub fn scan_file_with(
     rules: Rules,
     load: impl FnOnce() -> Result<Vec<u8>, String>,
 ) -> Option<FileScan> {
-    let candidates = matcher.candidates(rel);
+    let candidates = match rules {
+        Rules::None => Vec::new(),
+        _ => matcher.candidates(rel),
+    };
     let path_facts = ProjectFacts::from_path(rel);
     let empty = |project, warning, binary| FileScan {
         rel: rel.to_string(),

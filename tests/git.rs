@@ -1223,6 +1223,32 @@ fn history_skips_rules_on_a_tools_own_source_until_its_hits_count() {
     assert_eq!(h.stats.cache.blobs_without_rules, 1, "{:?}", h.stats.cache);
 }
 
+/// Read for levels, prose that no rule can count is not even read: its mentions move no model.
+/// Prose where a capability counts it (a decision record; any Markdown, which may be a model
+/// card) is read.
+#[test]
+fn history_reads_no_prose_that_no_model_can_count() {
+    let train = "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n";
+    let (h, _) = staged_history(&[
+        &[
+            ("train.py", Some(train)),
+            ("docs/overview.txt", Some("# Demo\n")),
+        ],
+        &[(
+            "docs/overview.txt",
+            Some("# Demo\n\nTracked with MLflow; Evidently watches drift.\n"),
+        )],
+        &[(
+            "docs/adr/0001-track-with-mlflow.md",
+            Some("# 1. Track experiments with MLflow\n\nStatus: accepted\n"),
+        )],
+    ]);
+    // train.py and the decision record; neither version of the overview, whose edit is
+    // settled by its path alone (the second version is not even scanned).
+    assert_eq!(h.stats.cache.blobs_read, 2, "{:?}", h.stats.cache);
+    assert_eq!(h.stats.cache.blobs_scanned, 3, "{:?}", h.stats.cache);
+}
+
 /// A `--rules` model that counts mentions turns the mention skip off: a commit that only adds
 /// a mention then moves that model's level, and history must assemble it.
 #[test]
