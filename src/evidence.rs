@@ -274,12 +274,27 @@ fn own_tool_package<'a>(cat: &Catalogue, project: &'a ProjectFacts, rel: &str) -
     })
 }
 
-/// Whether every hit in `rel`, whatever its rule, tier or line, gives only a mention: the file
-/// is in the source of an ML tool this repository defines, or an example of a library
-/// ([`HitReader`] lowers both).
+/// Whether every hit in `rel`, whatever its rule, tier or line, gives only a mention under
+/// these project facts: the file is in the source of an ML tool this repository defines, or
+/// an example of a library.
 pub fn lowers_every_hit(cat: &Catalogue, project: &ProjectFacts, rel: &str) -> bool {
-    own_tool_package(cat, project, rel).is_some()
-        || (project.declares_distribution && is_example_path(rel))
+    HitReader::new(cat, project, rel, crate::read::origin_of(rel)).lowers_every_hit()
+}
+
+/// Whether no hit of these rules (`candidates`, indices into the catalogue) in `rel` can give
+/// more than a mention, whatever the project: the file is prose and each rule is of the
+/// `mentioned` tier or of a capability where prose does not count.
+pub fn no_hit_can_count(cat: &Catalogue, rel: &str, candidates: &[usize]) -> bool {
+    crate::read::origin_of(rel) == Origin::Prose
+        && candidates
+            .iter()
+            .all(|&r| cat.rules[r].tier <= Tier::Mentioned || !prose_counts(cat, &cat.rules[r]))
+}
+
+/// Whether the rule's capability counts what prose says (model cards, decision records).
+fn prose_counts(cat: &Catalogue, rule: &crate::rules::Rule) -> bool {
+    cat.capability(&rule.capability)
+        .is_some_and(|c| c.prose_counts)
 }
 
 /// Cleans the hits' snippets ([`clean_snippet`]) where the file is scanned: once per file, in
@@ -350,11 +365,7 @@ impl<'a> HitReader<'a> {
         if rule.tier <= Tier::Mentioned {
             return None;
         }
-        let prose_counts = self
-            .cat
-            .capability(&rule.capability)
-            .is_some_and(|c| c.prose_counts);
-        if self.origin == Origin::Prose && !prose_counts {
+        if self.origin == Origin::Prose && !prose_counts(self.cat, rule) {
             return Some(Mention::Prose);
         }
         if h.comment_only {
@@ -368,10 +379,20 @@ impl<'a> HitReader<'a> {
         if let Some(tool) = self.tool {
             return Some(Mention::OwnTool(tool));
         }
-        if self.project.declares_distribution && is_example_path(self.rel) {
+        if self.library_example() {
             return Some(Mention::LibraryExample);
         }
         None
+    }
+
+    fn library_example(&self) -> bool {
+        self.project.declares_distribution && is_example_path(self.rel)
+    }
+
+    /// Whether every hit of the file is lowered, whatever its rule or line ([`Mention::OwnTool`],
+    /// [`Mention::LibraryExample`]).
+    pub fn lowers_every_hit(&self) -> bool {
+        self.tool.is_some() || self.library_example()
     }
 
     /// Whether the hit's evidence is only `mentioned`, by its rule's tier or lowered.

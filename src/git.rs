@@ -9,7 +9,6 @@ use crate::automation::EdgeMemo;
 use crate::evidence;
 use crate::evidence::ProjectFacts;
 use crate::matcher::Matcher;
-use crate::read;
 use crate::report::Report;
 use crate::rules::{Catalogue, DataError};
 use crate::scan::{self, EditEffect, FileScan, ForLevels, Rules, ScanOptions, Tree};
@@ -571,13 +570,7 @@ impl<'a> TreeScanner<'a> {
         let Some(l) = self.for_levels() else {
             return Rules::Run;
         };
-        if read::is_prose(rel)
-            && !self.matcher.candidates(rel).iter().any(|&r| {
-                l.cat
-                    .capability(&l.cat.rules[r].capability)
-                    .is_some_and(|c| c.prose_counts)
-            })
-        {
+        if evidence::no_hit_can_count(l.cat, rel, &self.matcher.candidates(rel)) {
             Rules::None
         } else if evidence::lowers_every_hit(l.cat, l.project, rel) {
             Rules::UnlessMentionsOnly

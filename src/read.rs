@@ -82,6 +82,18 @@ pub fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
     ReadOutcome::Doc(Document::new(rel, text))
 }
 
+/// What kind of text a path holds, by its path alone: a notebook anywhere (under `docs/` too),
+/// else prose ([`is_prose`]), else code.
+pub fn origin_of(rel: &str) -> Origin {
+    if rel.ends_with(".ipynb") {
+        Origin::Notebook
+    } else if is_prose(rel) {
+        Origin::Prose
+    } else {
+        Origin::Code
+    }
+}
+
 pub fn is_prose(rel: &str) -> bool {
     let lower = rel.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
@@ -100,20 +112,19 @@ pub fn is_prose(rel: &str) -> bool {
 impl Document {
     pub fn new(rel: &str, text: String) -> Document {
         let mut notebook_error = None;
-        let (text, origin, line_map) = if rel.ends_with(".ipynb") {
+        let origin = origin_of(rel);
+        let (text, line_map) = if origin == Origin::Notebook {
             match notebook_code(&text) {
-                Ok((code, map)) => (code, Origin::Notebook, Some(map)),
+                Ok((code, map)) => (code, Some(map)),
                 // A broken notebook is still scanned as text, so it is not silently lost, and
                 // reported as a warning, so it is not silently half-read either.
                 Err(e) => {
                     notebook_error = Some(e);
-                    (text, Origin::Notebook, None)
+                    (text, None)
                 }
             }
-        } else if is_prose(rel) {
-            (text, Origin::Prose, None)
         } else {
-            (text, Origin::Code, None)
+            (text, None)
         };
         Document {
             rel: rel.to_string(),

@@ -421,9 +421,12 @@ pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
 
 /// [`needs_content`] when the rules are run as `rules` says.
 pub fn needs_content_with(matcher: &Matcher, rel: &str, rules: Rules) -> bool {
-    !read::is_generated(rel)
-        && (wanted_without_rules(rel)
-            || (rules != Rules::None && !matcher.candidates(rel).is_empty()))
+    reads_content(rel, || !matcher.candidates(rel).is_empty(), rules)
+}
+
+/// [`needs_content_with`], given whether some rule selects the path.
+fn reads_content(rel: &str, selected: impl FnOnce() -> bool, rules: Rules) -> bool {
+    !read::is_generated(rel) && (wanted_without_rules(rel) || (rules != Rules::None && selected()))
 }
 
 /// Whether [`scan_file_with`] runs the rules.
@@ -436,9 +439,10 @@ pub enum Rules {
     /// matching, and in a library's history most changed files are its own source. A file
     /// with CI jobs or Make/DVC targets is matched anyway: mentions count there.
     UnlessMentionsOnly,
-    /// No rule that selects this path can give more than a mention, whatever the project: the
-    /// file is prose, and none of those rules is of a capability where prose counts. Read
-    /// for levels, such a file is scanned from its path alone, like one no rule selects.
+    /// No rule that selects this path can give more than a mention, whatever the project
+    /// ([`evidence::no_hit_can_count`]). Read for levels, such a file is not even read unless
+    /// the automation graph or the project facts want it, and then, like
+    /// [`Rules::UnlessMentionsOnly`], matched only if it holds jobs or targets.
     None,
 }
 
@@ -461,10 +465,7 @@ pub fn scan_file_with(
     rules: Rules,
     load: impl FnOnce() -> Result<Vec<u8>, String>,
 ) -> Option<FileScan> {
-    let candidates = match rules {
-        Rules::None => Vec::new(),
-        _ => matcher.candidates(rel),
-    };
+    let candidates = matcher.candidates(rel);
     let path_facts = ProjectFacts::from_path(rel);
     let empty = |project, warning, binary| FileScan {
         rel: rel.to_string(),
@@ -477,7 +478,7 @@ pub fn scan_file_with(
         warning,
         binary,
     };
-    if read::is_generated(rel) || (candidates.is_empty() && !wanted_without_rules(rel)) {
+    if !reads_content(rel, || !candidates.is_empty(), rules) {
         let interesting = !path_facts.ml_signals.is_empty() || !path_facts.own_packages.is_empty();
         return interesting.then(|| empty(path_facts, None, false));
     }
@@ -488,16 +489,18 @@ pub fn scan_file_with(
     Some(match read::from_bytes(rel, &bytes) {
         ReadOutcome::Doc(doc) => {
             let facts = automation::extract::extract(&doc);
-            let unmatched = rules == Rules::UnlessMentionsOnly
+            // Mentions count in CI and Make/DVC files: those are matched whatever `rules` says.
+            let skip = rules != Rules::Run
                 && !matches!(
                     facts,
                     Some(FileFacts::Entry { .. } | FileFacts::Targets { .. })
                 );
-            let mut hits = if unmatched {
+            let mut hits = if skip {
                 Vec::new()
             } else {
                 matcher.match_doc(&doc, &candidates)
             };
+            let unmatched = skip && rules == Rules::UnlessMentionsOnly;
             evidence::clean_hits(&mut hits);
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
             // to parse (all CI files, any file holding a structural rule's key): those are the
@@ -1031,6 +1034,55 @@ mod tests {
             effect(&m, levels, "train.py", train, &commented),
             EditEffect::Nothing
         );
+    }
+
+    /// Read for levels, rules are skipped only where no hit could count. A notebook is code
+    /// even under `docs/`; and a CI or Make file is matched whatever `Rules` says, because
+    /// mentions count there (a CI mention stands in for the built-in CI evidence).
+    #[test]
+    fn rules_are_skipped_only_where_no_hit_can_count() {
+        let cat = Catalogue::load(&[]).expect("built-in rules");
+        let m = Matcher::new(&cat.rules).expect("matcher");
+        let fit = cat
+            .rules
+            .iter()
+            .position(|r| r.id == "sklearn-estimator-fit")
+            .expect("rule");
+        let mention = cat
+            .rules
+            .iter()
+            .position(|r| r.tier == Tier::Mentioned)
+            .expect("a mention rule");
+        assert!(evidence::no_hit_can_count(
+            &cat,
+            "docs/notes.txt",
+            &[fit, mention]
+        ));
+        assert!(!evidence::no_hit_can_count(
+            &cat,
+            "docs/train.ipynb",
+            &[fit]
+        ));
+        assert!(!evidence::no_hit_can_count(&cat, "notes.py", &[mention]));
+
+        let pipeline = "trigger:\n  - main\nsteps:\n  - script: pytest tests/  # CI\n";
+        let rel = "docs/ci/azure-pipelines.yml";
+        let scan = |rules| {
+            scan_file_with(&m, rel, pipeline.len() as u64, rules, || {
+                Ok(pipeline.as_bytes().to_vec())
+            })
+            .expect("scanned")
+        };
+        let full = scan(Rules::Run);
+        assert!(full.has_jobs_or_targets() && !full.hits.is_empty());
+        for rules in [Rules::None, Rules::UnlessMentionsOnly] {
+            let s = scan(rules);
+            assert_eq!(s.hits.len(), full.hits.len(), "{rules:?}");
+            assert!(!s.unmatched());
+        }
+        // Prose nothing else wants is not read at all.
+        assert!(!needs_content_with(&m, "docs/notes.txt", Rules::None));
+        assert!(scan_file_with(&m, "docs/notes.txt", 5, Rules::None, || panic!("read")).is_none());
     }
 
     /// Package-manager lock files of other ecosystems are listed but never read, even where a
