@@ -173,7 +173,7 @@ impl FileScan {
                         && (if lines {
                             a.line == b.line
                         } else {
-                            self.jobs_at(a.line).eq(other.jobs_at(b.line))
+                            self.jobs_at(a.line) == other.jobs_at(b.line)
                         })
                         && a.comment_only == b.comment_only
                         && a.facets == b.facets
@@ -191,25 +191,12 @@ impl FileScan {
             && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges, lines)
     }
 
-    /// The positions of the CI jobs or Make/DVC targets holding `line`, the ones assembly
-    /// places evidence there in (`automation::node_for`).
-    fn jobs_at(&self, line: Option<u32>) -> impl Iterator<Item = usize> + '_ {
-        let spans: Vec<(u32, u32, bool)> = match (self.facts.as_deref(), line) {
-            (Some(FileFacts::Entry { jobs, .. }), Some(_)) => jobs
-                .iter()
-                .map(|j| (j.line, j.end, !j.name.is_empty()))
-                .collect(),
-            (Some(FileFacts::Targets { targets, .. }), Some(_)) => {
-                targets.iter().map(|t| (t.line, t.end, true)).collect()
-            }
-            _ => Vec::new(),
-        };
-        let l = line.unwrap_or(0);
-        spans
-            .into_iter()
-            .enumerate()
-            .filter(move |(_, (from, to, named))| *named && *from <= l && l <= *to)
-            .map(|(i, _)| i)
+    /// The CI jobs or Make/DVC targets holding `line`, where assembly places evidence there.
+    fn jobs_at(&self, line: Option<u32>) -> Vec<&str> {
+        self.facts
+            .as_deref()
+            .map(|f| automation::jobs_at(f, line))
+            .unwrap_or_default()
     }
 
     /// Nothing but the file's own graph edges is left for assembly to read. (A Python file's

@@ -1545,28 +1545,36 @@ fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
 
 /// The node of `path` whose lines contain `line`: a job, a target or the whole file.
 fn node_for(facts: &Facts, path: &str, line: Option<u32>) -> Vec<NodeId> {
-    let mut out = Vec::new();
-    if let Some(l) = line {
-        match facts.get(path) {
-            Some(FileFacts::Entry { jobs, .. }) => {
-                for j in jobs {
-                    if !j.name.is_empty() && j.line <= l && l <= j.end {
-                        out.push((path.to_string(), Some(j.name.clone())));
-                    }
-                }
-            }
-            Some(FileFacts::Targets { targets, .. }) => {
-                for t in targets {
-                    if t.line <= l && l <= t.end {
-                        out.push((path.to_string(), Some(t.name.clone())));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let mut out: Vec<NodeId> = facts
+        .get(path)
+        .map(|f| jobs_at(f, line))
+        .into_iter()
+        .flatten()
+        .map(|j| (path.to_string(), Some(j.to_string())))
+        .collect();
     out.push((path.to_string(), None));
     out
+}
+
+/// The CI jobs or Make/DVC targets of a file that hold `line`: where evidence on that line is
+/// placed in the graph.
+pub fn jobs_at(facts: &FileFacts, line: Option<u32>) -> Vec<&str> {
+    let Some(l) = line else {
+        return Vec::new();
+    };
+    match facts {
+        FileFacts::Entry { jobs, .. } => jobs
+            .iter()
+            .filter(|j| !j.name.is_empty() && j.line <= l && l <= j.end)
+            .map(|j| j.name.as_str())
+            .collect(),
+        FileFacts::Targets { targets, .. } => targets
+            .iter()
+            .filter(|t| t.line <= l && l <= t.end)
+            .map(|t| t.name.as_str())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl Automation {
