@@ -496,7 +496,7 @@ fn history_cli_text_timeline_and_json() {
 #[test]
 fn history_json_renders_shared_models_exactly_as_serialised() {
     let mut t = TestRepo::new();
-    let train = "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n";
+    let train = FIT;
     t.write("train.py", train.as_bytes());
     t.commit("train");
     t.write("README.md", b"# Demo\n\nTrains a model.\n");
@@ -1093,6 +1093,19 @@ fn action_diff_step_writes_the_summary_and_fails_on_a_regression() {
     );
 }
 
+/// A training script: scikit-learn fits a model.
+const FIT: &str =
+    "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n";
+/// A training script that also logs a metric to MLflow.
+const TRACKED_FIT: &str = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+
+/// A GitHub Actions workflow whose one job, `train`, runs `command` on every push.
+fn push_workflow(command: &str) -> String {
+    format!(
+        "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {command}\n"
+    )
+}
+
 /// A file to write at a stage, or (None) to remove.
 type Stage<'a> = &'a [(&'a str, Option<&'a str>)];
 
@@ -1146,16 +1159,9 @@ fn history_assembles_only_commits_that_can_change_a_model() {
         &[
             (
                 ".github/workflows/train.yml",
-                Some(
-                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py\n",
-                ),
+                Some(&push_workflow("python train.py")),
             ),
-            (
-                "train.py",
-                Some(
-                    "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n",
-                ),
-            ),
+            ("train.py", Some(FIT)),
             ("tracking.py", Some(tracking)),
             ("utils.py", Some(utils)),
             ("README.md", Some("# Demo\n\nTrains a model.\n")),
@@ -1204,9 +1210,7 @@ fn history_skips_rules_on_a_tools_own_source_until_its_hits_count() {
         &[
             (
                 ".github/workflows/train.yml",
-                Some(
-                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python mlflow/train.py\n",
-                ),
+                Some(&push_workflow("python mlflow/train.py")),
             ),
             ("mlflow/__init__.py", Some("")),
             ("mlflow/train.py", Some(train)),
@@ -1228,7 +1232,7 @@ fn history_skips_rules_on_a_tools_own_source_until_its_hits_count() {
 /// card) is read.
 #[test]
 fn history_reads_no_prose_that_no_model_can_count() {
-    let train = "from sklearn.ensemble import RandomForestClassifier\n\nRandomForestClassifier().fit(X, y)\n";
+    let train = FIT;
     let (h, _) = staged_history(&[
         &[
             ("train.py", Some(train)),
@@ -1283,15 +1287,13 @@ fn history_counts_mentions_when_a_model_does() {
 /// resolved into its targets. Each commit's levels must equal a fresh scan of it.
 #[test]
 fn history_reuses_graph_edges_only_while_they_still_hold() {
-    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+    let train = TRACKED_FIT;
     let runs = Some("train:\n\tpython run.py\n");
     let (_, got) = staged_history(&[
         &[
             (
                 ".github/workflows/train.yml",
-                Some(
-                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make train\n",
-                ),
+                Some(&push_workflow("make train")),
             ),
             ("Makefile", runs),
             ("run.py", Some("print('start')\n")),
@@ -1313,14 +1315,12 @@ fn history_reuses_graph_edges_only_while_they_still_hold() {
 /// anything else reuses the previous commit's levels.
 #[test]
 fn history_settles_added_and_removed_files_by_what_references_look_for() {
-    let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n";
+    let train = TRACKED_FIT;
     let (h, got) = staged_history(&[
         &[
             (
                 ".github/workflows/train.yml",
-                Some(
-                    "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python run.py\n",
-                ),
+                Some(&push_workflow("python run.py")),
             ),
             // `steps` does not exist yet: the import resolves to nothing.
             ("run.py", Some("from steps import go\n")),
@@ -1352,13 +1352,10 @@ fn reports_across_commits_show_the_lines_of_each_commit() {
     let mut t = TestRepo::new();
     t.write(
         ".github/workflows/train.yml",
-        b"on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python run.py\n",
+        push_workflow("python run.py").as_bytes(),
     );
     t.write("run.py", b"import model\n");
-    t.write(
-        "model.py",
-        b"import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.log_metric(\"auc\", 0.9)\nRandomForestClassifier().fit(X, y)\n",
-    );
+    t.write("model.py", TRACKED_FIT.as_bytes());
     let first = t.commit("import on line 1");
     t.write("run.py", b"# entry point\n\nimport model\n");
     let second = t.commit("import on line 3");
