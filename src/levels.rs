@@ -22,6 +22,9 @@ pub struct PracticeResult {
     /// The evidence that satisfied it, as `path:line` (rule).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// The file of that evidence (what [`ModelResult::cites`] asks about).
+    #[serde(skip)]
+    pub evidence_path: Option<String>,
     pub remediation: String,
     /// The capability ids of the alternatives, in order (`satisfied_by` labels them).
     pub capabilities: Vec<String>,
@@ -82,11 +85,7 @@ impl ModelResult {
         self.levels
             .iter()
             .flat_map(|l| l.required.iter().chain(&l.expected))
-            .filter_map(|p| p.evidence.as_deref())
-            .any(|e| {
-                e.strip_prefix(path)
-                    .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(" ("))
-            })
+            .any(|p| p.evidence_path.as_deref() == Some(path))
     }
 }
 
@@ -133,6 +132,7 @@ fn practice(
     p: &Practice,
 ) -> PracticeResult {
     let mut evidence = None;
+    let mut evidence_path = None;
     let mut met = false;
     for alt in &p.any {
         // An attestation satisfies a practice as if implemented (never as automated by itself
@@ -148,6 +148,7 @@ fn practice(
                 Some(l) => format!("{}:{} ({})", e.path, l, e.rule),
                 None => format!("{} ({})", e.path, e.rule),
             });
+            evidence_path = Some(e.path.clone());
             break;
         }
         if attested {
@@ -167,6 +168,7 @@ fn practice(
         met,
         satisfied_by: p.any.iter().map(alt_label).collect(),
         evidence,
+        evidence_path,
         remediation,
         capabilities: p.any.iter().map(|a| a.capability.clone()).collect(),
         waived: None,
