@@ -245,8 +245,9 @@ pub struct CacheStats {
     pub blobs_scanned: u64,
     /// Blobs whose content was read from the object database.
     pub blobs_read: u64,
-    /// Blobs read without running the rules: every hit in them would only be a mention
-    /// ([`Rules::UnlessMentionsOnly`]).
+    /// Blobs read without running the rules because the project facts make every hit in them
+    /// a mention ([`Rules::UnlessMentionsOnly`]). Prose no rule can count ([`Rules::None`]) is
+    /// mostly not read at all, and not counted here.
     pub blobs_without_rules: u64,
     /// (path, blob) pairs answered from the cache.
     pub cache_hits: u64,
