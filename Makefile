@@ -7,6 +7,7 @@ CARGO ?= cargo
 ## the real-world checker's self-test, and the GitHub Action's metadata.
 test: tools lint unit rules-test action-lint
 	python3 tests/realworld/test_check.py
+	python3 tests/realworld/agreement.py --check
 
 lint:
 	$(CARGO) fmt --all --check

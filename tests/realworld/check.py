@@ -21,10 +21,17 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_REPOS = os.path.join(HERE, "repos.yml")
-DEFAULT_MIRROR = "/work/.mirror"
-DEFAULT_BIN = "/work/main/target/release/ripen"
-DEFAULT_MANIFEST = "/work/main/Cargo.toml"
-REQUIRED_KEYS = ("name", "repo", "commit", "kind", "google", "azure", "why")
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+# Snapshots: $RIPEN_MIRROR or --mirror, else a `.mirror` directory beside the repository's checkout.
+DEFAULT_MIRROR = os.path.join(os.path.dirname(REPO_ROOT), ".mirror")
+DEFAULT_BIN = os.path.join(REPO_ROOT, "target", "release", "ripen")
+DEFAULT_MANIFEST = os.path.join(REPO_ROOT, "Cargo.toml")
+REQUIRED_KEYS = ("name", "repo", "commit", "kind", "split", "google", "azure", "why")
+# calibration: misses may be studied and rules tuned. validation: frozen before tuning, never
+# opened to study a miss. fresh: a validation batch labelled after the tuning was done.
+SPLITS = ("calibration", "validation", "fresh")
+CONFIDENCES = ("high", "medium", "low")
+MODELS = (("google", 2), ("azure", 4))
 
 
 # ---------------------------------------------------------------- repos.yml
@@ -109,6 +116,10 @@ def parse_repos_yml(text):
             raise ParseError("%s: google must be 0..2" % e["name"])
         if not (isinstance(e["azure"], int) and 0 <= e["azure"] <= 4):
             raise ParseError("%s: azure must be 0..4" % e["name"])
+        if e["split"] not in SPLITS:
+            raise ParseError("%s: split must be one of %s" % (e["name"], ", ".join(SPLITS)))
+        if e.setdefault("confidence", "high") not in CONFIDENCES:
+            raise ParseError("%s: confidence must be one of %s" % (e["name"], ", ".join(CONFIDENCES)))
         c = str(e["commit"])
         if len(c) != 40 or any(ch not in "0123456789abcdef" for ch in c):
             raise ParseError("%s: commit must be 40 lowercase hex digits" % e["name"])
@@ -277,11 +288,19 @@ def run_ripen(cmd, path, timeout):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repos", default=DEFAULT_REPOS, help="corpus file (default: repos.yml next to this script)")
+    ap.add_argument("--mirror", action="append", metavar="DIR",
+                    help="where the git snapshots are (repeatable; default $RIPEN_MIRROR, else ../.mirror "
+                         "beside this checkout)")
+    ap.add_argument("--split", choices=SPLITS, action="append",
+                    help="check only this split (repeatable); every split is summarised on its own")
     ap.add_argument("--only", action="append", metavar="NAME", help="check only this entry (repeatable)")
+    ap.add_argument("--confident", action="store_true",
+                    help="leave out entries whose labels have low confidence")
     ap.add_argument("--json", action="store_true", help="print a machine-readable result")
     ap.add_argument("--keep", action="store_true", help="keep exported trees and print their paths")
     ap.add_argument("--strict", action="store_true",
-                    help="exit 1 when exact agreement < 90%% (Google or Azure) or any level is off by >= 2")
+                    help="exit 1 when, in any split checked, exact agreement < 90%% (Google or Azure), "
+                         "any level is off by >= 2, or a scan errored")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per scan (default 900)")
     ap.add_argument("--list", action="store_true", help="validate repos.yml, show which snapshots are present, scan nothing")
     args = ap.parse_args(argv)
@@ -298,12 +317,22 @@ def main(argv=None):
             print("check.py: unknown entry: %s" % ", ".join(unknown), file=sys.stderr)
             return 2
         entries = [e for e in entries if e["name"] in args.only]
+    if args.split:
+        entries = [e for e in entries if e["split"] in args.split]
+    if args.confident:
+        entries = [e for e in entries if e["confidence"] != "low"]
 
-    roots = [os.environ["RIPEN_MIRROR"]] if os.environ.get("RIPEN_MIRROR") else [DEFAULT_MIRROR]
+    if args.mirror:
+        roots = args.mirror
+    elif os.environ.get("RIPEN_MIRROR"):
+        roots = [os.environ["RIPEN_MIRROR"]]
+    else:
+        roots = [DEFAULT_MIRROR]
     cmd = ripen_command()
     results = []
     for e in entries:
         res = {"name": e["name"], "repo": e["repo"], "commit": e["commit"], "kind": e["kind"],
+               "split": e["split"], "confidence": e["confidence"],
                "expected": {"google": e["google"], "azure": e["azure"]},
                "got": None, "status": None, "error": None, "missing_blobs": 0, "path": None}
         gitdir = find_git_dir(e, roots)
@@ -342,20 +371,32 @@ def main(argv=None):
             print("  %-32s %s" % (e["name"], res["status"] if not res["error"] else "error: " + res["error"]),
                   file=sys.stderr, flush=True)
 
-    summary = summarize(results)
+    splits = [sp for sp in SPLITS if any(r["split"] == sp for r in results)]
+    summaries = {sp: summarize([r for r in results if r["split"] == sp]) for sp in splits}
     if args.json:
-        print(json.dumps({"ripen": cmd, "mirror_roots": roots, "summary": summary, "results": results}, indent=2))
+        print(json.dumps({"ripen": cmd, "mirror_roots": roots, "splits": summaries, "results": results},
+                         indent=2))
     else:
-        print_table(results, summary, args.list, args.keep)
+        print_table(results, summaries, args.list, args.keep)
 
     if args.strict and not args.list:
-        if summary["scanned"] == 0:
+        if not summaries or all(s["scanned"] == 0 for s in summaries.values()):
             return 1
-        if summary["errors"] or summary["off_by_2_or_more"]:
-            return 1
-        if summary["google_exact_pct"] < 90.0 or summary["azure_exact_pct"] < 90.0:
-            return 1
+        for s in summaries.values():
+            if s["errors"] or s["off_by_2_or_more"]:
+                return 1
+            if s["google_exact_pct"] < 90.0 or s["azure_exact_pct"] < 90.0:
+                return 1
     return 0
+
+
+def confusion(results, model, top):
+    """matrix[expected][got] over scanned results; errors are not in it (they are counted apart)."""
+    m = [[0] * (top + 1) for _ in range(top + 1)]
+    for r in results:
+        if r["status"] == "scanned":
+            m[r["expected"][model]][r["got"][model]] += 1
+    return m
 
 
 def summarize(results):
@@ -368,27 +409,29 @@ def summarize(results):
     a_ok = sum(1 for r in scanned if r["got"]["azure"] == r["expected"]["azure"])
     off2 = []
     for r in scanned:
-        for m in ("google", "azure"):
+        for m, _ in MODELS:
             if abs(r["got"][m] - r["expected"][m]) >= 2:
                 off2.append({"name": r["name"], "model": m,
                              "expected": r["expected"][m], "got": r["got"][m]})
-    over = sum(1 for r in scanned for m in ("google", "azure") if r["got"][m] > r["expected"][m])
-    under = sum(1 for r in scanned for m in ("google", "azure") if r["got"][m] < r["expected"][m])
+    over = sum(1 for r in scanned for m, _ in MODELS if r["got"][m] > r["expected"][m])
+    under = sum(1 for r in scanned for m, _ in MODELS if r["got"][m] < r["expected"][m])
     pct = lambda n: round(100.0 * n / denom, 1) if denom else 0.0
     return {"entries": len(results), "scanned": len(scanned), "errors": len(errors),
             "skipped": skipped, "google_exact": g_ok, "azure_exact": a_ok,
             "google_exact_pct": pct(g_ok), "azure_exact_pct": pct(a_ok),
             "both_exact": sum(1 for r in scanned if r["got"] == r["expected"]),
             "over_scored": over, "under_scored": under,
-            "off_by_2_or_more": off2}
+            "off_by_2_or_more": off2,
+            "confusion": {m: confusion(results, m, top) for m, top in MODELS}}
 
 
-def print_table(results, s, list_only, keep):
-    hdr = "%-30s %-22s %5s %5s  %5s %5s  %s" % ("name", "kind", "expG", "gotG", "expA", "gotA", "")
+def print_table(results, summaries, list_only, keep):
+    hdr = "%-30s %-12s %-20s %5s %5s  %5s %5s  %s" % ("name", "split", "kind", "expG", "gotG", "expA", "gotA", "")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
         eg, ea = r["expected"]["google"], r["expected"]["azure"]
+        low = "  (low-confidence label)" if r["confidence"] == "low" else ""
         if r["got"]:
             gg, ga = r["got"]["google"], r["got"]["azure"]
             marks = []
@@ -398,25 +441,34 @@ def print_table(results, s, list_only, keep):
             mark = "ok" if not marks else " ".join(marks)
             if r["missing_blobs"]:
                 mark += "  (%d large blobs absent)" % r["missing_blobs"]
-            print("%-30s %-22s %5d %5d  %5d %5d  %s" % (r["name"], r["kind"][:22], eg, gg, ea, ga, mark))
+            print("%-30s %-12s %-20s %5d %5d  %5d %5d  %s%s" % (
+                r["name"], r["split"], r["kind"][:20], eg, gg, ea, ga, mark, low))
         else:
             what = r["status"] if r["status"] != "error" else "ERROR " + r["error"]
-            print("%-30s %-22s %5d %5s  %5d %5s  %s" % (r["name"], r["kind"][:22], eg, "-", ea, "-", what))
+            print("%-30s %-12s %-20s %5d %5s  %5d %5s  %s" % (
+                r["name"], r["split"], r["kind"][:20], eg, "-", ea, "-", what))
         if r.get("path") and (keep or list_only):
             print("    %s" % r["path"])
-    if list_only:
-        print("\n%d entries, %d present locally, %d skipped (not present)" % (
-            s["entries"], s["entries"] - len(s["skipped"]), len(s["skipped"])))
-        return
-    print()
-    print("scanned %d, errors %d, skipped (not present) %d%s" % (
-        s["scanned"], s["errors"], len(s["skipped"]),
-        (": " + ", ".join(s["skipped"])) if s["skipped"] else ""))
-    print("Google exact match: %d/%d = %.1f%%" % (s["google_exact"], s["scanned"] + s["errors"], s["google_exact_pct"]))
-    print("Azure  exact match: %d/%d = %.1f%%" % (s["azure_exact"], s["scanned"] + s["errors"], s["azure_exact_pct"]))
-    print("both exact: %d; levels over-scored: %d, under-scored: %d" % (s["both_exact"], s["over_scored"], s["under_scored"]))
-    print("off by >= 2: %d%s" % (len(s["off_by_2_or_more"]), "".join(
-        "\n  %s %s expected %d got %d" % (o["name"], o["model"], o["expected"], o["got"]) for o in s["off_by_2_or_more"])))
+    for split, s in summaries.items():
+        print()
+        if list_only:
+            print("%s: %d entries, %d present locally, %d skipped (not present)" % (
+                split, s["entries"], s["entries"] - len(s["skipped"]), len(s["skipped"])))
+            continue
+        print("== %s ==" % split)
+        print("scanned %d, errors %d, skipped (not present) %d%s" % (
+            s["scanned"], s["errors"], len(s["skipped"]),
+            (": " + ", ".join(s["skipped"])) if s["skipped"] else ""))
+        print("Google exact match: %d/%d = %.1f%%" % (s["google_exact"], s["scanned"] + s["errors"], s["google_exact_pct"]))
+        print("Azure  exact match: %d/%d = %.1f%%" % (s["azure_exact"], s["scanned"] + s["errors"], s["azure_exact_pct"]))
+        print("both exact: %d; levels over-scored: %d, under-scored: %d" % (s["both_exact"], s["over_scored"], s["under_scored"]))
+        print("off by >= 2: %d%s" % (len(s["off_by_2_or_more"]), "".join(
+            "\n  %s %s expected %d got %d" % (o["name"], o["model"], o["expected"], o["got"]) for o in s["off_by_2_or_more"])))
+        for m, top in MODELS:
+            print("%s confusion (rows expected, columns ripen):" % m.capitalize())
+            print("        " + " ".join("got%d" % j for j in range(top + 1)))
+            for i, row in enumerate(s["confusion"][m]):
+                print("  exp%d  " % i + " ".join("%4d" % n for n in row))
 
 
 if __name__ == "__main__":

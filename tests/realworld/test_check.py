@@ -85,10 +85,13 @@ class CheckTest(unittest.TestCase):
 
     def write_repos(self, rows):
         lines = ["# test corpus", ""]
-        for name, g, a in rows:
+        for row in rows:
+            name, g, a = row[:3]
+            split = row[3] if len(row) > 3 else "calibration"
             commit = self.commits.get(name, "0" * 40)
             lines += ["- name: %s" % name, "  repo: own/%s" % name, "  commit: %s" % commit,
-                      "  kind: test", "  google: %d" % g, "  azure: %d  # trailing comment" % a,
+                      "  kind: test", "  split: %s" % split,
+                      "  google: %d" % g, "  azure: %d  # trailing comment" % a,
                       '  why: "quoted: \\"x\\", with colon"', ""]
         with open(self.repos, "w") as f:
             f.write("\n".join(lines))
@@ -123,7 +126,7 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(by["b"]["missing_blobs"], 1)
         self.assertEqual(by["c"]["status"], "error")
         self.assertEqual(by["gone"]["status"], "skipped")
-        s = doc["summary"]
+        s = doc["splits"]["calibration"]
         self.assertEqual(s["skipped"], ["gone"])
         self.assertEqual((s["scanned"], s["errors"]), (2, 1))
         self.assertEqual(s["google_exact"], 2)
@@ -155,6 +158,56 @@ class CheckTest(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(r["path"], "big.bin")))
         finally:
             shutil.rmtree(r["path"], ignore_errors=True)
+
+    def test_splits_are_summarised_apart(self):
+        # a is right on both models, b is off by one on Azure; each split stands alone
+        self.write_repos([("a", 1, 2, "calibration"), ("b", 0, 1, "validation")])
+        rc, out, _ = self.run_main("--json")
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc["splits"]), ["calibration", "validation"])
+        self.assertEqual(doc["splits"]["calibration"]["azure_exact_pct"], 100.0)
+        self.assertEqual(doc["splits"]["validation"]["azure_exact_pct"], 0.0)
+        # confusion[expected][got]
+        self.assertEqual(doc["splits"]["validation"]["confusion"]["azure"][1][0], 1)
+        self.assertEqual(doc["splits"]["calibration"]["confusion"]["google"][1][1], 1)
+        rc, out, _ = self.run_main("--json", "--split", "calibration")
+        self.assertEqual([r["name"] for r in json.loads(out)["results"]], ["a"])
+        rc, _, _ = self.run_main("--strict", "--split", "calibration")
+        self.assertEqual(rc, 0)
+        rc, _, _ = self.run_main("--strict")
+        self.assertEqual(rc, 1)  # the validation split fails on its own
+        rc, out, _ = self.run_main()
+        self.assertIn("== validation ==", out)
+        self.assertIn("Azure confusion", out)
+
+    def test_bad_split_and_confidence(self):
+        with self.assertRaises(check.ParseError):
+            check.parse_repos_yml("- name: x\n  repo: a/b\n  commit: %s\n  kind: k\n  split: tuned\n"
+                                  "  google: 0\n  azure: 0\n  why: w\n" % ("0" * 40))
+        with self.assertRaises(check.ParseError):
+            check.parse_repos_yml("- name: x\n  repo: a/b\n  commit: %s\n  kind: k\n  split: fresh\n"
+                                  "  confidence: sure\n  google: 0\n  azure: 0\n  why: w\n" % ("0" * 40))
+
+    def test_agreement_and_label_consistency(self):
+        import agreement
+        labels = os.path.join(self.tmp, "labels")
+        def label(who, name, g, a):
+            os.makedirs(os.path.join(labels, who), exist_ok=True)
+            with open(os.path.join(labels, who, name + ".yml"), "w") as f:
+                f.write('name: %s\ngoogle: %d\nazure: %d\nconfidence: high\nwhy: "x"\n' % (name, g, a))
+        self.write_repos([("a", 1, 2, "validation"), ("b", 0, 0, "validation")])
+        label("L1", "a", 1, 2); label("L2", "a", 1, 2); label("L1", "b", 0, 1); label("L2", "b", 0, 0)
+        rep = agreement.report(check.load_entries(self.repos), agreement.load_labels(labels))["validation"]
+        self.assertEqual(rep["double_labelled"], 2)
+        self.assertEqual((rep["models"]["google"]["exact"], rep["models"]["azure"]["exact"]), (2, 1))
+        self.assertEqual(rep["models"]["google"]["kappa"], 1.0)
+        self.assertEqual([d["name"] for d in rep["disagreements"]], ["b"])
+        # b's labellers disagree and repos.yml has no settled note: a problem
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = agreement.main(["--repos", self.repos, "--labels", labels, "--check"])
+        self.assertEqual(rc, 1)
+        self.assertIn("b: labellers disagree", out.getvalue())
 
     def test_unknown_only(self):
         rc, _, err = self.run_main("--only", "nope")
