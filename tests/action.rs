@@ -214,7 +214,7 @@ fn pre_commit_hook_runs_ripen() {
     let hooks: Value = serde_saphyr::from_str(&text).unwrap();
     let h = &hooks[0];
     assert_eq!(h["id"], "ripen");
-    assert_eq!(h["language"], "rust");
+    assert_eq!(h["language"], "python");
     assert_eq!(h["pass_filenames"], false);
     assert!(h["entry"].as_str().unwrap().starts_with("ripen scan"));
 }
