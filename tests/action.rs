@@ -62,40 +62,82 @@ fn inputs_reach_shell_only_through_env() {
     }
 }
 
-fn scan_sh(env: &[(&str, &str)]) -> (i32, String, String, PathBuf, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().unwrap();
-    let output = tmp.path().join("output");
-    let summary = tmp.path().join("summary.md");
+/// What a step script did: exit code, stdout, stderr and what it wrote to `$GITHUB_OUTPUT`.
+struct Step {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    output: String,
+}
+
+/// One step script run as the runner would run it, in the repository: `$GITHUB_OUTPUT`,
+/// `$GITHUB_PATH`, `$GITHUB_STEP_SUMMARY` and `$RUNNER_TEMP` in `tmp`, HOME there too, and of
+/// the runner's and the action's variables (`GITHUB_*`, `INPUT_*`, `RIPEN_*`) only those given.
+fn step(script: &str, tmp: &Path, env: &[(&str, &str)]) -> Step {
+    let output = tmp.join("output");
+    let _ = std::fs::remove_file(&output);
     let mut c = Command::new("bash");
-    c.arg(repo().join("action/scan.sh"))
-        .current_dir(repo())
-        .env("RIPEN_BIN", assert_cmd::cargo::cargo_bin("ripen"))
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_OUTPUT", &output)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("RUNNER_TEMP", tmp.path())
-        .env("NO_COLOR", "1")
-        .env_remove("RIPEN_TODAY");
-    for k in [
-        "INPUT_PATH",
-        "INPUT_FAIL_UNDER",
-        "INPUT_FORMAT",
-        "INPUT_SARIF_FILE",
-        "INPUT_CONFIG",
-        "INPUT_RULES",
-    ] {
-        c.env_remove(k);
+    c.arg(repo().join("action").join(script))
+        .current_dir(repo());
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if ["GITHUB_", "INPUT_", "RIPEN_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+        {
+            c.env_remove(&*k);
+        }
     }
+    c.env("HOME", tmp.join("home"))
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_PATH", tmp.join("path"))
+        .env("GITHUB_STEP_SUMMARY", tmp.join("summary.md"))
+        .env("RUNNER_TEMP", tmp)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("NO_COLOR", "1");
     for (k, v) in env {
         c.env(k, v);
     }
     let out = c.output().unwrap();
-    let outputs = std::fs::read_to_string(&output).unwrap_or_default();
+    Step {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        output: std::fs::read_to_string(&output).unwrap_or_default(),
+    }
+}
+
+/// A step script's exit code, stderr and `$GITHUB_OUTPUT` as a map.
+fn run_step(
+    script: &str,
+    tmp: &Path,
+    env: &[(&str, &str)],
+) -> (i32, String, BTreeMap<String, String>) {
+    let s = step(script, tmp, env);
+    let outputs = s
+        .output
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (s.code, s.stderr, outputs)
+}
+
+fn scan_sh(env: &[(&str, &str)]) -> (i32, String, String, PathBuf, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ripen");
+    let mut all = vec![
+        ("RIPEN_BIN", bin.to_str().unwrap()),
+        ("GITHUB_ACTIONS", "true"),
+    ];
+    all.extend_from_slice(env);
+    let s = step("scan.sh", tmp.path(), &all);
     (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        outputs,
-        summary,
+        s.code,
+        s.stdout,
+        s.output,
+        tmp.path().join("summary.md"),
         tmp,
     )
 }
@@ -167,47 +209,6 @@ fn hostile_inputs_stay_arguments() {
     assert!(!marker.exists(), "nothing was executed");
 }
 
-/// One step script run as the runner would run it: `$GITHUB_OUTPUT` and `$GITHUB_PATH` as
-/// files, HOME in the temporary directory. Returns the exit code, stderr and the outputs.
-fn step(script: &str, tmp: &Path, env: &[(&str, &str)]) -> (i32, String, BTreeMap<String, String>) {
-    let output = tmp.join("output");
-    let _ = std::fs::remove_file(&output);
-    let mut c = Command::new("bash");
-    c.arg(repo().join("action").join(script))
-        .env("HOME", tmp.join("home"))
-        .env("GITHUB_OUTPUT", &output)
-        .env("GITHUB_PATH", tmp.join("path"))
-        .env("RUNNER_OS", "Linux")
-        .env("RUNNER_ARCH", "X64");
-    for k in [
-        "RIPEN_VERSION",
-        "RIPEN_INSTALL",
-        "RIPEN_ACTION_REF",
-        "RIPEN_ACTION_REPOSITORY",
-        "RIPEN_METHOD",
-        "RIPEN_REPOSITORY",
-        "RIPEN_CACHE_HIT",
-        "GITHUB_SERVER_URL",
-    ] {
-        c.env_remove(k);
-    }
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    let outputs = std::fs::read_to_string(&output)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        outputs,
-    )
-}
-
 /// The action checked out by the runner at `uses: owner/ripen@REF`, holding a Cargo.toml of
 /// `version`.
 fn checked_out_action(tmp: &Path, git_ref: &str, version: &str) -> PathBuf {
@@ -235,7 +236,7 @@ fn resolve(
         ("RIPEN_ACTION_REPOSITORY", "owner/ripen"),
     ];
     env.extend_from_slice(inputs);
-    step("resolve.sh", tmp.path(), &env)
+    run_step("resolve.sh", tmp.path(), &env)
 }
 
 #[test]
@@ -299,7 +300,7 @@ fn resolve_trusts_the_ref_only_for_the_action_s_own_checkout() {
     // A composite action nested in another sees the outer action's ref and repository.
     let tmp = tempfile::tempdir().unwrap();
     let action = checked_out_action(tmp.path(), "v0.2.0", "0.2.0");
-    let (code, _, out) = step(
+    let (code, _, out) = run_step(
         "resolve.sh",
         tmp.path(),
         &[
@@ -311,7 +312,7 @@ fn resolve_trusts_the_ref_only_for_the_action_s_own_checkout() {
     assert_eq!(code, 0);
     assert_eq!(out["method"], "cargo");
     // `uses: ./`: no ref, no repository.
-    let (code, _, out) = step(
+    let (code, _, out) = run_step(
         "resolve.sh",
         tmp.path(),
         &[("GITHUB_ACTION_PATH", repo().to_str().unwrap())],
@@ -353,10 +354,10 @@ fn the_cache_key_follows_the_source() {
     let tmp = tempfile::tempdir().unwrap();
     let env = [("GITHUB_ACTION_PATH", repo().to_str().unwrap().to_owned())];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (code, _, a) = step("resolve.sh", tmp.path(), &env);
+    let (code, _, a) = run_step("resolve.sh", tmp.path(), &env);
     assert_eq!(code, 0);
     assert!(a["key"].starts_with("ripen-Linux-X64-"), "{a:?}");
-    let (_, _, b) = step("resolve.sh", tmp.path(), &env);
+    let (_, _, b) = run_step("resolve.sh", tmp.path(), &env);
     assert_eq!(a["key"], b["key"], "stable for the same source");
     let (_, _, other) = resolve("main", "0.2.0", &[]);
     assert_ne!(a["key"], other["key"], "another source, another key");
@@ -397,7 +398,7 @@ fn install(tmp: &Path, git_ref: &str, server: &str) -> (i32, String, PathBuf, Pa
     let (fakebin, cargo_log) = fake_cargo(tmp);
     let path = format!("{}:{}", fakebin.display(), std::env::var("PATH").unwrap());
     let action = action.to_str().unwrap();
-    let (code, stderr, out) = step(
+    let (code, stderr, out) = run_step(
         "resolve.sh",
         tmp,
         &[
@@ -408,7 +409,7 @@ fn install(tmp: &Path, git_ref: &str, server: &str) -> (i32, String, PathBuf, Pa
     );
     assert_eq!(code, 0, "{stderr}");
     let get = |k: &str| out.get(k).cloned().unwrap_or_default();
-    let (code, stderr, _) = step(
+    let (code, stderr, _) = run_step(
         "install.sh",
         tmp,
         &[
@@ -514,7 +515,7 @@ fn install_refuses_a_malformed_version_before_any_download() {
         ("0.2.0", ""),
         ("0.2.0", "owner/ripen; rm -rf ~"),
     ] {
-        let (code, stderr, _) = step(
+        let (code, stderr, _) = run_step(
             "install.sh",
             tmp.path(),
             &[
