@@ -47,12 +47,16 @@ realworld:
 	$(PYTHON) tests/realworld/check.py
 
 ## A release archive and a wheel for this machine, as the release workflow builds them (dist
-## profile: slow, optimised), in target/dist.
+## profile: slow, optimised), in target/release-assets. The release's Linux binaries are static
+## musl ones: `make dist DIST_TARGET=x86_64-unknown-linux-musl` (needs musl-tools and that
+## rustup target).
 DIST_TARGET ?= $(shell rustc -vV | sed -n 's/^host: //p')
+DIST_ENV := $(if $(findstring musl,$(DIST_TARGET)),CC_$(subst -,_,$(DIST_TARGET))=musl-gcc)
+DIST_WHEEL_TAG := $(if $(findstring musl,$(DIST_TARGET)),--compatibility musllinux_1_2)
 dist: tools
-	$(CARGO) build --locked --profile dist --target $(DIST_TARGET)
-	scripts/release-archive.sh $(DIST_TARGET) target/$(DIST_TARGET)/dist/ripen target/dist
-	cd pypi && maturin build --locked --profile dist --target $(DIST_TARGET) --out ../target/dist
+	$(DIST_ENV) $(CARGO) build --locked --profile dist --target $(DIST_TARGET)
+	scripts/release-archive.sh $(DIST_TARGET) target/$(DIST_TARGET)/dist/ripen target/release-assets
+	cd pypi && $(DIST_ENV) maturin build --locked --profile dist --target $(DIST_TARGET) $(DIST_WHEEL_TAG) --out ../target/release-assets
 
 ## The GitHub Action and this repository's workflows: zizmor (medium and above) and the
 ## action/workflow JSON schemas (check-jsonschema), from the project's virtual environment.
