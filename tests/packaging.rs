@@ -294,7 +294,7 @@ fn versions_agree_for_a_release_of_this_version_only() {
         run(Command::new("bash")
             .arg(repo().join("scripts/check-release.sh"))
             .arg(tag)
-            .arg("https://github.com/ripen-mlops/ripen"))
+            .arg(env!("CARGO_PKG_REPOSITORY")))
     };
     assert_success(&check(&format!("v{VERSION}")));
     let out = check("v99.0.0");
