@@ -67,6 +67,8 @@ enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    #[command(flatten)]
+    Generate(crate::completions::Generate),
 }
 
 #[derive(Subcommand)]
@@ -238,6 +240,10 @@ pub fn main() -> i32 {
         Command::History(args) => crate::cli_git::history_cmd(args),
         Command::Diff(args) => crate::cli_git::diff_cmd(args),
         Command::Badge(args) => badge_cmd(args),
+        Command::Generate(g) => {
+            crate::completions::run(g, <Cli as clap::CommandFactory>::command())
+                .map_or_else(error, |()| 0)
+        }
         Command::Init { path, force, rules } => match load(&rules) {
             Ok(cat) => match crate::init::init(&path, &cat, force) {
                 Ok(msg) => {

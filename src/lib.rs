@@ -10,6 +10,7 @@ pub mod automation;
 pub mod capabilities;
 pub mod cli;
 pub mod cli_git;
+pub mod completions;
 pub mod config;
 pub mod diff;
 pub mod evidence;

