@@ -4,8 +4,9 @@
 //! chains, independent of the rule packs), then through a full scan (tiers and triggers of
 //! rule evidence).
 
-use ripen::automation::extract;
-use ripen::automation::{self, Automation, TriggerKind};
+use ripen::extract;
+use ripen::graph::{self as automation, Automation};
+use ripen::model::{Facts, TriggerKind};
 use ripen::read::Document;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
 }
 
 struct Graph {
-    facts: extract::Facts,
+    facts: Facts,
     auto: Automation,
 }
 
@@ -40,7 +41,7 @@ fn graph(case: &str) -> Graph {
     walk(&root, &root, &mut files);
     files.sort();
     assert!(!files.is_empty(), "fixture {case} is missing");
-    let mut facts = extract::Facts::default();
+    let mut facts = Facts::default();
     for f in &files {
         let text = std::fs::read_to_string(root.join(f)).expect("fixture file");
         if let Some(x) = extract::extract(&Document::new(f, text)) {
@@ -56,7 +57,7 @@ impl Graph {
     /// The chain to `path:line` as the text report prints it, or "-" when nothing reaches it.
     fn chain(&self, path: &str, line: u32) -> String {
         match self.auto.reach(&self.facts, path, Some(line)) {
-            Some((chain, _)) => ripen::render::text::chain_text(&chain),
+            Some((chain, _)) => ripen::render::common::chain_text(&chain),
             None => "-".into(),
         }
     }
@@ -499,8 +500,7 @@ fn cycles_terminate_and_missing_targets_stay_visible() {
 fn scan(case: &str) -> serde_json::Value {
     static CAT: std::sync::OnceLock<ripen::Catalogue> = std::sync::OnceLock::new();
     let cat = CAT.get_or_init(|| ripen::Catalogue::load(&[]).expect("built-in rules"));
-    let report =
-        ripen::scan::scan(&fixture(case), cat, &ripen::ScanOptions::default()).expect("scan");
+    let report = ripen::scan(&fixture(case), cat, &ripen::ScanOptions::default()).expect("scan");
     serde_json::to_value(&report).expect("json")
 }
 

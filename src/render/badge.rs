@@ -5,7 +5,7 @@
 //! The SVG is self-contained (no fonts or links), carries `<title>` and `aria-label`, and its
 //! colours keep white text at WCAG AA contrast (≥ 4.5:1).
 
-use crate::report::Report;
+use crate::model::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BadgeFormat {
@@ -85,7 +85,7 @@ pub fn shields(b: &Badge) -> String {
 }
 
 /// Approximate advance width of `s` in Verdana/DejaVu Sans at 11px, as shields computes it.
-fn text_width(s: &str) -> u32 {
+pub(crate) fn text_width(s: &str) -> u32 {
     let w: f64 = s
         .chars()
         .map(|c| match c {
@@ -101,7 +101,7 @@ fn text_width(s: &str) -> u32 {
     w.ceil() as u32
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     super::html::esc(s)
 }
 

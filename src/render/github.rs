@@ -7,8 +7,8 @@
 //! the scanned repository therefore cannot end a command or start another one.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::report::Report;
-use crate::waivers::WaiverStatus;
+use crate::model::Report;
+use crate::model::WaiverStatus;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -43,7 +43,7 @@ pub fn command(
     format!("::{kind} {}::{}\n", props.join(","), escape_data(msg))
 }
 
-fn kind(s: Severity) -> &'static str {
+pub(crate) fn kind(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -60,7 +60,7 @@ pub fn summary_line(r: &Report) -> String {
             let l = m.level?;
             Some(format!(
                 "{} {l}/{}",
-                super::text::capitalise(id),
+                crate::render::common::capitalise(id),
                 m.max_level.unwrap_or(0)
             ))
         })
@@ -95,7 +95,7 @@ pub fn render(r: &Report) -> String {
         }
         let title = format!(
             "ripen: {} {} {}",
-            super::text::capitalise(g.model),
+            crate::render::common::capitalise(g.model),
             g.level.level,
             if p.waived.is_some() {
                 "gap (waived)"
@@ -148,7 +148,7 @@ pub fn render(r: &Report) -> String {
             "ripen: target not met",
             &format!(
                 "{} is at level {}, below the target {}.",
-                super::text::capitalise(&t.model),
+                crate::render::common::capitalise(&t.model),
                 t.actual.map_or("–".to_string(), |a| a.to_string()),
                 t.level
             ),
@@ -198,7 +198,7 @@ pub fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
     env("GITHUB_ACTIONS").as_deref() == Some("true")
 }
 
-fn append(path: &str, text: &str) -> std::io::Result<()> {
+pub(crate) fn append(path: &str, text: &str) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .create(true)

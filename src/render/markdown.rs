@@ -6,11 +6,11 @@
 //! it is escaped so that it cannot open HTML, links, mentions or break a table.
 
 use super::{Gap, Severity, gap_location, gaps, repo_path};
-use crate::capabilities::State;
-use crate::render::text::{capitalise, chain_text};
-use crate::report::Report;
-use crate::rules::Tier;
-use crate::waivers::{AttestationStatus, WaiverStatus};
+use crate::model::Report;
+use crate::model::State;
+use crate::model::Tier;
+use crate::model::{AttestationStatus, WaiverStatus};
+use crate::render::common::{capitalise, chain_text};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown prose and table cells.
@@ -43,7 +43,7 @@ pub fn code(s: &str) -> String {
     format!("`{}`", clean.replace('|', "\\|"))
 }
 
-fn cap_len(s: &str, max: usize) -> String {
+pub(crate) fn cap_len(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -53,7 +53,7 @@ fn cap_len(s: &str, max: usize) -> String {
     }
 }
 
-fn percent(path: &str) -> String {
+pub(crate) fn percent(path: &str) -> String {
     let mut o = String::new();
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
@@ -66,7 +66,7 @@ fn percent(path: &str) -> String {
 }
 
 /// `path:line` as code, linked to the file when the report knows where files can be browsed.
-fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
+pub(crate) fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
     let label = match line {
         Some(l) => format!("{path}:{l}"),
         None => path.to_string(),
@@ -85,7 +85,7 @@ fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
     }
 }
 
-fn tier_label(t: Tier) -> &'static str {
+pub(crate) fn tier_label(t: Tier) -> &'static str {
     match t {
         Tier::Automated => "🟢 automated",
         Tier::Implemented => "🔵 implemented",
@@ -369,7 +369,7 @@ pub fn render(r: &Report) -> String {
     o
 }
 
-fn gap_row(o: &mut String, r: &Report, g: &Gap) {
+pub(crate) fn gap_row(o: &mut String, r: &Report, g: &Gap) {
     let p = g.practice;
     let mark = match (g.severity, g.required) {
         _ if p.waived.is_some() => "⏸️ waived",

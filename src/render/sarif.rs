@@ -7,14 +7,14 @@
 //! waiver accepts carries an `accepted` suppression with the waiver's reason.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::report::Report;
+use crate::model::Report;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const ROOT_BASE: &str = "SCANROOT";
+pub(crate) const ROOT_BASE: &str = "SCANROOT";
 
-fn pascal(id: &str) -> String {
+pub(crate) fn pascal(id: &str) -> String {
     id.split(['_', '-'])
         .map(|w| {
             let mut c = w.chars();
@@ -26,7 +26,7 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-fn level(s: Severity) -> &'static str {
+pub(crate) fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -35,7 +35,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// A `file://` URI for an absolute directory, ending in `/`.
-fn file_uri(dir: &str) -> String {
+pub(crate) fn file_uri(dir: &str) -> String {
     let mut o = String::from("file://");
     if !dir.starts_with('/') {
         o.push('/');
@@ -54,7 +54,7 @@ fn file_uri(dir: &str) -> String {
 }
 
 /// A relative URI reference for a path (segments percent-encoded).
-fn uri_ref(path: &str) -> String {
+pub(crate) fn uri_ref(path: &str) -> String {
     let mut o = String::new();
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {

@@ -2,26 +2,12 @@
 //! and how to fix it, then the evidence. Styles are ANSI; `anstream` strips them when the
 //! output is not a terminal or `NO_COLOR` is set.
 
-use crate::capabilities::State;
-use crate::evidence::{Evidence, Hop};
-use crate::levels::ModelResult;
-use crate::report::Report;
-use crate::rules::Tier;
-use anstyle::{AnsiColor, Style};
+use crate::model::{ModelResult, Report, State, Tier};
+use crate::render::common::*;
+use anstyle::Style;
 use std::fmt::Write as _;
 
-pub(crate) const BOLD: Style = Style::new().bold();
-pub(crate) const DIM: Style = Style::new().dimmed();
-pub(crate) const GREEN: Style = AnsiColor::Green.on_default();
-pub(crate) const RED: Style = AnsiColor::Red.on_default();
-pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default();
-const CYAN: Style = AnsiColor::Cyan.on_default();
-
-pub(crate) fn paint(style: Style, s: &str) -> String {
-    format!("{style}{s}{style:#}")
-}
-
-fn tier_style(t: Tier) -> Style {
+pub(crate) fn tier_style(t: Tier) -> Style {
     match t {
         Tier::Automated => GREEN,
         Tier::Implemented => CYAN,
@@ -30,33 +16,7 @@ fn tier_style(t: Tier) -> Style {
     }
 }
 
-pub fn chain_text(chain: &[Hop]) -> String {
-    chain
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let loc = match h.line {
-                Some(l) => format!("{}:{l}", h.path),
-                None => h.path.clone(),
-            };
-            if i == 0 {
-                format!("{loc} ({})", h.via)
-            } else {
-                format!("{loc} [{}]", h.via)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" → ")
-}
-
-pub fn location(e: &Evidence) -> String {
-    match e.line {
-        Some(l) => format!("{}:{l}", e.path),
-        None => e.path.clone(),
-    }
-}
-
-fn ladder(m: &ModelResult) -> String {
+pub(crate) fn ladder(m: &ModelResult) -> String {
     let level = m.level.unwrap_or(0);
     let max = m.max_level.unwrap_or(0);
     let mut s = String::new();
@@ -249,7 +209,7 @@ pub fn render(r: &Report) -> String {
     let ignored = r
         .attestations
         .iter()
-        .filter(|a| a.status == crate::waivers::AttestationStatus::Ignored)
+        .filter(|a| a.status == crate::model::AttestationStatus::Ignored)
         .count();
     if ignored > 0 {
         let _ = writeln!(
@@ -262,7 +222,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     for w in &r.waivers {
-        use crate::waivers::WaiverStatus;
+        use crate::model::WaiverStatus;
         let (style, what) = match w.status {
             WaiverStatus::Active => (
                 CYAN,
@@ -369,7 +329,7 @@ pub fn render(r: &Report) -> String {
 }
 
 /// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
-fn ahead(m: &ModelResult) -> String {
+pub(crate) fn ahead(m: &ModelResult) -> String {
     let level = m.level.unwrap_or(0);
     m.levels
         .iter()
@@ -377,17 +337,4 @@ fn ahead(m: &ModelResult) -> String {
         .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
         .collect::<Vec<_>>()
         .join(" · ")
-}
-
-pub fn capitalise(s: &str) -> String {
-    match s {
-        "gigaom" => "GigaOm".into(),
-        _ => {
-            let mut c = s.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            }
-        }
-    }
 }

@@ -1,0 +1,175 @@
+//! CI systems and orchestrators: one file each, found through one registry.
+//!
+//! A system says where its files live ([`CiSystem::at`]), or what shape a YAML document of it
+//! has anywhere in the tree ([`CiSystem::shaped`], with the [`CiSystem::words`] one of which
+//! such a document must contain, so that the textual precheck of `facts::job_spec` can refuse
+//! other files unparsed), and reads a file into entry points and jobs. Adding a system is one
+//! file here and one line in [`REGISTRY`]; its [`CiSystem::samples`] are run by the tests,
+//! through the same dispatch as a scan, so a system whose words or location miss its own files
+//! fails them.
+
+pub mod azure_pipelines;
+pub mod bitbucket;
+pub mod buildkite;
+pub mod circleci;
+pub mod cloud_build;
+pub mod codebuild;
+pub mod github_actions;
+pub mod gitlab;
+pub mod jenkins;
+pub mod orchestrators;
+pub mod tekton;
+pub mod travis;
+
+use crate::model::FileFacts;
+use crate::paths::{file_name, parent};
+use crate::read::Document;
+use crate::read::structured::Node;
+
+/// A parsed YAML file, as the systems that read YAML see it.
+pub struct Yaml<'a> {
+    pub rel: &'a str,
+    /// Every document of the file (`---`), the first one being `root`.
+    pub docs: &'a [Node],
+    pub root: &'a Node,
+    /// The file's last line: where the last job or stage ends.
+    pub end: u32,
+    /// The file's directory, relative to the root.
+    pub here: String,
+}
+
+impl<'a> Yaml<'a> {
+    /// The file's documents, or None when it does not parse or is empty.
+    pub fn of(doc: &'a Document) -> Option<Yaml<'a>> {
+        let docs = doc.structured().ok()?;
+        Some(Yaml {
+            rel: &doc.rel,
+            root: docs.first()?,
+            docs,
+            end: doc.text.lines().count() as u32,
+            here: parent(&doc.rel).to_string(),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        file_name(self.rel)
+    }
+}
+
+/// A CI system or orchestrator ripen reads.
+pub trait CiSystem: Sync {
+    /// The id of its entry points (`system` in reports).
+    fn id(&self) -> &'static str;
+    /// Whether `rel` is this system's configuration by its location alone.
+    fn at(&self, _rel: &str) -> bool {
+        false
+    }
+    /// Reads a file found by location ([`CiSystem::at`]).
+    fn read(&self, _doc: &Document) -> Option<FileFacts> {
+        None
+    }
+    /// Words one of which any YAML document [`CiSystem::shaped`] accepts contains (as a whole
+    /// word, not spelt with escapes).
+    fn words(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Reads a YAML file found elsewhere when it has this system's shape.
+    fn shaped(&self, _y: &Yaml) -> Option<FileFacts> {
+        None
+    }
+    /// Whether the service runs a configuration only from one fixed place, so that a copy
+    /// elsewhere (a template, seed code) is not this repository's CI. Systems pointed at a
+    /// file from outside (Azure Pipelines, Jenkins, Cloud Build, CodeBuild) run it anywhere.
+    fn fixed_location(&self, _rel: &str) -> bool {
+        false
+    }
+    /// Files this system must recognise as entry points of its own: `(path, content)`.
+    fn samples(&self) -> &'static [(&'static str, &'static str)];
+}
+
+/// Every CI system, in the order a path is matched against their locations (the first wins)
+/// and a YAML document elsewhere against their shapes.
+pub static REGISTRY: &[&dyn CiSystem] = &[
+    &github_actions::GithubActions,
+    &gitlab::Gitlab,
+    &jenkins::Jenkins,
+    &circleci::CircleCi,
+    &bitbucket::Bitbucket,
+    &cloud_build::CloudBuild,
+    &codebuild::CodeBuild,
+    &travis::Travis,
+    &buildkite::Buildkite,
+    &azure_pipelines::AzurePipelines,
+    &tekton::Tekton,
+];
+
+/// The CI system whose location `rel` is.
+pub fn at(rel: &str) -> Option<&'static dyn CiSystem> {
+    REGISTRY.iter().copied().find(|s| s.at(rel))
+}
+
+/// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
+pub fn is_ci_system(system: &str) -> bool {
+    REGISTRY.iter().any(|s| s.id() == system)
+}
+
+/// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).
+pub fn runs_anywhere(path: &str) -> bool {
+    !REGISTRY.iter().any(|s| s.fixed_location(path))
+}
+
+/// Every word a shaped system or orchestrator needs ([`CiSystem::words`]).
+pub fn words() -> impl Iterator<Item = &'static str> {
+    REGISTRY
+        .iter()
+        .chain(orchestrators::REGISTRY)
+        .flat_map(|s| s.words().iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every system and orchestrator recognises its own samples through the scan's dispatch
+    /// (location, textual precheck, shape): a word missing from [`CiSystem::words`] or a
+    /// location that misses its files fails here.
+    #[test]
+    fn every_system_reads_its_samples() {
+        for s in REGISTRY.iter().chain(orchestrators::REGISTRY) {
+            assert!(!s.samples().is_empty(), "{} has no samples", s.id());
+            for (path, text) in s.samples() {
+                let doc = Document::new(path, text.to_string());
+                match crate::extract::extract(&doc) {
+                    Some(FileFacts::Entry { system, jobs, .. }) => {
+                        assert_eq!(system, s.id(), "{path}");
+                        assert!(!jobs.is_empty(), "{}: {path} has no jobs", s.id());
+                    }
+                    other => panic!(
+                        "{}: {path} is not read as an entry point: {other:?}",
+                        s.id()
+                    ),
+                }
+            }
+        }
+    }
+
+    /// CI ids are unique, and a system found by location claims no other system's samples.
+    #[test]
+    fn ids_and_locations_do_not_collide() {
+        let mut ids: Vec<&str> = REGISTRY.iter().map(|s| s.id()).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate ids");
+        for s in REGISTRY {
+            for (path, _) in s.samples() {
+                let claim: Vec<&str> = REGISTRY
+                    .iter()
+                    .filter(|o| o.at(path))
+                    .map(|o| o.id())
+                    .collect();
+                assert!(claim.len() <= 1, "{path} is claimed by {claim:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! `ripen scan`: one or several repositories (paths or URLs), each with its own config.
+
+use crate::catalogue::Catalogue;
+use crate::cli::args::ScanArgs;
+use crate::cli::many;
+use crate::cli::{error, load, out, warn};
+use crate::config::Config;
+use crate::model::Report;
+use crate::pipeline::ScanOptions;
+use crate::render::{self, github};
+use crate::source::remote::{self, Source};
+use crate::source::walk::WalkOptions;
+use std::path::{Path, PathBuf};
+
+pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
+    if args.paths.len() > 1
+        && !args.as_system
+        && let Err(e) = many::many_format(args.format)
+    {
+        return error(e);
+    }
+    // URLs are cloned into temporary directories, removed when `sources` is dropped.
+    let sources = match resolve(&args.paths) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let mut scanned = Vec::new();
+    for src in &sources {
+        match scan_root(&args, &src.root) {
+            Ok((mut report, targets, cat, opts)) => {
+                crate::cli::annotate(
+                    &mut report,
+                    &src.root,
+                    args.history_commits,
+                    args.max_file_size,
+                );
+                report.root = src.display.clone();
+                scanned.push((src.name.clone(), report, targets, cat, opts));
+            }
+            Err(code) => return code,
+        }
+    }
+    let (mut report, met) = if args.as_system {
+        let (_, _, targets, cat, opts) = &scanned[0];
+        let parts: Vec<(String, Report)> = scanned
+            .iter()
+            .map(|(n, r, ..)| (n.clone(), r.clone()))
+            .collect();
+        let Some(mut r) = crate::assess::system::merge(cat, &parts, opts) else {
+            return error("no repository to scan");
+        };
+        let met = r.check_targets(targets);
+        (r, met)
+    } else if scanned.len() == 1 {
+        let (_, mut r, targets, ..) = scanned.remove(0);
+        let met = r.check_targets(&targets);
+        (r, met)
+    } else {
+        if !args.report_files.is_empty() {
+            return error(
+                "--report-file writes one report: give one repository, or merge them with --as-system",
+            );
+        }
+        let mut met = true;
+        let parts: Vec<(String, Report)> = scanned
+            .into_iter()
+            .map(|(n, mut r, t, ..)| {
+                met &= r.check_targets(&t);
+                (n, r)
+            })
+            .collect();
+        return match crate::cli::render_many(&parts, args.format) {
+            Ok(s) => {
+                out(&s);
+                if met { 0 } else { 1 }
+            }
+            Err(e) => error(e),
+        };
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    if github::in_actions(&env) {
+        report.browse_url = github::browse_url(&env);
+    }
+    for (format, path) in &args.report_files {
+        if let Err(e) = std::fs::write(path, render::render(&report, *format)) {
+            return error(format!(
+                "--report-file: cannot write {}: {e}",
+                path.display()
+            ));
+        }
+    }
+    if let Err(e) = github::publish(&report, &env) {
+        warn(format!(
+            "cannot write the GitHub step summary or outputs: {e}"
+        ));
+    }
+    out(&render::render(&report, args.format));
+    if met { 0 } else { 1 }
+}
+
+/// One root's report, with the targets, catalogue and options it was scanned with.
+pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
+
+/// Config, catalogue, targets and options for one root, and its report.
+pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
+    let config = match Config::discover(root, args.config.as_deref()) {
+        Ok(c) => c.unwrap_or_default(),
+        Err(e) => return Err(error(e)),
+    };
+    let mut rule_dirs = config.rules.clone();
+    rule_dirs.extend(args.rules.iter().cloned());
+    let cat = match load(&rule_dirs) {
+        Ok(c) => c,
+        Err(e) => return Err(error(e)),
+    };
+    if let Err(e) = config.validate(&cat) {
+        return Err(error(e));
+    }
+    let mut targets = config.fail_under.clone();
+    for (m, l) in &args.fail_under {
+        let Some(model) = cat.model(m).filter(|m| !m.levels.is_empty()) else {
+            return Err(error(format!(
+                "--fail-under: unknown model `{m}` (known: google, azure)"
+            )));
+        };
+        let max = model.levels.last().map(|l| l.level).unwrap_or(0);
+        if *l > max {
+            return Err(error(format!("--fail-under: `{m}` has levels 0 to {max}")));
+        }
+        targets.retain(|(x, _)| x != m);
+        targets.push((m.clone(), *l));
+    }
+    let mut exclude = config.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let opts = ScanOptions {
+        walk: WalkOptions {
+            max_file_size: args.max_file_size,
+            exclude,
+            threads: 0,
+        },
+        attestations: config.attestations.clone(),
+        no_attestations: args.no_attestations,
+        waivers: config.waivers.clone(),
+        today: None,
+        config: config
+            .path
+            .as_ref()
+            .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
+        per_project: args.per_project,
+        progress: None,
+    };
+    let scanned = crate::cli::progress::with_progress(|progress| {
+        let opts = ScanOptions {
+            progress,
+            ..opts.clone()
+        };
+        crate::pipeline::scan(root, &cat, &opts)
+    });
+    match scanned {
+        Ok(r) => Ok((r, targets, cat, opts)),
+        Err(e) => Err(error(e)),
+    }
+}
+
+/// A scan argument made into a directory: a path as given, or a temporary clone of a URL.
+pub struct Resolved {
+    pub root: PathBuf,
+    /// What the report calls it: the path or URL as given.
+    pub display: String,
+    /// A short name (`--as-system` prefixes, the summary table).
+    pub name: String,
+    pub _clone: Option<remote::Clone>,
+}
+
+/// Turns the arguments of `ripen scan` into directories, cloning URLs.
+pub fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let r = match remote::classify(p) {
+            Source::Path(p) => {
+                if !p.is_dir() {
+                    return Err(format!("{}: not a directory", p.display()));
+                }
+                let name = p
+                    .canonicalize()
+                    .ok()
+                    .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| remote::repo_name(&p.to_string_lossy()));
+                Resolved {
+                    display: p.display().to_string(),
+                    root: p,
+                    name,
+                    _clone: None,
+                }
+            }
+            src @ (Source::Local(_) | Source::Network(_)) => {
+                let c = remote::clone(&src)?;
+                Resolved {
+                    root: c.path.clone(),
+                    display: c.url.clone(),
+                    name: remote::repo_name(&c.url),
+                    _clone: Some(c),
+                }
+            }
+        };
+        out.push(r);
+    }
+    let names = crate::assess::system::unique_names(out.iter().map(|r| r.name.clone()).collect());
+    for (r, n) in out.iter_mut().zip(names) {
+        r.name = n;
+    }
+    Ok(out)
+}
+
+/// Adds the history facts to a scan of a repository's top level (`.git` at the root; a
+/// subdirectory or an unpacked tree gets none).
+pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: u64) {
+    if max_commits == 0 || !root.join(".git").exists() {
+        return;
+    }
+    report.history =
+        crate::pipeline::repo_history::repo_history(root, report, max_commits, max_size);
+}

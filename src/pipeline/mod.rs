@@ -1,0 +1,15 @@
+//! The stages wired together: `scan` (a tree), `tree_scanner` and `incremental` (git trees, one
+//! after another), `history`, `diff` and the history facts of a scan, and `rules_test` (the
+//! rules' own examples).
+
+pub mod assemble;
+pub mod diff;
+pub mod file_scan;
+pub mod history;
+pub mod incremental;
+pub mod repo_history;
+pub mod rules_test;
+pub mod scan;
+pub mod tree_scanner;
+
+pub use scan::{Progress, ScanError, ScanOptions, scan};

@@ -1,0 +1,59 @@
+//! What every renderer shares: terminal styles, the text of chains and locations, model names.
+
+use crate::model::{Evidence, Hop};
+use anstyle::{AnsiColor, Style};
+
+pub(crate) const BOLD: Style = Style::new().bold();
+
+pub(crate) const DIM: Style = Style::new().dimmed();
+
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default();
+
+pub(crate) const RED: Style = AnsiColor::Red.on_default();
+
+pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default();
+
+pub(crate) const CYAN: Style = AnsiColor::Cyan.on_default();
+
+pub(crate) fn paint(style: Style, s: &str) -> String {
+    format!("{style}{s}{style:#}")
+}
+
+pub fn chain_text(chain: &[Hop]) -> String {
+    chain
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let loc = match h.line {
+                Some(l) => format!("{}:{l}", h.path),
+                None => h.path.clone(),
+            };
+            if i == 0 {
+                format!("{loc} ({})", h.via)
+            } else {
+                format!("{loc} [{}]", h.via)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+pub fn location(e: &Evidence) -> String {
+    match e.line {
+        Some(l) => format!("{}:{l}", e.path),
+        None => e.path.clone(),
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    match s {
+        "gigaom" => "GigaOm".into(),
+        _ => {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        }
+    }
+}
