@@ -70,6 +70,9 @@ pub(crate) const CI_PATHS: &[&str] = &[
     ".github/actions/setup/action.yml",
     "prefect.yaml",
     "databricks.yml",
+    ".travis.yml",
+    ".buildkite/pipeline.yml",
+    "tekton/pipeline.yaml",
 ];
 
 /// The automation extractor over every kind of file it reads (the first byte picks the path),

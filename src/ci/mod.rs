@@ -83,6 +83,11 @@ pub trait CiSystem: Sync {
     fn fixed_location(&self, _rel: &str) -> bool {
         false
     }
+    /// Whether other files reach this system's jobs by name (`databricks bundle run JOB`, a
+    /// Tekton `pipelineRef`), so that a change to its files can change what others reach.
+    fn jobs_named_from_elsewhere(&self) -> bool {
+        false
+    }
     /// Files this system must recognise as entry points of its own: `(path, content)`.
     fn samples(&self) -> &'static [(&'static str, &'static str)];
 }
@@ -116,6 +121,14 @@ pub fn is_ci_system(system: &str) -> bool {
 /// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).
 pub fn runs_anywhere(path: &str) -> bool {
     !REGISTRY.iter().any(|s| s.fixed_location(path))
+}
+
+/// Whether other files reach the jobs of `system` by name ([`CiSystem::jobs_named_from_elsewhere`]).
+pub fn jobs_named_from_elsewhere(system: &str) -> bool {
+    REGISTRY
+        .iter()
+        .chain(orchestrators::REGISTRY)
+        .any(|s| s.id() == system && s.jobs_named_from_elsewhere())
 }
 
 /// Every word a shaped system or orchestrator needs ([`CiSystem::words`]).

@@ -222,6 +222,9 @@ impl CiSystem for Tekton {
     fn id(&self) -> &'static str {
         ID
     }
+    fn jobs_named_from_elsewhere(&self) -> bool {
+        true
+    }
     fn words(&self) -> &'static [&'static str] {
         &["tekton.dev"]
     }

@@ -81,6 +81,13 @@ impl<'a> Graph<'a> {
         if !cmd.shell {
             // A reference names a file (a template, a component spec); a directory named this
             // way is where something else runs (`code:`), not something that runs.
+            if let Some((system, job)) = cmd.text.strip_prefix('@').and_then(|r| r.split_once(':'))
+            {
+                for n in self.named_jobs(system, job) {
+                    push!(n, format!("runs {job}"), false);
+                }
+                return;
+            }
             for tok in cmd.text.split_whitespace() {
                 for p in self.resolve_ref(tok, &bases) {
                     push!(
@@ -250,6 +257,12 @@ impl<'a> Graph<'a> {
                 Action::Bundle { job } => {
                     looks_resolvable = true;
                     for n in self.bundle_nodes(&b, job.as_deref()) {
+                        push!(n, via.clone(), false);
+                    }
+                }
+                Action::Job { system, job } => {
+                    looks_resolvable = true;
+                    for n in self.named_jobs(system, job) {
                         push!(n, via.clone(), false);
                     }
                 }

@@ -149,6 +149,9 @@ impl<'a> Graph<'a> {
     /// Databricks bundle files in `dir` (or anywhere, when none is there), or the one
     /// defining job `job`.
     pub(crate) fn bundle_nodes(&self, bases: &[String], job: Option<&str>) -> Vec<NodeId> {
+        if let Some(j) = job {
+            return self.named_jobs("databricks", j);
+        }
         let mut files: Vec<&String> = self
             .facts
             .iter()
@@ -164,28 +167,31 @@ impl<'a> Graph<'a> {
             .map(|(p, _)| p)
             .collect();
         files.sort();
-        let mut out = Vec::new();
-        for f in files {
-            let FileFacts::Entry { jobs, .. } = &self.facts[f] else {
-                continue;
-            };
-            match job {
-                Some(j) => {
-                    if jobs.iter().any(|x| x.name == j) {
-                        out.push((f.clone(), Some(j.to_string())));
-                    }
-                }
-                None => {
-                    let d = parent(f);
-                    if bases
-                        .iter()
-                        .any(|b| b == d || d.starts_with(&format!("{b}/")) || b.is_empty())
-                    {
-                        out.push((f.clone(), None));
-                    }
-                }
-            }
-        }
+        files
+            .into_iter()
+            .filter(|f| {
+                let d = parent(f);
+                bases
+                    .iter()
+                    .any(|b| b == d || d.starts_with(&format!("{b}/")) || b.is_empty())
+            })
+            .map(|f| (f.clone(), None))
+            .collect()
+    }
+
+    /// The nodes of job `job` in the entry files of `system`, wherever they lie (Tekton
+    /// objects and bundle jobs are referenced by name).
+    pub(crate) fn named_jobs(&self, system: &str, job: &str) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = self
+            .facts
+            .iter()
+            .filter(|(_, f)| {
+                matches!(f, FileFacts::Entry { system: s, jobs, .. }
+                    if *s == system && jobs.iter().any(|j| j.name == job))
+            })
+            .map(|(p, _)| (p.clone(), Some(job.to_string())))
+            .collect();
+        out.sort();
         out
     }
 

@@ -72,16 +72,11 @@ impl FileScan {
     /// (`make train`, `dvc repro stage`) and Databricks bundle jobs. A CI workflow's jobs are
     /// reached only from the workflow itself.
     pub fn others_resolve_into(&self) -> bool {
-        matches!(
-            self.facts.as_deref(),
-            Some(
-                FileFacts::Targets { .. }
-                    | FileFacts::Entry {
-                        system: "databricks",
-                        ..
-                    }
-            )
-        )
+        match self.facts.as_deref() {
+            Some(FileFacts::Targets { .. }) => true,
+            Some(FileFacts::Entry { system, .. }) => crate::ci::jobs_named_from_elsewhere(system),
+            _ => false,
+        }
     }
 
     /// Whether this file holds CI jobs or Make/DVC targets: entry points, or targets other

@@ -295,6 +295,44 @@ pub(crate) fn classify(tokens: &[String]) -> Option<Action> {
             _ => None,
         },
         ("databricks", _) => None,
+        ("tkn", Some(kind @ ("pipeline" | "task")))
+            if args.get(1).map(String::as_str) == Some("start") =>
+        {
+            let name = positional(&args[2..]).into_iter().next()?;
+            let kind = if kind == "pipeline" {
+                "Pipeline"
+            } else {
+                "Task"
+            };
+            Some(Action::Job {
+                system: "tekton",
+                job: format!("{kind}/{name}"),
+            })
+        }
+        ("tkn", _) => None,
+        ("buildkite-agent", Some("pipeline"))
+            if args.get(1).map(String::as_str) == Some("upload") =>
+        {
+            // Without a file, the agent looks for these in order.
+            Some(match positional(&args[2..]).into_iter().next() {
+                Some(f) => Action::Files {
+                    paths: vec![f],
+                    alternatives: false,
+                },
+                None => Action::Files {
+                    paths: [
+                        ".buildkite/pipeline.yml",
+                        ".buildkite/pipeline.yaml",
+                        "buildkite.yml",
+                        "buildkite.yaml",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                    alternatives: true,
+                },
+            })
+        }
+        ("buildkite-agent", _) => None,
         ("source" | ".", _) => {
             let f = args.first()?;
             // Environments and shell profiles, not this repository's scripts.

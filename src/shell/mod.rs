@@ -46,6 +46,9 @@ pub enum Action {
     },
     /// `databricks bundle deploy|run [JOB]`: the bundle, or one job of it.
     Bundle { job: Option<String> },
+    /// `tkn pipeline start NAME`: a job of a CI system or orchestrator, by name, wherever the
+    /// file that defines it lies.
+    Job { system: &'static str, job: String },
     /// Anything else that runs things: its arguments that name repository paths.
     Paths(Vec<String>),
 }

@@ -102,6 +102,9 @@ impl CiSystem for Databricks {
     fn id(&self) -> &'static str {
         "databricks"
     }
+    fn jobs_named_from_elsewhere(&self) -> bool {
+        true
+    }
     fn words(&self) -> &'static [&'static str] {
         &["resources"]
     }
