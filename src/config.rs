@@ -7,11 +7,14 @@
 
 use crate::catalogue::DataError;
 use crate::model::Date;
+use crate::source::walk::WalkOptions;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 pub const DEFAULT_NAME: &str = ".ripen.yml";
 
@@ -491,6 +494,35 @@ impl Config {
 /// The JSON Schema of the configuration file, as committed in `schemas/`.
 pub fn schema() -> schemars::Schema {
     schemars::schema_for!(ConfigFile)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub walk: WalkOptions,
+    /// Capabilities attested in the config.
+    pub attestations: Vec<crate::config::Attestation>,
+    /// `--no-attestations`: list the attestations as ignored, count none.
+    pub no_attestations: bool,
+    /// Capabilities accepted as missing, applied after the levels (`waivers`).
+    pub waivers: Vec<crate::config::Waiver>,
+    /// The date waivers are checked against (default: today, or `RIPEN_TODAY`).
+    pub today: Option<crate::model::Date>,
+    /// The configuration file, as the report should name it (relative to the root if inside).
+    pub config: Option<String>,
+    /// Also report each sub-project of a monorepo (`--per-project`).
+    pub per_project: bool,
+    /// Progress for a caller's display (the CLI's progress bar): the scan sets `total` to the
+    /// number of files once the walk is done and counts files done in `done`.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Counters a scan updates as it goes, read by another thread (relaxed atomics: a display).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to scan (0 while the walk is still running).
+    pub total: AtomicU64,
+    /// Files scanned so far.
+    pub done: AtomicU64,
 }
 
 #[cfg(test)]

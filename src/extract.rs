@@ -3,16 +3,13 @@
 //! orchestrator or kind of file that reads it.
 
 use crate::ci::{self, Yaml, orchestrators};
-use crate::facts::job_spec::{self, yaml_may_yield};
+use crate::facts::job_spec;
 use crate::facts::{dockerfile, dvc, make, python};
 use crate::model::{Command, FileFacts};
-use crate::paths::{file_name, parent};
+use crate::paths::{file_name, is_yaml, parent};
 use crate::read::Document;
 use crate::read::structured::Node;
-
-pub(crate) fn is_yaml(rel: &str) -> bool {
-    rel.ends_with(".yml") || rel.ends_with(".yaml")
-}
+use std::sync::LazyLock;
 
 /// Files the automation graph reads even when no rule asks for them.
 pub fn wanted(rel: &str) -> bool {
@@ -107,6 +104,34 @@ fn yaml_other(doc: &Document) -> Option<FileFacts> {
         return Some(f);
     }
     job_spec::commands(&y)
+}
+
+/// Whether [`yaml_other`] could find anything in this file, decided from its name and text
+/// without parsing it: parsing every configuration file of a large tree was a third of a scan.
+/// Sound, not a guess: each kind of fact needs one of these in the text: a word of a CI
+/// system or orchestrator found by shape ([`ci::words`]), or a mark or runner of a job spec
+/// ([`job_spec::may_run_or_name_a_file`]), unless an escape sequence spells it.
+fn yaml_may_yield(doc: &Document) -> bool {
+    static KEYS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(ci::words()).expect("fixed word list builds")
+    });
+    // Keys and kinds are whole words (`script:`, not `description:`).
+    let bytes = doc.text.as_bytes();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    let key = KEYS
+        .find_overlapping_iter(&doc.text)
+        .any(|m| !word(m.start().checked_sub(1)) && !word(Some(m.end())));
+    let name = file_name(&doc.rel);
+    name == "action.yml"
+        || name == "action.yaml"
+        || name.starts_with("kustomization.")
+        || name == "Kustomization"
+        || key
+        || job_spec::may_run_or_name_a_file(&doc.text)
+        || crate::read::structured::has_escape(&doc.text)
 }
 
 /// A Kustomization: the resources, bases, components and patches it applies.

@@ -3,8 +3,8 @@
 //! `not_observable` (cannot be seen in a repository at all).
 
 use crate::catalogue::Catalogue;
+use crate::config::ScanOptions;
 use crate::model::{Attestation, CapabilityResult, Evidence, State, Tier};
-use crate::pipeline::ScanOptions;
 use std::collections::HashMap;
 
 /// Evidence kept per capability in the report; the rest is counted. Levels are decided on

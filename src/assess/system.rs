@@ -8,8 +8,8 @@
 
 use crate::assess::capabilities;
 use crate::catalogue::Catalogue;
+use crate::config::ScanOptions;
 use crate::model::{Evidence, Hop, Report};
-use crate::pipeline::ScanOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -2,10 +2,10 @@
 //! (templates included by `template:`).
 
 use crate::ci::{CiSystem, Yaml};
-use crate::extract::is_yaml;
 use crate::facts::yaml::{collect_key, scalar_commands, str_at, trig, whole_job};
 use crate::model::{Command, FileFacts, Trigger, TriggerKind};
 use crate::paths::file_name;
+use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
 

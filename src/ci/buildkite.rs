@@ -5,9 +5,9 @@
 //! reaches the uploaded pipeline (the shell reader resolves it).
 
 use crate::ci::{CiSystem, Yaml};
-use crate::extract::is_yaml;
 use crate::facts::yaml::{entry, push_block, trig, whole_job};
 use crate::model::{FileFacts, Job, TriggerKind};
+use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
 

@@ -1,10 +1,10 @@
 //! Google Cloud Build: `cloudbuild*.yaml`; each step's builder image and args as a command.
 
 use crate::ci::{CiSystem, Yaml};
-use crate::extract::is_yaml;
 use crate::facts::yaml::{entry, push_block, seq_scalars, shell_join, trig, whole_job};
 use crate::model::{Command, FileFacts, TriggerKind};
 use crate::paths::file_name;
+use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
 

@@ -3,10 +3,10 @@
 //! file is read as a command.
 
 use crate::ci::{CiSystem, Yaml};
-use crate::extract::is_yaml;
 use crate::facts::yaml::{entry, scalar_commands, trig, whole_job};
 use crate::model::{FileFacts, TriggerKind};
 use crate::paths::file_name;
+use crate::paths::is_yaml;
 use crate::read::Document;
 
 /// AWS CodeBuild.

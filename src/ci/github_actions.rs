@@ -3,9 +3,9 @@
 //! (`action.yml` with `runs:`).
 
 use crate::ci::{CiSystem, Yaml};
-use crate::extract::is_yaml;
 use crate::facts::yaml::{entry, push_block, ranges, scalar_commands, str_at, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
+use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
 

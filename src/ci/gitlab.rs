@@ -2,10 +2,10 @@
 //! `rules:`/`only:`/`when:`, hidden template jobs for `extends:`.
 
 use crate::ci::{CiSystem, Yaml};
-use crate::extract::is_yaml;
 use crate::facts::yaml::{ranges, scalar_commands, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::paths::file_name;
+use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
 use regex::Regex;

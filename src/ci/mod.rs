@@ -21,40 +21,9 @@ pub mod orchestrators;
 pub mod tekton;
 pub mod travis;
 
+pub use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;
-use crate::paths::{file_name, parent};
 use crate::read::Document;
-use crate::read::structured::Node;
-
-/// A parsed YAML file, as the systems that read YAML see it.
-pub struct Yaml<'a> {
-    pub rel: &'a str,
-    /// Every document of the file (`---`), the first one being `root`.
-    pub docs: &'a [Node],
-    pub root: &'a Node,
-    /// The file's last line: where the last job or stage ends.
-    pub end: u32,
-    /// The file's directory, relative to the root.
-    pub here: String,
-}
-
-impl<'a> Yaml<'a> {
-    /// The file's documents, or None when it does not parse or is empty.
-    pub fn of(doc: &'a Document) -> Option<Yaml<'a>> {
-        let docs = doc.structured().ok()?;
-        Some(Yaml {
-            rel: &doc.rel,
-            root: docs.first()?,
-            docs,
-            end: doc.text.lines().count() as u32,
-            here: parent(&doc.rel).to_string(),
-        })
-    }
-
-    pub fn name(&self) -> &str {
-        file_name(self.rel)
-    }
-}
 
 /// A CI system or orchestrator ripen reads.
 pub trait CiSystem: Sync {

@@ -2,9 +2,9 @@
 //!
 //! Only on a terminal (stderr), never on stdout, never colour-coded (so `NO_COLOR` has nothing
 //! to turn off), and off with `RIPEN_NO_PROGRESS=1`. The library only counts
-//! ([`crate::pipeline::Progress`]); this draws.
+//! ([`crate::config::Progress`]); this draws.
 
-use crate::pipeline::Progress;
+use crate::config::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;

@@ -1,24 +1,13 @@
 //! Any other YAML file: a job spec or manifest whose values may run something or name a file.
-//! The textual precheck decides, without parsing, whether a file can yield anything at all.
 
-use crate::ci::Yaml;
-use crate::facts::yaml::scalar_commands;
+use crate::facts::yaml::{Yaml, scalar_commands};
 use crate::model::{Command, FileFacts};
-use crate::paths::file_name;
-use crate::read::Document;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Whether [`yaml_other`] could find anything in this file, decided from its name and text
-/// without parsing it: parsing every configuration file of a large tree was a third of a scan.
-/// Sound, not a guess: each kind of fact needs one of these words in the text (a shape's key (a CI
-/// system's or an orchestrator's `words`), a scheduled kind, a mark or runner of [`could_run_or_name_a_file`]), unless an escape sequence
-/// spells it.
-pub(crate) fn yaml_may_yield(doc: &Document) -> bool {
-    // The words of every CI system and orchestrator found by shape (`ci::words`).
-    static KEYS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::new(crate::ci::words()).expect("fixed word list builds")
-    });
+/// Whether a YAML file's text may hold a value that runs something or names a file (a mark
+/// or a runner of [`could_run_or_name_a_file`]), decided without parsing it.
+pub(crate) fn may_run_or_name_a_file(text: &str) -> bool {
     static MARKS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         aho_corasick::AhoCorasick::new(COMMAND_MARKS).expect("fixed mark list builds")
     });
@@ -27,24 +16,7 @@ pub(crate) fn yaml_may_yield(doc: &Document) -> bool {
         Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", words.join("|")))
             .expect("fixed runner list builds")
     });
-    // Keys and kinds are whole words (`script:`, not `description:`).
-    let bytes = doc.text.as_bytes();
-    let word = |i: Option<usize>| {
-        i.and_then(|i| bytes.get(i))
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    };
-    let key = KEYS
-        .find_overlapping_iter(&doc.text)
-        .any(|m| !word(m.start().checked_sub(1)) && !word(Some(m.end())));
-    let name = file_name(&doc.rel);
-    name == "action.yml"
-        || name == "action.yaml"
-        || name.starts_with("kustomization.")
-        || name == "Kustomization"
-        || key
-        || MARKS.is_match(&doc.text)
-        || RUNNER.is_match(&doc.text)
-        || crate::read::structured::has_escape(&doc.text)
+    MARKS.is_match(text) || RUNNER.is_match(text)
 }
 
 /// A generated YAML of thousands of entries adds nothing past this many candidate commands.

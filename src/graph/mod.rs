@@ -15,7 +15,7 @@ pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};
 
-use crate::model::{EntryPoint, Facts, Hop, Trigger, Unresolved};
+use crate::model::{EntryPoint, Facts, FileFacts, Hop, Trigger, Unresolved};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -58,6 +58,16 @@ pub struct Automation {
     /// reaches is walked again when asked ([`Automation::entry_reach`]): keeping every entry's
     /// reach set cost more memory than the rest of the graph in a large monorepo.
     pub(crate) entry_seeds: HashMap<String, Vec<(NodeId, usize)>>,
+}
+
+pub(crate) fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
+    match facts.get(path)? {
+        FileFacts::Targets { targets, .. } => {
+            targets.iter().find(|t| t.name == sub).map(|t| t.line)
+        }
+        FileFacts::Entry { jobs, .. } => jobs.iter().find(|j| j.name == sub).map(|j| j.line),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

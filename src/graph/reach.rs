@@ -5,16 +5,6 @@ use crate::graph::{Automation, Graph, NodeId, Reach};
 use crate::model::{Evidence, Facts, FileFacts, Hop, Tier, Trigger};
 use std::collections::{BTreeSet, HashMap};
 
-pub(crate) fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
-    match facts.get(path)? {
-        FileFacts::Targets { targets, .. } => {
-            targets.iter().find(|t| t.name == sub).map(|t| t.line)
-        }
-        FileFacts::Entry { jobs, .. } => jobs.iter().find(|j| j.name == sub).map(|j| j.line),
-        _ => None,
-    }
-}
-
 /// The node of `path` whose lines contain `line`: a job, a target or the whole file.
 pub(crate) fn node_for(facts: &Facts, path: &str, line: Option<u32>) -> Vec<NodeId> {
     let mut out: Vec<NodeId> = facts

@@ -3,8 +3,7 @@
 //! sets that reach it.
 
 use crate::graph::memo::{EdgeEntry, Used};
-use crate::graph::reach::target_line;
-use crate::graph::{Automation, Graph, NodeId, Reach};
+use crate::graph::{Automation, Graph, NodeId, Reach, target_line};
 use crate::model::{
     EntryPoint, Facts, FileFacts, Hop, Job, Trigger, TriggerKind, UNRESOLVED_HOP, Unresolved,
     triggers_label,

@@ -2,10 +2,10 @@
 //! (bounded memory). A scan depends only on the file's path and bytes, so callers scanning many
 //! trees (git history) cache it by content id.
 
+use crate::catalogue::Catalogue;
 use crate::evidence::{self, ProjectFacts};
 use crate::matcher::{Hit, Matcher};
 use crate::model::FileFacts;
-use crate::pipeline::incremental::ForLevels;
 use crate::read::{self, Origin, ReadOutcome};
 use std::borrow::Borrow;
 use std::sync::Arc;
@@ -245,4 +245,18 @@ pub fn scan_file_with(
         ReadOutcome::Binary => empty(path_facts, None, true),
         ReadOutcome::Unreadable(w) => empty(path_facts, Some(w), false),
     })
+}
+
+/// How `ripen history` reads scans: for levels only, against the project facts of the tree.
+/// Given only when no model counts mentions ([`Catalogue::counts_mentions`]): evidence that is
+/// only mentioned (a rule of that tier, prose, comments, a tool's own source, a library's
+/// examples) then never moves a level, so a file whose edits change only such hits leaves the
+/// levels as they were.
+#[derive(Clone, Copy)]
+pub struct ForLevels<'a> {
+    pub cat: &'a Catalogue,
+    /// The tree's merged project facts, which decide what is lowered to a mention. They are
+    /// the same for both versions of an edited file unless some file's project facts changed,
+    /// and that file makes the commit matter by itself.
+    pub project: &'a ProjectFacts,
 }

@@ -1,10 +1,8 @@
 //! What an edit can change: `ripen history` reuses a commit's levels when no edit of the next
 //! one can move them. Two versions of a file are compared on what assembly reads of them.
 
-use crate::catalogue::Catalogue;
-use crate::evidence::ProjectFacts;
 use crate::model::FileFacts;
-use crate::pipeline::file_scan::FileScan;
+use crate::pipeline::file_scan::{FileScan, ForLevels};
 
 impl FileScan {
     /// Whether two versions of a file give assembly the same input for levels: all but byte
@@ -194,24 +192,11 @@ pub fn edit_effect(
     }
 }
 
-/// How `ripen history` reads scans: for levels only, against the project facts of the tree.
-/// Given only when no model counts mentions ([`Catalogue::counts_mentions`]): evidence that is
-/// only mentioned (a rule of that tier, prose, comments, a tool's own source, a library's
-/// examples) then never moves a level, so a file whose edits change only such hits leaves the
-/// levels as they were.
-#[derive(Clone, Copy)]
-pub struct ForLevels<'a> {
-    pub cat: &'a Catalogue,
-    /// The tree's merged project facts, which decide what is lowered to a mention. They are
-    /// the same for both versions of an edited file unless some file's project facts changed,
-    /// and that file makes the commit matter by itself.
-    pub project: &'a ProjectFacts,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence;
+    use crate::catalogue::Catalogue;
+    use crate::evidence::{self, ProjectFacts};
     use crate::matcher::Matcher;
     use crate::model::Tier;
     use crate::pipeline::file_scan::{

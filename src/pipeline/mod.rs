@@ -12,4 +12,5 @@ pub mod rules_test;
 pub mod scan;
 pub mod tree_scanner;
 
-pub use scan::{Progress, ScanError, ScanOptions, scan};
+pub use crate::config::{Progress, ScanOptions};
+pub use scan::{ScanError, scan};

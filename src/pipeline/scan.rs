@@ -2,44 +2,15 @@
 //! assemble the report.
 
 use crate::catalogue::{Catalogue, DataError};
+use crate::config::ScanOptions;
 use crate::matcher::Matcher;
 use crate::model::Report;
 use crate::pipeline::assemble::{Tree, assemble};
 use crate::pipeline::file_scan::{FileScan, scan_file};
-use crate::source::walk::{self, WalkOptions};
+use crate::source::walk::{self};
 use rayon::prelude::*;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-#[derive(Debug, Clone, Default)]
-pub struct ScanOptions {
-    pub walk: WalkOptions,
-    /// Capabilities attested in the config.
-    pub attestations: Vec<crate::config::Attestation>,
-    /// `--no-attestations`: list the attestations as ignored, count none.
-    pub no_attestations: bool,
-    /// Capabilities accepted as missing, applied after the levels (`waivers`).
-    pub waivers: Vec<crate::config::Waiver>,
-    /// The date waivers are checked against (default: today, or `RIPEN_TODAY`).
-    pub today: Option<crate::model::Date>,
-    /// The configuration file, as the report should name it (relative to the root if inside).
-    pub config: Option<String>,
-    /// Also report each sub-project of a monorepo (`--per-project`).
-    pub per_project: bool,
-    /// Progress for a caller's display (the CLI's progress bar): the scan sets `total` to the
-    /// number of files once the walk is done and counts files done in `done`.
-    pub progress: Option<Arc<Progress>>,
-}
-
-/// Counters a scan updates as it goes, read by another thread (relaxed atomics: a display).
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Files to scan (0 while the walk is still running).
-    pub total: AtomicU64,
-    /// Files scanned so far.
-    pub done: AtomicU64,
-}
 
 #[derive(Debug)]
 pub enum ScanError {

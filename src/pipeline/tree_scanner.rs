@@ -9,8 +9,8 @@ use crate::matcher::Matcher;
 use crate::model::{CacheStats, LargeFile, Report, SkipStats};
 use crate::pipeline::ScanOptions;
 use crate::pipeline::assemble::Tree;
-use crate::pipeline::file_scan::{FileScan, Rules};
-use crate::pipeline::incremental::{EditEffect, ForLevels};
+use crate::pipeline::file_scan::{FileScan, ForLevels, Rules};
+use crate::pipeline::incremental::EditEffect;
 use crate::pipeline::scan::parse_pool;
 use crate::source::git::{
     Entry, GitError, MODE_COMMIT, MODE_LINK, MODE_TREE, Repo, blob_size, tree_delta,
