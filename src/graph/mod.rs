@@ -256,4 +256,25 @@ mod tests {
         assert_eq!(evs[0].tier, Tier::Automated);
         assert_eq!(evs[0].triggers[0].kind, TriggerKind::External);
     }
+
+    /// Shell lines as CI files write them: a `#` inside quotes, a command substitution and a
+    /// command continued over lines with `\` all reach the script.
+    #[test]
+    fn shell_lines_reach_their_scripts() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"step #1\"; python a.py\n          echo \"$(python b.py)\"\n          python c.py \\\n            --epochs 3\n",
+            ),
+            ("a.py", "fit()\n"),
+            ("b.py", "fit()\n"),
+            ("c.py", "fit()\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("a.py", 1), ev("b.py", 1), ev("c.py", 1)];
+        auto.promote(&facts, &mut evs);
+        let lines: Vec<Option<u32>> = evs.iter().map(|e| e.chain[0].line).collect();
+        assert!(evs.iter().all(|e| e.tier == Tier::Automated), "{evs:?}");
+        assert_eq!(lines, vec![Some(7), Some(8), Some(9)]);
+    }
 }

@@ -1,6 +1,6 @@
 //! Reading shell command lines (CI `run:` blocks, Makefile recipes, scripts) for what they run.
 //!
-//! This is a reader, not a shell: it splits on the usual operators, unwraps the usual wrappers
+//! This is a reader, not a shell: it splits on the usual operators (`lex`), unwraps the usual wrappers
 //! (`uv run`, `poetry run`, `coverage run`...) and says which repository files a command would
 //! execute. Programs that only *read* files (linters, formatters, `cat`, `pip install -r`) give
 //! no edges: linting `src/` does not run the training code in it.
@@ -10,7 +10,6 @@ mod lex;
 mod programs;
 
 use classify::classify;
-use lex::{split_operators, strip_comment, tokenize};
 
 /// What one simple command does, as far as the automation graph cares.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +64,13 @@ pub struct Simple {
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
 pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
-    let line = strip_comment(line);
     let mut out = Vec::new();
-    for part in split_operators(line) {
-        let mut tokens = tokenize(part);
+    for part in lex::split(line) {
+        // Substitutions run first, where the command runs (their `cd` stays inside).
+        for sub in part.substitutions.iter().filter(|s| s.len() < 4000) {
+            out.extend(parse_line(sub, &mut cwd.clone()));
+        }
+        let mut tokens = part.words;
         // `VAR=value cmd`, `env VAR=value cmd`, `sudo`, `time`: not the program.
         loop {
             match tokens.first().map(String::as_str) {
@@ -110,7 +112,7 @@ pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
             }
             continue;
         }
-        let text = shorten(part.trim());
+        let text = shorten(part.raw.trim());
         if let Some(action) = classify(&tokens) {
             out.push(Simple {
                 program: base_name(&program).to_string(),
@@ -274,6 +276,29 @@ mod tests {
                 paths: vec!["scripts/env.sh".into()],
                 alternatives: false
             }]
+        );
+    }
+
+    /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.
+    #[test]
+    fn quoted_comments_and_substitutions_reach_the_script() {
+        let train = || Action::Paths(vec!["train.py".into()]);
+        assert_eq!(one("echo \"step #1\"; python train.py"), vec![train()]);
+        assert_eq!(one("echo \"$(python train.py)\""), vec![train()]);
+        assert_eq!(one("echo `python train.py`"), vec![train()]);
+        assert_eq!(
+            one("MODEL=$(python train.py) && echo $MODEL"),
+            vec![train()]
+        );
+        // A continued line: the first line holds the program and the script.
+        assert_eq!(
+            one("python train.py \\"),
+            vec![Action::Paths(vec!["train.py".into(), "\\".into()])]
+        );
+        // Escaped spaces and operators are words.
+        assert_eq!(
+            one(r"python my\ train.py a\;b"),
+            vec![Action::Paths(vec!["my train.py".into(), "a;b".into()])]
         );
     }
 }
