@@ -5,7 +5,7 @@ use crate::graph::memo::{Edge, EdgeEntry, Probes};
 use crate::graph::{Graph, NodeId};
 use crate::model::{Command, FileFacts, TargetKind, Unresolved};
 use crate::paths::{join, parent};
-use crate::shell::{self, Action};
+use crate::shell::{self, Action, Simple};
 use std::rc::Rc;
 
 /// Programs whose directory arguments are trees they apply or run.
@@ -35,6 +35,7 @@ pub(crate) fn is_test_file(rel: &str) -> bool {
 }
 
 impl<'a> Graph<'a> {
+    /// The edges of one command of `from`: what it runs or references.
     pub(crate) fn command_edges(
         &self,
         from: &str,
@@ -43,9 +44,53 @@ impl<'a> Graph<'a> {
         out: &mut Vec<Edge>,
         unresolved: &mut Vec<Unresolved>,
     ) {
+        let (home, bases) = self.command_bases(from, cmd, extra_bases);
+        // The command's own file is no edge of its own (its jobs and targets are).
+        let push = |out: &mut Vec<Edge>, to: NodeId, via: String, tests: bool| {
+            if to.0 != from || to.1.is_some() {
+                out.push(Edge {
+                    to,
+                    via,
+                    line: cmd.line,
+                    tests,
+                });
+            }
+        };
+        if !cmd.shell {
+            for (to, via) in self.reference_nodes(&cmd.text, &bases) {
+                push(out, to, via, false);
+            }
+            return;
+        }
+        let mut cwd = cmd.cwd.clone();
+        for simple in shell::parse_line(&cmd.text, &mut cwd) {
+            let b = simple_bases(&simple, cmd, &home, &bases);
+            let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);
+            let before = out.len();
+            for (to, tests) in nodes {
+                push(out, to, simple.text.clone(), tests);
+            }
+            if out.len() == before && looks_resolvable {
+                unresolved.push(Unresolved {
+                    path: from.to_string(),
+                    line: cmd.line,
+                    command: simple.text.clone(),
+                    chain: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Where a command of `from` runs (its home) and where its relative paths are looked up, in
+    /// order: its own `cd`/working-directory, else make and dvc run in their file's directory
+    /// and everything else (CI, scripts) at the root; then the file's directory and the root.
+    fn command_bases(
+        &self,
+        from: &str,
+        cmd: &Command,
+        extra_bases: &[String],
+    ) -> (String, Vec<String>) {
         let here = parent(from).to_string();
-        // Where the command runs: its own `cd`/working-directory, else make and dvc run in
-        // their file's directory and everything else (CI, scripts) at the root.
         let home = match self.facts.get(from) {
             Some(FileFacts::Targets { .. }) => here.clone(),
             _ => String::new(),
@@ -61,239 +106,224 @@ impl<'a> Graph<'a> {
             }
         }
         bases.push(home.clone());
-        bases.push(here.clone());
+        bases.push(here);
         bases.push(String::new());
         bases.extend(extra_bases.iter().cloned());
-        // A macro, not a closure: `out` is also read between pushes.
-        macro_rules! push {
-            ($to:expr, $via:expr, $tests:expr) => {{
-                let to: NodeId = $to;
-                if to.0 != from || to.1.is_some() {
-                    out.push(Edge {
-                        to,
-                        via: $via,
-                        line: cmd.line,
-                        tests: $tests,
-                    });
-                }
-            }};
+        (home, bases)
+    }
+
+    /// A reference names a file (a template, a component spec), or a job by name; a directory
+    /// named this way is where something else runs (`code:`), not something that runs.
+    fn reference_nodes(&self, text: &str, bases: &[String]) -> Vec<(NodeId, String)> {
+        if let Some((system, job)) = text.strip_prefix('@').and_then(|r| r.split_once(':')) {
+            return self
+                .named_jobs(system, job)
+                .into_iter()
+                .map(|n| (n, format!("runs {job}")))
+                .collect();
         }
-        if !cmd.shell {
-            // A reference names a file (a template, a component spec); a directory named this
-            // way is where something else runs (`code:`), not something that runs.
-            if let Some((system, job)) = cmd.text.strip_prefix('@').and_then(|r| r.split_once(':'))
-            {
-                for n in self.named_jobs(system, job) {
-                    push!(n, format!("runs {job}"), false);
-                }
-                return;
+        let mut out = Vec::new();
+        for tok in text.split_whitespace() {
+            for p in self.resolve_ref(tok, bases) {
+                out.push((
+                    (p, None),
+                    format!("references {}", tok.trim_start_matches('/')),
+                ));
             }
-            for tok in cmd.text.split_whitespace() {
-                for p in self.resolve_ref(tok, &bases) {
-                    push!(
-                        (p, None),
-                        format!("references {}", tok.trim_start_matches('/')),
-                        false
-                    );
-                }
-            }
-            return;
         }
-        let mut cwd = cmd.cwd.clone();
-        for simple in shell::parse_line(&cmd.text, &mut cwd) {
-            let mut b = bases.clone();
-            if let Some(c) = &simple.cwd
-                && simple.cwd != cmd.cwd
-            {
-                // After `cd`: root-relative (`/x`) or relative to where the command runs.
-                match c.strip_prefix('/') {
-                    Some(abs) => b.insert(0, abs.trim_end_matches('/').to_string()),
-                    None => {
-                        b.insert(0, c.clone());
-                        if let Some(j) = join(&home, c)
-                            && j != *c
-                        {
-                            b.insert(0, j);
-                        }
-                    }
-                }
-            }
-            let dir0 = b[0].clone();
-            let via = simple.text.clone();
-            let before = out.len();
-            let mut looks_resolvable = false;
-            match &simple.action {
-                Action::Make { dir, file, targets } => {
-                    looks_resolvable = true;
-                    let d = match dir {
-                        Some(d) => join(&dir0, d).unwrap_or_default(),
-                        None => dir0.clone(),
-                    };
-                    let mf = file.clone().unwrap_or_else(|| "Makefile".into());
-                    let candidates = [
-                        join(&d, &mf),
-                        join("", &mf),
-                        Some(format!(
-                            "{}makefile",
-                            if d.is_empty() {
-                                String::new()
-                            } else {
-                                format!("{d}/")
-                            }
-                        )),
-                    ];
-                    if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
-                        if targets.is_empty()
-                            && let Some(n) = self.target_node(&path, None)
-                        {
-                            push!(n, via.clone(), false);
-                        }
-                        for t in targets {
-                            if let Some(n) = self.target_node(&path, Some(t)) {
-                                push!(n, via.clone(), false);
-                            }
-                        }
-                    }
-                }
-                Action::DvcRepro { stages } => {
-                    looks_resolvable = true;
-                    for base in &b {
-                        let p = join(base, "dvc.yaml").unwrap_or_default();
-                        if self.is_file(&p) {
-                            if stages.is_empty() {
-                                push!((p.clone(), None), via.clone(), false);
-                            }
-                            for s in stages {
-                                let name = s.rsplit(':').next().unwrap_or(s);
-                                if let Some(n) = self.target_node(&p, Some(name)) {
-                                    push!(n, via.clone(), false);
-                                }
-                            }
-                            break;
-                        }
-                    }
-                }
-                Action::Kedro => {
-                    self.note_under("", true);
-                    for f in self.files.iter().filter(|f| {
-                        f.ends_with(".py")
-                            && (f.contains("/pipelines/") || f.ends_with("pipeline_registry.py"))
-                    }) {
-                        push!((f.clone(), None), via.clone(), false);
-                    }
-                }
-                Action::PythonModule(m) => {
-                    looks_resolvable = !m.contains('$');
-                    if let Some(p) = self.resolve_module(m, from, &b) {
-                        push!((p, None), via.clone(), false);
-                    }
-                    if matches!(m.as_str(), "kedro") {
-                        looks_resolvable = false;
-                    }
-                }
-                Action::Tests { paths } => {
-                    if paths.is_empty() {
-                        let base = if dir0.is_empty() {
-                            None
-                        } else {
-                            Some(format!("{dir0}/"))
-                        };
-                        self.note_under(&dir0, true);
-                        for f in self.files.iter().filter(|f| {
-                            is_test_file(f) && base.as_ref().is_none_or(|b| f.starts_with(b))
-                        }) {
-                            push!((f.clone(), None), via.clone(), true);
-                        }
-                    }
-                    for p in paths {
-                        let p = p.split("::").next().unwrap_or(p);
-                        for f in self.resolve_path(p, &b, true) {
-                            push!((f, None), via.clone(), true);
-                        }
-                    }
-                }
-                Action::GhWorkflow(w) => {
-                    looks_resolvable = true;
-                    let p = format!(".github/workflows/{w}");
-                    if self.is_file(&p) {
-                        push!((p, None), via.clone(), false);
-                    }
-                }
-                Action::Docker { file, context } => {
-                    looks_resolvable = file.is_some();
-                    let ctx = context
-                        .as_deref()
-                        .filter(|c| !c.contains("://") && !c.contains('$'))
-                        .map(|c| c.trim_start_matches("./").trim_end_matches('/'))
-                        .unwrap_or("");
-                    let f = match file {
-                        Some(f) => f.clone(),
-                        None if ctx.is_empty() || ctx == "." => "Dockerfile".into(),
-                        None => format!("{ctx}/Dockerfile"),
-                    };
-                    for p in self.resolve_path(&f, &b, false).into_iter().take(1) {
-                        push!((p, None), via.clone(), false);
-                    }
-                }
-                Action::Files {
-                    paths,
-                    alternatives,
-                } => {
-                    looks_resolvable = true;
-                    for p in paths {
-                        let mut found = self.resolve_path(p, &b, true);
-                        if found.is_empty() {
-                            found = self.resolve_ref(p, &b);
-                        }
-                        let hit = !found.is_empty();
-                        for f in found {
-                            push!((f, None), via.clone(), false);
-                        }
-                        if hit && *alternatives {
-                            break;
-                        }
-                    }
-                }
-                Action::Bundle { job } => {
-                    looks_resolvable = true;
-                    for n in self.bundle_nodes(&b, job.as_deref()) {
-                        push!(n, via.clone(), false);
-                    }
-                }
-                Action::Job { system, job } => {
-                    looks_resolvable = true;
-                    for n in self.named_jobs(system, job) {
-                        push!(n, via.clone(), false);
-                    }
-                }
-                Action::Paths(paths) => {
-                    // A directory argument runs what is in it only for tools that apply a whole
-                    // tree; for anything else (`cargo run -- rules test`) it is data.
-                    let dirs = DIRECTORY_RUNNERS.contains(&simple.program.as_str());
-                    for (i, p) in paths.iter().enumerate() {
-                        let found = self.resolve_path(p, &b, dirs);
-                        if i == 0
-                            && found.is_empty()
-                            && (p.ends_with(".py") || p.ends_with(".sh"))
-                            && !p.contains('$')
-                        {
-                            looks_resolvable = true;
-                        }
-                        for f in found {
-                            push!((f, None), via.clone(), false);
-                        }
-                    }
-                }
-            }
-            if out.len() == before && looks_resolvable {
-                unresolved.push(Unresolved {
-                    path: from.to_string(),
-                    line: cmd.line,
-                    command: simple.text.clone(),
-                    chain: Vec::new(),
+        out
+    }
+
+    /// The nodes one simple command runs (each with whether it is run as a test), and whether
+    /// the command looks like it names something of the repository when nothing is found.
+    fn simple_nodes(
+        &self,
+        simple: &Simple,
+        from: &str,
+        b: &[String],
+    ) -> (Vec<(NodeId, bool)>, bool) {
+        let dir0 = &b[0];
+        let run = |nodes: Vec<NodeId>| nodes.into_iter().map(|n| (n, false)).collect();
+        let files = |paths: Vec<String>| paths.into_iter().map(|p| ((p, None), false)).collect();
+        match &simple.action {
+            Action::Make { dir, file, targets } => (
+                run(self.make_nodes(dir0, dir.as_deref(), file.as_deref(), targets)),
+                true,
+            ),
+            Action::DvcRepro { stages } => (run(self.dvc_nodes(b, stages)), true),
+            Action::Kedro => {
+                self.note_under("", true);
+                let pipelines = self.files.iter().filter(|f| {
+                    f.ends_with(".py")
+                        && (f.contains("/pipelines/") || f.ends_with("pipeline_registry.py"))
                 });
+                (files(pipelines.cloned().collect()), false)
+            }
+            Action::PythonModule(m) => {
+                let found = self.resolve_module(m, from, b);
+                (
+                    files(found.into_iter().collect()),
+                    !m.contains('$') && m != "kedro",
+                )
+            }
+            Action::Tests { paths } => (self.test_nodes(dir0, paths, b), false),
+            Action::GhWorkflow(w) => {
+                let p = format!(".github/workflows/{w}");
+                let found = self.is_file(&p).then_some(p);
+                (files(found.into_iter().collect()), true)
+            }
+            Action::Docker { file, context } => (
+                files(self.dockerfile(file.as_deref(), context.as_deref(), b)),
+                file.is_some(),
+            ),
+            Action::Files {
+                paths,
+                alternatives,
+            } => (files(self.file_args(paths, *alternatives, b)), true),
+            Action::Bundle { job } => (run(self.bundle_nodes(b, job.as_deref())), true),
+            Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
+            Action::Paths(paths) => {
+                let (found, looks) = self.path_args(&simple.program, paths, b);
+                (files(found), looks)
             }
         }
+    }
+
+    /// `make [-C dir] [-f file] [targets]`: the targets (none: the first) of the Makefile.
+    fn make_nodes(
+        &self,
+        dir0: &str,
+        dir: Option<&str>,
+        file: Option<&str>,
+        targets: &[String],
+    ) -> Vec<NodeId> {
+        let d = match dir {
+            Some(d) => join(dir0, d).unwrap_or_default(),
+            None => dir0.to_string(),
+        };
+        let mf = file.unwrap_or("Makefile");
+        let candidates = [
+            join(&d, mf),
+            join("", mf),
+            Some(format!(
+                "{}makefile",
+                if d.is_empty() {
+                    String::new()
+                } else {
+                    format!("{d}/")
+                }
+            )),
+        ];
+        let mut out = Vec::new();
+        if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
+            if targets.is_empty()
+                && let Some(n) = self.target_node(&path, None)
+            {
+                out.push(n);
+            }
+            for t in targets {
+                out.extend(self.target_node(&path, Some(t)));
+            }
+        }
+        out
+    }
+
+    /// `dvc repro [stages]`: the stages (none: the whole file) of the first `dvc.yaml` found.
+    fn dvc_nodes(&self, b: &[String], stages: &[String]) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        for base in b {
+            let p = join(base, "dvc.yaml").unwrap_or_default();
+            if self.is_file(&p) {
+                if stages.is_empty() {
+                    out.push((p.clone(), None));
+                }
+                for s in stages {
+                    let name = s.rsplit(':').next().unwrap_or(s);
+                    out.extend(self.target_node(&p, Some(name)));
+                }
+                break;
+            }
+        }
+        out
+    }
+
+    /// A test runner: its path arguments, or every test file under where it runs.
+    fn test_nodes(&self, dir0: &str, paths: &[String], b: &[String]) -> Vec<(NodeId, bool)> {
+        let mut out = Vec::new();
+        if paths.is_empty() {
+            let base = (!dir0.is_empty()).then(|| format!("{dir0}/"));
+            self.note_under(dir0, true);
+            for f in self
+                .files
+                .iter()
+                .filter(|f| is_test_file(f) && base.as_ref().is_none_or(|b| f.starts_with(b)))
+            {
+                out.push(((f.clone(), None), true));
+            }
+        }
+        for p in paths {
+            let p = p.split("::").next().unwrap_or(p);
+            for f in self.resolve_path(p, b, true) {
+                out.push(((f, None), true));
+            }
+        }
+        out
+    }
+
+    /// `docker build [-f file] [context]`: the Dockerfile.
+    fn dockerfile(&self, file: Option<&str>, context: Option<&str>, b: &[String]) -> Vec<String> {
+        let ctx = context
+            .filter(|c| !c.contains("://") && !c.contains('$'))
+            .map(|c| c.trim_start_matches("./").trim_end_matches('/'))
+            .unwrap_or("");
+        let f = match file {
+            Some(f) => f.to_string(),
+            None if ctx.is_empty() || ctx == "." => "Dockerfile".into(),
+            None => format!("{ctx}/Dockerfile"),
+        };
+        self.resolve_path(&f, b, false)
+            .into_iter()
+            .take(1)
+            .collect()
+    }
+
+    /// Files a command runs or applies (directories stand for their files); with
+    /// `alternatives`, the first found is enough.
+    fn file_args(&self, paths: &[String], alternatives: bool, b: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in paths {
+            let mut found = self.resolve_path(p, b, true);
+            if found.is_empty() {
+                found = self.resolve_ref(p, b);
+            }
+            let hit = !found.is_empty();
+            out.extend(found);
+            if hit && alternatives {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Any other command's arguments that name repository paths. A directory argument runs
+    /// what is in it only for tools that apply a whole tree; for anything else (`cargo run --
+    /// rules test`) it is data. Unresolved when the first names a script that is not there.
+    fn path_args(&self, program: &str, paths: &[String], b: &[String]) -> (Vec<String>, bool) {
+        let dirs = DIRECTORY_RUNNERS.contains(&program);
+        let mut looks_resolvable = false;
+        let mut out = Vec::new();
+        for (i, p) in paths.iter().enumerate() {
+            let found = self.resolve_path(p, b, dirs);
+            if i == 0
+                && found.is_empty()
+                && (p.ends_with(".py") || p.ends_with(".sh"))
+                && !p.contains('$')
+            {
+                looks_resolvable = true;
+            }
+            out.extend(found);
+        }
+        (out, looks_resolvable)
     }
 
     /// The edges out of a node and the commands it could not resolve, memoised and shared.
@@ -435,4 +465,26 @@ pub(crate) fn yaml_code_dirs(path: &str, cmds: &[Command]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Where a simple command's relative paths are looked up: after a `cd`, that directory
+/// (root-relative `/x`, or relative to where the command runs) first.
+fn simple_bases(simple: &Simple, cmd: &Command, home: &str, bases: &[String]) -> Vec<String> {
+    let mut b = bases.to_vec();
+    if let Some(c) = &simple.cwd
+        && simple.cwd != cmd.cwd
+    {
+        match c.strip_prefix('/') {
+            Some(abs) => b.insert(0, abs.trim_end_matches('/').to_string()),
+            None => {
+                b.insert(0, c.clone());
+                if let Some(j) = join(home, c)
+                    && j != *c
+                {
+                    b.insert(0, j);
+                }
+            }
+        }
+    }
+    b
 }

@@ -165,15 +165,37 @@ pub fn build_shared(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Rc<Aut
 /// Builds the graph from every file's facts plus entry points found by rules (orchestrator
 /// schedules), and walks it from each entry point.
 pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
-    let facts = graph.facts;
     let mut auto = Automation::default();
-    let mut paths: Vec<&String> = facts.keys().collect();
-    paths.sort();
-    // Which entry files are included by others (GitLab `include:`, Azure `template:`): those
-    // run as part of their includer, not on their own.
+    let mut seeds = ci_seeds(graph, &mut auto);
+    rule_seeds(graph.facts, rule_entries, &mut auto, &mut seeds);
+    let mut walks = Walks::new(&seeds);
+    for seed in seeds {
+        walks.walk(graph, &mut auto, seed);
+    }
+    let mut unresolved = walks.unresolved;
+    unresolved.sort_by(|a, b| (&a.path, a.line, &a.command).cmp(&(&b.path, b.line, &b.command)));
+    auto.unresolved = unresolved;
+    for (path, job) in auto.reached.keys() {
+        if job.is_some() {
+            auto.jobs_reached
+                .entry(path.clone())
+                .or_default()
+                .push(job.clone());
+        }
+    }
+    auto
+}
+
+/// Per including file, the entry files it includes, with the lines that include them.
+type Includes<'f> = HashMap<&'f str, Vec<(String, u32)>>;
+
+/// Which entry files are included by others (GitLab `include:`, Azure `template:`): those run
+/// as part of their includer, not on their own. Per includer, the files and the lines.
+fn includes<'f>(graph: &Graph, paths: &[&'f String]) -> (Includes<'f>, HashSet<String>) {
+    let facts = graph.facts;
     let mut includes_of: HashMap<&str, Vec<(String, u32)>> = HashMap::new();
     let mut included: HashSet<String> = HashSet::new();
-    for path in &paths {
+    for path in paths {
         if let FileFacts::Entry { includes, .. } = &facts[*path] {
             let bases = [parent(path).to_string(), String::new()];
             for c in includes {
@@ -189,6 +211,15 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             }
         }
     }
+    (includes_of, included)
+}
+
+/// The entry points of CI files and orchestrator definitions, and the walks they start.
+fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
+    let facts = graph.facts;
+    let mut paths: Vec<&String> = facts.keys().collect();
+    paths.sort();
+    let (includes_of, included) = includes(graph, &paths);
     let mut seeds: Vec<Seed> = Vec::new();
     for path in &paths {
         let path: &str = path;
@@ -204,7 +235,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
         if included.contains(path) {
             continue;
         }
-        add_jobs(&mut auto, &mut seeds, path, system, jobs, triggers, &[]);
+        add_jobs(auto, &mut seeds, path, system, jobs, triggers, &[]);
         // GitLab: an included file's jobs are jobs of this pipeline.
         if *system == "gitlab-ci" {
             let mut stack: Vec<(String, Vec<Hop>, usize)> = vec![(path.to_string(), Vec::new(), 0)];
@@ -225,13 +256,23 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                         },
                     });
                     if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t) {
-                        add_jobs(&mut auto, &mut seeds, t, system, jobs, triggers, &pre);
+                        add_jobs(auto, &mut seeds, t, system, jobs, triggers, &pre);
                     }
                     stack.push((t.clone(), pre, depth + 1));
                 }
             }
         }
     }
+    seeds
+}
+
+/// Entry points found by rules (orchestrator schedules, CI files the graph does not read).
+fn rule_seeds(
+    facts: &Facts,
+    rule_entries: &[(String, Trigger)],
+    auto: &mut Automation,
+    seeds: &mut Vec<Seed>,
+) {
     for (path, trig) in rule_entries {
         if matches!(facts.get(path), Some(FileFacts::Entry { .. })) {
             continue;
@@ -262,33 +303,66 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             triggers: vec![trig],
         });
     }
-    let mut unresolved: Vec<Unresolved> = Vec::new();
-    let mut unresolved_seen: HashSet<(String, u32, String)> = HashSet::new();
-    let mut ids = Interner::default();
-    // Seeds with the same triggers (a monorepo's copies of one workflow) share one set, so a
-    // node reached by all of them keeps one index, not one per seed.
-    let mut tset_ids: HashMap<BTreeSet<Trigger>, u32> = HashMap::new();
-    // Per (trigger set, node, via tests): the shortest chain with which a finished walk of
-    // that trigger set left the node. A later walk of the same set arriving no shorter can
-    // give nothing new below it (every node there already has this set and a chain at least
-    // as short), so it stops: walks of a monorepo's copies of one workflow no longer each
-    // re-walk the shared code (seeds x nodes). Walks cut by the node limit record nothing.
-    // Kept only while walks of that set remain, keys packed (large trees hold many).
-    let mut walked: HashMap<u32, HashMap<u64, u32>> = HashMap::new();
-    let walked_key = |node: u32, via_tests: bool| (u64::from(node) << 1) | u64::from(via_tests);
-    let mut seeds_left: HashMap<BTreeSet<Trigger>, usize> = HashMap::new();
-    for seed in &seeds {
-        *seeds_left
-            .entry(seed.triggers.iter().cloned().collect())
-            .or_default() += 1;
+}
+
+/// What the walks of one build share.
+struct Walks {
+    unresolved: Vec<Unresolved>,
+    unresolved_seen: HashSet<(String, u32, String)>,
+    ids: Interner,
+    /// Seeds with the same triggers (a monorepo's copies of one workflow) share one set, so a
+    /// node reached by all of them keeps one index, not one per seed.
+    tset_ids: HashMap<BTreeSet<Trigger>, u32>,
+    /// Per (trigger set, node, via tests): the shortest chain with which a finished walk of
+    /// that trigger set left the node. A later walk of the same set arriving no shorter can
+    /// give nothing new below it (every node there already has this set and a chain at least
+    /// as short), so it stops: walks of a monorepo's copies of one workflow no longer each
+    /// re-walk the shared code (seeds x nodes). Walks cut by the node limit record nothing.
+    /// Kept only while walks of that set remain, keys packed (large trees hold many).
+    walked: HashMap<u32, HashMap<u64, u32>>,
+    seeds_left: HashMap<BTreeSet<Trigger>, usize>,
+}
+
+fn walked_key(node: u32, via_tests: bool) -> u64 {
+    (u64::from(node) << 1) | u64::from(via_tests)
+}
+
+/// One walk: its steps, and where it starts.
+struct Walk {
+    steps: Vec<Step>,
+    /// The seed chain's hops before its last.
+    prefix: Vec<Hop>,
+    tset_id: u32,
+}
+
+impl Walks {
+    fn new(seeds: &[Seed]) -> Walks {
+        let mut seeds_left: HashMap<BTreeSet<Trigger>, usize> = HashMap::new();
+        for seed in seeds {
+            *seeds_left
+                .entry(seed.triggers.iter().cloned().collect())
+                .or_default() += 1;
+        }
+        Walks {
+            unresolved: Vec::new(),
+            unresolved_seen: HashSet::new(),
+            ids: Interner::default(),
+            tset_ids: HashMap::new(),
+            walked: HashMap::new(),
+            seeds_left,
+        }
     }
-    for seed in seeds {
+
+    /// Walks breadth-first from `seed`, so the first chain to a node is this seed's shortest.
+    /// Each step keeps only its own hop and its parent (chains are rebuilt when a node needs
+    /// one), not a copy of the whole chain per queued edge.
+    fn walk(&mut self, graph: &Graph, auto: &mut Automation, seed: Seed) {
         let tset: BTreeSet<Trigger> = seed.triggers.into_iter().collect();
-        let last_of_set = seeds_left.get_mut(&tset).is_none_or(|n| {
+        let last_of_set = self.seeds_left.get_mut(&tset).is_none_or(|n| {
             *n -= 1;
             *n == 0
         });
-        let tset_id = *tset_ids.entry(tset).or_insert_with_key(|t| {
+        let tset_id = *self.tset_ids.entry(tset).or_insert_with_key(|t| {
             auto.trigger_sets.push(t.clone());
             (auto.trigger_sets.len() - 1) as u32
         });
@@ -301,9 +375,6 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             .entry(entry_file)
             .or_default()
             .push((seed.node.clone(), seed.chain.len().max(1)));
-        // Breadth-first, so the first chain to a node is this seed's shortest. Each step keeps
-        // only its own hop and its parent (chains are rebuilt when a node needs one), not a
-        // copy of the whole chain per queued edge.
         let (prefix, root_hop) = match seed.chain.split_last() {
             Some((last, rest)) => (rest.to_vec(), last.clone()),
             None => (
@@ -315,19 +386,23 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                 },
             ),
         };
-        let mut steps: Vec<Step> = vec![Step {
-            node: ids.id(&seed.node),
-            parent: None,
-            edge_line: 0,
-            hop: StepHop::Seed(root_hop),
-            len: prefix.len() + 1,
-        }];
+        let mut walk = Walk {
+            steps: vec![Step {
+                node: self.ids.id(&seed.node),
+                parent: None,
+                edge_line: 0,
+                hop: StepHop::Seed(root_hop),
+                len: prefix.len() + 1,
+            }],
+            prefix,
+            tset_id,
+        };
         let mut visited: HashSet<(u32, bool)> = HashSet::new();
         let mut left: Vec<(u64, u32)> = Vec::new();
         let mut cut = false;
         let mut queue = VecDeque::from([(0usize, false)]);
         while let Some((at, via_tests)) = queue.pop_front() {
-            let node_id = steps[at].node;
+            let node_id = walk.steps[at].node;
             if !visited.insert((node_id, via_tests)) {
                 continue;
             }
@@ -335,9 +410,10 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
                 cut = true;
                 continue;
             }
-            let len = steps[at].len;
+            let len = walk.steps[at].len;
             let key = walked_key(node_id, via_tests);
-            if walked
+            if self
+                .walked
                 .get(&tset_id)
                 .and_then(|w| w.get(&key))
                 .is_some_and(|&l| l as usize <= len)
@@ -347,92 +423,100 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
             if !last_of_set {
                 left.push((key, len as u32));
             }
-            let node = ids.node(node_id).clone();
-            let reach = match auto.reached.get_mut(&node) {
-                Some(r) => {
-                    if len < r.chain.len() {
-                        r.chain = chain_of(&steps, at, &prefix, facts);
-                    }
-                    r
-                }
-                None => auto.reached.entry(node.clone()).or_insert(Reach {
-                    chain: chain_of(&steps, at, &prefix, facts),
-                    trigger_sets: Vec::new(),
-                }),
-            };
-            if !reach.trigger_sets.contains(&tset_id) {
-                reach.trigger_sets.push(tset_id);
-            }
-            let entry = graph.edges_entry(&node, via_tests);
-            let (edges, node_unresolved, _) = &*entry;
-            // Each unresolved command is reported once, with the chain of the first walk that
-            // met it; later walks add nothing (kept from filling memory in a large monorepo).
-            let fresh: Vec<&Unresolved> = node_unresolved
-                .iter()
-                .filter(|u| unresolved_seen.insert((u.path.clone(), u.line, u.command.clone())))
-                .collect();
-            if !fresh.is_empty() {
-                // Unresolved commands keep their place in the chain.
-                let chain = chain_of(&steps, at, &prefix, facts);
-                for u in fresh {
-                    let mut c = chain.clone();
-                    if let Some(last) = c.last_mut() {
-                        last.line = Some(u.line);
-                    }
-                    c.push(Hop {
-                        path: UNRESOLVED_HOP.into(),
-                        line: None,
-                        via: u.command.clone(),
-                    });
-                    unresolved.push(Unresolved {
-                        chain: c,
-                        ..u.clone()
-                    });
-                }
-            }
+            let entry = self.visit(graph, auto, &walk, at, via_tests);
             if len >= 32 {
                 continue;
             }
-            for (i, e) in edges.iter().enumerate() {
-                let to = ids.id(&e.to);
+            for (i, e) in entry.0.iter().enumerate() {
+                let to = self.ids.id(&e.to);
                 let tests = via_tests || e.tests;
                 // Already walked from here: popping it again would do nothing.
                 if visited.contains(&(to, tests)) {
                     continue;
                 }
-                steps.push(Step {
+                walk.steps.push(Step {
                     node: to,
                     parent: Some(at),
                     edge_line: e.line,
                     hop: StepHop::Edge(Rc::clone(&entry), i),
                     len: len + 1,
                 });
-                queue.push_back((steps.len() - 1, tests));
+                queue.push_back((walk.steps.len() - 1, tests));
             }
         }
         if last_of_set {
-            walked.remove(&tset_id);
+            self.walked.remove(&tset_id);
         } else if !cut {
             // A walk leaves each state once, at its shortest (breadth-first): earlier walks
             // may have left it shorter.
-            let w = walked.entry(tset_id).or_default();
+            let w = self.walked.entry(tset_id).or_default();
             for (key, len) in left {
                 let l = w.entry(key).or_insert(len);
                 *l = (*l).min(len);
             }
         }
     }
-    unresolved.sort_by(|a, b| (&a.path, a.line, &a.command).cmp(&(&b.path, b.line, &b.command)));
-    auto.unresolved = unresolved;
-    for (path, job) in auto.reached.keys() {
-        if job.is_some() {
-            auto.jobs_reached
-                .entry(path.clone())
-                .or_default()
-                .push(job.clone());
+
+    /// Records that the walk reached step `at` (its chain, if shorter, and its triggers) and
+    /// the commands there it could not resolve; returns the node's edges.
+    fn visit(
+        &mut self,
+        graph: &Graph,
+        auto: &mut Automation,
+        walk: &Walk,
+        at: usize,
+        via_tests: bool,
+    ) -> EdgeEntry {
+        let facts = graph.facts;
+        let len = walk.steps[at].len;
+        let node = self.ids.node(walk.steps[at].node).clone();
+        let reach = match auto.reached.get_mut(&node) {
+            Some(r) => {
+                if len < r.chain.len() {
+                    r.chain = chain_of(&walk.steps, at, &walk.prefix, facts);
+                }
+                r
+            }
+            None => auto.reached.entry(node.clone()).or_insert(Reach {
+                chain: chain_of(&walk.steps, at, &walk.prefix, facts),
+                trigger_sets: Vec::new(),
+            }),
+        };
+        if !reach.trigger_sets.contains(&walk.tset_id) {
+            reach.trigger_sets.push(walk.tset_id);
         }
+        let entry = graph.edges_entry(&node, via_tests);
+        // Each unresolved command is reported once, with the chain of the first walk that
+        // met it; later walks add nothing (kept from filling memory in a large monorepo).
+        let fresh: Vec<&Unresolved> = entry
+            .1
+            .iter()
+            .filter(|u| {
+                self.unresolved_seen
+                    .insert((u.path.clone(), u.line, u.command.clone()))
+            })
+            .collect();
+        if !fresh.is_empty() {
+            // Unresolved commands keep their place in the chain.
+            let chain = chain_of(&walk.steps, at, &walk.prefix, facts);
+            for u in fresh {
+                let mut c = chain.clone();
+                if let Some(last) = c.last_mut() {
+                    last.line = Some(u.line);
+                }
+                c.push(Hop {
+                    path: UNRESOLVED_HOP.into(),
+                    line: None,
+                    via: u.command.clone(),
+                });
+                self.unresolved.push(Unresolved {
+                    chain: c,
+                    ..u.clone()
+                });
+            }
+        }
+        entry
     }
-    auto
 }
 
 /// Lists an entry file's jobs and seeds the runnable ones. `prefix`: the hops from the

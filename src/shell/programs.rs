@@ -183,3 +183,26 @@ pub(crate) fn is_third_party_module(m: &str) -> bool {
 pub(crate) const TEST_RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox", "behave"];
 
 pub(crate) const PYTHONS: &[&str] = &["python", "python3", "py", "python2", "ipython"];
+
+/// Programs that run nothing of this repository, except through the subcommands `classify`
+/// reads (`dvc repro`, `kubectl apply`, `helm upgrade`...): any other use of them is not an
+/// edge, and their arguments are not paths they run.
+pub(crate) const RUN_NOTHING_HERE: &[&str] = &[
+    "dvc",
+    "kedro",
+    "docker",
+    "podman",
+    "kubectl",
+    "oc",
+    "helm",
+    "cdk",
+    "sam",
+    "databricks",
+    "tkn",
+    "buildkite-agent",
+    "jupyter",
+    "streamlit",
+    "mlflow",
+    "terraform",
+    "pulumi",
+];
