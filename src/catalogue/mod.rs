@@ -3,6 +3,7 @@
 //! validated here, so later stages can trust ids and patterns; every problem names
 //! `file:line:col`.
 
+pub mod builtin;
 mod defs;
 mod error;
 pub(crate) mod regex;
@@ -72,7 +73,9 @@ impl Catalogue {
         for dir in extra_dirs {
             files.extend(read_dir_files(dir)?);
         }
-        Catalogue::from_files(&files)
+        let cat = Catalogue::from_files(&files)?;
+        builtin::check(&cat)?;
+        Ok(cat)
     }
 
     /// Builds a catalogue from `(display path, content)` pairs. Capability files first, then

@@ -3,8 +3,11 @@
 
 use crate::assess::{capabilities, facets, projects};
 use crate::catalogue::Catalogue;
+use crate::catalogue::builtin::capability;
+use crate::evidence::ProjectFacts;
 use crate::evidence::{self};
 use crate::graph::Graph;
+use crate::model::SkipStats;
 use crate::model::{Evidence, Facts, FileFacts, Report, Stats, Tier, Trigger, TriggerKind};
 use crate::pipeline::ScanOptions;
 use crate::pipeline::file_scan::{FileScan, project_of};
@@ -68,125 +71,22 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
 ) -> Report {
     let full = wanted == Wanted::Report;
     let scans: Vec<&FileScan> = scans.iter().map(Borrow::borrow).collect();
-    let mut project = project_of(&scans);
-    let mut skipped = tree.skipped.clone();
-    let mut warnings = tree.warnings.clone();
-    let mut facts = Facts::default();
-    let (mut files_read, mut bytes) = tree.quiet_reads;
-    for s in &scans {
-        if s.binary {
-            skipped.binary += 1;
-        }
-        if s.bytes > 0 {
-            files_read += 1;
-            bytes += s.bytes;
-        }
-        if let Some(w) = &s.warning
-            && warnings.len() < 200
-        {
-            warnings.push(w.clone());
-        }
-        if let Some(f) = &s.facts {
-            facts.insert(s.rel.clone(), Arc::clone(f));
-        }
-    }
-    for l in &tree.large {
-        if evidence::is_model_artifact(&l.path) {
-            project.ml_signals.push(l.path.clone());
-        }
-    }
-
+    let mut read = Read::of(&tree, &scans);
     let mut evs: Vec<Evidence> = scans
         .iter()
         .filter(|s| !s.hits.is_empty())
-        .flat_map(|s| evidence::from_hits(cat, &s.rel, s.origin, &s.hits, &project))
+        .flat_map(|s| evidence::from_hits(cat, &s.rel, s.origin, &s.hits, &read.project))
         .collect();
-    if tree.has_git && cat.capability("version_control").is_some() {
-        let dirty = tree
-            .large
-            .iter()
-            .any(|l| evidence::is_model_artifact(&l.path));
-        evs.push(Evidence {
-            rule: "builtin-git-repository".into(),
-            capability: "version_control".into(),
-            path: ".git".into(),
-            line: None,
-            tier: if dirty {
-                Tier::Mentioned
-            } else {
-                Tier::Implemented
-            },
-            chain: Vec::new(),
-            triggers: Vec::new(),
-            origin: None,
-            snippet: None,
-            facets: Vec::new(),
-            note: dirty.then(|| "large model binaries are committed to git".to_string()),
-        });
-    }
-
-    // Every CI configuration the automation graph recognises is CI evidence, wherever it lives
-    // (Azure Pipelines files of pipeline shape sit in any folder).
-    for (path, f) in facts.iter() {
-        if let FileFacts::Entry { system, .. } = f
-            && crate::ci::is_ci_system(system)
-            && !evs.iter().any(|e| e.capability == "ci" && &e.path == path)
-            && cat.capability("ci").is_some()
-        {
-            evs.push(Evidence {
-                rule: "builtin-ci-configuration".into(),
-                capability: "ci".into(),
-                path: path.clone(),
-                line: None,
-                tier: Tier::Implemented,
-                chain: Vec::new(),
-                triggers: Vec::new(),
-                origin: None,
-                snippet: Some(format!("{system} configuration")),
-                facets: Vec::new(),
-                note: None,
-            });
-        }
-    }
-
-    // Orchestrator schedules found by rules are entry points too, and so are CI configurations
-    // that rules recognise by shape where the graph's own parsers do not (a Cloud Build file
-    // with a custom name): their triggers live in the CI service, so they are external.
-    let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
-    let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
-    for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
-        let kind = match e.capability.as_str() {
-            "continuous_training_trigger" => TriggerKind::Schedule,
-            "ci" if !is_entry(&e.path) && location_free_ci(&e.path) => TriggerKind::External,
-            _ => continue,
-        };
-        if rule_entries
-            .iter()
-            .any(|(p, t)| p == &e.path && t.kind == kind)
-        {
-            continue;
-        }
-        rule_entries.push((
-            e.path.clone(),
-            Trigger {
-                kind,
-                detail: if kind == TriggerKind::Schedule {
-                    e.snippet.clone()
-                } else {
-                    None
-                },
-                line: e.line.unwrap_or(1),
-            },
-        ));
-    }
+    builtin_evidence(&tree, &read.facts, &mut evs);
+    let rule_entries = rule_entries(&evs, &read.facts);
     let local_memo = crate::graph::EdgeMemo::default();
     let graph = Graph::new(
         &tree.files,
-        &facts,
+        &read.facts,
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
     let auto = crate::graph::build_shared(&graph, &rule_entries);
-    auto.promote(&facts, &mut evs);
+    auto.promote(&read.facts, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.
     if full {
@@ -201,7 +101,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     } else {
         Vec::new()
     };
-    let separate = projects::separate_systems(cat, &auto, &graph, &facts, &evs);
+    let separate = projects::separate_systems(cat, &auto, &graph, &read.facts, &evs);
     let mut caps = crate::assess::capabilities::assess_with_attestations(cat, opts, evs);
     let mut models = crate::assess::models::evaluate(cat, &caps);
     if let Some(best) = separate {
@@ -211,8 +111,8 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         capabilities::cap_evidence(&mut caps);
     }
 
-    project.ml_signals.sort();
-    project.ml_signals.dedup();
+    read.project.ml_signals.sort();
+    read.project.ml_signals.dedup();
     let readme = tree
         .files
         .iter()
@@ -222,10 +122,9 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     let mut report = Report {
         schema_version: crate::model::SCHEMA_VERSION,
         tool: crate::model::Tool::default(),
-        root: tree.root,
         ml_project: crate::model::MlProject {
-            detected: !project.ml_signals.is_empty(),
-            signals: project.ml_signals.iter().take(10).cloned().collect(),
+            detected: !read.project.ml_signals.is_empty(),
+            signals: read.project.ml_signals.iter().take(10).cloned().collect(),
         },
         models,
         capabilities: caps,
@@ -251,13 +150,14 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
             .collect(),
         stats: Stats {
             files_seen: tree.files.len() + tree.large.len(),
-            files_read,
-            bytes_read: bytes,
+            files_read: read.files_read,
+            bytes_read: read.bytes,
             rules: cat.rules.len(),
-            skipped,
+            skipped: read.skipped,
         },
+        root: tree.root,
         targets: Vec::new(),
-        warnings,
+        warnings: read.warnings,
         config: opts.config.clone(),
         readme,
         attestations: Vec::new(),
@@ -276,17 +176,148 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     report
 }
 
-/// CI systems whose configuration may live anywhere (the service is pointed at the file):
-/// Cloud Build, CodeBuild, Azure Pipelines, Jenkins. GitHub Actions, GitLab CI and the like
-/// only run their file at the repository root, so a nested copy is a template or a seed.
-pub(crate) fn location_free_ci(path: &str) -> bool {
-    let name = crate::paths::file_name(path);
-    !(path.starts_with(".github/")
-        || path.contains("/.github/")
-        || name == ".gitlab-ci.yml"
-        || name == ".travis.yml"
-        || name == "bitbucket-pipelines.yml"
-        || path.contains(".circleci/"))
+/// What the scans of a tree add up to before any evidence: the project facts, the graph
+/// facts by path, warnings and counts.
+struct Read {
+    project: ProjectFacts,
+    facts: Facts,
+    skipped: SkipStats,
+    warnings: Vec<String>,
+    files_read: usize,
+    bytes: u64,
+}
+
+impl Read {
+    fn of(tree: &Tree, scans: &[&FileScan]) -> Read {
+        let mut project = project_of(scans);
+        let mut skipped = tree.skipped.clone();
+        let mut warnings = tree.warnings.clone();
+        let mut facts = Facts::default();
+        let (mut files_read, mut bytes) = tree.quiet_reads;
+        for s in scans {
+            if s.binary {
+                skipped.binary += 1;
+            }
+            if s.bytes > 0 {
+                files_read += 1;
+                bytes += s.bytes;
+            }
+            if let Some(w) = &s.warning
+                && warnings.len() < 200
+            {
+                warnings.push(w.clone());
+            }
+            if let Some(f) = &s.facts {
+                facts.insert(s.rel.clone(), Arc::clone(f));
+            }
+        }
+        for l in &tree.large {
+            if evidence::is_model_artifact(&l.path) {
+                project.ml_signals.push(l.path.clone());
+            }
+        }
+        Read {
+            project,
+            facts,
+            skipped,
+            warnings,
+            files_read,
+            bytes,
+        }
+    }
+}
+
+/// Evidence no rule gives: a git repository is version control (mentioned only when model
+/// binaries are committed), and every CI configuration the graph recognises is CI, wherever
+/// it lives (Azure Pipelines files of pipeline shape sit in any folder).
+fn builtin_evidence(tree: &Tree, facts: &Facts, evs: &mut Vec<Evidence>) {
+    let record = |rule: &str, capability: &str, path: &str, tier| Evidence {
+        rule: rule.into(),
+        capability: capability.into(),
+        path: path.into(),
+        line: None,
+        tier,
+        chain: Vec::new(),
+        triggers: Vec::new(),
+        origin: None,
+        snippet: None,
+        facets: Vec::new(),
+        note: None,
+    };
+    if tree.has_git {
+        let dirty = tree
+            .large
+            .iter()
+            .any(|l| evidence::is_model_artifact(&l.path));
+        let tier = if dirty {
+            Tier::Mentioned
+        } else {
+            Tier::Implemented
+        };
+        evs.push(Evidence {
+            note: dirty.then(|| "large model binaries are committed to git".to_string()),
+            ..record(
+                "builtin-git-repository",
+                capability::VERSION_CONTROL,
+                ".git",
+                tier,
+            )
+        });
+    }
+    for (path, f) in facts.iter() {
+        if let FileFacts::Entry { system, .. } = f
+            && crate::ci::is_ci_system(system)
+            && !evs
+                .iter()
+                .any(|e| e.capability == capability::CI && &e.path == path)
+        {
+            evs.push(Evidence {
+                snippet: Some(format!("{system} configuration")),
+                ..record(
+                    "builtin-ci-configuration",
+                    capability::CI,
+                    path,
+                    Tier::Implemented,
+                )
+            });
+        }
+    }
+}
+
+/// Orchestrator schedules found by rules are entry points too, and so are CI configurations
+/// that rules recognise by shape where the graph's own readers do not (a Cloud Build file with
+/// a custom name): their triggers live in the CI service, so they are external.
+fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
+    let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
+    let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
+    for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
+        let kind = match e.capability.as_str() {
+            capability::CONTINUOUS_TRAINING_TRIGGER => TriggerKind::Schedule,
+            capability::CI if !is_entry(&e.path) && crate::ci::runs_anywhere(&e.path) => {
+                TriggerKind::External
+            }
+            _ => continue,
+        };
+        if rule_entries
+            .iter()
+            .any(|(p, t)| p == &e.path && t.kind == kind)
+        {
+            continue;
+        }
+        rule_entries.push((
+            e.path.clone(),
+            Trigger {
+                kind,
+                detail: if kind == TriggerKind::Schedule {
+                    e.snippet.clone()
+                } else {
+                    None
+                },
+                line: e.line.unwrap_or(1),
+            },
+        ));
+    }
+    rule_entries
 }
 
 /// Secrets in the command text of a chain's hops are hidden like those in snippets.

@@ -1,6 +1,7 @@
 //! The history facts of a scan of a git repository: the last change to the training pipeline
 //! and the model or data binaries committed in history, from tree diffs only.
 
+use crate::catalogue::builtin::capability;
 use crate::evidence;
 use crate::model::{
     CommitInfo, HistoricBinary, RepoHistory, Report, TrainingChange, days_from_civil,
@@ -43,7 +44,9 @@ pub(crate) fn training_files(report: &Report) -> HashSet<String> {
     report
         .capabilities
         .iter()
-        .filter(|c| c.id == "model_training" || c.id == "ml_pipeline_orchestration")
+        .filter(|c| {
+            c.id == capability::MODEL_TRAINING || c.id == capability::ML_PIPELINE_ORCHESTRATION
+        })
         .flat_map(|c| c.evidence.iter())
         .filter(|e| e.tier >= crate::model::Tier::Implemented)
         .map(|e| e.path.clone())
@@ -155,17 +158,7 @@ pub fn repo_history(
         }
     }
     let shallow = repo.is_shallow();
-    let mut notes = Vec::new();
-    if shallow {
-        notes.push(format!(
-            "shallow clone: only {examined} commit(s) of history are present, so older changes and binaries are not seen; {SHALLOW_FIX}"
-        ));
-    }
-    if truncated {
-        notes.push(format!(
-            "history examined up to {max_commits} commits back (--history-commits)"
-        ));
-    }
+    let notes = notes(shallow, truncated, examined, max_commits);
     let mut binaries: Vec<HistoricBinary> = found.into_values().collect();
     binaries.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
     binaries.truncate(50);
@@ -177,4 +170,20 @@ pub fn repo_history(
         binaries_in_history: binaries,
         notes,
     })
+}
+
+/// What the history facts could not see.
+fn notes(shallow: bool, truncated: bool, examined: usize, max_commits: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if shallow {
+        notes.push(format!(
+            "shallow clone: only {examined} commit(s) of history are present, so older changes and binaries are not seen; {SHALLOW_FIX}"
+        ));
+    }
+    if truncated {
+        notes.push(format!(
+            "history examined up to {max_commits} commits back (--history-commits)"
+        ));
+    }
+    notes
 }
