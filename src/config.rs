@@ -441,21 +441,21 @@ impl Config {
             }
         };
         for (m, level) in &self.fail_under {
-            let Some(model) = cat.model(m).filter(|x| !x.levels.is_empty()) else {
+            let Some(model) = cat.model(m).filter(|x| !x.levels().is_empty()) else {
                 return Err(err(
                     format!("fail_under.{m}"),
                     format!(
                         "unknown model `{m}` in fail_under (known: {})",
                         cat.models
                             .iter()
-                            .filter(|x| !x.levels.is_empty())
+                            .filter(|x| !x.levels().is_empty())
                             .map(|x| x.id.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
                 ));
             };
-            let max = model.levels.last().map(|l| l.level).unwrap_or(0);
+            let max = model.levels().last().map(|l| l.level).unwrap_or(0);
             if *level > max {
                 return Err(err(
                     format!("fail_under.{m}"),

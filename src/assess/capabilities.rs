@@ -51,7 +51,7 @@ pub fn assess(cat: &Catalogue, mut evidence: Vec<Evidence>) -> Vec<CapabilityRes
             CapabilityResult {
                 id: c.id.clone(),
                 title: c.title.clone(),
-                category: c.category,
+                category: c.category.clone(),
                 state,
                 tier,
                 evidence: evs,

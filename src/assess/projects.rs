@@ -159,10 +159,10 @@ pub fn separate_systems(
     for (name, part) in parts {
         let caps = capabilities::assess(cat, part);
         for (id, m) in crate::assess::models::evaluate(cat, &caps) {
-            if m.level.is_none() {
+            if m.level().is_none() {
                 continue;
             }
-            if best.get(&id).is_none_or(|(b, _)| m.level > b.level) {
+            if best.get(&id).is_none_or(|(b, _)| m.level() > b.level()) {
                 best.insert(id, (m, name.clone()));
             }
         }
@@ -217,7 +217,7 @@ pub fn per_project(
 /// Replaces each model's result by the separate systems' one where that is lower.
 pub fn take_lower(models: &mut BTreeMap<String, ModelResult>, best: BTreeMap<String, ModelResult>) {
     for (id, m) in best {
-        if m.level < models.get(&id).and_then(|p| p.level) {
+        if m.level() < models.get(&id).and_then(|p| p.level()) {
             models.insert(id, m);
         }
     }

@@ -9,7 +9,7 @@
 use crate::assess::capabilities;
 use crate::catalogue::Catalogue;
 use crate::config::ScanOptions;
-use crate::model::{Evidence, Hop, Report};
+use crate::model::{Evidence, Hop, Outcome, Report};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -32,15 +32,18 @@ pub fn summary_row(name: &str, r: &Report) -> SummaryRow {
     let mut levels = BTreeMap::new();
     let mut bands = BTreeMap::new();
     for (id, m) in &r.models {
-        match &m.categories {
-            Some(cats) => {
+        match &m.outcome {
+            Outcome::Categories(cats) => {
                 bands.insert(
                     id.clone(),
-                    cats.iter().map(|(c, v)| (c.clone(), v.band)).collect(),
+                    cats.by_id
+                        .iter()
+                        .map(|(c, v)| (c.clone(), v.band))
+                        .collect(),
                 );
             }
-            None => {
-                levels.insert(id.clone(), m.level);
+            Outcome::Staged(s) => {
+                levels.insert(id.clone(), Some(s.level));
             }
         }
     }

@@ -11,7 +11,9 @@
 //! waiver that covers no missing practice is reported as `unused`.
 
 use crate::config::{Attestation, Waiver};
-use crate::model::{AttestationEntry, AttestationStatus, Date, Report, WaiverEntry, WaiverStatus};
+use crate::model::{
+    AttestationEntry, AttestationStatus, Date, Outcome, Report, WaiverEntry, WaiverStatus,
+};
 
 /// Records attestations (`enabled` false: listed as ignored) and applies waivers as of `today`.
 pub fn apply(
@@ -53,7 +55,10 @@ pub fn apply(
         .collect();
 
     for (model_id, model) in report.models.iter_mut() {
-        if model.categories.is_some() || model.levels.is_empty() {
+        let Outcome::Staged(model) = &mut model.outcome else {
+            continue;
+        };
+        if model.levels.is_empty() {
             continue;
         }
         let mut any = false;
@@ -82,7 +87,7 @@ pub fn apply(
                     break;
                 }
             }
-            model.level_with_waivers = Some(reached.max(model.level.unwrap_or(0)));
+            model.level_with_waivers = Some(reached.max(model.level));
         }
     }
 

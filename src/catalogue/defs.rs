@@ -1,7 +1,7 @@
 //! The rule, capability and model files as written: serde types with spans, from which the
 //! JSON Schemas in `schemas/` are generated. `load` validates them into the catalogue's types.
 
-use crate::catalogue::{Category, ModelKind, TriggerReq};
+use crate::catalogue::{ModelKind, Share, TriggerReq};
 use crate::model::Tier;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,8 @@ pub(crate) struct CapabilityDef {
     /// A short human title.
     pub(crate) title: String,
     /// GigaOm category.
-    pub(crate) category: Category,
+    #[schemars(with = "CategoryName")]
+    pub(crate) category: Spanned<String>,
     /// What the capability is.
     pub(crate) definition: String,
     /// How to get it: shown with every gap it causes.
@@ -172,9 +173,39 @@ pub(crate) struct ModelDef {
     pub(crate) kind: ModelKind,
     #[serde(default)]
     pub(crate) note: Option<String>,
-    /// Levels, in order from 0 without gaps.
+    /// Levels, in order from 0 without gaps (`staged`).
     #[serde(default)]
     pub(crate) levels: Vec<LevelDef>,
+    /// The categories capabilities are grouped in, in the order reports list them
+    /// (`categories`).
+    #[serde(default)]
+    pub(crate) categories: Vec<CategoryEntryDef>,
+    /// How a category's band is decided: the first band whose condition holds, from the
+    /// highest; a band without a condition always holds (`categories`).
+    #[serde(default)]
+    pub(crate) bands: Vec<BandDef>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CategoryEntryDef {
+    /// The id capabilities name as their `category`.
+    #[schemars(with = "String")]
+    pub(crate) id: Spanned<String>,
+    pub(crate) title: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BandDef {
+    pub(crate) band: u32,
+    /// The tier the capabilities must reach (attested ones count as `implemented`).
+    #[serde(default)]
+    pub(crate) tier: Option<Tier>,
+    /// How many of the category's observable capabilities: `all`, `most` (more than half) or
+    /// `some` (at least one).
+    #[serde(default)]
+    pub(crate) share: Option<Share>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -234,4 +265,23 @@ pub(crate) struct AltDef {
     /// The evidence must carry this facet.
     #[serde(default)]
     pub(crate) facet: Option<String>,
+}
+
+/// The schema of a capability's `category`: one of the categories of the built-in categories
+/// models (read from `rules/models/`, so the schema follows the data).
+pub(crate) struct CategoryName;
+
+impl JsonSchema for CategoryName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Category".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<String> = crate::catalogue::Catalogue::load(&[])
+            .map(|c| c.categories().map(|c| c.id.clone()).collect())
+            .unwrap_or_default();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ids,
+        })
+    }
 }

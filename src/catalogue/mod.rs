@@ -10,7 +10,6 @@ pub(crate) mod regex;
 mod types;
 mod validate;
 
-pub use crate::model::Category;
 pub use defs::{ExampleDef, schemas};
 pub use error::DataError;
 pub use regex::compile_regex;
@@ -35,6 +34,9 @@ pub struct Catalogue {
     /// Every rule's `framework`, normalised as package names are (`evidence::normalise_package`):
     /// asked once per file with hits at every assembly, so not recomputed from the rules.
     pub(crate) frameworks: HashSet<String>,
+    /// Each capability's category and where it is written, checked once the categories
+    /// models are loaded.
+    pub(crate) category_refs: Vec<(String, Spanned<String>)>,
 }
 
 impl Catalogue {
@@ -54,11 +56,19 @@ impl Catalogue {
     pub fn counts_mentions(&self) -> bool {
         self.models
             .iter()
-            .flat_map(|m| &m.levels)
+            .flat_map(|m| m.levels())
             .flat_map(|l| l.required.iter().chain(&l.expected))
             .flat_map(|p| &p.any)
             .any(|a| a.tier <= Tier::Mentioned)
     }
+    /// The categories of every categories model, in their order.
+    pub fn categories(&self) -> impl Iterator<Item = &CategoryDef> {
+        self.models.iter().flat_map(|m| match &m.scale {
+            Scale::Categories { categories, .. } => categories.as_slice(),
+            Scale::Levels(_) => &[],
+        })
+    }
+
     /// Whether some rule names this (normalised) package as its `framework`.
     pub fn is_framework(&self, package: &str) -> bool {
         self.frameworks.contains(package)
@@ -104,6 +114,7 @@ impl Catalogue {
                 _ => cat.add_rules(path, content)?,
             }
         }
+        cat.check_categories()?;
         Ok(cat)
     }
 
@@ -124,10 +135,12 @@ impl Catalogue {
             }
             self.cap_index
                 .insert(c.id.value.clone(), self.capabilities.len());
+            self.category_refs
+                .push((path.to_string(), c.category.clone()));
             self.capabilities.push(Capability {
                 id: c.id.value,
                 title: c.title,
-                category: c.category,
+                category: c.category.value,
                 definition: c.definition,
                 remediation: c.remediation,
                 signals: c.signals,
@@ -135,6 +148,32 @@ impl Catalogue {
                 observable: c.observable,
             });
         }
+        Ok(())
+    }
+
+    /// Every capability's category is one of the categories models' (when there is one).
+    fn check_categories(&mut self) -> Result<(), DataError> {
+        let known: Vec<&str> = self.categories().map(|c| c.id.as_str()).collect();
+        if known.is_empty() {
+            return Ok(());
+        }
+        for (path, c) in &self.category_refs {
+            if !known.contains(&c.value.as_str()) {
+                return Err(DataError::at(
+                    path,
+                    c,
+                    format!(
+                        "unknown category `{}`{}: a capability's category is one of {} (the categories models' `categories`)",
+                        c.value,
+                        closest(&c.value, known.iter().copied())
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default(),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        self.category_refs.clear();
         Ok(())
     }
 
@@ -278,16 +317,19 @@ impl Catalogue {
                 expected,
             });
         }
-        if m.kind == ModelKind::Staged && levels.is_empty() {
-            return Err(DataError::at(path, &m.id, "a staged model needs levels"));
-        }
+        let scale = match m.kind {
+            ModelKind::Staged if levels.is_empty() => {
+                return Err(DataError::at(path, &m.id, "a staged model needs levels"));
+            }
+            ModelKind::Staged => Scale::Levels(levels),
+            ModelKind::Categories => categories_scale(path, &m.id, m.categories, m.bands)?,
+        };
         self.models.push(Model {
             id: m.id.value,
             title: m.title,
             source: m.source,
-            kind: m.kind,
             note: m.note,
-            levels,
+            scale,
         });
         Ok(())
     }

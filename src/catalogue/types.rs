@@ -1,7 +1,7 @@
 //! The validated catalogue: capabilities, rules and maturity models as later stages read them.
 
 use crate::catalogue::ExampleDef;
-use crate::model::{Category, Tier};
+use crate::model::Tier;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct Capability {
     pub id: String,
     pub title: String,
-    pub category: Category,
+    /// A category id of the categories models (`rules/models/gigaom.yml`).
+    pub category: String,
     pub definition: String,
     pub remediation: String,
     pub signals: Option<String>,
@@ -98,7 +99,65 @@ pub struct Model {
     pub id: String,
     pub title: String,
     pub source: Option<String>,
-    pub kind: ModelKind,
     pub note: Option<String>,
-    pub levels: Vec<Level>,
+    pub scale: Scale,
+}
+
+/// What a model reads the capabilities into.
+#[derive(Debug, Clone, Serialize)]
+pub enum Scale {
+    /// Levels 0..N, cumulative.
+    Levels(Vec<Level>),
+    /// Categories, each with a band.
+    Categories {
+        categories: Vec<CategoryDef>,
+        bands: Vec<Band>,
+    },
+}
+
+impl Model {
+    /// A staged model's levels (none for other kinds).
+    pub fn levels(&self) -> &[Level] {
+        match &self.scale {
+            Scale::Levels(l) => l,
+            Scale::Categories { .. } => &[],
+        }
+    }
+}
+
+/// A category of a categories model.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryDef {
+    pub id: String,
+    pub title: String,
+}
+
+/// A band of a categories model: it holds when the `share` of the category's observable
+/// capabilities reach `tier` (no condition: always).
+#[derive(Debug, Clone, Serialize)]
+pub struct Band {
+    pub band: u32,
+    pub condition: Option<(Tier, Share)>,
+}
+
+/// How many of a category's capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Share {
+    All,
+    /// More than half.
+    Most,
+    /// At least one.
+    Some,
+}
+
+impl Share {
+    /// Whether `k` of `n` is this share.
+    pub fn holds(self, k: usize, n: usize) -> bool {
+        match self {
+            Share::All => k == n,
+            Share::Most => k * 2 > n,
+            Share::Some => k > 0,
+        }
+    }
 }

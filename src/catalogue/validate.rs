@@ -1,6 +1,7 @@
 //! Checks on single values of the data files: ids, regexes, globs and conditions.
 
-use crate::catalogue::defs::CondDef;
+use crate::catalogue::defs::{BandDef, CategoryEntryDef, CondDef};
+use crate::catalogue::{Band, CategoryDef, Scale};
 use crate::catalogue::{Condition, DataError};
 use serde_saphyr::Spanned;
 
@@ -161,4 +162,64 @@ pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .filter(|(d, c)| *d <= 3.max(c.len() / 3))
         .min()
         .map(|(_, c)| c)
+}
+
+/// A categories model's categories and bands, checked: at least one category, ids unique, and
+/// bands from the highest down, each with both a tier and a share or neither (the last).
+pub(crate) fn categories_scale(
+    path: &str,
+    model: &Spanned<String>,
+    categories: Vec<CategoryEntryDef>,
+    bands: Vec<BandDef>,
+) -> Result<Scale, DataError> {
+    if categories.is_empty() || bands.is_empty() {
+        return Err(DataError::at(
+            path,
+            model,
+            "a categories model needs `categories` and `bands`",
+        ));
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    for c in &categories {
+        check_id(path, &c.id, IdStyle::Snake)?;
+        if ids.contains(&c.id.value.as_str()) {
+            return Err(DataError::at(
+                path,
+                &c.id,
+                format!("duplicate category `{}`", c.id.value),
+            ));
+        }
+        ids.push(&c.id.value);
+    }
+    let mut out = Vec::new();
+    for b in &bands {
+        let condition = match (b.tier, b.share) {
+            (Some(t), Some(s)) => Some((t, s)),
+            (None, None) => None,
+            _ => {
+                return Err(DataError::at(
+                    path,
+                    model,
+                    format!(
+                        "band {}: give both `tier` and `share`, or neither (the band that always holds)",
+                        b.band
+                    ),
+                ));
+            }
+        };
+        out.push(Band {
+            band: b.band,
+            condition,
+        });
+    }
+    Ok(Scale::Categories {
+        categories: categories
+            .into_iter()
+            .map(|c| CategoryDef {
+                id: c.id.value,
+                title: c.title,
+            })
+            .collect(),
+        bands: out,
+    })
 }

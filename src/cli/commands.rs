@@ -110,7 +110,7 @@ pub(crate) fn explain(cat: &Catalogue, id: &str) -> Option<String> {
     let mut s = String::new();
     if let Some(c) = cat.capability(id) {
         s.push_str(&format!("{} — {}\n\n", c.id, c.title));
-        s.push_str(&format!("Category (GigaOm): {}\n", c.category.id()));
+        s.push_str(&format!("Category (GigaOm): {}\n", c.category));
         if !c.observable {
             s.push_str("Not observable in a repository: reported, never counted toward a gate.\n");
         }
@@ -137,7 +137,7 @@ pub(crate) fn explain(cat: &Catalogue, id: &str) -> Option<String> {
             .models
             .iter()
             .flat_map(|m| {
-                m.levels.iter().flat_map(move |l| {
+                m.levels().iter().flat_map(move |l| {
                     l.required
                         .iter()
                         .map(|p| ("required", p))
@@ -160,7 +160,7 @@ pub(crate) fn explain(cat: &Catalogue, id: &str) -> Option<String> {
         if let Some(n) = &m.note {
             s.push_str(&format!("{}\n", n.trim()));
         }
-        for l in &m.levels {
+        for l in m.levels() {
             s.push_str(&format!("\nLevel {} — {}\n", l.level, l.name));
             if let Some(sum) = &l.summary {
                 s.push_str(&format!("  {}\n", sum.trim()));

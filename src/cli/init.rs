@@ -5,7 +5,7 @@
 use crate::catalogue::Catalogue;
 use crate::config;
 use crate::model::Date;
-use crate::model::Report;
+use crate::model::{Report, Staged};
 use crate::pipeline::ScanOptions;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,11 +28,18 @@ pub fn template(report: &Report, today: Date) -> String {
     );
     let _ = writeln!(o, "fail_under:");
     for (id, m) in &report.models {
-        let (Some(level), Some(max)) = (m.level, m.max_level) else {
+        let Some(Staged {
+            level,
+            max_level: max,
+            levels,
+            ..
+        }) = m.staged()
+        else {
             continue;
         };
+        let (level, max) = (*level, *max);
         let mut comment = String::new();
-        if let Some(next) = m.levels.iter().find(|l| l.level == level + 1) {
+        if let Some(next) = levels.iter().find(|l| l.level == level + 1) {
             let missing: Vec<&str> = next
                 .required
                 .iter()
@@ -112,7 +119,7 @@ pub fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, String>
     let levels: Vec<String> = report
         .models
         .iter()
-        .filter_map(|(id, m)| m.level.map(|l| format!("{id} >= {l}")))
+        .filter_map(|(id, m)| m.level().map(|l| format!("{id} >= {l}")))
         .collect();
     Ok(format!(
         "wrote {} with targets {}\n",

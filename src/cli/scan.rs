@@ -118,12 +118,12 @@ pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
     }
     let mut targets = config.fail_under.clone();
     for (m, l) in &args.fail_under {
-        let Some(model) = cat.model(m).filter(|m| !m.levels.is_empty()) else {
+        let Some(model) = cat.model(m).filter(|m| !m.levels().is_empty()) else {
             return Err(error(format!(
                 "--fail-under: unknown model `{m}` (known: google, azure)"
             )));
         };
-        let max = model.levels.last().map(|l| l.level).unwrap_or(0);
+        let max = model.levels().last().map(|l| l.level).unwrap_or(0);
         if *l > max {
             return Err(error(format!("--fail-under: `{m}` has levels 0 to {max}")));
         }

@@ -1,39 +1,7 @@
 //! A capability's verdict: its best tier, an honest state and its evidence.
 
 use crate::model::{Evidence, Tier};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Strategy,
-    Architecture,
-    Modeling,
-    Processes,
-    Management,
-}
-
-impl Category {
-    pub const ALL: [Category; 5] = [
-        Category::Strategy,
-        Category::Architecture,
-        Category::Modeling,
-        Category::Processes,
-        Category::Management,
-    ];
-    pub fn id(self) -> &'static str {
-        match self {
-            Category::Strategy => "strategy",
-            Category::Architecture => "architecture",
-            Category::Modeling => "modeling",
-            Category::Processes => "processes",
-            Category::Management => "management",
-        }
-    }
-}
+use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,7 +15,8 @@ pub enum State {
 pub struct CapabilityResult {
     pub id: String,
     pub title: String,
-    pub category: Category,
+    /// Its category in the categories models (GigaOm).
+    pub category: String,
     pub state: State,
     pub tier: Tier,
     /// Best first: automated, then implemented, then mentioned.

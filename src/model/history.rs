@@ -66,7 +66,7 @@ pub struct Point {
 
 impl Point {
     pub fn level(&self, model: &str) -> Option<u32> {
-        self.models.get(model).and_then(|m| m.level)
+        self.models.get(model).and_then(|m| m.level())
     }
 }
 
@@ -108,16 +108,16 @@ pub fn transitions(h: &History) -> Vec<Transition> {
     let mut out = Vec::new();
     for (i, w) in h.commits.windows(2).enumerate() {
         for (id, m) in w[1].models.iter() {
-            if m.level.is_none() {
+            if m.level().is_none() {
                 continue;
             }
             let before = w[0].level(id);
-            if before != m.level {
+            if before != m.level() {
                 out.push(Transition {
                     index: i + 1,
                     model: id.clone(),
                     from: before,
-                    to: m.level,
+                    to: m.level(),
                 });
             }
         }

@@ -48,34 +48,120 @@ pub struct CategoryResult {
     pub automated_share: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A maturity model's verdict: its title and source, and what the model reads of the
+/// capabilities, by kind of model. A new kind of model is a new [`Outcome`]: every renderer
+/// matches on it, so none compiles until it shows the new kind.
+#[derive(Debug, Clone)]
 pub struct ModelResult {
     pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Reached level for staged models; null for category models.
-    pub level: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_level: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Outcome,
+    /// How the verdict was decided, when it is not the plain reading of the model.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Levels 0..N, cumulative (`kind: staged`).
+    Staged(Staged),
+    /// Categories with an indicative band each (`kind: categories`).
+    Categories(Categories),
+}
+
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// The level reached.
+    pub level: u32,
+    pub max_level: u32,
     pub level_name: Option<String>,
     pub levels: Vec<LevelResult>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub categories: Option<BTreeMap<String, CategoryResult>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
     /// The level counted for `fail_under` when active waivers accept missing practices; set
     /// only when a waiver applies to this model. `level` stays the level the evidence shows.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub level_with_waivers: Option<u32>,
 }
 
+#[derive(Debug, Clone)]
+pub struct Categories {
+    /// By category id.
+    pub by_id: BTreeMap<String, CategoryResult>,
+    /// The ids in the model's own order (how charts list them).
+    pub order: Vec<String>,
+}
+
+impl Categories {
+    /// The categories in the model's order.
+    pub fn ordered(&self) -> impl Iterator<Item = (&str, &CategoryResult)> {
+        self.order
+            .iter()
+            .filter_map(|id| self.by_id.get_key_value(id))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+}
+
 impl ModelResult {
+    /// The level reached, for a staged model (what targets, history and diff compare).
+    pub fn level(&self) -> Option<u32> {
+        match &self.outcome {
+            Outcome::Staged(s) => Some(s.level),
+            Outcome::Categories(_) => None,
+        }
+    }
+
+    /// The staged verdict, for a staged model.
+    pub fn staged(&self) -> Option<&Staged> {
+        match &self.outcome {
+            Outcome::Staged(s) => Some(s),
+            Outcome::Categories(_) => None,
+        }
+    }
+
     /// Whether a practice of this model names evidence in `path` as what satisfied it.
     pub fn cites(&self, path: &str) -> bool {
-        self.levels
-            .iter()
-            .flat_map(|l| l.required.iter().chain(&l.expected))
-            .any(|p| p.evidence_path.as_deref() == Some(path))
+        self.staged().is_some_and(|s| {
+            s.levels
+                .iter()
+                .flat_map(|l| l.required.iter().chain(&l.expected))
+                .any(|p| p.evidence_path.as_deref() == Some(path))
+        })
+    }
+}
+
+/// The JSON contract of a model, whatever its kind: `level` (null for categories),
+/// `max_level`, `level_name`, `levels` (empty for categories), `categories` (by id, for
+/// category models), `note` and `level_with_waivers`, in that order.
+impl Serialize for ModelResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("title", &self.title)?;
+        if let Some(source) = &self.source {
+            m.serialize_entry("source", source)?;
+        }
+        match &self.outcome {
+            Outcome::Staged(st) => {
+                m.serialize_entry("level", &st.level)?;
+                m.serialize_entry("max_level", &st.max_level)?;
+                if let Some(name) = &st.level_name {
+                    m.serialize_entry("level_name", name)?;
+                }
+                m.serialize_entry("levels", &st.levels)?;
+            }
+            Outcome::Categories(c) => {
+                m.serialize_entry("level", &None::<u32>)?;
+                m.serialize_entry("levels", &[] as &[LevelResult])?;
+                m.serialize_entry("categories", &c.by_id)?;
+            }
+        }
+        if let Some(note) = &self.note {
+            m.serialize_entry("note", note)?;
+        }
+        if let Outcome::Staged(Staged {
+            level_with_waivers: Some(w),
+            ..
+        }) = &self.outcome
+        {
+            m.serialize_entry("level_with_waivers", w)?;
+        }
+        m.end()
     }
 }

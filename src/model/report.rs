@@ -96,7 +96,7 @@ pub struct Report {
 
 impl Report {
     pub fn level(&self, model: &str) -> Option<u32> {
-        self.models.get(model).and_then(|m| m.level)
+        self.models.get(model).and_then(|m| m.level())
     }
 
     pub fn capability(&self, id: &str) -> Option<&CapabilityResult> {
@@ -109,7 +109,11 @@ impl Report {
             .iter()
             .map(|(m, l)| {
                 let actual = self.level(m);
-                let with_waivers = self.models.get(m).and_then(|r| r.level_with_waivers);
+                let with_waivers = self
+                    .models
+                    .get(m)
+                    .and_then(|r| r.staged())
+                    .and_then(|s| s.level_with_waivers);
                 Target {
                     model: m.clone(),
                     level: *l,

@@ -4,7 +4,8 @@
 
 use crate::catalogue::Catalogue;
 use crate::model::{
-    CapabilityResult, Change, ChangeKind, CommitInfo, Diff, Direction, Report, Side, Tier, Tool,
+    CapabilityResult, Change, ChangeKind, CommitInfo, Diff, Direction, Outcome, Report, Side, Tier,
+    Tool,
 };
 use crate::pipeline::ScanOptions;
 use crate::pipeline::tree_scanner::TreeScanner;
@@ -36,22 +37,22 @@ pub fn compare(base: &Report, head: &Report) -> Vec<Change> {
             continue;
         };
         // Category models have no level: `direction(None, None)` is no change.
-        if let Some(d) = direction(bm.level, hm.level) {
+        if let Some(d) = direction(bm.level(), hm.level()) {
             out.push(Change {
                 kind: ChangeKind::Level,
                 id: id.clone(),
                 category: None,
                 title: hm.title.clone(),
-                from: bm.level.into(),
-                to: hm.level.into(),
+                from: bm.level().into(),
+                to: hm.level().into(),
                 direction: d,
                 regression: matches!(d, Direction::Lowered | Direction::Lost),
                 evidence: None,
             });
         }
-        if let (Some(bc), Some(hc)) = (&bm.categories, &hm.categories) {
-            for (cid, h) in hc {
-                let b = bc.get(cid).and_then(|c| c.band);
+        if let (Outcome::Categories(bc), Outcome::Categories(hc)) = (&bm.outcome, &hm.outcome) {
+            for (cid, h) in &hc.by_id {
+                let b = bc.by_id.get(cid).and_then(|c| c.band);
                 if let Some(d) = direction(b, h.band) {
                     out.push(Change {
                         kind: ChangeKind::Band,

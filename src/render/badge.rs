@@ -5,7 +5,7 @@
 //! The SVG is self-contained (no fonts or links), carries `<title>` and `aria-label`, and its
 //! colours keep white text at WCAG AA contrast (≥ 4.5:1).
 
-use crate::model::Report;
+use crate::model::{Outcome, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BadgeFormat {
@@ -50,15 +50,15 @@ pub fn colour(level: Option<u32>, max: u32) -> (&'static str, &'static str) {
 
 /// The badge of `model` in a report; None when the report has no such staged model.
 pub fn badge(r: &Report, model: &str) -> Option<Badge> {
-    let m = r.models.get(model)?;
-    let max = m.max_level?;
-    let (color, hex) = colour(m.level, max);
+    let m = match &r.models.get(model)?.outcome {
+        Outcome::Staged(s) => s,
+        Outcome::Categories(_) => return None,
+    };
+    let max = m.max_level;
+    let (color, hex) = colour(Some(m.level), max);
     Some(Badge {
         label: format!("mlops {model}"),
-        message: match m.level {
-            Some(l) => format!("level {l}/{max}"),
-            None => "unknown".into(),
-        },
+        message: format!("level {}/{max}", m.level),
         color,
         hex,
     })

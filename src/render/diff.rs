@@ -1,7 +1,7 @@
 //! `ripen diff` output: text for a terminal, JSON (`base.models`, `head.models`, `changes[]`),
 //! and Markdown fit for a pull-request comment.
 
-use crate::model::{Change, ChangeKind, Diff, Direction};
+use crate::model::{Change, ChangeKind, Diff, Direction, Outcome};
 use crate::render::common::capitalise;
 use crate::render::common::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use std::fmt::Write as _;
@@ -50,8 +50,14 @@ pub(crate) fn staged(d: &Diff) -> Vec<(&String, Option<u32>, Option<u32>)> {
     d.head
         .models
         .iter()
-        .filter(|(_, m)| m.level.is_some() || m.max_level.is_some())
-        .map(|(id, m)| (id, d.base.models.get(id).and_then(|b| b.level), m.level))
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(s) => Some((
+                id,
+                d.base.models.get(id).and_then(|b| b.level()),
+                Some(s.level),
+            )),
+            Outcome::Categories(_) => None,
+        })
         .collect()
 }
 

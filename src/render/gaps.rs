@@ -2,7 +2,7 @@
 //! `--fail-under` target for that model, else the next level), each placed at its most relevant
 //! file.
 
-use crate::model::{LevelResult, PracticeResult, Report};
+use crate::model::{LevelResult, Outcome, PracticeResult, Report};
 use crate::render::common::capitalise;
 
 /// How much a gap matters.
@@ -21,6 +21,8 @@ pub enum Severity {
 pub struct Gap<'a> {
     pub model: &'a str,
     pub model_title: &'a str,
+    /// The model's level now.
+    pub current: u32,
     pub level: &'a LevelResult,
     pub practice: &'a PracticeResult,
     pub required: bool,
@@ -34,7 +36,12 @@ pub struct Gap<'a> {
 pub fn gaps(report: &Report) -> Vec<Gap<'_>> {
     let mut out = Vec::new();
     for (id, m) in &report.models {
-        let Some(level) = m.level else { continue };
+        let title = &m.title;
+        let m = match &m.outcome {
+            Outcome::Staged(s) => s,
+            Outcome::Categories(_) => continue,
+        };
+        let level = m.level;
         let target = report.targets.iter().find(|t| &t.model == id);
         let (upto, targeted) = match target {
             Some(t) => (t.level, true),
@@ -57,7 +64,8 @@ pub fn gaps(report: &Report) -> Vec<Gap<'_>> {
                     };
                     out.push(Gap {
                         model: id,
-                        model_title: &m.title,
+                        model_title: title,
+                        current: level,
                         level: l,
                         practice: p,
                         required,

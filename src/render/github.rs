@@ -7,8 +7,8 @@
 //! the scanned repository therefore cannot end a command or start another one.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::model::Report;
 use crate::model::WaiverStatus;
+use crate::model::{Outcome, Report};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -56,13 +56,14 @@ pub fn summary_line(r: &Report) -> String {
     let parts: Vec<String> = r
         .models
         .iter()
-        .filter_map(|(id, m)| {
-            let l = m.level?;
-            Some(format!(
-                "{} {l}/{}",
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(s) => Some(format!(
+                "{} {}/{}",
                 crate::render::common::capitalise(id),
-                m.max_level.unwrap_or(0)
-            ))
+                s.level,
+                s.max_level
+            )),
+            Outcome::Categories(_) => None,
         })
         .collect();
     format!("ripen {}: {}", r.tool.version, parts.join(", "))
@@ -163,16 +164,19 @@ pub fn render(r: &Report) -> String {
 pub fn outputs(r: &Report) -> String {
     let mut o = String::new();
     for (id, m) in &r.models {
-        if let Some(cats) = &m.categories {
-            for (c, v) in cats {
-                let _ = writeln!(
-                    o,
-                    "{id}-{c}={}",
-                    v.band.map(|b| b.to_string()).unwrap_or_default()
-                );
+        match &m.outcome {
+            Outcome::Categories(cats) => {
+                for (c, v) in &cats.by_id {
+                    let _ = writeln!(
+                        o,
+                        "{id}-{c}={}",
+                        v.band.map(|b| b.to_string()).unwrap_or_default()
+                    );
+                }
             }
-        } else if let Some(l) = m.level {
-            let _ = writeln!(o, "{id}-level={l}");
+            Outcome::Staged(s) => {
+                let _ = writeln!(o, "{id}-level={}", s.level);
+            }
         }
     }
     let _ = writeln!(o, "targets-met={}", r.targets.iter().all(|t| t.met));

@@ -1,8 +1,8 @@
 //! `ripen history` output: a compact timeline (text) or every commit's models (JSON), and the
 //! history facts a scan of a git repository adds to its text report.
 
-use crate::model::History;
 use crate::model::RepoHistory;
+use crate::model::{History, Outcome};
 use crate::render::common::capitalise;
 use crate::render::common::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use std::fmt::Write as _;
@@ -113,8 +113,10 @@ pub fn text(h: &History) -> String {
     let staged: Vec<&String> = last
         .models
         .iter()
-        .filter(|(_, m)| m.level.is_some())
-        .map(|(id, _)| id)
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(_) => Some(id),
+            Outcome::Categories(_) => None,
+        })
         .collect();
     let levels = |p: &crate::model::Point| {
         staged

@@ -7,7 +7,7 @@
 //! waiver accepts carries an `accepted` suppression with the waiver's reason.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::model::Report;
+use crate::model::{Outcome, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -74,7 +74,63 @@ pub fn render(r: &Report) -> String {
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
-    let rules: Vec<Value> = r
+    let rules = rules(r);
+    let results = results(r, absolute, &rule_index);
+
+    let models: BTreeMap<&str, Value> = r
+        .models
+        .iter()
+        .map(|(id, m)| {
+            let v = match &m.outcome {
+                Outcome::Categories(c) => json!(
+                    c.by_id
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.band))
+                        .collect::<BTreeMap<_, _>>()
+                ),
+                Outcome::Staged(s) => json!(s.level),
+            };
+            (id.as_str(), v)
+        })
+        .collect();
+    let notifications: Vec<Value> = r
+        .warnings
+        .iter()
+        .take(50)
+        .map(|w| json!({ "level": "warning", "message": { "text": w } }))
+        .collect();
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "ripen",
+                "version": r.tool.version,
+                "semanticVersion": r.tool.version,
+                "rules": rules,
+            }
+        },
+        "invocations": [{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }],
+        "results": results,
+        "properties": { "models": models },
+    });
+    if absolute {
+        run["originalUriBaseIds"] = json!({ ROOT_BASE: { "uri": file_uri(&r.root) } });
+    }
+    let doc = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
+    s.push('\n');
+    s
+}
+
+/// One rule per capability, with its definition and remediation.
+fn rules(r: &Report) -> Vec<Value> {
+    r
         .capabilities
         .iter()
         .map(|c| {
@@ -94,15 +150,18 @@ pub fn render(r: &Report) -> String {
                 },
             })
         })
-        .collect();
+        .collect()
+}
 
-    let results: Vec<Value> = gaps(r)
+/// One result per gap, placed at its most relevant file.
+fn results(r: &Report, absolute: bool, rule_index: &BTreeMap<&str, usize>) -> Vec<Value> {
+    gaps(r)
         .into_iter()
         .map(|g| {
             let p = g.practice;
             let rule = p.capabilities.first().map(String::as_str).unwrap_or("");
             let mut text = format!("{}.", gap_headline(&g));
-            let current = r.models.get(g.model).and_then(|m| m.level).unwrap_or(0);
+            let current = g.current;
             text.push_str(&format!(
                 " {} is at level {current}. {} Satisfied by: {}.",
                 g.model_title,
@@ -157,54 +216,5 @@ pub fn render(r: &Report) -> String {
             }
             result
         })
-        .collect();
-
-    let models: BTreeMap<&str, Value> = r
-        .models
-        .iter()
-        .map(|(id, m)| {
-            let v = match &m.categories {
-                Some(c) => json!(
-                    c.iter()
-                        .map(|(k, v)| (k.clone(), v.band))
-                        .collect::<BTreeMap<_, _>>()
-                ),
-                None => json!(m.level),
-            };
-            (id.as_str(), v)
-        })
-        .collect();
-    let notifications: Vec<Value> = r
-        .warnings
-        .iter()
-        .take(50)
-        .map(|w| json!({ "level": "warning", "message": { "text": w } }))
-        .collect();
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": "ripen",
-                "version": r.tool.version,
-                "semanticVersion": r.tool.version,
-                "rules": rules,
-            }
-        },
-        "invocations": [{
-            "executionSuccessful": true,
-            "toolExecutionNotifications": notifications,
-        }],
-        "results": results,
-        "properties": { "models": models },
-    });
-    if absolute {
-        run["originalUriBaseIds"] = json!({ ROOT_BASE: { "uri": file_uri(&r.root) } });
-    }
-    let doc = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
-    s.push('\n');
-    s
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! `ripen history --format html`: the levels over commits as a step chart, with tables.
 
 use super::{esc, head};
-use crate::model::History;
+use crate::model::{History, Outcome};
 use crate::render::common::capitalise;
 use std::fmt::Write as _;
 
@@ -37,8 +37,10 @@ pub fn history(h: &History) -> String {
         .map(|p| {
             p.models
                 .iter()
-                .filter(|(_, m)| m.level.is_some())
-                .map(|(id, m)| (id.clone(), m.max_level.unwrap_or(0)))
+                .filter_map(|(id, m)| match &m.outcome {
+                    Outcome::Staged(s) => Some((id.clone(), s.max_level)),
+                    Outcome::Categories(_) => None,
+                })
                 .collect()
         })
         .unwrap_or_default();

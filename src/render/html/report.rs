@@ -1,7 +1,7 @@
 //! The HTML report of a scan.
 
 use super::{esc, head, link, pct, slug, tier_class};
-use crate::model::{CapabilityResult, Category, ModelResult, Report, State, Tier};
+use crate::model::{CapabilityResult, Categories, Outcome, Report, Staged, State, Tier};
 use crate::render::common::{capitalise, chain_text, location};
 use crate::render::{self, Severity};
 use std::fmt::Write as _;
@@ -50,15 +50,19 @@ pub fn render(r: &Report) -> String {
         );
     }
     o.push_str("<div class=\"models\">\n");
-    for (id, m) in r.models.iter().filter(|(_, m)| m.level.is_some()) {
-        model_card(&mut o, id, m);
+    for (id, m) in &r.models {
+        match &m.outcome {
+            Outcome::Staged(s) => model_card(&mut o, id, &m.title, s),
+            Outcome::Categories(_) => {}
+        }
     }
     o.push_str("</div>\n</section>\n");
 
     // GigaOm.
     for (id, m) in &r.models {
-        if let Some(_cats) = &m.categories {
-            gigaom(&mut o, id, m);
+        match &m.outcome {
+            Outcome::Categories(cats) => gigaom(&mut o, id, m.note.as_deref(), cats),
+            Outcome::Staged(_) => {}
         }
     }
 
@@ -80,15 +84,14 @@ pub fn render(r: &Report) -> String {
 }
 
 /// One staged model: the ladder (SVG with a list as its text form) and what blocks the next.
-pub(crate) fn model_card(o: &mut String, id: &str, m: &ModelResult) {
-    let level = m.level.unwrap_or(0);
-    let max = m.max_level.unwrap_or(0);
+pub(crate) fn model_card(o: &mut String, id: &str, title: &str, m: &Staged) {
+    let (level, max) = (m.level, m.max_level);
     let name = capitalise(id);
     let hid = format!("model-{}", slug(id));
     let _ = write!(
         o,
         "<article class=\"model\" id=\"{hid}\" aria-labelledby=\"{hid}-h\">\n<h3 id=\"{hid}-h\">{} <span class=\"badge reached\">level {level}/{max}</span></h3>\n<p class=\"muted\">{}{}</p>\n",
-        esc(&m.title),
+        esc(title),
         esc(m.level_name.as_deref().unwrap_or("")),
         m.level_with_waivers
             .filter(|w| *w != level)
@@ -171,9 +174,8 @@ pub(crate) fn model_card(o: &mut String, id: &str, m: &ModelResult) {
 }
 
 /// A staircase: one step per level, reached steps filled, the next one outlined.
-pub(crate) fn ladder_svg(id: &str, m: &ModelResult) -> String {
-    let level = m.level.unwrap_or(0);
-    let max = m.max_level.unwrap_or(0);
+pub(crate) fn ladder_svg(id: &str, m: &Staged) -> String {
+    let (level, max) = (m.level, m.max_level);
     let n = m.levels.len().max(1) as u32;
     let (w, step_h, base_h, gap) = (64u32, 18u32, 34u32, 4u32);
     let width = n * w;
@@ -249,8 +251,7 @@ pub(crate) fn ladder_svg(id: &str, m: &ModelResult) -> String {
 
 /// GigaOm's five categories as horizontal bars (band 0-4; none when not observable), with the
 /// same numbers as a table.
-pub(crate) fn gigaom(o: &mut String, id: &str, m: &ModelResult) {
-    let Some(cats) = &m.categories else { return };
+pub(crate) fn gigaom(o: &mut String, id: &str, note: Option<&str>, cats: &Categories) {
     let sid = format!("{}-chart", slug(id));
     let _ = writeln!(
         o,
@@ -258,19 +259,11 @@ pub(crate) fn gigaom(o: &mut String, id: &str, m: &ModelResult) {
         slug(id),
         esc(&capitalise(id))
     );
-    if let Some(n) = &m.note {
+    if let Some(n) = note {
         let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(n.trim()));
     }
-    // Categories in the model's order of appearance in the catalogue.
-    let order: Vec<(&str, &crate::model::CategoryResult)> = Category::ALL
-        .iter()
-        .filter_map(|c| cats.get(c.id()).map(|v| (c.id(), v)))
-        .chain(
-            cats.iter()
-                .filter(|(k, _)| !Category::ALL.iter().any(|c| c.id() == k.as_str()))
-                .map(|(k, v)| (k.as_str(), v)),
-        )
-        .collect();
+    // Categories in the model's own order.
+    let order: Vec<(&str, &crate::model::CategoryResult)> = cats.ordered().collect();
     let (label_w, bar_w, row_h, top) = (118u32, 232u32, 34u32, 8u32);
     let width = label_w + bar_w + 50;
     let height = top + row_h * order.len() as u32 + 28;
@@ -402,10 +395,17 @@ pub(crate) fn matrix(o: &mut String, r: &Report) {
         let _ = write!(o, "<th scope=\"col\">{}</th>", t.label());
     }
     o.push_str("<th scope=\"col\">Evidence</th></tr></thead>\n");
-    let mut cats: Vec<Category> = Category::ALL.to_vec();
+    // The categories models' order, then any other category a capability names.
+    let mut cats: Vec<&str> = Vec::new();
+    for m in r.models.values() {
+        match &m.outcome {
+            Outcome::Categories(c) => cats.extend(c.order.iter().map(String::as_str)),
+            Outcome::Staged(_) => {}
+        }
+    }
     for c in &r.capabilities {
-        if !cats.contains(&c.category) {
-            cats.push(c.category);
+        if !cats.contains(&c.category.as_str()) {
+            cats.push(&c.category);
         }
     }
     for cat in cats {
@@ -420,7 +420,7 @@ pub(crate) fn matrix(o: &mut String, r: &Report) {
         let _ = writeln!(
             o,
             "<tbody>\n<tr><th scope=\"rowgroup\" colspan=\"6\">{}</th></tr>",
-            esc(&capitalise(cat.id()))
+            esc(&capitalise(cat))
         );
         for c in rows {
             matrix_row(o, c);
