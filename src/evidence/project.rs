@@ -107,16 +107,28 @@ impl ProjectFacts {
     }
 
     /// Whether the two say the same for levels: all but `ml_signals`, which only the report's
-    /// `ml_project` shows (no model reads it).
+    /// `ml_project` shows (no model reads it). Destructured whole: a new field must be placed.
     pub fn same_for_levels(&self, other: &ProjectFacts) -> bool {
-        self.own_packages == other.own_packages
-            && self.package_dirs == other.package_dirs
-            && self.declares_distribution == other.declares_distribution
+        let ProjectFacts {
+            own_packages,
+            package_dirs,
+            declares_distribution,
+            ml_signals: _,
+        } = self;
+        *own_packages == other.own_packages
+            && *package_dirs == other.package_dirs
+            && *declares_distribution == other.declares_distribution
     }
 
     /// Whether nothing here can move a level ([`ProjectFacts::same_for_levels`]).
     pub fn is_empty_for_levels(&self) -> bool {
-        self.own_packages.is_empty() && self.package_dirs.is_empty() && !self.declares_distribution
+        let ProjectFacts {
+            own_packages,
+            package_dirs,
+            declares_distribution,
+            ml_signals: _,
+        } = self;
+        own_packages.is_empty() && package_dirs.is_empty() && !declares_distribution
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,8 +1,15 @@
 //! What an edit can change: `ripen history` reuses a commit's levels when no edit of the next
 //! one can move them. Two versions of a file are compared on what assembly reads of them.
 
-use crate::model::FileFacts;
+use crate::matcher::Hit;
+use crate::model::{BuildTarget, Command, FileFacts, Job, Trigger};
 use crate::pipeline::file_scan::{FileScan, ForLevels};
+
+// Every comparison below destructures its type whole, naming each field it leaves out: a field
+// added to a hit, a command, a trigger, a job, a target, the project facts or a file's scan
+// fails to compile here until someone decides whether history compares it. (Comparing a
+// hand-picked list of fields let a new one be silently ignored, and history serve stale
+// levels.)
 
 impl FileScan {
     /// Whether two versions of a file give assembly the same input for levels: all but byte
@@ -18,34 +25,115 @@ impl FileScan {
         edges: bool,
         lines: bool,
     ) -> bool {
+        let FileScan {
+            rel: _,
+            origin,
+            hits,
+            unmatched: _,
+            facts,
+            project,
+            bytes: _,
+            warning: _,
+            binary,
+        } = self;
         let (ca, cb) = (self.counted(for_levels), other.counted(for_levels));
-        let mut ha = self.hits.iter().filter(|h| ca(h));
+        let mut ha = hits.iter().filter(|h| ca(h));
         let mut hb = other.hits.iter().filter(|h| cb(h));
         let same_hits = loop {
             match (ha.next(), hb.next()) {
                 (None, None) => break true,
-                (Some(a), Some(b))
-                    if a.rule == b.rule
-                        && (if lines {
-                            a.line == b.line
-                        } else {
-                            self.jobs_at(a.line) == other.jobs_at(b.line)
-                        })
-                        && a.comment_only == b.comment_only
-                        && a.facets == b.facets
-                        && a.snippet == b.snippet => {}
+                (Some(a), Some(b)) if self.same_hit(a, other, b, lines) => {}
                 _ => break false,
             }
         };
         same_hits
-            && self.binary == other.binary
-            && self.origin == other.origin
+            && *binary == other.binary
+            && *origin == other.origin
             && match for_levels {
-                Some(_) => self.project.same_for_levels(&other.project),
-                None => self.project == other.project,
+                Some(_) => project.same_for_levels(&other.project),
+                None => *project == other.project,
             }
-            && same_facts(self.facts.as_deref(), other.facts.as_deref(), edges, lines)
+            && same_facts(facts.as_deref(), other.facts.as_deref(), edges, lines)
     }
+
+    /// Two hits alike: their line, or with `lines` off the jobs or targets holding it.
+    fn same_hit(&self, a: &Hit, other: &FileScan, b: &Hit, lines: bool) -> bool {
+        let Hit {
+            rule,
+            line,
+            comment_only,
+            facets,
+            snippet,
+        } = a;
+        *rule == b.rule
+            && (if lines {
+                *line == b.line
+            } else {
+                self.jobs_at(*line) == other.jobs_at(b.line)
+            })
+            && *comment_only == b.comment_only
+            && *facets == b.facets
+            && *snippet == b.snippet
+    }
+}
+
+/// Commands alike but for their lines, which only place a hop.
+fn same_commands(x: &[Command], y: &[Command]) -> bool {
+    x.len() == y.len()
+        && x.iter().zip(y).all(|(c, d)| {
+            let Command {
+                line: _,
+                text,
+                shell,
+                cwd,
+            } = c;
+            *text == d.text && *shell == d.shell && *cwd == d.cwd
+        })
+}
+
+/// Triggers alike but for their lines.
+fn same_triggers(x: &[Trigger], y: &[Trigger]) -> bool {
+    x.len() == y.len()
+        && x.iter().zip(y).all(|(t, u)| {
+            let Trigger {
+                kind,
+                detail,
+                line: _,
+            } = t;
+            *kind == u.kind && *detail == u.detail
+        })
+}
+
+/// Jobs alike but for where they sit in the file.
+fn same_jobs(x: &[Job], y: &[Job]) -> bool {
+    x.len() == y.len()
+        && x.iter().zip(y).all(|(j, k)| {
+            let Job {
+                name,
+                line: _,
+                end: _,
+                triggers,
+                commands,
+            } = j;
+            *name == k.name
+                && same_triggers(triggers, &k.triggers)
+                && same_commands(commands, &k.commands)
+        })
+}
+
+/// Make/DVC targets alike but for where they sit in the file.
+fn same_targets(x: &[BuildTarget], y: &[BuildTarget]) -> bool {
+    x.len() == y.len()
+        && x.iter().zip(y).all(|(t, u)| {
+            let BuildTarget {
+                name,
+                line: _,
+                end: _,
+                deps,
+                commands,
+            } = t;
+            *name == u.name && *deps == u.deps && same_commands(commands, &u.commands)
+        })
 }
 
 /// [`FileScan::same_for_levels`] for the graph facts: lines count only where they place a job
@@ -56,20 +144,7 @@ pub(crate) fn same_facts(
     edges: bool,
     lines: bool,
 ) -> bool {
-    use crate::model::Command;
-    let same_commands = |x: &[Command], y: &[Command]| {
-        x.len() == y.len()
-            && x.iter()
-                .zip(y)
-                .all(|(c, d)| c.text == d.text && c.shell == d.shell && c.cwd == d.cwd)
-    };
     let commands = |x: &[Command], y: &[Command]| !edges || same_commands(x, y);
-    let triggers = |x: &[crate::model::Trigger], y: &[crate::model::Trigger]| {
-        x.len() == y.len()
-            && x.iter()
-                .zip(y)
-                .all(|(t, u)| t.kind == u.kind && t.detail == u.detail)
-    };
     let unplaced = |x: &[(u32, String)], y: &[(u32, String)]| {
         x.len() == y.len() && x.iter().zip(y).all(|(c, d)| c.1 == d.1)
     };
@@ -105,15 +180,7 @@ pub(crate) fn same_facts(
                 includes: ib,
             }),
         ) if !lines => {
-            sa == sb
-                && triggers(ta, tb)
-                && same_commands(ia, ib)
-                && ja.len() == jb.len()
-                && ja.iter().zip(jb).all(|(x, y)| {
-                    x.name == y.name
-                        && triggers(&x.triggers, &y.triggers)
-                        && same_commands(&x.commands, &y.commands)
-                })
+            sa == sb && same_triggers(ta, tb) && same_commands(ia, ib) && same_jobs(ja, jb)
         }
         (
             Some(FileFacts::Targets {
@@ -124,13 +191,8 @@ pub(crate) fn same_facts(
                 kind: kb,
                 targets: tb,
             }),
-        ) if !lines => {
-            ka == kb
-                && ta.len() == tb.len()
-                && ta.iter().zip(tb).all(|(x, y)| {
-                    x.name == y.name && x.deps == y.deps && same_commands(&x.commands, &y.commands)
-                })
-        }
+        ) if !lines => ka == kb && same_targets(ta, tb),
+        // With `lines`, everything (the derived equality of the facts).
         (x, y) => x == y,
     }
 }
