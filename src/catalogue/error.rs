@@ -2,28 +2,16 @@
 
 use crate::read::structured::saphyr_error;
 use serde_saphyr::Spanned;
-use std::fmt;
 
 /// A problem in a rule, model, capability or config file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct DataError {
     pub file: String,
     pub line: u64,
     pub column: u64,
     pub message: String,
 }
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for DataError {}
 
 impl DataError {
     pub fn at<T>(file: &str, s: &Spanned<T>, message: impl Into<String>) -> Self {

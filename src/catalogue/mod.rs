@@ -61,6 +61,33 @@ impl Catalogue {
             .flat_map(|p| &p.any)
             .any(|a| a.tier <= Tier::Mentioned)
     }
+    /// The staged models, fewest levels first (Google, then Azure): how messages and the
+    /// sub-projects of a report list them.
+    pub fn staged_models(&self) -> Vec<&str> {
+        let mut staged: Vec<&Model> = self
+            .models
+            .iter()
+            .filter(|m| !m.levels().is_empty())
+            .collect();
+        staged.sort_by_key(|m| m.levels().len());
+        staged.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    /// The staged models of the built-in catalogue, in file order: what `ripen badge --model`
+    /// accepts (read before any `--rules` directory is).
+    pub fn builtin_staged_models() -> Vec<&'static str> {
+        static IDS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+            EMBEDDED_RULES
+                .iter()
+                .filter(|(p, _)| p.contains("models/"))
+                .filter_map(|(_, text)| serde_saphyr::from_str::<ModelDef>(text).ok())
+                .filter(|m| m.kind == ModelKind::Staged)
+                .map(|m| m.id.value)
+                .collect()
+        });
+        IDS.iter().map(String::as_str).collect()
+    }
+
     /// The categories of every categories model, in their order.
     pub fn categories(&self) -> impl Iterator<Item = &CategoryDef> {
         self.models.iter().flat_map(|m| match &m.scale {

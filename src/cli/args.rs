@@ -1,10 +1,13 @@
 //! The command line's shape (clap): commands, arguments and their parsers.
 
+use crate::catalogue::Catalogue;
 use crate::model::Date;
 use crate::render::Format;
 use crate::render::badge::BadgeFormat;
 use crate::render::diff::DiffFormat;
 use crate::render::history::HistoryFormat;
+use crate::source::walk::DEFAULT_MAX_FILE_SIZE;
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -108,7 +111,7 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Skip files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub(crate) max_file_size: u64,
     /// Leave out paths matching this glob, relative to the root (repeatable).
     #[arg(long, value_name = "GLOB")]
@@ -132,7 +135,7 @@ pub(crate) struct BadgeArgs {
     #[arg(default_value = ".")]
     pub(crate) path: PathBuf,
     /// The staged model the badge shows.
-    #[arg(long, value_parser = ["azure", "google"], default_value = "azure")]
+    #[arg(long, value_parser = PossibleValuesParser::new(Catalogue::builtin_staged_models()), default_value = "azure")]
     pub(crate) model: String,
     #[arg(long, short, value_enum, default_value = "svg")]
     pub(crate) format: BadgeFormat,
@@ -154,7 +157,7 @@ pub struct TreeArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Skip files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
     /// Leave out paths matching this glob, relative to the root (repeatable).
     #[arg(long, value_name = "GLOB")]

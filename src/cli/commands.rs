@@ -20,7 +20,7 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         fail_under: Vec::new(),
         rules: a.rules,
         config: a.config,
-        max_file_size: 1024 * 1024,
+        max_file_size: crate::source::walk::DEFAULT_MAX_FILE_SIZE,
         exclude: Vec::new(),
         no_attestations: false,
         report_files: Vec::new(),

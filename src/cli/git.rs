@@ -2,37 +2,27 @@
 
 use crate::catalogue::Catalogue;
 use crate::cli::args::{DiffArgs, HistoryArgs, TreeArgs};
+use crate::cli::options::{Flags, options};
 use crate::cli::{error, note, out};
-use crate::config::Config;
 use crate::pipeline::history::{self, HistoryOptions};
 use crate::pipeline::{ScanOptions, diff};
 use crate::render;
 use crate::render::diff::DiffFormat;
 use crate::render::history::HistoryFormat;
-use crate::source::walk::WalkOptions;
 use std::path::Path;
 
 /// The catalogue and scan options for `root`, from its config and the command line.
+/// The catalogue and scan options for `root`, from its config and the command line.
 pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptions), i32> {
-    let config = Config::discover(root, t.config.as_deref())
-        .map_err(error)?
-        .unwrap_or_default();
-    let mut rule_dirs = config.rules.clone();
-    rule_dirs.extend(t.rules.iter().cloned());
-    let cat = Catalogue::load(&rule_dirs).map_err(error)?;
-    config.validate(&cat).map_err(error)?;
-    let mut exclude = config.exclude.clone();
-    exclude.extend(t.exclude.iter().cloned());
-    let opts = ScanOptions {
-        walk: WalkOptions {
-            max_file_size: t.max_file_size,
-            exclude,
-            threads: 0,
-        },
-        attestations: config.attestations.clone(),
-        waivers: config.waivers.clone(),
-        ..ScanOptions::default()
+    let flags = Flags {
+        config: t.config.as_deref(),
+        rules: &t.rules,
+        exclude: &t.exclude,
+        max_file_size: t.max_file_size,
+        no_attestations: false,
+        per_project: false,
     };
+    let (_, cat, opts) = options(root, &flags).map_err(error)?;
     Ok((cat, opts))
 }
 

@@ -7,6 +7,7 @@ mod commands;
 mod git;
 mod init;
 mod many;
+mod options;
 mod progress;
 mod scan;
 mod schema;

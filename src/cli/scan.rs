@@ -3,13 +3,12 @@
 use crate::catalogue::Catalogue;
 use crate::cli::args::ScanArgs;
 use crate::cli::many;
-use crate::cli::{error, load, out, warn};
-use crate::config::Config;
+use crate::cli::options::{Flags, options, targets};
+use crate::cli::{error, out, warn};
 use crate::model::Report;
 use crate::pipeline::ScanOptions;
 use crate::render::{self, github};
 use crate::source::remote::{self, Source};
-use crate::source::walk::WalkOptions;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
@@ -103,52 +102,16 @@ pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
 
 /// Config, catalogue, targets and options for one root, and its report.
 pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
-    let config = match Config::discover(root, args.config.as_deref()) {
-        Ok(c) => c.unwrap_or_default(),
-        Err(e) => return Err(error(e)),
-    };
-    let mut rule_dirs = config.rules.clone();
-    rule_dirs.extend(args.rules.iter().cloned());
-    let cat = match load(&rule_dirs) {
-        Ok(c) => c,
-        Err(e) => return Err(error(e)),
-    };
-    if let Err(e) = config.validate(&cat) {
-        return Err(error(e));
-    }
-    let mut targets = config.fail_under.clone();
-    for (m, l) in &args.fail_under {
-        let Some(model) = cat.model(m).filter(|m| !m.levels().is_empty()) else {
-            return Err(error(format!(
-                "--fail-under: unknown model `{m}` (known: google, azure)"
-            )));
-        };
-        let max = model.levels().last().map(|l| l.level).unwrap_or(0);
-        if *l > max {
-            return Err(error(format!("--fail-under: `{m}` has levels 0 to {max}")));
-        }
-        targets.retain(|(x, _)| x != m);
-        targets.push((m.clone(), *l));
-    }
-    let mut exclude = config.exclude.clone();
-    exclude.extend(args.exclude.iter().cloned());
-    let opts = ScanOptions {
-        walk: WalkOptions {
-            max_file_size: args.max_file_size,
-            exclude,
-            threads: 0,
-        },
-        attestations: config.attestations.clone(),
+    let flags = Flags {
+        config: args.config.as_deref(),
+        rules: &args.rules,
+        exclude: &args.exclude,
+        max_file_size: args.max_file_size,
         no_attestations: args.no_attestations,
-        waivers: config.waivers.clone(),
-        today: None,
-        config: config
-            .path
-            .as_ref()
-            .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
         per_project: args.per_project,
-        progress: None,
     };
+    let (config, cat, opts) = options(root, &flags).map_err(error)?;
+    let targets = targets(&config, &cat, &args.fail_under).map_err(error)?;
     let scanned = crate::cli::progress::with_progress(|progress| {
         let opts = ScanOptions {
             progress,

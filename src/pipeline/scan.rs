@@ -12,23 +12,15 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Debug)]
+/// Why a tree cannot be scanned.
+#[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     /// The path cannot be scanned (missing, not a directory).
+    #[error("{0}")]
     Input(String),
-    Rules(DataError),
+    #[error("{0}")]
+    Rules(#[from] DataError),
 }
-
-impl std::fmt::Display for ScanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self {
-            ScanError::Input(s) => write!(f, "{s}"),
-            ScanError::Rules(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for ScanError {}
 
 /// Stack for the threads that run [`scan_file`]. Parsing a YAML document recurses once per
 /// nesting level, and in a debug build each level costs tens of KiB of stack: 32-40 levels of

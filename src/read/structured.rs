@@ -223,17 +223,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// Why a document could not be parsed, with its position when known.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
 pub struct ParseError {
     pub line: u32,
     pub column: u32,
     pub message: String,
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.column, self.message)
-    }
 }
 
 pub(crate) fn saphyr_options() -> serde_saphyr::Options {

@@ -13,16 +13,10 @@ use std::sync::Once;
 pub const SHALLOW_FIX: &str = "fetch the full history with `git fetch --unshallow` (in GitHub Actions: \
 `fetch-depth: 0` on actions/checkout)";
 
-#[derive(Debug)]
+/// An error reading a repository, with what to do about it where ripen knows.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct GitError(pub String);
-
-impl std::fmt::Display for GitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for GitError {}
 
 impl From<git2::Error> for GitError {
     fn from(e: git2::Error) -> Self {

@@ -4,7 +4,7 @@
 //! ripen's libgit2 is built without TLS or SSH (no OpenSSL or libssh2 to vendor), so network
 //! URLs (`https://`, `http://`, `ssh://`, `git://`, `user@host:path`) are cloned by running
 //! the system `git clone --depth 1`, which has its own transports and credential helpers. The
-//! temporary directory is removed when the scan is done.
+//! temporary directory (`tempfile`) is removed when the scan is done.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,49 +54,13 @@ pub fn classify(arg: &Path) -> Source {
     Source::Path(arg.to_path_buf())
 }
 
-/// A temporary directory removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(label: &str) -> Result<TempDir, String> {
-        let base = std::env::temp_dir();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        for i in 0..100u32 {
-            let p = base.join(format!(
-                "ripen-{label}-{}-{nanos:x}-{i}",
-                std::process::id()
-            ));
-            // create_dir fails if it exists: never reuse someone else's directory.
-            match std::fs::create_dir(&p) {
-                Ok(()) => return Ok(TempDir(p)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(format!("cannot create a temporary directory: {e}")),
-            }
-        }
-        Err("cannot create a temporary directory".into())
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A clone, alive as long as this value.
 pub struct Clone {
     pub url: String,
     /// The checkout (a subdirectory of the temporary directory).
     pub path: PathBuf,
     pub shallow: bool,
-    pub(crate) _dir: TempDir,
+    pub(crate) _dir: tempfile::TempDir,
 }
 
 /// The repository name a URL or path suggests (`org/repo.git` → `repo`).
@@ -113,7 +77,10 @@ pub fn repo_name(s: &str) -> String {
 
 /// Clones `source` (not a `Source::Path`) shallowly into a temporary directory.
 pub fn clone(source: &Source) -> Result<Clone, String> {
-    let dir = TempDir::new("clone")?;
+    let dir = tempfile::Builder::new()
+        .prefix("ripen-clone-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let dest = dir.path().join("repo");
     match source {
         Source::Path(p) => Err(format!("{}: not a URL", p.display())),

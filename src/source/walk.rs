@@ -12,6 +12,9 @@ use ignore::WalkState;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Files larger than this are listed, not read (`--max-file-size`).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub max_file_size: u64,
@@ -23,7 +26,7 @@ pub struct WalkOptions {
 impl Default for WalkOptions {
     fn default() -> Self {
         WalkOptions {
-            max_file_size: 1024 * 1024,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
             exclude: Vec::new(),
             threads: 0,
         }
