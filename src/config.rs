@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-pub const DEFAULT_NAME: &str = ".ripen.yml";
+pub(crate) const DEFAULT_NAME: &str = ".ripen.yml";
 
 /// Looked for at the scanned root, in this order; the first one that configures ripen wins.
 /// Larger config files are refused (or, for a discovered `pyproject.toml`, ignored).
 pub(crate) const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
-pub const CANDIDATES: &[&str] = &[".ripen.yml", ".ripen.yaml", "pyproject.toml"];
+pub(crate) const CANDIDATES: &[&str] = &[".ripen.yml", ".ripen.yaml", "pyproject.toml"];
 
 /// The configuration file of one repository (`.ripen.yml`, or `[tool.ripen]` in
 /// `pyproject.toml`).
@@ -199,7 +199,10 @@ pub(crate) fn toml_spans(
 impl Config {
     /// The configuration that applies to `root`: `explicit` if given, else the first of
     /// [`CANDIDATES`] that configures ripen (a `pyproject.toml` without `[tool.ripen]` does not).
-    pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Option<Config>, DataError> {
+    pub(crate) fn discover(
+        root: &Path,
+        explicit: Option<&Path>,
+    ) -> Result<Option<Config>, DataError> {
         if let Some(p) = explicit {
             return Config::load(p).map(Some);
         }
@@ -337,14 +340,14 @@ impl Config {
     }
 
     /// Parses a TOML file whose top level is the configuration table (`ripen.toml`).
-    pub fn parse_toml(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
+    pub(crate) fn parse_toml(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
         let raw: ConfigFile = toml::from_str(text).map_err(|e| toml_error(display, text, &e))?;
         let spans = toml_spans(text, &[], &raw);
         Config::build(display, raw, dir, spans)
     }
 
     /// Parses `pyproject.toml`; `None` when it has no `[tool.ripen]` table.
-    pub fn parse_pyproject(
+    pub(crate) fn parse_pyproject(
         display: &str,
         text: &str,
         dir: &Path,
@@ -357,7 +360,7 @@ impl Config {
         Config::build(display, raw, dir, spans).map(Some)
     }
 
-    pub(crate) fn build(
+    pub fn build(
         display: &str,
         raw: ConfigFile,
         dir: &Path,
@@ -492,7 +495,7 @@ impl Config {
 }
 
 /// The JSON Schema of the configuration file, as committed in `schemas/`.
-pub fn schema() -> schemars::Schema {
+pub(crate) fn schema() -> schemars::Schema {
     schemars::schema_for!(ConfigFile)
 }
 

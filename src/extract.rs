@@ -12,7 +12,7 @@ use crate::read::structured::Node;
 use std::sync::LazyLock;
 
 /// Files the automation graph reads even when no rule asks for them.
-pub fn wanted(rel: &str) -> bool {
+pub(crate) fn wanted(rel: &str) -> bool {
     let name = file_name(rel);
     rel.ends_with(".py")
         || is_yaml(rel)

@@ -1,11 +1,11 @@
 //! Paths inside a scanned tree: `/`-separated, relative to its root, never touching the disk.
 
 /// A YAML file, by its extension.
-pub fn is_yaml(rel: &str) -> bool {
+pub(crate) fn is_yaml(rel: &str) -> bool {
     rel.ends_with(".yml") || rel.ends_with(".yaml")
 }
 
-pub fn file_name(rel: &str) -> &str {
+pub(crate) fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 

@@ -9,15 +9,15 @@ use std::collections::HashMap;
 
 /// Evidence kept per capability in the report; the rest is counted. Levels are decided on
 /// all of it first.
-pub const EVIDENCE_CAP: usize = 50;
+pub(crate) const EVIDENCE_CAP: usize = 50;
 
-pub fn cap_evidence(caps: &mut [CapabilityResult]) {
+pub(crate) fn cap_evidence(caps: &mut [CapabilityResult]) {
     for c in caps {
         c.evidence.truncate(EVIDENCE_CAP);
     }
 }
 
-pub fn assess(cat: &Catalogue, mut evidence: Vec<Evidence>) -> Vec<CapabilityResult> {
+pub(crate) fn assess(cat: &Catalogue, mut evidence: Vec<Evidence>) -> Vec<CapabilityResult> {
     evidence.sort_by(|a, b| {
         b.tier
             .cmp(&a.tier)

@@ -1,9 +1,9 @@
 //! From evidence to verdicts: capabilities, the maturity models, the config's attestations and
 //! waivers, the graph's facets, sub-projects and separate systems, several repositories as one.
 
-pub mod capabilities;
-pub mod facets;
-pub mod models;
-pub mod projects;
-pub mod system;
-pub mod waivers;
+pub(crate) mod capabilities;
+pub(crate) mod facets;
+pub(crate) mod models;
+pub(crate) mod projects;
+pub(crate) mod system;
+pub(crate) mod waivers;

@@ -20,7 +20,7 @@ pub(crate) const PROJECT_MARKERS: &[&str] = &[
 ];
 
 /// Sub-project roots: directories below the root holding a project marker, outermost only.
-pub fn sub_projects(files: &[String]) -> Vec<String> {
+pub(crate) fn sub_projects(files: &[String]) -> Vec<String> {
     let mut roots: Vec<String> = files
         .iter()
         .filter_map(|f| {
@@ -95,7 +95,7 @@ pub(crate) fn common_dir<'a>(paths: impl IntoIterator<Item = &'a str>) -> String
 /// alone, and each staged model gets the best of them, with a note. Pooling them would credit
 /// one exercise's CI/CD to another's training pipeline (mlops-zoomcamp: Google 2 / Azure 3
 /// instead of 1 / 1). None when CI runs at the root or there is none.
-pub fn separate_systems(
+pub(crate) fn separate_systems(
     cat: &Catalogue,
     auto: &Automation,
     graph: &Graph,
@@ -190,7 +190,7 @@ pub fn separate_systems(
 }
 
 /// The verdict of each sub-project (`--per-project`).
-pub fn per_project(
+pub(crate) fn per_project(
     cat: &Catalogue,
     auto: &Automation,
     graph: &Graph,
@@ -215,7 +215,10 @@ pub fn per_project(
 }
 
 /// Replaces each model's result by the separate systems' one where that is lower.
-pub fn take_lower(models: &mut BTreeMap<String, ModelResult>, best: BTreeMap<String, ModelResult>) {
+pub(crate) fn take_lower(
+    models: &mut BTreeMap<String, ModelResult>,
+    best: BTreeMap<String, ModelResult>,
+) {
     for (id, m) in best {
         if m.level() < models.get(&id).and_then(|p| p.level()) {
             models.insert(id, m);

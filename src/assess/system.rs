@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 /// One line of the summary table.
 #[derive(Debug, Clone, Serialize)]
-pub struct SummaryRow {
+pub(crate) struct SummaryRow {
     /// The repository's name (as used for `--as-system` prefixes).
     pub name: String,
     pub root: String,
@@ -28,7 +28,7 @@ pub struct SummaryRow {
     pub targets_met: bool,
 }
 
-pub fn summary_row(name: &str, r: &Report) -> SummaryRow {
+pub(crate) fn summary_row(name: &str, r: &Report) -> SummaryRow {
     let mut levels = BTreeMap::new();
     let mut bands = BTreeMap::new();
     for (id, m) in &r.models {
@@ -59,7 +59,7 @@ pub fn summary_row(name: &str, r: &Report) -> SummaryRow {
 
 /// `{"repositories": [...], "summary": [...]}`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Multi {
+pub(crate) struct Multi {
     pub schema_version: u32,
     pub tool: crate::model::Tool,
     pub repositories: Vec<Report>,
@@ -67,7 +67,7 @@ pub struct Multi {
 }
 
 /// Names that tell repositories apart: the last path component, made unique.
-pub fn unique_names(names: Vec<String>) -> Vec<String> {
+pub(crate) fn unique_names(names: Vec<String>) -> Vec<String> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     names
         .into_iter()
@@ -96,7 +96,11 @@ pub(crate) fn prefix_hops(name: &str, hops: &mut [Hop]) {
 /// One verdict for several repositories: their evidence together, paths prefixed with each
 /// repository's name, read through the models again. Capabilities count from whichever
 /// repository shows them (training in one, deployment in another).
-pub fn merge(cat: &Catalogue, parts: &[(String, Report)], opts: &ScanOptions) -> Option<Report> {
+pub(crate) fn merge(
+    cat: &Catalogue,
+    parts: &[(String, Report)],
+    opts: &ScanOptions,
+) -> Option<Report> {
     let (_, first) = parts.first()?;
     let mut evs: Vec<Evidence> = Vec::new();
     let mut r = first.clone();

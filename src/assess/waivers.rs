@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// Records attestations (`enabled` false: listed as ignored) and applies waivers as of `today`.
-pub fn apply(
+pub(crate) fn apply(
     report: &mut Report,
     attestations: &[Attestation],
     enabled: bool,

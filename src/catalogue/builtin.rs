@@ -9,22 +9,22 @@ use crate::catalogue::{Catalogue, DataError};
 /// Capabilities the pipeline writes evidence of or reads evidence from.
 pub mod capability {
     /// Built-in evidence: the scanned directory is a git repository.
-    pub const VERSION_CONTROL: &str = "version_control";
+    pub(crate) const VERSION_CONTROL: &str = "version_control";
     /// Built-in evidence: every CI configuration the graph reads; a `ci` rule's file is an
     /// entry point of a CI system configured elsewhere.
-    pub const CI: &str = "ci";
+    pub(crate) const CI: &str = "ci";
     /// A rule hit of this capability is an orchestrator's schedule: an entry point.
-    pub const CONTINUOUS_TRAINING_TRIGGER: &str = "continuous_training_trigger";
+    pub(crate) const CONTINUOUS_TRAINING_TRIGGER: &str = "continuous_training_trigger";
     /// Training code: a pipeline that reaches it contains a training step.
-    pub const MODEL_TRAINING: &str = "model_training";
+    pub(crate) const MODEL_TRAINING: &str = "model_training";
     /// Pipelines, which get the `training` facet; with training, the training-pipeline files
     /// of the history facts.
-    pub const ML_PIPELINE_ORCHESTRATION: &str = "ml_pipeline_orchestration";
+    pub(crate) const ML_PIPELINE_ORCHESTRATION: &str = "ml_pipeline_orchestration";
     /// Deployments, which get the `gated` facet.
-    pub const CONTINUOUS_DELIVERY: &str = "continuous_delivery";
+    pub(crate) const CONTINUOUS_DELIVERY: &str = "continuous_delivery";
     /// Release gates: evidence of one of these in the same automation as a deployment (or a
     /// pull-request check before a push-triggered one) gates it.
-    pub const RELEASE_GATES: &[&str] = &[
+    pub(crate) const RELEASE_GATES: &[&str] = &[
         "model_validation_gate",
         "unit_tests",
         "ml_code_tests",
@@ -33,11 +33,11 @@ pub mod capability {
 }
 
 /// Facets the automation graph sets (rules set the others).
-pub mod facet {
+pub(crate) mod facet {
     /// On `ml_pipeline_orchestration` evidence whose pipeline reaches training code.
-    pub const TRAINING: &str = "training";
+    pub(crate) const TRAINING: &str = "training";
     /// On `continuous_delivery` evidence behind a release gate.
-    pub const GATED: &str = "gated";
+    pub(crate) const GATED: &str = "gated";
 }
 
 /// Every capability id above.

@@ -14,7 +14,7 @@ pub struct DataError {
 }
 
 impl DataError {
-    pub fn at<T>(file: &str, s: &Spanned<T>, message: impl Into<String>) -> Self {
+    pub(crate) fn at<T>(file: &str, s: &Spanned<T>, message: impl Into<String>) -> Self {
         DataError {
             file: file.to_string(),
             line: s.referenced.line(),

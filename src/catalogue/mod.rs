@@ -3,7 +3,7 @@
 //! validated here, so later stages can trust ids and patterns; every problem names
 //! `file:line:col`.
 
-pub mod builtin;
+pub(crate) mod builtin;
 mod defs;
 mod error;
 pub(crate) mod regex;
@@ -12,8 +12,8 @@ mod validate;
 
 pub use defs::{ExampleDef, schemas};
 pub use error::DataError;
-pub use regex::compile_regex;
-pub use types::*;
+pub(crate) use regex::compile_regex;
+pub(crate) use types::*;
 pub use validate::closest;
 
 use crate::model::Tier;
@@ -43,10 +43,10 @@ impl Catalogue {
     pub fn capability(&self, id: &str) -> Option<&Capability> {
         self.cap_index.get(id).map(|&i| &self.capabilities[i])
     }
-    pub fn model(&self, id: &str) -> Option<&Model> {
+    pub(crate) fn model(&self, id: &str) -> Option<&Model> {
         self.models.iter().find(|m| m.id == id)
     }
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
+    pub(crate) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
     /// Whether some model accepts `mentioned` evidence for a practice. The built-in models do
@@ -63,7 +63,7 @@ impl Catalogue {
     }
     /// The staged models, fewest levels first (Google, then Azure): how messages and the
     /// sub-projects of a report list them.
-    pub fn staged_models(&self) -> Vec<&str> {
+    pub(crate) fn staged_models(&self) -> Vec<&str> {
         let mut staged: Vec<&Model> = self
             .models
             .iter()
@@ -75,7 +75,7 @@ impl Catalogue {
 
     /// The staged models of the built-in catalogue, in file order: what `ripen badge --model`
     /// accepts (read before any `--rules` directory is).
-    pub fn builtin_staged_models() -> Vec<&'static str> {
+    pub(crate) fn builtin_staged_models() -> Vec<&'static str> {
         static IDS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
             EMBEDDED_RULES
                 .iter()
@@ -89,7 +89,7 @@ impl Catalogue {
     }
 
     /// The categories of every categories model, in their order.
-    pub fn categories(&self) -> impl Iterator<Item = &CategoryDef> {
+    pub(crate) fn categories(&self) -> impl Iterator<Item = &CategoryDef> {
         self.models.iter().flat_map(|m| match &m.scale {
             Scale::Categories { categories, .. } => categories.as_slice(),
             Scale::Levels(_) => &[],
@@ -97,7 +97,7 @@ impl Catalogue {
     }
 
     /// Whether some rule names this (normalised) package as its `framework`.
-    pub fn is_framework(&self, package: &str) -> bool {
+    pub(crate) fn is_framework(&self, package: &str) -> bool {
         self.frameworks.contains(package)
     }
 
@@ -117,7 +117,7 @@ impl Catalogue {
 
     /// Builds a catalogue from `(display path, content)` pairs. Capability files first, then
     /// models and rules, which refer to capabilities.
-    pub fn from_files(files: &[(String, String)]) -> Result<Catalogue, DataError> {
+    pub(crate) fn from_files(files: &[(String, String)]) -> Result<Catalogue, DataError> {
         let mut cat = Catalogue::default();
         let kind = |p: &str| {
             let name = Path::new(p)
@@ -455,7 +455,7 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, DataEr
     Ok(out)
 }
 
-pub fn normalise_package(name: &str) -> String {
+pub(crate) fn normalise_package(name: &str) -> String {
     name.to_ascii_lowercase().replace(['-', '.'], "_")
 }
 

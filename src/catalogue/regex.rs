@@ -32,7 +32,7 @@ pub(crate) fn ascii_word_boundaries(src: &str) -> String {
 /// validates the rules (so an error points at the rule file, and the matcher can never meet a
 /// pattern it cannot build), and [`Matcher::new`] then reuses the compiled regex: compiling
 /// them all twice was half of every run's start-up.
-pub fn compile_regex(src: &str) -> Result<Regex, regex::Error> {
+pub(crate) fn compile_regex(src: &str) -> Result<Regex, regex::Error> {
     static COMPILED: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Default::default);
     let compiled = || COMPILED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(re) = compiled().get(src) {

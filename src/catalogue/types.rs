@@ -54,7 +54,7 @@ pub enum Condition {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum ModelKind {
+pub(crate) enum ModelKind {
     Staged,
     Categories,
 }
@@ -117,7 +117,7 @@ pub enum Scale {
 
 impl Model {
     /// A staged model's levels (none for other kinds).
-    pub fn levels(&self) -> &[Level] {
+    pub(crate) fn levels(&self) -> &[Level] {
         match &self.scale {
             Scale::Levels(l) => l,
             Scale::Categories { .. } => &[],
@@ -153,7 +153,7 @@ pub enum Share {
 
 impl Share {
     /// Whether `k` of `n` is this share.
-    pub fn holds(self, k: usize, n: usize) -> bool {
+    pub(crate) fn holds(self, k: usize, n: usize) -> bool {
         match self {
             Share::All => k == n,
             Share::Most => k * 2 > n,

@@ -95,7 +95,7 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
 }
 
 /// Azure Pipelines.
-pub struct AzurePipelines;
+pub(crate) struct AzurePipelines;
 
 impl CiSystem for AzurePipelines {
     fn id(&self) -> &'static str {

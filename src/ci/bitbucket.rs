@@ -51,7 +51,7 @@ pub(crate) fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
 }
 
 /// Bitbucket Pipelines.
-pub struct Bitbucket;
+pub(crate) struct Bitbucket;
 
 impl CiSystem for Bitbucket {
     fn id(&self) -> &'static str {

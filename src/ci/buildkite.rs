@@ -12,7 +12,7 @@ use crate::read::Document;
 use crate::read::structured::Node;
 
 /// Buildkite.
-pub struct Buildkite;
+pub(crate) struct Buildkite;
 
 /// Command steps, depth-first through groups, with their place in the file.
 fn command_steps<'a>(steps: &'a [Node], out: &mut Vec<&'a Node>, depth: usize) {

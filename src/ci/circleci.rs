@@ -102,7 +102,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
 }
 
 /// CircleCI.
-pub struct CircleCi;
+pub(crate) struct CircleCi;
 
 impl CiSystem for CircleCi {
     fn id(&self) -> &'static str {

@@ -58,7 +58,7 @@ pub(crate) fn cloud_build(root: &Node, end: u32) -> FileFacts {
 }
 
 /// Google Cloud Build.
-pub struct CloudBuild;
+pub(crate) struct CloudBuild;
 
 impl CiSystem for CloudBuild {
     fn id(&self) -> &'static str {

@@ -10,7 +10,7 @@ use crate::paths::is_yaml;
 use crate::read::Document;
 
 /// AWS CodeBuild.
-pub struct CodeBuild;
+pub(crate) struct CodeBuild;
 
 impl CiSystem for CodeBuild {
     fn id(&self) -> &'static str {

@@ -173,7 +173,7 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
 }
 
 /// GitHub Actions.
-pub struct GithubActions;
+pub(crate) struct GithubActions;
 
 impl CiSystem for GithubActions {
     fn id(&self) -> &'static str {

@@ -178,7 +178,7 @@ pub(crate) fn gitlab_shape(root: &Node) -> bool {
 }
 
 /// GitLab CI.
-pub struct Gitlab;
+pub(crate) struct Gitlab;
 
 impl CiSystem for Gitlab {
     fn id(&self) -> &'static str {

@@ -65,7 +65,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
 }
 
 /// Jenkins.
-pub struct Jenkins;
+pub(crate) struct Jenkins;
 
 impl CiSystem for Jenkins {
     fn id(&self) -> &'static str {

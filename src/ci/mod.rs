@@ -8,20 +8,20 @@
 //! through the same dispatch as a scan, so a system whose words or location miss its own files
 //! fails them.
 
-pub mod azure_pipelines;
-pub mod bitbucket;
-pub mod buildkite;
-pub mod circleci;
-pub mod cloud_build;
-pub mod codebuild;
-pub mod github_actions;
-pub mod gitlab;
-pub mod jenkins;
-pub mod orchestrators;
-pub mod tekton;
-pub mod travis;
+pub(crate) mod azure_pipelines;
+pub(crate) mod bitbucket;
+pub(crate) mod buildkite;
+pub(crate) mod circleci;
+pub(crate) mod cloud_build;
+pub(crate) mod codebuild;
+pub(crate) mod github_actions;
+pub(crate) mod gitlab;
+pub(crate) mod jenkins;
+pub(crate) mod orchestrators;
+pub(crate) mod tekton;
+pub(crate) mod travis;
 
-pub use crate::facts::yaml::Yaml;
+pub(crate) use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;
 use crate::read::Document;
 
@@ -63,7 +63,7 @@ pub trait CiSystem: Sync {
 
 /// Every CI system, in the order a path is matched against their locations (the first wins)
 /// and a YAML document elsewhere against their shapes.
-pub static REGISTRY: &[&dyn CiSystem] = &[
+pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &github_actions::GithubActions,
     &gitlab::Gitlab,
     &jenkins::Jenkins,
@@ -78,22 +78,22 @@ pub static REGISTRY: &[&dyn CiSystem] = &[
 ];
 
 /// The CI system whose location `rel` is.
-pub fn at(rel: &str) -> Option<&'static dyn CiSystem> {
+pub(crate) fn at(rel: &str) -> Option<&'static dyn CiSystem> {
     REGISTRY.iter().copied().find(|s| s.at(rel))
 }
 
 /// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
-pub fn is_ci_system(system: &str) -> bool {
+pub(crate) fn is_ci_system(system: &str) -> bool {
     REGISTRY.iter().any(|s| s.id() == system)
 }
 
 /// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).
-pub fn runs_anywhere(path: &str) -> bool {
+pub(crate) fn runs_anywhere(path: &str) -> bool {
     !REGISTRY.iter().any(|s| s.fixed_location(path))
 }
 
 /// Whether other files reach the jobs of `system` by name ([`CiSystem::jobs_named_from_elsewhere`]).
-pub fn jobs_named_from_elsewhere(system: &str) -> bool {
+pub(crate) fn jobs_named_from_elsewhere(system: &str) -> bool {
     REGISTRY
         .iter()
         .chain(orchestrators::REGISTRY)
@@ -101,7 +101,7 @@ pub fn jobs_named_from_elsewhere(system: &str) -> bool {
 }
 
 /// Every word a shaped system or orchestrator needs ([`CiSystem::words`]).
-pub fn words() -> impl Iterator<Item = &'static str> {
+pub(crate) fn words() -> impl Iterator<Item = &'static str> {
     REGISTRY
         .iter()
         .chain(orchestrators::REGISTRY)

@@ -20,7 +20,7 @@ use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::read::structured::Node;
 
 /// Tekton.
-pub struct Tekton;
+pub(crate) struct Tekton;
 
 /// The id of Tekton's entry points, and of its named references.
 const ID: &str = "tekton";

@@ -11,7 +11,7 @@ use crate::read::Document;
 use crate::read::structured::Node;
 
 /// Travis CI.
-pub struct Travis;
+pub(crate) struct Travis;
 
 /// The keys whose values are shell commands, in the order Travis runs them.
 const PHASES: &[&str] = &[

@@ -27,7 +27,7 @@ pub(crate) struct Cli {
 }
 
 #[derive(Subcommand)]
-pub(crate) enum Command {
+pub enum Command {
     /// Scan a repository and report its maturity.
     Scan(ScanArgs),
     /// The levels at each commit, oldest to newest, from git history (no checkout).
@@ -149,7 +149,7 @@ pub(crate) struct BadgeArgs {
 
 /// Options shared by `history` and `diff`: which rules, which files.
 #[derive(Args, Debug, Clone)]
-pub struct TreeArgs {
+pub(crate) struct TreeArgs {
     /// Extra rule directory, loaded after the built-in rules (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
@@ -165,7 +165,7 @@ pub struct TreeArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     /// The repository (or a directory inside one) to follow.
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -188,7 +188,7 @@ pub struct HistoryArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The repository (or a directory inside one).
     #[arg(default_value = ".")]
     pub path: PathBuf,

@@ -26,7 +26,7 @@ pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptio
     Ok((cat, opts))
 }
 
-pub fn history_cmd(a: HistoryArgs) -> i32 {
+pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
     if !a.path.is_dir() {
         return error(format!("{}: not a directory", a.path.display()));
     }
@@ -57,7 +57,7 @@ pub fn history_cmd(a: HistoryArgs) -> i32 {
     }
 }
 
-pub fn diff_cmd(a: DiffArgs) -> i32 {
+pub(crate) fn diff_cmd(a: DiffArgs) -> i32 {
     if !a.path.is_dir() {
         return error(format!("{}: not a directory", a.path.display()));
     }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// The configuration text for `report`, as of `today`.
-pub fn template(report: &Report, today: Date) -> String {
+pub(crate) fn template(report: &Report, today: Date) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -85,7 +85,7 @@ waivers: []
 }
 
 /// Writes `<root>/.ripen.yml`. Refuses when a configuration exists, unless `force`.
-pub fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, String> {
+pub(crate) fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, String> {
     if !root.is_dir() {
         return Err(format!("{}: not a directory", root.display()));
     }

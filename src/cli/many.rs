@@ -6,7 +6,7 @@ use crate::render::{self, Format};
 use std::fmt::Write as _;
 
 /// Whether several repositories can be reported in `format` (checked before scanning).
-pub fn many_format(format: Format) -> Result<(), String> {
+pub(crate) fn many_format(format: Format) -> Result<(), String> {
     match format {
         Format::Text | Format::Json | Format::Markdown => Ok(()),
         other => Err(format!(

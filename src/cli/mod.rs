@@ -49,7 +49,7 @@ pub(crate) fn out(s: &str) {
     let _ = o.write_all(s.as_bytes());
 }
 
-pub(crate) fn load(extra: &[PathBuf]) -> Result<Catalogue, DataError> {
+pub fn load(extra: &[PathBuf]) -> Result<Catalogue, DataError> {
     Catalogue::load(extra)
 }
 

@@ -17,14 +17,14 @@ pub(crate) const DELAY: Duration = Duration::from_secs(1);
 pub(crate) const TICK: Duration = Duration::from_millis(100);
 
 /// Whether a bar may be drawn at all.
-pub fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     std::io::stderr().is_terminal()
         && std::env::var_os("RIPEN_NO_PROGRESS").is_none_or(|v| v.is_empty() || v == "0")
 }
 
 /// Runs `f` with counters to update; when it runs longer than a second on a terminal, a bar on
 /// stderr shows the files scanned, and is cleared when `f` returns.
-pub fn with_progress<T>(f: impl FnOnce(Option<Arc<Progress>>) -> T) -> T {
+pub(crate) fn with_progress<T>(f: impl FnOnce(Option<Arc<Progress>>) -> T) -> T {
     if !enabled() {
         return f(None);
     }

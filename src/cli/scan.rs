@@ -126,7 +126,7 @@ pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
 }
 
 /// A scan argument made into a directory: a path as given, or a temporary clone of a URL.
-pub struct Resolved {
+pub(crate) struct Resolved {
     pub root: PathBuf,
     /// What the report calls it: the path or URL as given.
     pub display: String,
@@ -136,7 +136,7 @@ pub struct Resolved {
 }
 
 /// Turns the arguments of `ripen scan` into directories, cloning URLs.
-pub fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
+pub(crate) fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
     let mut out = Vec::new();
     for p in paths {
         let r = match remote::classify(p) {

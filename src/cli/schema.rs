@@ -15,12 +15,12 @@ pub fn all() -> Vec<(String, String)> {
 }
 
 /// The schema called `config`, `rules`, `capabilities` or `model`.
-pub fn by_name(kind: &str) -> Option<String> {
+pub(crate) fn by_name(kind: &str) -> Option<String> {
     let file = format!("ripen-{kind}.schema.json");
     all().into_iter().find(|(f, _)| *f == file).map(|(_, s)| s)
 }
 
-pub(crate) fn text(s: &schemars::Schema) -> String {
+pub fn text(s: &schemars::Schema) -> String {
     let mut t = serde_json::to_string_pretty(s).expect("schemas serialise");
     t.push('\n');
     t

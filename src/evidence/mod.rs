@@ -8,8 +8,8 @@
 mod project;
 mod redact;
 
-pub use project::{ProjectFacts, is_model_artifact};
-pub use redact::clean_snippet;
+pub(crate) use project::{ProjectFacts, is_model_artifact};
+pub(crate) use redact::clean_snippet;
 
 use crate::catalogue::{Catalogue, normalise_package};
 use crate::matcher::Hit;
@@ -18,7 +18,7 @@ use crate::read::Origin;
 
 /// Example, tutorial, sample and demo trees: in a repository that defines a package they
 /// document the library rather than operate an ML system.
-pub fn is_example_path(rel: &str) -> bool {
+pub(crate) fn is_example_path(rel: &str) -> bool {
     rel.split('/').rev().skip(1).any(|dir| {
         matches!(
             dir.to_ascii_lowercase().as_str(),
@@ -56,14 +56,14 @@ pub(crate) fn own_tool_package<'a>(
 /// Whether every hit in `rel`, whatever its rule, tier or line, gives only a mention under
 /// these project facts: the file is in the source of an ML tool this repository defines, or
 /// an example of a library.
-pub fn lowers_every_hit(cat: &Catalogue, project: &ProjectFacts, rel: &str) -> bool {
+pub(crate) fn lowers_every_hit(cat: &Catalogue, project: &ProjectFacts, rel: &str) -> bool {
     HitReader::new(cat, project, rel, crate::read::origin_of(rel)).lowers_every_hit()
 }
 
 /// Whether no hit of these rules (`candidates`, indices into the catalogue) in `rel` can give
 /// more than a mention, whatever the project: the file is prose and each rule is of the
 /// `mentioned` tier or of a capability where prose does not count.
-pub fn no_hit_can_count(cat: &Catalogue, rel: &str, candidates: &[usize]) -> bool {
+pub(crate) fn no_hit_can_count(cat: &Catalogue, rel: &str, candidates: &[usize]) -> bool {
     crate::read::origin_of(rel) == Origin::Prose
         && candidates
             .iter()
@@ -78,7 +78,7 @@ pub(crate) fn prose_counts(cat: &Catalogue, rule: &crate::catalogue::Rule) -> bo
 
 /// Cleans the hits' snippets ([`clean_snippet`]) where the file is scanned: once per file, in
 /// parallel, not at every assembly of a tree that holds it. [`from_hits`] expects clean hits.
-pub fn clean_hits(hits: &mut [crate::matcher::Hit]) {
+pub(crate) fn clean_hits(hits: &mut [crate::matcher::Hit]) {
     for h in hits {
         if let Some(s) = &mut h.snippet {
             *s = clean_snippet(s);
@@ -114,7 +114,7 @@ impl Mention<'_> {
 }
 
 /// How [`from_hits`] reads the hits of one document: the same for every hit of the file.
-pub struct HitReader<'a> {
+pub(crate) struct HitReader<'a> {
     pub(crate) cat: &'a Catalogue,
     pub(crate) project: &'a ProjectFacts,
     pub(crate) rel: &'a str,
@@ -170,17 +170,17 @@ impl<'a> HitReader<'a> {
 
     /// Whether every hit of the file is lowered, whatever its rule or line ([`Mention::OwnTool`],
     /// [`Mention::LibraryExample`]).
-    pub fn lowers_every_hit(&self) -> bool {
+    pub(crate) fn lowers_every_hit(&self) -> bool {
         self.tool.is_some() || self.library_example()
     }
 
     /// Whether the hit's evidence is only `mentioned`, by its rule's tier or lowered.
-    pub fn only_mentions(&self, h: &Hit) -> bool {
+    pub(crate) fn only_mentions(&self, h: &Hit) -> bool {
         self.cat.rules[h.rule].tier <= Tier::Mentioned || self.mention(h).is_some()
     }
 
     /// The evidence record of a hit (its snippet cleaned by [`clean_hits`]).
-    pub fn evidence(&self, h: &Hit) -> Evidence {
+    pub(crate) fn evidence(&self, h: &Hit) -> Evidence {
         let rule = &self.cat.rules[h.rule];
         let note = self.mention(h).map(|m| m.note());
         Evidence {
@@ -204,7 +204,7 @@ impl<'a> HitReader<'a> {
 }
 
 /// Evidence records for the hits of one document (snippets cleaned by [`clean_hits`]).
-pub fn from_hits(
+pub(crate) fn from_hits(
     cat: &Catalogue,
     rel: &str,
     origin: Origin,

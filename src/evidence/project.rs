@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 /// Facts about the repository as a whole, gathered file by file during the read pass.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct ProjectFacts {
+pub(crate) struct ProjectFacts {
     /// Python packages this repository defines (its own name in pyproject/setup, or top-level
     /// package directories), normalised to `snake_case`.
     pub own_packages: BTreeSet<String>,
@@ -54,14 +54,14 @@ pub(crate) const MODEL_EXTENSIONS: &[&str] = &[
     ".mar",
 ];
 
-pub fn is_model_artifact(rel: &str) -> bool {
+pub(crate) fn is_model_artifact(rel: &str) -> bool {
     let l = rel.to_ascii_lowercase();
     MODEL_EXTENSIONS.iter().any(|e| l.ends_with(e))
 }
 
 impl ProjectFacts {
     /// What one file says about the project; merged with `absorb`.
-    pub fn from_path(rel: &str) -> ProjectFacts {
+    pub(crate) fn from_path(rel: &str) -> ProjectFacts {
         let mut f = ProjectFacts::default();
         let parts: Vec<&str> = rel.split('/').collect();
         // `pkg/__init__.py` or `src/pkg/__init__.py`: a package this repository defines.
@@ -81,7 +81,7 @@ impl ProjectFacts {
         f
     }
 
-    pub fn from_doc(doc: &Document) -> ProjectFacts {
+    pub(crate) fn from_doc(doc: &Document) -> ProjectFacts {
         let mut f = ProjectFacts::from_path(&doc.rel);
         // The root, or one level down (`python/pyproject.toml` in a multi-language library).
         let depth = doc.rel.matches('/').count();
@@ -108,7 +108,7 @@ impl ProjectFacts {
 
     /// Whether the two say the same for levels: all but `ml_signals`, which only the report's
     /// `ml_project` shows (no model reads it). Destructured whole: a new field must be placed.
-    pub fn same_for_levels(&self, other: &ProjectFacts) -> bool {
+    pub(crate) fn same_for_levels(&self, other: &ProjectFacts) -> bool {
         let ProjectFacts {
             own_packages,
             package_dirs,
@@ -121,7 +121,7 @@ impl ProjectFacts {
     }
 
     /// Whether nothing here can move a level ([`ProjectFacts::same_for_levels`]).
-    pub fn is_empty_for_levels(&self) -> bool {
+    pub(crate) fn is_empty_for_levels(&self) -> bool {
         let ProjectFacts {
             own_packages,
             package_dirs,
@@ -131,14 +131,14 @@ impl ProjectFacts {
         own_packages.is_empty() && package_dirs.is_empty() && !declares_distribution
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.own_packages.is_empty()
             && self.package_dirs.is_empty()
             && !self.declares_distribution
             && self.ml_signals.is_empty()
     }
 
-    pub fn absorb(&mut self, other: ProjectFacts) {
+    pub(crate) fn absorb(&mut self, other: ProjectFacts) {
         self.own_packages.extend(other.own_packages);
         self.declares_distribution |= other.declares_distribution;
         self.package_dirs.extend(other.package_dirs);

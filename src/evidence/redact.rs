@@ -9,7 +9,7 @@ pub(crate) const SNIPPET_MAX: usize = 160;
 /// Caps a snippet's length and hides values that look like secrets: reports (SARIF, job
 /// summaries, chains) are shared. Applied to evidence snippets and, in `scan`, to the command
 /// text of automation chains.
-pub fn clean_snippet(s: &str) -> String {
+pub(crate) fn clean_snippet(s: &str) -> String {
     static SECRET: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r#"(?ix)

@@ -6,7 +6,7 @@ use crate::model::{Command, FileFacts};
 use crate::paths::file_name;
 use crate::read::Document;
 
-pub fn is_dockerfile(name: &str) -> bool {
+pub(crate) fn is_dockerfile(name: &str) -> bool {
     name == "Dockerfile"
         || name == "Containerfile"
         || (name.starts_with("Dockerfile.") && !name.ends_with(".md"))

@@ -2,9 +2,9 @@
 //! stages, Dockerfiles, Python, shell scripts, Kustomize and other YAML job specs, and the YAML
 //! helpers the CI systems share.
 
-pub mod dockerfile;
-pub mod dvc;
-pub mod job_spec;
-pub mod make;
-pub mod python;
-pub mod yaml;
+pub(crate) mod dockerfile;
+pub(crate) mod dvc;
+pub(crate) mod job_spec;
+pub(crate) mod make;
+pub(crate) mod python;
+pub(crate) mod yaml;

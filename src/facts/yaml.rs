@@ -55,7 +55,7 @@ pub(crate) const CODE_KEYS: &[&str] = &[
 pub(crate) const ARGV_KEYS: &[&str] = &["command", "args", "entrypoint", "entryPoint", "cmd"];
 
 /// Joins argv tokens into a command line the shell reader splits back the same way.
-pub fn shell_join<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn shell_join<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
     tokens
         .into_iter()
         .map(|t| {
@@ -307,7 +307,7 @@ pub struct Yaml<'a> {
 
 impl<'a> Yaml<'a> {
     /// The file's documents, or None when it does not parse or is empty.
-    pub fn of(doc: &'a Document) -> Option<Yaml<'a>> {
+    pub(crate) fn of(doc: &'a Document) -> Option<Yaml<'a>> {
         let docs = doc.structured().ok()?;
         Some(Yaml {
             rel: &doc.rel,
@@ -318,7 +318,7 @@ impl<'a> Yaml<'a> {
         })
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         file_name(self.rel)
     }
 }

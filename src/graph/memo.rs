@@ -115,7 +115,7 @@ pub(crate) struct Used {
 impl EdgeMemo {
     /// A memo for a caller that moves between trees: it records what each edge read of the
     /// file list, so that files coming and going forget only the edges they can change.
-    pub fn tracking() -> EdgeMemo {
+    pub(crate) fn tracking() -> EdgeMemo {
         EdgeMemo {
             track: true,
             ..EdgeMemo::default()
@@ -123,7 +123,7 @@ impl EdgeMemo {
     }
 
     /// Forgets everything (a file other nodes resolve into changed).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.changed.set(true);
         self.edges.borrow_mut().clear();
         self.modules.borrow_mut().clear();
@@ -131,13 +131,13 @@ impl EdgeMemo {
 
     /// The entry points may have changed (a CI file was edited, added or removed): the walks
     /// must run again, though the edges they follow still hold.
-    pub fn entries_changed(&self) {
+    pub(crate) fn entries_changed(&self) {
         self.changed.set(true);
     }
 
     /// Forgets the edges out of one file's nodes (its content changed). Returns whether a
     /// walk since the latest [`build_shared`] used one of them (true when unknown).
-    pub fn forget_file(&self, path: &str) -> bool {
+    pub(crate) fn forget_file(&self, path: &str) -> bool {
         let used = self.used.borrow();
         let mut forgot_used = !self.track || !used.walked;
         self.edges.borrow_mut().retain(|(n, b), _| {
@@ -154,7 +154,7 @@ impl EdgeMemo {
 
     /// Forgets the edges and module resolutions that `paths` (files that came or went) can
     /// change, and the edges out of those files. Without tracking, that is all of them.
-    pub fn forget_paths(&self, paths: &[&str]) {
+    pub(crate) fn forget_paths(&self, paths: &[&str]) {
         if !self.track {
             return self.clear();
         }
@@ -173,7 +173,7 @@ impl EdgeMemo {
 
     /// Whether the walks over the latest graph read whether any of `paths` exists (so that
     /// adding or removing them can change what those walks reach). True when unknown.
-    pub fn walks_read(&self, paths: &[&str]) -> bool {
+    pub(crate) fn walks_read(&self, paths: &[&str]) -> bool {
         let used = self.used.borrow();
         let listed: Vec<Listed> = paths.iter().map(|p| Listed::of(p)).collect();
         !self.track

@@ -114,7 +114,7 @@ impl Automation {
     }
 
     /// Promotes reachable implemented evidence to automated, with its chain and triggers.
-    pub fn promote(&self, facts: &Facts, evidence: &mut [Evidence]) {
+    pub(crate) fn promote(&self, facts: &Facts, evidence: &mut [Evidence]) {
         for ev in evidence.iter_mut() {
             if ev.tier != Tier::Implemented {
                 continue;
@@ -132,7 +132,7 @@ impl Automation {
 
     /// Whether anything reachable from `start` (a file) has evidence of a capability in
     /// `caps`, e.g. "does this pipeline contain a training step".
-    pub fn reaches(
+    pub(crate) fn reaches(
         graph: &Graph,
         start: &str,
         index: &HashMap<String, Vec<(Option<u32>, String)>>,
@@ -148,7 +148,7 @@ impl Automation {
 
     /// Files reached from an entry file's jobs: the same walks as [`build`] (each job's own,
     /// with its limits), without chains.
-    pub fn entry_reach(&self, graph: &Graph, entry_file: &str) -> Vec<String> {
+    pub(crate) fn entry_reach(&self, graph: &Graph, entry_file: &str) -> Vec<String> {
         let mut files: Vec<String> = Vec::new();
         for (start, len0) in self.entry_seeds.get(entry_file).into_iter().flatten() {
             walk_from(graph, start.clone(), *len0, |node| {

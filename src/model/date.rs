@@ -43,7 +43,7 @@ impl Date {
     }
 
     /// Today in UTC, or `RIPEN_TODAY` (`YYYY-MM-DD`) when set, for reproducible runs and tests.
-    pub fn today() -> Date {
+    pub(crate) fn today() -> Date {
         if let Some(d) = std::env::var("RIPEN_TODAY")
             .ok()
             .and_then(|s| Date::parse(&s))

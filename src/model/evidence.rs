@@ -55,7 +55,7 @@ pub enum TriggerKind {
 }
 
 impl TriggerKind {
-    pub fn is_code_change(self) -> bool {
+    pub(crate) fn is_code_change(self) -> bool {
         matches!(
             self,
             TriggerKind::Push
@@ -64,7 +64,7 @@ impl TriggerKind {
                 | TriggerKind::External
         )
     }
-    pub fn is_recurring(self) -> bool {
+    pub(crate) fn is_recurring(self) -> bool {
         matches!(
             self,
             TriggerKind::Schedule | TriggerKind::Event | TriggerKind::PipelineCompletion
@@ -134,4 +134,4 @@ pub struct Unresolved {
 }
 
 /// The path of the last hop of a chain that ends at a command ripen could not resolve.
-pub const UNRESOLVED_HOP: &str = "(unresolved)";
+pub(crate) const UNRESOLVED_HOP: &str = "(unresolved)";

@@ -40,7 +40,7 @@ pub struct BuildTarget {
 pub struct Facts(std::collections::HashMap<String, std::sync::Arc<FileFacts>>);
 
 impl Facts {
-    pub fn get(&self, path: &str) -> Option<&FileFacts> {
+    pub(crate) fn get(&self, path: &str) -> Option<&FileFacts> {
         self.0.get(path).map(|f| &**f)
     }
 
@@ -52,7 +52,7 @@ impl Facts {
         self.0.keys()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &FileFacts)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &FileFacts)> {
         self.0.iter().map(|(p, f)| (p, &**f))
     }
 }

@@ -17,7 +17,7 @@ pub struct CommitInfo {
 }
 
 impl CommitInfo {
-    pub fn of(c: &git2::Commit) -> CommitInfo {
+    pub(crate) fn of(c: &git2::Commit) -> CommitInfo {
         let time = c.time().seconds();
         CommitInfo {
             commit: c.id().to_string(),
@@ -30,7 +30,7 @@ impl CommitInfo {
         }
     }
 
-    pub fn short(&self) -> &str {
+    pub(crate) fn short(&self) -> &str {
         self.commit.get(..8).unwrap_or(&self.commit)
     }
 }
@@ -54,7 +54,7 @@ pub struct CacheStats {
 }
 
 /// A commit's models. Consecutive commits whose changes cannot move a model share one.
-pub type Models = Arc<BTreeMap<String, ModelResult>>;
+pub(crate) type Models = Arc<BTreeMap<String, ModelResult>>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {

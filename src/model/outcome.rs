@@ -90,7 +90,7 @@ pub struct Categories {
 
 impl Categories {
     /// The categories in the model's order.
-    pub fn ordered(&self) -> impl Iterator<Item = (&str, &CategoryResult)> {
+    pub(crate) fn ordered(&self) -> impl Iterator<Item = (&str, &CategoryResult)> {
         self.order
             .iter()
             .filter_map(|id| self.by_id.get_key_value(id))
@@ -116,7 +116,7 @@ impl ModelResult {
     }
 
     /// Whether a practice of this model names evidence in `path` as what satisfied it.
-    pub fn cites(&self, path: &str) -> bool {
+    pub(crate) fn cites(&self, path: &str) -> bool {
         self.staged().is_some_and(|s| {
             s.levels
                 .iter()

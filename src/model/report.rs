@@ -5,7 +5,7 @@ use crate::model::{CapabilityResult, Date, EntryPoint, ModelResult, Unresolved};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
@@ -104,7 +104,7 @@ impl Report {
     }
 
     /// Records whether each target is met; true when all are.
-    pub fn check_targets(&mut self, targets: &[(String, u32)]) -> bool {
+    pub(crate) fn check_targets(&mut self, targets: &[(String, u32)]) -> bool {
         self.targets = targets
             .iter()
             .map(|(m, l)| {

@@ -24,7 +24,7 @@ impl Tier {
             Tier::Automated => "automated",
         }
     }
-    pub fn short(self) -> &'static str {
+    pub(crate) fn short(self) -> &'static str {
         match self {
             Tier::None => "T0",
             Tier::Mentioned => "T1",

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What the walk (or a git tree) knew about the whole tree, beside the per-file scans.
-pub struct Tree {
+pub(crate) struct Tree {
     pub root: String,
     /// Every file considered, sorted, relative to the root.
     pub files: Vec<String>,
@@ -34,7 +34,7 @@ pub struct Tree {
 
 /// Stages evidence → automation → capabilities → levels → report, from per-file scans.
 /// The scans are borrowed (`ripen history` shares them with its cache across commits).
-pub fn assemble<S: Borrow<FileScan>>(
+pub(crate) fn assemble<S: Borrow<FileScan>>(
     cat: &Catalogue,
     opts: &ScanOptions,
     tree: Tree,
@@ -46,7 +46,7 @@ pub fn assemble<S: Borrow<FileScan>>(
 /// [`assemble`]'s models alone, as `ripen history` keeps them: the parts of a report only
 /// renderers read (redacted chains and unresolved commands, per-project reports, capability
 /// evidence lists) are not built. On azureml-examples they were two thirds of each assembly.
-pub fn assemble_models<S: Borrow<FileScan>>(
+pub(crate) fn assemble_models<S: Borrow<FileScan>>(
     cat: &Catalogue,
     opts: &ScanOptions,
     tree: Tree,

@@ -30,7 +30,7 @@ pub(crate) fn best(c: Option<&CapabilityResult>) -> Option<String> {
 }
 
 /// The changes from `base` to `head`.
-pub fn compare(base: &Report, head: &Report) -> Vec<Change> {
+pub(crate) fn compare(base: &Report, head: &Report) -> Vec<Change> {
     let mut out = Vec::new();
     for (id, hm) in &head.models {
         let Some(bm) = base.models.get(id) else {

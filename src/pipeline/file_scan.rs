@@ -30,7 +30,7 @@ pub struct FileScan {
 
 impl FileScan {
     /// Whether the rules were not run on this file ([`Rules::UnlessMentionsOnly`]).
-    pub fn unmatched(&self) -> bool {
+    pub(crate) fn unmatched(&self) -> bool {
         self.unmatched
     }
 
@@ -46,7 +46,7 @@ impl FileScan {
     /// Whether assembly uses this file whether or not anything reaches it: rule hits (those
     /// a model can count, when read `for_levels`), project facts, CI jobs or Make/DVC targets.
     /// Other facts (imports, commands) count only where a walk of the automation graph arrives.
-    pub fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
+    pub(crate) fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
         self.hits.iter().any(self.counted(for_levels))
             || match for_levels {
                 Some(_) => !self.project.is_empty_for_levels(),
@@ -71,7 +71,7 @@ impl FileScan {
     /// Whether other files' graph edges resolve into this file's facts: Make/DVC targets
     /// (`make train`, `dvc repro stage`) and Databricks bundle jobs. A CI workflow's jobs are
     /// reached only from the workflow itself.
-    pub fn others_resolve_into(&self) -> bool {
+    pub(crate) fn others_resolve_into(&self) -> bool {
         match self.facts.as_deref() {
             Some(FileFacts::Targets { .. }) => true,
             Some(FileFacts::Entry { system, .. }) => crate::ci::jobs_named_from_elsewhere(system),
@@ -81,7 +81,7 @@ impl FileScan {
 
     /// Whether this file holds CI jobs or Make/DVC targets: entry points, or targets other
     /// files' commands resolve into.
-    pub fn has_jobs_or_targets(&self) -> bool {
+    pub(crate) fn has_jobs_or_targets(&self) -> bool {
         matches!(
             self.facts.as_deref(),
             Some(FileFacts::Entry { .. } | FileFacts::Targets { .. })
@@ -89,7 +89,7 @@ impl FileScan {
     }
 
     /// The CI jobs or Make/DVC targets holding `line`, where assembly places evidence there.
-    pub(crate) fn jobs_at(&self, line: Option<u32>) -> Vec<&str> {
+    pub fn jobs_at(&self, line: Option<u32>) -> Vec<&str> {
         self.facts
             .as_deref()
             .map(|f| crate::graph::jobs_at(f, line))
@@ -105,7 +105,7 @@ impl FileScan {
 }
 
 /// The project facts of a tree: every file's, merged.
-pub fn project_of<S: Borrow<FileScan>>(scans: &[S]) -> ProjectFacts {
+pub(crate) fn project_of<S: Borrow<FileScan>>(scans: &[S]) -> ProjectFacts {
     let mut project = ProjectFacts::default();
     for s in scans.iter().map(Borrow::borrow) {
         if !s.project.is_empty() {
@@ -142,7 +142,7 @@ pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
 }
 
 /// [`needs_content`] when the rules are run as `rules` says.
-pub fn needs_content_with(matcher: &Matcher, rel: &str, rules: Rules) -> bool {
+pub(crate) fn needs_content_with(matcher: &Matcher, rel: &str, rules: Rules) -> bool {
     reads_content(rel, || !matcher.candidates(rel).is_empty(), rules)
 }
 
@@ -153,7 +153,7 @@ pub(crate) fn reads_content(rel: &str, selected: impl FnOnce() -> bool, rules: R
 
 /// Whether [`scan_file_with`] runs the rules.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Rules {
+pub(crate) enum Rules {
     Run,
     /// Every hit in this file would be lowered to a mention (it is in the source of an ML tool
     /// the repository defines, or a library's example: [`evidence::lowers_every_hit`]) and no
@@ -180,7 +180,7 @@ pub fn scan_file(
 }
 
 /// [`scan_file`], choosing whether the rules run.
-pub fn scan_file_with(
+pub(crate) fn scan_file_with(
     matcher: &Matcher,
     rel: &str,
     size: u64,
@@ -243,7 +243,6 @@ pub fn scan_file_with(
             }
         }
         ReadOutcome::Binary => empty(path_facts, None, true),
-        ReadOutcome::Unreadable(w) => empty(path_facts, Some(w), false),
     })
 }
 
@@ -253,7 +252,7 @@ pub fn scan_file_with(
 /// examples) then never moves a level, so a file whose edits change only such hits leaves the
 /// levels as they were.
 #[derive(Clone, Copy)]
-pub struct ForLevels<'a> {
+pub(crate) struct ForLevels<'a> {
     pub cat: &'a Catalogue,
     /// The tree's merged project facts, which decide what is lowered to a mention. They are
     /// the same for both versions of an edited file unless some file's project facts changed,

@@ -199,7 +199,7 @@ pub(crate) fn same_facts(
 
 /// What an edit of a file can change in a tree's levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditEffect {
+pub(crate) enum EditEffect {
     /// The two versions are the same for levels ([`FileScan::same_for_levels`]): nothing.
     Nothing,
     /// They differ only in the file's own graph edges (its imports, literals or commands):
@@ -213,7 +213,7 @@ pub enum EditEffect {
 }
 
 /// How an edit from `old` to `new` (None: a scan that found nothing) can change the levels.
-pub fn edit_effect(
+pub(crate) fn edit_effect(
     old: Option<&FileScan>,
     new: Option<&FileScan>,
     for_levels: Option<ForLevels>,

@@ -2,14 +2,14 @@
 //! after another), `history`, `diff` and the history facts of a scan, and `rules_test` (the
 //! rules' own examples).
 
-pub mod assemble;
+pub(crate) mod assemble;
 pub mod diff;
 pub mod file_scan;
 pub mod history;
-pub mod incremental;
-pub mod repo_history;
-pub mod rules_test;
-pub mod scan;
+pub(crate) mod incremental;
+pub(crate) mod repo_history;
+pub(crate) mod rules_test;
+pub(crate) mod scan;
 pub mod tree_scanner;
 
 pub use crate::config::{Progress, ScanOptions};

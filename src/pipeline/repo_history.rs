@@ -33,7 +33,7 @@ pub(crate) const DATA_EXTENSIONS: &[&str] = &[
     ".msgpack",
 ];
 
-pub fn is_data_binary(rel: &str) -> bool {
+pub(crate) fn is_data_binary(rel: &str) -> bool {
     let l = rel.to_ascii_lowercase();
     evidence::is_model_artifact(rel) || DATA_EXTENSIONS.iter().any(|e| l.ends_with(e))
 }
@@ -57,7 +57,7 @@ pub(crate) fn training_files(report: &Report) -> HashSet<String> {
 /// sizes of model/data files): the newest change to the training pipeline and the large
 /// binaries committed along the way. None when `root` is not in a git repository or the
 /// repository has no commits.
-pub fn repo_history(
+pub(crate) fn repo_history(
     root: &Path,
     report: &Report,
     max_commits: usize,

@@ -37,7 +37,7 @@ pub(crate) fn run_example(
         .max()
 }
 
-pub fn run(cat: &Catalogue, only: impl Fn(&Rule) -> bool) -> Result<Outcome, DataError> {
+pub(crate) fn run(cat: &Catalogue, only: impl Fn(&Rule) -> bool) -> Result<Outcome, DataError> {
     let matcher = Matcher::new(&cat.rules)?;
     let mut out = Outcome::default();
     for (i, rule) in cat.rules.iter().enumerate() {

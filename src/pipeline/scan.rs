@@ -31,7 +31,7 @@ pub(crate) const PARSE_STACK: usize = 64 << 20;
 
 /// Runs `f` (which uses rayon) on a pool whose workers have [`PARSE_STACK`]; falls back to the
 /// global pool if such a pool cannot be built.
-pub fn with_parse_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+pub(crate) fn with_parse_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     match parse_pool() {
         Some(pool) => pool.install(f),
         None => f(),
@@ -39,7 +39,7 @@ pub fn with_parse_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 }
 
 /// A pool whose workers have [`PARSE_STACK`], for callers that scan many times.
-pub fn parse_pool() -> Option<rayon::ThreadPool> {
+pub(crate) fn parse_pool() -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .stack_size(PARSE_STACK)
         .thread_name(|i| format!("ripen-scan-{i}"))

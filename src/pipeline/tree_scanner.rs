@@ -111,7 +111,7 @@ impl BlobCache {
         any
     }
 
-    pub(crate) fn insert(&mut self, rel: String, oid: Oid, scan: Option<FileScan>) {
+    pub fn insert(&mut self, rel: String, oid: Oid, scan: Option<FileScan>) {
         self.0
             .entry(rel)
             .or_default()
@@ -120,7 +120,7 @@ impl BlobCache {
 }
 
 /// One tree as the walk would have seen it, with the scans of its files.
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub tree: Tree,
     pub scans: Vec<Arc<FileScan>>,
 }
@@ -151,7 +151,7 @@ impl<'a> TreeScanner<'a> {
     /// Only levels will be asked of the trees (`ripen history`): edges whose lines moved are
     /// kept (only chains show those lines), and hits that give only mentions are ignored when
     /// no model counts mentions ([`ForLevels`]).
-    pub fn levels_only(&mut self, cat: &'a Catalogue) {
+    pub(crate) fn levels_only(&mut self, cat: &'a Catalogue) {
         self.levels_only = Some(LevelsOnly {
             cat,
             mentions_count: cat.counts_mentions(),
@@ -178,7 +178,7 @@ impl<'a> TreeScanner<'a> {
     }
 
     /// Whether the scan of `rel` reads its content ([`crate::pipeline::file_scan::needs_content_with`]).
-    pub(crate) fn needs_content(&self, rel: &str) -> bool {
+    pub fn needs_content(&self, rel: &str) -> bool {
         crate::pipeline::file_scan::needs_content_with(&self.matcher, rel, self.rules_for(rel))
     }
 
@@ -197,7 +197,7 @@ impl<'a> TreeScanner<'a> {
     /// that a rule or the automation graph reads ([`EditEffect`]), or that is or was over the
     /// size limit and under it in the other version, or a path added or removed that holds
     /// something or that a reference of the latest assembled tree looked for.
-    pub fn advance(&mut self, tree: Option<&git2::Tree>) -> Result<Change, GitError> {
+    pub(crate) fn advance(&mut self, tree: Option<&git2::Tree>) -> Result<Change, GitError> {
         let new_id = tree.map(|t| t.id());
         if new_id == self.prev_tree {
             return Ok(Change::Nothing);
@@ -481,7 +481,7 @@ impl<'a> TreeScanner<'a> {
 
     /// The current tree's files as the walk sees them, with each file's scan (from the cache
     /// when the same path had the same blob before).
-    pub fn snapshot(&mut self, root: &str) -> Snapshot {
+    pub(crate) fn snapshot(&mut self, root: &str) -> Snapshot {
         let mut skipped = SkipStats::default();
         let mut large = Vec::new();
         let mut files = Vec::new();

@@ -5,10 +5,9 @@
 //! notebooks are reduced to their code cells with a map back to lines of the `.ipynb` file.
 
 mod notebook;
-pub mod structured;
+pub(crate) mod structured;
 
 use notebook::notebook_code;
-use std::path::Path;
 use std::sync::OnceLock;
 use structured::Node;
 
@@ -33,10 +32,9 @@ pub struct Document {
     pub(crate) notebook_error: Option<structured::ParseError>,
 }
 
-pub enum ReadOutcome {
+pub(crate) enum ReadOutcome {
     Doc(Document),
     Binary,
-    Unreadable(String),
 }
 
 pub(crate) const BINARY_PROBE: usize = 8 * 1024;
@@ -46,7 +44,7 @@ pub(crate) const BINARY_PROBE: usize = 8 * 1024;
 /// front-end dependency bump), no rule looks for them by name, and the wildcard rules that
 /// would read them (`**/*.yaml`) look for what people write. So they are listed, never read.
 /// Python lock files are evidence (`python-lock-file`) and are not among them.
-pub fn is_generated(rel: &str) -> bool {
+pub(crate) fn is_generated(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     matches!(
         name,
@@ -67,14 +65,7 @@ pub fn is_generated(rel: &str) -> bool {
         .any(|x| name.ends_with(x))
 }
 
-pub fn read_file(abs: &Path, rel: &str) -> ReadOutcome {
-    match std::fs::read(abs) {
-        Ok(bytes) => from_bytes(rel, &bytes),
-        Err(e) => ReadOutcome::Unreadable(format!("{rel}: {e}")),
-    }
-}
-
-pub fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
+pub(crate) fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
     if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
         return ReadOutcome::Binary;
     }
@@ -88,7 +79,7 @@ pub fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
 
 /// What kind of text a path holds, by its path alone: a notebook anywhere (under `docs/` too),
 /// else prose ([`is_prose`]), else code.
-pub fn origin_of(rel: &str) -> Origin {
+pub(crate) fn origin_of(rel: &str) -> Origin {
     if rel.ends_with(".ipynb") {
         Origin::Notebook
     } else if is_prose(rel) {
@@ -98,7 +89,7 @@ pub fn origin_of(rel: &str) -> Origin {
     }
 }
 
-pub fn is_prose(rel: &str) -> bool {
+pub(crate) fn is_prose(rel: &str) -> bool {
     let lower = rel.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     if lower.starts_with("docs/") || lower.starts_with("doc/") || lower.contains("/docs/") {
@@ -150,7 +141,7 @@ impl Document {
     }
 
     /// 0-based index of the line holding byte `offset` of `text`.
-    pub fn line_index(&self, offset: usize) -> usize {
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
         match self.starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
@@ -158,14 +149,14 @@ impl Document {
     }
 
     /// The 1-based line in the original file for a 0-based line of `text`.
-    pub fn file_line(&self, index: usize) -> u32 {
+    pub(crate) fn file_line(&self, index: usize) -> u32 {
         match &self.line_map {
             Some(map) => map.get(index).copied().unwrap_or(1),
             None => u32::try_from(index + 1).unwrap_or(u32::MAX),
         }
     }
 
-    pub fn line_text(&self, index: usize) -> &str {
+    pub(crate) fn line_text(&self, index: usize) -> &str {
         let starts = self.starts();
         let Some(&s) = starts.get(index) else {
             return "";
@@ -178,7 +169,7 @@ impl Document {
     }
 
     /// The text of a 1-based line of the original file (notebooks: searched via the map).
-    pub fn text_at_file_line(&self, line: u32) -> &str {
+    pub(crate) fn text_at_file_line(&self, line: u32) -> &str {
         match &self.line_map {
             Some(map) => map
                 .iter()
@@ -189,7 +180,7 @@ impl Document {
         }
     }
 
-    pub fn is_structured_kind(&self) -> bool {
+    pub(crate) fn is_structured_kind(&self) -> bool {
         let l = self.rel.to_ascii_lowercase();
         let name = l.rsplit('/').next().unwrap_or(&l);
         (l.ends_with(".yml")
@@ -208,7 +199,7 @@ impl Document {
     }
 
     /// The parsed YAML/JSON documents, parsed at most once and only when someone asks.
-    pub fn structured(&self) -> Result<&[Node], &structured::ParseError> {
+    pub(crate) fn structured(&self) -> Result<&[Node], &structured::ParseError> {
         self.structured
             .get_or_init(|| {
                 if self.rel.to_ascii_lowercase().ends_with(".json") {
@@ -222,7 +213,7 @@ impl Document {
     }
 
     /// The parse error, if the structure was asked for and could not be parsed.
-    pub fn parse_error(&self) -> Option<&structured::ParseError> {
+    pub(crate) fn parse_error(&self) -> Option<&structured::ParseError> {
         self.notebook_error
             .as_ref()
             .or_else(|| self.structured.get().and_then(|r| r.as_ref().err()))
@@ -230,7 +221,7 @@ impl Document {
 
     /// Whether a 0-based line is a comment in this file's language: a match there only
     /// mentions.
-    pub fn is_comment_line(&self, index: usize) -> bool {
+    pub(crate) fn is_comment_line(&self, index: usize) -> bool {
         if self.origin == Origin::Prose {
             // A Markdown heading starts with `#` too; prose is capped anyway.
             return false;

@@ -26,7 +26,7 @@ pub enum Value {
 }
 
 impl Node {
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Map(entries) => entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
             _ => None,
@@ -34,7 +34,7 @@ impl Node {
     }
 
     /// The line of `key` itself inside this mapping.
-    pub fn key_line(&self, key: &str) -> Option<u32> {
+    pub(crate) fn key_line(&self, key: &str) -> Option<u32> {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
@@ -44,21 +44,21 @@ impl Node {
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Scalar(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> &[Node] {
+    pub(crate) fn as_seq(&self) -> &[Node] {
         match &self.value {
             Value::Seq(items) => items,
             _ => &[],
         }
     }
 
-    pub fn entries(&self) -> &[(String, u32, Node)] {
+    pub(crate) fn entries(&self) -> &[(String, u32, Node)] {
         match &self.value {
             Value::Map(entries) => entries,
             _ => &[],
@@ -67,7 +67,7 @@ impl Node {
 
     /// Finds every node at a dotted path; `*` matches any key or list item. A list met where a
     /// key is asked for is searched item by item, as YAML authors mix the two freely.
-    pub fn find_path<'a>(&'a self, path: &[String], out: &mut Vec<(&'a Node, u32)>) {
+    pub(crate) fn find_path<'a>(&'a self, path: &[String], out: &mut Vec<(&'a Node, u32)>) {
         self.find_inner(path, self.line, out, 0);
     }
 
@@ -113,7 +113,7 @@ impl Node {
     }
 
     /// All scalars below this node, depth-first, with their lines.
-    pub fn scalars<'a>(&'a self, out: &mut Vec<(&'a str, u32)>) {
+    pub(crate) fn scalars<'a>(&'a self, out: &mut Vec<(&'a str, u32)>) {
         match &self.value {
             Value::Scalar(s) => out.push((s, self.line)),
             Value::Seq(items) => items.iter().for_each(|i| i.scalars(out)),
@@ -225,7 +225,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// Why a document could not be parsed, with its position when known.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{line}:{column}: {message}")]
-pub struct ParseError {
+pub(crate) struct ParseError {
     pub line: u32,
     pub column: u32,
     pub message: String,
@@ -248,7 +248,7 @@ pub(crate) fn saphyr_options() -> serde_saphyr::Options {
 /// thread on `[[[[...]]]]`, and 40 levels of `{"a": {"a": ...` still did on a rayon worker
 /// (both found by the hostile-repository tests). Real CI files, manifests and pipelines nest
 /// well under 20 levels; deeper documents are refused with a warning.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 pub(crate) fn scan_budget() -> serde_saphyr::Budget {
     let mut b = serde_saphyr::Budget::default();
@@ -289,7 +289,7 @@ pub(crate) fn saphyr_error(e: &serde_saphyr::Error) -> ParseError {
 }
 
 /// Parses every YAML document in `text` (JSON is YAML too, so this reads JSON as well).
-pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
+pub(crate) fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
     let docs: Vec<Option<Node>> =
         serde_saphyr::from_str_multiple_with_options(text, saphyr_options())
             .map_err(|e| saphyr_error(&e))?;
@@ -298,7 +298,7 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
 
 /// Parses JSON, preferring the line-aware YAML reader and falling back to serde_json for JSON
 /// that YAML rejects (tabs, very long lines). The fallback has no line numbers.
-pub fn parse_json(text: &str) -> Result<Vec<Node>, ParseError> {
+pub(crate) fn parse_json(text: &str) -> Result<Vec<Node>, ParseError> {
     if let Ok(docs) = parse_yaml(text) {
         return Ok(docs);
     }
@@ -334,7 +334,7 @@ pub(crate) fn from_json(v: &serde_json::Value, depth: usize) -> Node {
 
 /// Text in which a YAML or JSON escape could spell a key or value without its literal
 /// characters (`\u`, `\x`, `\U`, `\/`, a backslash-newline line continuation).
-pub fn has_escape(text: &str) -> bool {
+pub(crate) fn has_escape(text: &str) -> bool {
     memchr::memchr_iter(b'\\', text.as_bytes()).any(|i| {
         matches!(
             text.as_bytes().get(i + 1),

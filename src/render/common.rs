@@ -38,14 +38,14 @@ pub fn chain_text(chain: &[Hop]) -> String {
         .join(" → ")
 }
 
-pub fn location(e: &Evidence) -> String {
+pub(crate) fn location(e: &Evidence) -> String {
     match e.line {
         Some(l) => format!("{}:{l}", e.path),
         None => e.path.clone(),
     }
 }
 
-pub fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     match s {
         "gigaom" => "GigaOm".into(),
         _ => {

@@ -46,7 +46,7 @@ pub(crate) fn val(v: &serde_json::Value) -> String {
     }
 }
 
-pub(crate) fn staged(d: &Diff) -> Vec<(&String, Option<u32>, Option<u32>)> {
+pub fn staged(d: &Diff) -> Vec<(&String, Option<u32>, Option<u32>)> {
     d.head
         .models
         .iter()
@@ -161,7 +161,7 @@ pub(crate) fn plain(s: &str) -> String {
     o
 }
 
-pub fn markdown(d: &Diff) -> String {
+pub(crate) fn markdown(d: &Diff) -> String {
     let mut o = String::new();
     let verdict = if d.regression {
         "⚠️ maturity regression"

@@ -7,7 +7,7 @@ use crate::render::common::capitalise;
 
 /// How much a gap matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// An expected practice, or a gap a waiver accepts.
     Note,
     /// A required practice of the next level (no target set for the model).
@@ -18,7 +18,7 @@ pub enum Severity {
 
 /// A practice missing between a model's level and its target.
 #[derive(Debug, Clone)]
-pub struct Gap<'a> {
+pub(crate) struct Gap<'a> {
     pub model: &'a str,
     pub model_title: &'a str,
     /// The model's level now.
@@ -33,7 +33,7 @@ pub struct Gap<'a> {
 
 /// Every practice missing on the levels above each staged model's level, up to its target.
 /// A target already met gives no gaps for that model.
-pub fn gaps(report: &Report) -> Vec<Gap<'_>> {
+pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
     let mut out = Vec::new();
     for (id, m) in &report.models {
         let title = &m.title;
@@ -81,7 +81,7 @@ pub fn gaps(report: &Report) -> Vec<Gap<'_>> {
 
 /// A place in the scanned tree, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
+pub(crate) struct Location {
     pub path: String,
     pub line: Option<u32>,
 }
@@ -89,7 +89,7 @@ pub struct Location {
 /// Where to show a gap: the best evidence of one of the practice's capabilities (present, but
 /// short of the tier the gate needs); for a waived gap, the waiver in the config; else the
 /// config file, else the README, else any evidenced file; `None` for a repository with none.
-pub fn gap_location(report: &Report, p: &PracticeResult) -> Option<Location> {
+pub(crate) fn gap_location(report: &Report, p: &PracticeResult) -> Option<Location> {
     if let Some(cap) = &p.waived
         && let (Some(config), Some(w)) = (
             &report.config,
@@ -131,7 +131,7 @@ pub fn gap_location(report: &Report, p: &PracticeResult) -> Option<Location> {
 /// A path relative to the scanned root, made relative to where ripen ran (the repository
 /// root in CI) when the root was given as a relative path: `fixtures/x` + `dvc.yaml` →
 /// `fixtures/x/dvc.yaml`.
-pub fn repo_path(report: &Report, rel: &str) -> String {
+pub(crate) fn repo_path(report: &Report, rel: &str) -> String {
     let root = report.root.trim_end_matches('/');
     let root = root.strip_prefix("./").unwrap_or(root);
     if root.is_empty() || root == "." || std::path::Path::new(root).is_absolute() {
@@ -142,7 +142,7 @@ pub fn repo_path(report: &Report, rel: &str) -> String {
 }
 
 /// One line: the model, its level, and the level it is short of.
-pub fn gap_headline(g: &Gap) -> String {
+pub(crate) fn gap_headline(g: &Gap) -> String {
     format!(
         "{} level {} ({}) {} {}",
         capitalise(g.model),

@@ -13,19 +13,19 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 /// Escapes the message of a workflow command.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=`, `title=`) of a workflow command.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// One workflow command: `::kind file=…,line=…,title=…::message`.
-pub fn command(
+pub(crate) fn command(
     kind: &str,
     file: Option<&str>,
     line: Option<u32>,
@@ -52,7 +52,7 @@ pub(crate) fn kind(s: Severity) -> &'static str {
 }
 
 /// The levels at a glance, one plain line (never starting with `::`).
-pub fn summary_line(r: &Report) -> String {
+pub(crate) fn summary_line(r: &Report) -> String {
     let parts: Vec<String> = r
         .models
         .iter()
@@ -161,7 +161,7 @@ pub fn render(r: &Report) -> String {
 /// `name=value` lines for `$GITHUB_OUTPUT`: `<model>-level` for each staged model, and
 /// `<model>-<category>` for category models (the band, empty when not observable), plus
 /// `targets-met`.
-pub fn outputs(r: &Report) -> String {
+pub(crate) fn outputs(r: &Report) -> String {
     let mut o = String::new();
     for (id, m) in &r.models {
         match &m.outcome {
@@ -184,7 +184,7 @@ pub fn outputs(r: &Report) -> String {
 }
 
 /// Where files can be browsed in this run (`$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`).
-pub fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+pub(crate) fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let server = env("GITHUB_SERVER_URL").filter(|s| !s.is_empty())?;
     let repo = env("GITHUB_REPOSITORY").filter(|s| !s.is_empty())?;
     let sha = env("GITHUB_SHA").filter(|s| !s.is_empty())?;
@@ -198,7 +198,7 @@ pub fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
 }
 
 /// Whether this process runs inside GitHub Actions.
-pub fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
+pub(crate) fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
     env("GITHUB_ACTIONS").as_deref() == Some("true")
 }
 
@@ -212,7 +212,10 @@ pub(crate) fn append(path: &str, text: &str) -> std::io::Result<()> {
 
 /// Inside GitHub Actions: appends the Markdown report to `$GITHUB_STEP_SUMMARY` and the levels
 /// to `$GITHUB_OUTPUT` (each when set). Returns the files written.
-pub fn publish(r: &Report, env: &dyn Fn(&str) -> Option<String>) -> std::io::Result<Vec<String>> {
+pub(crate) fn publish(
+    r: &Report,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<Vec<String>> {
     let mut written = Vec::new();
     if !in_actions(env) {
         return Ok(written);

@@ -90,7 +90,7 @@ pub(crate) fn json(h: &History) -> String {
     s
 }
 
-pub(crate) fn level(l: Option<u32>) -> String {
+pub fn level(l: Option<u32>) -> String {
     l.map(|l| l.to_string()).unwrap_or_else(|| "-".into())
 }
 
@@ -186,7 +186,7 @@ pub fn text(h: &History) -> String {
 }
 
 /// The history facts of a scan, for the text report.
-pub fn section(h: &RepoHistory) -> String {
+pub(crate) fn section(h: &RepoHistory) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,

@@ -14,7 +14,7 @@ use crate::render::common::{capitalise, chain_text};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown prose and table cells.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -35,7 +35,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// Inline code, safe in a table cell; falls back to escaped text when it holds a backtick.
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     if s.contains('`') || s.contains(['\n', '\r']) || s.is_empty() {
         return esc(s);
     }

@@ -4,19 +4,19 @@
 //! [`gaps`] between each staged model's level and its *target* — the `--fail-under` target for
 //! that model, else the next level — each placed at its most relevant file ([`gap_location`]).
 
-pub mod badge;
+pub(crate) mod badge;
 pub mod common;
 pub mod diff;
-pub mod gaps;
-pub mod github;
+pub(crate) mod gaps;
+pub(crate) mod github;
 pub mod history;
-pub mod html;
-pub mod json;
-pub mod markdown;
-pub mod sarif;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
 pub mod text;
 
-pub use gaps::*;
+pub(crate) use gaps::*;
 
 use crate::model::Report;
 
@@ -37,7 +37,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Json => "json",

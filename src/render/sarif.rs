@@ -11,7 +11,7 @@ use crate::model::{Outcome, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub(crate) const ROOT_BASE: &str = "SCANROOT";
 
 pub(crate) fn pascal(id: &str) -> String {
@@ -26,7 +26,7 @@ pub(crate) fn pascal(id: &str) -> String {
         .collect()
 }
 
-pub(crate) fn level(s: Severity) -> &'static str {
+pub fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",

@@ -5,7 +5,7 @@
 use crate::shell::programs::*;
 use crate::shell::{Action, base_name};
 
-pub(crate) fn classify(tokens: &[String]) -> Option<Action> {
+pub fn classify(tokens: &[String]) -> Option<Action> {
     let mut t: Vec<&str> = tokens.iter().map(String::as_str).collect();
     unwrap(&mut t);
     let program = base_name(t.first()?);

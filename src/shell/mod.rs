@@ -13,7 +13,7 @@ use classify::classify;
 
 /// What one simple command does, as far as the automation graph cares.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub(crate) enum Action {
     /// `make [-C dir] [-f file] [targets]`; no target means the default (first) target.
     Make {
         dir: Option<String>,
@@ -53,7 +53,7 @@ pub enum Action {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Simple {
+pub(crate) struct Simple {
     pub program: String,
     pub action: Action,
     /// The command as written, shortened, for chains.
@@ -63,7 +63,7 @@ pub struct Simple {
 }
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
-pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
+pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
     let mut out = Vec::new();
     for part in lex::split(line) {
         // Substitutions run first, where the command runs (their `cd` stays inside).
@@ -125,7 +125,7 @@ pub fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
     out
 }
 
-pub fn shorten(s: &str) -> String {
+pub(crate) fn shorten(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 80 {
         let mut t: String = s.chars().take(79).collect();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 /// What to tell people whose clone is shallow (the GitHub Actions default).
-pub const SHALLOW_FIX: &str = "fetch the full history with `git fetch --unshallow` (in GitHub Actions: \
+pub(crate) const SHALLOW_FIX: &str = "fetch the full history with `git fetch --unshallow` (in GitHub Actions: \
 `fetch-depth: 0` on actions/checkout)";
 
 /// An error reading a repository, with what to do about it where ripen knows.
@@ -38,7 +38,7 @@ impl From<DataError> for GitError {
 /// runs none of those, and repositories owned by another user are the normal case in containers
 /// and CI (a checkout made by another uid). So the check protects nothing here and only breaks
 /// scans. The `git clone` ripen may run for network URLs creates its own directory, owned by us.
-pub fn allow_any_owner() {
+pub(crate) fn allow_any_owner() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: this sets a process-global libgit2 option. It is unsafe because it must not
@@ -98,12 +98,12 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
 }
 
 impl Repo {
-    pub fn is_shallow(&self) -> bool {
+    pub(crate) fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
     }
 
     /// The commits at the shallow boundary (their parents are missing).
-    pub fn shallow_boundary(&self) -> HashSet<Oid> {
+    pub(crate) fn shallow_boundary(&self) -> HashSet<Oid> {
         std::fs::read_to_string(self.repo.path().join("shallow"))
             .map(|s| {
                 s.lines()
@@ -114,7 +114,7 @@ impl Repo {
     }
 
     /// Resolves a revision to a commit, saying what to do when a shallow clone lacks it.
-    pub fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
+    pub(crate) fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
         let obj = self.repo.revparse_single(rev).map_err(|e| {
             let mut msg = format!("cannot resolve revision `{rev}`: {}", e.message());
             if self.is_shallow() {
@@ -134,7 +134,7 @@ impl Repo {
     }
 
     /// The tree of the scanned directory at `commit` (None when it does not exist there).
-    pub fn subtree<'r>(
+    pub(crate) fn subtree<'r>(
         &'r self,
         commit: &git2::Commit<'r>,
     ) -> Result<Option<git2::Tree<'r>>, GitError> {
@@ -290,7 +290,7 @@ pub(crate) fn blob_size(sizes: &mut HashMap<Oid, u64>, repo: &Repository, oid: O
 /// The commits `history` walks: newest first from `start`, at most `max`, none older than
 /// `since` (days since the epoch), optionally along first parents only. Returned oldest first,
 /// with whether more commits were left out by `max`.
-pub fn commits(
+pub(crate) fn commits(
     repo: &Repo,
     start: Oid,
     max: usize,

@@ -2,5 +2,5 @@
 
 pub mod git;
 pub mod remote;
-pub mod skip;
+pub(crate) mod skip;
 pub mod walk;

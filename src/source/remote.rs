@@ -55,11 +55,10 @@ pub fn classify(arg: &Path) -> Source {
 }
 
 /// A clone, alive as long as this value.
-pub struct Clone {
+pub(crate) struct Clone {
     pub url: String,
     /// The checkout (a subdirectory of the temporary directory).
     pub path: PathBuf,
-    pub shallow: bool,
     pub(crate) _dir: tempfile::TempDir,
 }
 
@@ -76,7 +75,7 @@ pub fn repo_name(s: &str) -> String {
 }
 
 /// Clones `source` (not a `Source::Path`) shallowly into a temporary directory.
-pub fn clone(source: &Source) -> Result<Clone, String> {
+pub(crate) fn clone(source: &Source) -> Result<Clone, String> {
     let dir = tempfile::Builder::new()
         .prefix("ripen-clone-")
         .tempdir()
@@ -98,7 +97,6 @@ pub fn clone(source: &Source) -> Result<Clone, String> {
                 Ok(_) => Ok(Clone {
                     url: url.clone(),
                     path: dest,
-                    shallow: true,
                     _dir: dir,
                 }),
                 Err(_) => {
@@ -109,7 +107,6 @@ pub fn clone(source: &Source) -> Result<Clone, String> {
                     Ok(Clone {
                         url: url.clone(),
                         path: dest,
-                        shallow: false,
                         _dir: dir,
                     })
                 }
@@ -141,7 +138,6 @@ yourself and pass its directory"
             Ok(Clone {
                 url: url.clone(),
                 path: dest,
-                shallow: true,
                 _dir: dir,
             })
         }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Files larger than this are listed, not read (`--max-file-size`).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -59,7 +59,7 @@ pub struct WalkResult {
     pub has_git: bool,
 }
 
-pub fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error> {
+pub(crate) fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         b.add(GlobBuilder::new(g).literal_separator(true).build()?);
@@ -75,7 +75,7 @@ pub fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error> {
     b.build()
 }
 
-pub fn relative(root: &Path, p: &Path) -> String {
+pub(crate) fn relative(root: &Path, p: &Path) -> String {
     let rel = p.strip_prefix(root).unwrap_or(p);
     let s = rel.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' {

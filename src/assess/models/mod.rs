@@ -97,7 +97,10 @@ pub(crate) fn practice(
     }
 }
 
-pub fn evaluate(cat: &Catalogue, caps: &[CapabilityResult]) -> BTreeMap<String, ModelResult> {
+pub(crate) fn evaluate(
+    cat: &Catalogue,
+    caps: &[CapabilityResult],
+) -> BTreeMap<String, ModelResult> {
     let by_id: BTreeMap<&str, &CapabilityResult> =
         caps.iter().map(|c| (c.id.as_str(), c)).collect();
     cat.models

@@ -31,7 +31,7 @@ pub(crate) fn azureml_schedule(root: &Node, end: u32, here: &str) -> Option<File
 }
 
 /// The orchestrator's entry points, from a YAML document of its shape anywhere.
-pub struct AzureMlSchedule;
+pub(crate) struct AzureMlSchedule;
 
 impl CiSystem for AzureMlSchedule {
     fn id(&self) -> &'static str {

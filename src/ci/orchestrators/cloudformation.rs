@@ -113,7 +113,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
 }
 
 /// The orchestrator's entry points, from a YAML document of its shape anywhere.
-pub struct CloudFormation;
+pub(crate) struct CloudFormation;
 
 impl CiSystem for CloudFormation {
     fn id(&self) -> &'static str {

@@ -96,7 +96,7 @@ pub(crate) fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts>
 }
 
 /// The orchestrator's entry points, from a YAML document of its shape anywhere.
-pub struct Databricks;
+pub(crate) struct Databricks;
 
 impl CiSystem for Databricks {
     fn id(&self) -> &'static str {

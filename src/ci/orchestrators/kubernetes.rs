@@ -8,7 +8,7 @@ use crate::model::{FileFacts, TriggerKind};
 use crate::read::structured::Node;
 
 /// Kubernetes and Argo schedules.
-pub struct Kubernetes;
+pub(crate) struct Kubernetes;
 
 impl CiSystem for Kubernetes {
     fn id(&self) -> &'static str {

@@ -2,17 +2,17 @@
 //! systems (the same trait, their own registry): their schedules and events start walks, as
 //! CI triggers do, but they are not CI.
 
-pub mod azureml;
-pub mod cloudformation;
-pub mod databricks;
-pub mod kubernetes;
-pub mod prefect;
-pub mod terraform;
+pub(crate) mod azureml;
+pub(crate) mod cloudformation;
+pub(crate) mod databricks;
+pub(crate) mod kubernetes;
+pub(crate) mod prefect;
+pub(crate) mod terraform;
 
 use crate::ci::CiSystem;
 
 /// Every orchestrator, in the order a YAML document is matched against their shapes.
-pub static REGISTRY: &[&dyn CiSystem] = &[
+pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &databricks::Databricks,
     &prefect::Prefect,
     &azureml::AzureMlSchedule,
@@ -22,6 +22,6 @@ pub static REGISTRY: &[&dyn CiSystem] = &[
 ];
 
 /// The orchestrator whose location `rel` is.
-pub fn at(rel: &str) -> Option<&'static dyn CiSystem> {
+pub(crate) fn at(rel: &str) -> Option<&'static dyn CiSystem> {
     REGISTRY.iter().copied().find(|s| s.at(rel))
 }

@@ -70,7 +70,7 @@ pub(crate) fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
 }
 
 /// The orchestrator's entry points, from a YAML document of its shape anywhere.
-pub struct Prefect;
+pub(crate) struct Prefect;
 
 impl CiSystem for Prefect {
     fn id(&self) -> &'static str {

@@ -75,7 +75,7 @@ pub(crate) fn terraform(doc: &Document) -> Option<FileFacts> {
 }
 
 /// Terraform schedules and event rules.
-pub struct Terraform;
+pub(crate) struct Terraform;
 
 impl CiSystem for Terraform {
     fn id(&self) -> &'static str {
