@@ -3,14 +3,16 @@
 
 CARGO ?= cargo
 
-## Everything CI checks: formatting, lints, unit/integration/snapshot tests, rule examples,
-## the real-world checker's self-test, and the GitHub Action's metadata.
+## Everything CI checks: formatting, lints, the layout of src/ (no import cycles, no file over
+## 900 lines, no function over 120), unit/integration/snapshot tests, rule examples, the
+## real-world checker's self-test, and the GitHub Action's metadata.
 test: tools lint unit rules-test action-lint
 	python3 tests/realworld/test_check.py
 
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	python3 scripts/check-layout.py
 
 unit:
 	$(CARGO) test --locked

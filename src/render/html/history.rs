@@ -135,13 +135,15 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
     let width = left + 20 + plot_w + right;
     let plot_h = row * ymax;
     let height = top + plot_h + bottom;
-    let x = |i: usize| ((left + 20) as f64 + step * i as f64).round() as u32;
-    let y = |l: u32| top + plot_h - row * l;
-    const STYLES: [(&str, &str, &str); 3] = [
-        ("#0b5cab", "", "circle"),
-        ("#b4380b", " stroke-dasharray=\"7 4\"", "square"),
-        ("#2b7a3d", " stroke-dasharray=\"2 3\"", "diamond"),
-    ];
+    let plot = Plot {
+        left,
+        top,
+        row,
+        plot_h,
+        step,
+        n,
+    };
+    let y = |l: u32| plot.y(l);
     let now: Vec<String> = staged
         .iter()
         .map(|(id, max)| {
@@ -185,21 +187,58 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
             y(l) + 4
         );
     }
-    // Steps: one path per model, broken where a commit has no level.
+    series(&mut s, h, &plot, staged);
+    commit_labels(&mut s, h, &plot);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// How each staged model's line is drawn: colour, dash pattern and marker shape.
+const STYLES: [(&str, &str, &str); 3] = [
+    ("#0b5cab", "", "circle"),
+    ("#b4380b", " stroke-dasharray=\"7 4\"", "square"),
+    ("#2b7a3d", " stroke-dasharray=\"2 3\"", "diamond"),
+];
+
+/// Where commits (x) and levels (y) are drawn.
+struct Plot {
+    left: u32,
+    top: u32,
+    row: u32,
+    plot_h: u32,
+    /// Between consecutive commits.
+    step: f64,
+    /// Commits.
+    n: usize,
+}
+
+impl Plot {
+    fn x(&self, i: usize) -> u32 {
+        ((self.left + 20) as f64 + self.step * i as f64).round() as u32
+    }
+
+    fn y(&self, l: u32) -> u32 {
+        self.top + self.plot_h - self.row * l
+    }
+}
+
+/// Steps: one path per model, broken where a commit has no level, with markers where the
+/// level changed.
+fn series(s: &mut String, h: &History, plot: &Plot, staged: &[(String, u32)]) {
     for (k, (id, _)) in staged.iter().enumerate() {
         let (color, dash, marker) = STYLES[k % STYLES.len()];
         // Models are offset a little so that equal levels stay distinguishable.
         let off = k as i64 * 3 - (staged.len() as i64 - 1) * 3 / 2;
-        let yy = |l: u32| (y(l) as i64 + off).to_string();
+        let yy = |l: u32| (plot.y(l) as i64 + off).to_string();
         let mut d = String::new();
         let mut prev: Option<u32> = None;
         for (i, p) in h.commits.iter().enumerate() {
             match (prev, p.level(id)) {
                 (None, Some(l)) => {
-                    let _ = write!(d, "M{} {} ", x(i), yy(l));
+                    let _ = write!(d, "M{} {} ", plot.x(i), yy(l));
                 }
                 (Some(a), Some(l)) => {
-                    let _ = write!(d, "H{} ", x(i));
+                    let _ = write!(d, "H{} ", plot.x(i));
                     if a != l {
                         let _ = write!(d, "V{} ", yy(l));
                     }
@@ -208,8 +247,8 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
             }
             prev = p.level(id);
         }
-        if prev.is_some() && n > 0 {
-            let _ = write!(d, "H{}", x(n - 1) + 12);
+        if prev.is_some() && plot.n > 0 {
+            let _ = write!(d, "H{}", plot.x(plot.n - 1) + 12);
         }
         let _ = writeln!(
             s,
@@ -224,7 +263,7 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
             if i > 0 && h.commits[i - 1].level(id) == Some(l) {
                 continue;
             }
-            let (cx, cy) = (x(i), y(l) as i64 + off);
+            let (cx, cy) = (plot.x(i), plot.y(l) as i64 + off);
             let tip = format!(
                 "{} {} at {} {}",
                 capitalise(id),
@@ -253,34 +292,35 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> String {
             });
         }
     }
-    // Commit labels: the first, the last and the commits where a level changed, rotated.
+}
+
+/// Commit labels: the first, the last and the commits where a level changed, rotated.
+fn commit_labels(s: &mut String, h: &History, plot: &Plot) {
     let mut labelled: Vec<usize> = crate::model::transitions(h)
         .iter()
         .map(|t| t.index)
         .collect();
     labelled.push(0);
-    labelled.push(n - 1);
+    labelled.push(plot.n - 1);
     labelled.sort_unstable();
     labelled.dedup();
     let mut last_x: Option<u32> = None;
     for i in labelled {
-        let lx = x(i);
-        if last_x.is_some_and(|p| lx < p + 16) && i != n - 1 {
+        let lx = plot.x(i);
+        if last_x.is_some_and(|p| lx < p + 16) && i != plot.n - 1 {
             continue;
         }
         last_x = Some(lx);
         let p = &h.commits[i];
-        let ly = top + plot_h + 12;
+        let ly = plot.top + plot.plot_h + 12;
         let _ = writeln!(
             s,
             "<line x1=\"{lx}\" y1=\"{}\" x2=\"{lx}\" y2=\"{}\" stroke=\"#868e96\"/><text transform=\"translate({} {ly}) rotate(45)\" font-size=\"11\" fill=\"#1b1f24\"><tspan font-family=\"ui-monospace,monospace\">{}</tspan> {}</text>",
-            top + plot_h,
-            top + plot_h + 5,
+            plot.top + plot.plot_h,
+            plot.top + plot.plot_h + 5,
             lx - 2,
             esc(p.commit.short()),
             esc(p.commit.date.get(..10).unwrap_or(""))
         );
     }
-    s.push_str("</svg>\n");
-    s
 }
