@@ -6,7 +6,7 @@
 //! stages: code only → CI → training pipeline → deployment → deployment removed. Levels are
 //! checked two ways: each commit's levels from history equal a walk-based scan of the same tree
 //! (git scanning changes nothing but where bytes come from), and the stages move the levels the
-//! way the spec says (CI raises Azure, training raises Google, losing deployment lowers both).
+//! way docs/levels.md says (CI raises Azure, training raises Google, losing deployment lowers both).
 
 mod common;
 use assert_cmd::Command;
@@ -306,7 +306,7 @@ fn history_levels_match_a_scan_of_each_commit_and_follow_the_stages() {
         lv[4], lv[2],
         "removing deployment returns to the training-only levels"
     );
-    // As the spec reads these stages.
+    // As docs/levels.md reads these stages.
     assert_eq!(lv, vec![(0, 0), (0, 1), (1, 2), (2, 3), (1, 2)]);
 
     let tr = ripen::model::transitions(&h);

@@ -1,5 +1,5 @@
 //! Stage 6: evidence grouped into capabilities, each with its best tier and an honest state
-//! (spec §4): `observed`, `no_evidence` (never "absent": it may live elsewhere) or
+//! (docs/levels.md): `observed`, `no_evidence` (never "absent": it may live elsewhere) or
 //! `not_observable` (cannot be seen in a repository at all).
 
 use crate::catalogue::Catalogue;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CapabilitiesFile {
-    /// The capability catalogue (spec §2).
+    /// The capability catalogue (docs/levels.md).
     pub(crate) capabilities: Vec<CapabilityDef>,
 }
 

@@ -63,7 +63,7 @@ pub(crate) enum ModelKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TriggerReq {
-    /// push, pull request, or CI whose triggers live outside the repository (spec §3.2).
+    /// push, pull request, or CI whose triggers live outside the repository (docs/levels.md).
     CodeChange,
     /// schedule, event or data arrival, completion of another pipeline.
     Recurring,

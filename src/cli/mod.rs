@@ -1,4 +1,4 @@
-//! The command line: a thin layer over the library. Exit codes (spec §5): 0 success, 1 a
+//! The command line: a thin layer over the library. Exit codes (docs/levels.md): 0 success, 1 a
 //! `--fail-under` target not met (or failing rule examples), 2 usage, configuration or rule
 //! error.
 

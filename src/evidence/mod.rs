@@ -1,4 +1,4 @@
-//! Stage 4: turn rule hits into evidence records with an honest tier (spec §3.2).
+//! Stage 4: turn rule hits into evidence records with an honest tier (docs/levels.md).
 //!
 //! A rule says what tier its signal proves at best; the context can only lower it: prose and
 //! comments only mention, and a framework's own repository is not evidence of adopting it.

@@ -1,4 +1,4 @@
-//! Stage 5: the automation graph. Which evidence is *automated* (spec §3.2 T3), and why.
+//! Stage 5: the automation graph. Which evidence is *automated* (docs/levels.md, T3), and why.
 //!
 //! Entry points are CI configurations and orchestrator schedules; edges are what their
 //! commands run (scripts, `python -m`, Makefile targets, DVC stages, job specs, Python imports).

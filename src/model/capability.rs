@@ -30,7 +30,7 @@ pub struct CapabilityResult {
     pub remediation: String,
 }
 
-/// A practice satisfied outside the repository, declared in the config (spec §4).
+/// A practice satisfied outside the repository, declared in the config (docs/levels.md, "Reporting").
 #[derive(Debug, Clone, Serialize)]
 pub struct Attestation {
     pub reason: String,

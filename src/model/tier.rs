@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Evidence tiers of spec §2, ordered so that `max` gives the best.
+/// Evidence tiers (docs/levels.md), ordered so that `max` gives the best.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]

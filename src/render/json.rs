@@ -1,4 +1,4 @@
-//! The JSON output contract (spec §5).
+//! The JSON output contract (docs/levels.md, "Output contract").
 
 use crate::model::Report;
 

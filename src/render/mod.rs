@@ -24,7 +24,7 @@ use crate::model::Report;
 pub enum Format {
     /// For people at a terminal.
     Text,
-    /// The output contract (spec §5).
+    /// The output contract (docs/levels.md).
     Json,
     /// GitHub-flavoured Markdown, for job summaries and pull-request comments.
     Markdown,

@@ -1,4 +1,4 @@
-//! Stage 7: capabilities read through each maturity model (spec §3.1).
+//! Stage 7: capabilities read through each maturity model (docs/levels.md, "Staged gates").
 //!
 //! Staged models are cumulative: level N needs the required practices of N and of every level
 //! below. Coverage per level is always given, so a team "ahead" on a higher level sees it.
