@@ -5,8 +5,8 @@
 //! reaches the uploaded pipeline (the shell reader resolves it).
 
 use crate::ci::{CiSystem, Yaml};
-use crate::facts::yaml::{entry, push_block, trig, whole_job};
-use crate::model::{FileFacts, Job, TriggerKind};
+use crate::facts::yaml::{entry, item_jobs, push_block, trig, whole_job};
+use crate::model::{FileFacts, TriggerKind};
 use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
@@ -36,38 +36,24 @@ fn buildkite(y: &Yaml) -> FileFacts {
     if found.is_empty() {
         return entry("buildkite", triggers, whole_job(y.end, Vec::new()));
     }
-    let jobs = found
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            let text = |k: &str| step.get(k).and_then(Node::as_str).map(str::to_string);
-            let name = text("key")
-                .or_else(|| text("label"))
-                .or_else(|| text("name"))
-                .unwrap_or_else(|| format!("step {}", i + 1));
-            let mut commands = Vec::new();
-            for k in ["command", "commands"] {
-                let mut scalars = Vec::new();
-                if let Some(n) = step.get(k) {
-                    n.scalars(&mut scalars);
-                }
-                for (s, line) in scalars {
-                    push_block(&mut commands, s, line, true, None);
-                }
+    let jobs = item_jobs(&found, y.end, |i, step| {
+        let text = |k: &str| step.get(k).and_then(Node::as_str).map(str::to_string);
+        let name = text("key")
+            .or_else(|| text("label"))
+            .or_else(|| text("name"))
+            .unwrap_or_else(|| format!("step {}", i + 1));
+        let mut commands = Vec::new();
+        for k in ["command", "commands"] {
+            let mut scalars = Vec::new();
+            if let Some(n) = step.get(k) {
+                n.scalars(&mut scalars);
             }
-            let end = found
-                .get(i + 1)
-                .map(|n| n.line.saturating_sub(1))
-                .unwrap_or(y.end);
-            Job {
-                name,
-                line: step.line,
-                end: end.max(step.line),
-                triggers: Vec::new(),
-                commands,
+            for (s, line) in scalars {
+                push_block(&mut commands, s, line, true, None);
             }
-        })
-        .collect();
+        }
+        (name, commands)
+    });
     entry("buildkite", triggers, jobs)
 }
 

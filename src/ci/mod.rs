@@ -7,6 +7,13 @@
 //! file here and one line in [`REGISTRY`]; its [`CiSystem::samples`] are run by the tests,
 //! through the same dispatch as a scan, so a system whose words or location miss its own files
 //! fails them.
+//!
+//! Systems read the line-aware YAML tree of `read::structured` (serde-saphyr, with its budgets
+//! against bombs and deep nesting), not typed models such as `github-actions-models`: those
+//! types hold no positions, while every job, step, trigger and command ripen reports needs its
+//! line, and the crate brings a second YAML parser (`yaml_serde`, without serde-saphyr's
+//! budgets) for files that are untrusted input. Reading each file twice (types for shape,
+//! the tree for lines) would double the parse of every CI file for no new fact.
 
 pub(crate) mod azure_pipelines;
 pub(crate) mod bitbucket;

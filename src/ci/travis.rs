@@ -4,8 +4,8 @@
 //! whose phases replace the file's.
 
 use crate::ci::{CiSystem, Yaml};
-use crate::facts::yaml::{entry, push_block, trig, whole_job};
-use crate::model::{Command, FileFacts, Job, TriggerKind};
+use crate::facts::yaml::{entry, item_jobs, push_block, trig, whole_job};
+use crate::model::{Command, FileFacts, TriggerKind};
 use crate::paths::file_name;
 use crate::read::Document;
 use crate::read::structured::Node;
@@ -74,27 +74,14 @@ fn travis(y: &Yaml) -> FileFacts {
             whole_job(y.end, phase_commands(y.root, y.root)),
         );
     }
-    let jobs = include
-        .iter()
-        .enumerate()
-        .map(|(i, job)| {
-            let text = |k: &str| job.get(k).and_then(Node::as_str).map(str::to_string);
-            let name = text("name")
-                .or_else(|| text("stage").map(|s| format!("{s} {}", i + 1)))
-                .unwrap_or_else(|| format!("job {}", i + 1));
-            let end = include
-                .get(i + 1)
-                .map(|n| n.line.saturating_sub(1))
-                .unwrap_or(y.end);
-            Job {
-                name,
-                line: job.line,
-                end: end.max(job.line),
-                triggers: Vec::new(),
-                commands: phase_commands(job, y.root),
-            }
-        })
-        .collect();
+    let items: Vec<&Node> = include.iter().collect();
+    let jobs = item_jobs(&items, y.end, |i, job| {
+        let text = |k: &str| job.get(k).and_then(Node::as_str).map(str::to_string);
+        let name = text("name")
+            .or_else(|| text("stage").map(|s| format!("{s} {}", i + 1)))
+            .unwrap_or_else(|| format!("job {}", i + 1));
+        (name, phase_commands(job, y.root))
+    });
     entry("travis", triggers, jobs)
 }
 

@@ -121,14 +121,8 @@ impl ProjectFacts {
     }
 
     /// Whether nothing here can move a level ([`ProjectFacts::same_for_levels`]).
-    pub(crate) fn is_empty_for_levels(&self) -> bool {
-        let ProjectFacts {
-            own_packages,
-            package_dirs,
-            declares_distribution,
-            ml_signals: _,
-        } = self;
-        own_packages.is_empty() && package_dirs.is_empty() && !declares_distribution
+    pub fn is_empty_for_levels(&self) -> bool {
+        self.same_for_levels(&ProjectFacts::default())
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -322,3 +322,30 @@ impl<'a> Yaml<'a> {
         file_name(self.rel)
     }
 }
+
+/// One job per item of a list (steps, included jobs), each running to the line before the
+/// next; `job` gives an item's name and commands.
+pub(crate) fn item_jobs<'a>(
+    items: &[&'a Node],
+    end: u32,
+    job: impl Fn(usize, &'a Node) -> (String, Vec<Command>),
+) -> Vec<Job> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let (name, commands) = job(i, item);
+            let end = items
+                .get(i + 1)
+                .map(|n| n.line.saturating_sub(1))
+                .unwrap_or(end);
+            Job {
+                name,
+                line: item.line,
+                end: end.max(item.line),
+                triggers: Vec::new(),
+                commands,
+            }
+        })
+        .collect()
+}

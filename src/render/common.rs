@@ -1,6 +1,6 @@
 //! What every renderer shares: terminal styles, the text of chains and locations, model names.
 
-use crate::model::{Evidence, Hop};
+use crate::model::{Categories, Evidence, Hop};
 use anstyle::{AnsiColor, Style};
 
 pub(crate) const BOLD: Style = Style::new().bold();
@@ -56,4 +56,15 @@ pub(crate) fn capitalise(s: &str) -> String {
             }
         }
     }
+}
+
+/// Each category of a category model as `label band` (`–` when not observable), by id.
+pub(crate) fn band_parts(cats: &Categories, label: impl Fn(&str) -> String) -> Vec<String> {
+    cats.by_id
+        .iter()
+        .map(|(c, v)| match v.band {
+            Some(b) => format!("{} {b}", label(c)),
+            None => format!("{} –", label(c)),
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ use crate::model::State;
 use crate::model::Tier;
 use crate::model::{AttestationStatus, WaiverStatus};
 use crate::model::{Outcome, Report, Staged};
-use crate::render::common::{capitalise, chain_text};
+use crate::render::common::{band_parts, capitalise, chain_text};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown prose and table cells.
@@ -143,14 +143,7 @@ fn models_table(o: &mut String, r: &Report) {
     for (id, m) in &r.models {
         match &m.outcome {
             Outcome::Categories(cats) => {
-                let parts: Vec<String> = cats
-                    .by_id
-                    .iter()
-                    .map(|(c, v)| match v.band {
-                        Some(b) => format!("{} {b}", esc(&capitalise(c))),
-                        None => format!("{} –", esc(&capitalise(c))),
-                    })
-                    .collect();
+                let parts = band_parts(cats, |c| esc(&capitalise(c)));
                 let _ = writeln!(
                     o,
                     "\n**{}** bands (indicative, derived by ripen, not GigaOm's own criteria): {}",

@@ -100,14 +100,7 @@ fn models(o: &mut String, r: &Report) {
     for (id, m) in &r.models {
         match &m.outcome {
             Outcome::Categories(cats) => {
-                let parts: Vec<String> = cats
-                    .by_id
-                    .iter()
-                    .map(|(c, v)| match v.band {
-                        Some(b) => format!("{c} {b}"),
-                        None => format!("{c} –"),
-                    })
-                    .collect();
+                let parts = band_parts(cats, str::to_string);
                 let _ = writeln!(
                     o,
                     "  {}{}  {}",
