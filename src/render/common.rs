@@ -68,3 +68,17 @@ pub(crate) fn band_parts(cats: &Categories, label: impl Fn(&str) -> String) -> V
         })
         .collect()
 }
+
+/// A path as a URI path: unreserved characters and `/` (and `keep`) as they are, every other
+/// byte as `%XX`.
+pub(crate) fn percent_encode(path: &str, keep: &[u8]) -> String {
+    let mut o = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) || keep.contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}

@@ -10,7 +10,7 @@ use crate::model::State;
 use crate::model::Tier;
 use crate::model::{AttestationStatus, WaiverStatus};
 use crate::model::{Outcome, Report, Staged};
-use crate::render::common::{band_parts, capitalise, chain_text};
+use crate::render::common::{band_parts, capitalise, chain_text, percent_encode};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown prose and table cells.
@@ -53,18 +53,6 @@ pub(crate) fn cap_len(s: &str, max: usize) -> String {
     }
 }
 
-pub(crate) fn percent(path: &str) -> String {
-    let mut o = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            o.push(b as char);
-        } else {
-            let _ = write!(o, "%{b:02X}");
-        }
-    }
-    o
-}
-
 /// `path:line` as code, linked to the file when the report knows where files can be browsed.
 pub(crate) fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
     let label = match line {
@@ -78,7 +66,7 @@ pub(crate) fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
                 "[{}]({}{}{anchor})",
                 code(&label),
                 base,
-                percent(&repo_path(r, path))
+                percent_encode(&repo_path(r, path), b"")
             )
         }
         None => code(&label),

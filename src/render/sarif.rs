@@ -8,6 +8,7 @@
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
 use crate::model::{Outcome, Report};
+use crate::render::common::percent_encode;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -40,13 +41,7 @@ pub(crate) fn file_uri(dir: &str) -> String {
     if !dir.starts_with('/') {
         o.push('/');
     }
-    for b in dir.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
+    o.push_str(&percent_encode(&dir.replace('\\', "/"), b":"));
     if !o.ends_with('/') {
         o.push('/');
     }
@@ -55,15 +50,7 @@ pub(crate) fn file_uri(dir: &str) -> String {
 
 /// A relative URI reference for a path (segments percent-encoded).
 pub(crate) fn uri_ref(path: &str) -> String {
-    let mut o = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
+    percent_encode(path, b"")
 }
 
 pub fn render(r: &Report) -> String {
