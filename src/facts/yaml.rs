@@ -189,15 +189,8 @@ pub(crate) fn push_block(
                 shell,
                 cwd: cwd.clone(),
             });
-            if shell && let Some(dir) = standalone_cd(l) {
-                cwd = match (cwd.as_deref(), dir) {
-                    (_, "" | "." | "~" | "-" | "$GITHUB_WORKSPACE") => None,
-                    (Some(c), d) if !d.starts_with('/') && !d.starts_with('$') => {
-                        Some(format!("{}/{}", c.trim_end_matches('/'), d))
-                    }
-                    (_, d) if d.starts_with('$') => cwd.clone(),
-                    (_, d) => Some(d.to_string()),
-                };
+            if shell {
+                cwd = crate::shell::cd::block_line(cwd.as_deref(), l);
             }
         }
     } else if !s.trim().is_empty() {
@@ -208,20 +201,6 @@ pub(crate) fn push_block(
             cwd: cwd.map(str::to_string),
         });
     }
-}
-
-/// `cd DIR` alone on a line (not `cd DIR && cmd`, which the command reader handles itself).
-pub(crate) fn standalone_cd(line: &str) -> Option<&str> {
-    let t = line.trim();
-    let rest = t.strip_prefix("cd ")?.trim();
-    if rest.is_empty() || rest.contains(['&', ';', '|', ' ']) {
-        return None;
-    }
-    Some(
-        rest.trim_matches(|c| c == '"' || c == '\'')
-            .trim_start_matches("./")
-            .trim_end_matches('/'),
-    )
 }
 
 /// Line ranges of a mapping's entries: each runs to the line before the next key.

@@ -5,6 +5,7 @@
 //! execute. Programs that only *read* files (linters, formatters, `cat`, `pip install -r`) give
 //! no edges: linting `src/` does not run the training code in it.
 
+pub(crate) mod cd;
 mod classify;
 mod lex;
 mod programs;
@@ -91,12 +92,7 @@ pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
         };
         if program == "cd" {
             if let Some(d) = tokens.get(1) {
-                let d = d.trim_start_matches("./").trim_end_matches('/');
-                *cwd = match (cwd.as_deref(), d) {
-                    (_, "" | "." | "~" | "-") => None,
-                    (Some(c), d) if !d.starts_with('/') => Some(format!("{c}/{d}")),
-                    (_, d) => Some(d.trim_start_matches('/').to_string()),
-                };
+                *cwd = cd::within_line(cwd.as_deref(), d);
             }
             continue;
         }
