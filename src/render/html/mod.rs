@@ -8,7 +8,8 @@
 //! Self-contained: no scripts, fonts, images or style sheets from elsewhere (a
 //! Content-Security-Policy forbids them, so even a bug in escaping could not run a script).
 //! Everything taken from the scanned repository (paths, snippets, chains, commit messages, and
-//! rule data, which a repository's config can supply) is escaped with [`esc`]; links are only
+//! rule data, which a repository's config can supply) goes through maud templates, which escape
+//! every value, with [`Text`] (`esc`) for text from outside; links are only
 //! emitted for `http(s)` URLs. Accessible: landmarks and headings, charts with `role="img"`,
 //! `<title>` and a text or table alternative, tier and level names always written out (colour
 //! is never the only signal), AA contrast, and a layout that reflows down to a 375px phone.
@@ -20,7 +21,7 @@ pub use history::history;
 pub use report::render;
 
 use crate::model::Tier;
-use std::fmt::Write as _;
+use maud::{Markup, PreEscaped, Render, html};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -40,14 +41,44 @@ pub(crate) fn esc(s: &str) -> String {
     o
 }
 
-/// A link to `url` when it is an http(s) URL, else the text alone (no `javascript:` links).
-pub(crate) fn link(url: Option<&str>, text: &str) -> String {
-    match url {
-        Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
-            format!("<a href=\"{}\">{}</a>", esc(u), esc(text))
-        }
-        _ => esc(text),
+/// Text from anywhere (the scanned repository, rule data, commit messages) in a template:
+/// escaped by [`esc`], which also escapes `'` and replaces control characters. (maud escapes
+/// every other value itself.)
+pub(crate) struct Text<'a>(pub &'a str);
+
+impl Render for Text<'_> {
+    fn render_to(&self, out: &mut String) {
+        out.push_str(&esc(self.0));
     }
+}
+
+/// A link to `url` when it is an http(s) URL, else the text alone (no `javascript:` links).
+pub(crate) fn link(url: Option<&str>, text: &str) -> Markup {
+    html! {
+        @match url {
+            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                a href=(Text(u)) { (Text(text)) }
+            }
+            _ => (Text(text)),
+        }
+    }
+}
+
+/// An SVG `<line .../>` (self-closing, as SVG writes it, which maud's void elements are not),
+/// made only of numbers and fixed attributes.
+pub(crate) fn line(
+    x1: u32,
+    y1: u32,
+    x2: u32,
+    y2: u32,
+    attrs: &[(&'static str, &'static str)],
+) -> PreEscaped<String> {
+    let mut s = format!("<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\"");
+    for (name, value) in attrs.iter().filter(|(name, _)| !name.is_empty()) {
+        s.push_str(&format!(" {name}=\"{value}\""));
+    }
+    s.push_str("/>");
+    PreEscaped(s)
 }
 
 pub(crate) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -106,15 +137,20 @@ footer{margin:2rem auto;color:var(--muted);font-size:.9em}
 "#;
 
 pub(crate) fn head(o: &mut String, title: &str) {
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
-<meta name=\"generator\" content=\"ripen {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(title)
-    );
+    // `<html>` stays open: the body follows.
+    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">");
+    let head = html! {
+        "\n" head {
+            "\n" meta charset="utf-8"; "\n"
+            meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+            meta http-equiv="Content-Security-Policy" content=(CSP); "\n"
+            meta name="generator" content={ "ripen " (env!("CARGO_PKG_VERSION")) }; "\n"
+            title { (Text(title)) } "\n"
+            style { (PreEscaped(CSS)) } "\n"
+        } "\n"
+    };
+    o.push_str(&head.into_string());
+    o.push_str("<body>\n");
 }
 
 pub(crate) fn tier_class(t: Tier) -> &'static str {
