@@ -58,12 +58,7 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
             doc.text
                 .lines()
                 .enumerate()
-                .map(|(i, l)| Command {
-                    line: i as u32 + 1,
-                    text: l.to_string(),
-                    shell: true,
-                    cwd: None,
-                })
+                .map(|(i, l)| Command::run(i as u32 + 1, l))
                 .collect(),
         ));
     }
@@ -151,12 +146,10 @@ fn kustomization(y: &Yaml) -> FileFacts {
                 _ => continue,
             };
             if !s.is_empty() && !s.contains("://") {
-                commands.push(Command {
-                    line: l,
-                    text: format!("/{}", crate::paths::join(&y.here, s).unwrap_or_default()),
-                    shell: false,
-                    cwd: None,
-                });
+                commands.push(Command::reference(
+                    l,
+                    format!("/{}", crate::paths::join(&y.here, s).unwrap_or_default()),
+                ));
             }
         }
     }

@@ -84,12 +84,7 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
         includes: includes
             .into_iter()
             .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
-            .map(|(s, l)| Command {
-                line: l,
-                text: s,
-                shell: false,
-                cwd: None,
-            })
+            .map(|(s, l)| Command::reference(l, s))
             .collect(),
     }
 }

@@ -82,12 +82,7 @@ pub(crate) fn github_steps(
                     // Local actions (`./.github/actions/x`) are repository paths; marketplace
                     // actions (`owner/repo@v1`) and `docker://` images are not.
                     if u.starts_with("./") || u.starts_with("../") {
-                        commands.push(Command {
-                            line: v.line,
-                            text: u.to_string(),
-                            shell: false,
-                            cwd: None,
-                        });
+                        commands.push(Command::reference(v.line, u));
                     }
                 }
                 _ => commands.extend(scalar_commands(v, false, here)),
@@ -120,12 +115,10 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             if let Some(u) = job.get("uses").and_then(Node::as_str)
                 && (u.starts_with("./") || u.starts_with(".github/"))
             {
-                commands.push(Command {
-                    line: job.get("uses").map(|n| n.line).unwrap_or(*line),
-                    text: u.split('@').next().unwrap_or(u).to_string(),
-                    shell: false,
-                    cwd: None,
-                });
+                commands.push(Command::reference(
+                    job.get("uses").map(|n| n.line).unwrap_or(*line),
+                    u.split('@').next().unwrap_or(u),
+                ));
             }
             Job {
                 name: name.clone(),
@@ -154,12 +147,10 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
         && let Some(s) = img.as_str()
         && !s.starts_with("docker://")
     {
-        commands.push(Command {
-            line: img.line,
-            text: format!("/{}", crate::paths::join(here, s).unwrap_or_default()),
-            shell: false,
-            cwd: None,
-        });
+        commands.push(Command::reference(
+            img.line,
+            format!("/{}", crate::paths::join(here, s).unwrap_or_default()),
+        ));
     }
     for k in ["entrypoint", "args"] {
         if let Some(n) = runs.get(k) {

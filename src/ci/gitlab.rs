@@ -118,12 +118,10 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
                     },
                     _ => continue,
                 };
-                includes.push(Command {
-                    line: l,
-                    text: format!("/{}", path.trim_start_matches('/')),
-                    shell: false,
-                    cwd: None,
-                });
+                includes.push(Command::reference(
+                    l,
+                    format!("/{}", path.trim_start_matches('/')),
+                ));
             }
             continue;
         }

@@ -42,12 +42,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
                 .and_then(|c| c.get(1).or_else(|| c.get(2)))
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_else(|| l.trim().to_string());
-            Command {
-                line: i as u32 + 1,
-                text,
-                shell: true,
-                cwd: None,
-            }
+            Command::run(i as u32 + 1, text)
         })
         .collect();
     FileFacts::Entry {

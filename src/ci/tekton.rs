@@ -38,12 +38,10 @@ fn text<'a>(n: &'a Node, path: &[&str]) -> Option<&'a str> {
 /// A reference to the job `Kind/name` of a Tekton object anywhere in the tree (resolved by
 /// the graph, like a bundle's job).
 fn reference(kind: &str, name: &Node) -> Option<Command> {
-    Some(Command {
-        line: name.line,
-        text: format!("@{ID}:{kind}/{}", name.as_str()?),
-        shell: false,
-        cwd: None,
-    })
+    Some(Command::reference(
+        name.line,
+        format!("@{ID}:{kind}/{}", name.as_str()?),
+    ))
 }
 
 /// The commands of a task's steps.
@@ -66,12 +64,7 @@ fn steps(spec: &Node, out: &mut Vec<Command>) {
         if let Some(first) = argv.first()
             && !words.is_empty()
         {
-            out.push(Command {
-                line: first.line,
-                text: shell_join(words),
-                shell: true,
-                cwd: None,
-            });
+            out.push(Command::run(first.line, shell_join(words)));
         }
     }
 }

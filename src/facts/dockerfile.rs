@@ -199,12 +199,7 @@ impl Image {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        self.commands.push(Command {
-            line: start,
-            text,
-            shell: true,
-            cwd: None,
-        });
+        self.commands.push(Command::run(start, text));
     }
 
     /// The commands, with ENTRYPOINT + CMD as one command (either alone runs as is).
@@ -218,12 +213,8 @@ impl Image {
             (None, None) => None,
         };
         if let Some((line, v)) = last {
-            self.commands.push(Command {
-                line,
-                text: shell_join(v.iter().map(String::as_str)),
-                shell: true,
-                cwd: None,
-            });
+            self.commands
+                .push(Command::run(line, shell_join(v.iter().map(String::as_str))));
         }
         FileFacts::Commands(self.commands)
     }

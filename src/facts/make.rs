@@ -28,12 +28,7 @@ pub(crate) fn makefile(doc: &Document) -> FileFacts {
                         .trim_start_matches(['@', '-', '+'])
                         .replace("$(MAKE)", "make")
                         .replace("${MAKE}", "make");
-                    t.commands.push(Command {
-                        line: cont_line,
-                        text,
-                        shell: true,
-                        cwd: None,
-                    });
+                    t.commands.push(Command::run(cont_line, text));
                 }
                 t.end = n;
             }
@@ -68,12 +63,7 @@ pub(crate) fn makefile(doc: &Document) -> FileFacts {
                 commands: Vec::new(),
             };
             if let Some(c) = inline {
-                t.commands.push(Command {
-                    line: n,
-                    text: c.trim().to_string(),
-                    shell: true,
-                    cwd: None,
-                });
+                t.commands.push(Command::run(n, c.trim()));
             }
             targets.push(t);
         }

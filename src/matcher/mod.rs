@@ -552,23 +552,7 @@ mod tests {
             (r"(?i)kedro", "\u{212A}edro\n"),
         ];
         for (re, text) in cases {
-            let rule = Rule {
-                id: "r".into(),
-                capability: "c".into(),
-                title: String::new(),
-                rationale: String::new(),
-                remediation: None,
-                docs: None,
-                tier: crate::model::Tier::Implemented,
-                framework: None,
-                facets: Vec::new(),
-                include: vec!["**/*.py".into()],
-                exclude: Vec::new(),
-                conditions: vec![Condition::Regex(re.into())],
-                positive: Vec::new(),
-                negative: Vec::new(),
-                source: String::new(),
-            };
+            let rule = rule("**/*.py", vec![Condition::Regex(re.into())]);
             let m = Matcher::new(std::slice::from_ref(&rule)).unwrap();
             let doc = crate::read::Document::new("a.py", text.to_string());
             assert!(regex(re).is_match(text), "{re}");

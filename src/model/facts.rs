@@ -15,6 +15,28 @@ pub struct Command {
     pub cwd: Option<String>,
 }
 
+impl Command {
+    /// A shell command run where the file runs its commands.
+    pub(crate) fn run(line: u32, text: impl Into<String>) -> Self {
+        Command {
+            line,
+            text: text.into(),
+            shell: true,
+            cwd: None,
+        }
+    }
+
+    /// A plain reference (a script path, an entry point): resolved as a path, not parsed.
+    pub(crate) fn reference(line: u32, text: impl Into<String>) -> Self {
+        Command {
+            line,
+            text: text.into(),
+            shell: false,
+            cwd: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub name: String,

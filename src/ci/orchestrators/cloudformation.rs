@@ -19,12 +19,10 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             return None;
         }
         let rel = crate::paths::join(here, code)?;
-        Some(Command {
-            line: h.line,
-            text: format!("/{}", crate::paths::join(&rel, &format!("{module}.py"))?),
-            shell: false,
-            cwd: None,
-        })
+        Some(Command::reference(
+            h.line,
+            format!("/{}", crate::paths::join(&rel, &format!("{module}.py"))?),
+        ))
     };
     let resource_cmds = |n: &Node| -> Vec<Command> {
         let mut c = scalar_commands(n, false, here);
@@ -33,12 +31,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             if let Some(b) = str_at(p, &["Source", "BuildSpec"])
                 && !b.contains('\n')
             {
-                c.push(Command {
-                    line: p.line,
-                    text: b.to_string(),
-                    shell: false,
-                    cwd: None,
-                });
+                c.push(Command::reference(p.line, b));
             }
         }
         c

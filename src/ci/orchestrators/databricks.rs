@@ -64,23 +64,16 @@ pub(crate) fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts>
                         && !s.starts_with('/')
                         && !s.contains("${")
                     {
-                        commands.push(Command {
-                            line: n.line,
-                            text: format!("/{}", crate::paths::join(here, s).unwrap_or_default()),
-                            shell: false,
-                            cwd: None,
-                        });
+                        commands.push(Command::reference(
+                            n.line,
+                            format!("/{}", crate::paths::join(here, s).unwrap_or_default()),
+                        ));
                     }
                 }
                 if let Some(n) = task.get("python_wheel_task")
                     && let Some(ep) = str_at(n, &["entry_point"])
                 {
-                    commands.push(Command {
-                        line: n.line,
-                        text: ep.to_string(),
-                        shell: false,
-                        cwd: None,
-                    });
+                    commands.push(Command::reference(n.line, ep));
                 }
             }
             Job {

@@ -51,12 +51,10 @@ pub(crate) fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
             && let Some(s) = ep.as_str()
         {
             let file = s.split(':').next().unwrap_or(s);
-            commands.push(Command {
-                line: ep.line,
-                text: format!("/{}", crate::paths::join(here, file).unwrap_or_default()),
-                shell: false,
-                cwd: None,
-            });
+            commands.push(Command::reference(
+                ep.line,
+                format!("/{}", crate::paths::join(here, file).unwrap_or_default()),
+            ));
         }
         jobs.push(Job {
             name,

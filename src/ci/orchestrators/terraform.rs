@@ -51,12 +51,7 @@ pub(crate) fn terraform(doc: &Document) -> Option<FileFacts> {
         if (s.contains('/') || s.contains('.')) && !s.contains('$') && !s.contains(' ') {
             let line = doc.file_line(doc.line_index(m.start()));
             if let Some(p) = crate::paths::join(&here, s) {
-                commands.push(Command {
-                    line,
-                    text: format!("/{p}"),
-                    shell: false,
-                    cwd: None,
-                });
+                commands.push(Command::reference(line, format!("/{p}")));
             }
         }
     }
