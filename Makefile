@@ -11,9 +11,10 @@ PYTHON ?= python3
 VENV ?= .venv
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-## Everything CI checks: formatting, lints, unit/integration/snapshot tests (among them the wheel
-## and the pre-commit hook, tests/packaging.rs), rule examples, the real-world checker's
-## self-test, and the GitHub Action's metadata and workflows.
+## Everything CI checks: formatting, lints, the layout of src/ (no import cycles, no file over
+## 900 lines, no function over 120), unit/integration/snapshot tests (among them the wheel and
+## the pre-commit hook, tests/packaging.rs), rule examples, the real-world checker's self-test
+## and labels, and the GitHub Action's metadata and workflows.
 test: tools lint unit rules-test action-lint
 	$(PYTHON) tests/realworld/test_check.py
 	$(PYTHON) tests/realworld/agreement.py --check
@@ -21,6 +22,7 @@ test: tools lint unit rules-test action-lint
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(PYTHON) scripts/check-layout.py
 
 unit: tools
 	$(CARGO) test --locked

@@ -6,8 +6,8 @@
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ripen::Catalogue;
 use ripen::matcher::Matcher;
+use ripen::pipeline::file_scan::scan_file;
 use ripen::read::Document;
-use ripen::scan::scan_file;
 use std::hint::black_box;
 
 const TRAIN: &str = r#""""Train the churn model."""

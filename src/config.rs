@@ -5,21 +5,24 @@
 //! A malformed file is a usage error (exit 2) that names `file:line:col`, in either format.
 //! The JSON Schema in `schemas/ripen-config.schema.json` is generated from [`ConfigFile`].
 
-use crate::rules::DataError;
+use crate::catalogue::DataError;
+use crate::model::Date;
+use crate::source::walk::WalkOptions;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
-pub const DEFAULT_NAME: &str = ".ripen.yml";
+pub(crate) const DEFAULT_NAME: &str = ".ripen.yml";
+
 /// Looked for at the scanned root, in this order; the first one that configures ripen wins.
 /// Larger config files are refused (or, for a discovered `pyproject.toml`, ignored).
-const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
-pub const CANDIDATES: &[&str] = &[".ripen.yml", ".ripen.yaml", "pyproject.toml"];
+pub(crate) const CANDIDATES: &[&str] = &[".ripen.yml", ".ripen.yaml", "pyproject.toml"];
 
 /// The configuration file of one repository (`.ripen.yml`, or `[tool.ripen]` in
 /// `pyproject.toml`).
@@ -78,123 +81,6 @@ pub struct WaiverDef {
     pub expires: Date,
 }
 
-/// A calendar date, `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl Date {
-    pub fn parse(s: &str) -> Option<Date> {
-        let s = s.trim();
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = s.get(r)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days).contains(&day).then_some(Date {
-            year: i32::try_from(year).ok()?,
-            month,
-            day,
-        })
-    }
-
-    /// Today in UTC, or `RIPEN_TODAY` (`YYYY-MM-DD`) when set, for reproducible runs and tests.
-    pub fn today() -> Date {
-        if let Some(d) = std::env::var("RIPEN_TODAY")
-            .ok()
-            .and_then(|s| Date::parse(&s))
-        {
-            return d;
-        }
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        Date::from_days((secs / 86_400) as i64)
-    }
-
-    /// The civil date `days` after 1970-01-01 (H. Hinnant's algorithm).
-    pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl serde::Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Date;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a date YYYY-MM-DD")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Date, E> {
-                Date::parse(s).ok_or_else(|| {
-                    E::custom(format!("`{s}` is not a date: write it as YYYY-MM-DD"))
-                })
-            }
-            // A TOML date (`expires = 2026-12-31`) arrives as a one-entry map.
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
-                let Some((_, v)) = map.next_entry::<String, String>()? else {
-                    return Err(de::Error::custom("expected a date YYYY-MM-DD"));
-                };
-                self.visit_str(&v)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl JsonSchema for Date {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Date".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": "A calendar date, YYYY-MM-DD."
-        })
-    }
-}
-
 /// An attestation, checked against the catalogue by [`Config::validate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attestation {
@@ -225,11 +111,11 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// `field.index.key` → (line, column), for messages about values valid only against the
     /// catalogue.
-    spans: HashMap<String, (u64, u64)>,
+    pub(crate) spans: HashMap<String, (u64, u64)>,
 }
 
 /// Where a parse error sits in `text`, from a byte offset.
-fn line_col(text: &str, offset: usize) -> (u64, u64) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (u64, u64) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() as u64 + 1;
@@ -237,7 +123,7 @@ fn line_col(text: &str, offset: usize) -> (u64, u64) {
     (line, col)
 }
 
-fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> DataError {
+pub(crate) fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> DataError {
     let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
     DataError {
         file: display.to_string(),
@@ -248,19 +134,23 @@ fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> DataError {
 }
 
 #[derive(Deserialize)]
-struct Pyproject {
+pub(crate) struct Pyproject {
     #[serde(default)]
-    tool: Option<PyprojectTool>,
+    pub(crate) tool: Option<PyprojectTool>,
 }
 
 #[derive(Deserialize)]
-struct PyprojectTool {
+pub(crate) struct PyprojectTool {
     #[serde(default)]
-    ripen: Option<ConfigFile>,
+    pub(crate) ripen: Option<ConfigFile>,
 }
 
 /// The spanned TOML tree under `prefix`, to place messages about valid-looking values.
-fn toml_spans(text: &str, prefix: &[&str], raw: &ConfigFile) -> HashMap<String, (u64, u64)> {
+pub(crate) fn toml_spans(
+    text: &str,
+    prefix: &[&str],
+    raw: &ConfigFile,
+) -> HashMap<String, (u64, u64)> {
     use toml::de::{DeTable, DeValue};
     let mut out = HashMap::new();
     let Ok(root) = DeTable::parse(text) else {
@@ -309,7 +199,10 @@ fn toml_spans(text: &str, prefix: &[&str], raw: &ConfigFile) -> HashMap<String, 
 impl Config {
     /// The configuration that applies to `root`: `explicit` if given, else the first of
     /// [`CANDIDATES`] that configures ripen (a `pyproject.toml` without `[tool.ripen]` does not).
-    pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Option<Config>, DataError> {
+    pub(crate) fn discover(
+        root: &Path,
+        explicit: Option<&Path>,
+    ) -> Result<Option<Config>, DataError> {
         if let Some(p) = explicit {
             return Config::load(p).map(Some);
         }
@@ -349,7 +242,7 @@ impl Config {
     }
 
     /// Rule directories named by a repository's own config must stay inside the repository.
-    fn check_rules_inside(&self, root: &Path) -> Result<(), DataError> {
+    pub(crate) fn check_rules_inside(&self, root: &Path) -> Result<(), DataError> {
         let Ok(root) = root.canonicalize() else {
             return Ok(());
         };
@@ -383,7 +276,7 @@ impl Config {
         }))
     }
 
-    fn load_optional(path: &Path) -> Result<Option<Config>, DataError> {
+    pub(crate) fn load_optional(path: &Path) -> Result<Option<Config>, DataError> {
         let display = path.display().to_string();
         // A multi-GiB (sparse) file would otherwise be read whole before any check.
         if let Ok(m) = std::fs::metadata(path)
@@ -447,14 +340,14 @@ impl Config {
     }
 
     /// Parses a TOML file whose top level is the configuration table (`ripen.toml`).
-    pub fn parse_toml(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
+    pub(crate) fn parse_toml(display: &str, text: &str, dir: &Path) -> Result<Config, DataError> {
         let raw: ConfigFile = toml::from_str(text).map_err(|e| toml_error(display, text, &e))?;
         let spans = toml_spans(text, &[], &raw);
         Config::build(display, raw, dir, spans)
     }
 
     /// Parses `pyproject.toml`; `None` when it has no `[tool.ripen]` table.
-    pub fn parse_pyproject(
+    pub(crate) fn parse_pyproject(
         display: &str,
         text: &str,
         dir: &Path,
@@ -467,7 +360,7 @@ impl Config {
         Config::build(display, raw, dir, spans).map(Some)
     }
 
-    fn build(
+    pub fn build(
         display: &str,
         raw: ConfigFile,
         dir: &Path,
@@ -535,7 +428,7 @@ impl Config {
     }
 
     /// Model and capability ids must exist in the loaded catalogue.
-    pub fn validate(&self, cat: &crate::rules::Catalogue) -> Result<(), DataError> {
+    pub fn validate(&self, cat: &crate::catalogue::Catalogue) -> Result<(), DataError> {
         let file = self
             .path
             .as_ref()
@@ -551,21 +444,21 @@ impl Config {
             }
         };
         for (m, level) in &self.fail_under {
-            let Some(model) = cat.model(m).filter(|x| !x.levels.is_empty()) else {
+            let Some(model) = cat.model(m).filter(|x| !x.levels().is_empty()) else {
                 return Err(err(
                     format!("fail_under.{m}"),
                     format!(
                         "unknown model `{m}` in fail_under (known: {})",
                         cat.models
                             .iter()
-                            .filter(|x| !x.levels.is_empty())
+                            .filter(|x| !x.levels().is_empty())
                             .map(|x| x.id.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
                 ));
             };
-            let max = model.levels.last().map(|l| l.level).unwrap_or(0);
+            let max = model.levels().last().map(|l| l.level).unwrap_or(0);
             if *level > max {
                 return Err(err(
                     format!("fail_under.{m}"),
@@ -574,7 +467,7 @@ impl Config {
             }
         }
         let unknown = |kind: &str, c: &str| {
-            let hint = crate::rules::closest(c, cat.capabilities.iter().map(|x| x.id.as_str()))
+            let hint = crate::catalogue::closest(c, cat.capabilities.iter().map(|x| x.id.as_str()))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             format!(
@@ -602,8 +495,37 @@ impl Config {
 }
 
 /// The JSON Schema of the configuration file, as committed in `schemas/`.
-pub fn schema() -> schemars::Schema {
+pub(crate) fn schema() -> schemars::Schema {
     schemars::schema_for!(ConfigFile)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub walk: WalkOptions,
+    /// Capabilities attested in the config.
+    pub attestations: Vec<crate::config::Attestation>,
+    /// `--no-attestations`: list the attestations as ignored, count none.
+    pub no_attestations: bool,
+    /// Capabilities accepted as missing, applied after the levels (`waivers`).
+    pub waivers: Vec<crate::config::Waiver>,
+    /// The date waivers are checked against (default: today, or `RIPEN_TODAY`).
+    pub today: Option<crate::model::Date>,
+    /// The configuration file, as the report should name it (relative to the root if inside).
+    pub config: Option<String>,
+    /// Also report each sub-project of a monorepo (`--per-project`).
+    pub per_project: bool,
+    /// Progress for a caller's display (the CLI's progress bar): the scan sets `total` to the
+    /// number of files once the walk is done and counts files done in `done`.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Counters a scan updates as it goes, read by another thread (relaxed atomics: a display).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to scan (0 while the walk is still running).
+    pub total: AtomicU64,
+    /// Files scanned so far.
+    pub done: AtomicU64,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::path::Path;
 /// `\n===\n`: a rule pack (against the built-in catalogue); a model and a rule pack; or a
 /// catalogue, a model and a rule pack.
 pub fn rules(data: &[u8]) {
-    let caps = crate::rules::EMBEDDED_RULES
+    let caps = crate::catalogue::EMBEDDED_RULES
         .iter()
         .find(|(p, _)| p.ends_with("capabilities.yml"))
         .map(|(_, c)| *c)
@@ -53,7 +53,7 @@ pub fn config(data: &[u8]) {
 }
 
 /// Paths that select each reader of the automation extractor.
-const CI_PATHS: &[&str] = &[
+pub(crate) const CI_PATHS: &[&str] = &[
     ".github/workflows/ci.yml",
     ".gitlab-ci.yml",
     "azure-pipelines.yml",
@@ -70,6 +70,9 @@ const CI_PATHS: &[&str] = &[
     ".github/actions/setup/action.yml",
     "prefect.yaml",
     "databricks.yml",
+    ".travis.yml",
+    ".buildkite/pipeline.yml",
+    "tekton/pipeline.yaml",
 ];
 
 /// The automation extractor over every kind of file it reads (the first byte picks the path),
@@ -80,10 +83,10 @@ pub fn ci(data: &[u8]) {
     };
     let rel = CI_PATHS[usize::from(which) % CI_PATHS.len()];
     if let ReadOutcome::Doc(doc) = read::from_bytes(rel, rest) {
-        let _ = crate::automation::extract::extract(&doc);
+        let _ = crate::extract::extract(&doc);
         let mut cwd = None;
         for line in doc.text.lines() {
-            let _ = crate::automation::shell::parse_line(line, &mut cwd);
+            let _ = crate::shell::parse_line(line, &mut cwd);
         }
     }
 }

@@ -1,41 +1,35 @@
 //! ripen: infer MLOps maturity (Google, Azure, GigaOm) from the evidence in a repository.
 //!
-//! The scan is a one-way pipeline, one module per stage:
-//! [`walk`] → [`read`] → [`matcher`] → [`evidence`] → [`automation`] → [`capabilities`] →
-//! [`levels`] → [`report`], wired together by [`scan`] and rendered by [`render`]. [`projects`]
-//! scores parts of a repository (monorepo sub-projects, separate systems) before the report.
-//! Knowledge (rules, capabilities, models) is data under `rules/`, loaded by [`rules`].
+//! Data flows one way, one module per stage:
+//! [`source`] (walk a directory, read git trees) → [`read`] (one `Document` per file) →
+//! [`matcher`] (every rule in one pass) → [`evidence`] (hits with an honest tier) and
+//! [`extract`] (what a file adds to the automation graph: [`ci`] systems and orchestrators,
+//! other [`facts`], command lines through [`shell`]) → [`graph`] (what is automated, and the
+//! chain that shows it) → [`assess`] (capabilities, maturity models, waivers, projects) →
+//! [`model`] (the report) → [`render`]. [`pipeline`] wires the stages for a scan, a history or a
+//! diff; [`cli`] is the command line. Knowledge (rules, capabilities, models) is data under
+//! `rules/`, loaded and validated by [`catalogue`]; `docs/levels.md` describes it.
 
-pub mod automation;
-pub mod capabilities;
+pub mod assess;
+pub mod catalogue;
+pub mod ci;
 pub mod cli;
-pub mod cli_git;
-pub mod completions;
 pub mod config;
-pub mod diff;
 pub mod evidence;
+pub mod extract;
+pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod git;
-pub mod history;
-pub mod init;
-pub mod levels;
+pub mod graph;
 pub mod matcher;
-pub mod progress;
-pub mod projects;
+pub mod model;
+pub mod paths;
+pub mod pipeline;
 pub mod read;
-pub mod remote;
 pub mod render;
-pub mod report;
-pub mod rules;
-pub mod rulestest;
-pub mod scan;
-pub mod schema;
-pub mod structured;
-pub mod system;
-pub mod waivers;
-pub mod walk;
+pub mod shell;
+pub mod source;
 
-pub use report::Report;
-pub use rules::Catalogue;
-pub use scan::{ScanOptions, scan};
+pub use catalogue::Catalogue;
+pub use model::Report;
+pub use pipeline::{ScanOptions, scan};

@@ -4,8 +4,9 @@
 //! chains, independent of the rule packs), then through a full scan (tiers and triggers of
 //! rule evidence).
 
-use ripen::automation::extract;
-use ripen::automation::{self, Automation, TriggerKind};
+use ripen::extract;
+use ripen::graph::{self as automation, Automation};
+use ripen::model::{Facts, TriggerKind};
 use ripen::read::Document;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
 }
 
 struct Graph {
-    facts: extract::Facts,
+    facts: Facts,
     auto: Automation,
 }
 
@@ -40,7 +41,7 @@ fn graph(case: &str) -> Graph {
     walk(&root, &root, &mut files);
     files.sort();
     assert!(!files.is_empty(), "fixture {case} is missing");
-    let mut facts = extract::Facts::default();
+    let mut facts = Facts::default();
     for f in &files {
         let text = std::fs::read_to_string(root.join(f)).expect("fixture file");
         if let Some(x) = extract::extract(&Document::new(f, text)) {
@@ -56,7 +57,7 @@ impl Graph {
     /// The chain to `path:line` as the text report prints it, or "-" when nothing reaches it.
     fn chain(&self, path: &str, line: u32) -> String {
         match self.auto.reach(&self.facts, path, Some(line)) {
-            Some((chain, _)) => ripen::render::text::chain_text(&chain),
+            Some((chain, _)) => ripen::render::common::chain_text(&chain),
             None => "-".into(),
         }
     }
@@ -499,8 +500,7 @@ fn cycles_terminate_and_missing_targets_stay_visible() {
 fn scan(case: &str) -> serde_json::Value {
     static CAT: std::sync::OnceLock<ripen::Catalogue> = std::sync::OnceLock::new();
     let cat = CAT.get_or_init(|| ripen::Catalogue::load(&[]).expect("built-in rules"));
-    let report =
-        ripen::scan::scan(&fixture(case), cat, &ripen::ScanOptions::default()).expect("scan");
+    let report = ripen::scan(&fixture(case), cat, &ripen::ScanOptions::default()).expect("scan");
     serde_json::to_value(&report).expect("json")
 }
 
@@ -619,4 +619,121 @@ fn scan_deploy_workflow_makes_delivery_automated_on_push() {
         Some(".github/workflows/deploy.yml")
     );
     assert_eq!(trig, vec!["push"]);
+}
+
+#[test]
+fn buildkite_steps_and_uploaded_pipeline() {
+    let g = graph("buildkite-upload");
+    // Buildkite's webhooks are configured in Buildkite: every step is external.
+    assert_eq!(
+        entry_triggers(&g, ".buildkite/pipeline.yml", Some("test")),
+        vec!["external"]
+    );
+    chain!(
+        g,
+        "tests/test_train.py",
+        1,
+        ".buildkite/pipeline.yml:10 (external) → tests/test_train.py:1 [pytest tests/]"
+    );
+    // A step in a group runs a script that trains.
+    chain!(
+        g,
+        "train.py",
+        1,
+        ".buildkite/train.yml:6 (external) → scripts/train.sh:3 [bash scripts/train.sh] → train.py:1 [python train.py --epochs 3]"
+    );
+    // `buildkite-agent pipeline upload FILE` reaches the uploaded pipeline.
+    chain!(
+        g,
+        ".buildkite/train.yml",
+        1,
+        ".buildkite/pipeline.yml:4 (external) → .buildkite/train.yml:1 [buildkite-agent pipeline upload .buildkite/train.yml]"
+    );
+    chain!(
+        g,
+        "k8s/serving.yaml",
+        1,
+        ".buildkite/train.yml:9 (external) → Makefile:2 [make deploy] → k8s/serving.yaml:1 [kubectl apply -f k8s/]"
+    );
+}
+
+#[test]
+fn travis_jobs_inherit_phases_and_deploy_script() {
+    let g = graph("travis-stages");
+    for job in ["unit tests", "nightly training", "deploy 3"] {
+        assert_eq!(
+            entry_triggers(&g, ".travis.yml", Some(job)),
+            vec!["push", "pull_request"],
+            "{job}"
+        );
+    }
+    // The file's `script:` runs in the jobs that set none of their own.
+    chain!(
+        g,
+        "tests/test_pipeline.py",
+        1,
+        ".travis.yml:6 (push, pull_request) → tests/test_pipeline.py:1 [pytest tests/]"
+    );
+    // A job's own script replaces it, `cd` included.
+    chain!(
+        g,
+        "pipeline/train.py",
+        1,
+        ".travis.yml:14 (push, pull_request) → pipeline/train.py:1 [python train.py]"
+    );
+    chain!(
+        g,
+        "deploy.sh",
+        1,
+        ".travis.yml:18 (push, pull_request) → deploy.sh:1 [bash deploy.sh]"
+    );
+}
+
+#[test]
+fn tekton_listener_run_pipeline_and_tasks() {
+    let g = graph("tekton-listener");
+    assert_eq!(
+        entry_triggers(
+            &g,
+            "tekton/triggers.yaml",
+            Some("EventListener/github-listener")
+        ),
+        vec!["push"]
+    );
+    // Pipelines as Code: the run's annotation says which events start it.
+    assert_eq!(
+        entry_triggers(&g, "tekton/nightly-run.yaml", Some("PipelineRun/nightly")),
+        vec!["push", "pull_request"]
+    );
+    // A pipeline or task runs only when something references it.
+    assert_eq!(
+        entry_triggers(&g, "tekton/pipeline.yaml", Some("Task/train-task")),
+        vec!["called"]
+    );
+    // Run → pipeline (by name, in another file) → task (by name) → the step's command.
+    chain!(
+        g,
+        "src/train.py",
+        1,
+        "tekton/nightly-run.yaml:9 (push, pull_request) → tekton/pipeline.yaml:18 [runs Pipeline/train-pipeline] → tekton/pipeline.yaml:28 [runs Task/train-task] → src/train.py:1 [python src/train.py --epochs 3]"
+    );
+    // An inline task's script.
+    chain!(
+        g,
+        "test_train.py",
+        1,
+        "tekton/nightly-run.yaml:9 (push, pull_request) → tekton/pipeline.yaml:15 [runs Pipeline/train-pipeline] → test_train.py:1 [pytest]"
+    );
+    // The listener reaches the same code through its trigger template.
+    let listener = g
+        .auto
+        .reach(&g.facts, "tekton/triggers.yaml", Some(24))
+        .expect("the template is reached");
+    assert_eq!(
+        ripen::render::common::chain_text(&listener.0),
+        "tekton/triggers.yaml:15 (push) → tekton/triggers.yaml:24 [runs TriggerTemplate/train-template]"
+    );
+    let mut kinds = g.triggers("src/train.py", 1);
+    kinds.dedup();
+    assert_eq!(kinds, vec![TriggerKind::Push, TriggerKind::PullRequest]);
 }

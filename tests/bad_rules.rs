@@ -239,7 +239,11 @@ fn unknown_and_duplicate_ids() {
             .replace("id: ci", "id: new_cap")
             .replace("processes", "modelling"),
     )]);
-    assert_at(&e, "4:15:", &["unknown variant `modelling`", "modeling"]);
+    assert_at(
+        &e,
+        "4:15:",
+        &["unknown category `modelling`", "did you mean `modeling`"],
+    );
 }
 
 const MODEL: &str = "id: mymodel

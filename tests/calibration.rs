@@ -1,7 +1,7 @@
 //! The evidence semantics that real repositories taught us (tests/realworld/README.md §Results),
 //! each pinned on a tiny repository written into a temporary directory.
 
-use ripen::rules::Tier;
+use ripen::model::Tier;
 use ripen::{Catalogue, Report, ScanOptions};
 use std::path::Path;
 use std::sync::OnceLock;

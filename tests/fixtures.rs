@@ -2,7 +2,7 @@
 //! exact Google and Azure levels, the key evidence a correct scanner must report (with a
 //! minimum tier), and ceilings that pin down the false positives each fixture exists to catch.
 
-use ripen::rules::Tier;
+use ripen::model::Tier;
 use ripen::{Catalogue, Report, ScanOptions};
 use serde::Deserialize;
 use std::collections::BTreeMap;

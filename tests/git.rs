@@ -6,14 +6,14 @@
 //! stages: code only → CI → training pipeline → deployment → deployment removed. Levels are
 //! checked two ways: each commit's levels from history equal a walk-based scan of the same tree
 //! (git scanning changes nothing but where bytes come from), and the stages move the levels the
-//! way the spec says (CI raises Azure, training raises Google, losing deployment lowers both).
+//! way docs/levels.md says (CI raises Azure, training raises Google, losing deployment lowers both).
 
 mod common;
 use assert_cmd::Command;
 use common::{assert_exit, assert_success};
 use git2::{IndexAddOption, Oid, Repository, Signature, Time};
-use ripen::history::{self, HistoryOptions};
-use ripen::rules::Tier;
+use ripen::model::Tier;
+use ripen::pipeline::history::{self, HistoryOptions};
 use ripen::{Catalogue, Report, ScanOptions};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -177,8 +177,8 @@ fn staged_repo() -> TestRepo {
     t
 }
 
-fn levels(models: &std::collections::BTreeMap<String, ripen::levels::ModelResult>) -> (u32, u32) {
-    let l = |m: &str| models.get(m).and_then(|m| m.level).expect("staged model");
+fn levels(models: &std::collections::BTreeMap<String, ripen::model::ModelResult>) -> (u32, u32) {
+    let l = |m: &str| models.get(m).and_then(|m| m.level()).expect("staged model");
     (l("google"), l("azure"))
 }
 
@@ -263,17 +263,17 @@ fn history_levels_match_a_scan_of_each_commit_and_follow_the_stages() {
         assert_eq!(
             p.models
                 .get("gigaom")
-                .map(|m| serde_json::to_value(&m.categories).expect("json")),
+                .map(|m| serde_json::to_value(m).expect("json")["categories"].clone()),
             w.models
                 .get("gigaom")
-                .map(|m| serde_json::to_value(&m.categories).expect("json")),
+                .map(|m| serde_json::to_value(m).expect("json")["categories"].clone()),
             "commit {i}: GigaOm bands differ"
         );
     }
     // The same trees read from git give the same capability tiers as the walk.
     for (i, oid) in t.commits.iter().enumerate() {
-        let repo = ripen::git::open(&t.path).expect("open");
-        let (r, _) = ripen::diff::scan_rev(
+        let repo = ripen::source::git::open(&t.path).expect("open");
+        let (r, _) = ripen::pipeline::diff::scan_rev(
             &repo,
             catalogue(),
             &ScanOptions::default(),
@@ -306,10 +306,10 @@ fn history_levels_match_a_scan_of_each_commit_and_follow_the_stages() {
         lv[4], lv[2],
         "removing deployment returns to the training-only levels"
     );
-    // As the spec reads these stages.
+    // As docs/levels.md reads these stages.
     assert_eq!(lv, vec![(0, 0), (0, 1), (1, 2), (2, 3), (1, 2)]);
 
-    let tr = history::transitions(&h);
+    let tr = ripen::model::transitions(&h);
     assert!(
         tr.iter().any(|x| x.index == 4 && x.to < x.from),
         "a lost level at commit 4: {tr:?}"
@@ -354,7 +354,7 @@ fn history_cost_grows_with_changed_blobs_not_commits_times_files() {
     let matcher = ripen::matcher::Matcher::new(&catalogue().rules).expect("matcher");
     let inert = ["assets/logo.svg", "assets/palette.gpl", "static/x.dat"]
         .into_iter()
-        .find(|p| !ripen::scan::needs_content(&matcher, p));
+        .find(|p| !ripen::pipeline::file_scan::needs_content(&matcher, p));
     // Thirty more commits that each change one file: a doc, a source file, an inert file.
     for i in 0..30 {
         match (i % 3, inert) {
@@ -424,7 +424,7 @@ fn history_cost_grows_with_changed_blobs_not_commits_times_files() {
         h.commits[2].commit.commit,
         t.commits.last().expect("head").to_string()
     );
-    let since = ripen::config::Date::parse("2024-01-31").expect("date");
+    let since = ripen::model::Date::parse("2024-01-31").expect("date");
     let h = history::history(
         &t.path,
         catalogue(),
@@ -598,7 +598,7 @@ fn diff_reports_changes_and_gates_regressions() {
 
     // Head defaults to the working tree (= commit 4): HEAD~1 → working tree is the regression.
     let opts = ScanOptions::default();
-    let d = ripen::diff::diff(&t.path, catalogue(), &opts, "HEAD~1", None).expect("diff");
+    let d = ripen::pipeline::diff::diff(&t.path, catalogue(), &opts, "HEAD~1", None).expect("diff");
     assert!(d.regression);
     assert!(d.head.rev.is_none() && d.head.commit.is_none());
     let text = ripen::render::diff::text(&d);
@@ -606,12 +606,12 @@ fn diff_reports_changes_and_gates_regressions() {
     assert!(text.contains("lowered (regression)"), "{text}");
 
     // Identical trees: nothing changes.
-    let d = ripen::diff::diff(&t.path, catalogue(), &opts, "HEAD", None).expect("diff");
+    let d = ripen::pipeline::diff::diff(&t.path, catalogue(), &opts, "HEAD", None).expect("diff");
     assert!(d.changes.is_empty(), "{:?}", d.changes);
     assert!(!d.regression);
 
     // An unknown base: an error naming it (exit 2 from the CLI).
-    match ripen::diff::diff(&t.path, catalogue(), &opts, "no-such-branch", None) {
+    match ripen::pipeline::diff::diff(&t.path, catalogue(), &opts, "no-such-branch", None) {
         Ok(_) => panic!("an unknown base must fail"),
         Err(e) => assert!(e.to_string().contains("no-such-branch"), "{e}"),
     }
@@ -721,7 +721,7 @@ fn shallow_clones_scan_normally_and_history_and_diff_say_how_to_fetch_more() {
             .contains("fetch-depth: 0")
     );
     let mut r = ripen::scan(&shallow, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli_git::annotate(&mut r, &shallow, 1000, 1 << 20);
+    ripen::cli::annotate(&mut r, &shallow, 1000, 1 << 20);
     assert!(ripen::render::text::render(&r).contains("fetch-depth: 0"));
 
     let out = ripen()
@@ -848,19 +848,19 @@ fn history_facts_report_binaries_and_the_last_training_change() {
     assert_eq!(l["days_ago"], 53);
 
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli_git::annotate(&mut r, &t.path, 1000, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 1000, 1 << 20);
     let text = ripen::render::text::render(&r);
     assert!(text.contains("training pipeline last changed"), "{text}");
     assert!(text.contains("models/model.pkl (2048 KiB) in "), "{text}");
 
     // --history-commits bounds the walk; 0 turns the facts off.
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli_git::annotate(&mut r, &t.path, 1, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 1, 1 << 20);
     let h = r.history.as_ref().expect("history facts");
     assert_eq!(h.commits_examined, 1);
     assert!(h.truncated);
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli_git::annotate(&mut r, &t.path, 0, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 0, 1 << 20);
     assert!(r.history.is_none());
 }
 
@@ -928,12 +928,12 @@ fn several_repositories_report_each_and_merge_as_a_system() {
             )
         })
         .collect();
-    let text = ripen::cli_git::render_many(&parts, ripen::render::Format::Text).expect("text");
+    let text = ripen::cli::render_many(&parts, ripen::render::Format::Text).expect("text");
     assert!(
         text.contains("Summary") && text.contains("fraud-2"),
         "{text}"
     );
-    let md = ripen::cli_git::render_many(&parts, ripen::render::Format::Markdown).expect("md");
+    let md = ripen::cli::render_many(&parts, ripen::render::Format::Markdown).expect("md");
     assert!(md.contains("| Repository | Azure | Google |"), "{md}");
 
     // A target applies to each repository: one misses it → exit 1.
@@ -1006,9 +1006,10 @@ fn git_trees_follow_the_walk_skip_rules() {
     std::os::unix::fs::symlink("/etc/passwd", t.path.join("link.py")).expect("symlink");
     t.commit("with junk");
     let walk = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    let repo = ripen::git::open(&t.path).expect("open");
-    let (git, _) = ripen::diff::scan_rev(&repo, catalogue(), &ScanOptions::default(), "HEAD", "x")
-        .expect("scan rev");
+    let repo = ripen::source::git::open(&t.path).expect("open");
+    let (git, _) =
+        ripen::pipeline::diff::scan_rev(&repo, catalogue(), &ScanOptions::default(), "HEAD", "x")
+            .expect("scan rev");
     assert_eq!(tiers(&git), tiers(&walk));
     assert_eq!(git.stats.skipped.too_large, 1);
     assert_eq!(git.stats.skipped.symlinks, walk.stats.skipped.symlinks);
@@ -1042,7 +1043,7 @@ fn git_trees_follow_the_walk_skip_rules() {
 
 #[test]
 fn url_and_name_helpers() {
-    use ripen::remote::{Source, classify, repo_name};
+    use ripen::source::remote::{Source, classify, repo_name};
     assert_eq!(repo_name("https://github.com/org/repo.git"), "repo");
     assert_eq!(repo_name("git@github.com:org/repo.git"), "repo");
     assert_eq!(repo_name("file:///tmp/x/fraud/"), "fraud");
@@ -1063,11 +1064,11 @@ fn url_and_name_helpers() {
         classify(Path::new("no/such/dir")),
         Source::Path(_)
     ));
-    assert_eq!(ripen::git::rfc3339(0), "1970-01-01T00:00:00Z");
-    assert_eq!(ripen::git::rfc3339(T0 + 3661), "2024-01-01T01:01:01Z");
+    assert_eq!(ripen::model::rfc3339(0), "1970-01-01T00:00:00Z");
+    assert_eq!(ripen::model::rfc3339(T0 + 3661), "2024-01-01T01:01:01Z");
     for days in [-1000i64, 0, 19_723, 20_000, 60_000] {
-        let d = ripen::config::Date::from_days(days);
-        assert_eq!(ripen::git::days_from_civil(d), days);
+        let d = ripen::model::Date::from_days(days);
+        assert_eq!(ripen::model::days_from_civil(d), days);
     }
 }
 
@@ -1112,7 +1113,7 @@ type Stage<'a> = &'a [(&'a str, Option<&'a str>)];
 /// Commits each stage in turn, then runs `ripen history` over them; asserts that every
 /// commit's models (levels, practices and the evidence each cites, to the line) equal a fresh
 /// scan's, and returns the history with its levels.
-fn staged_history(stages: &[Stage]) -> (history::History, Vec<(u32, u32)>) {
+fn staged_history(stages: &[Stage]) -> (ripen::model::History, Vec<(u32, u32)>) {
     let mut t = TestRepo::new();
     let mut fresh = Vec::new();
     for (i, files) in stages.iter().enumerate() {
@@ -1186,7 +1187,11 @@ fn history_assembles_only_commits_that_can_change_a_model() {
     ]);
     assert_eq!(got, vec![(1, 2); 7], "{got:?}");
     let cited = |i: usize| {
-        h.commits[i].models["google"].levels[1].required[1]
+        h.commits[i].models["google"]
+            .staged()
+            .expect("staged")
+            .levels[1]
+            .required[1]
             .evidence
             .clone()
             .unwrap_or_default()
@@ -1360,9 +1365,10 @@ fn reports_across_commits_show_the_lines_of_each_commit() {
     t.write("run.py", b"# entry point\n\nimport model\n");
     let second = t.commit("import on line 3");
 
-    let repo = ripen::git::open(&t.path).expect("open");
+    let repo = ripen::source::git::open(&t.path).expect("open");
     let mut scanner =
-        ripen::git::TreeScanner::new(&repo, catalogue(), &Default::default()).expect("scanner");
+        ripen::pipeline::tree_scanner::TreeScanner::new(&repo, catalogue(), &Default::default())
+            .expect("scanner");
     let run_line = |r: &Report| -> Option<u32> {
         r.capabilities
             .iter()

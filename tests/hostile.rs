@@ -526,7 +526,8 @@ fn hostile_tree_gets_the_verdict_of_the_project_inside_it() {
 #[test]
 fn walk_reaches_deep_trees_and_never_follows_links() {
     let h = hostile_tree();
-    let w = ripen::walk::walk(&h.root, &ripen::walk::WalkOptions::default()).unwrap();
+    let w =
+        ripen::source::walk::walk(&h.root, &ripen::source::walk::WalkOptions::default()).unwrap();
     let rels: Vec<&str> = w.files.iter().map(|f| f.rel.as_str()).collect();
     let bottom = format!("deep/{}bottom.py", "d/".repeat(300));
     assert!(

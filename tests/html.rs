@@ -17,6 +17,7 @@
 mod common;
 use assert_cmd::Command;
 use common::ripen;
+use ripen::model::Outcome;
 use ripen::render::{self, Format};
 use ripen::{Catalogue, Report, ScanOptions};
 use std::path::{Path, PathBuf};
@@ -60,25 +61,29 @@ fn hostile_report() -> Report {
     for m in r.models.values_mut() {
         m.source = Some("javascript:alert(1)".into());
         m.note = Some(HOSTILE.into());
-        for l in &mut m.levels {
-            l.name = HOSTILE.into();
-            for p in l.required.iter_mut().chain(l.expected.iter_mut()) {
-                p.title = HOSTILE.into();
-                p.remediation = HOSTILE.into();
-                p.met = false;
+        match &mut m.outcome {
+            Outcome::Staged(s) => {
+                for l in &mut s.levels {
+                    l.name = HOSTILE.into();
+                    for p in l.required.iter_mut().chain(l.expected.iter_mut()) {
+                        p.title = HOSTILE.into();
+                        p.remediation = HOSTILE.into();
+                        p.met = false;
+                    }
+                }
             }
-        }
-        if let Some(cats) = &mut m.categories {
-            for c in cats.values_mut() {
-                c.title = HOSTILE.into();
+            Outcome::Categories(cats) => {
+                for c in cats.by_id.values_mut() {
+                    c.title = HOSTILE.into();
+                }
             }
         }
     }
     // Lower the levels so that the gap checklist and blockers are rendered too.
     for id in ["google", "azure"] {
-        if let Some(m) = r.models.get_mut(id) {
-            m.level = Some(0);
-            for l in &mut m.levels {
+        if let Some(Outcome::Staged(s)) = r.models.get_mut(id).map(|m| &mut m.outcome) {
+            s.level = 0;
+            for l in &mut s.levels {
                 l.met = l.level == 0;
             }
         }

@@ -52,7 +52,7 @@ fn toml_to_json(v: toml::Value) -> Value {
 fn committed_schemas_match_the_code() {
     let update = std::env::var_os("RIPEN_UPDATE_SCHEMAS").is_some();
     let mut stale = Vec::new();
-    for (file, text) in ripen::schema::all() {
+    for (file, text) in ripen::cli::schemas() {
         let p = repo().join("schemas").join(&file);
         let committed = std::fs::read_to_string(&p).unwrap_or_default();
         if committed != text {

@@ -5,10 +5,10 @@
 //! The SVG is self-contained (no fonts or links), carries `<title>` and `aria-label`, and its
 //! colours keep white text at WCAG AA contrast (≥ 4.5:1).
 
-use crate::report::Report;
+use crate::model::{Outcome, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BadgeFormat {
+pub(crate) enum BadgeFormat {
     /// An SVG image.
     Svg,
     /// A shields.io endpoint JSON (https://shields.io/badges/endpoint-badge).
@@ -17,7 +17,7 @@ pub enum BadgeFormat {
 
 /// What a badge says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Badge {
+pub(crate) struct Badge {
     pub label: String,
     pub message: String,
     /// A shields.io colour name.
@@ -27,7 +27,7 @@ pub struct Badge {
 }
 
 /// The colour of `level` out of `max`: red at 0, orange, yellow, yellow-green, green at the top.
-pub fn colour(level: Option<u32>, max: u32) -> (&'static str, &'static str) {
+pub(crate) fn colour(level: Option<u32>, max: u32) -> (&'static str, &'static str) {
     let Some(level) = level else {
         return ("lightgrey", "#6a737d");
     };
@@ -49,16 +49,16 @@ pub fn colour(level: Option<u32>, max: u32) -> (&'static str, &'static str) {
 }
 
 /// The badge of `model` in a report; None when the report has no such staged model.
-pub fn badge(r: &Report, model: &str) -> Option<Badge> {
-    let m = r.models.get(model)?;
-    let max = m.max_level?;
-    let (color, hex) = colour(m.level, max);
+pub(crate) fn badge(r: &Report, model: &str) -> Option<Badge> {
+    let m = match &r.models.get(model)?.outcome {
+        Outcome::Staged(s) => s,
+        Outcome::Categories(_) => return None,
+    };
+    let max = m.max_level;
+    let (color, hex) = colour(Some(m.level), max);
     Some(Badge {
         label: format!("mlops {model}"),
-        message: match m.level {
-            Some(l) => format!("level {l}/{max}"),
-            None => "unknown".into(),
-        },
+        message: format!("level {}/{max}", m.level),
         color,
         hex,
     })
@@ -72,7 +72,7 @@ pub fn render(b: &Badge, format: BadgeFormat) -> String {
 }
 
 /// The shields.io endpoint JSON.
-pub fn shields(b: &Badge) -> String {
+pub(crate) fn shields(b: &Badge) -> String {
     let v = serde_json::json!({
         "schemaVersion": 1,
         "label": b.label,
@@ -85,7 +85,7 @@ pub fn shields(b: &Badge) -> String {
 }
 
 /// Approximate advance width of `s` in Verdana/DejaVu Sans at 11px, as shields computes it.
-fn text_width(s: &str) -> u32 {
+pub(crate) fn text_width(s: &str) -> u32 {
     let w: f64 = s
         .chars()
         .map(|c| match c {
@@ -101,12 +101,12 @@ fn text_width(s: &str) -> u32 {
     w.ceil() as u32
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     super::html::esc(s)
 }
 
 /// A flat shields-style SVG badge.
-pub fn svg(b: &Badge) -> String {
+pub(crate) fn svg(b: &Badge) -> String {
     let pad = 6;
     let lw = text_width(&b.label) + 2 * pad;
     let mw = text_width(&b.message) + 2 * pad;

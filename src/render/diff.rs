@@ -1,9 +1,9 @@
 //! `ripen diff` output: text for a terminal, JSON (`base.models`, `head.models`, `changes[]`),
 //! and Markdown fit for a pull-request comment.
 
-use crate::diff::{Change, ChangeKind, Diff, Direction};
-use crate::render::text::capitalise;
-use crate::render::text::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use crate::model::{Change, ChangeKind, Diff, Direction, Outcome};
+use crate::render::common::capitalise;
+use crate::render::common::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,7 +25,7 @@ pub fn render(d: &Diff, format: DiffFormat) -> String {
     }
 }
 
-fn side_name(d: &Diff, head: bool) -> String {
+pub(crate) fn side_name(d: &Diff, head: bool) -> String {
     let side = if head { &d.head } else { &d.base };
     match (&side.rev, &side.commit) {
         (Some(rev), Some(c)) if rev.len() >= 7 && c.commit.starts_with(rev.as_str()) => {
@@ -37,7 +37,7 @@ fn side_name(d: &Diff, head: bool) -> String {
     }
 }
 
-fn val(v: &serde_json::Value) -> String {
+pub(crate) fn val(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "-".into(),
         serde_json::Value::String(s) if s == "none" => "no evidence".into(),
@@ -46,12 +46,18 @@ fn val(v: &serde_json::Value) -> String {
     }
 }
 
-fn staged(d: &Diff) -> Vec<(&String, Option<u32>, Option<u32>)> {
+pub fn staged(d: &Diff) -> Vec<(&String, Option<u32>, Option<u32>)> {
     d.head
         .models
         .iter()
-        .filter(|(_, m)| m.level.is_some() || m.max_level.is_some())
-        .map(|(id, m)| (id, d.base.models.get(id).and_then(|b| b.level), m.level))
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(s) => Some((
+                id,
+                d.base.models.get(id).and_then(|b| b.level()),
+                Some(s.level),
+            )),
+            Outcome::Categories(_) => None,
+        })
         .collect()
 }
 
@@ -118,7 +124,7 @@ pub fn text(d: &Diff) -> String {
 }
 
 /// Inline code that survives any content: the fence is longer than any backtick run inside.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let s = s.replace(['\n', '\r'], " ");
     let mut run = 0;
     let mut longest = 0;
@@ -140,7 +146,7 @@ fn code(s: &str) -> String {
 }
 
 /// Plain text in a table cell or list item: no markup, no HTML, no table breaks.
-fn plain(s: &str) -> String {
+pub(crate) fn plain(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -155,7 +161,7 @@ fn plain(s: &str) -> String {
     o
 }
 
-pub fn markdown(d: &Diff) -> String {
+pub(crate) fn markdown(d: &Diff) -> String {
     let mut o = String::new();
     let verdict = if d.regression {
         "⚠️ maturity regression"

@@ -7,25 +7,25 @@
 //! the scanned repository therefore cannot end a command or start another one.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::report::Report;
-use crate::waivers::WaiverStatus;
+use crate::model::WaiverStatus;
+use crate::model::{Outcome, Report};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
 /// Escapes the message of a workflow command.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=`, `title=`) of a workflow command.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// One workflow command: `::kind file=…,line=…,title=…::message`.
-pub fn command(
+pub(crate) fn command(
     kind: &str,
     file: Option<&str>,
     line: Option<u32>,
@@ -43,7 +43,7 @@ pub fn command(
     format!("::{kind} {}::{}\n", props.join(","), escape_data(msg))
 }
 
-fn kind(s: Severity) -> &'static str {
+pub(crate) fn kind(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -52,17 +52,18 @@ fn kind(s: Severity) -> &'static str {
 }
 
 /// The levels at a glance, one plain line (never starting with `::`).
-pub fn summary_line(r: &Report) -> String {
+pub(crate) fn summary_line(r: &Report) -> String {
     let parts: Vec<String> = r
         .models
         .iter()
-        .filter_map(|(id, m)| {
-            let l = m.level?;
-            Some(format!(
-                "{} {l}/{}",
-                super::text::capitalise(id),
-                m.max_level.unwrap_or(0)
-            ))
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(s) => Some(format!(
+                "{} {}/{}",
+                crate::render::common::capitalise(id),
+                s.level,
+                s.max_level
+            )),
+            Outcome::Categories(_) => None,
         })
         .collect();
     format!("ripen {}: {}", r.tool.version, parts.join(", "))
@@ -95,7 +96,7 @@ pub fn render(r: &Report) -> String {
         }
         let title = format!(
             "ripen: {} {} {}",
-            super::text::capitalise(g.model),
+            crate::render::common::capitalise(g.model),
             g.level.level,
             if p.waived.is_some() {
                 "gap (waived)"
@@ -148,7 +149,7 @@ pub fn render(r: &Report) -> String {
             "ripen: target not met",
             &format!(
                 "{} is at level {}, below the target {}.",
-                super::text::capitalise(&t.model),
+                crate::render::common::capitalise(&t.model),
                 t.actual.map_or("–".to_string(), |a| a.to_string()),
                 t.level
             ),
@@ -160,19 +161,22 @@ pub fn render(r: &Report) -> String {
 /// `name=value` lines for `$GITHUB_OUTPUT`: `<model>-level` for each staged model, and
 /// `<model>-<category>` for category models (the band, empty when not observable), plus
 /// `targets-met`.
-pub fn outputs(r: &Report) -> String {
+pub(crate) fn outputs(r: &Report) -> String {
     let mut o = String::new();
     for (id, m) in &r.models {
-        if let Some(cats) = &m.categories {
-            for (c, v) in cats {
-                let _ = writeln!(
-                    o,
-                    "{id}-{c}={}",
-                    v.band.map(|b| b.to_string()).unwrap_or_default()
-                );
+        match &m.outcome {
+            Outcome::Categories(cats) => {
+                for (c, v) in &cats.by_id {
+                    let _ = writeln!(
+                        o,
+                        "{id}-{c}={}",
+                        v.band.map(|b| b.to_string()).unwrap_or_default()
+                    );
+                }
             }
-        } else if let Some(l) = m.level {
-            let _ = writeln!(o, "{id}-level={l}");
+            Outcome::Staged(s) => {
+                let _ = writeln!(o, "{id}-level={}", s.level);
+            }
         }
     }
     let _ = writeln!(o, "targets-met={}", r.targets.iter().all(|t| t.met));
@@ -180,7 +184,7 @@ pub fn outputs(r: &Report) -> String {
 }
 
 /// Where files can be browsed in this run (`$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`).
-pub fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+pub(crate) fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let server = env("GITHUB_SERVER_URL").filter(|s| !s.is_empty())?;
     let repo = env("GITHUB_REPOSITORY").filter(|s| !s.is_empty())?;
     let sha = env("GITHUB_SHA").filter(|s| !s.is_empty())?;
@@ -194,11 +198,11 @@ pub fn browse_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
 }
 
 /// Whether this process runs inside GitHub Actions.
-pub fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
+pub(crate) fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
     env("GITHUB_ACTIONS").as_deref() == Some("true")
 }
 
-fn append(path: &str, text: &str) -> std::io::Result<()> {
+pub(crate) fn append(path: &str, text: &str) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
@@ -208,7 +212,10 @@ fn append(path: &str, text: &str) -> std::io::Result<()> {
 
 /// Inside GitHub Actions: appends the Markdown report to `$GITHUB_STEP_SUMMARY` and the levels
 /// to `$GITHUB_OUTPUT` (each when set). Returns the files written.
-pub fn publish(r: &Report, env: &dyn Fn(&str) -> Option<String>) -> std::io::Result<Vec<String>> {
+pub(crate) fn publish(
+    r: &Report,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<Vec<String>> {
     let mut written = Vec::new();
     if !in_actions(env) {
         return Ok(written);

@@ -1,10 +1,10 @@
 //! `ripen history` output: a compact timeline (text) or every commit's models (JSON), and the
 //! history facts a scan of a git repository adds to its text report.
 
-use crate::git::RepoHistory;
-use crate::history::{self, History};
-use crate::render::text::capitalise;
-use crate::render::text::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use crate::model::RepoHistory;
+use crate::model::{History, Outcome};
+use crate::render::common::capitalise;
+use crate::render::common::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,30 +24,30 @@ pub fn render(h: &History, format: HistoryFormat) -> String {
 }
 
 /// `serde_json::to_string_pretty(h)`, with each distinct set of models rendered once:
-/// consecutive commits share theirs ([`history::Models`]), and rendering a thousand copies
+/// consecutive commits share theirs ([`crate::model::Models`]), and rendering a thousand copies
 /// was a tenth of `ripen history`'s time. The fields mirror [`History`]'s (a test checks).
-fn json(h: &History) -> String {
+pub(crate) fn json(h: &History) -> String {
     use serde::Serialize;
     use serde_json::value::RawValue;
     #[derive(Serialize)]
     struct PointJson<'a> {
         #[serde(flatten)]
-        commit: &'a crate::git::CommitInfo,
+        commit: &'a crate::model::CommitInfo,
         models: &'a RawValue,
     }
     #[derive(Serialize)]
     struct HistoryJson<'a> {
         schema_version: u32,
-        tool: &'a crate::report::Tool,
+        tool: &'a crate::model::Tool,
         root: &'a str,
         commits: Vec<PointJson<'a>>,
         truncated: bool,
         shallow: bool,
-        stats: &'a history::HistoryStats,
+        stats: &'a crate::model::HistoryStats,
         warnings: &'a [String],
     }
     // Pretty-printed at the depth of `commits[i].models` (three levels in).
-    let mut rendered: Vec<(&history::Models, Box<RawValue>)> = Vec::new();
+    let mut rendered: Vec<(&crate::model::Models, Box<RawValue>)> = Vec::new();
     for p in &h.commits {
         if !rendered
             .last()
@@ -61,7 +61,7 @@ fn json(h: &History) -> String {
         }
     }
     let mut models = rendered.iter();
-    let mut current: Option<&(&history::Models, Box<RawValue>)> = None;
+    let mut current: Option<&(&crate::model::Models, Box<RawValue>)> = None;
     let commits = h
         .commits
         .iter()
@@ -90,7 +90,7 @@ fn json(h: &History) -> String {
     s
 }
 
-fn level(l: Option<u32>) -> String {
+pub fn level(l: Option<u32>) -> String {
     l.map(|l| l.to_string()).unwrap_or_else(|| "-".into())
 }
 
@@ -113,17 +113,19 @@ pub fn text(h: &History) -> String {
     let staged: Vec<&String> = last
         .models
         .iter()
-        .filter(|(_, m)| m.level.is_some())
-        .map(|(id, _)| id)
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(_) => Some(id),
+            Outcome::Categories(_) => None,
+        })
         .collect();
-    let levels = |p: &history::Point| {
+    let levels = |p: &crate::model::Point| {
         staged
             .iter()
             .map(|id| format!("{} {}", capitalise(id), level(p.level(id))))
             .collect::<Vec<_>>()
             .join("  ")
     };
-    let line = |o: &mut String, p: &history::Point, what: String| {
+    let line = |o: &mut String, p: &crate::model::Point, what: String| {
         let _ = writeln!(
             o,
             "  {} {}  {}  {}",
@@ -134,7 +136,7 @@ pub fn text(h: &History) -> String {
         );
     };
     line(&mut o, first, levels(first));
-    let transitions = history::transitions(h);
+    let transitions = crate::model::transitions(h);
     let mut i = 0;
     while i < transitions.len() {
         let idx = transitions[i].index;
@@ -184,7 +186,7 @@ pub fn text(h: &History) -> String {
 }
 
 /// The history facts of a scan, for the text report.
-pub fn section(h: &RepoHistory) -> String {
+pub(crate) fn section(h: &RepoHistory) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,

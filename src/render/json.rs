@@ -1,6 +1,6 @@
-//! The JSON output contract (spec §5).
+//! The JSON output contract (docs/levels.md, "Output contract").
 
-use crate::report::Report;
+use crate::model::Report;
 
 pub fn render(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(report).expect("reports serialise");

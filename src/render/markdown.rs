@@ -6,15 +6,15 @@
 //! it is escaped so that it cannot open HTML, links, mentions or break a table.
 
 use super::{Gap, Severity, gap_location, gaps, repo_path};
-use crate::capabilities::State;
-use crate::render::text::{capitalise, chain_text};
-use crate::report::Report;
-use crate::rules::Tier;
-use crate::waivers::{AttestationStatus, WaiverStatus};
+use crate::model::State;
+use crate::model::Tier;
+use crate::model::{AttestationStatus, WaiverStatus};
+use crate::model::{Outcome, Report, Staged};
+use crate::render::common::{band_parts, capitalise, chain_text, percent_encode};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown prose and table cells.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -35,7 +35,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// Inline code, safe in a table cell; falls back to escaped text when it holds a backtick.
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     if s.contains('`') || s.contains(['\n', '\r']) || s.is_empty() {
         return esc(s);
     }
@@ -43,7 +43,7 @@ pub fn code(s: &str) -> String {
     format!("`{}`", clean.replace('|', "\\|"))
 }
 
-fn cap_len(s: &str, max: usize) -> String {
+pub(crate) fn cap_len(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -53,20 +53,8 @@ fn cap_len(s: &str, max: usize) -> String {
     }
 }
 
-fn percent(path: &str) -> String {
-    let mut o = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            o.push(b as char);
-        } else {
-            let _ = write!(o, "%{b:02X}");
-        }
-    }
-    o
-}
-
 /// `path:line` as code, linked to the file when the report knows where files can be browsed.
-fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
+pub(crate) fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
     let label = match line {
         Some(l) => format!("{path}:{l}"),
         None => path.to_string(),
@@ -78,14 +66,14 @@ fn loc(r: &Report, path: &str, line: Option<u32>) -> String {
                 "[{}]({}{}{anchor})",
                 code(&label),
                 base,
-                percent(&repo_path(r, path))
+                percent_encode(&repo_path(r, path), b"")
             )
         }
         None => code(&label),
     }
 }
 
-fn tier_label(t: Tier) -> &'static str {
+pub(crate) fn tier_label(t: Tier) -> &'static str {
     match t {
         Tier::Automated => "🟢 automated",
         Tier::Implemented => "🔵 implemented",
@@ -109,76 +97,85 @@ pub fn render(r: &Report) -> String {
             " · **no ML project found** (no ML framework imports, notebooks or model artefacts): levels describe what exists"
         }
     );
+    models_table(&mut o, r);
+    targets(&mut o, r);
+    gap_tables(&mut o, r);
+    evidence(&mut o, r);
+    declarations(&mut o, r);
+    closing(&mut o, r);
+    o
+}
 
-    let all_gaps = gaps(r);
+/// One row per staged model, its notes, then each category model's bands.
+fn models_table(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "| Model | Level | Next level | Missing for the next level |"
     );
     let _ = writeln!(o, "|---|---|---|---|");
+    let mut notes: Vec<String> = Vec::new();
     for (id, m) in &r.models {
-        let Some(level) = m.level else { continue };
-        let max = m.max_level.unwrap_or(0);
-        let name = m.level_name.as_deref().unwrap_or("");
-        let next = m.levels.iter().find(|l| l.level == level + 1);
-        let (next_s, missing) = match next {
-            Some(n) => {
-                let req = n.required.iter().filter(|p| !p.met).count();
-                let exp = n.expected.iter().filter(|p| !p.met).count();
-                (
-                    format!("{} — {}", n.level, esc(&n.name)),
-                    format!(
-                        "{req} required, {exp} expected practice{}",
-                        if exp == 1 { "" } else { "s" }
-                    ),
-                )
+        match &m.outcome {
+            Outcome::Staged(s) => {
+                model_row(o, id, s);
+                if let Some(n) = &m.note {
+                    notes.push(format!("> **{}**: {}", capitalise(id), esc(n)));
+                }
             }
-            None => ("—".to_string(), "top level reached".to_string()),
-        };
-        let waived = m
-            .level_with_waivers
-            .filter(|w| *w > level)
-            .map(|w| format!(" ({w} with waivers)"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            o,
-            "| **{}** | **{level}** of {max} — {}{waived} | {next_s} | {missing} |",
-            capitalise(id),
-            esc(name)
-        );
+            Outcome::Categories(_) => {}
+        }
     }
-    let notes: Vec<String> = r
-        .models
-        .iter()
-        .filter(|(_, m)| m.level.is_some())
-        .filter_map(|(id, m)| {
-            Some(format!(
-                "> **{}**: {}",
-                capitalise(id),
-                esc(m.note.as_ref()?)
-            ))
-        })
-        .collect();
     if !notes.is_empty() {
         let _ = writeln!(o, "\n{}\n", notes.join("\n>\n"));
     }
     for (id, m) in &r.models {
-        let Some(cats) = &m.categories else { continue };
-        let parts: Vec<String> = cats
-            .iter()
-            .map(|(c, v)| match v.band {
-                Some(b) => format!("{} {b}", esc(&capitalise(c))),
-                None => format!("{} –", esc(&capitalise(c))),
-            })
-            .collect();
-        let _ = writeln!(
-            o,
-            "\n**{}** bands (indicative, derived by ripen, not GigaOm's own criteria): {}",
-            capitalise(id),
-            parts.join(" · ")
-        );
+        match &m.outcome {
+            Outcome::Categories(cats) => {
+                let parts = band_parts(cats, |c| esc(&capitalise(c)));
+                let _ = writeln!(
+                    o,
+                    "\n**{}** bands (indicative, derived by ripen, not GigaOm's own criteria): {}",
+                    capitalise(id),
+                    parts.join(" · ")
+                );
+            }
+            Outcome::Staged(_) => {}
+        }
     }
+}
 
+fn model_row(o: &mut String, id: &str, m: &Staged) {
+    let (level, max) = (m.level, m.max_level);
+    let name = m.level_name.as_deref().unwrap_or("");
+    let next = m.levels.iter().find(|l| l.level == level + 1);
+    let (next_s, missing) = match next {
+        Some(n) => {
+            let req = n.required.iter().filter(|p| !p.met).count();
+            let exp = n.expected.iter().filter(|p| !p.met).count();
+            (
+                format!("{} — {}", n.level, esc(&n.name)),
+                format!(
+                    "{req} required, {exp} expected practice{}",
+                    if exp == 1 { "" } else { "s" }
+                ),
+            )
+        }
+        None => ("—".to_string(), "top level reached".to_string()),
+    };
+    let waived = m
+        .level_with_waivers
+        .filter(|w| *w > level)
+        .map(|w| format!(" ({w} with waivers)"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "| **{}** | **{level}** of {max} — {}{waived} | {next_s} | {missing} |",
+        capitalise(id),
+        esc(name)
+    );
+}
+
+fn targets(o: &mut String, r: &Report) {
     if !r.targets.is_empty() {
         let _ = writeln!(o, "\n### Targets\n");
         let _ = writeln!(o, "| Model | Target | Level | |");
@@ -199,7 +196,10 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+}
 
+fn gap_tables(o: &mut String, r: &Report) {
+    let all_gaps = gaps(r);
     if !all_gaps.is_empty() {
         let _ = writeln!(
             o,
@@ -229,10 +229,12 @@ pub fn render(r: &Report) -> String {
                 let _ = writeln!(o, "| | Practice | Where | How to close it |");
                 let _ = writeln!(o, "|---|---|---|---|");
             }
-            gap_row(&mut o, r, g);
+            gap_row(o, r, g);
         }
     }
+}
 
+fn evidence(o: &mut String, r: &Report) {
     let observed: Vec<_> = r
         .capabilities
         .iter()
@@ -297,7 +299,10 @@ pub fn render(r: &Report) -> String {
             unobservable.join(", ")
         );
     }
+}
 
+/// What the config declares: attestations and waivers, apart from evidence.
+fn declarations(o: &mut String, r: &Report) {
     if !r.attestations.is_empty() {
         let _ = writeln!(
             o,
@@ -340,6 +345,9 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+}
+
+fn closing(o: &mut String, r: &Report) {
     if !r.committed_artifacts.is_empty() {
         let _ = writeln!(
             o,
@@ -366,7 +374,6 @@ pub fn render(r: &Report) -> String {
         "\n<sub>ripen {} · tiers: mentioned < implemented < automated (reached from a CI trigger, schedule or orchestrator)</sub>",
         esc(r.tool.version)
     );
-    o
 }
 
 fn gap_row(o: &mut String, r: &Report, g: &Gap) {

@@ -7,14 +7,15 @@
 //! waiver accepts carries an `accepted` suppression with the waiver's reason.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::report::Report;
+use crate::model::{Outcome, Report};
+use crate::render::common::percent_encode;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const ROOT_BASE: &str = "SCANROOT";
+pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const ROOT_BASE: &str = "SCANROOT";
 
-fn pascal(id: &str) -> String {
+pub(crate) fn pascal(id: &str) -> String {
     id.split(['_', '-'])
         .map(|w| {
             let mut c = w.chars();
@@ -26,7 +27,7 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-fn level(s: Severity) -> &'static str {
+pub fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -35,18 +36,12 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// A `file://` URI for an absolute directory, ending in `/`.
-fn file_uri(dir: &str) -> String {
+pub(crate) fn file_uri(dir: &str) -> String {
     let mut o = String::from("file://");
     if !dir.starts_with('/') {
         o.push('/');
     }
-    for b in dir.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
+    o.push_str(&percent_encode(&dir.replace('\\', "/"), b":"));
     if !o.ends_with('/') {
         o.push('/');
     }
@@ -54,16 +49,8 @@ fn file_uri(dir: &str) -> String {
 }
 
 /// A relative URI reference for a path (segments percent-encoded).
-fn uri_ref(path: &str) -> String {
-    let mut o = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
+pub(crate) fn uri_ref(path: &str) -> String {
+    percent_encode(path, b"")
 }
 
 pub fn render(r: &Report) -> String {
@@ -74,7 +61,63 @@ pub fn render(r: &Report) -> String {
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
-    let rules: Vec<Value> = r
+    let rules = rules(r);
+    let results = results(r, absolute, &rule_index);
+
+    let models: BTreeMap<&str, Value> = r
+        .models
+        .iter()
+        .map(|(id, m)| {
+            let v = match &m.outcome {
+                Outcome::Categories(c) => json!(
+                    c.by_id
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.band))
+                        .collect::<BTreeMap<_, _>>()
+                ),
+                Outcome::Staged(s) => json!(s.level),
+            };
+            (id.as_str(), v)
+        })
+        .collect();
+    let notifications: Vec<Value> = r
+        .warnings
+        .iter()
+        .take(50)
+        .map(|w| json!({ "level": "warning", "message": { "text": w } }))
+        .collect();
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "ripen",
+                "version": r.tool.version,
+                "semanticVersion": r.tool.version,
+                "rules": rules,
+            }
+        },
+        "invocations": [{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }],
+        "results": results,
+        "properties": { "models": models },
+    });
+    if absolute {
+        run["originalUriBaseIds"] = json!({ ROOT_BASE: { "uri": file_uri(&r.root) } });
+    }
+    let doc = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
+    s.push('\n');
+    s
+}
+
+/// One rule per capability, with its definition and remediation.
+fn rules(r: &Report) -> Vec<Value> {
+    r
         .capabilities
         .iter()
         .map(|c| {
@@ -94,15 +137,18 @@ pub fn render(r: &Report) -> String {
                 },
             })
         })
-        .collect();
+        .collect()
+}
 
-    let results: Vec<Value> = gaps(r)
+/// One result per gap, placed at its most relevant file.
+fn results(r: &Report, absolute: bool, rule_index: &BTreeMap<&str, usize>) -> Vec<Value> {
+    gaps(r)
         .into_iter()
         .map(|g| {
             let p = g.practice;
             let rule = p.capabilities.first().map(String::as_str).unwrap_or("");
             let mut text = format!("{}.", gap_headline(&g));
-            let current = r.models.get(g.model).and_then(|m| m.level).unwrap_or(0);
+            let current = g.current;
             text.push_str(&format!(
                 " {} is at level {current}. {} Satisfied by: {}.",
                 g.model_title,
@@ -157,54 +203,5 @@ pub fn render(r: &Report) -> String {
             }
             result
         })
-        .collect();
-
-    let models: BTreeMap<&str, Value> = r
-        .models
-        .iter()
-        .map(|(id, m)| {
-            let v = match &m.categories {
-                Some(c) => json!(
-                    c.iter()
-                        .map(|(k, v)| (k.clone(), v.band))
-                        .collect::<BTreeMap<_, _>>()
-                ),
-                None => json!(m.level),
-            };
-            (id.as_str(), v)
-        })
-        .collect();
-    let notifications: Vec<Value> = r
-        .warnings
-        .iter()
-        .take(50)
-        .map(|w| json!({ "level": "warning", "message": { "text": w } }))
-        .collect();
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": "ripen",
-                "version": r.tool.version,
-                "semanticVersion": r.tool.version,
-                "rules": rules,
-            }
-        },
-        "invocations": [{
-            "executionSuccessful": true,
-            "toolExecutionNotifications": notifications,
-        }],
-        "results": results,
-        "properties": { "models": models },
-    });
-    if absolute {
-        run["originalUriBaseIds"] = json!({ ROOT_BASE: { "uri": file_uri(&r.root) } });
-    }
-    let doc = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
-    s.push('\n');
-    s
+        .collect()
 }

@@ -2,26 +2,12 @@
 //! and how to fix it, then the evidence. Styles are ANSI; `anstream` strips them when the
 //! output is not a terminal or `NO_COLOR` is set.
 
-use crate::capabilities::State;
-use crate::evidence::{Evidence, Hop};
-use crate::levels::ModelResult;
-use crate::report::Report;
-use crate::rules::Tier;
-use anstyle::{AnsiColor, Style};
+use crate::model::{Outcome, Report, Staged, State, Tier};
+use crate::render::common::*;
+use anstyle::Style;
 use std::fmt::Write as _;
 
-pub(crate) const BOLD: Style = Style::new().bold();
-pub(crate) const DIM: Style = Style::new().dimmed();
-pub(crate) const GREEN: Style = AnsiColor::Green.on_default();
-pub(crate) const RED: Style = AnsiColor::Red.on_default();
-pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default();
-const CYAN: Style = AnsiColor::Cyan.on_default();
-
-pub(crate) fn paint(style: Style, s: &str) -> String {
-    format!("{style}{s}{style:#}")
-}
-
-fn tier_style(t: Tier) -> Style {
+pub(crate) fn tier_style(t: Tier) -> Style {
     match t {
         Tier::Automated => GREEN,
         Tier::Implemented => CYAN,
@@ -30,35 +16,8 @@ fn tier_style(t: Tier) -> Style {
     }
 }
 
-pub fn chain_text(chain: &[Hop]) -> String {
-    chain
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let loc = match h.line {
-                Some(l) => format!("{}:{l}", h.path),
-                None => h.path.clone(),
-            };
-            if i == 0 {
-                format!("{loc} ({})", h.via)
-            } else {
-                format!("{loc} [{}]", h.via)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" → ")
-}
-
-pub fn location(e: &Evidence) -> String {
-    match e.line {
-        Some(l) => format!("{}:{l}", e.path),
-        None => e.path.clone(),
-    }
-}
-
-fn ladder(m: &ModelResult) -> String {
-    let level = m.level.unwrap_or(0);
-    let max = m.max_level.unwrap_or(0);
+pub(crate) fn ladder(m: &Staged) -> String {
+    let (level, max) = (m.level, m.max_level);
     let mut s = String::new();
     for i in 1..=max {
         s.push(if i <= level { '■' } else { '□' });
@@ -68,6 +27,21 @@ fn ladder(m: &ModelResult) -> String {
 
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
+    header(&mut o, r);
+    models(&mut o, r);
+    for (id, m) in &r.models {
+        match &m.outcome {
+            Outcome::Staged(s) => next_level(&mut o, id, s),
+            Outcome::Categories(_) => {}
+        }
+    }
+    projects(&mut o, r);
+    evidence(&mut o, r);
+    closing(&mut o, r);
+    o
+}
+
+fn header(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "{} {}  {}  {}",
@@ -99,116 +73,134 @@ pub fn render(r: &Report) -> String {
         );
     }
     o.push('\n');
-    for (id, m) in &r.models {
-        if let Some(level) = m.level {
-            let _ = writeln!(
-                o,
-                "  {}{} {} {}  {}",
-                paint(BOLD, &format!("{:<8}", capitalise(id))),
-                paint(GREEN, &ladder(m)),
-                paint(BOLD, &format!("{level}/{}", m.max_level.unwrap_or(0))),
-                m.level_name.as_deref().unwrap_or(""),
-                paint(DIM, &ahead(m)),
-            );
-            // How the level was decided, when it is not the plain pooled verdict.
-            if let Some(n) = &m.note {
-                let _ = writeln!(o, "          {}", paint(DIM, n));
-            }
-        }
-    }
-    for (id, m) in &r.models {
-        if let Some(cats) = &m.categories {
-            let parts: Vec<String> = cats
-                .iter()
-                .map(|(c, v)| match v.band {
-                    Some(b) => format!("{c} {b}"),
-                    None => format!("{c} –"),
-                })
-                .collect();
-            let _ = writeln!(
-                o,
-                "  {}{}  {}",
-                paint(BOLD, &format!("{:<8}", capitalise(id))),
-                parts.join("  "),
-                paint(
-                    DIM,
-                    "(indicative bands derived by ripen, not GigaOm's criteria)"
-                )
-            );
-        }
-    }
+}
 
+/// Each model at a glance: staged models as a ladder, then category models' bands.
+fn models(o: &mut String, r: &Report) {
     for (id, m) in &r.models {
-        let Some(level) = m.level else { continue };
-        let Some(next) = m.levels.iter().find(|l| l.level == level + 1) else {
-            continue;
-        };
+        match &m.outcome {
+            Outcome::Staged(s) => {
+                let _ = writeln!(
+                    o,
+                    "  {}{} {} {}  {}",
+                    paint(BOLD, &format!("{:<8}", capitalise(id))),
+                    paint(GREEN, &ladder(s)),
+                    paint(BOLD, &format!("{}/{}", s.level, s.max_level)),
+                    s.level_name.as_deref().unwrap_or(""),
+                    paint(DIM, &ahead(s)),
+                );
+                // How the level was decided, when it is not the plain pooled verdict.
+                if let Some(n) = &m.note {
+                    let _ = writeln!(o, "          {}", paint(DIM, n));
+                }
+            }
+            Outcome::Categories(_) => {}
+        }
+    }
+    for (id, m) in &r.models {
+        match &m.outcome {
+            Outcome::Categories(cats) => {
+                let parts = band_parts(cats, str::to_string);
+                let _ = writeln!(
+                    o,
+                    "  {}{}  {}",
+                    paint(BOLD, &format!("{:<8}", capitalise(id))),
+                    parts.join("  "),
+                    paint(
+                        DIM,
+                        "(indicative bands derived by ripen, not GigaOm's criteria)"
+                    )
+                );
+            }
+            Outcome::Staged(_) => {}
+        }
+    }
+}
+
+/// What blocks a staged model's next level, and what of it is there.
+fn next_level(o: &mut String, id: &str, s: &Staged) {
+    let Some(next) = s.levels.iter().find(|l| l.level == s.level + 1) else {
+        return;
+    };
+    let _ = writeln!(
+        o,
+        "\n{} {} {} — {}",
+        paint(BOLD, "Next:"),
+        capitalise(id),
+        next.level,
+        next.name
+    );
+    // What blocks the next level may sit on it or on any level below it that is unmet.
+    for p in next.required.iter().filter(|p| !p.met) {
+        let _ = writeln!(o, "  {} {}", paint(RED, "✗"), paint(BOLD, &p.title));
+        let _ = writeln!(o, "      {}", p.remediation.trim());
         let _ = writeln!(
             o,
-            "\n{} {} {} — {}",
-            paint(BOLD, "Next:"),
-            capitalise(id),
-            next.level,
-            next.name
+            "      {}",
+            paint(
+                DIM,
+                &format!("satisfied by: {}", p.satisfied_by.join(" | "))
+            )
         );
-        // What blocks the next level may sit on it or on any level below it that is unmet.
-        for p in next.required.iter().filter(|p| !p.met) {
-            let _ = writeln!(o, "  {} {}", paint(RED, "✗"), paint(BOLD, &p.title));
-            let _ = writeln!(o, "      {}", p.remediation.trim());
-            let _ = writeln!(
-                o,
-                "      {}",
-                paint(
-                    DIM,
-                    &format!("satisfied by: {}", p.satisfied_by.join(" | "))
-                )
-            );
-        }
-        for p in next.required.iter().filter(|p| p.met) {
-            let _ = writeln!(
-                o,
-                "  {} {}  {}",
-                paint(GREEN, "✓"),
-                p.title,
-                paint(DIM, p.evidence.as_deref().unwrap_or(""))
-            );
-        }
-        let missing: Vec<&str> = next
-            .expected
+    }
+    for p in next.required.iter().filter(|p| p.met) {
+        let _ = writeln!(
+            o,
+            "  {} {}  {}",
+            paint(GREEN, "✓"),
+            p.title,
+            paint(DIM, p.evidence.as_deref().unwrap_or(""))
+        );
+    }
+    let missing: Vec<&str> = next
+        .expected
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| p.id.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {} {}",
+            paint(YELLOW, "expected, missing:"),
+            missing.join(", ")
+        );
+    }
+}
+
+/// Sub-projects (`--per-project`): each staged model's level, fewest levels first.
+fn projects(o: &mut String, r: &Report) {
+    if r.projects.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n{}", paint(BOLD, "Sub-projects"));
+    for p in &r.projects {
+        let mut staged: Vec<(&String, Option<&Staged>)> = p
+            .models
             .iter()
-            .filter(|p| !p.met)
-            .map(|p| p.id.as_str())
+            .map(|(id, m)| match &m.outcome {
+                Outcome::Staged(s) => (id, Some(s)),
+                Outcome::Categories(_) => (id, None),
+            })
+            .filter(|(_, s)| s.is_some())
             .collect();
-        if !missing.is_empty() {
-            let _ = writeln!(
-                o,
-                "  {} {}",
-                paint(YELLOW, "expected, missing:"),
-                missing.join(", ")
-            );
-        }
+        staged.sort_by_key(|(_, s)| s.map(|s| s.max_level));
+        let levels: Vec<String> = staged
+            .iter()
+            .map(|(id, s)| {
+                format!(
+                    "{} {}",
+                    capitalise(id),
+                    s.map_or("-".to_string(), |s| s.level.to_string())
+                )
+            })
+            .collect();
+        let _ = writeln!(o, "  {}  {}", levels.join("  "), p.path);
     }
+}
 
-    if !r.projects.is_empty() {
-        let _ = writeln!(o, "\n{}", paint(BOLD, "Sub-projects"));
-        for p in &r.projects {
-            let level = |m: &str| {
-                p.models
-                    .get(m)
-                    .and_then(|x| x.level)
-                    .map(|l| l.to_string())
-                    .unwrap_or("-".into())
-            };
-            let _ = writeln!(
-                o,
-                "  Google {}  Azure {}  {}",
-                level("google"),
-                level("azure"),
-                p.path
-            );
-        }
-    }
-
+/// The best evidence of each observed capability, then what the config declares.
+fn evidence(o: &mut String, r: &Report) {
     let _ = writeln!(o, "\n{}", paint(BOLD, "Evidence"));
     for c in r.capabilities.iter().filter(|c| c.state == State::Observed) {
         let best = &c.evidence[0];
@@ -249,7 +241,7 @@ pub fn render(r: &Report) -> String {
     let ignored = r
         .attestations
         .iter()
-        .filter(|a| a.status == crate::waivers::AttestationStatus::Ignored)
+        .filter(|a| a.status == crate::model::AttestationStatus::Ignored)
         .count();
     if ignored > 0 {
         let _ = writeln!(
@@ -262,7 +254,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     for w in &r.waivers {
-        use crate::waivers::WaiverStatus;
+        use crate::model::WaiverStatus;
         let (style, what) = match w.status {
             WaiverStatus::Active => (
                 CYAN,
@@ -285,6 +277,11 @@ pub fn render(r: &Report) -> String {
             paint(DIM, &what)
         );
     }
+}
+
+/// Capabilities without evidence, binaries, unresolved commands, what was skipped, history
+/// facts and targets.
+fn closing(o: &mut String, r: &Report) {
     let none: Vec<&str> = r
         .capabilities
         .iter()
@@ -365,29 +362,15 @@ pub fn render(r: &Report) -> String {
             t.level
         );
     }
-    o
 }
 
 /// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
-fn ahead(m: &ModelResult) -> String {
-    let level = m.level.unwrap_or(0);
+pub(crate) fn ahead(m: &Staged) -> String {
+    let level = m.level;
     m.levels
         .iter()
         .filter(|l| l.level > level && l.coverage > 0.0)
         .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
         .collect::<Vec<_>>()
         .join(" · ")
-}
-
-pub fn capitalise(s: &str) -> String {
-    match s {
-        "gigaom" => "GigaOm".into(),
-        _ => {
-            let mut c = s.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            }
-        }
-    }
 }

@@ -1,0 +1,227 @@
+//! Parts of a repository scored on their own, after the graph and before the report: the
+//! sub-projects of a monorepo (`--per-project`, beside the whole-repository verdict) and
+//! separate systems, whose best part becomes the repository's verdict (CI confined to one
+//! directory is not credited to training elsewhere).
+
+use crate::assess::capabilities;
+use crate::catalogue::Catalogue;
+use crate::graph::{Automation, Graph};
+use crate::model::{Evidence, Facts, FileFacts, ModelResult, Tier};
+use std::collections::{BTreeMap, HashMap};
+
+/// Files that make a directory a project root of its own inside a monorepo.
+pub(crate) const PROJECT_MARKERS: &[&str] = &[
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "dvc.yaml",
+    "MLproject",
+    "databricks.yml",
+];
+
+/// Sub-project roots: directories below the root holding a project marker, outermost only.
+pub(crate) fn sub_projects(files: &[String]) -> Vec<String> {
+    let mut roots: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let (dir, name) = f.rsplit_once('/')?;
+            PROJECT_MARKERS.contains(&name).then(|| dir.to_string())
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    let mut outer: Vec<String> = Vec::new();
+    for r in roots {
+        if !outer.iter().any(|o| r.starts_with(&format!("{o}/"))) {
+            outer.push(r);
+        }
+    }
+    outer.truncate(100);
+    outer
+}
+
+/// The evidence that belongs to a sub-project: its own files, plus automated evidence from
+/// outside it (a root CI workflow) whose entry point reaches into it. Attestations and waivers
+/// are repository-wide and stay with the whole-repository verdict.
+pub(crate) fn project_evidence(
+    auto: &Automation,
+    graph: &Graph,
+    root: &str,
+    evs: &[Evidence],
+) -> Vec<Evidence> {
+    let prefix = format!("{root}/");
+    let mut known: HashMap<String, bool> = HashMap::new();
+    let mut reaches = |entry: &str| -> bool {
+        *known.entry(entry.to_string()).or_insert_with(|| {
+            auto.entry_reach(graph, entry)
+                .iter()
+                .any(|p| p.starts_with(&prefix))
+        })
+    };
+    evs.iter()
+        .filter(|e| {
+            e.path.starts_with(&prefix)
+                || e.path == ".git"
+                || (e.tier == Tier::Automated && e.chain.first().is_some_and(|h| reaches(&h.path)))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The deepest directory holding every path (root: "").
+pub(crate) fn common_dir<'a>(paths: impl IntoIterator<Item = &'a str>) -> String {
+    let mut common: Option<Vec<&str>> = None;
+    for p in paths {
+        let dir: Vec<&str> = p.split('/').collect();
+        let dir = &dir[..dir.len() - 1];
+        common = Some(match common {
+            None => dir.to_vec(),
+            Some(c) => c
+                .iter()
+                .zip(dir)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
+        });
+    }
+    common.unwrap_or_default().join("/")
+}
+
+/// Levels for a repository of unrelated systems (a course, a collection of examples): when
+/// every CI file lives outside the sub-directory it acts in (a root workflow whose jobs run,
+/// test, build and deploy only what lies there), that CI tests and deploys that directory's
+/// system, not the training code elsewhere. Each such directory
+/// (with the CI reaching it) and the rest of the repository (without that CI) are then scored
+/// alone, and each staged model gets the best of them, with a note. Pooling them would credit
+/// one exercise's CI/CD to another's training pipeline (mlops-zoomcamp: Google 2 / Azure 3
+/// instead of 1 / 1). None when CI runs at the root or there is none.
+pub(crate) fn separate_systems(
+    cat: &Catalogue,
+    auto: &Automation,
+    graph: &Graph,
+    facts: &Facts,
+    evs: &[Evidence],
+) -> Option<BTreeMap<String, ModelResult>> {
+    let is_ci = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { system, .. }) if crate::ci::is_ci_system(system));
+    let mut scopes: Vec<String> = Vec::new();
+    let mut entries: Vec<&str> = Vec::new();
+    for path in facts.keys().filter(|p| is_ci(p)) {
+        // Where a CI file's jobs act: the files they run, build, test or deploy.
+        let reached = auto.entry_reach(graph, path);
+        let mut reached: Vec<&str> = reached
+            .iter()
+            .map(String::as_str)
+            .filter(|p| p != path && !is_ci(p))
+            .collect();
+        if reached.is_empty() {
+            continue;
+        }
+        reached.sort_unstable();
+        let scope = common_dir(reached);
+        // CI at the root, or a CI file beside the code it builds (a CodeBuild buildspec in its
+        // asset directory, one stage of a pipeline defined elsewhere): one system.
+        if scope.is_empty() || path.starts_with(&format!("{scope}/")) {
+            return None;
+        }
+        scopes.push(scope);
+        entries.push(path);
+    }
+    if scopes.is_empty() {
+        return None;
+    }
+    scopes.sort();
+    scopes.dedup();
+    let roots: Vec<String> = scopes
+        .iter()
+        .filter(|s| !scopes.iter().any(|o| s.starts_with(&format!("{o}/"))))
+        .cloned()
+        .collect();
+    let under = |p: &str| roots.iter().any(|r| p.starts_with(&format!("{r}/")));
+    let from_scoped_ci = |e: &Evidence| {
+        entries.contains(&e.path.as_str())
+            || (e.tier == Tier::Automated
+                && e.chain
+                    .first()
+                    .is_some_and(|h| entries.contains(&h.path.as_str())))
+    };
+    let mut parts: Vec<(String, Vec<Evidence>)> = roots
+        .iter()
+        .map(|r| (format!("`{r}`"), project_evidence(auto, graph, r, evs)))
+        .collect();
+    parts.push((
+        "the rest of the repository".into(),
+        evs.iter()
+            .filter(|e| !under(&e.path) && !from_scoped_ci(e))
+            .cloned()
+            .collect(),
+    ));
+    let mut best: BTreeMap<String, (ModelResult, String)> = BTreeMap::new();
+    for (name, part) in parts {
+        let caps = capabilities::assess(cat, part);
+        for (id, m) in crate::assess::models::evaluate(cat, &caps) {
+            if m.level().is_none() {
+                continue;
+            }
+            if best.get(&id).is_none_or(|(b, _)| m.level() > b.level()) {
+                best.insert(id, (m, name.clone()));
+            }
+        }
+    }
+    let ci = roots
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(
+        best.into_iter()
+            .map(|(id, (mut m, name))| {
+                let why = format!(
+                    "scored as separate systems: CI acts only inside {ci}, so its CI/CD is not \
+                     credited to code elsewhere; this level is that of {name}"
+                );
+                m.note = Some(match m.note.take() {
+                    Some(n) => format!("{n}; {why}"),
+                    None => why,
+                });
+                (id, m)
+            })
+            .collect(),
+    )
+}
+
+/// The verdict of each sub-project (`--per-project`).
+pub(crate) fn per_project(
+    cat: &Catalogue,
+    auto: &Automation,
+    graph: &Graph,
+    files: &[String],
+    evs: &[Evidence],
+) -> Vec<crate::model::Project> {
+    sub_projects(files)
+        .into_iter()
+        .map(|root| {
+            let caps = capabilities::assess(cat, project_evidence(auto, graph, &root, evs));
+            crate::model::Project {
+                models: crate::assess::models::evaluate(cat, &caps),
+                capabilities: caps
+                    .iter()
+                    .filter(|c| c.tier > Tier::None)
+                    .map(|c| (c.id.clone(), c.tier))
+                    .collect(),
+                path: root,
+            }
+        })
+        .collect()
+}
+
+/// Replaces each model's result by the separate systems' one where that is lower.
+pub(crate) fn take_lower(
+    models: &mut BTreeMap<String, ModelResult>,
+    best: BTreeMap<String, ModelResult>,
+) {
+    for (id, m) in best {
+        if m.level() < models.get(&id).and_then(|p| p.level()) {
+            models.insert(id, m);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The ids of the catalogue that ripen's code relies on, declared once. Everything else about
+//! capabilities and models is data under `rules/`; these are the few the pipeline itself acts
+//! on (built-in evidence, rule entry points, graph facets). [`check`] runs when the catalogue
+//! loads, so a renamed or removed id is a load error that names it, not silently missing
+//! evidence.
+
+use crate::catalogue::{Catalogue, DataError};
+
+/// Capabilities the pipeline writes evidence of or reads evidence from.
+pub mod capability {
+    /// Built-in evidence: the scanned directory is a git repository.
+    pub(crate) const VERSION_CONTROL: &str = "version_control";
+    /// Built-in evidence: every CI configuration the graph reads; a `ci` rule's file is an
+    /// entry point of a CI system configured elsewhere.
+    pub(crate) const CI: &str = "ci";
+    /// A rule hit of this capability is an orchestrator's schedule: an entry point.
+    pub(crate) const CONTINUOUS_TRAINING_TRIGGER: &str = "continuous_training_trigger";
+    /// Training code: a pipeline that reaches it contains a training step.
+    pub(crate) const MODEL_TRAINING: &str = "model_training";
+    /// Pipelines, which get the `training` facet; with training, the training-pipeline files
+    /// of the history facts.
+    pub(crate) const ML_PIPELINE_ORCHESTRATION: &str = "ml_pipeline_orchestration";
+    /// Deployments, which get the `gated` facet.
+    pub(crate) const CONTINUOUS_DELIVERY: &str = "continuous_delivery";
+    /// Release gates: evidence of one of these in the same automation as a deployment (or a
+    /// pull-request check before a push-triggered one) gates it.
+    pub(crate) const RELEASE_GATES: &[&str] = &[
+        "model_validation_gate",
+        "unit_tests",
+        "ml_code_tests",
+        "integration_tests",
+    ];
+}
+
+/// Facets the automation graph sets (rules set the others).
+pub(crate) mod facet {
+    /// On `ml_pipeline_orchestration` evidence whose pipeline reaches training code.
+    pub(crate) const TRAINING: &str = "training";
+    /// On `continuous_delivery` evidence behind a release gate.
+    pub(crate) const GATED: &str = "gated";
+}
+
+/// Every capability id above.
+fn capabilities() -> impl Iterator<Item = &'static str> {
+    use capability::*;
+    [
+        VERSION_CONTROL,
+        CI,
+        CONTINUOUS_TRAINING_TRIGGER,
+        MODEL_TRAINING,
+        ML_PIPELINE_ORCHESTRATION,
+        CONTINUOUS_DELIVERY,
+    ]
+    .into_iter()
+    .chain(RELEASE_GATES.iter().copied())
+}
+
+/// Every capability the code relies on is in the catalogue.
+pub(crate) fn check(cat: &Catalogue) -> Result<(), DataError> {
+    match capabilities().find(|id| cat.capability(id).is_none()) {
+        None => Ok(()),
+        Some(id) => Err(DataError {
+            file: "rules/capabilities.yml".into(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "capability `{id}` is missing: ripen's code relies on it (src/catalogue/builtin.rs)"
+            ),
+        }),
+    }
+}

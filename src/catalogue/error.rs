@@ -1,0 +1,78 @@
+//! A problem in a rule, model, capability or config file, always with `file:line:col`.
+
+use crate::read::structured::saphyr_error;
+use serde_saphyr::Spanned;
+
+/// A problem in a rule, model, capability or config file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct DataError {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl DataError {
+    pub(crate) fn at<T>(file: &str, s: &Spanned<T>, message: impl Into<String>) -> Self {
+        DataError {
+            file: file.to_string(),
+            line: s.referenced.line(),
+            column: s.referenced.column(),
+            message: message.into(),
+        }
+    }
+    pub fn parse(file: &str, e: &serde_saphyr::Error) -> Self {
+        let p = saphyr_error(e);
+        DataError {
+            file: file.to_string(),
+            line: u64::from(p.line.max(1)),
+            column: u64::from(p.column.max(1)),
+            message: fix_hint(&p.message),
+        }
+    }
+}
+
+/// serde-saphyr's messages name what the parser expected, not what to write; rule and config
+/// authors need the latter (and none of the library's own advice about `Options`).
+pub(crate) fn fix_hint(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!(
+            "duplicate key `{key}`: a key may appear once in a mapping; remove or merge one"
+        );
+    }
+    let hint = match message {
+        m if m.starts_with("expected sequence start") => {
+            "expected a list here: `- item` lines, or `[a, b]`"
+        }
+        m if m.starts_with("expected mapping start") => {
+            "expected a mapping here: `key: value` lines, or `{key: value}`"
+        }
+        m if m.starts_with("expected string scalar") => {
+            "expected a single text value here, not a list or mapping (quote a value that starts with `[`, `{`, `*`, `&` or `!`)"
+        }
+        m if m.starts_with("invalid u32") || m.starts_with("invalid u64") => {
+            "expected a whole number (0, 1, 2, ...)"
+        }
+        m if m.starts_with("unclosed quote") => {
+            return format!("{m} (end the string with the quote it starts with)");
+        }
+        m if m.starts_with("mapping values are not allowed") => {
+            return format!("{m} (quote a value that contains `: `, or check the indentation)");
+        }
+        m if m.starts_with("tabs disallowed") => {
+            return format!("{m} (indent YAML with spaces)");
+        }
+        m if m.starts_with("missing field `") => {
+            let field = m
+                .trim_start_matches("missing field `")
+                .split('`')
+                .next()
+                .unwrap_or("");
+            return format!("{m}: add `{field}:` to this entry");
+        }
+        m => return m.to_string(),
+    };
+    hint.to_string()
+}

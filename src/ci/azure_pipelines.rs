@@ -1,0 +1,134 @@
+//! Azure Pipelines: `azure-pipelines*.yml` anywhere, and any YAML file of pipeline shape
+//! (templates included by `template:`).
+
+use crate::ci::{CiSystem, Yaml};
+use crate::facts::yaml::{collect_key, scalar_commands, str_at, trig, whole_job};
+use crate::model::{Command, FileFacts, Trigger, TriggerKind};
+use crate::paths::file_name;
+use crate::paths::is_yaml;
+use crate::read::Document;
+use crate::read::structured::Node;
+
+pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
+    let mut t = Vec::new();
+    match root.get("trigger") {
+        None => t.push(trig(TriggerKind::Default, None, 1)),
+        Some(n) if n.as_str() == Some("none") => {}
+        Some(n) => t.push(trig(TriggerKind::Push, None, n.line.max(1))),
+    }
+    if let Some(pr) = root.get("pr")
+        && pr.as_str() != Some("none")
+    {
+        t.push(trig(TriggerKind::PullRequest, None, pr.line.max(1)));
+    }
+    let mut crons = Vec::new();
+    root.find_path(&["schedules".into(), "cron".into()], &mut crons);
+    for (c, l) in crons {
+        t.push(trig(
+            TriggerKind::Schedule,
+            c.as_str().map(str::to_string),
+            l,
+        ));
+    }
+    let mut res = Vec::new();
+    root.find_path(
+        &["resources".into(), "pipelines".into(), "trigger".into()],
+        &mut res,
+    );
+    if let Some((_, l)) = res.first() {
+        t.push(trig(TriggerKind::PipelineCompletion, None, *l));
+    }
+    t
+}
+
+/// Whether a YAML document has the shape of an Azure Pipelines file (or template).
+pub(crate) fn azure_shape(root: &Node) -> bool {
+    if ["on", "apiVersion", "kind", "$schema", "Resources"]
+        .iter()
+        .any(|k| root.get(k).is_some())
+    {
+        return false;
+    }
+    let items_have = |key: &str, marks: &[&str]| {
+        root.get(key).is_some_and(|n| {
+            let seq = n.as_seq();
+            !seq.is_empty() && seq.iter().all(|i| marks.iter().any(|m| i.get(m).is_some()))
+        })
+    };
+    items_have("stages", &["stage", "template"])
+        || items_have("jobs", &["job", "deployment", "template"])
+        || items_have(
+            "steps",
+            &[
+                "script",
+                "task",
+                "bash",
+                "pwsh",
+                "powershell",
+                "template",
+                "checkout",
+                "download",
+                "publish",
+            ],
+        )
+        || str_at(root, &["extends", "template"]).is_some()
+}
+
+pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
+    let mut includes = Vec::new();
+    collect_key(root, "template", &mut includes, 0);
+    FileFacts::Entry {
+        system: "azure-pipelines",
+        triggers: azure_triggers(root),
+        jobs: whole_job(end, scalar_commands(root, true, here)),
+        includes: includes
+            .into_iter()
+            .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
+            .map(|(s, l)| Command::reference(l, s))
+            .collect(),
+    }
+}
+
+/// Azure Pipelines.
+pub(crate) struct AzurePipelines;
+
+impl CiSystem for AzurePipelines {
+    fn id(&self) -> &'static str {
+        "azure-pipelines"
+    }
+    fn at(&self, rel: &str) -> bool {
+        file_name(rel).starts_with("azure-pipelines") && is_yaml(rel)
+    }
+    fn read(&self, doc: &Document) -> Option<FileFacts> {
+        let y = Yaml::of(doc)?;
+        Some(azure(y.root, y.end, &y.here))
+    }
+    fn words(&self) -> &'static [&'static str] {
+        &["stages", "jobs", "steps", "extends"]
+    }
+    /// A YAML file of pipeline shape anywhere. Outside `azure-pipelines*.yml`, one with no
+    /// trigger, schedule, pool or resources is a template (often `parameters:` + `steps:`): it
+    /// runs only when a pipeline includes it, here or in another repository.
+    fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
+        if !azure_shape(y.root) {
+            return None;
+        }
+        let mut f = azure(y.root, y.end, &y.here);
+        let own_pipeline = ["trigger", "pr", "schedules", "pool", "resources"]
+            .iter()
+            .any(|k| y.root.get(k).is_some());
+        if !own_pipeline && let FileFacts::Entry { triggers, .. } = &mut f {
+            *triggers = vec![trig(TriggerKind::Called, None, 1)];
+        }
+        Some(f)
+    }
+    fn samples(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            (
+                "azure-pipelines.yml",
+                "trigger: [main]\nsteps:\n  - script: pytest\n",
+            ),
+            ("ops/train.yml", "steps:\n  - script: python train.py\n"),
+        ]
+    }
+}

@@ -1,0 +1,80 @@
+//! Google Cloud Build: `cloudbuild*.yaml`; each step's builder image and args as a command.
+
+use crate::ci::{CiSystem, Yaml};
+use crate::facts::yaml::{entry, push_block, seq_scalars, shell_join, trig, whole_job};
+use crate::model::{Command, FileFacts, TriggerKind};
+use crate::paths::file_name;
+use crate::paths::is_yaml;
+use crate::read::Document;
+use crate::read::structured::Node;
+
+pub(crate) fn cloud_build(root: &Node, end: u32) -> FileFacts {
+    let mut commands = Vec::new();
+    for step in root.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+        let dir = step
+            .get("dir")
+            .and_then(Node::as_str)
+            .map(|d| format!("/{}", d.trim_start_matches("./")));
+        if let Some(sc) = step.get("script").and_then(Node::as_str) {
+            push_block(
+                &mut commands,
+                sc,
+                step.get("script").map(|n| n.line).unwrap_or(step.line),
+                true,
+                dir.as_deref(),
+            );
+            continue;
+        }
+        let builder = step.get("name").and_then(Node::as_str).unwrap_or("");
+        let program = step
+            .get("entrypoint")
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let last = builder.rsplit('/').next().unwrap_or(builder);
+                let last = last.split(':').next().unwrap_or(last);
+                match last {
+                    "cloud-sdk" | "gcloud-slim" | "gcloud" => "gcloud".to_string(),
+                    s if s.starts_with("python") => "python".to_string(),
+                    s => s.to_string(),
+                }
+            });
+        let args: Vec<&str> = step.get("args").and_then(seq_scalars).unwrap_or_default();
+        let line = step.get("args").map(|n| n.line).unwrap_or(step.line);
+        let mut toks = vec![program.as_str()];
+        toks.extend(args);
+        commands.push(Command {
+            line,
+            text: shell_join(toks),
+            shell: true,
+            cwd: dir,
+        });
+    }
+    entry(
+        "cloud-build",
+        vec![trig(TriggerKind::External, None, 1)],
+        whole_job(end, commands),
+    )
+}
+
+/// Google Cloud Build.
+pub(crate) struct CloudBuild;
+
+impl CiSystem for CloudBuild {
+    fn id(&self) -> &'static str {
+        "cloud-build"
+    }
+    fn at(&self, rel: &str) -> bool {
+        file_name(rel).starts_with("cloudbuild") && is_yaml(rel)
+    }
+    fn read(&self, doc: &Document) -> Option<FileFacts> {
+        let y = Yaml::of(doc)?;
+        Some(cloud_build(y.root, y.end))
+    }
+    fn samples(&self) -> &'static [(&'static str, &'static str)] {
+        &[(
+            "cloudbuild.yaml",
+            "steps:\n  - name: python:3.11\n    entrypoint: pytest\n",
+        )]
+    }
+}

@@ -1,0 +1,195 @@
+//! GitHub Actions: workflows under `.github/workflows/` (triggers from `on:`, one job per
+//! `jobs.<id>`, `run:` steps, local actions and reusable workflows) and local actions
+//! (`action.yml` with `runs:`).
+
+use crate::ci::{CiSystem, Yaml};
+use crate::facts::yaml::{entry, push_block, ranges, scalar_commands, str_at, trig};
+use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
+use crate::paths::is_yaml;
+use crate::read::Document;
+use crate::read::structured::{Node, Value};
+
+pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    let mut add = |name: &str, v: Option<&Node>, line: u32| {
+        let kind = match name {
+            "push" => TriggerKind::Push,
+            "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
+            "schedule" => {
+                let mut crons = Vec::new();
+                if let Some(v) = v {
+                    v.find_path(&["cron".to_string()], &mut crons);
+                }
+                for (c, l) in crons {
+                    out.push(trig(
+                        TriggerKind::Schedule,
+                        c.as_str().map(str::to_string),
+                        l,
+                    ));
+                }
+                if out.iter().any(|t| t.kind == TriggerKind::Schedule) {
+                    return;
+                }
+                TriggerKind::Schedule
+            }
+            "workflow_dispatch" => TriggerKind::Manual,
+            "workflow_call" => TriggerKind::Called,
+            "workflow_run" => TriggerKind::PipelineCompletion,
+            "release" => TriggerKind::Release,
+            _ => {
+                out.push(trig(TriggerKind::Event, Some(name.to_string()), line));
+                return;
+            }
+        };
+        out.push(trig(kind, None, line));
+    };
+    match &on.value {
+        Value::Scalar(s) => add(s, None, on.line),
+        Value::Seq(items) => {
+            for i in items {
+                if let Some(s) = i.as_str() {
+                    add(s, None, i.line);
+                }
+            }
+        }
+        Value::Map(entries) => {
+            for (k, l, v) in entries {
+                add(k, Some(v), *l);
+            }
+        }
+        Value::Null => {}
+    }
+    out
+}
+
+pub(crate) fn github_steps(
+    steps: &[Node],
+    wd: Option<&str>,
+    here: &str,
+    commands: &mut Vec<Command>,
+) {
+    for step in steps {
+        let wd = step
+            .get("working-directory")
+            .and_then(Node::as_str)
+            .map(|w| format!("/{}", w.trim_start_matches("./")))
+            .or_else(|| wd.map(str::to_string));
+        for (k, kl, v) in step.entries() {
+            match (k.as_str(), v.as_str()) {
+                ("run", Some(s)) => push_block(commands, s, *kl, true, wd.as_deref()),
+                ("name" | "id" | "if" | "working-directory" | "shell" | "env", _) => {}
+                ("uses", Some(u)) => {
+                    // Local actions (`./.github/actions/x`) are repository paths; marketplace
+                    // actions (`owner/repo@v1`) and `docker://` images are not.
+                    if u.starts_with("./") || u.starts_with("../") {
+                        commands.push(Command::reference(v.line, u));
+                    }
+                }
+                _ => commands.extend(scalar_commands(v, false, here)),
+            }
+        }
+    }
+}
+
+pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
+    let triggers = root.get("on").map(gha_triggers).unwrap_or_default();
+    let wd_of = |n: &Node| {
+        str_at(n, &["defaults", "run", "working-directory"])
+            .map(|w| format!("/{}", w.trim_start_matches("./")))
+    };
+    let default_wd = wd_of(root);
+    let entries = root.get("jobs").map(Node::entries).unwrap_or(&[]);
+    let jobs = entries
+        .iter()
+        .zip(ranges(entries, end))
+        .map(|((name, line, job), (_, job_end))| {
+            let job_wd = wd_of(job).or_else(|| default_wd.clone());
+            let mut commands = Vec::new();
+            github_steps(
+                job.get("steps").map(Node::as_seq).unwrap_or(&[]),
+                job_wd.as_deref(),
+                here,
+                &mut commands,
+            );
+            // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
+            if let Some(u) = job.get("uses").and_then(Node::as_str)
+                && (u.starts_with("./") || u.starts_with(".github/"))
+            {
+                commands.push(Command::reference(
+                    job.get("uses").map(|n| n.line).unwrap_or(*line),
+                    u.split('@').next().unwrap_or(u),
+                ));
+            }
+            Job {
+                name: name.clone(),
+                line: *line,
+                end: job_end,
+                triggers: Vec::new(),
+                commands,
+            }
+        })
+        .collect();
+    entry("github-actions", triggers, jobs)
+}
+
+/// A local GitHub action (`action.yml` with `runs:`): its composite steps, or the Dockerfile
+/// of a container action.
+pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
+    let runs = root.get("runs")?;
+    let mut commands = Vec::new();
+    github_steps(
+        runs.get("steps").map(Node::as_seq).unwrap_or(&[]),
+        None,
+        here,
+        &mut commands,
+    );
+    if let Some(img) = runs.get("image")
+        && let Some(s) = img.as_str()
+        && !s.starts_with("docker://")
+    {
+        commands.push(Command::reference(
+            img.line,
+            format!("/{}", crate::paths::join(here, s).unwrap_or_default()),
+        ));
+    }
+    for k in ["entrypoint", "args"] {
+        if let Some(n) = runs.get(k) {
+            commands.extend(scalar_commands(n, true, here).into_iter().map(|mut c| {
+                c.cwd = Some(format!("/{here}"));
+                c
+            }));
+        }
+    }
+    Some(FileFacts::Commands(commands))
+}
+
+/// GitHub Actions.
+pub(crate) struct GithubActions;
+
+impl CiSystem for GithubActions {
+    fn id(&self) -> &'static str {
+        "github-actions"
+    }
+    fn at(&self, rel: &str) -> bool {
+        rel.starts_with(".github/workflows/") && is_yaml(rel) && !rel[18..].contains('/')
+    }
+    fn read(&self, doc: &Document) -> Option<FileFacts> {
+        let y = Yaml::of(doc)?;
+        Some(github(y.root, y.end, &y.here))
+    }
+    /// A local action (`action.yml` with `runs:`) anywhere: what its steps run.
+    fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
+        matches!(y.name(), "action.yml" | "action.yaml")
+            .then(|| github_action(y.root, &y.here))
+            .flatten()
+    }
+    fn fixed_location(&self, rel: &str) -> bool {
+        rel.starts_with(".github/") || rel.contains("/.github/")
+    }
+    fn samples(&self) -> &'static [(&'static str, &'static str)] {
+        &[(
+            ".github/workflows/ci.yml",
+            "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+        )]
+    }
+}

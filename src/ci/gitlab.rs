@@ -1,0 +1,228 @@
+//! GitLab CI: `.gitlab-ci.yml` and `.gitlab/ci/*.yml`, local `include:`s, job triggers from
+//! `rules:`/`only:`/`when:`, hidden template jobs for `extends:`.
+
+use crate::ci::{CiSystem, Yaml};
+use crate::facts::yaml::{ranges, scalar_commands, trig};
+use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
+use crate::paths::file_name;
+use crate::paths::is_yaml;
+use crate::read::Document;
+use crate::read::structured::{Node, Value};
+use regex::Regex;
+use std::sync::LazyLock;
+
+pub(crate) const GITLAB_RESERVED: &[&str] = &[
+    "stages",
+    "variables",
+    "default",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "spec",
+];
+
+/// What starts a GitLab job, from its `rules:` / `only:` / `when:`. Empty: the file's.
+pub(crate) fn gitlab_job_triggers(job: &Node, line: u32) -> Vec<Trigger> {
+    static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"CI_PIPELINE_SOURCE\s*==\s*["']?(\w+)"#).expect("gitlab source")
+    });
+    let from_source = |s: &str| match s {
+        "push" => Some(TriggerKind::Push),
+        "merge_request_event" | "external_pull_request_event" => Some(TriggerKind::PullRequest),
+        "schedule" | "schedules" => Some(TriggerKind::Schedule),
+        "web" | "chat" => Some(TriggerKind::Manual),
+        "api" | "trigger" | "triggers" => Some(TriggerKind::Event),
+        "pipeline" | "pipelines" | "parent_pipeline" => Some(TriggerKind::PipelineCompletion),
+        "merge_requests" => Some(TriggerKind::PullRequest),
+        "tags" => Some(TriggerKind::Release),
+        _ => None,
+    };
+    let mut kinds: Vec<(TriggerKind, u32)> = Vec::new();
+    if let Some(rules) = job.get("rules") {
+        for r in rules.as_seq() {
+            if r.get("when").and_then(Node::as_str) == Some("never") {
+                continue;
+            }
+            let manual = r.get("when").and_then(Node::as_str) == Some("manual");
+            let cond = r.get("if").and_then(Node::as_str).unwrap_or("");
+            let mut any = false;
+            for c in SOURCE.captures_iter(cond) {
+                if let Some(k) = from_source(&c[1]) {
+                    kinds.push((k, r.line));
+                    any = true;
+                }
+            }
+            if !any {
+                let k = if cond.contains("CI_MERGE_REQUEST") {
+                    TriggerKind::PullRequest
+                } else if cond.contains("CI_COMMIT_TAG") {
+                    TriggerKind::Release
+                } else {
+                    TriggerKind::Push
+                };
+                kinds.push((k, r.line));
+            }
+            if manual {
+                kinds.push((TriggerKind::Manual, r.line));
+            }
+        }
+    } else if let Some(only) = job.get("only") {
+        let mut s = Vec::new();
+        match only.get("refs") {
+            Some(refs) => refs.scalars(&mut s),
+            None if matches!(only.value, Value::Map(_)) => {}
+            None => only.scalars(&mut s),
+        }
+        if s.is_empty() {
+            kinds.push((TriggerKind::Push, only.line));
+        }
+        for (x, l) in s {
+            kinds.push((from_source(x).unwrap_or(TriggerKind::Push), l));
+        }
+    }
+    if kinds.is_empty() && job.get("when").and_then(Node::as_str) == Some("manual") {
+        kinds.push((TriggerKind::Manual, line));
+    }
+    let mut out: Vec<Trigger> = kinds.into_iter().map(|(k, l)| trig(k, None, l)).collect();
+    out.sort_by_key(|t| t.kind);
+    out.dedup_by_key(|t| t.kind);
+    out
+}
+
+pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) -> FileFacts {
+    let entries = root.entries();
+    let mut jobs = Vec::new();
+    let mut includes = Vec::new();
+    // Hidden jobs (`.name`) are templates for `extends:`.
+    let templates: Vec<(&str, &Node)> = entries
+        .iter()
+        .filter(|(k, _, v)| k.starts_with('.') && matches!(v.value, Value::Map(_)))
+        .map(|(k, _, v)| (k.as_str(), v))
+        .collect();
+    for ((name, line, job), (_, job_end)) in entries.iter().zip(ranges(entries, end)) {
+        if name == "include" {
+            let mut items: Vec<&Node> = job.as_seq().iter().collect();
+            if items.is_empty() {
+                items.push(job);
+            }
+            for it in items {
+                let (path, l) = match (it.as_str(), it.get("local")) {
+                    (Some(s), _) if !s.contains("://") => (s, it.line),
+                    (None, Some(loc)) => match loc.as_str() {
+                        Some(s) => (s, loc.line),
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                includes.push(Command::reference(
+                    l,
+                    format!("/{}", path.trim_start_matches('/')),
+                ));
+            }
+            continue;
+        }
+        if GITLAB_RESERVED.contains(&name.as_str())
+            || name.starts_with('.')
+            || !matches!(job.value, Value::Map(_))
+        {
+            continue;
+        }
+        let mut commands = Vec::new();
+        let mut ext = Vec::new();
+        if let Some(e) = job.get("extends") {
+            e.scalars(&mut ext);
+        }
+        for (t, _) in ext {
+            if let Some((_, tn)) = templates.iter().find(|(n, _)| *n == t) {
+                commands.extend(scalar_commands(tn, true, here));
+            }
+        }
+        commands.extend(scalar_commands(job, true, here));
+        // `trigger: include: child.yml` / `trigger: project`: a child pipeline.
+        jobs.push(Job {
+            name: name.clone(),
+            line: *line,
+            end: job_end,
+            triggers: gitlab_job_triggers(job, *line),
+            commands,
+        });
+    }
+    FileFacts::Entry {
+        system: "gitlab-ci",
+        triggers,
+        jobs,
+        includes,
+    }
+}
+
+/// Whether a YAML file outside `.gitlab/` holds GitLab jobs (an `include:`d fragment).
+pub(crate) fn gitlab_shape(root: &Node) -> bool {
+    let e = root.entries();
+    root.get("apiVersion").is_none()
+        && root.get("$schema").is_none()
+        && e.iter().any(|(k, _, v)| {
+            !k.starts_with('.')
+                && v.get("script").is_some()
+                && (v.get("stage").is_some()
+                    || v.get("image").is_some()
+                    || v.get("rules").is_some()
+                    || v.get("only").is_some()
+                    || v.get("extends").is_some())
+        })
+}
+
+/// GitLab CI.
+pub(crate) struct Gitlab;
+
+impl CiSystem for Gitlab {
+    fn id(&self) -> &'static str {
+        "gitlab-ci"
+    }
+    fn at(&self, rel: &str) -> bool {
+        file_name(rel) == ".gitlab-ci.yml" || (rel.starts_with(".gitlab/ci/") && is_yaml(rel))
+    }
+    fn read(&self, doc: &Document) -> Option<FileFacts> {
+        let y = Yaml::of(doc)?;
+        // Only a pipeline's root file has triggers of its own; other GitLab files run when
+        // included (their jobs get the including file's triggers).
+        let own = if y.name() == ".gitlab-ci.yml" {
+            vec![
+                trig(TriggerKind::Push, None, 1),
+                trig(TriggerKind::PullRequest, None, 1),
+            ]
+        } else {
+            vec![trig(TriggerKind::Called, None, 1)]
+        };
+        Some(gitlab(y.root, y.end, own, &y.here))
+    }
+    fn words(&self) -> &'static [&'static str] {
+        &["script"]
+    }
+    /// A YAML file outside `.gitlab/` holding GitLab jobs: an `include:`d fragment.
+    fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
+        gitlab_shape(y.root).then(|| {
+            gitlab(
+                y.root,
+                y.end,
+                vec![trig(TriggerKind::Called, None, 1)],
+                &y.here,
+            )
+        })
+    }
+    fn fixed_location(&self, rel: &str) -> bool {
+        file_name(rel) == ".gitlab-ci.yml"
+    }
+    fn samples(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            (".gitlab-ci.yml", "test:\n  script:\n    - pytest\n"),
+            (
+                "ci/train.yml",
+                "train:\n  stage: train\n  script:\n    - python train.py\n",
+            ),
+        ]
+    }
+}

@@ -1,0 +1,164 @@
+//! CI systems and orchestrators: one file each, found through one registry.
+//!
+//! A system says where its files live ([`CiSystem::at`]), or what shape a YAML document of it
+//! has anywhere in the tree ([`CiSystem::shaped`], with the [`CiSystem::words`] one of which
+//! such a document must contain, so that the textual precheck of `facts::job_spec` can refuse
+//! other files unparsed), and reads a file into entry points and jobs. Adding a system is one
+//! file here and one line in [`REGISTRY`]; its [`CiSystem::samples`] are run by the tests,
+//! through the same dispatch as a scan, so a system whose words or location miss its own files
+//! fails them.
+//!
+//! Systems read the line-aware YAML tree of `read::structured` (serde-saphyr, with its budgets
+//! against bombs and deep nesting), not typed models such as `github-actions-models`: those
+//! types hold no positions, while every job, step, trigger and command ripen reports needs its
+//! line, and the crate brings a second YAML parser (`yaml_serde`, without serde-saphyr's
+//! budgets) for files that are untrusted input. Reading each file twice (types for shape,
+//! the tree for lines) would double the parse of every CI file for no new fact.
+
+pub(crate) mod azure_pipelines;
+pub(crate) mod bitbucket;
+pub(crate) mod buildkite;
+pub(crate) mod circleci;
+pub(crate) mod cloud_build;
+pub(crate) mod codebuild;
+pub(crate) mod github_actions;
+pub(crate) mod gitlab;
+pub(crate) mod jenkins;
+pub(crate) mod orchestrators;
+pub(crate) mod tekton;
+pub(crate) mod travis;
+
+pub(crate) use crate::facts::yaml::Yaml;
+use crate::model::FileFacts;
+use crate::read::Document;
+
+/// A CI system or orchestrator ripen reads.
+pub trait CiSystem: Sync {
+    /// The id of its entry points (`system` in reports).
+    fn id(&self) -> &'static str;
+    /// Whether `rel` is this system's configuration by its location alone.
+    fn at(&self, _rel: &str) -> bool {
+        false
+    }
+    /// Reads a file found by location ([`CiSystem::at`]).
+    fn read(&self, _doc: &Document) -> Option<FileFacts> {
+        None
+    }
+    /// Words one of which any YAML document [`CiSystem::shaped`] accepts contains (as a whole
+    /// word, not spelt with escapes).
+    fn words(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Reads a YAML file found elsewhere when it has this system's shape.
+    fn shaped(&self, _y: &Yaml) -> Option<FileFacts> {
+        None
+    }
+    /// Whether the service runs a configuration only from one fixed place, so that a copy
+    /// elsewhere (a template, seed code) is not this repository's CI. Systems pointed at a
+    /// file from outside (Azure Pipelines, Jenkins, Cloud Build, CodeBuild) run it anywhere.
+    fn fixed_location(&self, _rel: &str) -> bool {
+        false
+    }
+    /// Whether other files reach this system's jobs by name (`databricks bundle run JOB`, a
+    /// Tekton `pipelineRef`), so that a change to its files can change what others reach.
+    fn jobs_named_from_elsewhere(&self) -> bool {
+        false
+    }
+    /// Files this system must recognise as entry points of its own: `(path, content)`.
+    fn samples(&self) -> &'static [(&'static str, &'static str)];
+}
+
+/// Every CI system, in the order a path is matched against their locations (the first wins)
+/// and a YAML document elsewhere against their shapes.
+pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
+    &github_actions::GithubActions,
+    &gitlab::Gitlab,
+    &jenkins::Jenkins,
+    &circleci::CircleCi,
+    &bitbucket::Bitbucket,
+    &cloud_build::CloudBuild,
+    &codebuild::CodeBuild,
+    &travis::Travis,
+    &buildkite::Buildkite,
+    &azure_pipelines::AzurePipelines,
+    &tekton::Tekton,
+];
+
+/// The CI system whose location `rel` is.
+pub(crate) fn at(rel: &str) -> Option<&'static dyn CiSystem> {
+    REGISTRY.iter().copied().find(|s| s.at(rel))
+}
+
+/// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
+pub(crate) fn is_ci_system(system: &str) -> bool {
+    REGISTRY.iter().any(|s| s.id() == system)
+}
+
+/// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).
+pub(crate) fn runs_anywhere(path: &str) -> bool {
+    !REGISTRY.iter().any(|s| s.fixed_location(path))
+}
+
+/// Whether other files reach the jobs of `system` by name ([`CiSystem::jobs_named_from_elsewhere`]).
+pub(crate) fn jobs_named_from_elsewhere(system: &str) -> bool {
+    REGISTRY
+        .iter()
+        .chain(orchestrators::REGISTRY)
+        .any(|s| s.id() == system && s.jobs_named_from_elsewhere())
+}
+
+/// Every word a shaped system or orchestrator needs ([`CiSystem::words`]).
+pub(crate) fn words() -> impl Iterator<Item = &'static str> {
+    REGISTRY
+        .iter()
+        .chain(orchestrators::REGISTRY)
+        .flat_map(|s| s.words().iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every system and orchestrator recognises its own samples through the scan's dispatch
+    /// (location, textual precheck, shape): a word missing from [`CiSystem::words`] or a
+    /// location that misses its files fails here.
+    #[test]
+    fn every_system_reads_its_samples() {
+        for s in REGISTRY.iter().chain(orchestrators::REGISTRY) {
+            assert!(!s.samples().is_empty(), "{} has no samples", s.id());
+            for (path, text) in s.samples() {
+                let doc = Document::new(path, text.to_string());
+                match crate::extract::extract(&doc) {
+                    Some(FileFacts::Entry { system, jobs, .. }) => {
+                        assert_eq!(system, s.id(), "{path}");
+                        assert!(!jobs.is_empty(), "{}: {path} has no jobs", s.id());
+                    }
+                    other => panic!(
+                        "{}: {path} is not read as an entry point: {other:?}",
+                        s.id()
+                    ),
+                }
+            }
+        }
+    }
+
+    /// CI ids are unique, and a system found by location claims no other system's samples.
+    #[test]
+    fn ids_and_locations_do_not_collide() {
+        let mut ids: Vec<&str> = REGISTRY.iter().map(|s| s.id()).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate ids");
+        for s in REGISTRY {
+            for (path, _) in s.samples() {
+                let claim: Vec<&str> = REGISTRY
+                    .iter()
+                    .filter(|o| o.at(path))
+                    .map(|o| o.id())
+                    .collect();
+                assert!(claim.len() <= 1, "{path} is claimed by {claim:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Orchestrators and schedulers whose definitions live in the repository, read like the CI
+//! systems (the same trait, their own registry): their schedules and events start walks, as
+//! CI triggers do, but they are not CI.
+
+pub(crate) mod azureml;
+pub(crate) mod cloudformation;
+pub(crate) mod databricks;
+pub(crate) mod kubernetes;
+pub(crate) mod prefect;
+pub(crate) mod terraform;
+
+use crate::ci::CiSystem;
+
+/// Every orchestrator, in the order a YAML document is matched against their shapes.
+pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
+    &databricks::Databricks,
+    &prefect::Prefect,
+    &azureml::AzureMlSchedule,
+    &cloudformation::CloudFormation,
+    &kubernetes::Kubernetes,
+    &terraform::Terraform,
+];
+
+/// The orchestrator whose location `rel` is.
+pub(crate) fn at(rel: &str) -> Option<&'static dyn CiSystem> {
+    REGISTRY.iter().copied().find(|s| s.at(rel))
+}

@@ -1,0 +1,238 @@
+//! The command line's shape (clap): commands, arguments and their parsers.
+
+use crate::catalogue::Catalogue;
+use crate::model::Date;
+use crate::render::Format;
+use crate::render::badge::BadgeFormat;
+use crate::render::diff::DiffFormat;
+use crate::render::history::HistoryFormat;
+use crate::source::walk::DEFAULT_MAX_FILE_SIZE;
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "ripen",
+    version,
+    about = "Infer a repository's MLOps maturity (Google 0-2, Azure 0-4, GigaOm) from evidence",
+    long_about = "ripen reads a repository — CI configurations, training code, pipelines, tracking, \
+registries, deployment manifests, monitoring — and maps what it finds to Google's and Azure's MLOps \
+maturity levels and GigaOm's categories, with file:line evidence and the gaps that block the next level.\n\n\
+Exit codes: 0 success; 1 a --fail-under target is not met; 2 usage, configuration or rule error."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan a repository and report its maturity.
+    Scan(ScanArgs),
+    /// The levels at each commit, oldest to newest, from git history (no checkout).
+    History(HistoryArgs),
+    /// Level and capability changes between a base revision and the working tree (or --head).
+    Diff(DiffArgs),
+    /// Print a README badge of a model's level: SVG, or a shields.io endpoint JSON.
+    Badge(BadgeArgs),
+    /// List or test the evidence rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Write a starting `.ripen.yml` whose targets are today's levels (a ratchet).
+    Init {
+        /// The repository to configure.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Overwrite an existing configuration.
+        #[arg(long)]
+        force: bool,
+        /// Extra rule directory (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Print a JSON Schema: config, rules, capabilities or model (as kept in `schemas/`).
+    #[command(hide = true)]
+    Schema {
+        #[arg(value_parser = ["config", "rules", "capabilities", "model"])]
+        kind: String,
+    },
+    /// Explain a capability, a maturity model or a rule: what it is, why it matters, how to get it.
+    Explain {
+        /// A capability id (`experiment_tracking`), model id (`azure`) or rule id.
+        id: String,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    #[command(flatten)]
+    Generate(super::completions::Generate),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum RulesCommand {
+    /// List every rule: id, capability, tier, title.
+    List {
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run every rule's positive and negative examples (or only those of the rules in DIR).
+    Test {
+        /// A directory of extra rule files to load and test.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct ScanArgs {
+    /// The repositories to scan: directories, or git URLs (cloned shallow into a temporary
+    /// directory; `file://` by libgit2, https/ssh by the system `git`). Several give one report
+    /// each and a summary.
+    #[arg(default_value = ".", value_name = "PATH|URL")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Merge the evidence of all the repositories into one verdict (one ML system split across
+    /// repositories; paths are prefixed with each repository's name).
+    #[arg(long)]
+    pub(crate) as_system: bool,
+    /// Commits of git history to examine for the history facts (last change to the training
+    /// pipeline, binaries committed in history); 0 turns them off.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub(crate) history_commits: usize,
+    #[arg(long, short, value_enum, default_value = "text")]
+    pub(crate) format: Format,
+    /// Exit 1 unless MODEL reaches LEVEL, e.g. `--fail-under azure=3` (repeatable).
+    #[arg(long = "fail-under", value_name = "MODEL=LEVEL", value_parser = parse_target)]
+    pub(crate) fail_under: Vec<(String, u32)>,
+    /// Extra rule directory, loaded after the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Config file (default: `.ripen.yml` at the scanned root, when present).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    pub(crate) max_file_size: u64,
+    /// Leave out paths matching this glob, relative to the root (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
+    /// Ignore the attestations in the config file (they are listed as ignored).
+    #[arg(long)]
+    pub(crate) no_attestations: bool,
+    /// Also write the report in FORMAT to PATH, e.g. `--report-file sarif=ripen.sarif`
+    /// (repeatable; one scan, several reports).
+    #[arg(long = "report-file", value_name = "FORMAT=PATH", value_parser = parse_report_file)]
+    pub(crate) report_files: Vec<(Format, PathBuf)>,
+    /// Also report each sub-project of a monorepo (directories with their own pyproject.toml,
+    /// setup.py, dvc.yaml, MLproject or databricks.yml).
+    #[arg(long)]
+    pub(crate) per_project: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct BadgeArgs {
+    /// The repository to scan.
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// The staged model the badge shows.
+    #[arg(long, value_parser = PossibleValuesParser::new(Catalogue::builtin_staged_models()), default_value = "azure")]
+    pub(crate) model: String,
+    #[arg(long, short, value_enum, default_value = "svg")]
+    pub(crate) format: BadgeFormat,
+    /// Extra rule directory, loaded after the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Config file (default: `.ripen.yml` at the scanned root, when present).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// Options shared by `history` and `diff`: which rules, which files.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct TreeArgs {
+    /// Extra rule directory, loaded after the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Config file (default: the one at the scanned root, as for `scan`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+    /// Leave out paths matching this glob, relative to the root (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HistoryArgs {
+    /// The repository (or a directory inside one) to follow.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// At most this many commits, the newest.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_commits: usize,
+    /// Leave out commits older than this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<Date>,
+    /// Follow only the first parent of merges (the main line).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Where to start (default: HEAD).
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    #[arg(long, short, value_enum, default_value = "text")]
+    pub format: HistoryFormat,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DiffArgs {
+    /// The repository (or a directory inside one).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The revision to compare against (e.g. `origin/main`, a commit, a tag).
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+    /// The revision to compare (default: the working tree, scanned as `ripen scan` does).
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Exit 1 when any model's level is lower at head than at base.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    #[arg(long, short, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+}
+
+pub(crate) fn parse_target(s: &str) -> Result<(String, u32), String> {
+    let (m, l) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected MODEL=LEVEL (e.g. azure=3), got `{s}`"))?;
+    let level = l
+        .trim()
+        .parse()
+        .map_err(|_| format!("level must be a whole number, got `{l}`"))?;
+    Ok((m.trim().to_ascii_lowercase(), level))
+}
+
+pub(crate) fn parse_report_file(s: &str) -> Result<(Format, PathBuf), String> {
+    use clap::ValueEnum;
+    let (f, p) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH (e.g. sarif=ripen.sarif), got `{s}`"))?;
+    let format = Format::from_str(f.trim(), true)
+        .map_err(|_| format!("unknown format `{f}` (text, json, markdown, sarif, github, html)"))?;
+    if p.is_empty() {
+        return Err("the path after `=` is empty".into());
+    }
+    Ok((format, PathBuf::from(p)))
+}
+
+pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("expected a date YYYY-MM-DD, got `{s}`"))
+}

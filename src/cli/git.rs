@@ -1,0 +1,84 @@
+//! `ripen history` and `ripen diff`.
+
+use crate::catalogue::Catalogue;
+use crate::cli::args::{DiffArgs, HistoryArgs, TreeArgs};
+use crate::cli::options::{Flags, options};
+use crate::cli::{error, note, out};
+use crate::pipeline::history::{self, HistoryOptions};
+use crate::pipeline::{ScanOptions, diff};
+use crate::render;
+use crate::render::diff::DiffFormat;
+use crate::render::history::HistoryFormat;
+use std::path::Path;
+
+/// The catalogue and scan options for `root`, from its config and the command line.
+/// The catalogue and scan options for `root`, from its config and the command line.
+pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptions), i32> {
+    let flags = Flags {
+        config: t.config.as_deref(),
+        rules: &t.rules,
+        exclude: &t.exclude,
+        max_file_size: t.max_file_size,
+        no_attestations: false,
+        per_project: false,
+    };
+    let (_, cat, opts) = options(root, &flags).map_err(error)?;
+    Ok((cat, opts))
+}
+
+pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
+    if !a.path.is_dir() {
+        return error(format!("{}: not a directory", a.path.display()));
+    }
+    if a.max_commits == 0 {
+        return error("--max-commits must be at least 1");
+    }
+    let (cat, opts) = match prepare(&a.path, &a.tree) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let hopts = HistoryOptions {
+        max_commits: a.max_commits,
+        since: a.since,
+        first_parent: a.first_parent,
+        rev: a.rev.clone(),
+    };
+    match history::history(&a.path, &cat, &opts, &hopts) {
+        Ok(h) => {
+            if a.format != HistoryFormat::Text {
+                for w in &h.warnings {
+                    note(w);
+                }
+            }
+            out(&render::history::render(&h, a.format));
+            0
+        }
+        Err(e) => error(e),
+    }
+}
+
+pub(crate) fn diff_cmd(a: DiffArgs) -> i32 {
+    if !a.path.is_dir() {
+        return error(format!("{}: not a directory", a.path.display()));
+    }
+    let (cat, opts) = match prepare(&a.path, &a.tree) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    match diff::diff(&a.path, &cat, &opts, &a.base, a.head.as_deref()) {
+        Ok(d) => {
+            if a.format != DiffFormat::Text {
+                for w in &d.warnings {
+                    note(w);
+                }
+            }
+            out(&render::diff::render(&d, a.format));
+            if a.fail_on_regression && d.regression {
+                1
+            } else {
+                0
+            }
+        }
+        Err(e) => error(e),
+    }
+}

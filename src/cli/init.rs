@@ -1,0 +1,129 @@
+//! `ripen init`: a starting `.ripen.yml` whose targets are the levels the repository has
+//! today, so that CI fails when a level drops and the team raises the targets as it goes (a
+//! ratchet). It never overwrites a configuration unless asked to.
+
+use crate::catalogue::Catalogue;
+use crate::config;
+use crate::model::Date;
+use crate::model::{Report, Staged};
+use crate::pipeline::ScanOptions;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The configuration text for `report`, as of `today`.
+pub(crate) fn template(report: &Report, today: Date) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# ripen configuration, written by `ripen init` on {today} (ripen {}).",
+        report.tool.version
+    );
+    let _ = writeln!(
+        o,
+        "# Schema: schemas/ripen-config.schema.json in ripen's repository. Docs: README, \"Configuration\".\n"
+    );
+    let _ = writeln!(
+        o,
+        "# Targets: the levels this repository has today (a ratchet). `ripen scan` exits 1 when a\n# level drops below its target; raise them as the repository matures."
+    );
+    let _ = writeln!(o, "fail_under:");
+    for (id, m) in &report.models {
+        let Some(Staged {
+            level,
+            max_level: max,
+            levels,
+            ..
+        }) = m.staged()
+        else {
+            continue;
+        };
+        let (level, max) = (*level, *max);
+        let mut comment = String::new();
+        if let Some(next) = levels.iter().find(|l| l.level == level + 1) {
+            let missing: Vec<&str> = next
+                .required
+                .iter()
+                .filter(|p| !p.met)
+                .map(|p| p.id.as_str())
+                .collect();
+            comment = format!(
+                "  # of {max}; level {} needs: {}",
+                next.level,
+                missing.join(", ")
+            );
+        } else if level == max {
+            comment = "  # the top level".to_string();
+        }
+        let _ = writeln!(o, "  {id}: {level}{comment}");
+    }
+    o.push_str(
+        r#"
+# Paths left out of the scan (globs relative to the scanned root).
+exclude: []
+#  - "fixtures/**"
+
+# Extra rule directories, relative to this file (see docs/rules.md).
+rules: []
+
+# Practices carried out outside this repository. Shown apart from detected evidence; they
+# count as implemented. `ripen scan --no-attestations` ignores them.
+attestations: []
+#  - capability: monitoring
+#    reason: Drift and latency alerts are configured in the platform team's Datadog.
+#    link: https://example.com/runbooks/model-monitoring
+
+# Capabilities accepted as missing until a date. While active, the practices they cover do
+# not fail `fail_under` and are reported as waived (never as evidence). An expired waiver is
+# reported and stops counting.
+waivers: []
+#  - capability: continuous_delivery
+#    reason: The deployment pipeline lands next quarter.
+#    expires: 2027-03-31
+"#,
+    );
+    o
+}
+
+/// Writes `<root>/.ripen.yml`. Refuses when a configuration exists, unless `force`.
+pub(crate) fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, String> {
+    if !root.is_dir() {
+        return Err(format!("{}: not a directory", root.display()));
+    }
+    let target = root.join(config::DEFAULT_NAME);
+    if !force {
+        for name in config::CANDIDATES {
+            let p = root.join(name);
+            if !p.is_file() {
+                continue;
+            }
+            // A pyproject.toml configures ripen only with a [tool.ripen] table (one that cannot
+            // be parsed might: refuse rather than guess).
+            let configured = *name != "pyproject.toml"
+                || std::fs::read_to_string(&p).map_or(true, |text| {
+                    config::Config::parse_pyproject(name, &text, root).map_or(true, |c| c.is_some())
+                });
+            if configured {
+                return Err(format!(
+                    "{} already configures ripen; pass --force to write {} anyway",
+                    p.display(),
+                    target.display()
+                ));
+            }
+        }
+    }
+    let report =
+        crate::pipeline::scan(root, cat, &ScanOptions::default()).map_err(|e| e.to_string())?;
+    let text = template(&report, Date::today());
+    std::fs::write(&target, &text)
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    let levels: Vec<String> = report
+        .models
+        .iter()
+        .filter_map(|(id, m)| m.level().map(|l| format!("{id} >= {l}")))
+        .collect();
+    Ok(format!(
+        "wrote {} with targets {}\n",
+        target.display(),
+        levels.join(", ")
+    ))
+}

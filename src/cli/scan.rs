@@ -1,0 +1,186 @@
+//! `ripen scan`: one or several repositories (paths or URLs), each with its own config.
+
+use crate::catalogue::Catalogue;
+use crate::cli::args::ScanArgs;
+use crate::cli::many;
+use crate::cli::options::{Flags, options, targets};
+use crate::cli::{error, out, warn};
+use crate::model::Report;
+use crate::pipeline::ScanOptions;
+use crate::render::{self, github};
+use crate::source::remote::{self, Source};
+use std::path::{Path, PathBuf};
+
+pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
+    if args.paths.len() > 1
+        && !args.as_system
+        && let Err(e) = many::many_format(args.format)
+    {
+        return error(e);
+    }
+    // URLs are cloned into temporary directories, removed when `sources` is dropped.
+    let sources = match resolve(&args.paths) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let mut scanned = Vec::new();
+    for src in &sources {
+        match scan_root(&args, &src.root) {
+            Ok((mut report, targets, cat, opts)) => {
+                crate::cli::annotate(
+                    &mut report,
+                    &src.root,
+                    args.history_commits,
+                    args.max_file_size,
+                );
+                report.root = src.display.clone();
+                scanned.push((src.name.clone(), report, targets, cat, opts));
+            }
+            Err(code) => return code,
+        }
+    }
+    let (mut report, met) = if args.as_system {
+        let (_, _, targets, cat, opts) = &scanned[0];
+        let parts: Vec<(String, Report)> = scanned
+            .iter()
+            .map(|(n, r, ..)| (n.clone(), r.clone()))
+            .collect();
+        let Some(mut r) = crate::assess::system::merge(cat, &parts, opts) else {
+            return error("no repository to scan");
+        };
+        let met = r.check_targets(targets);
+        (r, met)
+    } else if scanned.len() == 1 {
+        let (_, mut r, targets, ..) = scanned.remove(0);
+        let met = r.check_targets(&targets);
+        (r, met)
+    } else {
+        if !args.report_files.is_empty() {
+            return error(
+                "--report-file writes one report: give one repository, or merge them with --as-system",
+            );
+        }
+        let mut met = true;
+        let parts: Vec<(String, Report)> = scanned
+            .into_iter()
+            .map(|(n, mut r, t, ..)| {
+                met &= r.check_targets(&t);
+                (n, r)
+            })
+            .collect();
+        return match crate::cli::render_many(&parts, args.format) {
+            Ok(s) => {
+                out(&s);
+                if met { 0 } else { 1 }
+            }
+            Err(e) => error(e),
+        };
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    if github::in_actions(&env) {
+        report.browse_url = github::browse_url(&env);
+    }
+    for (format, path) in &args.report_files {
+        if let Err(e) = std::fs::write(path, render::render(&report, *format)) {
+            return error(format!(
+                "--report-file: cannot write {}: {e}",
+                path.display()
+            ));
+        }
+    }
+    if let Err(e) = github::publish(&report, &env) {
+        warn(format!(
+            "cannot write the GitHub step summary or outputs: {e}"
+        ));
+    }
+    out(&render::render(&report, args.format));
+    if met { 0 } else { 1 }
+}
+
+/// One root's report, with the targets, catalogue and options it was scanned with.
+pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
+
+/// Config, catalogue, targets and options for one root, and its report.
+pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
+    let flags = Flags {
+        config: args.config.as_deref(),
+        rules: &args.rules,
+        exclude: &args.exclude,
+        max_file_size: args.max_file_size,
+        no_attestations: args.no_attestations,
+        per_project: args.per_project,
+    };
+    let (config, cat, opts) = options(root, &flags).map_err(error)?;
+    let targets = targets(&config, &cat, &args.fail_under).map_err(error)?;
+    let scanned = crate::cli::progress::with_progress(|progress| {
+        let opts = ScanOptions {
+            progress,
+            ..opts.clone()
+        };
+        crate::pipeline::scan(root, &cat, &opts)
+    });
+    match scanned {
+        Ok(r) => Ok((r, targets, cat, opts)),
+        Err(e) => Err(error(e)),
+    }
+}
+
+/// A scan argument made into a directory: a path as given, or a temporary clone of a URL.
+pub(crate) struct Resolved {
+    pub root: PathBuf,
+    /// What the report calls it: the path or URL as given.
+    pub display: String,
+    /// A short name (`--as-system` prefixes, the summary table).
+    pub name: String,
+    pub _clone: Option<remote::Clone>,
+}
+
+/// Turns the arguments of `ripen scan` into directories, cloning URLs.
+pub(crate) fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let r = match remote::classify(p) {
+            Source::Path(p) => {
+                if !p.is_dir() {
+                    return Err(format!("{}: not a directory", p.display()));
+                }
+                let name = p
+                    .canonicalize()
+                    .ok()
+                    .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| remote::repo_name(&p.to_string_lossy()));
+                Resolved {
+                    display: p.display().to_string(),
+                    root: p,
+                    name,
+                    _clone: None,
+                }
+            }
+            src @ (Source::Local(_) | Source::Network(_)) => {
+                let c = remote::clone(&src)?;
+                Resolved {
+                    root: c.path.clone(),
+                    display: c.url.clone(),
+                    name: remote::repo_name(&c.url),
+                    _clone: Some(c),
+                }
+            }
+        };
+        out.push(r);
+    }
+    let names = crate::assess::system::unique_names(out.iter().map(|r| r.name.clone()).collect());
+    for (r, n) in out.iter_mut().zip(names) {
+        r.name = n;
+    }
+    Ok(out)
+}
+
+/// Adds the history facts to a scan of a repository's top level (`.git` at the root; a
+/// subdirectory or an unpacked tree gets none).
+pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: u64) {
+    if max_commits == 0 || !root.join(".git").exists() {
+        return;
+    }
+    report.history =
+        crate::pipeline::repo_history::repo_history(root, report, max_commits, max_size);
+}

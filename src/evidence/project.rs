@@ -1,0 +1,141 @@
+//! Facts about the repository as a whole, gathered file by file during the read pass: is it an
+//! ML project, which packages does it define. They decide the caps on hits' tiers.
+
+use crate::catalogue::normalise_package;
+use crate::read::{Document, Origin};
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+/// Facts about the repository as a whole, gathered file by file during the read pass.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct ProjectFacts {
+    /// Python packages this repository defines (its own name in pyproject/setup, or top-level
+    /// package directories), normalised to `snake_case`.
+    pub own_packages: BTreeSet<String>,
+    /// Package name → its directory (`mlflow` → `mlflow`, `evidently` → `src/evidently`).
+    pub package_dirs: BTreeMap<String, String>,
+    /// The repository declares a Python distribution (pyproject, setup.py, setup.cfg name).
+    pub declares_distribution: bool,
+    /// Files showing this is an ML project (framework imports, notebooks, model artefacts).
+    pub ml_signals: Vec<String>,
+}
+
+pub(crate) static ML_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*(?:import|from)\s+(?:sklearn|torch|tensorflow|keras|xgboost|lightgbm|catboost|transformers|jax|flax|mxnet|pyspark\.ml|statsmodels|prophet|pytorch_lightning|lightning|fastai|sentence_transformers|spacy)\b")
+        .expect("ml import pattern")
+});
+
+pub(crate) static PKG_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*name\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("pyproject name")
+});
+
+pub(crate) static SETUP_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("setup name"));
+
+pub(crate) static SETUP_CFG_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*name\s*=\s*([A-Za-z0-9_.\-]+)\s*$").expect("setup.cfg name")
+});
+
+pub(crate) const MODEL_EXTENSIONS: &[&str] = &[
+    ".pkl",
+    ".pickle",
+    ".joblib",
+    ".h5",
+    ".hdf5",
+    ".pt",
+    ".pth",
+    ".onnx",
+    ".ckpt",
+    ".safetensors",
+    ".pb",
+    ".tflite",
+    ".keras",
+    ".mar",
+];
+
+pub(crate) fn is_model_artifact(rel: &str) -> bool {
+    let l = rel.to_ascii_lowercase();
+    MODEL_EXTENSIONS.iter().any(|e| l.ends_with(e))
+}
+
+impl ProjectFacts {
+    /// What one file says about the project; merged with `absorb`.
+    pub(crate) fn from_path(rel: &str) -> ProjectFacts {
+        let mut f = ProjectFacts::default();
+        let parts: Vec<&str> = rel.split('/').collect();
+        // `pkg/__init__.py` or `src/pkg/__init__.py`: a package this repository defines.
+        match parts.as_slice() {
+            [pkg, "__init__.py"] | ["src" | "python" | "lib", pkg, "__init__.py"] => {
+                f.own_packages.insert(normalise_package(pkg));
+                f.package_dirs.insert(
+                    normalise_package(pkg),
+                    rel.trim_end_matches("/__init__.py").to_string(),
+                );
+            }
+            _ => {}
+        }
+        if is_model_artifact(rel) {
+            f.ml_signals.push(rel.to_string());
+        }
+        f
+    }
+
+    pub(crate) fn from_doc(doc: &Document) -> ProjectFacts {
+        let mut f = ProjectFacts::from_path(&doc.rel);
+        // The root, or one level down (`python/pyproject.toml` in a multi-language library).
+        let depth = doc.rel.matches('/').count();
+        let name = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
+        let re = match name {
+            _ if depth > 1 => None,
+            "pyproject.toml" => Some(&*PKG_NAME),
+            "setup.py" => Some(&*SETUP_NAME),
+            "setup.cfg" => Some(&*SETUP_CFG_NAME),
+            _ => None,
+        };
+        if let Some(c) = re.and_then(|re| re.captures(&doc.text)) {
+            f.own_packages.insert(normalise_package(&c[1]));
+            f.declares_distribution = true;
+        }
+        if (doc.origin == Origin::Notebook || doc.rel.ends_with(".py"))
+            && f.ml_signals.is_empty()
+            && ML_IMPORT.is_match(&doc.text)
+        {
+            f.ml_signals.push(doc.rel.clone());
+        }
+        f
+    }
+
+    /// Whether the two say the same for levels: all but `ml_signals`, which only the report's
+    /// `ml_project` shows (no model reads it). Destructured whole: a new field must be placed.
+    pub(crate) fn same_for_levels(&self, other: &ProjectFacts) -> bool {
+        let ProjectFacts {
+            own_packages,
+            package_dirs,
+            declares_distribution,
+            ml_signals: _,
+        } = self;
+        *own_packages == other.own_packages
+            && *package_dirs == other.package_dirs
+            && *declares_distribution == other.declares_distribution
+    }
+
+    /// Whether nothing here can move a level ([`ProjectFacts::same_for_levels`]).
+    pub fn is_empty_for_levels(&self) -> bool {
+        self.same_for_levels(&ProjectFacts::default())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.own_packages.is_empty()
+            && self.package_dirs.is_empty()
+            && !self.declares_distribution
+            && self.ml_signals.is_empty()
+    }
+
+    pub(crate) fn absorb(&mut self, other: ProjectFacts) {
+        self.own_packages.extend(other.own_packages);
+        self.declares_distribution |= other.declares_distribution;
+        self.package_dirs.extend(other.package_dirs);
+        self.ml_signals.extend(other.ml_signals);
+    }
+}

@@ -1,0 +1,95 @@
+//! Any other YAML file: a job spec or manifest whose values may run something or name a file.
+
+use crate::facts::yaml::{Yaml, scalar_commands};
+use crate::model::{Command, FileFacts};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Whether a YAML file's text may hold a value that runs something or names a file (a mark
+/// or a runner of [`could_run_or_name_a_file`]), decided without parsing it.
+pub(crate) fn may_run_or_name_a_file(text: &str) -> bool {
+    static MARKS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(COMMAND_MARKS).expect("fixed mark list builds")
+    });
+    static RUNNER: LazyLock<Regex> = LazyLock::new(|| {
+        let words: Vec<String> = COMMAND_RUNNERS.iter().map(|w| regex::escape(w)).collect();
+        Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", words.join("|")))
+            .expect("fixed runner list builds")
+    });
+    MARKS.is_match(text) || RUNNER.is_match(text)
+}
+
+/// A generated YAML of thousands of entries adds nothing past this many candidate commands.
+pub(crate) const MAX_COMMANDS_PER_FILE: usize = 2_000;
+
+/// Text in a value that names a file or a path.
+pub(crate) const COMMAND_MARKS: &[&str] = &[
+    "/",
+    ".py",
+    ".sh",
+    ".yml",
+    ".yaml",
+    ".ipynb",
+    ".R",
+    ".jar",
+    ".ps1",
+    "Makefile",
+    "Dockerfile",
+];
+
+/// First words of a value that runs something.
+pub(crate) const COMMAND_RUNNERS: &[&str] = &[
+    "python",
+    "python3",
+    "bash",
+    "sh",
+    "make",
+    "dvc",
+    "kedro",
+    "az",
+    "kubectl",
+    "helm",
+    "docker",
+    "gcloud",
+    "aws",
+    "pytest",
+    "Rscript",
+    "papermill",
+    "mlflow",
+    "uvicorn",
+    "gunicorn",
+    "streamlit",
+    "torchrun",
+    "accelerate",
+    "deepspeed",
+    "spark-submit",
+    "databricks",
+    "java",
+    "node",
+    "uv",
+    "poetry",
+    "tox",
+    "nox",
+];
+
+pub(crate) fn could_run_or_name_a_file(c: &Command) -> bool {
+    let t = c.text.trim();
+    COMMAND_MARKS.iter().any(|m| t.contains(m))
+        || t.split_whitespace()
+            .next()
+            .is_some_and(|w| COMMAND_RUNNERS.contains(&w))
+}
+
+/// An ordinary YAML file (config, data, a manifest), kept only for the values that could run
+/// something or name a file: keeping every scalar of every YAML file until the graph is built
+/// is what made memory grow with the tree (BENCHMARKS.md).
+pub(crate) fn commands(y: &Yaml) -> Option<FileFacts> {
+    let mut commands: Vec<Command> = y
+        .docs
+        .iter()
+        .flat_map(|d| scalar_commands(d, true, &y.here))
+        .collect();
+    commands.retain(could_run_or_name_a_file);
+    commands.truncate(MAX_COMMANDS_PER_FILE);
+    (!commands.is_empty()).then_some(FileFacts::Commands(commands))
+}

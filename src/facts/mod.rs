@@ -1,0 +1,10 @@
+//! What files other than CI configurations contribute to the automation graph: Makefiles, DVC
+//! stages, Dockerfiles, Python, shell scripts, Kustomize and other YAML job specs, and the YAML
+//! helpers the CI systems share.
+
+pub(crate) mod dockerfile;
+pub(crate) mod dvc;
+pub(crate) mod job_spec;
+pub(crate) mod make;
+pub(crate) mod python;
+pub(crate) mod yaml;

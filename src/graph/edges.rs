@@ -1,0 +1,490 @@
+//! The edges out of a node: what its commands run (through the shell reader), what its
+//! imports and references name, memoised per node.
+
+use crate::graph::memo::{Edge, EdgeEntry, Probes};
+use crate::graph::{Graph, NodeId};
+use crate::model::{Command, FileFacts, TargetKind, Unresolved};
+use crate::paths::{join, parent};
+use crate::shell::{self, Action, Simple};
+use std::rc::Rc;
+
+/// Programs whose directory arguments are trees they apply or run.
+pub(crate) const DIRECTORY_RUNNERS: &[&str] = &[
+    "terraform",
+    "tofu",
+    "terragrunt",
+    "pulumi",
+    "kustomize",
+    "skaffold",
+    "kubectl",
+    "oc",
+    "helm",
+    "ansible-playbook",
+];
+
+pub(crate) fn is_test_file(rel: &str) -> bool {
+    let name = crate::paths::file_name(rel);
+    rel.ends_with(".py")
+        && (rel.starts_with("tests/")
+            || rel.starts_with("test/")
+            || rel.contains("/tests/")
+            || rel.contains("/test/")
+            || name.starts_with("test_")
+            || name.ends_with("_test.py")
+            || name == "conftest.py")
+}
+
+impl<'a> Graph<'a> {
+    /// The edges of one command of `from`: what it runs or references.
+    pub(crate) fn command_edges(
+        &self,
+        from: &str,
+        cmd: &Command,
+        extra_bases: &[String],
+        out: &mut Vec<Edge>,
+        unresolved: &mut Vec<Unresolved>,
+    ) {
+        let (home, bases) = self.command_bases(from, cmd, extra_bases);
+        // The command's own file is no edge of its own (its jobs and targets are).
+        let push = |out: &mut Vec<Edge>, to: NodeId, via: String, tests: bool| {
+            if to.0 != from || to.1.is_some() {
+                out.push(Edge {
+                    to,
+                    via,
+                    line: cmd.line,
+                    tests,
+                });
+            }
+        };
+        if !cmd.shell {
+            for (to, via) in self.reference_nodes(&cmd.text, &bases) {
+                push(out, to, via, false);
+            }
+            return;
+        }
+        let mut cwd = cmd.cwd.clone();
+        for simple in shell::parse_line(&cmd.text, &mut cwd) {
+            let b = simple_bases(&simple, cmd, &home, &bases);
+            let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);
+            let before = out.len();
+            for (to, tests) in nodes {
+                push(out, to, simple.text.clone(), tests);
+            }
+            if out.len() == before && looks_resolvable {
+                unresolved.push(Unresolved {
+                    path: from.to_string(),
+                    line: cmd.line,
+                    command: simple.text.clone(),
+                    chain: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Where a command of `from` runs (its home) and where its relative paths are looked up, in
+    /// order: its own `cd`/working-directory, else make and dvc run in their file's directory
+    /// and everything else (CI, scripts) at the root; then the file's directory and the root.
+    fn command_bases(
+        &self,
+        from: &str,
+        cmd: &Command,
+        extra_bases: &[String],
+    ) -> (String, Vec<String>) {
+        let here = parent(from).to_string();
+        let home = match self.facts.get(from) {
+            Some(FileFacts::Targets { .. }) => here.clone(),
+            _ => String::new(),
+        };
+        let mut bases: Vec<String> = Vec::new();
+        if let Some(c) = &cmd.cwd {
+            // `/x`: relative to the root (set by the extractor); else to the file's home.
+            if let Some(abs) = c.strip_prefix('/') {
+                bases.push(abs.trim_end_matches('/').to_string());
+            } else {
+                let c = c.trim_start_matches("./").trim_end_matches('/');
+                bases.push(join(&home, c).unwrap_or_else(|| c.to_string()));
+            }
+        }
+        bases.push(home.clone());
+        bases.push(here);
+        bases.push(String::new());
+        bases.extend(extra_bases.iter().cloned());
+        (home, bases)
+    }
+
+    /// A reference names a file (a template, a component spec), or a job by name; a directory
+    /// named this way is where something else runs (`code:`), not something that runs.
+    fn reference_nodes(&self, text: &str, bases: &[String]) -> Vec<(NodeId, String)> {
+        if let Some((system, job)) = text.strip_prefix('@').and_then(|r| r.split_once(':')) {
+            return self
+                .named_jobs(system, job)
+                .into_iter()
+                .map(|n| (n, format!("runs {job}")))
+                .collect();
+        }
+        let mut out = Vec::new();
+        for tok in text.split_whitespace() {
+            for p in self.resolve_ref(tok, bases) {
+                out.push((
+                    (p, None),
+                    format!("references {}", tok.trim_start_matches('/')),
+                ));
+            }
+        }
+        out
+    }
+
+    /// The nodes one simple command runs (each with whether it is run as a test), and whether
+    /// the command looks like it names something of the repository when nothing is found.
+    fn simple_nodes(
+        &self,
+        simple: &Simple,
+        from: &str,
+        b: &[String],
+    ) -> (Vec<(NodeId, bool)>, bool) {
+        let dir0 = &b[0];
+        let run = |nodes: Vec<NodeId>| nodes.into_iter().map(|n| (n, false)).collect();
+        let files = |paths: Vec<String>| paths.into_iter().map(|p| ((p, None), false)).collect();
+        match &simple.action {
+            Action::Make { dir, file, targets } => (
+                run(self.make_nodes(dir0, dir.as_deref(), file.as_deref(), targets)),
+                true,
+            ),
+            Action::DvcRepro { stages } => (run(self.dvc_nodes(b, stages)), true),
+            Action::Kedro => {
+                self.note_under("", true);
+                let pipelines = self.files.iter().filter(|f| {
+                    f.ends_with(".py")
+                        && (f.contains("/pipelines/") || f.ends_with("pipeline_registry.py"))
+                });
+                (files(pipelines.cloned().collect()), false)
+            }
+            Action::PythonModule(m) => {
+                let found = self.resolve_module(m, from, b);
+                (
+                    files(found.into_iter().collect()),
+                    !m.contains('$') && m != "kedro",
+                )
+            }
+            Action::Tests { paths } => (self.test_nodes(dir0, paths, b), false),
+            Action::GhWorkflow(w) => {
+                let p = format!(".github/workflows/{w}");
+                let found = self.is_file(&p).then_some(p);
+                (files(found.into_iter().collect()), true)
+            }
+            Action::Docker { file, context } => (
+                files(self.dockerfile(file.as_deref(), context.as_deref(), b)),
+                file.is_some(),
+            ),
+            Action::Files {
+                paths,
+                alternatives,
+            } => (files(self.file_args(paths, *alternatives, b)), true),
+            Action::Bundle { job } => (run(self.bundle_nodes(b, job.as_deref())), true),
+            Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
+            Action::Paths(paths) => {
+                let (found, looks) = self.path_args(&simple.program, paths, b);
+                (files(found), looks)
+            }
+        }
+    }
+
+    /// `make [-C dir] [-f file] [targets]`: the targets (none: the first) of the Makefile.
+    fn make_nodes(
+        &self,
+        dir0: &str,
+        dir: Option<&str>,
+        file: Option<&str>,
+        targets: &[String],
+    ) -> Vec<NodeId> {
+        let d = match dir {
+            Some(d) => join(dir0, d).unwrap_or_default(),
+            None => dir0.to_string(),
+        };
+        let mf = file.unwrap_or("Makefile");
+        let candidates = [
+            join(&d, mf),
+            join("", mf),
+            Some(format!(
+                "{}makefile",
+                if d.is_empty() {
+                    String::new()
+                } else {
+                    format!("{d}/")
+                }
+            )),
+        ];
+        let mut out = Vec::new();
+        if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
+            if targets.is_empty()
+                && let Some(n) = self.target_node(&path, None)
+            {
+                out.push(n);
+            }
+            for t in targets {
+                out.extend(self.target_node(&path, Some(t)));
+            }
+        }
+        out
+    }
+
+    /// `dvc repro [stages]`: the stages (none: the whole file) of the first `dvc.yaml` found.
+    fn dvc_nodes(&self, b: &[String], stages: &[String]) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        for base in b {
+            let p = join(base, "dvc.yaml").unwrap_or_default();
+            if self.is_file(&p) {
+                if stages.is_empty() {
+                    out.push((p.clone(), None));
+                }
+                for s in stages {
+                    let name = s.rsplit(':').next().unwrap_or(s);
+                    out.extend(self.target_node(&p, Some(name)));
+                }
+                break;
+            }
+        }
+        out
+    }
+
+    /// A test runner: its path arguments, or every test file under where it runs.
+    fn test_nodes(&self, dir0: &str, paths: &[String], b: &[String]) -> Vec<(NodeId, bool)> {
+        let mut out = Vec::new();
+        if paths.is_empty() {
+            let base = (!dir0.is_empty()).then(|| format!("{dir0}/"));
+            self.note_under(dir0, true);
+            for f in self
+                .files
+                .iter()
+                .filter(|f| is_test_file(f) && base.as_ref().is_none_or(|b| f.starts_with(b)))
+            {
+                out.push(((f.clone(), None), true));
+            }
+        }
+        for p in paths {
+            let p = p.split("::").next().unwrap_or(p);
+            for f in self.resolve_path(p, b, true) {
+                out.push(((f, None), true));
+            }
+        }
+        out
+    }
+
+    /// `docker build [-f file] [context]`: the Dockerfile.
+    fn dockerfile(&self, file: Option<&str>, context: Option<&str>, b: &[String]) -> Vec<String> {
+        let ctx = context
+            .filter(|c| !c.contains("://") && !c.contains('$'))
+            .map(|c| c.trim_start_matches("./").trim_end_matches('/'))
+            .unwrap_or("");
+        let f = match file {
+            Some(f) => f.to_string(),
+            None if ctx.is_empty() || ctx == "." => "Dockerfile".into(),
+            None => format!("{ctx}/Dockerfile"),
+        };
+        self.resolve_path(&f, b, false)
+            .into_iter()
+            .take(1)
+            .collect()
+    }
+
+    /// Files a command runs or applies (directories stand for their files); with
+    /// `alternatives`, the first found is enough.
+    fn file_args(&self, paths: &[String], alternatives: bool, b: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in paths {
+            let mut found = self.resolve_path(p, b, true);
+            if found.is_empty() {
+                found = self.resolve_ref(p, b);
+            }
+            let hit = !found.is_empty();
+            out.extend(found);
+            if hit && alternatives {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Any other command's arguments that name repository paths. A directory argument runs
+    /// what is in it only for tools that apply a whole tree; for anything else (`cargo run --
+    /// rules test`) it is data. Unresolved when the first names a script that is not there.
+    fn path_args(&self, program: &str, paths: &[String], b: &[String]) -> (Vec<String>, bool) {
+        let dirs = DIRECTORY_RUNNERS.contains(&program);
+        let mut looks_resolvable = false;
+        let mut out = Vec::new();
+        for (i, p) in paths.iter().enumerate() {
+            let found = self.resolve_path(p, b, dirs);
+            if i == 0
+                && found.is_empty()
+                && (p.ends_with(".py") || p.ends_with(".sh"))
+                && !p.contains('$')
+            {
+                looks_resolvable = true;
+            }
+            out.extend(found);
+        }
+        (out, looks_resolvable)
+    }
+
+    /// The edges out of a node and the commands it could not resolve, memoised and shared.
+    /// Python imports are not followed out of test files: a test importing the training module
+    /// exercises it, it does not run training.
+    pub(crate) fn edges_entry(&self, node: &NodeId, via_tests: bool) -> EdgeEntry {
+        let key = (node.clone(), via_tests);
+        let memo = self.edge_cache;
+        let hit = memo.edges.borrow().get(&key).cloned();
+        let e = match hit {
+            Some(e) => e,
+            None => {
+                if memo.track {
+                    *self.recording.borrow_mut() = Some(Probes::default());
+                }
+                let mut un = Vec::new();
+                let edges = self.compute_edges(node, via_tests, &mut un);
+                let probes = self.recording.borrow_mut().take().map(Box::new);
+                let e = Rc::new((edges, un, probes));
+                memo.edges.borrow_mut().insert(key.clone(), Rc::clone(&e));
+                e
+            }
+        };
+        if memo.track {
+            let mut used = memo.used.borrow_mut();
+            if used.keys.insert(key) {
+                used.entries.push(Rc::clone(&e));
+            }
+        }
+        e
+    }
+
+    pub(crate) fn compute_edges(
+        &self,
+        node: &NodeId,
+        via_tests: bool,
+        unresolved: &mut Vec<Unresolved>,
+    ) -> Vec<Edge> {
+        let (path, sub) = node;
+        let mut out = Vec::new();
+        let Some(facts) = self.facts.get(path) else {
+            return out;
+        };
+        match facts {
+            FileFacts::Entry { jobs, .. } => {
+                for j in jobs
+                    .iter()
+                    .filter(|j| sub.as_ref().is_none_or(|s| *s == j.name))
+                {
+                    for c in &j.commands {
+                        self.command_edges(path, c, &[], &mut out, unresolved);
+                    }
+                }
+            }
+            FileFacts::Targets { targets, kind } => {
+                for t in targets
+                    .iter()
+                    .filter(|t| sub.as_ref().is_none_or(|s| *s == t.name))
+                {
+                    if *kind == TargetKind::Make {
+                        for d in &t.deps {
+                            if let Some(n) = self.target_node(path, Some(d)) {
+                                out.push(Edge {
+                                    to: n,
+                                    via: format!("make {d}"),
+                                    line: t.line,
+                                    tests: false,
+                                });
+                            }
+                        }
+                    }
+                    for c in &t.commands {
+                        self.command_edges(path, c, &[], &mut out, unresolved);
+                    }
+                }
+            }
+            FileFacts::Commands(cmds) => {
+                let code_dirs = yaml_code_dirs(path, cmds);
+                for c in cmds {
+                    self.command_edges(path, c, &code_dirs, &mut out, unresolved);
+                }
+            }
+            FileFacts::Python {
+                imports,
+                literals,
+                code_dirs,
+                ..
+            } => {
+                if via_tests {
+                    return out;
+                }
+                let here = parent(path).to_string();
+                let bases = vec![String::new(), here.clone()];
+                for (line, m) in imports {
+                    if let Some(p) = self.resolve_module(m, path, &bases) {
+                        out.push(Edge {
+                            to: (p, None),
+                            via: format!("import {m}"),
+                            line: *line,
+                            tests: false,
+                        });
+                    }
+                }
+                let extra: Vec<String> = code_dirs
+                    .iter()
+                    .flat_map(|d| [join(&here, d), join("", d)])
+                    .flatten()
+                    .collect();
+                let mut sink = Vec::new();
+                for c in literals {
+                    let mut e = Vec::new();
+                    self.command_edges(path, c, &extra, &mut e, &mut sink);
+                    // A literal naming a directory is data, not a program: keep files only.
+                    out.extend(e.into_iter().filter(|e| {
+                        c.shell
+                            || e.to.0.ends_with(".py")
+                            || e.to.0.ends_with(".sh")
+                            || e.to.0.ends_with(".yml")
+                            || e.to.0.ends_with(".yaml")
+                    }));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `code:` directories of a YAML job spec, where its `command:` runs.
+pub(crate) fn yaml_code_dirs(path: &str, cmds: &[Command]) -> Vec<String> {
+    let here = parent(path);
+    let mut out = Vec::new();
+    for c in cmds {
+        let t = c.text.trim();
+        if !t.contains(' ')
+            && (t.starts_with("./") || t.starts_with("../") || t.ends_with('/'))
+            && let Some(p) = join(here, t.trim_end_matches('/'))
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Where a simple command's relative paths are looked up: after a `cd`, that directory
+/// (root-relative `/x`, or relative to where the command runs) first.
+fn simple_bases(simple: &Simple, cmd: &Command, home: &str, bases: &[String]) -> Vec<String> {
+    let mut b = bases.to_vec();
+    if let Some(c) = &simple.cwd
+        && simple.cwd != cmd.cwd
+    {
+        match c.strip_prefix('/') {
+            Some(abs) => b.insert(0, abs.trim_end_matches('/').to_string()),
+            None => {
+                b.insert(0, c.clone());
+                if let Some(j) = join(home, c)
+                    && j != *c
+                {
+                    b.insert(0, j);
+                }
+            }
+        }
+    }
+    b
+}

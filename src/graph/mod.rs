@@ -1,0 +1,280 @@
+//! Stage 5: the automation graph. Which evidence is *automated* (docs/levels.md, T3), and why.
+//!
+//! Entry points are CI configurations and orchestrator schedules; edges are what their
+//! commands run (scripts, `python -m`, Makefile targets, DVC stages, job specs, Python imports).
+//! Every implemented evidence record reachable from an entry point is promoted to automated and
+//! given the chain of hops from the trigger to itself. Nothing is ever executed.
+
+mod edges;
+mod memo;
+mod reach;
+mod resolve;
+mod walk;
+
+pub use memo::{EdgeMemo, Probes};
+pub use reach::jobs_at;
+pub use walk::{build, build_shared};
+
+use crate::model::{EntryPoint, Facts, FileFacts, Hop, Trigger, Unresolved};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+pub(crate) type NodeId = (String, Option<String>);
+
+#[derive(Debug, Clone)]
+pub(crate) struct Reach {
+    /// The shortest chain from any entry point.
+    pub(crate) chain: Vec<Hop>,
+    /// Indices into [`Automation::trigger_sets`]: the triggers of every seed that reaches here.
+    pub(crate) trigger_sets: Vec<u32>,
+}
+
+pub struct Graph<'a> {
+    pub(crate) files: &'a [String],
+    pub(crate) file_set: HashSet<&'a str>,
+    /// Every directory holding a file (slices of `files`): most references name no directory
+    /// of the tree, and this rejects them before any path is built.
+    pub(crate) dir_set: HashSet<&'a str>,
+    pub(crate) facts: &'a Facts,
+    /// [`Graph::edges_entry`] memoised per (node, via tests): every walk from every entry point and
+    /// every [`Automation::reaches`] query meets the same nodes again.
+    pub(crate) edge_cache: &'a EdgeMemo,
+    /// What the edge being computed reads of the file list (when the memo tracks it).
+    pub(crate) recording: RefCell<Option<Probes>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Automation {
+    pub entry_points: Vec<EntryPoint>,
+    pub unresolved: Vec<Unresolved>,
+    pub(crate) reached: HashMap<NodeId, Reach>,
+    /// The jobs of each entry file that a walk reached (keys of `reached` with a job), for
+    /// [`Automation::reach_of`]'s lines outside any job: scanning all of `reached` for them
+    /// was a tenth of each `ripen history` assembly on azureml-examples (370 workflows).
+    pub(crate) jobs_reached: HashMap<String, Vec<Option<String>>>,
+    /// The trigger sets of the walks, shared by every node each walk reaches.
+    pub(crate) trigger_sets: Vec<BTreeSet<Trigger>>,
+    /// Per entry file, where its walks start: (node, hops in the seed chain). What an entry
+    /// reaches is walked again when asked ([`Automation::entry_reach`]): keeping every entry's
+    /// reach set cost more memory than the rest of the graph in a large monorepo.
+    pub(crate) entry_seeds: HashMap<String, Vec<(NodeId, usize)>>,
+}
+
+pub(crate) fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {
+    match facts.get(path)? {
+        FileFacts::Targets { targets, .. } => {
+            targets.iter().find(|t| t.name == sub).map(|t| t.line)
+        }
+        FileFacts::Entry { jobs, .. } => jobs.iter().find(|j| j.name == sub).map(|j| j.line),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract;
+    use crate::model::{Evidence, Tier, TriggerKind};
+    use crate::read::Document;
+
+    fn build_for(files: &[String], facts: &Facts) -> Automation {
+        let memo = EdgeMemo::default();
+        build(&Graph::new(files, facts, &memo), &[])
+    }
+
+    fn setup(files: &[(&str, &str)]) -> (Vec<String>, Facts) {
+        let mut names: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+        names.sort();
+        let facts = files
+            .iter()
+            .filter_map(|(p, c)| {
+                extract::extract(&Document::new(p, c.to_string())).map(|f| (p.to_string(), f))
+            })
+            .collect();
+        (names, facts)
+    }
+
+    fn ev(path: &str, line: u32) -> Evidence {
+        Evidence {
+            rule: "r".into(),
+            capability: "model_training".into(),
+            path: path.into(),
+            line: Some(line),
+            tier: Tier::Implemented,
+            chain: Vec::new(),
+            triggers: Vec::new(),
+            origin: None,
+            snippet: None,
+            facets: Vec::new(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn schedule_make_python_chain() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/train.yml",
+                "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n  train:\n    runs-on: x\n    steps:\n      - run: make train\n",
+            ),
+            (
+                "Makefile",
+                "lint:\n\truff check .\ntrain:\n\tpython src/train.py\n",
+            ),
+            ("src/train.py", "from src.model import fit\nfit()\n"),
+            ("src/model.py", "def fit():\n    m.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("src/model.py", 2), ev("Makefile", 2)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        let chain: Vec<String> = evs[0]
+            .chain
+            .iter()
+            .map(|h| format!("{}:{}", h.path, h.line.unwrap_or(0)))
+            .collect();
+        assert_eq!(
+            chain,
+            vec![
+                ".github/workflows/train.yml:8",
+                "Makefile:4",
+                "src/train.py:1",
+                "src/model.py:2"
+            ]
+        );
+        assert_eq!(evs[0].chain[0].via, "schedule \"0 3 * * 1\"");
+        assert_eq!(evs[0].triggers[0].kind, TriggerKind::Schedule);
+        // The lint target is not reached by `make train`.
+        assert_eq!(evs[1].tier, Tier::Implemented);
+    }
+
+    /// Walks of one trigger set stop where an earlier walk of that set already passed no
+    /// longer, but a later walk arriving shorter still goes on and shortens the chains below.
+    #[test]
+    fn later_walks_of_the_same_triggers_still_shorten_chains() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python a.py\n  b:\n    runs-on: x\n    steps:\n      - run: python x.py\n  c:\n    runs-on: x\n    steps:\n      - run: python a.py\n",
+            ),
+            ("a.py", "import b_mod\n"),
+            ("b_mod.py", "import x\n"),
+            ("x.py", "import y\n"),
+            ("y.py", "def fit():\n    m.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("y.py", 2), ev("b_mod.py", 1)];
+        auto.promote(&facts, &mut evs);
+        let chain = |e: &Evidence| -> Vec<String> {
+            e.chain
+                .iter()
+                .map(|h| format!("{}:{}", h.path, h.line.unwrap_or(0)))
+                .collect()
+        };
+        // Job b reaches y.py in fewer hops than job a did before it.
+        assert_eq!(
+            chain(&evs[0]),
+            vec![".github/workflows/ci.yml:10", "x.py:1", "y.py:2"]
+        );
+        // Job c arrives where job a already was: a's chain stays.
+        assert_eq!(
+            chain(&evs[1]),
+            vec![".github/workflows/ci.yml:6", "a.py:1", "b_mod.py:1"]
+        );
+    }
+
+    #[test]
+    fn lint_only_workflow_does_not_automate_training() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/lint.yml",
+                "on: [push]\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - run: ruff check src/ && mypy src/train.py\n",
+            ),
+            ("src/train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("src/train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented);
+    }
+
+    #[test]
+    fn tests_do_not_make_imported_training_automated() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n",
+            ),
+            ("tests/test_train.py", "from src.train import fit\n"),
+            ("src/train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("src/train.py", 1), ev("tests/test_train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented);
+        assert_eq!(evs[1].tier, Tier::Automated);
+    }
+
+    #[test]
+    fn cycles_terminate_and_unresolved_is_kept() {
+        let (files, facts) = setup(&[
+            (
+                ".gitlab-ci.yml",
+                "build:\n  script:\n    - make all\n    - python missing/run.py\n",
+            ),
+            ("Makefile", "all: all\n\tmake all\n\tbash a.sh\n"),
+            ("a.sh", "source b.sh\nbash b.sh\n"),
+            ("b.sh", "bash a.sh\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("b.sh", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        assert!(
+            auto.unresolved
+                .iter()
+                .any(|u| u.command.contains("missing/run.py"))
+        );
+    }
+
+    #[test]
+    fn dvc_repro_reaches_stage_commands() {
+        let (files, facts) = setup(&[
+            (
+                "Jenkinsfile",
+                "pipeline {\n  stages {\n    stage('t') { steps { sh 'dvc repro' } }\n  }\n}\n",
+            ),
+            (
+                "dvc.yaml",
+                "stages:\n  train:\n    cmd: python src/train.py\n    deps: [src/train.py]\n",
+            ),
+            ("src/train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("src/train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        assert_eq!(evs[0].triggers[0].kind, TriggerKind::External);
+    }
+
+    /// Shell lines as CI files write them: a `#` inside quotes, a command substitution and a
+    /// command continued over lines with `\` all reach the script.
+    #[test]
+    fn shell_lines_reach_their_scripts() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"step #1\"; python a.py\n          echo \"$(python b.py)\"\n          python c.py \\\n            --epochs 3\n",
+            ),
+            ("a.py", "fit()\n"),
+            ("b.py", "fit()\n"),
+            ("c.py", "fit()\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("a.py", 1), ev("b.py", 1), ev("c.py", 1)];
+        auto.promote(&facts, &mut evs);
+        let lines: Vec<Option<u32>> = evs.iter().map(|e| e.chain[0].line).collect();
+        assert!(evs.iter().all(|e| e.tier == Tier::Automated), "{evs:?}");
+        assert_eq!(lines, vec![Some(7), Some(8), Some(9)]);
+    }
+}

@@ -1,0 +1,297 @@
+//! Resolving what commands and references name: paths (files, or directories standing for
+//! their files), Python modules, Make/DVC targets and bundle jobs, recording what each
+//! resolution read of the file list.
+
+use crate::graph::memo::{EdgeMemo, Probes, path_key};
+use crate::graph::{Graph, NodeId};
+use crate::model::{Facts, FileFacts, TargetKind};
+use crate::paths::{join, parent};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+impl<'a> Graph<'a> {
+    pub fn new(files: &'a [String], facts: &'a Facts, memo: &'a EdgeMemo) -> Graph<'a> {
+        Graph {
+            files,
+            file_set: files.iter().map(String::as_str).collect(),
+            dir_set: files
+                .iter()
+                .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
+                .collect(),
+            facts,
+            edge_cache: memo,
+            recording: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn is_file(&self, p: &str) -> bool {
+        self.note_path(p);
+        self.file_set.contains(p)
+    }
+
+    /// Records that the edge being computed asked whether `p` exists.
+    pub(crate) fn note_path(&self, p: &str) {
+        if let Some(r) = self.recording.borrow_mut().as_mut() {
+            r.paths.push(path_key(p));
+        }
+    }
+
+    /// Records that the edge being computed listed (or would have listed) the files under `d`.
+    pub(crate) fn note_under(&self, d: &str, python_only: bool) {
+        if let Some(r) = self.recording.borrow_mut().as_mut() {
+            r.under.push((path_key(d), python_only));
+        }
+    }
+
+    /// Whether `d` is a directory of the tree ("" is the root).
+    pub(crate) fn is_dir(&self, d: &str) -> bool {
+        d.is_empty() || self.dir_set.contains(d)
+    }
+
+    /// Files under directory `d` (sorted input makes this a range scan).
+    pub(crate) fn files_under(&self, d: &str) -> &'a [String] {
+        let prefix = format!("{d}/");
+        let start = self.files.partition_point(|f| f.as_str() < prefix.as_str());
+        let end = start + self.files[start..].partition_point(|f| f.starts_with(&prefix));
+        &self.files[start..end]
+    }
+
+    /// Resolves a path-like token against the candidate base directories.
+    pub(crate) fn resolve_path(&self, token: &str, bases: &[String], dirs: bool) -> Vec<String> {
+        let t = token
+            .trim_start_matches("file:")
+            .trim_matches(|c| c == '"' || c == '\'' || c == ',')
+            .trim_start_matches("./");
+        if t.is_empty()
+            || t.contains('$')
+            || t.contains("{{")
+            || t.contains('*')
+            || t.contains("://")
+            || t.starts_with('-')
+            || t.len() > 300
+        {
+            return Vec::new();
+        }
+        let abs_like = t.starts_with('/');
+        let t = t.trim_start_matches('/').trim_end_matches('/');
+        if t.is_empty() || t == "." || t == ".." {
+            return Vec::new();
+        }
+        let roots: Vec<&str> = if abs_like {
+            vec![""]
+        } else {
+            bases.iter().map(String::as_str).collect()
+        };
+        for b in roots {
+            let Some(p) = join(b, t) else { continue };
+            // Recorded before the shortcut below: a file added at `p` would change the answer.
+            self.note_path(&p);
+            if dirs {
+                self.note_under(&p, false);
+            }
+            if p.is_empty() || !self.is_dir(parent(&p)) {
+                continue;
+            }
+            if self.is_file(&p) {
+                return vec![p];
+            }
+            if dirs && self.is_dir(&p) {
+                let under = self.files_under(&p);
+                if !under.is_empty() {
+                    return under.iter().take(2000).cloned().collect();
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Resolves a non-shell reference (`template:`, `code:`, `uses: ./.github/actions/x`,
+    /// `entrypoint: flows/train.py:flow`, a notebook path without extension) to files only: a
+    /// directory counts only through the file that defines it (`action.yml`,
+    /// `kustomization.yaml`).
+    pub(crate) fn resolve_ref(&self, token: &str, bases: &[String]) -> Vec<String> {
+        let t = token.trim_matches(|c| c == '"' || c == '\'' || c == ',');
+        let t = match t.split_once(".py:") {
+            Some((a, _)) => format!("{a}.py"),
+            None => t.to_string(),
+        };
+        let found = self.resolve_path(&t, bases, false);
+        if !found.is_empty() {
+            return found;
+        }
+        let clean = t.trim_start_matches("file:").trim_end_matches('/');
+        if clean.is_empty() || clean.contains('$') || clean.contains("://") || clean.len() > 300 {
+            return Vec::new();
+        }
+        let mut cands: Vec<String> = [
+            "action.yml",
+            "action.yaml",
+            "kustomization.yaml",
+            "kustomization.yml",
+            "Kustomization",
+        ]
+        .iter()
+        .map(|f| format!("{clean}/{f}"))
+        .collect();
+        if clean.contains('/') && !crate::paths::file_name(clean).contains('.') {
+            cands.push(format!("{clean}.py"));
+            cands.push(format!("{clean}.ipynb"));
+        }
+        for c in cands {
+            let f = self.resolve_path(&c, bases, false);
+            if !f.is_empty() {
+                return f;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Databricks bundle files in `dir` (or anywhere, when none is there), or the one
+    /// defining job `job`.
+    pub(crate) fn bundle_nodes(&self, bases: &[String], job: Option<&str>) -> Vec<NodeId> {
+        if let Some(j) = job {
+            return self.named_jobs("databricks", j);
+        }
+        let mut files: Vec<&String> = self
+            .facts
+            .iter()
+            .filter(|(_, f)| {
+                matches!(
+                    f,
+                    FileFacts::Entry {
+                        system: "databricks",
+                        ..
+                    }
+                )
+            })
+            .map(|(p, _)| p)
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter(|f| {
+                let d = parent(f);
+                bases
+                    .iter()
+                    .any(|b| b == d || d.starts_with(&format!("{b}/")) || b.is_empty())
+            })
+            .map(|f| (f.clone(), None))
+            .collect()
+    }
+
+    /// The nodes of job `job` in the entry files of `system`, wherever they lie (Tekton
+    /// objects and bundle jobs are referenced by name).
+    pub(crate) fn named_jobs(&self, system: &str, job: &str) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = self
+            .facts
+            .iter()
+            .filter(|(_, f)| {
+                matches!(f, FileFacts::Entry { system: s, jobs, .. }
+                    if *s == system && jobs.iter().any(|j| j.name == job))
+            })
+            .map(|(p, _)| (p.clone(), Some(job.to_string())))
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub(crate) fn resolve_module(
+        &self,
+        module: &str,
+        from: &str,
+        bases: &[String],
+    ) -> Option<String> {
+        // The same imports recur in every file of a package: resolved once per directory.
+        let key = (module.to_string(), parent(from).to_string(), bases.to_vec());
+        if let Some((r, probes)) = self.edge_cache.modules.borrow().get(&key) {
+            if let (Some(rec), Some(p)) = (self.recording.borrow_mut().as_mut(), probes) {
+                rec.extend(p);
+            }
+            return r.clone();
+        }
+        // Its own probes are kept with it, then added to those of the edge being computed.
+        let track = self.edge_cache.track;
+        let outer = if track {
+            self.recording.replace(Some(Probes::default()))
+        } else {
+            None
+        };
+        let r = self.resolve_module_uncached(module, from, bases);
+        let probes = if track {
+            let own = self.recording.replace(outer).unwrap_or_default();
+            if let Some(rec) = self.recording.borrow_mut().as_mut() {
+                rec.extend(&own);
+            }
+            Some(Rc::new(own))
+        } else {
+            None
+        };
+        self.edge_cache
+            .modules
+            .borrow_mut()
+            .insert(key, (r.clone(), probes));
+        r
+    }
+
+    pub(crate) fn resolve_module_uncached(
+        &self,
+        module: &str,
+        from: &str,
+        bases: &[String],
+    ) -> Option<String> {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let rest = &module[dots..];
+        let rel = rest.replace('.', "/");
+        let mut roots: Vec<String> = Vec::new();
+        if dots > 0 {
+            let mut d = parent(from).to_string();
+            for _ in 1..dots {
+                d = parent(&d).to_string();
+            }
+            roots.push(d);
+        } else {
+            roots.extend(bases.iter().cloned());
+            roots.push("src".into());
+        }
+        for r in roots {
+            // A normalised root that is no directory of the tree holds no module.
+            let normalised = !r.split('/').any(|s| s.is_empty() || s == "." || s == "..");
+            if normalised && !self.is_dir(&r) {
+                // Any Python file added under `r` could be the module.
+                self.note_under(&r, true);
+                continue;
+            }
+            for cand in [
+                format!("{rel}.py"),
+                format!("{rel}/__init__.py"),
+                format!("{rel}/__main__.py"),
+            ] {
+                if rel.is_empty() && !cand.starts_with('/') && dots == 0 {
+                    continue;
+                }
+                if let Some(p) = join(&r, cand.trim_start_matches('/'))
+                    && self.is_file(&p)
+                {
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    pub(crate) fn target_node(&self, file: &str, target: Option<&str>) -> Option<NodeId> {
+        match self.facts.get(file) {
+            Some(FileFacts::Targets { targets, kind }) => match target {
+                Some(t) => targets
+                    .iter()
+                    .any(|x| x.name == t)
+                    .then(|| (file.to_string(), Some(t.to_string()))),
+                None if *kind == TargetKind::Make => targets
+                    .first()
+                    .map(|x| (file.to_string(), Some(x.name.clone()))),
+                None => Some((file.to_string(), None)),
+            },
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Evidence records and what makes them automated: triggers, entry points and the chain of
+//! hops from a trigger to a piece of evidence.
+
+use crate::model::Tier;
+use serde::Serialize;
+
+/// One step of the way from an automation entry point to a piece of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// How this hop was reached: the trigger for the first hop, the command or import after.
+    pub via: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub rule: String,
+    #[serde(skip)]
+    pub capability: String,
+    pub path: String,
+    pub line: Option<u32>,
+    pub tier: Tier,
+    /// For automated evidence: entry point first, this evidence last.
+    pub chain: Vec<Hop>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facets: Vec<String>,
+    /// Why the tier is lower than the rule's (prose, comment, framework's own source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerKind {
+    Push,
+    PullRequest,
+    Schedule,
+    Manual,
+    Event,
+    PipelineCompletion,
+    Called,
+    Release,
+    /// Azure Pipelines without `trigger:`: every push.
+    Default,
+    /// Configured outside the repository (Jenkins, Cloud Build, CodeBuild).
+    External,
+}
+
+impl TriggerKind {
+    pub(crate) fn is_code_change(self) -> bool {
+        matches!(
+            self,
+            TriggerKind::Push
+                | TriggerKind::PullRequest
+                | TriggerKind::Default
+                | TriggerKind::External
+        )
+    }
+    pub(crate) fn is_recurring(self) -> bool {
+        matches!(
+            self,
+            TriggerKind::Schedule | TriggerKind::Event | TriggerKind::PipelineCompletion
+        )
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TriggerKind::Push => "push",
+            TriggerKind::PullRequest => "pull_request",
+            TriggerKind::Schedule => "schedule",
+            TriggerKind::Manual => "manual",
+            TriggerKind::Event => "event",
+            TriggerKind::PipelineCompletion => "pipeline_completion",
+            TriggerKind::Called => "called",
+            TriggerKind::Release => "release",
+            TriggerKind::Default => "default",
+            TriggerKind::External => "external",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Trigger {
+    pub kind: TriggerKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip)]
+    pub line: u32,
+}
+
+impl Trigger {
+    pub fn label(&self) -> String {
+        match &self.detail {
+            Some(d) if !d.is_empty() => format!("{} \"{}\"", self.kind.label(), d),
+            _ => self.kind.label().to_string(),
+        }
+    }
+}
+
+pub(crate) fn triggers_label(ts: &[Trigger]) -> String {
+    let mut labels: Vec<String> = ts.iter().map(Trigger::label).collect();
+    labels.dedup();
+    labels.join(", ")
+}
+
+/// An automation entry point, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryPoint {
+    pub path: String,
+    pub system: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    pub line: u32,
+    pub triggers: Vec<Trigger>,
+}
+
+/// A command that names something ripen could not find in the repository.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unresolved {
+    pub path: String,
+    pub line: u32,
+    pub command: String,
+    /// From the trigger to the command, ending in an `(unresolved)` hop; empty when the
+    /// command was met outside a walk from an entry point.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<Hop>,
+}
+
+/// The path of the last hop of a chain that ends at a command ripen could not resolve.
+pub(crate) const UNRESOLVED_HOP: &str = "(unresolved)";

@@ -1,0 +1,132 @@
+//! What one file contributes to the automation graph: CI entry points (triggers and jobs),
+//! Makefile targets and DVC stages, commands, Python imports and literals. Extracted during the
+//! single read pass (`extract`), read by the graph (`graph`).
+
+use crate::model::Trigger;
+
+/// A command or a string that may name repository files, with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Command {
+    pub line: u32,
+    pub text: String,
+    /// Shell commands are parsed for what they run; plain references (YAML `code:`, Python
+    /// string literals) are only resolved as paths.
+    pub shell: bool,
+    pub cwd: Option<String>,
+}
+
+impl Command {
+    /// A shell command run where the file runs its commands.
+    pub(crate) fn run(line: u32, text: impl Into<String>) -> Self {
+        Command {
+            line,
+            text: text.into(),
+            shell: true,
+            cwd: None,
+        }
+    }
+
+    /// A plain reference (a script path, an entry point): resolved as a path, not parsed.
+    pub(crate) fn reference(line: u32, text: impl Into<String>) -> Self {
+        Command {
+            line,
+            text: text.into(),
+            shell: false,
+            cwd: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub name: String,
+    pub line: u32,
+    pub end: u32,
+    /// Empty: the file's triggers apply.
+    pub triggers: Vec<Trigger>,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildTarget {
+    pub name: String,
+    pub line: u32,
+    pub end: u32,
+    pub deps: Vec<String>,
+    pub commands: Vec<Command>,
+}
+
+/// Each file's facts by path. Shared, not copied: `ripen history` assembles hundreds of trees
+/// from the same cached scans.
+#[derive(Debug, Default, Clone)]
+pub struct Facts(std::collections::HashMap<String, std::sync::Arc<FileFacts>>);
+
+impl Facts {
+    pub(crate) fn get(&self, path: &str) -> Option<&FileFacts> {
+        self.0.get(path).map(|f| &**f)
+    }
+
+    pub fn insert(&mut self, path: String, facts: std::sync::Arc<FileFacts>) {
+        self.0.insert(path, facts);
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &FileFacts)> {
+        self.0.iter().map(|(p, f)| (p, &**f))
+    }
+}
+
+impl std::ops::Index<&str> for Facts {
+    type Output = FileFacts;
+
+    fn index(&self, path: &str) -> &FileFacts {
+        &self.0[path]
+    }
+}
+
+impl FromIterator<(String, FileFacts)> for Facts {
+    fn from_iter<I: IntoIterator<Item = (String, FileFacts)>>(it: I) -> Self {
+        Facts(
+            it.into_iter()
+                .map(|(p, f)| (p, std::sync::Arc::new(f)))
+                .collect(),
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileFacts {
+    Entry {
+        system: &'static str,
+        triggers: Vec<Trigger>,
+        jobs: Vec<Job>,
+        /// Files whose jobs run as part of this one: GitLab local `include:`, Azure Pipelines
+        /// `template:`. An included file is not an entry point of its own.
+        includes: Vec<Command>,
+    },
+    /// Makefile targets or DVC stages: reached one by one.
+    Targets {
+        kind: TargetKind,
+        targets: Vec<BuildTarget>,
+    },
+    /// A file whose commands all run when it runs (shell script, YAML job spec).
+    Commands(Vec<Command>),
+    Python {
+        imports: Vec<(u32, String)>,
+        literals: Vec<Command>,
+        /// Directories named by `source_dir=` / `code=`: where relative entry points live.
+        code_dirs: Vec<String>,
+        /// Schedules written in the code (`schedule="@daily"`, `cron="0 3 * * *"`,
+        /// `cron_schedule=`, `schedule_interval=`), with their lines.
+        schedules: Vec<(u32, String)>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Make,
+    Dvc,
+}

@@ -1,0 +1,328 @@
+//! Stages evidence → automation → capabilities → levels → report, from per-file scans. The
+//! scans are borrowed: `ripen history` shares them with its cache across commits.
+
+use crate::assess::{capabilities, facets, projects};
+use crate::catalogue::Catalogue;
+use crate::catalogue::builtin::capability;
+use crate::evidence::ProjectFacts;
+use crate::evidence::{self};
+use crate::graph::Graph;
+use crate::model::SkipStats;
+use crate::model::{Evidence, Facts, FileFacts, Report, Stats, Tier, Trigger, TriggerKind};
+use crate::pipeline::ScanOptions;
+use crate::pipeline::file_scan::{FileScan, project_of};
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What the walk (or a git tree) knew about the whole tree, beside the per-file scans.
+pub(crate) struct Tree {
+    pub root: String,
+    /// Every file considered, sorted, relative to the root.
+    pub files: Vec<String>,
+    pub large: Vec<crate::model::LargeFile>,
+    pub skipped: crate::model::SkipStats,
+    pub warnings: Vec<String>,
+    pub has_git: bool,
+    /// The automation graph's edges from an earlier tree, still valid for this one (kept by
+    /// `ripen history` across commits); None: computed afresh.
+    pub edges: Option<std::rc::Rc<crate::graph::EdgeMemo>>,
+    /// Files read that held nothing ripen uses, and their bytes: counted in the statistics,
+    /// their scans not kept.
+    pub quiet_reads: (usize, u64),
+}
+
+/// Stages evidence → automation → capabilities → levels → report, from per-file scans.
+/// The scans are borrowed (`ripen history` shares them with its cache across commits).
+pub(crate) fn assemble<S: Borrow<FileScan>>(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    tree: Tree,
+    scans: Vec<S>,
+) -> Report {
+    assemble_for(cat, opts, tree, scans, Wanted::Report)
+}
+
+/// [`assemble`]'s models alone, as `ripen history` keeps them: the parts of a report only
+/// renderers read (redacted chains and unresolved commands, per-project reports, capability
+/// evidence lists) are not built. On azureml-examples they were two thirds of each assembly.
+pub(crate) fn assemble_models<S: Borrow<FileScan>>(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    tree: Tree,
+    scans: Vec<S>,
+) -> BTreeMap<String, crate::model::ModelResult> {
+    assemble_for(cat, opts, tree, scans, Wanted::Models).models
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Wanted {
+    Report,
+    /// Only `models` (and what decides them) is filled in.
+    Models,
+}
+
+pub(crate) fn assemble_for<S: Borrow<FileScan>>(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    tree: Tree,
+    scans: Vec<S>,
+    wanted: Wanted,
+) -> Report {
+    let full = wanted == Wanted::Report;
+    let scans: Vec<&FileScan> = scans.iter().map(Borrow::borrow).collect();
+    let mut read = Read::of(&tree, &scans);
+    let mut evs: Vec<Evidence> = scans
+        .iter()
+        .filter(|s| !s.hits.is_empty())
+        .flat_map(|s| evidence::from_hits(cat, &s.rel, s.origin, &s.hits, &read.project))
+        .collect();
+    builtin_evidence(&tree, &read.facts, &mut evs);
+    let rule_entries = rule_entries(&evs, &read.facts);
+    let local_memo = crate::graph::EdgeMemo::default();
+    let graph = Graph::new(
+        &tree.files,
+        &read.facts,
+        tree.edges.as_deref().unwrap_or(&local_memo),
+    );
+    let auto = crate::graph::build_shared(&graph, &rule_entries);
+    auto.promote(&read.facts, &mut evs);
+    // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
+    // redact them as snippets are, here once, after promotion.
+    if full {
+        for e in &mut evs {
+            redact_chain(&mut e.chain);
+        }
+    }
+    facets::add_graph_facets(&auto, &graph, &mut evs);
+
+    let projects = if full && opts.per_project {
+        projects::per_project(cat, &auto, &graph, &tree.files, &evs)
+    } else {
+        Vec::new()
+    };
+    let separate = projects::separate_systems(cat, &auto, &graph, &read.facts, &evs);
+    let mut caps = crate::assess::capabilities::assess_with_attestations(cat, opts, evs);
+    let mut models = crate::assess::models::evaluate(cat, &caps);
+    if let Some(best) = separate {
+        projects::take_lower(&mut models, best);
+    }
+    if full {
+        capabilities::cap_evidence(&mut caps);
+    }
+
+    read.project.ml_signals.sort();
+    read.project.ml_signals.dedup();
+    let readme = tree
+        .files
+        .iter()
+        .filter(|f| !f.contains('/') && f.to_ascii_lowercase().starts_with("readme"))
+        .min_by_key(|f| (!f.to_ascii_lowercase().ends_with(".md"), f.len()))
+        .cloned();
+    let mut report = Report {
+        schema_version: crate::model::SCHEMA_VERSION,
+        tool: crate::model::Tool::default(),
+        ml_project: crate::model::MlProject {
+            detected: !read.project.ml_signals.is_empty(),
+            signals: read.project.ml_signals.iter().take(10).cloned().collect(),
+        },
+        models,
+        capabilities: caps,
+        automation: crate::model::Automation {
+            entry_points: auto.entry_points.clone(),
+            unresolved: auto
+                .unresolved
+                .iter()
+                .filter(|_| full)
+                .cloned()
+                .map(|mut u| {
+                    u.command = evidence::clean_snippet(&u.command);
+                    redact_chain(&mut u.chain);
+                    u
+                })
+                .collect(),
+        },
+        committed_artifacts: tree
+            .large
+            .iter()
+            .filter(|l| evidence::is_model_artifact(&l.path))
+            .cloned()
+            .collect(),
+        stats: Stats {
+            files_seen: tree.files.len() + tree.large.len(),
+            files_read: read.files_read,
+            bytes_read: read.bytes,
+            rules: cat.rules.len(),
+            skipped: read.skipped,
+        },
+        root: tree.root,
+        targets: Vec::new(),
+        warnings: read.warnings,
+        config: opts.config.clone(),
+        readme,
+        attestations: Vec::new(),
+        waivers: Vec::new(),
+        browse_url: None,
+        projects,
+        history: None,
+    };
+    crate::assess::waivers::apply(
+        &mut report,
+        &opts.attestations,
+        !opts.no_attestations,
+        &opts.waivers,
+        opts.today.unwrap_or_else(crate::model::Date::today),
+    );
+    report
+}
+
+/// What the scans of a tree add up to before any evidence: the project facts, the graph
+/// facts by path, warnings and counts.
+struct Read {
+    project: ProjectFacts,
+    facts: Facts,
+    skipped: SkipStats,
+    warnings: Vec<String>,
+    files_read: usize,
+    bytes: u64,
+}
+
+impl Read {
+    fn of(tree: &Tree, scans: &[&FileScan]) -> Read {
+        let mut project = project_of(scans);
+        let mut skipped = tree.skipped.clone();
+        let mut warnings = tree.warnings.clone();
+        let mut facts = Facts::default();
+        let (mut files_read, mut bytes) = tree.quiet_reads;
+        for s in scans {
+            if s.binary {
+                skipped.binary += 1;
+            }
+            if s.bytes > 0 {
+                files_read += 1;
+                bytes += s.bytes;
+            }
+            if let Some(w) = &s.warning
+                && warnings.len() < 200
+            {
+                warnings.push(w.clone());
+            }
+            if let Some(f) = &s.facts {
+                facts.insert(s.rel.clone(), Arc::clone(f));
+            }
+        }
+        for l in &tree.large {
+            if evidence::is_model_artifact(&l.path) {
+                project.ml_signals.push(l.path.clone());
+            }
+        }
+        Read {
+            project,
+            facts,
+            skipped,
+            warnings,
+            files_read,
+            bytes,
+        }
+    }
+}
+
+/// Evidence no rule gives: a git repository is version control (mentioned only when model
+/// binaries are committed), and every CI configuration the graph recognises is CI, wherever
+/// it lives (Azure Pipelines files of pipeline shape sit in any folder).
+fn builtin_evidence(tree: &Tree, facts: &Facts, evs: &mut Vec<Evidence>) {
+    let record = |rule: &str, capability: &str, path: &str, tier| Evidence {
+        rule: rule.into(),
+        capability: capability.into(),
+        path: path.into(),
+        line: None,
+        tier,
+        chain: Vec::new(),
+        triggers: Vec::new(),
+        origin: None,
+        snippet: None,
+        facets: Vec::new(),
+        note: None,
+    };
+    if tree.has_git {
+        let dirty = tree
+            .large
+            .iter()
+            .any(|l| evidence::is_model_artifact(&l.path));
+        let tier = if dirty {
+            Tier::Mentioned
+        } else {
+            Tier::Implemented
+        };
+        evs.push(Evidence {
+            note: dirty.then(|| "large model binaries are committed to git".to_string()),
+            ..record(
+                "builtin-git-repository",
+                capability::VERSION_CONTROL,
+                ".git",
+                tier,
+            )
+        });
+    }
+    for (path, f) in facts.iter() {
+        if let FileFacts::Entry { system, .. } = f
+            && crate::ci::is_ci_system(system)
+            && !evs
+                .iter()
+                .any(|e| e.capability == capability::CI && &e.path == path)
+        {
+            evs.push(Evidence {
+                snippet: Some(format!("{system} configuration")),
+                ..record(
+                    "builtin-ci-configuration",
+                    capability::CI,
+                    path,
+                    Tier::Implemented,
+                )
+            });
+        }
+    }
+}
+
+/// Orchestrator schedules found by rules are entry points too, and so are CI configurations
+/// that rules recognise by shape where the graph's own readers do not (a Cloud Build file with
+/// a custom name): their triggers live in the CI service, so they are external.
+fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
+    let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
+    let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
+    for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
+        let kind = match e.capability.as_str() {
+            capability::CONTINUOUS_TRAINING_TRIGGER => TriggerKind::Schedule,
+            capability::CI if !is_entry(&e.path) && crate::ci::runs_anywhere(&e.path) => {
+                TriggerKind::External
+            }
+            _ => continue,
+        };
+        if rule_entries
+            .iter()
+            .any(|(p, t)| p == &e.path && t.kind == kind)
+        {
+            continue;
+        }
+        rule_entries.push((
+            e.path.clone(),
+            Trigger {
+                kind,
+                detail: if kind == TriggerKind::Schedule {
+                    e.snippet.clone()
+                } else {
+                    None
+                },
+                line: e.line.unwrap_or(1),
+            },
+        ));
+    }
+    rule_entries
+}
+
+/// Secrets in the command text of a chain's hops are hidden like those in snippets.
+pub(crate) fn redact_chain(chain: &mut [crate::model::Hop]) {
+    for h in chain {
+        h.via = evidence::clean_snippet(&h.via);
+    }
+}

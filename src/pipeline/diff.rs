@@ -1,0 +1,162 @@
+//! `ripen diff`: what a change (a pull request, a branch) does to the maturity levels. The base
+//! is read from git's object database; the head is a revision too, or by default the working
+//! tree, scanned by the normal walk. `--fail-on-regression` turns a lowered level into exit 1.
+
+use crate::catalogue::Catalogue;
+use crate::model::{
+    CapabilityResult, Change, ChangeKind, CommitInfo, Diff, Direction, Outcome, Report, Side, Tier,
+    Tool,
+};
+use crate::pipeline::ScanOptions;
+use crate::pipeline::tree_scanner::TreeScanner;
+use crate::source::git::{self, GitError};
+use std::path::Path;
+
+pub(crate) fn direction<T: PartialOrd>(from: Option<T>, to: Option<T>) -> Option<Direction> {
+    match (from, to) {
+        (None, Some(_)) => Some(Direction::Gained),
+        (Some(_), None) => Some(Direction::Lost),
+        (Some(a), Some(b)) if b > a => Some(Direction::Raised),
+        (Some(a), Some(b)) if b < a => Some(Direction::Lowered),
+        _ => None,
+    }
+}
+
+pub(crate) fn best(c: Option<&CapabilityResult>) -> Option<String> {
+    c.and_then(|c| c.evidence.first()).map(|e| match e.line {
+        Some(l) => format!("{}:{l}", e.path),
+        None => e.path.clone(),
+    })
+}
+
+/// The changes from `base` to `head`.
+pub(crate) fn compare(base: &Report, head: &Report) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (id, hm) in &head.models {
+        let Some(bm) = base.models.get(id) else {
+            continue;
+        };
+        // Category models have no level: `direction(None, None)` is no change.
+        if let Some(d) = direction(bm.level(), hm.level()) {
+            out.push(Change {
+                kind: ChangeKind::Level,
+                id: id.clone(),
+                category: None,
+                title: hm.title.clone(),
+                from: bm.level().into(),
+                to: hm.level().into(),
+                direction: d,
+                regression: matches!(d, Direction::Lowered | Direction::Lost),
+                evidence: None,
+            });
+        }
+        if let (Outcome::Categories(bc), Outcome::Categories(hc)) = (&bm.outcome, &hm.outcome) {
+            for (cid, h) in &hc.by_id {
+                let b = bc.by_id.get(cid).and_then(|c| c.band);
+                if let Some(d) = direction(b, h.band) {
+                    out.push(Change {
+                        kind: ChangeKind::Band,
+                        id: id.clone(),
+                        category: Some(cid.clone()),
+                        title: h.title.clone(),
+                        from: b.into(),
+                        to: h.band.into(),
+                        direction: d,
+                        regression: false,
+                        evidence: None,
+                    });
+                }
+            }
+        }
+    }
+    for hc in &head.capabilities {
+        let bc = base.capability(&hc.id);
+        let from = bc.map(|c| c.tier).unwrap_or(Tier::None);
+        let to = hc.tier;
+        let some = |t: Tier| (t != Tier::None).then_some(t);
+        let Some(d) = direction(some(from), some(to)) else {
+            continue;
+        };
+        let evidence = match d {
+            Direction::Gained | Direction::Raised => best(Some(hc)),
+            Direction::Lost | Direction::Lowered => best(bc),
+        };
+        out.push(Change {
+            kind: ChangeKind::Capability,
+            id: hc.id.clone(),
+            category: None,
+            title: hc.title.clone(),
+            from: from.label().into(),
+            to: to.label().into(),
+            direction: d,
+            regression: false,
+            evidence,
+        });
+    }
+    out
+}
+
+/// Scans `rev`'s tree (of the directory `root`, in its repository) from the object database.
+pub fn scan_rev(
+    repo: &git::Repo,
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    rev: &str,
+    root_name: &str,
+) -> Result<(Report, CommitInfo), GitError> {
+    let c = repo.commit(rev)?;
+    let mut scanner = TreeScanner::new(repo, cat, &opts.walk)?;
+    let report = scanner.report(cat, opts, &c, root_name)?;
+    Ok((report, CommitInfo::of(&c)))
+}
+
+pub fn diff(
+    root: &Path,
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    base_rev: &str,
+    head_rev: Option<&str>,
+) -> Result<Diff, GitError> {
+    let repo = git::open(root)?;
+    let root_name = root.display().to_string();
+    let (base, base_commit) = scan_rev(&repo, cat, opts, base_rev, &root_name)?;
+    let (head, head_commit) = match head_rev {
+        Some(rev) => {
+            let (r, c) = scan_rev(&repo, cat, opts, rev, &root_name)?;
+            (r, Some(c))
+        }
+        None => (
+            crate::pipeline::scan(root, cat, opts).map_err(|e| GitError(e.to_string()))?,
+            None,
+        ),
+    };
+    let changes = compare(&base, &head);
+    let regression = changes.iter().any(|c| c.regression);
+    let mut warnings = Vec::new();
+    if repo.is_shallow() {
+        warnings.push(format!(
+            "shallow clone: `{base_rev}` was found, but other history is missing; if a revision cannot be resolved, {}",
+            git::SHALLOW_FIX
+        ));
+    }
+    Ok(Diff {
+        schema_version: crate::model::SCHEMA_VERSION,
+        tool: Tool::default(),
+        root: root_name,
+        base: Side {
+            rev: Some(base_rev.to_string()),
+            commit: Some(base_commit),
+            models: base.models.clone(),
+            report: base,
+        },
+        head: Side {
+            rev: head_rev.map(str::to_string),
+            commit: head_commit,
+            models: head.models.clone(),
+            report: head,
+        },
+        changes,
+        regression,
+        warnings,
+    })
+}

@@ -1,0 +1,292 @@
+//! Stage 2: read a file once into a `Document` every later stage shares.
+//!
+//! Binary files are refused here (a NUL in the first 8 KiB, as git and ripgrep decide), text is
+//! decoded lossily (invalid UTF-8 must not stop a scan), BOMs and CRLF are normalised, and
+//! notebooks are reduced to their code cells with a map back to lines of the `.ipynb` file.
+
+mod notebook;
+pub(crate) mod structured;
+
+use notebook::notebook_code;
+use std::sync::OnceLock;
+use structured::Node;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Code,
+    Notebook,
+    /// Markdown, reStructuredText, plain text and anything under `docs/`: it only mentions.
+    Prose,
+}
+
+pub struct Document {
+    pub rel: String,
+    /// The text rules see: the file, or a notebook's code cells joined.
+    pub text: String,
+    pub origin: Origin,
+    /// For notebooks: line `i` (0-based) of `text` is line `line_map[i]` of the `.ipynb` file.
+    pub(crate) line_map: Option<Vec<u32>>,
+    pub(crate) line_starts: OnceLock<Vec<usize>>,
+    pub(crate) structured: OnceLock<Result<Vec<Node>, structured::ParseError>>,
+    /// Why a `.ipynb` could not be read as a notebook (it is then scanned as plain text).
+    pub(crate) notebook_error: Option<structured::ParseError>,
+}
+
+pub(crate) enum ReadOutcome {
+    Doc(Document),
+    Binary,
+}
+
+pub(crate) const BINARY_PROBE: usize = 8 * 1024;
+
+/// Files other tools write for other ecosystems: package-manager lock files and minified web
+/// assets. They are large (a `pnpm-lock.yaml` runs to hundreds of KiB and changes with every
+/// front-end dependency bump), no rule looks for them by name, and the wildcard rules that
+/// would read them (`**/*.yaml`) look for what people write. So they are listed, never read.
+/// Python lock files are evidence (`python-lock-file`) and are not among them.
+pub(crate) fn is_generated(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    matches!(
+        name,
+        "pnpm-lock.yaml"
+            | "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "bun.lock"
+            | "composer.lock"
+            | "Gemfile.lock"
+            | "Cargo.lock"
+            | "go.sum"
+            | "Podfile.lock"
+            | "pubspec.lock"
+            | "packages.lock.json"
+    ) || [".min.js", ".min.css", ".js.map", ".css.map"]
+        .iter()
+        .any(|x| name.ends_with(x))
+}
+
+pub(crate) fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
+    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
+        return ReadOutcome::Binary;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    ReadOutcome::Doc(Document::new(rel, text))
+}
+
+/// What kind of text a path holds, by its path alone: a notebook anywhere (under `docs/` too),
+/// else prose ([`is_prose`]), else code.
+pub(crate) fn origin_of(rel: &str) -> Origin {
+    if rel.ends_with(".ipynb") {
+        Origin::Notebook
+    } else if is_prose(rel) {
+        Origin::Prose
+    } else {
+        Origin::Code
+    }
+}
+
+pub(crate) fn is_prose(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if lower.starts_with("docs/") || lower.starts_with("doc/") || lower.contains("/docs/") {
+        return true;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "md" | "markdown" | "rst" | "adoc" | "asciidoc" | "textile" | "org" => true,
+        // requirements.txt and friends declare dependencies; other .txt files are prose.
+        "txt" => !(name.starts_with("requirements") || name.starts_with("constraints")),
+        _ => false,
+    }
+}
+
+impl Document {
+    pub fn new(rel: &str, text: String) -> Document {
+        let mut notebook_error = None;
+        let origin = origin_of(rel);
+        let (text, line_map) = if origin == Origin::Notebook {
+            match notebook_code(&text) {
+                Ok((code, map)) => (code, Some(map)),
+                // A broken notebook is still scanned as text, so it is not silently lost, and
+                // reported as a warning, so it is not silently half-read either.
+                Err(e) => {
+                    notebook_error = Some(e);
+                    (text, None)
+                }
+            }
+        } else {
+            (text, None)
+        };
+        Document {
+            rel: rel.to_string(),
+            text,
+            origin,
+            line_map,
+            line_starts: OnceLock::new(),
+            structured: OnceLock::new(),
+            notebook_error,
+        }
+    }
+
+    pub(crate) fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based index of the line holding byte `offset` of `text`.
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
+        match self.starts().binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// The 1-based line in the original file for a 0-based line of `text`.
+    pub(crate) fn file_line(&self, index: usize) -> u32 {
+        match &self.line_map {
+            Some(map) => map.get(index).copied().unwrap_or(1),
+            None => u32::try_from(index + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub(crate) fn line_text(&self, index: usize) -> &str {
+        let starts = self.starts();
+        let Some(&s) = starts.get(index) else {
+            return "";
+        };
+        let e = starts
+            .get(index + 1)
+            .map(|e| e - 1)
+            .unwrap_or(self.text.len());
+        &self.text[s..e.max(s)]
+    }
+
+    /// The text of a 1-based line of the original file (notebooks: searched via the map).
+    pub(crate) fn text_at_file_line(&self, line: u32) -> &str {
+        match &self.line_map {
+            Some(map) => map
+                .iter()
+                .position(|&l| l == line)
+                .map(|i| self.line_text(i))
+                .unwrap_or(""),
+            None => self.line_text(line.saturating_sub(1) as usize),
+        }
+    }
+
+    pub(crate) fn is_structured_kind(&self) -> bool {
+        let l = self.rel.to_ascii_lowercase();
+        let name = l.rsplit('/').next().unwrap_or(&l);
+        (l.ends_with(".yml")
+            || l.ends_with(".yaml")
+            || l.ends_with(".json")
+            || name == "dvc.lock"
+            || name == "mlproject"
+            || (name.ends_with(".dvc") && name.len() > 4))
+            && self.origin != Origin::Notebook
+    }
+
+    /// Whether [`Document::structured`] was asked for (tests of what is parsed).
+    #[cfg(test)]
+    pub(crate) fn was_parsed(&self) -> bool {
+        self.structured.get().is_some()
+    }
+
+    /// The parsed YAML/JSON documents, parsed at most once and only when someone asks.
+    pub(crate) fn structured(&self) -> Result<&[Node], &structured::ParseError> {
+        self.structured
+            .get_or_init(|| {
+                if self.rel.to_ascii_lowercase().ends_with(".json") {
+                    structured::parse_json(&self.text)
+                } else {
+                    structured::parse_yaml(&self.text)
+                }
+            })
+            .as_ref()
+            .map(|v| v.as_slice())
+    }
+
+    /// The parse error, if the structure was asked for and could not be parsed.
+    pub(crate) fn parse_error(&self) -> Option<&structured::ParseError> {
+        self.notebook_error
+            .as_ref()
+            .or_else(|| self.structured.get().and_then(|r| r.as_ref().err()))
+    }
+
+    /// Whether a 0-based line is a comment in this file's language: a match there only
+    /// mentions.
+    pub(crate) fn is_comment_line(&self, index: usize) -> bool {
+        if self.origin == Origin::Prose {
+            // A Markdown heading starts with `#` too; prose is capped anyway.
+            return false;
+        }
+        let t = self.line_text(index).trim_start();
+        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or(name);
+        match ext {
+            "py" | "ipynb" | "sh" | "bash" | "yml" | "yaml" | "toml" | "cfg" | "ini" | "r"
+            | "R" | "tf" | "txt" | "Makefile" | "mk" | "Dockerfile" | "dockerfile" | "conf"
+            | "properties" => t.starts_with('#'),
+            "js" | "ts" | "groovy" | "Jenkinsfile" | "java" | "scala" | "go" | "rs" | "kt"
+            | "bicep" | "jsonnet" | "cs" => t.starts_with("//") || t.starts_with("/*"),
+            "sql" => t.starts_with("--"),
+            _ => t.starts_with('#') || t.starts_with("//"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notebook_lines_map_to_the_ipynb() {
+        let nb = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "source": ["# mlflow.log_metric in prose\n"]
+  },
+  {
+   "cell_type": "code",
+   "source": [
+    "import mlflow\n",
+    "mlflow.log_metric(\"a\", 1)"
+   ]
+  }
+ ],
+ "nbformat": 4
+}"##;
+        let ReadOutcome::Doc(doc) = from_bytes("nb.ipynb", nb.as_bytes()) else {
+            panic!()
+        };
+        assert_eq!(doc.origin, Origin::Notebook);
+        assert!(!doc.text.contains("prose"));
+        let off = doc.text.find("mlflow.log_metric").unwrap();
+        assert_eq!(doc.file_line(doc.line_index(off)), 11);
+    }
+
+    #[test]
+    fn binary_and_bom_and_crlf() {
+        assert!(matches!(from_bytes("a.py", b"x\0y"), ReadOutcome::Binary));
+        let ReadOutcome::Doc(d) = from_bytes("a.py", b"\xEF\xBB\xBFa\r\nb\xFF\r\n") else {
+            panic!()
+        };
+        assert_eq!(d.line_text(1), "b\u{FFFD}");
+        assert!(d.text.starts_with('a'));
+    }
+
+    #[test]
+    fn prose_detection() {
+        assert!(is_prose("README.md"));
+        assert!(is_prose("docs/conf.py"));
+        assert!(!is_prose("requirements-dev.txt"));
+        assert!(!is_prose("src/train.py"));
+    }
+}

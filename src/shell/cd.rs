@@ -1,0 +1,69 @@
+//! `cd`: where the commands after it run. Every `cd` ripen follows is read here.
+//!
+//! Two places hold a working directory, in two conventions:
+//! - inside one command line (`cd ml && python train.py`), the directory of the commands after
+//!   it, relative to where the line runs ([`within_line`]);
+//! - across the lines of one CI shell block (`run: |`), a `cd DIR` alone on its line moves the
+//!   lines after it: there the directory is a command's `cwd`, where `/x` is relative to the
+//!   repository root and `$VARIABLE`s are unknown, so they keep the directory as it was
+//!   ([`block_line`]).
+
+/// The directory after `cd dir` within a command line that runs in `cwd` (None: where the line
+/// runs).
+pub(crate) fn within_line(cwd: Option<&str>, dir: &str) -> Option<String> {
+    let d = dir.trim_start_matches("./").trim_end_matches('/');
+    match (cwd, d) {
+        (_, "" | "." | "~" | "-") => None,
+        (Some(c), d) if !d.starts_with('/') => Some(format!("{c}/{d}")),
+        (_, d) => Some(d.trim_start_matches('/').to_string()),
+    }
+}
+
+/// The working directory of the lines after `line` in a shell block whose lines so far run in
+/// `cwd`: changed only by a `cd DIR` alone on the line (`cd DIR && cmd` is read within its line).
+pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
+    let Some(dir) = standalone(line) else {
+        return cwd.map(str::to_string);
+    };
+    match (cwd, dir) {
+        (_, "" | "." | "~" | "-" | "$GITHUB_WORKSPACE") => None,
+        (Some(c), d) if !d.starts_with('/') && !d.starts_with('$') => {
+            Some(format!("{}/{}", c.trim_end_matches('/'), d))
+        }
+        (_, d) if d.starts_with('$') => cwd.map(str::to_string),
+        (_, d) => Some(d.to_string()),
+    }
+}
+
+/// `cd DIR` alone on a line (not `cd DIR && cmd`).
+fn standalone(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let rest = t.strip_prefix("cd ")?.trim();
+    if rest.is_empty() || rest.contains(['&', ';', '|', ' ']) {
+        return None;
+    }
+    Some(
+        rest.trim_matches(|c| c == '"' || c == '\'')
+            .trim_start_matches("./")
+            .trim_end_matches('/'),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_a_line_and_across_a_block() {
+        assert_eq!(within_line(None, "./ml/"), Some("ml".into()));
+        assert_eq!(within_line(Some("ml"), "src"), Some("ml/src".into()));
+        assert_eq!(within_line(Some("ml"), "/abs"), Some("abs".into()));
+        assert_eq!(within_line(Some("ml"), "~"), None);
+        assert_eq!(block_line(None, "cd ml"), Some("ml".into()));
+        assert_eq!(block_line(Some("/ml"), "cd src"), Some("/ml/src".into()));
+        assert_eq!(block_line(Some("/ml"), "cd $HOME"), Some("/ml".into()));
+        assert_eq!(block_line(Some("/ml"), "cd $GITHUB_WORKSPACE"), None);
+        assert_eq!(block_line(Some("/ml"), "cd x && make"), Some("/ml".into()));
+        assert_eq!(block_line(None, "python train.py"), None);
+    }
+}

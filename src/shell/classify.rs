@@ -1,0 +1,423 @@
+//! What one simple command runs, as far as the automation graph cares. Wrappers (`uv run`,
+//! `coverage run`, launchers) are unwrapped first; then the program decides, through one
+//! function per kind of tool.
+
+use crate::shell::programs::*;
+use crate::shell::{Action, base_name};
+
+pub fn classify(tokens: &[String]) -> Option<Action> {
+    let mut t: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    unwrap(&mut t);
+    let program = base_name(t.first()?);
+    if READERS.contains(&program) {
+        return None;
+    }
+    let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
+    if TEST_RUNNERS.contains(&program) {
+        return Some(Action::Tests {
+            paths: positional(&args),
+        });
+    }
+    if PYTHONS.contains(&program) || program.starts_with("python3.") {
+        return python(&args);
+    }
+    tool(program, t[0], &args)
+}
+
+/// Removes the wrappers that run the rest of the line.
+fn unwrap(t: &mut Vec<&str>) {
+    loop {
+        match t.as_slice() {
+            [
+                "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye",
+                "run",
+                ..,
+            ] => {
+                t.drain(..2);
+                if t.first() == Some(&"--") {
+                    t.remove(0);
+                }
+            }
+            ["conda" | "mamba" | "micromamba", "run", ..] => {
+                t.drain(..2);
+                while t.first().is_some_and(|x| x.starts_with('-')) {
+                    let flag = t.remove(0);
+                    if matches!(flag, "-n" | "--name" | "-p" | "--prefix") && !t.is_empty() {
+                        t.remove(0);
+                    }
+                }
+            }
+            ["npx" | "bunx" | "pnpx", ..] => {
+                t.remove(0);
+                while t.first().is_some_and(|x| x.starts_with('-')) {
+                    t.remove(0);
+                }
+            }
+            ["coverage", "run", ..] => {
+                t.drain(..2);
+                // `coverage run -m pytest` = `python -m pytest`
+                t.insert(0, "python");
+            }
+            ["accelerate", "launch", ..] | ["deepspeed", ..] | ["torchrun", ..] => {
+                let skip = if t[0] == "accelerate" { 2 } else { 1 };
+                t.drain(..skip);
+                t.insert(0, "python");
+            }
+            _ => break,
+        }
+    }
+}
+
+/// Arguments that are not flags, and the values of `--flag=value`.
+fn positional(args: &[String]) -> Vec<String> {
+    args.iter()
+        .filter_map(|a| {
+            if let Some((_, v)) = a.split_once('=').filter(|_| a.starts_with('-')) {
+                Some(v.to_string())
+            } else if a.starts_with('-') {
+                None
+            } else {
+                Some(a.clone())
+            }
+        })
+        .collect()
+}
+
+/// Files the command applies or runs; none: no action.
+fn files(paths: Vec<String>) -> Option<Action> {
+    (!paths.is_empty()).then_some(Action::Files {
+        paths,
+        alternatives: false,
+    })
+}
+
+/// `python [flags] script args`, `python -m module`.
+fn python(args: &[String]) -> Option<Action> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "-m" {
+            let module = args.get(i + 1)?.clone();
+            let rest = &args[i + 2..];
+            return match module.as_str() {
+                "pytest" | "unittest" | "tox" | "nox" => Some(Action::Tests {
+                    paths: positional(rest),
+                }),
+                // Launchers: the script they start.
+                "torch.distributed.run" | "torch.distributed.launch" | "accelerate" => {
+                    let mut t: Vec<&str> = vec!["python"];
+                    t.extend(
+                        rest.iter()
+                            .map(String::as_str)
+                            .skip_while(|a| *a == "launch"),
+                    );
+                    let owned: Vec<String> = t.iter().map(|s| s.to_string()).collect();
+                    classify(&owned)
+                }
+                "uvicorn" | "gunicorn" | "streamlit" => {
+                    let mut t = vec![module.clone()];
+                    t.extend(rest.iter().cloned());
+                    classify(&t)
+                }
+                m if is_third_party_module(m) => None,
+                _ => Some(Action::PythonModule(module)),
+            };
+        }
+        if a == "-c" {
+            return None;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    Some(Action::Paths(positional(args)))
+}
+
+/// Any other program: what it runs, by its subcommand.
+fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
+    let sub = |i: usize| args.get(i).map(String::as_str);
+    match (program, sub(0)) {
+        ("make" | "gmake", _) => Some(make(args)),
+        ("dvc", Some("repro")) => Some(Action::DvcRepro {
+            stages: positional(&args[1..]),
+        }),
+        ("dvc", Some("exp")) if sub(1) == Some("run") => Some(Action::DvcRepro {
+            stages: positional(&args[2..]),
+        }),
+        ("kedro", Some("run")) => Some(Action::Kedro),
+        ("gh", Some("workflow")) if sub(1) == Some("run") => {
+            args.get(2).map(|w| Action::GhWorkflow(w.clone()))
+        }
+        ("docker" | "podman", Some("build" | "buildx")) => Some(docker_build(args)),
+        ("kubectl" | "oc", Some("apply" | "create" | "replace")) | ("kustomize", Some("build")) => {
+            kubectl(program, args)
+        }
+        ("helm", Some("upgrade" | "install" | "template")) => helm(args),
+        ("az", Some("ml")) => az_ml(args),
+        ("az" | "aws" | "gcloud", _) => cloud_cli(args),
+        ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
+            paths: vec!["cdk.json".into()],
+            alternatives: true,
+        }),
+        ("sam", Some("deploy" | "build" | "validate")) => sam(args),
+        ("databricks", Some("bundle")) => match sub(1) {
+            Some("deploy" | "validate") => Some(Action::Bundle { job: None }),
+            Some("run") => Some(Action::Bundle {
+                job: positional(&args[2..]).into_iter().next(),
+            }),
+            _ => None,
+        },
+        ("tkn", Some(kind @ ("pipeline" | "task"))) if sub(1) == Some("start") => {
+            let name = positional(&args[2..]).into_iter().next()?;
+            let kind = if kind == "pipeline" {
+                "Pipeline"
+            } else {
+                "Task"
+            };
+            Some(Action::Job {
+                system: "tekton",
+                job: format!("{kind}/{name}"),
+            })
+        }
+        ("buildkite-agent", Some("pipeline")) if sub(1) == Some("upload") => {
+            Some(buildkite_upload(args))
+        }
+        ("source" | ".", _) => source(args),
+        ("uvicorn" | "gunicorn" | "hypercorn", _) => positional(args)
+            .into_iter()
+            .find(|a| a.contains(':') && !a.contains('/') && !a.contains("0.0.0.0"))
+            .and_then(|a| a.split(':').next().map(str::to_string))
+            .map(Action::PythonModule),
+        ("streamlit", Some("run")) | ("papermill", _) => {
+            let p = positional(args);
+            let first = if program == "streamlit" {
+                p.get(1)
+            } else {
+                p.first()
+            };
+            first.map(|f| Action::Files {
+                paths: vec![f.clone()],
+                alternatives: false,
+            })
+        }
+        ("jupyter", Some("nbconvert" | "execute" | "run")) => jupyter(args),
+        _ if RUN_NOTHING_HERE.contains(&program) => None,
+        _ => {
+            // `./scripts/train.sh` or `scripts/train.sh`: the program itself is a path.
+            let mut paths = positional(args);
+            if path.contains('/') || path.ends_with(".sh") || path.ends_with(".py") {
+                paths.insert(0, path.to_string());
+            }
+            Some(Action::Paths(paths))
+        }
+    }
+}
+
+/// `make [-C dir] [-f file] [targets]`.
+fn make(args: &[String]) -> Action {
+    let mut dir = None;
+    let mut file = None;
+    let mut targets = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-C" | "--directory" => dir = it.next().cloned(),
+            "-f" | "--file" | "--makefile" => file = it.next().cloned(),
+            s if s.starts_with('-') || s.contains('=') => {}
+            s => targets.push(s.to_string()),
+        }
+    }
+    Action::Make { dir, file, targets }
+}
+
+/// `docker build [-f file] [context]`.
+fn docker_build(args: &[String]) -> Action {
+    let mut file = None;
+    let mut context = None;
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "-f" || a == "--file" {
+            file = it.next().cloned();
+        } else if let Some(v) = a.strip_prefix("--file=") {
+            file = Some(v.to_string());
+        } else if DOCKER_VALUE_FLAGS.contains(&a.as_str()) {
+            it.next();
+        } else if a == "build" && context.is_none() {
+            // `docker buildx build`
+        } else if !a.starts_with('-') {
+            context = Some(a.clone());
+        }
+    }
+    Action::Docker { file, context }
+}
+
+/// `kubectl apply -f FILE|DIR`, `-k DIR`, `kustomize build DIR`.
+fn kubectl(program: &str, args: &[String]) -> Option<Action> {
+    let mut paths = Vec::new();
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-f" | "--filename" | "-k" | "--kustomize" => {
+                // `-f -` reads stdin (`envsubst < x.yaml | kubectl apply -f -`).
+                if let Some(v) = it.next().filter(|v| *v != "-") {
+                    paths.push(v.clone());
+                }
+            }
+            s if s.starts_with("--filename=") || s.starts_with("--kustomize=") => {
+                paths.push(s.split_once('=').map(|x| x.1).unwrap_or("").to_string());
+            }
+            s if program == "kustomize" && !s.starts_with('-') => paths.push(s.to_string()),
+            _ => {}
+        }
+    }
+    files(paths)
+}
+
+/// `helm upgrade --install NAME CHART`, `helm install NAME CHART`: a chart of this repository.
+fn helm(args: &[String]) -> Option<Action> {
+    let mut pos = Vec::new();
+    let mut values = Vec::new();
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-f" | "--values" => {
+                if let Some(v) = it.next() {
+                    values.push(v.clone());
+                }
+            }
+            s if HELM_VALUE_FLAGS.contains(&s) => {
+                it.next();
+            }
+            s if s.starts_with('-') => {}
+            s => pos.push(s.to_string()),
+        }
+    }
+    let chart = pos.get(1).or(pos.first())?.clone();
+    // `bitnami/redis`, `oci://...`: a chart from a registry, not this repository.
+    let local = chart.starts_with("./")
+        || chart.starts_with("../")
+        || chart.starts_with('/')
+        || chart.contains("chart")
+        || !chart.contains('/');
+    if !local || chart.contains("://") {
+        return None;
+    }
+    let mut paths = vec![chart];
+    paths.extend(values);
+    Some(Action::Files {
+        paths,
+        alternatives: false,
+    })
+}
+
+/// `az ml job|schedule|online-deployment|component|pipeline create -f spec.yml`.
+fn az_ml(args: &[String]) -> Option<Action> {
+    let mut paths = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-f" || a == "--file" {
+            if let Some(v) = it.next() {
+                paths.push(v.clone());
+            }
+        } else if let Some(v) = a.strip_prefix("--file=") {
+            paths.push(v.to_string());
+        }
+    }
+    files(paths)
+}
+
+/// `gcloud builds submit --config cloudbuild.yaml`, `aws cloudformation deploy
+/// --template-file t.yml`, `gcloud ai custom-jobs create --config job.yaml`.
+fn cloud_cli(args: &[String]) -> Option<Action> {
+    let mut paths = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--config" | "--template-file" | "--template-body" | "--cli-input-yaml" | "--file"
+            | "--source" => {
+                if let Some(v) = it.next() {
+                    paths.push(v.trim_start_matches("file://").to_string());
+                }
+            }
+            s => {
+                if let Some((k, v)) = s.split_once('=')
+                    && matches!(k, "--config" | "--template-file" | "--template-body")
+                {
+                    paths.push(v.trim_start_matches("file://").to_string());
+                }
+            }
+        }
+    }
+    files(paths)
+}
+
+/// `sam deploy [-t template]`.
+fn sam(args: &[String]) -> Option<Action> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-t" || a == "--template-file" || a == "--template" {
+            return it.next().map(|v| Action::Files {
+                paths: vec![v.clone()],
+                alternatives: false,
+            });
+        }
+    }
+    Some(Action::Files {
+        paths: vec!["template.yaml".into(), "template.yml".into()],
+        alternatives: true,
+    })
+}
+
+/// `buildkite-agent pipeline upload [FILE]`: the file, or those the agent looks for in order.
+fn buildkite_upload(args: &[String]) -> Action {
+    match positional(&args[2..]).into_iter().next() {
+        Some(f) => Action::Files {
+            paths: vec![f],
+            alternatives: false,
+        },
+        None => Action::Files {
+            paths: [
+                ".buildkite/pipeline.yml",
+                ".buildkite/pipeline.yaml",
+                "buildkite.yml",
+                "buildkite.yaml",
+            ]
+            .map(String::from)
+            .to_vec(),
+            alternatives: true,
+        },
+    }
+}
+
+/// `source FILE`: a script of this repository, not an environment or shell profile.
+fn source(args: &[String]) -> Option<Action> {
+    let f = args.first()?;
+    if f.starts_with('~')
+        || f.starts_with('/')
+        || f.contains('$')
+        || f.contains("activate")
+        || f.contains("conda.sh")
+        || f.ends_with(".env")
+        || f == ".env"
+    {
+        return None;
+    }
+    Some(Action::Files {
+        paths: vec![f.clone()],
+        alternatives: false,
+    })
+}
+
+/// `jupyter nbconvert --execute NB`, `jupyter execute NB`.
+fn jupyter(args: &[String]) -> Option<Action> {
+    if args[0] == "nbconvert" && !args.iter().any(|a| a == "--execute") {
+        return None;
+    }
+    let paths: Vec<String> = positional(&args[1..])
+        .into_iter()
+        .filter(|a| a.ends_with(".ipynb"))
+        .collect();
+    files(paths)
+}

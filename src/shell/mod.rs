@@ -1,0 +1,300 @@
+//! Reading shell command lines (CI `run:` blocks, Makefile recipes, scripts) for what they run.
+//!
+//! This is a reader, not a shell: it splits on the usual operators (`lex`), unwraps the usual wrappers
+//! (`uv run`, `poetry run`, `coverage run`...) and says which repository files a command would
+//! execute. Programs that only *read* files (linters, formatters, `cat`, `pip install -r`) give
+//! no edges: linting `src/` does not run the training code in it.
+
+pub(crate) mod cd;
+mod classify;
+mod lex;
+mod programs;
+
+use classify::classify;
+
+/// What one simple command does, as far as the automation graph cares.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Action {
+    /// `make [-C dir] [-f file] [targets]`; no target means the default (first) target.
+    Make {
+        dir: Option<String>,
+        file: Option<String>,
+        targets: Vec<String>,
+    },
+    /// `dvc repro [stages]` / `dvc exp run`: the stages of `dvc.yaml`.
+    DvcRepro { stages: Vec<String> },
+    /// `kedro run`: the project's pipelines.
+    Kedro,
+    /// `python -m pkg.mod`.
+    PythonModule(String),
+    /// A test runner: its path arguments, or every test file when it has none.
+    Tests { paths: Vec<String> },
+    /// `gh workflow run NAME`: another workflow of this repository.
+    GhWorkflow(String),
+    /// `docker build [-f file] [context]`: the Dockerfile.
+    Docker {
+        file: Option<String>,
+        context: Option<String>,
+    },
+    /// Files the command runs or applies, each expected in the repository (`kubectl apply -f`,
+    /// `helm upgrade --install NAME ./chart`, `az ml job create -f`, `source`, `cdk deploy` →
+    /// `cdk.json`...). `alternatives`: the first that exists is enough (`template.yaml` or
+    /// `template.yml`). Directories stand for the files in them.
+    Files {
+        paths: Vec<String>,
+        alternatives: bool,
+    },
+    /// `databricks bundle deploy|run [JOB]`: the bundle, or one job of it.
+    Bundle { job: Option<String> },
+    /// `tkn pipeline start NAME`: a job of a CI system or orchestrator, by name, wherever the
+    /// file that defines it lies.
+    Job { system: &'static str, job: String },
+    /// Anything else that runs things: its arguments that name repository paths.
+    Paths(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Simple {
+    pub program: String,
+    pub action: Action,
+    /// The command as written, shortened, for chains.
+    pub text: String,
+    /// Directory the command runs in, relative to the root (from `cd`), if known.
+    pub cwd: Option<String>,
+}
+
+/// Splits a command line into simple commands, tracking `cd` for the ones after it.
+pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
+    let mut out = Vec::new();
+    for part in lex::split(line) {
+        // Substitutions run first, where the command runs (their `cd` stays inside).
+        for sub in part.substitutions.iter().filter(|s| s.len() < 4000) {
+            out.extend(parse_line(sub, &mut cwd.clone()));
+        }
+        let mut tokens = part.words;
+        // `VAR=value cmd`, `env VAR=value cmd`, `sudo`, `time`: not the program.
+        loop {
+            match tokens.first().map(String::as_str) {
+                Some(t) if t.contains('=') && !t.starts_with('-') && !t.contains('/') => {
+                    tokens.remove(0);
+                }
+                Some(
+                    "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do"
+                    | "else" | "!",
+                ) => {
+                    tokens.remove(0);
+                }
+                _ => break,
+            }
+        }
+        let Some(program) = tokens.first().cloned() else {
+            continue;
+        };
+        if program == "cd" {
+            if let Some(d) = tokens.get(1) {
+                *cwd = cd::within_line(cwd.as_deref(), d);
+            }
+            continue;
+        }
+        // `bash -c 'cmd'`, `sh -c "cmd"`: the nested command line.
+        if matches!(base_name(&program), "bash" | "sh" | "zsh" | "dash")
+            && let Some(i) = tokens.iter().position(|t| t == "-c")
+        {
+            if let Some(inner) = tokens.get(i + 1)
+                && inner.len() < 4000
+            {
+                let mut inner_cwd = cwd.clone();
+                out.extend(parse_line(inner, &mut inner_cwd));
+            }
+            continue;
+        }
+        let text = shorten(part.raw.trim());
+        if let Some(action) = classify(&tokens) {
+            out.push(Simple {
+                program: base_name(&program).to_string(),
+                action,
+                text,
+                cwd: cwd.clone(),
+            });
+        }
+    }
+    out
+}
+
+pub(crate) fn shorten(s: &str) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 80 {
+        let mut t: String = s.chars().take(79).collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+pub(crate) fn base_name(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(line: &str) -> Vec<Action> {
+        let mut cwd = None;
+        parse_line(line, &mut cwd)
+            .into_iter()
+            .map(|s| s.action)
+            .collect()
+    }
+
+    #[test]
+    fn python_script_and_module() {
+        assert_eq!(
+            one("python src/train.py --epochs 3 --config=conf/a.yaml"),
+            vec![Action::Paths(vec![
+                "src/train.py".into(),
+                "3".into(),
+                "conf/a.yaml".into()
+            ])]
+        );
+        assert_eq!(
+            one("uv run python -m trainer.task"),
+            vec![Action::PythonModule("trainer.task".into())]
+        );
+        assert_eq!(
+            one("coverage run -m pytest tests/unit"),
+            vec![Action::Tests {
+                paths: vec!["tests/unit".into()]
+            }]
+        );
+    }
+
+    #[test]
+    fn linters_do_not_run_code() {
+        assert!(one("ruff check src && black --check src").is_empty());
+        assert!(one("pip install -r requirements.txt").is_empty());
+    }
+
+    #[test]
+    fn make_dvc_and_cd() {
+        assert_eq!(
+            one("make -C ml train"),
+            vec![Action::Make {
+                dir: Some("ml".into()),
+                file: None,
+                targets: vec!["train".into()]
+            }]
+        );
+        let mut cwd = None;
+        let s = parse_line("cd pipelines && dvc repro train", &mut cwd);
+        assert_eq!(s[0].cwd.as_deref(), Some("pipelines"));
+        assert_eq!(
+            s[0].action,
+            Action::DvcRepro {
+                stages: vec!["train".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn scripts_and_quotes() {
+        assert_eq!(
+            one("./scripts/deploy.sh 'prod env'"),
+            vec![Action::Paths(vec![
+                "./scripts/deploy.sh".into(),
+                "prod env".into()
+            ])]
+        );
+        assert_eq!(
+            one("gh workflow run train.yml -f reason=drift"),
+            vec![Action::GhWorkflow("train.yml".into())]
+        );
+    }
+
+    #[test]
+    fn nested_shells_and_deploy_tools() {
+        assert_eq!(
+            one("bash -c 'cd ml && python train.py'"),
+            vec![Action::Paths(vec!["train.py".into()])]
+        );
+        assert_eq!(
+            one("kubectl apply -f k8s/ -k overlays/prod -f -"),
+            vec![Action::Files {
+                paths: vec!["k8s/".into(), "overlays/prod".into()],
+                alternatives: false
+            }]
+        );
+        assert_eq!(
+            one("helm upgrade --install churn ./charts/churn --namespace ml"),
+            vec![Action::Files {
+                paths: vec!["./charts/churn".into()],
+                alternatives: false
+            }]
+        );
+        // A chart from a registry is not this repository's.
+        assert!(one("helm upgrade --install redis bitnami/redis").is_empty());
+        assert_eq!(
+            one("az ml job create -f jobs/train.yml --stream"),
+            vec![Action::Files {
+                paths: vec!["jobs/train.yml".into()],
+                alternatives: false
+            }]
+        );
+        assert_eq!(
+            one("docker build -t x:1 services/api"),
+            vec![Action::Docker {
+                file: None,
+                context: Some("services/api".into())
+            }]
+        );
+        assert_eq!(
+            one("databricks bundle run retrain -t prod"),
+            vec![Action::Bundle {
+                job: Some("retrain".into())
+            }]
+        );
+        assert_eq!(
+            one("uvicorn app.main:api --port 8080"),
+            vec![Action::PythonModule("app.main".into())]
+        );
+    }
+
+    #[test]
+    fn environments_and_tools_are_not_repository_code() {
+        assert!(one("source .venv/bin/activate").is_empty());
+        assert!(one(". $HOME/.cargo/env").is_empty());
+        assert!(one("python -m spacy download en_core_web_sm").is_empty());
+        assert!(one("python -m pip install -e .").is_empty());
+        assert_eq!(
+            one("source scripts/env.sh"),
+            vec![Action::Files {
+                paths: vec!["scripts/env.sh".into()],
+                alternatives: false
+            }]
+        );
+    }
+
+    /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.
+    #[test]
+    fn quoted_comments_and_substitutions_reach_the_script() {
+        let train = || Action::Paths(vec!["train.py".into()]);
+        assert_eq!(one("echo \"step #1\"; python train.py"), vec![train()]);
+        assert_eq!(one("echo \"$(python train.py)\""), vec![train()]);
+        assert_eq!(one("echo `python train.py`"), vec![train()]);
+        assert_eq!(
+            one("MODEL=$(python train.py) && echo $MODEL"),
+            vec![train()]
+        );
+        // A continued line: the first line holds the program and the script.
+        assert_eq!(
+            one("python train.py \\"),
+            vec![Action::Paths(vec!["train.py".into(), "\\".into()])]
+        );
+        // Escaped spaces and operators are words.
+        assert_eq!(
+            one(r"python my\ train.py a\;b"),
+            vec![Action::Paths(vec!["my train.py".into(), "a;b".into()])]
+        );
+    }
+}

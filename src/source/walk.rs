@@ -1,0 +1,190 @@
+//! Stage 1: find the files that are the project's own.
+//!
+//! gitignore-aware and parallel (the `ignore` crate). Hidden folders are walked, because
+//! `.github`, `.dvc` and `.azuredevops` hold the evidence that matters most; vendored and generated
+//! trees are not. Symlinks are never followed, so nothing outside the root is read.
+
+use crate::model::{LargeFile, SkipStats};
+use crate::source::skip::{SKIP_DIRS, is_virtualenv};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+use ignore::WalkState;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Files larger than this are listed, not read (`--max-file-size`).
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub max_file_size: u64,
+    /// Globs (relative to the root) excluded by the config or the command line.
+    pub exclude: Vec<String>,
+    pub threads: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
+            threads: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Path relative to the scanned root, `/`-separated (the full path is the root joined
+    /// with it: not kept, 200,000 of them cost ~25 MiB).
+    pub rel: String,
+    /// The full path, kept only when it is not UTF-8 (`rel` is then a lossy copy).
+    pub raw: Option<PathBuf>,
+    pub size: u64,
+}
+
+impl FileEntry {
+    /// Where the file is, under the walk's `root`.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        self.raw.clone().unwrap_or_else(|| root.join(&self.rel))
+    }
+}
+
+pub struct WalkResult {
+    pub files: Vec<FileEntry>,
+    pub skipped: SkipStats,
+    /// Files over the size limit, kept so model binaries can be reported.
+    pub large: Vec<LargeFile>,
+    pub warnings: Vec<String>,
+    pub has_git: bool,
+}
+
+pub(crate) fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(GlobBuilder::new(g).literal_separator(true).build()?);
+        // `dir/**` should also exclude `dir` itself when given as `dir`.
+        if !g.contains('*') && !g.contains('?') {
+            b.add(
+                GlobBuilder::new(&format!("{}/**", g.trim_end_matches('/')))
+                    .literal_separator(true)
+                    .build()?,
+            );
+        }
+    }
+    b.build()
+}
+
+pub(crate) fn relative(root: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
+    let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if !meta.is_dir() {
+        return Err(format!("{}: not a directory", root.display()));
+    }
+    let exclude = build_globset(&opts.exclude).map_err(|e| format!("invalid exclude glob: {e}"))?;
+    let has_git = root.join(".git").exists();
+
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .ignore(true)
+        // A directory that is not a git checkout (an unpacked archive, a fixture) still means
+        // its .gitignore.
+        .require_git(false)
+        .parents(false)
+        .threads(opts.threads)
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            if e.depth() == 0 {
+                return true;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && (SKIP_DIRS.contains(&name.as_ref())
+                    || e.path().ends_with(".dvc/cache")
+                    || is_virtualenv(e.path())))
+        });
+
+    let files = Mutex::new(Vec::new());
+    let large = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
+    let skipped = Mutex::new(SkipStats::default());
+    builder.build_parallel().run(|| {
+        Box::new(|res| {
+            let entry = match res {
+                Ok(e) => e,
+                Err(err) => {
+                    let mut w = warnings.lock().unwrap();
+                    if w.len() < 100 {
+                        w.push(format!("walk: {err}"));
+                    }
+                    skipped.lock().unwrap().unreadable += 1;
+                    return WalkState::Continue;
+                }
+            };
+            if entry.depth() == 0 {
+                return WalkState::Continue;
+            }
+            let Some(ft) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if ft.is_dir() {
+                return WalkState::Continue;
+            }
+            let rel = relative(root, entry.path());
+            if ft.is_symlink() {
+                // Never followed: a link may point out of the tree or into a loop.
+                skipped.lock().unwrap().symlinks += 1;
+                return WalkState::Continue;
+            }
+            if !ft.is_file() {
+                // FIFOs, sockets and devices would block or never end.
+                skipped.lock().unwrap().special += 1;
+                return WalkState::Continue;
+            }
+            if exclude.is_match(&rel) {
+                skipped.lock().unwrap().excluded += 1;
+                return WalkState::Continue;
+            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > opts.max_file_size {
+                skipped.lock().unwrap().too_large += 1;
+                large.lock().unwrap().push(LargeFile {
+                    path: rel.clone(),
+                    size,
+                });
+                return WalkState::Continue;
+            }
+            let raw = entry.path().to_str().is_none().then(|| entry.into_path());
+            files.lock().unwrap().push(FileEntry { rel, raw, size });
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().unwrap();
+    // Parallel walks finish in any order; reports and tests need a stable one.
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut large = large.into_inner().unwrap();
+    large.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut warnings = warnings.into_inner().unwrap();
+    warnings.sort();
+    Ok(WalkResult {
+        files,
+        skipped: skipped.into_inner().unwrap(),
+        large,
+        warnings,
+        has_git,
+    })
+}
