@@ -133,7 +133,7 @@ def main(argv=None):
             for model, m in s["models"].items():
                 print("  %-6s exact %d/%d, off by >= 2: %d, Cohen's kappa %s" % (
                     model, m["exact"], m["of"], m["off_by_2_or_more"], m["kappa"]))
-            for d in s["disagreements"]:
+            for d in ([] if args.check else s["disagreements"]):
                 print("  %s: %s -> %s%s" % (d["name"], ", ".join("%s %s" % kv for kv in d["labels"].items()),
                                             d["final"], (" (%s)" % d["settled"]) if d["settled"] else ""))
         for e in errs:
