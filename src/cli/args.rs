@@ -177,9 +177,14 @@ pub(crate) struct HistoryArgs {
     /// Leave out commits older than this day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub since: Option<Date>,
-    /// Follow only the first parent of merges (the main line).
-    #[arg(long)]
+    /// Follow only the first parent of merges, the branch's main line (the default; as
+    /// `git log --first-parent`).
+    #[arg(long, hide = true, conflicts_with = "all_commits")]
     pub first_parent: bool,
+    /// Walk every commit reachable from REV, side branches included, in date order (each is
+    /// compared with the one before it in that order, not with its parent).
+    #[arg(long)]
+    pub all_commits: bool,
     /// Where to start (default: HEAD).
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub rev: String,
