@@ -1486,3 +1486,39 @@ fn history_follows_the_first_parent_line_unless_asked_for_all_commits() {
         .collect();
     assert!(levels.contains(&0) && levels[0] >= 1, "{levels:?}");
 }
+
+/// A commit message with a carriage return and escape sequences shows escaped in `history`'s
+/// text, never raw (in a CI log a line of its own would be a workflow command).
+#[test]
+fn history_text_escapes_control_characters_in_commit_messages() {
+    let mut t = TestRepo::new();
+    t.copy_fixture(&[
+        "src/",
+        "tests/",
+        "requirements",
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
+    ]);
+    t.commit("init");
+    t.copy_fixture(&[".github/workflows/ci.yml"]);
+    t.commit("add CI\r::add-mask::secret \x1b]0;pwned\x07\x1b]52;c;aGk=\x07");
+    let out = ripen()
+        .args(["history"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("add CI\\r::add-mask::secret \\x1b]0;pwned\\x07"),
+        "{text}"
+    );
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !c.is_control(),
+            "raw {c:?} in {}",
+            text.escape_debug()
+        );
+    }
+}

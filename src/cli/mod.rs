@@ -18,6 +18,7 @@ pub use scan::annotate;
 pub use schema::all as schemas;
 
 use crate::catalogue::{Catalogue, DataError};
+use crate::render::common::clean;
 use args::{Cli, Command, RulesCommand};
 use clap::Parser;
 use commands::{badge_cmd, explain, list_rules, rules_test};
@@ -29,20 +30,23 @@ use std::path::PathBuf;
 pub(crate) fn warn(msg: impl std::fmt::Display) {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
-    let _ = writeln!(err, "{style}warning{style:#}: {msg}");
+    let _ = writeln!(err, "{style}warning{style:#}: {}", clean(&msg.to_string()));
 }
 
 pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Red.on_default().bold();
-    let _ = writeln!(err, "{style}error{style:#}: {msg}");
+    // Lines of its own are the message's; anything else a repository put in it is escaped.
+    let msg = msg.to_string();
+    let lines: Vec<_> = msg.split('\n').map(clean).collect();
+    let _ = writeln!(err, "{style}error{style:#}: {}", lines.join("\n"));
     2
 }
 
 pub(crate) fn note(msg: impl std::fmt::Display) {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
-    let _ = writeln!(err, "{style}note{style:#}: {msg}");
+    let _ = writeln!(err, "{style}note{style:#}: {}", clean(&msg.to_string()));
 }
 
 pub(crate) fn out(s: &str) {
