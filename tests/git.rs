@@ -1522,3 +1522,66 @@ fn history_text_escapes_control_characters_in_commit_messages() {
         );
     }
 }
+
+/// A URL with credentials (`https://user:token@host/…`): the clone works, but the token is in no
+/// report's root, no report, no error message; annotation and SARIF paths are the repository's
+/// own, never prefixed with the URL. The network is not used: git's `insteadOf` sends the URL
+/// to a local repository.
+#[test]
+fn credentials_in_a_scanned_url_reach_no_report_or_message() {
+    let t = staged_repo();
+    let token = "ghp_s3cr3tT0kenValue0123456789abcdef";
+    let url = format!("https://x-access-token:{token}@git.example.invalid/org/fraud.git");
+    let git = |c: &mut Command| {
+        c.env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", format!("url.{}.insteadOf", t.url()))
+            .env("GIT_CONFIG_VALUE_0", &url)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+    };
+    let mut cmd = ripen();
+    git(&mut cmd);
+    let out = cmd
+        .args(["scan", "--format", "json", &url])
+        .output()
+        .expect("run");
+    assert_success(&out);
+    let j = json(&out.stdout);
+    assert_eq!(j["root"], "https://git.example.invalid/org/fraud.git");
+    for format in ["text", "json", "markdown", "sarif", "github", "html"] {
+        let mut cmd = ripen();
+        git(&mut cmd);
+        let out = cmd
+            .args(["scan", "--fail-under", "azure=4", "--format", format, &url])
+            .output()
+            .expect("run");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(token), "{format} leaks the token:\n{all}");
+        assert!(!all.contains("x-access-token"), "{format}:\n{all}");
+        if format == "github" {
+            assert!(all.contains("::error file="), "{all}");
+            assert!(!all.contains("file=https"), "{all}");
+        }
+        if format == "sarif" {
+            assert!(!all.contains("example.invalid/org"), "{all}");
+        }
+    }
+    // A clone that fails names the URL without its credentials.
+    let out = ripen()
+        .args([
+            "scan",
+            &format!("https://user:{token}@127.0.0.1:9/none.git"),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(token), "{err}");
+    assert!(
+        err.contains("cannot clone https://127.0.0.1:9/none.git"),
+        "{err}"
+    );
+}

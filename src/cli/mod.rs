@@ -37,7 +37,7 @@ pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Red.on_default().bold();
     // Lines of its own are the message's; anything else a repository put in it is escaped.
-    let msg = msg.to_string();
+    let msg = crate::source::remote::redact_urls(&msg.to_string());
     let lines: Vec<_> = msg.split('\n').map(clean).collect();
     let _ = writeln!(err, "{style}error{style:#}: {}", lines.join("\n"));
     2

@@ -158,10 +158,11 @@ pub(crate) fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
             }
             src @ (Source::Local(_) | Source::Network(_)) => {
                 let c = remote::clone(&src)?;
+                let url = remote::redact_urls(&c.url);
                 Resolved {
                     root: c.path.clone(),
-                    display: c.url.clone(),
-                    name: remote::repo_name(&c.url),
+                    name: remote::repo_name(&url),
+                    display: url,
                     _clone: Some(c),
                 }
             }
