@@ -24,6 +24,33 @@ Exit codes: 0 success; 1 a --fail-under target is not met; 2 usage, configuratio
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// When to colour the output: `auto` (on a terminal, unless `NO_COLOR` is set), `always`,
+    /// `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub(crate) color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    pub(crate) fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -76,14 +103,22 @@ pub(crate) enum RulesCommand {
     List {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
+        /// Text, or JSON (the other report formats do not apply to a list of rules).
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ListFormat,
     },
     /// Run every rule's positive and negative examples (or only those of the rules in DIR).
     Test {
         /// A directory of extra rule files to load and test.
         dir: Option<PathBuf>,
     },
+}
+
+/// The formats of `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -129,6 +164,18 @@ pub(crate) struct ScanArgs {
     /// setup.py, dvc.yaml, MLproject or databricks.yml).
     #[arg(long)]
     pub(crate) per_project: bool,
+    /// Report as usual but exit 0 even when a `--fail-under` target is not met (errors still
+    /// exit 2).
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
+    /// Text output with the levels and what blocks them only (no evidence, history or
+    /// notes); other formats are unchanged.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Report and gate only these models, e.g. `--model azure,google` (comma-separated or
+    /// repeated; default: every model).
+    #[arg(long = "model", value_name = "MODEL", value_delimiter = ',')]
+    pub(crate) models: Vec<String>,
 }
 
 #[derive(Args)]

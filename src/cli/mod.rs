@@ -66,6 +66,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    cli.color.choice().write_global();
     match cli.command {
         Command::Scan(args) => scan_cmd(args),
         Command::History(args) => history_cmd(args),
@@ -108,17 +109,10 @@ pub fn main() -> i32 {
                     0
                 }
                 None => error(format!(
-                    "`{id}` is not a capability, model or rule id{}",
-                    crate::catalogue::closest(
-                        &id,
-                        cat.capabilities
-                            .iter()
-                            .map(|c| c.id.as_str())
-                            .chain(cat.models.iter().map(|m| m.id.as_str()))
-                            .chain(cat.rules.iter().map(|r| r.id.as_str()))
-                    )
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default()
+                    "`{id}` is not a capability, model, rule, practice or category id{}",
+                    crate::catalogue::closest(&id, commands::explain_ids(&cat).into_iter())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
                 )),
             },
             Err(e) => error(e),

@@ -41,13 +41,40 @@ pub fn render(r: &Report) -> String {
     o
 }
 
+/// `--quiet`: each model's level, then only what blocks each staged model's next level, and
+/// the targets. No evidence, notes, history or statistics.
+pub fn render_quiet(r: &Report) -> String {
+    let mut o = String::new();
+    models(&mut o, r);
+    for (id, m) in &r.models {
+        let Outcome::Staged(s) = &m.outcome else {
+            continue;
+        };
+        let Some(next) = s.levels.iter().find(|l| l.level == s.level + 1) else {
+            continue;
+        };
+        for p in next.required.iter().filter(|p| !p.met) {
+            let _ = writeln!(
+                o,
+                "  {} {} {}: {}",
+                paint(RED, "✗"),
+                capitalise(id),
+                next.level,
+                clean(&p.title)
+            );
+        }
+    }
+    targets(&mut o, r);
+    o
+}
+
 fn header(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "{} {}  {}  {}",
         paint(BOLD, "ripen"),
         r.tool.version,
-        r.root,
+        clean(&r.root),
         paint(
             DIM,
             &format!(
@@ -344,6 +371,11 @@ fn closing(o: &mut String, r: &Report) {
     if let Some(h) = &r.history {
         o.push_str(&crate::render::history::section(h));
     }
+    targets(o, r);
+}
+
+/// Each `--fail-under` target, met or not.
+fn targets(o: &mut String, r: &Report) {
     for t in &r.targets {
         let mut actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());
         if let Some(w) = t.with_waivers.filter(|w| Some(*w) != t.actual) {
