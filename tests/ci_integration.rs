@@ -976,3 +976,50 @@ fn explain_accepts_practice_ids() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `ci_on_code_change`"));
 }
+
+#[test]
+fn github_summary_and_outputs_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = tmp.path().join("output");
+    let summary = tmp.path().join("summary.md");
+    let scan = |extra: &[&str]| {
+        ripen()
+            .current_dir(fixtures())
+            .args(["scan", "ci-only"])
+            .args(extra)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap()
+    };
+    for format in ["text", "json", "sarif", "markdown"] {
+        assert_success(&scan(&["--format", format]));
+        assert!(
+            !output.exists() && !summary.exists(),
+            "--format {format} inside a workflow writes nothing"
+        );
+    }
+    assert_success(&scan(&["--format", "json", "--github-summary"]));
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .contains("## ripen")
+    );
+    assert!(
+        std::fs::read_to_string(&output)
+            .unwrap()
+            .contains("azure-level=1\n")
+    );
+    std::fs::remove_file(&output).unwrap();
+    assert_success(&scan(&["--format", "github"]));
+    let o = std::fs::read_to_string(&output).unwrap();
+    // Everything ripen writes to $GITHUB_OUTPUT, the action declares.
+    let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    for key in o.lines().filter_map(|l| l.split_once('=')).map(|(k, _)| k) {
+        assert!(
+            action.contains(&format!("\n  {key}:\n")),
+            "action.yml does not declare the output {key}"
+        );
+    }
+}

@@ -176,6 +176,11 @@ pub(crate) struct ScanArgs {
     /// repeated; default: every model).
     #[arg(long = "model", value_name = "MODEL", value_delimiter = ',')]
     pub(crate) models: Vec<String>,
+    /// Write the GitHub job summary (`$GITHUB_STEP_SUMMARY`) and step outputs
+    /// (`$GITHUB_OUTPUT`) when they are set (as `--format github` does; otherwise a scan
+    /// inside a workflow leaves them alone).
+    #[arg(long)]
+    pub(crate) github_summary: bool,
 }
 
 #[derive(Args)]

@@ -29,6 +29,7 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         exit_zero: false,
         quiet: false,
         models: Vec::new(),
+        github_summary: false,
     };
     match scan_root(&args, &a.path) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {

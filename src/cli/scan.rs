@@ -89,7 +89,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
             ));
         }
     }
-    if let Err(e) = github::publish(&report, &env) {
+    // The job summary and step outputs are written when asked, not by every scan that runs
+    // inside a workflow.
+    if (args.github_summary || args.format == render::Format::Github)
+        && let Err(e) = github::publish(&report, &env)
+    {
         warn(format!(
             "cannot write the GitHub step summary or outputs: {e}"
         ));
