@@ -1023,3 +1023,42 @@ fn github_summary_and_outputs_only_when_asked() {
         );
     }
 }
+
+#[test]
+fn per_project_reaches_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("mono");
+    copy_dir(&fixtures().join("dvc-mlflow"), &root.join("fraud"));
+    copy_dir(&fixtures().join("ci-only"), &root.join("svc"));
+    std::fs::write(
+        root.join("svc/pyproject.toml"),
+        "[project]\nname = \"svc\"\n",
+    )
+    .unwrap();
+    let render = |format: &str, per: bool| {
+        let mut c = ripen();
+        c.args(["scan", "--format", format]).arg(&root);
+        if per {
+            c.arg("--per-project");
+        }
+        let out = c.output().unwrap();
+        assert_success(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for format in ["text", "json", "markdown", "html", "sarif", "github"] {
+        let with = render(format, true);
+        let without = render(format, false);
+        assert!(with.contains("fraud"), "{format}: {with}");
+        assert_ne!(with, without, "{format} ignores --per-project");
+    }
+    let sarif: Value = serde_json::from_str(&render("sarif", true)).unwrap();
+    let projects = sarif["runs"][0]["properties"]["projects"]
+        .as_array()
+        .unwrap();
+    assert!(
+        projects.iter().any(|p| p["path"] == "fraud"),
+        "{projects:?}"
+    );
+    let md = render("markdown", true);
+    assert!(md.contains("| `fraud` |"), "{md}");
+}
