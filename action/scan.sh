@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ripen GitHub Action, step 3: scan, with the action's inputs passed as environment variables
-# (never interpolated into the script). ripen itself appends the Markdown report to
-# $GITHUB_STEP_SUMMARY and writes google-level, azure-level, ... to $GITHUB_OUTPUT; this
-# script adds report-json. The step's exit code is ripen's: 0, 1 (a target not met), 2 (error).
+# (never interpolated into the script). Asked by --github-summary, ripen itself appends the
+# Markdown report to $GITHUB_STEP_SUMMARY and writes google-level, azure-level, targets-met and
+# gigaom-<category> to $GITHUB_OUTPUT; this script adds report-json. action.yml declares them all. The step's exit code is ripen's: 0, 1 (a target not met), 2 (error).
 set -euo pipefail
 
 ripen="${RIPEN_BIN:-ripen}"
@@ -10,7 +10,7 @@ out_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ripen"
 mkdir -p "$out_dir"
 report_json="${out_dir}/report.json"
 
-args=(scan "${INPUT_PATH:-.}" --format "${INPUT_FORMAT:-github}" --report-file "json=${report_json}")
+args=(scan "${INPUT_PATH:-.}" --format "${INPUT_FORMAT:-github}" --github-summary --report-file "json=${report_json}")
 if [[ -n "${INPUT_SARIF_FILE:-}" ]]; then
   args+=(--report-file "sarif=${INPUT_SARIF_FILE}")
 fi

@@ -844,3 +844,221 @@ fn init_refuses_when_pyproject_configures_ripen() {
         .assert()
         .code(0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Conventions of linters and scanners (issue 18)
+
+fn run(args: &[&str]) -> std::process::Output {
+    ripen().current_dir(fixtures()).args(args).output().unwrap()
+}
+
+#[test]
+fn exit_zero_reports_and_never_fails_on_a_target() {
+    let out = run(&["scan", "ci-only", "--fail-under", "azure=3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&["scan", "ci-only", "--fail-under", "azure=3", "--exit-zero"]);
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("target NOT met: azure >= 3"), "{text}");
+    // Errors still exit 2.
+    let out = run(&["scan", "no-such-dir", "--exit-zero"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn color_always_and_never_override_the_terminal_test() {
+    let out = run(&["scan", "ci-only", "--color", "always"]);
+    assert_success(&out);
+    assert!(out.stdout.contains(&0x1b), "styles with --color always");
+    let out = run(&["--color", "never", "scan", "ci-only"]);
+    assert_success(&out);
+    assert!(!out.stdout.contains(&0x1b));
+    let out = run(&["scan", "ci-only", "--color", "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn quiet_prints_levels_and_blocking_gaps_only() {
+    let full = String::from_utf8(run(&["scan", "dvc-mlflow"]).stdout).unwrap();
+    let out = run(&["scan", "dvc-mlflow", "--quiet", "--fail-under", "azure=2"]);
+    assert_success(&out);
+    let q = String::from_utf8(out.stdout).unwrap();
+    assert!(q.contains("Azure") && q.contains("Google"), "{q}");
+    assert!(q.contains("✗ Azure 3: "), "{q}");
+    assert!(q.contains("target met: azure >= 2"), "{q}");
+    assert!(full.contains("Evidence") && !q.contains("Evidence"), "{q}");
+    assert!(
+        !q.contains("✓") && q.lines().count() < full.lines().count() / 2,
+        "{q}"
+    );
+}
+
+#[test]
+fn model_restricts_reporting_and_gating() {
+    let out = run(&[
+        "scan",
+        "ci-only",
+        "--format",
+        "json",
+        "--model",
+        "google,gigaom",
+    ]);
+    assert_success(&out);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let models: Vec<&String> = j["models"].as_object().unwrap().keys().collect();
+    assert_eq!(models, ["gigaom", "google"]);
+    // A config target for a model left out is not checked; one on the command line is an error.
+    let (_tmp, root) = fixture_copy("ci-only", Some("fail_under:\n  azure: 4\n"));
+    let out = ripen()
+        .args(["scan", "--model", "google"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let out = ripen()
+        .args(["scan", "--model", "azure"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&[
+        "scan",
+        "ci-only",
+        "--model",
+        "google",
+        "--fail-under",
+        "azure=1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["scan", "ci-only", "--model", "aws"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model `aws`"));
+}
+
+#[test]
+fn rules_list_rejects_formats_it_cannot_write() {
+    let out = ripen()
+        .args(["rules", "list", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = ripen()
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let _: Value = serde_json::from_slice(&out.stdout).unwrap();
+}
+
+/// Practice ids (what reports list under each level) are explained; a near miss gets a
+/// suggestion. (Every id of a report: `cli::commands` unit tests.)
+#[test]
+fn explain_accepts_practice_ids() {
+    let out = ripen()
+        .args(["explain", "ci_on_code_change"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("azure level 1") && text.contains("satisfied by"),
+        "{text}"
+    );
+    let out = ripen()
+        .args(["explain", "ci_on_code_chang"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `ci_on_code_change`"));
+}
+
+#[test]
+fn github_summary_and_outputs_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = tmp.path().join("output");
+    let summary = tmp.path().join("summary.md");
+    let scan = |extra: &[&str]| {
+        ripen()
+            .current_dir(fixtures())
+            .args(["scan", "ci-only"])
+            .args(extra)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap()
+    };
+    for format in ["text", "json", "sarif", "markdown"] {
+        assert_success(&scan(&["--format", format]));
+        assert!(
+            !output.exists() && !summary.exists(),
+            "--format {format} inside a workflow writes nothing"
+        );
+    }
+    assert_success(&scan(&["--format", "json", "--github-summary"]));
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .contains("## ripen")
+    );
+    assert!(
+        std::fs::read_to_string(&output)
+            .unwrap()
+            .contains("azure-level=1\n")
+    );
+    std::fs::remove_file(&output).unwrap();
+    assert_success(&scan(&["--format", "github"]));
+    let o = std::fs::read_to_string(&output).unwrap();
+    // Everything ripen writes to $GITHUB_OUTPUT, the action declares.
+    let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    for key in o.lines().filter_map(|l| l.split_once('=')).map(|(k, _)| k) {
+        assert!(
+            action.contains(&format!("\n  {key}:\n")),
+            "action.yml does not declare the output {key}"
+        );
+    }
+}
+
+#[test]
+fn per_project_reaches_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("mono");
+    copy_dir(&fixtures().join("dvc-mlflow"), &root.join("fraud"));
+    copy_dir(&fixtures().join("ci-only"), &root.join("svc"));
+    std::fs::write(
+        root.join("svc/pyproject.toml"),
+        "[project]\nname = \"svc\"\n",
+    )
+    .unwrap();
+    let render = |format: &str, per: bool| {
+        let mut c = ripen();
+        c.args(["scan", "--format", format]).arg(&root);
+        if per {
+            c.arg("--per-project");
+        }
+        let out = c.output().unwrap();
+        assert_success(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for format in ["text", "json", "markdown", "html", "sarif", "github"] {
+        let with = render(format, true);
+        let without = render(format, false);
+        assert!(with.contains("fraud"), "{format}: {with}");
+        assert_ne!(with, without, "{format} ignores --per-project");
+    }
+    let sarif: Value = serde_json::from_str(&render("sarif", true)).unwrap();
+    let projects = sarif["runs"][0]["properties"]["projects"]
+        .as_array()
+        .unwrap();
+    assert!(
+        projects.iter().any(|p| p["path"] == "fraud"),
+        "{projects:?}"
+    );
+    let md = render("markdown", true);
+    assert!(md.contains("| `fraud` |"), "{md}");
+}

@@ -1388,3 +1388,200 @@ fn reports_across_commits_show_the_lines_of_each_commit() {
     }
     assert_eq!(lines, vec![Some(1), Some(3)]);
 }
+
+/// A main line with CI throughout and a side branch that drops it, merged back with CI kept:
+/// `history` follows the first-parent line by default (as `git log --first-parent`), so no level
+/// moves; `--all-commits` walks the side branch too, and shows the drop and the return.
+#[test]
+fn history_follows_the_first_parent_line_unless_asked_for_all_commits() {
+    let mut t = TestRepo::new();
+    t.copy_fixture(&[
+        "src/",
+        "tests/",
+        "requirements",
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
+        ".github/workflows/ci.yml",
+    ]);
+    let base = t.commit("code with CI");
+    let sig = |day: i64| {
+        Signature::new("Test", "t@example.com", &Time::new(T0 + 86_400 * day, 0)).expect("sig")
+    };
+    let repo = Repository::open(&t.path).expect("open");
+    let base_c = repo.find_commit(base).expect("base");
+    // The side branch (day 1): CI removed.
+    let mut b = repo
+        .treebuilder(Some(&base_c.tree().expect("tree")))
+        .expect("builder");
+    b.remove(".github").expect("rm .github");
+    let side_tree = repo.find_tree(b.write().expect("tree")).expect("tree");
+    let side = repo
+        .commit(
+            None,
+            &sig(1),
+            &sig(1),
+            "side: drop CI",
+            &side_tree,
+            &[&base_c],
+        )
+        .expect("side");
+    // The main line (day 2): a README change; then (day 3) the merge, CI kept.
+    t.write("README.md", b"# fraud\n\nA note.\n");
+    t.commit("main: readme");
+    let main_c = repo
+        .find_commit(*t.commits.last().expect("main"))
+        .expect("main");
+    let side_c = repo.find_commit(side).expect("side");
+    let merge = repo
+        .commit(
+            Some("HEAD"),
+            &sig(3),
+            &sig(3),
+            "Merge side",
+            &main_c.tree().expect("tree"),
+            &[&main_c, &side_c],
+        )
+        .expect("merge");
+    let azure = |h: &ripen::model::History| -> Vec<u32> {
+        h.commits.iter().map(|p| levels(&p.models).1).collect()
+    };
+    let h = history::history(
+        &t.path,
+        catalogue(),
+        &ScanOptions::default(),
+        &HistoryOptions::default(),
+    )
+    .expect("history");
+    assert_eq!(h.commits.len(), 3, "base, main, merge");
+    assert_eq!(h.commits[2].commit.commit, merge.to_string());
+    let a = azure(&h);
+    assert!(a.iter().all(|l| *l == a[0] && *l >= 1), "{a:?}");
+    let out = ripen()
+        .args(["history", "--format", "json"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_success(&out);
+    assert_eq!(
+        json(&out.stdout)["commits"]
+            .as_array()
+            .expect("commits")
+            .len(),
+        3
+    );
+    // The old walk: the side commit sits between two commits with CI.
+    let out = ripen()
+        .args(["history", "--all-commits", "--format", "json"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_success(&out);
+    let all = json(&out.stdout);
+    let commits = all["commits"].as_array().expect("commits");
+    assert_eq!(commits.len(), 4);
+    let levels: Vec<u64> = commits
+        .iter()
+        .map(|c| c["models"]["azure"]["level"].as_u64().expect("azure level"))
+        .collect();
+    assert!(levels.contains(&0) && levels[0] >= 1, "{levels:?}");
+}
+
+/// A commit message with a carriage return and escape sequences shows escaped in `history`'s
+/// text, never raw (in a CI log a line of its own would be a workflow command).
+#[test]
+fn history_text_escapes_control_characters_in_commit_messages() {
+    let mut t = TestRepo::new();
+    t.copy_fixture(&[
+        "src/",
+        "tests/",
+        "requirements",
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
+    ]);
+    t.commit("init");
+    t.copy_fixture(&[".github/workflows/ci.yml"]);
+    t.commit("add CI\r::add-mask::secret \x1b]0;pwned\x07\x1b]52;c;aGk=\x07");
+    let out = ripen()
+        .args(["history"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("add CI\\r::add-mask::secret \\x1b]0;pwned\\x07"),
+        "{text}"
+    );
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !c.is_control(),
+            "raw {c:?} in {}",
+            text.escape_debug()
+        );
+    }
+}
+
+/// A URL with credentials (`https://user:token@host/…`): the clone works, but the token is in no
+/// report's root, no report, no error message; annotation and SARIF paths are the repository's
+/// own, never prefixed with the URL. The network is not used: git's `insteadOf` sends the URL
+/// to a local repository.
+#[test]
+fn credentials_in_a_scanned_url_reach_no_report_or_message() {
+    let t = staged_repo();
+    let token = "ghp_s3cr3tT0kenValue0123456789abcdef";
+    let url = format!("https://x-access-token:{token}@git.example.invalid/org/fraud.git");
+    let git = |c: &mut Command| {
+        c.env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", format!("url.{}.insteadOf", t.url()))
+            .env("GIT_CONFIG_VALUE_0", &url)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+    };
+    let mut cmd = ripen();
+    git(&mut cmd);
+    let out = cmd
+        .args(["scan", "--format", "json", &url])
+        .output()
+        .expect("run");
+    assert_success(&out);
+    let j = json(&out.stdout);
+    assert_eq!(j["root"], "https://git.example.invalid/org/fraud.git");
+    for format in ["text", "json", "markdown", "sarif", "github", "html"] {
+        let mut cmd = ripen();
+        git(&mut cmd);
+        let out = cmd
+            .args(["scan", "--fail-under", "azure=4", "--format", format, &url])
+            .output()
+            .expect("run");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(token), "{format} leaks the token:\n{all}");
+        assert!(!all.contains("x-access-token"), "{format}:\n{all}");
+        if format == "github" {
+            assert!(all.contains("::error file="), "{all}");
+            assert!(!all.contains("file=https"), "{all}");
+        }
+        if format == "sarif" {
+            assert!(!all.contains("example.invalid/org"), "{all}");
+        }
+    }
+    // A clone that fails names the URL without its credentials.
+    let out = ripen()
+        .args([
+            "scan",
+            &format!("https://user:{token}@127.0.0.1:9/none.git"),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(token), "{err}");
+    assert!(
+        err.contains("cannot clone https://127.0.0.1:9/none.git"),
+        "{err}"
+    );
+}

@@ -935,3 +935,60 @@ fn secrets_never_reach_any_report_format() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Control characters: names and contents from the repository never reach a terminal or a CI log
+// raw, where a newline starts a workflow command and an escape sequence sets the title or the
+// clipboard (OSC 52).
+
+/// A line of output that the GitHub runner or a terminal would act on.
+fn assert_inert(what: &str, out: &str) {
+    for c in out.chars() {
+        assert!(
+            c == '\n' || !c.is_control(),
+            "{what}: raw control character {:?} in:\n{}",
+            c,
+            out.escape_debug()
+        );
+    }
+    for line in out.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "{what}: a line starts a workflow command: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn control_characters_in_names_never_reach_text_output_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    copy_dir(&fixtures().join("dvc-mlflow"), &root);
+    let evil = "m\n::add-mask::x\r\x1b]52;c;aGk=\x07\x1b[2J\u{9b}31m";
+    // A model binary (listed by name) and the only CI workflow (cited as evidence).
+    fs::create_dir_all(root.join("artifacts")).unwrap();
+    fs::write(root.join(format!("artifacts/{evil}.pkl")), vec![0u8; 4096]).unwrap();
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::write(
+        root.join(format!(".github/workflows/{evil}.yml")),
+        "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests\n",
+    )
+    .unwrap();
+    let out = ripen()
+        .args(["scan", "--format", "text", "--max-file-size", "1024"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for shown in [".pkl (4 KiB)", ".yml:2  (push, pull_request)"] {
+        assert!(
+            text.contains(&format!(
+                "m\\n::add-mask::x\\r\\x1b]52;c;aGk=\\x07\\x1b[2J\\u{{9b}}31m{shown}"
+            )),
+            "the name is shown, escaped:\n{text}"
+        );
+    }
+    assert_inert("scan --format text", &text);
+    assert_inert("scan stderr", &String::from_utf8_lossy(&out.stderr));
+}

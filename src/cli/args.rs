@@ -24,6 +24,33 @@ Exit codes: 0 success; 1 a --fail-under target is not met; 2 usage, configuratio
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// When to colour the output: `auto` (on a terminal, unless `NO_COLOR` is set), `always`,
+    /// `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub(crate) color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    pub(crate) fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -76,14 +103,22 @@ pub(crate) enum RulesCommand {
     List {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
+        /// Text, or JSON (the other report formats do not apply to a list of rules).
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ListFormat,
     },
     /// Run every rule's positive and negative examples (or only those of the rules in DIR).
     Test {
         /// A directory of extra rule files to load and test.
         dir: Option<PathBuf>,
     },
+}
+
+/// The formats of `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -129,6 +164,23 @@ pub(crate) struct ScanArgs {
     /// setup.py, dvc.yaml, MLproject or databricks.yml).
     #[arg(long)]
     pub(crate) per_project: bool,
+    /// Report as usual but exit 0 even when a `--fail-under` target is not met (errors still
+    /// exit 2).
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
+    /// Text output with the levels and what blocks them only (no evidence, history or
+    /// notes); other formats are unchanged.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Report and gate only these models, e.g. `--model azure,google` (comma-separated or
+    /// repeated; default: every model).
+    #[arg(long = "model", value_name = "MODEL", value_delimiter = ',')]
+    pub(crate) models: Vec<String>,
+    /// Write the GitHub job summary (`$GITHUB_STEP_SUMMARY`) and step outputs
+    /// (`$GITHUB_OUTPUT`) when they are set (as `--format github` does; otherwise a scan
+    /// inside a workflow leaves them alone).
+    #[arg(long)]
+    pub(crate) github_summary: bool,
 }
 
 #[derive(Args)]
@@ -177,9 +229,14 @@ pub(crate) struct HistoryArgs {
     /// Leave out commits older than this day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub since: Option<Date>,
-    /// Follow only the first parent of merges (the main line).
-    #[arg(long)]
+    /// Follow only the first parent of merges, the branch's main line (the default; as
+    /// `git log --first-parent`).
+    #[arg(long, hide = true, conflicts_with = "all_commits")]
     pub first_parent: bool,
+    /// Walk every commit reachable from REV, side branches included, in date order (each is
+    /// compared with the one before it in that order, not with its parent).
+    #[arg(long)]
+    pub all_commits: bool,
     /// Where to start (default: HEAD).
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub rev: String,

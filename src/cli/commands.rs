@@ -1,7 +1,8 @@
 //! The catalogue's commands (`rules list`, `rules test`, `explain`) and `badge`.
 
 use crate::catalogue::Catalogue;
-use crate::cli::args::{BadgeArgs, ScanArgs};
+use crate::catalogue::Scale;
+use crate::cli::args::{BadgeArgs, ListFormat, ScanArgs};
 use crate::cli::scan::scan_root;
 use crate::cli::{error, load, out};
 use crate::render::{self, Format};
@@ -25,6 +26,10 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         no_attestations: false,
         report_files: Vec::new(),
         per_project: false,
+        exit_zero: false,
+        quiet: false,
+        models: Vec::new(),
+        github_summary: false,
     };
     match scan_root(&args, &a.path) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {
@@ -38,9 +43,9 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
     }
 }
 
-pub(crate) fn list_rules(cat: &Catalogue, format: Format) {
+pub(crate) fn list_rules(cat: &Catalogue, format: ListFormat) {
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             let v: Vec<serde_json::Value> = cat
                 .rules
                 .iter()
@@ -53,7 +58,7 @@ pub(crate) fn list_rules(cat: &Catalogue, format: Format) {
                 .collect();
             out(&(serde_json::to_string_pretty(&v).expect("serialises") + "\n"));
         }
-        _ => {
+        ListFormat::Text => {
             let mut s = String::new();
             for r in &cat.rules {
                 s.push_str(&format!(
@@ -210,5 +215,151 @@ pub(crate) fn explain(cat: &Catalogue, id: &str) -> Option<String> {
         }
         return Some(s);
     }
+    explain_practice(cat, id).or_else(|| explain_category(cat, id))
+}
+
+/// Every id `explain` accepts: capabilities, models, rules, practices, categories.
+pub(crate) fn explain_ids(cat: &Catalogue) -> Vec<&str> {
+    let mut ids: Vec<&str> = cat
+        .capabilities
+        .iter()
+        .map(|c| c.id.as_str())
+        .chain(cat.models.iter().map(|m| m.id.as_str()))
+        .chain(cat.rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    for m in &cat.models {
+        match &m.scale {
+            Scale::Levels(levels) => ids.extend(
+                levels
+                    .iter()
+                    .flat_map(|l| l.required.iter().chain(&l.expected))
+                    .map(|p| p.id.as_str()),
+            ),
+            Scale::Categories { categories, .. } => {
+                ids.extend(categories.iter().map(|c| c.id.as_str()))
+            }
+        }
+    }
+    ids
+}
+
+/// A practice of a staged model's level (`ci_on_code_change`), as the reports name it: where
+/// it is required or expected, what satisfies it and how to get there.
+fn explain_practice(cat: &Catalogue, id: &str) -> Option<String> {
+    let mut s = String::new();
+    let mut remediation = None;
+    for m in &cat.models {
+        for l in m.levels() {
+            let kinds = l
+                .required
+                .iter()
+                .map(|p| ("required", p))
+                .chain(l.expected.iter().map(|p| ("expected", p)));
+            for (kind, p) in kinds.filter(|(_, p)| p.id == id) {
+                if s.is_empty() {
+                    s.push_str(&format!("{} — {} (a practice)\n\n", p.id, p.title));
+                }
+                s.push_str(&format!(
+                    "{} level {} ({}): {kind}\n",
+                    m.id, l.level, l.name
+                ));
+                s.push_str(&format!(
+                    "  satisfied by: {}\n",
+                    p.any
+                        .iter()
+                        .map(|a| format!("{} ≥ {}", a.capability, a.tier.label()))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                ));
+                if remediation.is_none() {
+                    remediation = p.remediation.clone().or_else(|| {
+                        p.any
+                            .first()
+                            .and_then(|a| cat.capability(&a.capability))
+                            .map(|c| c.remediation.clone())
+                    });
+                }
+            }
+        }
+    }
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(r) = remediation {
+        s.push_str(&format!("\nHow to get there:\n  {}\n", r.trim()));
+    }
+    s.push_str("\nEach capability: `ripen explain CAPABILITY`.\n");
+    Some(s)
+}
+
+/// A category of a categories model (GigaOm's `processes`): its capabilities and bands.
+fn explain_category(cat: &Catalogue, id: &str) -> Option<String> {
+    for m in &cat.models {
+        let Scale::Categories { categories, .. } = &m.scale else {
+            continue;
+        };
+        let Some(c) = categories.iter().find(|c| c.id == id) else {
+            continue;
+        };
+        let caps: Vec<&str> = cat
+            .capabilities
+            .iter()
+            .filter(|x| x.category == c.id)
+            .map(|x| x.id.as_str())
+            .collect();
+        return Some(format!(
+            "{} — {} (a category of {})\n\nCapabilities ({}): {}\nBands: `ripen explain {}`.\n",
+            c.id,
+            c.title,
+            m.id,
+            caps.len(),
+            caps.join(", "),
+            m.id
+        ));
+    }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every id a JSON report shows (models, the practices of their levels, categories,
+    /// capabilities, the rules of evidence) is one `explain` knows.
+    #[test]
+    fn explain_accepts_every_id_a_report_shows() {
+        let cat = Catalogue::load(&[]).expect("built-in rules");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/full-level4");
+        let report = crate::pipeline::scan(&root, &cat, &Default::default()).expect("scan");
+        let j = serde_json::to_value(&report).expect("json");
+        let mut ids: Vec<String> = Vec::new();
+        for (id, m) in j["models"].as_object().expect("models") {
+            ids.push(id.clone());
+            for l in m["levels"].as_array().into_iter().flatten() {
+                for k in ["required", "expected"] {
+                    for p in l[k].as_array().into_iter().flatten() {
+                        ids.push(p["id"].as_str().expect("practice id").to_string());
+                    }
+                }
+            }
+            ids.extend(
+                m["categories"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(c, _)| c.clone()),
+            );
+        }
+        for c in j["capabilities"].as_array().expect("capabilities") {
+            ids.push(c["id"].as_str().expect("id").to_string());
+            for e in c["evidence"].as_array().into_iter().flatten() {
+                ids.extend(e["rule"].as_str().map(str::to_string));
+            }
+        }
+        assert!(ids.iter().any(|i| i == "ci_on_code_change"), "{ids:?}");
+        assert!(ids.iter().any(|i| i == "processes"), "{ids:?}");
+        for id in &ids {
+            assert!(explain(&cat, id).is_some(), "`ripen explain {id}` fails");
+        }
+    }
 }

@@ -12,7 +12,6 @@ use crate::render::history::HistoryFormat;
 use std::path::Path;
 
 /// The catalogue and scan options for `root`, from its config and the command line.
-/// The catalogue and scan options for `root`, from its config and the command line.
 pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptions), i32> {
     let flags = Flags {
         config: t.config.as_deref(),
@@ -40,7 +39,7 @@ pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
     let hopts = HistoryOptions {
         max_commits: a.max_commits,
         since: a.since,
-        first_parent: a.first_parent,
+        first_parent: !a.all_commits,
         rev: a.rev.clone(),
     };
     match history::history(&a.path, &cat, &opts, &hopts) {

@@ -58,8 +58,11 @@ pub(crate) fn template(report: &Report, today: Date) -> String {
     }
     o.push_str(
         r#"
+# The examples below are commented out: each starts at a `#key:` line (no space after the
+# `#`); remove the `#` at the start of each of its lines to use it.
+
 # Paths left out of the scan (globs relative to the scanned root).
-exclude: []
+#exclude:
 #  - "fixtures/**"
 
 # Extra rule directories, relative to this file (see docs/rules.md).
@@ -67,21 +70,22 @@ rules: []
 
 # Practices carried out outside this repository. Shown apart from detected evidence; they
 # count as implemented. `ripen scan --no-attestations` ignores them.
-attestations: []
-#  - capability: monitoring
+#attestations:
+#  - capability: model_performance_monitoring
 #    reason: Drift and latency alerts are configured in the platform team's Datadog.
 #    link: https://example.com/runbooks/model-monitoring
 
 # Capabilities accepted as missing until a date. While active, the practices they cover do
 # not fail `fail_under` and are reported as waived (never as evidence). An expired waiver is
 # reported and stops counting.
-waivers: []
+#waivers:
 #  - capability: continuous_delivery
 #    reason: The deployment pipeline lands next quarter.
-#    expires: 2027-03-31
+#    expires: {}-03-31
 "#,
     );
-    o
+    // A date the example waiver has not reached yet, whenever the file is written.
+    o.replace("{}-03-31", &format!("{}-03-31", today.year + 1))
 }
 
 /// Writes `<root>/.ripen.yml`. Refuses when a configuration exists, unless `force`.
@@ -126,4 +130,46 @@ pub(crate) fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, 
         target.display(),
         levels.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The examples, uncommented as the template says (the `#` removed from each line of each
+    /// `#key:` block), make a configuration that loads and validates against the catalogue.
+    #[test]
+    fn uncommented_examples_load() {
+        let cat = Catalogue::load(&[]).expect("built-in rules");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("train.py"), "import torch\n").expect("write");
+        let report =
+            crate::pipeline::scan(dir.path(), &cat, &ScanOptions::default()).expect("scan");
+        let text = template(&report, Date::today());
+        let as_written = config::Config::parse(".ripen.yml", &text, dir.path()).expect("parses");
+        as_written.validate(&cat).expect("valid");
+        // An example: a `#key:` line and the `#  ` lines under it.
+        let mut in_example = false;
+        let uncommented: String = text
+            .lines()
+            .map(|l| {
+                let rest = l.strip_prefix('#').unwrap_or(l);
+                in_example = if rest.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    true
+                } else {
+                    in_example && rest.starts_with("  ")
+                };
+                if in_example { rest } else { l }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_ne!(uncommented, text.trim_end());
+        let c = config::Config::parse(".ripen.yml", &uncommented, dir.path())
+            .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        c.validate(&cat)
+            .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        assert_eq!(c.exclude, ["fixtures/**"]);
+        assert_eq!(c.attestations.len(), 1);
+        assert_eq!(c.waivers.len(), 1);
+    }
 }

@@ -105,13 +105,13 @@ pub(crate) fn summary_table(rows: &[system::SummaryRow], md: bool) -> String {
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} |",
-                r.name.replace(['<', '>', '`', '|'], "_"),
+                crate::render::common::clean(&r.name).replace(['<', '>', '`', '|'], "_"),
                 lv.join(" | "),
                 band_text(r),
                 if r.ml_project { "yes" } else { "no" }
             );
         } else {
-            let _ = write!(o, "  {:<28}", r.name);
+            let _ = write!(o, "  {:<28}", crate::render::common::clean(&r.name));
             for l in &lv {
                 let _ = write!(o, " {l:<7}");
             }

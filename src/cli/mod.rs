@@ -18,6 +18,7 @@ pub use scan::annotate;
 pub use schema::all as schemas;
 
 use crate::catalogue::{Catalogue, DataError};
+use crate::render::common::clean;
 use args::{Cli, Command, RulesCommand};
 use clap::Parser;
 use commands::{badge_cmd, explain, list_rules, rules_test};
@@ -29,20 +30,23 @@ use std::path::PathBuf;
 pub(crate) fn warn(msg: impl std::fmt::Display) {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
-    let _ = writeln!(err, "{style}warning{style:#}: {msg}");
+    let _ = writeln!(err, "{style}warning{style:#}: {}", clean(&msg.to_string()));
 }
 
 pub(crate) fn error(msg: impl std::fmt::Display) -> i32 {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Red.on_default().bold();
-    let _ = writeln!(err, "{style}error{style:#}: {msg}");
+    // Lines of its own are the message's; anything else a repository put in it is escaped.
+    let msg = crate::source::remote::redact_urls(&msg.to_string());
+    let lines: Vec<_> = msg.split('\n').map(clean).collect();
+    let _ = writeln!(err, "{style}error{style:#}: {}", lines.join("\n"));
     2
 }
 
 pub(crate) fn note(msg: impl std::fmt::Display) {
     let mut err = anstream::stderr();
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
-    let _ = writeln!(err, "{style}note{style:#}: {msg}");
+    let _ = writeln!(err, "{style}note{style:#}: {}", clean(&msg.to_string()));
 }
 
 pub(crate) fn out(s: &str) {
@@ -62,6 +66,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    cli.color.choice().write_global();
     match cli.command {
         Command::Scan(args) => scan_cmd(args),
         Command::History(args) => history_cmd(args),
@@ -104,17 +109,10 @@ pub fn main() -> i32 {
                     0
                 }
                 None => error(format!(
-                    "`{id}` is not a capability, model or rule id{}",
-                    crate::catalogue::closest(
-                        &id,
-                        cat.capabilities
-                            .iter()
-                            .map(|c| c.id.as_str())
-                            .chain(cat.models.iter().map(|m| m.id.as_str()))
-                            .chain(cat.rules.iter().map(|r| r.id.as_str()))
-                    )
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default()
+                    "`{id}` is not a capability, model, rule, practice or category id{}",
+                    crate::catalogue::closest(&id, commands::explain_ids(&cat).into_iter())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
                 )),
             },
             Err(e) => error(e),

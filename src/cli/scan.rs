@@ -48,6 +48,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         let Some(mut r) = crate::assess::system::merge(cat, &parts, opts) else {
             return error("no repository to scan");
         };
+        keep_models(&mut r, &args.models);
         let met = r.check_targets(targets);
         (r, met)
     } else if scanned.len() == 1 {
@@ -71,7 +72,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         return match crate::cli::render_many(&parts, args.format) {
             Ok(s) => {
                 out(&s);
-                if met { 0 } else { 1 }
+                if met || args.exit_zero { 0 } else { 1 }
             }
             Err(e) => error(e),
         };
@@ -88,13 +89,49 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
             ));
         }
     }
-    if let Err(e) = github::publish(&report, &env) {
+    // The job summary and step outputs are written when asked, not by every scan that runs
+    // inside a workflow.
+    if (args.github_summary || args.format == render::Format::Github)
+        && let Err(e) = github::publish(&report, &env)
+    {
         warn(format!(
             "cannot write the GitHub step summary or outputs: {e}"
         ));
     }
-    out(&render::render(&report, args.format));
-    if met { 0 } else { 1 }
+    if args.quiet && args.format == render::Format::Text {
+        out(&render::text::render_quiet(&report));
+    } else {
+        out(&render::render(&report, args.format));
+    }
+    if met || args.exit_zero { 0 } else { 1 }
+}
+
+/// The models `--model` keeps (all when it is empty), validated against the catalogue.
+pub(crate) fn model_filter(cat: &Catalogue, models: &[String]) -> Result<(), String> {
+    for m in models {
+        if cat.model(m).is_none() {
+            return Err(format!(
+                "--model: unknown model `{m}` (known: {})",
+                cat.models
+                    .iter()
+                    .map(|m| m.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Leaves out of a report (and its sub-projects) the models `--model` does not name.
+pub(crate) fn keep_models(report: &mut Report, models: &[String]) {
+    if models.is_empty() {
+        return;
+    }
+    report.models.retain(|id, _| models.contains(id));
+    for p in &mut report.projects {
+        p.models.retain(|id, _| models.contains(id));
+    }
 }
 
 /// One root's report, with the targets, catalogue and options it was scanned with.
@@ -111,7 +148,21 @@ pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
         per_project: args.per_project,
     };
     let (config, cat, opts) = options(root, &flags).map_err(error)?;
-    let targets = targets(&config, &cat, &args.fail_under).map_err(error)?;
+    let mut targets = targets(&config, &cat, &args.fail_under).map_err(error)?;
+    model_filter(&cat, &args.models).map_err(error)?;
+    if !args.models.is_empty() {
+        if let Some((m, _)) = args
+            .fail_under
+            .iter()
+            .find(|(m, _)| !args.models.contains(m))
+        {
+            return Err(error(format!(
+                "--fail-under {m}: `{m}` is not among the models --model reports"
+            )));
+        }
+        // The config's targets for models left out are not checked.
+        targets.retain(|(m, _)| args.models.contains(m));
+    }
     let scanned = crate::cli::progress::with_progress(|progress| {
         let opts = ScanOptions {
             progress,
@@ -120,7 +171,10 @@ pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
         crate::pipeline::scan(root, &cat, &opts)
     });
     match scanned {
-        Ok(r) => Ok((r, targets, cat, opts)),
+        Ok(mut r) => {
+            keep_models(&mut r, &args.models);
+            Ok((r, targets, cat, opts))
+        }
         Err(e) => Err(error(e)),
     }
 }
@@ -158,10 +212,11 @@ pub(crate) fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
             }
             src @ (Source::Local(_) | Source::Network(_)) => {
                 let c = remote::clone(&src)?;
+                let url = remote::redact_urls(&c.url);
                 Resolved {
                     root: c.path.clone(),
-                    display: c.url.clone(),
-                    name: remote::repo_name(&c.url),
+                    name: remote::repo_name(&url),
+                    display: url,
                     _clone: Some(c),
                 }
             }

@@ -18,6 +18,8 @@ pub struct HistoryOptions {
     pub max_commits: usize,
     /// Leave out commits older than this day.
     pub since: Option<Date>,
+    /// Follow the first parent of merges only (the branch's main line, each commit compared
+    /// with its parent); false walks every reachable commit in date order.
     pub first_parent: bool,
     /// Where the walk starts.
     pub rev: String,
@@ -28,7 +30,7 @@ impl Default for HistoryOptions {
         HistoryOptions {
             max_commits: 1000,
             since: None,
-            first_parent: false,
+            first_parent: true,
             rev: "HEAD".into(),
         }
     }

@@ -1,6 +1,6 @@
 //! What every renderer shares: terminal styles, the text of chains and locations, model names.
 
-use crate::model::{Categories, Evidence, Hop};
+use crate::model::{Categories, Evidence, Hop, Outcome, Project};
 use anstyle::{AnsiColor, Style};
 
 pub(crate) const BOLD: Style = Style::new().bold();
@@ -81,4 +81,66 @@ pub(crate) fn percent_encode(path: &str, keep: &[u8]) -> String {
         }
     }
     o
+}
+
+/// A sub-project's staged models (`--per-project`) as (model, level), fewest levels first, as
+/// every format lists them.
+pub(crate) fn project_levels(p: &Project) -> Vec<(String, u32)> {
+    let mut staged: Vec<(&String, u32, u32)> = p
+        .models
+        .iter()
+        .filter_map(|(id, m)| match &m.outcome {
+            Outcome::Staged(s) => Some((id, s.level, s.max_level)),
+            Outcome::Categories(_) => None,
+        })
+        .collect();
+    staged.sort_by_key(|(_, _, max)| *max);
+    staged
+        .into_iter()
+        .map(|(id, level, _)| (capitalise(id), level))
+        .collect()
+}
+
+/// Text from the scanned repository (a file name, a commit message, a snippet, a rule's
+/// words), made safe for a terminal or a CI log: C0 and C1 control characters (newline, CR,
+/// ESC and with it every CSI and OSC sequence, BEL, DEL), Unicode line separators and bidi
+/// overrides are written as visible escapes (`\n`, `\x1b`, `\u{202e}`). Nothing a repository
+/// holds can then start a line of its own (`::add-mask::`, `##vso[`), move the cursor, set the
+/// terminal's title or write its clipboard (OSC 52). Borrowed when there is nothing to escape.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+    }
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x80 && unsafe_char(c) => o.push_str(&format!("\\x{:02x}", c as u32)),
+            c if unsafe_char(c) => o.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn clean_escapes_every_control_and_keeps_the_rest() {
+        assert_eq!(clean("src/train.py"), "src/train.py");
+        assert_eq!(clean("é ✓ 日本"), "é ✓ 日本");
+        assert_eq!(
+            clean("a\n::add-mask::x\r\x1b]52;c;aGk=\x07\x1b[2J\u{9b}\u{202e}\x7f"),
+            "a\\n::add-mask::x\\r\\x1b]52;c;aGk=\\x07\\x1b[2J\\u{9b}\\u{202e}\\x7f"
+        );
+        assert_eq!(clean("tab\there"), "tab\\there");
+    }
 }

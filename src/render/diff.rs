@@ -2,8 +2,8 @@
 //! and Markdown fit for a pull-request comment.
 
 use crate::model::{Change, ChangeKind, Diff, Direction, Outcome};
-use crate::render::common::capitalise;
 use crate::render::common::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use crate::render::common::{capitalise, clean};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,9 +67,9 @@ pub fn text(d: &Diff) -> String {
         o,
         "{} {}  {} → {}",
         paint(BOLD, "ripen diff"),
-        d.root,
-        side_name(d, false),
-        side_name(d, true)
+        clean(&d.root),
+        clean(&side_name(d, false)),
+        clean(&side_name(d, true))
     );
     for (id, b, h) in staged(d) {
         let mark = match (b, h) {
@@ -85,10 +85,10 @@ pub fn text(d: &Diff) -> String {
         let _ = writeln!(
             o,
             "  {} {} band {} → {}",
-            capitalise(&c.id),
-            c.category.as_deref().unwrap_or(""),
-            val(&c.from),
-            val(&c.to)
+            clean(&capitalise(&c.id)),
+            clean(c.category.as_deref().unwrap_or("")),
+            clean(&val(&c.from)),
+            clean(&val(&c.to))
         );
     }
     let caps: Vec<&Change> = d
@@ -108,14 +108,14 @@ pub fn text(d: &Diff) -> String {
             o,
             "  {} {:<32} {} → {}  {}",
             paint(style, sign),
-            c.id,
-            val(&c.from),
-            val(&c.to),
-            paint(DIM, c.evidence.as_deref().unwrap_or(""))
+            clean(&c.id),
+            clean(&val(&c.from)),
+            clean(&val(&c.to)),
+            paint(DIM, &clean(c.evidence.as_deref().unwrap_or("")))
         );
     }
     for w in &d.warnings {
-        let _ = writeln!(o, "{} {w}", paint(YELLOW, "note:"));
+        let _ = writeln!(o, "{} {}", paint(YELLOW, "note:"), clean(w));
     }
     if d.regression {
         let _ = writeln!(o, "{}", paint(RED, "A maturity level went down."));
@@ -125,7 +125,11 @@ pub fn text(d: &Diff) -> String {
 
 /// Inline code that survives any content: the fence is longer than any backtick run inside.
 pub(crate) fn code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ");
+    let s: String = s
+        .replace(['\n', '\r'], " ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     let mut run = 0;
     let mut longest = 0;
     for ch in s.chars() {
@@ -155,6 +159,7 @@ pub(crate) fn plain(s: &str) -> String {
                 o.push(ch);
             }
             '\n' | '\r' => o.push(' '),
+            c if c.is_control() => {}
             _ => o.push(ch),
         }
     }

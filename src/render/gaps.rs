@@ -130,11 +130,16 @@ pub(crate) fn gap_location(report: &Report, p: &PracticeResult) -> Option<Locati
 
 /// A path relative to the scanned root, made relative to where ripen ran (the repository
 /// root in CI) when the root was given as a relative path: `fixtures/x` + `dvc.yaml` →
-/// `fixtures/x/dvc.yaml`.
+/// `fixtures/x/dvc.yaml`. A root that is a URL (a clone) adds nothing: the path is the
+/// repository's own.
 pub(crate) fn repo_path(report: &Report, rel: &str) -> String {
     let root = report.root.trim_end_matches('/');
     let root = root.strip_prefix("./").unwrap_or(root);
-    if root.is_empty() || root == "." || std::path::Path::new(root).is_absolute() {
+    if root.is_empty()
+        || root == "."
+        || std::path::Path::new(root).is_absolute()
+        || crate::source::remote::is_url(root)
+    {
         rel.to_string()
     } else {
         format!("{root}/{rel}")

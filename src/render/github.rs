@@ -72,6 +72,20 @@ pub(crate) fn summary_line(r: &Report) -> String {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}", summary_line(r));
+    // Sub-projects (`--per-project`): a notice each with its levels.
+    for p in &r.projects {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        o.push_str(&command(
+            "notice",
+            None,
+            None,
+            &format!("ripen: sub-project {}", p.path),
+            &levels.join(", "),
+        ));
+    }
     for g in gaps(r) {
         let p = g.practice;
         let loc = gap_location(r, p);

@@ -3,8 +3,8 @@
 
 use crate::model::RepoHistory;
 use crate::model::{History, Outcome};
-use crate::render::common::capitalise;
 use crate::render::common::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use crate::render::common::{capitalise, clean};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -98,14 +98,19 @@ pub fn level(l: Option<u32>) -> String {
 pub fn text(h: &History) -> String {
     let mut o = String::new();
     let (Some(first), Some(last)) = (h.commits.first(), h.commits.last()) else {
-        let _ = writeln!(o, "{} {}  no commits", paint(BOLD, "ripen history"), h.root);
+        let _ = writeln!(
+            o,
+            "{} {}  no commits",
+            paint(BOLD, "ripen history"),
+            clean(&h.root)
+        );
         return o;
     };
     let _ = writeln!(
         o,
         "{} {}  {} commits, {} → {}",
         paint(BOLD, "ripen history"),
-        h.root,
+        clean(&h.root),
         h.commits.len(),
         first.commit.date.get(..10).unwrap_or(""),
         last.commit.date.get(..10).unwrap_or("")
@@ -129,10 +134,10 @@ pub fn text(h: &History) -> String {
         let _ = writeln!(
             o,
             "  {} {}  {}  {}",
-            paint(DIM, p.commit.short()),
-            p.commit.date.get(..10).unwrap_or(""),
+            paint(DIM, &clean(p.commit.short())),
+            clean(p.commit.date.get(..10).unwrap_or("")),
             what,
-            paint(DIM, &p.commit.summary)
+            paint(DIM, &clean(&p.commit.summary))
         );
     };
     line(&mut o, first, levels(first));
@@ -164,7 +169,7 @@ pub fn text(h: &History) -> String {
     }
     let _ = writeln!(o, "{}  {}", paint(BOLD, "Now:"), levels(last));
     for w in &h.warnings {
-        let _ = writeln!(o, "{} {w}", paint(YELLOW, "note:"));
+        let _ = writeln!(o, "{} {}", paint(YELLOW, "note:"), clean(w));
     }
     let s = &h.stats;
     let _ = writeln!(
@@ -204,10 +209,10 @@ pub(crate) fn section(h: &RepoHistory) -> String {
             let _ = writeln!(
                 o,
                 "  training pipeline last changed {age}: {} {} {}  {}",
-                &t.commit.get(..8).unwrap_or(&t.commit),
-                t.date.get(..10).unwrap_or(""),
-                t.path,
-                paint(DIM, &t.summary)
+                clean(t.commit.get(..8).unwrap_or(&t.commit)),
+                clean(t.date.get(..10).unwrap_or("")),
+                clean(&t.path),
+                paint(DIM, &clean(&t.summary))
             );
         }
         None => {
@@ -237,7 +242,7 @@ pub(crate) fn section(h: &RepoHistory) -> String {
             let _ = writeln!(
                 o,
                 "    {} ({} KiB) in {} {}{}",
-                b.path,
+                clean(&b.path),
                 b.size / 1024,
                 b.commit.get(..8).unwrap_or(&b.commit),
                 b.date.get(..10).unwrap_or(""),
@@ -246,7 +251,7 @@ pub(crate) fn section(h: &RepoHistory) -> String {
         }
     }
     for n in &h.notes {
-        let _ = writeln!(o, "  {} {n}", paint(YELLOW, "note:"));
+        let _ = writeln!(o, "  {} {}", paint(YELLOW, "note:"), clean(n));
     }
     o
 }

@@ -10,7 +10,7 @@ use crate::model::State;
 use crate::model::Tier;
 use crate::model::{AttestationStatus, WaiverStatus};
 use crate::model::{Outcome, Report, Staged};
-use crate::render::common::{band_parts, capitalise, chain_text, percent_encode};
+use crate::render::common::{band_parts, capitalise, chain_text, percent_encode, project_levels};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown prose and table cells.
@@ -99,11 +99,31 @@ pub fn render(r: &Report) -> String {
     );
     models_table(&mut o, r);
     targets(&mut o, r);
+    projects(&mut o, r);
     gap_tables(&mut o, r);
     evidence(&mut o, r);
     declarations(&mut o, r);
     closing(&mut o, r);
     o
+}
+
+/// Sub-projects (`--per-project`): one row each with its staged models' levels.
+fn projects(o: &mut String, r: &Report) {
+    let Some(first) = r.projects.first() else {
+        return;
+    };
+    let models: Vec<String> = project_levels(first).into_iter().map(|(m, _)| m).collect();
+    let _ = writeln!(o, "**Sub-projects**\n");
+    let _ = writeln!(o, "| Sub-project | {} |", models.join(" | "));
+    let _ = writeln!(o, "|---|{}", ":-:|".repeat(models.len()));
+    for p in &r.projects {
+        let levels: Vec<String> = project_levels(p)
+            .iter()
+            .map(|(_, l)| l.to_string())
+            .collect();
+        let _ = writeln!(o, "| {} | {} |", code(&p.path), levels.join(" | "));
+    }
+    o.push('\n');
 }
 
 /// One row per staged model, its notes, then each category model's bands.

@@ -102,6 +102,22 @@ pub fn render(r: &Report) -> String {
         "results": results,
         "properties": { "models": models },
     });
+    if !r.projects.is_empty() {
+        // Sub-projects (`--per-project`): each one's staged levels, by path.
+        run["properties"]["projects"] = json!(
+            r.projects
+                .iter()
+                .map(|p| {
+                    let levels: BTreeMap<String, Value> = p
+                        .models
+                        .iter()
+                        .filter_map(|(id, m)| m.level().map(|l| (id.clone(), json!(l))))
+                        .collect();
+                    json!({ "path": uri_ref(&repo_path(r, &p.path)), "levels": levels })
+                })
+                .collect::<Vec<_>>()
+        );
+    }
     if absolute {
         run["originalUriBaseIds"] = json!({ ROOT_BASE: { "uri": file_uri(&r.root) } });
     }

@@ -41,13 +41,40 @@ pub fn render(r: &Report) -> String {
     o
 }
 
+/// `--quiet`: each model's level, then only what blocks each staged model's next level, and
+/// the targets. No evidence, notes, history or statistics.
+pub fn render_quiet(r: &Report) -> String {
+    let mut o = String::new();
+    models(&mut o, r);
+    for (id, m) in &r.models {
+        let Outcome::Staged(s) = &m.outcome else {
+            continue;
+        };
+        let Some(next) = s.levels.iter().find(|l| l.level == s.level + 1) else {
+            continue;
+        };
+        for p in next.required.iter().filter(|p| !p.met) {
+            let _ = writeln!(
+                o,
+                "  {} {} {}: {}",
+                paint(RED, "✗"),
+                capitalise(id),
+                next.level,
+                clean(&p.title)
+            );
+        }
+    }
+    targets(&mut o, r);
+    o
+}
+
 fn header(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "{} {}  {}  {}",
         paint(BOLD, "ripen"),
         r.tool.version,
-        r.root,
+        clean(&r.root),
         paint(
             DIM,
             &format!(
@@ -91,7 +118,7 @@ fn models(o: &mut String, r: &Report) {
                 );
                 // How the level was decided, when it is not the plain pooled verdict.
                 if let Some(n) = &m.note {
-                    let _ = writeln!(o, "          {}", paint(DIM, n));
+                    let _ = writeln!(o, "          {}", paint(DIM, &clean(n)));
                 }
             }
             Outcome::Categories(_) => {}
@@ -128,18 +155,18 @@ fn next_level(o: &mut String, id: &str, s: &Staged) {
         paint(BOLD, "Next:"),
         capitalise(id),
         next.level,
-        next.name
+        clean(&next.name)
     );
     // What blocks the next level may sit on it or on any level below it that is unmet.
     for p in next.required.iter().filter(|p| !p.met) {
-        let _ = writeln!(o, "  {} {}", paint(RED, "✗"), paint(BOLD, &p.title));
-        let _ = writeln!(o, "      {}", p.remediation.trim());
+        let _ = writeln!(o, "  {} {}", paint(RED, "✗"), paint(BOLD, &clean(&p.title)));
+        let _ = writeln!(o, "      {}", clean(p.remediation.trim()));
         let _ = writeln!(
             o,
             "      {}",
             paint(
                 DIM,
-                &format!("satisfied by: {}", p.satisfied_by.join(" | "))
+                &clean(&format!("satisfied by: {}", p.satisfied_by.join(" | ")))
             )
         );
     }
@@ -148,8 +175,8 @@ fn next_level(o: &mut String, id: &str, s: &Staged) {
             o,
             "  {} {}  {}",
             paint(GREEN, "✓"),
-            p.title,
-            paint(DIM, p.evidence.as_deref().unwrap_or(""))
+            clean(&p.title),
+            paint(DIM, &clean(p.evidence.as_deref().unwrap_or("")))
         );
     }
     let missing: Vec<&str> = next
@@ -163,7 +190,7 @@ fn next_level(o: &mut String, id: &str, s: &Staged) {
             o,
             "  {} {}",
             paint(YELLOW, "expected, missing:"),
-            missing.join(", ")
+            clean(&missing.join(", "))
         );
     }
 }
@@ -175,27 +202,11 @@ fn projects(o: &mut String, r: &Report) {
     }
     let _ = writeln!(o, "\n{}", paint(BOLD, "Sub-projects"));
     for p in &r.projects {
-        let mut staged: Vec<(&String, Option<&Staged>)> = p
-            .models
+        let levels: Vec<String> = project_levels(p)
             .iter()
-            .map(|(id, m)| match &m.outcome {
-                Outcome::Staged(s) => (id, Some(s)),
-                Outcome::Categories(_) => (id, None),
-            })
-            .filter(|(_, s)| s.is_some())
+            .map(|(m, l)| format!("{m} {l}"))
             .collect();
-        staged.sort_by_key(|(_, s)| s.map(|s| s.max_level));
-        let levels: Vec<String> = staged
-            .iter()
-            .map(|(id, s)| {
-                format!(
-                    "{} {}",
-                    capitalise(id),
-                    s.map_or("-".to_string(), |s| s.level.to_string())
-                )
-            })
-            .collect();
-        let _ = writeln!(o, "  {}  {}", levels.join("  "), p.path);
+        let _ = writeln!(o, "  {}  {}", levels.join("  "), clean(&p.path));
     }
 }
 
@@ -208,16 +219,20 @@ fn evidence(o: &mut String, r: &Report) {
             o,
             "  {} {:<32} {}",
             paint(tier_style(c.tier), c.tier.short()),
-            c.id,
-            location(best)
+            clean(&c.id),
+            clean(&location(best))
         );
         if best.tier == Tier::Automated && best.chain.len() > 1 {
-            let _ = write!(o, "  {}", paint(DIM, &chain_text(&best.chain)));
+            let _ = write!(o, "  {}", paint(DIM, &clean(&chain_text(&best.chain))));
         } else if best.tier == Tier::Automated {
             let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
-            let _ = write!(o, "  {}", paint(DIM, &format!("({})", t.join(", "))));
+            let _ = write!(
+                o,
+                "  {}",
+                paint(DIM, &clean(&format!("({})", t.join(", "))))
+            );
         } else if let Some(n) = &best.note {
-            let _ = write!(o, "  {}", paint(DIM, &format!("({n})")));
+            let _ = write!(o, "  {}", paint(DIM, &clean(&format!("({n})"))));
         }
         if c.evidence_total > 1 {
             let _ = write!(
@@ -234,8 +249,8 @@ fn evidence(o: &mut String, r: &Report) {
             o,
             "  {} {:<32} {}",
             paint(CYAN, "AT"),
-            c.id,
-            paint(DIM, &format!("attested: {}", a.reason))
+            clean(&c.id),
+            paint(DIM, &clean(&format!("attested: {}", a.reason)))
         );
     }
     let ignored = r
@@ -273,8 +288,8 @@ fn evidence(o: &mut String, r: &Report) {
             o,
             "  {} {:<32} {}",
             paint(style, "WV"),
-            w.capability,
-            paint(DIM, &what)
+            clean(&w.capability),
+            paint(DIM, &clean(&what))
         );
     }
 }
@@ -289,7 +304,12 @@ fn closing(o: &mut String, r: &Report) {
         .map(|c| c.id.as_str())
         .collect();
     if !none.is_empty() {
-        let _ = writeln!(o, "  {} {}", paint(DIM, "no evidence:"), none.join(", "));
+        let _ = writeln!(
+            o,
+            "  {} {}",
+            paint(DIM, "no evidence:"),
+            clean(&none.join(", "))
+        );
     }
     let unobservable: Vec<&str> = r
         .capabilities
@@ -302,13 +322,13 @@ fn closing(o: &mut String, r: &Report) {
             o,
             "  {} {}",
             paint(DIM, "not observable in a repository:"),
-            unobservable.join(", ")
+            clean(&unobservable.join(", "))
         );
     }
     if !r.committed_artifacts.is_empty() {
         let _ = writeln!(o, "\n{}", paint(YELLOW, "Model binaries in the tree:"));
         for a in r.committed_artifacts.iter().take(10) {
-            let _ = writeln!(o, "  {} ({} KiB)", a.path, a.size / 1024);
+            let _ = writeln!(o, "  {} ({} KiB)", clean(&a.path), a.size / 1024);
         }
     }
     if !r.automation.unresolved.is_empty() {
@@ -319,7 +339,13 @@ fn closing(o: &mut String, r: &Report) {
             r.automation.unresolved.len()
         );
         for u in r.automation.unresolved.iter().take(5) {
-            let _ = writeln!(o, "  {}:{} {}", u.path, u.line, paint(DIM, &u.command));
+            let _ = writeln!(
+                o,
+                "  {}:{} {}",
+                clean(&u.path),
+                u.line,
+                paint(DIM, &clean(&u.command))
+            );
         }
     }
     let s = &r.stats.skipped;
@@ -345,6 +371,11 @@ fn closing(o: &mut String, r: &Report) {
     if let Some(h) = &r.history {
         o.push_str(&crate::render::history::section(h));
     }
+    targets(o, r);
+}
+
+/// Each `--fail-under` target, met or not.
+fn targets(o: &mut String, r: &Report) {
     for t in &r.targets {
         let mut actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());
         if let Some(w) = t.with_waivers.filter(|w| Some(*w) != t.actual) {
@@ -358,7 +389,7 @@ fn closing(o: &mut String, r: &Report) {
             } else {
                 paint(RED, "target NOT met:")
             },
-            t.model,
+            clean(&t.model),
             t.level
         );
     }

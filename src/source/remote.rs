@@ -6,8 +6,50 @@
 //! the system `git clone --depth 1`, which has its own transports and credential helpers. The
 //! temporary directory (`tempfile`) is removed when the scan is done.
 
+use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::LazyLock;
+
+/// Every URL in `text` without its credentials: the user information of
+/// `https://user:token@host/…` is removed whole for http(s) and git (a bare user there is
+/// usually a token), and its password for other schemes (`ssh://git@host` keeps its login).
+/// Applied to the URL a report shows as its root and to every message that names one.
+pub fn redact_urls(text: &str) -> String {
+    static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*)://([^/\s@]*)@").expect("userinfo pattern")
+    });
+    USERINFO
+        .replace_all(text, |c: &regex::Captures| {
+            let scheme = &c[1];
+            let user = &c[2];
+            if matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "http" | "https" | "git"
+            ) {
+                format!("{scheme}://")
+            } else {
+                let login = user.split(':').next().unwrap_or("");
+                if login.is_empty() {
+                    format!("{scheme}://")
+                } else {
+                    format!("{scheme}://{login}@")
+                }
+            }
+        })
+        .into_owned()
+}
+
+/// Whether a report's root names a URL rather than a directory (a clone's origin): its
+/// paths are then relative to the repository, never prefixed with the URL.
+pub fn is_url(root: &str) -> bool {
+    if root.contains("://") {
+        return true;
+    }
+    // scp-like `user@host:path`.
+    root.split_once(':')
+        .is_some_and(|(host, _)| host.contains('@') && !host.contains('/'))
+}
 
 /// How a scan argument names its repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +118,10 @@ pub fn repo_name(s: &str) -> String {
 
 /// Clones `source` (not a `Source::Path`) shallowly into a temporary directory.
 pub(crate) fn clone(source: &Source) -> Result<Clone, String> {
+    clone_inner(source).map_err(|e| redact_urls(&e))
+}
+
+fn clone_inner(source: &Source) -> Result<Clone, String> {
     let dir = tempfile::Builder::new()
         .prefix("ripen-clone-")
         .tempdir()
@@ -141,5 +187,32 @@ yourself and pass its directory"
                 _dir: dir,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_leave_urls_and_logins_stay() {
+        assert_eq!(
+            redact_urls("https://user:tok@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(redact_urls("https://tok@h/r"), "https://h/r");
+        assert_eq!(
+            redact_urls("cannot clone HTTP://a:b@h/r: fatal: 'https://a:b@h/r' not found"),
+            "cannot clone HTTP://h/r: fatal: 'https://h/r' not found"
+        );
+        assert_eq!(redact_urls("ssh://git:pw@h/r"), "ssh://git@h/r");
+        assert_eq!(redact_urls("ssh://git@h/r"), "ssh://git@h/r");
+        assert_eq!(
+            redact_urls("git@github.com:o/r.git"),
+            "git@github.com:o/r.git"
+        );
+        assert_eq!(redact_urls("https://h/a@b"), "https://h/a@b");
+        assert!(is_url("https://h/r") && is_url("git@h:o/r") && !is_url("fixtures/x"));
+        assert!(!is_url("/abs/path") && !is_url("C:/x"));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Text, head, line, link, pct, slug, tier_class};
 use crate::model::{CapabilityResult, Categories, Outcome, Report, Staged, State, Tier};
-use crate::render::common::{capitalise, chain_text, location};
+use crate::render::common::{capitalise, chain_text, location, project_levels};
 use crate::render::{self, Severity};
 use maud::{Markup, html};
 
@@ -26,7 +26,7 @@ pub fn render(r: &Report) -> String {
             nav aria-label="Sections" { p { a href="#levels" { "Levels" } " · " a href="#gigaom" { "GigaOm categories" } " · " a href="#gaps" { "Gap checklist" } " · " a href="#matrix" { "Capability matrix" } } } "\n"
         } "\n"
         main {
-            "\n" (levels(r)) (gigaom_sections(r)) (gap_checklist(r)) (matrix(r)) (extras(r))
+            "\n" (levels(r)) (projects(r)) (gigaom_sections(r)) (gap_checklist(r)) (matrix(r)) (extras(r))
         } "\n"
         footer {
             "\n" p {
@@ -42,6 +42,25 @@ pub fn render(r: &Report) -> String {
     o.push_str(&page.into_string());
     o.push_str("</body>\n</html>\n");
     o
+}
+
+/// Sub-projects (`--per-project`): a table of each one's staged levels; nothing without them.
+fn projects(r: &Report) -> Markup {
+    let Some(first) = r.projects.first() else {
+        return html! {};
+    };
+    let models: Vec<String> = project_levels(first).into_iter().map(|(m, _)| m).collect();
+    html! {
+        section #projects {
+            "\n" h2 { "Sub-projects" } "\n"
+            table {
+                "\n" tr { th { "Sub-project" } @for m in &models { th { (m) } } } "\n"
+                @for p in &r.projects {
+                    tr { td { code { (Text(&p.path)) } } @for (_, l) in project_levels(p) { td { (l) } } } "\n"
+                }
+            } "\n"
+        } "\n"
+    }
 }
 
 /// Targets, then each staged model's card.
