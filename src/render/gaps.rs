@@ -32,7 +32,8 @@ pub(crate) struct Gap<'a> {
 }
 
 /// Every practice missing on the levels above each staged model's level, up to its target.
-/// A target already met gives no gaps for that model.
+/// A target already met gives the next level's gaps as notes, so a team that meets its gate
+/// still sees what to do next.
 pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
     let mut out = Vec::new();
     for (id, m) in &report.models {
@@ -43,9 +44,11 @@ pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
         };
         let level = m.level;
         let target = report.targets.iter().find(|t| &t.model == id);
+        // A met target still shows what to do next: the next level's gaps, as notes.
+        let met = target.is_some_and(|t| t.met);
         let (upto, targeted) = match target {
-            Some(t) => (t.level, true),
-            None => (level + 1, false),
+            Some(t) if !t.met => (t.level, true),
+            _ => (level + 1, false),
         };
         let failing = target.is_some_and(|t| !t.met);
         for l in m
@@ -55,7 +58,7 @@ pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
         {
             for (required, ps) in [(true, &l.required), (false, &l.expected)] {
                 for p in ps.iter().filter(|p| !p.met) {
-                    let severity = if p.waived.is_some() || !required {
+                    let severity = if met || p.waived.is_some() || !required {
                         Severity::Note
                     } else if failing {
                         Severity::Error

@@ -31,7 +31,14 @@ pub fn render(r: &Report) -> String {
     models(&mut o, r);
     for (id, m) in &r.models {
         match &m.outcome {
-            Outcome::Staged(s) => next_level(&mut o, id, s),
+            Outcome::Staged(s) => {
+                // Up to the `--fail-under` target when it is above the next level.
+                let target = r.targets.iter().find(|t| &t.model == id).map(|t| t.level);
+                let upto = target.unwrap_or(0).max(s.level + 1);
+                for level in s.level + 1..=upto {
+                    next_level(&mut o, id, s, level);
+                }
+            }
             Outcome::Categories(_) => {}
         }
     }
@@ -117,15 +124,15 @@ fn models(o: &mut String, r: &Report) {
     }
 }
 
-/// What blocks a staged model's next level, and what of it is there.
-fn next_level(o: &mut String, id: &str, s: &Staged) {
-    let Some(next) = s.levels.iter().find(|l| l.level == s.level + 1) else {
+/// What blocks one of a staged model's levels above its own, and what of it is there.
+fn next_level(o: &mut String, id: &str, s: &Staged, level: u32) {
+    let Some(next) = s.levels.iter().find(|l| l.level == level) else {
         return;
     };
     let _ = writeln!(
         o,
         "\n{} {} {} — {}",
-        paint(BOLD, "Next:"),
+        paint(BOLD, if level == s.level + 1 { "Next:" } else { "Then:" }),
         capitalise(id),
         next.level,
         next.name
