@@ -11,7 +11,12 @@ fn repo() -> PathBuf {
 
 fn scan(fixture: &str, format: &str, extra: &[&str]) -> String {
     let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "RIPEN_TODAY"] {
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "RIPEN_TODAY",
+    ] {
         c.env_remove(k);
     }
     let out = c
@@ -53,16 +58,26 @@ fn gitlab_code_quality_validates_and_flags_the_target() {
             .collect();
         prints.sort();
         prints.dedup();
-        assert_eq!(prints.len(), issues.len(), "{fixture}: fingerprints collide");
+        assert_eq!(
+            prints.len(),
+            issues.len(),
+            "{fixture}: fingerprints collide"
+        );
         for i in issues {
             let path = i["location"]["path"].as_str().unwrap();
-            assert!(path.starts_with(fixture), "{fixture}: {path} is not under the scanned root");
+            assert!(
+                path.starts_with(fixture),
+                "{fixture}: {path} is not under the scanned root"
+            );
         }
     }
-    let out: Value = serde_json::from_str(&scan("ci-only", "gitlab", &["--fail-under", "azure=2"])).unwrap();
+    let out: Value =
+        serde_json::from_str(&scan("ci-only", "gitlab", &["--fail-under", "azure=2"])).unwrap();
     assert!(
-        out.as_array().unwrap().iter().any(|i| i["severity"] == "critical"
-            && i["check_name"] == "ripen/automated_training"),
+        out.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["severity"] == "critical" && i["check_name"] == "ripen/automated_training"),
         "the unmet target's required practice is critical"
     );
 }
@@ -72,11 +87,14 @@ fn azure_logging_commands_annotate_and_set_variables() {
     let out = scan("ci-only", "azure", &["--fail-under", "azure=2"]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("ripen "), "{}", lines[0]);
-    assert!(lines.iter().any(|l| l.starts_with(
-        "##vso[task.logissue type=error;sourcepath=ci-only/"
-    ) && l.contains(";code=ripen/automated_training]")));
+    assert!(lines.iter().any(
+        |l| l.starts_with("##vso[task.logissue type=error;sourcepath=ci-only/")
+            && l.contains(";code=ripen/automated_training]")
+    ));
     assert!(lines.contains(&"##vso[task.setvariable variable=ripen_azure_level;isOutput=true]1"));
-    assert!(lines.contains(&"##vso[task.setvariable variable=ripen_targets_met;isOutput=true]false"));
+    assert!(
+        lines.contains(&"##vso[task.setvariable variable=ripen_targets_met;isOutput=true]false")
+    );
     // Every line is a command ripen meant, or plain text that cannot start one.
     for l in &lines[1..] {
         assert!(l.starts_with("##vso[") || l.starts_with("note: "), "{l}");
@@ -87,17 +105,32 @@ fn azure_logging_commands_annotate_and_set_variables() {
 fn junit_has_a_case_per_practice_and_fails_only_an_unmet_target() {
     let failing = scan("ci-only", "junit", &["--fail-under", "azure=2"]);
     assert!(failing.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
-    assert_eq!(failing.matches("<testsuite ").count(), 2, "one suite per staged model");
+    assert_eq!(
+        failing.matches("<testsuite ").count(),
+        2,
+        "one suite per staged model"
+    );
     assert_eq!(
         failing.matches("<testcase ").count(),
-        failing.matches("/>").count() - failing.matches("<failure").count() - failing.matches("<skipped").count()
+        failing.matches("/>").count()
+            - failing.matches("<failure").count()
+            - failing.matches("<skipped").count()
             + failing.matches("</testcase>").count(),
         "every test case is closed"
     );
-    assert!(failing.contains("<failure message="), "the unmet target fails");
+    assert!(
+        failing.contains("<failure message="),
+        "the unmet target fails"
+    );
     let next = scan("ci-only", "junit", &[]);
-    assert!(!next.contains("<failure"), "without a target nothing fails: {next}");
-    assert!(next.contains("<skipped message="), "the next level's gaps are shown as skipped");
+    assert!(
+        !next.contains("<failure"),
+        "without a target nothing fails: {next}"
+    );
+    assert!(
+        next.contains("<skipped message="),
+        "the next level's gaps are shown as skipped"
+    );
 }
 
 #[test]

@@ -7,7 +7,12 @@ use std::path::PathBuf;
 
 fn scan(fixture: &str, format: &str, extra: &[&str]) -> (i32, String) {
     let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "RIPEN_TODAY"] {
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "RIPEN_TODAY",
+    ] {
         c.env_remove(k);
     }
     let out = c
@@ -33,7 +38,10 @@ fn a_met_target_still_shows_the_next_level_as_notes() {
         github.contains("::notice ") && github.contains("Azure level 2"),
         "{github}"
     );
-    assert!(!github.contains("::error "), "a met target raises no error: {github}");
+    assert!(
+        !github.contains("::error "),
+        "a met target raises no error: {github}"
+    );
 
     let (_, sarif) = scan("ci-only", "sarif", &met);
     let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
@@ -42,7 +50,10 @@ fn a_met_target_still_shows_the_next_level_as_notes() {
         .iter()
         .filter(|r| r["properties"]["model"] == "azure")
         .collect();
-    assert!(!azure.is_empty(), "the next Azure level's gaps are reported");
+    assert!(
+        !azure.is_empty(),
+        "the next Azure level's gaps are reported"
+    );
     assert!(azure.iter().all(|r| r["level"] == "note"), "{azure:?}");
 
     let (_, md) = scan("ci-only", "markdown", &met);
@@ -50,8 +61,12 @@ fn a_met_target_still_shows_the_next_level_as_notes() {
 
     let (_, gitlab) = scan("ci-only", "gitlab", &met);
     let v: serde_json::Value = serde_json::from_str(&gitlab).unwrap();
-    assert!(v.as_array().unwrap().iter().any(|i| i["check_name"] == "ripen/automated_training"
-        && i["severity"] == "info"));
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["check_name"] == "ripen/automated_training" && i["severity"] == "info")
+    );
 }
 
 #[test]
@@ -61,5 +76,8 @@ fn text_shows_every_level_up_to_a_far_target() {
     assert!(text.contains("Next: Azure 2"), "{text}");
     assert!(text.contains("Then: Azure 3"), "{text}");
     let (_, plain) = scan("ci-only", "text", &[]);
-    assert!(!plain.contains("Then: Azure"), "without a target only the next level: {plain}");
+    assert!(
+        !plain.contains("Then: Azure"),
+        "without a target only the next level: {plain}"
+    );
 }

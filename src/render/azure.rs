@@ -57,7 +57,11 @@ pub fn render(r: &Report) -> String {
                 let _ = write!(props, ";linenumber={l}");
             }
         }
-        let _ = write!(props, ";code={}", escape_property(&format!("ripen/{}", p.id)));
+        let _ = write!(
+            props,
+            ";code={}",
+            escape_property(&format!("ripen/{}", p.id))
+        );
         let _ = writeln!(o, "##vso[task.logissue {props}]{}", escape_data(&msg));
     }
     for (id, m) in &r.models {

@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn fingerprints_are_stable_and_distinct() {
         assert_eq!(fingerprint("a"), fingerprint("a"));
-        assert_ne!(fingerprint("ripen/azure/1/ci"), fingerprint("ripen/azure/2/ci"));
+        assert_ne!(
+            fingerprint("ripen/azure/1/ci"),
+            fingerprint("ripen/azure/2/ci")
+        );
         assert_eq!(fingerprint("").len(), 32);
     }
 }

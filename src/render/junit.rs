@@ -57,12 +57,20 @@ fn cases(r: &Report, id: &str, s: &crate::model::Staged) -> Vec<Case> {
                 } else {
                     CaseOutcome::Skipped(format!(
                         "{}: {}",
-                        if required { "required for this level" } else { "expected" },
+                        if required {
+                            "required for this level"
+                        } else {
+                            "expected"
+                        },
                         p.remediation.trim()
                     ))
                 };
                 out.push(Case {
-                    name: format!("{} {}", if required { "requires" } else { "expects" }, p.title),
+                    name: format!(
+                        "{} {}",
+                        if required { "requires" } else { "expects" },
+                        p.title
+                    ),
                     class: format!("ripen.{id}.level{}", l.level),
                     outcome,
                 });
@@ -73,18 +81,28 @@ fn cases(r: &Report, id: &str, s: &crate::model::Staged) -> Vec<Case> {
 }
 
 pub fn render(r: &Report) -> String {
-    let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ripen\">\n");
+    let mut o =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ripen\">\n");
     for (id, m) in &r.models {
         let Outcome::Staged(s) = &m.outcome else {
             continue;
         };
         let cs = cases(r, id, s);
-        let failures = cs.iter().filter(|c| matches!(c.outcome, CaseOutcome::Failed(_))).count();
-        let skipped = cs.iter().filter(|c| matches!(c.outcome, CaseOutcome::Skipped(_))).count();
+        let failures = cs
+            .iter()
+            .filter(|c| matches!(c.outcome, CaseOutcome::Failed(_)))
+            .count();
+        let skipped = cs
+            .iter()
+            .filter(|c| matches!(c.outcome, CaseOutcome::Skipped(_)))
+            .count();
         let _ = writeln!(
             o,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">",
-            xml_escape(&format!("{} (level {} of {})", m.title, s.level, s.max_level)),
+            xml_escape(&format!(
+                "{} (level {} of {})",
+                m.title, s.level, s.max_level
+            )),
             cs.len()
         );
         for c in &cs {

@@ -132,7 +132,14 @@ fn next_level(o: &mut String, id: &str, s: &Staged, level: u32) {
     let _ = writeln!(
         o,
         "\n{} {} {} — {}",
-        paint(BOLD, if level == s.level + 1 { "Next:" } else { "Then:" }),
+        paint(
+            BOLD,
+            if level == s.level + 1 {
+                "Next:"
+            } else {
+                "Then:"
+            }
+        ),
         capitalise(id),
         next.level,
         next.name
