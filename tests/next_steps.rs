@@ -81,3 +81,22 @@ fn text_shows_every_level_up_to_a_far_target() {
         "without a target only the next level: {plain}"
     );
 }
+
+#[test]
+fn the_glance_line_says_why_the_level_stops() {
+    let (_, text) = scan("ci-only", "text", &[]);
+    let azure = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Azure"))
+        .unwrap();
+    assert!(
+        azure.contains("1/4") && azure.contains("— level 2 missing Automated training"),
+        "{azure}"
+    );
+    assert!(azure.contains("already L2 "), "{azure}");
+    let gigaom = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("GigaOm"))
+        .unwrap();
+    assert!(gigaom.contains("/4"), "bands show their scale: {gigaom}");
+}

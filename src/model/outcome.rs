@@ -86,6 +86,8 @@ pub struct Categories {
     pub by_id: BTreeMap<String, CategoryResult>,
     /// The ids in the model's own order (how charts list them).
     pub order: Vec<String>,
+    /// The highest band the model defines (the scale bands are read on: `2/4`).
+    pub max_band: u32,
 }
 
 impl Categories {
@@ -149,6 +151,7 @@ impl Serialize for ModelResult {
             Outcome::Categories(c) => {
                 m.serialize_entry("level", &None::<u32>)?;
                 m.serialize_entry("levels", &[] as &[LevelResult])?;
+                m.serialize_entry("max_band", &c.max_band)?;
                 m.serialize_entry("categories", &c.by_id)?;
             }
         }
@@ -185,6 +188,7 @@ impl schemars::JsonSchema for ModelResult {
                 "level": { "type": ["integer", "null"], "minimum": 0 },
                 "max_level": { "type": "integer", "minimum": 0 },
                 "level_name": { "type": "string" },
+                "max_band": { "type": "integer", "minimum": 0, "description": "Category models: the highest band." },
                 "levels": levels,
                 "categories": categories,
                 "note": { "type": "string" },

@@ -63,8 +63,8 @@ pub(crate) fn band_parts(cats: &Categories, label: impl Fn(&str) -> String) -> V
     cats.by_id
         .iter()
         .map(|(c, v)| match v.band {
-            Some(b) => format!("{} {b}", label(c)),
-            None => format!("{} –", label(c)),
+            Some(b) => format!("{} {b}/{}", label(c), cats.max_band),
+            None => format!("{} not observable", label(c)),
         })
         .collect()
 }
@@ -81,4 +81,35 @@ pub(crate) fn percent_encode(path: &str, keep: &[u8]) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::band_parts;
+    use crate::model::{Categories, CategoryResult};
+
+    #[test]
+    fn bands_show_their_scale_and_unobservable_categories_say_so() {
+        let cat = |band| CategoryResult {
+            title: String::new(),
+            band,
+            capabilities: vec![],
+            implemented_share: 0.0,
+            automated_share: 0.0,
+        };
+        let cats = Categories {
+            by_id: [
+                ("a".to_string(), cat(Some(2))),
+                ("b".to_string(), cat(None)),
+            ]
+            .into_iter()
+            .collect(),
+            order: vec!["a".into(), "b".into()],
+            max_band: 4,
+        };
+        assert_eq!(
+            band_parts(&cats, str::to_string),
+            ["a 2/4", "b not observable"]
+        );
+    }
 }

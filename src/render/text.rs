@@ -87,13 +87,16 @@ fn models(o: &mut String, r: &Report) {
     for (id, m) in &r.models {
         match &m.outcome {
             Outcome::Staged(s) => {
+                // Level 0 is never shown as a success.
+                let colour = if s.level == 0 { YELLOW } else { GREEN };
                 let _ = writeln!(
                     o,
-                    "  {}{} {} {}  {}",
+                    "  {}{} {} {}{}  {}",
                     paint(BOLD, &format!("{:<8}", capitalise(id))),
-                    paint(GREEN, &ladder(s)),
+                    paint(colour, &ladder(s)),
                     paint(BOLD, &format!("{}/{}", s.level, s.max_level)),
                     s.level_name.as_deref().unwrap_or(""),
+                    capped(s),
                     paint(DIM, &ahead(s)),
                 );
                 // How the level was decided, when it is not the plain pooled verdict.
@@ -379,12 +382,35 @@ fn closing(o: &mut String, r: &Report) {
 }
 
 /// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
+/// Why the level stops where it does, in one line: ` — level 2 missing Automated training`.
+fn capped(m: &Staged) -> String {
+    let Some(next) = m.levels.iter().find(|l| l.level == m.level + 1) else {
+        return String::new();
+    };
+    let missing: Vec<&str> = next
+        .required
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| p.title.as_str())
+        .collect();
+    if missing.is_empty() {
+        return String::new();
+    }
+    format!(" — level {} missing {}", next.level, missing.join(", "))
+}
+
 pub(crate) fn ahead(m: &Staged) -> String {
     let level = m.level;
-    m.levels
+    let parts = m
+        .levels
         .iter()
         .filter(|l| l.level > level && l.coverage > 0.0)
         .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
         .collect::<Vec<_>>()
-        .join(" · ")
+        .join(" · ");
+    if parts.is_empty() {
+        parts
+    } else {
+        format!("already {parts}")
+    }
 }
