@@ -100,3 +100,32 @@ fn the_glance_line_says_why_the_level_stops() {
         .unwrap();
     assert!(gigaom.contains("/4"), "bands show their scale: {gigaom}");
 }
+
+#[test]
+fn github_annotations_are_one_per_practice_and_capped() {
+    // notebook-only misses the same practices for Azure and Google: one annotation each.
+    let (_, out) = scan(
+        "notebook-only",
+        "github",
+        &["--fail-under", "azure=4", "--fail-under", "google=2"],
+    );
+    let titles: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("::"))
+        .filter_map(|l| l.split("::").nth(2))
+        .collect();
+    let training = titles
+        .iter()
+        .filter(|m| m.contains("requires Automated training"))
+        .count();
+    assert_eq!(training, 1, "one annotation per missing practice:\n{out}");
+    for kind in ["::error ", "::warning ", "::notice "] {
+        let n = out.lines().filter(|l| l.starts_with(kind)).count();
+        assert!(n <= 10, "{n} {kind} annotations, GitHub shows 10:\n{out}");
+    }
+    assert!(out.contains("more gap(s) not annotated"), "{out}");
+    assert!(
+        !out.contains(".ipynb"),
+        "no annotation on a notebook:\n{out}"
+    );
+}

@@ -105,7 +105,10 @@ pub(crate) fn gap_location(report: &Report, p: &PracticeResult) -> Option<Locati
         });
     }
     for c in &p.capabilities {
-        if let Some(e) = report.capability(c).and_then(|c| c.evidence.first()) {
+        if let Some(e) = report
+            .capability(c)
+            .and_then(|c| c.evidence.iter().find(|e| placeable(&e.path)))
+        {
             return Some(Location {
                 path: e.path.clone(),
                 line: e.line,
@@ -131,6 +134,19 @@ pub(crate) fn gap_location(report: &Report, p: &PracticeResult) -> Option<Locati
         })
 }
 
+/// Whether an annotation on this file helps whoever reads it: not a notebook (its lines are
+/// JSON, not cells), and not a dependency list or environment file, which only names a tool.
+fn placeable(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    !(name.ends_with(".ipynb")
+        || name.ends_with(".lock")
+        || name.starts_with("requirements") && name.ends_with(".txt")
+        || name.starts_with("environment") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        || name.starts_with("conda") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        || name == "pipfile"
+        || name == "setup.cfg")
+}
+
 /// A path relative to the scanned root, made relative to where ripen ran (the repository
 /// root in CI) when the root was given as a relative path: `fixtures/x` + `dvc.yaml` →
 /// `fixtures/x/dvc.yaml`.
@@ -154,4 +170,30 @@ pub(crate) fn gap_headline(g: &Gap) -> String {
         if g.required { "requires" } else { "expects" },
         g.practice.title
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeable;
+
+    #[test]
+    fn gaps_are_not_placed_on_notebooks_or_dependency_files() {
+        for p in [
+            "notebooks/a.ipynb",
+            "requirements-dev.txt",
+            "env/environment.yml",
+            "conda.yaml",
+            "poetry.lock",
+        ] {
+            assert!(!placeable(p), "{p}");
+        }
+        for p in [
+            ".github/workflows/ci.yml",
+            "README.md",
+            "src/train.py",
+            "pyproject.toml",
+        ] {
+            assert!(placeable(p), "{p}");
+        }
+    }
 }
