@@ -149,3 +149,30 @@ fn azure_format_snapshot() {
 fn junit_format_snapshot() {
     insta::assert_snapshot!(scan("notebook-only", "junit", &[]));
 }
+
+#[test]
+fn sarif_rules_are_practices_with_a_help_page() {
+    let out = scan("ci-only", "sarif", &["--fail-under", "azure=2"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let page = std::fs::read_to_string(repo().join("docs/practices.md")).unwrap();
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        let uri = rule["helpUri"].as_str().unwrap();
+        assert!(uri.ends_with(&format!("docs/practices.md#{id}")), "{uri}");
+        assert!(
+            page.contains(&format!("<a id=\"{id}\"></a>")),
+            "{id} has no section"
+        );
+    }
+    for res in run["results"].as_array().unwrap() {
+        let id = res["ruleId"].as_str().unwrap();
+        assert_eq!(
+            res["properties"]["practice"], id,
+            "ruleId is the practice id"
+        );
+        let i = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], id);
+    }
+}

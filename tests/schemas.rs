@@ -198,3 +198,23 @@ fn every_json_report_validates_against_the_report_schema() {
     }
     assert!(n >= 20, "only {n} reports checked");
 }
+
+/// `docs/practices.md` (where SARIF's `helpUri`s point) is generated from the catalogue and
+/// committed; regenerate with `RIPEN_UPDATE_DOCS=1 cargo test --test schemas`.
+#[test]
+fn practices_page_matches_the_catalogue() {
+    let cat = ripen::catalogue::Catalogue::load(&[]).expect("catalogue loads");
+    let text = ripen::catalogue::docs::practices_markdown(&cat);
+    let p = repo().join("docs/practices.md");
+    if std::env::var_os("RIPEN_UPDATE_DOCS").is_some() {
+        std::fs::write(&p, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&p).unwrap_or_default();
+    assert!(
+        committed == text,
+        "docs/practices.md is stale: RIPEN_UPDATE_DOCS=1 cargo test --test schemas"
+    );
+    for id in ["ci_on_code_change", "automated_training"] {
+        assert!(text.contains(&format!("<a id=\"{id}\"></a>")), "{id}");
+    }
+}
