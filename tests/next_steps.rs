@@ -129,3 +129,26 @@ fn github_annotations_are_one_per_practice_and_capped() {
         "no annotation on a notebook:\n{out}"
     );
 }
+
+#[test]
+fn text_names_skipped_files_and_prints_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.py"), "import sklearn\n").unwrap();
+    std::fs::write(dir.path().join("big.csv"), vec![b'a'; 4096]).unwrap();
+    std::fs::write(dir.path().join("model.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let out = Command::cargo_bin("ripen")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .args(["scan", "--max-file-size", "1000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Skipped"), "{text}");
+    assert!(
+        text.contains("big.csv") && text.contains("too large"),
+        "{text}"
+    );
+    assert!(!text.contains("see --format json"), "{text}");
+}

@@ -145,6 +145,41 @@ pub struct SkipStats {
     pub symlinks: u64,
     pub special: u64,
     pub excluded: u64,
+    /// The first files left out and why (`too large`, `binary`, `symlink`, `special file`,
+    /// `unreadable`), at most [`SkipStats::FILES_SHOWN`]; the counts above are complete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<SkippedFile>,
+}
+
+/// A file the scan left out, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+impl SkipStats {
+    /// How many skipped files a report names.
+    pub const FILES_SHOWN: usize = 20;
+
+    /// Names a skipped file (bounded: a parallel walk names up to 1,000, and
+    /// [`Self::settle`] keeps the first [`Self::FILES_SHOWN`] by path).
+    pub(crate) fn name(&mut self, path: &str, reason: &str) {
+        if self.files.len() < 1000 {
+            self.files.push(SkippedFile {
+                path: path.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+    }
+
+    /// The named files in path order, the first [`Self::FILES_SHOWN`] kept: the same report
+    /// whatever order a parallel walk met them in.
+    pub(crate) fn settle(&mut self) {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.files.dedup();
+        self.files.truncate(Self::FILES_SHOWN);
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]

@@ -197,6 +197,7 @@ impl Read {
         for s in scans {
             if s.binary {
                 skipped.binary += 1;
+                skipped.name(&s.rel, "binary");
             }
             if s.bytes > 0 {
                 files_read += 1;
@@ -211,6 +212,7 @@ impl Read {
                 facts.insert(s.rel.clone(), Arc::clone(f));
             }
         }
+        skipped.settle();
         for l in &tree.large {
             if evidence::is_model_artifact(&l.path) {
                 project.ml_signals.push(l.path.clone());

@@ -229,7 +229,7 @@ fn evidence(o: &mut String, r: &Report) {
             location(best)
         );
         if best.tier == Tier::Automated && best.chain.len() > 1 {
-            let _ = write!(o, "  {}", paint(DIM, &chain_text(&best.chain)));
+            let _ = write!(o, "  {}", paint(DIM, &short_chain(&best.chain)));
         } else if best.tier == Tier::Automated {
             let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
             let _ = write!(o, "  {}", paint(DIM, &format!("({})", t.join(", "))));
@@ -339,26 +339,7 @@ fn closing(o: &mut String, r: &Report) {
             let _ = writeln!(o, "  {}:{} {}", u.path, u.line, paint(DIM, &u.command));
         }
     }
-    let s = &r.stats.skipped;
-    let skipped = s.too_large + s.binary + s.symlinks + s.special + s.unreadable;
-    if skipped > 0 || !r.warnings.is_empty() {
-        let _ = writeln!(
-            o,
-            "\n{}",
-            paint(
-                DIM,
-                &format!(
-                    "Skipped: {} too large, {} binary, {} symlinks, {} special, {} unreadable; {} warnings (see --format json)",
-                    s.too_large,
-                    s.binary,
-                    s.symlinks,
-                    s.special,
-                    s.unreadable,
-                    r.warnings.len()
-                )
-            )
-        );
-    }
+    skipped_and_warnings(o, r);
     if let Some(h) = &r.history {
         o.push_str(&crate::render::history::section(h));
     }
@@ -412,5 +393,109 @@ pub(crate) fn ahead(m: &Staged) -> String {
         parts
     } else {
         format!("already {parts}")
+    }
+}
+
+/// What the scan left out, file by file, and its warnings: silence must not read as absence.
+fn skipped_and_warnings(o: &mut String, r: &Report) {
+    let s = &r.stats.skipped;
+    let skipped = s.too_large + s.binary + s.symlinks + s.special + s.unreadable;
+    if skipped > 0 {
+        let _ = writeln!(
+            o,
+            "\n{} {skipped} files: {} too large, {} binary, {} symlinks, {} special, {} unreadable",
+            paint(BOLD, "Skipped"),
+            s.too_large,
+            s.binary,
+            s.symlinks,
+            s.special,
+            s.unreadable,
+        );
+        for f in &s.files {
+            let _ = writeln!(o, "  {}  {}", f.path, paint(DIM, &f.reason));
+        }
+        let named = s.files.len() as u64;
+        if skipped > named {
+            let _ = writeln!(
+                o,
+                "  {}",
+                paint(DIM, &format!("… and {} more", skipped - named))
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(o, "\n{} ({})", paint(BOLD, "Warnings"), r.warnings.len());
+        for w in r.warnings.iter().take(10) {
+            let _ = writeln!(o, "  {}", paint(YELLOW, w));
+        }
+        if r.warnings.len() > 10 {
+            let _ = writeln!(
+                o,
+                "  {}",
+                paint(
+                    DIM,
+                    &format!(
+                        "… and {} more (all in --format json)",
+                        r.warnings.len() - 10
+                    )
+                )
+            );
+        }
+    }
+}
+
+/// A chain short enough for one terminal line: the trigger, the last two hops, and how many
+/// hops lie between (the whole chain is in `--format json`).
+const CHAIN_WIDTH: usize = 110;
+
+fn short_chain(chain: &[crate::model::Hop]) -> String {
+    let full = chain_text(chain);
+    if full.chars().count() <= CHAIN_WIDTH || chain.len() < 3 {
+        return full;
+    }
+    let (first, rest) = chain.split_at(1);
+    let tail = &rest[rest.len().saturating_sub(2)..];
+    let hidden = rest.len() - tail.len();
+    let mut s = chain_text(first);
+    if hidden > 0 {
+        s.push_str(&format!(" → … {hidden} hop(s) …"));
+    }
+    // chain_text of the tail starts with its first hop in the trigger's format; rebuild it.
+    for h in tail {
+        let loc = match h.line {
+            Some(l) => format!("{}:{l}", h.path),
+            None => h.path.clone(),
+        };
+        s.push_str(&format!(" → {loc} [{}]", h.via));
+    }
+    s
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::{CHAIN_WIDTH, short_chain};
+    use crate::model::Hop;
+
+    #[test]
+    fn long_chains_keep_the_trigger_and_the_end() {
+        let hop = |i: u32| Hop {
+            path: format!("some/fairly/long/directory/name/step_{i}.py"),
+            line: Some(i),
+            via: format!("python step_{i}.py --with many --arguments"),
+        };
+        let chain: Vec<Hop> = (1..=6).map(hop).collect();
+        let s = short_chain(&chain);
+        assert!(
+            s.starts_with("some/fairly/long/directory/name/step_1.py:1 ("),
+            "{s}"
+        );
+        assert!(s.contains("… 3 hop(s) …"), "{s}");
+        assert!(s.ends_with("step_6.py --with many --arguments]"), "{s}");
+        let short: Vec<Hop> = (1..=2).map(hop).collect();
+        assert_eq!(
+            short_chain(&short),
+            crate::render::common::chain_text(&short)
+        );
+        assert!(CHAIN_WIDTH < s.len() * 2);
     }
 }
