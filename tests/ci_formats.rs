@@ -22,6 +22,7 @@ fn scan(fixture: &str, format: &str, extra: &[&str]) -> String {
     let out = c
         .current_dir(repo().join("fixtures"))
         .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .args(["scan", fixture, "--format", format])
         .args(extra)
         .output()

@@ -18,6 +18,7 @@ fn scan(fixture: &str, format: &str, extra: &[&str]) -> (i32, String) {
     let out = c
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
         .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .args(["scan", fixture, "--format", format])
         .args(extra)
         .output()
@@ -139,6 +140,7 @@ fn text_names_skipped_files_and_prints_warnings() {
     let out = Command::cargo_bin("ripen")
         .unwrap()
         .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .env_remove("GITHUB_ACTIONS")
         .args(["scan", "--max-file-size", "1000"])
         .arg(dir.path())

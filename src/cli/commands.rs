@@ -25,8 +25,9 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         no_attestations: false,
         report_files: Vec::new(),
         per_project: false,
+        enclosing_repo: false,
     };
-    match scan_root(&args, &a.path) {
+    match scan_root(&args, &a.path, None) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {
             Some(b) => {
                 out(&render::badge::render(&b, a.format));

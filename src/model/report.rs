@@ -92,6 +92,10 @@ pub struct Report {
     /// training pipeline and model/data binaries committed in history.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<crate::model::RepoHistory>,
+    /// With `--enclosing-repo`: the sub-directory of the scanned repository (`root`) this
+    /// report is about; evidence paths stay relative to `root`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl Report {

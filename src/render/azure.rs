@@ -35,6 +35,9 @@ fn kind(s: Severity) -> Option<&'static str> {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}", super::github::summary_line(r));
+    for w in r.warnings.iter().take(5) {
+        let _ = writeln!(o, "ripen: warning: {}", escape_data(w));
+    }
     for g in gaps(r) {
         let p = g.practice;
         let msg = match &p.waived {

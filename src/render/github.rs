@@ -195,6 +195,10 @@ fn waiver_annotations(r: &Report) -> Vec<Annotation> {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}", summary_line(r));
+    // Plain lines: never a command, whatever the repository's text holds.
+    for w in r.warnings.iter().take(5) {
+        let _ = writeln!(o, "ripen: warning: {}", escape_data(w));
+    }
     let targets = r.targets.iter().filter(|t| !t.met).map(|t| Annotation {
         kind: "error",
         file: None,

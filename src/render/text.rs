@@ -69,6 +69,18 @@ fn header(o: &mut String, r: &Report) {
             )
         )
     );
+    if let Some(scope) = &r.scope {
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                DIM,
+                &format!(
+                    "Scope: {scope}/ — its own files, and the repository's automation that reaches into it"
+                )
+            )
+        );
+    }
     if !r.ml_project.detected {
         let _ = writeln!(
             o,
