@@ -514,6 +514,10 @@ pub struct ScanOptions {
     pub config: Option<String>,
     /// Also report each sub-project of a monorepo (`--per-project`).
     pub per_project: bool,
+    /// Report only this sub-directory (relative to the root, `/`-separated): its own evidence
+    /// and the automation of the rest of the repository that reaches into it
+    /// (`--enclosing-repo`).
+    pub scope: Option<String>,
     /// Progress for a caller's display (the CLI's progress bar): the scan sets `total` to the
     /// number of files once the walk is done and counts files done in `done`.
     pub progress: Option<Arc<Progress>>,

@@ -18,6 +18,7 @@ fn render(fixture: &str, format: &str, extra: &[&str]) -> String {
     let out = c
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
         .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .args(["scan", fixture, "--format", format])
         .args(extra)
         .output()

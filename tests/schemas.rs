@@ -159,3 +159,62 @@ fn example_configs_validate() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// Every fixture's JSON report, with and without targets, waivers and sub-projects, validates
+/// against the output contract generated from the Rust types (`schemas/ripen-report.schema.json`).
+#[test]
+fn every_json_report_validates_against_the_report_schema() {
+    let schema = schema("ripen-report.schema.json");
+    let fixtures = repo().join("fixtures");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for extra in [
+            &[][..],
+            &[
+                "--fail-under",
+                "azure=2",
+                "--fail-under",
+                "google=1",
+                "--per-project",
+            ][..],
+        ] {
+            let out = assert_cmd::Command::cargo_bin("ripen")
+                .unwrap()
+                .env_remove("GITHUB_ACTIONS")
+                .args(["scan", "--format", "json"])
+                .arg(&dir)
+                .args(extra)
+                .output()
+                .unwrap();
+            let report: Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            validate(&schema, &report, &format!("{} {extra:?}", dir.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 20, "only {n} reports checked");
+}
+
+/// `docs/practices.md` (where SARIF's `helpUri`s point) is generated from the catalogue and
+/// committed; regenerate with `RIPEN_UPDATE_DOCS=1 cargo test --test schemas`.
+#[test]
+fn practices_page_matches_the_catalogue() {
+    let cat = ripen::catalogue::Catalogue::load(&[]).expect("catalogue loads");
+    let text = ripen::catalogue::docs::practices_markdown(&cat);
+    let p = repo().join("docs/practices.md");
+    if std::env::var_os("RIPEN_UPDATE_DOCS").is_some() {
+        std::fs::write(&p, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&p).unwrap_or_default();
+    assert!(
+        committed == text,
+        "docs/practices.md is stale: RIPEN_UPDATE_DOCS=1 cargo test --test schemas"
+    );
+    for id in ["ci_on_code_change", "automated_training"] {
+        assert!(text.contains(&format!("<a id=\"{id}\"></a>")), "{id}");
+    }
+}

@@ -168,7 +168,13 @@ pub(crate) fn merge(
         s.symlinks += t.symlinks;
         s.special += t.special;
         s.excluded += t.excluded;
+        s.files
+            .extend(t.files.iter().map(|f| crate::model::SkippedFile {
+                path: format!("{name}/{}", f.path),
+                reason: f.reason.clone(),
+            }));
     }
+    stats.skipped.settle();
     r.ml_project.signals.truncate(10);
     r.stats = stats;
     let mut caps = crate::assess::capabilities::assess_with_attestations(cat, opts, evs);

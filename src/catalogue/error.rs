@@ -5,7 +5,7 @@ use serde_saphyr::Spanned;
 
 /// A problem in a rule, model, capability or config file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
+#[error("{}", self.located())]
 pub struct DataError {
     pub file: String,
     pub line: u64,
@@ -14,6 +14,15 @@ pub struct DataError {
 }
 
 impl DataError {
+    /// `file:line:col: message`, leaving out a position nobody knows (never `file:0:0`).
+    fn located(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => format!("{}: {}", self.file, self.message),
+            (l, 0) => format!("{}:{l}: {}", self.file, self.message),
+            (l, c) => format!("{}:{l}:{c}: {}", self.file, self.message),
+        }
+    }
+
     pub(crate) fn at<T>(file: &str, s: &Spanned<T>, message: impl Into<String>) -> Self {
         DataError {
             file: file.to_string(),
@@ -75,4 +84,22 @@ pub(crate) fn fix_hint(message: &str) -> String {
         m => return m.to_string(),
     };
     hint.to_string()
+}
+
+#[cfg(test)]
+mod position_tests {
+    use super::DataError;
+
+    #[test]
+    fn an_unknown_position_is_never_printed_as_zero() {
+        let e = |line, column| DataError {
+            file: "rules/x.yml".into(),
+            line,
+            column,
+            message: "bad".into(),
+        };
+        assert_eq!(e(0, 0).to_string(), "rules/x.yml: bad");
+        assert_eq!(e(3, 0).to_string(), "rules/x.yml:3: bad");
+        assert_eq!(e(3, 7).to_string(), "rules/x.yml:3:7: bad");
+    }
 }

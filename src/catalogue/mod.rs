@@ -5,6 +5,7 @@
 
 pub(crate) mod builtin;
 mod defs;
+pub mod docs;
 mod error;
 pub(crate) mod regex;
 mod types;

@@ -181,6 +181,12 @@ pub(crate) struct ScanArgs {
     /// inside a workflow leaves them alone).
     #[arg(long)]
     pub(crate) github_summary: bool,
+    /// When PATH is a sub-directory of a git repository (a monorepo's project), scan that
+    /// repository and report PATH's scope: its own files plus the CI jobs, schedules and
+    /// pipelines of the repository that reach into it. Without it, such a scan says it cannot
+    /// see the enclosing repository's CI.
+    #[arg(long)]
+    pub(crate) enclosing_repo: bool,
 }
 
 #[derive(Args)]

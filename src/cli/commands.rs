@@ -30,8 +30,9 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         quiet: false,
         models: Vec::new(),
         github_summary: false,
+        enclosing_repo: false,
     };
-    match scan_root(&args, &a.path) {
+    match scan_root(&args, &a.path, None) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {
             Some(b) => {
                 out(&render::badge::render(&b, a.format));

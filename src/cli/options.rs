@@ -48,6 +48,7 @@ pub(crate) fn options(
             .as_ref()
             .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
         per_project: flags.per_project,
+        scope: None,
         progress: None,
     };
     Ok((config, cat, opts))

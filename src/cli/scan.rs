@@ -25,15 +25,33 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     };
     let mut scanned = Vec::new();
     for src in &sources {
-        match scan_root(&args, &src.root) {
+        // A sub-directory of a git repository: scan the repository, scoped to the directory,
+        // when asked; otherwise say what the scan cannot see.
+        let enclosing = src
+            ._clone
+            .is_none()
+            .then(|| enclosing_repo(&src.root))
+            .flatten();
+        let (root, display, scope) = match &enclosing {
+            Some((repo, scope)) if args.enclosing_repo => (
+                repo.clone(),
+                strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
+                Some(scope.clone()),
+            ),
+            _ => (src.root.clone(), src.display.clone(), None),
+        };
+        match scan_root(&args, &root, scope) {
             Ok((mut report, targets, cat, opts)) => {
-                crate::cli::annotate(
-                    &mut report,
-                    &src.root,
-                    args.history_commits,
-                    args.max_file_size,
-                );
-                report.root = src.display.clone();
+                crate::cli::annotate(&mut report, &root, args.history_commits, args.max_file_size);
+                report.root = display;
+                if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo) {
+                    report.warnings.insert(
+                        0,
+                        format!(
+                            "this directory is `{scope}` inside a git repository: the CI jobs, schedules and pipelines of that repository are not seen, so levels that need them may be too low; scan with --enclosing-repo to use them"
+                        ),
+                    );
+                }
                 scanned.push((src.name.clone(), report, targets, cat, opts));
             }
             Err(code) => return code,
@@ -138,7 +156,11 @@ pub(crate) fn keep_models(report: &mut Report, models: &[String]) {
 pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
 
 /// Config, catalogue, targets and options for one root, and its report.
-pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
+pub(crate) fn scan_root(
+    args: &ScanArgs,
+    root: &Path,
+    scope: Option<String>,
+) -> Result<Scanned, i32> {
     let flags = Flags {
         config: args.config.as_deref(),
         rules: &args.rules,
@@ -147,7 +169,8 @@ pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
         no_attestations: args.no_attestations,
         per_project: args.per_project,
     };
-    let (config, cat, opts) = options(root, &flags).map_err(error)?;
+    let (config, cat, mut opts) = options(root, &flags).map_err(error)?;
+    opts.scope = scope;
     let mut targets = targets(&config, &cat, &args.fail_under).map_err(error)?;
     model_filter(&cat, &args.models).map_err(error)?;
     if !args.models.is_empty() {
@@ -238,4 +261,72 @@ pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: 
     }
     report.history =
         crate::pipeline::repo_history::repo_history(root, report, max_commits, max_size);
+}
+
+/// The git work tree a directory lies strictly inside (a `.git` directory or file, as worktrees
+/// and submodules have, in an ancestor below any `GIT_CEILING_DIRECTORIES`), and
+/// the directory's path in it (`/`-separated). `None` at a repository's top level, outside any
+/// repository, or when the paths cannot be resolved.
+pub(crate) fn enclosing_repo(dir: &Path) -> Option<(PathBuf, String)> {
+    let dir = dir.canonicalize().ok()?;
+    if dir.join(".git").exists() {
+        return None;
+    }
+    // Like git, never look into a directory named in GIT_CEILING_DIRECTORIES or above it.
+    let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter_map(|p| p.canonicalize().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let repo = dir
+        .ancestors()
+        .skip(1)
+        .take_while(|a| !ceilings.iter().any(|c| c == a))
+        .find(|a| a.join(".git").exists())?;
+    let scope: Vec<String> = dir
+        .strip_prefix(repo)
+        .ok()?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!scope.is_empty()).then(|| (repo.to_path_buf(), scope.join("/")))
+}
+
+/// The repository's path as the user would write it: `PATH` without its trailing `scope`
+/// (`sub/dir` scoped `sub/dir` → `.`; `../x/sub` scoped `sub` → `../x`), when it ends so.
+fn strip_scope(display: &str, scope: &str) -> Option<String> {
+    let d = display.trim_end_matches('/');
+    let parts: Vec<&str> = d
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let scope: Vec<&str> = scope.split('/').collect();
+    if parts.len() < scope.len() || parts[parts.len() - scope.len()..] != scope[..] {
+        return None;
+    }
+    let rest = &parts[..parts.len() - scope.len()];
+    Some(match (d.starts_with('/'), rest.is_empty()) {
+        (true, _) => format!("/{}", rest.join("/")),
+        (false, true) => ".".to_string(),
+        (false, false) => rest.join("/"),
+    })
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::strip_scope;
+
+    #[test]
+    fn the_repository_is_written_as_the_user_wrote_the_path() {
+        assert_eq!(strip_scope("sub/dir", "sub/dir").as_deref(), Some("."));
+        assert_eq!(strip_scope("./sub/dir/", "sub/dir").as_deref(), Some("."));
+        assert_eq!(strip_scope("../x/sub", "sub").as_deref(), Some("../x"));
+        assert_eq!(
+            strip_scope("/abs/repo/sub", "sub").as_deref(),
+            Some("/abs/repo")
+        );
+        assert_eq!(strip_scope("elsewhere", "sub"), None);
+    }
 }

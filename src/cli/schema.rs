@@ -11,6 +11,7 @@ pub fn all() -> Vec<(String, String)> {
     for (kind, s) in crate::catalogue::schemas() {
         out.push((format!("ripen-{kind}.schema.json"), text(&s)));
     }
+    out.push(("ripen-report.schema.json".to_string(), text(&report())));
     out
 }
 
@@ -24,4 +25,15 @@ pub fn text(s: &schemars::Schema) -> String {
     let mut t = serde_json::to_string_pretty(s).expect("schemas serialise");
     t.push('\n');
     t
+}
+
+/// The output contract: the JSON `ripen scan --format json` writes, from the types that write it.
+fn report() -> schemars::Schema {
+    let mut s = schemars::schema_for!(crate::model::Report);
+    s.insert(
+        "$id".into(),
+        "https://ripen.dev/schemas/ripen-report.schema.json".into(),
+    );
+    s.insert("title".into(), "ripen report (--format json)".into());
+    s
 }

@@ -3,7 +3,7 @@
 use crate::model::{Evidence, Tier};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Observed,
@@ -11,7 +11,7 @@ pub enum State {
     NotObservable,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CapabilityResult {
     pub id: String,
     pub title: String,
@@ -31,7 +31,7 @@ pub struct CapabilityResult {
 }
 
 /// A practice satisfied outside the repository, declared in the config (docs/levels.md, "Reporting").
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Attestation {
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@ use crate::model::{CommitInfo, ModelResult, Report, Tool};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Side {
     /// The revision as given; null for the working tree.
     pub rev: Option<String>,
@@ -15,7 +15,7 @@ pub struct Side {
     pub report: Report,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A staged model's level (Google, Azure).
@@ -26,7 +26,7 @@ pub enum ChangeKind {
     Capability,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// From nothing to something (a capability with no evidence before).
@@ -37,7 +37,7 @@ pub enum Direction {
     Lost,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Change {
     pub kind: ChangeKind,
     /// The model (level, band) or capability id.
@@ -58,7 +58,7 @@ pub struct Change {
     pub evidence: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Diff {
     pub schema_version: u32,
     pub tool: Tool,

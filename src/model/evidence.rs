@@ -5,7 +5,7 @@ use crate::model::Tier;
 use serde::Serialize;
 
 /// One step of the way from an automation entry point to a piece of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Hop {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,7 +14,7 @@ pub struct Hop {
     pub via: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub rule: String,
     #[serde(skip)]
@@ -24,20 +24,22 @@ pub struct Evidence {
     pub tier: Tier,
     /// For automated evidence: entry point first, this evidence last.
     pub chain: Vec<Hop>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facets: Vec<String>,
     /// Why the tier is lower than the rule's (prose, comment, framework's own source).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TriggerKind {
     Push,
@@ -86,7 +88,7 @@ impl TriggerKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Trigger {
     pub kind: TriggerKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,7 +113,7 @@ pub(crate) fn triggers_label(ts: &[Trigger]) -> String {
 }
 
 /// An automation entry point, as reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EntryPoint {
     pub path: String,
     pub system: String,
@@ -122,14 +124,14 @@ pub struct EntryPoint {
 }
 
 /// A command that names something ripen could not find in the repository.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Unresolved {
     pub path: String,
     pub line: u32,
     pub command: String,
     /// From the trigger to the command, ending in an `(unresolved)` hop; empty when the
     /// command was met outside a walk from an entry point.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<Hop>,
 }
 

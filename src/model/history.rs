@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A commit's identity as reports show it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct CommitInfo {
     pub commit: String,
     /// Committer time, UTC, RFC 3339.
@@ -36,7 +36,7 @@ impl CommitInfo {
 }
 
 /// Counters that show the cache at work.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct CacheStats {
     /// `scan_file` calls: distinct (path, blob) pairs seen.
     pub blobs_scanned: u64,
@@ -56,7 +56,7 @@ pub struct CacheStats {
 /// A commit's models. Consecutive commits whose changes cannot move a model share one.
 pub(crate) type Models = Arc<BTreeMap<String, ModelResult>>;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Point {
     #[serde(flatten)]
     pub commit: CommitInfo,
@@ -70,7 +70,7 @@ impl Point {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HistoryStats {
     pub commits: usize,
     /// Σ files over all commits: what a scan of every checkout would have read.
@@ -79,7 +79,7 @@ pub struct HistoryStats {
     pub cache: CacheStats,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct History {
     pub schema_version: u32,
     pub tool: Tool,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PracticeResult {
     pub id: String,
     pub title: String,
@@ -24,7 +24,7 @@ pub struct PracticeResult {
     pub waived: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LevelResult {
     pub level: u32,
     pub name: String,
@@ -38,7 +38,7 @@ pub struct LevelResult {
     pub expected: Vec<PracticeResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CategoryResult {
     pub title: String,
     /// Indicative band 0-4, or null when nothing in the category can be seen in a repository.
@@ -86,6 +86,8 @@ pub struct Categories {
     pub by_id: BTreeMap<String, CategoryResult>,
     /// The ids in the model's own order (how charts list them).
     pub order: Vec<String>,
+    /// The highest band the model defines (the scale bands are read on: `2/4`).
+    pub max_band: u32,
 }
 
 impl Categories {
@@ -149,6 +151,7 @@ impl Serialize for ModelResult {
             Outcome::Categories(c) => {
                 m.serialize_entry("level", &None::<u32>)?;
                 m.serialize_entry("levels", &[] as &[LevelResult])?;
+                m.serialize_entry("max_band", &c.max_band)?;
                 m.serialize_entry("categories", &c.by_id)?;
             }
         }
@@ -163,5 +166,34 @@ impl Serialize for ModelResult {
             m.serialize_entry("level_with_waivers", w)?;
         }
         m.end()
+    }
+}
+
+/// The schema of the JSON written by `Serialize for ModelResult` above (kept beside it).
+impl schemars::JsonSchema for ModelResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ModelResult".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let levels = g.subschema_for::<Vec<LevelResult>>();
+        let categories = g.subschema_for::<BTreeMap<String, CategoryResult>>();
+        schemars::json_schema!({
+            "type": "object",
+            "description": "One model's verdict. Staged models have a level (0..max_level) and their levels; category models have level null, no levels, and categories by id.",
+            "required": ["title", "level", "levels"],
+            "additionalProperties": false,
+            "properties": {
+                "title": { "type": "string" },
+                "source": { "type": "string" },
+                "level": { "type": ["integer", "null"], "minimum": 0 },
+                "max_level": { "type": "integer", "minimum": 0 },
+                "level_name": { "type": "string" },
+                "max_band": { "type": "integer", "minimum": 0, "description": "Category models: the highest band." },
+                "levels": levels,
+                "categories": categories,
+                "note": { "type": "string" },
+                "level_with_waivers": { "type": "integer", "minimum": 0 }
+            }
+        })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 pub(crate) const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
@@ -22,20 +22,20 @@ impl Default for Tool {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MlProject {
     pub detected: bool,
     /// A few files that show it (framework imports, notebooks, model artefacts).
     pub signals: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Automation {
     pub entry_points: Vec<EntryPoint>,
     pub unresolved: Vec<Unresolved>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Stats {
     pub files_seen: usize,
     pub files_read: usize,
@@ -45,7 +45,7 @@ pub struct Stats {
 }
 
 /// A `--fail-under` target and whether the scan meets it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Target {
     pub model: String,
     pub level: u32,
@@ -56,7 +56,7 @@ pub struct Target {
     pub met: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -86,12 +86,16 @@ pub struct Report {
     #[serde(skip)]
     pub browse_url: Option<String>,
     /// With `--per-project`: each sub-project of a monorepo, beside the whole-repository verdict.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub projects: Vec<Project>,
     /// What only git history shows (scans of a git repository): the last change to the
     /// training pipeline and model/data binaries committed in history.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<crate::model::RepoHistory>,
+    /// With `--enclosing-repo`: the sub-directory of the scanned repository (`root`) this
+    /// report is about; evidence paths stay relative to `root`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl Report {
@@ -128,7 +132,7 @@ impl Report {
 }
 
 /// One sub-project's verdict (a directory with its own pyproject, setup.py, dvc.yaml...).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Project {
     pub path: String,
     pub models: BTreeMap<String, ModelResult>,
@@ -137,7 +141,7 @@ pub struct Project {
 }
 
 /// What the walk left out, reported so that nobody mistakes silence for absence.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct SkipStats {
     pub too_large: u64,
     pub binary: u64,
@@ -145,15 +149,50 @@ pub struct SkipStats {
     pub symlinks: u64,
     pub special: u64,
     pub excluded: u64,
+    /// The first files left out and why (`too large`, `binary`, `symlink`, `special file`,
+    /// `unreadable`), at most [`SkipStats::FILES_SHOWN`]; the counts above are complete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<SkippedFile>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A file the scan left out, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+impl SkipStats {
+    /// How many skipped files a report names.
+    pub const FILES_SHOWN: usize = 20;
+
+    /// Names a skipped file (bounded: a parallel walk names up to 1,000, and
+    /// [`Self::settle`] keeps the first [`Self::FILES_SHOWN`] by path).
+    pub(crate) fn name(&mut self, path: &str, reason: &str) {
+        if self.files.len() < 1000 {
+            self.files.push(SkippedFile {
+                path: path.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+    }
+
+    /// The named files in path order, the first [`Self::FILES_SHOWN`] kept: the same report
+    /// whatever order a parallel walk met them in.
+    pub(crate) fn settle(&mut self) {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.files.dedup();
+        self.files.truncate(Self::FILES_SHOWN);
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct LargeFile {
     pub path: String,
     pub size: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AttestationStatus {
     /// Counted: satisfies practices that ask for the capability at up to `implemented`.
@@ -162,7 +201,7 @@ pub enum AttestationStatus {
     Ignored,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AttestationEntry {
     pub capability: String,
     pub reason: String,
@@ -174,7 +213,7 @@ pub struct AttestationEntry {
     pub status: AttestationStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WaiverStatus {
     /// In force and covering at least one missing practice.
@@ -185,7 +224,7 @@ pub enum WaiverStatus {
     Expired,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WaiverEntry {
     pub capability: String,
     pub reason: String,
@@ -198,7 +237,7 @@ pub struct WaiverEntry {
 }
 
 /// A model or data file committed at some point, though git keeps it forever.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct HistoricBinary {
     pub path: String,
     pub size: u64,
@@ -209,7 +248,7 @@ pub struct HistoricBinary {
     pub in_head: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct TrainingChange {
     pub commit: String,
     pub date: String,
@@ -218,12 +257,12 @@ pub struct TrainingChange {
     pub path: String,
     pub summary: String,
     /// The commit is at a shallow clone's boundary: the change may be older.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub at_least: bool,
 }
 
 /// What only history shows, added to a scan of a git repository.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct RepoHistory {
     /// Commits examined, newest first from HEAD (at most `--history-commits`).
     pub commits_examined: usize,
@@ -236,6 +275,6 @@ pub struct RepoHistory {
     pub last_training_change: Option<TrainingChange>,
     /// Model and data binaries over the size limit committed in the examined history.
     pub binaries_in_history: Vec<HistoricBinary>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }

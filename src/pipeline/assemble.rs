@@ -95,6 +95,11 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         }
     }
     facets::add_graph_facets(&auto, &graph, &mut evs);
+    // A sub-directory of a repository (`--enclosing-repo`): its own evidence, and the
+    // repository's automation that reaches into it.
+    if let Some(scope) = opts.scope.as_deref().filter(|s| !s.is_empty()) {
+        evs = projects::project_evidence(&auto, &graph, scope, &evs);
+    }
 
     let projects = if full && opts.per_project {
         projects::per_project(cat, &auto, &graph, &tree.files, &evs)
@@ -165,6 +170,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         browse_url: None,
         projects,
         history: None,
+        scope: opts.scope.clone().filter(|s| !s.is_empty()),
     };
     crate::assess::waivers::apply(
         &mut report,
@@ -197,6 +203,7 @@ impl Read {
         for s in scans {
             if s.binary {
                 skipped.binary += 1;
+                skipped.name(&s.rel, "binary");
             }
             if s.bytes > 0 {
                 files_read += 1;
@@ -211,6 +218,7 @@ impl Read {
                 facts.insert(s.rel.clone(), Arc::clone(f));
             }
         }
+        skipped.settle();
         for l in &tree.large {
             if evidence::is_model_artifact(&l.path) {
                 project.ml_signals.push(l.path.clone());

@@ -492,11 +492,13 @@ impl<'a> TreeScanner<'a> {
             }
             if e.mode == MODE_LINK {
                 skipped.symlinks += 1;
+                skipped.name(rel, "symlink (never followed)");
                 continue;
             }
             if e.mode == MODE_COMMIT || e.mode == MODE_TREE {
                 // A submodule: its content is another repository's.
                 skipped.special += 1;
+                skipped.name(rel, "submodule");
                 continue;
             }
             if self.exclude.is_match(rel) {
@@ -506,6 +508,7 @@ impl<'a> TreeScanner<'a> {
             let size = blob_size(&mut self.sizes, &self.repo.repo, e.oid);
             if size > self.opts.max_file_size {
                 skipped.too_large += 1;
+                skipped.name(rel, "too large (--max-file-size)");
                 large.push(LargeFile {
                     path: rel.clone(),
                     size,
@@ -515,6 +518,7 @@ impl<'a> TreeScanner<'a> {
             files.push(rel.clone());
             blobs.push((e.oid, size));
         }
+        skipped.settle();
 
         let want: Vec<(&str, Oid, u64)> = files
             .iter()

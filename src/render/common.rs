@@ -63,8 +63,8 @@ pub(crate) fn band_parts(cats: &Categories, label: impl Fn(&str) -> String) -> V
     cats.by_id
         .iter()
         .map(|(c, v)| match v.band {
-            Some(b) => format!("{} {b}", label(c)),
-            None => format!("{} –", label(c)),
+            Some(b) => format!("{} {b}/{}", label(c), cats.max_band),
+            None => format!("{} not observable", label(c)),
         })
         .collect()
 }
@@ -142,5 +142,33 @@ mod tests {
             "a\\n::add-mask::x\\r\\x1b]52;c;aGk=\\x07\\x1b[2J\\u{9b}\\u{202e}\\x7f"
         );
         assert_eq!(clean("tab\there"), "tab\\there");
+#[cfg(test)]
+mod band_tests {
+    use super::band_parts;
+    use crate::model::{Categories, CategoryResult};
+
+    #[test]
+    fn bands_show_their_scale_and_unobservable_categories_say_so() {
+        let cat = |band| CategoryResult {
+            title: String::new(),
+            band,
+            capabilities: vec![],
+            implemented_share: 0.0,
+            automated_share: 0.0,
+        };
+        let cats = Categories {
+            by_id: [
+                ("a".to_string(), cat(Some(2))),
+                ("b".to_string(), cat(None)),
+            ]
+            .into_iter()
+            .collect(),
+            order: vec!["a".into(), "b".into()],
+            max_band: 4,
+        };
+        assert_eq!(
+            band_parts(&cats, str::to_string),
+            ["a 2/4", "b not observable"]
+        );
     }
 }

@@ -32,7 +32,8 @@ pub(crate) struct Gap<'a> {
 }
 
 /// Every practice missing on the levels above each staged model's level, up to its target.
-/// A target already met gives no gaps for that model.
+/// A target already met gives the next level's gaps as notes, so a team that meets its gate
+/// still sees what to do next.
 pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
     let mut out = Vec::new();
     for (id, m) in &report.models {
@@ -43,9 +44,11 @@ pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
         };
         let level = m.level;
         let target = report.targets.iter().find(|t| &t.model == id);
+        // A met target still shows what to do next: the next level's gaps, as notes.
+        let met = target.is_some_and(|t| t.met);
         let (upto, targeted) = match target {
-            Some(t) => (t.level, true),
-            None => (level + 1, false),
+            Some(t) if !t.met => (t.level, true),
+            _ => (level + 1, false),
         };
         let failing = target.is_some_and(|t| !t.met);
         for l in m
@@ -55,7 +58,7 @@ pub(crate) fn gaps(report: &Report) -> Vec<Gap<'_>> {
         {
             for (required, ps) in [(true, &l.required), (false, &l.expected)] {
                 for p in ps.iter().filter(|p| !p.met) {
-                    let severity = if p.waived.is_some() || !required {
+                    let severity = if met || p.waived.is_some() || !required {
                         Severity::Note
                     } else if failing {
                         Severity::Error
@@ -102,7 +105,10 @@ pub(crate) fn gap_location(report: &Report, p: &PracticeResult) -> Option<Locati
         });
     }
     for c in &p.capabilities {
-        if let Some(e) = report.capability(c).and_then(|c| c.evidence.first()) {
+        if let Some(e) = report
+            .capability(c)
+            .and_then(|c| c.evidence.iter().find(|e| placeable(&e.path)))
+        {
             return Some(Location {
                 path: e.path.clone(),
                 line: e.line,
@@ -126,6 +132,19 @@ pub(crate) fn gap_location(report: &Report, p: &PracticeResult) -> Option<Locati
             path: p.clone(),
             line: None,
         })
+}
+
+/// Whether an annotation on this file helps whoever reads it: not a notebook (its lines are
+/// JSON, not cells), and not a dependency list or environment file, which only names a tool.
+fn placeable(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    !(name.ends_with(".ipynb")
+        || name.ends_with(".lock")
+        || name.starts_with("requirements") && name.ends_with(".txt")
+        || name.starts_with("environment") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        || name.starts_with("conda") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        || name == "pipfile"
+        || name == "setup.cfg")
 }
 
 /// A path relative to the scanned root, made relative to where ripen ran (the repository
@@ -156,4 +175,30 @@ pub(crate) fn gap_headline(g: &Gap) -> String {
         if g.required { "requires" } else { "expects" },
         g.practice.title
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeable;
+
+    #[test]
+    fn gaps_are_not_placed_on_notebooks_or_dependency_files() {
+        for p in [
+            "notebooks/a.ipynb",
+            "requirements-dev.txt",
+            "env/environment.yml",
+            "conda.yaml",
+            "poetry.lock",
+        ] {
+            assert!(!placeable(p), "{p}");
+        }
+        for p in [
+            ".github/workflows/ci.yml",
+            "README.md",
+            "src/train.py",
+            "pyproject.toml",
+        ] {
+            assert!(placeable(p), "{p}");
+        }
+    }
 }

@@ -9,6 +9,7 @@
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
 use crate::model::WaiverStatus;
 use crate::model::{Outcome, Report};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -69,28 +70,52 @@ pub(crate) fn summary_line(r: &Report) -> String {
     format!("ripen {}: {}", r.tool.version, parts.join(", "))
 }
 
-pub fn render(r: &Report) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "{}", summary_line(r));
-    // Sub-projects (`--per-project`): a notice each with its levels.
-    for p in &r.projects {
-        let levels: Vec<String> = crate::render::common::project_levels(p)
-            .iter()
-            .map(|(m, l)| format!("{m} {l}"))
-            .collect();
-        o.push_str(&command(
-            "notice",
-            None,
-            None,
-            &format!("ripen: sub-project {}", p.path),
-            &levels.join(", "),
-        ));
+/// GitHub shows at most this many annotations of each kind for one step; more are dropped
+/// silently, so ripen stops before and says how many it left out.
+pub(crate) const ANNOTATIONS_PER_KIND: usize = 10;
+
+/// One annotation to print: kind, file, line, title, message.
+struct Annotation {
+    kind: &'static str,
+    file: Option<String>,
+    line: Option<u32>,
+    title: String,
+    msg: String,
+}
+
+/// One annotation per missing practice: the models and levels that need it are named together
+/// ("Azure level 2 … requires Automated training; also Google level 1"), at the most severe.
+fn gap_annotations(r: &Report) -> Vec<Annotation> {
+    let all = gaps(r);
+    let mut order: Vec<&str> = Vec::new();
+    for g in &all {
+        if !order.contains(&g.practice.id.as_str()) {
+            order.push(&g.practice.id);
+        }
     }
-    for g in gaps(r) {
+    let mut out = Vec::new();
+    for id in order {
+        let same: Vec<_> = all.iter().filter(|g| g.practice.id == id).collect();
+        let Some(g) = same.iter().max_by_key(|g| g.severity).copied() else {
+            continue;
+        };
         let p = g.practice;
         let loc = gap_location(r, p);
-        let file = loc.as_ref().map(|l| repo_path(r, &l.path));
-        let mut msg = format!("{}.", gap_headline(&g));
+        let mut msg = format!("{}.", gap_headline(g));
+        let others: Vec<String> = same
+            .iter()
+            .filter(|o| o.model != g.model)
+            .map(|o| {
+                format!(
+                    "{} level {}",
+                    crate::render::common::capitalise(o.model),
+                    o.level.level
+                )
+            })
+            .collect();
+        if !others.is_empty() {
+            let _ = write!(msg, " Also needed for {}.", others.join(", "));
+        }
         match p
             .waived
             .as_ref()
@@ -120,54 +145,116 @@ pub fn render(r: &Report) -> String {
                 "expected"
             }
         );
-        o.push_str(&command(
-            kind(g.severity),
-            file.as_deref(),
-            loc.as_ref().and_then(|l| l.line),
-            &title,
-            &msg,
-        ));
+        out.push(Annotation {
+            kind: kind(g.severity),
+            file: loc.as_ref().map(|l| repo_path(r, &l.path)),
+            line: loc.as_ref().and_then(|l| l.line),
+            title,
+            msg,
+        });
     }
+    out
+}
+
+/// Waivers that need attention: expired (a warning) or covering nothing (a notice).
+fn waiver_annotations(r: &Report) -> Vec<Annotation> {
     let config = r.config.as_ref().map(|c| repo_path(r, c));
+    let mut out = Vec::new();
     for w in &r.waivers {
         let line = w.line.and_then(|l| u32::try_from(l).ok());
-        match w.status {
-            WaiverStatus::Expired => o.push_str(&command(
+        let (kind, title, msg) = match w.status {
+            WaiverStatus::Expired => (
                 "warning",
-                config.as_deref(),
-                line,
                 "ripen: expired waiver",
-                &format!(
+                format!(
                     "The waiver for `{}` expired on {}: it no longer counts. Close the gap or renew the waiver.",
                     w.capability, w.expires
                 ),
-            )),
-            WaiverStatus::Unused => o.push_str(&command(
+            ),
+            WaiverStatus::Unused => (
                 "notice",
-                config.as_deref(),
-                line,
                 "ripen: unused waiver",
-                &format!(
+                format!(
                     "The waiver for `{}` covers no missing practice: it can be removed.",
                     w.capability
                 ),
-            )),
-            WaiverStatus::Active => {}
-        }
-    }
-    for t in r.targets.iter().filter(|t| !t.met) {
-        o.push_str(&command(
-            "error",
-            None,
-            None,
-            "ripen: target not met",
-            &format!(
-                "{} is at level {}, below the target {}.",
-                crate::render::common::capitalise(&t.model),
-                t.actual.map_or("–".to_string(), |a| a.to_string()),
-                t.level
             ),
+            WaiverStatus::Active => continue,
+        };
+        out.push(Annotation {
+            kind,
+            file: config.clone(),
+            line,
+            title: title.to_string(),
+            msg,
+        });
+    }
+    out
+}
+
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", summary_line(r));
+    // Plain lines: never a command, whatever the repository's text holds.
+    for w in r.warnings.iter().take(5) {
+        let _ = writeln!(o, "ripen: warning: {}", escape_data(w));
+    }
+    // Sub-projects (`--per-project`): a notice each with its levels.
+    for p in &r.projects {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        o.push_str(&command(
+            "notice",
+            None,
+            None,
+            &format!("ripen: sub-project {}", p.path),
+            &levels.join(", "),
         ));
+    }
+    let targets = r.targets.iter().filter(|t| !t.met).map(|t| Annotation {
+        kind: "error",
+        file: None,
+        line: None,
+        title: "ripen: target not met".to_string(),
+        msg: format!(
+            "{} is at level {}, below the target {}.",
+            crate::render::common::capitalise(&t.model),
+            t.actual.map_or("–".to_string(), |a| a.to_string()),
+            t.level
+        ),
+    });
+    // What fails the build first, then the gaps by severity, then the waivers: when a kind's
+    // budget runs out, what is left out is the least important.
+    let mut gaps = gap_annotations(r);
+    gaps.sort_by_key(|a| match a.kind {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    });
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut left_out = 0;
+    for a in targets.chain(gaps).chain(waiver_annotations(r)) {
+        let n = shown.entry(a.kind).or_default();
+        if *n >= ANNOTATIONS_PER_KIND {
+            left_out += 1;
+            continue;
+        }
+        *n += 1;
+        o.push_str(&command(
+            a.kind,
+            a.file.as_deref(),
+            a.line,
+            &a.title,
+            &a.msg,
+        ));
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            o,
+            "ripen: {left_out} more gap(s) not annotated (GitHub shows {ANNOTATIONS_PER_KIND} annotations of each kind per step); the job summary and --format sarif list them all."
+        );
     }
     o
 }

@@ -4,14 +4,17 @@
 //! [`gaps`] between each staged model's level and its *target* — the `--fail-under` target for
 //! that model, else the next level — each placed at its most relevant file ([`gap_location`]).
 
+pub(crate) mod azure;
 pub(crate) mod badge;
 pub mod common;
 pub mod diff;
 pub(crate) mod gaps;
 pub(crate) mod github;
+pub(crate) mod gitlab;
 pub mod history;
 pub(crate) mod html;
 pub(crate) mod json;
+pub(crate) mod junit;
 pub(crate) mod markdown;
 pub(crate) mod sarif;
 pub mod text;
@@ -34,6 +37,12 @@ pub enum Format {
     Github,
     /// One self-contained HTML page: level ladders, GigaOm chart, capability matrix, gaps.
     Html,
+    /// GitLab Code Quality report (JSON), for `artifacts:reports:codequality` in merge requests.
+    Gitlab,
+    /// Azure Pipelines logging commands (`##vso[task.logissue …]`) and output variables.
+    Azure,
+    /// JUnit XML: one test case per practice up to the target, for any CI's test tab.
+    Junit,
 }
 
 impl Format {
@@ -45,6 +54,9 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Github => "github",
             Format::Html => "html",
+            Format::Gitlab => "gitlab",
+            Format::Azure => "azure",
+            Format::Junit => "junit",
         }
     }
 }
@@ -57,5 +69,8 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
         Format::Html => html::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::Azure => azure::render(report),
+        Format::Junit => junit::render(report),
     }
 }

@@ -1,4 +1,4 @@
-//! SARIF 2.1.0 for GitHub code scanning and other viewers: one rule per capability, one
+//! SARIF 2.1.0 for GitHub code scanning and other viewers: one rule per practice, one
 //! result per practice missing between a model's level and its target (see [`super::gaps`]),
 //! placed at the most relevant file, with fingerprints that do not move when files do.
 //!
@@ -7,7 +7,7 @@
 //! waiver accepts carries an `accepted` suppression with the waiver's reason.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
-use crate::model::{Outcome, Report};
+use crate::model::{Outcome, PracticeResult, Report};
 use crate::render::common::percent_encode;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -55,13 +55,13 @@ pub(crate) fn uri_ref(path: &str) -> String {
 
 pub fn render(r: &Report) -> String {
     let absolute = std::path::Path::new(&r.root).is_absolute();
-    let rule_index: BTreeMap<&str, usize> = r
-        .capabilities
+    let practices = practices(r);
+    let rule_index: BTreeMap<&str, usize> = practices
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
+        .map(|(i, p)| (p.id.as_str(), i))
         .collect();
-    let rules = rules(r);
+    let rules = rules(&practices);
     let results = results(r, absolute, &rule_index);
 
     let models: BTreeMap<&str, Value> = r
@@ -131,25 +131,45 @@ pub fn render(r: &Report) -> String {
     s
 }
 
-/// One rule per capability, with its definition and remediation.
-fn rules(r: &Report) -> Vec<Value> {
-    r
-        .capabilities
+/// Every practice of the staged models, once each (the first model that names it gives its
+/// title and remediation), in the models' order.
+fn practices(r: &Report) -> Vec<&PracticeResult> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for m in r.models.values() {
+        if let Outcome::Staged(s) = &m.outcome {
+            for l in &s.levels {
+                for p in l.required.iter().chain(&l.expected) {
+                    if seen.insert(p.id.as_str()) {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One rule per practice (what the levels gate on), with what satisfies it and how to get
+/// there; `helpUri` points at its section of `docs/practices.md`.
+fn rules(practices: &[&PracticeResult]) -> Vec<Value> {
+    practices
         .iter()
-        .map(|c| {
+        .map(|p| {
             json!({
-                "id": c.id,
-                "name": pascal(&c.id),
-                "shortDescription": { "text": c.title },
-                "fullDescription": { "text": if c.definition.is_empty() { &c.title } else { &c.definition } },
+                "id": p.id,
+                "name": pascal(&p.id),
+                "shortDescription": { "text": p.title },
+                "fullDescription": { "text": format!("{}. Satisfied by: {}.", p.title, p.satisfied_by.join(" or ")) },
+                "helpUri": crate::catalogue::docs::practice_url(&p.id),
                 "help": {
-                    "text": c.remediation,
-                    "markdown": format!("**{}**\n\n{}\n\nRun `ripen explain {}` for the rules that detect it and the levels that need it.", c.title, c.remediation, c.id),
+                    "text": p.remediation.trim(),
+                    "markdown": format!("**{}**\n\n{}\n\nSatisfied by: {}.\n\nRun `ripen explain {}` for the rules that detect it and the levels that need it.", p.title, p.remediation.trim(), p.satisfied_by.join(" or "), p.id),
                 },
                 "defaultConfiguration": { "level": "warning" },
                 "properties": {
-                    "tags": ["mlops", "maturity", c.category],
-                    "category": c.category,
+                    "tags": ["mlops", "maturity"],
+                    "capabilities": p.capabilities,
                 },
             })
         })
@@ -162,7 +182,7 @@ fn results(r: &Report, absolute: bool, rule_index: &BTreeMap<&str, usize>) -> Ve
         .into_iter()
         .map(|g| {
             let p = g.practice;
-            let rule = p.capabilities.first().map(String::as_str).unwrap_or("");
+            let rule = p.id.as_str();
             let mut text = format!("{}.", gap_headline(&g));
             let current = g.current;
             text.push_str(&format!(

@@ -31,7 +31,14 @@ pub fn render(r: &Report) -> String {
     models(&mut o, r);
     for (id, m) in &r.models {
         match &m.outcome {
-            Outcome::Staged(s) => next_level(&mut o, id, s),
+            Outcome::Staged(s) => {
+                // Up to the `--fail-under` target when it is above the next level.
+                let target = r.targets.iter().find(|t| &t.model == id).map(|t| t.level);
+                let upto = target.unwrap_or(0).max(s.level + 1);
+                for level in s.level + 1..=upto {
+                    next_level(&mut o, id, s, level);
+                }
+            }
             Outcome::Categories(_) => {}
         }
     }
@@ -89,6 +96,18 @@ fn header(o: &mut String, r: &Report) {
             )
         )
     );
+    if let Some(scope) = &r.scope {
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                DIM,
+                &format!(
+                    "Scope: {scope}/ — its own files, and the repository's automation that reaches into it"
+                )
+            )
+        );
+    }
     if !r.ml_project.detected {
         let _ = writeln!(
             o,
@@ -107,13 +126,16 @@ fn models(o: &mut String, r: &Report) {
     for (id, m) in &r.models {
         match &m.outcome {
             Outcome::Staged(s) => {
+                // Level 0 is never shown as a success.
+                let colour = if s.level == 0 { YELLOW } else { GREEN };
                 let _ = writeln!(
                     o,
-                    "  {}{} {} {}  {}",
+                    "  {}{} {} {}{}  {}",
                     paint(BOLD, &format!("{:<8}", capitalise(id))),
-                    paint(GREEN, &ladder(s)),
+                    paint(colour, &ladder(s)),
                     paint(BOLD, &format!("{}/{}", s.level, s.max_level)),
                     s.level_name.as_deref().unwrap_or(""),
+                    capped(s),
                     paint(DIM, &ahead(s)),
                 );
                 // How the level was decided, when it is not the plain pooled verdict.
@@ -144,15 +166,22 @@ fn models(o: &mut String, r: &Report) {
     }
 }
 
-/// What blocks a staged model's next level, and what of it is there.
-fn next_level(o: &mut String, id: &str, s: &Staged) {
-    let Some(next) = s.levels.iter().find(|l| l.level == s.level + 1) else {
+/// What blocks one of a staged model's levels above its own, and what of it is there.
+fn next_level(o: &mut String, id: &str, s: &Staged, level: u32) {
+    let Some(next) = s.levels.iter().find(|l| l.level == level) else {
         return;
     };
     let _ = writeln!(
         o,
         "\n{} {} {} — {}",
-        paint(BOLD, "Next:"),
+        paint(
+            BOLD,
+            if level == s.level + 1 {
+                "Next:"
+            } else {
+                "Then:"
+            }
+        ),
         capitalise(id),
         next.level,
         clean(&next.name)
@@ -223,7 +252,7 @@ fn evidence(o: &mut String, r: &Report) {
             clean(&location(best))
         );
         if best.tier == Tier::Automated && best.chain.len() > 1 {
-            let _ = write!(o, "  {}", paint(DIM, &clean(&chain_text(&best.chain))));
+            let _ = write!(o, "  {}", paint(DIM, &clean(&short_chain(&best.chain))));
         } else if best.tier == Tier::Automated {
             let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
             let _ = write!(
@@ -348,26 +377,7 @@ fn closing(o: &mut String, r: &Report) {
             );
         }
     }
-    let s = &r.stats.skipped;
-    let skipped = s.too_large + s.binary + s.symlinks + s.special + s.unreadable;
-    if skipped > 0 || !r.warnings.is_empty() {
-        let _ = writeln!(
-            o,
-            "\n{}",
-            paint(
-                DIM,
-                &format!(
-                    "Skipped: {} too large, {} binary, {} symlinks, {} special, {} unreadable; {} warnings (see --format json)",
-                    s.too_large,
-                    s.binary,
-                    s.symlinks,
-                    s.special,
-                    s.unreadable,
-                    r.warnings.len()
-                )
-            )
-        );
-    }
+    skipped_and_warnings(o, r);
     if let Some(h) = &r.history {
         o.push_str(&crate::render::history::section(h));
     }
@@ -396,12 +406,139 @@ fn targets(o: &mut String, r: &Report) {
 }
 
 /// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
+/// Why the level stops where it does, in one line: ` — level 2 missing Automated training`.
+fn capped(m: &Staged) -> String {
+    let Some(next) = m.levels.iter().find(|l| l.level == m.level + 1) else {
+        return String::new();
+    };
+    let missing: Vec<&str> = next
+        .required
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| p.title.as_str())
+        .collect();
+    if missing.is_empty() {
+        return String::new();
+    }
+    clean(&format!(" — level {} missing {}", next.level, missing.join(", "))).into_owned()
+}
+
 pub(crate) fn ahead(m: &Staged) -> String {
     let level = m.level;
-    m.levels
+    let parts = m
+        .levels
         .iter()
         .filter(|l| l.level > level && l.coverage > 0.0)
         .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
         .collect::<Vec<_>>()
-        .join(" · ")
+        .join(" · ");
+    if parts.is_empty() {
+        parts
+    } else {
+        format!("already {parts}")
+    }
+}
+
+/// What the scan left out, file by file, and its warnings: silence must not read as absence.
+fn skipped_and_warnings(o: &mut String, r: &Report) {
+    let s = &r.stats.skipped;
+    let skipped = s.too_large + s.binary + s.symlinks + s.special + s.unreadable;
+    if skipped > 0 {
+        let _ = writeln!(
+            o,
+            "\n{} {skipped} files: {} too large, {} binary, {} symlinks, {} special, {} unreadable",
+            paint(BOLD, "Skipped"),
+            s.too_large,
+            s.binary,
+            s.symlinks,
+            s.special,
+            s.unreadable,
+        );
+        for f in &s.files {
+            let _ = writeln!(o, "  {}  {}", clean(&f.path), paint(DIM, &f.reason));
+        }
+        let named = s.files.len() as u64;
+        if skipped > named {
+            let _ = writeln!(
+                o,
+                "  {}",
+                paint(DIM, &format!("… and {} more", skipped - named))
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(o, "\n{} ({})", paint(BOLD, "Warnings"), r.warnings.len());
+        for w in r.warnings.iter().take(10) {
+            let _ = writeln!(o, "  {}", paint(YELLOW, &clean(w)));
+        }
+        if r.warnings.len() > 10 {
+            let _ = writeln!(
+                o,
+                "  {}",
+                paint(
+                    DIM,
+                    &format!(
+                        "… and {} more (all in --format json)",
+                        r.warnings.len() - 10
+                    )
+                )
+            );
+        }
+    }
+}
+
+/// A chain short enough for one terminal line: the trigger, the last two hops, and how many
+/// hops lie between (the whole chain is in `--format json`).
+const CHAIN_WIDTH: usize = 110;
+
+fn short_chain(chain: &[crate::model::Hop]) -> String {
+    let full = chain_text(chain);
+    if full.chars().count() <= CHAIN_WIDTH || chain.len() < 3 {
+        return full;
+    }
+    let (first, rest) = chain.split_at(1);
+    let tail = &rest[rest.len().saturating_sub(2)..];
+    let hidden = rest.len() - tail.len();
+    let mut s = chain_text(first);
+    if hidden > 0 {
+        s.push_str(&format!(" → … {hidden} hop(s) …"));
+    }
+    // chain_text of the tail starts with its first hop in the trigger's format; rebuild it.
+    for h in tail {
+        let loc = match h.line {
+            Some(l) => format!("{}:{l}", h.path),
+            None => h.path.clone(),
+        };
+        s.push_str(&format!(" → {loc} [{}]", h.via));
+    }
+    s
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::{CHAIN_WIDTH, short_chain};
+    use crate::model::Hop;
+
+    #[test]
+    fn long_chains_keep_the_trigger_and_the_end() {
+        let hop = |i: u32| Hop {
+            path: format!("some/fairly/long/directory/name/step_{i}.py"),
+            line: Some(i),
+            via: format!("python step_{i}.py --with many --arguments"),
+        };
+        let chain: Vec<Hop> = (1..=6).map(hop).collect();
+        let s = short_chain(&chain);
+        assert!(
+            s.starts_with("some/fairly/long/directory/name/step_1.py:1 ("),
+            "{s}"
+        );
+        assert!(s.contains("… 3 hop(s) …"), "{s}");
+        assert!(s.ends_with("step_6.py --with many --arguments]"), "{s}");
+        let short: Vec<Hop> = (1..=2).map(hop).collect();
+        assert_eq!(
+            short_chain(&short),
+            crate::render::common::chain_text(&short)
+        );
+        assert!(CHAIN_WIDTH < s.len() * 2);
+    }
 }

@@ -132,6 +132,7 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
                         w.push(format!("walk: {err}"));
                     }
                     skipped.lock().unwrap().unreadable += 1;
+                    // The error names the path; it is listed among the warnings.
                     return WalkState::Continue;
                 }
             };
@@ -147,12 +148,16 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
             let rel = relative(root, entry.path());
             if ft.is_symlink() {
                 // Never followed: a link may point out of the tree or into a loop.
-                skipped.lock().unwrap().symlinks += 1;
+                let mut s = skipped.lock().unwrap();
+                s.symlinks += 1;
+                s.name(&rel, "symlink (never followed)");
                 return WalkState::Continue;
             }
             if !ft.is_file() {
                 // FIFOs, sockets and devices would block or never end.
-                skipped.lock().unwrap().special += 1;
+                let mut s = skipped.lock().unwrap();
+                s.special += 1;
+                s.name(&rel, "special file");
                 return WalkState::Continue;
             }
             if exclude.is_match(&rel) {
@@ -161,7 +166,10 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             if size > opts.max_file_size {
-                skipped.lock().unwrap().too_large += 1;
+                let mut s = skipped.lock().unwrap();
+                s.too_large += 1;
+                s.name(&rel, "too large (--max-file-size)");
+                drop(s);
                 large.lock().unwrap().push(LargeFile {
                     path: rel.clone(),
                     size,
@@ -180,9 +188,11 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
     large.sort_by(|a, b| a.path.cmp(&b.path));
     let mut warnings = warnings.into_inner().unwrap();
     warnings.sort();
+    let mut skipped = skipped.into_inner().unwrap();
+    skipped.settle();
     Ok(WalkResult {
         files,
-        skipped: skipped.into_inner().unwrap(),
+        skipped,
         large,
         warnings,
         has_git,

@@ -20,7 +20,11 @@ pub fn ripen() -> Command {
     ] {
         c.env_remove(k);
     }
-    c.env("NO_COLOR", "1").timeout(Duration::from_secs(240));
+    // The fixtures live inside this repository's checkout: a scan of one must not take the
+    // checkout for its enclosing repository (as git, ripen stops at a ceiling directory).
+    c.env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
+        .timeout(Duration::from_secs(240));
     c
 }
 

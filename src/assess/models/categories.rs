@@ -53,5 +53,6 @@ pub(crate) fn evaluate(
     Categories {
         by_id,
         order: categories.iter().map(|c| c.id.clone()).collect(),
+        max_band: bands.iter().map(|b| b.band).max().unwrap_or(0),
     }
 }

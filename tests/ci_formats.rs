@@ -1,0 +1,179 @@
+//! The native formats of the other CI systems: GitLab Code Quality (validated against the
+//! format GitLab documents), Azure Pipelines logging commands, and JUnit XML.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scan(fixture: &str, format: &str, extra: &[&str]) -> String {
+    let mut c = Command::cargo_bin("ripen").unwrap();
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "RIPEN_TODAY",
+    ] {
+        c.env_remove(k);
+    }
+    let out = c
+        .current_dir(repo().join("fixtures"))
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", fixture, "--format", format])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn gitlab_code_quality_validates_and_flags_the_target() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/gitlab-codequality.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).expect("schema compiles");
+    for (fixture, extra) in [
+        ("ci-only", vec!["--fail-under", "azure=2"]),
+        ("azureml-v2", vec![]),
+        ("notebook-only", vec!["--fail-under", "google=1"]),
+    ] {
+        let out = scan(fixture, "gitlab", &extra);
+        let report: Value = serde_json::from_str(&out).expect("valid JSON");
+        let errors: Vec<String> = v.iter_errors(&report).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{fixture}: {errors:?}");
+        let issues = report.as_array().unwrap();
+        assert!(!issues.is_empty(), "{fixture}: no issues");
+        let mut prints: Vec<&str> = issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        prints.sort();
+        prints.dedup();
+        assert_eq!(
+            prints.len(),
+            issues.len(),
+            "{fixture}: fingerprints collide"
+        );
+        for i in issues {
+            let path = i["location"]["path"].as_str().unwrap();
+            assert!(
+                path.starts_with(fixture),
+                "{fixture}: {path} is not under the scanned root"
+            );
+        }
+    }
+    let out: Value =
+        serde_json::from_str(&scan("ci-only", "gitlab", &["--fail-under", "azure=2"])).unwrap();
+    assert!(
+        out.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["severity"] == "critical" && i["check_name"] == "ripen/automated_training"),
+        "the unmet target's required practice is critical"
+    );
+}
+
+#[test]
+fn azure_logging_commands_annotate_and_set_variables() {
+    let out = scan("ci-only", "azure", &["--fail-under", "azure=2"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("ripen "), "{}", lines[0]);
+    assert!(lines.iter().any(
+        |l| l.starts_with("##vso[task.logissue type=error;sourcepath=ci-only/")
+            && l.contains(";code=ripen/automated_training]")
+    ));
+    assert!(lines.contains(&"##vso[task.setvariable variable=ripen_azure_level;isOutput=true]1"));
+    assert!(
+        lines.contains(&"##vso[task.setvariable variable=ripen_targets_met;isOutput=true]false")
+    );
+    // Every line is a command ripen meant, or plain text that cannot start one.
+    for l in &lines[1..] {
+        assert!(l.starts_with("##vso[") || l.starts_with("note: "), "{l}");
+    }
+}
+
+#[test]
+fn junit_has_a_case_per_practice_and_fails_only_an_unmet_target() {
+    let failing = scan("ci-only", "junit", &["--fail-under", "azure=2"]);
+    assert!(failing.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    assert_eq!(
+        failing.matches("<testsuite ").count(),
+        2,
+        "one suite per staged model"
+    );
+    assert_eq!(
+        failing.matches("<testcase ").count(),
+        failing.matches("/>").count()
+            - failing.matches("<failure").count()
+            - failing.matches("<skipped").count()
+            + failing.matches("</testcase>").count(),
+        "every test case is closed"
+    );
+    assert!(
+        failing.contains("<failure message="),
+        "the unmet target fails"
+    );
+    let next = scan("ci-only", "junit", &[]);
+    assert!(
+        !next.contains("<failure"),
+        "without a target nothing fails: {next}"
+    );
+    assert!(
+        next.contains("<skipped message="),
+        "the next level's gaps are shown as skipped"
+    );
+}
+
+#[test]
+fn gitlab_format_snapshot() {
+    insta::assert_snapshot!(scan("ci-only", "gitlab", &["--fail-under", "azure=2"]));
+}
+
+#[test]
+fn azure_format_snapshot() {
+    insta::assert_snapshot!(
+        scan("ci-only", "azure", &[]).replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+    );
+}
+
+#[test]
+fn junit_format_snapshot() {
+    insta::assert_snapshot!(scan("notebook-only", "junit", &[]));
+}
+
+#[test]
+fn sarif_rules_are_practices_with_a_help_page() {
+    let out = scan("ci-only", "sarif", &["--fail-under", "azure=2"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let page = std::fs::read_to_string(repo().join("docs/practices.md")).unwrap();
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        let uri = rule["helpUri"].as_str().unwrap();
+        assert!(uri.ends_with(&format!("docs/practices.md#{id}")), "{uri}");
+        assert!(
+            page.contains(&format!("<a id=\"{id}\"></a>")),
+            "{id} has no section"
+        );
+    }
+    for res in run["results"].as_array().unwrap() {
+        let id = res["ruleId"].as_str().unwrap();
+        assert_eq!(
+            res["properties"]["practice"], id,
+            "ruleId is the practice id"
+        );
+        let i = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], id);
+    }
+}

@@ -1,0 +1,78 @@
+//! A sub-directory of a git repository (a monorepo's project, the action's `path:`): by
+//! default the scan says that the repository's CI is not seen; with `--enclosing-repo` it scans
+//! the repository, scoped to the directory, and the root workflows that reach into it count.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+
+fn monorepo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::create_dir_all(root.join("proj/tests")).unwrap();
+    fs::create_dir_all(root.join("other")).unwrap();
+    fs::write(
+        root.join(".github/workflows/ci.yml"),
+        "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest proj/tests\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("proj/tests/test_model.py"),
+        "import sklearn\n\ndef test_fit():\n    assert True\n",
+    )
+    .unwrap();
+    fs::write(root.join("proj/train.py"), "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit([[0], [1]], [0, 1])\n").unwrap();
+    fs::write(root.join("other/README.md"), "# unrelated\n").unwrap();
+    git2::Repository::init(root).unwrap();
+    dir
+}
+
+fn scan(dir: &std::path::Path, extra: &[&str]) -> Value {
+    let out = Command::cargo_bin("ripen")
+        .unwrap()
+        .env_remove("GITHUB_ACTIONS")
+        .current_dir(dir)
+        .args(["scan", "proj", "--format", "json", "--history-commits", "0"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn a_sub_directory_says_it_cannot_see_the_repository_ci() {
+    let repo = monorepo();
+    let r = scan(repo.path(), &[]);
+    assert_eq!(r["models"]["azure"]["level"], 0);
+    let w = r["warnings"][0].as_str().unwrap();
+    assert!(
+        w.contains("`proj` inside a git repository") && w.contains("--enclosing-repo"),
+        "{w}"
+    );
+    assert!(r.get("scope").is_none());
+}
+
+#[test]
+fn enclosing_repo_credits_the_root_ci_that_reaches_the_directory() {
+    let repo = monorepo();
+    let r = scan(repo.path(), &["--enclosing-repo"]);
+    assert_eq!(r["scope"], "proj");
+    assert_eq!(r["root"], ".");
+    assert_eq!(
+        r["models"]["azure"]["level"], 1,
+        "the root workflow runs proj's tests"
+    );
+    let paths: Vec<&str> = r["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().unwrap())
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.iter().all(|p| !p.starts_with("other/")),
+        "evidence outside the scope that nothing reaches stays out: {paths:?}"
+    );
+}

@@ -1,0 +1,156 @@
+//! What to do next, always: a met `--fail-under` target still shows the next level's missing
+//! practices (as notes, never errors) in every CI format, and the text report lists every
+//! level's blocking practices up to a target above the next level.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn scan(fixture: &str, format: &str, extra: &[&str]) -> (i32, String) {
+    let mut c = Command::cargo_bin("ripen").unwrap();
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "RIPEN_TODAY",
+    ] {
+        c.env_remove(k);
+    }
+    let out = c
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", fixture, "--format", format])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn a_met_target_still_shows_the_next_level_as_notes() {
+    // ci-only is at Azure 1: the target is met, and Azure 2's practices are still missing.
+    let met = ["--fail-under", "azure=1"];
+    let (code, github) = scan("ci-only", "github", &met);
+    assert_eq!(code, 0);
+    assert!(
+        github.contains("::notice ") && github.contains("Azure level 2"),
+        "{github}"
+    );
+    assert!(
+        !github.contains("::error "),
+        "a met target raises no error: {github}"
+    );
+
+    let (_, sarif) = scan("ci-only", "sarif", &met);
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let azure: Vec<_> = results
+        .iter()
+        .filter(|r| r["properties"]["model"] == "azure")
+        .collect();
+    assert!(
+        !azure.is_empty(),
+        "the next Azure level's gaps are reported"
+    );
+    assert!(azure.iter().all(|r| r["level"] == "note"), "{azure:?}");
+
+    let (_, md) = scan("ci-only", "markdown", &met);
+    assert!(md.contains("Automated training"), "{md}");
+
+    let (_, gitlab) = scan("ci-only", "gitlab", &met);
+    let v: serde_json::Value = serde_json::from_str(&gitlab).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["check_name"] == "ripen/automated_training" && i["severity"] == "info")
+    );
+}
+
+#[test]
+fn text_shows_every_level_up_to_a_far_target() {
+    let (code, text) = scan("ci-only", "text", &["--fail-under", "azure=3"]);
+    assert_eq!(code, 1);
+    assert!(text.contains("Next: Azure 2"), "{text}");
+    assert!(text.contains("Then: Azure 3"), "{text}");
+    let (_, plain) = scan("ci-only", "text", &[]);
+    assert!(
+        !plain.contains("Then: Azure"),
+        "without a target only the next level: {plain}"
+    );
+}
+
+#[test]
+fn the_glance_line_says_why_the_level_stops() {
+    let (_, text) = scan("ci-only", "text", &[]);
+    let azure = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Azure"))
+        .unwrap();
+    assert!(
+        azure.contains("1/4") && azure.contains("— level 2 missing Automated training"),
+        "{azure}"
+    );
+    assert!(azure.contains("already L2 "), "{azure}");
+    let gigaom = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("GigaOm"))
+        .unwrap();
+    assert!(gigaom.contains("/4"), "bands show their scale: {gigaom}");
+}
+
+#[test]
+fn github_annotations_are_one_per_practice_and_capped() {
+    // notebook-only misses the same practices for Azure and Google: one annotation each.
+    let (_, out) = scan(
+        "notebook-only",
+        "github",
+        &["--fail-under", "azure=4", "--fail-under", "google=2"],
+    );
+    let titles: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("::"))
+        .filter_map(|l| l.split("::").nth(2))
+        .collect();
+    let training = titles
+        .iter()
+        .filter(|m| m.contains("requires Automated training"))
+        .count();
+    assert_eq!(training, 1, "one annotation per missing practice:\n{out}");
+    for kind in ["::error ", "::warning ", "::notice "] {
+        let n = out.lines().filter(|l| l.starts_with(kind)).count();
+        assert!(n <= 10, "{n} {kind} annotations, GitHub shows 10:\n{out}");
+    }
+    assert!(out.contains("more gap(s) not annotated"), "{out}");
+    assert!(
+        !out.contains(".ipynb"),
+        "no annotation on a notebook:\n{out}"
+    );
+}
+
+#[test]
+fn text_names_skipped_files_and_prints_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.py"), "import sklearn\n").unwrap();
+    std::fs::write(dir.path().join("big.csv"), vec![b'a'; 4096]).unwrap();
+    std::fs::write(dir.path().join("model.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let out = Command::cargo_bin("ripen")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_ACTIONS")
+        .args(["scan", "--max-file-size", "1000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Skipped"), "{text}");
+    assert!(
+        text.contains("big.csv") && text.contains("too large"),
+        "{text}"
+    );
+    assert!(!text.contains("see --format json"), "{text}");
+}
