@@ -142,6 +142,9 @@ mod tests {
             "a\\n::add-mask::x\\r\\x1b]52;c;aGk=\\x07\\x1b[2J\\u{9b}\\u{202e}\\x7f"
         );
         assert_eq!(clean("tab\there"), "tab\\there");
+    }
+}
+
 #[cfg(test)]
 mod band_tests {
     use super::band_parts;
