@@ -3,6 +3,7 @@
 //! CI triggers do, but they are not CI.
 
 pub(crate) mod azureml;
+pub(crate) mod cfn_pipeline;
 pub(crate) mod cloudformation;
 pub(crate) mod databricks;
 pub(crate) mod kubernetes;
