@@ -170,6 +170,7 @@ fixture_tests! {
     stepfunctions_terraform => "stepfunctions-terraform",
     databricks_job_json => "databricks-job-json",
     cfn_codepipeline => "cfn-codepipeline",
+    terraform_codebuild => "terraform-codebuild",
 }
 
 #[test]

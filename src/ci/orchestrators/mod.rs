@@ -9,6 +9,7 @@ pub(crate) mod databricks;
 pub(crate) mod kubernetes;
 pub(crate) mod prefect;
 pub(crate) mod terraform;
+pub(crate) mod tf_pipelines;
 
 use crate::ci::CiSystem;
 
