@@ -171,6 +171,7 @@ fixture_tests! {
     databricks_job_json => "databricks-job-json",
     cfn_codepipeline => "cfn-codepipeline",
     terraform_codebuild => "terraform-codebuild",
+    sagemaker_model_monitor => "sagemaker-model-monitor",
 }
 
 #[test]
