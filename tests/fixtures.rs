@@ -167,6 +167,11 @@ fixture_tests! {
     readme_claims => "readme-claims",
     airflow_training => "airflow-training",
     data_pipeline_only => "data-pipeline-only",
+    stepfunctions_terraform => "stepfunctions-terraform",
+    databricks_job_json => "databricks-job-json",
+    cfn_codepipeline => "cfn-codepipeline",
+    terraform_codebuild => "terraform-codebuild",
+    sagemaker_model_monitor => "sagemaker-model-monitor",
 }
 
 #[test]

@@ -20,6 +20,9 @@ pub mod capability {
     /// Pipelines, which get the `training` facet; with training, the training-pipeline files
     /// of the history facts.
     pub(crate) const ML_PIPELINE_ORCHESTRATION: &str = "ml_pipeline_orchestration";
+    /// Monitoring: a monitor created with its schedule in the same file is an entry point.
+    pub(crate) const DRIFT_DETECTION: &str = "drift_detection";
+    pub(crate) const MODEL_PERFORMANCE_MONITORING: &str = "model_performance_monitoring";
     /// Deployments, which get the `gated` facet.
     pub(crate) const CONTINUOUS_DELIVERY: &str = "continuous_delivery";
     /// Release gates: evidence of one of these in the same automation as a deployment (or a
@@ -49,6 +52,8 @@ fn capabilities() -> impl Iterator<Item = &'static str> {
         CONTINUOUS_TRAINING_TRIGGER,
         MODEL_TRAINING,
         ML_PIPELINE_ORCHESTRATION,
+        DRIFT_DETECTION,
+        MODEL_PERFORMANCE_MONITORING,
         CONTINUOUS_DELIVERY,
     ]
     .into_iter()

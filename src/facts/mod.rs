@@ -4,6 +4,7 @@
 
 pub(crate) mod dockerfile;
 pub(crate) mod dvc;
+pub(crate) mod hcl;
 pub(crate) mod job_spec;
 pub(crate) mod make;
 pub(crate) mod python;

@@ -62,13 +62,17 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         })
         .collect();
     static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\b(?:schedule|schedule_interval|cron|cron_schedule|hourly|daily)\s*=\s*["']([^"'\n]{1,80})["']|\bCronSchedule\(\s*(?:schedule\s*=\s*|cron_expression\s*=\s*)?["']([^"'\n]{1,80})["']"#)
+        Regex::new(r#"\b(?:schedule|schedule_interval|cron|cron_schedule|hourly|daily)\s*=\s*["']([^"'\n]{1,80})["']|\bCronSchedule\(\s*(?:schedule\s*=\s*|cron_expression\s*=\s*)?["']([^"'\n]{1,80})["']|\bschedule_cron_expression\s*=\s*(?:["']([^"'\n]{1,80})["']|(?:\w+\.)*(CronExpressionGenerator\.\w+\([^)\n]{0,40}\)))"#)
             .expect("schedule pattern")
     });
     let schedules = SCHEDULE
         .captures_iter(&doc.text)
         .filter_map(|c| {
-            let m = c.get(1).or_else(|| c.get(2))?;
+            let m = c
+                .get(1)
+                .or_else(|| c.get(2))
+                .or_else(|| c.get(3))
+                .or_else(|| c.get(4))?;
             Some((
                 doc.file_line(doc.line_index(m.start())),
                 m.as_str().to_string(),

@@ -301,6 +301,14 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
     for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
         let kind = match e.capability.as_str() {
             capability::CONTINUOUS_TRAINING_TRIGGER => TriggerKind::Schedule,
+            // A monitor created with its schedule in the same code (Model Monitor's
+            // `create_monitoring_schedule(schedule_cron_expression=...)`) runs on it.
+            capability::DRIFT_DETECTION | capability::MODEL_PERFORMANCE_MONITORING
+                if matches!(facts.get(&e.path),
+                    Some(FileFacts::Python { schedules, .. }) if schedules.iter().any(|(_, s)| s.starts_with("CronExpressionGenerator") || s.starts_with("cron(") || s.starts_with("rate("))) =>
+            {
+                TriggerKind::Schedule
+            }
             capability::CI if !is_entry(&e.path) && crate::ci::runs_anywhere(&e.path) => {
                 TriggerKind::External
             }

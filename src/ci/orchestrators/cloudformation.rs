@@ -1,5 +1,6 @@
 //! CloudFormation/SAM templates: EventBridge rules (schedule or event pattern) start their
-//! targets; a serverless function's handler is its code.
+//! targets, CodePipelines run their CodeBuild projects from their source stage, Model Monitor
+//! schedules run; a serverless function's handler is its code.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, ranges, scalar_commands, str_at, trig};
@@ -93,7 +94,9 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             commands,
         });
     }
+    jobs.extend(super::cfn_pipeline::jobs(entries, end, here));
     if !jobs.is_empty() {
+        jobs.sort_by_key(|j| j.line);
         return Some(entry("eventbridge", Vec::new(), jobs));
     }
     let mut commands = scalar_commands(root, true, here);

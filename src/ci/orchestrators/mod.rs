@@ -3,11 +3,13 @@
 //! CI triggers do, but they are not CI.
 
 pub(crate) mod azureml;
+pub(crate) mod cfn_pipeline;
 pub(crate) mod cloudformation;
 pub(crate) mod databricks;
 pub(crate) mod kubernetes;
 pub(crate) mod prefect;
 pub(crate) mod terraform;
+pub(crate) mod tf_pipelines;
 
 use crate::ci::CiSystem;
 

@@ -1,5 +1,7 @@
 //! Terraform: an EventBridge rule or Cloud Scheduler job with a schedule or event pattern is an
-//! entry point; the file's path-like strings are what it targets.
+//! entry point, and the file's path-like strings are what it targets; CodeBuild webhooks,
+//! CodePipelines, Cloud Build triggers and Databricks jobs are entry points of their own
+//! (`tf_pipelines`).
 
 use crate::ci::CiSystem;
 use crate::facts::yaml::{entry, trig};
@@ -11,6 +13,19 @@ use std::sync::LazyLock;
 /// Terraform: an EventBridge rule / Cloud Scheduler job with a schedule or event pattern is
 /// an entry point; the file's path-like strings are what it targets.
 pub(crate) fn terraform(doc: &Document) -> Option<FileFacts> {
+    let mut jobs = super::tf_pipelines::jobs(doc);
+    if let Some(job) = rule_job(doc) {
+        jobs.insert(0, job);
+    }
+    if jobs.is_empty() {
+        return None;
+    }
+    Some(entry("eventbridge", Vec::new(), jobs))
+}
+
+/// The file's EventBridge rules and schedulers as one job: their schedules and event patterns
+/// start everything the file names by path.
+fn rule_job(doc: &Document) -> Option<Job> {
     static RULE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?m)^\s*resource\s+"(aws_cloudwatch_event_rule|aws_scheduler_schedule|google_cloud_scheduler_job)"\s+"([\w-]+)""#)
             .expect("tf rule")
@@ -56,17 +71,13 @@ pub(crate) fn terraform(doc: &Document) -> Option<FileFacts> {
         }
     }
     let line = doc.file_line(doc.line_index(first.get(0).map(|m| m.start()).unwrap_or(0)));
-    Some(entry(
-        "eventbridge",
-        Vec::new(),
-        vec![Job {
-            name: first[2].to_string(),
-            line,
-            end: doc.text.lines().count() as u32,
-            triggers,
-            commands,
-        }],
-    ))
+    Some(Job {
+        name: first[2].to_string(),
+        line,
+        end: doc.text.lines().count() as u32,
+        triggers,
+        commands,
+    })
 }
 
 /// Terraform schedules and event rules.

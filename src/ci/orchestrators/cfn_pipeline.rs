@@ -1,0 +1,211 @@
+//! CloudFormation/SAM resources that start work by themselves, besides EventBridge rules:
+//! `AWS::CodePipeline::Pipeline` (its source stage is the trigger, its CodeBuild actions run
+//! their projects' buildspecs) and `AWS::SageMaker::MonitoringSchedule` (a schedule that runs
+//! Model Monitor jobs).
+
+use crate::facts::yaml::{ranges, scalar_commands, str_at, trig};
+use crate::model::{Command, Job, Trigger, TriggerKind};
+use crate::read::structured::Node;
+
+/// The logical ids a value names (`!Ref X`, `!GetAtt X.Arn`, `{"Fn::GetAtt": [X, Arn]}`,
+/// `!Sub ${X}`) that are resources of this template.
+fn named<'a>(n: &Node, entries: &'a [(String, u32, Node)]) -> Vec<&'a (String, u32, Node)> {
+    let mut scal = Vec::new();
+    n.scalars(&mut scal);
+    entries
+        .iter()
+        .filter(|(id, _, _)| {
+            scal.iter().any(|(s, _)| {
+                s.split(['.', ' ', ',', '$', '{', '}', ':', '/'])
+                    .any(|w| w == id)
+            })
+        })
+        .collect()
+}
+
+fn resource_type(r: &Node) -> &str {
+    str_at(r, &["Type"]).unwrap_or("")
+}
+
+/// What a CodeBuild project runs: its inline buildspec's commands, or its buildspec file.
+pub(crate) fn codebuild_project(r: &Node, here: &str) -> Vec<Command> {
+    let Some(p) = r.get("Properties") else {
+        return Vec::new();
+    };
+    let Some(bs) = p.get("Source").and_then(|s| s.get("BuildSpec")) else {
+        return Vec::new();
+    };
+    let Some(text) = bs.as_str() else {
+        return Vec::new();
+    };
+    if !text.contains('\n') {
+        return vec![Command::reference(bs.line, text)];
+    }
+    // An inline buildspec: its commands, at the lines of the block that holds them.
+    match crate::read::structured::parse_yaml(text) {
+        Ok(docs) => docs
+            .first()
+            .map(|root| {
+                scalar_commands(root, false, here)
+                    .into_iter()
+                    .filter(|c| c.shell)
+                    .map(|c| Command::run((bs.line + c.line).saturating_sub(1), c.text))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The trigger of a pipeline's source action: a push to a code repository, an event of an
+/// artefact store. None for a repository this template creates from a seed archive: such a
+/// pipeline builds that other repository, not this one.
+fn source_trigger(action: &Node, entries: &[(String, u32, Node)]) -> Option<Trigger> {
+    let provider = str_at(action, &["ActionTypeId", "Provider"]).unwrap_or("");
+    if let Some(conf) = action.get("Configuration") {
+        let seeded = named(conf, entries).iter().any(|(_, _, r)| {
+            resource_type(r) == "AWS::CodeCommit::Repository"
+                && r.get("Properties").and_then(|p| p.get("Code")).is_some()
+        });
+        if seeded {
+            return None;
+        }
+    }
+    let kind = match provider {
+        "CodeCommit" | "GitHub" | "CodeStarSourceConnection" | "Bitbucket" | "GitLab" => {
+            TriggerKind::Push
+        }
+        "S3" | "ECR" => TriggerKind::Event,
+        _ => TriggerKind::External,
+    };
+    Some(trig(
+        kind,
+        Some(format!("CodePipeline {provider} source")),
+        action.line,
+    ))
+}
+
+/// Each pipeline and monitoring schedule of the template as a job: its triggers, and what it
+/// runs.
+pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for ((name, line, r), (_, r_end)) in entries.iter().zip(ranges(entries, end)) {
+        let props = r.get("Properties");
+        let (triggers, commands) = match resource_type(r) {
+            "AWS::CodePipeline::Pipeline" => {
+                let mut triggers = Vec::new();
+                let mut commands = Vec::new();
+                let mut seeded = false;
+                let stages = props.and_then(|p| p.get("Stages"));
+                for stage in stages.map(Node::as_seq).unwrap_or(&[]) {
+                    for action in stage.get("Actions").map(Node::as_seq).unwrap_or(&[]) {
+                        let category = str_at(action, &["ActionTypeId", "Category"]).unwrap_or("");
+                        match category {
+                            "Source" => match source_trigger(action, entries) {
+                                Some(t) => triggers.push(t),
+                                None => seeded = true,
+                            },
+                            "Build" | "Test" | "Invoke" | "Deploy" => {
+                                if let Some(conf) = action.get("Configuration") {
+                                    for (_, _, o) in named(conf, entries) {
+                                        if resource_type(o) == "AWS::CodeBuild::Project" {
+                                            commands.extend(codebuild_project(o, here));
+                                        }
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                if seeded {
+                    continue;
+                }
+                if triggers.is_empty() {
+                    triggers.push(trig(TriggerKind::External, None, *line));
+                }
+                (triggers, commands)
+            }
+            "AWS::SageMaker::MonitoringSchedule" => {
+                let mut se = Vec::new();
+                if let Some(p) = props {
+                    p.find_path(
+                        &[
+                            "MonitoringScheduleConfig".into(),
+                            "ScheduleConfig".into(),
+                            "ScheduleExpression".into(),
+                        ],
+                        &mut se,
+                    );
+                }
+                let Some((n, _)) = se.first() else { continue };
+                let t = trig(
+                    TriggerKind::Schedule,
+                    n.as_str().map(str::to_string),
+                    n.line,
+                );
+                (vec![t], Vec::new())
+            }
+            _ => continue,
+        };
+        jobs.push(Job {
+            name: name.clone(),
+            line: *line,
+            end: r_end,
+            triggers,
+            commands,
+        });
+    }
+    jobs
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{FileFacts, TriggerKind};
+    use crate::read::Document;
+
+    fn jobs(text: &str) -> Vec<crate::model::Job> {
+        match crate::extract::extract(&Document::new("infra/template.yml", text.to_string())) {
+            Some(FileFacts::Entry { jobs, .. }) => jobs,
+            _ => Vec::new(),
+        }
+    }
+
+    const PROJECT: &str = "  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Source:\n        BuildSpec: |\n          version: 0.2\n          phases:\n            build:\n              commands:\n                - pytest tests\n";
+
+    /// A pipeline on this repository runs its CodeBuild project's inline buildspec on push.
+    #[test]
+    fn pipeline_runs_inline_buildspec_on_push() {
+        let text = format!(
+            "Resources:\n{PROJECT}  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - ActionTypeId: {{Category: Source, Provider: CodeStarSourceConnection}}\n              Configuration: {{FullRepositoryId: acme/churn}}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Build}}\n"
+        );
+        let jobs = jobs(&text);
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        assert_eq!(jobs[0].name, "Pipe");
+        assert_eq!(jobs[0].triggers[0].kind, TriggerKind::Push);
+        let c = &jobs[0].commands[0];
+        assert_eq!(
+            (c.text.as_str(), c.line, c.shell),
+            ("pytest tests", 11, true)
+        );
+    }
+
+    /// A pipeline whose source is a CodeCommit repository this template seeds from an archive
+    /// builds that repository, not this one: no entry point.
+    #[test]
+    fn pipeline_of_a_seeded_repository_is_not_this_repositorys() {
+        let text = format!(
+            "Resources:\n{PROJECT}  Repo:\n    Type: AWS::CodeCommit::Repository\n    Properties:\n      Code:\n        S3: {{Bucket: seeds, Key: seed.zip}}\n  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - ActionTypeId: {{Category: Source, Provider: CodeCommit}}\n              Configuration: {{RepositoryName: !GetAtt Repo.Name}}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Build}}\n"
+        );
+        assert!(jobs(&text).is_empty());
+    }
+
+    #[test]
+    fn monitoring_schedule_is_a_schedule() {
+        let jobs = jobs(
+            "Resources:\n  Drift:\n    Type: AWS::SageMaker::MonitoringSchedule\n    Properties:\n      MonitoringScheduleConfig:\n        ScheduleConfig:\n          ScheduleExpression: cron(0 * ? * * *)\n",
+        );
+        assert_eq!(jobs[0].triggers[0].kind, TriggerKind::Schedule);
+        assert_eq!(jobs[0].triggers[0].line, 7);
+    }
+}
