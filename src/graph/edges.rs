@@ -34,6 +34,17 @@ pub(crate) fn is_test_file(rel: &str) -> bool {
             || name == "conftest.py")
 }
 
+/// What a test runner collects from a directory it is given: `test*.py`, `*_test.py`,
+/// `conftest.py` (pytest's and unittest's default patterns), and non-Python test files
+/// (`*.feature` for behave) under a `tests/` folder.
+fn collected_test(rel: &str) -> bool {
+    let name = crate::paths::file_name(rel);
+    if rel.ends_with(".py") {
+        return name.starts_with("test") || name.ends_with("_test.py") || name == "conftest.py";
+    }
+    name.ends_with(".feature")
+}
+
 impl<'a> Graph<'a> {
     /// The edges of one command of `from`: what it runs or references.
     pub(crate) fn command_edges(
@@ -263,8 +274,15 @@ impl<'a> Graph<'a> {
         }
         for p in paths {
             let p = p.split("::").next().unwrap_or(p);
-            for f in self.resolve_path(p, b, true) {
-                out.push(((f, None), true));
+            let found = self.resolve_path(p, b, true);
+            // A file named is run; a directory runs the tests the runner collects in it, not
+            // every module under it (`pytest src` where tests sit beside the code).
+            let named = p.trim_start_matches("./").trim_end_matches('/');
+            let single = found.len() == 1 && found[0].ends_with(named);
+            for f in found {
+                if single || collected_test(&f) {
+                    out.push(((f, None), true));
+                }
             }
         }
         out

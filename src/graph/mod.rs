@@ -215,6 +215,33 @@ mod tests {
         assert_eq!(evs[1].tier, Tier::Automated);
     }
 
+    /// `--cov=src` names the code the tests measure; it does not run `src/` (issue 16, class
+    /// b). A test directory beside the code runs its test files only, and a Dockerfile that
+    /// copies a directory runs nothing in it.
+    #[test]
+    fn coverage_targets_and_copies_are_not_run() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest tests --cov=src --cov-report=xml\n      - run: python -m pytest src --cov src\n      - run: mypy src && ruff check src\n      - run: docker build -t x .\n      - run: docker run -v src:/app x pytest\n",
+            ),
+            ("tests/test_train.py", "from src.train import fit\n"),
+            ("src/train.py", "model.fit(x)\n"),
+            ("src/test_model.py", "def test_fit():\n    pass\n"),
+            ("Dockerfile", "FROM python\nCOPY src /app/src\nRUN pip install -r /app/src/requirements.txt\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![
+            ev("src/train.py", 1),
+            ev("tests/test_train.py", 1),
+            ev("src/test_model.py", 1),
+        ];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented, "{:?}", evs[0].chain);
+        assert_eq!(evs[1].tier, Tier::Automated);
+        assert_eq!(evs[2].tier, Tier::Automated);
+    }
+
     #[test]
     fn cycles_terminate_and_unresolved_is_kept() {
         let (files, facts) = setup(&[

@@ -176,6 +176,42 @@ mod tests {
         assert!(one("pip install -r requirements.txt").is_empty());
     }
 
+    /// Arguments that name code without running it (issue 16, class b): coverage targets,
+    /// reports and markers are not tests; linters and checkers run nothing.
+    #[test]
+    fn measured_and_checked_code_is_not_run() {
+        let tests = |p: &[&str]| {
+            vec![Action::Tests {
+                paths: p.iter().map(|s| s.to_string()).collect(),
+            }]
+        };
+        assert_eq!(one("pytest tests --cov=src"), tests(&["tests"]));
+        assert_eq!(
+            one("python -m pytest --cov src --cov-report xml:cov.xml -m 'not slow' tests/unit"),
+            tests(&["tests/unit"])
+        );
+        assert_eq!(one("pytest --cov src"), tests(&[]));
+        assert_eq!(one("pytest -s -x tests"), tests(&["tests"]));
+        assert_eq!(one("pytest -n 4 -k train tests"), tests(&["tests"]));
+        assert_eq!(one("nox -s tests -f noxfile.py"), tests(&[]));
+        assert_eq!(one("tox -e py311"), tests(&[]));
+        assert_eq!(
+            one("coverage run --source src -m pytest tests"),
+            tests(&["tests"])
+        );
+        for line in [
+            "mypy src",
+            "ruff check src",
+            "flake8 src",
+            "black --check src",
+            "python -m mypy src",
+            "docker run -v $(pwd)/src:/app image",
+            "pytype src",
+        ] {
+            assert!(one(line).is_empty(), "{line}");
+        }
+    }
+
     #[test]
     fn make_dvc_and_cd() {
         assert_eq!(

@@ -72,6 +72,104 @@ pub(crate) const READERS: &[&str] = &[
     "tee",
     "sort",
     "uniq",
+    "pytype",
+    "pyre",
+    "vulture",
+    "radon",
+    "xenon",
+    "pip-audit",
+    "safety",
+    "deptry",
+    "autoflake",
+    "autopep8",
+    "yapf",
+    "docformatter",
+    "pyupgrade",
+    "semgrep",
+    "trivy",
+    "cloc",
+    "tokei",
+    "lizard",
+    "typos",
+    "djlint",
+    "sqlfluff",
+    "nbstripout",
+    "blacken-docs",
+];
+
+/// Flags of pytest (and its plugins) whose separate value is not a test to run: `pytest tests
+/// --cov src` measures `src/`, it does not run it. Values written `--flag=value` are never
+/// tests either.
+pub(crate) const PYTEST_VALUE_FLAGS: &[&str] = &[
+    // pytest-cov (`--cov` takes an optional value; argparse gives it the next word)
+    "--cov",
+    "--cov-report",
+    "--cov-config",
+    "--cov-fail-under",
+    "--cov-context",
+    // pytest
+    "-k",
+    "-m",
+    "-c",
+    "-p",
+    "-o",
+    "-W",
+    "--config-file",
+    "--rootdir",
+    "--confcutdir",
+    "--ignore",
+    "--ignore-glob",
+    "--deselect",
+    "--basetemp",
+    "--junitxml",
+    "--junit-xml",
+    "--junit-prefix",
+    "--log-file",
+    "--log-level",
+    "--log-cli-level",
+    "--durations",
+    "--maxfail",
+    "--tb",
+    "--import-mode",
+    "--override-ini",
+    "--html",
+    "--timeout",
+    "--reruns",
+    "--alluredir",
+    "--json-report-file",
+    "--benchmark-json",
+    "--benchmark-save",
+    "--splits",
+    "--group",
+    // pytest-xdist
+    "-n",
+    "--numprocesses",
+    "--dist",
+    "--max-worker-restart",
+];
+
+/// The flags of each test runner whose separate value is not a test to run (the same letter
+/// means different things to different runners: `pytest -s` takes nothing, `nox -s` a session).
+pub(crate) fn test_runner_value_flags(runner: &str) -> &'static [&'static str] {
+    match runner {
+        "tox" => &["-e", "-c", "-r", "--conf", "--workdir", "--root", "-x", "--override"],
+        "nox" => &["-s", "-f", "-p", "-k", "-t", "--sessions", "--session", "--noxfile", "--python", "--tags"],
+        "behave" => &["-t", "-f", "-o", "-i", "-e", "-k", "--tags", "--format", "--outfile", "--include", "--exclude"],
+        // `python -m unittest discover -s tests`: the start directory is what runs.
+        "unittest" => &["-k", "-p", "-t", "--pattern", "--top-level-directory"],
+        _ => PYTEST_VALUE_FLAGS,
+    }
+}
+
+/// `coverage run` flags that take a value (`--source src` measures, it does not run).
+pub(crate) const COVERAGE_VALUE_FLAGS: &[&str] = &[
+    "--source",
+    "--rcfile",
+    "--include",
+    "--omit",
+    "--data-file",
+    "--context",
+    "--concurrency",
 ];
 
 /// `docker build` flags that take a value.
