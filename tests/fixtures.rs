@@ -167,6 +167,7 @@ fixture_tests! {
     readme_claims => "readme-claims",
     airflow_training => "airflow-training",
     data_pipeline_only => "data-pipeline-only",
+    script_build => "script-build",
 }
 
 #[test]

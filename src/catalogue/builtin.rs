@@ -38,6 +38,9 @@ pub(crate) mod facet {
     pub(crate) const TRAINING: &str = "training";
     /// On `continuous_delivery` evidence behind a release gate.
     pub(crate) const GATED: &str = "gated";
+    /// On `ci` evidence of a job that builds the package, image or environment, itself
+    /// (rule `ci-build-step`) or through a script it runs (`ci_builds_through_scripts`).
+    pub(crate) const BUILDS: &str = "builds";
 }
 
 /// Every capability id above.
