@@ -1403,7 +1403,11 @@ fn tracked_files_count_even_when_gitignore_matches_them() {
     repo.write("tests/test_model.py", b"def test_fit():\n    assert True\n");
     let mut idx = repo.repo.index().expect("index");
     // `git add -f`: tracked although ignored.
-    for p in [".gitignore", ".github/workflows/ci.yml", "tests/test_model.py"] {
+    for p in [
+        ".gitignore",
+        ".github/workflows/ci.yml",
+        "tests/test_model.py",
+    ] {
         idx.add_path(Path::new(p)).expect("add");
     }
     idx.write().expect("write index");
@@ -1422,7 +1426,10 @@ fn tracked_files_count_even_when_gitignore_matches_them() {
         entries.contains(&".github/workflows/ci.yml"),
         "tracked CI hidden by `.*`: {entries:?}"
     );
-    assert!(!entries.iter().any(|p| p.starts_with(".secrets/")), "{entries:?}");
+    assert!(
+        !entries.iter().any(|p| p.starts_with(".secrets/")),
+        "{entries:?}"
+    );
     let walked = ripen::source::walk::walk(&repo.path, &Default::default()).expect("walk");
     let rels: Vec<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
     assert!(rels.contains(&"src/new.py"), "{rels:?}");

@@ -8,10 +8,10 @@
 use crate::model::{LargeFile, SkipStats};
 use crate::source::skip::{SKIP_DIRS, is_virtualenv};
 use crate::source::tracked::{ignored_tracked, tracked_files};
-use std::collections::HashSet;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 use ignore::WalkState;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -78,15 +78,7 @@ pub(crate) fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error>
     b.build()
 }
 
-pub(crate) fn relative(root: &Path, p: &Path) -> String {
-    let rel = p.strip_prefix(root).unwrap_or(p);
-    let s = rel.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.into_owned()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
+use crate::paths::relative;
 
 pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
