@@ -60,7 +60,12 @@ pub(crate) fn ci_builds_through_scripts(facts: &Facts, evs: &mut Vec<Evidence>) 
 /// step; a deployment run by the same automation as tests or a validation gate is gated.
 pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evidence]) {
     let mut index: HashMap<String, Vec<(Option<u32>, String)>> = HashMap::new();
-    for e in evs.iter().filter(|e| e.tier >= Tier::Implemented) {
+    // A gate whose failure CI ignores gates nothing (docs/levels.md, "Release gates").
+    let masked = |e: &Evidence| e.facets.iter().any(|f| f == facet::MASKED);
+    for e in evs
+        .iter()
+        .filter(|e| e.tier >= Tier::Implemented && !masked(e))
+    {
         index
             .entry(e.path.clone())
             .or_default()
@@ -71,6 +76,7 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
     // main deploys). Whether branch protection requires them is not observable.
     let pr_checked = evs.iter().any(|e| {
         e.tier == Tier::Automated
+            && !masked(e)
             && capability::RELEASE_GATES.contains(&e.capability.as_str())
             && e.triggers
                 .iter()
