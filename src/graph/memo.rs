@@ -22,9 +22,9 @@ pub(crate) struct Edge {
 impl Edge {
     /// The walk modes this edge adds ([`MODE_TESTS`], [`MODE_TRACKING_OFF`]).
     pub(crate) fn modes(&self) -> u8 {
-        u8::from(self.tests) * MODE_TESTS
-            | u8::from(self.tracking_off) * MODE_TRACKING_OFF
-            | u8::from(self.masked) * MODE_MASKED
+        (u8::from(self.tests) * MODE_TESTS)
+            | (u8::from(self.tracking_off) * MODE_TRACKING_OFF)
+            | (u8::from(self.masked) * MODE_MASKED)
     }
 }
 
