@@ -1,5 +1,7 @@
 //! Paths inside a scanned tree: `/`-separated, relative to its root, never touching the disk.
 
+use std::path::Path;
+
 /// A YAML file, by its extension.
 pub(crate) fn is_yaml(rel: &str) -> bool {
     rel.ends_with(".yml") || rel.ends_with(".yaml")
@@ -38,4 +40,15 @@ pub(crate) fn join(base: &str, rel: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// `p` relative to `root`, `/`-separated (lossy UTF-8): how the walk names files.
+pub(crate) fn relative(root: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }

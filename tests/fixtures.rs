@@ -172,6 +172,7 @@ fixture_tests! {
     cfn_codepipeline => "cfn-codepipeline",
     terraform_codebuild => "terraform-codebuild",
     sagemaker_model_monitor => "sagemaker-model-monitor",
+    script_build => "script-build",
 }
 
 #[test]

@@ -1584,4 +1584,51 @@ fn credentials_in_a_scanned_url_reach_no_report_or_message() {
         err.contains("cannot clone https://127.0.0.1:9/none.git"),
         "{err}"
     );
+/// Files git tracks are the repository even when `.gitignore` matches them (issue 16, class a):
+/// a `.*` line hides a tracked `.github/` from a gitignore-aware walk. In a work tree the file
+/// list is the index plus untracked files that are not ignored.
+#[test]
+fn tracked_files_count_even_when_gitignore_matches_them() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", b".*\n*.log\n");
+    repo.write(
+        ".github/workflows/ci.yml",
+        b"on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests\n",
+    );
+    repo.write("tests/test_model.py", b"def test_fit():\n    assert True\n");
+    let mut idx = repo.repo.index().expect("index");
+    // `git add -f`: tracked although ignored.
+    for p in [
+        ".gitignore",
+        ".github/workflows/ci.yml",
+        "tests/test_model.py",
+    ] {
+        idx.add_path(Path::new(p)).expect("add");
+    }
+    idx.write().expect("write index");
+    // Untracked: one not ignored (listed), one ignored (not listed).
+    repo.write("src/new.py", b"print('x')\n");
+    repo.write("debug.log", b"noise\n");
+    repo.write(".secrets/ci.yml", b"on: [push]\njobs: {}\n");
+    let r = ripen::scan(&repo.path, catalogue(), &ScanOptions::default()).expect("scan");
+    let entries: Vec<&str> = r
+        .automation
+        .entry_points
+        .iter()
+        .map(|e| e.path.as_str())
+        .collect();
+    assert!(
+        entries.contains(&".github/workflows/ci.yml"),
+        "tracked CI hidden by `.*`: {entries:?}"
+    );
+    assert!(
+        !entries.iter().any(|p| p.starts_with(".secrets/")),
+        "{entries:?}"
+    );
+    let walked = ripen::source::walk::walk(&repo.path, &Default::default()).expect("walk");
+    let rels: Vec<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+    assert!(rels.contains(&"src/new.py"), "{rels:?}");
+    assert!(rels.contains(&".gitignore"), "{rels:?}");
+    assert!(!rels.contains(&"debug.log"), "{rels:?}");
+    assert!(!rels.iter().any(|p| p.starts_with(".git/")), "{rels:?}");
 }

@@ -4,14 +4,68 @@
 
 use crate::catalogue::builtin::{capability, facet};
 use crate::graph::{Automation, Graph};
-use crate::model::{Evidence, Tier, TriggerKind};
-use std::collections::HashMap;
+use crate::model::{Evidence, Facts, FileFacts, Tier, TriggerKind};
+use std::collections::{BTreeSet, HashMap};
+
+/// Facets reached through scripts (issue 16, class g): a CI job that runs a Makefile target, a
+/// shell or Python script, a DVC stage or any other hop that builds the image or package is a
+/// CI job that builds. Automated evidence with the `builds` facet outside the CI file whose job
+/// reaches it gives that job a `ci` record with the facet, at the line that starts the chain,
+/// with the same chain and triggers. (Deployment needs no such record: `continuous_delivery`
+/// evidence in a script is promoted through the same chain.)
+pub(crate) fn ci_builds_through_scripts(facts: &Facts, evs: &mut Vec<Evidence>) {
+    let mut seen: BTreeSet<(String, Option<u32>)> = evs
+        .iter()
+        .filter(|e| e.capability == capability::CI && e.facets.iter().any(|f| f == facet::BUILDS))
+        .map(|e| (e.path.clone(), e.line))
+        .collect();
+    let mut add = Vec::new();
+    for e in evs.iter().filter(|e| {
+        e.tier == Tier::Automated
+            && e.capability != capability::CI
+            && e.facets.iter().any(|f| f == facet::BUILDS)
+    }) {
+        let Some(first) = e.chain.first() else {
+            continue;
+        };
+        let ci_entry = matches!(
+            facts.get(&first.path),
+            Some(FileFacts::Entry { system, .. }) if crate::ci::is_ci_system(system)
+        );
+        if !ci_entry || first.path == e.path || !seen.insert((first.path.clone(), first.line)) {
+            continue;
+        }
+        let via = e.chain.get(1).map(|h| h.via.as_str()).unwrap_or("");
+        add.push(Evidence {
+            rule: "graph-ci-builds-through-script".into(),
+            capability: capability::CI.into(),
+            path: first.path.clone(),
+            line: first.line,
+            tier: Tier::Automated,
+            chain: e.chain.clone(),
+            triggers: e.triggers.clone(),
+            origin: None,
+            snippet: Some(crate::shell::shorten(&format!(
+                "{via} → builds in {}",
+                e.path
+            ))),
+            facets: vec![facet::BUILDS.into()],
+            note: None,
+        });
+    }
+    evs.extend(add);
+}
 
 /// Facets that need the graph: a pipeline that reaches training code contains a training
 /// step; a deployment run by the same automation as tests or a validation gate is gated.
 pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evidence]) {
     let mut index: HashMap<String, Vec<(Option<u32>, String)>> = HashMap::new();
-    for e in evs.iter().filter(|e| e.tier >= Tier::Implemented) {
+    // A gate whose failure CI ignores gates nothing (docs/levels.md, "Release gates").
+    let masked = |e: &Evidence| e.facets.iter().any(|f| f == facet::MASKED);
+    for e in evs
+        .iter()
+        .filter(|e| e.tier >= Tier::Implemented && !masked(e))
+    {
         index
             .entry(e.path.clone())
             .or_default()
@@ -22,6 +76,7 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
     // main deploys). Whether branch protection requires them is not observable.
     let pr_checked = evs.iter().any(|e| {
         e.tier == Tier::Automated
+            && !masked(e)
             && capability::RELEASE_GATES.contains(&e.capability.as_str())
             && e.triggers
                 .iter()

@@ -68,6 +68,13 @@ pub(crate) fn project_evidence(
         .collect()
 }
 
+/// `a/tests` → `a`, `tests` → `` (root): the project a test directory belongs to.
+fn test_dir_parent(dir: &str) -> Option<String> {
+    let (parent, last) = dir.rsplit_once('/').unwrap_or(("", dir));
+    matches!(last, "tests" | "test" | "unit_tests" | "integration_tests")
+        .then(|| parent.to_string())
+}
+
 /// The deepest directory holding every path (root: "").
 pub(crate) fn common_dir<'a>(paths: impl IntoIterator<Item = &'a str>) -> String {
     let mut common: Option<Vec<&str>> = None;
@@ -117,7 +124,12 @@ pub(crate) fn separate_systems(
             continue;
         }
         reached.sort_unstable();
-        let scope = common_dir(reached);
+        // A test directory tests the code beside it: CI that only runs `tests/` acts on the
+        // project holding it (the directory above), not on `tests/` alone.
+        let mut scope = common_dir(reached);
+        while let Some(parent) = test_dir_parent(&scope) {
+            scope = parent;
+        }
         // CI at the root, or a CI file beside the code it builds (a CodeBuild buildspec in its
         // asset directory, one stage of a pipeline defined elsewhere): one system.
         if scope.is_empty() || path.starts_with(&format!("{scope}/")) {

@@ -33,6 +33,22 @@ pub mod capability {
         "ml_code_tests",
         "integration_tests",
     ];
+    /// What a test run automates: evidence reached only through a test runner (or a smoke run
+    /// of a training script) is automated only for these; training, tracking, registries and
+    /// deployments exercised by tests are not run by them (docs/levels.md, "Known
+    /// over-detection").
+    pub(crate) const EXERCISED_BY_TESTS: &[&str] = &[
+        "model_validation_gate",
+        "unit_tests",
+        "ml_code_tests",
+        "integration_tests",
+        "data_validation",
+        "code_quality",
+        "reproducible_environment",
+        "responsible_ai",
+    ];
+    /// Experiment tracking: not automated where every run that reaches it switches it off.
+    pub(crate) const TRACKING: &[&str] = &["experiment_tracking"];
 }
 
 /// Facets the automation graph sets (rules set the others).
@@ -41,6 +57,12 @@ pub(crate) mod facet {
     pub(crate) const TRAINING: &str = "training";
     /// On `continuous_delivery` evidence behind a release gate.
     pub(crate) const GATED: &str = "gated";
+    /// On `ci` evidence of a job that builds the package, image or environment, itself
+    /// (rule `ci-build-step`) or through a script it runs (`ci_builds_through_scripts`).
+    pub(crate) const BUILDS: &str = "builds";
+    /// On automated release-gate evidence every CI run of which ignores its failure (`|| true`,
+    /// `set +e`): it runs, but gates nothing.
+    pub(crate) const MASKED: &str = "masked";
 }
 
 /// Every capability id above.
@@ -58,6 +80,8 @@ fn capabilities() -> impl Iterator<Item = &'static str> {
     ]
     .into_iter()
     .chain(RELEASE_GATES.iter().copied())
+    .chain(EXERCISED_BY_TESTS.iter().copied())
+    .chain(TRACKING.iter().copied())
 }
 
 /// Every capability the code relies on is in the catalogue.

@@ -5,7 +5,7 @@ use crate::graph::memo::{Edge, EdgeEntry, Probes};
 use crate::graph::{Graph, NodeId};
 use crate::model::{Command, FileFacts, TargetKind, Unresolved};
 use crate::paths::{join, parent};
-use crate::shell::{self, Action, Simple};
+use crate::shell::{self, Action, ShellState, Simple};
 use std::rc::Rc;
 
 /// Programs whose directory arguments are trees they apply or run.
@@ -34,6 +34,17 @@ pub(crate) fn is_test_file(rel: &str) -> bool {
             || name == "conftest.py")
 }
 
+/// What a test runner collects from a directory it is given: `test*.py`, `*_test.py`,
+/// `conftest.py` (pytest's and unittest's default patterns), and non-Python test files
+/// (`*.feature` for behave) under a `tests/` folder.
+fn collected_test(rel: &str) -> bool {
+    let name = crate::paths::file_name(rel);
+    if rel.ends_with(".py") {
+        return name.starts_with("test") || name.ends_with("_test.py") || name == "conftest.py";
+    }
+    name.ends_with(".feature")
+}
+
 impl<'a> Graph<'a> {
     /// The edges of one command of `from`: what it runs or references.
     pub(crate) fn command_edges(
@@ -43,32 +54,36 @@ impl<'a> Graph<'a> {
         extra_bases: &[String],
         out: &mut Vec<Edge>,
         unresolved: &mut Vec<Unresolved>,
+        state: &mut ShellState,
     ) {
         let (home, bases) = self.command_bases(from, cmd, extra_bases);
         // The command's own file is no edge of its own (its jobs and targets are).
-        let push = |out: &mut Vec<Edge>, to: NodeId, via: String, tests: bool| {
+        let push = |out: &mut Vec<Edge>, to: NodeId, via: String, modes: (bool, bool, bool)| {
             if to.0 != from || to.1.is_some() {
                 out.push(Edge {
                     to,
                     via,
                     line: cmd.line,
-                    tests,
+                    tests: modes.0,
+                    tracking_off: modes.1,
+                    masked: modes.2,
                 });
             }
         };
         if !cmd.shell {
             for (to, via) in self.reference_nodes(&cmd.text, &bases) {
-                push(out, to, via, false);
+                push(out, to, via, (false, false, false));
             }
             return;
         }
         let mut cwd = cmd.cwd.clone();
-        for simple in shell::parse_line(&cmd.text, &mut cwd) {
+        for simple in shell::parse_line_with(&cmd.text, &mut cwd, state) {
             let b = simple_bases(&simple, cmd, &home, &bases);
             let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);
             let before = out.len();
             for (to, tests) in nodes {
-                push(out, to, simple.text.clone(), tests);
+                let modes = (tests || simple.smoke, simple.tracking_off, simple.masked);
+                push(out, to, simple.text.clone(), modes);
             }
             if out.len() == before && looks_resolvable {
                 unresolved.push(Unresolved {
@@ -263,8 +278,15 @@ impl<'a> Graph<'a> {
         }
         for p in paths {
             let p = p.split("::").next().unwrap_or(p);
-            for f in self.resolve_path(p, b, true) {
-                out.push(((f, None), true));
+            let found = self.resolve_path(p, b, true);
+            // A file named is run; a directory runs the tests the runner collects in it, not
+            // every module under it (`pytest src` where tests sit beside the code).
+            let named = p.trim_start_matches("./").trim_end_matches('/');
+            let single = found.len() == 1 && found[0].ends_with(named);
+            for f in found {
+                if single || collected_test(&f) {
+                    out.push(((f, None), true));
+                }
             }
         }
         out
@@ -373,8 +395,9 @@ impl<'a> Graph<'a> {
                     .iter()
                     .filter(|j| sub.as_ref().is_none_or(|s| *s == j.name))
                 {
+                    let mut state = ShellState::default();
                     for c in &j.commands {
-                        self.command_edges(path, c, &[], &mut out, unresolved);
+                        self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
                     }
                 }
             }
@@ -391,19 +414,23 @@ impl<'a> Graph<'a> {
                                     via: format!("make {d}"),
                                     line: t.line,
                                     tests: false,
+                                    tracking_off: false,
+                                    masked: false,
                                 });
                             }
                         }
                     }
+                    let mut state = ShellState::default();
                     for c in &t.commands {
-                        self.command_edges(path, c, &[], &mut out, unresolved);
+                        self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
                     }
                 }
             }
             FileFacts::Commands(cmds) => {
                 let code_dirs = yaml_code_dirs(path, cmds);
+                let mut state = ShellState::default();
                 for c in cmds {
-                    self.command_edges(path, c, &code_dirs, &mut out, unresolved);
+                    self.command_edges(path, c, &code_dirs, &mut out, unresolved, &mut state);
                 }
             }
             FileFacts::Python {
@@ -424,6 +451,8 @@ impl<'a> Graph<'a> {
                             via: format!("import {m}"),
                             line: *line,
                             tests: false,
+                            tracking_off: false,
+                            masked: false,
                         });
                     }
                 }
@@ -435,7 +464,8 @@ impl<'a> Graph<'a> {
                 let mut sink = Vec::new();
                 for c in literals {
                     let mut e = Vec::new();
-                    self.command_edges(path, c, &extra, &mut e, &mut sink);
+                    let mut state = ShellState::default();
+                    self.command_edges(path, c, &extra, &mut e, &mut sink, &mut state);
                     // A literal naming a directory is data, not a program: keep files only.
                     out.extend(e.into_iter().filter(|e| {
                         c.shell

@@ -13,7 +13,28 @@ pub(crate) struct Edge {
     pub(crate) via: String,
     pub(crate) line: u32,
     pub(crate) tests: bool,
+    /// The command runs its target with experiment tracking switched off.
+    pub(crate) tracking_off: bool,
+    /// The command's failure is ignored (`|| true`, `set +e`).
+    pub(crate) masked: bool,
 }
+
+impl Edge {
+    /// The walk modes this edge adds ([`MODE_TESTS`], [`MODE_TRACKING_OFF`]).
+    pub(crate) fn modes(&self) -> u8 {
+        (u8::from(self.tests) * MODE_TESTS)
+            | (u8::from(self.tracking_off) * MODE_TRACKING_OFF)
+            | (u8::from(self.masked) * MODE_MASKED)
+    }
+}
+
+/// A walk that went through a test runner (or a smoke run of a script): Python imports are not
+/// followed, and only what tests exercise is automated by it.
+pub(crate) const MODE_TESTS: u8 = 1;
+/// A walk that went through a command with experiment tracking switched off.
+pub(crate) const MODE_TRACKING_OFF: u8 = 2;
+/// A walk that went through a command whose failure is ignored: what it reaches gates nothing.
+pub(crate) const MODE_MASKED: u8 = 4;
 
 /// The edges out of a node, the commands it could not resolve, and (when the memo tracks
 /// them) what computing them read of the file list; computed once per node.

@@ -27,6 +27,9 @@ pub(crate) struct Reach {
     pub(crate) chain: Vec<Hop>,
     /// Indices into [`Automation::trigger_sets`]: the triggers of every seed that reaches here.
     pub(crate) trigger_sets: Vec<u32>,
+    /// The walk modes every walk that reached here was in ([`memo::MODE_TESTS`],
+    /// [`memo::MODE_TRACKING_OFF`]): a bit set only when no walk came without it.
+    pub(crate) always: u8,
 }
 
 pub struct Graph<'a> {
@@ -209,10 +212,143 @@ mod tests {
             ("src/train.py", "model.fit(x)\n"),
         ]);
         let auto = build_for(&files, &facts);
-        let mut evs = vec![ev("src/train.py", 1), ev("tests/test_train.py", 1)];
+        let mut evs = vec![
+            ev("src/train.py", 1),
+            ev_of("unit_tests", "tests/test_train.py", 1),
+        ];
         auto.promote(&facts, &mut evs);
         assert_eq!(evs[0].tier, Tier::Implemented);
         assert_eq!(evs[1].tier, Tier::Automated);
+    }
+
+    /// `--cov=src` names the code the tests measure; it does not run `src/` (issue 16, class
+    /// b). A test directory beside the code runs its test files only, and a Dockerfile that
+    /// copies a directory runs nothing in it.
+    #[test]
+    fn coverage_targets_and_copies_are_not_run() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest tests --cov=src --cov-report=xml\n      - run: python -m pytest src --cov src\n      - run: mypy src && ruff check src\n      - run: docker build -t x .\n      - run: docker run -v src:/app x pytest\n",
+            ),
+            ("tests/test_train.py", "from src.train import fit\n"),
+            ("src/train.py", "model.fit(x)\n"),
+            ("src/test_model.py", "def test_fit():\n    pass\n"),
+            (
+                "Dockerfile",
+                "FROM python\nCOPY src /app/src\nRUN pip install -r /app/src/requirements.txt\n",
+            ),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![
+            ev("src/train.py", 1),
+            ev_of("unit_tests", "tests/test_train.py", 1),
+            ev_of("unit_tests", "src/test_model.py", 1),
+        ];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented, "{:?}", evs[0].chain);
+        assert_eq!(evs[1].tier, Tier::Automated);
+        assert_eq!(evs[2].tier, Tier::Automated);
+    }
+
+    fn ev_of(capability: &str, path: &str, line: u32) -> Evidence {
+        Evidence {
+            capability: capability.into(),
+            ..ev(path, line)
+        }
+    }
+
+    /// Known over-detection (issue 16, class i): CI that runs the training code only through
+    /// tests or a smoke run does not train, and tracking on a path CI switches off does not
+    /// track. A full run of the same script still does both.
+    #[test]
+    fn smoke_runs_and_switched_off_tracking_are_not_automated() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest tests\n      - run: python smoke.py --fast_dev_run\n      - run: python steps.py --max_steps 10\n      - run: WANDB_MODE=disabled python quiet.py\n      - run: python flags.py --no-track\n",
+            ),
+            (
+                ".github/workflows/train.yml",
+                "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n  train:\n    runs-on: x\n    steps:\n      - run: python full.py --max_steps 50000\n",
+            ),
+            ("tests/test_train.py", "def test_fit():\n    model.fit(x)\n"),
+            ("smoke.py", "model.fit(x)\n"),
+            ("steps.py", "model.fit(x)\n"),
+            ("quiet.py", "wandb.log(m)\nmodel.fit(x)\n"),
+            ("flags.py", "mlflow.log_metric(m)\n"),
+            ("full.py", "wandb.log(m)\nmodel.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![
+            ev_of("model_training", "tests/test_train.py", 2),
+            ev_of("unit_tests", "tests/test_train.py", 1),
+            ev_of("model_training", "smoke.py", 1),
+            ev_of("model_training", "steps.py", 1),
+            ev_of("experiment_tracking", "quiet.py", 1),
+            ev_of("model_training", "quiet.py", 2),
+            ev_of("experiment_tracking", "flags.py", 1),
+            ev_of("experiment_tracking", "full.py", 1),
+            ev_of("model_training", "full.py", 2),
+        ];
+        auto.promote(&facts, &mut evs);
+        let tiers: Vec<(String, Tier)> = evs
+            .iter()
+            .map(|e| (format!("{}:{}", e.path, e.capability), e.tier))
+            .collect();
+        let want = [
+            Tier::Implemented,
+            Tier::Automated,
+            Tier::Implemented,
+            Tier::Implemented,
+            Tier::Implemented,
+            Tier::Automated,
+            Tier::Implemented,
+            Tier::Automated,
+            Tier::Automated,
+        ];
+        for ((name, got), want) in tiers.iter().zip(want) {
+            assert_eq!(*got, want, "{name}: {tiers:?}");
+        }
+        assert!(evs[2].note.as_deref().is_some_and(|n| n.contains("smoke")));
+    }
+
+    /// A test step whose failure CI ignores (`|| true`, `set +e`) gates nothing: the
+    /// deployment after it is not gated; without the mask it is.
+    #[test]
+    fn masked_tests_gate_nothing() {
+        let run = |mask: &str| {
+            let ci = format!(
+                "on: [push]\njobs:\n  d:\n    runs-on: x\n    steps:\n      - run: pytest tests{mask}\n      - run: kubectl apply -f k8s/deploy.yaml\n"
+            );
+            let (files, facts) = setup(&[
+                (".github/workflows/ci.yml", ci.as_str()),
+                ("tests/test_a.py", "def test_a():\n    assert 1\n"),
+                ("k8s/deploy.yaml", "kind: Deployment\n"),
+            ]);
+            let memo = EdgeMemo::default();
+            let graph = Graph::new(&files, &facts, &memo);
+            let auto = build(&graph, &[]);
+            let mut evs = vec![
+                ev_of("unit_tests", "tests/test_a.py", 1),
+                ev_of("unit_tests", ".github/workflows/ci.yml", 6),
+                ev_of("continuous_delivery", ".github/workflows/ci.yml", 7),
+            ];
+            auto.promote(&facts, &mut evs);
+            crate::assess::facets::add_graph_facets(&auto, &graph, &mut evs);
+            evs
+        };
+        let has = |e: &Evidence, f: &str| e.facets.iter().any(|x| x == f);
+        let masked = run(" || true");
+        assert!(
+            masked.iter().all(|e| e.tier == Tier::Automated),
+            "{masked:?}"
+        );
+        assert!(has(&masked[0], "masked") && has(&masked[1], "masked"));
+        assert!(!has(&masked[2], "gated"), "{masked:?}");
+        let plain = run("");
+        assert!(!has(&plain[0], "masked") && !has(&plain[1], "masked"));
+        assert!(has(&plain[2], "gated"), "{plain:?}");
     }
 
     #[test]

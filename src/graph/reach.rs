@@ -1,8 +1,12 @@
 //! What the walks reached: the chain and triggers that make a line of a file automated.
 
+use crate::catalogue::builtin::capability;
+use crate::catalogue::builtin::facet;
+use crate::graph::memo::{MODE_MASKED, MODE_TESTS, MODE_TRACKING_OFF};
 use crate::graph::walk::walk_from;
 use crate::graph::{Automation, Graph, NodeId, Reach};
-use crate::model::{Evidence, Facts, FileFacts, Hop, Tier, Trigger};
+use crate::model::{Command, Evidence, Facts, FileFacts, Hop, Tier, Trigger};
+use crate::shell::ShellState;
 use std::collections::{BTreeSet, HashMap};
 
 /// The node of `path` whose lines contain `line`: a job, a target or the whole file.
@@ -39,6 +43,34 @@ pub fn jobs_at(facts: &FileFacts, line: Option<u32>) -> Vec<&str> {
     }
 }
 
+/// Whether the command at `line` of a CI job, Makefile target or script ignores its failure
+/// (`|| true`, after `set +e`): every command that runs something there is masked.
+fn masked_line(facts: &Facts, path: &str, line: Option<u32>) -> bool {
+    let Some(line) = line else {
+        return false;
+    };
+    let lists: Vec<&Vec<Command>> = match facts.get(path) {
+        Some(FileFacts::Entry { jobs, .. }) => jobs.iter().map(|j| &j.commands).collect(),
+        Some(FileFacts::Targets { targets, .. }) => targets.iter().map(|t| &t.commands).collect(),
+        Some(FileFacts::Commands(c)) => vec![c],
+        _ => return false,
+    };
+    for cmds in lists {
+        if !cmds.iter().any(|c| c.line == line && c.shell) {
+            continue;
+        }
+        let mut state = ShellState::default();
+        for c in cmds.iter().filter(|c| c.shell && c.line <= line) {
+            let mut cwd = c.cwd.clone();
+            let simples = crate::shell::parse_line_with(&c.text, &mut cwd, &mut state);
+            if c.line == line {
+                return !simples.is_empty() && simples.iter().all(|s| s.masked);
+            }
+        }
+    }
+    false
+}
+
 impl Automation {
     /// The triggers of every walk that reached `r`.
     pub(crate) fn triggers_of(&self, r: &Reach) -> BTreeSet<Trigger> {
@@ -54,6 +86,17 @@ impl Automation {
         path: &str,
         line: Option<u32>,
     ) -> Option<(Vec<Hop>, BTreeSet<Trigger>)> {
+        self.reach_with_modes(facts, path, line)
+            .map(|(c, t, _)| (c, t))
+    }
+
+    /// [`Automation::reach_of`], with the walk modes every walk that reached there was in.
+    pub(crate) fn reach_with_modes(
+        &self,
+        facts: &Facts,
+        path: &str,
+        line: Option<u32>,
+    ) -> Option<(Vec<Hop>, BTreeSet<Trigger>, u8)> {
         let nodes = node_for(facts, path, line);
         // An entry file's own lines are automated by the job holding them, or by the file.
         let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
@@ -65,7 +108,7 @@ impl Automation {
                 continue;
             }
             if let Some(r) = self.reached.get(n) {
-                return Some((r.chain.clone(), self.triggers_of(r)));
+                return Some((r.chain.clone(), self.triggers_of(r), r.always));
             }
         }
         if in_entry {
@@ -93,7 +136,7 @@ impl Automation {
                 .iter()
                 .flat_map(|(_, t, _)| t.iter().cloned())
                 .collect();
-            return Some((chain, triggers));
+            return Some((chain, triggers, 0));
         }
         None
     }
@@ -114,13 +157,41 @@ impl Automation {
     }
 
     /// Promotes reachable implemented evidence to automated, with its chain and triggers.
+    /// Reached only through test runs (or smoke runs of a script), only what tests exercise is
+    /// automated; reached only with tracking switched off, tracking is not (docs/levels.md,
+    /// "Known over-detection").
     pub(crate) fn promote(&self, facts: &Facts, evidence: &mut [Evidence]) {
         for ev in evidence.iter_mut() {
             if ev.tier != Tier::Implemented {
                 continue;
             }
-            if let Some((mut chain, triggers)) = self.reach_of(facts, &ev.path, ev.line) {
+            if let Some((mut chain, triggers, always)) =
+                self.reach_with_modes(facts, &ev.path, ev.line)
+            {
+                let cap = ev.capability.clone();
+                let cap = cap.as_str();
+                if always & MODE_TESTS != 0 && !capability::EXERCISED_BY_TESTS.contains(&cap) {
+                    ev.note.get_or_insert_with(|| {
+                        "run only by tests or a smoke run in CI: exercised, not automated".into()
+                    });
+                    continue;
+                }
+                if always & MODE_TRACKING_OFF != 0 && capability::TRACKING.contains(&cap) {
+                    ev.note.get_or_insert_with(|| {
+                        "CI runs this with experiment tracking switched off".into()
+                    });
+                    continue;
+                }
                 ev.tier = Tier::Automated;
+                if capability::RELEASE_GATES.contains(&cap)
+                    && (always & MODE_MASKED != 0 || masked_line(facts, &ev.path, ev.line))
+                {
+                    ev.facets.push(facet::MASKED.into());
+                    ev.note.get_or_insert_with(|| {
+                        "CI ignores this step's failure (`|| true`, `set +e`): it gates nothing"
+                            .into()
+                    });
+                }
                 if let Some(last) = chain.last_mut() {
                     last.line = ev.line;
                 }

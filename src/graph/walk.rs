@@ -2,7 +2,7 @@
 //! entries, breadth-first walks that keep the shortest chain to each node, and the trigger
 //! sets that reach it.
 
-use crate::graph::memo::{EdgeEntry, Used};
+use crate::graph::memo::{EdgeEntry, MODE_TESTS, Used};
 use crate::graph::{Automation, Graph, NodeId, Reach, target_line};
 use crate::model::{
     EntryPoint, Facts, FileFacts, Hop, Job, Trigger, TriggerKind, UNRESOLVED_HOP, Unresolved,
@@ -323,8 +323,8 @@ struct Walks {
     seeds_left: HashMap<BTreeSet<Trigger>, usize>,
 }
 
-fn walked_key(node: u32, via_tests: bool) -> u64 {
-    (u64::from(node) << 1) | u64::from(via_tests)
+fn walked_key(node: u32, mode: u8) -> u64 {
+    (u64::from(node) << 3) | u64::from(mode)
 }
 
 /// One walk: its steps, and where it starts.
@@ -397,13 +397,13 @@ impl Walks {
             prefix,
             tset_id,
         };
-        let mut visited: HashSet<(u32, bool)> = HashSet::new();
+        let mut visited: HashSet<(u32, u8)> = HashSet::new();
         let mut left: Vec<(u64, u32)> = Vec::new();
         let mut cut = false;
-        let mut queue = VecDeque::from([(0usize, false)]);
-        while let Some((at, via_tests)) = queue.pop_front() {
+        let mut queue = VecDeque::from([(0usize, 0u8)]);
+        while let Some((at, mode)) = queue.pop_front() {
             let node_id = walk.steps[at].node;
-            if !visited.insert((node_id, via_tests)) {
+            if !visited.insert((node_id, mode)) {
                 continue;
             }
             if visited.len() > 50_000 {
@@ -411,7 +411,7 @@ impl Walks {
                 continue;
             }
             let len = walk.steps[at].len;
-            let key = walked_key(node_id, via_tests);
+            let key = walked_key(node_id, mode);
             if self
                 .walked
                 .get(&tset_id)
@@ -423,15 +423,15 @@ impl Walks {
             if !last_of_set {
                 left.push((key, len as u32));
             }
-            let entry = self.visit(graph, auto, &walk, at, via_tests);
+            let entry = self.visit(graph, auto, &walk, at, mode);
             if len >= 32 {
                 continue;
             }
             for (i, e) in entry.0.iter().enumerate() {
                 let to = self.ids.id(&e.to);
-                let tests = via_tests || e.tests;
+                let next = mode | e.modes();
                 // Already walked from here: popping it again would do nothing.
-                if visited.contains(&(to, tests)) {
+                if visited.contains(&(to, next)) {
                     continue;
                 }
                 walk.steps.push(Step {
@@ -441,7 +441,7 @@ impl Walks {
                     hop: StepHop::Edge(Rc::clone(&entry), i),
                     len: len + 1,
                 });
-                queue.push_back((walk.steps.len() - 1, tests));
+                queue.push_back((walk.steps.len() - 1, next));
             }
         }
         if last_of_set {
@@ -465,7 +465,7 @@ impl Walks {
         auto: &mut Automation,
         walk: &Walk,
         at: usize,
-        via_tests: bool,
+        mode: u8,
     ) -> EdgeEntry {
         let facts = graph.facts;
         let len = walk.steps[at].len;
@@ -475,17 +475,19 @@ impl Walks {
                 if len < r.chain.len() {
                     r.chain = chain_of(&walk.steps, at, &walk.prefix, facts);
                 }
+                r.always &= mode;
                 r
             }
             None => auto.reached.entry(node.clone()).or_insert(Reach {
                 chain: chain_of(&walk.steps, at, &walk.prefix, facts),
                 trigger_sets: Vec::new(),
+                always: mode,
             }),
         };
         if !reach.trigger_sets.contains(&walk.tset_id) {
             reach.trigger_sets.push(walk.tset_id);
         }
-        let entry = graph.edges_entry(&node, via_tests);
+        let entry = graph.edges_entry(&node, mode & MODE_TESTS != 0);
         // Each unresolved command is reported once, with the chain of the first walk that
         // met it; later walks add nothing (kept from filling memory in a large monorepo).
         let fresh: Vec<&Unresolved> = entry

@@ -15,7 +15,7 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
     if TEST_RUNNERS.contains(&program) {
         return Some(Action::Tests {
-            paths: positional(&args),
+            paths: test_paths(program, &args),
         });
     }
     if PYTHONS.contains(&program) || program.starts_with("python3.") {
@@ -55,6 +55,13 @@ fn unwrap(t: &mut Vec<&str>) {
             }
             ["coverage", "run", ..] => {
                 t.drain(..2);
+                // Its own flags first: `--source src` names what is measured, not what runs.
+                while t.first().is_some_and(|x| x.starts_with('-') && *x != "-m") {
+                    let flag = t.remove(0);
+                    if COVERAGE_VALUE_FLAGS.contains(&flag) && !t.is_empty() {
+                        t.remove(0);
+                    }
+                }
                 // `coverage run -m pytest` = `python -m pytest`
                 t.insert(0, "python");
             }
@@ -83,6 +90,28 @@ fn positional(args: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The tests a test runner is given: its arguments that are neither flags nor the values of
+/// flags ([`test_runner_value_flags`], `--flag=value`). `pytest tests --cov=src` runs `tests`,
+/// and only measures `src`.
+fn test_paths(runner: &str, args: &[String]) -> Vec<String> {
+    let value_flags = test_runner_value_flags(runner);
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            continue;
+        }
+        if a.starts_with('-') {
+            if !a.contains('=') && value_flags.contains(&a.as_str()) {
+                it.next();
+            }
+            continue;
+        }
+        out.push(a.clone());
+    }
+    out
+}
+
 /// Files the command applies or runs; none: no action.
 fn files(paths: Vec<String>) -> Option<Action> {
     (!paths.is_empty()).then_some(Action::Files {
@@ -101,7 +130,7 @@ fn python(args: &[String]) -> Option<Action> {
             let rest = &args[i + 2..];
             return match module.as_str() {
                 "pytest" | "unittest" | "tox" | "nox" => Some(Action::Tests {
-                    paths: positional(rest),
+                    paths: test_paths(&module, rest),
                 }),
                 // Launchers: the script they start.
                 "torch.distributed.run" | "torch.distributed.launch" | "accelerate" => {

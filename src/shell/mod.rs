@@ -8,6 +8,7 @@
 pub(crate) mod cd;
 mod classify;
 mod lex;
+mod modes;
 mod programs;
 
 use classify::classify;
@@ -61,21 +62,53 @@ pub(crate) struct Simple {
     pub text: String,
     /// Directory the command runs in, relative to the root (from `cd`), if known.
     pub cwd: Option<String>,
+    /// The command runs its script as a smoke test (a few steps, `--fast_dev_run`): what it
+    /// reaches is tested, not run for real ([`modes::is_smoke_run`]).
+    pub smoke: bool,
+    /// Experiment tracking is switched off for this command (`WANDB_MODE=disabled`, an
+    /// earlier `export`, `--no-track`).
+    pub tracking_off: bool,
+    /// The command's failure is ignored (`cmd || true`, after `set +e`): it gates nothing.
+    pub masked: bool,
+}
+
+/// What earlier commands of one job, target or script set for the ones after them: tracking
+/// switched off (`export WANDB_MODE=disabled`), failures ignored (`set +e`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ShellState {
+    pub tracking_off: bool,
+    pub errexit_off: bool,
 }
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
 pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
+    parse_line_with(line, cwd, &mut ShellState::default())
+}
+
+/// [`parse_line`] for one of several lines of a job or script: `state` carries what earlier
+/// lines set (an `export`, `set +e`) and is updated by this one.
+pub(crate) fn parse_line_with(
+    line: &str,
+    cwd: &mut Option<String>,
+    state: &mut ShellState,
+) -> Vec<Simple> {
     let mut out = Vec::new();
-    for part in lex::split(line) {
+    let parts = lex::split(line);
+    let ignored: Vec<bool> = (0..parts.len())
+        .map(|k| modes::failure_ignored(line, &parts, k))
+        .collect();
+    for (k, part) in parts.into_iter().enumerate() {
         // Substitutions run first, where the command runs (their `cd` stays inside).
         for sub in part.substitutions.iter().filter(|s| s.len() < 4000) {
-            out.extend(parse_line(sub, &mut cwd.clone()));
+            out.extend(parse_line_with(sub, &mut cwd.clone(), &mut state.clone()));
         }
         let mut tokens = part.words;
+        let mut off_here = state.tracking_off;
         // `VAR=value cmd`, `env VAR=value cmd`, `sudo`, `time`: not the program.
         loop {
             match tokens.first().map(String::as_str) {
                 Some(t) if t.contains('=') && !t.starts_with('-') && !t.contains('/') => {
+                    off_here |= modes::env_turns_tracking_off(t);
                     tokens.remove(0);
                 }
                 Some(
@@ -90,6 +123,20 @@ pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
         let Some(program) = tokens.first().cloned() else {
             continue;
         };
+        if program == "export" {
+            state.tracking_off |= tokens[1..].iter().any(|t| modes::env_turns_tracking_off(t));
+            continue;
+        }
+        if program == "set" {
+            for t in &tokens[1..] {
+                if t.starts_with('+') && t.contains('e') {
+                    state.errexit_off = true;
+                } else if t.starts_with('-') && t.contains('e') {
+                    state.errexit_off = false;
+                }
+            }
+            continue;
+        }
         if program == "cd" {
             if let Some(d) = tokens.get(1) {
                 *cwd = cd::within_line(cwd.as_deref(), d);
@@ -104,7 +151,15 @@ pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
                 && inner.len() < 4000
             {
                 let mut inner_cwd = cwd.clone();
-                out.extend(parse_line(inner, &mut inner_cwd));
+                let mut inner_state = ShellState {
+                    tracking_off: off_here,
+                    errexit_off: state.errexit_off,
+                };
+                let mut inner_simples = parse_line_with(inner, &mut inner_cwd, &mut inner_state);
+                if ignored[k] {
+                    inner_simples.iter_mut().for_each(|s| s.masked = true);
+                }
+                out.extend(inner_simples);
             }
             continue;
         }
@@ -112,6 +167,9 @@ pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
         if let Some(action) = classify(&tokens) {
             out.push(Simple {
                 program: base_name(&program).to_string(),
+                smoke: modes::is_smoke_run(&action, &tokens),
+                tracking_off: off_here || modes::flags_turn_tracking_off(&tokens),
+                masked: ignored[k] || state.errexit_off,
                 action,
                 text,
                 cwd: cwd.clone(),
@@ -174,6 +232,42 @@ mod tests {
     fn linters_do_not_run_code() {
         assert!(one("ruff check src && black --check src").is_empty());
         assert!(one("pip install -r requirements.txt").is_empty());
+    }
+
+    /// Arguments that name code without running it (issue 16, class b): coverage targets,
+    /// reports and markers are not tests; linters and checkers run nothing.
+    #[test]
+    fn measured_and_checked_code_is_not_run() {
+        let tests = |p: &[&str]| {
+            vec![Action::Tests {
+                paths: p.iter().map(|s| s.to_string()).collect(),
+            }]
+        };
+        assert_eq!(one("pytest tests --cov=src"), tests(&["tests"]));
+        assert_eq!(
+            one("python -m pytest --cov src --cov-report xml:cov.xml -m 'not slow' tests/unit"),
+            tests(&["tests/unit"])
+        );
+        assert_eq!(one("pytest --cov src"), tests(&[]));
+        assert_eq!(one("pytest -s -x tests"), tests(&["tests"]));
+        assert_eq!(one("pytest -n 4 -k train tests"), tests(&["tests"]));
+        assert_eq!(one("nox -s tests -f noxfile.py"), tests(&[]));
+        assert_eq!(one("tox -e py311"), tests(&[]));
+        assert_eq!(
+            one("coverage run --source src -m pytest tests"),
+            tests(&["tests"])
+        );
+        for line in [
+            "mypy src",
+            "ruff check src",
+            "flake8 src",
+            "black --check src",
+            "python -m mypy src",
+            "docker run -v src:/app image",
+            "pytype src",
+        ] {
+            assert!(one(line).is_empty(), "{line}");
+        }
     }
 
     #[test]

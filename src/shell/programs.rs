@@ -72,6 +72,228 @@ pub(crate) const READERS: &[&str] = &[
     "tee",
     "sort",
     "uniq",
+    "pytype",
+    "pyre",
+    "vulture",
+    "radon",
+    "xenon",
+    "pip-audit",
+    "safety",
+    "deptry",
+    "autoflake",
+    "autopep8",
+    "yapf",
+    "docformatter",
+    "pyupgrade",
+    "semgrep",
+    "trivy",
+    "cloc",
+    "tokei",
+    "lizard",
+    "typos",
+    "djlint",
+    "sqlfluff",
+    "nbstripout",
+    "blacken-docs",
+    "pwd",
+    "date",
+    "whoami",
+    "basename",
+    "dirname",
+    "realpath",
+    "uname",
+    "nproc",
+];
+
+/// Flags of pytest (and its plugins) whose separate value is not a test to run: `pytest tests
+/// --cov src` measures `src/`, it does not run it. Values written `--flag=value` are never
+/// tests either.
+pub(crate) const PYTEST_VALUE_FLAGS: &[&str] = &[
+    // pytest-cov (`--cov` takes an optional value; argparse gives it the next word)
+    "--cov",
+    "--cov-report",
+    "--cov-config",
+    "--cov-fail-under",
+    "--cov-context",
+    // pytest
+    "-k",
+    "-m",
+    "-c",
+    "-p",
+    "-o",
+    "-W",
+    "--config-file",
+    "--rootdir",
+    "--confcutdir",
+    "--ignore",
+    "--ignore-glob",
+    "--deselect",
+    "--basetemp",
+    "--junitxml",
+    "--junit-xml",
+    "--junit-prefix",
+    "--log-file",
+    "--log-level",
+    "--log-cli-level",
+    "--durations",
+    "--maxfail",
+    "--tb",
+    "--import-mode",
+    "--override-ini",
+    "--html",
+    "--timeout",
+    "--reruns",
+    "--alluredir",
+    "--json-report-file",
+    "--benchmark-json",
+    "--benchmark-save",
+    "--splits",
+    "--group",
+    // pytest-xdist
+    "-n",
+    "--numprocesses",
+    "--dist",
+    "--max-worker-restart",
+];
+
+/// The flags of each test runner whose separate value is not a test to run (the same letter
+/// means different things to different runners: `pytest -s` takes nothing, `nox -s` a session).
+pub(crate) fn test_runner_value_flags(runner: &str) -> &'static [&'static str] {
+    match runner {
+        "tox" => &[
+            "-e",
+            "-c",
+            "-r",
+            "--conf",
+            "--workdir",
+            "--root",
+            "-x",
+            "--override",
+        ],
+        "nox" => &[
+            "-s",
+            "-f",
+            "-p",
+            "-k",
+            "-t",
+            "--sessions",
+            "--session",
+            "--noxfile",
+            "--python",
+            "--tags",
+        ],
+        "behave" => &[
+            "-t",
+            "-f",
+            "-o",
+            "-i",
+            "-e",
+            "-k",
+            "--tags",
+            "--format",
+            "--outfile",
+            "--include",
+            "--exclude",
+        ],
+        // `python -m unittest discover -s tests`: the start directory is what runs.
+        "unittest" => &["-k", "-p", "-t", "--pattern", "--top-level-directory"],
+        _ => PYTEST_VALUE_FLAGS,
+    }
+}
+
+/// Flags that make a training run a smoke or numerical regression test (a few steps, one
+/// batch, a dry run): CI that runs the training script this way tests it, it does not train.
+/// `name` alone, `--name=value`, `name=value` (Hydra overrides such as
+/// `trainer.fast_dev_run=true`) all count; step limits count when at most [`SMOKE_MAX_STEPS`].
+pub(crate) const SMOKE_FLAGS: &[&str] = &[
+    "fast_dev_run",
+    "fast-dev-run",
+    "smoke_test",
+    "smoke-test",
+    "smoke",
+    "dry_run",
+    "dry-run",
+    "dryrun",
+    "limit_train_batches",
+    "limit-train-batches",
+    "overfit_batches",
+    "ci",
+    "test_run",
+    "test-run",
+    "quick_test",
+    "quick-test",
+];
+
+/// Step limits whose small values make a run a smoke test (`--max_steps 10`).
+pub(crate) const SMOKE_STEP_FLAGS: &[&str] = &[
+    "max_steps",
+    "max-steps",
+    "num_steps",
+    "num-steps",
+    "train_steps",
+    "train-steps",
+    "steps",
+    "max_iters",
+    "max-iters",
+    "total_steps",
+];
+
+/// At most this many steps is a smoke test, not training.
+pub(crate) const SMOKE_MAX_STEPS: u64 = 100;
+
+/// Environment settings that switch experiment tracking off for the command they prefix or the
+/// lines after an `export`: (variable, values that mean off; empty: any value).
+pub(crate) const TRACKING_OFF_ENV: &[(&str, &[&str])] = &[
+    ("WANDB_MODE", &["disabled", "offline", "dryrun"]),
+    ("WANDB_DISABLED", &["true", "1", "yes"]),
+    ("NEPTUNE_MODE", &["offline", "debug"]),
+    ("COMET_MODE", &["disabled", "offline"]),
+    ("COMET_OFFLINE", &["true", "1"]),
+    ("CLEARML_OFFLINE_MODE", &["1", "true"]),
+    ("DVCLIVE_OFF", &[]),
+];
+
+/// Flags that switch experiment tracking off (`--no-track`, `--report_to none` in
+/// transformers, Hydra `logger=false`).
+pub(crate) const TRACKING_OFF_FLAGS: &[&str] = &[
+    "--no-track",
+    "--no_track",
+    "--no-tracking",
+    "--no_tracking",
+    "--no-wandb",
+    "--no_wandb",
+    "--no-mlflow",
+    "--no_mlflow",
+    "--disable-wandb",
+    "--disable_wandb",
+    "--disable-tracking",
+    "--disable_tracking",
+    "--offline",
+];
+
+/// `--flag value` / `flag=value` pairs that switch tracking off.
+pub(crate) const TRACKING_OFF_VALUES: &[(&str, &[&str])] = &[
+    ("report_to", &["none"]),
+    ("report-to", &["none"]),
+    ("logger", &["false", "none", "null"]),
+    ("use_wandb", &["false", "0", "no"]),
+    ("use-wandb", &["false", "0", "no"]),
+    ("use_mlflow", &["false", "0", "no"]),
+    ("wandb", &["false", "off", "disabled"]),
+    ("wandb.mode", &["disabled", "offline"]),
+    ("track", &["false", "0", "no"]),
+    ("tracking", &["false", "0", "no", "off"]),
+];
+
+/// `coverage run` flags that take a value (`--source src` measures, it does not run).
+pub(crate) const COVERAGE_VALUE_FLAGS: &[&str] = &[
+    "--source",
+    "--rcfile",
+    "--include",
+    "--omit",
+    "--data-file",
+    "--context",
+    "--concurrency",
 ];
 
 /// `docker build` flags that take a value.

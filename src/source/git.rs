@@ -3,7 +3,6 @@
 //! writes to the repository or runs anything from it.
 
 use crate::catalogue::DataError;
-use crate::source::walk;
 use git2::{ObjectType, Oid, Repository, Sort};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -83,7 +82,7 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
             let p = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
             match p.strip_prefix(&wd) {
                 Ok(rel) if !rel.as_os_str().is_empty() => {
-                    format!("{}/", walk::relative(Path::new(""), rel))
+                    format!("{}/", crate::paths::relative(Path::new(""), rel))
                 }
                 _ => String::new(),
             }
@@ -270,7 +269,7 @@ pub(crate) fn descend(
     r
 }
 
-/// A tree path as the walk names files (`walk::relative`: lossy UTF-8).
+/// A tree path as the walk names files (`paths::relative`: lossy UTF-8).
 pub(crate) fn path_of(prefix: &[u8], name: &[u8]) -> String {
     let mut p = prefix.to_vec();
     p.extend_from_slice(name);
@@ -429,7 +428,7 @@ mod tests {
                         Delta::Deleted => (Some(file(d.old_file())), None),
                         _ => (Some(file(d.old_file())), Some(file(d.new_file()))),
                     };
-                    (walk::relative(Path::new(""), path), o, n)
+                    (crate::paths::relative(Path::new(""), path), o, n)
                 })
                 .collect();
             ours.sort();

@@ -3,4 +3,5 @@
 pub mod git;
 pub mod remote;
 pub(crate) mod skip;
+mod tracked;
 pub mod walk;

@@ -2,13 +2,16 @@
 //!
 //! gitignore-aware and parallel (the `ignore` crate). Hidden folders are walked, because
 //! `.github`, `.dvc` and `.azuredevops` hold the evidence that matters most; vendored and generated
-//! trees are not. Symlinks are never followed, so nothing outside the root is read.
+//! trees are not. Symlinks are never followed, so nothing outside the root is read. In a git
+//! work tree, files git tracks are listed even when an ignore file matches them (`tracked`).
 
 use crate::model::{LargeFile, SkipStats};
 use crate::source::skip::{SKIP_DIRS, is_virtualenv};
+use crate::source::tracked::{ignored_tracked, tracked_files};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 use ignore::WalkState;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -75,15 +78,7 @@ pub(crate) fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error>
     b.build()
 }
 
-pub(crate) fn relative(root: &Path, p: &Path) -> String {
-    let rel = p.strip_prefix(root).unwrap_or(p);
-    let s = rel.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.into_owned()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
+use crate::paths::relative;
 
 pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
@@ -182,9 +177,12 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
         })
     });
     let mut files = files.into_inner().unwrap();
+    let mut large = large.into_inner().unwrap();
+    if has_git {
+        add_tracked(root, opts, &exclude, &mut files, &mut large);
+    }
     // Parallel walks finish in any order; reports and tests need a stable one.
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let mut large = large.into_inner().unwrap();
     large.sort_by(|a, b| a.path.cmp(&b.path));
     let mut warnings = warnings.into_inner().unwrap();
     warnings.sort();
@@ -197,4 +195,41 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
         warnings,
         has_git,
     })
+}
+
+/// Adds the tracked files of the git work tree at `root` that the walk left out because an
+/// ignore file matched them, with the walk's own limits (exclude globs, size).
+fn add_tracked(
+    root: &Path,
+    opts: &WalkOptions,
+    exclude: &GlobSet,
+    files: &mut Vec<FileEntry>,
+    large: &mut Vec<LargeFile>,
+) {
+    let tracked = tracked_files(root);
+    if tracked.is_empty() {
+        return;
+    }
+    let extra = {
+        let walked: HashSet<&str> = files
+            .iter()
+            .map(|f| f.rel.as_str())
+            .chain(large.iter().map(|l| l.path.as_str()))
+            .collect();
+        ignored_tracked(root, tracked, &walked)
+    };
+    for (rel, _full, size) in extra {
+        if exclude.is_match(&rel) {
+            continue;
+        }
+        if size > opts.max_file_size {
+            large.push(LargeFile { path: rel, size });
+            continue;
+        }
+        files.push(FileEntry {
+            rel,
+            raw: None,
+            size,
+        });
+    }
 }
