@@ -1584,6 +1584,8 @@ fn credentials_in_a_scanned_url_reach_no_report_or_message() {
         err.contains("cannot clone https://127.0.0.1:9/none.git"),
         "{err}"
     );
+}
+
 /// Files git tracks are the repository even when `.gitignore` matches them (issue 16, class a):
 /// a `.*` line hides a tracked `.github/` from a gitignore-aware walk. In a work tree the file
 /// list is the index plus untracked files that are not ignored.
