@@ -167,6 +167,7 @@ fixture_tests! {
     readme_claims => "readme-claims",
     airflow_training => "airflow-training",
     data_pipeline_only => "data-pipeline-only",
+    deploy_hf_space => "deploy-hf-space",
 }
 
 #[test]
