@@ -168,6 +168,7 @@ fixture_tests! {
     airflow_training => "airflow-training",
     data_pipeline_only => "data-pipeline-only",
     deploy_hf_space => "deploy-hf-space",
+    deploy_manual_only => "deploy-manual-only",
 }
 
 #[test]
