@@ -169,6 +169,7 @@ fixture_tests! {
     data_pipeline_only => "data-pipeline-only",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
+    deploy_environment_job => "deploy-environment-job",
 }
 
 #[test]
