@@ -170,6 +170,7 @@ fixture_tests! {
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
+    deploy_registry_reload => "deploy-registry-reload",
 }
 
 #[test]

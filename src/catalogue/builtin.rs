@@ -38,6 +38,11 @@ pub(crate) mod facet {
     pub(crate) const TRAINING: &str = "training";
     /// On `continuous_delivery` evidence behind a release gate.
     pub(crate) const GATED: &str = "gated";
+    /// Set by rules on a registry alias or stage move (an MLflow `@champion`, `Production`).
+    pub(crate) const PROMOTES: &str = "promotes";
+    /// Set by rules on a serving process that loads the registry's promoted version: with one,
+    /// a promotion is a deployment.
+    pub(crate) const LOADS_PROMOTED: &str = "loads_promoted";
 }
 
 /// Every capability id above.

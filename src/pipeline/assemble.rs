@@ -94,6 +94,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
             redact_chain(&mut e.chain);
         }
     }
+    facets::add_registry_deployments(&mut evs);
     facets::add_graph_facets(&auto, &graph, &mut evs);
 
     let projects = if full && opts.per_project {
