@@ -64,7 +64,9 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
 pub(crate) fn add_registry_deployments(evs: &mut Vec<Evidence>) {
     let Some(server) = evs
         .iter()
-        .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == facet::LOADS_PROMOTED))
+        .filter(|e| {
+            e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == facet::LOADS_PROMOTED)
+        })
         .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
         .map(|e| match e.line {
             Some(l) => format!("{}:{l}", e.path),
