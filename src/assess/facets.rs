@@ -1,6 +1,7 @@
 //! Facets that need the automation graph: a pipeline that reaches training code contains a
 //! training step; a deployment run by the same automation as tests or a validation gate is
-//! gated.
+//! gated. And the deployments no single file shows: a registry promotion that a serving
+//! process picks up.
 
 use crate::catalogue::builtin::{capability, facet};
 use crate::graph::{Automation, Graph};
@@ -107,5 +108,104 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
                 e.facets.push(facet::GATED.into());
             }
         }
+    }
+}
+
+/// A serving process that loads the registry's promoted version (`models:/churn@champion`,
+/// `models:/churn/Production`) at start or on a reload serves whatever the registry promotes:
+/// each promotion (an alias or stage move) is then a deployment, automated when the promotion
+/// is, gated when the promotion is. The derived evidence points at the promotion and names the
+/// server in its note.
+pub(crate) fn add_registry_deployments(evs: &mut Vec<Evidence>) {
+    let Some(server) = evs
+        .iter()
+        .filter(|e| {
+            e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == facet::LOADS_PROMOTED)
+        })
+        .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
+        .map(|e| match e.line {
+            Some(l) => format!("{}:{l}", e.path),
+            None => e.path.clone(),
+        })
+    else {
+        return;
+    };
+    let derived: Vec<Evidence> = evs
+        .iter()
+        .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == facet::PROMOTES))
+        .map(|e| Evidence {
+            rule: "registry-promotion-serves".into(),
+            capability: capability::CONTINUOUS_DELIVERY.into(),
+            facets: e
+                .facets
+                .iter()
+                .filter(|f| *f == facet::GATED)
+                .cloned()
+                .collect(),
+            note: Some(format!(
+                "the promoted version is what the serving process at {server} loads"
+            )),
+            ..e.clone()
+        })
+        .collect();
+    evs.extend(derived);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Trigger, TriggerKind};
+
+    fn ev(capability: &str, path: &str, tier: Tier, facets: &[&str]) -> Evidence {
+        Evidence {
+            rule: "r".into(),
+            capability: capability.into(),
+            path: path.into(),
+            line: Some(3),
+            tier,
+            chain: Vec::new(),
+            triggers: vec![Trigger {
+                kind: TriggerKind::Schedule,
+                detail: None,
+                line: 1,
+            }],
+            origin: None,
+            snippet: None,
+            facets: facets.iter().map(|f| f.to_string()).collect(),
+            note: None,
+        }
+    }
+
+    /// A scheduled alias move is an automated, gated deployment when a server loads the alias;
+    /// without such a server it deploys nothing.
+    #[test]
+    fn promotion_served_by_a_registry_loader_is_a_deployment() {
+        let promotion = ev(
+            "environment_promotion",
+            "src/promote.py",
+            Tier::Automated,
+            &[facet::PROMOTES, facet::GATED],
+        );
+        let mut alone = vec![promotion.clone()];
+        add_registry_deployments(&mut alone);
+        assert_eq!(alone.len(), 1);
+
+        let server = ev(
+            "model_serving",
+            "serving/app.py",
+            Tier::Implemented,
+            &[facet::LOADS_PROMOTED],
+        );
+        let mut evs = vec![promotion, server];
+        add_registry_deployments(&mut evs);
+        let cd: Vec<&Evidence> = evs
+            .iter()
+            .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
+            .collect();
+        assert_eq!(cd.len(), 1);
+        assert_eq!(cd[0].tier, Tier::Automated);
+        assert_eq!(cd[0].path, "src/promote.py");
+        assert_eq!(cd[0].facets, vec![facet::GATED.to_string()]);
+        assert!(cd[0].note.as_deref().unwrap().contains("serving/app.py:3"));
     }
 }

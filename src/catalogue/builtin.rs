@@ -63,6 +63,11 @@ pub(crate) mod facet {
     /// On automated release-gate evidence every CI run of which ignores its failure (`|| true`,
     /// `set +e`): it runs, but gates nothing.
     pub(crate) const MASKED: &str = "masked";
+    /// Set by rules on a registry alias or stage move (an MLflow `@champion`, `Production`).
+    pub(crate) const PROMOTES: &str = "promotes";
+    /// Set by rules on a serving process that loads the registry's promoted version: with one,
+    /// a promotion is a deployment.
+    pub(crate) const LOADS_PROMOTED: &str = "loads_promoted";
 }
 
 /// Every capability id above.

@@ -67,6 +67,10 @@ pub enum TriggerReq {
     CodeChange,
     /// schedule, event or data arrival, completion of another pipeline.
     Recurring,
+    /// Any trigger but a person's alone: push, pull request, tag or release, schedule, event,
+    /// another pipeline or workflow. Manual dispatch only (`workflow_dispatch`, a GitLab
+    /// `when: manual` job) is a manual release (docs/levels.md).
+    Unattended,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -66,6 +66,10 @@ impl TriggerKind {
                 | TriggerKind::External
         )
     }
+    /// Only a person starts it (manual dispatch, a GitLab `when: manual` job).
+    pub(crate) fn is_manual(self) -> bool {
+        self == TriggerKind::Manual
+    }
     pub(crate) fn is_recurring(self) -> bool {
         matches!(
             self,

@@ -16,6 +16,7 @@ pub(crate) fn trigger_ok(e: &Evidence, req: Option<TriggerReq>) -> bool {
         None => true,
         Some(TriggerReq::CodeChange) => e.triggers.iter().any(|t| t.kind.is_code_change()),
         Some(TriggerReq::Recurring) => e.triggers.iter().any(|t| t.kind.is_recurring()),
+        Some(TriggerReq::Unattended) => e.triggers.iter().any(|t| !t.kind.is_manual()),
     }
 }
 
@@ -40,6 +41,7 @@ pub(crate) fn alt_label(a: &Alternative) -> String {
         s.push_str(match t {
             TriggerReq::CodeChange => " on push/PR",
             TriggerReq::Recurring => " on a schedule or event",
+            TriggerReq::Unattended => " started without a person",
         });
     }
     if let Some(f) = &a.facet {
