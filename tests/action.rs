@@ -209,6 +209,37 @@ fn hostile_inputs_stay_arguments() {
     assert!(!marker.exists(), "nothing was executed");
 }
 
+#[test]
+fn trust_inputs_reach_the_gate() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join(".github/workflows")).unwrap();
+    std::fs::write(
+        tmp.path().join(".github/workflows/train.yml"),
+        "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("train.py"),
+        "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier().fit(X, y)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join(".ripen.yml"),
+        "attestations:\n  - capability: experiment_tracking\n    reason: elsewhere\n",
+    )
+    .unwrap();
+    let path = tmp.path().to_str().unwrap();
+    let (without, ..) = scan_sh(&[("INPUT_PATH", path), ("INPUT_FAIL_UNDER", "google=1")]);
+    let (with, ..) = scan_sh(&[
+        ("INPUT_PATH", path),
+        ("INPUT_FAIL_UNDER", "google=1"),
+        ("INPUT_TRUST_ATTESTATIONS", "true"),
+    ]);
+    assert_eq!((without, with), (1, 0));
+    let (bad, ..) = scan_sh(&[("INPUT_PATH", path), ("INPUT_TRUST_WAIVERS", "yes")]);
+    assert_eq!(bad, 2);
+}
+
 /// The action checked out by the runner at `uses: owner/ripen@REF`, holding a Cargo.toml of
 /// `version`.
 fn checked_out_action(tmp: &Path, git_ref: &str, version: &str) -> PathBuf {

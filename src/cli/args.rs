@@ -129,6 +129,22 @@ pub(crate) struct ScanArgs {
     /// setup.py, dvc.yaml, MLproject or databricks.yml).
     #[arg(long)]
     pub(crate) per_project: bool,
+    /// Count evidence from the rules the scanned repository's config loads toward
+    /// --fail-under (by default a gate counts ripen's own rules and --rules DIR only).
+    #[arg(long)]
+    pub(crate) trust_repo_rules: bool,
+    /// Count the config's active waivers toward --fail-under (by default they are reported,
+    /// not counted).
+    #[arg(long)]
+    pub(crate) trust_waivers: bool,
+    /// Count the config's attestations toward --fail-under (by default they are reported,
+    /// not counted).
+    #[arg(long)]
+    pub(crate) trust_attestations: bool,
+    /// The furthest ahead a waiver may expire, in days from today; a waiver expiring later is
+    /// a configuration error.
+    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    pub(crate) max_waiver_days: i64,
 }
 
 #[derive(Args)]

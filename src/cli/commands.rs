@@ -25,6 +25,10 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         no_attestations: false,
         report_files: Vec::new(),
         per_project: false,
+        trust_repo_rules: false,
+        trust_waivers: false,
+        trust_attestations: false,
+        max_waiver_days: 365,
     };
     match scan_root(&args, &a.path) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {

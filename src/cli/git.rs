@@ -21,6 +21,8 @@ pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptio
         max_file_size: t.max_file_size,
         no_attestations: false,
         per_project: false,
+        trust: crate::model::Trust::default(),
+        max_waiver_days: i64::MAX / 4,
     };
     let (_, cat, opts) = options(root, &flags).map_err(error)?;
     Ok((cat, opts))

@@ -66,15 +66,16 @@ exclude: []
 rules: []
 
 # Practices carried out outside this repository. Shown apart from detected evidence; they
-# count as implemented. `ripen scan --no-attestations` ignores them.
+# count as implemented. A gate counts them only with `ripen scan --trust-attestations`;
+# `--no-attestations` ignores them.
 attestations: []
 #  - capability: monitoring
 #    reason: Drift and latency alerts are configured in the platform team's Datadog.
 #    link: https://example.com/runbooks/model-monitoring
 
-# Capabilities accepted as missing until a date. While active, the practices they cover do
-# not fail `fail_under` and are reported as waived (never as evidence). An expired waiver is
-# reported and stops counting.
+# Capabilities accepted as missing until a date (at most a year ahead). While active, the
+# practices they cover are reported as waived (never as evidence); a gate counts them only with
+# `ripen scan --trust-waivers`. An expired waiver is reported and stops counting.
 waivers: []
 #  - capability: continuous_delivery
 #    reason: The deployment pipeline lands next quarter.

@@ -48,11 +48,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         let Some(mut r) = crate::assess::system::merge(cat, &parts, opts) else {
             return error("no repository to scan");
         };
-        let met = r.check_targets(targets);
+        let met = r.check_targets(targets, trust(&args));
         (r, met)
     } else if scanned.len() == 1 {
         let (_, mut r, targets, ..) = scanned.remove(0);
-        let met = r.check_targets(&targets);
+        let met = r.check_targets(&targets, trust(&args));
         (r, met)
     } else {
         if !args.report_files.is_empty() {
@@ -64,7 +64,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         let parts: Vec<(String, Report)> = scanned
             .into_iter()
             .map(|(n, mut r, t, ..)| {
-                met &= r.check_targets(&t);
+                met &= r.check_targets(&t, trust(&args));
                 (n, r)
             })
             .collect();
@@ -97,6 +97,15 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     if met { 0 } else { 1 }
 }
 
+/// What the caller counts toward the gate beyond ripen's own rules (`--trust-*`).
+fn trust(args: &ScanArgs) -> crate::model::Trust {
+    crate::model::Trust {
+        repo_rules: args.trust_repo_rules,
+        waivers: args.trust_waivers,
+        attestations: args.trust_attestations,
+    }
+}
+
 /// One root's report, with the targets, catalogue and options it was scanned with.
 pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
 
@@ -109,6 +118,8 @@ pub(crate) fn scan_root(args: &ScanArgs, root: &Path) -> Result<Scanned, i32> {
         max_file_size: args.max_file_size,
         no_attestations: args.no_attestations,
         per_project: args.per_project,
+        trust: trust(args),
+        max_waiver_days: args.max_waiver_days,
     };
     let (config, cat, opts) = options(root, &flags).map_err(error)?;
     let targets = targets(&config, &cat, &args.fail_under).map_err(error)?;

@@ -199,6 +199,7 @@ impl<'a> HitReader<'a> {
             snippet: h.snippet.clone(),
             facets: h.facets.clone(),
             note,
+            repository_rule: rule.repository,
         }
     }
 }

@@ -107,6 +107,7 @@ mod tests {
             snippet: None,
             facets: Vec::new(),
             note: None,
+            repository_rule: false,
         }
     }
 

@@ -72,6 +72,19 @@ pub(crate) fn summary_line(r: &Report) -> String {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}", summary_line(r));
+    for w in r
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with(crate::render::common::REPOSITORY_RULE))
+    {
+        o.push_str(&command(
+            "warning",
+            None,
+            None,
+            "ripen: repository rules",
+            w,
+        ));
+    }
     for g in gaps(r) {
         let p = g.practice;
         let loc = gap_location(r, p);
@@ -150,7 +163,7 @@ pub fn render(r: &Report) -> String {
             &format!(
                 "{} is at level {}, below the target {}.",
                 crate::render::common::capitalise(&t.model),
-                t.actual.map_or("–".to_string(), |a| a.to_string()),
+                t.summary(),
                 t.level
             ),
         ));
