@@ -210,6 +210,19 @@ fn hostile_inputs_stay_arguments() {
 }
 
 #[test]
+fn a_path_input_beginning_with_a_dash_is_a_path() {
+    // Before `--`, `--version` was an option: ripen printed its version and the step passed.
+    let (code, stdout, _, _, _tmp) = scan_sh(&[("INPUT_PATH", "--version")]);
+    assert_eq!(code, 2, "a directory that does not exist: {stdout}");
+    assert!(!stdout.starts_with("ripen "), "{stdout}");
+    let (code, _, _, _, _tmp) = scan_sh(&[
+        ("INPUT_PATH", "fixtures/ci-only"),
+        ("INPUT_CONFIG", "--help"),
+    ]);
+    assert_eq!(code, 2, "--config=--help names a file");
+}
+
+#[test]
 fn trust_inputs_reach_the_gate() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join(".github/workflows")).unwrap();

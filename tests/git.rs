@@ -721,7 +721,7 @@ fn shallow_clones_scan_normally_and_history_and_diff_say_how_to_fetch_more() {
             .contains("fetch-depth: 0")
     );
     let mut r = ripen::scan(&shallow, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &shallow, 1000, 1 << 20);
+    ripen::cli::annotate(&mut r, &shallow, 1000, 1 << 20, false);
     assert!(ripen::render::text::render(&r).contains("fetch-depth: 0"));
 
     let out = ripen()
@@ -848,19 +848,19 @@ fn history_facts_report_binaries_and_the_last_training_change() {
     assert_eq!(l["days_ago"], 53);
 
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &t.path, 1000, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 1000, 1 << 20, false);
     let text = ripen::render::text::render(&r);
     assert!(text.contains("training pipeline last changed"), "{text}");
     assert!(text.contains("models/model.pkl (2048 KiB) in "), "{text}");
 
     // --history-commits bounds the walk; 0 turns the facts off.
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &t.path, 1, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 1, 1 << 20, false);
     let h = r.history.as_ref().expect("history facts");
     assert_eq!(h.commits_examined, 1);
     assert!(h.truncated);
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &t.path, 0, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 0, 1 << 20, false);
     assert!(r.history.is_none());
 }
 

@@ -247,3 +247,103 @@ fn a_config_given_on_the_command_line_is_contained_too() {
     assert!(!err.contains("SENTINEL"), "{err}");
 }
 
+#[test]
+fn init_never_writes_through_a_link() {
+    use std::os::unix::fs::symlink;
+    let repo = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("README.md"), "# x\n").unwrap();
+    // A dangling link: `init` would create the file it names, outside the repository.
+    let victim = outside.path().join("created-by-init");
+    symlink(&victim, repo.path().join(".ripen.yml")).unwrap();
+    let out = ripen()
+        .arg("init")
+        .arg(repo.path())
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(!victim.exists(), "nothing written outside the repository");
+    // A link to an existing file: not overwritten.
+    fs::write(&victim, "precious\n").unwrap();
+    let out = ripen()
+        .arg("init")
+        .arg(repo.path())
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    // A regular file is still written.
+    fs::remove_file(repo.path().join(".ripen.yml")).unwrap();
+    let out = ripen().arg("init").arg(repo.path()).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        fs::read_to_string(repo.path().join(".ripen.yml"))
+            .unwrap()
+            .contains("fail_under:")
+    );
+}
+
+#[test]
+fn report_file_refuses_a_link_the_repository_committed() {
+    use std::os::unix::fs::symlink;
+    let repo = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("README.md"), "# x\n").unwrap();
+    let victim = outside.path().join("victim");
+    fs::write(&victim, "precious\n").unwrap();
+    symlink(&victim, repo.path().join("ripen.sarif")).unwrap();
+    symlink(outside.path(), repo.path().join("reports")).unwrap();
+    for target in ["ripen.sarif", "reports/victim"] {
+        let out = scan(
+            repo.path(),
+            &[
+                "--report-file",
+                &format!("sarif={}", repo.path().join(target).display()),
+            ],
+        );
+        assert_exit(&out, 2);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    }
+    // Outside the repository, the caller's own paths are the caller's business.
+    let mine = outside.path().join("mine.sarif");
+    let out = scan(
+        repo.path(),
+        &["--report-file", &format!("sarif={}", mine.display())],
+    );
+    assert_exit(&out, 0);
+    assert!(mine.exists());
+}
+
+#[test]
+fn a_git_file_pointing_outside_is_reported_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    let g = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .arg(outside.path())
+        .status();
+    if !g.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("README.md"), "# x\n").unwrap();
+    fs::write(
+        repo.path().join(".git"),
+        format!("gitdir: {}\n", outside.path().join(".git").display()),
+    )
+    .unwrap();
+    let out = scan(repo.path(), &["--format", "json"]);
+    assert_exit(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(".git leads outside the scanned directory"),
+        "{warnings}"
+    );
+    let out = scan(repo.path(), &["--format", "json", "--follow-git-file"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v["warnings"].to_string().contains(".git leads outside"));
+}
+

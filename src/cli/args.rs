@@ -145,6 +145,10 @@ pub(crate) struct ScanArgs {
     /// a configuration error.
     #[arg(long, value_name = "DAYS", default_value_t = 365)]
     pub(crate) max_waiver_days: i64,
+    /// Read the git directory a `.git` file (worktree, submodule) or link points to even when
+    /// it lies outside the scanned directory (by default it is reported, not followed).
+    #[arg(long)]
+    pub(crate) follow_git_file: bool,
 }
 
 #[derive(Args)]

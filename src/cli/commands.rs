@@ -29,6 +29,7 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         trust_waivers: false,
         trust_attestations: false,
         max_waiver_days: 365,
+        follow_git_file: false,
     };
     match scan_root(&args, &a.path) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {

@@ -85,6 +85,31 @@ waivers: []
     o
 }
 
+/// Writes `text` to `target` in `root` without following a link: a `.ripen.yml` that is a
+/// symbolic link (dangling or not) is refused, and the file is written beside it and renamed
+/// into place, which replaces a directory entry and never writes through one.
+fn write_inside(root: &Path, target: &Path, text: &str) -> Result<(), String> {
+    if std::fs::symlink_metadata(target).is_ok_and(|m| !m.is_file()) {
+        return Err(format!(
+            "{} is a symbolic link or not a regular file; ripen init writes only a regular \
+             file inside the repository",
+            target.display()
+        ));
+    }
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
+    let mut tmp = tempfile::NamedTempFile::new_in(root).map_err(err)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
+    tmp.persist(target).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
 /// Writes `<root>/.ripen.yml`. Refuses when a configuration exists, unless `force`.
 pub(crate) fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, String> {
     if !root.is_dir() {
@@ -115,8 +140,7 @@ pub(crate) fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, 
     let report =
         crate::pipeline::scan(root, cat, &ScanOptions::default()).map_err(|e| e.to_string())?;
     let text = template(&report, Date::today());
-    std::fs::write(&target, &text)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    write_inside(root, &target, &text)?;
     let levels: Vec<String> = report
         .models
         .iter()

@@ -32,6 +32,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
                     &src.root,
                     args.history_commits,
                     args.max_file_size,
+                    args.follow_git_file,
                 );
                 report.root = src.display.clone();
                 scanned.push((src.name.clone(), report, targets, cat, opts));
@@ -81,6 +82,9 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         report.browse_url = github::browse_url(&env);
     }
     for (format, path) in &args.report_files {
+        if let Some(e) = sources.iter().find_map(|s| committed_link(&s.root, path)) {
+            return error(format!("--report-file: {e}"));
+        }
         if let Err(e) = std::fs::write(path, render::render(&report, *format)) {
             return error(format!(
                 "--report-file: cannot write {}: {e}",
@@ -95,6 +99,27 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     }
     out(&render::render(&report, args.format));
     if met { 0 } else { 1 }
+}
+
+/// Why `path` must not be written: a symbolic link inside the scanned repository `root` (the
+/// file itself or a directory on the way), which the repository committed and could aim at any
+/// file the runner may write. None: nothing in the repository redirects the write.
+pub(crate) fn committed_link(root: &Path, path: &Path) -> Option<String> {
+    let root = std::path::absolute(root).ok()?;
+    let path = std::path::absolute(path).ok()?;
+    let rel = path.strip_prefix(&root).ok()?;
+    let mut at = root.clone();
+    for c in rel.components() {
+        at.push(c);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(format!(
+                "{} is a symbolic link in the scanned repository; ripen does not write through \
+                 a link the repository controls (remove it or write elsewhere)",
+                at.display()
+            ));
+        }
+    }
+    None
 }
 
 /// What the caller counts toward the gate beyond ripen's own rules (`--trust-*`).
@@ -187,9 +212,20 @@ pub(crate) fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
 }
 
 /// Adds the history facts to a scan of a repository's top level (`.git` at the root; a
-/// subdirectory or an unpacked tree gets none).
-pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: u64) {
+/// subdirectory or an unpacked tree gets none). A `.git` file or link that leads outside the
+/// scanned directory is reported and not followed unless `follow` (`--follow-git-file`).
+pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: u64, follow: bool) {
     if max_commits == 0 || !root.join(".git").exists() {
+        return;
+    }
+    if let Some(target) = crate::source::git::git_dir_outside(root)
+        && !follow
+    {
+        report.warnings.push(format!(
+            ".git leads outside the scanned directory (to {}): not followed, no history facts; \
+             pass --follow-git-file to read it",
+            target.display()
+        ));
         return;
     }
     report.history =
