@@ -8,15 +8,17 @@ set -euo pipefail
 
 ripen="${RIPEN_BIN:-ripen}"
 # `--base=` keeps a value starting with `-` from being read as an option.
-args=(diff "${INPUT_PATH:-.}" "--base=${INPUT_DIFF_BASE:?diff-base is empty}" --fail-on-regression --format markdown)
+args=(diff "--base=${INPUT_DIFF_BASE:?diff-base is empty}" --fail-on-regression --format markdown)
 if [[ -n "${INPUT_CONFIG:-}" ]]; then
-  args+=(--config "${INPUT_CONFIG}")
+  args+=("--config=${INPUT_CONFIG}")
 fi
 set -f
 for dir in ${INPUT_RULES:-}; do
-  args+=(--rules "$dir")
+  args+=("--rules=$dir")
 done
 set +f
+# The path last, after `--`: a path beginning with `-` is a path.
+args+=(-- "${INPUT_PATH:-.}")
 
 status=0
 report="$("$ripen" "${args[@]}")" || status=$?

@@ -10,23 +10,37 @@ out_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ripen"
 mkdir -p "$out_dir"
 report_json="${out_dir}/report.json"
 
-args=(scan "${INPUT_PATH:-.}" --format "${INPUT_FORMAT:-github}" --github-summary --report-file "json=${report_json}")
+# Values are attached with `=` and the path comes last, after `--`: an input beginning with
+# `-` stays a value or a path, never an option.
+args=(scan "--format=${INPUT_FORMAT:-github}" --github-summary "--report-file=json=${report_json}")
 if [[ -n "${INPUT_SARIF_FILE:-}" ]]; then
-  args+=(--report-file "sarif=${INPUT_SARIF_FILE}")
+  args+=("--report-file=sarif=${INPUT_SARIF_FILE}")
 fi
 if [[ -n "${INPUT_CONFIG:-}" ]]; then
-  args+=(--config "${INPUT_CONFIG}")
+  args+=("--config=${INPUT_CONFIG}")
 fi
+# The gate counts ripen's own rules only, unless the workflow opts in (the scanned
+# repository cannot: these are the workflow's inputs, not the repository's config).
+for trust in repo-rules waivers attestations; do
+  var="INPUT_TRUST_${trust//-/_}"
+  var="${var^^}"
+  case "${!var:-false}" in
+    true) args+=("--trust-${trust}") ;;
+    false | "") ;;
+    *) echo "::error::trust-${trust} must be true or false" >&2; exit 2 ;;
+  esac
+done
 # Lists are separated by spaces, commas or newlines; no glob expansion.
 fail_under="${INPUT_FAIL_UNDER:-}"
 set -f
 for target in ${fail_under//,/ }; do
-  args+=(--fail-under "$target")
+  args+=("--fail-under=$target")
 done
 for dir in ${INPUT_RULES:-}; do
-  args+=(--rules "$dir")
+  args+=("--rules=$dir")
 done
 set +f
+args+=(-- "${INPUT_PATH:-.}")
 
 echo "report-json=${report_json}" >> "${GITHUB_OUTPUT:?}"
 status=0

@@ -39,16 +39,20 @@ pub struct ConfigFile {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
-    /// Directories of extra rule files, relative to this file, loaded after the built-in rules.
+    /// Directories of extra rule files, relative to this file and inside the scanned
+    /// repository, loaded after the built-in rules. Their evidence is marked as the
+    /// repository's; a gate counts it only with `--trust-repo-rules`.
     #[serde(default)]
     pub rules: Vec<String>,
     /// Practices satisfied outside the repository (a managed registry, a monitoring set up in
-    /// a console). Shown apart from detected evidence; `--no-attestations` ignores them.
+    /// a console). Shown apart from detected evidence; a gate counts them only with
+    /// `--trust-attestations`, and `--no-attestations` ignores them.
     #[serde(default)]
     pub attestations: Vec<AttestationDef>,
-    /// Capabilities accepted as missing for now. While a waiver is active, the practices it
-    /// covers do not fail a `fail_under` target; they are reported as waived, never as
-    /// evidence. An expired waiver is reported and stops counting.
+    /// Capabilities accepted as missing for now, each with a reason and an expiry at most a
+    /// year ahead (`--max-waiver-days`). While a waiver is active, the practices it covers are
+    /// reported as waived, never as evidence; a `fail_under` target counts them only when the
+    /// caller passes `--trust-waivers`. An expired waiver is reported and stops counting.
     #[serde(default)]
     pub waivers: Vec<WaiverDef>,
 }
@@ -112,6 +116,14 @@ pub struct Config {
     /// `field.index.key` → (line, column), for messages about values valid only against the
     /// catalogue.
     pub(crate) spans: HashMap<String, (u64, u64)>,
+}
+
+/// Whether `path` is (resolved) inside `root`.
+pub(crate) fn inside(root: &Path, path: &Path) -> bool {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(r), Ok(p)) => p.starts_with(r),
+        _ => false,
+    }
 }
 
 /// Where a parse error sits in `text`, from a byte offset.
@@ -204,7 +216,14 @@ impl Config {
         explicit: Option<&Path>,
     ) -> Result<Option<Config>, DataError> {
         if let Some(p) = explicit {
-            return Config::load(p).map(Some);
+            // A config the caller names gets the repository's containment: its rule
+            // directories stay inside the repository (the caller adds others with --rules),
+            // and what a file outside the repository holds is never quoted in an error.
+            let outside = !inside(root, p);
+            let unquote = |e: DataError| if outside { e.unquoted() } else { e };
+            let c = Config::load(p).map_err(unquote)?;
+            c.check_rules_inside(root).map_err(unquote)?;
+            return Ok(Some(c));
         }
         for name in CANDIDATES {
             let p = root.join(name);
@@ -427,6 +446,39 @@ impl Config {
         })
     }
 
+    /// Every waiver expires at most `max_days` after `today`: a waiver is a decision to revisit,
+    /// not a permanent pass (`9999-12-31`).
+    pub fn check_waiver_expiry(&self, today: Date, max_days: i64) -> Result<(), DataError> {
+        let latest = crate::model::days_from_civil(today).saturating_add(max_days);
+        for (i, w) in self.waivers.iter().enumerate() {
+            if crate::model::days_from_civil(w.expires) > latest {
+                let (line, column) = self
+                    .spans
+                    .get(&format!("waivers.{i}.capability"))
+                    .copied()
+                    .unwrap_or((0, 0));
+                return Err(DataError {
+                    file: self
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    line,
+                    column,
+                    message: format!(
+                        "the waiver for `{}` expires on {}, more than {max_days} days ahead (at \
+                         most {}): a waiver is revisited, give an earlier `expires` (the caller \
+                         sets the limit with --max-waiver-days)",
+                        w.capability,
+                        w.expires,
+                        Date::from_days(latest)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Model and capability ids must exist in the loaded catalogue.
     pub fn validate(&self, cat: &crate::catalogue::Catalogue) -> Result<(), DataError> {
         let file = self
@@ -518,6 +570,8 @@ pub struct ScanOptions {
     /// and the automation of the rest of the repository that reaches into it
     /// (`--enclosing-repo`).
     pub scope: Option<String>,
+    /// What the caller counts toward a gate beyond ripen's own rules (`--trust-*`).
+    pub trust: crate::model::Trust,
     /// Progress for a caller's display (the CLI's progress bar): the scan sets `total` to the
     /// number of files once the walk is done and counts files done in `done`.
     pub progress: Option<Arc<Progress>>,

@@ -209,6 +209,50 @@ fn hostile_inputs_stay_arguments() {
     assert!(!marker.exists(), "nothing was executed");
 }
 
+#[test]
+fn a_path_input_beginning_with_a_dash_is_a_path() {
+    // Before `--`, `--version` was an option: ripen printed its version and the step passed.
+    let (code, stdout, _, _, _tmp) = scan_sh(&[("INPUT_PATH", "--version")]);
+    assert_eq!(code, 2, "a directory that does not exist: {stdout}");
+    assert!(!stdout.starts_with("ripen "), "{stdout}");
+    let (code, _, _, _, _tmp) = scan_sh(&[
+        ("INPUT_PATH", "fixtures/ci-only"),
+        ("INPUT_CONFIG", "--help"),
+    ]);
+    assert_eq!(code, 2, "--config=--help names a file");
+}
+
+#[test]
+fn trust_inputs_reach_the_gate() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join(".github/workflows")).unwrap();
+    std::fs::write(
+        tmp.path().join(".github/workflows/train.yml"),
+        "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("train.py"),
+        "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier().fit(X, y)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join(".ripen.yml"),
+        "attestations:\n  - capability: experiment_tracking\n    reason: elsewhere\n",
+    )
+    .unwrap();
+    let path = tmp.path().to_str().unwrap();
+    let (without, ..) = scan_sh(&[("INPUT_PATH", path), ("INPUT_FAIL_UNDER", "google=1")]);
+    let (with, ..) = scan_sh(&[
+        ("INPUT_PATH", path),
+        ("INPUT_FAIL_UNDER", "google=1"),
+        ("INPUT_TRUST_ATTESTATIONS", "true"),
+    ]);
+    assert_eq!((without, with), (1, 0));
+    let (bad, ..) = scan_sh(&[("INPUT_PATH", path), ("INPUT_TRUST_WAIVERS", "yes")]);
+    assert_eq!(bad, 2);
+}
+
 /// The action checked out by the runner at `uses: owner/ripen@REF`, holding a Cargo.toml of
 /// `version`.
 fn checked_out_action(tmp: &Path, git_ref: &str, version: &str) -> PathBuf {

@@ -12,12 +12,12 @@ fn fixture() -> PathBuf {
 
 /// Runs `ripen scan` with `args` and returns the first line of stderr after `error: `.
 fn first_error_line(args: &[&std::ffi::OsStr]) -> String {
-    let out = ripen()
-        .arg("scan")
-        .arg(fixture())
-        .args(args)
-        .output()
-        .unwrap();
+    first_error_line_in(&fixture(), args)
+}
+
+/// [`first_error_line`] for a scan of `root`.
+fn first_error_line_in(root: &std::path::Path, args: &[&std::ffi::OsStr]) -> String {
+    let out = ripen().arg("scan").arg(root).args(args).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(
         out.status.code(),
@@ -56,10 +56,11 @@ fn rules_error_bytes(files: &[(&str, &[u8])]) -> String {
 }
 
 fn config_error(text: &[u8]) -> String {
+    // Inside the scanned directory: messages about a file outside it never quote it.
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("bad.yml");
     std::fs::write(&p, text).unwrap();
-    let line = first_error_line(&["--config".as_ref(), p.as_os_str()]);
+    let line = first_error_line_in(tmp.path(), &["--config".as_ref(), p.as_os_str()]);
     line.strip_prefix(&format!("{}:", p.display()))
         .unwrap_or_else(|| panic!("error does not name the config: {line}"))
         .to_string()

@@ -401,13 +401,31 @@ const WAIVED: &str = "fail_under:\n  azure: 3\nwaivers:\n  - capability: continu
 #[test]
 fn an_active_waiver_lets_the_target_pass_without_becoming_evidence() {
     let (_tmp, root) = fixture_copy("dvc-mlflow", Some(WAIVED));
+    // The gate counts waivers only when the caller trusts them.
     let out = ripen()
         .args(["scan", root.to_str().unwrap(), "--format", "json"])
         .env("RIPEN_TODAY", "2027-01-01")
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let j = json_of(&out);
+    assert_eq!(j["targets"][0]["gated"], 2);
+    assert_eq!(j["targets"][0]["with_waivers"], 3);
+    let out = ripen()
+        .args([
+            "scan",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+            "--trust-waivers",
+        ])
+        .env("RIPEN_TODAY", "2027-01-01")
+        .output()
+        .unwrap();
     assert_success(&out);
     let j = json_of(&out);
+    assert_eq!(j["targets"][0]["gated"], 3);
+    assert_eq!(j["targets"][0]["trusted"][0], "waivers");
     assert_eq!(
         j["models"]["azure"]["level"], 2,
         "the level stays what the evidence shows"
@@ -528,6 +546,7 @@ fn a_waiver_for_an_observed_capability_is_unused() {
         Some("waivers:\n  - capability: ci\n    reason: r\n    expires: 2030-01-01\n"),
     );
     let out = ripen()
+        .env("RIPEN_TODAY", "2029-06-01")
         .args(["scan", root.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();
@@ -629,6 +648,7 @@ fn hostile_config_text_cannot_inject_markdown_or_workflow_commands() {
     let hostile = "attestations:\n  - capability: model_registry\n    reason: \"<script>alert(1)</script> | @octocat ![x](https://evil.example/p.png)\\n::error::pwned\"\nwaivers:\n  - capability: continuous_delivery\n    reason: \"50% done\\n::error file=x::pwned, really\"\n    expires: 2030-01-01\n";
     let (_tmp, root) = fixture_copy("dvc-mlflow", Some(hostile));
     let md = ripen()
+        .env("RIPEN_TODAY", "2029-06-01")
         .args(["scan", root.to_str().unwrap(), "--format", "markdown"])
         .output()
         .unwrap();
@@ -646,6 +666,7 @@ fn hostile_config_text_cannot_inject_markdown_or_workflow_commands() {
     }
 
     let gh = ripen()
+        .env("RIPEN_TODAY", "2029-06-01")
         .current_dir(root.parent().unwrap())
         .args([
             "scan",

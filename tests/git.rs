@@ -520,8 +520,67 @@ fn history_json_renders_shared_models_exactly_as_serialised() {
         "some commits share their models"
     );
     let fast = ripen::render::history::render(&h, ripen::render::history::HistoryFormat::Json);
-    let plain = serde_json::to_string_pretty(&h).expect("serialises") + "\n";
+    let mut fast: Value = serde_json::from_str(&fast).expect("JSON");
+    // Resolved, the shared models are exactly what serialising the history gives.
+    let commits = fast["commits"].as_array_mut().expect("commits");
+    let mut by_commit = std::collections::HashMap::new();
+    for c in commits.iter_mut() {
+        if let Some(from) = c
+            .get("models_from")
+            .and_then(|f| f.as_str())
+            .map(str::to_string)
+        {
+            let m = by_commit
+                .get(&from)
+                .cloned()
+                .expect("refers to an earlier commit");
+            c.as_object_mut().unwrap().remove("models_from");
+            c["models"] = m;
+        } else {
+            by_commit.insert(
+                c["commit"].as_str().unwrap().to_string(),
+                c["models"].clone(),
+            );
+        }
+    }
+    let plain: Value = serde_json::to_value(&h).expect("serialises");
     assert!(fast == plain, "renderer:\n{fast}\nserialised:\n{plain}");
+}
+
+#[test]
+fn history_json_grows_with_changes_not_with_commits() {
+    let mut t = TestRepo::new();
+    t.write("train.py", FIT.as_bytes());
+    t.commit("train");
+    for i in 0..40 {
+        t.write("README.md", format!("# Demo {i}\n").as_bytes());
+        t.commit(&format!("readme {i}"));
+    }
+    let out = ripen()
+        .args(["history", "--format", "json"])
+        .arg(&t.path)
+        .output()
+        .expect("run");
+    assert_success(&out);
+    let v = json(&out.stdout);
+    let commits = v["commits"].as_array().expect("commits[]");
+    assert_eq!(commits.len(), 41);
+    let first = commits[0]["commit"].as_str().unwrap();
+    assert!(commits[0]["models"].is_object());
+    for c in &commits[1..] {
+        assert_eq!(
+            c["models_from"], first,
+            "an unchanged commit refers to the last change"
+        );
+        assert!(c.get("models").is_none());
+    }
+    // One set of models, then a line per commit.
+    let one = serde_json::to_string(&commits[0]["models"]).unwrap().len();
+    assert!(
+        out.stdout.len() < one + 41 * 400,
+        "{} bytes",
+        out.stdout.len()
+    );
 }
 
 #[test]
@@ -721,7 +780,7 @@ fn shallow_clones_scan_normally_and_history_and_diff_say_how_to_fetch_more() {
             .contains("fetch-depth: 0")
     );
     let mut r = ripen::scan(&shallow, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &shallow, 1000, 1 << 20);
+    ripen::cli::annotate(&mut r, &shallow, 1000, 1 << 20, false);
     assert!(ripen::render::text::render(&r).contains("fetch-depth: 0"));
 
     let out = ripen()
@@ -848,19 +907,19 @@ fn history_facts_report_binaries_and_the_last_training_change() {
     assert_eq!(l["days_ago"], 53);
 
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &t.path, 1000, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 1000, 1 << 20, false);
     let text = ripen::render::text::render(&r);
     assert!(text.contains("training pipeline last changed"), "{text}");
     assert!(text.contains("models/model.pkl (2048 KiB) in "), "{text}");
 
     // --history-commits bounds the walk; 0 turns the facts off.
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &t.path, 1, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 1, 1 << 20, false);
     let h = r.history.as_ref().expect("history facts");
     assert_eq!(h.commits_examined, 1);
     assert!(h.truncated);
     let mut r = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
-    ripen::cli::annotate(&mut r, &t.path, 0, 1 << 20);
+    ripen::cli::annotate(&mut r, &t.path, 0, 1 << 20, false);
     assert!(r.history.is_none());
 }
 

@@ -1,6 +1,9 @@
 //! Inputs the fuzz targets in `fuzz/` found (crashes, hangs, slow units), replayed through the
 //! same code paths on every `cargo test`. Add a file to `tests/regressions/<target>/` to keep
 //! a new one. Each input must finish without a panic, well inside the guard.
+//!
+//! The targets' seed corpora (`fuzz/seeds/<target>/`) are replayed the same way: without a
+//! nightly toolchain (cargo-fuzz needs one) every target still runs on its corpus in CI.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -8,8 +11,14 @@ use std::time::{Duration, Instant};
 const GUARD: Duration = Duration::from_secs(120);
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = files(Path::new("tests/regressions"), target);
+    all.extend(files(Path::new("fuzz/seeds"), target));
+    all
+}
+
+fn files(under: &Path, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/regressions")
+        .join(under)
         .join(target);
     let mut out: Vec<_> = std::fs::read_dir(&dir)
         .map(|rd| rd.flatten().map(|e| e.path()).collect())
@@ -55,4 +64,27 @@ replay! {
     config_inputs => config,
     ci_inputs => ci,
     notebook_inputs => notebook,
+    redact_inputs => redact,
+}
+
+/// Every target has a seed corpus, so a replay without nightly exercises each of them.
+#[test]
+fn every_target_has_seeds() {
+    let targets =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets"))
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                e.path()
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .collect::<Vec<_>>();
+    assert!(targets.len() >= 5, "{targets:?}");
+    for t in targets {
+        assert!(
+            !files(Path::new("fuzz/seeds"), &t).is_empty(),
+            "fuzz/seeds/{t}/ is empty"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod capabilities;
 pub(crate) mod facets;
+pub(crate) mod gate;
 pub(crate) mod models;
 pub(crate) mod projects;
 pub(crate) mod system;

@@ -177,8 +177,15 @@ pub(crate) fn merge(
     stats.skipped.settle();
     r.ml_project.signals.truncate(10);
     r.stats = stats;
+    let gate_evs = crate::assess::gate::gate_evidence(opts, &evs);
+    if let Some(w) =
+        crate::assess::gate::repository_rules_warning(&crate::assess::gate::repository_rules(&evs))
+    {
+        r.warnings.insert(0, w);
+    }
     let mut caps = crate::assess::capabilities::assess_with_attestations(cat, opts, evs);
     r.models = crate::assess::models::evaluate(cat, &caps);
+    r.gate_models = gate_evs.map(|evs| crate::assess::gate::gate_models(cat, opts, evs, &r.models));
     capabilities::cap_evidence(&mut caps);
     r.capabilities = caps;
     r.config = opts.config.clone();

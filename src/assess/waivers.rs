@@ -12,8 +12,10 @@
 
 use crate::config::{Attestation, Waiver};
 use crate::model::{
-    AttestationEntry, AttestationStatus, Date, Outcome, Report, WaiverEntry, WaiverStatus,
+    AttestationEntry, AttestationStatus, Date, ModelResult, Outcome, Report, WaiverEntry,
+    WaiverStatus,
 };
+use std::collections::BTreeMap;
 
 /// Records attestations (`enabled` false: listed as ignored) and applies waivers as of `today`.
 pub(crate) fn apply(
@@ -54,7 +56,43 @@ pub(crate) fn apply(
         })
         .collect();
 
-    for (model_id, model) in report.models.iter_mut() {
+    waive(&mut report.models, &mut entries);
+    // The gate's own view (ripen's rules only, or without attestations) gets the same waivers;
+    // what they cover is recorded once, from the report's models.
+    if let Some(gate) = report.gate_models.as_mut() {
+        waive(gate, &mut entries.clone());
+    }
+
+    for w in entries.iter_mut() {
+        let at = report
+            .config
+            .as_deref()
+            .map(|c| match w.line {
+                Some(l) => format!("{c}:{l}: "),
+                None => format!("{c}: "),
+            })
+            .unwrap_or_default();
+        match w.status {
+            WaiverStatus::Expired => report.warnings.push(format!(
+                "{at}the waiver for `{}` expired on {}: it no longer counts",
+                w.capability, w.expires
+            )),
+            WaiverStatus::Active if w.applies_to.is_empty() => {
+                w.status = WaiverStatus::Unused;
+                report.warnings.push(format!(
+                    "{at}the waiver for `{}` covers no missing practice: it can be removed",
+                    w.capability
+                ));
+            }
+            _ => {}
+        }
+    }
+    report.waivers = entries;
+}
+
+/// Marks the practices active waivers cover and sets each staged model's `level_with_waivers`.
+fn waive(models: &mut BTreeMap<String, ModelResult>, entries: &mut [WaiverEntry]) {
+    for (model_id, model) in models.iter_mut() {
         let Outcome::Staged(model) = &mut model.outcome else {
             continue;
         };
@@ -90,30 +128,4 @@ pub(crate) fn apply(
             model.level_with_waivers = Some(reached.max(model.level));
         }
     }
-
-    for w in entries.iter_mut() {
-        let at = report
-            .config
-            .as_deref()
-            .map(|c| match w.line {
-                Some(l) => format!("{c}:{l}: "),
-                None => format!("{c}: "),
-            })
-            .unwrap_or_default();
-        match w.status {
-            WaiverStatus::Expired => report.warnings.push(format!(
-                "{at}the waiver for `{}` expired on {}: it no longer counts",
-                w.capability, w.expires
-            )),
-            WaiverStatus::Active if w.applies_to.is_empty() => {
-                w.status = WaiverStatus::Unused;
-                report.warnings.push(format!(
-                    "{at}the waiver for `{}` covers no missing practice: it can be removed",
-                    w.capability
-                ));
-            }
-            _ => {}
-        }
-    }
-    report.waivers = entries;
 }

@@ -31,6 +31,20 @@ impl DataError {
             message: message.into(),
         }
     }
+    /// The same problem without quoting the file, for a file outside the scanned repository: a
+    /// parser's message can quote its keys or values (a `--config ~/.aws/credentials` must not
+    /// print a key), so a message that quotes anything keeps only its position.
+    pub(crate) fn unquoted(self) -> Self {
+        if !self.message.contains(['`', '"', '\'']) {
+            return self;
+        }
+        DataError {
+            message: "not a valid ripen configuration (the contents of a file outside the \
+                      scanned repository are not quoted)"
+                .into(),
+            ..self
+        }
+    }
     pub fn parse(file: &str, e: &serde_saphyr::Error) -> Self {
         let p = saphyr_error(e);
         DataError {

@@ -104,14 +104,34 @@ impl Catalogue {
 
     /// The built-in rules plus every `--rules DIR`, validated.
     pub fn load(extra_dirs: &[PathBuf]) -> Result<Catalogue, DataError> {
+        Catalogue::load_with_repository(extra_dirs, &[])
+    }
+
+    /// The built-in rules, the caller's rule directories, and the directories the scanned
+    /// repository's config names (`repo_dirs`): rules from these are marked
+    /// [`Rule::repository`], and linked files in them are not read.
+    pub fn load_with_repository(
+        extra_dirs: &[PathBuf],
+        repo_dirs: &[PathBuf],
+    ) -> Result<Catalogue, DataError> {
         let mut files: Vec<(String, String)> = EMBEDDED_RULES
             .iter()
             .map(|(p, c)| (p.to_string(), c.to_string()))
             .collect();
         for dir in extra_dirs {
-            files.extend(read_dir_files(dir)?);
+            files.extend(read_dir_files(dir, false)?);
         }
-        let cat = Catalogue::from_files(&files)?;
+        let mut from_repo = HashSet::new();
+        for dir in repo_dirs {
+            for f in read_dir_files(dir, true)? {
+                from_repo.insert(format!("{}:", f.0));
+                files.push(f);
+            }
+        }
+        let mut cat = Catalogue::from_files(&files)?;
+        for r in cat.rules.iter_mut() {
+            r.repository = from_repo.iter().any(|p| r.source.starts_with(p.as_str()));
+        }
         builtin::check(&cat)?;
         Ok(cat)
     }
@@ -299,6 +319,7 @@ impl Catalogue {
                 positive,
                 negative,
                 source: format!("{path}:{}", r.id.referenced.line()),
+                repository: false,
             });
         }
         Ok(())
@@ -410,7 +431,12 @@ impl Catalogue {
 }
 
 /// Every YAML file below `dir`, with paths as given (for messages), sorted for stable errors.
-pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, DataError> {
+/// `untrusted`: a directory the scanned repository names, whose linked files are not read
+/// (a link could point at any file of the machine).
+pub(crate) fn read_dir_files(
+    dir: &Path,
+    untrusted: bool,
+) -> Result<Vec<(String, String)>, DataError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     let io_err = |p: &Path, e: std::io::Error| DataError {
@@ -433,6 +459,7 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, DataEr
                 }
             } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
                 && p.is_file()
+                && !(untrusted && linked)
             {
                 let bytes = std::fs::read(&p).map_err(|e| io_err(&p, e))?;
                 let content = String::from_utf8(bytes).map_err(|e| {

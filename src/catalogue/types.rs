@@ -37,6 +37,10 @@ pub struct Rule {
     pub negative: Vec<ExampleDef>,
     /// Where the rule was defined, for `ripen rules list` and error messages.
     pub source: String,
+    /// Loaded from a rule directory the scanned repository's config names (not ripen's own
+    /// rules, nor a `--rules DIR` of the caller): its evidence is marked, and a gate ignores it
+    /// unless the caller passes `--trust-repo-rules`.
+    pub repository: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

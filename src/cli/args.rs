@@ -187,6 +187,26 @@ pub(crate) struct ScanArgs {
     /// see the enclosing repository's CI.
     #[arg(long)]
     pub(crate) enclosing_repo: bool,
+    /// Count evidence from the rules the scanned repository's config loads toward
+    /// --fail-under (by default a gate counts ripen's own rules and --rules DIR only).
+    #[arg(long)]
+    pub(crate) trust_repo_rules: bool,
+    /// Count the config's active waivers toward --fail-under (by default they are reported,
+    /// not counted).
+    #[arg(long)]
+    pub(crate) trust_waivers: bool,
+    /// Count the config's attestations toward --fail-under (by default they are reported,
+    /// not counted).
+    #[arg(long)]
+    pub(crate) trust_attestations: bool,
+    /// The furthest ahead a waiver may expire, in days from today; a waiver expiring later is
+    /// a configuration error.
+    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    pub(crate) max_waiver_days: i64,
+    /// Read the git directory a `.git` file (worktree, submodule) or link points to even when
+    /// it lies outside the scanned directory (by default it is reported, not followed).
+    #[arg(long)]
+    pub(crate) follow_git_file: bool,
 }
 
 #[derive(Args)]

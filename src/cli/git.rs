@@ -20,6 +20,8 @@ pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptio
         max_file_size: t.max_file_size,
         no_attestations: false,
         per_project: false,
+        trust: crate::model::Trust::default(),
+        max_waiver_days: i64::MAX / 4,
     };
     let (_, cat, opts) = options(root, &flags).map_err(error)?;
     Ok((cat, opts))
@@ -49,7 +51,18 @@ pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
                     note(w);
                 }
             }
-            out(&render::history::render(&h, a.format));
+            if a.format == HistoryFormat::Json {
+                // Streamed: thousands of commits never sit in memory as one string.
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::new(stdout.lock());
+                if let Err(e) = render::history::write_json(&h, &mut w)
+                    .and_then(|()| std::io::Write::flush(&mut w))
+                {
+                    return error(format!("cannot write the history: {e}"));
+                }
+            } else {
+                out(&render::history::render(&h, a.format));
+            }
             0
         }
         Err(e) => error(e),

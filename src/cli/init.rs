@@ -69,15 +69,16 @@ pub(crate) fn template(report: &Report, today: Date) -> String {
 rules: []
 
 # Practices carried out outside this repository. Shown apart from detected evidence; they
-# count as implemented. `ripen scan --no-attestations` ignores them.
+# count as implemented. A gate counts them only with `ripen scan --trust-attestations`;
+# `--no-attestations` ignores them.
 #attestations:
 #  - capability: model_performance_monitoring
 #    reason: Drift and latency alerts are configured in the platform team's Datadog.
 #    link: https://example.com/runbooks/model-monitoring
 
-# Capabilities accepted as missing until a date. While active, the practices they cover do
-# not fail `fail_under` and are reported as waived (never as evidence). An expired waiver is
-# reported and stops counting.
+# Capabilities accepted as missing until a date (at most a year ahead). While active, the
+# practices they cover are reported as waived (never as evidence); a gate counts them only with
+# `ripen scan --trust-waivers`. An expired waiver is reported and stops counting.
 #waivers:
 #  - capability: continuous_delivery
 #    reason: The deployment pipeline lands next quarter.
@@ -86,6 +87,31 @@ rules: []
     );
     // A date the example waiver has not reached yet, whenever the file is written.
     o.replace("{}-03-31", &format!("{}-03-31", today.year + 1))
+}
+
+/// Writes `text` to `target` in `root` without following a link: a `.ripen.yml` that is a
+/// symbolic link (dangling or not) is refused, and the file is written beside it and renamed
+/// into place, which replaces a directory entry and never writes through one.
+fn write_inside(root: &Path, target: &Path, text: &str) -> Result<(), String> {
+    if std::fs::symlink_metadata(target).is_ok_and(|m| !m.is_file()) {
+        return Err(format!(
+            "{} is a symbolic link or not a regular file; ripen init writes only a regular \
+             file inside the repository",
+            target.display()
+        ));
+    }
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
+    let mut tmp = tempfile::NamedTempFile::new_in(root).map_err(err)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
+    tmp.persist(target).map_err(|e| err(e.error))?;
+    Ok(())
 }
 
 /// Writes `<root>/.ripen.yml`. Refuses when a configuration exists, unless `force`.
@@ -118,8 +144,7 @@ pub(crate) fn init(root: &Path, cat: &Catalogue, force: bool) -> Result<String, 
     let report =
         crate::pipeline::scan(root, cat, &ScanOptions::default()).map_err(|e| e.to_string())?;
     let text = template(&report, Date::today());
-    std::fs::write(&target, &text)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    write_inside(root, &target, &text)?;
     let levels: Vec<String> = report
         .models
         .iter()

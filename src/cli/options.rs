@@ -16,6 +16,10 @@ pub(crate) struct Flags<'a> {
     pub max_file_size: u64,
     pub no_attestations: bool,
     pub per_project: bool,
+    /// What the caller counts toward a gate beyond ripen's own rules.
+    pub trust: crate::model::Trust,
+    /// The furthest ahead, in days, a waiver may expire (`--max-waiver-days`).
+    pub max_waiver_days: i64,
 }
 
 /// The config, the catalogue and the scan options for `root`. Errors are messages for the
@@ -27,10 +31,19 @@ pub(crate) fn options(
     let config = Config::discover(root, flags.config)
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
-    let mut rule_dirs = config.rules.clone();
-    rule_dirs.extend(flags.rules.iter().cloned());
-    let cat = Catalogue::load(&rule_dirs).map_err(|e| e.to_string())?;
-    config.validate(&cat).map_err(|e| e.to_string())?;
+    // The config's rule directories are the repository's (inside it, checked by `discover`,
+    // also for --config); --rules DIR are the caller's.
+    let cat =
+        Catalogue::load_with_repository(flags.rules, &config.rules).map_err(|e| e.to_string())?;
+    let outside = flags
+        .config
+        .is_some_and(|p| !crate::config::inside(root, p));
+    let unquote =
+        |e: crate::catalogue::DataError| if outside { e.unquoted() } else { e }.to_string();
+    config.validate(&cat).map_err(unquote)?;
+    config
+        .check_waiver_expiry(crate::model::Date::today(), flags.max_waiver_days)
+        .map_err(unquote)?;
     let mut exclude = config.exclude.clone();
     exclude.extend(flags.exclude.iter().cloned());
     let opts = ScanOptions {
@@ -49,6 +62,7 @@ pub(crate) fn options(
             .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
         per_project: flags.per_project,
         scope: None,
+        trust: flags.trust,
         progress: None,
     };
     Ok((config, cat, opts))

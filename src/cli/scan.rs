@@ -42,7 +42,13 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         };
         match scan_root(&args, &root, scope) {
             Ok((mut report, targets, cat, opts)) => {
-                crate::cli::annotate(&mut report, &root, args.history_commits, args.max_file_size);
+                crate::cli::annotate(
+                    &mut report,
+                    &root,
+                    args.history_commits,
+                    args.max_file_size,
+                    args.follow_git_file,
+                );
                 report.root = display;
                 if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo) {
                     report.warnings.insert(
@@ -67,11 +73,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
             return error("no repository to scan");
         };
         keep_models(&mut r, &args.models);
-        let met = r.check_targets(targets);
+        let met = r.check_targets(targets, trust(&args));
         (r, met)
     } else if scanned.len() == 1 {
         let (_, mut r, targets, ..) = scanned.remove(0);
-        let met = r.check_targets(&targets);
+        let met = r.check_targets(&targets, trust(&args));
         (r, met)
     } else {
         if !args.report_files.is_empty() {
@@ -83,7 +89,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         let parts: Vec<(String, Report)> = scanned
             .into_iter()
             .map(|(n, mut r, t, ..)| {
-                met &= r.check_targets(&t);
+                met &= r.check_targets(&t, trust(&args));
                 (n, r)
             })
             .collect();
@@ -100,6 +106,9 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         report.browse_url = github::browse_url(&env);
     }
     for (format, path) in &args.report_files {
+        if let Some(e) = sources.iter().find_map(|s| committed_link(&s.root, path)) {
+            return error(format!("--report-file: {e}"));
+        }
         if let Err(e) = std::fs::write(path, render::render(&report, *format)) {
             return error(format!(
                 "--report-file: cannot write {}: {e}",
@@ -152,6 +161,36 @@ pub(crate) fn keep_models(report: &mut Report, models: &[String]) {
     }
 }
 
+/// Why `path` must not be written: a symbolic link inside the scanned repository `root` (the
+/// file itself or a directory on the way), which the repository committed and could aim at any
+/// file the runner may write. None: nothing in the repository redirects the write.
+pub(crate) fn committed_link(root: &Path, path: &Path) -> Option<String> {
+    let root = std::path::absolute(root).ok()?;
+    let path = std::path::absolute(path).ok()?;
+    let rel = path.strip_prefix(&root).ok()?;
+    let mut at = root.clone();
+    for c in rel.components() {
+        at.push(c);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(format!(
+                "{} is a symbolic link in the scanned repository; ripen does not write through \
+                 a link the repository controls (remove it or write elsewhere)",
+                at.display()
+            ));
+        }
+    }
+    None
+}
+
+/// What the caller counts toward the gate beyond ripen's own rules (`--trust-*`).
+fn trust(args: &ScanArgs) -> crate::model::Trust {
+    crate::model::Trust {
+        repo_rules: args.trust_repo_rules,
+        waivers: args.trust_waivers,
+        attestations: args.trust_attestations,
+    }
+}
+
 /// One root's report, with the targets, catalogue and options it was scanned with.
 pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
 
@@ -168,6 +207,8 @@ pub(crate) fn scan_root(
         max_file_size: args.max_file_size,
         no_attestations: args.no_attestations,
         per_project: args.per_project,
+        trust: trust(args),
+        max_waiver_days: args.max_waiver_days,
     };
     let (config, cat, mut opts) = options(root, &flags).map_err(error)?;
     opts.scope = scope;
@@ -254,9 +295,20 @@ pub(crate) fn resolve(paths: &[PathBuf]) -> Result<Vec<Resolved>, String> {
 }
 
 /// Adds the history facts to a scan of a repository's top level (`.git` at the root; a
-/// subdirectory or an unpacked tree gets none).
-pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: u64) {
+/// subdirectory or an unpacked tree gets none). A `.git` file or link that leads outside the
+/// scanned directory is reported and not followed unless `follow` (`--follow-git-file`).
+pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: u64, follow: bool) {
     if max_commits == 0 || !root.join(".git").exists() {
+        return;
+    }
+    if let Some(target) = crate::source::git::git_dir_outside(root)
+        && !follow
+    {
+        report.warnings.push(format!(
+            ".git leads outside the scanned directory (to {}): not followed, no history facts; \
+             pass --follow-git-file to read it",
+            target.display()
+        ));
         return;
     }
     report.history =

@@ -6,7 +6,7 @@
 //! it define) that decide those caps.
 
 mod project;
-mod redact;
+pub(crate) mod redact;
 
 pub(crate) use project::{ProjectFacts, is_model_artifact};
 pub(crate) use redact::clean_snippet;
@@ -82,6 +82,11 @@ pub(crate) fn clean_hits(hits: &mut [crate::matcher::Hit]) {
     for h in hits {
         if let Some(s) = &mut h.snippet {
             *s = clean_snippet(s);
+        }
+        for f in h.facets.iter_mut() {
+            if let std::borrow::Cow::Owned(r) = redact::redact(f) {
+                *f = r;
+            }
         }
     }
 }
@@ -199,6 +204,7 @@ impl<'a> HitReader<'a> {
             snippet: h.snippet.clone(),
             facets: h.facets.clone(),
             note,
+            repository_rule: rule.repository,
         }
     }
 }

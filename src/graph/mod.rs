@@ -110,6 +110,7 @@ mod tests {
             snippet: None,
             facets: Vec::new(),
             note: None,
+            repository_rule: false,
         }
     }
 

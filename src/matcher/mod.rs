@@ -448,6 +448,7 @@ mod tests {
             positive: Vec::new(),
             negative: Vec::new(),
             source: String::new(),
+            repository: false,
         }
     }
 

@@ -35,6 +35,10 @@ pub struct Evidence {
     /// Why the tier is lower than the rule's (prose, comment, framework's own source).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Found by a rule the scanned repository supplied (its config's `rules:`), not by one of
+    /// ripen's or the caller's: a gate ignores it unless `--trust-repo-rules`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repository_rule: bool,
 }
 
 #[derive(

@@ -49,11 +49,44 @@ pub struct Stats {
 pub struct Target {
     pub model: String,
     pub level: u32,
+    /// The level detected, every rule and attestation counted.
     pub actual: Option<u32>,
     /// The level counted with active waivers, when a waiver applies to this model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub with_waivers: Option<u32>,
+    /// The level the gate judged: from ripen's own (and the caller's) rules, without
+    /// attestations or waivers, unless the caller trusts them (`trusted`).
+    pub gated: Option<u32>,
+    /// What the caller chose to count toward the gate: `repo_rules`, `waivers`,
+    /// `attestations`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted: Vec<&'static str>,
     pub met: bool,
+}
+
+impl Target {
+    /// The detected level, what waivers would make it, and what the gate counted when that
+    /// differs: "2; 4 with waivers (not counted: --trust-waivers); the gate counts 1 (ripen's
+    /// own rules, no attestations)".
+    pub fn summary(&self) -> String {
+        let n = |l: Option<u32>| l.map_or("–".to_string(), |a| a.to_string());
+        let mut s = n(self.actual);
+        if let Some(w) = self.with_waivers.filter(|w| Some(*w) != self.actual) {
+            s.push_str(&format!("; {w} with waivers"));
+            if !self.trusted.contains(&"waivers") {
+                s.push_str(" (not counted: --trust-waivers)");
+            }
+        }
+        if self.gated != self.actual {
+            s.push_str(&format!(
+                "; the gate counts {} (evidence from the repository's own rules and \
+                 attestations are not counted unless trusted: --trust-repo-rules, \
+                 --trust-attestations)",
+                n(self.gated)
+            ));
+        }
+        s
+    }
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -96,6 +129,22 @@ pub struct Report {
     /// report is about; evidence paths stay relative to `root`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The models as a gate judges them when the scan found something the caller has not
+    /// chosen to trust (evidence from the repository's own rules, attestations): evaluated
+    /// without it. None: the same as `models`.
+    #[serde(skip)]
+    pub gate_models: Option<BTreeMap<String, ModelResult>>,
+}
+
+/// What the caller of a gate chose to count beyond ripen's own rules and the evidence found.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Trust {
+    /// `--trust-repo-rules`: evidence from rules the scanned repository's config loads.
+    pub repo_rules: bool,
+    /// `--trust-waivers`: the config's active waivers.
+    pub waivers: bool,
+    /// `--trust-attestations`: the config's attestations.
+    pub attestations: bool,
 }
 
 impl Report {
@@ -108,7 +157,16 @@ impl Report {
     }
 
     /// Records whether each target is met; true when all are.
-    pub(crate) fn check_targets(&mut self, targets: &[(String, u32)]) -> bool {
+    pub(crate) fn check_targets(&mut self, targets: &[(String, u32)], trust: Trust) -> bool {
+        let trusted: Vec<&'static str> = [
+            (trust.repo_rules, "repo_rules"),
+            (trust.waivers, "waivers"),
+            (trust.attestations, "attestations"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        let basis = self.gate_models.as_ref().unwrap_or(&self.models);
         self.targets = targets
             .iter()
             .map(|(m, l)| {
@@ -118,12 +176,22 @@ impl Report {
                     .get(m)
                     .and_then(|r| r.staged())
                     .and_then(|s| s.level_with_waivers);
+                let gate = basis.get(m);
+                let mut gated = gate.and_then(|r| r.level());
+                if trust.waivers {
+                    let waived = gate
+                        .and_then(|r| r.staged())
+                        .and_then(|s| s.level_with_waivers);
+                    gated = gated.max(waived);
+                }
                 Target {
                     model: m.clone(),
                     level: *l,
                     actual,
                     with_waivers,
-                    met: actual.max(with_waivers).is_some_and(|a| a >= *l),
+                    gated,
+                    trusted: trusted.clone(),
+                    met: gated.is_some_and(|a| a >= *l),
                 }
             })
             .collect();

@@ -109,11 +109,16 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         Vec::new()
     };
     let separate = projects::separate_systems(cat, &auto, &graph, &read.facts, &evs);
+    use crate::assess::gate;
+    let gate_evs = full.then(|| gate::gate_evidence(opts, &evs)).flatten();
+    let repo_warning = gate::repository_rules_warning(&gate::repository_rules(&evs));
     let mut caps = crate::assess::capabilities::assess_with_attestations(cat, opts, evs);
     let mut models = crate::assess::models::evaluate(cat, &caps);
     if let Some(best) = separate {
         projects::take_lower(&mut models, best);
     }
+    // What a gate counts (without untrusted repository rules and attestations).
+    let gate_models = gate_evs.map(|evs| gate::gate_models(cat, opts, evs, &models));
     if full {
         capabilities::cap_evidence(&mut caps);
     }
@@ -173,7 +178,9 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         projects,
         history: None,
         scope: opts.scope.clone().filter(|s| !s.is_empty()),
+        gate_models,
     };
+    report.warnings.splice(0..0, repo_warning);
     crate::assess::waivers::apply(
         &mut report,
         &opts.attestations,
@@ -253,6 +260,7 @@ fn builtin_evidence(tree: &Tree, facts: &Facts, evs: &mut Vec<Evidence>) {
         snippet: None,
         facets: Vec::new(),
         note: None,
+        repository_rule: false,
     };
     if tree.has_git {
         let dirty = tree

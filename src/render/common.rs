@@ -38,12 +38,21 @@ pub fn chain_text(chain: &[Hop]) -> String {
         .join(" → ")
 }
 
+/// `path:line`, marked `[repository rule]` when the rule came from the scanned repository.
 pub(crate) fn location(e: &Evidence) -> String {
-    match e.line {
+    let at = match e.line {
         Some(l) => format!("{}:{l}", e.path),
         None => e.path.clone(),
+    };
+    if e.repository_rule {
+        format!("{at} {REPOSITORY_RULE}")
+    } else {
+        at
     }
 }
+
+/// How every format marks evidence found by a rule the scanned repository supplied.
+pub(crate) const REPOSITORY_RULE: &str = "[repository rule]";
 
 pub(crate) fn capitalise(s: &str) -> String {
     match s {

@@ -195,6 +195,13 @@ fn waiver_annotations(r: &Report) -> Vec<Annotation> {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}", summary_line(r));
+    for w in r
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with(crate::render::common::REPOSITORY_RULE))
+    {
+        o.push_str(&command("warning", None, None, "ripen: repository rules", w));
+    }
     // Plain lines: never a command, whatever the repository's text holds.
     for w in r.warnings.iter().take(5) {
         let _ = writeln!(o, "ripen: warning: {}", escape_data(w));

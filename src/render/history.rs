@@ -23,71 +23,78 @@ pub fn render(h: &History, format: HistoryFormat) -> String {
     }
 }
 
-/// `serde_json::to_string_pretty(h)`, with each distinct set of models rendered once:
-/// consecutive commits share theirs ([`crate::model::Models`]), and rendering a thousand copies
-/// was a tenth of `ripen history`'s time. The fields mirror [`History`]'s (a test checks).
+/// The history as JSON, in a string (see [`write_json`]).
 pub(crate) fn json(h: &History) -> String {
+    let mut out = Vec::new();
+    write_json(h, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Streams the history as JSON to `w`, one commit a line. A commit whose models are those of
+/// the commit before it (its changes could not move a level) does not repeat them: it names
+/// the last commit that changed them (`models_from`), so the output grows with the changes,
+/// not with commits × models (5,000 commits once made 190 MB). The other fields mirror
+/// [`History`]'s (a test checks).
+pub fn write_json(h: &History, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     use serde::Serialize;
-    use serde_json::value::RawValue;
     #[derive(Serialize)]
-    struct PointJson<'a> {
+    struct Full<'a> {
         #[serde(flatten)]
         commit: &'a crate::model::CommitInfo,
-        models: &'a RawValue,
+        models: &'a std::collections::BTreeMap<String, crate::model::ModelResult>,
     }
     #[derive(Serialize)]
-    struct HistoryJson<'a> {
-        schema_version: u32,
-        tool: &'a crate::model::Tool,
-        root: &'a str,
-        commits: Vec<PointJson<'a>>,
-        truncated: bool,
-        shallow: bool,
-        stats: &'a crate::model::HistoryStats,
-        warnings: &'a [String],
+    struct Shared<'a> {
+        #[serde(flatten)]
+        commit: &'a crate::model::CommitInfo,
+        models_from: &'a str,
     }
-    // Pretty-printed at the depth of `commits[i].models` (three levels in).
-    let mut rendered: Vec<(&crate::model::Models, Box<RawValue>)> = Vec::new();
-    for p in &h.commits {
-        if !rendered
-            .last()
-            .is_some_and(|(m, _)| std::sync::Arc::ptr_eq(m, &p.models))
-        {
-            let text = serde_json::to_string_pretty(&*p.models)
-                .expect("models serialise")
-                .replace('\n', "\n      ");
-            let raw = RawValue::from_string(text).expect("rendered JSON is JSON");
-            rendered.push((&p.models, raw));
+    write!(
+        w,
+        "{{\n  \"schema_version\": {},\n  \"tool\": {},\n  \"root\": {},\n  \"commits\": [",
+        h.schema_version,
+        j(&h.tool),
+        j(&h.root)
+    )?;
+    let mut last: Option<(&crate::model::Models, &str)> = None;
+    for (i, p) in h.commits.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        match last {
+            Some((m, from)) if std::sync::Arc::ptr_eq(m, &p.models) => {
+                serde_json::to_writer(
+                    &mut *w,
+                    &Shared {
+                        commit: &p.commit,
+                        models_from: from,
+                    },
+                )?;
+            }
+            _ => {
+                serde_json::to_writer(
+                    &mut *w,
+                    &Full {
+                        commit: &p.commit,
+                        models: &p.models,
+                    },
+                )?;
+                last = Some((&p.models, &p.commit.commit));
+            }
         }
     }
-    let mut models = rendered.iter();
-    let mut current: Option<&(&crate::model::Models, Box<RawValue>)> = None;
-    let commits = h
-        .commits
-        .iter()
-        .map(|p| {
-            if !current.is_some_and(|(m, _)| std::sync::Arc::ptr_eq(m, &p.models)) {
-                current = models.next();
-            }
-            PointJson {
-                commit: &p.commit,
-                models: &current.expect("one rendering per run of shared models").1,
-            }
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&HistoryJson {
-        schema_version: h.schema_version,
-        tool: &h.tool,
-        root: &h.root,
-        commits,
-        truncated: h.truncated,
-        shallow: h.shallow,
-        stats: &h.stats,
-        warnings: &h.warnings,
-    })
-    .expect("history serialises");
-    s.push('\n');
-    s
+    write!(
+        w,
+        "{}],\n  \"truncated\": {},\n  \"shallow\": {},\n  \"stats\": {},\n  \"warnings\": {}\n}}\n",
+        if h.commits.is_empty() { "" } else { "\n  " },
+        h.truncated,
+        h.shallow,
+        j(&h.stats),
+        j(&h.warnings)
+    )
+}
+
+/// One-line JSON of a value, for the fields around the streamed commits.
+fn j<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).expect("serialises")
 }
 
 pub fn level(l: Option<u32>) -> String {

@@ -201,15 +201,10 @@ fn targets(o: &mut String, r: &Report) {
         let _ = writeln!(o, "| Model | Target | Level | |");
         let _ = writeln!(o, "|---|---|---|---|");
         for t in &r.targets {
-            let actual = t.actual.map_or("–".to_string(), |a| a.to_string());
-            let with = t
-                .with_waivers
-                .filter(|w| Some(*w) != t.actual)
-                .map(|w| format!(" ({w} with waivers)"))
-                .unwrap_or_default();
+            let actual = t.summary();
             let _ = writeln!(
                 o,
-                "| {} | ≥ {} | {actual}{with} | {} |",
+                "| {} | ≥ {} | {actual} | {} |",
                 capitalise(&t.model),
                 t.level,
                 if t.met { "✅ met" } else { "❌ not met" }
@@ -282,6 +277,9 @@ fn evidence(o: &mut String, r: &Report) {
             };
             if c.evidence_total > 1 {
                 let _ = write!(how, " (+{} more)", c.evidence_total - 1);
+            }
+            if best.repository_rule {
+                let _ = write!(how, " {}", crate::render::common::REPOSITORY_RULE);
             }
             let _ = writeln!(
                 o,

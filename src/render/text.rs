@@ -387,10 +387,7 @@ fn closing(o: &mut String, r: &Report) {
 /// Each `--fail-under` target, met or not.
 fn targets(o: &mut String, r: &Report) {
     for t in &r.targets {
-        let mut actual = t.actual.map(|a| a.to_string()).unwrap_or("-".into());
-        if let Some(w) = t.with_waivers.filter(|w| Some(*w) != t.actual) {
-            actual.push_str(&format!(", {w} with waivers"));
-        }
+        let actual = t.summary();
         let _ = writeln!(
             o,
             "{} {} >= {} (is {actual})",

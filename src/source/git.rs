@@ -60,6 +60,26 @@ pub struct Repo {
     pub root: PathBuf,
 }
 
+/// Where `root/.git` leads when it is a file (`gitdir: PATH`, as worktrees and submodules
+/// have) or a link whose target lies outside `root`: the scanned directory would then read
+/// a git directory it does not contain. None when `.git` is a directory inside `root`, or
+/// absent.
+pub fn git_dir_outside(root: &Path) -> Option<PathBuf> {
+    let dot_git = root.join(".git");
+    let meta = std::fs::symlink_metadata(&dot_git).ok()?;
+    let target = if meta.file_type().is_symlink() {
+        std::fs::read_link(&dot_git).ok().map(|t| root.join(t))?
+    } else if meta.is_file() {
+        let text = std::fs::read_to_string(&dot_git).ok()?;
+        let dir = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim();
+        root.join(dir)
+    } else {
+        return None;
+    };
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    (!canon(&target).starts_with(canon(root))).then_some(target)
+}
+
 /// Opens the repository that contains `path` (a working tree, a subdirectory of one, or a bare
 /// repository), whoever owns it.
 pub fn open(path: &Path) -> Result<Repo, GitError> {

@@ -74,7 +74,7 @@ fn levels(r: &Report) -> Markup {
                         (if t.met { "target met" } else { "target NOT met" })
                     }
                     " " (Text(&capitalise(&t.model))) " level ≥ " (t.level) " (is "
-                    (t.actual.map(|a| a.to_string()).unwrap_or_else(|| "–".into())) ")"
+                    (t.summary()) ")"
                 } "\n"
             }
             div.models {

@@ -1,0 +1,3 @@
+import mlflow, subprocess
+subprocess.run(["python", "-m", "src.fit"])
+mlflow.log_metric("a", 1)
