@@ -52,6 +52,7 @@ pub(crate) fn ci_builds_through_scripts(facts: &Facts, evs: &mut Vec<Evidence>) 
             ))),
             facets: vec![facet::BUILDS.into()],
             note: None,
+            repository_rule: e.repository_rule,
         });
     }
     evs.extend(add);
@@ -173,6 +174,7 @@ mod tests {
             snippet: None,
             facets: facets.iter().map(|f| f.to_string()).collect(),
             note: None,
+            repository_rule: false,
         }
     }
 
