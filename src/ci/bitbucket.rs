@@ -67,6 +67,15 @@ impl CiSystem for Bitbucket {
     fn fixed_location(&self, rel: &str) -> bool {
         file_name(rel) == "bitbucket-pipelines.yml"
     }
+    /// Bitbucket reads only the root `bitbucket-pipelines.yml`.
+    fn copy(&self, rel: &str) -> Option<String> {
+        (self.at(rel) && rel != "bitbucket-pipelines.yml").then(|| {
+            crate::ci::copy_note(
+                crate::paths::parent(rel),
+                "Bitbucket Pipelines reads only the root `bitbucket-pipelines.yml`",
+            )
+        })
+    }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(
             "bitbucket-pipelines.yml",

@@ -101,6 +101,14 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
 }
 
+/// The folder whose `.circleci/config.yml` `rel` is ("" at the root).
+fn circleci_root(rel: &str) -> Option<&str> {
+    ["/.circleci/config.yml", "/.circleci/config.yaml"]
+        .iter()
+        .find_map(|s| format!("/{rel}").strip_suffix(s).map(str::len))
+        .map(|n| &rel[..n.saturating_sub(1)])
+}
+
 /// CircleCI.
 pub(crate) struct CircleCi;
 
@@ -108,8 +116,10 @@ impl CiSystem for CircleCi {
     fn id(&self) -> &'static str {
         "circleci"
     }
+    /// `.circleci/config.yml` anywhere (elsewhere than the root: read, then reported as a
+    /// copy, [`CiSystem::copy`]).
     fn at(&self, rel: &str) -> bool {
-        rel == ".circleci/config.yml" || rel == ".circleci/config.yaml"
+        circleci_root(rel).is_some()
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
@@ -117,6 +127,12 @@ impl CiSystem for CircleCi {
     }
     fn fixed_location(&self, rel: &str) -> bool {
         rel.contains(".circleci/")
+    }
+    /// CircleCI reads only the root `.circleci/config.yml`.
+    fn copy(&self, rel: &str) -> Option<String> {
+        circleci_root(rel)
+            .filter(|r| !r.is_empty())
+            .map(|r| crate::ci::copy_note(r, "CircleCI reads only the root `.circleci/config.yml`"))
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(

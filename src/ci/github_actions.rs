@@ -163,6 +163,18 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
     Some(FileFacts::Commands(commands))
 }
 
+/// The folder whose `.github/workflows/` holds `rel` ("" at the root), when `rel` is a
+/// workflow file (YAML directly in that folder).
+fn workflow_root(rel: &str) -> Option<&str> {
+    let (root, file) = if let Some(f) = rel.strip_prefix(".github/workflows/") {
+        ("", f)
+    } else {
+        let i = rel.find("/.github/workflows/")?;
+        (&rel[..i], &rel[i + 19..])
+    };
+    (is_yaml(rel) && !file.contains('/') && !root.contains("/.github/")).then_some(root)
+}
+
 /// GitHub Actions.
 pub(crate) struct GithubActions;
 
@@ -170,8 +182,10 @@ impl CiSystem for GithubActions {
     fn id(&self) -> &'static str {
         "github-actions"
     }
+    /// Workflows anywhere (`seedcode/.github/workflows/x.yml` too: read, then reported as a
+    /// copy, [`CiSystem::copy`]).
     fn at(&self, rel: &str) -> bool {
-        rel.starts_with(".github/workflows/") && is_yaml(rel) && !rel[18..].contains('/')
+        workflow_root(rel).is_some()
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
@@ -185,6 +199,15 @@ impl CiSystem for GithubActions {
     }
     fn fixed_location(&self, rel: &str) -> bool {
         rel.starts_with(".github/") || rel.contains("/.github/")
+    }
+    /// GitHub runs only the workflows of `.github/workflows/` at the repository's root.
+    fn copy(&self, rel: &str) -> Option<String> {
+        workflow_root(rel).filter(|r| !r.is_empty()).map(|r| {
+            crate::ci::copy_note(
+                r,
+                "GitHub Actions runs only `.github/workflows/` at the repository root",
+            )
+        })
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(

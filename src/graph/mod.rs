@@ -58,6 +58,10 @@ pub struct Automation {
     /// reaches is walked again when asked ([`Automation::entry_reach`]): keeping every entry's
     /// reach set cost more memory than the rest of the graph in a large monorepo.
     pub(crate) entry_seeds: HashMap<String, Vec<(NodeId, usize)>>,
+    /// CI configurations their service never runs from where they lie (seed code, templates,
+    /// a sub-folder's or misnamed file that nothing includes), with why: CI for another
+    /// repository ([`crate::ci::copy_of`]). They start no walk.
+    pub copies: Vec<(String, String)>,
 }
 
 pub(crate) fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {

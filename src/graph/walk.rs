@@ -235,6 +235,10 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if included.contains(path) {
             continue;
         }
+        if let Some(why) = crate::ci::copy_of(path) {
+            auto.copies.push((path.to_string(), why));
+            continue;
+        }
         add_jobs(auto, &mut seeds, path, system, jobs, triggers, &[]);
         // GitLab: an included file's jobs are jobs of this pipeline.
         if *system == "gitlab-ci" {
