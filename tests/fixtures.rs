@@ -168,6 +168,7 @@ fixture_tests! {
     airflow_training => "airflow-training",
     data_pipeline_only => "data-pipeline-only",
     ci_copies => "ci-copies",
+    gate_cannot_fail => "gate-cannot-fail",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -37,6 +37,7 @@ pub(crate) fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
                 end: sec_end,
                 triggers: vec![trig(kind, None, nl)],
                 commands: scalar_commands(nv, false, here),
+                may_fail: Vec::new(),
             });
         }
     }

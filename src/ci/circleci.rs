@@ -95,6 +95,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 end: job_end,
                 triggers: t,
                 commands,
+                may_fail: Vec::new(),
             }
         })
         .collect();

@@ -155,6 +155,12 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
             end: job_end,
             triggers: gitlab_job_triggers(job, *line),
             commands,
+            // `allow_failure: true`: a failing job does not fail the pipeline.
+            may_fail: if job.get("allow_failure").and_then(Node::as_str) == Some("true") {
+                vec![(*line, job_end)]
+            } else {
+                Vec::new()
+            },
         });
     }
     FileFacts::Entry {

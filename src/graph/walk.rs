@@ -535,6 +535,12 @@ pub(crate) fn add_jobs(
     prefix: &[Hop],
 ) {
     for j in jobs {
+        if !j.may_fail.is_empty() {
+            auto.may_fail
+                .entry(path.to_string())
+                .or_default()
+                .extend(j.may_fail.iter().copied());
+        }
         let t = if j.triggers.is_empty() {
             file_triggers.to_vec()
         } else {

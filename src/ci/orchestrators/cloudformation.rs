@@ -91,6 +91,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             end: r_end,
             triggers: t,
             commands,
+            may_fail: Vec::new(),
         });
     }
     if !jobs.is_empty() {

@@ -65,6 +65,7 @@ pub(crate) fn terraform(doc: &Document) -> Option<FileFacts> {
             end: doc.text.lines().count() as u32,
             triggers,
             commands,
+            may_fail: Vec::new(),
         }],
     ))
 }
