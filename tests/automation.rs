@@ -220,6 +220,17 @@ fn azure_pipeline_anywhere_with_template_and_az_ml_job() {
         "src/train.py",
         14,
         "pipelines/train-pipeline.yml:11 (push) → templates/aml-steps.yml:11 [references ../templates/aml-steps.yml] → aml/train-job.yml:3 [az ml job create -f aml/train-job.yml --stream] → src/train.py:14 [python train.py --n 50]"
+    ); // `template: /x.yml@self` is this repository's file; a `script: |` block is one command
+    // per line.
+    assert_eq!(
+        entry_triggers(&g, "pipelines/lint-pipeline.yml", None),
+        vec!["push"]
+    );
+    chain!(
+        g,
+        "templates/lint-steps.yml",
+        4,
+        "pipelines/lint-pipeline.yml:5 (push) → templates/lint-steps.yml:4 [references templates/lint-steps.yml]"
     );
 }
 
