@@ -275,6 +275,23 @@ fn circleci_scheduled_workflow_runs_only_its_jobs() {
     assert_eq!(g.triggers("train.py", 14), vec![TriggerKind::Schedule]);
 }
 
+/// A setup workflow continues into a second configuration on the same push: its jobs are
+/// reached from the setup, not started on their own.
+#[test]
+fn circleci_setup_workflow_continues_into_its_second_config() {
+    let g = graph("circleci-setup");
+    assert_eq!(
+        entry_triggers(&g, ".circleci/continue_config.yml", Some("train")),
+        vec!["called"]
+    );
+    chain!(
+        g,
+        "src/train.py",
+        6,
+        ".circleci/config.yml:10 (push) → .circleci/continue_config.yml:12 [references .circleci/continue_config.yml] → src/train.py:6 [python src/train.py]"
+    );
+}
+
 #[test]
 fn bitbucket_custom_pipeline_is_manual() {
     let g = graph("bitbucket-custom");
