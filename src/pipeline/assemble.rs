@@ -142,14 +142,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
                     u
                 })
                 .collect(),
-            ci_for_another_repository: auto
-                .copies
-                .iter()
-                .map(|(path, note)| crate::model::CiCopy {
-                    path: path.clone(),
-                    note: note.clone(),
-                })
-                .collect(),
+            ci_for_another_repository: ci_copies(&auto.copies),
         },
         committed_artifacts: tree
             .large
@@ -327,6 +320,17 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
         ));
     }
     rule_entries
+}
+
+/// The report's list of CI for another repository.
+fn ci_copies(copies: &[(String, String)]) -> Vec<crate::model::CiCopy> {
+    copies
+        .iter()
+        .map(|(path, note)| crate::model::CiCopy {
+            path: path.clone(),
+            note: note.clone(),
+        })
+        .collect()
 }
 
 /// Evidence in a CI configuration that its service never runs from here (CI for another
