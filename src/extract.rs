@@ -228,6 +228,29 @@ mod tests {
         assert!(!may && !was_parsed && !yields);
     }
 
+    /// A job whose `if:` is always false never runs; steps and jobs that may fail are marked.
+    #[test]
+    fn gha_never_jobs_and_steps_that_may_fail() {
+        let FileFacts::Entry { jobs, .. } = facts(
+            ".github/workflows/ci.yml",
+            "on: [push]\njobs:\n  off:\n    if: ${{ false }}\n    runs-on: x\n    steps:\n      - run: pytest\n  test:\n    runs-on: x\n    steps:\n      - run: ruff check .\n      - name: tests\n        continue-on-error: true\n        run: pytest\n      - if: false\n        run: make train\n",
+        ) else {
+            panic!()
+        };
+        assert_eq!(jobs[0].triggers[0].kind, TriggerKind::Called);
+        assert!(jobs[0].commands.is_empty());
+        let texts: Vec<&str> = jobs[1].commands.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["ruff check .", "pytest"]);
+        assert_eq!(jobs[1].may_fail, vec![(12, 14)]);
+        let FileFacts::Entry { jobs, .. } = facts(
+            ".gitlab-ci.yml",
+            "test:\n  allow_failure: true\n  script: [pytest]\n",
+        ) else {
+            panic!()
+        };
+        assert_eq!(jobs[0].may_fail, vec![(1, 3)]);
+    }
+
     #[test]
     fn makefile_targets() {
         let FileFacts::Targets { targets, .. } = facts(

@@ -220,6 +220,17 @@ fn azure_pipeline_anywhere_with_template_and_az_ml_job() {
         "src/train.py",
         14,
         "pipelines/train-pipeline.yml:11 (push) → templates/aml-steps.yml:11 [references ../templates/aml-steps.yml] → aml/train-job.yml:3 [az ml job create -f aml/train-job.yml --stream] → src/train.py:14 [python train.py --n 50]"
+    ); // `template: /x.yml@self` is this repository's file; a `script: |` block is one command
+    // per line.
+    assert_eq!(
+        entry_triggers(&g, "pipelines/lint-pipeline.yml", None),
+        vec!["push"]
+    );
+    chain!(
+        g,
+        "templates/lint-steps.yml",
+        4,
+        "pipelines/lint-pipeline.yml:5 (push) → templates/lint-steps.yml:4 [references templates/lint-steps.yml]"
     );
 }
 
@@ -262,6 +273,23 @@ fn circleci_scheduled_workflow_runs_only_its_jobs() {
         ".circleci/config.yml:16 (schedule \"0 2 * * *\") → train.py:14 [python train.py]"
     );
     assert_eq!(g.triggers("train.py", 14), vec![TriggerKind::Schedule]);
+}
+
+/// A setup workflow continues into a second configuration on the same push: its jobs are
+/// reached from the setup, not started on their own.
+#[test]
+fn circleci_setup_workflow_continues_into_its_second_config() {
+    let g = graph("circleci-setup");
+    assert_eq!(
+        entry_triggers(&g, ".circleci/continue_config.yml", Some("train")),
+        vec!["called"]
+    );
+    chain!(
+        g,
+        "src/train.py",
+        6,
+        ".circleci/config.yml:10 (push) → .circleci/continue_config.yml:12 [references .circleci/continue_config.yml] → src/train.py:6 [python src/train.py]"
+    );
 }
 
 #[test]

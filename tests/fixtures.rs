@@ -177,6 +177,57 @@ fixture_tests! {
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
     deploy_registry_reload => "deploy-registry-reload",
+    ci_copies => "ci-copies",
+    gate_cannot_fail => "gate-cannot-fail",
+}
+
+/// CI that its system never runs from where it lies is reported as CI for another
+/// repository, with why, in the report and on its evidence; nothing it names is automated.
+#[test]
+fn ci_copies_are_reported_as_ci_for_another_repository() {
+    let r = scan("ci-copies");
+    let copies: Vec<&str> = r
+        .automation
+        .ci_for_another_repository
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(
+        copies,
+        vec![
+            "examples/bitbucket/bitbucket-pipelines.yml",
+            "gitlab-ci.yml",
+            "seedcode/.github/workflows/train.yml",
+            "starter/.circleci/config.yml",
+            "templates/gitlab/.gitlab-ci.yml",
+        ]
+    );
+    let note = &r.automation.ci_for_another_repository[2].note;
+    assert!(
+        note.starts_with("CI for another repository") && note.contains("`seedcode`"),
+        "{note}"
+    );
+    let ci = r.capability("ci").unwrap();
+    let e = ci
+        .evidence
+        .iter()
+        .find(|e| e.path == "templates/gitlab/.gitlab-ci.yml")
+        .expect("evidence of the copy");
+    assert_eq!(e.tier, Tier::Mentioned);
+    assert!(
+        e.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("another repository")
+    );
+    assert!(
+        r.automation
+            .entry_points
+            .iter()
+            .all(|p| p.path == ".github/workflows/ci.yml")
+    );
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains("\"ci_for_another_repository\""));
 }
 
 #[test]

@@ -77,12 +77,20 @@ pub(crate) fn azure_shape(root: &Node) -> bool {
 pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     let mut includes = Vec::new();
     collect_key(root, "template", &mut includes, 0);
+    // `x.yml@self` is this repository's file; `x.yml@other` another repository's.
+    let mut commands = scalar_commands(root, true, here);
+    for c in commands.iter_mut().filter(|c| !c.shell) {
+        if let Some(t) = c.text.strip_suffix("@self") {
+            c.text = t.to_string();
+        }
+    }
     FileFacts::Entry {
         system: "azure-pipelines",
         triggers: azure_triggers(root),
-        jobs: whole_job(end, scalar_commands(root, true, here)),
+        jobs: whole_job(end, commands),
         includes: includes
             .into_iter()
+            .map(|(s, l)| (s.strip_suffix("@self").map(str::to_string).unwrap_or(s), l))
             .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
             .map(|(s, l)| Command::reference(l, s))
             .collect(),

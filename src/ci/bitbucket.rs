@@ -37,6 +37,7 @@ pub(crate) fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
                 end: sec_end,
                 triggers: vec![trig(kind, None, nl)],
                 commands: scalar_commands(nv, false, here),
+                may_fail: Vec::new(),
             });
         }
     }
@@ -66,6 +67,15 @@ impl CiSystem for Bitbucket {
     }
     fn fixed_location(&self, rel: &str) -> bool {
         file_name(rel) == "bitbucket-pipelines.yml"
+    }
+    /// Bitbucket reads only the root `bitbucket-pipelines.yml`.
+    fn copy(&self, rel: &str) -> Option<String> {
+        (self.at(rel) && rel != "bitbucket-pipelines.yml").then(|| {
+            crate::ci::copy_note(
+                crate::paths::parent(rel),
+                "Bitbucket Pipelines reads only the root `bitbucket-pipelines.yml`",
+            )
+        })
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(

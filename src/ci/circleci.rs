@@ -3,7 +3,7 @@
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, ranges, str_at, trig};
-use crate::model::{FileFacts, Job, Trigger, TriggerKind};
+use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
 
@@ -95,10 +95,50 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 end: job_end,
                 triggers: t,
                 commands,
+                may_fail: Vec::new(),
             }
         })
         .collect();
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
+}
+
+/// A setup workflow (`setup: true`) continues into a second configuration (the path-filtering
+/// orb's `config-path`, by default `.circleci/continue_config.yml`, or the continuation orb's
+/// `configuration_path`) on the same push: one job that reaches it.
+fn continuation(root: &Node) -> Option<Job> {
+    if root.get("setup").and_then(Node::as_str) != Some("true") {
+        return None;
+    }
+    let mut paths = Vec::new();
+    for k in ["config-path", "configuration_path"] {
+        crate::facts::yaml::collect_key(root, k, &mut paths, 0);
+    }
+    let orbs = root.get("orbs").map(Node::entries).unwrap_or(&[]);
+    let line = orbs.first().map_or(1, |(_, l, _)| *l);
+    if paths.is_empty() {
+        paths.push((".circleci/continue_config.yml".to_string(), line));
+    }
+    let commands = paths
+        .into_iter()
+        .filter(|(p, _)| !p.contains("<<") && !p.contains("://"))
+        .map(|(p, l)| Command::reference(l, format!("/{}", p.trim_start_matches("./"))))
+        .collect::<Vec<_>>();
+    (!commands.is_empty()).then(|| Job {
+        name: "continuation".into(),
+        line,
+        end: line,
+        triggers: vec![trig(TriggerKind::Push, None, line)],
+        commands,
+        may_fail: Vec::new(),
+    })
+}
+
+/// The folder whose `.circleci/config.yml` `rel` is ("" at the root).
+fn circleci_root(rel: &str) -> Option<&str> {
+    ["/.circleci/config.yml", "/.circleci/config.yaml"]
+        .iter()
+        .find_map(|s| format!("/{rel}").strip_suffix(s).map(str::len))
+        .map(|n| &rel[..n.saturating_sub(1)])
 }
 
 /// CircleCI.
@@ -108,15 +148,38 @@ impl CiSystem for CircleCi {
     fn id(&self) -> &'static str {
         "circleci"
     }
+    /// `.circleci/config.yml` anywhere (elsewhere than the root: read, then reported as a
+    /// copy, [`CiSystem::copy`]).
     fn at(&self, rel: &str) -> bool {
-        rel == ".circleci/config.yml" || rel == ".circleci/config.yaml"
+        circleci_root(rel).is_some()
+            || rel
+                .strip_prefix(".circleci/")
+                .is_some_and(|f| !f.contains('/') && crate::paths::is_yaml(rel))
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
-        Some(circleci(y.root, y.end))
+        let mut f = circleci(y.root, y.end);
+        if let FileFacts::Entry { jobs, .. } = &mut f {
+            if circleci_root(&doc.rel).is_none() {
+                // A continuation configuration runs only when a setup workflow continues
+                // into it: its jobs are reached from there.
+                for j in jobs.iter_mut() {
+                    j.triggers = vec![trig(TriggerKind::Called, None, j.line)];
+                }
+            } else if let Some(job) = continuation(y.root) {
+                jobs.push(job);
+            }
+        }
+        Some(f)
     }
     fn fixed_location(&self, rel: &str) -> bool {
         rel.contains(".circleci/")
+    }
+    /// CircleCI reads only the root `.circleci/config.yml`.
+    fn copy(&self, rel: &str) -> Option<String> {
+        circleci_root(rel)
+            .filter(|r| !r.is_empty())
+            .map(|r| crate::ci::copy_note(r, "CircleCI reads only the root `.circleci/config.yml`"))
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(

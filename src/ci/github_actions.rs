@@ -77,7 +77,11 @@ pub(crate) fn github_steps(
         for (k, kl, v) in step.entries() {
             match (k.as_str(), v.as_str()) {
                 ("run", Some(s)) => push_block(commands, s, *kl, true, wd.as_deref()),
-                ("name" | "id" | "if" | "working-directory" | "shell" | "env", _) => {}
+                (
+                    "name" | "id" | "if" | "working-directory" | "shell" | "env"
+                    | "continue-on-error" | "timeout-minutes",
+                    _,
+                ) => {}
                 ("uses", Some(u)) => {
                     // Local actions (`./.github/actions/x`) are repository paths; marketplace
                     // actions (`owner/repo@v1`) and `docker://` images are not.
@@ -103,14 +107,28 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         .iter()
         .zip(ranges(entries, end))
         .map(|((name, line, job), (_, job_end))| {
+            // A job whose `if:` is always false never runs: only a caller could start it,
+            // and none can.
+            if job.get("if").and_then(Node::as_str).is_some_and(never) {
+                return Job {
+                    name: name.clone(),
+                    line: *line,
+                    end: job_end,
+                    triggers: vec![trig(TriggerKind::Called, None, *line)],
+                    commands: Vec::new(),
+                    may_fail: Vec::new(),
+                };
+            }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
             let mut commands = Vec::new();
-            github_steps(
-                job.get("steps").map(Node::as_seq).unwrap_or(&[]),
-                job_wd.as_deref(),
-                here,
-                &mut commands,
-            );
+            let all_steps = job.get("steps").map(Node::as_seq).unwrap_or(&[]);
+            let steps: Vec<Node> = all_steps
+                .iter()
+                .filter(|s| !s.get("if").and_then(Node::as_str).is_some_and(never))
+                .cloned()
+                .collect();
+            github_steps(&steps, job_wd.as_deref(), here, &mut commands);
+            let may_fail = may_fail(job, all_steps, *line, job_end);
             // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
             if let Some(u) = job.get("uses").and_then(Node::as_str)
                 && (u.starts_with("./") || u.starts_with(".github/"))
@@ -126,10 +144,43 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 end: job_end,
                 triggers: Vec::new(),
                 commands,
+                may_fail,
             }
         })
         .collect();
     entry("github-actions", triggers, jobs)
+}
+
+/// Whether an `if:` condition is always false (`false`, `${{ false }}`).
+fn never(cond: &str) -> bool {
+    let c = cond.trim();
+    let c = c
+        .strip_prefix("${{")
+        .and_then(|c| c.strip_suffix("}}"))
+        .unwrap_or(c);
+    matches!(c.trim(), "false" | "False" | "0")
+}
+
+/// Whether a `continue-on-error:` value is always true.
+fn always(v: Option<&Node>) -> bool {
+    v.and_then(Node::as_str)
+        .is_some_and(|s| matches!(s.trim(), "true" | "True" | "${{ true }}"))
+}
+
+/// The lines of a job whose failures do not fail it: the whole job with `continue-on-error:
+/// true`, else each step that has it (to the line before the next step).
+fn may_fail(job: &Node, steps: &[Node], line: u32, end: u32) -> Vec<(u32, u32)> {
+    if always(job.get("continue-on-error")) {
+        return vec![(line, end)];
+    }
+    let mut out = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        if always(s.get("continue-on-error")) {
+            let last = steps.get(i + 1).map_or(end, |n| n.line.saturating_sub(1));
+            out.push((s.line, last.max(s.line)));
+        }
+    }
+    out
 }
 
 /// A local GitHub action (`action.yml` with `runs:`): its composite steps, or the Dockerfile
@@ -163,6 +214,18 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
     Some(FileFacts::Commands(commands))
 }
 
+/// The folder whose `.github/workflows/` holds `rel` ("" at the root), when `rel` is a
+/// workflow file (YAML directly in that folder).
+fn workflow_root(rel: &str) -> Option<&str> {
+    let (root, file) = if let Some(f) = rel.strip_prefix(".github/workflows/") {
+        ("", f)
+    } else {
+        let i = rel.find("/.github/workflows/")?;
+        (&rel[..i], &rel[i + 19..])
+    };
+    (is_yaml(rel) && !file.contains('/') && !root.contains("/.github/")).then_some(root)
+}
+
 /// GitHub Actions.
 pub(crate) struct GithubActions;
 
@@ -170,8 +233,10 @@ impl CiSystem for GithubActions {
     fn id(&self) -> &'static str {
         "github-actions"
     }
+    /// Workflows anywhere (`seedcode/.github/workflows/x.yml` too: read, then reported as a
+    /// copy, [`CiSystem::copy`]).
     fn at(&self, rel: &str) -> bool {
-        rel.starts_with(".github/workflows/") && is_yaml(rel) && !rel[18..].contains('/')
+        workflow_root(rel).is_some()
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
@@ -185,6 +250,15 @@ impl CiSystem for GithubActions {
     }
     fn fixed_location(&self, rel: &str) -> bool {
         rel.starts_with(".github/") || rel.contains("/.github/")
+    }
+    /// GitHub runs only the workflows of `.github/workflows/` at the repository's root.
+    fn copy(&self, rel: &str) -> Option<String> {
+        workflow_root(rel).filter(|r| !r.is_empty()).map(|r| {
+            crate::ci::copy_note(
+                r,
+                "GitHub Actions runs only `.github/workflows/` at the repository root",
+            )
+        })
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(

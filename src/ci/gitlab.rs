@@ -104,10 +104,14 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
         .map(|(k, _, v)| (k.as_str(), v))
         .collect();
     for ((name, line, job), (_, job_end)) in entries.iter().zip(ranges(entries, end)) {
-        if name == "include" {
-            let mut items: Vec<&Node> = job.as_seq().iter().collect();
+        // `include:`, and a job's `trigger: include:` (a child pipeline): their jobs run
+        // as part of this pipeline.
+        let child = job.get("trigger").and_then(|t| t.get("include"));
+        if name == "include" || child.is_some() {
+            let inc = child.unwrap_or(job);
+            let mut items: Vec<&Node> = inc.as_seq().iter().collect();
             if items.is_empty() {
-                items.push(job);
+                items.push(inc);
             }
             for it in items {
                 let (path, l) = match (it.as_str(), it.get("local")) {
@@ -123,7 +127,9 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
                     format!("/{}", path.trim_start_matches('/')),
                 ));
             }
-            continue;
+            if name == "include" {
+                continue;
+            }
         }
         if GITLAB_RESERVED.contains(&name.as_str())
             || name.starts_with('.')
@@ -149,6 +155,12 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
             end: job_end,
             triggers: gitlab_job_triggers(job, *line),
             commands,
+            // `allow_failure: true`: a failing job does not fail the pipeline.
+            may_fail: if job.get("allow_failure").and_then(Node::as_str) == Some("true") {
+                vec![(*line, job_end)]
+            } else {
+                Vec::new()
+            },
         });
     }
     FileFacts::Entry {
@@ -182,8 +194,11 @@ impl CiSystem for Gitlab {
     fn id(&self) -> &'static str {
         "gitlab-ci"
     }
+    /// `.gitlab-ci.yml` (anywhere, and misnamed `gitlab-ci.yml`: read, then reported as a
+    /// copy unless included, [`CiSystem::copy`]) and `.gitlab/ci/*.yml` fragments.
     fn at(&self, rel: &str) -> bool {
-        file_name(rel) == ".gitlab-ci.yml" || (rel.starts_with(".gitlab/ci/") && is_yaml(rel))
+        matches!(file_name(rel), ".gitlab-ci.yml" | "gitlab-ci.yml")
+            || (rel.starts_with(".gitlab/ci/") && is_yaml(rel))
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
@@ -214,7 +229,25 @@ impl CiSystem for Gitlab {
         })
     }
     fn fixed_location(&self, rel: &str) -> bool {
-        file_name(rel) == ".gitlab-ci.yml"
+        matches!(file_name(rel), ".gitlab-ci.yml" | "gitlab-ci.yml")
+    }
+    /// GitLab starts a pipeline from the root `.gitlab-ci.yml` only; other files run when it
+    /// includes them (`include:`, a child pipeline's `trigger: include:`).
+    fn copy(&self, rel: &str) -> Option<String> {
+        let name = file_name(rel);
+        if rel == ".gitlab-ci.yml" || !matches!(name, ".gitlab-ci.yml" | "gitlab-ci.yml") {
+            return None;
+        }
+        let why = if name == "gitlab-ci.yml" {
+            "GitLab CI reads `.gitlab-ci.yml` (with its dot), and nothing includes this file"
+        } else {
+            "GitLab CI starts pipelines only from the root `.gitlab-ci.yml`, and nothing includes this file"
+        };
+        let root = crate::paths::parent(rel);
+        Some(crate::ci::copy_note(
+            if name == ".gitlab-ci.yml" { root } else { "" },
+            why,
+        ))
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[

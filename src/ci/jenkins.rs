@@ -55,6 +55,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
             end: doc.text.lines().count() as u32,
             triggers: Vec::new(),
             commands,
+            may_fail: Vec::new(),
         }],
     }
 }

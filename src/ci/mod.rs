@@ -59,6 +59,14 @@ pub trait CiSystem: Sync {
     fn fixed_location(&self, _rel: &str) -> bool {
         false
     }
+    /// When `rel` is this system's configuration by name ([`CiSystem::at`]) in a place the
+    /// service never reads it from (seed code, a template, a sub-folder, a misnamed file): why,
+    /// for the evidence note. Such a copy is CI for another repository: it starts no job here
+    /// (unless a configuration that runs includes it) and counts only when its folder is
+    /// scanned as its own root.
+    fn copy(&self, _rel: &str) -> Option<String> {
+        None
+    }
     /// Whether other files reach this system's jobs by name (`databricks bundle run JOB`, a
     /// Tekton `pipelineRef`), so that a change to its files can change what others reach.
     fn jobs_named_from_elsewhere(&self) -> bool {
@@ -87,6 +95,21 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
 /// The CI system whose location `rel` is.
 pub(crate) fn at(rel: &str) -> Option<&'static dyn CiSystem> {
     REGISTRY.iter().copied().find(|s| s.at(rel))
+}
+
+/// Why a CI configuration at `rel` runs nothing in this repository ([`CiSystem::copy`]).
+pub(crate) fn copy_of(rel: &str) -> Option<String> {
+    REGISTRY.iter().find_map(|s| s.copy(rel))
+}
+
+/// The note of a copy: the folder it would run in as its own root, and why.
+pub(crate) fn copy_note(root: &str, why: &str) -> String {
+    let scan = if root.is_empty() {
+        "it counts only under the name its system reads".to_string()
+    } else {
+        format!("credited only when `{root}` is scanned as its own root")
+    };
+    format!("CI for another repository: {why}; {scan}")
 }
 
 /// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
@@ -139,6 +162,40 @@ mod tests {
                     ),
                 }
             }
+        }
+    }
+
+    /// Systems that read one fixed place report copies elsewhere as CI for another
+    /// repository; systems pointed at a file from outside have no copies.
+    #[test]
+    fn copies_are_decided_by_how_each_system_finds_its_config() {
+        for rel in [
+            "seedcode/.github/workflows/ci.yml",
+            "templates/x/.github/workflows/train.yaml",
+            "sub/.gitlab-ci.yml",
+            "gitlab-ci.yml",
+            "app/bitbucket-pipelines.yml",
+            "starter/.circleci/config.yml",
+            "old/.travis.yml",
+        ] {
+            let why = copy_of(rel).unwrap_or_else(|| panic!("{rel} is not a copy"));
+            assert!(why.starts_with("CI for another repository"), "{why}");
+            assert!(at(rel).is_some(), "{rel} is not read");
+        }
+        for rel in [
+            ".github/workflows/ci.yml",
+            ".gitlab-ci.yml",
+            ".gitlab/ci/train.yml",
+            "bitbucket-pipelines.yml",
+            ".circleci/config.yml",
+            ".travis.yml",
+            "ops/azure-pipelines.yml",
+            "ci/Jenkinsfile",
+            "build/cloudbuild.yaml",
+            "infra/buildspec.yml",
+            "seedcode/.github/actions/x/action.yml",
+        ] {
+            assert_eq!(copy_of(rel), None, "{rel}");
         }
     }
 

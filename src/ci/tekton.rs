@@ -208,6 +208,7 @@ fn job(d: &Node, end: u32) -> Option<Job> {
         end: end.max(d.line),
         triggers,
         commands,
+        may_fail: Vec::new(),
     })
 }
 

@@ -98,6 +98,15 @@ impl CiSystem for Travis {
     fn fixed_location(&self, rel: &str) -> bool {
         file_name(rel) == ".travis.yml"
     }
+    /// Travis CI reads only the root `.travis.yml`.
+    fn copy(&self, rel: &str) -> Option<String> {
+        (self.at(rel) && rel != ".travis.yml").then(|| {
+            crate::ci::copy_note(
+                crate::paths::parent(rel),
+                "Travis CI reads only the root `.travis.yml`",
+            )
+        })
+    }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[
             (".travis.yml", "language: python\nscript:\n  - pytest\n"),

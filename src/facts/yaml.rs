@@ -234,6 +234,7 @@ pub(crate) fn whole_job(end: u32, commands: Vec<Command>) -> Vec<Job> {
         end,
         triggers: Vec::new(),
         commands,
+        may_fail: Vec::new(),
     }]
 }
 
@@ -324,6 +325,7 @@ pub(crate) fn item_jobs<'a>(
                 end: end.max(item.line),
                 triggers: Vec::new(),
                 commands,
+                may_fail: Vec::new(),
             }
         })
         .collect()

@@ -61,6 +61,25 @@ pub struct Automation {
     /// reaches is walked again when asked ([`Automation::entry_reach`]): keeping every entry's
     /// reach set cost more memory than the rest of the graph in a large monorepo.
     pub(crate) entry_seeds: HashMap<String, Vec<(NodeId, usize)>>,
+    /// CI configurations their service never runs from where they lie (seed code, templates,
+    /// a sub-folder's or misnamed file that nothing includes), with why: CI for another
+    /// repository ([`crate::ci::copy_of`]). They start no walk.
+    pub copies: Vec<(String, String)>,
+    /// Per CI file, the line ranges whose commands may fail without failing their job
+    /// ([`crate::model::Job::may_fail`]): checks there gate nothing.
+    pub(crate) may_fail: HashMap<String, Vec<(u32, u32)>>,
+}
+
+impl Automation {
+    /// Whether the chain starts at a CI command whose failure fails nothing.
+    pub(crate) fn cannot_fail(&self, chain: &[Hop]) -> bool {
+        chain.first().is_some_and(|h| {
+            let l = h.line.unwrap_or(0);
+            self.may_fail
+                .get(&h.path)
+                .is_some_and(|r| r.iter().any(|(a, b)| (*a..=*b).contains(&l)))
+        })
+    }
 }
 
 pub(crate) fn target_line(facts: &Facts, path: &str, sub: &str) -> Option<u32> {

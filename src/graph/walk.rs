@@ -235,6 +235,10 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if included.contains(path) {
             continue;
         }
+        if let Some(why) = crate::ci::copy_of(path) {
+            auto.copies.push((path.to_string(), why));
+            continue;
+        }
         add_jobs(auto, &mut seeds, path, system, jobs, triggers, &[]);
         // GitLab: an included file's jobs are jobs of this pipeline.
         if *system == "gitlab-ci" {
@@ -533,6 +537,12 @@ pub(crate) fn add_jobs(
     prefix: &[Hop],
 ) {
     for j in jobs {
+        if !j.may_fail.is_empty() {
+            auto.may_fail
+                .entry(path.to_string())
+                .or_default()
+                .extend(j.may_fail.iter().copied());
+        }
         let t = if j.triggers.is_empty() {
             file_triggers.to_vec()
         } else {

@@ -45,6 +45,10 @@ pub struct Job {
     /// Empty: the file's triggers apply.
     pub triggers: Vec<Trigger>,
     pub commands: Vec<Command>,
+    /// Line ranges (first, last) of this job whose commands may fail without failing it
+    /// (GitHub `continue-on-error: true`, GitLab `allow_failure: true`): they check nothing,
+    /// so they gate nothing.
+    pub may_fail: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -33,6 +33,17 @@ pub struct MlProject {
 pub struct Automation {
     pub entry_points: Vec<EntryPoint>,
     pub unresolved: Vec<Unresolved>,
+    /// CI configurations their service never runs from where they lie (seed code, templates,
+    /// a sub-folder's or a misnamed file): CI for another repository, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ci_for_another_repository: Vec<CiCopy>,
+}
+
+/// A CI configuration that is CI for another repository (docs/levels.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct CiCopy {
+    pub path: String,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

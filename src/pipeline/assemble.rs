@@ -87,6 +87,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     );
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
+    mark_copies(&auto.copies, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.
     if full {
@@ -153,6 +154,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
                     u
                 })
                 .collect(),
+            ci_for_another_repository: ci_copies(&auto.copies),
         },
         committed_artifacts: tree
             .large
@@ -344,6 +346,34 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
         ));
     }
     rule_entries
+}
+
+/// The report's list of CI for another repository.
+fn ci_copies(copies: &[(String, String)]) -> Vec<crate::model::CiCopy> {
+    copies
+        .iter()
+        .map(|(path, note)| crate::model::CiCopy {
+            path: path.clone(),
+            note: note.clone(),
+        })
+        .collect()
+}
+
+/// Evidence in a CI configuration that its service never runs from here (CI for another
+/// repository, [`crate::ci::copy_of`]) only mentions what it shows, and says why: seed code
+/// and templates are CI of the repositories made from them.
+fn mark_copies(copies: &[(String, String)], evs: &mut [Evidence]) {
+    if copies.is_empty() {
+        return;
+    }
+    for e in evs.iter_mut() {
+        if let Some((_, why)) = copies.iter().find(|(p, _)| *p == e.path)
+            && e.tier == Tier::Implemented
+        {
+            e.tier = Tier::Mentioned;
+            e.note = Some(why.clone());
+        }
+    }
 }
 
 /// Secrets in the command text of a chain's hops are hidden like those in snippets.

@@ -114,8 +114,10 @@ fn same_jobs(x: &[Job], y: &[Job]) -> bool {
                 end: _,
                 triggers,
                 commands,
+                may_fail,
             } = j;
             *name == k.name
+                && may_fail.len() == k.may_fail.len()
                 && same_triggers(triggers, &k.triggers)
                 && same_commands(commands, &k.commands)
         })

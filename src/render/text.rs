@@ -360,6 +360,17 @@ fn closing(o: &mut String, r: &Report) {
             let _ = writeln!(o, "  {} ({} KiB)", clean(&a.path), a.size / 1024);
         }
     }
+    if !r.automation.ci_for_another_repository.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            paint(DIM, "CI for another repository (runs nothing here):")
+        );
+        for c in r.automation.ci_for_another_repository.iter().take(10) {
+            let why = c.note.trim_start_matches("CI for another repository: ");
+            let _ = writeln!(o, "  {} {}", c.path, paint(DIM, why));
+        }
+    }
     if !r.automation.unresolved.is_empty() {
         let _ = writeln!(
             o,

@@ -92,6 +92,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             end: r_end,
             triggers: t,
             commands,
+            may_fail: Vec::new(),
         });
     }
     jobs.extend(super::cfn_pipeline::jobs(entries, end, here));

@@ -82,6 +82,7 @@ pub(crate) fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts>
                 end: job_end,
                 triggers: t,
                 commands,
+                may_fail: Vec::new(),
             }
         })
         .collect();

@@ -62,6 +62,7 @@ pub(crate) fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
             end: job_end,
             triggers: t,
             commands,
+            may_fail: Vec::new(),
         });
     }
     Some(entry("prefect", Vec::new(), jobs))

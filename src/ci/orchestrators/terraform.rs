@@ -77,6 +77,7 @@ fn rule_job(doc: &Document) -> Option<Job> {
         end: doc.text.lines().count() as u32,
         triggers,
         commands,
+        may_fail: Vec::new(),
     })
 }
 
