@@ -40,7 +40,7 @@ pub struct Automation {
 }
 
 /// A CI configuration that is CI for another repository (docs/levels.md).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CiCopy {
     pub path: String,
     pub note: String,

@@ -154,6 +154,7 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
             end: r_end,
             triggers,
             commands,
+            may_fail: Vec::new(),
         });
     }
     jobs

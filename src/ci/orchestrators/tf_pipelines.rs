@@ -215,6 +215,7 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
             end: end.max(line),
             triggers,
             commands,
+            may_fail: Vec::new(),
         });
     }
     jobs
