@@ -78,13 +78,24 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         .flat_map(|s| evidence::from_hits(cat, &s.rel, s.origin, &s.hits, &read.project))
         .collect();
     builtin_evidence(&tree, &read.facts, &mut evs);
-    let rule_entries = rule_entries(&evs, &read.facts);
     let local_memo = crate::graph::EdgeMemo::default();
     let graph = Graph::new(
         &tree.files,
         &read.facts,
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
+    // Modules that fit what the modules they import provide (a model factory, a registry).
+    for (i, hit) in crate::pipeline::cross_module::hits(&graph, &read.facts, &scans) {
+        let s = scans[i];
+        evs.extend(evidence::from_hits(
+            cat,
+            &s.rel,
+            s.origin,
+            std::slice::from_ref(&hit),
+            &read.project,
+        ));
+    }
+    let rule_entries = rule_entries(&evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:

@@ -4,7 +4,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::evidence::{self, ProjectFacts};
-use crate::matcher::{Hit, Matcher};
+use crate::matcher::{CrossModule, Hit, Matcher};
 use crate::model::FileFacts;
 use crate::read::{self, Origin, ReadOutcome};
 use std::borrow::Borrow;
@@ -22,6 +22,9 @@ pub struct FileScan {
     /// hit would have been a mention under the project facts of the time.
     pub(crate) unmatched: bool,
     pub(crate) facts: Option<Arc<FileFacts>>,
+    /// Python: the training rules this module provides to, or needs from, the modules it
+    /// imports ([`CrossModule`]).
+    pub(crate) cross: Option<Box<CrossModule>>,
     pub(crate) project: ProjectFacts,
     pub(crate) bytes: u64,
     pub(crate) warning: Option<String>,
@@ -38,6 +41,7 @@ impl FileScan {
     pub(crate) fn found_nothing(&self) -> bool {
         self.hits.is_empty()
             && self.facts.is_none()
+            && self.cross.is_none()
             && self.warning.is_none()
             && !self.binary
             && self.project.is_empty()
@@ -48,6 +52,7 @@ impl FileScan {
     /// Other facts (imports, commands) count only where a walk of the automation graph arrives.
     pub(crate) fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
         self.hits.iter().any(self.counted(for_levels))
+            || self.cross.is_some()
             || match for_levels {
                 Some(_) => !self.project.is_empty_for_levels(),
                 None => !self.project.is_empty(),
@@ -195,6 +200,7 @@ pub(crate) fn scan_file_with(
         hits: Vec::new(),
         unmatched: false,
         facts: None,
+        cross: None,
         project,
         bytes: 0,
         warning,
@@ -222,6 +228,13 @@ pub(crate) fn scan_file_with(
             } else {
                 matcher.match_doc(&doc, &candidates)
             };
+            let cross = if skip {
+                None
+            } else {
+                matcher
+                    .cross_module(&doc, &candidates, &hits)
+                    .map(Box::new)
+            };
             let unmatched = skip && rules == Rules::UnlessMentionsOnly;
             evidence::clean_hits(&mut hits);
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
@@ -236,6 +249,7 @@ pub(crate) fn scan_file_with(
                 hits,
                 unmatched,
                 facts: facts.map(Arc::new),
+                cross,
                 project: ProjectFacts::from_doc(&doc),
                 bytes: size,
                 warning,

@@ -31,6 +31,7 @@ impl FileScan {
             hits,
             unmatched: _,
             facts,
+            cross,
             project,
             bytes: _,
             warning: _,
@@ -53,7 +54,14 @@ impl FileScan {
                 Some(_) => project.same_for_levels(&other.project),
                 None => *project == other.project,
             }
-            && same_facts(facts.as_deref(), other.facts.as_deref(), edges, lines)
+            && *cross == other.cross
+            // A module that needs an import decides through its imports whether it trains.
+            && same_facts(
+                facts.as_deref(),
+                other.facts.as_deref(),
+                edges || cross.as_ref().is_some_and(|c| !c.needs.is_empty()),
+                lines,
+            )
     }
 
     /// Two hits alike: their line, or with `lines` off the jobs or targets holding it.
