@@ -10,6 +10,7 @@ use crate::graph::Graph;
 use crate::model::SkipStats;
 use crate::model::{Evidence, Facts, FileFacts, Report, Stats, Tier, Trigger, TriggerKind};
 use crate::pipeline::ScanOptions;
+use crate::pipeline::cross_module;
 use crate::pipeline::file_scan::{FileScan, project_of};
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -85,16 +86,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
     // Modules that fit what the modules they import provide (a model factory, a registry).
-    for (i, hit) in crate::pipeline::cross_module::hits(&graph, &read.facts, &scans) {
-        let s = scans[i];
-        evs.extend(evidence::from_hits(
-            cat,
-            &s.rel,
-            s.origin,
-            std::slice::from_ref(&hit),
-            &read.project,
-        ));
-    }
+    evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
     let rule_entries = rule_entries(&evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);

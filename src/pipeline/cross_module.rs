@@ -2,17 +2,36 @@
 //! another module's imports provide trains. Resolved here, where every module's scan and the
 //! graph's module resolver are at hand.
 
+use crate::catalogue::Catalogue;
+use crate::evidence::{self, ProjectFacts};
 use crate::graph::Graph;
 use crate::matcher::Hit;
 use crate::matcher::imports::MAX_HOPS;
-use crate::model::{Facts, FileFacts};
+use crate::model::{Evidence, FileFacts};
 use crate::paths::parent;
 use crate::pipeline::file_scan::FileScan;
 use std::collections::{HashMap, HashSet};
 
+/// The evidence of [`hits`].
+pub(crate) fn evidence(
+    cat: &Catalogue,
+    graph: &Graph,
+    scans: &[&FileScan],
+    project: &ProjectFacts,
+) -> Vec<Evidence> {
+    hits(graph, scans)
+        .into_iter()
+        .flat_map(|(i, hit)| {
+            let s = scans[i];
+            evidence::from_hits(cat, &s.rel, s.origin, std::slice::from_ref(&hit), project)
+        })
+        .collect()
+}
+
 /// The hits (with the index of their scan) of modules that need a rule's imports and import,
 /// within [`MAX_HOPS`] project modules, one that provides them.
-pub(crate) fn hits(graph: &Graph, facts: &Facts, scans: &[&FileScan]) -> Vec<(usize, Hit)> {
+pub(crate) fn hits(graph: &Graph, scans: &[&FileScan]) -> Vec<(usize, Hit)> {
+    let facts = graph.facts;
     let needing: Vec<usize> = (0..scans.len())
         .filter(|&i| scans[i].cross.as_ref().is_some_and(|c| !c.needs.is_empty()))
         .collect();
@@ -34,8 +53,7 @@ pub(crate) fn hits(graph: &Graph, facts: &Facts, scans: &[&FileScan]) -> Vec<(us
         for _ in 0..MAX_HOPS {
             let mut next = Vec::new();
             for f in &frontier {
-                let Some(FileFacts::Python { imports, .. }) = facts.get(f)
-                else {
+                let Some(FileFacts::Python { imports, .. }) = facts.get(f) else {
                     continue;
                 };
                 let bases = vec![String::new(), parent(f).to_string()];

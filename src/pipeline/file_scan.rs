@@ -231,9 +231,7 @@ pub(crate) fn scan_file_with(
             let cross = if skip {
                 None
             } else {
-                matcher
-                    .cross_module(&doc, &candidates, &hits)
-                    .map(Box::new)
+                matcher.cross_module(&doc, &candidates, &hits).map(Box::new)
             };
             let unmatched = skip && rules == Rules::UnlessMentionsOnly;
             evidence::clean_hits(&mut hits);

@@ -168,7 +168,9 @@ mod tests {
         assert_eq!(t.lines().count(), 3);
         let t = r("from google.cloud import aiplatform as vertex_ai\nvertex_ai.log_metrics({})\n");
         assert!(t.contains("google.cloud.aiplatform.log_metrics({})"));
-        let t = r("from mlflow import (\n    log_metric,\n    start_run as sr,\n)\nsr()\nlog_metric('a', 1)\n");
+        let t = r(
+            "from mlflow import (\n    log_metric,\n    start_run as sr,\n)\nsr()\nlog_metric('a', 1)\n",
+        );
         assert!(t.contains("mlflow.start_run()"));
         assert!(t.contains("mlflow.log_metric('a', 1)"));
         let t = r("from zenml import step\n@step\ndef train(): ...\n");

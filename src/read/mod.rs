@@ -30,7 +30,7 @@ pub struct Document {
     pub(crate) line_starts: OnceLock<Vec<usize>>,
     pub(crate) structured: OnceLock<Result<Vec<Node>, structured::ParseError>>,
     /// Python: the text with imported aliases written in full ([`aliases`]), made on demand.
-    pub(crate) resolved: OnceLock<Option<aliases::Resolved>>,
+    pub(crate) resolved: OnceLock<Option<Box<aliases::Resolved>>>,
     /// Why a `.ipynb` could not be read as a notebook (it is then scanned as plain text).
     pub(crate) notebook_error: Option<structured::ParseError>,
 }
@@ -191,9 +191,13 @@ impl Document {
             .get_or_init(|| {
                 let python = self.origin == Origin::Notebook
                     || (self.origin == Origin::Code && self.rel.ends_with(".py"));
-                if python { aliases::resolve(&self.text) } else { None }
+                if python {
+                    aliases::resolve(&self.text).map(Box::new)
+                } else {
+                    None
+                }
             })
-            .as_ref()
+            .as_deref()
     }
 
     pub(crate) fn is_structured_kind(&self) -> bool {
