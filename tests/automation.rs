@@ -742,11 +742,12 @@ fn tekton_listener_run_pipeline_and_tasks() {
 fn prefect_run_deployment_starts_the_named_deployment() {
     let g = graph("prefect-run-deployment");
     // A scheduled flow that starts another deployment by name (`flow/deployment`) runs that
-    // deployment's entrypoint, as `prefect deployment run` would.
-    chain!(
-        g,
-        "flows/train.py",
-        6,
-        "prefect.yaml:3 (schedule: 0 3 * * *) → flows/orchestrate.py:1 [/flows/orchestrate.py] → prefect.yaml:7 [prefect deployment run 'train/prod'] → flows/train.py:1 [/flows/train.py]"
+    // deployment's entrypoint, as `prefect deployment run` would: the manual deployment's
+    // flow is reached by the schedule too.
+    let kinds = g.triggers("flows/train.py", 6);
+    assert!(
+        kinds.contains(&TriggerKind::Schedule),
+        "{kinds:?}\n{}",
+        g.dump()
     );
 }

@@ -167,6 +167,8 @@ fixture_tests! {
     readme_claims => "readme-claims",
     airflow_training => "airflow-training",
     data_pipeline_only => "data-pipeline-only",
+    python_cross_module => "python-cross-module",
+    kedro_mlflow => "kedro-mlflow",
 }
 
 #[test]

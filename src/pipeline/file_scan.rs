@@ -52,12 +52,35 @@ impl FileScan {
     /// Other facts (imports, commands) count only where a walk of the automation graph arrives.
     pub(crate) fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
         self.hits.iter().any(self.counted(for_levels))
-            || self.cross.is_some()
+            || self.cross_counted(for_levels).is_some()
             || match for_levels {
                 Some(_) => !self.project.is_empty_for_levels(),
                 None => !self.project.is_empty(),
             }
             || self.has_jobs_or_targets()
+    }
+
+    /// What this module provides to and needs from its imports that can move a level (under
+    /// [`ForLevels`], what a hit of the rule here would give more than a mention), if anything.
+    pub(crate) fn cross_counted(&self, for_levels: Option<ForLevels>) -> Option<CrossModule> {
+        let c = self.cross.as_deref()?;
+        let counted = self.counted(for_levels);
+        let provides: Vec<usize> = c
+            .provides
+            .iter()
+            .copied()
+            .filter(|&rule| {
+                counted(&Hit {
+                    rule,
+                    line: None,
+                    comment_only: false,
+                    facets: Vec::new(),
+                    snippet: None,
+                })
+            })
+            .collect();
+        let needs: Vec<Hit> = c.needs.iter().filter(|h| counted(h)).cloned().collect();
+        (!provides.is_empty() || !needs.is_empty()).then_some(CrossModule { provides, needs })
     }
 
     /// Which hits can move a level: all, or under [`ForLevels`] those whose evidence is more

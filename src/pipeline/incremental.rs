@@ -31,7 +31,7 @@ impl FileScan {
             hits,
             unmatched: _,
             facts,
-            cross,
+            cross: _,
             project,
             bytes: _,
             warning: _,
@@ -54,12 +54,15 @@ impl FileScan {
                 Some(_) => project.same_for_levels(&other.project),
                 None => *project == other.project,
             }
-            && *cross == other.cross
+            && self.cross_counted(for_levels) == other.cross_counted(for_levels)
             // A module that needs an import decides through its imports whether it trains.
             && same_facts(
                 facts.as_deref(),
                 other.facts.as_deref(),
-                edges || cross.as_ref().is_some_and(|c| !c.needs.is_empty()),
+                edges
+                    || self
+                        .cross_counted(for_levels)
+                        .is_some_and(|c| !c.needs.is_empty()),
                 lines,
             )
     }
