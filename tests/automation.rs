@@ -765,3 +765,17 @@ fn tekton_listener_run_pipeline_and_tasks() {
     kinds.dedup();
     assert_eq!(kinds, vec![TriggerKind::Push, TriggerKind::PullRequest]);
 }
+
+#[test]
+fn prefect_run_deployment_starts_the_named_deployment() {
+    let g = graph("prefect-run-deployment");
+    // A scheduled flow that starts another deployment by name (`flow/deployment`) runs that
+    // deployment's entrypoint, as `prefect deployment run` would: the manual deployment's
+    // flow is reached by the schedule too.
+    let kinds = g.triggers("flows/train.py", 6);
+    assert!(
+        kinds.contains(&TriggerKind::Schedule),
+        "{kinds:?}\n{}",
+        g.dump()
+    );
+}

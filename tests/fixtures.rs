@@ -228,6 +228,8 @@ fn ci_copies_are_reported_as_ci_for_another_repository() {
     );
     let json = serde_json::to_string(&r).unwrap();
     assert!(json.contains("\"ci_for_another_repository\""));
+    python_cross_module => "python-cross-module",
+    kedro_mlflow => "kedro-mlflow",
 }
 
 #[test]

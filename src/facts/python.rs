@@ -53,6 +53,20 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             });
         }
     }
+    // `run_deployment("flow/deployment")` starts a Prefect deployment as the CLI would.
+    static RUN_DEPLOYMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\brun_deployment\(\s*(?:name\s*=\s*)?["']([^"'\n]{1,200})["']"#)
+            .expect("run_deployment pattern")
+    });
+    for c in RUN_DEPLOYMENT.captures_iter(&doc.text) {
+        let Some(m) = c.get(1) else { continue };
+        literals.push(Command {
+            line: doc.file_line(doc.line_index(m.start())),
+            text: format!("prefect deployment run '{}'", m.as_str().replace('\'', "")),
+            shell: true,
+            cwd: None,
+        });
+    }
     let code_dirs = CODE_DIR
         .captures_iter(&doc.text)
         .map(|c| {

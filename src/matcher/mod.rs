@@ -4,6 +4,7 @@
 //! a single Aho-Corasick scan of the text finds the literal prefixes that each regex needs, and
 //! only the rules that survive both run their regexes and structural conditions.
 
+pub(crate) mod imports;
 mod literals;
 
 use crate::catalogue::{Condition, DataError, Rule, compile_regex};
@@ -11,6 +12,7 @@ use crate::read::Document;
 use crate::read::structured::Node;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
+pub use imports::CrossModule;
 use literals::*;
 use regex::Regex;
 use std::collections::HashMap;
@@ -30,6 +32,9 @@ pub(crate) struct Compiled {
     /// Indices into [`Matcher::exclude`].
     pub(crate) exclude: Vec<usize>,
     pub(crate) conds: Vec<Cond>,
+    /// Which of `conds` match a Python import statement, for a `model_training` rule: those
+    /// may hold in a project module the file imports ([`imports`]). Empty otherwise.
+    pub(crate) import_conds: Vec<bool>,
     pub(crate) facets: Vec<(String, Regex)>,
     /// False when no condition gives a usable literal set: the rule always runs.
     pub(crate) prefiltered: bool,
@@ -52,7 +57,7 @@ pub struct Matcher {
 }
 
 /// One rule that matched one file, before tiers are decided.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub rule: usize,
     /// 1-based line in the file, when a content condition gave one.
@@ -156,6 +161,7 @@ impl Matcher {
             compiled.push(Compiled {
                 exclude: ex,
                 conds: r.conditions.iter().map(compile_cond).collect(),
+                import_conds: imports::import_conds(r),
                 facets: r
                     .facets
                     .iter()
@@ -227,9 +233,13 @@ impl Matcher {
         if let Some(ac) = &self.literals
             && candidates.iter().any(|&r| self.compiled[r].prefiltered)
         {
-            for m in ac.find_overlapping_iter(&doc.text) {
-                for &r in &self.literal_owner[m.pattern().as_usize()] {
-                    lit_hit[r] = true;
+            // A Python file is also seen with its import aliases written in full.
+            let resolved = doc.resolved().map(|r| r.text.as_str());
+            for text in std::iter::once(doc.text.as_str()).chain(resolved) {
+                for m in ac.find_overlapping_iter(text) {
+                    for &r in &self.literal_owner[m.pattern().as_usize()] {
+                        lit_hit[r] = true;
+                    }
                 }
             }
         }
@@ -255,8 +265,19 @@ impl Matcher {
     }
 
     pub(crate) fn match_rule(&self, rule: usize, c: &Compiled, doc: &Document) -> Option<Hit> {
+        self.match_conds(rule, c, doc, |_| true)
+    }
+
+    /// [`Matcher::match_rule`] on the conditions `which` selects.
+    pub(crate) fn match_conds(
+        &self,
+        rule: usize,
+        c: &Compiled,
+        doc: &Document,
+        which: impl Fn(usize) -> bool,
+    ) -> Option<Hit> {
         let mut first: Option<(Option<usize>, Option<u32>, bool)> = None;
-        for cond in &c.conds {
+        for (_, cond) in c.conds.iter().enumerate().filter(|(i, _)| which(*i)) {
             let m = eval(cond, doc)?;
             if first.is_none() && (m.index.is_some() || m.line.is_some()) {
                 first = Some((m.index, m.line, m.comment_only));
@@ -273,7 +294,9 @@ impl Matcher {
         let facets = c
             .facets
             .iter()
-            .filter(|(_, re)| re.is_match(&doc.text))
+            .filter(|(_, re)| {
+                re.is_match(&doc.text) || doc.resolved().is_some_and(|r| re.is_match(&r.text))
+            })
             .map(|(n, _)| n.clone())
             .collect();
         Some(Hit {
@@ -297,25 +320,23 @@ pub(crate) struct CondMatch {
 pub(crate) fn eval(cond: &Cond, doc: &Document) -> Option<CondMatch> {
     match cond {
         Cond::Regex(re) => {
-            let mut comment_line = None;
-            for m in re.find_iter(&doc.text) {
-                let idx = doc.line_index(m.start());
-                if !doc.is_comment_line(idx) {
-                    return Some(CondMatch {
-                        index: Some(idx),
-                        line: None,
-                        comment_only: false,
-                    });
-                }
-                comment_line.get_or_insert(idx);
+            let found = regex_lines(re, doc, &doc.text, |o| doc.line_index(o));
+            if found.as_ref().is_some_and(|m| !m.comment_only) {
+                return found;
             }
-            comment_line.map(|idx| CondMatch {
-                index: Some(idx),
-                line: None,
-                comment_only: true,
-            })
+            // Python: the same lines with import aliases written in full (`mf.log_metric`
+            // is `mlflow.log_metric`).
+            let alias = doc
+                .resolved()
+                .and_then(|r| regex_lines(re, doc, &r.text, |o| r.line_index(o)));
+            match alias {
+                Some(m) if !m.comment_only || found.is_none() => Some(m),
+                _ => found,
+            }
         }
-        Cond::NotRegex(re) => (!re.is_match(&doc.text)).then_some(CondMatch {
+        Cond::NotRegex(re) => (!re.is_match(&doc.text)
+            && !doc.resolved().is_some_and(|r| re.is_match(&r.text)))
+        .then_some(CondMatch {
             index: None,
             line: None,
             comment_only: false,
@@ -345,6 +366,33 @@ pub(crate) fn eval(cond: &Cond, doc: &Document) -> Option<CondMatch> {
             best
         }
     }
+}
+
+/// The first line of `text` (a version of `doc.text` with the same lines) where `re` matches
+/// outside a comment, else the first comment line where it does.
+fn regex_lines(
+    re: &Regex,
+    doc: &Document,
+    text: &str,
+    line_index: impl Fn(usize) -> usize,
+) -> Option<CondMatch> {
+    let mut comment_line = None;
+    for m in re.find_iter(text) {
+        let idx = line_index(m.start());
+        if !doc.is_comment_line(idx) {
+            return Some(CondMatch {
+                index: Some(idx),
+                line: None,
+                comment_only: false,
+            });
+        }
+        comment_line.get_or_insert(idx);
+    }
+    comment_line.map(|idx| CondMatch {
+        index: Some(idx),
+        line: None,
+        comment_only: true,
+    })
 }
 
 pub(crate) fn key_match(

@@ -10,6 +10,7 @@ use crate::graph::Graph;
 use crate::model::SkipStats;
 use crate::model::{Evidence, Facts, FileFacts, Report, Stats, Tier, Trigger, TriggerKind};
 use crate::pipeline::ScanOptions;
+use crate::pipeline::cross_module;
 use crate::pipeline::file_scan::{FileScan, project_of};
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -78,13 +79,15 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         .flat_map(|s| evidence::from_hits(cat, &s.rel, s.origin, &s.hits, &read.project))
         .collect();
     builtin_evidence(&tree, &read.facts, &mut evs);
-    let rule_entries = rule_entries(&evs, &read.facts);
     let local_memo = crate::graph::EdgeMemo::default();
     let graph = Graph::new(
         &tree.files,
         &read.facts,
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
+    // Modules that fit what the modules they import provide (a model factory, a registry).
+    evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
+    let rule_entries = rule_entries(&evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
     mark_copies(&auto.copies, &mut evs);

@@ -4,7 +4,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::evidence::{self, ProjectFacts};
-use crate::matcher::{Hit, Matcher};
+use crate::matcher::{CrossModule, Hit, Matcher};
 use crate::model::FileFacts;
 use crate::read::{self, Origin, ReadOutcome};
 use std::borrow::Borrow;
@@ -22,6 +22,9 @@ pub struct FileScan {
     /// hit would have been a mention under the project facts of the time.
     pub(crate) unmatched: bool,
     pub(crate) facts: Option<Arc<FileFacts>>,
+    /// Python: the training rules this module provides to, or needs from, the modules it
+    /// imports ([`CrossModule`]).
+    pub(crate) cross: Option<Box<CrossModule>>,
     pub(crate) project: ProjectFacts,
     pub(crate) bytes: u64,
     pub(crate) warning: Option<String>,
@@ -38,6 +41,7 @@ impl FileScan {
     pub(crate) fn found_nothing(&self) -> bool {
         self.hits.is_empty()
             && self.facts.is_none()
+            && self.cross.is_none()
             && self.warning.is_none()
             && !self.binary
             && self.project.is_empty()
@@ -48,11 +52,35 @@ impl FileScan {
     /// Other facts (imports, commands) count only where a walk of the automation graph arrives.
     pub(crate) fn read_wherever_it_is(&self, for_levels: Option<ForLevels>) -> bool {
         self.hits.iter().any(self.counted(for_levels))
+            || self.cross_counted(for_levels).is_some()
             || match for_levels {
                 Some(_) => !self.project.is_empty_for_levels(),
                 None => !self.project.is_empty(),
             }
             || self.has_jobs_or_targets()
+    }
+
+    /// What this module provides to and needs from its imports that can move a level (under
+    /// [`ForLevels`], what a hit of the rule here would give more than a mention), if anything.
+    pub(crate) fn cross_counted(&self, for_levels: Option<ForLevels>) -> Option<CrossModule> {
+        let c = self.cross.as_deref()?;
+        let counted = self.counted(for_levels);
+        let provides: Vec<usize> = c
+            .provides
+            .iter()
+            .copied()
+            .filter(|&rule| {
+                counted(&Hit {
+                    rule,
+                    line: None,
+                    comment_only: false,
+                    facets: Vec::new(),
+                    snippet: None,
+                })
+            })
+            .collect();
+        let needs: Vec<Hit> = c.needs.iter().filter(|h| counted(h)).cloned().collect();
+        (!provides.is_empty() || !needs.is_empty()).then_some(CrossModule { provides, needs })
     }
 
     /// Which hits can move a level: all, or under [`ForLevels`] those whose evidence is more
@@ -195,6 +223,7 @@ pub(crate) fn scan_file_with(
         hits: Vec::new(),
         unmatched: false,
         facts: None,
+        cross: None,
         project,
         bytes: 0,
         warning,
@@ -222,6 +251,11 @@ pub(crate) fn scan_file_with(
             } else {
                 matcher.match_doc(&doc, &candidates)
             };
+            let cross = if skip {
+                None
+            } else {
+                matcher.cross_module(&doc, &candidates, &hits).map(Box::new)
+            };
             let unmatched = skip && rules == Rules::UnlessMentionsOnly;
             evidence::clean_hits(&mut hits);
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
@@ -236,6 +270,7 @@ pub(crate) fn scan_file_with(
                 hits,
                 unmatched,
                 facts: facts.map(Arc::new),
+                cross,
                 project: ProjectFacts::from_doc(&doc),
                 bytes: size,
                 warning,

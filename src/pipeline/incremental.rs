@@ -31,6 +31,7 @@ impl FileScan {
             hits,
             unmatched: _,
             facts,
+            cross: _,
             project,
             bytes: _,
             warning: _,
@@ -53,7 +54,17 @@ impl FileScan {
                 Some(_) => project.same_for_levels(&other.project),
                 None => *project == other.project,
             }
-            && same_facts(facts.as_deref(), other.facts.as_deref(), edges, lines)
+            && self.cross_counted(for_levels) == other.cross_counted(for_levels)
+            // A module that needs an import decides through its imports whether it trains.
+            && same_facts(
+                facts.as_deref(),
+                other.facts.as_deref(),
+                edges
+                    || self
+                        .cross_counted(for_levels)
+                        .is_some_and(|c| !c.needs.is_empty()),
+                lines,
+            )
     }
 
     /// Two hits alike: their line, or with `lines` off the jobs or targets holding it.

@@ -3,6 +3,7 @@
 //! rules' own examples).
 
 pub(crate) mod assemble;
+pub(crate) mod cross_module;
 pub mod diff;
 pub mod file_scan;
 pub mod history;

@@ -4,6 +4,7 @@
 //! decoded lossily (invalid UTF-8 must not stop a scan), BOMs and CRLF are normalised, and
 //! notebooks are reduced to their code cells with a map back to lines of the `.ipynb` file.
 
+pub(crate) mod aliases;
 mod notebook;
 pub(crate) mod structured;
 
@@ -28,6 +29,8 @@ pub struct Document {
     pub(crate) line_map: Option<Vec<u32>>,
     pub(crate) line_starts: OnceLock<Vec<usize>>,
     pub(crate) structured: OnceLock<Result<Vec<Node>, structured::ParseError>>,
+    /// Python: the text with imported aliases written in full ([`aliases`]), made on demand.
+    pub(crate) resolved: OnceLock<Option<Box<aliases::Resolved>>>,
     /// Why a `.ipynb` could not be read as a notebook (it is then scanned as plain text).
     pub(crate) notebook_error: Option<structured::ParseError>,
 }
@@ -128,6 +131,7 @@ impl Document {
             line_map,
             line_starts: OnceLock::new(),
             structured: OnceLock::new(),
+            resolved: OnceLock::new(),
             notebook_error,
         }
     }
@@ -178,6 +182,22 @@ impl Document {
                 .unwrap_or(""),
             None => self.line_text(line.saturating_sub(1) as usize),
         }
+    }
+
+    /// A Python file's or notebook's text with the names its imports bind written as the module
+    /// paths they stand for, when that changes anything.
+    pub(crate) fn resolved(&self) -> Option<&aliases::Resolved> {
+        self.resolved
+            .get_or_init(|| {
+                let python = self.origin == Origin::Notebook
+                    || (self.origin == Origin::Code && self.rel.ends_with(".py"));
+                if python {
+                    aliases::resolve(&self.text).map(Box::new)
+                } else {
+                    None
+                }
+            })
+            .as_deref()
     }
 
     pub(crate) fn is_structured_kind(&self) -> bool {

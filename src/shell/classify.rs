@@ -210,6 +210,15 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
                 job: format!("{kind}/{name}"),
             })
         }
+        // `prefect deployment run FLOW/DEPLOYMENT`: that deployment of a `prefect.yaml`.
+        ("prefect", Some("deployment")) if sub(1) == Some("run") => {
+            let name = positional(&args[2..]).into_iter().next()?;
+            let job = name.rsplit('/').next().unwrap_or(&name).to_string();
+            Some(Action::Job {
+                system: "prefect",
+                job,
+            })
+        }
         ("buildkite-agent", Some("pipeline")) if sub(1) == Some("upload") => {
             Some(buildkite_upload(args))
         }

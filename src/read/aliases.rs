@@ -1,0 +1,192 @@
+//! Python names bound by imports, written out in full: the text rules see a second time.
+//!
+//! `import mlflow as mf` then `mf.log_metric(...)`, `from google.cloud import aiplatform as
+//! vertex_ai` then `vertex_ai.log_metrics(...)`, `from mlflow import log_metric` then
+//! `log_metric(...)`: the call is the library's whatever the module calls it. Rather than every
+//! rule spelling every alias, a Python file whose imports bind such names gets a second text in
+//! which each use of a bound name (followed by `.` or `(`, or after `@`) is replaced by the
+//! module path it stands for. Only names change, never lines, so a match in the resolved text
+//! is on the same line of the file; a regex condition that fails on the file is tried on it.
+
+use std::collections::HashMap;
+
+/// The alias-resolved text of a Python file and its line starts.
+pub(crate) struct Resolved {
+    pub(crate) text: String,
+    starts: Vec<usize>,
+}
+
+impl Resolved {
+    /// 0-based line holding byte `offset` of the resolved text.
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+}
+
+/// Names bound by the imports of `text` that stand for a longer dotted path.
+pub(crate) fn bindings(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("import ") {
+            for item in rest.split('#').next().unwrap_or("").split(',') {
+                let mut w = item.split_whitespace();
+                if let (Some(module), Some("as"), Some(name)) = (w.next(), w.next(), w.next()) {
+                    bind(&mut out, name, module.to_string());
+                }
+            }
+        } else if let Some(rest) = t.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import ") else {
+                continue;
+            };
+            let module = module.trim();
+            // Relative imports name the project's own modules: nothing for rules to see.
+            if module.starts_with('.') || !is_dotted(module) {
+                continue;
+            }
+            let mut names = names.split('#').next().unwrap_or("").trim().to_string();
+            if let Some(open) = names.strip_prefix('(') {
+                names = open.to_string();
+                // A parenthesised list may run over several lines (bounded: untrusted input).
+                let mut more = 0;
+                while !names.contains(')') && more < 200 {
+                    match lines.next() {
+                        Some(l) => {
+                            names.push(',');
+                            names.push_str(l.split('#').next().unwrap_or(""));
+                        }
+                        None => break,
+                    }
+                    more += 1;
+                }
+                names = names.split(')').next().unwrap_or("").to_string();
+            }
+            for item in names.trim_end_matches('\\').split(',') {
+                let mut w = item.split_whitespace();
+                let Some(name) = w.next() else { continue };
+                if name == "*" || !is_ident(name) {
+                    continue;
+                }
+                let bound = match (w.next(), w.next()) {
+                    (Some("as"), Some(alias)) => alias,
+                    _ => name,
+                };
+                bind(&mut out, bound, format!("{module}.{name}"));
+            }
+        }
+    }
+    out
+}
+
+fn bind(out: &mut HashMap<String, String>, name: &str, path: String) {
+    if is_ident(name) && is_dotted(&path) && name != path {
+        out.insert(name.to_string(), path);
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+fn is_dotted(s: &str) -> bool {
+    !s.is_empty() && s.split('.').all(is_ident)
+}
+
+/// The text with every use of a bound name written as its full path, or `None` when the imports
+/// bind no such name (or none is used).
+pub(crate) fn resolve(text: &str) -> Option<Resolved> {
+    let names = bindings(text);
+    if names.is_empty() {
+        return None;
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut last = 0;
+    let mut i = 0;
+    let mut changed = false;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            let before = start.checked_sub(1).map(|p| b[p]);
+            let after = b.get(i).copied();
+            let used = match before {
+                Some(b'.') => false,
+                Some(p) if p.is_ascii_alphanumeric() || p == b'_' || p >= 0x80 => false,
+                Some(b'@') => true,
+                _ => matches!(after, Some(b'.') | Some(b'(')),
+            };
+            if used && let Some(path) = names.get(&text[start..i]) {
+                out.push_str(&text[last..start]);
+                out.push_str(path);
+                last = i;
+                changed = true;
+            }
+        } else if c >= 0x80 {
+            // Skip the rest of a multi-byte character: identifiers here are ASCII.
+            i += 1;
+            while i < b.len() && (b[i] & 0xC0) == 0x80 {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    let starts = std::iter::once(0)
+        .chain(out.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    Some(Resolved { text: out, starts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> String {
+        resolve(s).map(|r| r.text).unwrap_or_default()
+    }
+
+    #[test]
+    fn aliases_become_module_paths() {
+        let t = r("import mlflow as mf\nwith mf.start_run():\n    mf.log_metric('auc', 1)\n");
+        assert!(t.contains("with mlflow.start_run():"));
+        assert!(t.contains("    mlflow.log_metric('auc', 1)"));
+        assert_eq!(t.lines().count(), 3);
+        let t = r("from google.cloud import aiplatform as vertex_ai\nvertex_ai.log_metrics({})\n");
+        assert!(t.contains("google.cloud.aiplatform.log_metrics({})"));
+        let t = r(
+            "from mlflow import (\n    log_metric,\n    start_run as sr,\n)\nsr()\nlog_metric('a', 1)\n",
+        );
+        assert!(t.contains("mlflow.start_run()"));
+        assert!(t.contains("mlflow.log_metric('a', 1)"));
+        let t = r("from zenml import step\n@step\ndef train(): ...\n");
+        assert!(t.contains("@zenml.step\n"));
+    }
+
+    #[test]
+    fn only_uses_of_bound_names_change() {
+        // Attribute names, other identifiers, relative imports and plain imports stay.
+        assert!(resolve("import mlflow\nmlflow.log_metric('a', 1)\n").is_none());
+        assert!(resolve("from .tracking import log\nlog(1)\n").is_none());
+        let t = r("import numpy as np\nx.np.y = np.zeros(3)\nnpx(1)\n");
+        assert!(t.contains("x.np.y = numpy.zeros(3)"));
+        assert!(t.contains("npx(1)"));
+        // Untrusted text: no panic on odd bytes or unclosed lists.
+        assert!(resolve("from a import (b as c\né c.d(").is_some());
+        assert!(resolve("from x import \nimport  as\n").is_none());
+    }
+}
