@@ -179,6 +179,8 @@ fixture_tests! {
     deploy_registry_reload => "deploy-registry-reload",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
+    python_cross_module => "python-cross-module",
+    kedro_mlflow => "kedro-mlflow",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
@@ -228,8 +230,6 @@ fn ci_copies_are_reported_as_ci_for_another_repository() {
     );
     let json = serde_json::to_string(&r).unwrap();
     assert!(json.contains("\"ci_for_another_repository\""));
-    python_cross_module => "python-cross-module",
-    kedro_mlflow => "kedro-mlflow",
 }
 
 #[test]

@@ -92,6 +92,7 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
     for e in evs.iter().filter(|e| {
         e.tier == Tier::Automated
             && capability::RELEASE_GATES.contains(&e.capability.as_str())
+            && !masked(e)
             && !auto.cannot_fail(&e.chain)
     }) {
         gates

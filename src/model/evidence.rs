@@ -37,7 +37,7 @@ pub struct Evidence {
     pub note: Option<String>,
     /// Found by a rule the scanned repository supplied (its config's `rules:`), not by one of
     /// ripen's or the caller's: a gate ignores it unless `--trust-repo-rules`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub repository_rule: bool,
 }
 

@@ -35,7 +35,7 @@ pub struct Automation {
     pub unresolved: Vec<Unresolved>,
     /// CI configurations their service never runs from where they lie (seed code, templates,
     /// a sub-folder's or a misnamed file): CI for another repository, with why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ci_for_another_repository: Vec<CiCopy>,
 }
 
@@ -70,7 +70,7 @@ pub struct Target {
     pub gated: Option<u32>,
     /// What the caller chose to count toward the gate: `repo_rules`, `waivers`,
     /// `attestations`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trusted: Vec<&'static str>,
     pub met: bool,
 }
