@@ -1,7 +1,8 @@
 //! The native formats of the other CI systems: GitLab Code Quality (validated against the
 //! format GitLab documents), Azure Pipelines logging commands, and JUnit XML.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -10,19 +11,8 @@ fn repo() -> PathBuf {
 }
 
 fn scan(fixture: &str, format: &str, extra: &[&str]) -> String {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "RIPEN_TODAY",
-    ] {
-        c.env_remove(k);
-    }
-    let out = c
+    let out = common::ripen()
         .current_dir(repo().join("fixtures"))
-        .env("NO_COLOR", "1")
-        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .args(["scan", fixture, "--format", format])
         .args(extra)
         .output()

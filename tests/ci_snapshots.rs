@@ -2,23 +2,13 @@
 //! the tool version redacted. Update with `INSTA_UPDATE=always cargo test --test ci_snapshots`
 //! (or `cargo insta review`) after an intended change, and review the diff.
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::PathBuf;
 
 fn render(fixture: &str, format: &str, extra: &[&str]) -> String {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "RIPEN_TODAY",
-    ] {
-        c.env_remove(k);
-    }
-    let out = c
+    let out = common::ripen()
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
-        .env("NO_COLOR", "1")
-        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .args(["scan", fixture, "--format", format])
         .args(extra)
         .output()

@@ -2,23 +2,13 @@
 //! practices (as notes, never errors) in every CI format, and the text report lists every
 //! level's blocking practices up to a target above the next level.
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::PathBuf;
 
 fn scan(fixture: &str, format: &str, extra: &[&str]) -> (i32, String) {
-    let mut c = Command::cargo_bin("ripen").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "RIPEN_TODAY",
-    ] {
-        c.env_remove(k);
-    }
-    let out = c
+    let out = common::ripen()
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
-        .env("NO_COLOR", "1")
-        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
         .args(["scan", fixture, "--format", format])
         .args(extra)
         .output()
@@ -137,11 +127,7 @@ fn text_names_skipped_files_and_prints_warnings() {
     std::fs::write(dir.path().join("train.py"), "import sklearn\n").unwrap();
     std::fs::write(dir.path().join("big.csv"), vec![b'a'; 4096]).unwrap();
     std::fs::write(dir.path().join("model.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
-    let out = Command::cargo_bin("ripen")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GITHUB_ACTIONS")
+    let out = common::ripen()
         .args(["scan", "--max-file-size", "1000"])
         .arg(dir.path())
         .output()

@@ -249,8 +249,16 @@ fn the_pre_commit_hook_scans_the_repository_once_with_its_config() {
     assert_eq!(h["pass_filenames"], false);
     assert_eq!(h["always_run"], true);
     assert_eq!(h["entry"], "ripen scan");
-    let args: Vec<&str> = h["args"].as_array().unwrap().iter().filter_map(|a| a.as_str()).collect();
-    assert!(args.contains(&"--quiet"), "levels and what blocks them only: {args:?}");
+    let args: Vec<&str> = h["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(
+        args.contains(&"--quiet"),
+        "levels and what blocks them only: {args:?}"
+    );
 }
 
 #[test]

@@ -200,7 +200,13 @@ pub fn render(r: &Report) -> String {
         .iter()
         .filter(|w| w.starts_with(crate::render::common::REPOSITORY_RULE))
     {
-        o.push_str(&command("warning", None, None, "ripen: repository rules", w));
+        o.push_str(&command(
+            "warning",
+            None,
+            None,
+            "ripen: repository rules",
+            w,
+        ));
     }
     // Plain lines: never a command, whatever the repository's text holds.
     for w in r.warnings.iter().take(5) {

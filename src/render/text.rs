@@ -428,7 +428,12 @@ fn capped(m: &Staged) -> String {
     if missing.is_empty() {
         return String::new();
     }
-    clean(&format!(" — level {} missing {}", next.level, missing.join(", "))).into_owned()
+    clean(&format!(
+        " — level {} missing {}",
+        next.level,
+        missing.join(", ")
+    ))
+    .into_owned()
 }
 
 pub(crate) fn ahead(m: &Staged) -> String {
