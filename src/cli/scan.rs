@@ -51,12 +51,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
                 );
                 report.root = display;
                 if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo) {
-                    report.warnings.insert(
-                        0,
-                        format!(
-                            "this directory is `{scope}` inside a git repository: the CI jobs, schedules and pipelines of that repository are not seen, so levels that need them may be too low; scan with --enclosing-repo to use them"
-                        ),
-                    );
+                    report.warnings.insert(0, unseen_ci(scope));
                 }
                 scanned.push((src.name.clone(), report, targets, cat, opts));
             }
@@ -381,4 +376,11 @@ mod scope_tests {
         );
         assert_eq!(strip_scope("elsewhere", "sub"), None);
     }
+}
+
+/// The warning of a scan of a sub-directory without `--enclosing-repo`.
+fn unseen_ci(scope: &str) -> String {
+    format!(
+        "this directory is `{scope}` inside a git repository: the CI jobs, schedules and pipelines of that repository are not seen, so levels that need them may be too low; scan with --enclosing-repo to use them"
+    )
 }

@@ -129,12 +129,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
 
     read.project.ml_signals.sort();
     read.project.ml_signals.dedup();
-    let readme = tree
-        .files
-        .iter()
-        .filter(|f| !f.contains('/') && f.to_ascii_lowercase().starts_with("readme"))
-        .min_by_key(|f| (!f.to_ascii_lowercase().ends_with(".md"), f.len()))
-        .cloned();
+    let readme = readme_of(&tree.files);
     let mut report = Report {
         schema_version: crate::model::SCHEMA_VERSION,
         tool: crate::model::Tool::default(),
@@ -144,21 +139,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         },
         models,
         capabilities: caps,
-        automation: crate::model::Automation {
-            entry_points: auto.entry_points.clone(),
-            unresolved: auto
-                .unresolved
-                .iter()
-                .filter(|_| full)
-                .cloned()
-                .map(|mut u| {
-                    u.command = evidence::clean_snippet(&u.command);
-                    redact_chain(&mut u.chain);
-                    u
-                })
-                .collect(),
-            ci_for_another_repository: ci_copies(&auto.copies),
-        },
+        automation: automation_of(&auto, full),
         committed_artifacts: tree
             .large
             .iter()
@@ -194,6 +175,35 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         opts.today.unwrap_or_else(crate::model::Date::today),
     );
     report
+}
+
+/// The top-level README (Markdown first, then the shortest name).
+fn readme_of(files: &[String]) -> Option<String> {
+    files
+        .iter()
+        .filter(|f| !f.contains('/') && f.to_ascii_lowercase().starts_with("readme"))
+        .min_by_key(|f| (!f.to_ascii_lowercase().ends_with(".md"), f.len()))
+        .cloned()
+}
+
+/// The report's automation: entry points, commands left unresolved (cleaned and redacted, in
+/// full reports) and CI for another repository.
+fn automation_of(auto: &crate::graph::Automation, full: bool) -> crate::model::Automation {
+    crate::model::Automation {
+        entry_points: auto.entry_points.clone(),
+        unresolved: auto
+            .unresolved
+            .iter()
+            .filter(|_| full)
+            .cloned()
+            .map(|mut u| {
+                u.command = evidence::clean_snippet(&u.command);
+                redact_chain(&mut u.chain);
+                u
+            })
+            .collect(),
+        ci_for_another_repository: ci_copies(&auto.copies),
+    }
 }
 
 /// What the scans of a tree add up to before any evidence: the project facts, the graph
