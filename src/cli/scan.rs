@@ -361,6 +361,13 @@ fn strip_scope(display: &str, scope: &str) -> Option<String> {
     })
 }
 
+/// The warning of a scan of a sub-directory without `--enclosing-repo`.
+fn unseen_ci(scope: &str) -> String {
+    format!(
+        "this directory is `{scope}` inside a git repository: the CI jobs, schedules and pipelines of that repository are not seen, so levels that need them may be too low; scan with --enclosing-repo to use them"
+    )
+}
+
 #[cfg(test)]
 mod scope_tests {
     use super::strip_scope;
@@ -376,11 +383,4 @@ mod scope_tests {
         );
         assert_eq!(strip_scope("elsewhere", "sub"), None);
     }
-}
-
-/// The warning of a scan of a sub-directory without `--enclosing-repo`.
-fn unseen_ci(scope: &str) -> String {
-    format!(
-        "this directory is `{scope}` inside a git repository: the CI jobs, schedules and pipelines of that repository are not seen, so levels that need them may be too low; scan with --enclosing-repo to use them"
-    )
 }
