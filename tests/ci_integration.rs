@@ -1083,3 +1083,34 @@ fn per_project_reaches_every_format() {
     let md = render("markdown", true);
     assert!(md.contains("| `fraud` |"), "{md}");
 }
+
+/// Several repositories under Actions (`--github-summary`): the summary table goes to the job
+/// summary, and each repository's levels to the step outputs under its name.
+#[test]
+fn several_repositories_get_a_summary_and_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = tmp.path().join("output");
+    let summary = tmp.path().join("summary.md");
+    let out = ripen()
+        .current_dir(fixtures())
+        .args([
+            "scan",
+            "ci-only",
+            "notebook-only",
+            "--format",
+            "json",
+            "--github-summary",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let s = std::fs::read_to_string(&summary).unwrap();
+    assert!(s.contains("ci-only") && s.contains("notebook-only"), "{s}");
+    let o = std::fs::read_to_string(&output).unwrap();
+    assert!(o.contains("ci-only-azure-level=1\n"), "{o}");
+    assert!(o.contains("notebook-only-azure-level=0\n"), "{o}");
+    assert!(o.ends_with("targets-met=true\n"), "{o}");
+}

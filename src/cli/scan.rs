@@ -75,26 +75,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         let met = r.check_targets(&targets, trust(&args));
         (r, met)
     } else {
-        if !args.report_files.is_empty() {
-            return error(
-                "--report-file writes one report: give one repository, or merge them with --as-system",
-            );
-        }
-        let mut met = true;
-        let parts: Vec<(String, Report)> = scanned
-            .into_iter()
-            .map(|(n, mut r, t, ..)| {
-                met &= r.check_targets(&t, trust(&args));
-                (n, r)
-            })
-            .collect();
-        return match crate::cli::render_many(&parts, args.format) {
-            Ok(s) => {
-                out(&s);
-                if met || args.exit_zero { 0 } else { 1 }
-            }
-            Err(e) => error(e),
-        };
+        return report_many(&args, scanned);
     };
     let env = |k: &str| std::env::var(k).ok();
     if github::in_actions(&env) {
@@ -183,6 +164,43 @@ fn trust(args: &ScanArgs) -> crate::model::Trust {
         repo_rules: args.trust_repo_rules,
         waivers: args.trust_waivers,
         attestations: args.trust_attestations,
+    }
+}
+
+/// One repository's scan: its name, report, targets, catalogue and options.
+type ScannedRepo = (String, Report, Vec<(String, u32)>, Catalogue, ScanOptions);
+
+/// Several repositories, each reported, then a summary (and, asked, the job summary and step
+/// outputs under Actions).
+fn report_many(args: &ScanArgs, scanned: Vec<ScannedRepo>) -> i32 {
+    if !args.report_files.is_empty() {
+        return error(
+            "--report-file writes one report: give one repository, or merge them with --as-system",
+        );
+    }
+    let mut met = true;
+    let parts: Vec<(String, Report)> = scanned
+        .into_iter()
+        .map(|(n, mut r, t, ..)| {
+            met &= r.check_targets(&t, trust(args));
+            (n, r)
+        })
+        .collect();
+    let env = |k: &str| std::env::var(k).ok();
+    if args.github_summary
+        && let Ok(md) = crate::cli::render_many(&parts, render::Format::Markdown)
+        && let Err(e) = github::publish_many(&md, &parts, met, &env)
+    {
+        warn(format!(
+            "cannot write the GitHub step summary or outputs: {e}"
+        ));
+    }
+    match crate::cli::render_many(&parts, args.format) {
+        Ok(s) => {
+            out(&s);
+            if met || args.exit_zero { 0 } else { 1 }
+        }
+        Err(e) => error(e),
     }
 }
 

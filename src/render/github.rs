@@ -345,6 +345,50 @@ pub(crate) fn publish(
     Ok(written)
 }
 
+/// Several repositories (`ripen scan A B C --github-summary`): the summary table and each
+/// report in Markdown to `$GITHUB_STEP_SUMMARY`, and `<name>-<model>-level` for every
+/// repository plus `targets-met` (all of them) to `$GITHUB_OUTPUT`. Names are reduced to
+/// `[A-Za-z0-9_-]` so no repository can write another output line.
+pub(crate) fn publish_many(
+    summary_markdown: &str,
+    parts: &[(String, Report)],
+    met: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<Vec<String>> {
+    let mut written = Vec::new();
+    if !in_actions(env) {
+        return Ok(written);
+    }
+    if let Some(p) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        append(&p, &format!("{summary_markdown}\n"))?;
+        written.push(p);
+    }
+    if let Some(p) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        let mut o = String::new();
+        for (name, r) in parts {
+            let key: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            for (id, m) in &r.models {
+                if let Outcome::Staged(s) = &m.outcome {
+                    let _ = writeln!(o, "{key}-{id}-level={}", s.level);
+                }
+            }
+        }
+        let _ = writeln!(o, "targets-met={met}");
+        append(&p, &o)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

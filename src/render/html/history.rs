@@ -123,6 +123,7 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> Markup {
     let width = left + 20 + plot_w + right;
     let plot_h = row * ymax;
     let height = top + plot_h + bottom;
+    let times: Vec<i64> = h.commits.iter().map(|p| p.commit.time).collect();
     let plot = Plot {
         left,
         top,
@@ -130,6 +131,7 @@ pub(crate) fn history_svg(h: &History, staged: &[(String, u32)]) -> Markup {
         plot_h,
         step,
         n,
+        xs: time_xs(&times, left + 20, plot_w),
     };
     let now: Vec<String> = staged
         .iter()
@@ -221,11 +223,62 @@ struct Plot {
     step: f64,
     /// Commits.
     n: usize,
+    /// Each commit's x, on a time axis.
+    xs: Vec<u32>,
+}
+
+/// x positions on a time axis: commits placed by committer time between `left` and
+/// `left + width`; evenly by index when every time is the same (or missing), and never
+/// backwards when clocks disagree with the commit order.
+fn time_xs(times: &[i64], left: u32, width: u32) -> Vec<u32> {
+    let n = times.len();
+    let (lo, hi) = (
+        times.iter().copied().min().unwrap_or(0),
+        times.iter().copied().max().unwrap_or(0),
+    );
+    let mut last = left;
+    (0..n)
+        .map(|i| {
+            let f = if hi > lo {
+                (times[i] - lo) as f64 / (hi - lo) as f64
+            } else if n > 1 {
+                i as f64 / (n - 1) as f64
+            } else {
+                0.0
+            };
+            let x = (left as f64 + f * width as f64).round() as u32;
+            last = last.max(x);
+            last
+        })
+        .collect()
+}
+
+/// Which labels fit: left to right, each at least `gap` from the one before; the newest
+/// always shows, replacing the label before it when they would overlap.
+fn fitting_labels(candidates: &[(usize, u32)], gap: u32) -> Vec<(usize, u32)> {
+    let mut shown: Vec<(usize, u32)> = Vec::new();
+    let last = candidates.len().saturating_sub(1);
+    for (k, &(i, x)) in candidates.iter().enumerate() {
+        let clash = shown.last().is_some_and(|&(_, px)| x < px + gap);
+        if !clash {
+            shown.push((i, x));
+        } else if k == last {
+            shown.pop();
+            while shown.last().is_some_and(|&(_, px)| x < px + gap) {
+                shown.pop();
+            }
+            shown.push((i, x));
+        }
+    }
+    shown
 }
 
 impl Plot {
     fn x(&self, i: usize) -> u32 {
-        ((self.left + 20) as f64 + self.step * i as f64).round() as u32
+        self.xs
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| ((self.left + 20) as f64 + self.step * i as f64).round() as u32)
     }
 
     fn y(&self, l: u32) -> u32 {
@@ -289,7 +342,8 @@ fn steps(h: &History, plot: &Plot, id: &str, off: i64) -> String {
     d.trim().to_string()
 }
 
-/// Commit labels: the first, the last and the commits where a level changed, rotated.
+/// Commit labels on the time axis: the first, the last and the commits where a level
+/// changed, rotated, never overlapping (see [`fitting_labels`]).
 fn commit_labels(h: &History, plot: &Plot) -> Markup {
     let mut labelled: Vec<usize> = crate::model::transitions(h)
         .iter()
@@ -299,16 +353,8 @@ fn commit_labels(h: &History, plot: &Plot) -> Markup {
     labelled.push(plot.n - 1);
     labelled.sort_unstable();
     labelled.dedup();
-    let mut shown = Vec::new();
-    let mut last_x: Option<u32> = None;
-    for i in labelled {
-        let lx = plot.x(i);
-        if last_x.is_some_and(|p| lx < p + 16) && i != plot.n - 1 {
-            continue;
-        }
-        last_x = Some(lx);
-        shown.push((i, lx));
-    }
+    let candidates: Vec<(usize, u32)> = labelled.into_iter().map(|i| (i, plot.x(i))).collect();
+    let shown = fitting_labels(&candidates, 16);
     let axis = plot.top + plot.plot_h;
     html! {
         @for (i, lx) in shown {
@@ -318,5 +364,33 @@ fn commit_labels(h: &History, plot: &Plot) -> Markup {
                 tspan font-family="ui-monospace,monospace" { (Text(p.commit.short())) } " " (Text(p.commit.date.get(..10).unwrap_or("")))
             } "\n"
         }
+    }
+}
+
+#[cfg(test)]
+mod axis_tests {
+    use super::{fitting_labels, time_xs};
+
+    #[test]
+    fn commits_sit_on_a_time_axis() {
+        // A burst of three commits, then one a month later: the burst stays together.
+        let day = 86_400;
+        let xs = time_xs(&[0, 60, 120, 30 * day], 100, 500);
+        assert_eq!(xs[0], 100);
+        assert_eq!(xs[3], 600);
+        assert!(xs[2] - xs[0] < 5, "{xs:?}");
+        // Same times: evenly spread; clocks out of order never go backwards.
+        assert_eq!(time_xs(&[5, 5, 5], 0, 100), vec![0, 50, 100]);
+        let back = time_xs(&[0, 100, 50, 200], 0, 200);
+        assert!(back.windows(2).all(|w| w[0] <= w[1]), "{back:?}");
+    }
+
+    #[test]
+    fn labels_never_overlap_and_the_newest_shows() {
+        let c = [(0, 100), (1, 105), (2, 130), (3, 140), (4, 142)];
+        let shown = fitting_labels(&c, 16);
+        assert!(shown.windows(2).all(|w| w[1].1 >= w[0].1 + 16), "{shown:?}");
+        assert_eq!(shown.last(), Some(&(4, 142)));
+        assert_eq!(shown.first(), Some(&(0, 100)));
     }
 }
