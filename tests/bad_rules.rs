@@ -429,3 +429,30 @@ fn repository_config_cannot_reach_outside_the_repository() {
         .assert()
         .code(0);
 }
+
+/// The rule-file example in the README is a rule file that loads and whose examples pass.
+#[test]
+fn the_readme_rule_example_loads_and_its_examples_pass() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let at = readme
+        .find("negative examples that `ripen rules test` runs:")
+        .expect("the README's rule example");
+    let start = readme[at..].find("```yaml\n").unwrap() + at + 8;
+    let end = readme[start..].find("```").unwrap() + start;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tracking.yml"), &readme[start..end]).unwrap();
+    let out = assert_cmd::Command::cargo_bin("ripen")
+        .unwrap()
+        .args(["rules", "test"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
