@@ -330,17 +330,25 @@ pub(crate) fn publish(
     r: &Report,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> std::io::Result<Vec<String>> {
+    write_runner_files(&(super::markdown::render(r) + "\n"), &outputs(r), env)
+}
+
+/// Appends `summary` to `$GITHUB_STEP_SUMMARY` and `outputs` to `$GITHUB_OUTPUT`, each when set,
+/// inside GitHub Actions only. Returns the files written.
+fn write_runner_files(
+    summary: &str,
+    outputs: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<Vec<String>> {
     let mut written = Vec::new();
     if !in_actions(env) {
         return Ok(written);
     }
-    if let Some(p) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        append(&p, &(super::markdown::render(r) + "\n"))?;
-        written.push(p);
-    }
-    if let Some(p) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
-        append(&p, &outputs(r))?;
-        written.push(p);
+    for (var, text) in [("GITHUB_STEP_SUMMARY", summary), ("GITHUB_OUTPUT", outputs)] {
+        if let Some(p) = env(var).filter(|p| !p.is_empty()) {
+            append(&p, text)?;
+            written.push(p);
+        }
     }
     Ok(written)
 }
@@ -355,38 +363,26 @@ pub(crate) fn publish_many(
     met: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> std::io::Result<Vec<String>> {
-    let mut written = Vec::new();
-    if !in_actions(env) {
-        return Ok(written);
-    }
-    if let Some(p) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        append(&p, &format!("{summary_markdown}\n"))?;
-        written.push(p);
-    }
-    if let Some(p) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
-        let mut o = String::new();
-        for (name, r) in parts {
-            let key: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            for (id, m) in &r.models {
-                if let Outcome::Staged(s) = &m.outcome {
-                    let _ = writeln!(o, "{key}-{id}-level={}", s.level);
+    let mut o = String::new();
+    for (name, r) in parts {
+        let key: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
                 }
+            })
+            .collect();
+        for (id, m) in &r.models {
+            if let Outcome::Staged(s) = &m.outcome {
+                let _ = writeln!(o, "{key}-{id}-level={}", s.level);
             }
         }
-        let _ = writeln!(o, "targets-met={met}");
-        append(&p, &o)?;
-        written.push(p);
     }
-    Ok(written)
+    let _ = writeln!(o, "targets-met={met}");
+    write_runner_files(&format!("{summary_markdown}\n"), &o, env)
 }
 
 #[cfg(test)]
