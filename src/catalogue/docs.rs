@@ -6,13 +6,21 @@ use super::{Catalogue, Practice};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Where the page is published, for SARIF `helpUri`s.
-pub const PRACTICES_URL: &str =
-    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/practices.md");
+/// The page, relative to the repository's top level.
+pub const PRACTICES_PAGE: &str = "docs/practices.md";
+
+/// Where the documentation is browsed, for SARIF `helpUri`s: `RIPEN_DOCS_URL` at build time (a
+/// fork or a mirror sets it), else the package's repository at its default branch.
+fn docs_base() -> String {
+    match option_env!("RIPEN_DOCS_URL") {
+        Some(base) if !base.is_empty() => base.trim_end_matches('/').to_string(),
+        _ => format!("{}/blob/main", env!("CARGO_PKG_REPOSITORY")),
+    }
+}
 
 /// The page's anchor for a practice id (the id itself: ids are `[a-z0-9_]`).
 pub fn practice_url(id: &str) -> String {
-    format!("{PRACTICES_URL}#{id}")
+    format!("{}/{PRACTICES_PAGE}#{id}", docs_base())
 }
 
 /// The Markdown of `docs/practices.md`.
