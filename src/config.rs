@@ -260,6 +260,22 @@ impl Config {
         Ok(None)
     }
 
+    /// An error at a key of this config (`waivers.0.expires`), at its line and column when the
+    /// key was read from the file.
+    fn error_at(&self, key: &str, message: String) -> DataError {
+        let (line, column) = self.spans.get(key).copied().unwrap_or((0, 0));
+        DataError {
+            file: self
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            line,
+            column,
+            message,
+        }
+    }
+
     /// Rule directories named by a repository's own config must stay inside the repository.
     pub(crate) fn check_rules_inside(&self, root: &Path) -> Result<(), DataError> {
         let Ok(root) = root.canonicalize() else {
@@ -268,20 +284,14 @@ impl Config {
         for dir in &self.rules {
             let inside = dir.canonicalize().is_ok_and(|d| d.starts_with(&root));
             if dir.exists() && !inside {
-                return Err(DataError {
-                    file: self
-                        .path
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                    line: 0,
-                    column: 0,
-                    message: format!(
+                return Err(self.error_at(
+                    "rules",
+                    format!(
                         "rules directory `{}` is outside the scanned repository; a repository's \
                          config may only load rules from inside it (pass --rules DIR to add others)",
                         dir.display()
                     ),
-                });
+                ));
             }
         }
         Ok(())
@@ -452,20 +462,9 @@ impl Config {
         let latest = crate::model::days_from_civil(today).saturating_add(max_days);
         for (i, w) in self.waivers.iter().enumerate() {
             if crate::model::days_from_civil(w.expires) > latest {
-                let (line, column) = self
-                    .spans
-                    .get(&format!("waivers.{i}.capability"))
-                    .copied()
-                    .unwrap_or((0, 0));
-                return Err(DataError {
-                    file: self
-                        .path
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                    line,
-                    column,
-                    message: format!(
+                return Err(self.error_at(
+                    &format!("waivers.{i}.capability"),
+                    format!(
                         "the waiver for `{}` expires on {}, more than {max_days} days ahead (at \
                          most {}): a waiver is revisited, give an earlier `expires` (the caller \
                          sets the limit with --max-waiver-days)",
@@ -473,7 +472,7 @@ impl Config {
                         w.expires,
                         Date::from_days(latest)
                     ),
-                });
+                ));
             }
         }
         Ok(())
@@ -481,20 +480,7 @@ impl Config {
 
     /// Model and capability ids must exist in the loaded catalogue.
     pub fn validate(&self, cat: &crate::catalogue::Catalogue) -> Result<(), DataError> {
-        let file = self
-            .path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let err = |key: String, message: String| {
-            let (line, column) = self.spans.get(&key).copied().unwrap_or((0, 0));
-            DataError {
-                file: file.clone(),
-                line,
-                column,
-                message,
-            }
-        };
+        let err = |key: String, message: String| self.error_at(&key, message);
         for (m, level) in &self.fail_under {
             let Some(model) = cat.model(m).filter(|x| !x.levels().is_empty()) else {
                 return Err(err(
