@@ -23,19 +23,22 @@ pub fn chain_text(chain: &[Hop]) -> String {
     chain
         .iter()
         .enumerate()
-        .map(|(i, h)| {
-            let loc = match h.line {
-                Some(l) => format!("{}:{l}", h.path),
-                None => h.path.clone(),
-            };
-            if i == 0 {
-                format!("{loc} ({})", h.via)
-            } else {
-                format!("{loc} [{}]", h.via)
-            }
-        })
+        .map(|(i, h)| hop_text(h, i == 0))
         .collect::<Vec<_>>()
         .join(" → ")
+}
+
+/// One hop of a chain: `path:line (trigger)` for the first, `path:line [command]` after.
+pub(crate) fn hop_text(h: &Hop, first: bool) -> String {
+    let loc = match h.line {
+        Some(l) => format!("{}:{l}", h.path),
+        None => h.path.clone(),
+    };
+    if first {
+        format!("{loc} ({})", h.via)
+    } else {
+        format!("{loc} [{}]", h.via)
+    }
 }
 
 /// `path:line`, marked `[repository rule]` when the rule came from the scanned repository.

@@ -516,13 +516,9 @@ fn short_chain(chain: &[crate::model::Hop]) -> String {
     if hidden > 0 {
         s.push_str(&format!(" → … {hidden} hop(s) …"));
     }
-    // chain_text of the tail starts with its first hop in the trigger's format; rebuild it.
     for h in tail {
-        let loc = match h.line {
-            Some(l) => format!("{}:{l}", h.path),
-            None => h.path.clone(),
-        };
-        s.push_str(&format!(" → {loc} [{}]", h.via));
+        s.push_str(" → ");
+        s.push_str(&crate::render::common::hop_text(h, false));
     }
     s
 }
