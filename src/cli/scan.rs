@@ -30,7 +30,7 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
         let enclosing = src
             ._clone
             .is_none()
-            .then(|| enclosing_repo(&src.root))
+            .then(|| crate::source::enclosing::enclosing_repo(&src.root))
             .flatten();
         let (root, display, scope) = match &enclosing {
             Some((repo, scope)) if args.enclosing_repo => (
@@ -326,37 +326,6 @@ pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: 
     }
     report.history =
         crate::pipeline::repo_history::repo_history(root, report, max_commits, max_size);
-}
-
-/// The git work tree a directory lies strictly inside (a `.git` directory or file, as worktrees
-/// and submodules have, in an ancestor below any `GIT_CEILING_DIRECTORIES`), and
-/// the directory's path in it (`/`-separated). `None` at a repository's top level, outside any
-/// repository, or when the paths cannot be resolved.
-pub(crate) fn enclosing_repo(dir: &Path) -> Option<(PathBuf, String)> {
-    let dir = dir.canonicalize().ok()?;
-    if dir.join(".git").exists() {
-        return None;
-    }
-    // Like git, never look into a directory named in GIT_CEILING_DIRECTORIES or above it.
-    let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
-        .map(|v| {
-            std::env::split_paths(&v)
-                .filter_map(|p| p.canonicalize().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    let repo = dir
-        .ancestors()
-        .skip(1)
-        .take_while(|a| !ceilings.iter().any(|c| c == a))
-        .find(|a| a.join(".git").exists())?;
-    let scope: Vec<String> = dir
-        .strip_prefix(repo)
-        .ok()?
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    (!scope.is_empty()).then(|| (repo.to_path_buf(), scope.join("/")))
 }
 
 /// The repository's path as the user would write it: `PATH` without its trailing `scope`

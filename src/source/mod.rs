@@ -1,5 +1,6 @@
 //! Where the files come from: a directory walk, git trees, or a clone of a URL.
 
+pub(crate) mod enclosing;
 pub mod git;
 pub mod remote;
 pub(crate) mod skip;
