@@ -76,3 +76,22 @@ fn enclosing_repo_credits_the_root_ci_that_reaches_the_directory() {
         "evidence outside the scope that nothing reaches stays out: {paths:?}"
     );
 }
+
+#[test]
+fn a_sub_directory_with_its_own_automation_is_scanned_as_it_stands() {
+    let repo = monorepo();
+    let own = repo.path().join("proj/.github/workflows");
+    fs::create_dir_all(&own).unwrap();
+    fs::write(
+        own.join("ci.yml"),
+        "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests\n",
+    )
+    .unwrap();
+    let r = scan(repo.path(), &[]);
+    let warned = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("--enclosing-repo"));
+    assert!(!warned, "{:?}", r["warnings"]);
+}

@@ -50,7 +50,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
                     args.follow_git_file,
                 );
                 report.root = display;
-                if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo) {
+                // A directory with automation of its own (a project kept as its own root, an
+                // example with its CI) is scanned as it stands; one without says what it misses.
+                if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo)
+                    && report.automation.entry_points.is_empty()
+                {
                     report.warnings.insert(0, unseen_ci(scope));
                 }
                 scanned.push((src.name.clone(), report, targets, cat, opts));
