@@ -234,7 +234,7 @@ impl Matcher {
             && candidates.iter().any(|&r| self.compiled[r].prefiltered)
         {
             // A Python file is also seen with its import aliases written in full.
-            let resolved = doc.resolved().map(|r| r.text.as_str());
+            let resolved = self.aliases(doc).map(|r| r.text.as_str());
             for text in std::iter::once(doc.text.as_str()).chain(resolved) {
                 for m in ac.find_overlapping_iter(text) {
                     for &r in &self.literal_owner[m.pattern().as_usize()] {
@@ -278,7 +278,7 @@ impl Matcher {
     ) -> Option<Hit> {
         let mut first: Option<(Option<usize>, Option<u32>, bool)> = None;
         for (_, cond) in c.conds.iter().enumerate().filter(|(i, _)| which(*i)) {
-            let m = eval(cond, doc)?;
+            let m = self.eval(cond, doc)?;
             if first.is_none() && (m.index.is_some() || m.line.is_some()) {
                 first = Some((m.index, m.line, m.comment_only));
             }
@@ -295,7 +295,7 @@ impl Matcher {
             .facets
             .iter()
             .filter(|(_, re)| {
-                re.is_match(&doc.text) || doc.resolved().is_some_and(|r| re.is_match(&r.text))
+                re.is_match(&doc.text) || self.aliases(doc).is_some_and(|r| re.is_match(&r.text))
             })
             .map(|(n, _)| n.clone())
             .collect();
@@ -317,53 +317,63 @@ pub(crate) struct CondMatch {
     pub(crate) comment_only: bool,
 }
 
-pub(crate) fn eval(cond: &Cond, doc: &Document) -> Option<CondMatch> {
-    match cond {
-        Cond::Regex(re) => {
-            let found = regex_lines(re, doc, &doc.text, |o| doc.line_index(o));
-            if found.as_ref().is_some_and(|m| !m.comment_only) {
-                return found;
-            }
-            // Python: the same lines with import aliases written in full (`mf.log_metric`
-            // is `mlflow.log_metric`).
-            let alias = doc
-                .resolved()
-                .and_then(|r| regex_lines(re, doc, &r.text, |o| r.line_index(o)));
-            match alias {
-                Some(m) if !m.comment_only || found.is_none() => Some(m),
-                _ => found,
-            }
-        }
-        Cond::NotRegex(re) => (!re.is_match(&doc.text)
-            && !doc.resolved().is_some_and(|r| re.is_match(&r.text)))
-        .then_some(CondMatch {
-            index: None,
-            line: None,
-            comment_only: false,
-        }),
-        Cond::Key {
-            path,
-            equals,
-            matches,
-        } => {
-            if !doc.is_structured_kind() {
-                return None;
-            }
-            let docs = doc.structured().ok()?;
-            docs.iter()
-                .find_map(|d| key_match(d, path, equals, matches))
-        }
-        Cond::Any(cs) => {
-            let mut best: Option<CondMatch> = None;
-            for c in cs {
-                if let Some(m) = eval(c, doc) {
-                    if !m.comment_only {
-                        return Some(m);
-                    }
-                    best.get_or_insert(m);
+impl Matcher {
+    /// The document's Python text with import aliases written in full, for the bindings whose
+    /// module path holds a literal some rule looks for: `from evidently.metrics import X` then
+    /// `X(...)` cannot make any rule match, and resolving every such name was a quarter of a
+    /// scan's CPU on a large Python library.
+    fn aliases<'d>(&self, doc: &'d Document) -> Option<&'d crate::read::aliases::Resolved> {
+        doc.resolved(&|path| self.literals.as_ref().is_none_or(|ac| ac.is_match(path)))
+    }
+
+    pub(crate) fn eval(&self, cond: &Cond, doc: &Document) -> Option<CondMatch> {
+        match cond {
+            Cond::Regex(re) => {
+                let found = regex_lines(re, doc, &doc.text, |o| doc.line_index(o));
+                if found.as_ref().is_some_and(|m| !m.comment_only) {
+                    return found;
+                }
+                // Python: the same lines with import aliases written in full (`mf.log_metric`
+                // is `mlflow.log_metric`).
+                let alias = self
+                    .aliases(doc)
+                    .and_then(|r| regex_lines(re, doc, &r.text, |o| r.line_index(o)));
+                match alias {
+                    Some(m) if !m.comment_only || found.is_none() => Some(m),
+                    _ => found,
                 }
             }
-            best
+            Cond::NotRegex(re) => (!re.is_match(&doc.text)
+                && !self.aliases(doc).is_some_and(|r| re.is_match(&r.text)))
+            .then_some(CondMatch {
+                index: None,
+                line: None,
+                comment_only: false,
+            }),
+            Cond::Key {
+                path,
+                equals,
+                matches,
+            } => {
+                if !doc.is_structured_kind() {
+                    return None;
+                }
+                let docs = doc.structured().ok()?;
+                docs.iter()
+                    .find_map(|d| key_match(d, path, equals, matches))
+            }
+            Cond::Any(cs) => {
+                let mut best: Option<CondMatch> = None;
+                for c in cs {
+                    if let Some(m) = self.eval(c, doc) {
+                        if !m.comment_only {
+                            return Some(m);
+                        }
+                        best.get_or_insert(m);
+                    }
+                }
+                best
+            }
         }
     }
 }

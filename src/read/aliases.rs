@@ -99,10 +99,11 @@ fn is_dotted(s: &str) -> bool {
     !s.is_empty() && s.split('.').all(is_ident)
 }
 
-/// The text with every use of a bound name written as its full path, or `None` when the imports
-/// bind no such name (or none is used).
-pub(crate) fn resolve(text: &str) -> Option<Resolved> {
-    let names = bindings(text);
+/// The text with every use of a bound name whose path `keep` accepts written as that path, or
+/// `None` when the imports bind no such name (or none is used).
+pub(crate) fn resolve(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<Resolved> {
+    let mut names = bindings(text);
+    names.retain(|_, path| keep(path));
     if names.is_empty() {
         return None;
     }
@@ -146,10 +147,27 @@ pub(crate) fn resolve(text: &str) -> Option<Resolved> {
         return None;
     }
     out.push_str(&text[last..]);
+    let out = changed_lines_only(text, &out);
     let starts = std::iter::once(0)
         .chain(out.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     Some(Resolved { text: out, starts })
+}
+
+/// `resolved` with every line that resolution left as it was emptied (its newline kept, so line
+/// numbers stay those of the file). Rules see the file's own text first; what the second pass
+/// can add is only on the lines where a name was written out, and a large module often has few.
+fn changed_lines_only(original: &str, resolved: &str) -> String {
+    let mut out = String::with_capacity(resolved.len() / 4);
+    for (i, (o, r)) in original.split('\n').zip(resolved.split('\n')).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if o != r {
+            out.push_str(r);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -157,7 +175,7 @@ mod tests {
     use super::*;
 
     fn r(s: &str) -> String {
-        resolve(s).map(|r| r.text).unwrap_or_default()
+        resolve(s, &|_| true).map(|r| r.text).unwrap_or_default()
     }
 
     #[test]
@@ -166,6 +184,8 @@ mod tests {
         assert!(t.contains("with mlflow.start_run():"));
         assert!(t.contains("    mlflow.log_metric('auc', 1)"));
         assert_eq!(t.lines().count(), 3);
+        // Lines that no name changed are left empty: the file's own text already covers them.
+        assert_eq!(t.lines().next(), Some(""));
         let t = r("from google.cloud import aiplatform as vertex_ai\nvertex_ai.log_metrics({})\n");
         assert!(t.contains("google.cloud.aiplatform.log_metrics({})"));
         let t = r(
@@ -180,13 +200,14 @@ mod tests {
     #[test]
     fn only_uses_of_bound_names_change() {
         // Attribute names, other identifiers, relative imports and plain imports stay.
-        assert!(resolve("import mlflow\nmlflow.log_metric('a', 1)\n").is_none());
-        assert!(resolve("from .tracking import log\nlog(1)\n").is_none());
+        assert!(resolve("import mlflow\nmlflow.log_metric('a', 1)\n", &|_| true).is_none());
+        assert!(resolve("from .tracking import log\nlog(1)\n", &|_| true).is_none());
         let t = r("import numpy as np\nx.np.y = np.zeros(3)\nnpx(1)\n");
         assert!(t.contains("x.np.y = numpy.zeros(3)"));
-        assert!(t.contains("npx(1)"));
+        // `npx(1)` is not a use of `np`: its line is unchanged, so left empty.
+        assert_eq!(t.lines().nth(2), Some(""));
         // Untrusted text: no panic on odd bytes or unclosed lists.
-        assert!(resolve("from a import (b as c\né c.d(").is_some());
-        assert!(resolve("from x import \nimport  as\n").is_none());
+        assert!(resolve("from a import (b as c\né c.d(", &|_| true).is_some());
+        assert!(resolve("from x import \nimport  as\n", &|_| true).is_none());
     }
 }

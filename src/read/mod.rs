@@ -185,14 +185,16 @@ impl Document {
     }
 
     /// A Python file's or notebook's text with the names its imports bind written as the module
-    /// paths they stand for, when that changes anything.
-    pub(crate) fn resolved(&self) -> Option<&aliases::Resolved> {
+    /// paths they stand for, when that changes anything. Only bindings whose path `keep` accepts
+    /// are written out (the matcher keeps those that name something a rule looks for); the first
+    /// call decides, and later calls return the same text.
+    pub(crate) fn resolved(&self, keep: &dyn Fn(&str) -> bool) -> Option<&aliases::Resolved> {
         self.resolved
             .get_or_init(|| {
                 let python = self.origin == Origin::Notebook
                     || (self.origin == Origin::Code && self.rel.ends_with(".py"));
                 if python {
-                    aliases::resolve(&self.text).map(Box::new)
+                    aliases::resolve(&self.text, keep).map(Box::new)
                 } else {
                     None
                 }
