@@ -140,3 +140,46 @@ fn text_names_skipped_files_and_prints_warnings() {
     );
     assert!(!text.contains("see --format json"), "{text}");
 }
+
+/// Text shortens each evidence line's chain to the width `COLUMNS` gives (stdout is not a
+/// terminal here); JSON keeps every hop.
+#[test]
+fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
+    let text_at = |cols: &str| {
+        let out = common::ripen()
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+            .env("COLUMNS", cols)
+            .args(["scan", "full-level4", "--history-commits", "0"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let line = |text: &str, id: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {id} ")))
+            .unwrap_or_else(|| panic!("no {id} line:\n{text}"))
+            .to_string()
+    };
+    let (wide, narrow) = (text_at("400"), text_at("120"));
+    let (w, n) = (
+        line(&wide, "reproducible_environment"),
+        line(&narrow, "reproducible_environment"),
+    );
+    assert!(w.contains("[import pipelines.training_pipeline]"), "{w}");
+    assert!(n.chars().count() <= 120, "{n}");
+    assert!(n.contains("train.yml:68") && n.contains("hop(s)"), "{n}");
+    for l in narrow.lines().filter(|l| l.contains(" → ")) {
+        assert!(l.chars().count() <= 120, "{l}");
+    }
+    let (_, json) = scan("full-level4", "json", &["--history-commits", "0"]);
+    let r: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let cap = r["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "reproducible_environment")
+        .unwrap();
+    let chain = cap["evidence"][0]["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 4, "{chain:?}");
+    assert_eq!(chain[2]["via"], "import pipelines.training_pipeline");
+}

@@ -108,7 +108,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     if args.quiet && args.format == render::Format::Text {
         out(&render::text::render_quiet(&report));
     } else {
-        out(&render::render(&report, args.format));
+        out(&render::render_with(
+            &report,
+            args.format,
+            &crate::cli::render_options(),
+        ));
     }
     if met || args.exit_zero { 0 } else { 1 }
 }
@@ -199,7 +203,7 @@ fn report_many(args: &ScanArgs, scanned: Vec<ScannedRepo>) -> i32 {
             "cannot write the GitHub step summary or outputs: {e}"
         ));
     }
-    match crate::cli::render_many(&parts, args.format) {
+    match crate::cli::many::render_many_with(&parts, args.format, &crate::cli::render_options()) {
         Ok(s) => {
             out(&s);
             if met || args.exit_zero { 0 } else { 1 }

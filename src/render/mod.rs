@@ -61,9 +61,33 @@ impl Format {
     }
 }
 
+/// How to render, beyond the report itself: what the CLI knows about where the output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Columns of a text line: the text report shortens evidence chains to fit (the full
+    /// chain stays in `--format json`).
+    pub width: usize,
+}
+
+/// The width of a text line when nothing says otherwise (not a terminal, no `COLUMNS`).
+pub const DEFAULT_WIDTH: usize = 120;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            width: DEFAULT_WIDTH,
+        }
+    }
+}
+
+/// `report` in `format`, with the default [`Options`].
 pub fn render(report: &Report, format: Format) -> String {
+    render_with(report, format, &Options::default())
+}
+
+pub fn render_with(report: &Report, format: Format, opts: &Options) -> String {
     match format {
-        Format::Text => text::render(report),
+        Format::Text => text::render_with(report, opts),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
