@@ -26,19 +26,33 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     let mut scanned = Vec::new();
     for src in &sources {
         // A sub-directory of a git repository: scan the repository, scoped to the directory,
-        // when asked; otherwise say what the scan cannot see.
+        // when asked (unless the repository's config excludes the directory); otherwise say
+        // what the scan cannot see.
         let enclosing = src
             ._clone
             .is_none()
             .then(|| crate::source::enclosing::enclosing_repo(&src.root))
             .flatten();
-        let (root, display, scope) = match &enclosing {
-            Some((repo, scope)) if args.enclosing_repo => (
+        let mut said = None;
+        let used = match &enclosing {
+            Some((repo, scope)) if args.enclosing_repo => {
+                match excluding_config(&args, repo, scope) {
+                    Some(config) => {
+                        said = Some(excluded_scope(scope, &config));
+                        None
+                    }
+                    None => Some((repo, scope)),
+                }
+            }
+            _ => None,
+        };
+        let (root, display, scope) = match used {
+            Some((repo, scope)) => (
                 repo.clone(),
                 strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
                 Some(scope.clone()),
             ),
-            _ => (src.root.clone(), src.display.clone(), None),
+            None => (src.root.clone(), src.display.clone(), None),
         };
         match scan_root(&args, &root, scope) {
             Ok((mut report, targets, cat, opts)) => {
@@ -52,10 +66,14 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
                 report.root = display;
                 // A directory with automation of its own (a project kept as its own root, an
                 // example with its CI) is scanned as it stands; one without says what it misses.
-                if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo)
+                if let (Some((_, scope)), None) = (&enclosing, used)
+                    && said.is_none()
                     && report.automation.entry_points.is_empty()
                 {
-                    report.warnings.insert(0, unseen_ci(scope));
+                    said = Some(unseen_ci(scope));
+                }
+                if let Some(w) = said {
+                    report.warnings.insert(0, w);
                 }
                 scanned.push((src.name.clone(), report, targets, cat, opts));
             }
@@ -354,6 +372,35 @@ fn strip_scope(display: &str, scope: &str) -> Option<String> {
         (false, true) => ".".to_string(),
         (false, false) => rest.join("/"),
     })
+}
+
+/// The config of the enclosing repository `repo` (as the report names it) when it excludes the
+/// whole of `scope` (a glob matches every path under it, as `fixtures/**` does `fixtures/x`):
+/// that repository says the directory is not its own, so the directory is scanned alone.
+/// `None` when nothing excludes it, or the config cannot be read (the scan then says why).
+fn excluding_config(args: &ScanArgs, repo: &Path, scope: &str) -> Option<String> {
+    let config = crate::config::Config::discover(repo, args.config.as_deref())
+        .ok()
+        .flatten()?;
+    let probe = format!("{scope}/ripen-scope-probe");
+    let set = crate::source::walk::build_globset(&config.exclude).ok()?;
+    if !set.is_match(&probe) {
+        return None;
+    }
+    let path = config.path.as_deref().unwrap_or(Path::new("the config"));
+    Some(
+        path.strip_prefix(repo)
+            .unwrap_or(path)
+            .display()
+            .to_string(),
+    )
+}
+
+/// The warning of `--enclosing-repo` on a directory the enclosing repository's config excludes.
+fn excluded_scope(scope: &str, config: &str) -> String {
+    format!(
+        "the enclosing repository's {config} excludes `{scope}`: this directory was scanned alone (its own files, config and CI), without the repository's CI or history"
+    )
 }
 
 /// The warning of a scan of a sub-directory without `--enclosing-repo`.

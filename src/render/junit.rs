@@ -2,7 +2,8 @@
 //! the levels up to its target (the `--fail-under` target, else the next level). A practice the
 //! repository has passes; a missing required practice of a target that is not met fails; other
 //! missing practices are skipped with the reason, so any CI's test tab shows what to do next
-//! without failing a build the caller did not ask to fail.
+//! without failing a build the caller did not ask to fail. The scan's warnings follow in a suite
+//! of their own, as skipped cases.
 
 use crate::model::{Outcome, Report};
 use std::fmt::Write as _;
@@ -116,8 +117,32 @@ pub fn render(r: &Report) -> String {
         }
         o.push_str("  </testsuite>\n");
     }
+    warnings(&mut o, r);
     o.push_str("</testsuites>\n");
     o
+}
+
+/// The scan's warnings (what it could not see or read, such as a sub-directory whose CI may
+/// live in the enclosing repository): a suite of skipped cases, so a test tab shows them.
+fn warnings(o: &mut String, r: &Report) {
+    if r.warnings.is_empty() {
+        return;
+    }
+    let ws: Vec<&String> = r.warnings.iter().take(50).collect();
+    let _ = writeln!(
+        o,
+        "  <testsuite name=\"ripen warnings\" tests=\"{n}\" failures=\"0\" skipped=\"{n}\" errors=\"0\">",
+        n = ws.len()
+    );
+    for (i, w) in ws.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "    <testcase name=\"warning {}\" classname=\"ripen.warnings\">\n      <skipped message=\"{}\"/>\n    </testcase>",
+            i + 1,
+            xml_escape(w)
+        );
+    }
+    o.push_str("  </testsuite>\n");
 }
 
 #[cfg(test)]
