@@ -171,3 +171,40 @@ fn a_directory_the_enclosing_config_excludes_is_scanned_alone_and_says_so() {
         assert!(text.contains("excludes `proj`"), "{format}:\n{text}");
     }
 }
+
+/// The README's first command, `scan fixtures/full-level4` in this checkout, without a ceiling:
+/// the fixture has automation of its own, so it is scanned as it stands and warns of nothing;
+/// with `--enclosing-repo`, this repository's `.ripen.yml` excludes `fixtures/**`, so the
+/// fixture is still scanned alone (when the checkout is a git repository, the report says so).
+#[test]
+fn the_readme_s_first_command_does_not_warn() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |extra: &[&str]| -> Value {
+        let out = Command::cargo_bin("ripen")
+            .unwrap()
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GIT_CEILING_DIRECTORIES")
+            .current_dir(root)
+            .args(["scan", "fixtures/full-level4", "--format", "json"])
+            .args(["--history-commits", "0"])
+            .args(extra)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let plain = run(&[]);
+    assert_eq!(plain["warnings"], serde_json::json!([]));
+    let enclosing = run(&["--enclosing-repo"]);
+    assert!(enclosing.get("scope").is_none());
+    assert_eq!(enclosing["models"], plain["models"]);
+    let warnings = enclosing["warnings"].as_array().unwrap();
+    if root.join(".git").exists() {
+        assert!(
+            warnings[0]
+                .as_str()
+                .unwrap()
+                .contains(".ripen.yml excludes `fixtures/full-level4`"),
+            "{warnings:?}"
+        );
+    }
+}
