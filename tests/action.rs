@@ -254,6 +254,34 @@ fn trust_inputs_reach_the_gate() {
     assert_eq!(bad, 2);
 }
 
+/// The action declares exactly the outputs its scan step writes: each `$GITHUB_OUTPUT` key is
+/// an output of action.yml (else the workflow cannot read it), and each output is written.
+#[test]
+fn the_action_declares_every_output_the_scan_writes() {
+    let (code, stdout, output, _, _tmp) = scan_sh(&[("INPUT_PATH", "fixtures/dvc-mlflow")]);
+    assert_eq!(code, 0, "{stdout}");
+    let written: std::collections::BTreeSet<&str> = output
+        .lines()
+        .filter_map(|l| l.split_once("<<").or_else(|| l.split_once('=')))
+        .map(|(k, _)| k)
+        .collect();
+    let a = action();
+    let declared: std::collections::BTreeSet<&str> = a["outputs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(written, declared, "{output}");
+    for (name, o) in a["outputs"].as_object().unwrap() {
+        assert_eq!(
+            o["value"].as_str().unwrap(),
+            format!("${{{{ steps.scan.outputs.{name} }}}}"),
+            "{name}"
+        );
+    }
+}
+
 /// `path:` a sub-directory of the checkout (a monorepo's project): by default the root's
 /// workflow that runs the project's tests counts (`--enclosing-repo`); `enclosing-repo: false`
 /// scans the directory alone, which then says what it cannot see.

@@ -183,3 +183,35 @@ fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
     assert_eq!(chain.len(), 4, "{chain:?}");
     assert_eq!(chain[2]["via"], "import pipelines.training_pipeline");
 }
+
+/// Level 0 is never styled as a success: yellow in the text glance (green is for a level
+/// reached), red on a badge.
+#[test]
+fn level_zero_is_never_styled_as_success() {
+    const GREEN: &str = "\u{1b}[32m";
+    let glance = |fixture: &str, model: &str| {
+        let (_, text) = scan(fixture, "text", &["--color", "always"]);
+        text.lines()
+            .find(|l| l.contains(&format!("\u{1b}[1m{model} ")))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    };
+    let zero = glance("notebook-only", "Azure");
+    assert!(zero.contains("0/4") && !zero.contains(GREEN), "{zero:?}");
+    let one = glance("ci-only", "Azure");
+    assert!(one.contains("1/4") && one.contains(GREEN), "{one:?}");
+    let out = common::ripen()
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+        .args([
+            "badge",
+            "notebook-only",
+            "--model",
+            "azure",
+            "--format",
+            "shields",
+        ])
+        .output()
+        .unwrap();
+    let badge: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(badge["color"], "red", "{badge}");
+}

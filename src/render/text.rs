@@ -396,13 +396,12 @@ fn closing(o: &mut String, r: &Report) {
             r.automation.unresolved.len()
         );
         for u in r.automation.unresolved.iter().take(5) {
-            let _ = writeln!(
-                o,
-                "  {}:{} {}",
-                clean(&u.path),
-                u.line,
-                paint(DIM, &clean(&u.command))
-            );
+            // Never `path:0`: a line nobody knows is left out.
+            let at = match u.line {
+                0 => u.path.clone(),
+                l => format!("{}:{l}", u.path),
+            };
+            let _ = writeln!(o, "  {} {}", clean(&at), paint(DIM, &clean(&u.command)));
         }
     }
     skipped_and_warnings(o, r);
