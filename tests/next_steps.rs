@@ -90,6 +90,22 @@ fn the_glance_line_says_why_the_level_stops() {
         .find(|l| l.trim_start().starts_with("GigaOm"))
         .unwrap();
     assert!(gigaom.contains("/4"), "bands show their scale: {gigaom}");
+    // The same one-line reason wherever the level shows: the Markdown table (the job summary)
+    // and the first log line of the CI formats.
+    let (_, md) = scan("ci-only", "markdown", &[]);
+    let row = md.lines().find(|l| l.starts_with("| **Azure**")).unwrap();
+    assert!(
+        row.contains("**Automated training**") && row.contains("already L2 "),
+        "{row}"
+    );
+    for format in ["github", "azure"] {
+        let (_, out) = scan("ci-only", format, &[]);
+        let first = out.lines().next().unwrap();
+        assert!(
+            first.contains("Azure 1/4 (level 2 missing Automated training"),
+            "{format}: {first}"
+        );
+    }
 }
 
 #[test]

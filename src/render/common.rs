@@ -1,6 +1,6 @@
 //! What every renderer shares: terminal styles, the text of chains and locations, model names.
 
-use crate::model::{Categories, Evidence, Hop, Outcome, Project};
+use crate::model::{Categories, Evidence, Hop, Outcome, Project, Staged};
 use anstyle::{AnsiColor, Style};
 
 pub(crate) const BOLD: Style = Style::new().bold();
@@ -56,6 +56,36 @@ pub(crate) fn location(e: &Evidence) -> String {
 
 /// How every format marks evidence found by a rule the scanned repository supplied.
 pub(crate) const REPOSITORY_RULE: &str = "[repository rule]";
+
+/// Why a staged model's level stops where it does (`level 2 missing Automated training`), raw:
+/// each format escapes it. `None` at the top level, or when nothing required is missing.
+pub(crate) fn why_capped(m: &Staged) -> Option<String> {
+    let next = m.levels.iter().find(|l| l.level == m.level + 1)?;
+    let missing: Vec<&str> = next
+        .required
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| p.title.as_str())
+        .collect();
+    (!missing.is_empty()).then(|| format!("level {} missing {}", next.level, missing.join(", ")))
+}
+
+/// How far the levels above the reached one are covered: `already L2 40% · L3 12%` (empty
+/// when none is).
+pub(crate) fn ahead(m: &Staged) -> String {
+    let parts = m
+        .levels
+        .iter()
+        .filter(|l| l.level > m.level && l.coverage > 0.0)
+        .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if parts.is_empty() {
+        parts
+    } else {
+        format!("already {parts}")
+    }
+}
 
 pub(crate) fn capitalise(s: &str) -> String {
     match s {

@@ -429,42 +429,11 @@ fn targets(o: &mut String, r: &Report) {
     }
 }
 
-/// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
 /// Why the level stops where it does, in one line: ` — level 2 missing Automated training`.
 fn capped(m: &Staged) -> String {
-    let Some(next) = m.levels.iter().find(|l| l.level == m.level + 1) else {
-        return String::new();
-    };
-    let missing: Vec<&str> = next
-        .required
-        .iter()
-        .filter(|p| !p.met)
-        .map(|p| p.title.as_str())
-        .collect();
-    if missing.is_empty() {
-        return String::new();
-    }
-    clean(&format!(
-        " — level {} missing {}",
-        next.level,
-        missing.join(", ")
-    ))
-    .into_owned()
-}
-
-pub(crate) fn ahead(m: &Staged) -> String {
-    let level = m.level;
-    let parts = m
-        .levels
-        .iter()
-        .filter(|l| l.level > level && l.coverage > 0.0)
-        .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
-        .collect::<Vec<_>>()
-        .join(" · ");
-    if parts.is_empty() {
-        parts
-    } else {
-        format!("already {parts}")
+    match why_capped(m) {
+        Some(why) => clean(&format!(" — {why}")).into_owned(),
+        None => String::new(),
     }
 }
 
