@@ -25,56 +25,8 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     };
     let mut scanned = Vec::new();
     for src in &sources {
-        // A sub-directory of a git repository: scan the repository, scoped to the directory,
-        // when asked (unless the repository's config excludes the directory); otherwise say
-        // what the scan cannot see.
-        let enclosing = src
-            ._clone
-            .is_none()
-            .then(|| crate::source::enclosing::enclosing_repo(&src.root))
-            .flatten();
-        let mut said = None;
-        let used = match &enclosing {
-            Some((repo, scope)) if args.enclosing_repo => {
-                match excluding_config(&args, repo, scope) {
-                    Some(config) => {
-                        said = Some(excluded_scope(scope, &config));
-                        None
-                    }
-                    None => Some((repo, scope)),
-                }
-            }
-            _ => None,
-        };
-        let (root, display, scope) = match used {
-            Some((repo, scope)) => (
-                repo.clone(),
-                strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
-                Some(scope.clone()),
-            ),
-            None => (src.root.clone(), src.display.clone(), None),
-        };
-        match scan_root(&args, &root, scope) {
-            Ok((mut report, targets, cat, opts)) => {
-                crate::cli::annotate(
-                    &mut report,
-                    &root,
-                    args.history_commits,
-                    args.max_file_size,
-                    args.follow_git_file,
-                );
-                report.root = display;
-                // A directory with automation of its own (a project kept as its own root, an
-                // example with its CI) is scanned as it stands; one without says what it misses.
-                if let (Some((_, scope)), None) = (&enclosing, used)
-                    && said.is_none()
-                    && report.automation.entry_points.is_empty()
-                {
-                    said = Some(unseen_ci(scope));
-                }
-                if let Some(w) = said {
-                    report.warnings.insert(0, w);
-                }
+        match scan_source(&args, src) {
+            Ok((report, targets, cat, opts)) => {
                 scanned.push((src.name.clone(), report, targets, cat, opts));
             }
             Err(code) => return code,
@@ -232,6 +184,57 @@ fn report_many(args: &ScanArgs, scanned: Vec<ScannedRepo>) -> i32 {
 
 /// One root's report, with the targets, catalogue and options it was scanned with.
 pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
+
+/// One source's scan. A sub-directory of a git repository is scanned as that repository,
+/// scoped to the directory, when asked (`--enclosing-repo`) and the repository's config does
+/// not exclude the directory; otherwise as it stands, and the report says what it cannot see.
+fn scan_source(args: &ScanArgs, src: &Resolved) -> Result<Scanned, i32> {
+    let enclosing = src
+        ._clone
+        .is_none()
+        .then(|| crate::source::enclosing::enclosing_repo(&src.root))
+        .flatten();
+    let mut said = None;
+    let used = match &enclosing {
+        Some((repo, scope)) if args.enclosing_repo => match excluding_config(args, repo, scope) {
+            Some(config) => {
+                said = Some(excluded_scope(scope, &config));
+                None
+            }
+            None => Some((repo, scope)),
+        },
+        _ => None,
+    };
+    let (root, display, scope) = match used {
+        Some((repo, scope)) => (
+            repo.clone(),
+            strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
+            Some(scope.clone()),
+        ),
+        None => (src.root.clone(), src.display.clone(), None),
+    };
+    let (mut report, targets, cat, opts) = scan_root(args, &root, scope)?;
+    crate::cli::annotate(
+        &mut report,
+        &root,
+        args.history_commits,
+        args.max_file_size,
+        args.follow_git_file,
+    );
+    report.root = display;
+    // A directory with automation of its own (a project kept as its own root, an example with
+    // its CI) is scanned as it stands; one without says what it misses.
+    if let (Some((_, scope)), None) = (&enclosing, used)
+        && said.is_none()
+        && report.automation.entry_points.is_empty()
+    {
+        said = Some(unseen_ci(scope));
+    }
+    if let Some(w) = said {
+        report.warnings.insert(0, w);
+    }
+    Ok((report, targets, cat, opts))
+}
 
 /// Config, catalogue, targets and options for one root, and its report.
 pub(crate) fn scan_root(
