@@ -7,7 +7,7 @@
 //! `major` for a required practice of the next level, `info` for an expected practice or a gap
 //! a waiver accepts. The fingerprint is stable across runs (model, level, practice), so GitLab
 //! can tell new gaps from old ones. The scan's warnings follow as `info` issues on the scanned
-//! directory.
+//! directory, and with `--per-project` an `info` issue on each sub-project with its levels.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
 use crate::model::Report;
@@ -59,6 +59,23 @@ fn warnings(r: &Report) -> impl Iterator<Item = Value> + '_ {
     })
 }
 
+/// Sub-projects (`--per-project`): an `info` issue on each with its levels.
+fn projects(r: &Report) -> impl Iterator<Item = Value> + '_ {
+    r.projects.iter().map(move |p| {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        json!({
+            "description": format!("ripen: sub-project {}: {}", p.path, levels.join(", ")),
+            "check_name": "ripen/sub-project",
+            "fingerprint": fingerprint(&format!("ripen/sub-project/{}/{}", p.path, levels.join(","))),
+            "severity": "info",
+            "location": { "path": repo_path(r, &p.path), "lines": { "begin": 1 } },
+        })
+    })
+}
+
 pub fn render(r: &Report) -> String {
     let issues: Vec<Value> = gaps(r)
         .iter()
@@ -83,6 +100,7 @@ pub fn render(r: &Report) -> String {
             })
         })
         .chain(warnings(r))
+        .chain(projects(r))
         .collect();
     let mut out = serde_json::to_string_pretty(&Value::Array(issues)).unwrap_or_default();
     out.push('\n');

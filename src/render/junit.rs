@@ -3,7 +3,8 @@
 //! repository has passes; a missing required practice of a target that is not met fails; other
 //! missing practices are skipped with the reason, so any CI's test tab shows what to do next
 //! without failing a build the caller did not ask to fail. The scan's warnings follow in a suite
-//! of their own, as skipped cases.
+//! of their own, as skipped cases, and with `--per-project` a suite names each sub-project with
+//! its levels.
 
 use crate::model::{Outcome, Report};
 use std::fmt::Write as _;
@@ -117,9 +118,35 @@ pub fn render(r: &Report) -> String {
         }
         o.push_str("  </testsuite>\n");
     }
+    projects(&mut o, r);
     warnings(&mut o, r);
     o.push_str("</testsuites>\n");
     o
+}
+
+/// Sub-projects (`--per-project`): a suite with a passing case per sub-project, named with its
+/// levels.
+fn projects(o: &mut String, r: &Report) {
+    if r.projects.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  <testsuite name=\"ripen sub-projects\" tests=\"{}\" failures=\"0\" skipped=\"0\" errors=\"0\">",
+        r.projects.len()
+    );
+    for p in &r.projects {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "    <testcase name=\"{}\" classname=\"ripen.projects\"/>",
+            xml_escape(&format!("{}: {}", p.path, levels.join(", ")))
+        );
+    }
+    o.push_str("  </testsuite>\n");
 }
 
 /// The scan's warnings (what it could not see or read, such as a sub-directory whose CI may
