@@ -1616,7 +1616,9 @@ fn credentials_in_a_scanned_url_reach_no_report_or_message() {
     assert_success(&out);
     let j = json(&out.stdout);
     assert_eq!(j["root"], "https://git.example.invalid/org/fraud.git");
-    for format in ["text", "json", "markdown", "sarif", "github", "html"] {
+    for format in [
+        "text", "json", "markdown", "sarif", "github", "html", "gitlab", "azure", "junit",
+    ] {
         let mut cmd = ripen();
         git(&mut cmd);
         let out = cmd
@@ -1636,6 +1638,14 @@ fn credentials_in_a_scanned_url_reach_no_report_or_message() {
         }
         if format == "sarif" {
             assert!(!all.contains("example.invalid/org"), "{all}");
+        }
+        if format == "gitlab" {
+            assert!(all.contains("\"path\": \""), "{all}");
+            assert!(!all.contains("\"path\": \"https"), "{all}");
+        }
+        if format == "azure" {
+            assert!(all.contains(";sourcepath="), "{all}");
+            assert!(!all.contains("sourcepath=https"), "{all}");
         }
     }
     // A clone that fails names the URL without its credentials.
