@@ -385,7 +385,7 @@ fn closing(o: &mut String, r: &Report) {
         );
         for c in r.automation.ci_for_another_repository.iter().take(10) {
             let why = c.note.trim_start_matches("CI for another repository: ");
-            let _ = writeln!(o, "  {} {}", c.path, paint(DIM, why));
+            let _ = writeln!(o, "  {} {}", clean(&c.path), paint(DIM, &clean(why)));
         }
     }
     if !r.automation.unresolved.is_empty() {
