@@ -1571,23 +1571,34 @@ fn history_text_escapes_control_characters_in_commit_messages() {
     ]);
     t.commit("init");
     t.copy_fixture(&[".github/workflows/ci.yml"]);
-    t.commit("add CI\r::add-mask::secret \x1b]0;pwned\x07\x1b]52;c;aGk=\x07");
-    let out = ripen()
-        .args(["history"])
-        .arg(&t.path)
-        .output()
-        .expect("run");
-    assert_success(&out);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("add CI\\r::add-mask::secret \\x1b]0;pwned\\x07"),
-        "{text}"
+    t.commit(
+        "add CI\r::add-mask::secret \x1b]0;pwned\x07\x1b]52;c;aGk=\x07\u{9b}2J ##vso[task.complete]",
     );
-    for c in text.chars() {
+    for format in ["text", "json", "html"] {
+        let out = ripen()
+            .args(["history", "--format", format])
+            .arg(&t.path)
+            .output()
+            .expect("run");
+        assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        if format == "text" {
+            assert!(
+                text.contains("add CI\\r::add-mask::secret \\x1b]0;pwned\\x07"),
+                "{text}"
+            );
+        }
+        for c in text.chars() {
+            assert!(
+                c == '\n' || !c.is_control(),
+                "{format}: raw {c:?} in {}",
+                text.escape_debug()
+            );
+        }
+        assert!(!text.contains("##vso["), "{format}: {text}");
         assert!(
-            c == '\n' || !c.is_control(),
-            "raw {c:?} in {}",
-            text.escape_debug()
+            text.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{format}: {text}"
         );
     }
 }

@@ -109,7 +109,7 @@ pub fn render_with(report: &Report, format: Format, opts: &Options) -> String {
 /// the 8-bit CSI `U+009B` a terminal may act on) written as a `\uXXXX` escape: the same JSON,
 /// inert on a terminal or in a CI log. Outside strings JSON has no control characters but the
 /// newlines of its layout.
-fn escape_json_controls(out: String) -> String {
+pub(crate) fn escape_json_controls(out: String) -> String {
     if !out.chars().any(|c| c.is_control() && c != '\n') {
         return out;
     }
