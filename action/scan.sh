@@ -30,6 +30,13 @@ for trust in repo-rules waivers attestations; do
     *) echo "::error::trust-${trust} must be true or false" >&2; exit 2 ;;
   esac
 done
+# A sub-directory of the checkout is scanned with the repository's CI that reaches into it
+# (at the top level the flag changes nothing).
+case "${INPUT_ENCLOSING_REPO:-true}" in
+  true | "") args+=(--enclosing-repo) ;;
+  false) ;;
+  *) echo "::error::enclosing-repo must be true or false" >&2; exit 2 ;;
+esac
 # Lists are separated by spaces, commas or newlines; no glob expansion.
 fail_under="${INPUT_FAIL_UNDER:-}"
 set -f

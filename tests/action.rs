@@ -48,6 +48,7 @@ fn inputs_reach_shell_only_through_env() {
         "rules",
         "version",
         "install",
+        "enclosing-repo",
     ] {
         assert!(a["inputs"].get(input).is_some(), "input {input}");
     }
@@ -250,6 +251,81 @@ fn trust_inputs_reach_the_gate() {
     ]);
     assert_eq!((without, with), (1, 0));
     let (bad, ..) = scan_sh(&[("INPUT_PATH", path), ("INPUT_TRUST_WAIVERS", "yes")]);
+    assert_eq!(bad, 2);
+}
+
+/// The action declares exactly the outputs its scan step writes: each `$GITHUB_OUTPUT` key is
+/// an output of action.yml (else the workflow cannot read it), and each output is written.
+#[test]
+fn the_action_declares_every_output_the_scan_writes() {
+    let (code, stdout, output, _, _tmp) = scan_sh(&[("INPUT_PATH", "fixtures/dvc-mlflow")]);
+    assert_eq!(code, 0, "{stdout}");
+    let written: std::collections::BTreeSet<&str> = output
+        .lines()
+        .filter_map(|l| l.split_once("<<").or_else(|| l.split_once('=')))
+        .map(|(k, _)| k)
+        .collect();
+    let a = action();
+    let declared: std::collections::BTreeSet<&str> = a["outputs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(written, declared, "{output}");
+    for (name, o) in a["outputs"].as_object().unwrap() {
+        assert_eq!(
+            o["value"].as_str().unwrap(),
+            format!("${{{{ steps.scan.outputs.{name} }}}}"),
+            "{name}"
+        );
+    }
+}
+
+/// `path:` a sub-directory of the checkout (a monorepo's project): by default the root's
+/// workflow that runs the project's tests counts (`--enclosing-repo`); `enclosing-repo: false`
+/// scans the directory alone, which then says what it cannot see.
+#[test]
+fn a_sub_directory_path_uses_the_enclosing_repository_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::create_dir_all(root.join("proj/tests")).unwrap();
+    std::fs::write(
+        root.join(".github/workflows/ci.yml"),
+        "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest proj/tests\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("proj/tests/test_model.py"),
+        "import sklearn\n\ndef test_fit():\n    assert True\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("proj/train.py"),
+        "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit([[0], [1]], [0, 1])\n",
+    )
+    .unwrap();
+    std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(root)
+        .status()
+        .unwrap();
+    let proj = root.join("proj");
+    let proj = proj.to_str().unwrap();
+    let (code, stdout, outputs, _, _tmp) =
+        scan_sh(&[("INPUT_PATH", proj), ("INPUT_FORMAT", "text")]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(outputs.contains("azure-level=1\n"), "{outputs}\n{stdout}");
+    assert!(stdout.contains("Scope: proj/"), "{stdout}");
+    let (_, stdout, outputs, _, _tmp) = scan_sh(&[
+        ("INPUT_PATH", proj),
+        ("INPUT_FORMAT", "text"),
+        ("INPUT_ENCLOSING_REPO", "false"),
+    ]);
+    assert!(outputs.contains("azure-level=0\n"), "{outputs}");
+    assert!(stdout.contains("--enclosing-repo"), "{stdout}");
+    let (bad, ..) = scan_sh(&[("INPUT_PATH", proj), ("INPUT_ENCLOSING_REPO", "yes")]);
     assert_eq!(bad, 2);
 }
 

@@ -167,3 +167,68 @@ fn sarif_rules_are_practices_with_a_help_page() {
         assert_eq!(rules[i]["id"], id);
     }
 }
+
+/// The CI examples in `docs/ci/` run: each `ripen scan` line of the GitLab and Azure Pipelines
+/// examples, on a fixture, writes the report the rest of the file publishes.
+#[test]
+fn the_docs_ci_examples_run_and_write_what_they_publish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let staging = tmp.path().to_str().unwrap();
+    let example = |name: &str| -> Value {
+        let text = std::fs::read_to_string(repo().join("docs/ci").join(name)).unwrap();
+        serde_saphyr::from_str(&text).unwrap()
+    };
+    let run = |line: &str| {
+        let line = line.replace("$(Build.ArtifactStagingDirectory)", staging);
+        let words = shlex::split(&line).unwrap();
+        assert_eq!(&words[..3], ["ripen", "scan", "."], "{line}");
+        let out = common::ripen()
+            .current_dir(tmp.path())
+            .args(&words[1..2])
+            .arg(repo().join("fixtures/ci-only"))
+            .args(&words[3..])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+
+    let gitlab = example("gitlab-ci.yml");
+    let script = gitlab["ripen"]["script"].as_array().unwrap();
+    let line = script
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|l| l.starts_with("ripen scan"))
+        .unwrap();
+    run(line);
+    let artifact = gitlab["ripen"]["artifacts"]["reports"]["codequality"]
+        .as_str()
+        .unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join(artifact)).unwrap()).unwrap();
+    assert!(!report.as_array().unwrap().is_empty());
+
+    let azure = example("azure-pipelines.yml");
+    let steps = azure["steps"].as_array().unwrap();
+    let line = steps
+        .iter()
+        .filter_map(|s| s["script"].as_str())
+        .find(|l| l.starts_with("ripen scan"))
+        .unwrap();
+    let log = run(line);
+    assert!(log.contains("##vso[task.setvariable variable=ripen_azure_level;isOutput=true]"));
+    let junit = steps
+        .iter()
+        .find_map(|s| s["inputs"]["testResultsFiles"].as_str())
+        .unwrap()
+        .replace("$(Build.ArtifactStagingDirectory)", staging);
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<testcase "),
+        "{xml}"
+    );
+}

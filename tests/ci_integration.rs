@@ -1066,7 +1066,9 @@ fn per_project_reaches_every_format() {
         assert_success(&out);
         String::from_utf8(out.stdout).unwrap()
     };
-    for format in ["text", "json", "markdown", "html", "sarif", "github"] {
+    for format in [
+        "text", "json", "markdown", "html", "sarif", "github", "gitlab", "azure", "junit",
+    ] {
         let with = render(format, true);
         let without = render(format, false);
         assert!(with.contains("fraud"), "{format}: {with}");

@@ -1,6 +1,8 @@
 //! A sub-directory of a git repository (a monorepo's project, the action's `path:`): by
-//! default the scan says that the repository's CI is not seen; with `--enclosing-repo` it scans
-//! the repository, scoped to the directory, and the root workflows that reach into it count.
+//! default the scan says, in every format, that the repository's CI is not seen; with
+//! `--enclosing-repo` it scans the repository, scoped to the directory, and the root workflows
+//! that reach into it count, unless the repository's config excludes the directory (then the
+//! directory is scanned alone, and the report says so).
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -94,4 +96,115 @@ fn a_sub_directory_with_its_own_automation_is_scanned_as_it_stands() {
         .iter()
         .any(|w| w.as_str().unwrap().contains("--enclosing-repo"));
     assert!(!warned, "{:?}", r["warnings"]);
+}
+
+/// Whatever the format, a scan of a sub-directory that cannot see the enclosing repository's CI
+/// says so (CI systems show only their own format).
+#[test]
+fn the_sub_directory_warning_is_in_every_format() {
+    let repo = monorepo();
+    for format in [
+        "text", "json", "markdown", "html", "sarif", "github", "gitlab", "azure", "junit",
+    ] {
+        let out = Command::cargo_bin("ripen")
+            .unwrap()
+            .env_remove("GITHUB_ACTIONS")
+            .current_dir(repo.path())
+            .args(["scan", "proj", "--history-commits", "0", "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("inside a git repository") && text.contains("--enclosing-repo"),
+            "{format}:\n{text}"
+        );
+        if format == "gitlab" {
+            let schema: Value = serde_json::from_str(
+                &fs::read_to_string(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("schemas/gitlab-codequality.schema.json"),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            let report: Value = serde_json::from_str(&text).unwrap();
+            let v = jsonschema::validator_for(&schema).unwrap();
+            let errors: Vec<String> = v.iter_errors(&report).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{errors:?}");
+            let w = report
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["check_name"] == "ripen/warning")
+                .unwrap();
+            assert_eq!(w["location"]["path"], "proj");
+        }
+    }
+}
+
+/// The enclosing repository's config excludes the directory (as this repository's excludes
+/// `fixtures/**`): the directory is scanned alone, and the report says so instead of finding
+/// nothing.
+#[test]
+fn a_directory_the_enclosing_config_excludes_is_scanned_alone_and_says_so() {
+    let repo = monorepo();
+    fs::write(repo.path().join(".ripen.yml"), "exclude:\n  - proj/**\n").unwrap();
+    let r = scan(repo.path(), &["--enclosing-repo"]);
+    assert!(r.get("scope").is_none(), "{:?}", r["scope"]);
+    assert_eq!(r["root"], "proj");
+    let w = r["warnings"][0].as_str().unwrap();
+    assert!(
+        w.contains(".ripen.yml excludes `proj`") && w.contains("scanned alone"),
+        "{w}"
+    );
+    assert_eq!(r["ml_project"]["detected"], true, "its own files are read");
+    for format in ["text", "gitlab", "junit"] {
+        let out = Command::cargo_bin("ripen")
+            .unwrap()
+            .env_remove("GITHUB_ACTIONS")
+            .current_dir(repo.path())
+            .args(["scan", "proj", "--enclosing-repo", "--history-commits", "0"])
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("excludes `proj`"), "{format}:\n{text}");
+    }
+}
+
+/// The README's first command, `scan fixtures/full-level4` in this checkout, without a ceiling:
+/// the fixture has automation of its own, so it is scanned as it stands and warns of nothing;
+/// with `--enclosing-repo`, this repository's `.ripen.yml` excludes `fixtures/**`, so the
+/// fixture is still scanned alone (when the checkout is a git repository, the report says so).
+#[test]
+fn the_readme_s_first_command_does_not_warn() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |extra: &[&str]| -> Value {
+        let out = Command::cargo_bin("ripen")
+            .unwrap()
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GIT_CEILING_DIRECTORIES")
+            .current_dir(root)
+            .args(["scan", "fixtures/full-level4", "--format", "json"])
+            .args(["--history-commits", "0"])
+            .args(extra)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let plain = run(&[]);
+    assert_eq!(plain["warnings"], serde_json::json!([]));
+    let enclosing = run(&["--enclosing-repo"]);
+    assert!(enclosing.get("scope").is_none());
+    assert_eq!(enclosing["models"], plain["models"]);
+    let warnings = enclosing["warnings"].as_array().unwrap();
+    if root.join(".git").exists() {
+        assert!(
+            warnings[0]
+                .as_str()
+                .unwrap()
+                .contains(".ripen.yml excludes `fixtures/full-level4`"),
+            "{warnings:?}"
+        );
+    }
 }

@@ -1571,23 +1571,34 @@ fn history_text_escapes_control_characters_in_commit_messages() {
     ]);
     t.commit("init");
     t.copy_fixture(&[".github/workflows/ci.yml"]);
-    t.commit("add CI\r::add-mask::secret \x1b]0;pwned\x07\x1b]52;c;aGk=\x07");
-    let out = ripen()
-        .args(["history"])
-        .arg(&t.path)
-        .output()
-        .expect("run");
-    assert_success(&out);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("add CI\\r::add-mask::secret \\x1b]0;pwned\\x07"),
-        "{text}"
+    t.commit(
+        "add CI\r::add-mask::secret \x1b]0;pwned\x07\x1b]52;c;aGk=\x07\u{9b}2J ##vso[task.complete]",
     );
-    for c in text.chars() {
+    for format in ["text", "json", "html"] {
+        let out = ripen()
+            .args(["history", "--format", format])
+            .arg(&t.path)
+            .output()
+            .expect("run");
+        assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        if format == "text" {
+            assert!(
+                text.contains("add CI\\r::add-mask::secret \\x1b]0;pwned\\x07"),
+                "{text}"
+            );
+        }
+        for c in text.chars() {
+            assert!(
+                c == '\n' || !c.is_control(),
+                "{format}: raw {c:?} in {}",
+                text.escape_debug()
+            );
+        }
+        assert!(!text.contains("##vso["), "{format}: {text}");
         assert!(
-            c == '\n' || !c.is_control(),
-            "raw {c:?} in {}",
-            text.escape_debug()
+            text.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{format}: {text}"
         );
     }
 }
@@ -1616,7 +1627,9 @@ fn credentials_in_a_scanned_url_reach_no_report_or_message() {
     assert_success(&out);
     let j = json(&out.stdout);
     assert_eq!(j["root"], "https://git.example.invalid/org/fraud.git");
-    for format in ["text", "json", "markdown", "sarif", "github", "html"] {
+    for format in [
+        "text", "json", "markdown", "sarif", "github", "html", "gitlab", "azure", "junit",
+    ] {
         let mut cmd = ripen();
         git(&mut cmd);
         let out = cmd
@@ -1636,6 +1649,14 @@ fn credentials_in_a_scanned_url_reach_no_report_or_message() {
         }
         if format == "sarif" {
             assert!(!all.contains("example.invalid/org"), "{all}");
+        }
+        if format == "gitlab" {
+            assert!(all.contains("\"path\": \""), "{all}");
+            assert!(!all.contains("\"path\": \"https"), "{all}");
+        }
+        if format == "azure" {
+            assert!(all.contains(";sourcepath="), "{all}");
+            assert!(!all.contains("sourcepath=https"), "{all}");
         }
     }
     // A clone that fails names the URL without its credentials.

@@ -992,3 +992,62 @@ fn control_characters_in_names_never_reach_text_output_raw() {
     assert_inert("scan --format text", &text);
     assert_inert("scan stderr", &String::from_utf8_lossy(&out.stderr));
 }
+
+/// The same names in every format: no raw control character (JSON, XML and HTML escape them,
+/// the log formats show them escaped), and no line a CI runner would read as a command other
+/// than the format's own annotations.
+#[test]
+fn control_characters_in_names_reach_no_format_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    copy_dir(&fixtures().join("dvc-mlflow"), &root);
+    let evil = "m\n::add-mask::x\r##vso[task.complete result=Succeeded]\x1b]52;c;aGk=\x07\u{9b}31m";
+    fs::create_dir_all(root.join("artifacts")).unwrap();
+    fs::write(root.join(format!("artifacts/{evil}.pkl")), vec![0u8; 4096]).unwrap();
+    fs::write(
+        root.join(format!("{evil}.py")),
+        "import mlflow\nmlflow.log_metric('a', 1)\n",
+    )
+    .unwrap();
+    for format in [
+        "text", "json", "markdown", "html", "sarif", "github", "gitlab", "azure", "junit",
+    ] {
+        let out = ripen()
+            .args([
+                "scan",
+                "--max-file-size",
+                "1024",
+                "--per-project",
+                "--format",
+                format,
+            ])
+            .args(["--fail-under", "azure=4"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for c in text.chars() {
+            assert!(
+                c == '\n' || !c.is_control(),
+                "{format}: raw control character {c:?} in:\n{}",
+                text.escape_debug()
+            );
+        }
+        for line in text.lines() {
+            let l = line.trim_start();
+            assert!(
+                !l.starts_with("::add-mask::") && !l.starts_with("::stop-commands::"),
+                "{format}: {line:?}"
+            );
+            if format != "github" {
+                assert!(!l.starts_with("::"), "{format}: {line:?}");
+            }
+            if format != "azure" {
+                assert!(!l.contains("##vso["), "{format}: {line:?}");
+            } else if let Some(i) = l.find("##vso[") {
+                assert_eq!(i, 0, "{format}: a command inside a line: {line:?}");
+                assert!(!l[1..].contains("##vso["), "{format}: {line:?}");
+            }
+        }
+    }
+}

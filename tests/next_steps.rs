@@ -90,6 +90,22 @@ fn the_glance_line_says_why_the_level_stops() {
         .find(|l| l.trim_start().starts_with("GigaOm"))
         .unwrap();
     assert!(gigaom.contains("/4"), "bands show their scale: {gigaom}");
+    // The same one-line reason wherever the level shows: the Markdown table (the job summary)
+    // and the first log line of the CI formats.
+    let (_, md) = scan("ci-only", "markdown", &[]);
+    let row = md.lines().find(|l| l.starts_with("| **Azure**")).unwrap();
+    assert!(
+        row.contains("**Automated training**") && row.contains("already L2 "),
+        "{row}"
+    );
+    for format in ["github", "azure"] {
+        let (_, out) = scan("ci-only", format, &[]);
+        let first = out.lines().next().unwrap();
+        assert!(
+            first.contains("Azure 1/4 (level 2 missing Automated training"),
+            "{format}: {first}"
+        );
+    }
 }
 
 #[test]
@@ -139,4 +155,79 @@ fn text_names_skipped_files_and_prints_warnings() {
         "{text}"
     );
     assert!(!text.contains("see --format json"), "{text}");
+}
+
+/// Text shortens each evidence line's chain to the width `COLUMNS` gives (stdout is not a
+/// terminal here); JSON keeps every hop.
+#[test]
+fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
+    let text_at = |cols: &str| {
+        let out = common::ripen()
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+            .env("COLUMNS", cols)
+            .args(["scan", "full-level4", "--history-commits", "0"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let line = |text: &str, id: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {id} ")))
+            .unwrap_or_else(|| panic!("no {id} line:\n{text}"))
+            .to_string()
+    };
+    let (wide, narrow) = (text_at("400"), text_at("120"));
+    let (w, n) = (
+        line(&wide, "reproducible_environment"),
+        line(&narrow, "reproducible_environment"),
+    );
+    assert!(w.contains("[import pipelines.training_pipeline]"), "{w}");
+    assert!(n.chars().count() <= 120, "{n}");
+    assert!(n.contains("train.yml:68") && n.contains("hop(s)"), "{n}");
+    for l in narrow.lines().filter(|l| l.contains(" → ")) {
+        assert!(l.chars().count() <= 120, "{l}");
+    }
+    let (_, json) = scan("full-level4", "json", &["--history-commits", "0"]);
+    let r: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let cap = r["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "reproducible_environment")
+        .unwrap();
+    let chain = cap["evidence"][0]["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 4, "{chain:?}");
+    assert_eq!(chain[2]["via"], "import pipelines.training_pipeline");
+}
+
+/// Level 0 is never styled as a success: yellow in the text glance (green is for a level
+/// reached), red on a badge.
+#[test]
+fn level_zero_is_never_styled_as_success() {
+    const GREEN: &str = "\u{1b}[32m";
+    let glance = |fixture: &str, model: &str| {
+        let (_, text) = scan(fixture, "text", &["--color", "always"]);
+        text.lines()
+            .find(|l| l.contains(&format!("\u{1b}[1m{model} ")))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    };
+    let zero = glance("notebook-only", "Azure");
+    assert!(zero.contains("0/4") && !zero.contains(GREEN), "{zero:?}");
+    let one = glance("ci-only", "Azure");
+    assert!(one.contains("1/4") && one.contains(GREEN), "{one:?}");
+    let out = common::ripen()
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+        .args([
+            "badge",
+            "notebook-only",
+            "--model",
+            "azure",
+            "--format",
+            "shields",
+        ])
+        .output()
+        .unwrap();
+    let badge: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(badge["color"], "red", "{badge}");
 }

@@ -183,8 +183,10 @@ pub(crate) struct ScanArgs {
     pub(crate) github_summary: bool,
     /// When PATH is a sub-directory of a git repository (a monorepo's project), scan that
     /// repository and report PATH's scope: its own files plus the CI jobs, schedules and
-    /// pipelines of the repository that reach into it. Without it, such a scan says it cannot
-    /// see the enclosing repository's CI.
+    /// pipelines of the repository that reach into it. When the repository's config excludes
+    /// PATH (as `exclude: [fixtures/**]` does `fixtures/x`), PATH is scanned alone and the
+    /// report says so. Without the flag, such a scan says, in every format, that it cannot see
+    /// the enclosing repository's CI (the GitHub Action passes it by default).
     #[arg(long)]
     pub(crate) enclosing_repo: bool,
     /// Count evidence from the rules the scanned repository's config loads toward

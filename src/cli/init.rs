@@ -82,11 +82,13 @@ rules: []
 #waivers:
 #  - capability: continuous_delivery
 #    reason: The deployment pipeline lands next quarter.
-#    expires: {}-03-31
+#    expires: EXPIRES
 "#,
     );
-    // A date the example waiver has not reached yet, whenever the file is written.
-    o.replace("{}-03-31", &format!("{}-03-31", today.year + 1))
+    // A quarter ahead, whenever the file is written: not reached yet, and well within the year
+    // a waiver may run (`--max-waiver-days`), so the uncommented example is a valid config.
+    let expires = Date::from_days(crate::model::days_from_civil(today) + 90);
+    o.replace("EXPIRES", &expires.to_string())
 }
 
 /// Writes `text` to `target` in `root` without following a link: a `.ripen.yml` that is a
@@ -170,9 +172,23 @@ mod tests {
         std::fs::write(dir.path().join("train.py"), "import torch\n").expect("write");
         let report =
             crate::pipeline::scan(dir.path(), &cat, &ScanOptions::default()).expect("scan");
-        let text = template(&report, Date::today());
-        let as_written = config::Config::parse(".ripen.yml", &text, dir.path()).expect("parses");
-        as_written.validate(&cat).expect("valid");
+        // Any day of the year: a waiver dated by the year alone ran over a year ahead from
+        // January to March.
+        for today in ["2026-01-15", "2026-03-30", "2026-12-31"] {
+            let today = Date::parse(today).unwrap();
+            let text = template(&report, today);
+            uncommented_example_is_valid(&cat, dir.path(), &text, today);
+        }
+    }
+
+    fn uncommented_example_is_valid(
+        cat: &Catalogue,
+        dir: &std::path::Path,
+        text: &str,
+        today: Date,
+    ) {
+        let as_written = config::Config::parse(".ripen.yml", text, dir).expect("parses");
+        as_written.validate(cat).expect("valid");
         // An example: a `#key:` line and the `#  ` lines under it.
         let mut in_example = false;
         let uncommented: String = text
@@ -189,10 +205,13 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_ne!(uncommented, text.trim_end());
-        let c = config::Config::parse(".ripen.yml", &uncommented, dir.path())
+        let c = config::Config::parse(".ripen.yml", &uncommented, dir)
             .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
-        c.validate(&cat)
+        c.validate(cat)
             .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        // As `ripen scan` checks it, with its default limit of a year.
+        c.check_waiver_expiry(today, 365)
+            .unwrap_or_else(|e| panic!("{today}: {e}\n{uncommented}"));
         assert_eq!(c.exclude, ["fixtures/**"]);
         assert_eq!(c.attestations.len(), 1);
         assert_eq!(c.waivers.len(), 1);

@@ -19,6 +19,15 @@ pub(crate) fn many_format(format: Format) -> Result<(), String> {
 /// Several repositories, each reported: text and Markdown one after the other with a summary
 /// table; JSON `{"repositories": [...], "summary": [...]}`.
 pub fn render_many(parts: &[(String, Report)], format: Format) -> Result<String, String> {
+    render_many_with(parts, format, &render::Options::default())
+}
+
+/// [`render_many`] with render options (the text report's width).
+pub(crate) fn render_many_with(
+    parts: &[(String, Report)],
+    format: Format,
+    opts: &render::Options,
+) -> Result<String, String> {
     many_format(format)?;
     let summary: Vec<system::SummaryRow> = parts
         .iter()
@@ -46,7 +55,7 @@ pub fn render_many(parts: &[(String, Report)], format: Format) -> Result<String,
                 } else {
                     let _ = writeln!(o, "━━ {n} ━━");
                 }
-                o.push_str(&render::render(r, format));
+                o.push_str(&render::render_with(r, format, opts));
                 o.push('\n');
             }
             o.push_str(&summary_table(&summary, md));

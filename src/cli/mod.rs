@@ -54,6 +54,21 @@ pub(crate) fn out(s: &str) {
     let _ = o.write_all(s.as_bytes());
 }
 
+/// How the reports printed on stdout are rendered: `COLUMNS` wide when it is set to a number,
+/// else as wide as the terminal when stdout is one, else [`crate::render::DEFAULT_WIDTH`].
+pub(crate) fn render_options() -> crate::render::Options {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0);
+    let terminal = || terminal_size::terminal_size().map(|(w, _)| usize::from(w.0));
+    crate::render::Options {
+        width: columns
+            .or_else(terminal)
+            .unwrap_or(crate::render::DEFAULT_WIDTH),
+    }
+}
+
 pub fn load(extra: &[PathBuf]) -> Result<Catalogue, DataError> {
     Catalogue::load(extra)
 }

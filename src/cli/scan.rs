@@ -25,38 +25,8 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     };
     let mut scanned = Vec::new();
     for src in &sources {
-        // A sub-directory of a git repository: scan the repository, scoped to the directory,
-        // when asked; otherwise say what the scan cannot see.
-        let enclosing = src
-            ._clone
-            .is_none()
-            .then(|| crate::source::enclosing::enclosing_repo(&src.root))
-            .flatten();
-        let (root, display, scope) = match &enclosing {
-            Some((repo, scope)) if args.enclosing_repo => (
-                repo.clone(),
-                strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
-                Some(scope.clone()),
-            ),
-            _ => (src.root.clone(), src.display.clone(), None),
-        };
-        match scan_root(&args, &root, scope) {
-            Ok((mut report, targets, cat, opts)) => {
-                crate::cli::annotate(
-                    &mut report,
-                    &root,
-                    args.history_commits,
-                    args.max_file_size,
-                    args.follow_git_file,
-                );
-                report.root = display;
-                // A directory with automation of its own (a project kept as its own root, an
-                // example with its CI) is scanned as it stands; one without says what it misses.
-                if let (Some((_, scope)), false) = (&enclosing, args.enclosing_repo)
-                    && report.automation.entry_points.is_empty()
-                {
-                    report.warnings.insert(0, unseen_ci(scope));
-                }
+        match scan_source(&args, src) {
+            Ok((report, targets, cat, opts)) => {
                 scanned.push((src.name.clone(), report, targets, cat, opts));
             }
             Err(code) => return code,
@@ -108,7 +78,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
     if args.quiet && args.format == render::Format::Text {
         out(&render::text::render_quiet(&report));
     } else {
-        out(&render::render(&report, args.format));
+        out(&render::render_with(
+            &report,
+            args.format,
+            &crate::cli::render_options(),
+        ));
     }
     if met || args.exit_zero { 0 } else { 1 }
 }
@@ -199,7 +173,7 @@ fn report_many(args: &ScanArgs, scanned: Vec<ScannedRepo>) -> i32 {
             "cannot write the GitHub step summary or outputs: {e}"
         ));
     }
-    match crate::cli::render_many(&parts, args.format) {
+    match crate::cli::many::render_many_with(&parts, args.format, &crate::cli::render_options()) {
         Ok(s) => {
             out(&s);
             if met || args.exit_zero { 0 } else { 1 }
@@ -210,6 +184,57 @@ fn report_many(args: &ScanArgs, scanned: Vec<ScannedRepo>) -> i32 {
 
 /// One root's report, with the targets, catalogue and options it was scanned with.
 pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
+
+/// One source's scan. A sub-directory of a git repository is scanned as that repository,
+/// scoped to the directory, when asked (`--enclosing-repo`) and the repository's config does
+/// not exclude the directory; otherwise as it stands, and the report says what it cannot see.
+fn scan_source(args: &ScanArgs, src: &Resolved) -> Result<Scanned, i32> {
+    let enclosing = src
+        ._clone
+        .is_none()
+        .then(|| crate::source::enclosing::enclosing_repo(&src.root))
+        .flatten();
+    let mut said = None;
+    let used = match &enclosing {
+        Some((repo, scope)) if args.enclosing_repo => match excluding_config(args, repo, scope) {
+            Some(config) => {
+                said = Some(excluded_scope(scope, &config));
+                None
+            }
+            None => Some((repo, scope)),
+        },
+        _ => None,
+    };
+    let (root, display, scope) = match used {
+        Some((repo, scope)) => (
+            repo.clone(),
+            strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
+            Some(scope.clone()),
+        ),
+        None => (src.root.clone(), src.display.clone(), None),
+    };
+    let (mut report, targets, cat, opts) = scan_root(args, &root, scope)?;
+    crate::cli::annotate(
+        &mut report,
+        &root,
+        args.history_commits,
+        args.max_file_size,
+        args.follow_git_file,
+    );
+    report.root = display;
+    // A directory with automation of its own (a project kept as its own root, an example with
+    // its CI) is scanned as it stands; one without says what it misses.
+    if let (Some((_, scope)), None) = (&enclosing, used)
+        && said.is_none()
+        && report.automation.entry_points.is_empty()
+    {
+        said = Some(unseen_ci(scope));
+    }
+    if let Some(w) = said {
+        report.warnings.insert(0, w);
+    }
+    Ok((report, targets, cat, opts))
+}
 
 /// Config, catalogue, targets and options for one root, and its report.
 pub(crate) fn scan_root(
@@ -350,6 +375,35 @@ fn strip_scope(display: &str, scope: &str) -> Option<String> {
         (false, true) => ".".to_string(),
         (false, false) => rest.join("/"),
     })
+}
+
+/// The config of the enclosing repository `repo` (as the report names it) when it excludes the
+/// whole of `scope` (a glob matches every path under it, as `fixtures/**` does `fixtures/x`):
+/// that repository says the directory is not its own, so the directory is scanned alone.
+/// `None` when nothing excludes it, or the config cannot be read (the scan then says why).
+fn excluding_config(args: &ScanArgs, repo: &Path, scope: &str) -> Option<String> {
+    let config = crate::config::Config::discover(repo, args.config.as_deref())
+        .ok()
+        .flatten()?;
+    let probe = format!("{scope}/ripen-scope-probe");
+    let set = crate::source::walk::build_globset(&config.exclude).ok()?;
+    if !set.is_match(&probe) {
+        return None;
+    }
+    let path = config.path.as_deref().unwrap_or(Path::new("the config"));
+    Some(
+        path.strip_prefix(repo)
+            .unwrap_or(path)
+            .display()
+            .to_string(),
+    )
+}
+
+/// The warning of `--enclosing-repo` on a directory the enclosing repository's config excludes.
+fn excluded_scope(scope: &str, config: &str) -> String {
+    format!(
+        "the enclosing repository's {config} excludes `{scope}`: this directory was scanned alone (its own files, config and CI), without the repository's CI or history"
+    )
 }
 
 /// The warning of a scan of a sub-directory without `--enclosing-repo`.

@@ -231,6 +231,35 @@ pub(crate) struct ParseError {
     pub message: String,
 }
 
+impl ParseError {
+    /// `file:line:col: cannot parse: message`, leaving out a position the parser did not give
+    /// (never `file:0:0`).
+    pub(crate) fn at(&self, file: &str) -> String {
+        match (self.line, self.column) {
+            (0, _) => format!("{file}: cannot parse: {}", self.message),
+            (l, 0) => format!("{file}:{l}: cannot parse: {}", self.message),
+            (l, c) => format!("{file}:{l}:{c}: cannot parse: {}", self.message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod position_tests {
+    use super::ParseError;
+
+    #[test]
+    fn an_unknown_position_is_left_out() {
+        let e = |line, column| ParseError {
+            line,
+            column,
+            message: "bad".into(),
+        };
+        assert_eq!(e(0, 0).at("a.yml"), "a.yml: cannot parse: bad");
+        assert_eq!(e(3, 0).at("a.yml"), "a.yml:3: cannot parse: bad");
+        assert_eq!(e(3, 7).at("a.yml"), "a.yml:3:7: cannot parse: bad");
+    }
+}
+
 pub(crate) fn saphyr_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         strict_booleans: true,

@@ -67,6 +67,19 @@ pub fn render(r: &Report) -> String {
         );
         let _ = writeln!(o, "##vso[task.logissue {props}]{}", escape_data(&msg));
     }
+    // Sub-projects (`--per-project`): a plain line each with its levels.
+    for p in &r.projects {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "ripen: sub-project {}: {}",
+            escape_data(&repo_path(r, &p.path)),
+            levels.join(", ")
+        );
+    }
     for (id, m) in &r.models {
         if let Outcome::Staged(s) = &m.outcome {
             let _ = writeln!(

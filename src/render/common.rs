@@ -1,6 +1,6 @@
 //! What every renderer shares: terminal styles, the text of chains and locations, model names.
 
-use crate::model::{Categories, Evidence, Hop, Outcome, Project};
+use crate::model::{Categories, Evidence, Hop, Outcome, Project, Staged};
 use anstyle::{AnsiColor, Style};
 
 pub(crate) const BOLD: Style = Style::new().bold();
@@ -56,6 +56,36 @@ pub(crate) fn location(e: &Evidence) -> String {
 
 /// How every format marks evidence found by a rule the scanned repository supplied.
 pub(crate) const REPOSITORY_RULE: &str = "[repository rule]";
+
+/// Why a staged model's level stops where it does (`level 2 missing Automated training`), raw:
+/// each format escapes it. `None` at the top level, or when nothing required is missing.
+pub(crate) fn why_capped(m: &Staged) -> Option<String> {
+    let next = m.levels.iter().find(|l| l.level == m.level + 1)?;
+    let missing: Vec<&str> = next
+        .required
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| p.title.as_str())
+        .collect();
+    (!missing.is_empty()).then(|| format!("level {} missing {}", next.level, missing.join(", ")))
+}
+
+/// How far the levels above the reached one are covered: `already L2 40% · L3 12%` (empty
+/// when none is).
+pub(crate) fn ahead(m: &Staged) -> String {
+    let parts = m
+        .levels
+        .iter()
+        .filter(|l| l.level > m.level && l.coverage > 0.0)
+        .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if parts.is_empty() {
+        parts
+    } else {
+        format!("already {parts}")
+    }
+}
 
 pub(crate) fn capitalise(s: &str) -> String {
     match s {
@@ -125,7 +155,7 @@ pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
             || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
     }
     if !s.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
+        return defuse_vso(s, "\\x5b", false);
     }
     let mut o = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -138,6 +168,38 @@ pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
             c => o.push(c),
         }
     }
+    std::borrow::Cow::Owned(defuse_vso(&o, "\\x5b", false).into_owned())
+}
+
+/// Azure Pipelines reads `##vso[` anywhere in a log line, in any case, as a logging command
+/// (`##vso[task.setvariable …]`, `##vso[task.complete …]`): in `s`, the `[` of each is written
+/// as `bracket` instead, the format's own way to write `[` (`\u005b` in JSON, `&#91;` in HTML
+/// and XML). `keep_line_start`: a `##vso[` that begins a line is the format's own command (only
+/// the `azure` format writes one) and is kept.
+pub(crate) fn defuse_vso<'a>(
+    s: &'a str,
+    bracket: &str,
+    keep_line_start: bool,
+) -> std::borrow::Cow<'a, str> {
+    const KEY: &str = "##vso[";
+    let lower = s.to_ascii_lowercase();
+    let found: Vec<usize> = lower
+        .match_indices(KEY)
+        .map(|(i, _)| i)
+        .filter(|&i| !(keep_line_start && (i == 0 || s.as_bytes()[i - 1] == b'\n')))
+        .collect();
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + found.len() * bracket.len());
+    let mut last = 0;
+    for i in found {
+        let b = i + KEY.len() - 1;
+        o.push_str(&s[last..b]);
+        o.push_str(bracket);
+        last = b + 1;
+    }
+    o.push_str(&s[last..]);
     std::borrow::Cow::Owned(o)
 }
 
@@ -154,6 +216,25 @@ mod tests {
             "a\\n::add-mask::x\\r\\x1b]52;c;aGk=\\x07\\x1b[2J\\u{9b}\\u{202e}\\x7f"
         );
         assert_eq!(clean("tab\there"), "tab\\there");
+    }
+
+    #[test]
+    fn azure_logging_commands_are_defused_anywhere_in_a_line() {
+        use super::defuse_vso;
+        assert_eq!(
+            clean("a ##VSO[task.complete result=Succeeded]"),
+            "a ##VSO\\x5btask.complete result=Succeeded]"
+        );
+        assert_eq!(clean("##vso"), "##vso");
+        let own = "##vso[task.logissue type=error]x ##vso[task.complete]\n##vso[task.setvariable]";
+        assert_eq!(
+            defuse_vso(own, "%5B", true),
+            "##vso[task.logissue type=error]x ##vso%5Btask.complete]\n##vso[task.setvariable]"
+        );
+        assert_eq!(
+            defuse_vso("\"##vso[x\"", "\\u005b", false),
+            "\"##vso\\u005bx\""
+        );
     }
 }
 

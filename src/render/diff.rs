@@ -14,15 +14,16 @@ pub enum DiffFormat {
 }
 
 pub fn render(d: &Diff, format: DiffFormat) -> String {
-    match format {
+    let (out, bracket) = match format {
         DiffFormat::Json => {
             let mut s = serde_json::to_string_pretty(d).expect("diff serialises");
             s.push('\n');
-            s
+            (crate::render::escape_json_controls(s), "\\u005b")
         }
-        DiffFormat::Text => text(d),
-        DiffFormat::Markdown => markdown(d),
-    }
+        DiffFormat::Text => (text(d), "\\x5b"),
+        DiffFormat::Markdown => (markdown(d), "\\["),
+    };
+    crate::render::common::defuse_vso(&out, bracket, false).into_owned()
 }
 
 pub(crate) fn side_name(d: &Diff, head: bool) -> String {

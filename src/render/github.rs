@@ -52,17 +52,22 @@ pub(crate) fn kind(s: Severity) -> &'static str {
     }
 }
 
-/// The levels at a glance, one plain line (never starting with `::`).
+/// The levels at a glance, one plain line (never starting with `::`): each staged model's
+/// level and why it stops there
+/// (`ripen 0.1.0: Azure 1/4 (level 2 missing Automated training), Google 0/2 (…)`).
 pub(crate) fn summary_line(r: &Report) -> String {
     let parts: Vec<String> = r
         .models
         .iter()
         .filter_map(|(id, m)| match &m.outcome {
             Outcome::Staged(s) => Some(format!(
-                "{} {}/{}",
+                "{} {}/{}{}",
                 crate::render::common::capitalise(id),
                 s.level,
-                s.max_level
+                s.max_level,
+                crate::render::common::why_capped(s)
+                    .map(|w| format!(" ({})", crate::render::common::clean(&w)))
+                    .unwrap_or_default()
             )),
             Outcome::Categories(_) => None,
         })

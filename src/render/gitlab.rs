@@ -6,7 +6,8 @@
 //! Severities: `critical` for a required practice of a `--fail-under` target that is not met,
 //! `major` for a required practice of the next level, `info` for an expected practice or a gap
 //! a waiver accepts. The fingerprint is stable across runs (model, level, practice), so GitLab
-//! can tell new gaps from old ones.
+//! can tell new gaps from old ones. The scan's warnings follow as `info` issues on the scanned
+//! directory, and with `--per-project` an `info` issue on each sub-project with its levels.
 
 use super::{Severity, gap_headline, gap_location, gaps, repo_path};
 use crate::model::Report;
@@ -29,6 +30,50 @@ pub(crate) fn fingerprint(key: &str) -> String {
         h = h.wrapping_mul(PRIME);
     }
     format!("{h:032x}")
+}
+
+/// The scan's warnings (what it could not see or read, such as a sub-directory whose CI may
+/// live in the enclosing repository), as `info` issues on the scanned directory: a Code Quality
+/// report has no other place for them.
+fn warnings(r: &Report) -> impl Iterator<Item = Value> + '_ {
+    let dir = match &r.scope {
+        Some(scope) => scope.clone(),
+        None => {
+            let d = repo_path(r, "");
+            let d = d.trim_end_matches('/');
+            if d.is_empty() {
+                ".".into()
+            } else {
+                d.to_string()
+            }
+        }
+    };
+    r.warnings.iter().take(50).map(move |w| {
+        json!({
+            "description": format!("ripen: {w}"),
+            "check_name": "ripen/warning",
+            "fingerprint": fingerprint(&format!("ripen/warning/{w}")),
+            "severity": "info",
+            "location": { "path": dir, "lines": { "begin": 1 } },
+        })
+    })
+}
+
+/// Sub-projects (`--per-project`): an `info` issue on each with its levels.
+fn projects(r: &Report) -> impl Iterator<Item = Value> + '_ {
+    r.projects.iter().map(move |p| {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        json!({
+            "description": format!("ripen: sub-project {}: {}", p.path, levels.join(", ")),
+            "check_name": "ripen/sub-project",
+            "fingerprint": fingerprint(&format!("ripen/sub-project/{}/{}", p.path, levels.join(","))),
+            "severity": "info",
+            "location": { "path": repo_path(r, &p.path), "lines": { "begin": 1 } },
+        })
+    })
 }
 
 pub fn render(r: &Report) -> String {
@@ -54,6 +99,8 @@ pub fn render(r: &Report) -> String {
                 "location": { "path": path, "lines": { "begin": line } },
             })
         })
+        .chain(warnings(r))
+        .chain(projects(r))
         .collect();
     let mut out = serde_json::to_string_pretty(&Value::Array(issues)).unwrap_or_default();
     out.push('\n');

@@ -16,11 +16,12 @@ pub enum HistoryFormat {
 }
 
 pub fn render(h: &History, format: HistoryFormat) -> String {
-    match format {
-        HistoryFormat::Json => json(h),
-        HistoryFormat::Text => text(h),
-        HistoryFormat::Html => crate::render::html::history(h),
-    }
+    let (out, bracket) = match format {
+        HistoryFormat::Json => (json(h), "\\u005b"),
+        HistoryFormat::Text => (text(h), "\\x5b"),
+        HistoryFormat::Html => (crate::render::html::history(h), "&#91;"),
+    };
+    crate::render::common::defuse_vso(&out, bracket, false).into_owned()
 }
 
 /// The history as JSON, in a string (see [`write_json`]).
@@ -61,7 +62,7 @@ pub fn write_json(h: &History, w: &mut dyn std::io::Write) -> std::io::Result<()
         w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
         match last {
             Some((m, from)) if std::sync::Arc::ptr_eq(m, &p.models) => {
-                serde_json::to_writer(
+                crate::render::json::to_writer_inert(
                     &mut *w,
                     &Shared {
                         commit: &p.commit,
@@ -70,7 +71,7 @@ pub fn write_json(h: &History, w: &mut dyn std::io::Write) -> std::io::Result<()
                 )?;
             }
             _ => {
-                serde_json::to_writer(
+                crate::render::json::to_writer_inert(
                     &mut *w,
                     &Full {
                         commit: &p.commit,
@@ -94,7 +95,9 @@ pub fn write_json(h: &History, w: &mut dyn std::io::Write) -> std::io::Result<()
 
 /// One-line JSON of a value, for the fields around the streamed commits.
 fn j<T: serde::Serialize + ?Sized>(v: &T) -> String {
-    serde_json::to_string(v).expect("serialises")
+    let mut out = Vec::new();
+    crate::render::json::to_writer_inert(&mut out, v).expect("serialises");
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 pub fn level(l: Option<u32>) -> String {

@@ -2,7 +2,9 @@
 //! the levels up to its target (the `--fail-under` target, else the next level). A practice the
 //! repository has passes; a missing required practice of a target that is not met fails; other
 //! missing practices are skipped with the reason, so any CI's test tab shows what to do next
-//! without failing a build the caller did not ask to fail.
+//! without failing a build the caller did not ask to fail. The scan's warnings follow in a suite
+//! of their own, as skipped cases, and with `--per-project` a suite names each sub-project with
+//! its levels.
 
 use crate::model::{Outcome, Report};
 use std::fmt::Write as _;
@@ -116,8 +118,58 @@ pub fn render(r: &Report) -> String {
         }
         o.push_str("  </testsuite>\n");
     }
+    projects(&mut o, r);
+    warnings(&mut o, r);
     o.push_str("</testsuites>\n");
     o
+}
+
+/// Sub-projects (`--per-project`): a suite with a passing case per sub-project, named with its
+/// levels.
+fn projects(o: &mut String, r: &Report) {
+    if r.projects.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  <testsuite name=\"ripen sub-projects\" tests=\"{}\" failures=\"0\" skipped=\"0\" errors=\"0\">",
+        r.projects.len()
+    );
+    for p in &r.projects {
+        let levels: Vec<String> = crate::render::common::project_levels(p)
+            .iter()
+            .map(|(m, l)| format!("{m} {l}"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "    <testcase name=\"{}\" classname=\"ripen.projects\"/>",
+            xml_escape(&format!("{}: {}", p.path, levels.join(", ")))
+        );
+    }
+    o.push_str("  </testsuite>\n");
+}
+
+/// The scan's warnings (what it could not see or read, such as a sub-directory whose CI may
+/// live in the enclosing repository): a suite of skipped cases, so a test tab shows them.
+fn warnings(o: &mut String, r: &Report) {
+    if r.warnings.is_empty() {
+        return;
+    }
+    let ws: Vec<&String> = r.warnings.iter().take(50).collect();
+    let _ = writeln!(
+        o,
+        "  <testsuite name=\"ripen warnings\" tests=\"{n}\" failures=\"0\" skipped=\"{n}\" errors=\"0\">",
+        n = ws.len()
+    );
+    for (i, w) in ws.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "    <testcase name=\"warning {}\" classname=\"ripen.warnings\">\n      <skipped message=\"{}\"/>\n    </testcase>",
+            i + 1,
+            xml_escape(w)
+        );
+    }
+    o.push_str("  </testsuite>\n");
 }
 
 #[cfg(test)]

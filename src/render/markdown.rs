@@ -172,13 +172,26 @@ fn model_row(o: &mut String, id: &str, m: &Staged) {
         Some(n) => {
             let req = n.required.iter().filter(|p| !p.met).count();
             let exp = n.expected.iter().filter(|p| !p.met).count();
-            (
-                format!("{} — {}", n.level, esc(&n.name)),
-                format!(
-                    "{req} required, {exp} expected practice{}",
-                    if exp == 1 { "" } else { "s" }
-                ),
-            )
+            // What blocks it by name, then the counts, then how far higher levels are covered.
+            let names: Vec<String> = n
+                .required
+                .iter()
+                .filter(|p| !p.met)
+                .map(|p| format!("**{}**", esc(&p.title)))
+                .collect();
+            let mut cell = Vec::new();
+            if !names.is_empty() {
+                cell.push(names.join(", "));
+            }
+            cell.push(format!(
+                "{req} required, {exp} expected practice{}",
+                if exp == 1 { "" } else { "s" }
+            ));
+            let ahead = crate::render::common::ahead(m);
+            if !ahead.is_empty() {
+                cell.push(ahead);
+            }
+            (format!("{} — {}", n.level, esc(&n.name)), cell.join(" · "))
         }
         None => ("—".to_string(), "top level reached".to_string()),
     };

@@ -26,6 +26,11 @@ pub(crate) fn ladder(m: &Staged) -> String {
 }
 
 pub fn render(r: &Report) -> String {
+    render_with(r, &crate::render::Options::default())
+}
+
+/// The report, with evidence chains shortened to `opts.width` columns.
+pub fn render_with(r: &Report, opts: &crate::render::Options) -> String {
     let mut o = String::new();
     header(&mut o, r);
     models(&mut o, r);
@@ -43,7 +48,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     projects(&mut o, r);
-    evidence(&mut o, r);
+    evidence(&mut o, r, opts.width);
     closing(&mut o, r);
     o
 }
@@ -239,20 +244,32 @@ fn projects(o: &mut String, r: &Report) {
     }
 }
 
-/// The best evidence of each observed capability, then what the config declares.
-fn evidence(o: &mut String, r: &Report) {
+/// The best evidence of each observed capability, then what the config declares. A chain is
+/// shortened so that its line fits `width` columns.
+fn evidence(o: &mut String, r: &Report, width: usize) {
     let _ = writeln!(o, "\n{}", paint(BOLD, "Evidence"));
     for c in r.capabilities.iter().filter(|c| c.state == State::Observed) {
         let best = &c.evidence[0];
+        let loc = location(best);
+        let (id, at) = (clean(&c.id), clean(&loc));
         let _ = write!(
             o,
             "  {} {:<32} {}",
             paint(tier_style(c.tier), c.tier.short()),
-            clean(&c.id),
-            clean(&location(best))
+            id,
+            at
         );
         if best.tier == Tier::Automated && best.chain.len() > 1 {
-            let _ = write!(o, "  {}", paint(DIM, &clean(&short_chain(&best.chain))));
+            // What the line holds besides the chain: the columns above, and "+N more".
+            let more = if c.evidence_total > 1 {
+                format!("  +{} more", c.evidence_total - 1).len()
+            } else {
+                0
+            };
+            let used = 2 + c.tier.short().chars().count() + 1 + id.chars().count().max(32) + 1;
+            let used = used + at.chars().count() + 2 + more;
+            let budget = width.saturating_sub(used).max(MIN_CHAIN);
+            let _ = write!(o, "  {}", paint(DIM, &short_chain(&best.chain, budget)));
         } else if best.tier == Tier::Automated {
             let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
             let _ = write!(
@@ -368,7 +385,7 @@ fn closing(o: &mut String, r: &Report) {
         );
         for c in r.automation.ci_for_another_repository.iter().take(10) {
             let why = c.note.trim_start_matches("CI for another repository: ");
-            let _ = writeln!(o, "  {} {}", c.path, paint(DIM, why));
+            let _ = writeln!(o, "  {} {}", clean(&c.path), paint(DIM, &clean(why)));
         }
     }
     if !r.automation.unresolved.is_empty() {
@@ -379,13 +396,12 @@ fn closing(o: &mut String, r: &Report) {
             r.automation.unresolved.len()
         );
         for u in r.automation.unresolved.iter().take(5) {
-            let _ = writeln!(
-                o,
-                "  {}:{} {}",
-                clean(&u.path),
-                u.line,
-                paint(DIM, &clean(&u.command))
-            );
+            // Never `path:0`: a line nobody knows is left out.
+            let at = match u.line {
+                0 => u.path.clone(),
+                l => format!("{}:{l}", u.path),
+            };
+            let _ = writeln!(o, "  {} {}", clean(&at), paint(DIM, &clean(&u.command)));
         }
     }
     skipped_and_warnings(o, r);
@@ -413,42 +429,11 @@ fn targets(o: &mut String, r: &Report) {
     }
 }
 
-/// "level-2 practices already at 80%" for the highest level above the reached one with coverage.
 /// Why the level stops where it does, in one line: ` — level 2 missing Automated training`.
 fn capped(m: &Staged) -> String {
-    let Some(next) = m.levels.iter().find(|l| l.level == m.level + 1) else {
-        return String::new();
-    };
-    let missing: Vec<&str> = next
-        .required
-        .iter()
-        .filter(|p| !p.met)
-        .map(|p| p.title.as_str())
-        .collect();
-    if missing.is_empty() {
-        return String::new();
-    }
-    clean(&format!(
-        " — level {} missing {}",
-        next.level,
-        missing.join(", ")
-    ))
-    .into_owned()
-}
-
-pub(crate) fn ahead(m: &Staged) -> String {
-    let level = m.level;
-    let parts = m
-        .levels
-        .iter()
-        .filter(|l| l.level > level && l.coverage > 0.0)
-        .map(|l| format!("L{} {:.0}%", l.level, l.coverage * 100.0))
-        .collect::<Vec<_>>()
-        .join(" · ");
-    if parts.is_empty() {
-        parts
-    } else {
-        format!("already {parts}")
+    match why_capped(m) {
+        Some(why) => clean(&format!(" — {why}")).into_owned(),
+        None => String::new(),
     }
 }
 
@@ -500,32 +485,62 @@ fn skipped_and_warnings(o: &mut String, r: &Report) {
     }
 }
 
-/// A chain short enough for one terminal line: the trigger, the last two hops, and how many
-/// hops lie between (the whole chain is in `--format json`).
-const CHAIN_WIDTH: usize = 110;
+/// The fewest columns a shortened chain gets, however narrow the line: below this it would say
+/// nothing.
+const MIN_CHAIN: usize = 32;
 
-fn short_chain(chain: &[crate::model::Hop]) -> String {
-    let full = chain_text(chain);
-    if full.chars().count() <= CHAIN_WIDTH || chain.len() < 3 {
-        return full;
+/// A chain (cleaned for a terminal) in at most `width` columns, the first of these that fits:
+/// the whole chain; the trigger, how many hops lie between and the last two hops, or the last;
+/// the trigger's and the last hop's places alone; the trigger's place and the number of hops
+/// after it; the end of that, after `…`. The whole chain is in `--format json`.
+fn short_chain(chain: &[crate::model::Hop], width: usize) -> String {
+    use crate::render::common::hop_text;
+    let at = |h: &crate::model::Hop| match h.line {
+        Some(l) => format!("{}:{l}", h.path),
+        None => h.path.clone(),
+    };
+    let mut candidates = vec![chain_text(chain)];
+    if let [first, rest @ ..] = chain {
+        for keep in [2, 1] {
+            let tail = &rest[rest.len().saturating_sub(keep)..];
+            let hidden = rest.len() - tail.len();
+            if hidden > 0 {
+                let mut s = format!("{} → … {hidden} hop(s) …", hop_text(first, true));
+                for h in tail {
+                    s.push_str(" → ");
+                    s.push_str(&hop_text(h, false));
+                }
+                candidates.push(s);
+            }
+        }
+        if let Some(last) = rest.last() {
+            let between = rest.len() - 1;
+            candidates.push(if between > 0 {
+                format!("{} → … {between} hop(s) … → {}", at(first), at(last))
+            } else {
+                format!("{} → {}", at(first), at(last))
+            });
+            candidates.push(format!("{} → {} hop(s)", at(first), rest.len()));
+        }
     }
-    let (first, rest) = chain.split_at(1);
-    let tail = &rest[rest.len().saturating_sub(2)..];
-    let hidden = rest.len() - tail.len();
-    let mut s = chain_text(first);
-    if hidden > 0 {
-        s.push_str(&format!(" → … {hidden} hop(s) …"));
+    let cleaned: Vec<String> = candidates.iter().map(|c| clean(c).into_owned()).collect();
+    if let Some(s) = cleaned.iter().find(|s| s.chars().count() <= width) {
+        return s.clone();
     }
-    for h in tail {
-        s.push_str(" → ");
-        s.push_str(&crate::render::common::hop_text(h, false));
-    }
-    s
+    // Cut from the left: the file name, line and hop count at the end say the most.
+    let shortest: Vec<char> = cleaned
+        .last()
+        .map(|s| s.chars().collect())
+        .unwrap_or_default();
+    let keep = width.saturating_sub(1).min(shortest.len());
+    std::iter::once('…')
+        .chain(shortest[shortest.len() - keep..].iter().copied())
+        .collect()
 }
 
 #[cfg(test)]
 mod chain_tests {
-    use super::{CHAIN_WIDTH, short_chain};
+    use super::short_chain;
     use crate::model::Hop;
 
     #[test]
@@ -536,18 +551,37 @@ mod chain_tests {
             via: format!("python step_{i}.py --with many --arguments"),
         };
         let chain: Vec<Hop> = (1..=6).map(hop).collect();
-        let s = short_chain(&chain);
+        let full = crate::render::common::chain_text(&chain);
+        assert_eq!(short_chain(&chain, 1000), full);
+        let s = short_chain(&chain, 300);
         assert!(
-            s.starts_with("some/fairly/long/directory/name/step_1.py:1 ("),
+            s.starts_with("some/fairly/long/directory/name/step_1.py:1 (")
+                && s.contains("… 3 hop(s) …")
+                && s.ends_with("step_6.py --with many --arguments]")
+                && s.chars().count() <= 300,
             "{s}"
         );
-        assert!(s.contains("… 3 hop(s) …"), "{s}");
-        assert!(s.ends_with("step_6.py --with many --arguments]"), "{s}");
         let short: Vec<Hop> = (1..=2).map(hop).collect();
         assert_eq!(
-            short_chain(&short),
+            short_chain(&short, 200),
             crate::render::common::chain_text(&short)
         );
-        assert!(CHAIN_WIDTH < s.len() * 2);
+        // Narrower: the trigger and the last hop, then only their places, then a cut.
+        let s = short_chain(&chain, 200);
+        assert!(
+            s.contains("… 4 hop(s) …") && s.chars().count() <= 200,
+            "{s}"
+        );
+        assert!(s.ends_with("step_6.py --with many --arguments]"), "{s}");
+        let s = short_chain(&chain, 110);
+        assert_eq!(
+            s,
+            "some/fairly/long/directory/name/step_1.py:1 → … 4 hop(s) … → \
+             some/fairly/long/directory/name/step_6.py:6"
+        );
+        let s = short_chain(&chain, 60);
+        assert_eq!(s, "some/fairly/long/directory/name/step_1.py:1 → 5 hop(s)");
+        let s = short_chain(&chain, 30);
+        assert_eq!(s, "…y/name/step_1.py:1 → 5 hop(s)");
     }
 }

@@ -33,8 +33,12 @@ pub(crate) fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
-            // Controls other than tab and newline are not allowed in HTML text.
-            c if c.is_control() && c != '\n' && c != '\t' => o.push('\u{fffd}'),
+            // The same characters as references: a page printed to a CI log never has a line
+            // the repository starts (`::add-mask::`), and XML attributes keep them.
+            '\n' => o.push_str("&#10;"),
+            '\t' => o.push_str("&#9;"),
+            // Other controls are not allowed in HTML text.
+            c if c.is_control() => o.push('\u{fffd}'),
             c => o.push(c),
         }
     }
