@@ -157,8 +157,8 @@ fn text_names_skipped_files_and_prints_warnings() {
     assert!(!text.contains("see --format json"), "{text}");
 }
 
-/// Text shortens each evidence line's chain to the width `COLUMNS` gives (stdout is not a
-/// terminal here); JSON keeps every hop.
+/// Text shows each automated piece of evidence's chain on a line of its own under it, shortened to
+/// the width `COLUMNS` gives (stdout is not a terminal here); JSON keeps every hop.
 #[test]
 fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
     let text_at = |cols: &str| {
@@ -171,10 +171,14 @@ fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
         String::from_utf8(out.stdout).unwrap()
     };
     let line = |text: &str, id: &str| {
-        text.lines()
-            .find(|l| l.contains(&format!(" {id} ")))
-            .unwrap_or_else(|| panic!("no {id} line:\n{text}"))
-            .to_string()
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains(&format!(" {id} ")))
+            .unwrap_or_else(|| panic!("no {id} line:\n{text}"));
+        let chain = lines[at + 1];
+        assert!(chain.trim_start().starts_with("via "), "{text}");
+        chain.to_string()
     };
     let (wide, narrow) = (text_at("400"), text_at("120"));
     let (w, n) = (

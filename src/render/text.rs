@@ -244,8 +244,9 @@ fn projects(o: &mut String, r: &Report) {
     }
 }
 
-/// The best evidence of each observed capability, then what the config declares. A chain is
-/// shortened so that its line fits `width` columns.
+/// The best evidence of each observed capability, then what the config declares. An automated
+/// piece of evidence shows how it is reached on a line of its own, shortened to fit `width`
+/// columns.
 fn evidence(o: &mut String, r: &Report, width: usize) {
     let _ = writeln!(o, "\n{}", paint(BOLD, "Evidence"));
     for c in r.capabilities.iter().filter(|c| c.state == State::Observed) {
@@ -259,17 +260,11 @@ fn evidence(o: &mut String, r: &Report, width: usize) {
             id,
             at
         );
+        // A chain gets a line of its own under the evidence, so that it has the whole width.
+        let mut chain_line = None;
         if best.tier == Tier::Automated && best.chain.len() > 1 {
-            // What the line holds besides the chain: the columns above, and "+N more".
-            let more = if c.evidence_total > 1 {
-                format!("  +{} more", c.evidence_total - 1).len()
-            } else {
-                0
-            };
-            let used = 2 + c.tier.short().chars().count() + 1 + id.chars().count().max(32) + 1;
-            let used = used + at.chars().count() + 2 + more;
-            let budget = width.saturating_sub(used).max(MIN_CHAIN);
-            let _ = write!(o, "  {}", paint(DIM, &short_chain(&best.chain, budget)));
+            let budget = width.saturating_sub(CHAIN_INDENT.len() + 4).max(MIN_CHAIN);
+            chain_line = Some(short_chain(&best.chain, budget));
         } else if best.tier == Tier::Automated {
             let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
             let _ = write!(
@@ -286,6 +281,9 @@ fn evidence(o: &mut String, r: &Report, width: usize) {
                 "  {}",
                 paint(DIM, &format!("+{} more", c.evidence_total - 1))
             );
+        }
+        if let Some(chain) = chain_line {
+            let _ = write!(o, "\n{CHAIN_INDENT}{}", paint(DIM, &format!("via {chain}")));
         }
         o.push('\n');
     }
@@ -484,6 +482,9 @@ fn skipped_and_warnings(o: &mut String, r: &Report) {
         }
     }
 }
+
+/// Where a chain's own line starts: under the capability's name.
+const CHAIN_INDENT: &str = "       ";
 
 /// The fewest columns a shortened chain gets, however narrow the line: below this it would say
 /// nothing.
