@@ -328,3 +328,65 @@ fn the_action_s_diff_step_gates_with_the_workflow_s_trust() {
     assert_exit(&run(&[("INPUT_TRUST_REPO_RULES", "yes")]), 2);
     assert_exit(&run(&[("INPUT_MAX_WAIVER_DAYS", "x")]), 2);
 }
+
+/// "Done means": the README's Security model says what ripen reads, what it never does and who
+/// controls the gate, and names every control the caller has, on the command line and in the
+/// action.
+#[test]
+fn the_readme_s_security_model_names_every_control() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("## Security model")
+        .expect("a Security model section");
+    let end = readme[start + 3..]
+        .find("\n## ")
+        .map_or(readme.len(), |e| start + 3 + e);
+    let section = &readme[start..end];
+    for needle in [
+        "**What ripen reads.**",
+        "**What ripen never does.**",
+        "**Who controls the gate.**",
+        "--trust-repo-rules",
+        "--trust-waivers",
+        "--trust-attestations",
+        "--max-waiver-days",
+        "--follow-git-file",
+        "trust-repo-rules: true",
+        "`diff",
+        "`history`",
+    ] {
+        assert!(section.contains(needle), "{needle}");
+    }
+    // The action's input is documented beside the others.
+    assert!(readme.contains("| `max-waiver-days` | `365` |"));
+}
+
+#[test]
+fn a_waiver_needs_a_reason_in_every_command() {
+    for (cfg, want) in [
+        (
+            "waivers:\n  - capability: ci\n    expires: 2026-12-31\n",
+            "missing field `reason`",
+        ),
+        (
+            "waivers:\n  - capability: ci\n    reason: \"  \"\n    expires: 2026-12-31\n",
+            "a waiver needs a `reason`",
+        ),
+    ] {
+        let tmp = claimed_repo(write_ci, |root| {
+            fs::write(root.join(".ripen.yml"), cfg).unwrap()
+        });
+        let scan = ripen()
+            .env("RIPEN_TODAY", TODAY)
+            .arg("scan")
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        for out in [scan, diff(tmp.path(), &[]), history(tmp.path(), &[])] {
+            assert_exit(&out, 2);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(want) && err.contains(".ripen.yml:"), "{err}");
+        }
+    }
+}
