@@ -390,3 +390,27 @@ fn a_waiver_needs_a_reason_in_every_command() {
         }
     }
 }
+
+#[test]
+fn several_repositories_and_as_system_gate_the_same_way() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for t in [&a, &b] {
+        fs::write(t.path().join("README.md"), "# nothing here\n").unwrap();
+        write_stuffed_rules(t.path());
+    }
+    let run = |extra: &[&str]| {
+        ripen()
+            .env("RIPEN_TODAY", TODAY)
+            .args(["scan", "--history-commits", "0", "--fail-under", "google=1"])
+            .args(extra)
+            .arg(a.path())
+            .arg(b.path())
+            .output()
+            .unwrap()
+    };
+    assert_exit(&run(&[]), 1);
+    assert_exit(&run(&["--as-system"]), 1);
+    assert_exit(&run(&["--trust-repo-rules"]), 0);
+    assert_exit(&run(&["--as-system", "--trust-repo-rules"]), 0);
+}
