@@ -1,5 +1,5 @@
 # Developer entry points. `make test` is what CI runs (.ci/run) and what the README tells you.
-.PHONY: test lint unit tools demo rules-test realworld action-lint dist
+.PHONY: test lint unit tools demo rules-test realworld action-lint dist fuzz
 
 CARGO ?= cargo
 PYTHON ?= python3
@@ -43,6 +43,13 @@ $(VENV)/.installed: tests/requirements.txt
 ## Scan a fixture repository: what ripen says about a level-4 MLOps project.
 demo:
 	$(CARGO) run --release --locked --quiet -- scan fixtures/full-level4
+
+## Every fuzz target for FUZZ_SECONDS each (default 60) with a nightly toolchain and cargo-fuzz;
+## without them, a replay of the seed corpora and kept crashes (tests/regressions.rs). Not part
+## of `make test` (CI runs it as its own job, and nightly on a schedule: .github/workflows/fuzz.yml).
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 ## Compare ripen with expert judgements on real repositories (needs local snapshots).
 realworld:

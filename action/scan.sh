@@ -19,17 +19,10 @@ fi
 if [[ -n "${INPUT_CONFIG:-}" ]]; then
   args+=("--config=${INPUT_CONFIG}")
 fi
-# The gate counts ripen's own rules only, unless the workflow opts in (the scanned
-# repository cannot: these are the workflow's inputs, not the repository's config).
-for trust in repo-rules waivers attestations; do
-  var="INPUT_TRUST_${trust//-/_}"
-  var="${var^^}"
-  case "${!var:-false}" in
-    true) args+=("--trust-${trust}") ;;
-    false | "") ;;
-    *) echo "::error::trust-${trust} must be true or false" >&2; exit 2 ;;
-  esac
-done
+# What the workflow trusts of the scanned repository (action/trust.sh).
+# shellcheck source=trust.sh
+source "$(dirname "${BASH_SOURCE[0]}")/trust.sh"
+trust_args || exit 2
 # A sub-directory of the checkout is scanned with the repository's CI that reaches into it
 # (at the top level the flag changes nothing).
 case "${INPUT_ENCLOSING_REPO:-true}" in

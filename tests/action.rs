@@ -329,6 +329,47 @@ fn a_sub_directory_path_uses_the_enclosing_repository_by_default() {
     assert_eq!(bad, 2);
 }
 
+#[test]
+fn max_waiver_days_input_reaches_the_gate() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("README.md"), "# x\n").unwrap();
+    std::fs::write(
+        tmp.path().join(".ripen.yml"),
+        "waivers:\n  - capability: experiment_tracking\n    reason: later\n    expires: 2027-12-31\n",
+    )
+    .unwrap();
+    let path = tmp.path().to_str().unwrap();
+    let today = ("RIPEN_TODAY", "2026-06-01");
+    let (default, ..) = scan_sh(&[("INPUT_PATH", path), today]);
+    let (longer, ..) = scan_sh(&[
+        ("INPUT_PATH", path),
+        ("INPUT_MAX_WAIVER_DAYS", "1000"),
+        today,
+    ]);
+    assert_eq!((default, longer), (2, 0));
+    for bad in ["1e9", "-5", "30 --trust-waivers", "$(id)"] {
+        let (code, ..) = scan_sh(&[("INPUT_PATH", path), ("INPUT_MAX_WAIVER_DAYS", bad), today]);
+        assert_eq!(code, 2, "{bad}");
+    }
+    let a = action();
+    assert_eq!(a["inputs"]["max-waiver-days"]["default"], "365");
+    for step in a["runs"]["steps"].as_array().unwrap() {
+        if step["run"]
+            .as_str()
+            .is_some_and(|r| r.contains("scan.sh") || r.contains("diff.sh"))
+        {
+            assert_eq!(
+                step["env"]["INPUT_MAX_WAIVER_DAYS"], "${{ inputs.max-waiver-days }}",
+                "{step}"
+            );
+            assert_eq!(
+                step["env"]["INPUT_TRUST_WAIVERS"], "${{ inputs.trust-waivers }}",
+                "{step}"
+            );
+        }
+    }
+}
+
 /// The action checked out by the runner at `uses: owner/ripen@REF`, holding a Cargo.toml of
 /// `version`.
 fn checked_out_action(tmp: &Path, git_ref: &str, version: &str) -> PathBuf {

@@ -33,9 +33,12 @@ fn commands(help: &str) -> Vec<String> {
 fn flags(help: &str) -> Vec<String> {
     let mut out: Vec<String> = help
         .lines()
+        // A flag's own line is indented a little; its description's wrapped lines are indented
+        // as far as the description column, and may begin with a flag they mention.
+        .filter(|l| l.len() - l.trim_start().len() <= 6)
         .map(str::trim_start)
         .filter(|l| l.starts_with('-'))
-        .flat_map(|l| l.split([' ', ',', '=', '<', '[']))
+        .flat_map(|l| l.split("  ").next().unwrap_or(l).split([' ', ',', '=', '<', '[']))
         .filter(|w| w.starts_with("--") && w.len() > 2)
         .map(str::to_string)
         .filter(|f| f != "--help" && f != "--color")

@@ -88,3 +88,33 @@ fn every_target_has_seeds() {
         );
     }
 }
+
+/// The fuzz targets run, not only exist (issue 19): `make fuzz` (scripts/fuzz.sh) runs every
+/// target in `fuzz/fuzz_targets/` for a time budget with nightly and cargo-fuzz, else replays
+/// the corpora (this file); CI's fuzz job and the scheduled workflow call it, and what a run
+/// finds is fed back from `tests/regressions/`.
+#[test]
+fn fuzzing_runs_in_ci_and_on_a_schedule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let script = read("scripts/fuzz.sh");
+    assert!(script.contains("fuzz_targets/*.rs"), "every target");
+    assert!(script.contains("-max_total_time=\"$secs\""), "a budget");
+    assert!(script.contains("cargo test --locked --test regressions"));
+    assert!(
+        script.contains("tests/regressions/$t"),
+        "kept inputs seed the corpus"
+    );
+    assert!(read("Makefile").contains("scripts/fuzz.sh"));
+    let ci = read(".github/workflows/ci.yml");
+    assert!(ci.contains("make fuzz FUZZ_SECONDS="), "{ci}");
+    let scheduled = read(".github/workflows/fuzz.yml");
+    assert!(scheduled.contains("schedule:") && scheduled.contains("make fuzz FUZZ_SECONDS="));
+    // `make test` (.ci/run) stays within its budget: it replays, it does not fuzz.
+    let make_test = read("Makefile")
+        .lines()
+        .find(|l| l.starts_with("test:"))
+        .unwrap()
+        .to_string();
+    assert!(!make_test.contains("fuzz"), "{make_test}");
+}

@@ -637,7 +637,10 @@ fn no_secret_reaches_any_format() {
     let summary = root.join("summary.md");
     let outputs = root.join("outputs");
     let mut reports = Vec::new();
-    for format in ["text", "json", "markdown", "sarif", "github", "html"] {
+    let formats = [
+        "text", "json", "markdown", "sarif", "github", "html", "gitlab", "azure", "junit",
+    ];
+    for format in formats {
         let out = ripen()
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_STEP_SUMMARY", &summary)

@@ -29,14 +29,41 @@ pub(crate) fn gate_models(
     evs: Vec<Evidence>,
     models: &BTreeMap<String, ModelResult>,
 ) -> BTreeMap<String, ModelResult> {
-    let caps = if opts.trust.attestations {
-        crate::assess::capabilities::assess_with_attestations(cat, opts, evs)
-    } else {
-        crate::assess::capabilities::assess(cat, evs)
-    };
+    let caps = gate_capabilities(cat, opts, evs);
     let mut gate = crate::assess::models::evaluate(cat, &caps);
     projects::take_lower(&mut gate, models.clone());
     gate
+}
+
+/// The capabilities a gate counts, from [`gate_evidence`]: attestations only when trusted.
+pub(crate) fn gate_capabilities(
+    cat: &Catalogue,
+    opts: &ScanOptions,
+    evs: Vec<Evidence>,
+) -> Vec<crate::model::CapabilityResult> {
+    if opts.trust.attestations {
+        crate::assess::capabilities::assess_with_attestations(cat, opts, evs)
+    } else {
+        crate::assess::capabilities::assess(cat, evs)
+    }
+}
+
+/// What `ripen history`'s levels leave out, as a gate does: the rules the scanned repository's
+/// config loads and its attestations, unless the caller trusts them. None: nothing left out.
+pub(crate) fn untrusted_note(cat: &Catalogue, opts: &ScanOptions) -> Option<String> {
+    let mut left_out = Vec::new();
+    if !opts.trust.repo_rules && cat.rules.iter().any(|r| r.repository) {
+        left_out.push("evidence from the rules the repository's config loads (--trust-repo-rules)");
+    }
+    if !opts.trust.attestations && !opts.no_attestations && !opts.attestations.is_empty() {
+        left_out.push("the config's attestations (--trust-attestations)");
+    }
+    (!left_out.is_empty()).then(|| {
+        format!(
+            "the levels are those a gate counts: {} not counted",
+            left_out.join(" and ")
+        )
+    })
 }
 
 /// The ids of the repository-supplied rules that produced evidence.

@@ -189,16 +189,26 @@ pub(crate) struct ScanArgs {
     /// the enclosing repository's CI (the GitHub Action passes it by default).
     #[arg(long)]
     pub(crate) enclosing_repo: bool,
-    /// Count evidence from the rules the scanned repository's config loads toward
-    /// --fail-under (by default a gate counts ripen's own rules and --rules DIR only).
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+}
+
+/// What the caller counts of the scanned repository's own declarations, and whether ripen may
+/// follow its `.git` file: the same flags, one meaning, for every command that computes levels
+/// (`scan`, `diff`, `history`). The repository cannot set them; its config is data under scan.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct TrustArgs {
+    /// Count evidence from the rules the scanned repository's config loads toward the gate
+    /// (--fail-under, --fail-on-regression) and history's levels (by default only ripen's own
+    /// rules and --rules DIR count).
     #[arg(long)]
     pub(crate) trust_repo_rules: bool,
-    /// Count the config's active waivers toward --fail-under (by default they are reported,
-    /// not counted).
+    /// Count the config's active waivers toward the gate (by default they are reported, not
+    /// counted).
     #[arg(long)]
     pub(crate) trust_waivers: bool,
-    /// Count the config's attestations toward --fail-under (by default they are reported,
-    /// not counted).
+    /// Count the config's attestations toward the gate and history's levels (by default they
+    /// are reported, not counted).
     #[arg(long)]
     pub(crate) trust_attestations: bool,
     /// The furthest ahead a waiver may expire, in days from today; a waiver expiring later is
@@ -209,6 +219,30 @@ pub(crate) struct ScanArgs {
     /// it lies outside the scanned directory (by default it is reported, not followed).
     #[arg(long)]
     pub(crate) follow_git_file: bool,
+}
+
+impl Default for TrustArgs {
+    /// Nothing trusted, the default limit: what a command without the flags gets.
+    fn default() -> Self {
+        TrustArgs {
+            trust_repo_rules: false,
+            trust_waivers: false,
+            trust_attestations: false,
+            max_waiver_days: 365,
+            follow_git_file: false,
+        }
+    }
+}
+
+impl TrustArgs {
+    /// What the caller counts toward a gate beyond ripen's own rules (`--trust-*`).
+    pub(crate) fn trust(&self) -> crate::model::Trust {
+        crate::model::Trust {
+            repo_rules: self.trust_repo_rules,
+            waivers: self.trust_waivers,
+            attestations: self.trust_attestations,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -244,6 +278,8 @@ pub(crate) struct TreeArgs {
     /// Leave out paths matching this glob, relative to the root (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Args, Debug)]

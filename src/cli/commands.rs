@@ -31,11 +31,7 @@ pub(crate) fn badge_cmd(a: BadgeArgs) -> i32 {
         models: Vec::new(),
         github_summary: false,
         enclosing_repo: false,
-        trust_repo_rules: false,
-        trust_waivers: false,
-        trust_attestations: false,
-        max_waiver_days: 365,
-        follow_git_file: false,
+        trust: crate::cli::args::TrustArgs::default(),
     };
     match scan_root(&args, &a.path, None) {
         Ok((report, ..)) => match render::badge::badge(&report, &a.model) {

@@ -2,7 +2,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::cli::args::{DiffArgs, HistoryArgs, TreeArgs};
-use crate::cli::options::{Flags, options};
+use crate::cli::options::{Flags, options, unfollowed_git_dir};
 use crate::cli::{error, note, out};
 use crate::pipeline::history::{self, HistoryOptions};
 use crate::pipeline::{ScanOptions, diff};
@@ -11,8 +11,14 @@ use crate::render::diff::DiffFormat;
 use crate::render::history::HistoryFormat;
 use std::path::Path;
 
-/// The catalogue and scan options for `root`, from its config and the command line.
+/// The catalogue and scan options for `root`, from its config and the command line, as `scan`
+/// makes them ([`options`]: the same trust, the same waiver limit). A `.git` file or link that
+/// leads outside `root` is refused unless `--follow-git-file`: history and diff read nothing
+/// but the git directory.
 pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptions), i32> {
+    if let Some(why) = unfollowed_git_dir(root, t.trust.follow_git_file) {
+        return Err(error(format!("{}: {why}", root.display())));
+    }
     let flags = Flags {
         config: t.config.as_deref(),
         rules: &t.rules,
@@ -20,8 +26,7 @@ pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptio
         max_file_size: t.max_file_size,
         no_attestations: false,
         per_project: false,
-        trust: crate::model::Trust::default(),
-        max_waiver_days: i64::MAX / 4,
+        trust: &t.trust,
     };
     let (_, cat, opts) = options(root, &flags).map_err(error)?;
     Ok((cat, opts))

@@ -4,6 +4,7 @@
 //! attestations and waivers).
 
 use crate::catalogue::Catalogue;
+use crate::cli::args::TrustArgs;
 use crate::config::{Config, ScanOptions};
 use crate::source::walk::WalkOptions;
 use std::path::{Path, PathBuf};
@@ -16,10 +17,9 @@ pub(crate) struct Flags<'a> {
     pub max_file_size: u64,
     pub no_attestations: bool,
     pub per_project: bool,
-    /// What the caller counts toward a gate beyond ripen's own rules.
-    pub trust: crate::model::Trust,
-    /// The furthest ahead, in days, a waiver may expire (`--max-waiver-days`).
-    pub max_waiver_days: i64,
+    /// What the caller trusts (`--trust-*`, `--max-waiver-days`, `--follow-git-file`): the
+    /// same for every command.
+    pub trust: &'a TrustArgs,
 }
 
 /// The config, the catalogue and the scan options for `root`. Errors are messages for the
@@ -42,7 +42,7 @@ pub(crate) fn options(
         |e: crate::catalogue::DataError| if outside { e.unquoted() } else { e }.to_string();
     config.validate(&cat).map_err(unquote)?;
     config
-        .check_waiver_expiry(crate::model::Date::today(), flags.max_waiver_days)
+        .check_waiver_expiry(crate::model::Date::today(), flags.trust.max_waiver_days)
         .map_err(unquote)?;
     let mut exclude = config.exclude.clone();
     exclude.extend(flags.exclude.iter().cloned());
@@ -62,7 +62,7 @@ pub(crate) fn options(
             .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()),
         per_project: flags.per_project,
         scope: None,
-        trust: flags.trust,
+        trust: flags.trust.trust(),
         progress: None,
     };
     Ok((config, cat, opts))
@@ -90,4 +90,25 @@ pub(crate) fn targets(
         targets.push((m.clone(), *l));
     }
     Ok(targets)
+}
+
+/// Why ripen does not read the git directory of `dir`: the `.git` file or link of its
+/// repository's top level (`dir` or the nearest ancestor with a `.git`) leads outside that
+/// directory, and the caller did not pass `--follow-git-file`. One message for `scan` (a
+/// warning, no history facts) and `diff`/`history` (an error: they read nothing else).
+pub(crate) fn unfollowed_git_dir(dir: &Path, follow: bool) -> Option<String> {
+    if follow {
+        return None;
+    }
+    let top = if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+        dir.to_path_buf()
+    } else {
+        crate::source::enclosing::enclosing_repo(dir)?.0
+    };
+    let target = crate::source::git::git_dir_outside(&top)?;
+    Some(format!(
+        ".git leads outside the scanned directory (to {}): not followed; pass --follow-git-file \
+         to read it",
+        target.display()
+    ))
 }

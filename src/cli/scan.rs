@@ -42,11 +42,11 @@ pub(crate) fn scan_cmd(args: ScanArgs) -> i32 {
             return error("no repository to scan");
         };
         keep_models(&mut r, &args.models);
-        let met = r.check_targets(targets, trust(&args));
+        let met = r.check_targets(targets, args.trust.trust());
         (r, met)
     } else if scanned.len() == 1 {
         let (_, mut r, targets, ..) = scanned.remove(0);
-        let met = r.check_targets(&targets, trust(&args));
+        let met = r.check_targets(&targets, args.trust.trust());
         (r, met)
     } else {
         return report_many(&args, scanned);
@@ -136,15 +136,6 @@ pub(crate) fn committed_link(root: &Path, path: &Path) -> Option<String> {
     None
 }
 
-/// What the caller counts toward the gate beyond ripen's own rules (`--trust-*`).
-fn trust(args: &ScanArgs) -> crate::model::Trust {
-    crate::model::Trust {
-        repo_rules: args.trust_repo_rules,
-        waivers: args.trust_waivers,
-        attestations: args.trust_attestations,
-    }
-}
-
 /// One repository's scan: its name, report, targets, catalogue and options.
 type ScannedRepo = (String, Report, Vec<(String, u32)>, Catalogue, ScanOptions);
 
@@ -160,7 +151,7 @@ fn report_many(args: &ScanArgs, scanned: Vec<ScannedRepo>) -> i32 {
     let parts: Vec<(String, Report)> = scanned
         .into_iter()
         .map(|(n, mut r, t, ..)| {
-            met &= r.check_targets(&t, trust(args));
+            met &= r.check_targets(&t, args.trust.trust());
             (n, r)
         })
         .collect();
@@ -219,7 +210,7 @@ fn scan_source(args: &ScanArgs, src: &Resolved) -> Result<Scanned, i32> {
         &root,
         args.history_commits,
         args.max_file_size,
-        args.follow_git_file,
+        args.trust.follow_git_file,
     );
     report.root = display;
     // A directory with automation of its own (a project kept as its own root, an example with
@@ -249,8 +240,7 @@ pub(crate) fn scan_root(
         max_file_size: args.max_file_size,
         no_attestations: args.no_attestations,
         per_project: args.per_project,
-        trust: trust(args),
-        max_waiver_days: args.max_waiver_days,
+        trust: &args.trust,
     };
     let (config, cat, mut opts) = options(root, &flags).map_err(error)?;
     opts.scope = scope;
@@ -343,14 +333,8 @@ pub fn annotate(report: &mut Report, root: &Path, max_commits: usize, max_size: 
     if max_commits == 0 || !root.join(".git").exists() {
         return;
     }
-    if let Some(target) = crate::source::git::git_dir_outside(root)
-        && !follow
-    {
-        report.warnings.push(format!(
-            ".git leads outside the scanned directory (to {}): not followed, no history facts; \
-             pass --follow-git-file to read it",
-            target.display()
-        ));
+    if let Some(why) = crate::cli::options::unfollowed_git_dir(root, follow) {
+        report.warnings.push(format!("{why} (no history facts)"));
         return;
     }
     report.history =

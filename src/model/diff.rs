@@ -11,6 +11,10 @@ pub struct Side {
     /// The commit it resolved to; null for the working tree.
     pub commit: Option<CommitInfo>,
     pub models: BTreeMap<String, ModelResult>,
+    /// Each staged model's level as a gate counts it (`--fail-on-regression` compares these):
+    /// without evidence from the repository's own rules, attestations or waivers unless the
+    /// caller trusts them (`--trust-*`), as `scan --fail-under` judges.
+    pub gated: BTreeMap<String, Option<u32>>,
     #[serde(skip)]
     pub report: Report,
 }
@@ -50,7 +54,8 @@ pub struct Change {
     pub from: serde_json::Value,
     pub to: serde_json::Value,
     pub direction: Direction,
-    /// A staged model's level went down: what `--fail-on-regression` fails on.
+    /// A staged model's level as a gate counts it ([`Side::gated`]) went down: what
+    /// `--fail-on-regression` fails on.
     pub regression: bool,
     /// For capabilities: the best evidence that appeared (gained, raised) or went away (lost,
     /// lowered), as `path:line`.
@@ -67,7 +72,7 @@ pub struct Diff {
     pub head: Side,
     /// Levels first, then bands, then capabilities.
     pub changes: Vec<Change>,
-    /// Any staged model's level is lower at head than at base.
+    /// Any staged model's level, as a gate counts it, is lower at head than at base.
     pub regression: bool,
     pub warnings: Vec<String>,
 }

@@ -167,6 +167,24 @@ impl Report {
         self.capabilities.iter().find(|c| c.id == id)
     }
 
+    /// The level of a staged model a gate counts: on the evidence the caller trusts (without
+    /// the repository's own rules and attestations unless trusted, [`Self::gate_models`]),
+    /// raised by active waivers only with `trust.waivers`. Every gate asks here: `scan
+    /// --fail-under` and `diff --fail-on-regression`.
+    pub fn gated_level(&self, model: &str, trust: Trust) -> Option<u32> {
+        let basis = self.gate_models.as_ref().unwrap_or(&self.models);
+        let gate = basis.get(model);
+        let gated = gate.and_then(|r| r.level());
+        if trust.waivers {
+            let waived = gate
+                .and_then(|r| r.staged())
+                .and_then(|s| s.level_with_waivers);
+            gated.max(waived)
+        } else {
+            gated
+        }
+    }
+
     /// Records whether each target is met; true when all are.
     pub(crate) fn check_targets(&mut self, targets: &[(String, u32)], trust: Trust) -> bool {
         let trusted: Vec<&'static str> = [
@@ -177,7 +195,6 @@ impl Report {
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
         .collect();
-        let basis = self.gate_models.as_ref().unwrap_or(&self.models);
         self.targets = targets
             .iter()
             .map(|(m, l)| {
@@ -187,14 +204,7 @@ impl Report {
                     .get(m)
                     .and_then(|r| r.staged())
                     .and_then(|s| s.level_with_waivers);
-                let gate = basis.get(m);
-                let mut gated = gate.and_then(|r| r.level());
-                if trust.waivers {
-                    let waived = gate
-                        .and_then(|r| r.staged())
-                        .and_then(|s| s.level_with_waivers);
-                    gated = gated.max(waived);
-                }
+                let gated = self.gated_level(m, trust);
                 Target {
                     model: m.clone(),
                     level: *l,

@@ -47,6 +47,8 @@ pub(crate) fn assemble<S: Borrow<FileScan>>(
 /// [`assemble`]'s models alone, as `ripen history` keeps them: the parts of a report only
 /// renderers read (redacted chains and unresolved commands, per-project reports, capability
 /// evidence lists) are not built. On azureml-examples they were two thirds of each assembly.
+/// The levels are those a gate counts: evidence from the repository's own rules and its
+/// attestations only when the caller trusts them (`opts.trust`), as for `scan --fail-under`.
 pub(crate) fn assemble_models<S: Borrow<FileScan>>(
     cat: &Catalogue,
     opts: &ScanOptions,
@@ -116,7 +118,12 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     use crate::assess::gate;
     let gate_evs = full.then(|| gate::gate_evidence(opts, &evs)).flatten();
     let repo_warning = gate::repository_rules_warning(&gate::repository_rules(&evs));
-    let mut caps = crate::assess::capabilities::assess_with_attestations(cat, opts, evs);
+    let mut caps = if full {
+        crate::assess::capabilities::assess_with_attestations(cat, opts, evs)
+    } else {
+        // Models alone (history): only what a gate counts, the same filter as gate_models.
+        gate::gate_capabilities(cat, opts, gate::gate_evidence(opts, &evs).unwrap_or(evs))
+    };
     let mut models = crate::assess::models::evaluate(cat, &caps);
     if let Some(best) = separate {
         projects::take_lower(&mut models, best);

@@ -10,6 +10,7 @@ use crate::model::{
 use crate::pipeline::ScanOptions;
 use crate::pipeline::tree_scanner::TreeScanner;
 use crate::source::git::{self, GitError};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub(crate) fn direction<T: PartialOrd>(from: Option<T>, to: Option<T>) -> Option<Direction> {
@@ -96,6 +97,55 @@ pub(crate) fn compare(base: &Report, head: &Report) -> Vec<Change> {
     out
 }
 
+/// The level of each staged model a gate counts ([`Report::gated_level`], with the caller's
+/// trust): what `--fail-on-regression` compares, as `scan --fail-under` judges.
+fn gated(r: &Report, opts: &ScanOptions) -> BTreeMap<String, Option<u32>> {
+    r.models
+        .iter()
+        .filter(|(_, m)| m.staged().is_some())
+        .map(|(id, _)| (id.clone(), r.gated_level(id, opts.trust)))
+        .collect()
+}
+
+/// Marks the level changes a gate counts as regressions (a gated level lower at head), notes
+/// where the gate's levels differ from the detected ones, and says whether any level the gate
+/// counts went down. The repository cannot hide a regression behind evidence of its own
+/// rules or its attestations, nor make one by taking that evidence away.
+fn gate_regressions(
+    changes: &mut [Change],
+    base: &BTreeMap<String, Option<u32>>,
+    head: &BTreeMap<String, Option<u32>>,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let mut any = false;
+    for (id, &h) in head {
+        let b = base.get(id).copied().flatten();
+        let dropped = matches!(direction(b, h), Some(Direction::Lowered | Direction::Lost));
+        any |= dropped;
+        // The detected change, when there is one, and whether it shows what the gate counts.
+        let mut shown = None;
+        for c in changes
+            .iter_mut()
+            .filter(|c| c.kind == ChangeKind::Level && c.id == *id)
+        {
+            c.regression = dropped;
+            shown =
+                Some(c.from == serde_json::Value::from(b) && c.to == serde_json::Value::from(h));
+        }
+        if shown.map_or(b != h, |same| !same) {
+            let l = |x: Option<u32>| x.map_or("-".to_string(), |x| x.to_string());
+            warnings.push(format!(
+                "{id}: the gate compares {} → {} (what the caller trusts: evidence from the \
+                 repository's own rules, its attestations and waivers count only with \
+                 --trust-repo-rules, --trust-attestations, --trust-waivers)",
+                l(b),
+                l(h)
+            ));
+        }
+    }
+    any
+}
+
 /// Scans `rev`'s tree (of the directory `root`, in its repository) from the object database.
 pub fn scan_rev(
     repo: &git::Repo,
@@ -130,9 +180,10 @@ pub fn diff(
             None,
         ),
     };
-    let changes = compare(&base, &head);
-    let regression = changes.iter().any(|c| c.regression);
+    let mut changes = compare(&base, &head);
     let mut warnings = Vec::new();
+    let (base_gated, head_gated) = (gated(&base, opts), gated(&head, opts));
+    let regression = gate_regressions(&mut changes, &base_gated, &head_gated, &mut warnings);
     if repo.is_shallow() {
         warnings.push(format!(
             "shallow clone: `{base_rev}` was found, but other history is missing; if a revision cannot be resolved, {}",
@@ -147,12 +198,14 @@ pub fn diff(
             rev: Some(base_rev.to_string()),
             commit: Some(base_commit),
             models: base.models.clone(),
+            gated: base_gated,
             report: base,
         },
         head: Side {
             rev: head_rev.map(str::to_string),
             commit: head_commit,
             models: head.models.clone(),
+            gated: head_gated,
             report: head,
         },
         changes,

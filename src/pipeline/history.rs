@@ -87,7 +87,9 @@ pub fn history(
         });
     }
     let shallow = repo.is_shallow();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = crate::assess::gate::untrusted_note(cat, opts)
+        .into_iter()
+        .collect();
     if shallow {
         warnings.push(format!(
             "shallow clone: history starts at {} (the commits before it are not in this clone), so the timeline is incomplete; {SHALLOW_FIX}",

@@ -111,6 +111,25 @@ impl BlobCache {
         any
     }
 
+    /// Forgets the scan of a version of `rel` that left the tree: the cache then holds about
+    /// one version of each path, and memory follows the tree, not the length of the history
+    /// (5,000 commits kept ~10,000 scans). A version that comes back (a revert) is scanned
+    /// again.
+    pub(crate) fn forget(&mut self, rel: &str, oid: Oid) {
+        if let Some(blobs) = self.0.get_mut(rel) {
+            blobs.remove(&oid);
+            if blobs.is_empty() {
+                self.0.remove(rel);
+            }
+        }
+    }
+
+    /// How many (path, blob) scans it holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.values().map(HashMap::len).sum()
+    }
+
     pub fn insert(&mut self, rel: String, oid: Oid, scan: Option<FileScan>) {
         self.0
             .entry(rel)
@@ -283,6 +302,17 @@ impl<'a> TreeScanner<'a> {
         }
         if first || self.list_change_matters(&listed) {
             change = Change::Levels;
+        }
+        // The versions that left the tree were needed only to decide the above.
+        for (rel, old, new) in &modified {
+            if old != new {
+                self.cache.forget(rel, *old);
+            }
+        }
+        for (rel, e) in &listed {
+            if self.entries.get(rel).is_none_or(|now| now.oid != e.oid) {
+                self.cache.forget(rel, e.oid);
+            }
         }
         Ok(change)
     }
@@ -578,5 +608,66 @@ impl<'a> TreeScanner<'a> {
         Ok(crate::pipeline::assemble::assemble(
             cat, opts, snap.tree, snap.scans,
         ))
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    /// `ripen history` at 5,000 commits: the cache holds the versions in the current tree,
+    /// not every version the history ever had.
+    #[test]
+    fn the_cache_follows_the_tree_not_the_history() {
+        crate::source::git::allow_any_owner();
+        // SAFETY: reads two process-global counters of libgit2.
+        let cached = || {
+            unsafe { git2::opts::get_cached_memory() }
+                .expect("libgit2 cache")
+                .0
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let g = git2::Repository::init(dir.path()).expect("git init");
+        let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(1_700_000_000, 0))
+            .expect("signature");
+        let mut commits: Vec<Oid> = Vec::new();
+        for i in 0..30 {
+            let train = format!("import mlflow\nmlflow.log_metric(\"auc\", 0.{i})\n");
+            std::fs::write(dir.path().join("train.py"), train).expect("write");
+            std::fs::write(dir.path().join("notes.py"), format!("X = {i}\n")).expect("write");
+            let mut idx = g.index().expect("index");
+            idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                .expect("add");
+            let tree = g.find_tree(idx.write_tree().expect("tree")).expect("tree");
+            let parent = commits.last().map(|p| g.find_commit(*p).expect("parent"));
+            let parents: Vec<&git2::Commit> = parent.iter().collect();
+            commits.push(
+                g.commit(Some("HEAD"), &sig, &sig, "c", &tree, &parents)
+                    .expect("commit"),
+            );
+        }
+        let repo = crate::source::git::open(dir.path()).expect("open");
+        let cat = Catalogue::load(&[]).expect("built-in rules");
+        let before = cached();
+        let mut scanner = TreeScanner::new(&repo, &cat, &WalkOptions::default()).expect("scanner");
+        scanner.levels_only(&cat);
+        for oid in commits {
+            let c = repo.repo.find_commit(oid).expect("commit");
+            let tree = repo.subtree(&c).expect("subtree");
+            scanner.advance(tree.as_ref()).expect("advance");
+            assert!(
+                scanner.cache.len() <= 2,
+                "{} scans kept",
+                scanner.cache.len()
+            );
+        }
+        assert!(scanner.stats.blobs_scanned >= 30, "{:?}", scanner.stats);
+        // Nor does libgit2 keep the commits and trees it parsed (`allow_any_owner` turns its
+        // object cache off: it grew by about 10 KiB a commit).
+        assert!(
+            cached() <= before,
+            "libgit2's object cache grew: {before} → {}",
+            cached()
+        );
     }
 }

@@ -62,6 +62,12 @@ pub fn staged(d: &Diff) -> Vec<(&String, Option<u32>, Option<u32>)> {
         .collect()
 }
 
+/// Whether `model`'s level as a gate counts it ([`crate::model::Side::gated`]) went down.
+fn gate_dropped(d: &Diff, model: &str) -> bool {
+    let level = |s: &crate::model::Side| s.gated.get(model).copied().flatten();
+    level(&d.head) < level(&d.base)
+}
+
 pub fn text(d: &Diff) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -74,7 +80,8 @@ pub fn text(d: &Diff) -> String {
     );
     for (id, b, h) in staged(d) {
         let mark = match (b, h) {
-            (b, h) if h < b => paint(RED, "lowered (regression)"),
+            (b, h) if h < b && gate_dropped(d, id) => paint(RED, "lowered (regression)"),
+            (b, h) if h < b => paint(YELLOW, "lowered (not a level the gate counts)"),
             (b, h) if h > b => paint(GREEN, "raised"),
             _ => paint(DIM, "unchanged"),
         };

@@ -48,6 +48,11 @@ pub(crate) fn allow_any_owner() {
         // that does not match its id is a corrupt object store; ripen reads it as text like any
         // other and never writes it back, so the check buys nothing here.
         git2::opts::strict_hash_verification(false);
+        // libgit2 keeps every commit and small tree it parses, up to 256 MiB: `ripen history`
+        // reads each once, in order, so the cache grew with the history's length (about 10 KiB
+        // a commit) and saved nothing. Its own caches (the blob scans, the previous tree) are
+        // what gets reused.
+        git2::opts::enable_caching(false);
     });
 }
 
