@@ -38,7 +38,12 @@ fn flags(help: &str) -> Vec<String> {
         .filter(|l| l.len() - l.trim_start().len() <= 6)
         .map(str::trim_start)
         .filter(|l| l.starts_with('-'))
-        .flat_map(|l| l.split("  ").next().unwrap_or(l).split([' ', ',', '=', '<', '[']))
+        .flat_map(|l| {
+            l.split("  ")
+                .next()
+                .unwrap_or(l)
+                .split([' ', ',', '=', '<', '['])
+        })
         .filter(|w| w.starts_with("--") && w.len() > 2)
         .map(str::to_string)
         .filter(|f| f != "--help" && f != "--color")
