@@ -12,10 +12,12 @@ args=(diff "--base=${INPUT_DIFF_BASE:?diff-base is empty}" --fail-on-regression 
 if [[ -n "${INPUT_CONFIG:-}" ]]; then
   args+=("--config=${INPUT_CONFIG}")
 fi
-# The same trust as the scan step (action/trust.sh): the gate compares the same levels.
+# The same trust and scope as the scan step (action/trust.sh): the gate compares the same
+# levels.
 # shellcheck source=trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/trust.sh"
 trust_args || exit 2
+scope_args || exit 2
 set -f
 for dir in ${INPUT_RULES:-}; do
   args+=("--rules=$dir")

@@ -19,17 +19,11 @@ fi
 if [[ -n "${INPUT_CONFIG:-}" ]]; then
   args+=("--config=${INPUT_CONFIG}")
 fi
-# What the workflow trusts of the scanned repository (action/trust.sh).
+# What the workflow trusts of the scanned repository, and its scope (action/trust.sh).
 # shellcheck source=trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/trust.sh"
 trust_args || exit 2
-# A sub-directory of the checkout is scanned with the repository's CI that reaches into it
-# (at the top level the flag changes nothing).
-case "${INPUT_ENCLOSING_REPO:-true}" in
-  true | "") args+=(--enclosing-repo) ;;
-  false) ;;
-  *) echo "::error::enclosing-repo must be true or false" >&2; exit 2 ;;
-esac
+scope_args || exit 2
 # Lists are separated by spaces, commas or newlines; no glob expansion.
 fail_under="${INPUT_FAIL_UNDER:-}"
 set -f

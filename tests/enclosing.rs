@@ -208,3 +208,110 @@ fn the_readme_s_first_command_does_not_warn() {
         );
     }
 }
+
+/// Commits the whole working tree of `root` on top of HEAD.
+fn commit_all(root: &std::path::Path, msg: &str) {
+    let repo = git2::Repository::open(root).unwrap();
+    let mut idx = repo.index().unwrap();
+    idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    idx.write().unwrap();
+    let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
+    let sig =
+        git2::Signature::new("t", "t@example.com", &git2::Time::new(1_704_067_200, 0)).unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
+        .unwrap();
+}
+
+fn run_json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let out = Command::cargo_bin("ripen")
+        .unwrap()
+        .env_remove("GITHUB_ACTIONS")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// `diff` and `history` of a sub-directory read the enclosing repository with
+/// `--enclosing-repo`, as `scan` does: the root workflow added by the last commit lifts the
+/// directory's level, which the directory alone never sees.
+#[test]
+fn diff_and_history_use_the_enclosing_repository_when_asked() {
+    let repo = monorepo();
+    let root = repo.path();
+    let ci = root.join(".github/workflows/ci.yml");
+    let workflow = fs::read_to_string(&ci).unwrap();
+    fs::remove_file(&ci).unwrap();
+    commit_all(root, "the project");
+    fs::write(&ci, workflow).unwrap();
+    commit_all(root, "CI for the project");
+    let diff = |extra: &[&str]| {
+        let mut a = vec![
+            "diff", "proj", "--base", "HEAD~1", "--head", "HEAD", "--format", "json",
+        ];
+        a.extend_from_slice(extra);
+        run_json(root, &a)
+    };
+    let d = diff(&["--enclosing-repo"]);
+    assert_eq!(d["base"]["models"]["azure"]["level"], 0, "{d}");
+    assert_eq!(d["head"]["models"]["azure"]["level"], 1, "{d}");
+    let alone = diff(&[]);
+    assert_eq!(alone["head"]["models"]["azure"]["level"], 0, "{alone}");
+    let h = run_json(
+        root,
+        &["history", "proj", "--enclosing-repo", "--format", "json"],
+    );
+    let text = h.to_string();
+    assert!(text.contains("\"azure\""), "{text}");
+    let last = h["commits"]
+        .as_array()
+        .and_then(|c| c.last())
+        .cloned()
+        .unwrap_or_default();
+    assert!(last.to_string().contains("\"level\":1"), "{h}");
+}
+
+/// The action's diff step reads a sub-directory `path` as its scan step does (the
+/// `enclosing-repo` input, default on), so the two gates judge the same levels.
+#[test]
+fn the_action_s_diff_step_uses_the_enclosing_repository() {
+    let repo = monorepo();
+    let root = repo.path();
+    let ci = root.join(".github/workflows/ci.yml");
+    let workflow = fs::read_to_string(&ci).unwrap();
+    fs::remove_file(&ci).unwrap();
+    commit_all(root, "the project");
+    fs::write(&ci, workflow).unwrap();
+    commit_all(root, "CI for the project");
+    let run = |enclosing: Option<&str>| {
+        let mut c = std::process::Command::new("bash");
+        c.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("action/diff.sh"))
+            .current_dir(root)
+            .env("RIPEN_BIN", env!("CARGO_BIN_EXE_ripen"))
+            .env("INPUT_PATH", "proj")
+            .env("INPUT_DIFF_BASE", "HEAD~1")
+            .env("NO_COLOR", "1")
+            .env_remove("INPUT_ENCLOSING_REPO")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        if let Some(v) = enclosing {
+            c.env("INPUT_ENCLOSING_REPO", v);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, with) = run(None);
+    assert_eq!(code, Some(0), "{with}");
+    let (code, alone) = run(Some("false"));
+    assert_eq!(code, Some(0), "{alone}");
+    assert!(with.contains("| Azure | 0 | 1 |"), "{with}");
+    assert!(alone.contains("| Azure | 0 | 0 |"), "{alone}");
+    assert_eq!(run(Some("yes")).0, Some(2));
+}

@@ -278,6 +278,10 @@ pub(crate) struct TreeArgs {
     /// Leave out paths matching this glob, relative to the root (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// When PATH is a sub-directory of a git repository, read that repository scoped to PATH,
+    /// as `scan --enclosing-repo` does (the repository's CI that reaches into PATH counts).
+    #[arg(long)]
+    pub enclosing_repo: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
 }

@@ -3,6 +3,7 @@
 use crate::catalogue::Catalogue;
 use crate::cli::args::{DiffArgs, HistoryArgs, TreeArgs};
 use crate::cli::options::{Flags, options, unfollowed_git_dir};
+use crate::cli::scan::{Chosen, choose_root};
 use crate::cli::{error, note, out};
 use crate::pipeline::history::{self, HistoryOptions};
 use crate::pipeline::{ScanOptions, diff};
@@ -11,11 +12,14 @@ use crate::render::diff::DiffFormat;
 use crate::render::history::HistoryFormat;
 use std::path::Path;
 
-/// The catalogue and scan options for `root`, from its config and the command line, as `scan`
-/// makes them ([`options`]: the same trust, the same waiver limit). A `.git` file or link that
-/// leads outside `root` is refused unless `--follow-git-file`: history and diff read nothing
-/// but the git directory.
-pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptions), i32> {
+/// The root to read (`path`, or with `--enclosing-repo` the repository it lies in), and the
+/// catalogue and scan options for it, from its config and the command line, as `scan` makes
+/// them ([`options`]: the same trust, the same waiver limit, the same scope). A `.git` file or
+/// link that leads outside the root is refused unless `--follow-git-file`: history and diff
+/// read nothing but the git directory.
+pub(crate) fn prepare(path: &Path, t: &TreeArgs) -> Result<(Chosen, Catalogue, ScanOptions), i32> {
+    let chosen = choose_root(path, t.enclosing_repo, t.config.as_deref());
+    let root = chosen.root.as_path();
     if let Some(why) = unfollowed_git_dir(root, t.trust.follow_git_file) {
         return Err(error(format!("{}: {why}", root.display())));
     }
@@ -28,8 +32,9 @@ pub(crate) fn prepare(root: &Path, t: &TreeArgs) -> Result<(Catalogue, ScanOptio
         per_project: false,
         trust: &t.trust,
     };
-    let (_, cat, opts) = options(root, &flags).map_err(error)?;
-    Ok((cat, opts))
+    let (_, cat, mut opts) = options(root, &flags).map_err(error)?;
+    opts.scope = chosen.scope.clone();
+    Ok((chosen, cat, opts))
 }
 
 pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
@@ -39,7 +44,7 @@ pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
     if a.max_commits == 0 {
         return error("--max-commits must be at least 1");
     }
-    let (cat, opts) = match prepare(&a.path, &a.tree) {
+    let (chosen, cat, opts) = match prepare(&a.path, &a.tree) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -49,8 +54,9 @@ pub(crate) fn history_cmd(a: HistoryArgs) -> i32 {
         first_parent: !a.all_commits,
         rev: a.rev.clone(),
     };
-    match history::history(&a.path, &cat, &opts, &hopts) {
-        Ok(h) => {
+    match history::history(&chosen.root, &cat, &opts, &hopts) {
+        Ok(mut h) => {
+            h.warnings.extend(chosen.said);
             if a.format != HistoryFormat::Text {
                 for w in &h.warnings {
                     note(w);
@@ -78,12 +84,13 @@ pub(crate) fn diff_cmd(a: DiffArgs) -> i32 {
     if !a.path.is_dir() {
         return error(format!("{}: not a directory", a.path.display()));
     }
-    let (cat, opts) = match prepare(&a.path, &a.tree) {
+    let (chosen, cat, opts) = match prepare(&a.path, &a.tree) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    match diff::diff(&a.path, &cat, &opts, &a.base, a.head.as_deref()) {
-        Ok(d) => {
+    match diff::diff(&chosen.root, &cat, &opts, &a.base, a.head.as_deref()) {
+        Ok(mut d) => {
+            d.warnings.extend(chosen.said);
             if a.format != DiffFormat::Text {
                 for w in &d.warnings {
                     note(w);

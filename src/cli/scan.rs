@@ -180,34 +180,21 @@ pub(crate) type Scanned = (Report, Vec<(String, u32)>, Catalogue, ScanOptions);
 /// scoped to the directory, when asked (`--enclosing-repo`) and the repository's config does
 /// not exclude the directory; otherwise as it stands, and the report says what it cannot see.
 fn scan_source(args: &ScanArgs, src: &Resolved) -> Result<Scanned, i32> {
-    let enclosing = src
-        ._clone
-        .is_none()
-        .then(|| crate::source::enclosing::enclosing_repo(&src.root))
-        .flatten();
-    let mut said = None;
-    let used = match &enclosing {
-        Some((repo, scope)) if args.enclosing_repo => match excluding_config(args, repo, scope) {
-            Some(config) => {
-                said = Some(excluded_scope(scope, &config));
-                None
-            }
-            None => Some((repo, scope)),
-        },
-        _ => None,
+    let chosen = if src._clone.is_none() {
+        choose_root(&src.root, args.enclosing_repo, args.config.as_deref())
+    } else {
+        Chosen::alone(&src.root)
     };
-    let (root, display, scope) = match used {
-        Some((repo, scope)) => (
-            repo.clone(),
-            strip_scope(&src.display, scope).unwrap_or_else(|| repo.display().to_string()),
-            Some(scope.clone()),
-        ),
-        None => (src.root.clone(), src.display.clone(), None),
+    let display = match &chosen.scope {
+        Some(scope) => {
+            strip_scope(&src.display, scope).unwrap_or_else(|| chosen.root.display().to_string())
+        }
+        None => src.display.clone(),
     };
-    let (mut report, targets, cat, opts) = scan_root(args, &root, scope)?;
+    let (mut report, targets, cat, opts) = scan_root(args, &chosen.root, chosen.scope.clone())?;
     crate::cli::annotate(
         &mut report,
-        &root,
+        &chosen.root,
         args.history_commits,
         args.max_file_size,
         args.trust.follow_git_file,
@@ -215,16 +202,67 @@ fn scan_source(args: &ScanArgs, src: &Resolved) -> Result<Scanned, i32> {
     report.root = display;
     // A directory with automation of its own (a project kept as its own root, an example with
     // its CI) is scanned as it stands; one without says what it misses.
-    if let (Some((_, scope)), None) = (&enclosing, used)
-        && said.is_none()
-        && report.automation.entry_points.is_empty()
-    {
-        said = Some(unseen_ci(scope));
-    }
+    let said = chosen.said.or_else(|| {
+        chosen
+            .unseen
+            .filter(|_| report.automation.entry_points.is_empty())
+            .map(|scope| unseen_ci(&scope))
+    });
     if let Some(w) = said {
         report.warnings.insert(0, w);
     }
     Ok((report, targets, cat, opts))
+}
+
+/// Which root a directory is scanned from: the directory itself, or, with `--enclosing-repo`,
+/// the git repository it lies in, scoped to it.
+pub(crate) struct Chosen {
+    pub(crate) root: std::path::PathBuf,
+    /// The directory's path inside `root`, when `root` is the enclosing repository.
+    pub(crate) scope: Option<String>,
+    /// A warning the report must carry (the enclosing config excludes the directory).
+    pub(crate) said: Option<String>,
+    /// The directory's path inside a repository that is not used (no `--enclosing-repo`): the
+    /// report says what it cannot see when the directory has no automation of its own.
+    pub(crate) unseen: Option<String>,
+}
+
+impl Chosen {
+    fn alone(dir: &Path) -> Chosen {
+        Chosen {
+            root: dir.to_path_buf(),
+            scope: None,
+            said: None,
+            unseen: None,
+        }
+    }
+}
+
+/// The root to scan `dir` from, for `scan`, `diff` and `history` alike: with `enclosing`, the
+/// git repository `dir` lies in, scoped to `dir`, unless that repository's config excludes it
+/// (then `dir` alone, and a warning that says so).
+pub(crate) fn choose_root(dir: &Path, enclosing: bool, config: Option<&Path>) -> Chosen {
+    let Some((repo, scope)) = crate::source::enclosing::enclosing_repo(dir) else {
+        return Chosen::alone(dir);
+    };
+    if !enclosing {
+        return Chosen {
+            unseen: Some(scope),
+            ..Chosen::alone(dir)
+        };
+    }
+    match excluding_config(config, &repo, &scope) {
+        Some(cfg) => Chosen {
+            said: Some(excluded_scope(&scope, &cfg)),
+            ..Chosen::alone(dir)
+        },
+        None => Chosen {
+            root: repo,
+            scope: Some(scope),
+            said: None,
+            unseen: None,
+        },
+    }
 }
 
 /// Config, catalogue, targets and options for one root, and its report.
@@ -365,8 +403,8 @@ fn strip_scope(display: &str, scope: &str) -> Option<String> {
 /// whole of `scope` (a glob matches every path under it, as `fixtures/**` does `fixtures/x`):
 /// that repository says the directory is not its own, so the directory is scanned alone.
 /// `None` when nothing excludes it, or the config cannot be read (the scan then says why).
-fn excluding_config(args: &ScanArgs, repo: &Path, scope: &str) -> Option<String> {
-    let config = crate::config::Config::discover(repo, args.config.as_deref())
+fn excluding_config(config: Option<&Path>, repo: &Path, scope: &str) -> Option<String> {
+    let config = crate::config::Config::discover(repo, config)
         .ok()
         .flatten()?;
     let probe = format!("{scope}/ripen-scope-probe");
