@@ -31,16 +31,9 @@ fn monorepo() -> tempfile::TempDir {
 }
 
 fn scan(dir: &std::path::Path, extra: &[&str]) -> Value {
-    let out = Command::cargo_bin("ripen")
-        .unwrap()
-        .env_remove("GITHUB_ACTIONS")
-        .current_dir(dir)
-        .args(["scan", "proj", "--format", "json", "--history-commits", "0"])
-        .args(extra)
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    let mut args = vec!["scan", "proj", "--format", "json", "--history-commits", "0"];
+    args.extend_from_slice(extra);
+    run_json(dir, &args)
 }
 
 #[test]
@@ -225,6 +218,19 @@ fn commit_all(root: &std::path::Path, msg: &str) {
         .unwrap();
 }
 
+/// [`monorepo`] in two commits: the project, then the root workflow that tests it.
+fn monorepo_gaining_ci() -> tempfile::TempDir {
+    let repo = monorepo();
+    let root = repo.path();
+    let ci = root.join(".github/workflows/ci.yml");
+    let workflow = fs::read_to_string(&ci).unwrap();
+    fs::remove_file(&ci).unwrap();
+    commit_all(root, "the project");
+    fs::write(&ci, workflow).unwrap();
+    commit_all(root, "CI for the project");
+    repo
+}
+
 fn run_json(dir: &std::path::Path, args: &[&str]) -> Value {
     let out = Command::cargo_bin("ripen")
         .unwrap()
@@ -242,14 +248,8 @@ fn run_json(dir: &std::path::Path, args: &[&str]) -> Value {
 /// directory's level, which the directory alone never sees.
 #[test]
 fn diff_and_history_use_the_enclosing_repository_when_asked() {
-    let repo = monorepo();
+    let repo = monorepo_gaining_ci();
     let root = repo.path();
-    let ci = root.join(".github/workflows/ci.yml");
-    let workflow = fs::read_to_string(&ci).unwrap();
-    fs::remove_file(&ci).unwrap();
-    commit_all(root, "the project");
-    fs::write(&ci, workflow).unwrap();
-    commit_all(root, "CI for the project");
     let diff = |extra: &[&str]| {
         let mut a = vec![
             "diff", "proj", "--base", "HEAD~1", "--head", "HEAD", "--format", "json",
@@ -280,14 +280,8 @@ fn diff_and_history_use_the_enclosing_repository_when_asked() {
 /// `enclosing-repo` input, default on), so the two gates judge the same levels.
 #[test]
 fn the_action_s_diff_step_uses_the_enclosing_repository() {
-    let repo = monorepo();
+    let repo = monorepo_gaining_ci();
     let root = repo.path();
-    let ci = root.join(".github/workflows/ci.yml");
-    let workflow = fs::read_to_string(&ci).unwrap();
-    fs::remove_file(&ci).unwrap();
-    commit_all(root, "the project");
-    fs::write(&ci, workflow).unwrap();
-    commit_all(root, "CI for the project");
     let run = |enclosing: Option<&str>| {
         let mut c = std::process::Command::new("bash");
         c.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("action/diff.sh"))

@@ -14,16 +14,7 @@ use std::path::Path;
 
 const TODAY: &str = "2026-06-01";
 
-/// Every capability id of the built-in catalogue.
-fn capabilities() -> Vec<String> {
-    let text =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/capabilities.yml"))
-            .unwrap();
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("- id:"))
-        .map(|id| id.trim().to_string())
-        .collect()
-}
+use common::capabilities;
 
 /// Commits everything in the working tree (removed files too).
 fn commit(repo: &Repository, msg: &str, n: i64) {

@@ -69,10 +69,7 @@ pub fn render(r: &Report) -> String {
     }
     // Sub-projects (`--per-project`): a plain line each with its levels.
     for p in &r.projects {
-        let levels: Vec<String> = crate::render::common::project_levels(p)
-            .iter()
-            .map(|(m, l)| format!("{m} {l}"))
-            .collect();
+        let levels = crate::render::common::project_level_labels(p);
         let _ = writeln!(
             o,
             "ripen: sub-project {}: {}",

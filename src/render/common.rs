@@ -125,6 +125,14 @@ pub(crate) fn percent_encode(path: &str, keep: &[u8]) -> String {
     o
 }
 
+/// A sub-project's levels as `Model level` labels (`Azure 2`), in [`project_levels`]' order.
+pub(crate) fn project_level_labels(p: &Project) -> Vec<String> {
+    project_levels(p)
+        .iter()
+        .map(|(m, l)| format!("{m} {l}"))
+        .collect()
+}
+
 /// A sub-project's staged models (`--per-project`) as (model, level), fewest levels first, as
 /// every format lists them.
 pub(crate) fn project_levels(p: &Project) -> Vec<(String, u32)> {

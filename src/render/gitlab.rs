@@ -62,10 +62,7 @@ fn warnings(r: &Report) -> impl Iterator<Item = Value> + '_ {
 /// Sub-projects (`--per-project`): an `info` issue on each with its levels.
 fn projects(r: &Report) -> impl Iterator<Item = Value> + '_ {
     r.projects.iter().map(move |p| {
-        let levels: Vec<String> = crate::render::common::project_levels(p)
-            .iter()
-            .map(|(m, l)| format!("{m} {l}"))
-            .collect();
+        let levels = crate::render::common::project_level_labels(p);
         json!({
             "description": format!("ripen: sub-project {}: {}", p.path, levels.join(", ")),
             "check_name": "ripen/sub-project",

@@ -136,10 +136,7 @@ fn projects(o: &mut String, r: &Report) {
         r.projects.len()
     );
     for p in &r.projects {
-        let levels: Vec<String> = crate::render::common::project_levels(p)
-            .iter()
-            .map(|(m, l)| format!("{m} {l}"))
-            .collect();
+        let levels = crate::render::common::project_level_labels(p);
         let _ = writeln!(
             o,
             "    <testcase name=\"{}\" classname=\"ripen.projects\"/>",

@@ -236,10 +236,7 @@ fn projects(o: &mut String, r: &Report) {
     }
     let _ = writeln!(o, "\n{}", paint(BOLD, "Sub-projects"));
     for p in &r.projects {
-        let levels: Vec<String> = project_levels(p)
-            .iter()
-            .map(|(m, l)| format!("{m} {l}"))
-            .collect();
+        let levels = crate::render::common::project_level_labels(p);
         let _ = writeln!(o, "  {}  {}", levels.join("  "), clean(&p.path));
     }
 }

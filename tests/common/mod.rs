@@ -46,3 +46,16 @@ pub fn assert_exit(out: &std::process::Output, code: i32) {
 pub fn assert_success(out: &std::process::Output) {
     assert_exit(out, 0);
 }
+
+/// Every capability id of the built-in catalogue.
+#[allow(dead_code)]
+pub fn capabilities() -> Vec<String> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/capabilities.yml"),
+    )
+    .unwrap();
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("- id:"))
+        .map(|id| id.trim().to_string())
+        .collect()
+}
