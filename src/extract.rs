@@ -19,6 +19,7 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || rel.ends_with(".sh")
         || rel.ends_with(".bash")
         || rel.ends_with(".mk")
+        || rel.ends_with(".groovy")
         || dockerfile::is_dockerfile(name)
         || matches!(name, "Makefile" | "makefile" | "GNUmakefile" | "cdk.json")
         || ci::at(rel).is_some()
@@ -30,6 +31,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     let name = file_name(rel);
     if let Some(system) = ci::at(rel) {
         return system.read(doc);
+    }
+    if name.ends_with(".groovy") {
+        return ci::jenkins::groovy(doc);
     }
     if name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.ends_with(".mk") {
         return Some(make::makefile(doc));

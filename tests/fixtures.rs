@@ -181,6 +181,7 @@ fixture_tests! {
     gate_cannot_fail => "gate-cannot-fail",
     python_cross_module => "python-cross-module",
     kedro_mlflow => "kedro-mlflow",
+    jenkins_groovy => "jenkins-groovy",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
