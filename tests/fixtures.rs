@@ -182,6 +182,7 @@ fixture_tests! {
     python_cross_module => "python-cross-module",
     kedro_mlflow => "kedro-mlflow",
     jenkins_groovy => "jenkins-groovy",
+    ci_runs_no_tests => "ci-runs-no-tests",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -37,7 +37,7 @@ pub(crate) fn is_test_file(rel: &str) -> bool {
 /// What a test runner collects from a directory it is given: `test*.py`, `*_test.py`,
 /// `conftest.py` (pytest's and unittest's default patterns), and non-Python test files
 /// (`*.feature` for behave) under a `tests/` folder.
-fn collected_test(rel: &str) -> bool {
+pub(crate) fn collected_test(rel: &str) -> bool {
     let name = crate::paths::file_name(rel);
     if rel.ends_with(".py") {
         return name.starts_with("test") || name.ends_with("_test.py") || name == "conftest.py";

@@ -11,6 +11,7 @@ mod reach;
 mod resolve;
 mod walk;
 
+pub(crate) use edges::{collected_test, is_test_file};
 pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};
