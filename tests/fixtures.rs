@@ -183,6 +183,7 @@ fixture_tests! {
     kedro_mlflow => "kedro-mlflow",
     jenkins_groovy => "jenkins-groovy",
     ci_runs_no_tests => "ci-runs-no-tests",
+    ci_absent_paths => "ci-absent-paths",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -77,7 +77,11 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
             if in_library {
                 refs.push(format!("{step}.groovy"));
             }
-            refs.extend(libraries.iter().map(|lib| format!("{lib}/vars/{step}.groovy")));
+            refs.extend(
+                libraries
+                    .iter()
+                    .map(|lib| format!("{lib}/vars/{step}.groovy")),
+            );
             out.push(Command::reference(line, refs.join(" ")));
         }
     }
@@ -106,15 +110,19 @@ fn library_call(line: &str) -> Option<&str> {
             .expect("jenkins call")
     });
     let name = CALL.captures(line)?.get(1)?.as_str();
-    (!matches!(name, "if" | "for" | "while" | "switch" | "catch" | "stage" | "sh" | "bat"))
-        .then_some(name)
+    (!matches!(
+        name,
+        "if" | "for" | "while" | "switch" | "catch" | "stage" | "sh" | "bat"
+    ))
+    .then_some(name)
 }
 
 /// Whether a Groovy text is a Jenkins pipeline: declarative (`pipeline {` with `stages` or
 /// `agent`) or scripted (`node {` / `node('label') {` with a `stage`).
 pub(crate) fn is_pipeline(text: &str) -> bool {
     static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^\s*(?:pipeline\s*\{|node\s*(?:\([^)\n]*\))?\s*\{)").expect("jenkins shape")
+        Regex::new(r"(?m)^\s*(?:pipeline\s*\{|node\s*(?:\([^)\n]*\))?\s*\{)")
+            .expect("jenkins shape")
     });
     static STAGE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(?:stages\s*\{|stage\s*\(|agent\s)").expect("jenkins stage")
@@ -172,7 +180,9 @@ mod tests {
         }
         assert!(!Jenkins.at("jenkins/deploy.groovy"));
         assert!(is_pipeline("pipeline {\n  agent any\n  stages {\n  }\n}\n"));
-        assert!(is_pipeline("node('gpu') {\n  stage('train') { sh 'make' }\n}\n"));
+        assert!(is_pipeline(
+            "node('gpu') {\n  stage('train') { sh 'make' }\n}\n"
+        ));
         assert!(!is_pipeline("class Helper {\n  def run() { }\n}\n"));
         assert!(!is_pipeline("// pipeline {\nprintln 'x'\n"));
     }
