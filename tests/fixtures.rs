@@ -184,6 +184,7 @@ fixture_tests! {
     jenkins_groovy => "jenkins-groovy",
     ci_runs_no_tests => "ci-runs-no-tests",
     ci_absent_paths => "ci-absent-paths",
+    airflow_drift_retrain => "airflow-drift-retrain",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
