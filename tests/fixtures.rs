@@ -185,6 +185,7 @@ fixture_tests! {
     ci_runs_no_tests => "ci-runs-no-tests",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
+    task_runner_deploy => "task-runner-deploy",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -271,6 +271,28 @@ mod tests {
     }
 
     #[test]
+    fn task_runners_run_their_targets() {
+        let make = |file: &str, targets: &[&str]| Action::Make {
+            dir: None,
+            file: Some(file.into()),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+        };
+        assert_eq!(one("just deploy prod"), vec![make("justfile", &["deploy"])]);
+        assert_eq!(
+            one("task build ship"),
+            vec![make("Taskfile.yml", &["build", "ship"])]
+        );
+        assert_eq!(
+            one("npm run deploy -- --prod"),
+            vec![make("package.json", &["deploy"])]
+        );
+        assert_eq!(one("yarn deploy"), vec![make("package.json", &["deploy"])]);
+        assert_eq!(one("pnpm test"), vec![make("package.json", &["test"])]);
+        assert!(one("yarn install").is_empty());
+        assert!(one("npm ci").is_empty());
+    }
+
+    #[test]
     fn make_dvc_and_cd() {
         assert_eq!(
             one("make -C ml train"),
