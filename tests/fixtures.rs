@@ -186,6 +186,7 @@ fixture_tests! {
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
+    zenml_snapshot_ci => "zenml-snapshot-ci",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
