@@ -289,6 +289,10 @@ mod tests {
         assert_eq!(one("yarn deploy"), vec![make("package.json", &["deploy"])]);
         assert_eq!(one("pnpm test"), vec![make("package.json", &["test"])]);
         assert!(one("yarn install").is_empty());
+        assert_eq!(
+            one("uv run --active --with httpx python -m src.deployment.cli deploy api"),
+            vec![Action::PythonModule("src.deployment.cli".into())]
+        );
         assert!(one("npm ci").is_empty());
     }
 
