@@ -187,6 +187,7 @@ fixture_tests! {
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
     zenml_snapshot_ci => "zenml-snapshot-ci",
+    python_subprocess_deploy => "python-subprocess-deploy",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
