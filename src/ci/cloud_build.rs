@@ -1,4 +1,6 @@
-//! Google Cloud Build: `cloudbuild*.yaml`; each step's builder image and args as a command.
+//! Google Cloud Build: `cloudbuild*.yaml`, or any YAML of its shape (a trigger names its
+//! `filename`, e.g. `build/pipeline-deployment.yaml`); each step's builder image and args as a
+//! command.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, seq_scalars, shell_join, trig, whole_job};
@@ -71,10 +73,39 @@ impl CiSystem for CloudBuild {
         let y = Yaml::of(doc)?;
         Some(cloud_build(y.root, y.end))
     }
+    fn words(&self) -> &'static [&'static str] {
+        &["steps"]
+    }
+    /// A YAML file elsewhere whose root is only Cloud Build's: `steps` whose every step names
+    /// a builder image (`gcr.io/cloud-builders/docker`, `python:3.11`, `$_IMAGE`) and runs
+    /// `args`, an `entrypoint` or a `script`, beside Cloud Build's own keys.
+    fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
+        const KEYS: &[&str] = &[
+            "steps", "images", "artifacts", "options", "substitutions", "timeout", "tags",
+            "availableSecrets", "secrets", "logsBucket", "serviceAccount", "queueTtl",
+        ];
+        let root = y.root;
+        let steps = root.get("steps")?.as_seq();
+        let only_ours = root.entries().iter().all(|(k, _, _)| KEYS.contains(&k.as_str()));
+        let builder_steps = !steps.is_empty()
+            && steps.iter().all(|s| {
+                let image = s.get("name").and_then(Node::as_str).is_some_and(|n| {
+                    n.contains('/') || n.contains(':') || n.starts_with("$_") || n.starts_with("${_")
+                });
+                image && ["args", "entrypoint", "script"].iter().any(|k| s.get(k).is_some())
+            });
+        (only_ours && builder_steps).then(|| cloud_build(root, y.end))
+    }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "cloudbuild.yaml",
-            "steps:\n  - name: python:3.11\n    entrypoint: pytest\n",
-        )]
+        &[
+            (
+                "cloudbuild.yaml",
+                "steps:\n  - name: python:3.11\n    entrypoint: pytest\n",
+            ),
+            (
+                "build/pipeline-deployment.yaml",
+                "steps:\n- name: 'gcr.io/cloud-builders/docker'\n  args: ['build', '-t', '$_IMAGE', '.']\nimages: ['$_IMAGE']\n",
+            ),
+        ]
     }
 }
