@@ -153,10 +153,42 @@ fn argv_lines(text: &str) -> Option<String> {
 /// commands of (deployment, pipelines, containers, data versioning). Lists of other words
 /// (column names, labels) are left alone.
 const CLIS: &[&str] = &[
-    "gcloud", "kubectl", "helm", "az", "aws", "flyctl", "fly", "heroku", "bentoml", "modal",
-    "serverless", "sam", "cdk", "databricks", "mlflow", "docker", "podman", "dvc", "zenml",
-    "prefect", "kfp", "huggingface-cli", "hf", "oc", "terraform", "pulumi", "ssh", "scp",
-    "rsync", "systemctl", "kustomize", "seldon", "railway", "render", "vercel", "dagster-cloud",
+    "gcloud",
+    "kubectl",
+    "helm",
+    "az",
+    "aws",
+    "flyctl",
+    "fly",
+    "heroku",
+    "bentoml",
+    "modal",
+    "serverless",
+    "sam",
+    "cdk",
+    "databricks",
+    "mlflow",
+    "docker",
+    "podman",
+    "dvc",
+    "zenml",
+    "prefect",
+    "kfp",
+    "huggingface-cli",
+    "hf",
+    "oc",
+    "terraform",
+    "pulumi",
+    "ssh",
+    "scp",
+    "rsync",
+    "systemctl",
+    "kustomize",
+    "seldon",
+    "railway",
+    "render",
+    "vercel",
+    "dagster-cloud",
 ];
 
 /// The string literals that open a list from byte `i` (up to the first other item), and where
@@ -276,8 +308,13 @@ mod tests {
 
     #[test]
     fn argument_lists_are_written_as_command_lines() {
-        let t = r("import subprocess\ncommand = [\n    \"gcloud\",\n    \"run\",\n    \"deploy\",\n    name,\n]\nsubprocess.run(command)\n");
-        assert!(t.contains("command = [__argv__ gcloud run deploy __ "), "{t}");
+        let t = r(
+            "import subprocess\ncommand = [\n    \"gcloud\",\n    \"run\",\n    \"deploy\",\n    name,\n]\nsubprocess.run(command)\n",
+        );
+        assert!(
+            t.contains("command = [__argv__ gcloud run deploy __ "),
+            "{t}"
+        );
         assert_eq!(t.lines().count(), 8);
         let t = r("subprocess.check_call(['kubectl', 'apply', '-f', 'k8s/'])\n");
         assert!(t.contains("__argv__ kubectl apply -f k8s/ __"), "{t}");

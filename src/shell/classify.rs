@@ -26,8 +26,20 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
 
 /// Flags of `uv run` / `poetry run` / `pdm run`... that take a value.
 const RUNNER_VALUE_FLAGS: &[&str] = &[
-    "--with", "-w", "--with-requirements", "--with-editable", "--env-file", "--project",
-    "--directory", "--group", "--extra", "--python", "-p", "--package", "--index", "--only-group",
+    "--with",
+    "-w",
+    "--with-requirements",
+    "--with-editable",
+    "--env-file",
+    "--project",
+    "--directory",
+    "--group",
+    "--extra",
+    "--python",
+    "-p",
+    "--package",
+    "--index",
+    "--only-group",
 ];
 
 /// Removes the wrappers that run the rest of the line.
@@ -41,7 +53,11 @@ fn unwrap(t: &mut Vec<&str>) {
             ] => {
                 t.drain(..2);
                 // The runner's own flags (`uv run --frozen --with x python ...`), then `--`.
-                while let Some(f) = t.first().copied().filter(|f| f.starts_with('-') && *f != "--") {
+                while let Some(f) = t
+                    .first()
+                    .copied()
+                    .filter(|f| f.starts_with('-') && *f != "--")
+                {
                     t.remove(0);
                     if RUNNER_VALUE_FLAGS.contains(&f) && !t.is_empty() {
                         t.remove(0);
