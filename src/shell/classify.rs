@@ -195,43 +195,12 @@ fn python(args: &[String]) -> Option<Action> {
 
 /// Any other program: what it runs, by its subcommand.
 fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
+    if let Some(a) = task_runner(program, args) {
+        return Some(a);
+    }
     let sub = |i: usize| args.get(i).map(String::as_str);
     match (program, sub(0)) {
         ("make" | "gmake", _) => Some(make(args)),
-        // Other task runners, read as Makefiles are (`facts::tasks`).
-        ("just", _) => Some(runner(
-            args,
-            "justfile",
-            &["-f", "--justfile"],
-            &["-d", "--working-directory"],
-            1,
-        )),
-        ("task" | "go-task", _) => Some(runner(
-            args,
-            "Taskfile.yml",
-            &["-t", "--taskfile"],
-            &["-d", "--dir"],
-            usize::MAX,
-        )),
-        ("npm" | "pnpm", Some("run" | "run-script" | "run-s")) => Some(runner(
-            &args[1..],
-            "package.json",
-            &[],
-            &["--prefix", "-C", "--dir"],
-            1,
-        )),
-        ("npm" | "pnpm", Some(s @ ("test" | "t" | "start" | "stop" | "restart"))) => {
-            let name = if s == "t" { "test" } else { s };
-            Some(Action::Make {
-                dir: None,
-                file: Some("package.json".into()),
-                targets: vec![name.into()],
-            })
-        }
-        ("yarn", Some("run")) => Some(runner(&args[1..], "package.json", &[], &["--cwd"], 1)),
-        ("yarn", Some(s)) if !s.starts_with('-') && !YARN_COMMANDS.contains(&s) => {
-            Some(runner(args, "package.json", &[], &["--cwd"], 1))
-        }
         ("dvc", Some("repro")) => Some(Action::DvcRepro {
             stages: positional(&args[1..]),
         }),
@@ -313,6 +282,48 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             }
             Some(Action::Paths(paths))
         }
+    }
+}
+
+/// Task runners other than make, read as Makefiles are (`facts::tasks`): `just`, `task`, and
+/// npm/yarn/pnpm scripts.
+fn task_runner(program: &str, args: &[String]) -> Option<Action> {
+    let sub = |i: usize| args.get(i).map(String::as_str);
+    match (program, sub(0)) {
+        ("just", _) => Some(runner(
+            args,
+            "justfile",
+            &["-f", "--justfile"],
+            &["-d", "--working-directory"],
+            1,
+        )),
+        ("task" | "go-task", _) => Some(runner(
+            args,
+            "Taskfile.yml",
+            &["-t", "--taskfile"],
+            &["-d", "--dir"],
+            usize::MAX,
+        )),
+        ("npm" | "pnpm", Some("run" | "run-script" | "run-s")) => Some(runner(
+            &args[1..],
+            "package.json",
+            &[],
+            &["--prefix", "-C", "--dir"],
+            1,
+        )),
+        ("npm" | "pnpm", Some(s @ ("test" | "t" | "start" | "stop" | "restart"))) => {
+            let name = if s == "t" { "test" } else { s };
+            Some(Action::Make {
+                dir: None,
+                file: Some("package.json".into()),
+                targets: vec![name.into()],
+            })
+        }
+        ("yarn", Some("run")) => Some(runner(&args[1..], "package.json", &[], &["--cwd"], 1)),
+        ("yarn", Some(s)) if !s.starts_with('-') && !YARN_COMMANDS.contains(&s) => {
+            Some(runner(args, "package.json", &[], &["--cwd"], 1))
+        }
+        _ => None,
     }
 }
 
