@@ -4,7 +4,7 @@
 
 use crate::ci::{self, Yaml, orchestrators};
 use crate::facts::job_spec;
-use crate::facts::{dockerfile, dvc, make, python};
+use crate::facts::{dockerfile, dvc, make, python, tasks};
 use crate::model::{Command, FileFacts};
 use crate::paths::{file_name, is_yaml, parent};
 use crate::read::Document;
@@ -19,8 +19,14 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || rel.ends_with(".sh")
         || rel.ends_with(".bash")
         || rel.ends_with(".mk")
+        || rel.ends_with(".groovy")
         || dockerfile::is_dockerfile(name)
-        || matches!(name, "Makefile" | "makefile" | "GNUmakefile" | "cdk.json")
+        || matches!(
+            name,
+            "Makefile" | "makefile" | "GNUmakefile" | "cdk.json" | "package.json"
+        )
+        || tasks::JUSTFILES.contains(&name)
+        || tasks::TASKFILES.contains(&name)
         || ci::at(rel).is_some()
         || orchestrators::at(rel).is_some()
 }
@@ -31,11 +37,23 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     if let Some(system) = ci::at(rel) {
         return system.read(doc);
     }
+    if name.ends_with(".groovy") {
+        return ci::jenkins::groovy(doc);
+    }
     if name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.ends_with(".mk") {
         return Some(make::makefile(doc));
     }
     if name == "dvc.yaml" {
         return dvc::dvc(doc);
+    }
+    if tasks::JUSTFILES.contains(&name) {
+        return Some(tasks::justfile(doc));
+    }
+    if tasks::TASKFILES.contains(&name) {
+        return tasks::taskfile(doc);
+    }
+    if name == "package.json" {
+        return tasks::package_json(doc);
     }
     if dockerfile::is_dockerfile(name) {
         return Some(dockerfile::dockerfile(doc));

@@ -181,6 +181,13 @@ fixture_tests! {
     gate_cannot_fail => "gate-cannot-fail",
     python_cross_module => "python-cross-module",
     kedro_mlflow => "kedro-mlflow",
+    jenkins_groovy => "jenkins-groovy",
+    ci_runs_no_tests => "ci-runs-no-tests",
+    ci_absent_paths => "ci-absent-paths",
+    airflow_drift_retrain => "airflow-drift-retrain",
+    task_runner_deploy => "task-runner-deploy",
+    zenml_snapshot_ci => "zenml-snapshot-ci",
+    python_subprocess_deploy => "python-subprocess-deploy",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -8,6 +8,38 @@ use crate::graph::{Automation, Graph};
 use crate::model::{Evidence, Facts, FileFacts, Tier, TriggerKind};
 use std::collections::{BTreeSet, HashMap};
 
+/// A test gate needs tests that exist: a Python test runner (`pytest`, `python -m unittest`,
+/// `tox`, `nox`, `behave`) in a repository with no file it would collect (`test*.py`,
+/// `*_test.py`, `*.feature`, a module under `tests/`) runs no tests, whatever runs it. Its `test-command` evidence stays
+/// `implemented`, with a note, unless the command collects tests of another kind (doctests,
+/// notebooks with nbval, a `-p` pattern of its own).
+pub(crate) fn tests_that_run_nothing(files: &[String], evs: &mut [Evidence]) {
+    let has_tests = files.iter().any(|f| {
+        (crate::graph::collected_test(f) || crate::graph::is_test_file(f))
+            && !matches!(crate::paths::file_name(f), "conftest.py" | "__init__.py")
+    });
+    if has_tests {
+        return;
+    }
+    for e in evs.iter_mut().filter(|e| {
+        e.rule == "test-command"
+            && e.tier == Tier::Automated
+            && !e.snippet.as_deref().is_some_and(|s| {
+                ["doctest", "nbval", " -p ", "--pattern"]
+                    .iter()
+                    .any(|w| s.contains(w))
+            })
+    }) {
+        e.tier = Tier::Implemented;
+        e.chain.clear();
+        e.triggers.clear();
+        e.note = Some(
+            "runs a test runner, but the repository has no test file for it to collect: no tests run"
+                .into(),
+        );
+    }
+}
+
 /// Facets reached through scripts (issue 16, class g): a CI job that runs a Makefile target, a
 /// shell or Python script, a DVC stage or any other hop that builds the image or package is a
 /// CI job that builds. Automated evidence with the `builds` facet outside the CI file whose job

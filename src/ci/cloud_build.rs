@@ -1,4 +1,6 @@
-//! Google Cloud Build: `cloudbuild*.yaml`; each step's builder image and args as a command.
+//! Google Cloud Build: `cloudbuild*.yaml`, or any YAML of its shape (a trigger names its
+//! `filename`, e.g. `build/pipeline-deployment.yaml`); each step's builder image and args as a
+//! command.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, seq_scalars, shell_join, trig, whole_job};
@@ -41,6 +43,23 @@ pub(crate) fn cloud_build(root: &Node, end: u32) -> FileFacts {
             });
         let args: Vec<&str> = step.get("args").and_then(seq_scalars).unwrap_or_default();
         let line = step.get("args").map(|n| n.line).unwrap_or(step.line);
+        // `entrypoint: bash` with `args: ['-c', '<script>']`: the script's lines, as `script:`.
+        let shell = program.rsplit('/').next().unwrap_or(&program);
+        if matches!(shell, "bash" | "sh") && args.len() == 2 && args[0] == "-c" {
+            let at = step
+                .get("args")
+                .and_then(|a| a.as_seq().get(1))
+                .map_or(line, |n| n.line);
+            // A block scalar's node is on its first content line; `push_block` counts from
+            // the line before it (the `- |`).
+            let at = if args[1].contains('\n') {
+                at.saturating_sub(1)
+            } else {
+                at
+            };
+            push_block(&mut commands, args[1], at, true, dir.as_deref());
+            continue;
+        }
         let mut toks = vec![program.as_str()];
         toks.extend(args);
         commands.push(Command {
@@ -71,10 +90,84 @@ impl CiSystem for CloudBuild {
         let y = Yaml::of(doc)?;
         Some(cloud_build(y.root, y.end))
     }
+    fn words(&self) -> &'static [&'static str] {
+        &["steps"]
+    }
+    /// A YAML file elsewhere whose root is only Cloud Build's: `steps` whose every step names
+    /// a builder image (`gcr.io/cloud-builders/docker`, `python:3.11`, `$_IMAGE`) and runs
+    /// `args`, an `entrypoint` or a `script`, beside Cloud Build's own keys.
+    fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
+        const KEYS: &[&str] = &[
+            "steps",
+            "images",
+            "artifacts",
+            "options",
+            "substitutions",
+            "timeout",
+            "tags",
+            "availableSecrets",
+            "secrets",
+            "logsBucket",
+            "serviceAccount",
+            "queueTtl",
+        ];
+        let root = y.root;
+        let steps = root.get("steps")?.as_seq();
+        let only_ours = root
+            .entries()
+            .iter()
+            .all(|(k, _, _)| KEYS.contains(&k.as_str()));
+        let builder_steps = !steps.is_empty()
+            && steps.iter().all(|s| {
+                let image = s.get("name").and_then(Node::as_str).is_some_and(|n| {
+                    n.contains('/')
+                        || n.contains(':')
+                        || n.starts_with("$_")
+                        || n.starts_with("${_")
+                });
+                image
+                    && ["args", "entrypoint", "script"]
+                        .iter()
+                        .any(|k| s.get(k).is_some())
+            });
+        (only_ours && builder_steps).then(|| cloud_build(root, y.end))
+    }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "cloudbuild.yaml",
-            "steps:\n  - name: python:3.11\n    entrypoint: pytest\n",
-        )]
+        &[
+            (
+                "cloudbuild.yaml",
+                "steps:\n  - name: python:3.11\n    entrypoint: pytest\n",
+            ),
+            (
+                "build/pipeline-deployment.yaml",
+                "steps:\n- name: 'gcr.io/cloud-builders/docker'\n  args: ['build', '-t', '$_IMAGE', '.']\nimages: ['$_IMAGE']\n",
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `entrypoint: bash` with `args: ['-c', '<script>']` runs the script's lines.
+    #[test]
+    fn shell_entrypoint_scripts_are_read_line_by_line() {
+        let doc = Document::new(
+            "cloudbuild/pr-checks.yaml",
+            "steps:\n  - name: python:3.7\n    entrypoint: /bin/sh\n    args:\n      - -c\n      - |\n        make setup && \\\n        make test-all-components\n".to_string(),
+        );
+        let Some(FileFacts::Entry { jobs, .. }) = CloudBuild.read(&doc) else {
+            panic!("not read")
+        };
+        let cmds: Vec<(u32, &str)> = jobs[0]
+            .commands
+            .iter()
+            .map(|c| (c.line, c.text.trim()))
+            .collect();
+        assert_eq!(
+            cmds,
+            vec![(7, "make setup && \\"), (8, "make test-all-components")]
+        );
     }
 }

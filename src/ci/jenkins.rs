@@ -1,5 +1,9 @@
-//! Jenkins: `Jenkinsfile` (and `*.jenkinsfile`): `sh`/`bat` steps and `triggers` (cron,
-//! pollSCM, upstream); builds are otherwise started by hooks configured in Jenkins.
+//! Jenkins: `Jenkinsfile` (and `*.jenkinsfile`, `Jenkinsfile.*`, `Jenkinsfile-*`), and any
+//! Groovy file shaped like a pipeline (`pipeline { ... stages`, `node { stage(...)`), since a
+//! Jenkins job is pointed at its script by path (`jenkins/deploy.groovy`): `sh`/`bat` steps and
+//! `triggers` (cron, pollSCM, upstream); builds are otherwise started by hooks configured in
+//! Jenkins. Steps of a shared library (`vars/NAME.groovy`, called as `NAME(...)`) run where the
+//! pipeline calls them.
 
 use crate::ci::CiSystem;
 use crate::facts::yaml::trig;
@@ -27,24 +31,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     }
     // Jobs are started by SCM hooks configured in Jenkins itself.
     triggers.push(trig(TriggerKind::External, None, 1));
-    static STEP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'([^']*)'|"([^"]*)")"#)
-            .expect("jenkins step")
-    });
-    let commands = doc
-        .text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            // `sh 'cmd'` anywhere on the line; other lines (inside `sh '''...'''` blocks) as is.
-            let text = STEP
-                .captures(l)
-                .and_then(|c| c.get(1).or_else(|| c.get(2)))
-                .map(|m| m.as_str().to_string())
-                .unwrap_or_else(|| l.trim().to_string());
-            Command::run(i as u32 + 1, text)
-        })
-        .collect();
+    let commands = steps(doc, false);
     FileFacts::Entry {
         system: "jenkins",
         includes: Vec::new(),
@@ -60,6 +47,100 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     }
 }
 
+/// The commands of a pipeline or shared-library step: `sh 'cmd'` anywhere on a line, other
+/// lines (inside `sh '''...'''` blocks) as they are, and a reference to the shared-library
+/// step file of every call `name(...)` (resolved only when such a file exists: `vars/NAME.groovy`
+/// of a loaded library, or, from a library step, a sibling step) and to every `load 'x.groovy'`.
+fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
+    static LOAD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\bload\s*\(?\s*['"]([^'"$]+\.groovy)['"]"#).expect("jenkins load")
+    });
+    static STEP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'([^']*)'|"([^"]*)")"#)
+            .expect("jenkins step")
+    });
+    let libraries = libraries(&doc.text);
+    let mut out = Vec::new();
+    for (i, l) in doc.text.lines().enumerate() {
+        let line = i as u32 + 1;
+        let text = STEP
+            .captures(l)
+            .and_then(|c| c.get(1).or_else(|| c.get(2)))
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|| l.trim().to_string());
+        out.push(Command::run(line, text));
+        if let Some(c) = LOAD.captures(l) {
+            out.push(Command::reference(line, c[1].to_string()));
+        }
+        if let Some(step) = library_call(l) {
+            let mut refs = vec![format!("vars/{step}.groovy")];
+            if in_library {
+                refs.push(format!("{step}.groovy"));
+            }
+            refs.extend(
+                libraries
+                    .iter()
+                    .map(|lib| format!("{lib}/vars/{step}.groovy")),
+            );
+            out.push(Command::reference(line, refs.join(" ")));
+        }
+    }
+    out
+}
+
+/// The shared libraries a pipeline loads (`library 'x'`, `@Library('x@v') _`,
+/// `library identifier: 'x@v'`), without their versions.
+fn libraries(text: &str) -> Vec<String> {
+    static LIB: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^\s*(?:@Library\s*\(\s*\[?|library\s*\(?\s*(?:identifier\s*:\s*)?)['"]([\w./-]+)"#)
+            .expect("jenkins library")
+    });
+    LIB.captures_iter(text)
+        .map(|c| c[1].split('@').next().unwrap_or_default().to_string())
+        .filter(|l| !l.is_empty() && !l.contains(".."))
+        .collect()
+}
+
+/// The step a line calls as a statement (`name(...)`, `x = name(...)`): a candidate
+/// shared-library step. Groovy keywords and Jenkins' own steps name no file, so they resolve
+/// to nothing.
+fn library_call(line: &str) -> Option<&str> {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:(?:def\s+)?[\w.]+\s*=\s*)?([a-z][A-Za-z0-9_]*)\s*\(")
+            .expect("jenkins call")
+    });
+    let name = CALL.captures(line)?.get(1)?.as_str();
+    (!matches!(
+        name,
+        "if" | "for" | "while" | "switch" | "catch" | "stage" | "sh" | "bat"
+    ))
+    .then_some(name)
+}
+
+/// Whether a Groovy text is a Jenkins pipeline: declarative (`pipeline {` with `stages` or
+/// `agent`) or scripted (`node {` / `node('label') {` with a `stage`).
+pub(crate) fn is_pipeline(text: &str) -> bool {
+    static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*(?:pipeline\s*\{|node\s*(?:\([^)\n]*\))?\s*\{)")
+            .expect("jenkins shape")
+    });
+    static STAGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:stages\s*\{|stage\s*\(|agent\s)").expect("jenkins stage")
+    });
+    SHAPE.is_match(text) && STAGE.is_match(text)
+}
+
+/// A Groovy file outside the Jenkinsfile names: a pipeline by its shape (an entry point), or
+/// a shared-library step (`vars/NAME.groovy`, or any file defining `def call(`) whose commands
+/// run where a pipeline calls it.
+pub(crate) fn groovy(doc: &Document) -> Option<FileFacts> {
+    if is_pipeline(&doc.text) {
+        return Some(jenkins(doc));
+    }
+    let in_vars = doc.rel.starts_with("vars/") || doc.rel.contains("/vars/");
+    (in_vars || doc.text.contains("def call(")).then(|| FileFacts::Commands(steps(doc, true)))
+}
+
 /// Jenkins.
 pub(crate) struct Jenkins;
 
@@ -69,7 +150,7 @@ impl CiSystem for Jenkins {
     }
     fn at(&self, rel: &str) -> bool {
         let name = file_name(rel);
-        name == "Jenkinsfile" || name.ends_with(".jenkinsfile") || name.starts_with("Jenkinsfile.")
+        name.starts_with("Jenkinsfile") || name.to_ascii_lowercase().ends_with(".jenkinsfile")
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         Some(jenkins(doc))
@@ -79,5 +160,58 @@ impl CiSystem for Jenkins {
             "Jenkinsfile",
             "pipeline {\n  stages {\n    stage('t') { steps { sh 'pytest' } }\n  }\n}\n",
         )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipelines_are_known_by_name_or_by_shape() {
+        for rel in [
+            "Jenkinsfile",
+            "ci/Jenkinsfile.deploy",
+            "Jenkinsfile-prod",
+            "ci/train.jenkinsfile",
+            "ci/Train.Jenkinsfile",
+        ] {
+            assert!(Jenkins.at(rel), "{rel}");
+        }
+        assert!(!Jenkins.at("jenkins/deploy.groovy"));
+        assert!(is_pipeline("pipeline {\n  agent any\n  stages {\n  }\n}\n"));
+        assert!(is_pipeline(
+            "node('gpu') {\n  stage('train') { sh 'make' }\n}\n"
+        ));
+        assert!(!is_pipeline("class Helper {\n  def run() { }\n}\n"));
+        assert!(!is_pipeline("// pipeline {\nprintln 'x'\n"));
+    }
+
+    #[test]
+    fn groovy_files_are_pipelines_or_library_steps() {
+        let doc = |rel: &str, text: &str| Document::new(rel, text.to_string());
+        let p = doc(
+            "jenkins/deploy.groovy",
+            "@Library('ml-lib@v2') _\npipeline {\n  agent any\n  stages {\n    stage('x') {\n      steps { script {\n        shipIt('a')\n      } }\n    }\n  }\n}\n",
+        );
+        let Some(FileFacts::Entry { jobs, .. }) = groovy(&p) else {
+            panic!("not a pipeline")
+        };
+        let refs: Vec<&str> = jobs[0]
+            .commands
+            .iter()
+            .filter(|c| !c.shell)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(refs, vec!["vars/shipIt.groovy ml-lib/vars/shipIt.groovy"]);
+        let step = doc(
+            "lib/vars/shipIt.groovy",
+            "def call(String x) {\n  sh \"kubectl apply -f k8s/\"\n}\n",
+        );
+        let Some(FileFacts::Commands(cmds)) = groovy(&step) else {
+            panic!("not a step")
+        };
+        assert!(cmds.iter().any(|c| c.text == "kubectl apply -f k8s/"));
+        assert!(groovy(&doc("src/Helper.groovy", "class Helper {}\n")).is_none());
     }
 }

@@ -8,4 +8,5 @@ pub(crate) mod hcl;
 pub(crate) mod job_spec;
 pub(crate) mod make;
 pub(crate) mod python;
+pub(crate) mod tasks;
 pub(crate) mod yaml;

@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 
 pub(crate) fn python(doc: &Document) -> FileFacts {
     static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*))")
+        // `from x import (a,\n    b,\n)` (black's style) spans lines: the parenthesised list is
+        // read whole (bounded).
+        Regex::new(r"(?m)^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(?:\(([^)]{0,4000})\)|([\w, \t]+))|import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*))")
             .expect("import pattern")
     });
     static LITERAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -24,14 +26,21 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         if let Some(from) = c.get(1) {
             let base = from.as_str();
             imports.push((line, base.to_string()));
-            for name in c[2].split(',') {
+            let names = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
+            for name in names.split(',') {
+                // A comment inside a parenthesised list is no name.
+                let name = name
+                    .lines()
+                    .map(|l| l.split('#').next().unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let name = name.split_whitespace().next().unwrap_or("");
-                if !name.is_empty() {
+                if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
                     let sep = if base.ends_with('.') { "" } else { "." };
                     imports.push((line, format!("{base}{sep}{name}")));
                 }
             }
-        } else if let Some(m) = c.get(3) {
+        } else if let Some(m) = c.get(4) {
             for name in m.as_str().split(',') {
                 imports.push((line, name.trim().to_string()));
             }
@@ -98,5 +107,37 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         literals,
         code_dirs,
         schedules,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `from x import (...)` over several lines (black's style) imports the module and each
+    /// name, like the one-line form.
+    #[test]
+    fn parenthesised_imports_over_lines() {
+        let doc = Document::new(
+            "src/deployment/cli.py",
+            "from src.deployment.gcp import (\n    GCPDeploymentError,  # errors\n    deploy_service,\n)\nfrom pkg import (a, b)\nimport os\n".to_string(),
+        );
+        let FileFacts::Python { imports, .. } = python(&doc) else {
+            panic!("not python")
+        };
+        let names: Vec<&str> = imports.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "src.deployment.gcp",
+                "src.deployment.gcp.GCPDeploymentError",
+                "src.deployment.gcp.deploy_service",
+                "pkg",
+                "pkg.a",
+                "pkg.b",
+                "os"
+            ]
+        );
+        assert_eq!(imports[0].0, 1);
     }
 }

@@ -37,7 +37,7 @@ pub(crate) fn is_test_file(rel: &str) -> bool {
 /// What a test runner collects from a directory it is given: `test*.py`, `*_test.py`,
 /// `conftest.py` (pytest's and unittest's default patterns), and non-Python test files
 /// (`*.feature` for behave) under a `tests/` folder.
-fn collected_test(rel: &str) -> bool {
+pub(crate) fn collected_test(rel: &str) -> bool {
     let name = crate::paths::file_name(rel);
     if rel.ends_with(".py") {
         return name.starts_with("test") || name.ends_with("_test.py") || name == "conftest.py";
@@ -217,20 +217,18 @@ impl<'a> Graph<'a> {
             None => dir0.to_string(),
         };
         let mf = file.unwrap_or("Makefile");
-        let candidates = [
-            join(&d, mf),
-            join("", mf),
-            Some(format!(
-                "{}makefile",
-                if d.is_empty() {
-                    String::new()
-                } else {
-                    format!("{d}/")
-                }
-            )),
-        ];
+        // The other names the runner reads when its default file is absent.
+        let others: &[&str] = match mf {
+            "Makefile" => &["makefile", "GNUmakefile"],
+            "justfile" => &crate::facts::tasks::JUSTFILES[1..],
+            "Taskfile.yml" => &crate::facts::tasks::TASKFILES[1..],
+            _ => &[],
+        };
+        let candidates = [join(&d, mf), join("", mf)]
+            .into_iter()
+            .chain(others.iter().map(|o| join(&d, o)));
         let mut out = Vec::new();
-        if let Some(path) = candidates.into_iter().flatten().find(|p| self.is_file(p)) {
+        if let Some(path) = candidates.flatten().find(|p| self.is_file(p)) {
             if targets.is_empty()
                 && let Some(n) = self.target_node(&path, None)
             {

@@ -11,6 +11,7 @@ mod reach;
 mod resolve;
 mod walk;
 
+pub(crate) use edges::{collected_test, is_test_file};
 pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};
@@ -391,6 +392,47 @@ mod tests {
                 .iter()
                 .any(|u| u.command.contains("missing/run.py"))
         );
+    }
+
+    /// `just`, `task` and npm/yarn/pnpm scripts are targets like make's: what they run is
+    /// reached through them.
+    #[test]
+    fn task_runners_reach_their_commands() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n      - run: just ship\n      - run: task train\n      - run: cd web && npm run deploy\n      - run: npm run deploy\n",
+            ),
+            (
+                "justfile",
+                "ship env=\"prod\": \n    bash deploy.sh {{env}}\n",
+            ),
+            ("deploy.sh", "kubectl apply -f k8s/\n"),
+            (
+                "Taskfile.yml",
+                "version: '3'\ntasks:\n  train:\n    cmds:\n      - python train.py\n",
+            ),
+            ("train.py", "model.fit(x)\n"),
+            (
+                "web/package.json",
+                "{\n  \"scripts\": {\n    \"deploy\": \"flyctl deploy\"\n  }\n}\n",
+            ),
+            (
+                "package.json",
+                "{\n  \"scripts\": {\n    \"deploy\": \"flyctl deploy\"\n  }\n}\n",
+            ),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![
+            ev("deploy.sh", 1),
+            ev("train.py", 1),
+            ev("web/package.json", 3),
+            ev("package.json", 3),
+        ];
+        auto.promote(&facts, &mut evs);
+        for e in &evs {
+            assert_eq!(e.tier, Tier::Automated, "{}", e.path);
+        }
     }
 
     #[test]

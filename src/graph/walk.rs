@@ -214,6 +214,30 @@ fn includes<'f>(graph: &Graph, paths: &[&'f String]) -> (Includes<'f>, HashSet<S
     (includes_of, included)
 }
 
+/// A CI file written for another repository's tree: every path its commands name is absent
+/// here (at least two: `cd src/kfp`, `src/client/test/test.sh`, `kubectl apply -f k8s/`) and
+/// none resolves. Copied from a tutorial or a sister repository, it runs nothing of this one.
+fn names_only_absent_paths(graph: &Graph, path: &str) -> Option<String> {
+    if !crate::ci::is_ci_system(match graph.facts.get(path) {
+        Some(FileFacts::Entry { system, .. }) => system,
+        _ => return None,
+    }) {
+        return None;
+    }
+    let e = graph.edges_entry(&(path.to_string(), None), false);
+    let (edges, unresolved) = (&e.0, &e.1);
+    let mut absent: Vec<&str> = unresolved.iter().map(|u| u.command.as_str()).collect();
+    absent.sort_unstable();
+    absent.dedup();
+    (edges.is_empty() && absent.len() >= 2).then(|| {
+        let shown: Vec<String> = absent.iter().take(2).map(|c| format!("`{}`", crate::shell::shorten(c))).collect();
+        format!(
+            "CI for another repository: its commands name only paths that do not exist here ({}); credited only in the repository whose tree it was written for",
+            shown.join(", ")
+        )
+    })
+}
+
 /// The entry points of CI files and orchestrator definitions, and the walks they start.
 fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     let facts = graph.facts;
@@ -235,7 +259,8 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if included.contains(path) {
             continue;
         }
-        if let Some(why) = crate::ci::copy_of(path) {
+        if let Some(why) = crate::ci::copy_of(path).or_else(|| names_only_absent_paths(graph, path))
+        {
             auto.copies.push((path.to_string(), why));
             continue;
         }

@@ -199,8 +199,21 @@ impl Matcher {
         })
     }
 
-    /// Rules whose globs select this path (decided before the file is read).
+    /// Rules whose globs select this path (decided before the file is read). A Jenkins pipeline
+    /// under another name (`Jenkinsfile-deploy`, `ci/train.jenkinsfile`, `jenkins/deploy.groovy`,
+    /// a shared-library step `vars/deploy.groovy`) is selected as a `Jenkinsfile` in its folder
+    /// would be, so that rules written for Jenkinsfiles read it too.
     pub fn candidates(&self, rel: &str) -> Vec<usize> {
+        let mut out = self.candidates_of(rel);
+        if let Some(alias) = jenkins_alias(rel) {
+            out.extend(self.candidates_of(&alias));
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+
+    fn candidates_of(&self, rel: &str) -> Vec<usize> {
         let path = Candidate::new(rel);
         let mut globs = Vec::new();
         self.include.matches_candidate_into(&path, &mut globs);
@@ -437,6 +450,23 @@ pub(crate) fn scalars_any(n: &Node, f: impl Fn(&str) -> bool) -> bool {
         Some(s) => f(s),
         None => n.as_seq().iter().filter_map(Node::as_str).any(f),
     }
+}
+
+/// The `Jenkinsfile` a Jenkins pipeline file under another name stands for.
+fn jenkins_alias(rel: &str) -> Option<String> {
+    let (dir, name) = match rel.rsplit_once('/') {
+        Some((d, n)) => (Some(d), n),
+        None => (None, rel),
+    };
+    let lower = name.to_ascii_lowercase();
+    let other_name = name != "Jenkinsfile"
+        && (name.starts_with("Jenkinsfile")
+            || lower.ends_with(".jenkinsfile")
+            || lower.ends_with(".groovy"));
+    other_name.then(|| match dir {
+        Some(d) => format!("{d}/Jenkinsfile"),
+        None => "Jenkinsfile".to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -99,9 +99,159 @@ fn is_dotted(s: &str) -> bool {
     !s.is_empty() && s.split('.').all(is_ident)
 }
 
+/// The text with every use of a bound name whose path `keep` accepts written as that path and
+/// every subprocess argument list also written as the command line it runs ([`argv_lines`]),
+/// or `None` when neither changes anything. Lines that neither changed are left empty
+/// ([`changed_lines_only`]).
+pub(crate) fn resolve(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<Resolved> {
+    let aliased = aliases(text, keep);
+    let argv = argv_lines(aliased.as_deref().unwrap_or(text));
+    let out = argv.or(aliased)?;
+    let out = changed_lines_only(text, &out);
+    let starts = std::iter::once(0)
+        .chain(out.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    Some(Resolved { text: out, starts })
+}
+
+/// The mark [`argv_lines`] writes before the command line of an argument list.
+pub(crate) const ARGV_MARK: &str = "__argv__";
+
+/// Argument lists (`["gcloud", "run", "deploy", name, ...]`, over one or several lines) with
+/// the command line their leading string literals spell written right after the `[`, on the
+/// list's first line, after [`ARGV_MARK`]: `[__argv__ gcloud run deploy __ "gcloud", ...`. Rules
+/// that read commands run from Python (`subprocess.run([...])`) match it there; lines stay.
+fn argv_lines(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'[' {
+            let (words, end) = string_items(b, i + 1);
+            let program = words.first().is_some_and(|w| CLIS.contains(&w.as_str()));
+            if words.len() >= 2 && program {
+                inserts.push((i + 1, format!("{ARGV_MARK} {} __ ", words.join(" "))));
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if inserts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + inserts.len() * 40);
+    let mut last = 0;
+    for (at, s) in inserts {
+        out.push_str(&text[last..at]);
+        out.push_str(&s);
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// Command-line tools whose argument lists [`argv_lines`] writes out: those rules read
+/// commands of (deployment, pipelines, containers, data versioning). Lists of other words
+/// (column names, labels) are left alone.
+const CLIS: &[&str] = &[
+    "gcloud",
+    "kubectl",
+    "helm",
+    "az",
+    "aws",
+    "flyctl",
+    "fly",
+    "heroku",
+    "bentoml",
+    "modal",
+    "serverless",
+    "sam",
+    "cdk",
+    "databricks",
+    "mlflow",
+    "docker",
+    "podman",
+    "dvc",
+    "zenml",
+    "prefect",
+    "kfp",
+    "huggingface-cli",
+    "hf",
+    "oc",
+    "terraform",
+    "pulumi",
+    "ssh",
+    "scp",
+    "rsync",
+    "systemctl",
+    "kustomize",
+    "seldon",
+    "railway",
+    "render",
+    "vercel",
+    "dagster-cloud",
+];
+
+/// The string literals that open a list from byte `i` (up to the first other item), and where
+/// they end. Bounded: untrusted input.
+fn string_items(b: &[u8], mut i: usize) -> (Vec<String>, usize) {
+    let mut words = Vec::new();
+    let ws = |i: &mut usize| {
+        while *i < b.len() && b[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    while words.len() < 32 {
+        ws(&mut i);
+        if i < b.len() && b[i] == b'f' {
+            i += 1;
+        }
+        let Some(&q) = b.get(i).filter(|&&q| q == b'"' || q == b'\'') else {
+            break;
+        };
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && b[j] != q && b[j] != b'\n' && b[j] != b'\\' && j - start < 200 {
+            j += 1;
+        }
+        if b.get(j) != Some(&q) {
+            break;
+        }
+        let w = String::from_utf8_lossy(&b[start..j]).into_owned();
+        if w.is_empty() || w.contains(char::is_whitespace) {
+            break;
+        }
+        words.push(w);
+        i = j + 1;
+        ws(&mut i);
+        if b.get(i) != Some(&b',') {
+            break;
+        }
+        i += 1;
+    }
+    (words, i)
+}
+
+/// `resolved` with every line that resolution left as it was emptied (its newline kept, so line
+/// numbers stay those of the file). Rules see the file's own text first; what the second pass
+/// can add is only on the lines that changed, and a large module often has few.
+fn changed_lines_only(original: &str, resolved: &str) -> String {
+    let mut out = String::with_capacity(resolved.len() / 4);
+    for (i, (o, r)) in original.split('\n').zip(resolved.split('\n')).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if o != r {
+            out.push_str(r);
+        }
+    }
+    out
+}
+
 /// The text with every use of a bound name whose path `keep` accepts written as that path, or
 /// `None` when the imports bind no such name (or none is used).
-pub(crate) fn resolve(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<Resolved> {
+fn aliases(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<String> {
     let mut names = bindings(text);
     names.retain(|_, path| keep(path));
     if names.is_empty() {
@@ -147,27 +297,7 @@ pub(crate) fn resolve(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<Resolve
         return None;
     }
     out.push_str(&text[last..]);
-    let out = changed_lines_only(text, &out);
-    let starts = std::iter::once(0)
-        .chain(out.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    Some(Resolved { text: out, starts })
-}
-
-/// `resolved` with every line that resolution left as it was emptied (its newline kept, so line
-/// numbers stay those of the file). Rules see the file's own text first; what the second pass
-/// can add is only on the lines where a name was written out, and a large module often has few.
-fn changed_lines_only(original: &str, resolved: &str) -> String {
-    let mut out = String::with_capacity(resolved.len() / 4);
-    for (i, (o, r)) in original.split('\n').zip(resolved.split('\n')).enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if o != r {
-            out.push_str(r);
-        }
-    }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -195,6 +325,29 @@ mod tests {
         assert!(t.contains("mlflow.log_metric('a', 1)"));
         let t = r("from zenml import step\n@step\ndef train(): ...\n");
         assert!(t.contains("@zenml.step\n"));
+    }
+
+    #[test]
+    fn argument_lists_are_written_as_command_lines() {
+        let t = r(
+            "import subprocess\ncommand = [\n    \"gcloud\",\n    \"run\",\n    \"deploy\",\n    name,\n]\nsubprocess.run(command)\n",
+        );
+        assert!(
+            t.contains("command = [__argv__ gcloud run deploy __ "),
+            "{t}"
+        );
+        assert_eq!(t.lines().count(), 8);
+        let t = r("subprocess.check_call(['kubectl', 'apply', '-f', 'k8s/'])\n");
+        assert!(t.contains("__argv__ kubectl apply -f k8s/ __"), "{t}");
+        // Lists of values, a single string, or a first item that is no program stay as they are.
+        assert!(
+            resolve(
+                "x = [1, 2]\ny = ['kubectl']\nz = ['age', 'income']\n",
+                &|_| true
+            )
+            .is_none()
+        );
+        assert!(resolve("x = ['\\n', 'a'\n", &|_| true).is_none());
     }
 
     #[test]

@@ -24,6 +24,24 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     tool(program, t[0], &args)
 }
 
+/// Flags of `uv run` / `poetry run` / `pdm run`... that take a value.
+const RUNNER_VALUE_FLAGS: &[&str] = &[
+    "--with",
+    "-w",
+    "--with-requirements",
+    "--with-editable",
+    "--env-file",
+    "--project",
+    "--directory",
+    "--group",
+    "--extra",
+    "--python",
+    "-p",
+    "--package",
+    "--index",
+    "--only-group",
+];
+
 /// Removes the wrappers that run the rest of the line.
 fn unwrap(t: &mut Vec<&str>) {
     loop {
@@ -34,6 +52,17 @@ fn unwrap(t: &mut Vec<&str>) {
                 ..,
             ] => {
                 t.drain(..2);
+                // The runner's own flags (`uv run --frozen --with x python ...`), then `--`.
+                while let Some(f) = t
+                    .first()
+                    .copied()
+                    .filter(|f| f.starts_with('-') && *f != "--")
+                {
+                    t.remove(0);
+                    if RUNNER_VALUE_FLAGS.contains(&f) && !t.is_empty() {
+                        t.remove(0);
+                    }
+                }
                 if t.first() == Some(&"--") {
                     t.remove(0);
                 }
@@ -166,6 +195,9 @@ fn python(args: &[String]) -> Option<Action> {
 
 /// Any other program: what it runs, by its subcommand.
 fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
+    if let Some(a) = task_runner(program, args) {
+        return Some(a);
+    }
     let sub = |i: usize| args.get(i).map(String::as_str);
     match (program, sub(0)) {
         ("make" | "gmake", _) => Some(make(args)),
@@ -250,6 +282,110 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             }
             Some(Action::Paths(paths))
         }
+    }
+}
+
+/// Task runners other than make, read as Makefiles are (`facts::tasks`): `just`, `task`, and
+/// npm/yarn/pnpm scripts.
+fn task_runner(program: &str, args: &[String]) -> Option<Action> {
+    let sub = |i: usize| args.get(i).map(String::as_str);
+    match (program, sub(0)) {
+        ("just", _) => Some(runner(
+            args,
+            "justfile",
+            &["-f", "--justfile"],
+            &["-d", "--working-directory"],
+            1,
+        )),
+        ("task" | "go-task", _) => Some(runner(
+            args,
+            "Taskfile.yml",
+            &["-t", "--taskfile"],
+            &["-d", "--dir"],
+            usize::MAX,
+        )),
+        ("npm" | "pnpm", Some("run" | "run-script" | "run-s")) => Some(runner(
+            &args[1..],
+            "package.json",
+            &[],
+            &["--prefix", "-C", "--dir"],
+            1,
+        )),
+        ("npm" | "pnpm", Some(s @ ("test" | "t" | "start" | "stop" | "restart"))) => {
+            let name = if s == "t" { "test" } else { s };
+            Some(Action::Make {
+                dir: None,
+                file: Some("package.json".into()),
+                targets: vec![name.into()],
+            })
+        }
+        ("yarn", Some("run")) => Some(runner(&args[1..], "package.json", &[], &["--cwd"], 1)),
+        ("yarn", Some(s)) if !s.starts_with('-') && !YARN_COMMANDS.contains(&s) => {
+            Some(runner(args, "package.json", &[], &["--cwd"], 1))
+        }
+        _ => None,
+    }
+}
+
+/// Yarn's own commands: anything else is a script of `package.json` (`yarn deploy`).
+const YARN_COMMANDS: &[&str] = &[
+    "add",
+    "audit",
+    "bin",
+    "cache",
+    "config",
+    "create",
+    "dlx",
+    "exec",
+    "global",
+    "info",
+    "init",
+    "install",
+    "link",
+    "node",
+    "outdated",
+    "pack",
+    "plugin",
+    "publish",
+    "rebuild",
+    "remove",
+    "set",
+    "unlink",
+    "up",
+    "upgrade",
+    "version",
+    "why",
+    "workspace",
+    "workspaces",
+];
+
+/// A task runner's command line: its file and directory options, then up to `max` names of
+/// tasks (the rest are their arguments), read as `make` targets of `default_file`.
+fn runner(
+    args: &[String],
+    default_file: &str,
+    file_opts: &[&str],
+    dir_opts: &[&str],
+    max: usize,
+) -> Action {
+    let mut dir = None;
+    let mut file = None;
+    let mut targets = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--" => break,
+            o if file_opts.contains(&o) => file = it.next().cloned(),
+            o if dir_opts.contains(&o) => dir = it.next().cloned(),
+            s if s.starts_with('-') || s.contains('=') => {}
+            s if targets.len() < max => targets.push(s.to_string()),
+            _ => {}
+        }
+    }
+    Action::Make {
+        dir,
+        file: Some(file.unwrap_or_else(|| default_file.to_string())),
+        targets,
     }
 }
 

@@ -271,6 +271,32 @@ mod tests {
     }
 
     #[test]
+    fn task_runners_run_their_targets() {
+        let make = |file: &str, targets: &[&str]| Action::Make {
+            dir: None,
+            file: Some(file.into()),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+        };
+        assert_eq!(one("just deploy prod"), vec![make("justfile", &["deploy"])]);
+        assert_eq!(
+            one("task build ship"),
+            vec![make("Taskfile.yml", &["build", "ship"])]
+        );
+        assert_eq!(
+            one("npm run deploy -- --prod"),
+            vec![make("package.json", &["deploy"])]
+        );
+        assert_eq!(one("yarn deploy"), vec![make("package.json", &["deploy"])]);
+        assert_eq!(one("pnpm test"), vec![make("package.json", &["test"])]);
+        assert!(one("yarn install").is_empty());
+        assert_eq!(
+            one("uv run --active --with httpx python -m src.deployment.cli deploy api"),
+            vec![Action::PythonModule("src.deployment.cli".into())]
+        );
+        assert!(one("npm ci").is_empty());
+    }
+
+    #[test]
     fn make_dvc_and_cd() {
         assert_eq!(
             one("make -C ml train"),

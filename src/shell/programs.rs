@@ -54,7 +54,6 @@ pub(crate) const READERS: &[&str] = &[
     "unzip",
     "pip",
     "pip3",
-    "npm",
     "apt-get",
     "apt",
     "curl",
@@ -427,4 +426,9 @@ pub(crate) const RUN_NOTHING_HERE: &[&str] = &[
     "mlflow",
     "terraform",
     "pulumi",
+    "npm",
+    "pnpm",
+    "yarn",
+    "just",
+    "task",
 ];
