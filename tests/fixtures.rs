@@ -186,6 +186,7 @@ fixture_tests! {
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
+    python_scheduler => "python-scheduler",
     zenml_snapshot_ci => "zenml-snapshot-ci",
     python_subprocess_deploy => "python-subprocess-deploy",
 }
