@@ -187,6 +187,7 @@ fixture_tests! {
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
     python_scheduler => "python-scheduler",
+    circleci_orb_deploy => "circleci-orb-deploy",
     zenml_snapshot_ci => "zenml-snapshot-ci",
     python_subprocess_deploy => "python-subprocess-deploy",
 }

@@ -11,6 +11,10 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
     let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
     // Which workflows run each job, and on what.
     let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
+    // Workflow entries that call an orb's job (`aws-sagemaker/deploy_endpoint:` with its
+    // parameters): the entry is the job, so what rules find in its lines runs on the workflow's
+    // triggers.
+    let mut orb_jobs: Vec<(String, u32, u32)> = Vec::new();
     for (_, wl, wf) in root.get("workflows").map(Node::entries).unwrap_or(&[]) {
         if !matches!(wf.value, Value::Map(_)) {
             continue;
@@ -42,18 +46,26 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
         } else {
             vec![trig(TriggerKind::Push, None, *wl)]
         };
-        for j in wf.get("jobs").map(Node::as_seq).unwrap_or(&[]) {
+        let entries = wf.get("jobs").map(Node::as_seq).unwrap_or(&[]);
+        for (i, j) in entries.iter().enumerate() {
             let name = match &j.value {
                 Value::Scalar(s) => s.clone(),
                 Value::Map(e) => e.first().map(|(k, _, _)| k.clone()).unwrap_or_default(),
                 _ => continue,
             };
+            let defined = job_defs.iter().any(|(n, _, _)| *n == name);
+            if !defined && name.contains('/') {
+                let last = entries
+                    .get(i + 1)
+                    .map_or(j.line, |n| n.line.saturating_sub(1).max(j.line));
+                orb_jobs.push((name.clone(), j.line, last));
+            }
             for x in &t {
                 job_triggers.push((name.clone(), x.clone()));
             }
         }
     }
-    let jobs = job_defs
+    let mut jobs: Vec<Job> = job_defs
         .iter()
         .zip(ranges(job_defs, end))
         .map(|((name, line, job), (_, job_end))| {
@@ -78,13 +90,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                     }
                 }
             }
-            let mut t: Vec<Trigger> = job_triggers
-                .iter()
-                .filter(|(n, _)| n == name)
-                .map(|(_, t)| t.clone())
-                .collect();
-            t.sort();
-            t.dedup();
+            let mut t = triggers_of(&job_triggers, name);
             if t.is_empty() {
                 // Defined but in no workflow: it never runs.
                 t.push(trig(TriggerKind::Called, None, *line));
@@ -99,7 +105,29 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             }
         })
         .collect();
+    for (name, line, last) in orb_jobs {
+        jobs.push(Job {
+            triggers: triggers_of(&job_triggers, &name),
+            name,
+            line,
+            end: last,
+            commands: Vec::new(),
+            may_fail: Vec::new(),
+        });
+    }
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
+}
+
+/// The triggers of the workflows that list job `name`, each once.
+fn triggers_of(job_triggers: &[(String, Trigger)], name: &str) -> Vec<Trigger> {
+    let mut t: Vec<Trigger> = job_triggers
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
+        .collect();
+    t.sort();
+    t.dedup();
+    t
 }
 
 /// A setup workflow (`setup: true`) continues into a second configuration (the path-filtering
