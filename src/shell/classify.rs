@@ -368,20 +368,7 @@ fn runner(
     dir_opts: &[&str],
     max: usize,
 ) -> Action {
-    let mut dir = None;
-    let mut file = None;
-    let mut targets = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--" => break,
-            o if file_opts.contains(&o) => file = it.next().cloned(),
-            o if dir_opts.contains(&o) => dir = it.next().cloned(),
-            s if s.starts_with('-') || s.contains('=') => {}
-            s if targets.len() < max => targets.push(s.to_string()),
-            _ => {}
-        }
-    }
+    let (dir, file, targets) = targets_of(args, file_opts, dir_opts, max, true);
     Action::Make {
         dir,
         file: Some(file.unwrap_or_else(|| default_file.to_string())),
@@ -391,19 +378,40 @@ fn runner(
 
 /// `make [-C dir] [-f file] [targets]`.
 fn make(args: &[String]) -> Action {
+    let (dir, file, targets) = targets_of(
+        args,
+        &["-f", "--file", "--makefile"],
+        &["-C", "--directory"],
+        usize::MAX,
+        false,
+    );
+    Action::Make { dir, file, targets }
+}
+
+/// A make-like command line's directory, file and (up to `max`) targets; options and
+/// `VAR=value` assignments are skipped, and with `dashdash` a `--` ends the targets.
+fn targets_of(
+    args: &[String],
+    file_opts: &[&str],
+    dir_opts: &[&str],
+    max: usize,
+    dashdash: bool,
+) -> (Option<String>, Option<String>, Vec<String>) {
     let mut dir = None;
     let mut file = None;
     let mut targets = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "-C" | "--directory" => dir = it.next().cloned(),
-            "-f" | "--file" | "--makefile" => file = it.next().cloned(),
+            "--" if dashdash => break,
+            o if file_opts.contains(&o) => file = it.next().cloned(),
+            o if dir_opts.contains(&o) => dir = it.next().cloned(),
             s if s.starts_with('-') || s.contains('=') => {}
-            s => targets.push(s.to_string()),
+            s if targets.len() < max => targets.push(s.to_string()),
+            _ => {}
         }
     }
-    Action::Make { dir, file, targets }
+    (dir, file, targets)
 }
 
 /// `docker build [-f file] [context]`.
