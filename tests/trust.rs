@@ -512,59 +512,39 @@ fn token_shapes() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Secrets recognisable by the name they are given: (line of code or command, secret).
+/// Secrets recognisable by the name they are given: (line of code or command, secret). Each
+/// template's `{}` is a generated secret of the given length.
 fn keyword_forms() -> Vec<(String, String)> {
+    const FORMS: &[(&str, usize)] = &[
+        ("aws configure set aws_secret_access_key {}", 20),
+        ("dvc remote modify store secret_access_key {}", 20),
+        ("docker login -u me -p {} registry.io", 14),
+        ("az login --service-principal -u app -p {} --tenant t", 14),
+        ("sshpass -p {} ssh host", 12),
+        ("python fit.py --api_key {}", 24),
+        ("python fit.py --wandb-api-key {}", 24),
+        ("curl -u admin:{} https://x", 12),
+        ("KAGGLE_KEY={}", 32),
+        ("os.environ[\"WANDB_API_KEY\"] = \"{}\"", 32),
+        ("wandb.login(key=\"{}\")", 40),
+        ("git clone https://{}@github.com/o/r", 30),
+        ("DB_PASSWORD=abc;{}", 10),
+        ("run --password \"a b {}\"", 6),
+        ("engine = create_engine('postgresql://u:{}@db/x')", 16),
+        ("headers = {'Authorization': 'Bearer {}'}", 24),
+        ("mlflow_password: {}", 16),
+        ("client_secret = \"{}\"", 16),
+        ("os.environ.setdefault(\"HF_TOKEN\", \"{}\")", 16),
+        ("export MLFLOW_TRACKING_TOKEN={}", 16),
+    ];
     let mut g = Gen(7);
-    let mut s = |n: usize| g.chars(ALNUM, n);
-    let mut out = Vec::new();
-    let mut add = |line: String, secret: String| out.push((line, secret));
-    let v = s(20);
-    add(format!("aws configure set aws_secret_access_key {v}"), v);
-    let v = s(20);
-    add(format!("dvc remote modify store secret_access_key {v}"), v);
-    let v = s(14);
-    add(format!("docker login -u me -p {v} registry.io"), v);
-    let v = s(14);
-    add(
-        format!("az login --service-principal -u app -p {v} --tenant t"),
-        v,
-    );
-    let v = s(12);
-    add(format!("sshpass -p {v} ssh host"), v);
-    let v = s(24);
-    add(format!("python fit.py --api_key {v}"), v);
-    let v = s(24);
-    add(format!("python fit.py --wandb-api-key {v}"), v);
-    let v = s(12);
-    add(format!("curl -u admin:{v} https://x"), v);
-    let v = s(32);
-    add(format!("KAGGLE_KEY={v}"), v);
-    let v = s(32);
-    add(format!("os.environ[\"WANDB_API_KEY\"] = \"{v}\""), v);
-    let v = s(40);
-    add(format!("wandb.login(key=\"{v}\")"), v);
-    let v = s(30);
-    add(format!("git clone https://{v}@github.com/o/r"), v);
-    let v = s(10);
-    add(format!("DB_PASSWORD=abc;{v}"), v);
-    let v = s(6);
-    add(format!("run --password \"a b {v}\""), v);
-    let v = s(16);
-    add(
-        format!("engine = create_engine('postgresql://u:{v}@db/x')"),
-        v,
-    );
-    let v = s(24);
-    add(format!("headers = {{'Authorization': 'Bearer {v}'}}"), v);
-    let v = s(16);
-    add(format!("mlflow_password: {v}"), v);
-    let v = s(16);
-    add(format!("client_secret = \"{v}\""), v);
-    let v = s(16);
-    add(format!("os.environ.setdefault(\"HF_TOKEN\", \"{v}\")"), v);
-    let v = s(16);
-    add(format!("export MLFLOW_TRACKING_TOKEN={v}"), v);
-    out
+    FORMS
+        .iter()
+        .map(|(form, n)| {
+            let v = g.chars(ALNUM, *n);
+            (form.replace("{}", &v), v)
+        })
+        .collect()
 }
 
 /// Ordinary text that must survive redaction as written.
