@@ -141,18 +141,21 @@ fn train_without_deploy() -> String {
         + "\n"
 }
 
+/// The fixture's code, tests and packaging: the first stage of every staged history.
+const CODE_ONLY: &[&str] = &[
+    "src/",
+    "tests/",
+    "requirements",
+    "pyproject.toml",
+    "README.md",
+    ".gitignore",
+];
+
 /// The staged repository: returns it with the commit index of each stage.
 fn staged_repo() -> TestRepo {
     let mut t = TestRepo::new();
     // 0: code, tests, packaging; no CI, no pipeline, no deployment.
-    t.copy_fixture(&[
-        "src/",
-        "tests/",
-        "requirements",
-        "pyproject.toml",
-        "README.md",
-        ".gitignore",
-    ]);
+    t.copy_fixture(CODE_ONLY);
     t.commit("code only");
     // 1: CI on push and pull requests.
     t.copy_fixture(&[".github/workflows/ci.yml"]);
@@ -207,16 +210,7 @@ fn history_levels_match_a_scan_of_each_commit_and_follow_the_stages() {
     // Build the stages, scanning the working tree (= the commit) after each with the walk.
     type Stage = Box<dyn Fn(&TestRepo)>;
     let stages: Vec<Stage> = vec![
-        Box::new(|t| {
-            t.copy_fixture(&[
-                "src/",
-                "tests/",
-                "requirements",
-                "pyproject.toml",
-                "README.md",
-                ".gitignore",
-            ])
-        }),
+        Box::new(|t| t.copy_fixture(CODE_ONLY)),
         Box::new(|t| t.copy_fixture(&[".github/workflows/ci.yml"])),
         Box::new(|t| {
             t.copy_fixture(&["pipelines/", "Dockerfile"]);
@@ -1454,15 +1448,8 @@ fn reports_across_commits_show_the_lines_of_each_commit() {
 #[test]
 fn history_follows_the_first_parent_line_unless_asked_for_all_commits() {
     let mut t = TestRepo::new();
-    t.copy_fixture(&[
-        "src/",
-        "tests/",
-        "requirements",
-        "pyproject.toml",
-        "README.md",
-        ".gitignore",
-        ".github/workflows/ci.yml",
-    ]);
+    t.copy_fixture(CODE_ONLY);
+    t.copy_fixture(&[".github/workflows/ci.yml"]);
     let base = t.commit("code with CI");
     let sig = |day: i64| {
         Signature::new("Test", "t@example.com", &Time::new(T0 + 86_400 * day, 0)).expect("sig")
@@ -1561,14 +1548,7 @@ fn history_follows_the_first_parent_line_unless_asked_for_all_commits() {
 #[test]
 fn history_text_escapes_control_characters_in_commit_messages() {
     let mut t = TestRepo::new();
-    t.copy_fixture(&[
-        "src/",
-        "tests/",
-        "requirements",
-        "pyproject.toml",
-        "README.md",
-        ".gitignore",
-    ]);
+    t.copy_fixture(CODE_ONLY);
     t.commit("init");
     t.copy_fixture(&[".github/workflows/ci.yml"]);
     t.commit(
