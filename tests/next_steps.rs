@@ -235,3 +235,36 @@ fn level_zero_is_never_styled_as_success() {
     let badge: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(badge["color"], "red", "{badge}");
 }
+
+/// Training code a rule finds is an ML project, whatever it imports: a SageMaker estimator
+/// trained from CI is never reported beside "No ML project found".
+#[test]
+fn training_evidence_makes_an_ml_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::write(
+        root.join(".github/workflows/train.yml"),
+        "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("train.py"),
+        "from sagemaker.estimator import Estimator\nest = Estimator(image_uri='xgboost', role='r', instance_count=1, instance_type='ml.m5.xlarge')\nest.fit({'train': 's3://b/train'})\n",
+    )
+    .unwrap();
+    let out = common::ripen()
+        .args(["scan", "--history-commits", "0", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let training = r["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "model_training")
+        .unwrap();
+    assert_ne!(training["tier"], "none", "{training}");
+    assert_eq!(r["ml_project"]["detected"], true, "{}", r["ml_project"]);
+}

@@ -60,6 +60,22 @@ pub(crate) fn is_model_artifact(rel: &str) -> bool {
 }
 
 impl ProjectFacts {
+    /// Training code a rule found (a SageMaker or Vertex estimator, a hand-written loop) makes an
+    /// ML project too, whatever framework it imports: a report never says "no ML project" beside
+    /// training evidence.
+    pub(crate) fn add_training_signals(&mut self, evs: &[crate::model::Evidence]) {
+        if self.ml_signals.is_empty() {
+            self.ml_signals.extend(
+                evs.iter()
+                    .filter(|e| {
+                        e.capability == crate::catalogue::builtin::capability::MODEL_TRAINING
+                            && e.tier >= crate::model::Tier::Implemented
+                    })
+                    .map(|e| e.path.clone()),
+            );
+        }
+    }
+
     /// What one file says about the project; merged with `absorb`.
     pub(crate) fn from_path(rel: &str) -> ProjectFacts {
         let mut f = ProjectFacts::default();

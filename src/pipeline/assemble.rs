@@ -116,6 +116,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         Vec::new()
     };
     let separate = projects::separate_systems(cat, &auto, &graph, &read.facts, &evs);
+    read.project.add_training_signals(&evs);
     use crate::assess::gate;
     let gate_evs = full.then(|| gate::gate_evidence(opts, &evs)).flatten();
     let repo_warning = gate::repository_rules_warning(&gate::repository_rules(&evs));

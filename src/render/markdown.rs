@@ -94,7 +94,7 @@ pub fn render(r: &Report) -> String {
         if r.ml_project.detected {
             " · ML project"
         } else {
-            " · **no ML project found** (no ML framework imports, notebooks or model artefacts): levels describe what exists"
+            " · **no ML project found** (no ML framework imports, training code, notebooks or model artefacts): levels describe what exists"
         }
     );
     models_table(&mut o, r);

@@ -119,7 +119,7 @@ fn header(o: &mut String, r: &Report) {
             "{}",
             paint(
                 YELLOW,
-                "No ML project found (no ML framework imports, notebooks or model artefacts): levels describe what exists."
+                "No ML project found (no ML framework imports, training code, notebooks or model artefacts): levels describe what exists."
             )
         );
     }

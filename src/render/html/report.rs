@@ -21,7 +21,7 @@ pub fn render(r: &Report) -> String {
             "\n" h1 { "MLOps maturity of " code { (Text(&r.root)) } } "\n"
             p.muted { "ripen " (Text(r.tool.version)) " · " (r.stats.files_read) " files read · " (r.stats.rules) " rules · " (detected) } "\n"
             @if !r.ml_project.detected {
-                p.note { "No ML project found (no ML framework imports, notebooks or model artefacts): levels describe what exists." } "\n"
+                p.note { "No ML project found (no ML framework imports, training code, notebooks or model artefacts): levels describe what exists." } "\n"
             }
             nav aria-label="Sections" { p { a href="#levels" { "Levels" } " · " a href="#gigaom" { "GigaOm categories" } " · " a href="#gaps" { "Gap checklist" } " · " a href="#matrix" { "Capability matrix" } } } "\n"
         } "\n"
