@@ -494,6 +494,20 @@ mod tests {
         }
     }
 
+    /// Only bindings whose module path names something a rule looks for are written out: an
+    /// alias of the standard library or of the project's own modules changes no rule's verdict.
+    #[test]
+    fn aliases_only_for_modules_rules_name() {
+        let cat = crate::catalogue::Catalogue::load(&[]).unwrap();
+        let m = Matcher::new(&cat.rules).unwrap();
+        let doc = |text: &str| Document::new("train.py", text.to_string());
+        let d = doc("from typing import List\nfrom myproj.util import helper\nhelper(List())\n");
+        assert!(m.aliases(&d).is_none());
+        let d = doc("import mlflow as mf\nmf.log_metric('auc', 1)\n");
+        let r = m.aliases(&d).expect("mlflow is a rule's literal");
+        assert!(r.text.contains("mlflow.log_metric"), "{}", r.text);
+    }
+
     #[test]
     fn literal_extraction() {
         let lits = |src: &str| required_literals(src).map(|l| l.set);
