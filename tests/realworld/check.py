@@ -247,6 +247,25 @@ def export_commit(gitdir, commit, dest):
     return missing
 
 
+def index_work_tree(gitdir, commit, dest):
+    """Make the exported tree at dest a git work tree whose index is `commit`'s tree.
+
+    ripen takes a work tree's file list from its index (files git tracks are the repository's
+    even when a .gitignore pattern matches them), so a tree exported without `.git` would lose
+    tracked files its own .gitignore matches. The objects are borrowed through
+    objects/info/alternates: nothing is copied. Returns False when git could not do it.
+    """
+    objects = os.path.join(os.path.abspath(gitdir), "objects")
+    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if subprocess.run(["git", "init", "-q", dest], **quiet).returncode != 0:
+        return False
+    with open(os.path.join(dest, ".git", "objects", "info", "alternates"), "w") as f:
+        f.write(objects + "\n")
+    own = ["git", "-C", dest]
+    return (subprocess.run(own + ["read-tree", commit], **quiet).returncode == 0
+            and subprocess.run(own + ["update-ref", "HEAD", commit], **quiet).returncode == 0)
+
+
 # ---------------------------------------------------------------- ripen
 
 def ripen_command():
@@ -349,6 +368,7 @@ def main(argv=None):
         try:
             try:
                 res["missing_blobs"] = export_commit(gitdir, e["commit"], tmp)
+                res["indexed"] = index_work_tree(gitdir, e["commit"], tmp)
             except (subprocess.CalledProcessError, OSError) as ex:
                 res["status"] = "error"
                 res["error"] = "export failed: %s" % ex

@@ -159,6 +159,19 @@ class CheckTest(unittest.TestCase):
         finally:
             shutil.rmtree(r["path"], ignore_errors=True)
 
+    def test_exported_tree_has_the_commit_as_its_index(self):
+        # ripen lists a work tree's files from its index, so a tracked file its own .gitignore
+        # matches must stay listed in the exported tree, as it is in the repository
+        rc, out, _ = self.run_main("--json", "--keep", "--only", "a")
+        r = json.loads(out)["results"][0]
+        try:
+            self.assertTrue(r["indexed"])
+            tracked = git("-C", r["path"], "ls-files").split()
+            self.assertEqual(sorted(tracked), ["README.md", "levels.txt"])
+            self.assertEqual(git("-C", r["path"], "rev-parse", "HEAD"), self.commits["a"])
+        finally:
+            shutil.rmtree(r["path"], ignore_errors=True)
+
     def test_splits_are_summarised_apart(self):
         # a is right on both models, b is off by one on Azure; each split stands alone
         self.write_repos([("a", 1, 2, "calibration"), ("b", 0, 1, "validation")])
