@@ -20,6 +20,7 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || rel.ends_with(".bash")
         || rel.ends_with(".mk")
         || rel.ends_with(".groovy")
+        || is_typescript(rel)
         || dockerfile::is_dockerfile(name)
         || matches!(
             name,
@@ -39,6 +40,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if name.ends_with(".groovy") {
         return ci::jenkins::groovy(doc);
+    }
+    if is_typescript(rel) {
+        return ci::cdk_pipelines::read(doc);
     }
     if name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.ends_with(".mk") {
         return Some(make::makefile(doc));
@@ -81,12 +85,17 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
         ));
     }
     if name.ends_with(".py") {
-        return Some(python::python(doc));
+        return ci::cdk_pipelines::read(doc).or_else(|| Some(python::python(doc)));
     }
     if is_yaml(rel) {
         return yaml_other(doc);
     }
     None
+}
+
+/// TypeScript sources (not declaration files), read for CDK pipelines.
+fn is_typescript(rel: &str) -> bool {
+    rel.ends_with(".ts") && !rel.ends_with(".d.ts")
 }
 
 fn has_shell_shebang(text: &str) -> bool {

@@ -171,6 +171,7 @@ fixture_tests! {
     databricks_job_json => "databricks-job-json",
     cfn_codepipeline => "cfn-codepipeline",
     terraform_codebuild => "terraform-codebuild",
+    cdk_pipelines => "cdk-pipelines",
     sagemaker_model_monitor => "sagemaker-model-monitor",
     script_build => "script-build",
     deploy_hf_space => "deploy-hf-space",

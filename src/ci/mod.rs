@@ -18,6 +18,7 @@
 pub(crate) mod azure_pipelines;
 pub(crate) mod bitbucket;
 pub(crate) mod buildkite;
+pub(crate) mod cdk_pipelines;
 pub(crate) mod circleci;
 pub(crate) mod cloud_build;
 pub(crate) mod codebuild;
@@ -90,6 +91,7 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &buildkite::Buildkite,
     &azure_pipelines::AzurePipelines,
     &tekton::Tekton,
+    &cdk_pipelines::CdkPipelines,
 ];
 
 /// The CI system whose location `rel` is.
