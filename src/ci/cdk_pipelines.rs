@@ -69,7 +69,14 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
     let triggers = sources(&doc.text, &lex, &line);
     let approvals: Vec<usize> = lex.calls(&["ManualApprovalStep"]).map(|(s, _)| s).collect();
     let groups: Vec<(usize, usize)> = lex
-        .calls(&["addStage", "add_stage", "addWave", "add_wave", "addPre", "addPost"])
+        .calls(&[
+            "addStage",
+            "add_stage",
+            "addWave",
+            "add_wave",
+            "addPre",
+            "addPost",
+        ])
         .collect();
     let mut jobs = Vec::new();
     for (called, start, end) in
@@ -92,7 +99,11 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
         let triggers = match gated {
             Some(&a) => {
                 let mut t = triggers.clone();
-                t.push(trig(TriggerKind::Manual, Some("ManualApprovalStep".into()), line(a)));
+                t.push(trig(
+                    TriggerKind::Manual,
+                    Some("ManualApprovalStep".into()),
+                    line(a),
+                ));
                 t
             }
             None => Vec::new(),
@@ -108,6 +119,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
             triggers,
             commands,
             may_fail: Vec::new(),
+            trial: false,
         });
     }
     for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {
@@ -119,6 +131,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
                 triggers: Vec::new(),
                 commands: vec![Command::reference(line(start), file)],
                 may_fail: Vec::new(),
+                trial: false,
             });
         }
     }
@@ -162,7 +175,11 @@ fn sources(text: &str, lex: &Lexed, line: &dyn Fn(usize) -> u32) -> Vec<Trigger>
             _ => TriggerKind::Push,
         };
         if !out.iter().any(|t| t.kind == kind) {
-            out.push(trig(kind, Some(format!("CodePipeline source {what}")), line(m)));
+            out.push(trig(
+                kind,
+                Some(format!("CodePipeline source {what}")),
+                line(m),
+            ));
         }
     }
     out
@@ -307,8 +324,10 @@ impl<'a> Lexed<'a> {
     /// their offsets.
     fn command_lists(&self, start: usize, end: usize) -> Vec<(usize, String)> {
         static KEY: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r#"(?:^|[^\w])["']?(?:commands|installCommands|install_commands)["']?\s*[:=]\s*\["#)
-                .expect("commands key")
+            Regex::new(
+                r#"(?:^|[^\w])["']?(?:commands|installCommands|install_commands)["']?\s*[:=]\s*\["#,
+            )
+            .expect("commands key")
         });
         let mut out = Vec::new();
         let Some(region) = self.text.get(start..end) else {
@@ -395,17 +414,17 @@ mod tests {
     #[test]
     fn other_code_is_not_a_pipeline() {
         for (rel, text) in [
-            ("app.ts", "const commands = ['pytest'];\nnew ShellStep('x', { commands });\n"),
+            (
+                "app.ts",
+                "const commands = ['pytest'];\nnew ShellStep('x', { commands });\n",
+            ),
             (
                 "lib/stack.ts",
                 "import * as s3 from 'aws-cdk-lib/aws-s3';\nnew s3.Bucket(this, 'B');\n",
             ),
         ] {
             let f = crate::extract::extract(&Document::new(rel, text.to_string()));
-            assert!(
-                !matches!(f, Some(FileFacts::Entry { .. })),
-                "{rel}: {f:?}"
-            );
+            assert!(!matches!(f, Some(FileFacts::Entry { .. })), "{rel}: {f:?}");
         }
     }
 }

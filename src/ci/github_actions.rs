@@ -117,6 +117,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                     triggers: vec![trig(TriggerKind::Called, None, *line)],
                     commands: Vec::new(),
                     may_fail: Vec::new(),
+                    trial: false,
                 };
             }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
@@ -138,13 +139,25 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                     u.split('@').next().unwrap_or(u),
                 ));
             }
+            // `if: github.event_name == 'pull_request'`: only those triggers start it.
+            let own = job
+                .get("if")
+                .and_then(Node::as_str)
+                .and_then(|c| crate::ci::trial::event_filter(c, &triggers));
+            let trial = crate::ci::trial::is_trial(
+                root,
+                job,
+                own.as_deref().unwrap_or(&triggers),
+                &commands,
+            );
             Job {
                 name: name.clone(),
                 line: *line,
                 end: job_end,
-                triggers: Vec::new(),
+                triggers: own.unwrap_or_default(),
                 commands,
                 may_fail,
+                trial,
             }
         })
         .collect();

@@ -28,6 +28,7 @@ pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
 pub(crate) mod tekton;
 pub(crate) mod travis;
+pub(crate) mod trial;
 
 pub(crate) use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;
