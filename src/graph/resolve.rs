@@ -102,6 +102,38 @@ impl<'a> Graph<'a> {
                 }
             }
         }
+        if abs_like {
+            return self.image_script(t);
+        }
+        Vec::new()
+    }
+
+    /// A script named by its path in an image (`/opt/spark-jobs/train.py`, where a Dockerfile
+    /// `COPY spark-jobs/ /opt/spark-jobs/` put it) that is no path of the tree: the one file of
+    /// the tree ending with its directory and name (`spark/spark-jobs/train.py`), else the
+    /// file at the root after the image's prefix (`/app/train.py` → `train.py`, after
+    /// `COPY . /app`). Only scripts (what runs), only a single match.
+    fn image_script(&self, t: &str) -> Vec<String> {
+        const SCRIPTS: &[&str] = &[".py", ".sh", ".ipynb", ".R", ".jl"];
+        let parts: Vec<&str> = t.split('/').collect();
+        if parts.len() < 2 || !SCRIPTS.iter().any(|e| t.ends_with(e)) {
+            return Vec::new();
+        }
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
+        let tail = parts[parts.len() - 2..].join("/");
+        let suffix = format!("/{tail}");
+        let mut hits = self
+            .files
+            .iter()
+            .filter(|f| f.ends_with(&suffix) || **f == tail);
+        if let (Some(one), None) = (hits.next(), hits.next()) {
+            return vec![one.clone()];
+        }
+        let name = parts[parts.len() - 1];
+        if parts.len() == 2 && self.is_file(name) {
+            return vec![name.to_string()];
+        }
         Vec::new()
     }
 
