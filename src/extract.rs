@@ -278,6 +278,33 @@ mod tests {
         assert_eq!(jobs[0].may_fail, vec![(1, 3)]);
     }
 
+    /// An action input that the action runs (`with: command:`) is a shell command; a
+    /// `github-script` `script:` is JavaScript, not shell (fails without the exclusion).
+    #[test]
+    fn gha_action_inputs_that_run_commands() {
+        let FileFacts::Entry { jobs, .. } = facts(
+            ".github/workflows/ci.yml",
+            "on: [push]\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/submit-job\n        with:\n          job-type: gpu\n          command: chmod +x ./ci/build.sh && ./ci/build.sh torch\n      - uses: nick-fields/retry@v3\n        with:\n          command: pytest tests\n      - uses: actions/github-script@v7\n        with:\n          script: console.log('make deploy')\n",
+        ) else {
+            panic!()
+        };
+        let shell: Vec<&str> = jobs[0]
+            .commands
+            .iter()
+            .filter(|c| c.shell)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert!(
+            shell.contains(&"chmod +x ./ci/build.sh && ./ci/build.sh torch"),
+            "{shell:?}"
+        );
+        assert!(shell.contains(&"pytest tests"), "{shell:?}");
+        assert!(
+            !shell.iter().any(|c| c.contains("console.log")),
+            "{shell:?}"
+        );
+    }
+
     #[test]
     fn makefile_targets() {
         let FileFacts::Targets { targets, .. } = facts(
