@@ -129,9 +129,7 @@ fn is_placeholder(part: &str) -> bool {
             .iter()
             .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
             .count();
-        n > 2
-            && rest[0].is_ascii_uppercase()
-            && part[i + 2..i + 2 + n].ends_with("__")
+        n > 2 && rest[0].is_ascii_uppercase() && part[i + 2..i + 2 + n].ends_with("__")
     })
 }
 

@@ -101,6 +101,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
             redact_chain(&mut e.chain);
         }
     }
+    crate::assess::setup_builds::drop_setup_only_builds(&read.facts, &mut evs);
     facets::ci_builds_through_scripts(&read.facts, &mut evs);
     facets::add_registry_deployments(&mut evs);
     facets::add_graph_facets(&auto, &graph, &mut evs);
