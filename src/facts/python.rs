@@ -146,8 +146,7 @@ fn expand_templates(literals: &mut Vec<Command>) {
             add.push(Command {
                 line: *line,
                 text,
-                shell: t.shell,
-                cwd: None,
+                ..t.clone()
             });
         }
     }
