@@ -102,13 +102,11 @@ impl<'a> Graph<'a> {
                 }
             }
         }
-        if abs_like {
-            return self.image_script(t);
-        }
         Vec::new()
     }
 
-    /// A script named by its path in an image (`/opt/spark-jobs/train.py`, where a Dockerfile
+    /// A script a reference names by its path in an image (`/opt/spark-jobs/train.py` in a
+    /// Python string, where a Dockerfile
     /// `COPY spark-jobs/ /opt/spark-jobs/` put it) that is no path of the tree: the one file of
     /// the tree ending with its directory and name (`spark/spark-jobs/train.py`), else the
     /// file at the root after the image's prefix (`/app/train.py` → `train.py`, after
@@ -150,6 +148,12 @@ impl<'a> Graph<'a> {
         let found = self.resolve_path(&t, bases, false);
         if !found.is_empty() {
             return found;
+        }
+        if t.starts_with('/') && !t.contains(['$', '{', '*']) && !t.contains("://") {
+            let found = self.image_script(t.trim_start_matches('/'));
+            if !found.is_empty() {
+                return found;
+            }
         }
         let clean = t.trim_start_matches("file:").trim_end_matches('/');
         if clean.is_empty() || clean.contains('$') || clean.contains("://") || clean.len() > 300 {
