@@ -172,6 +172,7 @@ fixture_tests! {
     cfn_codepipeline => "cfn-codepipeline",
     terraform_codebuild => "terraform-codebuild",
     cdk_pipelines => "cdk-pipelines",
+    retrain_deploy_src => "retrain-deploy-src",
     ci_lint_docs_only => "ci-lint-docs-only",
     scheduler_image_paths => "scheduler-image-paths",
     sagemaker_model_monitor => "sagemaker-model-monitor",

@@ -135,7 +135,8 @@ pub(crate) fn separate_systems(
         }
         // CI at the root, or a CI file beside the code it builds (a CodeBuild buildspec in its
         // asset directory, one stage of a pipeline defined elsewhere): one system.
-        if scope.is_empty() || path.starts_with(&format!("{scope}/")) {
+        // CI acting in the root `src/` acts on the repository's own source tree.
+        if scope.is_empty() || scope == "src" || path.starts_with(&format!("{scope}/")) {
             return None;
         }
         scopes.push(scope);
