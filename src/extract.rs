@@ -20,6 +20,7 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || rel.ends_with(".bash")
         || rel.ends_with(".mk")
         || rel.ends_with(".groovy")
+        || is_typescript(rel)
         || dockerfile::is_dockerfile(name)
         || matches!(
             name,
@@ -39,6 +40,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if name.ends_with(".groovy") {
         return ci::jenkins::groovy(doc);
+    }
+    if is_typescript(rel) {
+        return ci::cdk_pipelines::read(doc);
     }
     if name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.ends_with(".mk") {
         return Some(make::makefile(doc));
@@ -81,12 +85,17 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
         ));
     }
     if name.ends_with(".py") {
-        return Some(python::python(doc));
+        return ci::cdk_pipelines::read(doc).or_else(|| Some(python::python(doc)));
     }
     if is_yaml(rel) {
         return yaml_other(doc);
     }
     None
+}
+
+/// TypeScript sources (not declaration files), read for CDK pipelines.
+fn is_typescript(rel: &str) -> bool {
+    rel.ends_with(".ts") && !rel.ends_with(".d.ts")
 }
 
 fn has_shell_shebang(text: &str) -> bool {
@@ -267,6 +276,33 @@ mod tests {
             panic!()
         };
         assert_eq!(jobs[0].may_fail, vec![(1, 3)]);
+    }
+
+    /// An action input that the action runs (`with: command:`) is a shell command; a
+    /// `github-script` `script:` is JavaScript, not shell (fails without the exclusion).
+    #[test]
+    fn gha_action_inputs_that_run_commands() {
+        let FileFacts::Entry { jobs, .. } = facts(
+            ".github/workflows/ci.yml",
+            "on: [push]\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/submit-job\n        with:\n          job-type: gpu\n          command: chmod +x ./ci/build.sh && ./ci/build.sh torch\n      - uses: nick-fields/retry@v3\n        with:\n          command: pytest tests\n      - uses: actions/github-script@v7\n        with:\n          script: console.log('make deploy')\n",
+        ) else {
+            panic!()
+        };
+        let shell: Vec<&str> = jobs[0]
+            .commands
+            .iter()
+            .filter(|c| c.shell)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert!(
+            shell.contains(&"chmod +x ./ci/build.sh && ./ci/build.sh torch"),
+            "{shell:?}"
+        );
+        assert!(shell.contains(&"pytest tests"), "{shell:?}");
+        assert!(
+            !shell.iter().any(|c| c.contains("console.log")),
+            "{shell:?}"
+        );
     }
 
     #[test]

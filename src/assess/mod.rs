@@ -6,5 +6,6 @@ pub(crate) mod facets;
 pub(crate) mod gate;
 pub(crate) mod models;
 pub(crate) mod projects;
+pub(crate) mod setup_builds;
 pub(crate) mod system;
 pub(crate) mod waivers;

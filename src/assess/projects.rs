@@ -68,11 +68,14 @@ pub(crate) fn project_evidence(
         .collect()
 }
 
-/// `a/tests` → `a`, `tests` → `` (root): the project a test directory belongs to.
+/// `a/tests` → `a`, `tests` → `` (root), `tests/unit` → `` (a test suite's sub-folder): the
+/// project a test directory belongs to.
 fn test_dir_parent(dir: &str) -> Option<String> {
-    let (parent, last) = dir.rsplit_once('/').unwrap_or(("", dir));
-    matches!(last, "tests" | "test" | "unit_tests" | "integration_tests")
-        .then(|| parent.to_string())
+    let parts: Vec<&str> = dir.split('/').collect();
+    let i = parts
+        .iter()
+        .position(|p| matches!(*p, "tests" | "test" | "unit_tests" | "integration_tests"))?;
+    Some(parts[..i].join("/"))
 }
 
 /// The deepest directory holding every path (root: "").
@@ -132,7 +135,8 @@ pub(crate) fn separate_systems(
         }
         // CI at the root, or a CI file beside the code it builds (a CodeBuild buildspec in its
         // asset directory, one stage of a pipeline defined elsewhere): one system.
-        if scope.is_empty() || path.starts_with(&format!("{scope}/")) {
+        // CI acting in the root `src/` acts on the repository's own source tree.
+        if scope.is_empty() || scope == "src" || path.starts_with(&format!("{scope}/")) {
             return None;
         }
         scopes.push(scope);

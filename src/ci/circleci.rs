@@ -102,6 +102,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 triggers: t,
                 commands,
                 may_fail: Vec::new(),
+                trial: false,
             }
         })
         .collect();
@@ -113,6 +114,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             end: last,
             commands: Vec::new(),
             may_fail: Vec::new(),
+            trial: false,
         });
     }
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
@@ -158,6 +160,7 @@ fn continuation(root: &Node) -> Option<Job> {
         triggers: vec![trig(TriggerKind::Push, None, line)],
         commands,
         may_fail: Vec::new(),
+        trial: false,
     })
 }
 

@@ -82,6 +82,15 @@ pub(crate) fn github_steps(
                     | "continue-on-error" | "timeout-minutes",
                     _,
                 ) => {}
+                // `actions/github-script`'s `script:` is JavaScript and a PowerShell action's
+                // `inlineScript:` PowerShell: neither is read as shell.
+                ("with", _) if runs_inputs_elsewhere(step) => {
+                    for (ik, _, iv) in v.entries() {
+                        if !matches!(ik.as_str(), "script" | "inlineScript") {
+                            commands.extend(scalar_commands(iv, false, here));
+                        }
+                    }
+                }
                 ("uses", Some(u)) => {
                     // Local actions (`./.github/actions/x`) are repository paths; marketplace
                     // actions (`owner/repo@v1`) and `docker://` images are not.
@@ -117,6 +126,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                     triggers: vec![trig(TriggerKind::Called, None, *line)],
                     commands: Vec::new(),
                     may_fail: Vec::new(),
+                    trial: false,
                 };
             }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
@@ -138,17 +148,37 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                     u.split('@').next().unwrap_or(u),
                 ));
             }
+            // `if: github.event_name == 'pull_request'`: only those triggers start it.
+            let own = job
+                .get("if")
+                .and_then(Node::as_str)
+                .and_then(|c| crate::ci::trial::event_filter(c, &triggers));
+            let trial = crate::ci::trial::is_trial(
+                root,
+                job,
+                own.as_deref().unwrap_or(&triggers),
+                &commands,
+            );
             Job {
                 name: name.clone(),
                 line: *line,
                 end: job_end,
-                triggers: Vec::new(),
+                triggers: own.unwrap_or_default(),
                 commands,
                 may_fail,
+                trial,
             }
         })
         .collect();
     entry("github-actions", triggers, jobs)
+}
+
+/// Whether a step's action takes a `script:` that is not shell (`actions/github-script`:
+/// JavaScript; PowerShell actions).
+fn runs_inputs_elsewhere(step: &Node) -> bool {
+    step.get("uses").and_then(Node::as_str).is_some_and(|u| {
+        u.contains("github-script") || u.to_ascii_lowercase().contains("powershell")
+    })
 }
 
 /// Whether an `if:` condition is always false (`false`, `${{ false }}`).

@@ -161,6 +161,7 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
             } else {
                 Vec::new()
             },
+            trial: false,
         });
     }
     FileFacts::Entry {

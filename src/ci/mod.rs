@@ -18,6 +18,7 @@
 pub(crate) mod azure_pipelines;
 pub(crate) mod bitbucket;
 pub(crate) mod buildkite;
+pub(crate) mod cdk_pipelines;
 pub(crate) mod circleci;
 pub(crate) mod cloud_build;
 pub(crate) mod codebuild;
@@ -27,6 +28,7 @@ pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
 pub(crate) mod tekton;
 pub(crate) mod travis;
+pub(crate) mod trial;
 
 pub(crate) use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;
@@ -90,6 +92,7 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &buildkite::Buildkite,
     &azure_pipelines::AzurePipelines,
     &tekton::Tekton,
+    &cdk_pipelines::CdkPipelines,
 ];
 
 /// The CI system whose location `rel` is.
@@ -97,9 +100,37 @@ pub(crate) fn at(rel: &str) -> Option<&'static dyn CiSystem> {
     REGISTRY.iter().copied().find(|s| s.at(rel))
 }
 
-/// Why a CI configuration at `rel` runs nothing in this repository ([`CiSystem::copy`]).
+/// Why a CI configuration at `rel` runs nothing in this repository ([`CiSystem::copy`]), or
+/// for any system: a file under a template's placeholder folder (`__APP_NAME__/`,
+/// `{{cookiecutter.project_slug}}/`) is rendered into another repository by a scaffolder.
 pub(crate) fn copy_of(rel: &str) -> Option<String> {
-    REGISTRY.iter().find_map(|s| s.copy(rel))
+    REGISTRY.iter().find_map(|s| s.copy(rel)).or_else(|| {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let i = parts[..parts.len().saturating_sub(1)]
+            .iter()
+            .position(|p| is_placeholder(p))?;
+        Some(copy_note(
+            &parts[..=i].join("/"),
+            "it lies in a template folder whose name is a placeholder a scaffolder fills",
+        ))
+    })
+}
+
+/// A path component a template engine fills: `__APP_NAME__`, `{{cookiecutter.name}}`,
+/// `{% ... %}` (not Python's `__init__`, `__pycache__`: lower case).
+fn is_placeholder(part: &str) -> bool {
+    if part.contains("{{") || part.contains("{%") {
+        return true;
+    }
+    let b = part.as_bytes();
+    part.match_indices("__").any(|(i, _)| {
+        let rest = &b[i + 2..];
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
+            .count();
+        n > 2 && rest[0].is_ascii_uppercase() && part[i + 2..i + 2 + n].ends_with("__")
+    })
 }
 
 /// The note of a copy: the folder it would run in as its own root, and why.
@@ -177,6 +208,8 @@ mod tests {
             "app/bitbucket-pipelines.yml",
             "starter/.circleci/config.yml",
             "old/.travis.yml",
+            "mlops_manager/templates/cicd/simple/__APP_NAME__/cloudbuild.yaml",
+            "{{cookiecutter.project_slug}}/azure-pipelines.yml",
         ] {
             let why = copy_of(rel).unwrap_or_else(|| panic!("{rel} is not a copy"));
             assert!(why.starts_with("CI for another repository"), "{why}");
@@ -194,6 +227,8 @@ mod tests {
             "build/cloudbuild.yaml",
             "infra/buildspec.yml",
             "seedcode/.github/actions/x/action.yml",
+            "src/__init__/cloudbuild.yaml",
+            "__pycache__/buildspec.yml",
         ] {
             assert_eq!(copy_of(rel), None, "{rel}");
         }

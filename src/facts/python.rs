@@ -76,6 +76,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             cwd: None,
         });
     }
+    expand_templates(&mut literals);
     let code_dirs = CODE_DIR
         .captures_iter(&doc.text)
         .map(|c| {
@@ -110,9 +111,71 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     }
 }
 
+/// A path built from a parameter (`f"/opt/jobs/{job_file}"`, `"scripts/{}".format(name)`)
+/// with a script name written elsewhere in the file (`run_job("train.py")`): each such name
+/// put in the template, at the name's line (where the job is chosen). Only file names with a
+/// script's extension fill a template with one field; what does not exist resolves to nothing.
+fn expand_templates(literals: &mut Vec<Command>) {
+    static FIELD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\{[A-Za-z_][\w.]*\}|\{\}|%s").expect("template field"));
+    const SCRIPTS: &[&str] = &[".py", ".sh", ".ipynb", ".R", ".r", ".jl", ".scala", ".jar"];
+    let names: Vec<(u32, String)> = literals
+        .iter()
+        .filter(|c| {
+            !c.text.contains(['/', '{', ' ', '%']) && SCRIPTS.iter().any(|e| c.text.ends_with(e))
+        })
+        .map(|c| (c.line, c.text.clone()))
+        .take(50)
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let mut add = Vec::new();
+    for t in literals.iter().filter(|c| c.text.contains('/')).take(50) {
+        let mut fields = FIELD.find_iter(&t.text);
+        let (Some(f), None) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        // The field ends the path, or the template names a script around it.
+        if f.end() != t.text.len() && !t.text[f.end()..].starts_with(char::is_whitespace) {
+            continue;
+        }
+        for (line, name) in &names {
+            let mut text = t.text.clone();
+            text.replace_range(f.range(), name);
+            add.push(Command {
+                line: *line,
+                text,
+                ..t.clone()
+            });
+        }
+    }
+    literals.extend(add);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A job's path built from a parameter resolves with the script names the file passes.
+    #[test]
+    fn parameter_paths_take_the_script_names_of_the_file() {
+        let FileFacts::Python { literals, .. } = python(&Document::new(
+            "sched/scheduler.py",
+            "def run(job_file):\n    subprocess.run(['spark-submit', f'/opt/jobs/{job_file}'])\n\ndef train():\n    run('ml_training.py')\n\nlog = f'/var/log/{when}.txt'\n".to_string(),
+        )) else {
+            panic!()
+        };
+        let texts: Vec<(&str, u32)> = literals.iter().map(|c| (c.text.as_str(), c.line)).collect();
+        assert!(
+            texts.contains(&("/opt/jobs/ml_training.py", 5)),
+            "{texts:?}"
+        );
+        assert!(
+            !texts.iter().any(|(t, _)| t.starts_with("/var/log/ml")),
+            "{texts:?}"
+        );
+    }
 
     /// `from x import (...)` over several lines (black's style) imports the module and each
     /// name, like the one-line form.

@@ -235,6 +235,7 @@ pub(crate) fn whole_job(end: u32, commands: Vec<Command>) -> Vec<Job> {
         triggers: Vec::new(),
         commands,
         may_fail: Vec::new(),
+        trial: false,
     }]
 }
 
@@ -326,6 +327,7 @@ pub(crate) fn item_jobs<'a>(
                 triggers: Vec::new(),
                 commands,
                 may_fail: Vec::new(),
+                trial: false,
             }
         })
         .collect()

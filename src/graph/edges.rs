@@ -394,8 +394,16 @@ impl<'a> Graph<'a> {
                     .filter(|j| sub.as_ref().is_none_or(|s| *s == j.name))
                 {
                     let mut state = ShellState::default();
+                    let before = out.len();
                     for c in &j.commands {
                         self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
+                    }
+                    // A trial run (pull requests only, keeps nothing) exercises what it
+                    // reaches, as a test does.
+                    if j.trial {
+                        for e in &mut out[before..] {
+                            e.tests = true;
+                        }
                     }
                 }
             }

@@ -334,6 +334,55 @@ mod tests {
         assert!(evs[2].note.as_deref().is_some_and(|n| n.contains("smoke")));
     }
 
+    /// A trial run (docs/levels.md): a GitHub job that only pull requests start (the
+    /// workflow's `pull_request`, or its `if:` on the event) and that keeps nothing trains
+    /// only as a test does. The same job uploading its model, holding a secret, or started by
+    /// the push too, trains for real.
+    #[test]
+    fn pull_request_trials_that_keep_nothing_are_not_automated() {
+        let tier = |job: &str| {
+            let ci = format!(
+                "on:\n  push:\n  pull_request:\njobs:\n  train:\n    runs-on: x\n{job}    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.11'\n      - run: python train.py\n"
+            );
+            let (files, facts) = setup(&[
+                (".github/workflows/ci.yml", ci.as_str()),
+                ("train.py", "model.fit(x)\n"),
+            ]);
+            let auto = build_for(&files, &facts);
+            let mut evs = vec![ev_of("model_training", "train.py", 1)];
+            auto.promote(&facts, &mut evs);
+            evs[0].tier
+        };
+        let pr_only = "    if: github.event_name == 'pull_request'\n";
+        assert_eq!(tier(pr_only), Tier::Implemented);
+        assert_eq!(tier(""), Tier::Automated);
+        let kept = [
+            "    if: github.event_name == 'pull_request'\n    env:\n      MLFLOW_TRACKING_URI: ${{ secrets.MLFLOW_URI }}\n",
+            "    if: ${{ github.event_name == 'pull_request' }}\n    permissions:\n      id-token: write\n",
+        ];
+        for job in kept {
+            assert_eq!(tier(job), Tier::Automated, "{job}");
+        }
+        let upload = format!(
+            "{pr_only}    steps:\n      - run: python train.py\n      - uses: actions/upload-artifact@v4\n        with:\n          path: model.pkl\n"
+        );
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                format!(
+                    "on: [pull_request]\njobs:\n  train:\n    runs-on: x\n{}",
+                    upload.replacen(pr_only, "", 1)
+                )
+                .as_str(),
+            ),
+            ("train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev_of("model_training", "train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+    }
+
     /// A test step whose failure CI ignores (`|| true`, `set +e`) gates nothing: the
     /// deployment after it is not gated; without the mask it is.
     #[test]

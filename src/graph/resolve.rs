@@ -105,6 +105,36 @@ impl<'a> Graph<'a> {
         Vec::new()
     }
 
+    /// A script a reference names by its path in an image (`/opt/spark-jobs/train.py` in a
+    /// Python string, where a Dockerfile
+    /// `COPY spark-jobs/ /opt/spark-jobs/` put it) that is no path of the tree: the one file of
+    /// the tree ending with its directory and name (`spark/spark-jobs/train.py`), else the
+    /// file at the root after the image's prefix (`/app/train.py` → `train.py`, after
+    /// `COPY . /app`). Only scripts (what runs), only a single match.
+    fn image_script(&self, t: &str) -> Vec<String> {
+        const SCRIPTS: &[&str] = &[".py", ".sh", ".ipynb", ".R", ".jl"];
+        let parts: Vec<&str> = t.split('/').collect();
+        if parts.len() < 2 || !SCRIPTS.iter().any(|e| t.ends_with(e)) {
+            return Vec::new();
+        }
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
+        let tail = parts[parts.len() - 2..].join("/");
+        let suffix = format!("/{tail}");
+        let mut hits = self
+            .files
+            .iter()
+            .filter(|f| f.ends_with(&suffix) || **f == tail);
+        if let (Some(one), None) = (hits.next(), hits.next()) {
+            return vec![one.clone()];
+        }
+        let name = parts[parts.len() - 1];
+        if parts.len() == 2 && self.is_file(name) {
+            return vec![name.to_string()];
+        }
+        Vec::new()
+    }
+
     /// Resolves a non-shell reference (`template:`, `code:`, `uses: ./.github/actions/x`,
     /// `entrypoint: flows/train.py:flow`, a notebook path without extension) to files only: a
     /// directory counts only through the file that defines it (`action.yml`,
@@ -118,6 +148,12 @@ impl<'a> Graph<'a> {
         let found = self.resolve_path(&t, bases, false);
         if !found.is_empty() {
             return found;
+        }
+        if t.starts_with('/') && !t.contains(['$', '{', '*']) && !t.contains("://") {
+            let found = self.image_script(t.trim_start_matches('/'));
+            if !found.is_empty() {
+                return found;
+            }
         }
         let clean = t.trim_start_matches("file:").trim_end_matches('/');
         if clean.is_empty() || clean.contains('$') || clean.contains("://") || clean.len() > 300 {

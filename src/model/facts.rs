@@ -49,6 +49,9 @@ pub struct Job {
     /// (GitHub `continue-on-error: true`, GitLab `allow_failure: true`): they check nothing,
     /// so they gate nothing.
     pub may_fail: Vec<(u32, u32)>,
+    /// A trial run: started only by pull requests and keeping nothing (no artefact upload, no
+    /// push, no credentials): what it reaches is exercised, not automated (docs/levels.md).
+    pub trial: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -97,10 +97,9 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.
     if full {
-        for e in &mut evs {
-            redact_chain(&mut e.chain);
-        }
+        evs.iter_mut().for_each(|e| redact_chain(&mut e.chain));
     }
+    crate::assess::setup_builds::drop_setup_only_builds(&read.facts, &mut evs);
     facets::ci_builds_through_scripts(&read.facts, &mut evs);
     facets::add_registry_deployments(&mut evs);
     facets::add_graph_facets(&auto, &graph, &mut evs);

@@ -126,8 +126,10 @@ fn same_jobs(x: &[Job], y: &[Job]) -> bool {
                 triggers,
                 commands,
                 may_fail,
+                trial,
             } = j;
             *name == k.name
+                && *trial == k.trial
                 && may_fail.len() == k.may_fail.len()
                 && same_triggers(triggers, &k.triggers)
                 && same_commands(commands, &k.commands)

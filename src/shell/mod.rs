@@ -9,7 +9,7 @@ pub(crate) mod cd;
 mod classify;
 mod lex;
 mod modes;
-mod programs;
+pub(crate) mod programs;
 
 use classify::classify;
 

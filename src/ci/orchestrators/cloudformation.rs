@@ -93,6 +93,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             triggers: t,
             commands,
             may_fail: Vec::new(),
+            trial: false,
         });
     }
     jobs.extend(super::cfn_pipeline::jobs(entries, end, here));

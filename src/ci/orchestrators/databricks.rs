@@ -83,6 +83,7 @@ pub(crate) fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts>
                 triggers: t,
                 commands,
                 may_fail: Vec::new(),
+                trial: false,
             }
         })
         .collect();

@@ -78,6 +78,7 @@ fn rule_job(doc: &Document) -> Option<Job> {
         triggers,
         commands,
         may_fail: Vec::new(),
+        trial: false,
     })
 }
 

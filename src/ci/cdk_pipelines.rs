@@ -1,0 +1,430 @@
+//! AWS CDK pipelines written in code (TypeScript or Python): a CDK Pipelines
+//! `CodePipeline` (`aws-cdk-lib/pipelines`, `aws_cdk.pipelines`) or a plain
+//! `codepipeline.Pipeline` with CodeBuild actions. Its source (`CodePipelineSource.connection`,
+//! `.gitHub`, `.codeCommit`, a `*SourceAction`) is the trigger: a push to the repository, an
+//! artefact event; its `ShellStep`/`CodeBuildStep` commands (`installCommands` too) and the
+//! commands of an inline `BuildSpec.fromObject` are what it runs, each step a job;
+//! `BuildSpec.fromSourceFilename('buildspec.yml')` runs that file. A `ManualApprovalStep` in a
+//! stage or wave gates the steps after it: they are started by the source and by the click (as
+//! a GitLab `when: manual` job in a push pipeline). The stacks a stage deploys are
+//! infrastructure, not commands: nothing is invented for them.
+//!
+//! The file is read with a small lexer (strings, comments, brackets), never executed.
+
+use crate::ci::CiSystem;
+use crate::facts::yaml::trig;
+use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
+use crate::read::Document;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// CDK pipelines in code.
+pub(crate) struct CdkPipelines;
+
+impl CiSystem for CdkPipelines {
+    fn id(&self) -> &'static str {
+        "cdk-pipelines"
+    }
+    fn samples(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            (
+                "lib/pipeline-stack.ts",
+                "import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';\nconst p = new CodePipeline(this, 'P', {\n  synth: new ShellStep('Synth', {\n    input: CodePipelineSource.gitHub('acme/churn', 'main'),\n    commands: ['npm ci', 'pytest tests', 'npx cdk synth'],\n  }),\n});\n",
+            ),
+            (
+                "infra/pipeline_stack.py",
+                "from aws_cdk import pipelines\npipeline = pipelines.CodePipeline(self, 'P', synth=pipelines.ShellStep(\n    'Synth',\n    input=pipelines.CodePipelineSource.connection('acme/churn', 'main', connection_arn=arn),\n    commands=['pip install -r requirements.txt', 'pytest', 'cdk synth'],\n))\n",
+            ),
+        ]
+    }
+}
+
+/// Whether a TypeScript, JavaScript or Python file may define a CDK pipeline: it imports the
+/// CDK pipelines or CodePipeline module. Cheap, for the dispatch.
+pub(crate) fn may_define(text: &str) -> bool {
+    (text.contains("pipelines") || text.contains("codepipeline"))
+        && IMPORT.is_match(text)
+        && STEP_OR_PIPELINE.is_match(text)
+}
+
+static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?m)(?:['"](?:aws-cdk-lib/(?:pipelines|aws-codepipeline)|@aws-cdk/(?:pipelines|aws-codepipeline))['"]|^\s*(?:from|import)\s+aws_cdk(?:\.(?:pipelines|aws_codepipeline)\b|\s+import\s+[^\n]*\b(?:pipelines|aws_codepipeline)\b))"#,
+    )
+    .expect("cdk import")
+});
+
+static STEP_OR_PIPELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:CodePipeline|ShellStep|CodeBuildStep|Pipeline|PipelineProject|Project)\s*\(")
+        .expect("cdk pipeline")
+});
+
+/// Reads a CDK pipeline file, or None when it defines no pipeline step or source.
+pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
+    if !may_define(&doc.text) {
+        return None;
+    }
+    let lex = Lexed::new(&doc.text);
+    let line = |off: usize| doc.file_line(doc.line_index(off));
+    let triggers = sources(&doc.text, &lex, &line);
+    let approvals: Vec<usize> = lex.calls(&["ManualApprovalStep"]).map(|(s, _)| s).collect();
+    let groups: Vec<(usize, usize)> = lex
+        .calls(&[
+            "addStage",
+            "add_stage",
+            "addWave",
+            "add_wave",
+            "addPre",
+            "addPost",
+        ])
+        .collect();
+    let mut jobs = Vec::new();
+    for (called, start, end) in
+        lex.named_calls(&["ShellStep", "CodeBuildStep", "fromObject", "from_object"])
+    {
+        let mut commands = Vec::new();
+        for (off, text) in lex.command_lists(start, end) {
+            commands.push(Command::run(line(off), text));
+        }
+        if commands.is_empty() {
+            continue;
+        }
+        // After a manual approval of the same stage or wave: started by the source and the click.
+        let gated = approvals.iter().find(|&&a| {
+            a < start
+                && groups
+                    .iter()
+                    .any(|&(gs, ge)| gs < a && a < ge && gs < start && end < ge)
+        });
+        let triggers = match gated {
+            Some(&a) => {
+                let mut t = triggers.clone();
+                t.push(trig(
+                    TriggerKind::Manual,
+                    Some("ManualApprovalStep".into()),
+                    line(a),
+                ));
+                t
+            }
+            None => Vec::new(),
+        };
+        jobs.push(Job {
+            name: if called.ends_with("Step") {
+                lex.first_string(start, end).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            line: line(start),
+            end: line(end),
+            triggers,
+            commands,
+            may_fail: Vec::new(),
+            trial: false,
+        });
+    }
+    for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {
+        if let Some(file) = lex.first_string(start, end) {
+            jobs.push(Job {
+                name: String::new(),
+                line: line(start),
+                end: line(end),
+                triggers: Vec::new(),
+                commands: vec![Command::reference(line(start), file)],
+                may_fail: Vec::new(),
+                trial: false,
+            });
+        }
+    }
+    if jobs.is_empty() {
+        return None;
+    }
+    let triggers = if triggers.is_empty() {
+        // The source is defined elsewhere (passed in): the pipeline still runs on its changes.
+        vec![trig(TriggerKind::External, None, jobs[0].line)]
+    } else {
+        triggers
+    };
+    for j in jobs.iter_mut().filter(|j| !j.triggers.is_empty()) {
+        if j.triggers.iter().all(|t| t.kind == TriggerKind::Manual) {
+            j.triggers.splice(0..0, triggers.iter().cloned());
+        }
+    }
+    Some(FileFacts::Entry {
+        system: "cdk-pipelines",
+        includes: Vec::new(),
+        triggers,
+        jobs,
+    })
+}
+
+/// The pipeline's sources: a push to a code repository, an event of an artefact store.
+fn sources(text: &str, lex: &Lexed, line: &dyn Fn(usize) -> u32) -> Vec<Trigger> {
+    static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:CodePipelineSource\s*\.\s*(connection|gitHub|git_hub|codeCommit|code_commit|s3|ecr)|(CodeStarConnections|GitHub|CodeCommit|BitBucket|S3|Ecr)SourceAction)\s*\(")
+            .expect("cdk source")
+    });
+    let mut out: Vec<Trigger> = Vec::new();
+    for c in SOURCE.captures_iter(text) {
+        let m = c.get(0).map_or(0, |m| m.start());
+        if !lex.is_code(m) {
+            continue;
+        }
+        let what = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+        let kind = match what {
+            "s3" | "ecr" | "S3" | "Ecr" => TriggerKind::Event,
+            _ => TriggerKind::Push,
+        };
+        if !out.iter().any(|t| t.kind == kind) {
+            out.push(trig(
+                kind,
+                Some(format!("CodePipeline source {what}")),
+                line(m),
+            ));
+        }
+    }
+    out
+}
+
+/// Where the code of a TypeScript/Python file is: string literals and comments marked, so that
+/// calls and brackets are found only in code.
+struct Lexed<'a> {
+    text: &'a str,
+    /// Byte ranges of string literals (quotes included), in order.
+    strings: Vec<(usize, usize)>,
+    /// Whether each byte is code (not in a string or a comment).
+    code: Vec<bool>,
+}
+
+impl<'a> Lexed<'a> {
+    fn new(text: &'a str) -> Self {
+        let b = text.as_bytes();
+        let mut code = vec![true; b.len()];
+        let mut strings = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let start = i;
+            if c == b'#' || (c == b'/' && b.get(i + 1) == Some(&b'/')) {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i = (i + 2).min(b.len());
+            } else if c == b'"' || c == b'\'' || c == b'`' {
+                let triple = c != b'`' && b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == c {
+                        if !triple {
+                            break;
+                        }
+                        if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c) {
+                            i += 2;
+                            break;
+                        }
+                    }
+                    if b[i] == b'\n' && !triple && c != b'`' {
+                        break;
+                    }
+                    i += 1;
+                }
+                i = (i + 1).min(b.len());
+                strings.push((start, i));
+            } else {
+                i += 1;
+                continue;
+            }
+            for x in code.iter_mut().take(i).skip(start) {
+                *x = false;
+            }
+        }
+        Lexed {
+            text,
+            strings,
+            code,
+        }
+    }
+
+    fn is_code(&self, i: usize) -> bool {
+        self.code.get(i).copied().unwrap_or(false)
+    }
+
+    /// The closing bracket matching the opening one at `open`, in code.
+    fn close(&self, open: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let mut depth = 0usize;
+        for (i, &c) in b.iter().enumerate().skip(open) {
+            if !self.code[i] {
+                continue;
+            }
+            match c {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Calls of any of `names` in code: (offset of the name, offset of the closing paren).
+    fn calls<'s>(&'s self, names: &'s [&'s str]) -> impl Iterator<Item = (usize, usize)> + 's {
+        self.named_calls(names).map(|(_, s, e)| (s, e))
+    }
+
+    /// Calls of any of `names` in code, with the name called.
+    fn named_calls<'s>(
+        &'s self,
+        names: &'s [&'s str],
+    ) -> impl Iterator<Item = (&'s str, usize, usize)> + 's {
+        static CALL: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"\b([A-Za-z_]\w*)\s*\(").expect("call"));
+        CALL.captures_iter(self.text).filter_map(move |c| {
+            let name = c.get(1)?;
+            if !names.contains(&name.as_str()) || !self.is_code(name.start()) {
+                return None;
+            }
+            let open = c.get(0)?.end() - 1;
+            Some((name.as_str(), name.start(), self.close(open)?))
+        })
+    }
+
+    /// The content of a string literal at byte range `r` (quotes removed).
+    fn content(&self, (s, e): (usize, usize)) -> &str {
+        let lit = &self.text[s..e];
+        let q = if lit.starts_with("\"\"\"") || lit.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        lit.get(q..lit.len().saturating_sub(q).max(q)).unwrap_or("")
+    }
+
+    /// The first string literal in `(start, end)`: a step's name, a buildspec's path.
+    fn first_string(&self, start: usize, end: usize) -> Option<String> {
+        self.strings
+            .iter()
+            .find(|&&(s, _)| s > start && s < end)
+            .map(|&r| self.content(r).to_string())
+    }
+
+    /// The string literals of every `commands`/`installCommands` list in `(start, end)`, with
+    /// their offsets.
+    fn command_lists(&self, start: usize, end: usize) -> Vec<(usize, String)> {
+        static KEY: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r#"(?:^|[^\w])["']?(?:commands|installCommands|install_commands)["']?\s*[:=]\s*\["#,
+            )
+            .expect("commands key")
+        });
+        let mut out = Vec::new();
+        let Some(region) = self.text.get(start..end) else {
+            return out;
+        };
+        for m in KEY.find_iter(region) {
+            let open = start + m.end() - 1;
+            if !self.is_code(open) {
+                continue;
+            }
+            let Some(close) = self.close(open) else {
+                continue;
+            };
+            for &r in self.strings.iter().filter(|&&(s, _)| s > open && s < close) {
+                let t = self.content(r).trim();
+                if !t.is_empty() {
+                    out.push((r.0, t.to_string()));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(rel: &str, text: &str) -> (Vec<Trigger>, Vec<Job>) {
+        match crate::extract::extract(&Document::new(rel, text.to_string())) {
+            Some(FileFacts::Entry {
+                system: "cdk-pipelines",
+                triggers,
+                jobs,
+                ..
+            }) => (triggers, jobs),
+            other => panic!("{rel}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn synth_and_stage_steps_run_on_push_and_approval_gates_later_steps() {
+        let (triggers, jobs) = entry(
+            "lib/pipeline.ts",
+            "import * as pipelines from 'aws-cdk-lib/pipelines';\n// new pipelines.ShellStep('Old', { commands: ['make old'] })\nconst pipeline = new pipelines.CodePipeline(this, 'Pipeline', {\n  synth: new pipelines.ShellStep('Synth', {\n    input: pipelines.CodePipelineSource.connection('acme/churn', 'main', { connectionArn: arn }),\n    installCommands: ['pip install -r requirements.txt'],\n    commands: [\n      'pytest tests',\n      `npx cdk synth -c branch=${branch}`,\n    ],\n  }),\n});\npipeline.addStage(new Prod(this, 'Prod'), {\n  pre: [new pipelines.ManualApprovalStep('Approve')],\n  post: [new pipelines.CodeBuildStep('Smoke', { commands: [\"python smoke.py\"] })],\n});\n",
+        );
+        assert_eq!(triggers.len(), 1);
+        assert_eq!(triggers[0].kind, TriggerKind::Push);
+        assert_eq!(triggers[0].line, 5);
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].name, "Synth");
+        let texts: Vec<(&str, u32)> = jobs[0]
+            .commands
+            .iter()
+            .map(|c| (c.text.as_str(), c.line))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("pip install -r requirements.txt", 6),
+                ("pytest tests", 8),
+                ("npx cdk synth -c branch=${branch}", 9)
+            ]
+        );
+        assert!(jobs[0].triggers.is_empty());
+        let kinds: Vec<TriggerKind> = jobs[1].triggers.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, vec![TriggerKind::Push, TriggerKind::Manual]);
+        assert_eq!(jobs[1].commands[0].text, "python smoke.py");
+    }
+
+    #[test]
+    fn plain_codepipeline_with_buildspec_objects_and_files() {
+        let (triggers, jobs) = entry(
+            "infra/stack.py",
+            "from aws_cdk import aws_codepipeline as codepipeline, aws_codebuild as codebuild\nsrc = cpactions.CodeCommitSourceAction(action_name='src', repository=repo, output=out)\nproject = codebuild.PipelineProject(self, 'Train', build_spec=codebuild.BuildSpec.from_object({\n    'phases': {'build': {'commands': ['python train.py']}},\n}))\ntest = codebuild.PipelineProject(self, 'Test', build_spec=codebuild.BuildSpec.from_source_filename('ci/buildspec.yml'))\n",
+        );
+        assert_eq!(triggers[0].kind, TriggerKind::Push);
+        assert_eq!(jobs[0].commands[0].text, "python train.py");
+        assert_eq!(jobs[0].commands[0].line, 4);
+        assert_eq!(jobs[1].commands[0].text, "ci/buildspec.yml");
+        assert!(!jobs[1].commands[0].shell);
+    }
+
+    #[test]
+    fn other_code_is_not_a_pipeline() {
+        for (rel, text) in [
+            (
+                "app.ts",
+                "const commands = ['pytest'];\nnew ShellStep('x', { commands });\n",
+            ),
+            (
+                "lib/stack.ts",
+                "import * as s3 from 'aws-cdk-lib/aws-s3';\nnew s3.Bucket(this, 'B');\n",
+            ),
+        ] {
+            let f = crate::extract::extract(&Document::new(rel, text.to_string()));
+            assert!(!matches!(f, Some(FileFacts::Entry { .. })), "{rel}: {f:?}");
+        }
+    }
+}

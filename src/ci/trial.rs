@@ -1,0 +1,147 @@
+//! Which events start a GitHub job, and whether it is a trial run.
+//!
+//! A job's `if:` that tests only the event (`github.event_name == 'pull_request'`, alternatives
+//! joined by `||`) runs it only for those of the workflow's triggers. A job started only by
+//! pull requests that keeps nothing is a trial run of the code (a smoke training on a fixture,
+//! a dry run): no step uploads an artefact, pushes, publishes, deploys or comments, and the job
+//! holds no credentials (no `secrets.*`, no `github.token`, no `id-token: write` for cloud
+//! OIDC), so nothing it computes can leave the runner. What it reaches is exercised, not
+//! automated (docs/levels.md, "Known over-detection").
+
+use crate::model::{Command, Trigger, TriggerKind};
+use crate::read::structured::Node;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The workflow's triggers a job's `if:` lets through, when the condition tests the event
+/// alone; None when it tests anything else (then every trigger may start it).
+pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigger>> {
+    static EVENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*\(?\s*github\.event_name\s*==\s*['"]([a-z_]+)['"]\s*\)?\s*$"#)
+            .expect("event test")
+    });
+    let c = cond.trim();
+    let c = c
+        .strip_prefix("${{")
+        .and_then(|c| c.strip_suffix("}}"))
+        .unwrap_or(c);
+    if c.contains("&&") || c.contains('!') {
+        return None;
+    }
+    let mut kinds = Vec::new();
+    for alt in c.split("||") {
+        let name = EVENT.captures(alt)?.get(1)?.as_str().to_string();
+        kinds.push(match name.as_str() {
+            "push" => TriggerKind::Push,
+            "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
+            "schedule" => TriggerKind::Schedule,
+            "workflow_dispatch" => TriggerKind::Manual,
+            "workflow_call" => TriggerKind::Called,
+            "workflow_run" => TriggerKind::PipelineCompletion,
+            "release" => TriggerKind::Release,
+            _ => TriggerKind::Event,
+        });
+    }
+    let kept: Vec<Trigger> = triggers
+        .iter()
+        .filter(|t| kinds.contains(&t.kind))
+        .cloned()
+        .collect();
+    // A condition no trigger meets is left to the workflow's triggers (an event this reader
+    // does not name, a typo): never fewer starts than GitHub might make.
+    (!kept.is_empty()).then_some(kept)
+}
+
+/// Whether a job started by `triggers` is a trial run: pull requests only, and it keeps
+/// nothing (see the module). `root` is the workflow (its `env:` and `permissions:` apply).
+pub(crate) fn is_trial(
+    root: &Node,
+    job: &Node,
+    triggers: &[Trigger],
+    commands: &[Command],
+) -> bool {
+    static KEEPS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:git\s+push|docker\s+push|dvc\s+push|aws\s+s3\s+(?:cp|sync|mv)|gsutil\b|gcloud\b|az\s|aws\s|kubectl\b|helm\b|huggingface-cli\s+upload|hf\s+upload|twine\s+upload|gh\s+(?:release|pr|issue|api)\b|cml\b|curl\b[^\n]*-X\s*(?:POST|PUT)|upload|publish|deploy|MLFLOW_TRACKING_URI=https?:)")
+            .expect("keeps")
+    });
+    static KEEPING_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)upload|publish|deploy|push|release|comment|login|auth|credentials|cml|pages|artifact")
+            .expect("keeping action")
+    });
+    if triggers.is_empty() || triggers.iter().any(|t| t.kind != TriggerKind::PullRequest) {
+        return false;
+    }
+    let mut scalars = Vec::new();
+    job.scalars(&mut scalars);
+    if let Some(env) = root.get("env") {
+        env.scalars(&mut scalars);
+    }
+    if scalars
+        .iter()
+        .any(|(s, _)| s.contains("secrets.") || s.contains("github.token"))
+    {
+        return false;
+    }
+    for perms in [root.get("permissions"), job.get("permissions")]
+        .into_iter()
+        .flatten()
+    {
+        let mut p = Vec::new();
+        perms.scalars(&mut p);
+        if perms.get("id-token").and_then(Node::as_str) == Some("write")
+            || p.iter().any(|(s, _)| *s == "write-all")
+        {
+            return false;
+        }
+    }
+    for step in job.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+        if step
+            .get("uses")
+            .and_then(Node::as_str)
+            .is_some_and(|u| !u.starts_with("./") && KEEPING_ACTION.is_match(u))
+        {
+            return false;
+        }
+    }
+    // A job calling a reusable workflow or a local action runs steps this check cannot see.
+    job.get("uses").is_none()
+        && !commands.iter().any(|c| {
+            let t = c.text.trim_start();
+            if c.shell {
+                !t.starts_with('#') && KEEPS.is_match(t)
+            } else {
+                t.starts_with("./") || t.starts_with("../")
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::yaml::trig;
+
+    #[test]
+    fn event_conditions_select_the_workflow_triggers() {
+        let t = vec![
+            trig(TriggerKind::Push, None, 2),
+            trig(TriggerKind::PullRequest, None, 3),
+        ];
+        let kinds =
+            |c: &str| event_filter(c, &t).map(|v| v.iter().map(|t| t.kind).collect::<Vec<_>>());
+        assert_eq!(
+            kinds("github.event_name == 'pull_request'"),
+            Some(vec![TriggerKind::PullRequest])
+        );
+        assert_eq!(
+            kinds("${{ github.event_name == \"push\" || github.event_name == 'pull_request' }}"),
+            Some(vec![TriggerKind::Push, TriggerKind::PullRequest])
+        );
+        assert_eq!(kinds("github.event_name != 'pull_request'"), None);
+        assert_eq!(
+            kinds("github.event_name == 'pull_request' && github.actor != 'bot'"),
+            None
+        );
+        assert_eq!(kinds("github.ref == 'refs/heads/main'"), None);
+        assert_eq!(kinds("github.event_name == 'schedule'"), None);
+    }
+}
