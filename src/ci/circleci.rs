@@ -6,8 +6,15 @@ use crate::facts::yaml::{entry, push_block, ranges, str_at, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
+use crate::shell::vars::Vars;
 
 pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
+    let mut pipeline_vars = Vars::default();
+    crate::ci::vars::read_defaults(
+        root.get("parameters"),
+        "pipeline.parameters.",
+        &mut pipeline_vars,
+    );
     let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
     // Which workflows run each job, and on what.
     let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
@@ -90,6 +97,11 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                     }
                 }
             }
+            // `<< parameters.x >>` (the job's defaults), `$X` of its `environment:`.
+            let mut vars = pipeline_vars.clone();
+            crate::ci::vars::read_map(job.get("environment"), "", &mut vars);
+            crate::ci::vars::read_defaults(job.get("parameters"), "parameters.", &mut vars);
+            crate::ci::vars::expand(&mut commands, 0, &vars);
             let mut t = triggers_of(&job_triggers, name);
             if t.is_empty() {
                 // Defined but in no workflow: it never runs.

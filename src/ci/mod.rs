@@ -27,6 +27,7 @@ pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
 pub(crate) mod tekton;
 pub(crate) mod travis;
+pub(crate) mod vars;
 
 pub(crate) use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;
