@@ -8,6 +8,15 @@ use crate::read::Document;
 use crate::read::structured::{Node, Value};
 use crate::shell::vars::Vars;
 
+/// A job's variables: `<< pipeline.parameters.x >>`, `$X` of its `environment:`, `<<
+/// parameters.x >>` (its parameters' defaults).
+fn job_vars(job: &Node, pipeline: &Vars) -> Vars {
+    let mut vars = pipeline.clone();
+    crate::ci::vars::read_map(job.get("environment"), "", &mut vars);
+    crate::ci::vars::read_defaults(job.get("parameters"), "parameters.", &mut vars);
+    vars
+}
+
 pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
     let mut pipeline_vars = Vars::default();
     crate::ci::vars::read_defaults(
@@ -97,11 +106,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                     }
                 }
             }
-            // `<< parameters.x >>` (the job's defaults), `$X` of its `environment:`.
-            let mut vars = pipeline_vars.clone();
-            crate::ci::vars::read_map(job.get("environment"), "", &mut vars);
-            crate::ci::vars::read_defaults(job.get("parameters"), "parameters.", &mut vars);
-            crate::ci::vars::expand(&mut commands, 0, &vars);
+            crate::ci::vars::expand(&mut commands, 0, &job_vars(job, &pipeline_vars));
             let mut t = triggers_of(&job_triggers, name);
             if t.is_empty() {
                 // Defined but in no workflow: it never runs.
