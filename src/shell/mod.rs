@@ -58,6 +58,9 @@ pub(crate) enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Simple {
     pub program: String,
+    /// The program once wrappers are removed (`poetry run train`: `train`): a console script
+    /// of the project is run by this name.
+    pub runs: String,
     pub action: Action,
     /// The command as written, shortened, for chains.
     pub text: String,
@@ -182,6 +185,7 @@ pub(crate) fn parse_line_with(
         if let Some(action) = classify(&tokens) {
             out.push(Simple {
                 program: base_name(&program).to_string(),
+                runs: classify::unwrapped_program(&tokens).unwrap_or_default(),
                 smoke: modes::is_smoke_run(&action, &tokens),
                 tracking_off: off_here || modes::flags_turn_tracking_off(&tokens),
                 masked: ignored[k] || state.errexit_off,
