@@ -4,7 +4,7 @@
 
 use crate::ci::{self, Yaml, orchestrators};
 use crate::facts::job_spec;
-use crate::facts::{dockerfile, dvc, make, python, tasks};
+use crate::facts::{compose, dockerfile, dvc, make, pyproject, python, tasks};
 use crate::model::{Command, FileFacts};
 use crate::paths::{file_name, is_yaml, parent};
 use crate::read::Document;
@@ -24,7 +24,12 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || dockerfile::is_dockerfile(name)
         || matches!(
             name,
-            "Makefile" | "makefile" | "GNUmakefile" | "cdk.json" | "package.json"
+            "Makefile"
+                | "makefile"
+                | "GNUmakefile"
+                | "cdk.json"
+                | "package.json"
+                | "pyproject.toml"
         )
         || tasks::JUSTFILES.contains(&name)
         || tasks::TASKFILES.contains(&name)
@@ -59,6 +64,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     if name == "package.json" {
         return tasks::package_json(doc);
     }
+    if name == "pyproject.toml" {
+        return pyproject::pyproject(doc);
+    }
     if dockerfile::is_dockerfile(name) {
         return Some(dockerfile::dockerfile(doc));
     }
@@ -71,6 +79,11 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
             shell: true,
             cwd: Some(format!("/{}", parent(rel))),
         }]));
+    }
+    if compose::is_compose(rel)
+        && let Some(f) = compose::compose(doc)
+    {
+        return Some(f);
     }
     if let Some(o) = orchestrators::at(rel) {
         return o.read(doc);

@@ -192,6 +192,8 @@ fixture_tests! {
     task_runner_deploy => "task-runner-deploy",
     python_scheduler => "python-scheduler",
     circleci_orb_deploy => "circleci-orb-deploy",
+    ci_variables => "ci-variables",
+    compose_console_script => "compose-console-script",
     zenml_snapshot_ci => "zenml-snapshot-ci",
     python_subprocess_deploy => "python-subprocess-deploy",
 }

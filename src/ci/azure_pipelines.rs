@@ -8,6 +8,7 @@ use crate::paths::file_name;
 use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
+use crate::shell::vars::Vars;
 
 pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut t = Vec::new();
@@ -84,6 +85,12 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
             c.text = t.to_string();
         }
     }
+    // `$(name)`, `${{ variables.name }}`, `${{ parameters.name }}`: the file's variables (of
+    // every stage and job: the file is read as one job) and its parameters' defaults.
+    let mut vars = Vars::default();
+    variables_below(root, &mut vars, 0);
+    crate::ci::vars::read_defaults(root.get("parameters"), "parameters.", &mut vars);
+    crate::ci::vars::expand(&mut commands, 0, &vars);
     FileFacts::Entry {
         system: "azure-pipelines",
         triggers: azure_triggers(root),
@@ -94,6 +101,19 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
             .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
             .map(|(s, l)| Command::reference(l, s))
             .collect(),
+    }
+}
+
+/// Every `variables:` block of the pipeline's stages and jobs, outer ones first.
+fn variables_below(node: &Node, vars: &mut Vars, depth: usize) {
+    if depth > 6 {
+        return;
+    }
+    crate::ci::vars::read_azure_variables(node.get("variables"), vars);
+    for key in ["stages", "jobs"] {
+        for item in node.get(key).map(Node::as_seq).unwrap_or(&[]) {
+            variables_below(item, vars, depth + 1);
+        }
     }
 }
 

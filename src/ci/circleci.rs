@@ -6,8 +6,24 @@ use crate::facts::yaml::{entry, push_block, ranges, str_at, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
+use crate::shell::vars::Vars;
+
+/// A job's variables: `<< pipeline.parameters.x >>`, `$X` of its `environment:`, `<<
+/// parameters.x >>` (its parameters' defaults).
+fn job_vars(job: &Node, pipeline: &Vars) -> Vars {
+    let mut vars = pipeline.clone();
+    crate::ci::vars::read_map(job.get("environment"), "", &mut vars);
+    crate::ci::vars::read_defaults(job.get("parameters"), "parameters.", &mut vars);
+    vars
+}
 
 pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
+    let mut pipeline_vars = Vars::default();
+    crate::ci::vars::read_defaults(
+        root.get("parameters"),
+        "pipeline.parameters.",
+        &mut pipeline_vars,
+    );
     let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
     // Which workflows run each job, and on what.
     let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
@@ -90,6 +106,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                     }
                 }
             }
+            crate::ci::vars::expand(&mut commands, 0, &job_vars(job, &pipeline_vars));
             let mut t = triggers_of(&job_triggers, name);
             if t.is_empty() {
                 // Defined but in no workflow: it never runs.

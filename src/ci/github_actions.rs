@@ -8,6 +8,7 @@ use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
+use crate::shell::vars::Vars;
 
 pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
     let mut out = Vec::new();
@@ -66,9 +67,11 @@ pub(crate) fn github_steps(
     steps: &[Node],
     wd: Option<&str>,
     here: &str,
+    vars: &Vars,
     commands: &mut Vec<Command>,
 ) {
     for step in steps {
+        let start = commands.len();
         let wd = step
             .get("working-directory")
             .and_then(Node::as_str)
@@ -101,7 +104,23 @@ pub(crate) fn github_steps(
                 _ => commands.extend(scalar_commands(v, false, here)),
             }
         }
+        let mut step_vars = vars.clone();
+        crate::ci::vars::read_map(step.get("env"), "", &mut step_vars);
+        crate::ci::vars::expand(commands, start, &step_vars);
     }
+}
+
+/// The variables a workflow defines for all its jobs: `env:`, and the defaults of the inputs
+/// of `workflow_call` / `workflow_dispatch` (what a run gets when nobody passes them).
+fn workflow_vars(root: &Node) -> Vars {
+    let mut vars = Vars::default();
+    crate::ci::vars::read_map(root.get("env"), "", &mut vars);
+    for event in ["workflow_call", "workflow_dispatch"] {
+        let inputs = root.get("on").and_then(|o| o.get(event)?.get("inputs"));
+        crate::ci::vars::read_defaults(inputs, "inputs.", &mut vars);
+        crate::ci::vars::read_defaults(inputs, "github.event.inputs.", &mut vars);
+    }
+    vars
 }
 
 pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
@@ -111,6 +130,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             .map(|w| format!("/{}", w.trim_start_matches("./")))
     };
     let default_wd = wd_of(root);
+    let wf_vars = workflow_vars(root);
     let entries = root.get("jobs").map(Node::entries).unwrap_or(&[]);
     let jobs = entries
         .iter()
@@ -137,7 +157,14 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .filter(|s| !s.get("if").and_then(Node::as_str).is_some_and(never))
                 .cloned()
                 .collect();
-            github_steps(&steps, job_wd.as_deref(), here, &mut commands);
+            let mut vars = wf_vars.clone();
+            crate::ci::vars::read_map(job.get("env"), "", &mut vars);
+            crate::ci::vars::read_matrix(
+                job.get("strategy").and_then(|s| s.get("matrix")),
+                "matrix.",
+                &mut vars,
+            );
+            github_steps(&steps, job_wd.as_deref(), here, &vars, &mut commands);
             let may_fail = may_fail(job, all_steps, *line, job_end);
             // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
             if let Some(u) = job.get("uses").and_then(Node::as_str)
@@ -218,10 +245,13 @@ fn may_fail(job: &Node, steps: &[Node], line: u32, end: u32) -> Vec<(u32, u32)> 
 pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
     let runs = root.get("runs")?;
     let mut commands = Vec::new();
+    let mut vars = Vars::default();
+    crate::ci::vars::read_defaults(root.get("inputs"), "inputs.", &mut vars);
     github_steps(
         runs.get("steps").map(Node::as_seq).unwrap_or(&[]),
         None,
         here,
+        &vars,
         &mut commands,
     );
     if let Some(img) = runs.get("image")

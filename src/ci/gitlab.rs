@@ -8,6 +8,7 @@ use crate::paths::file_name;
 use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
+use crate::shell::vars::Vars;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -97,6 +98,8 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
     let entries = root.entries();
     let mut jobs = Vec::new();
     let mut includes = Vec::new();
+    let mut global_vars = Vars::default();
+    crate::ci::vars::read_map(root.get("variables"), "", &mut global_vars);
     // Hidden jobs (`.name`) are templates for `extends:`.
     let templates: Vec<(&str, &Node)> = entries
         .iter()
@@ -142,12 +145,23 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
         if let Some(e) = job.get("extends") {
             e.scalars(&mut ext);
         }
+        // A job's variables: the file's, then its templates', its own and its parallel
+        // matrix's, each over the one before.
+        let mut vars = global_vars.clone();
         for (t, _) in ext {
             if let Some((_, tn)) = templates.iter().find(|(n, _)| *n == t) {
                 commands.extend(scalar_commands(tn, true, here));
+                crate::ci::vars::read_map(tn.get("variables"), "", &mut vars);
             }
         }
         commands.extend(scalar_commands(job, true, here));
+        crate::ci::vars::read_map(job.get("variables"), "", &mut vars);
+        crate::ci::vars::read_matrix(
+            job.get("parallel").and_then(|p| p.get("matrix")),
+            "",
+            &mut vars,
+        );
+        crate::ci::vars::expand(&mut commands, 0, &vars);
         // `trigger: include: child.yml` / `trigger: project`: a child pipeline.
         jobs.push(Job {
             name: name.clone(),

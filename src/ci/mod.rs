@@ -29,6 +29,7 @@ pub(crate) mod orchestrators;
 pub(crate) mod tekton;
 pub(crate) mod travis;
 pub(crate) mod trial;
+pub(crate) mod vars;
 
 pub(crate) use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;

@@ -1,10 +1,13 @@
-//! Makefiles: targets, their prerequisites and recipe lines (continuations joined).
+//! Makefiles: targets, their prerequisites and recipe lines (continuations joined), with the
+//! file's variables (`TRAIN = src/train.py`, then `python $(TRAIN)`) written into the recipes.
 
 use crate::model::{BuildTarget, Command, FileFacts, TargetKind};
 use crate::read::Document;
+use crate::shell::vars::Vars;
 
 pub(crate) fn makefile(doc: &Document) -> FileFacts {
     let mut targets: Vec<BuildTarget> = Vec::new();
+    let mut vars = Vars::default();
     let mut continued = String::new();
     let mut cont_line = 0u32;
     for (i, raw) in doc.text.lines().enumerate() {
@@ -38,6 +41,10 @@ pub(crate) fn makefile(doc: &Document) -> FileFacts {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        if let Some((name, value)) = assignment(line) {
+            vars.set(name, value);
+            continue;
+        }
         let Some(colon) = line.find(':') else {
             continue;
         };
@@ -68,8 +75,61 @@ pub(crate) fn makefile(doc: &Document) -> FileFacts {
             targets.push(t);
         }
     }
+    if !vars.is_empty() {
+        for t in &mut targets {
+            for c in &mut t.commands {
+                c.text = vars.expand_one(&c.text);
+            }
+        }
+    }
     FileFacts::Targets {
         kind: TargetKind::Make,
         targets,
+    }
+}
+
+/// `NAME = value` (also `:=`, `::=`, `?=`, `+=`, `!=` is left out: its value is a command's
+/// output), with an optional `export` / `override` before it.
+fn assignment(line: &str) -> Option<(&str, &str)> {
+    let line = line
+        .trim_start_matches("export ")
+        .trim_start_matches("override ")
+        .trim_start();
+    let eq = line.find('=')?;
+    let (head, value) = (&line[..eq], line[eq + 1..].trim());
+    let name = head
+        .trim_end_matches([':', '?', '+'])
+        .trim_end_matches(':')
+        .trim();
+    if head.ends_with('!') || name.is_empty() || name.contains([' ', '\t', '$', '(', '%']) {
+        return None;
+    }
+    Some((name, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipes(text: &str) -> Vec<String> {
+        match makefile(&Document::new("Makefile", text.to_string())) {
+            FileFacts::Targets { targets, .. } => targets
+                .into_iter()
+                .flat_map(|t| t.commands.into_iter().map(|c| c.text))
+                .collect(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn variables_are_written_into_recipes() {
+        let text = "PY ?= python\nSRC := src\nexport TRAIN = $(SRC)/train.py\nREV != git rev-parse HEAD\n\
+                    train: data\n\t$(PY) ${TRAIN} --rev $(REV)\n\t$(UNKNOWN) x\n";
+        assert_eq!(
+            recipes(text),
+            vec!["python src/train.py --rev $(REV)", "$(UNKNOWN) x"]
+        );
+        // A rule is not an assignment, and a file without variables is left as it is.
+        assert_eq!(recipes("a: b\n\tpython $(X)\n"), vec!["python $(X)"]);
     }
 }

@@ -2,11 +2,13 @@
 //! stages, Dockerfiles, Python, shell scripts, Kustomize and other YAML job specs, and the YAML
 //! helpers the CI systems share.
 
+pub(crate) mod compose;
 pub(crate) mod dockerfile;
 pub(crate) mod dvc;
 pub(crate) mod hcl;
 pub(crate) mod job_spec;
 pub(crate) mod make;
+pub(crate) mod pyproject;
 pub(crate) mod python;
 pub(crate) mod tasks;
 pub(crate) mod yaml;

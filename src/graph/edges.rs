@@ -199,9 +199,25 @@ impl<'a> Graph<'a> {
             Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
             Action::Paths(paths) => {
                 let (found, looks) = self.path_args(&simple.program, paths, b);
-                (files(found), looks)
+                let mut nodes: Vec<(NodeId, bool)> = files(found);
+                nodes.extend(self.console_script(&simple.runs, b).map(|n| (n, false)));
+                (nodes, looks)
             }
         }
+    }
+
+    /// A program named as a console script of a `pyproject.toml` where the command runs (or at
+    /// the root): that script's target, which runs its module.
+    fn console_script(&self, program: &str, b: &[String]) -> Option<NodeId> {
+        if program.contains(['/', '.', '$']) {
+            return None;
+        }
+        b.iter()
+            .map(String::as_str)
+            .chain([""])
+            .filter_map(|base| join(base, "pyproject.toml"))
+            .filter(|p| self.is_file(p))
+            .find_map(|p| self.target_node(&p, Some(program)))
     }
 
     /// `make [-C dir] [-f file] [targets]`: the targets (none: the first) of the Makefile.
@@ -222,6 +238,7 @@ impl<'a> Graph<'a> {
             "Makefile" => &["makefile", "GNUmakefile"],
             "justfile" => &crate::facts::tasks::JUSTFILES[1..],
             "Taskfile.yml" => &crate::facts::tasks::TASKFILES[1..],
+            "compose.yaml" => &crate::facts::compose::COMPOSE_FILES[1..],
             _ => &[],
         };
         let candidates = [join(&d, mf), join("", mf)]

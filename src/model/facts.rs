@@ -136,4 +136,8 @@ pub enum FileFacts {
 pub enum TargetKind {
     Make,
     Dvc,
+    /// Docker Compose services: none named means every service (`docker compose up`).
+    Services,
+    /// Console scripts of a `pyproject.toml`, run by name.
+    Scripts,
 }

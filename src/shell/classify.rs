@@ -5,6 +5,14 @@
 use crate::shell::programs::*;
 use crate::shell::{Action, base_name};
 
+/// The program a command line runs once its wrappers are removed (`uv run train` runs
+/// `train`).
+pub(crate) fn unwrapped_program(tokens: &[String]) -> Option<String> {
+    let mut t: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    unwrap(&mut t);
+    t.first().map(|p| base_name(p).to_string())
+}
+
 pub fn classify(tokens: &[String]) -> Option<Action> {
     let mut t: Vec<&str> = tokens.iter().map(String::as_str).collect();
     unwrap(&mut t);
@@ -211,6 +219,8 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("gh", Some("workflow")) if sub(1) == Some("run") => {
             args.get(2).map(|w| Action::GhWorkflow(w.clone()))
         }
+        ("docker" | "podman", Some("compose")) => compose(&args[1..]),
+        ("docker-compose" | "podman-compose", _) => compose(args),
         ("docker" | "podman", Some("build" | "buildx")) => Some(docker_build(args)),
         ("kubectl" | "oc", Some("apply" | "create" | "replace")) | ("kustomize", Some("build")) => {
             kubectl(program, args)
@@ -282,6 +292,74 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             }
             Some(Action::Paths(paths))
         }
+    }
+}
+
+/// `docker compose [-f FILE] [--project-directory DIR] up|run|start|create [SERVICE...]`: the
+/// services of the Compose file (`facts::compose`), all of them when none is named; `run
+/// SERVICE CMD...` and `exec SERVICE CMD...` run CMD in the service's container instead.
+fn compose(args: &[String]) -> Option<Action> {
+    const GLOBAL_VALUE: &[&str] = &["-p", "--project-name", "--profile", "--env-file", "--ansi"];
+    const VALUE: &[&str] = &[
+        "-e",
+        "--env",
+        "-l",
+        "--label",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "-v",
+        "--volume",
+        "-p",
+        "--publish",
+        "--name",
+        "--entrypoint",
+        "--exit-code-from",
+        "--scale",
+        "-t",
+        "--timeout",
+        "--attach",
+        "--no-attach",
+        "--pull",
+        "--wait-timeout",
+        "--index",
+    ];
+    let mut file = None;
+    let mut dir = None;
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        match args[i].as_str() {
+            "-f" | "--file" => file = args.get(i + 1).cloned(),
+            "--project-directory" => dir = args.get(i + 1).cloned(),
+            a if GLOBAL_VALUE.contains(&a) => {}
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    let sub = args.get(i)?.as_str();
+    let mut rest = Vec::new();
+    let mut it = args[i + 1..].iter();
+    while let Some(a) = it.next() {
+        if VALUE.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') || !rest.is_empty() {
+            rest.push(a.clone());
+        }
+    }
+    let services = |names: Vec<String>| Action::Make {
+        dir: dir.clone(),
+        file: Some(file.clone().unwrap_or_else(|| "compose.yaml".into())),
+        targets: names,
+    };
+    match sub {
+        "up" | "start" | "create" | "restart" => Some(services(rest)),
+        "run" | "exec" if rest.len() > 1 => classify(&rest[1..]),
+        "run" => Some(services(rest)),
+        _ => None,
     }
 }
 

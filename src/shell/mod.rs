@@ -10,6 +10,7 @@ mod classify;
 mod lex;
 mod modes;
 pub(crate) mod programs;
+pub(crate) mod vars;
 
 use classify::classify;
 
@@ -57,6 +58,9 @@ pub(crate) enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Simple {
     pub program: String,
+    /// The program once wrappers are removed (`poetry run train`: `train`): a console script
+    /// of the project is run by this name.
+    pub runs: String,
     pub action: Action,
     /// The command as written, shortened, for chains.
     pub text: String,
@@ -73,11 +77,13 @@ pub(crate) struct Simple {
 }
 
 /// What earlier commands of one job, target or script set for the ones after them: tracking
-/// switched off (`export WANDB_MODE=disabled`), failures ignored (`set +e`).
-#[derive(Debug, Clone, Copy, Default)]
+/// switched off (`export WANDB_MODE=disabled`), failures ignored (`set +e`), variables
+/// assigned (`SCRIPT=src/train.py`, `export ENTRY=...`) for the commands that name them.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ShellState {
     pub tracking_off: bool,
     pub errexit_off: bool,
+    pub vars: vars::Vars,
 }
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
@@ -102,14 +108,15 @@ pub(crate) fn parse_line_with(
         for sub in part.substitutions.iter().filter(|s| s.len() < 4000) {
             out.extend(parse_line_with(sub, &mut cwd.clone(), &mut state.clone()));
         }
-        let mut tokens = part.words;
+        let mut tokens = expand_words(part.words, &state.vars);
         let mut off_here = state.tracking_off;
+        let mut assigned = Vec::new();
         // `VAR=value cmd`, `env VAR=value cmd`, `sudo`, `time`: not the program.
         loop {
             match tokens.first().map(String::as_str) {
-                Some(t) if t.contains('=') && !t.starts_with('-') && !t.contains('/') => {
+                Some(t) if assignment(t).is_some() => {
                     off_here |= modes::env_turns_tracking_off(t);
-                    tokens.remove(0);
+                    assigned.push(tokens.remove(0));
                 }
                 Some(
                     "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do"
@@ -121,10 +128,20 @@ pub(crate) fn parse_line_with(
             }
         }
         let Some(program) = tokens.first().cloned() else {
+            // `SCRIPT=src/train.py` alone: a variable of the shell, for the lines after it.
+            for (name, value) in assigned.iter().filter_map(|t| assignment(t)) {
+                state.vars.set(name, value);
+            }
             continue;
         };
-        if program == "export" {
+        if matches!(
+            program.as_str(),
+            "export" | "declare" | "local" | "readonly"
+        ) {
             state.tracking_off |= tokens[1..].iter().any(|t| modes::env_turns_tracking_off(t));
+            for (name, value) in tokens[1..].iter().filter_map(|t| assignment(t)) {
+                state.vars.set(name, value);
+            }
             continue;
         }
         if program == "set" {
@@ -154,6 +171,7 @@ pub(crate) fn parse_line_with(
                 let mut inner_state = ShellState {
                     tracking_off: off_here,
                     errexit_off: state.errexit_off,
+                    vars: state.vars.clone(),
                 };
                 let mut inner_simples = parse_line_with(inner, &mut inner_cwd, &mut inner_state);
                 if ignored[k] {
@@ -167,6 +185,7 @@ pub(crate) fn parse_line_with(
         if let Some(action) = classify(&tokens) {
             out.push(Simple {
                 program: base_name(&program).to_string(),
+                runs: classify::unwrapped_program(&tokens).unwrap_or_default(),
                 smoke: modes::is_smoke_run(&action, &tokens),
                 tracking_off: off_here || modes::flags_turn_tracking_off(&tokens),
                 masked: ignored[k] || state.errexit_off,
@@ -174,6 +193,37 @@ pub(crate) fn parse_line_with(
                 text,
                 cwd: cwd.clone(),
             });
+        }
+    }
+    out
+}
+
+/// `NAME=value` (a shell assignment): the name and the value. A word such as `--lr=0.1` or
+/// `key=a/b` passed to a program is not one (names are identifiers, and a path-like left side
+/// is an argument).
+fn assignment(t: &str) -> Option<(&str, &str)> {
+    let (name, value) = t.split_once('=')?;
+    let name = name.strip_suffix('+').unwrap_or(name);
+    (!name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    .then_some((name, value))
+}
+
+/// The words of a command with the variables the shell has assigned replaced; a word that is
+/// only a reference to a value with spaces is split as the shell splits it (`$PY train.py`
+/// with `PY="python -u"`).
+fn expand_words(words: Vec<String>, vars: &vars::Vars) -> Vec<String> {
+    if vars.is_empty() {
+        return words;
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        let e = vars.expand_one(&w);
+        if e != w && w.starts_with('$') && e.contains(char::is_whitespace) {
+            out.extend(e.split_whitespace().map(str::to_string));
+        } else {
+            out.push(e);
         }
     }
     out
@@ -393,6 +443,41 @@ mod tests {
                 alternatives: false
             }]
         );
+    }
+
+    /// `ENTRY=src/train.py` then `python "${ENTRY}"`: the script names what it runs through a
+    /// variable it assigned.
+    #[test]
+    fn variables_the_script_assigns_name_what_it_runs() {
+        let mut cwd = None;
+        let mut state = ShellState::default();
+        let run = |line: &str, state: &mut ShellState, cwd: &mut Option<String>| {
+            parse_line_with(line, cwd, state)
+                .into_iter()
+                .map(|s| s.action)
+                .collect::<Vec<_>>()
+        };
+        assert!(run("ENTRY=\"src/train.py\"", &mut state, &mut cwd).is_empty());
+        assert_eq!(
+            run("python \"${ENTRY}\" --epochs 3", &mut state, &mut cwd),
+            vec![Action::Paths(vec!["src/train.py".into(), "3".into()])]
+        );
+        run("export PY='python -u'", &mut state, &mut cwd);
+        assert_eq!(
+            run("$PY $ENTRY", &mut state, &mut cwd),
+            vec![Action::Paths(vec!["src/train.py".into()])]
+        );
+        // One line: the assignment holds for the commands after it.
+        let mut fresh = ShellState::default();
+        assert_eq!(
+            run("S=eval.py; python $S", &mut fresh, &mut cwd),
+            vec![Action::Paths(vec!["eval.py".into()])]
+        );
+        // A prefix assignment is the command's environment only, and `--lr=0.1` is no
+        // assignment.
+        let mut fresh = ShellState::default();
+        run("X=a.py python b.py --lr=0.1", &mut fresh, &mut cwd);
+        assert!(fresh.vars.is_empty());
     }
 
     /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.
