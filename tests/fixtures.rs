@@ -173,6 +173,7 @@ fixture_tests! {
     terraform_codebuild => "terraform-codebuild",
     sagemaker_model_monitor => "sagemaker-model-monitor",
     script_build => "script-build",
+    docker_root_context => "docker-root-context",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",

@@ -1,5 +1,7 @@
 //! Dockerfiles: `RUN`, and `CMD`/`ENTRYPOINT` with image paths mapped back to the repository
-//! through `COPY`/`ADD` and `WORKDIR` (the build context is the Dockerfile's directory).
+//! through `COPY`/`ADD` and `WORKDIR`. The build context is not in the Dockerfile: a copied
+//! path is looked up in the Dockerfile's directory first, then at the root (`docker build -f
+//! jobs/Dockerfile .`), and `COPY --from=stage` takes what that stage copied.
 
 use crate::facts::yaml::shell_join;
 use crate::model::{Command, FileFacts};
@@ -15,8 +17,9 @@ pub(crate) fn is_dockerfile(name: &str) -> bool {
 }
 
 /// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
-/// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR` (the build context
-/// is taken to be the Dockerfile's directory).
+/// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR`, as paths of the
+/// build context; the commands run in the Dockerfile's directory, so they resolve there first
+/// and at the root after.
 pub(crate) fn dockerfile(doc: &Document) -> FileFacts {
     let mut image = Image {
         here: crate::paths::parent(&doc.rel).to_string(),
@@ -32,6 +35,9 @@ pub(crate) fn dockerfile(doc: &Document) -> FileFacts {
             .split_once(char::is_whitespace)
             .unwrap_or((line.trim(), ""));
         match instr.to_ascii_uppercase().as_str() {
+            // A new stage starts from a base image: its working directory is the root again
+            // (what earlier stages copied stays known, for `COPY --from`).
+            "FROM" => image.workdir = String::from("/"),
             "WORKDIR" => image.workdir(rest.trim()),
             "COPY" | "ADD" => image.copy(rest),
             "RUN" => image.run(start, rest),
@@ -87,7 +93,7 @@ fn path_like(t: &str) -> bool {
 struct Image {
     /// The Dockerfile's directory: the build context.
     here: String,
-    /// (image path, repository path) of every `COPY`/`ADD`.
+    /// (image path, build-context path) of every `COPY`/`ADD`.
     copies: Vec<(String, String)>,
     workdir: String,
     commands: Vec<Command>,
@@ -96,12 +102,17 @@ struct Image {
 }
 
 impl Image {
-    /// A path in the image as a path of the repository (`/`-rooted), through the copies.
+    /// A path in the image as a path of the build context (relative, resolved from the
+    /// Dockerfile's directory, then the root), through the copies.
     fn map_path(&self, tok: &str) -> Option<String> {
         if tok.starts_with('-') || tok.contains('$') || tok.contains("://") {
             return None;
         }
-        let abs = self.absolute(tok);
+        self.context_path(&self.absolute(tok))
+    }
+
+    /// An absolute image path as a build-context path, through the copies.
+    fn context_path(&self, abs: &str) -> Option<String> {
         let (dest, src) = self
             .copies
             .iter()
@@ -116,7 +127,7 @@ impl Image {
         } else {
             crate::paths::join(src, rest)?
         };
-        Some(format!("/{p}"))
+        (!p.is_empty()).then_some(p)
     }
 
     /// A path of the image, relative ones taken from the working directory.
@@ -155,26 +166,43 @@ impl Image {
     }
 
     fn copy(&mut self, rest: &str) {
-        let toks: Vec<String> = argv(rest)
-            .into_iter()
-            .filter(|t| !t.starts_with("--"))
-            .collect();
+        let all = argv(rest);
+        // `COPY --from=builder /app/src /app/src`: another stage's (or image's) path, known
+        // only through what that stage copied.
+        let from_stage = all.iter().any(|t| t.starts_with("--from="));
+        let toks: Vec<&String> = all.iter().filter(|t| !t.starts_with("--")).collect();
         if toks.len() < 2 {
             return;
         }
-        let dest = &toks[toks.len() - 1];
-        let dest_abs = self.absolute(dest);
+        let dest = toks[toks.len() - 1].as_str();
+        // `.`, `./`, `dir/.`: the directory itself.
+        let into_dir = dest.ends_with('/') || dest == "." || dest.ends_with("/.");
+        let dest_abs = self.absolute(dest.trim_end_matches('.'));
         let srcs = &toks[..toks.len() - 1];
         for s in srcs {
             if s.contains("://") || s.contains('*') {
                 continue;
             }
-            let Some(src) = crate::paths::join(&self.here, s) else {
+            let src = if from_stage {
+                if !s.starts_with('/') {
+                    continue;
+                }
+                self.context_path(s.trim_end_matches('/'))
+            } else {
+                // A build-context path (the context's root is `.`).
+                let c = s.trim_start_matches("./").trim_end_matches('/');
+                Some(if c == "." {
+                    String::new()
+                } else {
+                    c.to_string()
+                })
+            };
+            let Some(src) = src else {
                 continue;
             };
             // `COPY serve.py /app/` puts the file inside the directory.
-            let is_file = file_name(s).contains('.') && s != "." && !s.ends_with('/');
-            let d = if is_file && (dest.ends_with('/') || srcs.len() > 1) {
+            let is_file = file_name(s).contains('.') && *s != "." && !s.ends_with('/');
+            let d = if is_file && (into_dir || srcs.len() > 1) {
                 format!("{}/{}", dest_abs.trim_end_matches('/'), file_name(s))
             } else {
                 dest_abs.clone()
@@ -204,6 +232,7 @@ impl Image {
 
     /// The commands, with ENTRYPOINT + CMD as one command (either alone runs as is).
     fn finish(mut self) -> FileFacts {
+        let cwd = Some(format!("/{}", self.here));
         let last = match (self.entrypoint, self.cmd) {
             (Some((l, mut e)), Some((_, c))) => {
                 e.extend(c);
@@ -216,6 +245,50 @@ impl Image {
             self.commands
                 .push(Command::run(line, shell_join(v.iter().map(String::as_str))));
         }
+        for c in &mut self.commands {
+            c.cwd = cwd.clone();
+        }
         FileFacts::Commands(self.commands)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands(rel: &str, text: &str) -> Vec<(String, Option<String>)> {
+        match dockerfile(&Document::new(rel, text.to_string())) {
+            FileFacts::Commands(c) => c.into_iter().map(|c| (c.text, c.cwd)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `COPY x .` copies into the working directory; copied paths are build-context paths the
+    /// graph resolves from the Dockerfile's directory, then the root; `COPY --from` takes what
+    /// the other stage copied, and a new stage starts at `/`.
+    #[test]
+    fn copies_map_through_the_context_and_stages() {
+        let c = commands(
+            "jobs/Dockerfile",
+            "FROM python AS b\nWORKDIR /build\nCOPY src/ ./src/\nFROM python\nWORKDIR /app\nCOPY --from=b /build/src/ ./\nCOPY jobs/run_job.py .\nCMD [\"python\", \"run_job.py\"]\n",
+        );
+        assert_eq!(
+            c,
+            vec![(
+                "python jobs/run_job.py".to_string(),
+                Some("/jobs".to_string())
+            )]
+        );
+        let c = commands(
+            "Dockerfile",
+            "FROM python\nWORKDIR /app\nCOPY . .\nRUN python -m pip install -r requirements.txt\nCMD python /app/serve/app.py\n",
+        );
+        assert_eq!(c[1].0, "python serve/app.py");
+        // A stage's working directory does not leak into the next one.
+        let c = commands(
+            "Dockerfile",
+            "FROM python AS a\nWORKDIR /opt\nFROM python\nCOPY train.py /\nCMD python train.py\n",
+        );
+        assert_eq!(c[0].0, "python train.py");
     }
 }
