@@ -174,6 +174,7 @@ fixture_tests! {
     sagemaker_model_monitor => "sagemaker-model-monitor",
     script_build => "script-build",
     docker_root_context => "docker-root-context",
+    gha_expressions => "gha-expressions",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
