@@ -175,6 +175,7 @@ fixture_tests! {
     script_build => "script-build",
     docker_root_context => "docker-root-context",
     gha_expressions => "gha-expressions",
+    airflow_dag_publish => "airflow-dag-publish",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
