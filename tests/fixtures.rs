@@ -176,6 +176,7 @@ fixture_tests! {
     docker_root_context => "docker-root-context",
     gha_expressions => "gha-expressions",
     airflow_dag_publish => "airflow-dag-publish",
+    tfx_lineage => "tfx-lineage",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
