@@ -177,6 +177,7 @@ fixture_tests! {
     gha_expressions => "gha-expressions",
     airflow_dag_publish => "airflow-dag-publish",
     tfx_lineage => "tfx-lineage",
+    inline_python_entry => "inline-python-entry",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",

@@ -181,6 +181,14 @@ impl<'a> Graph<'a> {
                     !m.contains('$') && m != "kedro",
                 )
             }
+            // Inline code: what resolves is run; the rest is the standard library or packages.
+            Action::PythonImports(ms) => {
+                let found: Vec<String> = ms
+                    .iter()
+                    .filter_map(|m| self.resolve_module(m, from, b))
+                    .collect();
+                (files(found), false)
+            }
             Action::Tests { paths } => (self.test_nodes(dir0, paths, b), false),
             Action::GhWorkflow(w) => {
                 let p = format!(".github/workflows/{w}");
