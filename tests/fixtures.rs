@@ -178,6 +178,7 @@ fixture_tests! {
     airflow_dag_publish => "airflow-dag-publish",
     tfx_lineage => "tfx-lineage",
     inline_python_entry => "inline-python-entry",
+    airflow_trigger_dag => "airflow-trigger-dag",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",

@@ -191,6 +191,17 @@ impl<'a> Graph<'a> {
             })
             .map(|(p, _)| (p.clone(), Some(job.to_string())))
             .collect();
+        // An Airflow DAG is a Python file, run whole.
+        if system == "airflow" {
+            out.extend(
+                self.facts
+                    .iter()
+                    .filter(|(_, f)| {
+                        matches!(f, FileFacts::Python { dags, .. } if dags.iter().any(|d| d == job))
+                    })
+                    .map(|(p, _)| (p.clone(), None)),
+            );
+        }
         out.sort();
         out
     }

@@ -169,14 +169,21 @@ pub(crate) fn same_facts(
                 literals: la,
                 code_dirs: da,
                 schedules: sa,
+                dags: ga,
             }),
             Some(FileFacts::Python {
                 imports: ib,
                 literals: lb,
                 code_dirs: db,
                 schedules: sb,
+                dags: gb,
             }),
-        ) => unplaced(sa, sb) && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db)),
+        ) => {
+            // DAG ids are what other files' triggers resolve into, as jobs are.
+            unplaced(sa, sb)
+                && ga == gb
+                && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db))
+        }
         // Jobs and targets start walks (and others' commands resolve into targets): they are
         // compared whatever `edges` says.
         (

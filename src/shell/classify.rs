@@ -283,6 +283,14 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
                 job: format!("{kind}/{name}"),
             })
         }
+        // `airflow dags trigger DAG_ID`: the file that defines that DAG.
+        ("airflow", Some("dags")) if sub(1) == Some("trigger") => {
+            let job = positional(&args[2..]).into_iter().next()?;
+            Some(Action::Job {
+                system: "airflow",
+                job,
+            })
+        }
         // `prefect deployment run FLOW/DEPLOYMENT`: that deployment of a `prefect.yaml`.
         ("prefect", Some("deployment")) if sub(1) == Some("run") => {
             let name = positional(&args[2..]).into_iter().next()?;
