@@ -173,7 +173,7 @@ fixture_tests! {
     terraform_codebuild => "terraform-codebuild",
     sagemaker_model_monitor => "sagemaker-model-monitor",
     script_build => "script-build",
-    docker_root_context => "docker-root-context",
+    docker_stages => "docker-stages",
     gha_expressions => "gha-expressions",
     airflow_dag_publish => "airflow-dag-publish",
     tfx_lineage => "tfx-lineage",

@@ -1,7 +1,6 @@
 //! Dockerfiles: `RUN`, and `CMD`/`ENTRYPOINT` with image paths mapped back to the repository
-//! through `COPY`/`ADD` and `WORKDIR`. The build context is not in the Dockerfile: a copied
-//! path is looked up in the Dockerfile's directory first, then at the root (`docker build -f
-//! jobs/Dockerfile .`), and `COPY --from=stage` takes what that stage copied.
+//! through `COPY`/`ADD` and `WORKDIR` (the build context is taken to be the Dockerfile's
+//! directory), and `COPY --from=stage` takes what that stage copied.
 
 use crate::facts::yaml::shell_join;
 use crate::model::{Command, FileFacts};
@@ -17,9 +16,8 @@ pub(crate) fn is_dockerfile(name: &str) -> bool {
 }
 
 /// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
-/// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR`, as paths of the
-/// build context; the commands run in the Dockerfile's directory, so they resolve there first
-/// and at the root after.
+/// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR` (the build context
+/// is taken to be the Dockerfile's directory).
 pub(crate) fn dockerfile(doc: &Document) -> FileFacts {
     let mut image = Image {
         here: crate::paths::parent(&doc.rel).to_string(),
@@ -102,13 +100,16 @@ struct Image {
 }
 
 impl Image {
-    /// A path in the image as a path of the build context (relative, resolved from the
-    /// Dockerfile's directory, then the root), through the copies.
+    /// A path in the image as a path of the repository (`/`-rooted), through the copies.
+    // Only the Dockerfile's directory is taken as the context: a root context (`docker build
+    // -f jobs/Dockerfile .`) would make the CMD of images CI only builds (for tests) resolve,
+    // and building an image is read as reaching its CMD (docs/levels.md).
     fn map_path(&self, tok: &str) -> Option<String> {
         if tok.starts_with('-') || tok.contains('$') || tok.contains("://") {
             return None;
         }
-        self.context_path(&self.absolute(tok))
+        let p = self.context_path(&self.absolute(tok))?;
+        Some(format!("/{}", crate::paths::join(&self.here, &p)?))
     }
 
     /// An absolute image path as a build-context path, through the copies.
@@ -232,7 +233,6 @@ impl Image {
 
     /// The commands, with ENTRYPOINT + CMD as one command (either alone runs as is).
     fn finish(mut self) -> FileFacts {
-        let cwd = Some(format!("/{}", self.here));
         let last = match (self.entrypoint, self.cmd) {
             (Some((l, mut e)), Some((_, c))) => {
                 e.extend(c);
@@ -245,9 +245,6 @@ impl Image {
             self.commands
                 .push(Command::run(line, shell_join(v.iter().map(String::as_str))));
         }
-        for c in &mut self.commands {
-            c.cwd = cwd.clone();
-        }
         FileFacts::Commands(self.commands)
     }
 }
@@ -256,39 +253,38 @@ impl Image {
 mod tests {
     use super::*;
 
-    fn commands(rel: &str, text: &str) -> Vec<(String, Option<String>)> {
+    fn commands(rel: &str, text: &str) -> Vec<String> {
         match dockerfile(&Document::new(rel, text.to_string())) {
-            FileFacts::Commands(c) => c.into_iter().map(|c| (c.text, c.cwd)).collect(),
+            FileFacts::Commands(c) => c.into_iter().map(|c| c.text).collect(),
             _ => Vec::new(),
         }
     }
 
-    /// `COPY x .` copies into the working directory; copied paths are build-context paths the
-    /// graph resolves from the Dockerfile's directory, then the root; `COPY --from` takes what
-    /// the other stage copied, and a new stage starts at `/`.
+    /// `COPY x .` copies into the working directory; `COPY --from` takes what the other stage
+    /// copied, and a new stage starts at `/`; paths are the repository's, from the Dockerfile's
+    /// directory.
     #[test]
-    fn copies_map_through_the_context_and_stages() {
-        let c = commands(
-            "jobs/Dockerfile",
-            "FROM python AS b\nWORKDIR /build\nCOPY src/ ./src/\nFROM python\nWORKDIR /app\nCOPY --from=b /build/src/ ./\nCOPY jobs/run_job.py .\nCMD [\"python\", \"run_job.py\"]\n",
-        );
-        assert_eq!(
-            c,
-            vec![(
-                "python jobs/run_job.py".to_string(),
-                Some("/jobs".to_string())
-            )]
-        );
+    fn copies_map_through_dot_and_stages() {
         let c = commands(
             "Dockerfile",
+            "FROM python AS b\nWORKDIR /build\nCOPY src/ ./src/\nFROM python\nWORKDIR /app\nCOPY --from=b /build/src/ ./\nCOPY jobs/run_job.py .\nCMD [\"python\", \"run_job.py\"]\n",
+        );
+        assert_eq!(c, vec!["python /jobs/run_job.py".to_string()]);
+        let c = commands(
+            "svc/Dockerfile",
             "FROM python\nWORKDIR /app\nCOPY . .\nRUN python -m pip install -r requirements.txt\nCMD python /app/serve/app.py\n",
         );
-        assert_eq!(c[1].0, "python serve/app.py");
+        assert_eq!(c[1], "python /svc/serve/app.py");
+        let c = commands(
+            "Dockerfile",
+            "FROM python AS b\nCOPY lib/ /opt/lib/\nFROM python\nWORKDIR /srv\nCOPY --from=b /opt/lib/train.py ./\nCMD python train.py\n",
+        );
+        assert_eq!(c[0], "python /lib/train.py");
         // A stage's working directory does not leak into the next one.
         let c = commands(
             "Dockerfile",
             "FROM python AS a\nWORKDIR /opt\nFROM python\nCOPY train.py /\nCMD python train.py\n",
         );
-        assert_eq!(c[0].0, "python train.py");
+        assert_eq!(c[0], "python /train.py");
     }
 }
