@@ -179,6 +179,7 @@ fixture_tests! {
     tfx_lineage => "tfx-lineage",
     inline_python_entry => "inline-python-entry",
     airflow_trigger_dag => "airflow-trigger-dag",
+    validation_flag_gate => "validation-flag-gate",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
