@@ -180,6 +180,7 @@ fixture_tests! {
     inline_python_entry => "inline-python-entry",
     airflow_trigger_dag => "airflow-trigger-dag",
     validation_flag_gate => "validation-flag-gate",
+    sys_path_imports => "sys-path-imports",
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",

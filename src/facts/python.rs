@@ -115,6 +115,20 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             }
         }
     }
+    // `sys.path.insert(0, "/opt/airflow/scripts/monitoring")`: where later imports are found
+    // (mapped onto the repository by the graph).
+    static SYS_PATH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\bsys\.path\.(?:insert\(\s*\d+\s*,|append\()\s*r?["']([^"'\n]{1,300})["']"#)
+            .expect("sys.path pattern")
+    });
+    let mut sys_paths: Vec<String> = Vec::new();
+    for c in SYS_PATH.captures_iter(&doc.text) {
+        if let Some(m) = c.get(1)
+            && !sys_paths.iter().any(|p| p == m.as_str())
+        {
+            sys_paths.push(m.as_str().to_string());
+        }
+    }
     let code_dirs = CODE_DIR
         .captures_iter(&doc.text)
         .map(|c| {
@@ -147,6 +161,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         code_dirs,
         schedules,
         dags,
+        sys_paths,
     }
 }
 

@@ -443,13 +443,15 @@ impl<'a> Graph<'a> {
                 imports,
                 literals,
                 code_dirs,
+                sys_paths,
                 ..
             } => {
                 if via_tests {
                     return out;
                 }
                 let here = parent(path).to_string();
-                let bases = vec![String::new(), here.clone()];
+                let mut bases = vec![String::new(), here.clone()];
+                bases.extend(sys_paths.iter().filter_map(|p| self.sys_path_dir(p, &here)));
                 for (line, m) in imports {
                     if let Some(p) = self.resolve_module(m, path, &bases) {
                         out.push(Edge {
