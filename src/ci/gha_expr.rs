@@ -6,7 +6,8 @@
 //! one of them (`docker build -f "${{ steps.cfg.outputs.dockerfile }}"`) is read once per value
 //! it can take (a value set in both branches of an `if` gives two). An expression whose value
 //! is not written in the workflow (secrets, `github.sha`, another action's outputs) stays as it
-//! is, and what it names stays unresolved.
+//! is, and what it names stays unresolved. In a `run:` line, `$NAME` / `${NAME}` of a known
+//! `env:` variable is read as `${{ env.NAME }}`.
 
 use crate::model::Command;
 use crate::read::structured::{Node, Value};
@@ -179,10 +180,46 @@ impl Scope {
         })
     }
 
-    /// The readings of commands: each command once per reading of its text.
+    /// A shell line's `$NAME` / `${NAME}` of a known `env:` variable as `${{ env.NAME }}`.
+    fn env_refs(&self, text: &str) -> String {
+        let b = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'$' {
+                let braced = b.get(i + 1) == Some(&b'{') && b.get(i + 2) != Some(&b'{');
+                let start = if braced { i + 2 } else { i + 1 };
+                let mut end = start;
+                while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+                    end += 1;
+                }
+                let closed = !braced || b.get(end) == Some(&b'}');
+                let name = &text[start..end];
+                if end > start
+                    && closed
+                    && !b[start].is_ascii_digit()
+                    && self.values.contains_key(&format!("env.{name}"))
+                {
+                    out.push_str(&format!("${{{{ env.{name} }}}}"));
+                    i = if braced { end + 1 } else { end };
+                    continue;
+                }
+            }
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+        out
+    }
+
+    /// The readings of commands: each command once per reading of its text (a shell
+    /// command's `$NAME` of a known `env:` variable read as `${{ env.NAME }}`).
     pub(crate) fn expand_commands(&self, cmds: Vec<Command>) -> Vec<Command> {
         let mut out = Vec::new();
-        for c in cmds {
+        for mut c in cmds {
+            if c.shell && c.text.contains('$') {
+                c.text = self.env_refs(&c.text);
+            }
             if !c.text.contains("${{") {
                 out.push(c);
                 continue;
@@ -262,6 +299,12 @@ mod tests {
                 "docker build -f \"a.Dockerfile\" .",
                 "docker build -f \"Dockerfile\" ."
             ]
+        );
+        // A shell variable of a known env key is read through it; others stay.
+        s.add("env.SCRIPT".into(), "src/train.py".into());
+        assert_eq!(
+            s.env_refs("python $SCRIPT ${SCRIPT} $OTHER ${SCRIPT:-x} $(date) $1"),
+            "python ${{ env.SCRIPT }} ${{ env.SCRIPT }} $OTHER ${SCRIPT:-x} $(date) $1"
         );
         // Unknown expressions stay; `||` falls back to a literal.
         assert_eq!(
