@@ -2,6 +2,7 @@
 //! `jobs.<id>`, `run:` steps, local actions and reusable workflows) and local actions
 //! (`action.yml` with `runs:`).
 
+use crate::ci::gha_expr::Scope;
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, ranges, scalar_commands, str_at, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
@@ -110,19 +111,6 @@ pub(crate) fn github_steps(
     }
 }
 
-/// The variables a workflow defines for all its jobs: `env:`, and the defaults of the inputs
-/// of `workflow_call` / `workflow_dispatch` (what a run gets when nobody passes them).
-fn workflow_vars(root: &Node) -> Vars {
-    let mut vars = Vars::default();
-    crate::ci::vars::read_map(root.get("env"), "", &mut vars);
-    for event in ["workflow_call", "workflow_dispatch"] {
-        let inputs = root.get("on").and_then(|o| o.get(event)?.get("inputs"));
-        crate::ci::vars::read_defaults(inputs, "inputs.", &mut vars);
-        crate::ci::vars::read_defaults(inputs, "github.event.inputs.", &mut vars);
-    }
-    vars
-}
-
 pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
     let triggers = root.get("on").map(gha_triggers).unwrap_or_default();
     let wd_of = |n: &Node| {
@@ -130,12 +118,31 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             .map(|w| format!("/{}", w.trim_start_matches("./")))
     };
     let default_wd = wd_of(root);
-    let wf_vars = workflow_vars(root);
     let entries = root.get("jobs").map(Node::entries).unwrap_or(&[]);
+    // What the workflow's expressions can take: its env and inputs, then what each job's
+    // steps write and its outputs (for `needs.J.outputs.K`).
+    let mut scope = Scope::default();
+    scope.add_inputs(root.get("on"));
+    scope.add_env(root.get("env"));
+    let mut with_needs = scope.clone();
+    let job_scopes: Vec<Scope> = entries
+        .iter()
+        .map(|(name, _, job)| {
+            let mut js = scope.clone();
+            js.add_env(job.get("env"));
+            js.add_matrix(job);
+            for step in job.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+                js.add_step_writes(step);
+            }
+            js.job_outputs(name, job, &mut with_needs);
+            js
+        })
+        .collect();
     let jobs = entries
         .iter()
         .zip(ranges(entries, end))
-        .map(|((name, line, job), (_, job_end))| {
+        .zip(job_scopes)
+        .map(|(((name, line, job), (_, job_end)), js)| {
             // A job whose `if:` is always false never runs: only a caller could start it,
             // and none can.
             if job.get("if").and_then(Node::as_str).is_some_and(never) {
@@ -157,14 +164,21 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .filter(|s| !s.get("if").and_then(Node::as_str).is_some_and(never))
                 .cloned()
                 .collect();
-            let mut vars = wf_vars.clone();
-            crate::ci::vars::read_map(job.get("env"), "", &mut vars);
-            crate::ci::vars::read_matrix(
-                job.get("strategy").and_then(|s| s.get("matrix")),
-                "matrix.",
-                &mut vars,
-            );
-            github_steps(&steps, job_wd.as_deref(), here, &vars, &mut commands);
+            let mut js = js;
+            js.merge(&with_needs);
+            for step in &steps {
+                let mut step_scope = js.clone();
+                step_scope.add_env(step.get("env"));
+                let mut cmds = Vec::new();
+                github_steps(
+                    std::slice::from_ref(step),
+                    job_wd.as_deref(),
+                    here,
+                    &Vars::default(),
+                    &mut cmds,
+                );
+                commands.extend(step_scope.expand_commands(cmds));
+            }
             let may_fail = may_fail(job, all_steps, *line, job_end);
             // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
             if let Some(u) = job.get("uses").and_then(Node::as_str)

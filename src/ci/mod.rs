@@ -22,6 +22,7 @@ pub(crate) mod cdk_pipelines;
 pub(crate) mod circleci;
 pub(crate) mod cloud_build;
 pub(crate) mod codebuild;
+pub(crate) mod gha_expr;
 pub(crate) mod github_actions;
 pub(crate) mod gitlab;
 pub(crate) mod jenkins;

@@ -1,5 +1,6 @@
 //! Dockerfiles: `RUN`, and `CMD`/`ENTRYPOINT` with image paths mapped back to the repository
-//! through `COPY`/`ADD` and `WORKDIR` (the build context is the Dockerfile's directory).
+//! through `COPY`/`ADD` and `WORKDIR` (the build context is taken to be the Dockerfile's
+//! directory), and `COPY --from=stage` takes what that stage copied.
 
 use crate::facts::yaml::shell_join;
 use crate::model::{Command, FileFacts};
@@ -32,6 +33,9 @@ pub(crate) fn dockerfile(doc: &Document) -> FileFacts {
             .split_once(char::is_whitespace)
             .unwrap_or((line.trim(), ""));
         match instr.to_ascii_uppercase().as_str() {
+            // A new stage starts from a base image: its working directory is the root again
+            // (what earlier stages copied stays known, for `COPY --from`).
+            "FROM" => image.workdir = String::from("/"),
             "WORKDIR" => image.workdir(rest.trim()),
             "COPY" | "ADD" => image.copy(rest),
             "RUN" => image.run(start, rest),
@@ -87,7 +91,7 @@ fn path_like(t: &str) -> bool {
 struct Image {
     /// The Dockerfile's directory: the build context.
     here: String,
-    /// (image path, repository path) of every `COPY`/`ADD`.
+    /// (image path, build-context path) of every `COPY`/`ADD`.
     copies: Vec<(String, String)>,
     workdir: String,
     commands: Vec<Command>,
@@ -97,11 +101,19 @@ struct Image {
 
 impl Image {
     /// A path in the image as a path of the repository (`/`-rooted), through the copies.
+    // Only the Dockerfile's directory is taken as the context: a root context (`docker build
+    // -f jobs/Dockerfile .`) would make the CMD of images CI only builds (for tests) resolve,
+    // and building an image is read as reaching its CMD (docs/levels.md).
     fn map_path(&self, tok: &str) -> Option<String> {
         if tok.starts_with('-') || tok.contains('$') || tok.contains("://") {
             return None;
         }
-        let abs = self.absolute(tok);
+        let p = self.context_path(&self.absolute(tok))?;
+        Some(format!("/{}", crate::paths::join(&self.here, &p)?))
+    }
+
+    /// An absolute image path as a build-context path, through the copies.
+    fn context_path(&self, abs: &str) -> Option<String> {
         let (dest, src) = self
             .copies
             .iter()
@@ -116,7 +128,7 @@ impl Image {
         } else {
             crate::paths::join(src, rest)?
         };
-        Some(format!("/{p}"))
+        (!p.is_empty()).then_some(p)
     }
 
     /// A path of the image, relative ones taken from the working directory.
@@ -155,26 +167,43 @@ impl Image {
     }
 
     fn copy(&mut self, rest: &str) {
-        let toks: Vec<String> = argv(rest)
-            .into_iter()
-            .filter(|t| !t.starts_with("--"))
-            .collect();
+        let all = argv(rest);
+        // `COPY --from=builder /app/src /app/src`: another stage's (or image's) path, known
+        // only through what that stage copied.
+        let from_stage = all.iter().any(|t| t.starts_with("--from="));
+        let toks: Vec<&String> = all.iter().filter(|t| !t.starts_with("--")).collect();
         if toks.len() < 2 {
             return;
         }
-        let dest = &toks[toks.len() - 1];
-        let dest_abs = self.absolute(dest);
+        let dest = toks[toks.len() - 1].as_str();
+        // `.`, `./`, `dir/.`: the directory itself.
+        let into_dir = dest.ends_with('/') || dest == "." || dest.ends_with("/.");
+        let dest_abs = self.absolute(dest.trim_end_matches('.'));
         let srcs = &toks[..toks.len() - 1];
         for s in srcs {
             if s.contains("://") || s.contains('*') {
                 continue;
             }
-            let Some(src) = crate::paths::join(&self.here, s) else {
+            let src = if from_stage {
+                if !s.starts_with('/') {
+                    continue;
+                }
+                self.context_path(s.trim_end_matches('/'))
+            } else {
+                // A build-context path (the context's root is `.`).
+                let c = s.trim_start_matches("./").trim_end_matches('/');
+                Some(if c == "." {
+                    String::new()
+                } else {
+                    c.to_string()
+                })
+            };
+            let Some(src) = src else {
                 continue;
             };
             // `COPY serve.py /app/` puts the file inside the directory.
-            let is_file = file_name(s).contains('.') && s != "." && !s.ends_with('/');
-            let d = if is_file && (dest.ends_with('/') || srcs.len() > 1) {
+            let is_file = file_name(s).contains('.') && *s != "." && !s.ends_with('/');
+            let d = if is_file && (into_dir || srcs.len() > 1) {
                 format!("{}/{}", dest_abs.trim_end_matches('/'), file_name(s))
             } else {
                 dest_abs.clone()
@@ -217,5 +246,45 @@ impl Image {
                 .push(Command::run(line, shell_join(v.iter().map(String::as_str))));
         }
         FileFacts::Commands(self.commands)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands(rel: &str, text: &str) -> Vec<String> {
+        match dockerfile(&Document::new(rel, text.to_string())) {
+            FileFacts::Commands(c) => c.into_iter().map(|c| c.text).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `COPY x .` copies into the working directory; `COPY --from` takes what the other stage
+    /// copied, and a new stage starts at `/`; paths are the repository's, from the Dockerfile's
+    /// directory.
+    #[test]
+    fn copies_map_through_dot_and_stages() {
+        let c = commands(
+            "Dockerfile",
+            "FROM python AS b\nWORKDIR /build\nCOPY src/ ./src/\nFROM python\nWORKDIR /app\nCOPY --from=b /build/src/ ./\nCOPY jobs/run_job.py .\nCMD [\"python\", \"run_job.py\"]\n",
+        );
+        assert_eq!(c, vec!["python /jobs/run_job.py".to_string()]);
+        let c = commands(
+            "svc/Dockerfile",
+            "FROM python\nWORKDIR /app\nCOPY . .\nRUN python -m pip install -r requirements.txt\nCMD python /app/serve/app.py\n",
+        );
+        assert_eq!(c[1], "python /svc/serve/app.py");
+        let c = commands(
+            "Dockerfile",
+            "FROM python AS b\nCOPY lib/ /opt/lib/\nFROM python\nWORKDIR /srv\nCOPY --from=b /opt/lib/train.py ./\nCMD python train.py\n",
+        );
+        assert_eq!(c[0], "python /lib/train.py");
+        // A stage's working directory does not leak into the next one.
+        let c = commands(
+            "Dockerfile",
+            "FROM python AS a\nWORKDIR /opt\nFROM python\nCOPY train.py /\nCMD python train.py\n",
+        );
+        assert_eq!(c[0], "python /train.py");
     }
 }

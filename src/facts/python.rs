@@ -77,6 +77,9 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         });
     }
     expand_templates(&mut literals);
+    airflow_triggers(doc, &mut literals);
+    let dags = dag_ids(&doc.text);
+    let sys_paths = sys_paths(&doc.text);
     let code_dirs = CODE_DIR
         .captures_iter(&doc.text)
         .map(|c| {
@@ -108,6 +111,8 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         literals,
         code_dirs,
         schedules,
+        dags,
+        sys_paths,
     }
 }
 
@@ -151,6 +156,71 @@ fn expand_templates(literals: &mut Vec<Command>) {
         }
     }
     literals.extend(add);
+}
+
+/// Airflow: `TriggerDagRunOperator(trigger_dag_id="x")` starts DAG x as `airflow dags trigger
+/// x` would.
+fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
+    static TRIGGER_DAG_ID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^[^)]*?\btrigger_dag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']"#)
+            .expect("trigger dag pattern")
+    });
+    for (at, _) in doc.text.match_indices("TriggerDagRunOperator(") {
+        let from = at + "TriggerDagRunOperator(".len();
+        let mut end = (from + 800).min(doc.text.len());
+        while !doc.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let Some(m) = TRIGGER_DAG_ID
+            .captures(&doc.text[from..end])
+            .and_then(|c| c.get(1))
+        else {
+            continue;
+        };
+        literals.push(Command {
+            line: doc.file_line(doc.line_index(from + m.start())),
+            text: format!("airflow dags trigger {}", m.as_str()),
+            shell: true,
+            cwd: None,
+        });
+    }
+}
+
+/// The Airflow DAG ids a file defines: `dag_id="x"`, `DAG("x")`, `@dag def x(`.
+fn dag_ids(text: &str) -> Vec<String> {
+    static DAG_ID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\bdag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']|\bDAG\(\s*["']([A-Za-z0-9_.-]+)["']|(?m)^[ \t]*@dag\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def[ \t]+(\w+)"#)
+            .expect("dag id pattern")
+    });
+    let mut dags: Vec<String> = Vec::new();
+    if text.contains("airflow") {
+        for c in DAG_ID.captures_iter(text) {
+            if let Some(m) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))
+                && !dags.iter().any(|d| d == m.as_str())
+            {
+                dags.push(m.as_str().to_string());
+            }
+        }
+    }
+    dags
+}
+
+/// `sys.path.insert(0, "/opt/airflow/scripts/monitoring")`: where later imports are found
+/// (mapped onto the repository by the graph).
+fn sys_paths(text: &str) -> Vec<String> {
+    static SYS_PATH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\bsys\.path\.(?:insert\(\s*\d+\s*,|append\()\s*r?["']([^"'\n]{1,300})["']"#)
+            .expect("sys.path pattern")
+    });
+    let mut out: Vec<String> = Vec::new();
+    for c in SYS_PATH.captures_iter(text) {
+        if let Some(m) = c.get(1)
+            && !out.iter().any(|p| p == m.as_str())
+        {
+            out.push(m.as_str().to_string());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

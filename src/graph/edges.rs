@@ -181,6 +181,14 @@ impl<'a> Graph<'a> {
                     !m.contains('$') && m != "kedro",
                 )
             }
+            // Inline code: what resolves is run; the rest is the standard library or packages.
+            Action::PythonImports(ms) => {
+                let found: Vec<String> = ms
+                    .iter()
+                    .filter_map(|m| self.resolve_module(m, from, b))
+                    .collect();
+                (files(found), false)
+            }
             Action::Tests { paths } => (self.test_nodes(dir0, paths, b), false),
             Action::GhWorkflow(w) => {
                 let p = format!(".github/workflows/{w}");
@@ -460,13 +468,15 @@ impl<'a> Graph<'a> {
                 imports,
                 literals,
                 code_dirs,
+                sys_paths,
                 ..
             } => {
                 if via_tests {
                     return out;
                 }
                 let here = parent(path).to_string();
-                let bases = vec![String::new(), here.clone()];
+                let mut bases = vec![String::new(), here.clone()];
+                bases.extend(sys_paths.iter().filter_map(|p| self.sys_path_dir(p, &here)));
                 for (line, m) in imports {
                     if let Some(p) = self.resolve_module(m, path, &bases) {
                         out.push(Edge {

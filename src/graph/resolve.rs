@@ -227,8 +227,45 @@ impl<'a> Graph<'a> {
             })
             .map(|(p, _)| (p.clone(), Some(job.to_string())))
             .collect();
+        // An Airflow DAG is a Python file, run whole.
+        if system == "airflow" {
+            out.extend(
+                self.facts
+                    .iter()
+                    .filter(|(_, f)| {
+                        matches!(f, FileFacts::Python { dags, .. } if dags.iter().any(|d| d == job))
+                    })
+                    .map(|(p, _)| (p.clone(), None)),
+            );
+        }
         out.sort();
         out
+    }
+
+    /// A directory added to `sys.path` as a directory of the repository: relative to the
+    /// file or the root, or (an image path such as `/opt/airflow/scripts/model/monitoring`) its longest
+    /// tail that is a directory here (`model/monitoring`), of at least two parts.
+    pub(crate) fn sys_path_dir(&self, p: &str, here: &str) -> Option<String> {
+        let p = p.trim_end_matches('/');
+        if p.contains('$') || p.contains('{') {
+            return None;
+        }
+        // Recorded: a file added under a candidate would change the answer.
+        let exists = |d: &String| {
+            self.note_under(d, true);
+            self.is_dir(d)
+        };
+        if !p.starts_with('/') {
+            // Relative to where Python runs: the file's directory or the root.
+            return [join(here, p), join("", p)]
+                .into_iter()
+                .flatten()
+                .find(|d| !d.is_empty() && exists(d));
+        }
+        let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+        (0..parts.len().saturating_sub(1))
+            .map(|i| parts[i..].join("/"))
+            .find(|d| exists(d))
     }
 
     pub(crate) fn resolve_module(

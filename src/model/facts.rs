@@ -129,6 +129,12 @@ pub enum FileFacts {
         /// Schedules written in the code (`schedule="@daily"`, `cron="0 3 * * *"`,
         /// `cron_schedule=`, `schedule_interval=`), with their lines.
         schedules: Vec<(u32, String)>,
+        /// Airflow DAG ids defined here (`dag_id="x"`, `DAG("x")`, `@dag def x`): what
+        /// `airflow dags trigger x` and `TriggerDagRunOperator(trigger_dag_id="x")` start.
+        dags: Vec<String>,
+        /// Directories the file adds to `sys.path` (as written: image paths too), where its
+        /// imports are also looked up.
+        sys_paths: Vec<String>,
     },
 }
 

@@ -171,14 +171,23 @@ pub(crate) fn same_facts(
                 literals: la,
                 code_dirs: da,
                 schedules: sa,
+                dags: ga,
+                sys_paths: pa,
             }),
             Some(FileFacts::Python {
                 imports: ib,
                 literals: lb,
                 code_dirs: db,
                 schedules: sb,
+                dags: gb,
+                sys_paths: pb,
             }),
-        ) => unplaced(sa, sb) && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db)),
+        ) => {
+            // DAG ids are what other files' triggers resolve into, as jobs are.
+            unplaced(sa, sb)
+                && ga == gb
+                && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db && pa == pb))
+        }
         // Jobs and targets start walks (and others' commands resolve into targets): they are
         // compared whatever `edges` says.
         (

@@ -190,7 +190,8 @@ fn python(args: &[String]) -> Option<Action> {
             };
         }
         if a == "-c" {
-            return None;
+            let mods = inline_imports(args.get(i + 1)?);
+            return (!mods.is_empty()).then_some(Action::PythonImports(mods));
         }
         if a.starts_with('-') {
             i += 1;
@@ -199,6 +200,46 @@ fn python(args: &[String]) -> Option<Action> {
         break;
     }
     Some(Action::Paths(positional(args)))
+}
+
+/// The modules inline Python code imports (`import a.b, c as d`, `from a.b import x, y`: also
+/// `a.b.x` and `a.b.y`, which may be submodules); relative and third-party tools left out.
+fn inline_imports(code: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |m: &str| {
+        let m = m.trim();
+        let ok = !m.is_empty()
+            && !m.starts_with('.')
+            && m.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !is_third_party_module(m);
+        if ok && !out.iter().any(|o| o == m) && out.len() < 32 {
+            out.push(m.to_string());
+        }
+    };
+    for stmt in code.split([';', '\n']).map(str::trim) {
+        if let Some(rest) = stmt.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import ") else {
+                continue;
+            };
+            let module = module.trim();
+            push(module);
+            for n in names
+                .trim_matches(|c| c == '(' || c == ')' || c == ' ')
+                .split(',')
+            {
+                let n = n.split(" as ").next().unwrap_or("").trim();
+                if !n.is_empty() && n != "*" {
+                    push(&format!("{module}.{n}"));
+                }
+            }
+        } else if let Some(rest) = stmt.strip_prefix("import ") {
+            for m in rest.split(',') {
+                push(m.split(" as ").next().unwrap_or(""));
+            }
+        }
+    }
+    out
 }
 
 /// Any other program: what it runs, by its subcommand.
@@ -250,6 +291,14 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             Some(Action::Job {
                 system: "tekton",
                 job: format!("{kind}/{name}"),
+            })
+        }
+        // `airflow dags trigger DAG_ID`: the file that defines that DAG.
+        ("airflow", Some("dags")) if sub(1) == Some("trigger") => {
+            let job = positional(&args[2..]).into_iter().next()?;
+            Some(Action::Job {
+                system: "airflow",
+                job,
             })
         }
         // `prefect deployment run FLOW/DEPLOYMENT`: that deployment of a `prefect.yaml`.

@@ -29,6 +29,9 @@ pub(crate) enum Action {
     Kedro,
     /// `python -m pkg.mod`.
     PythonModule(String),
+    /// `python -c "from pkg.train import main; main()"`: the modules the inline code imports
+    /// (with `pkg.name` for each name it imports from a package), those of the repository run.
+    PythonImports(Vec<String>),
     /// A test runner: its path arguments, or every test file when it has none.
     Tests { paths: Vec<String> },
     /// `gh workflow run NAME`: another workflow of this repository.
@@ -270,6 +273,17 @@ mod tests {
             one("uv run python -m trainer.task"),
             vec![Action::PythonModule("trainer.task".into())]
         );
+        // Inline code runs what it imports.
+        assert_eq!(
+            one("python -c \"import sys; from pkg.train import run as r, fit; r()\""),
+            vec![Action::PythonImports(vec![
+                "sys".into(),
+                "pkg.train".into(),
+                "pkg.train.run".into(),
+                "pkg.train.fit".into()
+            ])]
+        );
+        assert_eq!(one("python -c 'print(1)'"), Vec::<Action>::new());
         assert_eq!(
             one("coverage run -m pytest tests/unit"),
             vec![Action::Tests {
