@@ -93,6 +93,10 @@ pub(crate) fn parse_line_with(
     state: &mut ShellState,
 ) -> Vec<Simple> {
     let mut out = Vec::new();
+    // `for VAR in WORDS; do ... done`: the words are data the body gets as `$VAR`, not
+    // commands; the body's `$VAR` stands for each of them (`for f in a.sh b.sh; do bash "$f"`
+    // runs both; `for df in */Dockerfile; do hadolint "$df"` runs nothing).
+    let mut loop_vars: Vec<(String, Vec<String>)> = Vec::new();
     let parts = lex::split(line);
     let ignored: Vec<bool> = (0..parts.len())
         .map(|k| modes::failure_ignored(line, &parts, k))
@@ -119,6 +123,14 @@ pub(crate) fn parse_line_with(
                 }
                 _ => break,
             }
+        }
+        if let Some((var, words)) = loop_header(&tokens) {
+            loop_vars.retain(|(v, _)| *v != var);
+            loop_vars.push((var, words));
+            continue;
+        }
+        if !loop_vars.is_empty() {
+            tokens = expand_loop_vars(tokens, &loop_vars);
         }
         let Some(program) = tokens.first().cloned() else {
             continue;
@@ -179,6 +191,36 @@ pub(crate) fn parse_line_with(
     out
 }
 
+/// `for VAR in WORDS` (the header of a loop; `select` alike): the variable and its words.
+fn loop_header(tokens: &[String]) -> Option<(String, Vec<String>)> {
+    match tokens {
+        [kw, var, rest @ ..] if kw == "for" || kw == "select" => {
+            let words = match rest {
+                [i, words @ ..] if i == "in" => words.to_vec(),
+                _ => Vec::new(),
+            };
+            Some((var.clone(), words))
+        }
+        _ => None,
+    }
+}
+
+/// A loop body's words: `$VAR`/`${VAR}` of an enclosing `for` stand for each of its words.
+fn expand_loop_vars(tokens: Vec<String>, vars: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let name = t
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| t.strip_prefix('$'));
+        match name.and_then(|n| vars.iter().rev().find(|(v, _)| v == n)) {
+            Some((_, words)) => out.extend(words.iter().cloned()),
+            None => out.push(t),
+        }
+    }
+    out
+}
+
 pub(crate) fn shorten(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 80 {
@@ -225,6 +267,24 @@ mod tests {
             vec![Action::Tests {
                 paths: vec!["tests/unit".into()]
             }]
+        );
+    }
+
+    /// A `for` loop's words are data: linting each Dockerfile of a list runs none of them;
+    /// running each script of a list runs them all.
+    #[test]
+    fn loop_words_are_what_the_body_gets() {
+        let lint = "for df in deploy/Dockerfile web/Dockerfile; do\n  hadolint --failure-threshold error \"$df\"\ndone";
+        assert!(
+            one(lint)
+                .iter()
+                .all(|a| matches!(a, Action::Paths(p) if p.is_empty())),
+            "{:?}",
+            one(lint)
+        );
+        assert_eq!(
+            one("for s in a.sh b.sh; do bash \"${s}\"; done")[0],
+            Action::Paths(vec!["a.sh".into(), "b.sh".into()])
         );
     }
 
