@@ -214,6 +214,20 @@ fn includes<'f>(graph: &Graph, paths: &[&'f String]) -> (Includes<'f>, HashSet<S
     (includes_of, included)
 }
 
+/// A CI file kept in an archive folder (`archive/`, `deprecated/`, `obsolete/`): retired, no
+/// longer registered with its system (the live pipelines sit elsewhere).
+fn retired(path: &str) -> Option<String> {
+    let dir = path.split('/').rev().skip(1).find(|d| {
+        matches!(
+            d.to_ascii_lowercase().trim_start_matches(['_', '.']),
+            "archive" | "archived" | "archives" | "deprecated" | "obsolete" | "attic"
+        )
+    })?;
+    Some(format!(
+        "retired: kept under `{dir}/`, it is not the pipeline its system runs"
+    ))
+}
+
 /// A CI file written for another repository's tree: every path its commands name is absent
 /// here (at least two: `cd src/kfp`, `src/client/test/test.sh`, `kubectl apply -f k8s/`) and
 /// none resolves. Copied from a tutorial or a sister repository, it runs nothing of this one.
@@ -259,7 +273,9 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if included.contains(path) {
             continue;
         }
-        if let Some(why) = crate::ci::copy_of(path).or_else(|| names_only_absent_paths(graph, path))
+        if let Some(why) = crate::ci::copy_of(path)
+            .or_else(|| retired(path))
+            .or_else(|| names_only_absent_paths(graph, path))
         {
             auto.copies.push((path.to_string(), why));
             continue;

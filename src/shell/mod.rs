@@ -221,6 +221,48 @@ fn expand_loop_vars(tokens: Vec<String>, vars: &[(String, Vec<String>)]) -> Vec<
     out
 }
 
+/// A program that runs the files it is given (an interpreter, a test runner, a launcher), as
+/// the first word of an argv list written in code (`["python", "train.py"]`).
+pub(crate) fn is_runner_program(name: &str) -> bool {
+    programs::PYTHONS.contains(&name)
+        || name.starts_with("python3.")
+        || programs::TEST_RUNNERS.contains(&name)
+        || matches!(
+            name,
+            "bash"
+                | "sh"
+                | "zsh"
+                | "uv"
+                | "poetry"
+                | "pipenv"
+                | "conda"
+                | "accelerate"
+                | "torchrun"
+                | "deepspeed"
+                | "horovodrun"
+                | "mpirun"
+                | "srun"
+                | "sbatch"
+                | "spark-submit"
+                | "papermill"
+                | "jupyter"
+                | "Rscript"
+                | "dvc"
+                | "make"
+                | "kedro"
+                | "mlflow"
+                | "dbt"
+                | "docker"
+                | "kubectl"
+                | "helm"
+                | "terraform"
+                | "gcloud"
+                | "az"
+                | "aws"
+                | "sys.executable"
+        )
+}
+
 pub(crate) fn shorten(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 80 {
