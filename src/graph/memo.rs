@@ -119,7 +119,8 @@ pub struct EdgeMemo {
     /// automation no longer holds.
     pub(crate) changed: Cell<bool>,
     /// The latest [`build_shared`] result, with the rule entries it started from (tracking).
-    pub(crate) last: RefCell<Option<(RuleEntries, Rc<Automation>)>>,
+    /// With it, which path-filtered CI triggers could fire on that file list ([`crate::graph::walk::fires`]).
+    pub(crate) last: RefCell<Option<(RuleEntries, Vec<bool>, Rc<Automation>)>>,
     /// The entries the walks since the latest [`build_shared`] walked used (tracking only): what
     /// the file list must keep for those walks to stay the same.
     pub(crate) used: RefCell<Used>,
