@@ -330,6 +330,22 @@ mod tests {
         );
     }
 
+    /// An MPI-style launcher runs the command after its flags: a test runner so launched runs
+    /// tests (what they import is exercised, not run).
+    #[test]
+    fn launchers_run_the_command_they_are_given() {
+        assert_eq!(
+            one("horovodrun -n 2 -H localhost:2 pytest -v -s test/parallel/test_torch.py"),
+            vec![Action::Tests {
+                paths: vec!["test/parallel/test_torch.py".into()]
+            }]
+        );
+        assert_eq!(
+            one("mpirun -np 4 python train.py --epochs 3"),
+            vec![Action::Paths(vec!["train.py".into(), "3".into()])]
+        );
+    }
+
     #[test]
     fn linters_do_not_run_code() {
         assert!(one("ruff check src && black --check src").is_empty());
