@@ -162,6 +162,7 @@ fixture_tests! {
     gha_invalid_workflow => "gha-invalid-workflow",
     ci_path_filters => "ci-path-filters",
     quoted_out_tracking => "quoted-out-tracking",
+    gate_script_no_errexit => "gate-script-no-errexit",
     dvc_mlflow => "dvc-mlflow",
     azureml_v2 => "azureml-v2",
     kubeflow_vertex => "kubeflow-vertex",
