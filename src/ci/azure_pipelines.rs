@@ -27,10 +27,7 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
         Some(n) if n.as_str() == Some("none") => {}
-        Some(n) => t.push(filtered(
-            trig(TriggerKind::Push, None, n.line.max(1)),
-            n,
-        )),
+        Some(n) => t.push(filtered(trig(TriggerKind::Push, None, n.line.max(1)), n)),
     }
     if let Some(pr) = root.get("pr")
         && pr.as_str() != Some("none")

@@ -248,7 +248,10 @@ pub(crate) fn fires(filters: &[String], files: &[String]) -> bool {
         let f = f.trim_start_matches("./").trim_start_matches('/');
         let f = f.trim_end_matches('/');
         for g in [f.to_string(), format!("{f}/**")] {
-            match globset::GlobBuilder::new(&g).literal_separator(false).build() {
+            match globset::GlobBuilder::new(&g)
+                .literal_separator(false)
+                .build()
+            {
                 Ok(g) => {
                     set.add(g);
                 }

@@ -395,7 +395,9 @@ mod tests {
     fn bare_triple_quoted_strings_are_comments() {
         let src = "\'\'\'\nimport mlflow\nmlflow.log_metric(\"a\", 1)\n\'\'\'\nimport joblib\ndef f():\n    \"\"\"Logs with mlflow.\"\"\"\n    q = \"\"\"\n    mlflow.log_metric\n    \"\"\"\n    run(\n        \"\"\"\n        python train.py\n        \"\"\"\n    )\n";
         let d = Document::new("src/train.py", src.to_string());
-        let comments: Vec<usize> = (0..d.starts().len()).filter(|&i| d.is_comment_line(i)).collect();
+        let comments: Vec<usize> = (0..d.starts().len())
+            .filter(|&i| d.is_comment_line(i))
+            .collect();
         assert_eq!(comments, vec![0, 1, 2, 3, 6]);
     }
 
