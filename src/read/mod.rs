@@ -38,7 +38,7 @@ pub struct Document {
 }
 
 pub(crate) enum ReadOutcome {
-    Doc(Document),
+    Doc(Box<Document>),
     Binary,
 }
 
@@ -79,7 +79,7 @@ pub(crate) fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
     if text.contains('\r') {
         text = text.replace("\r\n", "\n").replace('\r', "\n");
     }
-    ReadOutcome::Doc(Document::new(rel, text))
+    ReadOutcome::Doc(Box::new(Document::new(rel, text)))
 }
 
 /// What kind of text a path holds, by its path alone: a notebook anywhere (under `docs/` too),
