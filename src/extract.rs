@@ -89,13 +89,7 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
         return o.read(doc);
     }
     if name.ends_with(".sh") || name.ends_with(".bash") || has_shell_shebang(&doc.text) {
-        return Some(FileFacts::Commands(
-            doc.text
-                .lines()
-                .enumerate()
-                .map(|(i, l)| Command::run(i as u32 + 1, l))
-                .collect(),
-        ));
+        return Some(FileFacts::Commands(script_commands(&doc.text)));
     }
     if name.ends_with(".py") {
         return ci::cdk_pipelines::read(doc).or_else(|| Some(python::python(doc)));
@@ -109,6 +103,43 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
 /// TypeScript sources (not declaration files), read for CDK pipelines.
 fn is_typescript(rel: &str) -> bool {
     rel.ends_with(".ts") && !rel.ends_with(".d.ts")
+}
+
+/// A shell script's lines as commands. Without `set -e` (or `-e` on its `#!` line) a script
+/// goes on after a failing command, and only its last command decides its exit status: every
+/// command before the last is read as after `set +e` (its failure is ignored, it gates
+/// nothing), as written by a `set +e` at line 0 and a `set -e` before the last command.
+fn script_commands(text: &str) -> Vec<Command> {
+    let mut cmds: Vec<Command> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| Command::run(i as u32 + 1, l))
+        .collect();
+    let shebang_e = text.lines().next().is_some_and(|l| {
+        l.starts_with("#!")
+            && l.split_whitespace()
+                .skip(1)
+                .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e'))
+    });
+    if shebang_e {
+        return cmds;
+    }
+    let code = |c: &Command| {
+        let t = c.text.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    // The last command: the last line of code, back to the start of its `\` continuation.
+    let Some(mut last) = cmds.iter().rposition(code) else {
+        return cmds;
+    };
+    while last > 0 && cmds[last - 1].text.trim_end().ends_with('\\') {
+        last -= 1;
+    }
+    if !text.contains("set +e") {
+        cmds.insert(last, Command::run(cmds[last].line, "set -e"));
+    }
+    cmds.insert(0, Command::run(0, "set +e"));
+    cmds
 }
 
 fn has_shell_shebang(text: &str) -> bool {

@@ -158,6 +158,12 @@ macro_rules! fixture_tests {
 fixture_tests! {
     notebook_only => "notebook-only",
     ci_only => "ci-only",
+    named_not_run => "named-not-run",
+    gha_invalid_workflow => "gha-invalid-workflow",
+    ci_path_filters => "ci-path-filters",
+    quoted_out_tracking => "quoted-out-tracking",
+    gate_script_no_errexit => "gate-script-no-errexit",
+    ci_masked_tests => "ci-masked-tests",
     dvc_mlflow => "dvc-mlflow",
     azureml_v2 => "azureml-v2",
     kubeflow_vertex => "kubeflow-vertex",
@@ -220,6 +226,7 @@ fn ci_copies_are_reported_as_ci_for_another_repository() {
     assert_eq!(
         copies,
         vec![
+            "archive/pipelines/train-pipeline.yml",
             "examples/bitbucket/bitbucket-pipelines.yml",
             "gitlab-ci.yml",
             "seedcode/.github/workflows/train.yml",
@@ -227,7 +234,7 @@ fn ci_copies_are_reported_as_ci_for_another_repository() {
             "templates/gitlab/.gitlab-ci.yml",
         ]
     );
-    let note = &r.automation.ci_for_another_repository[2].note;
+    let note = &r.automation.ci_for_another_repository[3].note;
     assert!(
         note.starts_with("CI for another repository") && note.contains("`seedcode`"),
         "{note}"

@@ -215,6 +215,7 @@ mod tests {
                 kind: TriggerKind::Schedule,
                 detail: None,
                 line: 1,
+                paths: Vec::new(),
             }],
             origin: None,
             snippet: None,

@@ -10,17 +10,33 @@ use crate::read::Document;
 use crate::read::structured::Node;
 use crate::shell::vars::Vars;
 
+/// A trigger with its `paths: include:` filters.
+fn filtered(mut t: Trigger, node: &Node) -> Trigger {
+    if let Some(inc) = node.get("paths").and_then(|p| p.get("include")) {
+        t.paths = inc
+            .as_seq()
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_string)
+            .collect();
+    }
+    t
+}
+
 pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut t = Vec::new();
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
         Some(n) if n.as_str() == Some("none") => {}
-        Some(n) => t.push(trig(TriggerKind::Push, None, n.line.max(1))),
+        Some(n) => t.push(filtered(trig(TriggerKind::Push, None, n.line.max(1)), n)),
     }
     if let Some(pr) = root.get("pr")
         && pr.as_str() != Some("none")
     {
-        t.push(trig(TriggerKind::PullRequest, None, pr.line.max(1)));
+        t.push(filtered(
+            trig(TriggerKind::PullRequest, None, pr.line.max(1)),
+            pr,
+        ));
     }
     let mut crons = Vec::new();
     root.find_path(&["schedules".into(), "cron".into()], &mut crons);

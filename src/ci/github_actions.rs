@@ -43,7 +43,18 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
                 return;
             }
         };
-        out.push(trig(kind, None, line));
+        let mut t = trig(kind, None, line);
+        if matches!(kind, TriggerKind::Push | TriggerKind::PullRequest)
+            && let Some(paths) = v.and_then(|v| v.get("paths"))
+        {
+            t.paths = paths
+                .as_seq()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect();
+        }
+        out.push(t);
     };
     match &on.value {
         Value::Scalar(s) => add(s, None, on.line),
@@ -111,7 +122,27 @@ pub(crate) fn github_steps(
     }
 }
 
+/// The keys GitHub accepts at the top of a workflow; any other makes the workflow invalid
+/// ("Unexpected value"), and GitHub runs none of its jobs.
+const WORKFLOW_KEYS: &[&str] = &[
+    "name",
+    "run-name",
+    "on",
+    "permissions",
+    "env",
+    "defaults",
+    "concurrency",
+    "jobs",
+];
+
 pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
+    if root
+        .entries()
+        .iter()
+        .any(|(k, _, _)| !WORKFLOW_KEYS.contains(&k.as_str()))
+    {
+        return entry("github-actions", Vec::new(), Vec::new());
+    }
     let triggers = root.get("on").map(gha_triggers).unwrap_or_default();
     let wd_of = |n: &Node| {
         str_at(n, &["defaults", "run", "working-directory"])

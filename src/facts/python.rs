@@ -13,9 +13,6 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         Regex::new(r"(?m)^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(?:\(([^)]{0,4000})\)|([\w, \t]+))|import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*))")
             .expect("import pattern")
     });
-    static LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#""([^"\n]{1,300})"|'([^'\n]{1,300})'"#).expect("literal pattern")
-    });
     static CODE_DIR: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\b(?:source_dir|source_directory|code|code_dir|code_directory)\s*=\s*["']([^"'\n]+)["']"#)
             .expect("code dir pattern")
@@ -47,13 +44,11 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         }
     }
     let mut literals = Vec::new();
-    // Matches without capture groups: the quotes are one byte each side. (Every string
-    // literal of every Python file is matched: captures made this a tenth of history's time.)
-    for m in LITERAL.find_iter(&doc.text) {
-        let s = &m.as_str()[1..m.len() - 1];
-        // Only strings that could name a file: a path separator or a script extension.
+    // Only strings that could name a file (a path separator or a script extension), and only
+    // where the code could run what they name (see [`literal_runs`]).
+    for (start, s) in run_literals(&doc.text) {
         if s.contains('/') || s.ends_with(".py") || s.ends_with(".sh") || s.contains(".py ") {
-            let line = doc.file_line(doc.line_index(m.start() + 1));
+            let line = doc.file_line(doc.line_index(start));
             literals.push(Command {
                 line,
                 text: s.to_string(),
@@ -223,6 +218,208 @@ fn sys_paths(text: &str) -> Vec<String> {
     out
 }
 
+/// A bracket open at some point of a Python file: what it is part of.
+struct Frame {
+    /// `(`, `[` or `{`.
+    open: u8,
+    /// A call's parentheses: the callee's last name (`run` of `subprocess.run(`).
+    callee: Option<String>,
+    /// Written right after `=`, or as an argument of a call that may run things.
+    runs: bool,
+    /// Its first item is a string naming a program (`["python", "train.py"]`): an argv.
+    argv: Option<bool>,
+}
+
+/// Calls that read, print or build paths: the strings they get are not run by them.
+const READING_CALLS: &[&str] = &[
+    "open",
+    "print",
+    "Path",
+    "PurePath",
+    "PosixPath",
+    "exists",
+    "isfile",
+    "isdir",
+    "is_file",
+    "is_dir",
+    "read_text",
+    "read_csv",
+    "read_parquet",
+    "read_json",
+    "glob",
+    "rglob",
+    "info",
+    "debug",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "write",
+    "echo",
+    "startswith",
+    "endswith",
+    "replace",
+    "split",
+    "format",
+    "get",
+    "mkdir",
+    "makedirs",
+    "listdir",
+    "remove",
+    "unlink",
+    "getenv",
+    "environ",
+];
+
+/// Words before a parenthesis that make it no call (`if (`, `in (`, `return (`).
+const PY_KEYWORDS: &[&str] = &[
+    "if", "elif", "while", "for", "in", "not", "and", "or", "return", "yield", "assert", "else",
+    "lambda", "with", "is", "del", "await", "import", "from", "as",
+];
+
+/// Programs an argv list can start with.
+fn names_program(s: &str) -> bool {
+    let first = s.split_whitespace().next().unwrap_or("");
+    let base = first.rsplit('/').next().unwrap_or(first);
+    if first.contains('/') && !first.starts_with('/') {
+        return false;
+    }
+    crate::shell::is_runner_program(base)
+}
+
+/// The single-line string literals of a Python file that could be run: each with where its text
+/// starts. A string is data unless it is written where something may run it: assigned (`SCRIPT
+/// = "train.py"`, `entry_point="train.py"`), a dict value, an argument of a call that is not
+/// known to only read or print (`subprocess.run("...")`, `os.system(...)`), or an item of a
+/// list or tuple that is an argv (starts with a program) or is itself assigned or passed to
+/// such a call. Tables of file names (`[("src/a.py", "old", "new"), ...]`), docstrings and
+/// comments run nothing.
+pub(crate) fn run_literals(text: &str) -> Vec<(usize, &str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' => {
+                // What precedes the string, before its prefix (`f"..."`, `rb'...'`).
+                let mut k = i;
+                while k > 0 && i - k < 2 && matches!(b[k - 1] | 0x20, b'r' | b'b' | b'f' | b'u') {
+                    k -= 1;
+                }
+                if k > 0 && (b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_') {
+                    k = i;
+                }
+                let (prev, prev2) = significant_before(b, k);
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                if triple {
+                    let close = [c, c, c];
+                    let end = text[i + 3..]
+                        .find(std::str::from_utf8(&close).unwrap_or("\"\"\""))
+                        .map_or(b.len(), |k| i + 3 + k);
+                    let body = &text[i + 3..end];
+                    if !body.contains('\n') && !body.is_empty() && body.len() <= 300 {
+                        literal(&mut out, &mut stack, i + 3, body, prev, prev2);
+                    }
+                    i = (end + 3).min(b.len());
+                } else {
+                    let mut j = i + 1;
+                    while j < b.len() && b[j] != c && b[j] != b'\n' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let j = j.min(b.len());
+                    if j < b.len() && b[j] == c && j > i + 1 && j - i - 1 <= 300 {
+                        literal(&mut out, &mut stack, i + 1, &text[i + 1..j], prev, prev2);
+                    }
+                    i = j + 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                let (prev, prev2) = significant_before(b, i);
+                let callee = (c == b'(' && (prev.is_ascii_alphanumeric() || prev == b'_'))
+                    .then(|| {
+                        let head = &text[..i];
+                        let start = head
+                            .rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                            .map_or(0, |k| k + 1);
+                        head[start..].to_string()
+                    })
+                    .filter(|name| !PY_KEYWORDS.contains(&name.as_str()));
+                let parent_runs = stack.last().is_some_and(|f| {
+                    f.callee.is_some() && f.runs && matches!(prev, b'(' | b',' | b'=')
+                });
+                let assigned = prev == b'=' && !matches!(prev2, b'=' | b'!' | b'<' | b'>');
+                let runs = match &callee {
+                    Some(name) => !READING_CALLS.contains(&name.as_str()),
+                    None => assigned || parent_runs,
+                };
+                stack.push(Frame {
+                    open: c,
+                    callee,
+                    runs,
+                    argv: None,
+                });
+            }
+            b')' | b']' | b'}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The two last bytes before `at` that are not whitespace (`\n` when there are none).
+fn significant_before(b: &[u8], at: usize) -> (u8, u8) {
+    let mut it = b[..at]
+        .iter()
+        .rev()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .take(2);
+    (it.next().unwrap_or(b'\n'), it.next().unwrap_or(b'\n'))
+}
+
+/// One literal at `start`: kept when it is written where it may be run (see [`run_literals`]).
+fn literal<'t>(
+    out: &mut Vec<(usize, &'t str)>,
+    stack: &mut [Frame],
+    start: usize,
+    s: &'t str,
+    prev: u8,
+    prev2: u8,
+) {
+    let assigned = prev == b'=' && !matches!(prev2, b'=' | b'!' | b'<' | b'>');
+    let runs = match stack.last_mut() {
+        None => assigned,
+        Some(f) => {
+            if f.argv.is_none() && matches!(prev, b'(' | b'[') {
+                f.argv = Some(names_program(s));
+            }
+            match f.open {
+                _ if assigned => true,
+                b'{' => prev == b':',
+                b'(' if f.callee.is_some() => f.runs,
+                _ => f.argv == Some(true) || f.runs,
+            }
+        }
+    };
+    if runs {
+        out.push((start, s));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +469,49 @@ mod tests {
             ]
         );
         assert_eq!(imports[0].0, 1);
+    }
+
+    /// Strings that name files become edges only where the code may run them (issue 16,
+    /// over-scoring): a table of file names, a docstring, an `open()` or a `print()` runs none.
+    #[test]
+    fn only_literals_that_may_run_are_kept() {
+        let src = r#"
+"""Trains with src/train.py (a docstring)."""
+SUITES = [
+    {"name": "data", "tests": ["tests/test_a.py"],
+     "muts": [("src/pkg/split.py", "a", "b", "swap"), ("src/pkg/model.py", "x", "y", "z")]},
+]
+print("see scripts/report.py")
+with open("configs/a.yaml") as f:
+    pass
+if path == "src/x.py":
+    pass
+ENTRY = "src/entry.py"
+subprocess.run(["python", "scripts/train.py", "--epochs", "3"])
+subprocess.run([sys.executable, "scripts/eval.py"], check=True)
+os.system(f"bash scripts/deploy.sh")
+cmd = ["uv", "run", "scripts/serve.py"]
+job = Estimator(entry_point="train_job.py", source_dir="src")
+task = {"python_file": "jobs/etl.py"}
+op = BashOperator(task_id="t", bash_command='python pipelines/run.py')
+"#;
+        let kept: Vec<&str> = run_literals(src)
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.contains('/') || s.ends_with(".py") || s.ends_with(".sh"))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                "src/entry.py",
+                "scripts/train.py",
+                "scripts/eval.py",
+                "bash scripts/deploy.sh",
+                "scripts/serve.py",
+                "train_job.py",
+                "jobs/etl.py",
+                "python pipelines/run.py",
+            ]
+        );
     }
 }

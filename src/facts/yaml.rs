@@ -248,7 +248,12 @@ pub(crate) fn str_at<'a>(n: &'a Node, path: &[&str]) -> Option<&'a str> {
 }
 
 pub(crate) fn trig(kind: TriggerKind, detail: Option<String>, line: u32) -> Trigger {
-    Trigger { kind, detail, line }
+    Trigger {
+        kind,
+        detail,
+        line,
+        paths: Vec::new(),
+    }
 }
 
 /// Every scalar value of `key` anywhere below `node`.

@@ -103,6 +103,9 @@ pub(crate) type ModuleMemo =
 /// Entry points found by rules (schedules, CI files the graph does not parse), with triggers.
 pub(crate) type RuleEntries = Vec<(String, Trigger)>;
 
+/// The latest walk's rule entries, which path-filtered triggers could fire, and its result.
+pub(crate) type LastWalk = (RuleEntries, Vec<bool>, Rc<Automation>);
+
 /// The edges of a tree's nodes, computed once and shared by every walk over that tree. A caller
 /// that moves between trees (`ripen history`) keeps it and tells it what changed: edges depend
 /// on the node's own file, on the file list (through their [`Probes`]), and on other files only
@@ -119,7 +122,8 @@ pub struct EdgeMemo {
     /// automation no longer holds.
     pub(crate) changed: Cell<bool>,
     /// The latest [`build_shared`] result, with the rule entries it started from (tracking).
-    pub(crate) last: RefCell<Option<(RuleEntries, Rc<Automation>)>>,
+    /// With it, which path-filtered CI triggers could fire on that file list ([`crate::graph::walk::fires`]).
+    pub(crate) last: RefCell<Option<LastWalk>>,
     /// The entries the walks since the latest [`build_shared`] walked used (tracking only): what
     /// the file list must keep for those walks to stay the same.
     pub(crate) used: RefCell<Used>,

@@ -63,8 +63,9 @@ fn masked_line(facts: &Facts, path: &str, line: Option<u32>) -> bool {
         for c in cmds.iter().filter(|c| c.shell && c.line <= line) {
             let mut cwd = c.cwd.clone();
             let simples = crate::shell::parse_line_with(&c.text, &mut cwd, &mut state);
-            if c.line == line {
-                return !simples.is_empty() && simples.iter().all(|s| s.masked);
+            // (A line may hold a `set` written for it, which runs nothing: the command after.)
+            if c.line == line && !simples.is_empty() {
+                return simples.iter().all(|s| s.masked);
             }
         }
     }

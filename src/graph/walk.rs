@@ -135,6 +135,7 @@ pub(crate) fn refine_rule_trigger(t: &Trigger) -> Trigger {
         kind,
         detail,
         line: t.line,
+        paths: Vec::new(),
     }
 }
 
@@ -146,9 +147,24 @@ pub fn build_shared(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Rc<Aut
     if !memo.track {
         return Rc::new(build(graph, rule_entries));
     }
+    // Path-filtered triggers fire or not by the file list, which the edges' probes do not see.
+    let mut firing: Vec<(&str, bool)> = graph
+        .facts
+        .iter()
+        .filter_map(|(p, f)| match f {
+            FileFacts::Entry { triggers, .. } => Some(triggers.iter().map(move |t| (p, t))),
+            _ => None,
+        })
+        .flatten()
+        .filter(|(_, t)| !t.paths.is_empty())
+        .map(|(p, t)| (p.as_str(), fires(&t.paths, graph.files)))
+        .collect();
+    firing.sort_by_key(|(p, _)| *p);
+    let firing: Vec<bool> = firing.into_iter().map(|(_, b)| b).collect();
     if !memo.changed.get()
-        && let Some((entries, auto)) = memo.last.borrow().as_ref()
+        && let Some((entries, fired, auto)) = memo.last.borrow().as_ref()
         && entries == rule_entries
+        && *fired == firing
     {
         return Rc::clone(auto);
     }
@@ -158,7 +174,7 @@ pub fn build_shared(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Rc<Aut
         ..Used::default()
     };
     let auto = Rc::new(build(graph, rule_entries));
-    *memo.last.borrow_mut() = Some((rule_entries.to_vec(), Rc::clone(&auto)));
+    *memo.last.borrow_mut() = Some((rule_entries.to_vec(), firing, Rc::clone(&auto)));
     auto
 }
 
@@ -214,6 +230,55 @@ fn includes<'f>(graph: &Graph, paths: &[&'f String]) -> (Includes<'f>, HashSet<S
     (includes_of, included)
 }
 
+/// Whether a trigger with these path filters can fire: some file of the repository matches one
+/// of them (a glob, or a folder standing for what is under it; `!` exclusions aside). Filters
+/// that name only paths absent here (a pipeline copied from a project laid out otherwise,
+/// `my_project/**`) never fire on a change to this repository.
+pub(crate) fn fires(filters: &[String], files: &[String]) -> bool {
+    let positive: Vec<&str> = filters
+        .iter()
+        .map(|f| f.trim())
+        .filter(|f| !f.starts_with('!') && !f.is_empty())
+        .collect();
+    if positive.is_empty() || positive.iter().any(|f| f.contains('$')) {
+        return true;
+    }
+    let mut set = globset::GlobSetBuilder::new();
+    for f in &positive {
+        let f = f.trim_start_matches("./").trim_start_matches('/');
+        let f = f.trim_end_matches('/');
+        for g in [f.to_string(), format!("{f}/**")] {
+            match globset::GlobBuilder::new(&g)
+                .literal_separator(false)
+                .build()
+            {
+                Ok(g) => {
+                    set.add(g);
+                }
+                Err(_) => return true,
+            }
+        }
+    }
+    match set.build() {
+        Ok(set) => files.iter().any(|f| set.is_match(f)),
+        Err(_) => true,
+    }
+}
+
+/// A CI file kept in an archive folder (`archive/`, `deprecated/`, `obsolete/`): retired, no
+/// longer registered with its system (the live pipelines sit elsewhere).
+fn retired(path: &str) -> Option<String> {
+    let dir = path.split('/').rev().skip(1).find(|d| {
+        matches!(
+            d.to_ascii_lowercase().trim_start_matches(['_', '.']),
+            "archive" | "archived" | "archives" | "deprecated" | "obsolete" | "attic"
+        )
+    })?;
+    Some(format!(
+        "retired: kept under `{dir}/`, it is not the pipeline its system runs"
+    ))
+}
+
 /// A CI file written for another repository's tree: every path its commands name is absent
 /// here (at least two: `cd src/kfp`, `src/client/test/test.sh`, `kubectl apply -f k8s/`) and
 /// none resolves. Copied from a tutorial or a sister repository, it runs nothing of this one.
@@ -259,11 +324,19 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if included.contains(path) {
             continue;
         }
-        if let Some(why) = crate::ci::copy_of(path).or_else(|| names_only_absent_paths(graph, path))
+        if let Some(why) = crate::ci::copy_of(path)
+            .or_else(|| retired(path))
+            .or_else(|| names_only_absent_paths(graph, path))
         {
             auto.copies.push((path.to_string(), why));
             continue;
         }
+        let live: Vec<Trigger> = triggers
+            .iter()
+            .filter(|t| fires(&t.paths, graph.files))
+            .cloned()
+            .collect();
+        let triggers = &live;
         add_jobs(auto, &mut seeds, path, system, jobs, triggers, &[]);
         // GitLab: an included file's jobs are jobs of this pipeline.
         if *system == "gitlab-ci" {

@@ -307,8 +307,14 @@ impl Matcher {
         let facets = c
             .facets
             .iter()
+            // A facet read from a comment (a stage commented out) is no facet.
             .filter(|(_, re)| {
-                re.is_match(&doc.text) || self.aliases(doc).is_some_and(|r| re.is_match(&r.text))
+                re.find_iter(&doc.text)
+                    .any(|m| !doc.is_comment_line(doc.line_index(m.start())))
+                    || self.aliases(doc).is_some_and(|r| {
+                        re.find_iter(&r.text)
+                            .any(|m| !doc.is_comment_line(r.line_index(m.start())))
+                    })
             })
             .map(|(n, _)| n.clone())
             .collect();

@@ -103,6 +103,12 @@ pub struct Trigger {
     pub detail: Option<String>,
     #[serde(skip)]
     pub line: u32,
+    /// The path filters of a push or pull-request trigger (`on.push.paths`, Azure's
+    /// `trigger.paths.include`): it fires only on changes to files they match. Empty: any
+    /// change.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub paths: Vec<String>,
 }
 
 impl Trigger {

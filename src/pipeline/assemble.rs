@@ -363,6 +363,7 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
                     None
                 },
                 line: e.line.unwrap_or(1),
+                paths: Vec::new(),
             },
         ));
     }

@@ -110,8 +110,9 @@ fn same_triggers(x: &[Trigger], y: &[Trigger]) -> bool {
                 kind,
                 detail,
                 line: _,
+                paths,
             } = t;
-            *kind == u.kind && *detail == u.detail
+            *kind == u.kind && *detail == u.detail && *paths == u.paths
         })
 }
 

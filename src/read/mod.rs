@@ -33,10 +33,12 @@ pub struct Document {
     pub(crate) resolved: OnceLock<Option<Box<aliases::Resolved>>>,
     /// Why a `.ipynb` could not be read as a notebook (it is then scanned as plain text).
     pub(crate) notebook_error: Option<structured::ParseError>,
+    /// Python: the 0-based line ranges of bare triple-quoted strings, made on demand.
+    pub(crate) string_blocks: OnceLock<Vec<(usize, usize)>>,
 }
 
 pub(crate) enum ReadOutcome {
-    Doc(Document),
+    Doc(Box<Document>),
     Binary,
 }
 
@@ -77,7 +79,7 @@ pub(crate) fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
     if text.contains('\r') {
         text = text.replace("\r\n", "\n").replace('\r', "\n");
     }
-    ReadOutcome::Doc(Document::new(rel, text))
+    ReadOutcome::Doc(Box::new(Document::new(rel, text)))
 }
 
 /// What kind of text a path holds, by its path alone: a notebook anywhere (under `docs/` too),
@@ -133,6 +135,7 @@ impl Document {
             structured: OnceLock::new(),
             resolved: OnceLock::new(),
             notebook_error,
+            string_blocks: OnceLock::new(),
         }
     }
 
@@ -241,6 +244,17 @@ impl Document {
             .or_else(|| self.structured.get().and_then(|r| r.as_ref().err()))
     }
 
+    /// Whether a 0-based line lies in a bare triple-quoted string of a Python file: a string
+    /// that is a statement of its own (a docstring, or code "commented out" by quoting it), not
+    /// one assigned or passed on. Its text runs nothing, like a comment.
+    fn in_string_block(&self, index: usize) -> bool {
+        let blocks = self
+            .string_blocks
+            .get_or_init(|| string_blocks(&self.text, self.starts()));
+        let i = blocks.partition_point(|&(_, end)| end < index);
+        blocks.get(i).is_some_and(|&(start, _)| start <= index)
+    }
+
     /// Whether a 0-based line is a comment in this file's language: a match there only
     /// mentions.
     pub(crate) fn is_comment_line(&self, index: usize) -> bool {
@@ -251,6 +265,9 @@ impl Document {
         let t = self.line_text(index).trim_start();
         let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or(name);
+        if ext == "py" && self.in_string_block(index) {
+            return true;
+        }
         match ext {
             "py" | "ipynb" | "sh" | "bash" | "yml" | "yaml" | "toml" | "cfg" | "ini" | "r"
             | "R" | "tf" | "txt" | "Makefile" | "mk" | "Dockerfile" | "dockerfile" | "conf"
@@ -261,6 +278,84 @@ impl Document {
             _ => t.starts_with('#') || t.starts_with("//"),
         }
     }
+}
+
+/// The 0-based line ranges of the bare triple-quoted strings of Python `text` (see
+/// [`Document::in_string_block`]): at bracket depth 0, first on their line, and not the value
+/// of an assignment or an operand (`x = """...`, `+ """...`).
+fn string_blocks(text: &str, starts: &[usize]) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let line_of = |pos: usize| starts.partition_point(|&s| s <= pos).saturating_sub(1);
+    let mut out = Vec::new();
+    let mut depth: i32 = 0;
+    let mut prev: u8 = b'\n';
+    let mut line_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' => {
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                let end = if triple {
+                    let close: &[u8] = if c == b'"' { b"\"\"\"" } else { b"\'\'\'" };
+                    let mut j = i + 3;
+                    while j + 3 <= b.len() && &b[j..j + 3] != close {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    (j + 3).min(b.len())
+                } else {
+                    let mut j = i + 1;
+                    while j < b.len() && b[j] != c && b[j] != b'\n' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    (j + 1).min(b.len())
+                };
+                let bare = triple
+                    && line_start
+                    && depth == 0
+                    && !matches!(prev, b'=' | b'+' | b'%' | b',' | b'\\' | b'(' | b'[' | b'{');
+                if bare {
+                    out.push((line_of(i), line_of(end.saturating_sub(1))));
+                }
+                prev = b'"';
+                line_start = false;
+                i = end;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+        // String prefixes (`r"""`, `f"""`) keep the line's start for the string after them.
+        let prefix = matches!(c | 0x20, b'r' | b'b' | b'f' | b'u')
+            && line_start
+            && matches!(b.get(i + 1), Some(b'"' | b'\''))
+            || (matches!(c | 0x20, b'r' | b'b' | b'f' | b'u')
+                && line_start
+                && matches!(b.get(i + 1).map(|x| x | 0x20), Some(b'r' | b'b' | b'f'))
+                && matches!(b.get(i + 2), Some(b'"' | b'\'')));
+        if !prefix {
+            line_start = false;
+            prev = c;
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -292,6 +387,18 @@ mod tests {
         assert!(!doc.text.contains("prose"));
         let off = doc.text.find("mlflow.log_metric").unwrap();
         assert_eq!(doc.file_line(doc.line_index(off)), 11);
+    }
+
+    /// Code quoted out by a bare `\'\'\'` string, and docstrings, are comments; a string
+    /// assigned or passed on is not.
+    #[test]
+    fn bare_triple_quoted_strings_are_comments() {
+        let src = "\'\'\'\nimport mlflow\nmlflow.log_metric(\"a\", 1)\n\'\'\'\nimport joblib\ndef f():\n    \"\"\"Logs with mlflow.\"\"\"\n    q = \"\"\"\n    mlflow.log_metric\n    \"\"\"\n    run(\n        \"\"\"\n        python train.py\n        \"\"\"\n    )\n";
+        let d = Document::new("src/train.py", src.to_string());
+        let comments: Vec<usize> = (0..d.starts().len())
+            .filter(|&i| d.is_comment_line(i))
+            .collect();
+        assert_eq!(comments, vec![0, 1, 2, 3, 6]);
     }
 
     #[test]

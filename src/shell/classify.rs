@@ -102,6 +102,20 @@ fn unwrap(t: &mut Vec<&str>) {
                 // `coverage run -m pytest` = `python -m pytest`
                 t.insert(0, "python");
             }
+            // MPI-style launchers run the command after their own flags (`horovodrun -np 2 -H
+            // localhost:2 pytest test/x.py`, `mpirun -n 4 python train.py`): what that command
+            // is decides what runs (a test runner runs tests).
+            ["horovodrun" | "mpirun" | "mpiexec" | "srun", ..] => {
+                let program = t.iter().skip(1).position(|x| {
+                    super::is_runner_program(x) || x.ends_with(".py") || x.ends_with(".sh")
+                });
+                match program {
+                    Some(k) => {
+                        t.drain(..=k);
+                    }
+                    None => break,
+                }
+            }
             ["accelerate", "launch", ..] | ["deepspeed", ..] | ["torchrun", ..] => {
                 let skip = if t[0] == "accelerate" { 2 } else { 1 };
                 t.drain(..skip);

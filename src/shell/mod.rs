@@ -102,6 +102,10 @@ pub(crate) fn parse_line_with(
     state: &mut ShellState,
 ) -> Vec<Simple> {
     let mut out = Vec::new();
+    // `for VAR in WORDS; do ... done`: the words are data the body gets as `$VAR`, not
+    // commands; the body's `$VAR` stands for each of them (`for f in a.sh b.sh; do bash "$f"`
+    // runs both; `for df in */Dockerfile; do hadolint "$df"` runs nothing).
+    let mut loop_vars: Vec<(String, Vec<String>)> = Vec::new();
     let parts = lex::split(line);
     let ignored: Vec<bool> = (0..parts.len())
         .map(|k| modes::failure_ignored(line, &parts, k))
@@ -129,6 +133,14 @@ pub(crate) fn parse_line_with(
                 }
                 _ => break,
             }
+        }
+        if let Some((var, words)) = loop_header(&tokens) {
+            loop_vars.retain(|(v, _)| *v != var);
+            loop_vars.push((var, words));
+            continue;
+        }
+        if !loop_vars.is_empty() {
+            tokens = expand_loop_vars(tokens, &loop_vars);
         }
         let Some(program) = tokens.first().cloned() else {
             // `SCRIPT=src/train.py` alone: a variable of the shell, for the lines after it.
@@ -232,6 +244,78 @@ fn expand_words(words: Vec<String>, vars: &vars::Vars) -> Vec<String> {
     out
 }
 
+/// `for VAR in WORDS` (the header of a loop; `select` alike): the variable and its words.
+fn loop_header(tokens: &[String]) -> Option<(String, Vec<String>)> {
+    match tokens {
+        [kw, var, rest @ ..] if kw == "for" || kw == "select" => {
+            let words = match rest {
+                [i, words @ ..] if i == "in" => words.to_vec(),
+                _ => Vec::new(),
+            };
+            Some((var.clone(), words))
+        }
+        _ => None,
+    }
+}
+
+/// A loop body's words: `$VAR`/`${VAR}` of an enclosing `for` stand for each of its words.
+fn expand_loop_vars(tokens: Vec<String>, vars: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let name = t
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| t.strip_prefix('$'));
+        match name.and_then(|n| vars.iter().rev().find(|(v, _)| v == n)) {
+            Some((_, words)) => out.extend(words.iter().cloned()),
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+/// A program that runs the files it is given (an interpreter, a test runner, a launcher), as
+/// the first word of an argv list written in code (`["python", "train.py"]`).
+pub(crate) fn is_runner_program(name: &str) -> bool {
+    programs::PYTHONS.contains(&name)
+        || name.starts_with("python3.")
+        || programs::TEST_RUNNERS.contains(&name)
+        || matches!(
+            name,
+            "bash"
+                | "sh"
+                | "zsh"
+                | "uv"
+                | "poetry"
+                | "pipenv"
+                | "conda"
+                | "accelerate"
+                | "torchrun"
+                | "deepspeed"
+                | "horovodrun"
+                | "mpirun"
+                | "srun"
+                | "sbatch"
+                | "spark-submit"
+                | "papermill"
+                | "jupyter"
+                | "Rscript"
+                | "dvc"
+                | "make"
+                | "kedro"
+                | "mlflow"
+                | "dbt"
+                | "docker"
+                | "kubectl"
+                | "helm"
+                | "terraform"
+                | "gcloud"
+                | "az"
+                | "aws"
+                | "sys.executable"
+        )
+}
+
 pub(crate) fn shorten(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 80 {
@@ -289,6 +373,40 @@ mod tests {
             vec![Action::Tests {
                 paths: vec!["tests/unit".into()]
             }]
+        );
+    }
+
+    /// A `for` loop's words are data: linting each Dockerfile of a list runs none of them;
+    /// running each script of a list runs them all.
+    #[test]
+    fn loop_words_are_what_the_body_gets() {
+        let lint = "for df in deploy/Dockerfile web/Dockerfile; do\n  hadolint --failure-threshold error \"$df\"\ndone";
+        assert!(
+            one(lint)
+                .iter()
+                .all(|a| matches!(a, Action::Paths(p) if p.is_empty())),
+            "{:?}",
+            one(lint)
+        );
+        assert_eq!(
+            one("for s in a.sh b.sh; do bash \"${s}\"; done")[0],
+            Action::Paths(vec!["a.sh".into(), "b.sh".into()])
+        );
+    }
+
+    /// An MPI-style launcher runs the command after its flags: a test runner so launched runs
+    /// tests (what they import is exercised, not run).
+    #[test]
+    fn launchers_run_the_command_they_are_given() {
+        assert_eq!(
+            one("horovodrun -n 2 -H localhost:2 pytest -v -s test/parallel/test_torch.py"),
+            vec![Action::Tests {
+                paths: vec!["test/parallel/test_torch.py".into()]
+            }]
+        );
+        assert_eq!(
+            one("mpirun -np 4 python train.py --epochs 3"),
+            vec![Action::Paths(vec!["train.py".into(), "3".into()])]
         );
     }
 
