@@ -163,7 +163,6 @@ fixture_tests! {
     ci_path_filters => "ci-path-filters",
     quoted_out_tracking => "quoted-out-tracking",
     gate_script_no_errexit => "gate-script-no-errexit",
-    ci_masked_tests => "ci-masked-tests",
     dvc_mlflow => "dvc-mlflow",
     azureml_v2 => "azureml-v2",
     kubeflow_vertex => "kubeflow-vertex",
