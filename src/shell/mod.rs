@@ -447,6 +447,9 @@ mod tests {
             "python -m mypy src",
             "docker run -v src:/app image",
             "pytype src",
+            // Editing or checking a file does not run it.
+            "patch --quiet -p0 examples/run.py docs/fix.patch",
+            "sha256sum train.py",
         ] {
             assert!(one(line).is_empty(), "{line}");
         }
