@@ -407,7 +407,16 @@ fn regex_lines(
 ) -> Option<CondMatch> {
     let mut comment_line = None;
     for m in re.find_iter(text) {
-        let idx = line_index(m.start());
+        // A pattern that begins `^\s*` can start its match on blank lines before the one it
+        // is about: the line is the one where the match's text starts.
+        let found = m.as_str();
+        let lead = found.len() - found.trim_start().len();
+        let start = if lead < found.len() {
+            m.start() + lead
+        } else {
+            m.start()
+        };
+        let idx = line_index(start);
         if !doc.is_comment_line(idx) {
             return Some(CondMatch {
                 index: Some(idx),
@@ -486,6 +495,16 @@ mod tests {
         let re = regex(r"\bmlflow\.log");
         assert!(re.is_match("é mlflow.log"));
         assert!(!re.is_match("xmlflow.log"));
+    }
+
+    /// `^\s*import x` in multi-line mode matches from the blank line before the import: the
+    /// evidence is the import's line.
+    #[test]
+    fn a_match_is_on_the_line_its_text_starts() {
+        let doc = Document::new("train.py", "import os\n\n\nimport lightgbm\n".to_string());
+        let re = regex(r"(?m)^\s*import\s+lightgbm");
+        let m = regex_lines(&re, &doc, &doc.text, |i| doc.line_index(i)).expect("matches");
+        assert_eq!(m.index.map(|i| doc.file_line(i)), Some(4));
     }
 
     #[test]
