@@ -108,6 +108,11 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             }
             crate::ci::vars::expand(&mut commands, 0, &job_vars(job, &pipeline_vars));
             let mut t = triggers_of(&job_triggers, name);
+            // A configuration without `workflows:` (CircleCI 2.0) runs its `build` job on
+            // every push.
+            if root.get("workflows").is_none() && name == "build" {
+                t.push(trig(TriggerKind::Push, None, *line));
+            }
             if t.is_empty() {
                 // Defined but in no workflow: it never runs.
                 t.push(trig(TriggerKind::Called, None, *line));
@@ -234,5 +239,27 @@ impl CiSystem for CircleCi {
             ".circleci/config.yml",
             "jobs:\n  test:\n    steps:\n      - run: pytest\nworkflows:\n  ci:\n    jobs: [test]\n",
         )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{FileFacts, TriggerKind};
+    use crate::read::Document;
+
+    /// CircleCI 2.0 without `workflows:` runs the job named `build` on every push, and no other.
+    #[test]
+    fn without_workflows_the_build_job_runs_on_push() {
+        let text = "version: 2\njobs:\n  build:\n    docker: [{image: python}]\n    steps:\n      - run: pytest\n  deploy:\n    steps:\n      - run: ./deploy.sh\n";
+        let doc = Document::new(".circleci/config.yml", text.to_string());
+        let Some(FileFacts::Entry { jobs, .. }) = crate::extract::extract(&doc) else {
+            panic!("not read");
+        };
+        let kinds = |name: &str| -> Vec<TriggerKind> {
+            let j = jobs.iter().find(|j| j.name == name).expect("job");
+            j.triggers.iter().map(|t| t.kind).collect()
+        };
+        assert_eq!(kinds("build"), vec![TriggerKind::Push]);
+        assert_eq!(kinds("deploy"), vec![TriggerKind::Called]);
     }
 }
