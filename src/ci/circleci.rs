@@ -17,6 +17,25 @@ fn job_vars(job: &Node, pipeline: &Vars) -> Vars {
     vars
 }
 
+/// What starts a job: the triggers of the workflows that list it. A configuration without
+/// `workflows:` (CircleCI 2.0) runs its `build` job on every push; a job in no workflow never
+/// runs (only a caller could start it).
+fn job_runs_on(
+    root: &Node,
+    job_triggers: &[(String, Trigger)],
+    name: &str,
+    line: u32,
+) -> Vec<Trigger> {
+    let mut t = triggers_of(job_triggers, name);
+    if root.get("workflows").is_none() && name == "build" {
+        t.push(trig(TriggerKind::Push, None, line));
+    }
+    if t.is_empty() {
+        t.push(trig(TriggerKind::Called, None, line));
+    }
+    t
+}
+
 pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
     let mut pipeline_vars = Vars::default();
     crate::ci::vars::read_defaults(
@@ -107,16 +126,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 }
             }
             crate::ci::vars::expand(&mut commands, 0, &job_vars(job, &pipeline_vars));
-            let mut t = triggers_of(&job_triggers, name);
-            // A configuration without `workflows:` (CircleCI 2.0) runs its `build` job on
-            // every push.
-            if root.get("workflows").is_none() && name == "build" {
-                t.push(trig(TriggerKind::Push, None, *line));
-            }
-            if t.is_empty() {
-                // Defined but in no workflow: it never runs.
-                t.push(trig(TriggerKind::Called, None, *line));
-            }
+            let t = job_runs_on(root, &job_triggers, name, *line);
             Job {
                 name: name.clone(),
                 line: *line,
