@@ -30,13 +30,7 @@ pub(crate) fn compose(doc: &Document) -> Option<FileFacts> {
     let here = parent(&doc.rel);
     let mut targets = Vec::new();
     for (name, line, svc) in services.entries() {
-        let mut t = BuildTarget {
-            name: name.clone(),
-            line: *line,
-            end: *line,
-            deps: Vec::new(),
-            commands: Vec::new(),
-        };
+        let mut t = BuildTarget::empty(name, *line);
         let wd = svc
             .get("working_dir")
             .and_then(Node::as_str)

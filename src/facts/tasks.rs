@@ -78,13 +78,7 @@ pub(crate) fn taskfile(doc: &Document) -> Option<FileFacts> {
     let tasks = root.get("tasks")?;
     let mut targets = Vec::new();
     for (name, line, task) in tasks.entries() {
-        let mut t = BuildTarget {
-            name: name.clone(),
-            line: *line,
-            end: *line,
-            deps: Vec::new(),
-            commands: Vec::new(),
-        };
+        let mut t = BuildTarget::empty(name, *line);
         for d in task.get("deps").map(Node::as_seq).unwrap_or(&[]) {
             if let Some(n) = d.as_str().or_else(|| d.get("task").and_then(Node::as_str)) {
                 t.deps.push(n.to_string());

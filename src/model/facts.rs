@@ -63,6 +63,19 @@ pub struct BuildTarget {
     pub commands: Vec<Command>,
 }
 
+impl BuildTarget {
+    /// A target named `name` on `line`, with nothing in it yet.
+    pub(crate) fn empty(name: &str, line: u32) -> Self {
+        BuildTarget {
+            name: name.to_string(),
+            line,
+            end: line,
+            deps: Vec::new(),
+            commands: Vec::new(),
+        }
+    }
+}
+
 /// Each file's facts by path. Shared, not copied: `ripen history` assembles hundreds of trees
 /// from the same cached scans.
 #[derive(Debug, Default, Clone)]
