@@ -57,12 +57,17 @@ impl Scope {
     /// Defaults of `on.workflow_dispatch.inputs` and `on.workflow_call.inputs`.
     pub(crate) fn add_inputs(&mut self, on: Option<&Node>) {
         for ev in ["workflow_dispatch", "workflow_call"] {
-            let inputs = on.and_then(|o| o.get(ev)).and_then(|e| e.get("inputs"));
-            for (k, _, spec) in inputs.map(Node::entries).unwrap_or(&[]) {
-                if let Some(d) = spec.get("default").and_then(Node::as_str) {
-                    self.add(format!("inputs.{k}"), d.to_string());
-                    self.add(format!("github.event.inputs.{k}"), d.to_string());
-                }
+            self.add_input_defaults(on.and_then(|o| o.get(ev)).and_then(|e| e.get("inputs")));
+        }
+    }
+
+    /// Declared inputs with a default (a workflow's, or a local action's `inputs:`): the value a
+    /// run gets when its caller passes none.
+    pub(crate) fn add_input_defaults(&mut self, inputs: Option<&Node>) {
+        for (k, _, spec) in inputs.map(Node::entries).unwrap_or(&[]) {
+            if let Some(d) = spec.get("default").and_then(Node::as_str) {
+                self.add(format!("inputs.{k}"), d.to_string());
+                self.add(format!("github.event.inputs.{k}"), d.to_string());
             }
         }
     }

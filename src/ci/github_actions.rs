@@ -9,7 +9,6 @@ use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
-use crate::shell::vars::Vars;
 
 pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
     let mut out = Vec::new();
@@ -79,11 +78,9 @@ pub(crate) fn github_steps(
     steps: &[Node],
     wd: Option<&str>,
     here: &str,
-    vars: &Vars,
     commands: &mut Vec<Command>,
 ) {
     for step in steps {
-        let start = commands.len();
         let wd = step
             .get("working-directory")
             .and_then(Node::as_str)
@@ -116,9 +113,6 @@ pub(crate) fn github_steps(
                 _ => commands.extend(scalar_commands(v, false, here)),
             }
         }
-        let mut step_vars = vars.clone();
-        crate::ci::vars::read_map(step.get("env"), "", &mut step_vars);
-        crate::ci::vars::expand(commands, start, &step_vars);
     }
 }
 
@@ -205,7 +199,6 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                     std::slice::from_ref(step),
                     job_wd.as_deref(),
                     here,
-                    &Vars::default(),
                     &mut cmds,
                 );
                 commands.extend(step_scope.expand_commands(cmds));
@@ -290,15 +283,16 @@ fn may_fail(job: &Node, steps: &[Node], line: u32, end: u32) -> Vec<(u32, u32)> 
 pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
     let runs = root.get("runs")?;
     let mut commands = Vec::new();
-    let mut vars = Vars::default();
-    crate::ci::vars::read_defaults(root.get("inputs"), "inputs.", &mut vars);
-    github_steps(
-        runs.get("steps").map(Node::as_seq).unwrap_or(&[]),
-        None,
-        here,
-        &vars,
-        &mut commands,
-    );
+    // `${{ inputs.x }}`: the action's input defaults; each step's `env:` over them.
+    let mut scope = Scope::default();
+    scope.add_input_defaults(root.get("inputs"));
+    for step in runs.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+        let mut step_scope = scope.clone();
+        step_scope.add_env(step.get("env"));
+        let mut cmds = Vec::new();
+        github_steps(std::slice::from_ref(step), None, here, &mut cmds);
+        commands.extend(step_scope.expand_commands(cmds));
+    }
     if let Some(img) = runs.get("image")
         && let Some(s) = img.as_str()
         && !s.starts_with("docker://")

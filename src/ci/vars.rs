@@ -1,6 +1,6 @@
-//! Variables a CI file defines for its own commands: GitHub `env:`, matrices and input
-//! defaults, GitLab and Azure Pipelines `variables:`, template `parameters:` defaults, CircleCI
-//! `environment:` and `parameters:`, Cloud Build `substitutions:`. A command that names one
+//! Variables a CI file defines for its own commands: GitLab and Azure Pipelines `variables:`,
+//! template `parameters:` defaults, CircleCI `environment:` and `parameters:`, Cloud Build
+//! `substitutions:` (GitHub's expressions, outputs included, are `ci::gha_expr`). A command that names one
 //! (`python $TRAIN_SCRIPT`, `python ${{ matrix.script }}`) reaches what its value names; the
 //! expansion itself is [`crate::shell::vars`].
 
@@ -194,6 +194,20 @@ mod tests {
                 "{path}: {got:?}"
             );
         }
+    }
+
+    /// A local action's `${{ inputs.x }}` is its input's default.
+    #[test]
+    fn a_local_action_uses_its_input_defaults() {
+        let text = "inputs:\n  entry:\n    default: src/train.py\nruns:\n  using: composite\n  steps:\n    - run: python ${{ inputs.entry }}\n      shell: bash\n";
+        let doc = Document::new(".github/actions/train/action.yml", text.to_string());
+        let Some(FileFacts::Commands(cmds)) = crate::extract::extract(&doc) else {
+            panic!("not read as commands");
+        };
+        assert!(
+            cmds.iter().any(|c| c.text == "python src/train.py"),
+            "{cmds:?}"
+        );
     }
 
     #[test]
