@@ -37,7 +37,7 @@ fn job_runs_on(
 }
 
 pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
-    let mut pipeline_vars = Vars::default();
+    let mut pipeline_vars = crate::ci::vars::with_workspace_roots();
     crate::ci::vars::read_defaults(
         root.get("parameters"),
         "pipeline.parameters.",

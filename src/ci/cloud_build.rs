@@ -71,7 +71,7 @@ pub(crate) fn cloud_build(root: &Node, end: u32) -> FileFacts {
     }
     // `$_NAME` / `${_NAME}`: the file's `substitutions:` defaults (a trigger may override
     // them; the committed default is what a run gets otherwise).
-    let mut vars = crate::shell::vars::Vars::default();
+    let mut vars = crate::ci::vars::with_workspace_roots();
     crate::ci::vars::read_map(root.get("substitutions"), "", &mut vars);
     crate::ci::vars::expand(&mut commands, 0, &vars);
     entry(

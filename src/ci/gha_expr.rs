@@ -54,6 +54,12 @@ impl Scope {
         }
     }
 
+    /// `${{ github.workspace }}` and `$GITHUB_WORKSPACE`: the checkout's root.
+    pub(crate) fn add_workspace_root(&mut self) {
+        self.add("github.workspace".into(), ".".into());
+        self.add("env.GITHUB_WORKSPACE".into(), ".".into());
+    }
+
     /// Defaults of `on.workflow_dispatch.inputs` and `on.workflow_call.inputs`.
     pub(crate) fn add_inputs(&mut self, on: Option<&Node>) {
         for ev in ["workflow_dispatch", "workflow_call"] {

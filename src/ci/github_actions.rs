@@ -147,6 +147,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
     // What the workflow's expressions can take: its env and inputs, then what each job's
     // steps write and its outputs (for `needs.J.outputs.K`).
     let mut scope = Scope::default();
+    scope.add_workspace_root();
     scope.add_inputs(root.get("on"));
     scope.add_env(root.get("env"));
     let mut with_needs = scope.clone();
@@ -285,6 +286,7 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
     let mut commands = Vec::new();
     // `${{ inputs.x }}`: the action's input defaults; each step's `env:` over them.
     let mut scope = Scope::default();
+    scope.add_workspace_root();
     scope.add_input_defaults(root.get("inputs"));
     for step in runs.get("steps").map(Node::as_seq).unwrap_or(&[]) {
         let mut step_scope = scope.clone();

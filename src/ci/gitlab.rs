@@ -8,7 +8,6 @@ use crate::paths::file_name;
 use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::{Node, Value};
-use crate::shell::vars::Vars;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -98,7 +97,7 @@ pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) 
     let entries = root.entries();
     let mut jobs = Vec::new();
     let mut includes = Vec::new();
-    let mut global_vars = Vars::default();
+    let mut global_vars = crate::ci::vars::with_workspace_roots();
     crate::ci::vars::read_map(root.get("variables"), "", &mut global_vars);
     // Hidden jobs (`.name`) are templates for `extends:`.
     let templates: Vec<(&str, &Node)> = entries

@@ -8,6 +8,26 @@ use crate::model::Command;
 use crate::read::structured::{Node, Value};
 use crate::shell::vars::Vars;
 
+/// The variables each CI system predefines as the checkout's root (`$(Build.SourcesDirectory)`,
+/// `$CI_PROJECT_DIR`...; GitHub's are in `ci::gha_expr`): a path under one is a path of the
+/// repository.
+pub(crate) const WORKSPACE_ROOTS: &[&str] = &[
+    "Build.SourcesDirectory",
+    "Build.Repository.LocalPath",
+    "System.DefaultWorkingDirectory",
+    "CI_PROJECT_DIR",
+    "CIRCLE_WORKING_DIRECTORY",
+];
+
+/// Variables with what the CI service predefines as the checkout's root ([`WORKSPACE_ROOTS`]).
+pub(crate) fn with_workspace_roots() -> Vars {
+    let mut vars = Vars::default();
+    for name in WORKSPACE_ROOTS {
+        vars.set(name, ".");
+    }
+    vars
+}
+
 /// `name: value` entries of a map (`env:`, `variables:`, `substitutions:`), each as
 /// `prefix` + name. A GitLab variable written `{value: x, description: ...}` has its `value`.
 pub(crate) fn read_map(node: Option<&Node>, prefix: &str, vars: &mut Vars) {
@@ -191,6 +211,31 @@ mod tests {
             assert!(
                 got.iter()
                     .any(|l| l.contains("python") && l.contains("src/train.py")),
+                "{path}: {got:?}"
+            );
+        }
+    }
+
+    /// A path under the checkout's root variable is a path of the repository.
+    #[test]
+    fn workspace_root_variables_are_the_repository_root() {
+        for (path, text) in [
+            (
+                "azure-pipelines.yml",
+                "trigger: [main]\nsteps:\n  - script: python $(Build.SourcesDirectory)/ml/train.py\n",
+            ),
+            (
+                ".gitlab-ci.yml",
+                "train:\n  script:\n    - python $CI_PROJECT_DIR/ml/train.py\n",
+            ),
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: python ${{ github.workspace }}/ml/train.py\n",
+            ),
+        ] {
+            let got = lines(path, text);
+            assert!(
+                got.iter().any(|l| l == "python ./ml/train.py"),
                 "{path}: {got:?}"
             );
         }
