@@ -196,6 +196,7 @@ fixture_tests! {
     deploy_registry_reload => "deploy-registry-reload",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
+    drift_retrain_script => "drift-retrain-script",
     python_cross_module => "python-cross-module",
     kedro_mlflow => "kedro-mlflow",
     jenkins_groovy => "jenkins-groovy",
