@@ -197,6 +197,7 @@ fixture_tests! {
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",
+    terraform_apply_deploy => "terraform-apply-deploy",
     python_cross_module => "python-cross-module",
     kedro_mlflow => "kedro-mlflow",
     jenkins_groovy => "jenkins-groovy",

@@ -204,6 +204,7 @@ impl<'a> Graph<'a> {
                 alternatives,
             } => (files(self.file_args(paths, *alternatives, b)), true),
             Action::Bundle { job } => (run(self.bundle_nodes(b, job.as_deref())), true),
+            Action::Terraform { dir } => (files(self.terraform_files(dir0, dir.as_deref())), false),
             Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
             Action::Paths(paths) => {
                 let (found, looks) = self.path_args(&simple.program, paths, b);
@@ -226,6 +227,34 @@ impl<'a> Graph<'a> {
             .filter_map(|base| join(base, "pyproject.toml"))
             .filter(|p| self.is_file(p))
             .find_map(|p| self.target_node(&p, Some(program)))
+    }
+
+    /// The `.tf` files a `terraform apply` in `dir0` (or `-chdir=dir` from it) applies: those of
+    /// the directory and of the folders below it (local modules), at most 200.
+    fn terraform_files(&self, dir0: &str, dir: Option<&str>) -> Vec<String> {
+        let d = match dir {
+            Some(d) => join(dir0, d).unwrap_or_default(),
+            None => dir0.to_string(),
+        };
+        self.note_under(&d, false);
+        let tf = |f: &&String| f.ends_with(".tf");
+        if d.is_empty() {
+            // At the root: its own files and its `modules/`, not every stack of the tree.
+            return self
+                .files
+                .iter()
+                .filter(|f| !f.contains('/') || f.starts_with("modules/"))
+                .filter(tf)
+                .take(200)
+                .cloned()
+                .collect();
+        }
+        self.files_under(&d)
+            .iter()
+            .filter(tf)
+            .take(200)
+            .cloned()
+            .collect()
     }
 
     /// `make [-C dir] [-f file] [targets]`: the targets (none: the first) of the Makefile.

@@ -283,6 +283,7 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("helm", Some("upgrade" | "install" | "template")) => helm(args),
         ("az", Some("ml")) => az_ml(args),
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
+        ("terraform" | "tofu" | "terragrunt", _) => terraform(args),
         ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
             paths: vec!["cdk.json".into()],
             alternatives: true,
@@ -659,7 +660,7 @@ fn cloud_cli(args: &[String]) -> Option<Action> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--config" | "--template-file" | "--template-body" | "--cli-input-yaml" | "--file"
-            | "--source" => {
+            | "--source" | "-f" => {
                 if let Some(v) = it.next() {
                     paths.push(v.trim_start_matches("file://").to_string());
                 }
@@ -674,6 +675,25 @@ fn cloud_cli(args: &[String]) -> Option<Action> {
         }
     }
     files(paths)
+}
+
+/// `terraform [-chdir=DIR] apply`, `terragrunt [run-all] apply`: the configuration applied.
+/// `plan`, `init`, `validate`, `fmt` change nothing.
+fn terraform(args: &[String]) -> Option<Action> {
+    let mut dir = None;
+    let mut applies = false;
+    for a in args {
+        if let Some(d) = a
+            .strip_prefix("-chdir=")
+            .or_else(|| a.strip_prefix("--working-dir="))
+        {
+            dir = Some(d.to_string());
+        } else if !a.starts_with('-') && a != "run-all" {
+            applies = a == "apply";
+            break;
+        }
+    }
+    applies.then_some(Action::Terraform { dir })
 }
 
 /// `sam deploy [-t template]`.

@@ -51,6 +51,9 @@ pub(crate) enum Action {
     },
     /// `databricks bundle deploy|run [JOB]`: the bundle, or one job of it.
     Bundle { job: Option<String> },
+    /// `terraform [-chdir=DIR] apply` (also `tofu`, `terragrunt`): the configuration's `.tf`
+    /// files, in DIR or where the command runs, and in the folders below it (local modules).
+    Terraform { dir: Option<String> },
     /// `tkn pipeline start NAME`: a job of a CI system or orchestrator, by name, wherever the
     /// file that defines it lies.
     Job { system: &'static str, job: String },
@@ -562,6 +565,35 @@ mod tests {
         assert_eq!(
             one("uvicorn app.main:api --port 8080"),
             vec![Action::PythonModule("app.main".into())]
+        );
+    }
+
+    #[test]
+    fn terraform_apply_applies_its_configuration() {
+        assert_eq!(
+            one("terraform -chdir=infra apply -auto-approve tfplan"),
+            vec![Action::Terraform {
+                dir: Some("infra".into())
+            }]
+        );
+        assert_eq!(
+            one("terragrunt run-all apply --terragrunt-non-interactive"),
+            vec![Action::Terraform { dir: None }]
+        );
+        // Planning, initialising and formatting change nothing.
+        for cmd in [
+            "terraform plan -out x",
+            "terraform -chdir=infra init",
+            "tofu fmt -check",
+        ] {
+            assert_eq!(one(cmd), Vec::<Action>::new(), "{cmd}");
+        }
+        assert_eq!(
+            one("az deployment group create -g rg -f infra/main.bicep"),
+            vec![Action::Files {
+                paths: vec!["infra/main.bicep".into()],
+                alternatives: false
+            }]
         );
     }
 
