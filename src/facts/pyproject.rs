@@ -66,7 +66,7 @@ pub(crate) fn pyproject(doc: &Document) -> Option<FileFacts> {
             .and_then(toml::Value::as_table)
         {
             targets.extend(crate::facts::tox::native(tox, &|p| {
-                lines.of(&format!("tool.tox.{p}").trim_end_matches('.'))
+                lines.of(format!("tool.tox.{p}").trim_end_matches('.'))
             }));
         }
         targets.extend(crate::facts::toml_tasks::tasks(&parsed, &lines, true));

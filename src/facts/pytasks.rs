@@ -357,7 +357,9 @@ pub(crate) fn invoke_tasks(doc: &Document) -> Option<FileFacts> {
 mod tests {
     use super::*;
 
-    fn read(f: Option<FileFacts>) -> Vec<(String, Vec<String>, Vec<(u32, String)>)> {
+    type Read = Vec<(String, Vec<String>, Vec<(u32, String)>)>;
+
+    fn read(f: Option<FileFacts>) -> Read {
         match f {
             Some(FileFacts::Targets { targets, .. }) => targets
                 .into_iter()

@@ -279,12 +279,12 @@ impl<'a> Graph<'a> {
         let mut out = Vec::new();
         if let Some(path) = path {
             if targets.is_empty()
-                && let Some(n) = self.target_node(&path, None)
+                && let Some(n) = self.target_node(path, None)
             {
                 out.push(n);
             }
             for t in targets {
-                out.extend(self.target_node(&path, Some(t)));
+                out.extend(self.target_node(path, Some(t)));
             }
         }
         out
