@@ -218,8 +218,11 @@ fn nox(args: &[String]) -> Action {
     )
 }
 
-/// A session as named on the command line: `tests-3.11` and `tests(django='4')` are `tests`.
+/// A session as named on the command line: `tests-3.11`, `tests-$PY` and `tests(django='4')`
+/// are `tests`.
 fn session_name(s: &str) -> String {
+    // `tests-${{ matrix.python }}`, `tests-$PY`: a Python version still to be filled.
+    let s = s.split("-$").next().unwrap_or(s);
     let s = s.split('(').next().unwrap_or(s);
     match s.rsplit_once('-') {
         Some((head, v)) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.') => {
@@ -379,6 +382,10 @@ mod tests {
                 make(Some("ci"), "noxfile.py", &["nox:tests", "nox:lint"]),
                 tests.clone()
             ))
+        );
+        assert_eq!(
+            run("nox -s tests-$PYTHON"),
+            Some(or(make(None, "noxfile.py", &["nox:tests"]), tests.clone()))
         );
         assert_eq!(
             run("nox --session=train"),
