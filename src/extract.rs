@@ -4,7 +4,9 @@
 
 use crate::ci::{self, Yaml, orchestrators};
 use crate::facts::job_spec;
-use crate::facts::{compose, dockerfile, dvc, make, pyproject, python, tasks};
+use crate::facts::{
+    compose, dockerfile, dvc, make, pyproject, pytasks, python, tasks, toml_tasks, tox,
+};
 use crate::model::{Command, FileFacts};
 use crate::paths::{file_name, is_yaml, parent};
 use crate::read::Document;
@@ -30,7 +32,14 @@ pub(crate) fn wanted(rel: &str) -> bool {
                 | "cdk.json"
                 | "package.json"
                 | "pyproject.toml"
+                | "tox.ini"
+                | "tox.toml"
+                | "setup.cfg"
+                | "pixi.toml"
+                | "hatch.toml"
+                | "Dvcfile"
         )
+        || (name.ends_with(".dvc") && name.len() > 4)
         || tasks::JUSTFILES.contains(&name)
         || tasks::TASKFILES.contains(&name)
         || ci::at(rel).is_some()
@@ -66,6 +75,20 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if name == "pyproject.toml" {
         return pyproject::pyproject(doc);
+    }
+    // Python task runners (`shell::runners` reads the commands that run them).
+    match name {
+        "tox.ini" | "setup.cfg" => return tox::tox_ini(doc),
+        "tox.toml" => return tox::tox_toml(doc),
+        "pixi.toml" | "hatch.toml" => return toml_tasks::runner_file(doc),
+        "noxfile.py" => return pytasks::noxfile(doc).or_else(|| Some(python::python(doc))),
+        "tasks.py" if pytasks::is_invoke(&doc.text) => {
+            return pytasks::invoke_tasks(doc).or_else(|| Some(python::python(doc)));
+        }
+        _ => {}
+    }
+    if name == "Dvcfile" || (name.ends_with(".dvc") && name.len() > 4) {
+        return dvc::stage_file(doc);
     }
     if dockerfile::is_dockerfile(name) {
         return Some(dockerfile::dockerfile(doc));

@@ -205,6 +205,8 @@ fixture_tests! {
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
+    python_runners_pyproject => "python-runners-pyproject",
+    python_runners_tox_nox => "python-runners-tox-nox",
     python_scheduler => "python-scheduler",
     circleci_orb_deploy => "circleci-orb-deploy",
     ci_variables => "ci-variables",

@@ -2,6 +2,7 @@
 //! named after one (`train`, `poetry run train`, `uv run train`, once the package is installed)
 //! runs the module its entry point names (`train = "churn.train:main"` runs `churn.train`).
 
+use crate::facts::toml_tasks::Lines;
 use crate::model::{BuildTarget, Command, FileFacts, TargetKind};
 use crate::paths::parent;
 use crate::read::Document;
@@ -14,7 +15,8 @@ const SCRIPT_TABLES: &[&str] = &[
 ];
 
 /// Each script as a target whose one command is `python -m MODULE`, run from the file's
-/// directory. Files without scripts give nothing.
+/// directory, then the tasks of the task runners configured here (`facts::tox`,
+/// `facts::toml_tasks`). Files without scripts or tasks give nothing.
 pub(crate) fn pyproject(doc: &Document) -> Option<FileFacts> {
     let cwd = format!("/{}", parent(&doc.rel));
     let mut in_scripts = false;
@@ -54,6 +56,20 @@ pub(crate) fn pyproject(doc: &Document) -> Option<FileFacts> {
                 ..Command::run(n, format!("python -m {module}"))
             }],
         });
+    }
+    // The task runners' tables: tox (`[tool.tox]`), poe, pixi, Hatch and PDM.
+    if let Ok(parsed) = toml::from_str::<toml::Value>(&doc.text) {
+        let lines = Lines::of_text(&doc.text);
+        if let Some(tox) = parsed
+            .get("tool")
+            .and_then(|t| t.get("tox"))
+            .and_then(toml::Value::as_table)
+        {
+            targets.extend(crate::facts::tox::native(tox, &|p| {
+                lines.of(format!("tool.tox.{p}").trim_end_matches('.'))
+            }));
+        }
+        targets.extend(crate::facts::toml_tasks::tasks(&parsed, &lines, true));
     }
     (!targets.is_empty()).then_some(FileFacts::Targets {
         kind: TargetKind::Scripts,

@@ -17,6 +17,21 @@ pub(crate) const TASKFILES: &[&str] = &[
     "taskfile.yaml",
 ];
 
+/// The other files a runner reads when its default file (as `shell` names it) is absent, or
+/// that hold its tasks as well: one line per runner.
+pub(crate) fn other_files(default: &str) -> &'static [&'static str] {
+    match default {
+        "Makefile" => &["makefile", "GNUmakefile"],
+        "justfile" => &JUSTFILES[1..],
+        "Taskfile.yml" => &TASKFILES[1..],
+        "compose.yaml" => &crate::facts::compose::COMPOSE_FILES[1..],
+        "tox.ini" => &["setup.cfg", "pyproject.toml", "tox.toml"],
+        "pixi.toml" => &["pyproject.toml"],
+        "pyproject.toml" => &["hatch.toml"],
+        _ => &[],
+    }
+}
+
 /// A justfile: recipes (`name param="x": deps`) and their indented bodies. Written as a
 /// Makefile with the same lines (headers reduced to `name: deps`, assignments and settings
 /// blanked) and read by the Makefile reader.

@@ -157,10 +157,28 @@ impl<'a> Graph<'a> {
         from: &str,
         b: &[String],
     ) -> (Vec<(NodeId, bool)>, bool) {
+        self.action_nodes(&simple.action, simple, from, b)
+    }
+
+    fn action_nodes(
+        &self,
+        action: &Action,
+        simple: &Simple,
+        from: &str,
+        b: &[String],
+    ) -> (Vec<(NodeId, bool)>, bool) {
         let dir0 = &b[0];
         let run = |nodes: Vec<NodeId>| nodes.into_iter().map(|n| (n, false)).collect();
         let files = |paths: Vec<String>| paths.into_iter().map(|p| ((p, None), false)).collect();
-        match &simple.action {
+        match action {
+            Action::Either(first, otherwise) => {
+                let got = self.action_nodes(first, simple, from, b);
+                if got.0.is_empty() {
+                    self.action_nodes(otherwise, simple, from, b)
+                } else {
+                    got
+                }
+            }
             Action::Make { dir, file, targets } => (
                 run(self.make_nodes(dir0, dir.as_deref(), file.as_deref(), targets)),
                 true,
@@ -271,45 +289,72 @@ impl<'a> Graph<'a> {
         };
         let mf = file.unwrap_or("Makefile");
         // The other names the runner reads when its default file is absent.
-        let others: &[&str] = match mf {
-            "Makefile" => &["makefile", "GNUmakefile"],
-            "justfile" => &crate::facts::tasks::JUSTFILES[1..],
-            "Taskfile.yml" => &crate::facts::tasks::TASKFILES[1..],
-            "compose.yaml" => &crate::facts::compose::COMPOSE_FILES[1..],
-            _ => &[],
-        };
-        let candidates = [join(&d, mf), join("", mf)]
+        let others = crate::facts::tasks::other_files(mf);
+        let candidates: Vec<String> = [join(&d, mf), join("", mf)]
             .into_iter()
-            .chain(others.iter().map(|o| join(&d, o)));
+            .chain(others.iter().map(|o| join(&d, o)))
+            .flatten()
+            .filter(|p| self.is_file(p))
+            .collect();
+        // The first that has a target named (`tox -e x`: `tox.ini`, else `setup.cfg`...).
+        let path = candidates
+            .iter()
+            .find(|p| {
+                targets
+                    .iter()
+                    .any(|t| self.target_node(p, Some(t)).is_some())
+            })
+            .or(candidates.first());
         let mut out = Vec::new();
-        if let Some(path) = candidates.flatten().find(|p| self.is_file(p)) {
+        if let Some(path) = path {
             if targets.is_empty()
-                && let Some(n) = self.target_node(&path, None)
+                && let Some(n) = self.target_node(path, None)
             {
                 out.push(n);
             }
             for t in targets {
-                out.extend(self.target_node(&path, Some(t)));
+                out.extend(self.target_node(path, Some(t)));
             }
         }
         out
     }
 
-    /// `dvc repro [stages]`: the stages (none: the whole file) of the first `dvc.yaml` found.
+    /// `dvc repro [stages]`: the stages (none: the whole file) of the first `dvc.yaml` found,
+    /// else of a DVC 0.x `Dvcfile`; a stage file named (`dvc repro train.dvc`) is that stage.
     fn dvc_nodes(&self, b: &[String], stages: &[String]) -> Vec<NodeId> {
         let mut out = Vec::new();
+        let (files, names): (Vec<&String>, Vec<&String>) = stages
+            .iter()
+            .partition(|s| s.ends_with(".dvc") || crate::paths::file_name(s) == "Dvcfile");
+        for f in files {
+            let found = b
+                .iter()
+                .filter_map(|base| join(base, f.trim_start_matches("./")))
+                .find(|p| self.is_file(p));
+            out.extend(found.and_then(|p| self.target_node(&p, None)));
+        }
+        if !stages.is_empty() && names.is_empty() {
+            return out;
+        }
         for base in b {
             let p = join(base, "dvc.yaml").unwrap_or_default();
             if self.is_file(&p) {
-                if stages.is_empty() {
+                if names.is_empty() {
                     out.push((p.clone(), None));
                 }
-                for s in stages {
+                for s in &names {
                     let name = s.rsplit(':').next().unwrap_or(s);
                     out.extend(self.target_node(&p, Some(name)));
                 }
-                break;
+                return out;
             }
+        }
+        if names.is_empty() {
+            let dvcfile = b
+                .iter()
+                .filter_map(|base| join(base, "Dvcfile"))
+                .find(|p| self.is_file(p));
+            out.extend(dvcfile.and_then(|p| self.target_node(&p, None)));
         }
         out
     }
@@ -466,7 +511,7 @@ impl<'a> Graph<'a> {
                     .iter()
                     .filter(|t| sub.as_ref().is_none_or(|s| *s == t.name))
                 {
-                    if *kind == TargetKind::Make {
+                    if matches!(kind, TargetKind::Make | TargetKind::Scripts) {
                         for d in &t.deps {
                             if let Some(n) = self.target_node(path, Some(d)) {
                                 out.push(Edge {

@@ -484,6 +484,48 @@ mod tests {
         }
     }
 
+    /// The Python task runners' tasks are targets too, and a runner without the task does what
+    /// it would without one: `pdm run python x.py` runs the script, a bare `tox` without any
+    /// configuration is a test run, `hatch run lint:all` of an environment that inherits
+    /// `default`'s scripts runs them, a setup.cfg tox environment runs its commands.
+    #[test]
+    fn python_task_runners_reach_their_commands() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n      - run: pdm run python eval.py\n      - run: hatch run lint:fit\n      - run: cd svc && tox -e train\n      - run: cd docs && tox\n      - run: pdm run report\n      - run: dvc repro\n",
+            ),
+            ("eval.py", "model.fit(x)\n"),
+            (
+                "pyproject.toml",
+                "[tool.hatch.envs.default.scripts]\nfit = \"python fit.py\"\n[tool.hatch.envs.lint]\n[tool.pdm.scripts]\nreport = { call = \"pkg.report:main\" }\n",
+            ),
+            ("fit.py", "model.fit(x)\n"),
+            ("pkg/report.py", "model.fit(x)\n"),
+            (
+                "svc/setup.cfg",
+                "[metadata]\nname = svc\n[testenv:train]\ncommands = python {toxinidir}/train.py\n",
+            ),
+            ("svc/train.py", "model.fit(x)\n"),
+            ("docs/tests/test_docs.py", "def test_a():\n    assert 1\n"),
+            ("Dvcfile", "cmd: python stage.py\nouts:\n- path: m.pkl\n"),
+            ("stage.py", "model.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![
+            ev("eval.py", 1),
+            ev("fit.py", 1),
+            ev("pkg/report.py", 1),
+            ev("svc/train.py", 1),
+            ev_of("unit_tests", "docs/tests/test_docs.py", 1),
+            ev("stage.py", 1),
+        ];
+        auto.promote(&facts, &mut evs);
+        for e in &evs {
+            assert_eq!(e.tier, Tier::Automated, "{}", e.path);
+        }
+    }
+
     #[test]
     fn dvc_repro_reaches_stage_commands() {
         let (files, facts) = setup(&[

@@ -3,6 +3,7 @@
 //! function per kind of tool.
 
 use crate::shell::programs::*;
+use crate::shell::runners;
 use crate::shell::{Action, base_name};
 
 /// The program a command line runs once its wrappers are removed (`uv run train` runs
@@ -14,6 +15,12 @@ pub(crate) fn unwrapped_program(tokens: &[String]) -> Option<String> {
 }
 
 pub fn classify(tokens: &[String]) -> Option<Action> {
+    // A runner's own task first: `pdm run train` is a PDM script before it is a program.
+    if let [first, rest @ ..] = tokens
+        && let Some(a) = runners::python_task(base_name(first), rest, classify)
+    {
+        return Some(a);
+    }
     let mut t: Vec<&str> = tokens.iter().map(String::as_str).collect();
     unwrap(&mut t);
     let program = base_name(t.first()?);
@@ -21,6 +28,11 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
         return None;
     }
     let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
+    if t.len() < tokens.len()
+        && let Some(a) = runners::python_task(program, &args, classify)
+    {
+        return Some(a);
+    }
     if TEST_RUNNERS.contains(&program) {
         return Some(Action::Tests {
             paths: test_paths(program, &args),
@@ -180,7 +192,8 @@ fn python(args: &[String]) -> Option<Action> {
             let module = args.get(i + 1)?.clone();
             let rest = &args[i + 2..];
             return match module.as_str() {
-                "pytest" | "unittest" | "tox" | "nox" => Some(Action::Tests {
+                "tox" | "nox" => runners::python_task(&module, rest, classify),
+                "pytest" | "unittest" => Some(Action::Tests {
                     paths: test_paths(&module, rest),
                 }),
                 // Launchers: the script they start.

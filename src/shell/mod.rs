@@ -10,6 +10,7 @@ mod classify;
 mod lex;
 mod modes;
 pub(crate) mod programs;
+mod runners;
 pub(crate) mod vars;
 
 use classify::classify;
@@ -59,6 +60,10 @@ pub(crate) enum Action {
     Job { system: &'static str, job: String },
     /// Anything else that runs things: its arguments that name repository paths.
     Paths(Vec<String>),
+    /// A task that may not be there, and what runs without it (`pdm run train`: the PDM
+    /// script `train`, else the program `train`; `tox -e x`: that environment, else the
+    /// tests): the second is read only when the first reaches nothing.
+    Either(Box<Action>, Box<Action>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -436,8 +441,18 @@ mod tests {
         assert_eq!(one("pytest --cov src"), tests(&[]));
         assert_eq!(one("pytest -s -x tests"), tests(&["tests"]));
         assert_eq!(one("pytest -n 4 -k train tests"), tests(&["tests"]));
-        assert_eq!(one("nox -s tests -f noxfile.py"), tests(&[]));
-        assert_eq!(one("tox -e py311"), tests(&[]));
+        // tox and nox run their environments and sessions (`shell::runners`), read as a test
+        // run when there are none.
+        let either = |a: &Action| match a {
+            Action::Either(_, otherwise) => match otherwise.as_ref() {
+                Action::Either(_, o) => (**o).clone(),
+                o => o.clone(),
+            },
+            other => other.clone(),
+        };
+        assert_eq!(either(&one("nox -s tests -f noxfile.py")[0]), tests(&[])[0]);
+        assert_eq!(either(&one("tox -e py311")[0]), tests(&[])[0]);
+        assert_eq!(either(&one("python -m tox -e py311")[0]), tests(&[])[0]);
         assert_eq!(
             one("coverage run --source src -m pytest tests"),
             tests(&["tests"])

@@ -99,6 +99,9 @@ pub(crate) fn flags_turn_tracking_off(tokens: &[String]) -> bool {
 /// A training script run as a smoke test: a script or module run with a smoke flag, or with a
 /// step limit of at most [`SMOKE_MAX_STEPS`].
 pub(crate) fn is_smoke_run(action: &Action, tokens: &[String]) -> bool {
+    if let Action::Either(_, otherwise) = action {
+        return is_smoke_run(otherwise, tokens);
+    }
     if !matches!(action, Action::Paths(_) | Action::PythonModule(_)) {
         return false;
     }

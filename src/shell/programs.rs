@@ -438,4 +438,11 @@ pub(crate) const RUN_NOTHING_HERE: &[&str] = &[
     "yarn",
     "just",
     "task",
+    "pixi",
+    "poe",
+    "poethepoet",
+    "pdm",
+    "hatch",
+    "invoke",
+    "inv",
 ];
