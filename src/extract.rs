@@ -38,6 +38,8 @@ pub(crate) fn wanted(rel: &str) -> bool {
                 | "pixi.toml"
                 | "hatch.toml"
                 | "Dvcfile"
+                | "MLproject"
+                | "MLProject"
         )
         || (name.ends_with(".dvc") && name.len() > 4)
         || tasks::JUSTFILES.contains(&name)
@@ -72,6 +74,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if name == "package.json" {
         return tasks::package_json(doc);
+    }
+    if name == "MLproject" || name == "MLProject" {
+        return tasks::mlproject(doc);
     }
     if name == "pyproject.toml" {
         return pyproject::pyproject(doc);

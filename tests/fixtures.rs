@@ -198,6 +198,7 @@ fixture_tests! {
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",
     terraform_apply_deploy => "terraform-apply-deploy",
+    mlproject_run => "mlproject-run",
     python_cross_module => "python-cross-module",
     kedro_mlflow => "kedro-mlflow",
     jenkins_groovy => "jenkins-groovy",

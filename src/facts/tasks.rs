@@ -28,6 +28,7 @@ pub(crate) fn other_files(default: &str) -> &'static [&'static str] {
         "tox.ini" => &["setup.cfg", "pyproject.toml", "tox.toml"],
         "pixi.toml" => &["pyproject.toml"],
         "pyproject.toml" => &["hatch.toml"],
+        "MLproject" => &["MLProject"],
         _ => &[],
     }
 }
@@ -85,6 +86,26 @@ fn just_line(line: &str) -> String {
         .filter(|d| !d.is_empty())
         .collect();
     format!("{name}: {}", deps.join(" "))
+}
+
+/// An MLflow `MLproject`: each entry point's `command` is the target `mlflow:NAME`
+/// (`mlflow run . -e NAME` runs it; `{param}` placeholders stay as written).
+pub(crate) fn mlproject(doc: &Document) -> Option<FileFacts> {
+    let root = doc.structured().ok()?.first()?;
+    let mut targets = Vec::new();
+    for (name, line, entry) in root.get("entry_points")?.entries() {
+        let mut t = BuildTarget::empty(&format!("mlflow:{name}"), *line);
+        if let Some(c) = entry.get("command")
+            && let Some(s) = c.as_str()
+        {
+            push_lines(&mut t, c.line, s);
+        }
+        targets.push(t);
+    }
+    (!targets.is_empty()).then_some(FileFacts::Targets {
+        kind: TargetKind::Make,
+        targets,
+    })
 }
 
 /// A Taskfile: each task's `cmds` (strings, `cmd:` items, `task:` calls) and `deps`.

@@ -40,8 +40,61 @@ pub(crate) fn python_task(
         }
         ("hatch", _) => hatch(args, classify),
         ("invoke" | "inv", _) => invoke(args),
+        ("mlflow", Some("run")) => mlflow_run(&args[1..]),
         _ => None,
     }
+}
+
+/// `mlflow run [URI] [-e ENTRY]`: the entry point (`main` by default) of the `MLproject` in
+/// the local folder URI (a Git or remote URI is another project).
+fn mlflow_run(args: &[String]) -> Option<Action> {
+    const VALUE: &[&str] = &[
+        "-e",
+        "--entry-point",
+        "-P",
+        "--param-list",
+        "-A",
+        "--docker-args",
+        "--experiment-name",
+        "--experiment-id",
+        "-b",
+        "--backend",
+        "-c",
+        "--backend-config",
+        "--env-manager",
+        "--storage-dir",
+        "--run-id",
+        "--run-name",
+        "-v",
+        "--version",
+        "--build-image",
+    ];
+    // Options come before or after the URI.
+    let mut entry = "main".to_string();
+    let mut uri = ".";
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.split_once('=') {
+            Some(("-e" | "--entry-point", v)) => entry = v.to_string(),
+            Some((k, _)) if k.starts_with('-') => {}
+            _ if a == "-e" || a == "--entry-point" => {
+                if let Some(v) = it.next() {
+                    entry = v.clone();
+                }
+            }
+            _ if VALUE.contains(&a.as_str()) => {
+                it.next();
+            }
+            _ if a.starts_with('-') => {}
+            _ => uri = a,
+        }
+    }
+    if uri.contains("://") || uri.starts_with("git@") || uri.contains('$') {
+        return None;
+    }
+    let uri = uri.trim_end_matches('/');
+    let dir = (!uri.is_empty() && uri != ".").then(|| uri.trim_start_matches("./").to_string());
+    Some(task(dir, "MLproject", "mlflow", &entry))
 }
 
 /// The task `RUNNER:NAME` of `file`.
@@ -347,6 +400,24 @@ mod tests {
 
     fn or(a: Action, b: Action) -> Action {
         Action::Either(Box::new(a), Box::new(b))
+    }
+
+    #[test]
+    fn mlflow_run_runs_an_entry_point_of_the_local_project() {
+        assert_eq!(
+            run("mlflow run . -e train -P alpha=0.5 --env-manager local"),
+            Some(make(None, "MLproject", &["mlflow:train"]))
+        );
+        assert_eq!(
+            run("mlflow run projects/churn/"),
+            Some(make(Some("projects/churn"), "MLproject", &["mlflow:main"]))
+        );
+        // Another project (a Git URI) runs nothing of this repository.
+        assert_eq!(
+            run("mlflow run https://github.com/mlflow/mlflow-example"),
+            None
+        );
+        assert_eq!(run("mlflow ui --port 5000"), None);
     }
 
     #[test]
