@@ -22,6 +22,8 @@ pub struct FileScan {
     /// hit would have been a mention under the project facts of the time.
     pub(crate) unmatched: bool,
     pub(crate) facts: Option<Arc<FileFacts>>,
+    /// CI files: what the file passes other CI files and offers them ([`crate::ci::calls`]).
+    pub(crate) calls: Option<Arc<crate::ci::calls::Calls>>,
     /// Python: the training rules this module provides to, or needs from, the modules it
     /// imports ([`CrossModule`]).
     pub(crate) cross: Option<Box<CrossModule>>,
@@ -41,6 +43,7 @@ impl FileScan {
     pub(crate) fn found_nothing(&self) -> bool {
         self.hits.is_empty()
             && self.facts.is_none()
+            && self.calls.is_none()
             && self.cross.is_none()
             && self.warning.is_none()
             && !self.binary
@@ -223,6 +226,7 @@ pub(crate) fn scan_file_with(
         hits: Vec::new(),
         unmatched: false,
         facts: None,
+        calls: None,
         cross: None,
         project,
         bytes: 0,
@@ -240,6 +244,7 @@ pub(crate) fn scan_file_with(
     Some(match read::from_bytes(rel, &bytes) {
         ReadOutcome::Doc(doc) => {
             let facts = crate::extract::extract(&doc);
+            let calls = crate::ci::calls::read(&doc).map(Arc::new);
             // Mentions count in CI and Make/DVC files: those are matched whatever `rules` says.
             let skip = rules != Rules::Run
                 && !matches!(
@@ -268,6 +273,7 @@ pub(crate) fn scan_file_with(
                 hits,
                 unmatched,
                 facts: facts.map(Arc::new),
+                calls,
                 cross,
                 project: ProjectFacts::from_doc(&doc),
                 bytes: size,
