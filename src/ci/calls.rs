@@ -128,9 +128,19 @@ const MARKERS: &[&str] = &[
     "variables",
 ];
 
-/// What a YAML file passes to other files and offers them; None for other files.
-pub(crate) fn read(doc: &Document) -> Option<Calls> {
-    if !is_yaml(&doc.rel) || !MARKERS.iter().any(|m| doc.text.contains(m)) {
+/// What a YAML file passes to other files and offers them; None for other files. Only CI
+/// files and job specs (`facts`, already parsed) and files defining top-level `variables:`
+/// (variable templates) are read: other YAML is not parsed for this.
+pub(crate) fn read(doc: &Document, facts: Option<&FileFacts>) -> Option<Calls> {
+    let t = &doc.text;
+    let ci = matches!(
+        facts,
+        Some(FileFacts::Entry { .. } | FileFacts::Commands(_))
+    );
+    if !is_yaml(&doc.rel)
+        || !(ci || t.starts_with("variables:") || t.contains("\nvariables:"))
+        || !MARKERS.iter().any(|m| t.contains(m))
+    {
         return None;
     }
     let y = Yaml::of(doc)?;
@@ -478,7 +488,7 @@ mod tests {
             .collect();
         let read: Vec<(String, Calls)> = docs
             .iter()
-            .filter_map(|d| Some((d.rel.clone(), read(d)?)))
+            .filter_map(|d| Some((d.rel.clone(), read(d, facts.get(&d.rel))?)))
             .collect();
         let calls: BTreeMap<&str, &Calls> = read.iter().map(|(p, c)| (p.as_str(), c)).collect();
         apply(&mut facts, &calls);

@@ -101,8 +101,17 @@ impl FileScan {
 
     /// Whether other files' graph edges resolve into this file's facts: Make/DVC targets
     /// (`make train`, `dvc repro stage`) and Databricks bundle jobs. A CI workflow's jobs are
-    /// reached only from the workflow itself.
+    /// reached only from the workflow itself. A CI file that passes others arguments or
+    /// defines variables they include ([`crate::ci::calls`]) changes their commands.
     pub(crate) fn others_resolve_into(&self) -> bool {
+        if self.calls.as_deref().is_some_and(|c| {
+            c.calls
+                .iter()
+                .any(|x| !x.args.is_empty() || x.kind != crate::ci::calls::Kind::Template)
+                || (!c.exports.is_empty() && self.facts.is_none())
+        }) {
+            return true;
+        }
         match self.facts.as_deref() {
             Some(FileFacts::Targets { .. }) => true,
             Some(FileFacts::Entry { system, .. }) => crate::ci::jobs_named_from_elsewhere(system),
@@ -244,7 +253,7 @@ pub(crate) fn scan_file_with(
     Some(match read::from_bytes(rel, &bytes) {
         ReadOutcome::Doc(doc) => {
             let facts = crate::extract::extract(&doc);
-            let calls = crate::ci::calls::read(&doc).map(Arc::new);
+            let calls = crate::ci::calls::read(&doc, facts.as_ref()).map(Arc::new);
             // Mentions count in CI and Make/DVC files: those are matched whatever `rules` says.
             let skip = rules != Rules::Run
                 && !matches!(
