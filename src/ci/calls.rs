@@ -149,6 +149,8 @@ pub(crate) fn read(doc: &Document, facts: Option<&FileFacts>) -> Option<Calls> {
     walk(root, &mut c, 0);
     let mut vars = Vars::default();
     crate::ci::vars::read_azure_variables(root.get("variables"), &mut vars);
+    // A workflow's `env:` fills the `with:` values it passes (`${{ env.X }}`).
+    crate::ci::vars::read_map(root.get("env"), "", &mut vars);
     c.exports = pairs(&vars);
     let mut defaults = Vars::default();
     let params = root.get("parameters");
@@ -203,6 +205,33 @@ fn args_of(node: Option<&Node>, prefix: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `args` with the matrix values they name: one set per value of the first argument that
+/// names an axis with several (the others take their first value).
+fn per_value(args: Vec<(String, String)>, matrix: &Vars) -> Vec<Vec<(String, String)>> {
+    if matrix.is_empty() {
+        return vec![args];
+    }
+    let mut sets = vec![Vec::new()];
+    for (k, v) in args {
+        let values = matrix.expand(&v);
+        if sets.len() == 1 && values.len() > 1 {
+            sets = values
+                .iter()
+                .map(|x| {
+                    let mut s = sets[0].clone();
+                    s.push((k.clone(), x.clone()));
+                    s
+                })
+                .collect();
+        } else {
+            let first = values.into_iter().next().unwrap_or_default();
+            sets.iter_mut()
+                .for_each(|s| s.push((k.clone(), first.clone())));
+        }
+    }
+    sets
+}
+
 fn push(c: &mut Calls, target: &str, kind: Kind, args: Vec<(String, String)>) {
     if c.calls.len() < MAX_CALLS {
         c.calls.push(Call {
@@ -231,7 +260,16 @@ fn walk(node: &Node, c: &mut Calls, depth: usize) {
             if let Some(u) = node.get("uses").and_then(Node::as_str)
                 && u.starts_with("./")
             {
-                push(c, u, Kind::Template, args_of(node.get("with"), "inputs."));
+                // A job calling a reusable workflow over a matrix: one call per value.
+                let mut matrix = Vars::default();
+                crate::ci::vars::read_matrix(
+                    node.get("strategy").and_then(|s| s.get("matrix")),
+                    "matrix.",
+                    &mut matrix,
+                );
+                for args in per_value(args_of(node.get("with"), "inputs."), &matrix) {
+                    push(c, u, Kind::Template, args);
+                }
             }
             for (k, _, v) in entries {
                 match k.as_str() {
@@ -563,6 +601,30 @@ mod tests {
         assert!(got.contains(&"python src/train.py".to_string()), "{got:?}");
         let got = commands(&files, ".github/actions/deploy/action.yml");
         assert!(got.contains(&"python src/deploy.py".to_string()), "{got:?}");
+    }
+
+    /// A job calling a reusable workflow over a matrix passes each value; `env:` fills `with:`.
+    #[test]
+    fn a_matrix_call_passes_each_value() {
+        let files = [
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\nenv:\n  SRC: src\njobs:\n  train:\n    strategy:\n      matrix:\n        model: [a, b]\n    uses: ./.github/workflows/train.yml\n    with:\n      script: ${{ env.SRC }}/train_${{ matrix.model }}.py\n",
+            ),
+            (
+                ".github/workflows/train.yml",
+                "on:\n  workflow_call:\n    inputs:\n      script:\n        type: string\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: python ${{ inputs.script }}\n",
+            ),
+        ];
+        let got = commands(&files, ".github/workflows/train.yml");
+        assert!(
+            got.contains(&"python src/train_a.py".to_string()),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&"python src/train_b.py".to_string()),
+            "{got:?}"
+        );
     }
 
     #[test]
