@@ -338,8 +338,12 @@ fn candidates(from: &str, target: &str) -> Vec<String> {
     out
 }
 
-/// Fills what callers pass and included files define into `facts` ([`Calls`]).
-pub(crate) fn apply(facts: &mut Facts, calls: &BTreeMap<&str, &Calls>) {
+/// How a file is read into facts (`extract::extract`, passed in: `extract` depends on `ci`).
+pub(crate) type Reader = fn(&Document) -> Option<FileFacts>;
+
+/// Fills what callers pass and included files define into `facts` ([`Calls`]); `read` reads a
+/// called file again.
+pub(crate) fn apply(facts: &mut Facts, calls: &BTreeMap<&str, &Calls>, read: Reader) {
     if calls.values().all(|c| c.calls.is_empty()) {
         return;
     }
@@ -356,14 +360,14 @@ pub(crate) fn apply(facts: &mut Facts, calls: &BTreeMap<&str, &Calls>) {
         .collect();
     let received = propagate(calls, &edges);
     for (target, sets) in &received {
-        reread(facts, calls, target, sets);
+        reread(facts, calls, target, sets, read);
     }
     share_variables(facts, calls, &edges);
 }
 
 /// The argument sets each called file receives, through nested calls.
-fn propagate<'a>(
-    calls: &BTreeMap<&str, &'a Calls>,
+fn propagate(
+    calls: &BTreeMap<&str, &Calls>,
     edges: &[(&str, &Call, String)],
 ) -> BTreeMap<String, Vec<Vec<(String, String)>>> {
     let mut received: BTreeMap<String, Vec<Vec<(String, String)>>> = BTreeMap::new();
@@ -414,6 +418,7 @@ fn reread(
     calls: &BTreeMap<&str, &Calls>,
     target: &str,
     sets: &[Vec<(String, String)>],
+    read: Reader,
 ) {
     let (Some(text), Some(base)) = (
         calls.get(target).and_then(|c| c.text.as_ref()),
@@ -429,7 +434,7 @@ fn reread(
             args.set(k, v);
         }
         let doc = Document::new(target, text.clone());
-        if let Some(f) = with_args(args, || crate::extract::extract(&doc)) {
+        if let Some(f) = with_args(args, || read(&doc)) {
             merge(&mut merged, f, &mut added);
         }
     }
@@ -529,7 +534,7 @@ mod tests {
             .filter_map(|d| Some((d.rel.clone(), read(d, facts.get(&d.rel))?)))
             .collect();
         let calls: BTreeMap<&str, &Calls> = read.iter().map(|(p, c)| (p.as_str(), c)).collect();
-        apply(&mut facts, &calls);
+        apply(&mut facts, &calls, crate::extract::extract);
         match facts.get(path) {
             Some(FileFacts::Entry { jobs, .. }) => jobs
                 .iter()

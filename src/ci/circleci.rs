@@ -44,8 +44,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
         &mut pipeline_vars,
     );
     let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
-    // Which workflows run each job, and on what.
-    let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
+    let mut job_triggers: Vec<(String, Trigger)> = Vec::new(); // which workflows run each job
     // Workflow entries that call an orb's job (`aws-sagemaker/deploy_endpoint:` with its
     // parameters): the entry is the job, so what rules find in its lines runs on the workflow's
     // triggers.
@@ -92,11 +91,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             };
             let defined = job_defs.iter().any(|(n, _, _)| *n == name);
             if job_args.len() < MAX_INVOCATIONS {
-                let args = match &j.value {
-                    Value::Map(e) => e.first().map(|(_, _, p)| invocation_args(p)),
-                    _ => None,
-                };
-                job_args.push((name.clone(), args.unwrap_or_default()));
+                job_args.push((name.clone(), invocation_args(j)));
             }
             if !defined && name.contains('/') {
                 let last = entries
@@ -135,31 +130,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 }
             }
             let own = job_vars(job, &pipeline_vars);
-            let mut all = Vec::new();
-            // One reading per invocation that passes parameters, else the defaults.
-            let calls: Vec<&Vars> = job_args
-                .iter()
-                .filter(|(n, a)| n == name && !a.is_empty())
-                .map(|(_, a)| a)
-                .collect();
-            if calls.len() < job_args.iter().filter(|(n, _)| n == name).count() || calls.is_empty()
-            {
-                let mut c = commands.clone();
-                crate::ci::vars::expand(&mut c, 0, &own);
-                all.extend(c);
-            }
-            for args in calls {
-                let mut vars = own.clone();
-                vars.overlay(args);
-                let mut c = commands.clone();
-                crate::ci::vars::expand(&mut c, 0, &vars);
-                for x in c {
-                    if !all.contains(&x) {
-                        all.push(x);
-                    }
-                }
-            }
-            let commands = all;
+            let commands = per_invocation(&commands, &own, &job_args, name);
             let t = job_runs_on(root, &job_triggers, name, *line);
             Job {
                 name: name.clone(),
@@ -186,16 +157,58 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
 }
 
+/// A job's commands read once per workflow entry that passes it parameters (over `own`, its
+/// variables and defaults), and once with the defaults when an entry passes none.
+fn per_invocation(
+    commands: &[Command],
+    own: &Vars,
+    job_args: &[(String, Vars)],
+    name: &str,
+) -> Vec<Command> {
+    let mut all: Vec<Command> = Vec::new();
+    let entries: Vec<&Vars> = job_args
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, a)| a)
+        .collect();
+    let calls: Vec<&Vars> = entries.iter().copied().filter(|a| !a.is_empty()).collect();
+    let mut readings: Vec<Vars> = calls
+        .iter()
+        .map(|args| {
+            let mut vars = own.clone();
+            vars.overlay(args);
+            vars
+        })
+        .collect();
+    if calls.len() < entries.len() || calls.is_empty() {
+        readings.insert(0, own.clone());
+    }
+    for vars in readings {
+        let mut c = commands.to_vec();
+        crate::ci::vars::expand(&mut c, 0, &vars);
+        for x in c {
+            if !all.contains(&x) {
+                all.push(x);
+            }
+        }
+    }
+    all
+}
+
 /// At most this many workflow entries passing parameters are read (each is one reading of its
 /// job's commands).
 const MAX_INVOCATIONS: usize = 32;
 
-/// The parameters a workflow entry passes its job, as `parameters.x` (`- train: {model: xgb}`;
+/// The parameters a workflow entry (`- train: {...}`) passes its job, as `parameters.x` (`- train: {model: xgb}`;
 /// a `matrix: parameters: {model: [a, b]}` stands for each value). Entry options (`requires`,
 /// `context`, `filters`...) are no parameters.
-fn invocation_args(params: &Node) -> Vars {
+fn invocation_args(entry: &Node) -> Vars {
     let mut args = Vars::default();
-    for (k, _, v) in params.entries() {
+    let params = match &entry.value {
+        Value::Map(e) => e.first().map(|(_, _, p)| p.entries()).unwrap_or(&[]),
+        _ => &[],
+    };
+    for (k, _, v) in params {
         match k.as_str() {
             "requires" | "context" | "filters" | "name" | "type" | "pre-steps" | "post-steps"
             | "serial-group" | "override-with" => {}

@@ -256,7 +256,7 @@ impl Read {
             .iter()
             .filter_map(|s| Some((s.rel.as_str(), s.calls.as_deref()?)))
             .collect();
-        crate::ci::calls::apply(&mut facts, &calls);
+        crate::ci::calls::apply(&mut facts, &calls, crate::extract::extract);
         for l in &tree.large {
             if evidence::is_model_artifact(&l.path) {
                 project.ml_signals.push(l.path.clone());
