@@ -214,6 +214,10 @@ fixture_tests! {
     compose_console_script => "compose-console-script",
     zenml_snapshot_ci => "zenml-snapshot-ci",
     python_subprocess_deploy => "python-subprocess-deploy",
+    azure_template_args => "azure-template-args",
+    gha_reusable_args => "gha-reusable-args",
+    gitlab_include_inputs => "gitlab-include-inputs",
+    circleci_job_params => "circleci-job-params",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

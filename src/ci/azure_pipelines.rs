@@ -102,10 +102,13 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
         }
     }
     // `$(name)`, `${{ variables.name }}`, `${{ parameters.name }}`: the file's variables (of
-    // every stage and job: the file is read as one job) and its parameters' defaults.
+    // every stage and job: the file is read as one job) and its parameters' defaults, or what a
+    // caller passes.
     let mut vars = crate::ci::vars::with_workspace_roots();
     variables_below(root, &mut vars, 0);
     crate::ci::vars::read_defaults(root.get("parameters"), "parameters.", &mut vars);
+    // What a caller passes, when read for one (`ci::calls`).
+    crate::ci::calls::overlay_args(&mut vars);
     crate::ci::vars::expand(&mut commands, 0, &vars);
     FileFacts::Entry {
         system: "azure-pipelines",

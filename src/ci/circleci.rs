@@ -44,12 +44,13 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
         &mut pipeline_vars,
     );
     let job_defs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
-    // Which workflows run each job, and on what.
-    let mut job_triggers: Vec<(String, Trigger)> = Vec::new();
+    let mut job_triggers: Vec<(String, Trigger)> = Vec::new(); // which workflows run each job
     // Workflow entries that call an orb's job (`aws-sagemaker/deploy_endpoint:` with its
     // parameters): the entry is the job, so what rules find in its lines runs on the workflow's
     // triggers.
     let mut orb_jobs: Vec<(String, u32, u32)> = Vec::new();
+    // What each workflow entry passes its job (`- train: {model: xgb}`, a `matrix:`).
+    let mut job_args: Vec<(String, Vars)> = Vec::new();
     for (_, wl, wf) in root.get("workflows").map(Node::entries).unwrap_or(&[]) {
         if !matches!(wf.value, Value::Map(_)) {
             continue;
@@ -89,6 +90,9 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 _ => continue,
             };
             let defined = job_defs.iter().any(|(n, _, _)| *n == name);
+            if job_args.len() < MAX_INVOCATIONS {
+                job_args.push((name.clone(), invocation_args(j)));
+            }
             if !defined && name.contains('/') {
                 let last = entries
                     .get(i + 1)
@@ -125,7 +129,8 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                     }
                 }
             }
-            crate::ci::vars::expand(&mut commands, 0, &job_vars(job, &pipeline_vars));
+            let own = job_vars(job, &pipeline_vars);
+            let commands = per_invocation(&commands, &own, &job_args, name);
             let t = job_runs_on(root, &job_triggers, name, *line);
             Job {
                 name: name.clone(),
@@ -150,6 +155,72 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
         });
     }
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
+}
+
+/// A job's commands read once per workflow entry that passes it parameters (over `own`, its
+/// variables and defaults), and once with the defaults when an entry passes none.
+fn per_invocation(
+    commands: &[Command],
+    own: &Vars,
+    job_args: &[(String, Vars)],
+    name: &str,
+) -> Vec<Command> {
+    let mut all: Vec<Command> = Vec::new();
+    let entries: Vec<&Vars> = job_args
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, a)| a)
+        .collect();
+    let calls: Vec<&Vars> = entries.iter().copied().filter(|a| !a.is_empty()).collect();
+    let mut readings: Vec<Vars> = calls
+        .iter()
+        .map(|args| {
+            let mut vars = own.clone();
+            vars.overlay(args);
+            vars
+        })
+        .collect();
+    if calls.len() < entries.len() || calls.is_empty() {
+        readings.insert(0, own.clone());
+    }
+    for vars in readings {
+        let mut c = commands.to_vec();
+        crate::ci::vars::expand(&mut c, 0, &vars);
+        for x in c {
+            if !all.contains(&x) {
+                all.push(x);
+            }
+        }
+    }
+    all
+}
+
+/// At most this many workflow entries passing parameters are read (each is one reading of its
+/// job's commands).
+const MAX_INVOCATIONS: usize = 32;
+
+/// The parameters a workflow entry (`- train: {...}`) passes its job, as `parameters.x` (`- train: {model: xgb}`;
+/// a `matrix: parameters: {model: [a, b]}` stands for each value). Entry options (`requires`,
+/// `context`, `filters`...) are no parameters.
+fn invocation_args(entry: &Node) -> Vars {
+    let mut args = Vars::default();
+    let params = match &entry.value {
+        Value::Map(e) => e.first().map(|(_, _, p)| p.entries()).unwrap_or(&[]),
+        _ => &[],
+    };
+    for (k, _, v) in params {
+        match k.as_str() {
+            "requires" | "context" | "filters" | "name" | "type" | "pre-steps" | "post-steps"
+            | "serial-group" | "override-with" => {}
+            "matrix" => crate::ci::vars::read_matrix(v.get("parameters"), "parameters.", &mut args),
+            _ => {
+                if let Some(s) = v.as_str() {
+                    args.set(&format!("parameters.{k}"), s);
+                }
+            }
+        }
+    }
+    args
 }
 
 /// The triggers of the workflows that list job `name`, each once.
@@ -271,5 +342,26 @@ mod tests {
         };
         assert_eq!(kinds("build"), vec![TriggerKind::Push]);
         assert_eq!(kinds("deploy"), vec![TriggerKind::Called]);
+    }
+
+    /// A workflow's job entry passes the job's parameters (`- train: {model: xgb}`, the
+    /// block form, a matrix); entries passing none keep the defaults.
+    #[test]
+    fn workflow_entries_pass_job_parameters() {
+        let text = "version: 2.1\njobs:\n  train:\n    parameters:\n      script:\n        type: string\n        default: src/default.py\n    docker: [{image: python}]\n    steps:\n      - run: python << parameters.script >>\nworkflows:\n  main:\n    jobs:\n      - train: {script: src/a.py}\n      - train:\n          name: b\n          script: src/b.py\n          requires: [train]\n      - train:\n          matrix:\n            parameters:\n              script: [src/c.py, src/d.py]\n";
+        let doc = Document::new(".circleci/config.yml", text.to_string());
+        let Some(FileFacts::Entry { jobs, .. }) = crate::extract::extract(&doc) else {
+            panic!("not read");
+        };
+        let got: Vec<&str> = jobs[0].commands.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "python src/a.py",
+                "python src/b.py",
+                "python src/c.py",
+                "python src/d.py"
+            ]
+        );
     }
 }

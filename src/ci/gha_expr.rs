@@ -67,6 +67,18 @@ impl Scope {
         }
     }
 
+    /// The inputs a caller passes (`with:`), when the file is read for one (`ci::calls`): over
+    /// the defaults.
+    pub(crate) fn add_args(&mut self) {
+        for (k, v) in crate::ci::calls::args() {
+            if let Some(name) = k.strip_prefix("inputs.") {
+                self.values.insert(k.clone(), vec![v.clone()]);
+                self.values
+                    .insert(format!("github.event.inputs.{name}"), vec![v]);
+            }
+        }
+    }
+
     /// Declared inputs with a default (a workflow's, or a local action's `inputs:`): the value a
     /// run gets when its caller passes none.
     pub(crate) fn add_input_defaults(&mut self, inputs: Option<&Node>) {

@@ -149,6 +149,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
     let mut scope = Scope::default();
     scope.add_workspace_root();
     scope.add_inputs(root.get("on"));
+    scope.add_args();
     scope.add_env(root.get("env"));
     let mut with_needs = scope.clone();
     let job_scopes: Vec<Scope> = entries
@@ -288,6 +289,7 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
     let mut scope = Scope::default();
     scope.add_workspace_root();
     scope.add_input_defaults(root.get("inputs"));
+    scope.add_args();
     for step in runs.get("steps").map(Node::as_seq).unwrap_or(&[]) {
         let mut step_scope = scope.clone();
         step_scope.add_env(step.get("env"));

@@ -93,12 +93,17 @@ pub(crate) fn gitlab_job_triggers(job: &Node, line: u32) -> Vec<Trigger> {
     out
 }
 
-pub(crate) fn gitlab(root: &Node, end: u32, triggers: Vec<Trigger>, here: &str) -> FileFacts {
+pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str) -> FileFacts {
+    // A `spec: inputs:` header is a document of its own before the pipeline's.
+    let (root, spec) = crate::ci::calls::body(docs);
     let entries = root.entries();
     let mut jobs = Vec::new();
     let mut includes = Vec::new();
     let mut global_vars = crate::ci::vars::with_workspace_roots();
     crate::ci::vars::read_map(root.get("variables"), "", &mut global_vars);
+    // `$[[ inputs.x ]]`: the header's defaults, or what the including file passes.
+    crate::ci::vars::read_defaults(spec, "inputs.", &mut global_vars);
+    crate::ci::calls::overlay_args(&mut global_vars);
     // Hidden jobs (`.name`) are templates for `extends:`.
     let templates: Vec<(&str, &Node)> = entries
         .iter()
@@ -226,16 +231,16 @@ impl CiSystem for Gitlab {
         } else {
             vec![trig(TriggerKind::Called, None, 1)]
         };
-        Some(gitlab(y.root, y.end, own, &y.here))
+        Some(gitlab(y.docs, y.end, own, &y.here))
     }
     fn words(&self) -> &'static [&'static str] {
         &["script"]
     }
     /// A YAML file outside `.gitlab/` holding GitLab jobs: an `include:`d fragment.
     fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
-        gitlab_shape(y.root).then(|| {
+        gitlab_shape(crate::ci::calls::body(y.docs).0).then(|| {
             gitlab(
-                y.root,
+                y.docs,
                 y.end,
                 vec![trig(TriggerKind::Called, None, 1)],
                 &y.here,

@@ -18,6 +18,7 @@
 pub(crate) mod azure_pipelines;
 pub(crate) mod bitbucket;
 pub(crate) mod buildkite;
+pub(crate) mod calls;
 pub(crate) mod cdk_pipelines;
 pub(crate) mod circleci;
 pub(crate) mod cloud_build;

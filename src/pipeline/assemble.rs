@@ -251,6 +251,12 @@ impl Read {
             }
         }
         skipped.settle();
+        // What CI files pass each other: templates' parameters, included variables.
+        let calls: std::collections::BTreeMap<&str, &crate::ci::calls::Calls> = scans
+            .iter()
+            .filter_map(|s| Some((s.rel.as_str(), s.calls.as_deref()?)))
+            .collect();
+        crate::ci::calls::apply(&mut facts, &calls, crate::extract::extract);
         for l in &tree.large {
             if evidence::is_model_artifact(&l.path) {
                 project.ml_signals.push(l.path.clone());

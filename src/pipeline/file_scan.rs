@@ -22,6 +22,8 @@ pub struct FileScan {
     /// hit would have been a mention under the project facts of the time.
     pub(crate) unmatched: bool,
     pub(crate) facts: Option<Arc<FileFacts>>,
+    /// CI files: what the file passes other CI files and offers them ([`crate::ci::calls`]).
+    pub(crate) calls: Option<Arc<crate::ci::calls::Calls>>,
     /// Python: the training rules this module provides to, or needs from, the modules it
     /// imports ([`CrossModule`]).
     pub(crate) cross: Option<Box<CrossModule>>,
@@ -41,6 +43,7 @@ impl FileScan {
     pub(crate) fn found_nothing(&self) -> bool {
         self.hits.is_empty()
             && self.facts.is_none()
+            && self.calls.is_none()
             && self.cross.is_none()
             && self.warning.is_none()
             && !self.binary
@@ -98,8 +101,17 @@ impl FileScan {
 
     /// Whether other files' graph edges resolve into this file's facts: Make/DVC targets
     /// (`make train`, `dvc repro stage`) and Databricks bundle jobs. A CI workflow's jobs are
-    /// reached only from the workflow itself.
+    /// reached only from the workflow itself. A CI file that passes others arguments or
+    /// defines variables they include ([`crate::ci::calls`]) changes their commands.
     pub(crate) fn others_resolve_into(&self) -> bool {
+        if self.calls.as_deref().is_some_and(|c| {
+            c.calls
+                .iter()
+                .any(|x| !x.args.is_empty() || x.kind != crate::ci::calls::Kind::Template)
+                || (!c.exports.is_empty() && self.facts.is_none())
+        }) {
+            return true;
+        }
         match self.facts.as_deref() {
             Some(FileFacts::Targets { .. }) => true,
             Some(FileFacts::Entry { system, .. }) => crate::ci::jobs_named_from_elsewhere(system),
@@ -223,6 +235,7 @@ pub(crate) fn scan_file_with(
         hits: Vec::new(),
         unmatched: false,
         facts: None,
+        calls: None,
         cross: None,
         project,
         bytes: 0,
@@ -240,6 +253,7 @@ pub(crate) fn scan_file_with(
     Some(match read::from_bytes(rel, &bytes) {
         ReadOutcome::Doc(doc) => {
             let facts = crate::extract::extract(&doc);
+            let calls = crate::ci::calls::read(&doc, facts.as_ref()).map(Arc::new);
             // Mentions count in CI and Make/DVC files: those are matched whatever `rules` says.
             let skip = rules != Rules::Run
                 && !matches!(
@@ -268,6 +282,7 @@ pub(crate) fn scan_file_with(
                 hits,
                 unmatched,
                 facts: facts.map(Arc::new),
+                calls,
                 cross,
                 project: ProjectFacts::from_doc(&doc),
                 bytes: size,

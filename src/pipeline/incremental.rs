@@ -31,6 +31,7 @@ impl FileScan {
             hits,
             unmatched: _,
             facts,
+            calls,
             cross: _,
             project,
             bytes: _,
@@ -49,6 +50,7 @@ impl FileScan {
         };
         same_hits
             && *binary == other.binary
+            && *calls == other.calls
             && *origin == other.origin
             && match for_levels {
                 Some(_) => project.same_for_levels(&other.project),

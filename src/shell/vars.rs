@@ -61,6 +61,21 @@ impl Vars {
         self.map.insert(name.to_string(), values);
     }
 
+    /// Defines every variable of `other` over this one's (a caller's arguments over a
+    /// template's defaults).
+    pub(crate) fn overlay(&mut self, other: &Vars) {
+        for (k, v) in &other.map {
+            self.set_all(k, v.clone());
+        }
+    }
+
+    /// Every variable with its first value.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.first()?.as_str())))
+    }
+
     fn get(&self, name: &str) -> Option<&[String]> {
         self.map
             .get(name)
@@ -121,7 +136,8 @@ impl Vars {
 /// The first variable reference in `s`: (byte offset, length, name). Forms: `$NAME`,
 /// `${NAME}`, `$(NAME)` (Make, Azure Pipelines macros; a shell command substitution names no
 /// variable unless one of that name exists), `${{ ns.NAME }}` (GitHub, Azure templates),
-/// `<< parameters.NAME >>` (CircleCI), `$(params.NAME)` (Tekton), `${env.NAME}` (Jenkins).
+/// `<< parameters.NAME >>` (CircleCI), `$(params.NAME)` (Tekton), `${env.NAME}` (Jenkins),
+/// `$[[ inputs.NAME ]]` (GitLab).
 fn next_reference(s: &str) -> Option<(usize, usize, &str)> {
     let b = s.as_bytes();
     let mut i = 0;
@@ -157,6 +173,9 @@ fn dollar_reference(s: &str) -> Option<(usize, &str)> {
     };
     if rest.starts_with("{{") {
         return closed("{{", "}}");
+    }
+    if rest.starts_with("[[") {
+        return closed("[[", "]]");
     }
     if rest.starts_with('{') {
         return closed("{", "}");
