@@ -204,6 +204,7 @@ fixture_tests! {
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
     python_scheduler => "python-scheduler",
+    tf_scheduler_image => "tf-scheduler-image",
     circleci_orb_deploy => "circleci-orb-deploy",
     ci_variables => "ci-variables",
     compose_console_script => "compose-console-script",

@@ -130,6 +130,13 @@ impl<'a> Graph<'a> {
     /// A reference names a file (a template, a component spec), or a job by name; a directory
     /// named this way is where something else runs (`code:`), not something that runs.
     fn reference_nodes(&self, text: &str, bases: &[String]) -> Vec<(NodeId, String)> {
+        if let Some(name) = text.strip_prefix("@image:") {
+            return self
+                .image_dockerfiles(name)
+                .into_iter()
+                .map(|d| ((d, None), format!("runs image {name}")))
+                .collect();
+        }
         if let Some((system, job)) = text.strip_prefix('@').and_then(|r| r.split_once(':')) {
             return self
                 .named_jobs(system, job)

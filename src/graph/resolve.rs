@@ -21,6 +21,7 @@ impl<'a> Graph<'a> {
             facts,
             edge_cache: memo,
             recording: RefCell::new(None),
+            images: std::cell::OnceCell::new(),
         }
     }
 
