@@ -204,6 +204,8 @@ fixture_tests! {
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
     python_scheduler => "python-scheduler",
+    python_scheduler_unstarted => "python-scheduler-unstarted",
+    python_loop_k8s => "python-loop-k8s",
     tf_scheduler_image => "tf-scheduler-image",
     circleci_orb_deploy => "circleci-orb-deploy",
     ci_variables => "ci-variables",

@@ -77,6 +77,13 @@ pub struct Automation {
 }
 
 impl Automation {
+    /// Whether a walk reaches file `path` other than as a test's import.
+    pub(crate) fn runs(&self, path: &str) -> bool {
+        self.reached
+            .get(&(path.to_string(), None))
+            .is_some_and(|r| r.always & memo::MODE_TESTS == 0)
+    }
+
     /// Whether the chain starts at a CI command whose failure fails nothing.
     pub(crate) fn cannot_fail(&self, chain: &[Hop]) -> bool {
         chain.first().is_some_and(|h| {
