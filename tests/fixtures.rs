@@ -207,6 +207,7 @@ fixture_tests! {
     python_scheduler_unstarted => "python-scheduler-unstarted",
     python_loop_k8s => "python-loop-k8s",
     tf_scheduler_image => "tf-scheduler-image",
+    databricks_workspace_jobs => "databricks-workspace-jobs",
     circleci_orb_deploy => "circleci-orb-deploy",
     ci_variables => "ci-variables",
     compose_console_script => "compose-console-script",

@@ -136,6 +136,31 @@ impl<'a> Graph<'a> {
         Vec::new()
     }
 
+    /// The one file a Databricks workspace path names by its trailing path (`proj/notebooks/train`
+    /// → `notebooks/train.py`), a notebook stored with or without its extension: the longest
+    /// tail with a match decides, and only a single match counts.
+    pub(crate) fn workspace_file(&self, tail: &str) -> Vec<String> {
+        const EXTS: &[&str] = &["", ".py", ".ipynb", ".sql", ".scala", ".r", ".R"];
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
+        let parts: Vec<&str> = tail.split('/').filter(|p| !p.is_empty()).take(16).collect();
+        for k in (1..=parts.len()).rev() {
+            let t = parts[parts.len() - k..].join("/");
+            let mut hits = self.files.iter().filter(|f| {
+                EXTS.iter().any(|e| {
+                    f.strip_suffix(e)
+                        .is_some_and(|b| b == t || b.ends_with(&format!("/{t}")))
+                })
+            });
+            match (hits.next(), hits.next()) {
+                (None, _) => continue,
+                (Some(one), None) => return vec![one.clone()],
+                _ => return Vec::new(),
+            }
+        }
+        Vec::new()
+    }
+
     /// Resolves a non-shell reference (`template:`, `code:`, `uses: ./.github/actions/x`,
     /// `entrypoint: flows/train.py:flow`, a notebook path without extension) to files only: a
     /// directory counts only through the file that defines it (`action.yml`,
