@@ -5,7 +5,7 @@
 //! script), else a Dockerfile in a folder of that name (`retrain-job/Dockerfile`) or named for
 //! it (`Dockerfile.retrain-job`, `retrain-job.Dockerfile`).
 
-use crate::facts::dockerfile::is_dockerfile;
+use crate::facts::dockerfile::{image_name, is_dockerfile};
 use crate::graph::Graph;
 use crate::model::{Command, FileFacts};
 use crate::paths::{file_name, parent};
@@ -23,16 +23,16 @@ const MAX_BUILDS: usize = 5_000;
 /// references resolve through it ([`Graph::image_dockerfiles`]).
 pub(crate) fn tags_images(facts: &FileFacts) -> bool {
     let mut any = false;
-    each_command(facts, &mut |c| any |= c.shell && build_line(&c.text).is_some());
+    each_command(facts, &mut |c| {
+        any |= c.shell && build_line(&c.text).is_some()
+    });
     any
 }
 
 fn each_command(facts: &FileFacts, f: &mut dyn FnMut(&Command)) {
     match facts {
         FileFacts::Entry { jobs, .. } => jobs.iter().flat_map(|j| &j.commands).for_each(f),
-        FileFacts::Targets { targets, .. } => {
-            targets.iter().flat_map(|t| &t.commands).for_each(f)
-        }
+        FileFacts::Targets { targets, .. } => targets.iter().flat_map(|t| &t.commands).for_each(f),
         FileFacts::Commands(cs) => cs.iter().for_each(f),
         FileFacts::Python { .. } => {}
     }
@@ -68,7 +68,10 @@ fn builds(text: &str) -> Vec<(String, String)> {
         let mut file = None;
         let mut tags = Vec::new();
         let mut context = None;
-        let mut i = words.iter().position(|w| w == "build").map_or(words.len(), |p| p + 1);
+        let mut i = words
+            .iter()
+            .position(|w| w == "build")
+            .map_or(words.len(), |p| p + 1);
         while i < words.len() {
             let w = &words[i];
             let value = words.get(i + 1).cloned();
@@ -113,20 +116,6 @@ fn builds(text: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The repository name of an image reference (`europe-docker.pkg.dev/p/r/retrain-job:latest`
-/// → `retrain-job`), when it is written out.
-pub(crate) fn image_name(image: &str) -> Option<String> {
-    let last = image.rsplit('/').next()?;
-    let name = last.split(['@', ':']).next()?;
-    let ok = !name.is_empty()
-        && name != "x"
-        && name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    ok.then(|| name.to_string())
-}
-
 impl Graph<'_> {
     /// The Dockerfiles that build the image named `name` (see the module's note).
     pub(crate) fn image_dockerfiles(&self, name: &str) -> Vec<String> {
@@ -146,8 +135,15 @@ impl Graph<'_> {
                     for (image, file) in builds(&c.text) {
                         let base = c.cwd.as_deref().unwrap_or("").trim_start_matches('/');
                         let f = file.trim_start_matches("./");
-                        let cands = [crate::paths::join(base, f), crate::paths::join(parent(p), f)];
-                        if let Some(hit) = cands.into_iter().flatten().find(|c| self.file_set.contains(c.as_str())) {
+                        let cands = [
+                            crate::paths::join(base, f),
+                            crate::paths::join(parent(p), f),
+                        ];
+                        if let Some(hit) = cands
+                            .into_iter()
+                            .flatten()
+                            .find(|c| self.file_set.contains(c.as_str()))
+                        {
                             let v = index.entry(image).or_default();
                             if !v.contains(&hit) {
                                 v.push(hit);

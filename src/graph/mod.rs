@@ -13,7 +13,7 @@ mod resolve;
 mod walk;
 
 pub(crate) use edges::{collected_test, is_test_file};
-pub(crate) use images::{image_name, tags_images};
+pub(crate) use images::tags_images;
 pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};

@@ -89,9 +89,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     );
     // Modules that fit what the modules they import provide (a model factory, a registry).
     evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
-    let (mut rule_entries, in_process) = rule_entries(&evs, &read.facts);
-    let started = started_in_process(&graph, &read.facts, &rule_entries, in_process);
-    rule_entries.extend(started);
+    let rule_entries = started_rule_entries(&graph, &evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
     facets::tests_that_run_nothing(&tree.files, &mut evs);
@@ -382,6 +380,14 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> (RuleEntries, RuleEntries) {
 }
 
 type RuleEntries = Vec<(String, Trigger)>;
+
+/// The entry points found by rules, in-process schedulers only when their process is started.
+fn started_rule_entries(graph: &Graph, evs: &[Evidence], facts: &Facts) -> RuleEntries {
+    let (mut entries, in_process) = rule_entries(evs, facts);
+    let started = started_in_process(graph, facts, &entries, in_process);
+    entries.extend(started);
+    entries
+}
 
 /// Rules whose schedule is held by a long-running process of the repository's own code
 /// (`schedule.every(...).do(job)`, APScheduler, a `while True: ...; sleep(interval)` loop).

@@ -109,13 +109,17 @@ fn task_file(line: u32, s: &str, here: &str) -> Option<Command> {
         .iter()
         .find_map(|p| s.strip_prefix(p));
     if let Some(rest) = synced {
-        return (!rest.contains(['$', '{'])).then(|| Command::reference(line, format!("@workspace:{rest}")));
+        return (!rest.contains(['$', '{']))
+            .then(|| Command::reference(line, format!("@workspace:{rest}")));
     }
     if s.contains("${") || s.contains("{{") {
         return None;
     }
     if let Some(rest) = s.strip_prefix("file://") {
-        let project = here.strip_suffix("conf").map(|p| p.trim_end_matches('/')).unwrap_or(here);
+        let project = here
+            .strip_suffix("conf")
+            .map(|p| p.trim_end_matches('/'))
+            .unwrap_or(here);
         let p = crate::paths::join(project, rest.trim_start_matches('/'))?;
         return Some(Command::reference(line, format!("/{p}")));
     }
@@ -125,7 +129,10 @@ fn task_file(line: u32, s: &str, here: &str) -> Option<Command> {
     if s.contains("://") {
         return None;
     }
-    Some(Command::reference(line, format!("/{}", crate::paths::join(here, s)?)))
+    Some(Command::reference(
+        line,
+        format!("/{}", crate::paths::join(here, s)?),
+    ))
 }
 
 /// A workspace or DBFS path (`/Shared/p/train`, `/Repos/u/p/src/train.py`,
@@ -149,7 +156,11 @@ pub(crate) fn workspace_path(s: &str) -> Option<String> {
         }
         _ => {}
     }
-    if parts.is_empty() || parts.iter().any(|p| p.contains(['$', '{', '*']) || *p == "..") {
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| p.contains(['$', '{', '*']) || *p == "..")
+    {
         return None;
     }
     Some(parts.join("/"))
@@ -222,7 +233,9 @@ fn job_definitions(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
 
 /// Whether a JSON file's text may define a Databricks job (checked before parsing it).
 pub(crate) fn may_define_jobs(text: &str) -> bool {
-    TASK_KINDS.iter().any(|k| text.contains(&format!("\"{k}\"")))
+    TASK_KINDS
+        .iter()
+        .any(|k| text.contains(&format!("\"{k}\"")))
 }
 
 /// A JSON file: a Databricks job definition (Jobs API or dbx), read when its text names a task.
@@ -287,10 +300,22 @@ mod tests {
 
     #[test]
     fn workspace_paths_keep_their_trailing_path() {
-        assert_eq!(workspace_path("/Shared/proj/notebooks/train").as_deref(), Some("proj/notebooks/train"));
-        assert_eq!(workspace_path("/Repos/me@x.com/proj/src/train").as_deref(), Some("proj/src/train"));
-        assert_eq!(workspace_path("/Workspace/Users/me/proj/nb").as_deref(), Some("proj/nb"));
-        assert_eq!(workspace_path("dbfs:/jobs/train.py").as_deref(), Some("jobs/train.py"));
+        assert_eq!(
+            workspace_path("/Shared/proj/notebooks/train").as_deref(),
+            Some("proj/notebooks/train")
+        );
+        assert_eq!(
+            workspace_path("/Repos/me@x.com/proj/src/train").as_deref(),
+            Some("proj/src/train")
+        );
+        assert_eq!(
+            workspace_path("/Workspace/Users/me/proj/nb").as_deref(),
+            Some("proj/nb")
+        );
+        assert_eq!(
+            workspace_path("dbfs:/jobs/train.py").as_deref(),
+            Some("jobs/train.py")
+        );
         assert_eq!(workspace_path("/Shared/${var.env}/train"), None);
         assert_eq!(workspace_path("train.py"), None);
     }

@@ -148,7 +148,11 @@ fn images(doc: &Document) -> Vec<Command> {
     for (i, b) in blocks.iter().enumerate() {
         let attached =
             b.kind.ends_with("_event_target") || b.kind.starts_with("azurerm_logic_app_action");
-        if attached && schedulers.iter().any(|s| named[i].contains(ids[*s].as_str())) {
+        if attached
+            && schedulers
+                .iter()
+                .any(|s| named[i].contains(ids[*s].as_str()))
+        {
             reached[i] = true;
         }
     }
@@ -165,7 +169,7 @@ fn images(doc: &Document) -> Vec<Command> {
     for (b, _) in blocks.iter().zip(&reached).filter(|(_, r)| **r) {
         for c in IMAGE.captures_iter(b.body) {
             let m = c.get(1).expect("group");
-            if let Some(name) = crate::graph::image_name(m.as_str()) {
+            if let Some(name) = crate::facts::dockerfile::image_name(m.as_str()) {
                 let line = doc.file_line(doc.line_index(b.body_start + m.start()));
                 out.push(Command::reference(line, format!("@image:{name}")));
             }

@@ -199,7 +199,6 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                         if let Some(p) = module_path(&cx.here, s) {
                             commands.push(Command::reference(at(o), p));
                         } else if let Some(w) = super::databricks::workspace_path(s) {
-                            // A workspace path: the repository file with its trailing path.
                             commands.push(Command::reference(at(o), format!("@workspace:{w}")));
                         }
                     }
