@@ -22,6 +22,7 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || rel.ends_with(".bash")
         || rel.ends_with(".mk")
         || rel.ends_with(".groovy")
+        || rel.ends_with(".json")
         || is_typescript(rel)
         || dockerfile::is_dockerfile(name)
         || matches!(
@@ -124,6 +125,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if is_yaml(rel) {
         return yaml_other(doc);
+    }
+    if name.ends_with(".json") {
+        return orchestrators::databricks::json(doc);
     }
     None
 }

@@ -15,6 +15,20 @@ pub(crate) fn is_dockerfile(name: &str) -> bool {
         || name.ends_with(".dockerfile")
 }
 
+/// The repository name of an image reference (`europe-docker.pkg.dev/p/r/retrain-job:latest`
+/// → `retrain-job`), when it is written out.
+pub(crate) fn image_name(image: &str) -> Option<String> {
+    let last = image.rsplit('/').next()?;
+    let name = last.split(['@', ':']).next()?;
+    let ok = !name.is_empty()
+        && name != "x"
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    ok.then(|| name.to_string())
+}
+
 /// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
 /// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR` (the build context
 /// is taken to be the Dockerfile's directory).

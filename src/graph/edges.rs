@@ -130,6 +130,20 @@ impl<'a> Graph<'a> {
     /// A reference names a file (a template, a component spec), or a job by name; a directory
     /// named this way is where something else runs (`code:`), not something that runs.
     fn reference_nodes(&self, text: &str, bases: &[String]) -> Vec<(NodeId, String)> {
+        if let Some(tail) = text.strip_prefix("@workspace:") {
+            return self
+                .workspace_file(tail)
+                .into_iter()
+                .map(|f| ((f, None), format!("references {tail}")))
+                .collect();
+        }
+        if let Some(name) = text.strip_prefix("@image:") {
+            return self
+                .image_dockerfiles(name)
+                .into_iter()
+                .map(|d| ((d, None), format!("runs image {name}")))
+                .collect();
+        }
         if let Some((system, job)) = text.strip_prefix('@').and_then(|r| r.split_once(':')) {
             return self
                 .named_jobs(system, job)

@@ -6,12 +6,14 @@
 //! given the chain of hops from the trigger to itself. Nothing is ever executed.
 
 mod edges;
+mod images;
 mod memo;
 mod reach;
 mod resolve;
 mod walk;
 
 pub(crate) use edges::{collected_test, is_test_file};
+pub(crate) use images::tags_images;
 pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};
@@ -45,6 +47,9 @@ pub struct Graph<'a> {
     pub(crate) edge_cache: &'a EdgeMemo,
     /// What the edge being computed reads of the file list (when the memo tracks it).
     pub(crate) recording: RefCell<Option<Probes>>,
+    /// The images the repository's build commands tag, built when first asked
+    /// ([`Graph::image_dockerfiles`]).
+    pub(crate) images: std::cell::OnceCell<images::ImageIndex>,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +77,13 @@ pub struct Automation {
 }
 
 impl Automation {
+    /// Whether a walk reaches file `path` other than as a test's import.
+    pub(crate) fn runs(&self, path: &str) -> bool {
+        self.reached
+            .get(&(path.to_string(), None))
+            .is_some_and(|r| r.always & memo::MODE_TESTS == 0)
+    }
+
     /// Whether the chain starts at a CI command whose failure fails nothing.
     pub(crate) fn cannot_fail(&self, chain: &[Hop]) -> bool {
         chain.first().is_some_and(|h| {

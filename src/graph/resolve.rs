@@ -21,6 +21,7 @@ impl<'a> Graph<'a> {
             facts,
             edge_cache: memo,
             recording: RefCell::new(None),
+            images: std::cell::OnceCell::new(),
         }
     }
 
@@ -131,6 +132,31 @@ impl<'a> Graph<'a> {
         let name = parts[parts.len() - 1];
         if parts.len() == 2 && self.is_file(name) {
             return vec![name.to_string()];
+        }
+        Vec::new()
+    }
+
+    /// The one file a Databricks workspace path names by its trailing path (`proj/notebooks/train`
+    /// → `notebooks/train.py`), a notebook stored with or without its extension: the longest
+    /// tail with a match decides, and only a single match counts.
+    pub(crate) fn workspace_file(&self, tail: &str) -> Vec<String> {
+        const EXTS: &[&str] = &["", ".py", ".ipynb", ".sql", ".scala", ".r", ".R"];
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
+        let parts: Vec<&str> = tail.split('/').filter(|p| !p.is_empty()).take(16).collect();
+        for k in (1..=parts.len()).rev() {
+            let t = parts[parts.len() - k..].join("/");
+            let mut hits = self.files.iter().filter(|f| {
+                EXTS.iter().any(|e| {
+                    f.strip_suffix(e)
+                        .is_some_and(|b| b == t || b.ends_with(&format!("/{t}")))
+                })
+            });
+            match (hits.next(), hits.next()) {
+                (None, _) => continue,
+                (Some(one), None) => return vec![one.clone()],
+                _ => return Vec::new(),
+            }
         }
         Vec::new()
     }

@@ -89,7 +89,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     );
     // Modules that fit what the modules they import provide (a model factory, a registry).
     evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
-    let rule_entries = rule_entries(&evs, &read.facts);
+    let rule_entries = started_rule_entries(&graph, &evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
     facets::tests_that_run_nothing(&tree.files, &mut evs);
@@ -334,9 +334,12 @@ fn builtin_evidence(tree: &Tree, facts: &Facts, evs: &mut Vec<Evidence>) {
 /// Orchestrator schedules found by rules are entry points too, and so are CI configurations
 /// that rules recognise by shape where the graph's own readers do not (a Cloud Build file with
 /// a custom name): their triggers live in the CI service, so they are external.
-fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
+/// The second list holds the in-process schedulers ([`IN_PROCESS_SCHEDULERS`]), entry points
+/// only when their process is started ([`started_in_process`]).
+fn rule_entries(evs: &[Evidence], facts: &Facts) -> (RuleEntries, RuleEntries) {
     let is_entry = |p: &str| matches!(facts.get(p), Some(FileFacts::Entry { .. }));
-    let mut rule_entries: Vec<(String, Trigger)> = Vec::new();
+    let mut rule_entries: RuleEntries = Vec::new();
+    let mut in_process: RuleEntries = Vec::new();
     for e in evs.iter().filter(|e| e.tier == Tier::Implemented) {
         let kind = match e.capability.as_str() {
             capability::CONTINUOUS_TRAINING_TRIGGER => TriggerKind::Schedule,
@@ -355,11 +358,17 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
         };
         if rule_entries
             .iter()
+            .chain(&in_process)
             .any(|(p, t)| p == &e.path && t.kind == kind)
         {
             continue;
         }
-        rule_entries.push((
+        let list = if IN_PROCESS_SCHEDULERS.contains(&e.rule.as_str()) {
+            &mut in_process
+        } else {
+            &mut rule_entries
+        };
+        list.push((
             e.path.clone(),
             Trigger {
                 kind,
@@ -373,7 +382,63 @@ fn rule_entries(evs: &[Evidence], facts: &Facts) -> Vec<(String, Trigger)> {
             },
         ));
     }
-    rule_entries
+    (rule_entries, in_process)
+}
+
+type RuleEntries = Vec<(String, Trigger)>;
+
+/// The entry points found by rules, in-process schedulers only when their process is started.
+fn started_rule_entries(graph: &Graph, evs: &[Evidence], facts: &Facts) -> RuleEntries {
+    let (mut entries, in_process) = rule_entries(evs, facts);
+    let started = started_in_process(graph, facts, &entries, in_process);
+    entries.extend(started);
+    entries
+}
+
+/// Rules whose schedule is held by a long-running process of the repository's own code
+/// (`schedule.every(...).do(job)`, APScheduler, a `while True: ...; sleep(interval)` loop).
+const IN_PROCESS_SCHEDULERS: &[&str] = &["python-in-process-schedule", "python-polling-loop"];
+
+/// The in-process schedulers whose process something the repository shows starts
+/// (docs/levels.md): a process that a Compose service or a YAML manifest runs (a Kubernetes
+/// Deployment's command), or that an entry point reaches (the command of an image that CI
+/// builds, a schedule runs). Others are written but not started: implemented, not automated.
+fn started_in_process(
+    graph: &Graph,
+    facts: &Facts,
+    entries: &[(String, Trigger)],
+    candidates: RuleEntries,
+) -> RuleEntries {
+    if candidates.is_empty() {
+        return candidates;
+    }
+    let automated = crate::graph::build(graph, entries);
+    let mut starters: RuleEntries = facts
+        .iter()
+        .filter(|(p, f)| match f {
+            FileFacts::Targets {
+                kind: crate::model::TargetKind::Services,
+                ..
+            } => true,
+            FileFacts::Commands(_) => p.ends_with(".yml") || p.ends_with(".yaml"),
+            _ => false,
+        })
+        .map(|(p, _)| {
+            let t = Trigger {
+                kind: TriggerKind::External,
+                detail: None,
+                line: 1,
+                paths: Vec::new(),
+            };
+            (p.clone(), t)
+        })
+        .collect();
+    starters.sort_by(|a, b| a.0.cmp(&b.0));
+    let deployed = crate::graph::build(graph, &starters);
+    candidates
+        .into_iter()
+        .filter(|(p, _)| automated.runs(p) || deployed.runs(p))
+        .collect()
 }
 
 /// The report's list of CI for another repository.

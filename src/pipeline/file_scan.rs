@@ -114,7 +114,12 @@ impl FileScan {
         }
         match self.facts.as_deref() {
             Some(FileFacts::Targets { .. }) => true,
-            Some(FileFacts::Entry { system, .. }) => crate::ci::jobs_named_from_elsewhere(system),
+            Some(f @ FileFacts::Entry { system, .. }) => {
+                crate::ci::jobs_named_from_elsewhere(system) || crate::graph::tags_images(f)
+            }
+            // A script or job spec that builds and tags an image: image references resolve
+            // into it.
+            Some(f @ FileFacts::Commands(_)) => crate::graph::tags_images(f),
             _ => false,
         }
     }

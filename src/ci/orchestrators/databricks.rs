@@ -1,10 +1,170 @@
-//! Databricks asset bundles: each job with its schedule, trigger or none (run on demand), and
-//! its tasks' files.
+//! Databricks jobs: asset bundles (`resources.jobs`), Jobs API JSON (`{"name", "schedule",
+//! "tasks": [...]}`, a single-task `notebook_task`, or wrapped in `settings`) and dbx
+//! deployment files (`environments.<env>.workflows` / `jobs`): each job with its schedule,
+//! trigger or none (run on demand), and its tasks' files. A task names its file relative to
+//! the definition, or by a workspace path (`/Shared/proj/notebooks/train`, `/Repos/u/proj/...`,
+//! `dbfs:/...`), which the graph maps to the repository file with the same trailing path.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, ranges, str_at, trig};
 use crate::model::{Command, FileFacts, Job, TriggerKind};
+use crate::read::Document;
 use crate::read::structured::Node;
+
+/// Keys of a task that names the file it runs: `(path of keys, whether the file is Python
+/// or a notebook)`.
+const TASK_FILES: &[&[&str]] = &[
+    &["spark_python_task", "python_file"],
+    &["notebook_task", "notebook_path"],
+    &["sql_task", "file", "path"],
+];
+
+/// Keys of a job's tasks, one of which a job definition has.
+const TASK_KINDS: &[&str] = &[
+    "notebook_task",
+    "spark_python_task",
+    "python_wheel_task",
+    "spark_jar_task",
+    "spark_submit_task",
+    "sql_task",
+    "pipeline_task",
+    "run_job_task",
+];
+
+/// The most job definitions read from one file.
+const MAX_JOBS: usize = 500;
+
+/// One job: its triggers (schedule unless paused, `trigger`, `continuous`, else manual) and
+/// the files its tasks run.
+fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
+    let mut t = Vec::new();
+    if let Some(s) = job.get("schedule") {
+        let paused = str_at(s, &["pause_status"]) == Some("PAUSED");
+        if !paused {
+            t.push(trig(
+                TriggerKind::Schedule,
+                str_at(s, &["quartz_cron_expression"]).map(str::to_string),
+                s.line.max(line),
+            ));
+        }
+    }
+    if let Some(tr) = job.get("trigger") {
+        let paused = str_at(tr, &["pause_status"]) == Some("PAUSED");
+        for (k, kl, _) in tr.entries().iter().filter(|_| !paused) {
+            match k.as_str() {
+                "periodic" => t.push(trig(TriggerKind::Schedule, Some("periodic".into()), *kl)),
+                "file_arrival" | "table_update" | "table" => {
+                    t.push(trig(TriggerKind::Event, Some(k.clone()), *kl))
+                }
+                _ => {}
+            }
+        }
+    }
+    if job.get("continuous").is_some() {
+        t.push(trig(TriggerKind::Event, Some("continuous".into()), line));
+    }
+    if t.is_empty() {
+        t.push(trig(TriggerKind::Manual, None, line));
+    }
+    // Jobs API 2.0 and dbx: a single task written on the job itself.
+    let tasks: Vec<&Node> = match job.get("tasks") {
+        Some(ts) => ts.as_seq().iter().collect(),
+        None => vec![job],
+    };
+    let mut commands = Vec::new();
+    for task in tasks {
+        for p in TASK_FILES {
+            let mut cur = Some(task);
+            for k in *p {
+                cur = cur.and_then(|n| n.get(k));
+            }
+            if let Some(n) = cur
+                && let Some(s) = n.as_str()
+            {
+                commands.extend(task_file(n.line, s, here));
+            }
+        }
+        if let Some(n) = task.get("python_wheel_task")
+            && let Some(ep) = str_at(n, &["entry_point"])
+        {
+            commands.push(Command::reference(n.line, ep));
+        }
+    }
+    Job {
+        name: name.to_string(),
+        line,
+        end,
+        triggers: t,
+        commands,
+        may_fail: Vec::new(),
+        trial: false,
+    }
+}
+
+/// The reference a task's file makes: a path relative to the definition, a dbx `file://`
+/// path (relative to the project, the folder holding `conf/`), a bundle's synced files
+/// (`${workspace.file_path}/src/train.py`) or a workspace path, by its trailing path.
+fn task_file(line: u32, s: &str, here: &str) -> Option<Command> {
+    let synced = ["${workspace.file_path}/", "${workspace.root_path}/files/"]
+        .iter()
+        .find_map(|p| s.strip_prefix(p));
+    if let Some(rest) = synced {
+        return (!rest.contains(['$', '{']))
+            .then(|| Command::reference(line, format!("@workspace:{rest}")));
+    }
+    if s.contains("${") || s.contains("{{") {
+        return None;
+    }
+    if let Some(rest) = s.strip_prefix("file://") {
+        let project = here
+            .strip_suffix("conf")
+            .map(|p| p.trim_end_matches('/'))
+            .unwrap_or(here);
+        let p = crate::paths::join(project, rest.trim_start_matches('/'))?;
+        return Some(Command::reference(line, format!("/{p}")));
+    }
+    if let Some(w) = workspace_path(s) {
+        return Some(Command::reference(line, format!("@workspace:{w}")));
+    }
+    if s.contains("://") {
+        return None;
+    }
+    Some(Command::reference(
+        line,
+        format!("/{}", crate::paths::join(here, s)?),
+    ))
+}
+
+/// A workspace or DBFS path (`/Shared/p/train`, `/Repos/u/p/src/train.py`,
+/// `/Workspace/Users/u/p/nb`, `dbfs:/jobs/train.py`, `file:/...` of a checkout), as the
+/// trailing path the repository may hold: the part after the workspace's own folders.
+pub(crate) fn workspace_path(s: &str) -> Option<String> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("dbfs:/")
+        .or_else(|| s.strip_prefix("/dbfs/"))
+        .or_else(|| s.strip_prefix("/Workspace/"))
+        .or_else(|| s.strip_prefix('/'))?;
+    let mut parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    // The workspace's own folders: `Shared`, `Repos/<user>`, `Users/<user>`.
+    match parts.first().copied() {
+        Some("Shared") => {
+            parts.remove(0);
+        }
+        Some("Repos") | Some("Users") if parts.len() > 2 => {
+            parts.drain(..2);
+        }
+        _ => {}
+    }
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| p.contains(['$', '{', '*']) || *p == "..")
+    {
+        return None;
+    }
+    Some(parts.join("/"))
+}
 
 /// Databricks asset bundle (`databricks.yml` or an included `resources/*.yml`): each job with
 /// its schedule, trigger or none (run on demand), and its tasks' files.
@@ -17,77 +177,74 @@ pub(crate) fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts>
     let jobs = entries
         .iter()
         .zip(ranges(entries, end))
-        .map(|((name, line, job), (_, job_end))| {
-            let mut t = Vec::new();
-            if let Some(s) = job.get("schedule") {
-                let paused = str_at(s, &["pause_status"]) == Some("PAUSED");
-                if !paused {
-                    t.push(trig(
-                        TriggerKind::Schedule,
-                        str_at(s, &["quartz_cron_expression"]).map(str::to_string),
-                        s.line.max(*line),
-                    ));
-                }
-            }
-            if let Some(tr) = job.get("trigger") {
-                for (k, kl, _) in tr.entries() {
-                    match k.as_str() {
-                        "periodic" => {
-                            t.push(trig(TriggerKind::Schedule, Some("periodic".into()), *kl))
-                        }
-                        "file_arrival" | "table_update" | "table" => {
-                            t.push(trig(TriggerKind::Event, Some(k.clone()), *kl))
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            if job.get("continuous").is_some() {
-                t.push(trig(TriggerKind::Event, Some("continuous".into()), *line));
-            }
-            if t.is_empty() {
-                t.push(trig(TriggerKind::Manual, None, *line));
-            }
-            let mut commands = Vec::new();
-            for task in job.get("tasks").map(Node::as_seq).unwrap_or(&[]) {
-                for p in [
-                    &["spark_python_task", "python_file"][..],
-                    &["notebook_task", "notebook_path"],
-                    &["sql_task", "file", "path"],
-                ] {
-                    let mut cur = Some(task);
-                    for k in p {
-                        cur = cur.and_then(|n| n.get(k));
-                    }
-                    if let Some(n) = cur
-                        && let Some(s) = n.as_str()
-                        && !s.starts_with('/')
-                        && !s.contains("${")
-                    {
-                        commands.push(Command::reference(
-                            n.line,
-                            format!("/{}", crate::paths::join(here, s).unwrap_or_default()),
-                        ));
-                    }
-                }
-                if let Some(n) = task.get("python_wheel_task")
-                    && let Some(ep) = str_at(n, &["entry_point"])
-                {
-                    commands.push(Command::reference(n.line, ep));
-                }
-            }
-            Job {
-                name: name.clone(),
-                line: *line,
-                end: job_end,
-                triggers: t,
-                commands,
-                may_fail: Vec::new(),
-                trial: false,
-            }
+        .map(|((name, line, j), (_, job_end))| job(name, *line, job_end, j, here))
+        .collect();
+    Some(entry("databricks", Vec::new(), jobs))
+}
+
+/// Whether a node is a job definition: a job's keys with tasks, or one task written on it.
+fn is_job(n: &Node) -> bool {
+    let has_task = |t: &Node| TASK_KINDS.iter().any(|k| t.get(k).is_some());
+    match n.get("tasks") {
+        Some(ts) => ts.as_seq().iter().any(has_task),
+        None => has_task(n) && (n.get("name").is_some() || n.get("schedule").is_some()),
+    }
+}
+
+/// Job definitions outside a bundle: Jobs API JSON (the job, or `{"settings": job}`, or a list
+/// of them), and dbx deployment files (`{env: {"jobs"|"workflows": [job...]}}`, under
+/// `environments:` in YAML).
+fn job_definitions(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
+    let mut cands: Vec<&Node> = vec![root];
+    cands.extend(root.as_seq());
+    // dbx: environments and their workflows.
+    let envs = root.get("environments").unwrap_or(root);
+    for (_, _, env) in envs.entries() {
+        for key in ["workflows", "jobs"] {
+            cands.extend(env.get(key).map(Node::as_seq).unwrap_or(&[]));
+        }
+    }
+    let mut found: Vec<(String, u32, &Node)> = Vec::new();
+    for n in cands {
+        let n = n.get("settings").filter(|s| is_job(s)).unwrap_or(n);
+        if is_job(n) && found.len() < MAX_JOBS {
+            let name = str_at(n, &["name"]).unwrap_or("job").to_string();
+            found.push((name, n.line.max(1), n));
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_by_key(|(_, l, _)| *l);
+    let lines: Vec<u32> = found.iter().map(|(_, l, _)| *l).collect();
+    let jobs = found
+        .iter()
+        .enumerate()
+        .map(|(i, (name, line, n))| {
+            let job_end = lines
+                .get(i + 1)
+                .map(|l| l.saturating_sub(1).max(*line))
+                .unwrap_or(end);
+            job(name, *line, job_end, n, here)
         })
         .collect();
     Some(entry("databricks", Vec::new(), jobs))
+}
+
+/// Whether a JSON file's text may define a Databricks job (checked before parsing it).
+pub(crate) fn may_define_jobs(text: &str) -> bool {
+    TASK_KINDS
+        .iter()
+        .any(|k| text.contains(&format!("\"{k}\"")))
+}
+
+/// A JSON file: a Databricks job definition (Jobs API or dbx), read when its text names a task.
+pub(crate) fn json(doc: &Document) -> Option<FileFacts> {
+    if !may_define_jobs(&doc.text) {
+        return None;
+    }
+    let y = Yaml::of(doc)?;
+    job_definitions(y.root, y.end, &y.here)
 }
 
 /// The orchestrator's entry points, from a YAML document of its shape anywhere.
@@ -101,15 +258,93 @@ impl CiSystem for Databricks {
         true
     }
     fn words(&self) -> &'static [&'static str] {
-        &["resources"]
+        &["resources", "environments"]
     }
     fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
-        databricks(y.root, y.end, &y.here)
+        databricks(y.root, y.end, &y.here).or_else(|| {
+            y.root
+                .get("environments")
+                .and_then(|_| job_definitions(y.root, y.end, &y.here))
+        })
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "databricks.yml",
-            "resources:\n  jobs:\n    retrain:\n      schedule:\n        quartz_cron_expression: 0 0 3 * * ?\n      tasks:\n        - spark_python_task:\n            python_file: train.py\n",
-        )]
+        &[
+            (
+                "databricks.yml",
+                "resources:\n  jobs:\n    retrain:\n      schedule:\n        quartz_cron_expression: 0 0 3 * * ?\n      tasks:\n        - spark_python_task:\n            python_file: train.py\n",
+            ),
+            (
+                "conf/deployment.yml",
+                "environments:\n  default:\n    workflows:\n      - name: retrain\n        schedule:\n          quartz_cron_expression: 0 0 3 * * ?\n        tasks:\n          - task_key: train\n            spark_python_task:\n              python_file: file://jobs/train.py\n",
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs_of(rel: &str, text: &str) -> Vec<Job> {
+        let doc = Document::new(rel, text.to_string());
+        let f = if rel.ends_with(".json") {
+            json(&doc)
+        } else {
+            Yaml::of(&doc).and_then(|y| Databricks.shaped(&y))
+        };
+        match f {
+            Some(FileFacts::Entry { jobs, .. }) => jobs,
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn workspace_paths_keep_their_trailing_path() {
+        assert_eq!(
+            workspace_path("/Shared/proj/notebooks/train").as_deref(),
+            Some("proj/notebooks/train")
+        );
+        assert_eq!(
+            workspace_path("/Repos/me@x.com/proj/src/train").as_deref(),
+            Some("proj/src/train")
+        );
+        assert_eq!(
+            workspace_path("/Workspace/Users/me/proj/nb").as_deref(),
+            Some("proj/nb")
+        );
+        assert_eq!(
+            workspace_path("dbfs:/jobs/train.py").as_deref(),
+            Some("jobs/train.py")
+        );
+        assert_eq!(workspace_path("/Shared/${var.env}/train"), None);
+        assert_eq!(workspace_path("train.py"), None);
+    }
+
+    /// Jobs API JSON (tasks, a single task, `settings`) and dbx files are jobs, scheduled
+    /// when they have an unpaused schedule; a workspace path is a workspace reference.
+    #[test]
+    fn jobs_api_json_and_dbx_files_are_jobs() {
+        let j = jobs_of(
+            "jobs/train.json",
+            "{\"name\": \"train\", \"schedule\": {\"quartz_cron_expression\": \"0 0 3 * * ?\"},\n \"tasks\": [{\"task_key\": \"t\", \"notebook_task\": {\"notebook_path\": \"/Shared/proj/train\"}}]}\n",
+        );
+        assert_eq!(j.len(), 1);
+        assert_eq!(j[0].triggers[0].kind, TriggerKind::Schedule);
+        assert_eq!(j[0].commands[0].text, "@workspace:proj/train");
+        let j = jobs_of(
+            "jobs/train.json",
+            "{\"settings\": {\"name\": \"t\", \"notebook_task\": {\"notebook_path\": \"/Repos/u/proj/nb\"}, \"schedule\": {\"quartz_cron_expression\": \"x\", \"pause_status\": \"PAUSED\"}}}\n",
+        );
+        assert_eq!(j[0].triggers[0].kind, TriggerKind::Manual);
+        let j = jobs_of(
+            "conf/deployment.json",
+            "{\"default\": {\"jobs\": [{\"name\": \"a\", \"spark_python_task\": {\"python_file\": \"jobs/a.py\"}}]}}\n",
+        );
+        assert_eq!(j[0].commands[0].text, "/conf/jobs/a.py");
+        let j = jobs_of("conf/deployment.yml", Databricks.samples()[1].1);
+        assert_eq!(j[0].triggers[0].kind, TriggerKind::Schedule);
+        assert_eq!(j[0].commands[0].text, "/jobs/train.py");
+        // A JSON file that is no job: nothing.
+        assert!(jobs_of("data/x.json", "{\"notebook_task\": 1}").is_empty());
     }
 }

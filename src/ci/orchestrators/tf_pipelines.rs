@@ -198,6 +198,8 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                     for (o, s) in attrs(b.body, k) {
                         if let Some(p) = module_path(&cx.here, s) {
                             commands.push(Command::reference(at(o), p));
+                        } else if let Some(w) = super::databricks::workspace_path(s) {
+                            commands.push(Command::reference(at(o), format!("@workspace:{w}")));
                         }
                     }
                 }
@@ -252,5 +254,16 @@ mod tests {
         assert_eq!(j[1].triggers[0].kind, TriggerKind::Schedule);
         assert_eq!(j[1].triggers[0].line, 10);
         assert_eq!(j[1].commands[0].text, "/notebooks/train");
+    }
+
+    #[test]
+    fn databricks_job_workspace_paths_are_workspace_references() {
+        let doc = Document::new(
+            "infra/jobs.tf",
+            "resource \"databricks_job\" \"train\" {\n  task {\n    notebook_task {\n      notebook_path = \"/Repos/ml/proj/notebooks/train\"\n    }\n  }\n}\n".to_string(),
+        );
+        let j = jobs(&doc);
+        assert_eq!(j[0].triggers[0].kind, TriggerKind::Manual);
+        assert_eq!(j[0].commands[0].text, "@workspace:proj/notebooks/train");
     }
 }
