@@ -18,10 +18,12 @@ use crate::read::Origin;
 
 /// Example, tutorial, sample and demo trees: in a repository that defines a package they
 /// document the library rather than operate an ML system.
+/// Also a folder whose name starts or ends with such a word (`sample_pipelines`,
+/// `example-flows`, `training_recipes`).
 pub(crate) fn is_example_path(rel: &str) -> bool {
-    rel.split('/').rev().skip(1).any(|dir| {
+    let word = |w: &str| {
         matches!(
-            dir.to_ascii_lowercase().as_str(),
+            w,
             "examples"
                 | "example"
                 | "tutorials"
@@ -34,6 +36,12 @@ pub(crate) fn is_example_path(rel: &str) -> bool {
                 | "cookbook"
                 | "showcase"
         )
+    };
+    rel.split('/').rev().skip(1).any(|dir| {
+        let dir = dir.to_ascii_lowercase();
+        let mut parts = dir.split(['_', '-']);
+        let first = parts.next().unwrap_or("");
+        word(first) || parts.next_back().is_some_and(word)
     })
 }
 
@@ -245,6 +253,11 @@ mod tests {
         assert!(is_example_path("docs/Tutorials/x.ipynb"));
         assert!(!is_example_path("src/examples.py"));
         assert!(!is_example_path("src/train.py"));
+        // Folders named for samples with a qualifier, before or after.
+        assert!(is_example_path("sample_pipelines/lightgbm/flow.py"));
+        assert!(is_example_path("docs/training-recipes/run.py"));
+        assert!(!is_example_path("src/resampled_data/load.py"));
+        assert!(!is_example_path("src/demographics/features.py"));
     }
 
     #[test]
