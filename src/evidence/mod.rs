@@ -18,8 +18,7 @@ use crate::read::Origin;
 
 /// Example, tutorial, sample and demo trees: in a repository that defines a package they
 /// document the library rather than operate an ML system.
-/// Also a folder whose name starts or ends with such a word (`sample_pipelines`,
-/// `example-flows`, `training_recipes`).
+/// Also a folder whose name starts with such a word (`sample_pipelines`, `example-flows`).
 pub(crate) fn is_example_path(rel: &str) -> bool {
     let word = |w: &str| {
         matches!(
@@ -38,10 +37,9 @@ pub(crate) fn is_example_path(rel: &str) -> bool {
         )
     };
     rel.split('/').rev().skip(1).any(|dir| {
+        // The first word only: a package named `kedro_mlflow_tutorial` is the project's own.
         let dir = dir.to_ascii_lowercase();
-        let mut parts = dir.split(['_', '-']);
-        let first = parts.next().unwrap_or("");
-        word(first) || parts.next_back().is_some_and(word)
+        word(dir.split(['_', '-']).next().unwrap_or(""))
     })
 }
 
@@ -255,7 +253,10 @@ mod tests {
         assert!(!is_example_path("src/train.py"));
         // Folders named for samples with a qualifier, before or after.
         assert!(is_example_path("sample_pipelines/lightgbm/flow.py"));
-        assert!(is_example_path("docs/training-recipes/run.py"));
+        assert!(is_example_path("docs/example-flows/run.py"));
+        assert!(!is_example_path(
+            "src/kedro_mlflow_tutorial/pipelines/nodes.py"
+        ));
         assert!(!is_example_path("src/resampled_data/load.py"));
         assert!(!is_example_path("src/demographics/features.py"));
     }
