@@ -1040,6 +1040,40 @@ fn several_repositories_report_each_and_merge_as_a_system() {
     );
 }
 
+/// A notebook whose outputs (embedded plots) weigh megabytes is read for its code cells, by
+/// the walk and from git alike; past its own larger limit it is listed, not read.
+#[test]
+fn notebooks_heavy_with_outputs_are_read() {
+    let notebook = |pad: usize| {
+        format!(
+            r#"{{"cells": [{{"cell_type": "code", "execution_count": 1, "metadata": {{}},
+ "outputs": [{{"output_type": "display_data", "data": {{"image/png": "{}"}}, "metadata": {{}}}}],
+ "source": ["import mlflow\n", "mlflow.log_metric('auc', 0.9)\n"]}}],
+ "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}"#,
+            "A".repeat(pad)
+        )
+    };
+    let mut t = TestRepo::new();
+    t.write("notebooks/train.ipynb", notebook(3 * 1024 * 1024).as_bytes());
+    t.write("big/huge.ipynb", notebook(17 * 1024 * 1024).as_bytes());
+    t.commit("notebooks");
+    let walk = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");
+    let repo = ripen::source::git::open(&t.path).expect("open");
+    let (git, _) =
+        ripen::pipeline::diff::scan_rev(&repo, catalogue(), &ScanOptions::default(), "HEAD", "x")
+            .expect("scan rev");
+    for r in [&walk, &git] {
+        let tracking: Vec<&str> = r
+            .capabilities
+            .iter()
+            .filter(|c| c.id == "experiment_tracking")
+            .flat_map(|c| c.evidence.iter().map(|e| e.path.as_str()))
+            .collect();
+        assert_eq!(tracking, ["notebooks/train.ipynb"]);
+        assert_eq!(r.stats.skipped.too_large, 1);
+    }
+}
+
 #[test]
 fn git_trees_follow_the_walk_skip_rules() {
     let mut t = TestRepo::new();

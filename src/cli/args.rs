@@ -147,7 +147,8 @@ pub(crate) struct ScanArgs {
     /// Config file (default: `.ripen.yml` at the scanned root, when present).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// Skip files larger than this many bytes.
+    /// Skip files larger than this many bytes (a notebook: 16 times as many, as only its code
+    /// cells are read).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub(crate) max_file_size: u64,
     /// Leave out paths matching this glob, relative to the root (repeatable).
@@ -272,7 +273,8 @@ pub(crate) struct TreeArgs {
     /// Config file (default: the one at the scanned root, as for `scan`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Skip files larger than this many bytes.
+    /// Skip files larger than this many bytes (a notebook: 16 times as many, as only its code
+    /// cells are read).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
     /// Leave out paths matching this glob, relative to the root (repeatable).

@@ -341,7 +341,7 @@ impl<'a> TreeScanner<'a> {
             }
             matters |= evidence::is_model_artifact(rel);
             let size = self.size(e.oid);
-            if size <= self.opts.max_file_size {
+            if size <= self.opts.size_limit(rel) {
                 want.push((rel.clone(), e.oid, size));
             }
         }
@@ -422,7 +422,7 @@ impl<'a> TreeScanner<'a> {
             }
         }
         // Scanned even when the size decides: `forget_edges` reads both versions.
-        compare.retain(|(_, _, size)| *size <= self.opts.max_file_size);
+        compare.retain(|(rel, _, size)| *size <= self.opts.size_limit(rel));
         self.fill_cache(&compare);
         modified
             .iter()
@@ -536,7 +536,7 @@ impl<'a> TreeScanner<'a> {
                 continue;
             }
             let size = blob_size(&mut self.sizes, &self.repo.repo, e.oid);
-            if size > self.opts.max_file_size {
+            if size > self.opts.size_limit(rel) {
                 skipped.too_large += 1;
                 skipped.name(rel, "too large (--max-file-size)");
                 large.push(LargeFile {

@@ -18,6 +18,11 @@ use std::sync::Mutex;
 /// Files larger than this are listed, not read (`--max-file-size`).
 pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
+/// A notebook may be this many times `--max-file-size`: only its code cells are read, and the
+/// outputs (plots embedded as base64, tables) that make a notebook of a few hundred lines of
+/// code weigh megabytes are dropped as it is parsed.
+pub(crate) const NOTEBOOK_SIZE_FACTOR: u64 = 16;
+
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub max_file_size: u64,
@@ -44,6 +49,17 @@ pub struct FileEntry {
     /// The full path, kept only when it is not UTF-8 (`rel` is then a lossy copy).
     pub raw: Option<PathBuf>,
     pub size: u64,
+}
+
+impl WalkOptions {
+    /// The size above which the file at `rel` is listed, not read ([`NOTEBOOK_SIZE_FACTOR`]).
+    pub(crate) fn size_limit(&self, rel: &str) -> u64 {
+        if rel.to_ascii_lowercase().ends_with(".ipynb") {
+            self.max_file_size.saturating_mul(NOTEBOOK_SIZE_FACTOR)
+        } else {
+            self.max_file_size
+        }
+    }
 }
 
 impl FileEntry {
@@ -160,7 +176,7 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<WalkResult, String> {
                 return WalkState::Continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > opts.max_file_size {
+            if size > opts.size_limit(&rel) {
                 let mut s = skipped.lock().unwrap();
                 s.too_large += 1;
                 s.name(&rel, "too large (--max-file-size)");
@@ -222,7 +238,7 @@ fn add_tracked(
         if exclude.is_match(&rel) {
             continue;
         }
-        if size > opts.max_file_size {
+        if size > opts.size_limit(&rel) {
             large.push(LargeFile { path: rel, size });
             continue;
         }
