@@ -222,6 +222,8 @@ fixture_tests! {
     gha_reusable_args => "gha-reusable-args",
     gitlab_include_inputs => "gitlab-include-inputs",
     circleci_job_params => "circleci-job-params",
+    dagster_assets => "dagster-assets",
+    cloudbuild_deploy_step => "cloudbuild-deploy-step",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
