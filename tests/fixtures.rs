@@ -224,6 +224,7 @@ fixture_tests! {
     circleci_job_params => "circleci-job-params",
     dagster_assets => "dagster-assets",
     cloudbuild_deploy_step => "cloudbuild-deploy-step",
+    scheduler_image_root_context => "scheduler-image-root-context",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -1054,7 +1054,10 @@ fn notebooks_heavy_with_outputs_are_read() {
         )
     };
     let mut t = TestRepo::new();
-    t.write("notebooks/train.ipynb", notebook(3 * 1024 * 1024).as_bytes());
+    t.write(
+        "notebooks/train.ipynb",
+        notebook(3 * 1024 * 1024).as_bytes(),
+    );
     t.write("big/huge.ipynb", notebook(17 * 1024 * 1024).as_bytes());
     t.commit("notebooks");
     let walk = ripen::scan(&t.path, catalogue(), &ScanOptions::default()).expect("scan");

@@ -61,6 +61,29 @@ pub(crate) fn dockerfile(doc: &Document) -> FileFacts {
     image.finish()
 }
 
+/// The build context a Dockerfile's image is run from when it was built with the repository's
+/// root as context (`docker build -f jobs/Dockerfile .`): the target of its graph node.
+pub(crate) const ROOT_CONTEXT: &str = ".";
+
+/// A command of the Dockerfile at `rel`, its image paths mapped from the repository's root as
+/// the build context instead of the Dockerfile's directory ([`dockerfile`] maps `COPY
+/// jobs/run_job.py .` of `jobs/Dockerfile` to `/jobs/jobs/run_job.py`; from the root it is
+/// `/jobs/run_job.py`).
+pub(crate) fn at_root_context(rel: &str, text: &str) -> String {
+    let here = crate::paths::parent(rel);
+    if here.is_empty() {
+        return text.to_string();
+    }
+    let prefix = format!("/{here}/");
+    text.split(' ')
+        .map(|w| match w.strip_prefix(&prefix) {
+            Some(rest) => format!("/{rest}"),
+            None => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Instructions with their first line: comments and blank lines left out, `\`-continued
 /// lines joined.
 fn instructions(text: &str) -> Vec<(u32, String)> {
@@ -300,5 +323,23 @@ mod tests {
             "FROM python AS a\nWORKDIR /opt\nFROM python\nCOPY train.py /\nCMD python train.py\n",
         );
         assert_eq!(c[0], "python /train.py");
+    }
+
+    /// From the root as build context, the copies' sources are the repository's paths.
+    #[test]
+    fn root_context_maps_from_the_root() {
+        let c = commands(
+            "jobs/Dockerfile",
+            "FROM python\nWORKDIR /app\nCOPY src/ ./\nCOPY jobs/run_job.py .\nCMD [\"python\", \"run_job.py\"]\n",
+        );
+        assert_eq!(c, vec!["python /jobs/jobs/run_job.py".to_string()]);
+        assert_eq!(
+            at_root_context("jobs/Dockerfile", &c[0]),
+            "python /jobs/run_job.py"
+        );
+        assert_eq!(
+            at_root_context("Dockerfile", "python /app/x.py"),
+            "python /app/x.py"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The edges out of a node: what its commands run (through the shell reader), what its
 //! imports and references name, memoised per node.
 
+use crate::facts::dockerfile;
 use crate::graph::memo::{Edge, EdgeEntry, Probes};
 use crate::graph::{Graph, NodeId};
 use crate::model::{Command, FileFacts, TargetKind, Unresolved};
@@ -138,10 +139,15 @@ impl<'a> Graph<'a> {
                 .collect();
         }
         if let Some(name) = text.strip_prefix("@image:") {
+            // Built from the repository's root as context: its copies are paths from the root
+            // (the node's target, read by `compute_edges`).
             return self
                 .image_dockerfiles(name)
                 .into_iter()
-                .map(|d| ((d, None), format!("runs image {name}")))
+                .map(|(d, root)| {
+                    let ctx = root.then(|| dockerfile::ROOT_CONTEXT.to_string());
+                    ((d, ctx), format!("runs image {name}"))
+                })
                 .collect();
         }
         if let Some((system, job)) = text.strip_prefix('@').and_then(|r| r.split_once(':')) {
@@ -543,6 +549,16 @@ impl<'a> Graph<'a> {
                     for c in &t.commands {
                         self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
                     }
+                }
+            }
+            FileFacts::Commands(cmds) if sub.as_deref() == Some(dockerfile::ROOT_CONTEXT) => {
+                let mut state = ShellState::default();
+                for c in cmds {
+                    let c = Command {
+                        text: dockerfile::at_root_context(path, &c.text),
+                        ..c.clone()
+                    };
+                    self.command_edges(path, &c, &[], &mut out, unresolved, &mut state);
                 }
             }
             FileFacts::Commands(cmds) => {

@@ -13,8 +13,10 @@ use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// The image names the repository's build commands tag, each with the Dockerfiles built so.
-pub(crate) type ImageIndex = HashMap<String, Vec<String>>;
+/// The image names the repository's build commands tag, each with the Dockerfiles built so and
+/// whether the build's context was the repository's root while the Dockerfile lies deeper
+/// (`docker build -f jobs/Dockerfile .`: its `COPY` sources are then paths from the root).
+pub(crate) type ImageIndex = HashMap<String, Vec<(String, bool)>>;
 
 /// The most build commands read for the index (a generated monorepo has no more).
 const MAX_BUILDS: usize = 5_000;
@@ -23,17 +25,27 @@ const MAX_BUILDS: usize = 5_000;
 /// references resolve through it ([`Graph::image_dockerfiles`]).
 pub(crate) fn tags_images(facts: &FileFacts) -> bool {
     let mut any = false;
-    each_command(facts, &mut |c| {
+    each_command(facts, &mut |_, c| {
         any |= c.shell && build_line(&c.text).is_some()
     });
     any
 }
 
-fn each_command(facts: &FileFacts, f: &mut dyn FnMut(&Command)) {
+/// Every command of a file, in order, with the index of the job or target it belongs to (the
+/// script whose variables it sees).
+fn each_command(facts: &FileFacts, f: &mut dyn FnMut(usize, &Command)) {
     match facts {
-        FileFacts::Entry { jobs, .. } => jobs.iter().flat_map(|j| &j.commands).for_each(f),
-        FileFacts::Targets { targets, .. } => targets.iter().flat_map(|t| &t.commands).for_each(f),
-        FileFacts::Commands(cs) => cs.iter().for_each(f),
+        FileFacts::Entry { jobs, .. } => {
+            for (i, j) in jobs.iter().enumerate() {
+                j.commands.iter().for_each(|c| f(i, c));
+            }
+        }
+        FileFacts::Targets { targets, .. } => {
+            for (i, t) in targets.iter().enumerate() {
+                t.commands.iter().for_each(|c| f(i, c));
+            }
+        }
+        FileFacts::Commands(cs) => cs.iter().for_each(|c| f(0, c)),
         FileFacts::Python { .. } => {}
     }
 }
@@ -54,11 +66,31 @@ fn without_expressions(s: &str) -> String {
     EXPR.replace_all(s, "x").into_owned()
 }
 
-/// The (image name, Dockerfile path as written or context) pairs of one build command's text.
-fn builds(text: &str) -> Vec<(String, String)> {
-    static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^\s*(?:export\s+)?([A-Za-z_]\w*)=["']?(.+?)["']?\s*$"#).expect("assign")
-    });
+/// One image a build command tags: its name, the Dockerfile as written (or the context's), and
+/// the build context as written.
+#[derive(Debug, PartialEq)]
+struct Build {
+    name: String,
+    dockerfile: String,
+    context: Option<String>,
+}
+
+/// `NAME=value` (or `export NAME=value`) lines of a script.
+static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*(?:export\s+)?([A-Za-z_]\w*)=["']?(.+?)["']?\s*$"#).expect("assign")
+});
+
+/// The variables a command assigns, added to `vars` (a later assignment wins).
+fn assignments(text: &str, vars: &mut HashMap<String, String>) {
+    for c in ASSIGN.captures_iter(text).take(200) {
+        vars.insert(c[1].to_string(), c[2].to_string());
+    }
+}
+
+/// The images one build command's text tags; a tag held in a variable is looked up in the
+/// command's own assignments, then in `earlier` (those of the commands before it in the same
+/// script or job: a CI `run:` block is read line by line).
+fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
     let mut out = Vec::new();
     for line in text.lines().filter(|l| build_line(l).is_some()).take(20) {
         let words: Vec<String> = without_expressions(line)
@@ -92,7 +124,7 @@ fn builds(text: &str) -> Vec<(String, String)> {
             }
             i += 1;
         }
-        let dockerfile = match (file, context) {
+        let dockerfile = match (file, &context) {
             (Some(f), _) => f,
             (None, Some(c)) => format!("{}/Dockerfile", c.trim_end_matches('/')),
             (None, None) => continue,
@@ -104,12 +136,18 @@ fn builds(text: &str) -> Vec<(String, String)> {
                 ASSIGN
                     .captures_iter(text)
                     .find(|c| &c[1] == var)
-                    .map(|c| without_expressions(&c[2]))
+                    .map(|c| c[2].to_string())
+                    .or_else(|| earlier.get(var).cloned())
+                    .map(|v| without_expressions(&v))
             } else {
                 Some(tag.clone())
             };
             if let Some(name) = value.as_deref().and_then(image_name) {
-                out.push((name, dockerfile.clone()));
+                out.push(Build {
+                    name,
+                    dockerfile: dockerfile.clone(),
+                    context: context.clone(),
+                });
             }
         }
     }
@@ -117,8 +155,9 @@ fn builds(text: &str) -> Vec<(String, String)> {
 }
 
 impl Graph<'_> {
-    /// The Dockerfiles that build the image named `name` (see the module's note).
-    pub(crate) fn image_dockerfiles(&self, name: &str) -> Vec<String> {
+    /// The Dockerfiles that build the image named `name` (see the module's note), each with
+    /// whether it was built from the repository's root as context ([`ImageIndex`]).
+    pub(crate) fn image_dockerfiles(&self, name: &str) -> Vec<(String, bool)> {
         // What this reads depends on the whole file list.
         self.note_under("", false);
         let index = self.images.get_or_init(|| {
@@ -127,14 +166,26 @@ impl Graph<'_> {
             let mut paths: Vec<&String> = self.facts.keys().collect();
             paths.sort();
             for p in paths {
-                each_command(&self.facts[p], &mut |c| {
-                    if !c.shell || n >= MAX_BUILDS || build_line(&c.text).is_none() {
+                let mut vars: HashMap<String, String> = HashMap::new();
+                let mut group = usize::MAX;
+                each_command(&self.facts[p], &mut |g, c| {
+                    if g != group {
+                        group = g;
+                        vars.clear();
+                    }
+                    if !c.shell || n >= MAX_BUILDS {
+                        return;
+                    }
+                    if build_line(&c.text).is_none() {
+                        if vars.len() < 1_000 {
+                            assignments(&c.text, &mut vars);
+                        }
                         return;
                     }
                     n += 1;
-                    for (image, file) in builds(&c.text) {
+                    for b in builds(&c.text, &vars) {
                         let base = c.cwd.as_deref().unwrap_or("").trim_start_matches('/');
-                        let f = file.trim_start_matches("./");
+                        let f = b.dockerfile.trim_start_matches("./");
                         let cands = [
                             crate::paths::join(base, f),
                             crate::paths::join(parent(p), f),
@@ -144,9 +195,14 @@ impl Graph<'_> {
                             .flatten()
                             .find(|c| self.file_set.contains(c.as_str()))
                         {
-                            let v = index.entry(image).or_default();
-                            if !v.contains(&hit) {
-                                v.push(hit);
+                            let root = !parent(&hit).is_empty()
+                                && b.context.as_deref().is_some_and(|ctx| {
+                                    crate::paths::join(base, ctx.trim_start_matches("./"))
+                                        .is_some_and(|c| c.is_empty() || c == ".")
+                                });
+                            let v = index.entry(b.name).or_default();
+                            if !v.iter().any(|(d, _)| *d == hit) {
+                                v.push((hit, root));
                             }
                         }
                     }
@@ -157,7 +213,7 @@ impl Graph<'_> {
         if let Some(v) = index.get(name) {
             return v.clone();
         }
-        let mut out: Vec<String> = self
+        let mut out: Vec<(String, bool)> = self
             .files
             .iter()
             .filter(|f| {
@@ -168,7 +224,7 @@ impl Graph<'_> {
                         || n == format!("{name}.Dockerfile")
                         || n == format!("{name}.dockerfile"))
             })
-            .cloned()
+            .map(|f| (f.clone(), false))
             .collect();
         out.truncate(8);
         out
@@ -187,14 +243,29 @@ mod tests {
         );
         assert_eq!(image_name("x/${var.name}:1"), None);
         let script = "IMG=${{ env.REGION }}-docker.pkg.dev/${{ vars.P }}/retrain-job:${{ github.sha }}\ndocker build -f jobs/Dockerfile -t $IMG .\ndocker push $IMG\n";
+        let build = |name: &str, dockerfile: &str, context: &str| Build {
+            name: name.to_string(),
+            dockerfile: dockerfile.to_string(),
+            context: Some(context.to_string()),
+        };
         assert_eq!(
-            builds(script),
-            vec![("retrain-job".to_string(), "jobs/Dockerfile".to_string())]
+            builds(script, &HashMap::new()),
+            vec![build("retrain-job", "jobs/Dockerfile", ".")]
         );
         assert_eq!(
-            builds("docker build --tag=acme/serve:1 serve/"),
-            vec![("serve".to_string(), "serve/Dockerfile".to_string())]
+            builds("docker build --tag=acme/serve:1 serve/", &HashMap::new()),
+            vec![build("serve", "serve/Dockerfile", "serve/")]
         );
-        assert!(builds("docker build .").is_empty());
+        assert!(builds("docker build .", &HashMap::new()).is_empty());
+        // A `run:` block read line by line: the tag's variable was set by an earlier line.
+        let mut earlier = HashMap::new();
+        assignments(
+            "IMG=europe-docker.pkg.dev/p/r/retrain-job:${{ github.sha }}",
+            &mut earlier,
+        );
+        assert_eq!(
+            builds("docker build -f jobs/Dockerfile -t $IMG .", &earlier),
+            vec![build("retrain-job", "jobs/Dockerfile", ".")]
+        );
     }
 }

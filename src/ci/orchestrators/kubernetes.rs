@@ -1,11 +1,40 @@
 //! Scheduled Kubernetes objects: a `CronJob`, an Argo `CronWorkflow`, a
 //! `ScheduledSparkApplication` run on their schedule, and an Argo Events `Sensor` starts its
-//! workflows when an event arrives. What they run is every value of the file.
+//! workflows when an event arrives. What they run is every value of the file, and the image of
+//! a container that sets no `command` (its own `CMD`/`ENTRYPOINT` runs): `@image:NAME`, which
+//! the graph resolves to the Dockerfile the repository builds it with.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, scalar_commands, trig, whole_job};
-use crate::model::{FileFacts, TriggerKind};
-use crate::read::structured::Node;
+use crate::model::{Command, FileFacts, TriggerKind};
+use crate::read::structured::{Node, Value};
+
+/// The most image references read from one file.
+const MAX_IMAGES: usize = 64;
+
+/// `@image:NAME` for every container (a mapping with an `image` and no `command`) under `node`.
+fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
+    if depth > 24 || out.len() >= MAX_IMAGES {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            if node.get("command").is_none()
+                && let Some(image) = node.get("image")
+                && let Some(name) = image
+                    .as_str()
+                    .and_then(crate::facts::dockerfile::image_name)
+            {
+                out.push(Command::reference(image.line, format!("@image:{name}")));
+            }
+            for (_, _, v) in entries {
+                image_refs(v, depth + 1, out);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|v| image_refs(v, depth + 1, out)),
+        Value::Scalar(_) | Value::Null => {}
+    }
+}
 
 /// Kubernetes and Argo schedules.
 pub(crate) struct Kubernetes;
@@ -59,11 +88,14 @@ impl CiSystem for Kubernetes {
         if triggers.is_empty() {
             return None;
         }
-        let commands = y
+        let mut commands: Vec<Command> = y
             .docs
             .iter()
             .flat_map(|d| scalar_commands(d, true, &y.here))
             .collect();
+        for d in y.docs {
+            image_refs(d, 0, &mut commands);
+        }
         Some(entry(self.id(), triggers, whole_job(y.end, commands)))
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
