@@ -222,6 +222,9 @@ fixture_tests! {
     gha_reusable_args => "gha-reusable-args",
     gitlab_include_inputs => "gitlab-include-inputs",
     circleci_job_params => "circleci-job-params",
+    gitops_argocd => "gitops-argocd",
+    gitops_argocd_manual => "gitops-argocd-manual",
+    gitops_flux => "gitops-flux",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
