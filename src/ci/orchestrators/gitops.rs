@@ -289,3 +289,76 @@ impl CiSystem for Flux {
         )]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Document;
+
+    /// The jobs of a file as (name, trigger kinds, path filters, applied references).
+    fn read(path: &str, text: &str) -> Vec<(String, Vec<TriggerKind>, Vec<String>, Vec<String>)> {
+        let doc = Document::new(path, text.to_string());
+        match crate::extract::extract(&doc) {
+            Some(FileFacts::Entry { jobs, .. }) => jobs
+                .into_iter()
+                .map(|j| {
+                    (
+                        j.name,
+                        j.triggers.iter().map(|t| t.kind).collect(),
+                        j.triggers
+                            .first()
+                            .map(|t| t.paths.clone())
+                            .unwrap_or_default(),
+                        j.commands.into_iter().map(|c| c.text).collect(),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn argo_sync_policy_decides_the_trigger() {
+        let app = |policy: &str| {
+            format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: api\n  annotations:\n    argocd-image-updater.argoproj.io/image-list: ghcr.io/acme/api\nspec:\n  source:\n    repoURL: https://github.com/acme/api\n    path: ./deploy/prod/\n{policy}"
+            )
+        };
+        let auto = read("apps/api.yaml", &app("  syncPolicy:\n    automated: {}\n"));
+        assert_eq!(auto[0].0, "api");
+        assert_eq!(auto[0].1, vec![TriggerKind::Push, TriggerKind::Event]);
+        assert_eq!(auto[0].2, vec!["deploy/prod".to_string()]);
+        assert_eq!(auto[0].3, vec!["@apply:deploy/prod".to_string()]);
+        let manual = read("apps/api.yaml", &app(""));
+        assert_eq!(manual[0].1, vec![TriggerKind::Manual]);
+        let off = read(
+            "apps/api.yaml",
+            &app("  syncPolicy:\n    automated:\n      enabled: false\n"),
+        );
+        assert_eq!(off[0].1, vec![TriggerKind::Manual]);
+    }
+
+    #[test]
+    fn helm_repository_charts_apply_nothing_of_the_tree() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: redis\nspec:\n  source:\n    repoURL: https://charts.bitnami.com/bitnami\n    chart: redis\n  syncPolicy:\n    automated: {}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\nspec:\n  chart:\n    spec:\n      chart: redis\n      sourceRef:\n        kind: HelmRepository\n        name: bitnami\n";
+        assert!(read("apps/redis.yaml", text).is_empty());
+        let git = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: api\nspec:\n  interval: 5m\n  suspend: true\n  chart:\n    spec:\n      chart: ./charts/api\n      sourceRef:\n        kind: GitRepository\n        name: api\n";
+        let jobs = read("clusters/prod/api.yaml", git);
+        assert_eq!(jobs[0].1, vec![TriggerKind::Manual]);
+        assert_eq!(jobs[0].3, vec!["@apply:charts/api".to_string()]);
+    }
+
+    /// An ApplicationSet's templated `{{path}}` stands for the folders its git generator lists;
+    /// several applications in one file are one job each.
+    #[test]
+    fn application_sets_apply_their_generator_folders() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: models\nspec:\n  generators:\n    - git:\n        repoURL: https://github.com/acme/ml\n        directories:\n          - path: serving/*\n  template:\n    metadata:\n      name: '{{path.basename}}'\n    spec:\n      source:\n        repoURL: https://github.com/acme/ml\n        path: '{{path}}'\n      syncPolicy:\n        automated: {}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: root\nspec:\n  sources:\n    - repoURL: https://github.com/acme/ml\n      path: .\n";
+        let jobs = read("argocd/apps.yaml", text);
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].3, vec!["@apply:serving".to_string()]);
+        assert_eq!(jobs[0].1, vec![TriggerKind::Push]);
+        // The root: any change, nothing to list.
+        assert_eq!(jobs[1].2, Vec::<String>::new());
+        assert!(jobs[1].3.is_empty());
+    }
+}
