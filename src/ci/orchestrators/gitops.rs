@@ -295,8 +295,11 @@ mod tests {
     use super::*;
     use crate::read::Document;
 
-    /// The jobs of a file as (name, trigger kinds, path filters, applied references).
-    fn read(path: &str, text: &str) -> Vec<(String, Vec<TriggerKind>, Vec<String>, Vec<String>)> {
+    /// A job as (name, trigger kinds, path filters, applied references).
+    type Read = (String, Vec<TriggerKind>, Vec<String>, Vec<String>);
+
+    /// The jobs of a file.
+    fn read(path: &str, text: &str) -> Vec<Read> {
         let doc = Document::new(path, text.to_string());
         match crate::extract::extract(&doc) {
             Some(FileFacts::Entry { jobs, .. }) => jobs
