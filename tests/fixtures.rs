@@ -225,6 +225,10 @@ fixture_tests! {
     dagster_assets => "dagster-assets",
     cloudbuild_deploy_step => "cloudbuild-deploy-step",
     scheduler_image_root_context => "scheduler-image-root-context",
+    gitops_argocd => "gitops-argocd",
+    gitops_argocd_manual => "gitops-argocd-manual",
+    gitops_flux => "gitops-flux",
+    gitops_presync_gate => "gitops-presync-gate",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -150,6 +150,9 @@ impl<'a> Graph<'a> {
                 })
                 .collect();
         }
+        if let Some(tree) = text.strip_prefix(crate::ci::orchestrators::gitops::APPLY) {
+            return self.applied_manifests(tree);
+        }
         if let Some((system, job)) = text.strip_prefix('@').and_then(|r| r.split_once(':')) {
             return self
                 .named_jobs(system, job)
@@ -167,6 +170,22 @@ impl<'a> Graph<'a> {
             }
         }
         out
+    }
+
+    /// What a GitOps controller applies from `tree` (a path from the root): the file itself, or
+    /// every manifest below the folder (YAML and JSON: a folder of manifests, a Kustomize
+    /// overlay, a Helm chart's templates and values). Code in the folder is not run by a sync.
+    fn applied_manifests(&self, tree: &str) -> Vec<(NodeId, String)> {
+        let manifest = |f: &String| {
+            crate::paths::is_yaml(f)
+                || f.ends_with(".json")
+                || crate::paths::file_name(f) == "Kustomization"
+        };
+        self.resolve_path(tree, &[String::new()], true)
+            .into_iter()
+            .filter(manifest)
+            .map(|f| ((f, None), format!("applies {tree}")))
+            .collect()
     }
 
     /// The nodes one simple command runs (each with whether it is run as a test), and whether

@@ -578,4 +578,41 @@ mod tests {
         assert!(evs.iter().all(|e| e.tier == Tier::Automated), "{evs:?}");
         assert_eq!(lines, vec![Some(7), Some(8), Some(9)]);
     }
+
+    /// A GitOps application deploys its path on a push to it: the manifests there are
+    /// reached. One whose path is not in this tree (another repository's folder) starts
+    /// nothing, even in the same file, and a manual sync is started by a person.
+    #[test]
+    fn gitops_applications_apply_their_path_when_it_is_here() {
+        let app = |name: &str, path: &str, policy: &str| {
+            format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\nspec:\n  source:\n    repoURL: https://github.com/acme/ml\n    path: {path}\n{policy}"
+            )
+        };
+        let auto_sync = "  syncPolicy:\n    automated: {}\n";
+        let apps = format!(
+            "{}---\n{}---\n{}",
+            app("serving", "k8s", auto_sync),
+            app("platform", "monitoring", auto_sync),
+            app("canary", "canary", "")
+        );
+        let (files, facts) = setup(&[
+            ("argocd/apps.yaml", apps.as_str()),
+            ("k8s/isvc.yaml", "kind: InferenceService\n"),
+            ("canary/isvc.yaml", "kind: InferenceService\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("k8s/isvc.yaml", 1), ev("canary/isvc.yaml", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated);
+        assert_eq!(evs[0].triggers[0].kind, TriggerKind::Push);
+        assert_eq!(evs[0].chain[1].via, "applies k8s");
+        assert_eq!(evs[1].triggers[0].kind, TriggerKind::Manual);
+        let platform = auto
+            .entry_points
+            .iter()
+            .find(|e| e.job.as_deref() == Some("platform"))
+            .expect("listed");
+        assert!(platform.triggers.is_empty(), "{platform:?}");
+    }
 }

@@ -152,7 +152,12 @@ pub fn build_shared(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Rc<Aut
         .facts
         .iter()
         .filter_map(|(p, f)| match f {
-            FileFacts::Entry { triggers, .. } => Some(triggers.iter().map(move |t| (p, t))),
+            FileFacts::Entry { triggers, jobs, .. } => Some(
+                triggers
+                    .iter()
+                    .chain(jobs.iter().flat_map(|j| &j.triggers))
+                    .map(move |t| (p, t)),
+            ),
             _ => None,
         })
         .flatten()
@@ -337,7 +342,15 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             .cloned()
             .collect();
         let triggers = &live;
-        add_jobs(auto, &mut seeds, path, system, jobs, triggers, &[]);
+        add_jobs(
+            auto,
+            &mut seeds,
+            (path, system),
+            jobs,
+            triggers,
+            &[],
+            graph.files,
+        );
         // GitLab: an included file's jobs are jobs of this pipeline.
         if *system == "gitlab-ci" {
             let mut stack: Vec<(String, Vec<Hop>, usize)> = vec![(path.to_string(), Vec::new(), 0)];
@@ -358,7 +371,15 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
                         },
                     });
                     if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t) {
-                        add_jobs(auto, &mut seeds, t, system, jobs, triggers, &pre);
+                        add_jobs(
+                            auto,
+                            &mut seeds,
+                            (t, system),
+                            jobs,
+                            triggers,
+                            &pre,
+                            graph.files,
+                        );
                     }
                     stack.push((t.clone(), pre, depth + 1));
                 }
@@ -625,14 +646,16 @@ impl Walks {
 
 /// Lists an entry file's jobs and seeds the runnable ones. `prefix`: the hops from the
 /// including file (GitLab `include:`), whose triggers jobs without their own inherit.
+/// A job's own path-filtered triggers (a GitOps application's path) fire as a file's do: only
+/// when a file of the tree matches (`files`).
 pub(crate) fn add_jobs(
     auto: &mut Automation,
     seeds: &mut Vec<Seed>,
-    path: &str,
-    system: &str,
+    (path, system): (&str, &str),
     jobs: &[Job],
     file_triggers: &[Trigger],
     prefix: &[Hop],
+    files: &[String],
 ) {
     for j in jobs {
         if !j.may_fail.is_empty() {
@@ -641,10 +664,14 @@ pub(crate) fn add_jobs(
                 .or_default()
                 .extend(j.may_fail.iter().copied());
         }
-        let t = if j.triggers.is_empty() {
+        let t: Vec<Trigger> = if j.triggers.is_empty() {
             file_triggers.to_vec()
         } else {
-            j.triggers.clone()
+            j.triggers
+                .iter()
+                .filter(|x| fires(&x.paths, files))
+                .cloned()
+                .collect()
         };
         let name = (!j.name.is_empty()).then(|| j.name.clone());
         auto.entry_points.push(EntryPoint {

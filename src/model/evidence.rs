@@ -105,7 +105,8 @@ pub struct Trigger {
     pub line: u32,
     /// The path filters of a push or pull-request trigger (`on.push.paths`, Azure's
     /// `trigger.paths.include`): it fires only on changes to files they match. Empty: any
-    /// change.
+    /// change. A GitOps application's triggers carry the path it applies: none fires when no
+    /// file of the tree is there.
     #[serde(skip)]
     #[schemars(skip)]
     pub paths: Vec<String>,

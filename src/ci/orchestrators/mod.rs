@@ -6,6 +6,7 @@ pub(crate) mod azureml;
 pub(crate) mod cfn_pipeline;
 pub(crate) mod cloudformation;
 pub(crate) mod databricks;
+pub(crate) mod gitops;
 pub(crate) mod kubernetes;
 pub(crate) mod prefect;
 pub(crate) mod terraform;
@@ -20,6 +21,8 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &azureml::AzureMlSchedule,
     &cloudformation::CloudFormation,
     &kubernetes::Kubernetes,
+    &gitops::ArgoCd,
+    &gitops::Flux,
     &terraform::Terraform,
 ];
 
