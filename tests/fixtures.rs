@@ -222,6 +222,7 @@ fixture_tests! {
     gha_reusable_args => "gha-reusable-args",
     gitlab_include_inputs => "gitlab-include-inputs",
     circleci_job_params => "circleci-job-params",
+    ci_other_systems => "ci-other-systems",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another
