@@ -131,7 +131,10 @@ mod tests {
             ),
             ["pip install .", "echo hi", "pytest", "make deploy"]
         );
-        assert_eq!(texts("test: off\ntest_script:\n  - pytest\n"), Vec::<String>::new());
+        assert_eq!(
+            texts("test: off\ntest_script:\n  - pytest\n"),
+            Vec::<String>::new()
+        );
         assert!(AppVeyor.copy("sub/appveyor.yml").is_some());
         assert!(AppVeyor.copy(".appveyor.yml").is_none());
     }

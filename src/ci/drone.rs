@@ -98,7 +98,10 @@ pub(crate) fn default_triggers(line: u32) -> Vec<Trigger> {
 /// A step's triggers: the pipeline's, narrowed to the step's `when: event:` (empty when the
 /// step never runs on any of them).
 pub(crate) fn narrowed(pipeline: &[Trigger], when: Option<&Node>, all: &[&str]) -> Vec<Trigger> {
-    let Some(evs) = when.and_then(|w| w.get("event")).and_then(|e| events(e, all)) else {
+    let Some(evs) = when
+        .and_then(|w| w.get("event"))
+        .and_then(|e| events(e, all))
+    else {
         return pipeline.to_vec();
     };
     triggers_of(&evs)
@@ -151,20 +154,32 @@ fn drone(y: &Yaml) -> FileFacts {
     let pipelines: Vec<&Node> = y
         .docs
         .iter()
-        .filter(|d| matches!(d.get("kind").and_then(Node::as_str), Some("pipeline") | None))
+        .filter(|d| {
+            matches!(
+                d.get("kind").and_then(Node::as_str),
+                Some("pipeline") | None
+            )
+        })
         .filter(|d| d.get("steps").is_some() || d.get("pipeline").is_some())
         .collect();
     for (pi, doc) in pipelines.iter().enumerate() {
         let pname = doc.get("name").and_then(Node::as_str).unwrap_or("default");
         let line = doc.line.max(1);
         let t = doc.get("trigger");
-        let mut pipeline = match t.and_then(|t| t.get("event")).and_then(|e| events(e, EVENTS)) {
+        let mut pipeline = match t
+            .and_then(|t| t.get("event"))
+            .and_then(|e| events(e, EVENTS))
+        {
             Some(evs) => triggers_of(&evs),
             None => default_triggers(t.map(|t| t.line).unwrap_or(line)),
         };
         // `trigger: cron: [nightly]` alone: the pipeline runs for those cron jobs.
         if t.and_then(|t| t.get("cron")).is_some() && t.and_then(|t| t.get("event")).is_none() {
-            pipeline = vec![trig(TriggerKind::Schedule, None, t.map_or(line, |t| t.line))];
+            pipeline = vec![trig(
+                TriggerKind::Schedule,
+                None,
+                t.map_or(line, |t| t.line),
+            )];
         }
         all_triggers.extend(pipeline.iter().cloned());
         let steps = named_steps(doc);
@@ -264,10 +279,7 @@ mod tests {
             names,
             ["ci/test", "ci/publish", "nightly/train", "release/deploy"]
         );
-        assert_eq!(
-            jobs[0].1,
-            [TriggerKind::Push, TriggerKind::PullRequest]
-        );
+        assert_eq!(jobs[0].1, [TriggerKind::Push, TriggerKind::PullRequest]);
         assert_eq!(jobs[1].1, [TriggerKind::Push]);
         assert_eq!(jobs[2].1, [TriggerKind::Schedule]);
         assert_eq!(jobs[2].2, ["python train.py"]);

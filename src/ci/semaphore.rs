@@ -48,7 +48,10 @@ fn jobs(y: &Yaml) -> Vec<Job> {
             .map(str::to_string)
             .unwrap_or_else(|| format!("block {}", bi + 1));
         let task = block.get("task");
-        let items = task.and_then(|t| t.get("jobs")).map(Node::as_seq).unwrap_or(&[]);
+        let items = task
+            .and_then(|t| t.get("jobs"))
+            .map(Node::as_seq)
+            .unwrap_or(&[]);
         for (ji, job) in items.iter().enumerate() {
             let jname = job
                 .get("name")

@@ -66,8 +66,7 @@ fn when_triggers(when: Option<&Node>, line: u32, within: Option<&[Trigger]>) -> 
         };
         let paths = path_filters(c);
         for x in &mut t {
-            if matches!(x.kind, TriggerKind::Push | TriggerKind::PullRequest) && !paths.is_empty()
-            {
+            if matches!(x.kind, TriggerKind::Push | TriggerKind::PullRequest) && !paths.is_empty() {
                 x.paths.extend(paths.iter().cloned());
             }
         }
@@ -92,7 +91,9 @@ fn woodpecker(y: &Yaml) -> FileFacts {
     let workflow = when_triggers(root.get("when"), 1, None);
     let steps = named_steps(root);
     let items: Vec<&Node> = steps.iter().map(|(_, n)| *n).collect();
-    let mut jobs = item_jobs(&items, y.end, |i, step| (steps[i].0.clone(), step_commands(step)));
+    let mut jobs = item_jobs(&items, y.end, |i, step| {
+        (steps[i].0.clone(), step_commands(step))
+    });
     for (j, step) in jobs.iter_mut().zip(&items) {
         j.triggers = when_triggers(step.get("when"), step.line, Some(&workflow));
     }
