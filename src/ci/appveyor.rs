@@ -3,7 +3,8 @@
 //! `build_script`, `test_script`, `deploy_script`, `on_success`, ...) hold commands: a string,
 //! or a list of strings and `{cmd: ...}` / `{ps: ...}` / `{pwsh: ...}` / `{sh: ...}` items.
 //! `build: off` switches the build phase off (its `build_script` runs nothing), `test: off`
-//! the test phase (its `test_script`). The matrix runs the same phases: one job for the file.
+//! the test phase (its `test_script`). The matrix runs the same phases: one job for the file,
+//! with the phases of its `for:` items (a branch's or a matrix entry's own) too.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, trig, whole_job};
@@ -66,7 +67,12 @@ fn appveyor(y: &Yaml) -> FileFacts {
         trig(TriggerKind::Push, None, 1),
         trig(TriggerKind::PullRequest, None, 1),
     ];
-    entry("appveyor", triggers, whole_job(y.end, commands(y.root)))
+    let mut all = commands(y.root);
+    // `for:` items (per branch or matrix entry) set phases of their own for those builds.
+    for item in y.root.get("for").map(Node::as_seq).unwrap_or(&[]) {
+        all.extend(commands(item));
+    }
+    entry("appveyor", triggers, whole_job(y.end, all))
 }
 
 fn named(rel: &str) -> bool {
@@ -134,6 +140,12 @@ mod tests {
         assert_eq!(
             texts("test: off\ntest_script:\n  - pytest\n"),
             Vec::<String>::new()
+        );
+        assert_eq!(
+            texts(
+                "test_script: [pytest]\nfor:\n  - branches:\n      only: [main]\n    deploy_script:\n      - make release\n"
+            ),
+            ["pytest", "make release"]
         );
         assert!(AppVeyor.copy("sub/appveyor.yml").is_some());
         assert!(AppVeyor.copy(".appveyor.yml").is_none());

@@ -199,6 +199,21 @@ mod tests {
     }
 
     #[test]
+    fn path_filters_limit_push_and_pull_request() {
+        let doc = Document::new(
+            ".woodpecker.yml",
+            "when:\n  - event: [push, cron]\n    path:\n      include: ['src/**']\nsteps:\n  - name: t\n    commands: [pytest]\n".to_string(),
+        );
+        let Some(FileFacts::Entry { triggers, .. }) = Woodpecker.read(&doc) else {
+            panic!("not read");
+        };
+        assert_eq!(triggers[0].kind, TriggerKind::Push);
+        assert_eq!(triggers[0].paths, ["src/**"]);
+        assert_eq!(triggers[1].kind, TriggerKind::Schedule);
+        assert!(triggers[1].paths.is_empty());
+    }
+
+    #[test]
     fn copies() {
         assert!(Woodpecker.copy("sub/.woodpecker.yml").is_some());
         assert!(Woodpecker.copy("sub/.woodpecker/ci.yml").is_some());
