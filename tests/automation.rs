@@ -787,6 +787,11 @@ fn drone_woodpecker_appveyor_semaphore() {
         entry_triggers(&g, ".drone.yml", Some("test/test")),
         vec!["push", "pull_request"]
     );
+    // A plugin step (no commands) keeps the events its `when:` names.
+    assert_eq!(
+        entry_triggers(&g, ".drone.yml", Some("test/image")),
+        vec!["push"]
+    );
     // The cron pipeline of the same file runs on its own trigger only.
     assert_eq!(
         entry_triggers(&g, ".drone.yml", Some("nightly/train")),
@@ -796,7 +801,7 @@ fn drone_woodpecker_appveyor_semaphore() {
         g,
         "src/churn/train.py",
         11,
-        ".drone.yml:31 (schedule) → src/churn/train.py:11 [PYTHONPATH=src python -m churn.train]"
+        ".drone.yml:37 (schedule) → src/churn/train.py:11 [PYTHONPATH=src python -m churn.train]"
     );
     assert_eq!(
         entry_triggers(&g, ".woodpecker/deploy.yml", Some("deploy")),
