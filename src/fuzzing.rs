@@ -73,6 +73,10 @@ pub(crate) const CI_PATHS: &[&str] = &[
     ".travis.yml",
     ".buildkite/pipeline.yml",
     "tekton/pipeline.yaml",
+    ".drone.yml",
+    ".woodpecker/ci.yml",
+    "appveyor.yml",
+    ".semaphore/semaphore.yml",
 ];
 
 /// The automation extractor over every kind of file it reads (the first byte picks the path),

@@ -779,3 +779,49 @@ fn prefect_run_deployment_starts_the_named_deployment() {
         g.dump()
     );
 }
+
+#[test]
+fn drone_woodpecker_appveyor_semaphore() {
+    let g = graph("../ci-other-systems");
+    assert_eq!(
+        entry_triggers(&g, ".drone.yml", Some("test/test")),
+        vec!["push", "pull_request"]
+    );
+    // A plugin step (no commands) keeps the events its `when:` names.
+    assert_eq!(
+        entry_triggers(&g, ".drone.yml", Some("test/image")),
+        vec!["push"]
+    );
+    // The cron pipeline of the same file runs on its own trigger only.
+    assert_eq!(
+        entry_triggers(&g, ".drone.yml", Some("nightly/train")),
+        vec!["schedule"]
+    );
+    chain!(
+        g,
+        "src/churn/train.py",
+        11,
+        ".drone.yml:37 (schedule) → src/churn/train.py:11 [PYTHONPATH=src python -m churn.train]"
+    );
+    assert_eq!(
+        entry_triggers(&g, ".woodpecker/deploy.yml", Some("deploy")),
+        vec!["push"]
+    );
+    assert_eq!(
+        entry_triggers(&g, "appveyor.yml", None),
+        vec!["push", "pull_request"]
+    );
+    // An automatic promotion runs the promoted pipeline with the promoting one's triggers; a
+    // promotion without `auto_promote` is a click.
+    assert_eq!(
+        entry_triggers(&g, ".semaphore/staging.yml", Some("Deploy/deploy")),
+        vec!["push", "pull_request"]
+    );
+    assert_eq!(
+        entry_triggers(&g, ".semaphore/production.yml", Some("Deploy/deploy")),
+        vec!["manual \"promotion\""]
+    );
+    let mut t = g.triggers("tests/test_features.py", 6);
+    t.dedup();
+    assert_eq!(t, vec![TriggerKind::Push, TriggerKind::PullRequest]);
+}

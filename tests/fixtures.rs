@@ -229,6 +229,7 @@ fixture_tests! {
     gitops_argocd_manual => "gitops-argocd-manual",
     gitops_flux => "gitops-flux",
     gitops_presync_gate => "gitops-presync-gate",
+    ci_other_systems => "ci-other-systems",
 }
 
 /// CI that its system never runs from where it lies is reported as CI for another

@@ -15,6 +15,7 @@
 //! budgets) for files that are untrusted input. Reading each file twice (types for shape,
 //! the tree for lines) would double the parse of every CI file for no new fact.
 
+pub(crate) mod appveyor;
 pub(crate) mod azure_pipelines;
 pub(crate) mod bitbucket;
 pub(crate) mod buildkite;
@@ -23,15 +24,18 @@ pub(crate) mod cdk_pipelines;
 pub(crate) mod circleci;
 pub(crate) mod cloud_build;
 pub(crate) mod codebuild;
+pub(crate) mod drone;
 pub(crate) mod gha_expr;
 pub(crate) mod github_actions;
 pub(crate) mod gitlab;
 pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
+pub(crate) mod semaphore;
 pub(crate) mod tekton;
 pub(crate) mod travis;
 pub(crate) mod trial;
 pub(crate) mod vars;
+pub(crate) mod woodpecker;
 
 pub(crate) use crate::facts::yaml::Yaml;
 use crate::model::FileFacts;
@@ -96,6 +100,10 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &azure_pipelines::AzurePipelines,
     &tekton::Tekton,
     &cdk_pipelines::CdkPipelines,
+    &drone::Drone,
+    &woodpecker::Woodpecker,
+    &appveyor::AppVeyor,
+    &semaphore::Semaphore,
 ];
 
 /// The CI system whose location `rel` is.
@@ -213,6 +221,11 @@ mod tests {
             "old/.travis.yml",
             "mlops_manager/templates/cicd/simple/__APP_NAME__/cloudbuild.yaml",
             "{{cookiecutter.project_slug}}/azure-pipelines.yml",
+            "sub/.drone.yml",
+            "app/.woodpecker.yml",
+            "app/.woodpecker/ci.yaml",
+            "legacy/appveyor.yml",
+            "svc/.semaphore/semaphore.yml",
         ] {
             let why = copy_of(rel).unwrap_or_else(|| panic!("{rel} is not a copy"));
             assert!(why.starts_with("CI for another repository"), "{why}");
@@ -232,6 +245,12 @@ mod tests {
             "seedcode/.github/actions/x/action.yml",
             "src/__init__/cloudbuild.yaml",
             "__pycache__/buildspec.yml",
+            ".drone.yml",
+            ".woodpecker.yaml",
+            ".woodpecker/train.yml",
+            "appveyor.yml",
+            ".appveyor.yml",
+            ".semaphore/deploy.yml",
         ] {
             assert_eq!(copy_of(rel), None, "{rel}");
         }

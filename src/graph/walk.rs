@@ -351,8 +351,9 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             &[],
             graph.files,
         );
-        // GitLab: an included file's jobs are jobs of this pipeline.
-        if *system == "gitlab-ci" {
+        // GitLab: an included file's jobs are jobs of this pipeline; Semaphore: so are those of
+        // a pipeline it promotes automatically.
+        if matches!(&**system, "gitlab-ci" | "semaphore") {
             let mut stack: Vec<(String, Vec<Hop>, usize)> = vec![(path.to_string(), Vec::new(), 0)];
             let mut seen: HashSet<String> = HashSet::from([path.to_string()]);
             while let Some((file, prefix, depth)) = stack.pop() {
