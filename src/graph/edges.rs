@@ -514,6 +514,25 @@ impl<'a> Graph<'a> {
         e
     }
 
+    /// The edges of a Dockerfile's commands with the repository's root as build context
+    /// ([`dockerfile::at_root_context`]): an image run by name that CI builds from the root.
+    fn root_context_edges(
+        &self,
+        path: &str,
+        cmds: &[Command],
+        out: &mut Vec<Edge>,
+        unresolved: &mut Vec<Unresolved>,
+    ) {
+        let mut state = ShellState::default();
+        for c in cmds {
+            let c = Command {
+                text: dockerfile::at_root_context(path, &c.text),
+                ..c.clone()
+            };
+            self.command_edges(path, &c, &[], out, unresolved, &mut state);
+        }
+    }
+
     pub(crate) fn compute_edges(
         &self,
         node: &NodeId,
@@ -571,14 +590,7 @@ impl<'a> Graph<'a> {
                 }
             }
             FileFacts::Commands(cmds) if sub.as_deref() == Some(dockerfile::ROOT_CONTEXT) => {
-                let mut state = ShellState::default();
-                for c in cmds {
-                    let c = Command {
-                        text: dockerfile::at_root_context(path, &c.text),
-                        ..c.clone()
-                    };
-                    self.command_edges(path, &c, &[], &mut out, unresolved, &mut state);
-                }
+                self.root_context_edges(path, cmds, &mut out, unresolved);
             }
             FileFacts::Commands(cmds) => {
                 let code_dirs = yaml_code_dirs(path, cmds);
