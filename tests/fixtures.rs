@@ -225,6 +225,7 @@ fixture_tests! {
     dagster_assets => "dagster-assets",
     cloudbuild_deploy_step => "cloudbuild-deploy-step",
     scheduler_image_root_context => "scheduler-image-root-context",
+    ci_actions_named_deploy => "ci-actions-named-deploy",
     gitops_argocd => "gitops-argocd",
     gitops_argocd_manual => "gitops-argocd-manual",
     gitops_flux => "gitops-flux",
