@@ -24,10 +24,13 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     let mut t: Vec<&str> = tokens.iter().map(String::as_str).collect();
     unwrap(&mut t);
     let program = base_name(t.first()?);
+    let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
+    if let Some(a) = airflow_api(program, &args) {
+        return Some(a);
+    }
     if READERS.contains(&program) {
         return None;
     }
-    let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
     if t.len() < tokens.len()
         && let Some(a) = runners::python_task(program, &args, classify)
     {
@@ -267,6 +270,41 @@ fn inline_imports(code: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A run of an Airflow DAG started through Airflow's REST API: an HTTP client that posts to
+/// `.../api/v1/dags/DAG_ID/dagRuns` (also `v2`) starts that DAG, as `airflow dags trigger
+/// DAG_ID` does. A request that only reads (no `POST`, no data) lists runs and starts nothing.
+fn airflow_api(program: &str, args: &[String]) -> Option<Action> {
+    if !matches!(program, "curl" | "wget" | "http" | "https" | "xh") {
+        return None;
+    }
+    let posts = args.iter().any(|a| {
+        a.eq_ignore_ascii_case("post")
+            || a.eq_ignore_ascii_case("-XPOST")
+            || a.starts_with("--data")
+            || a.starts_with("--post-")
+            || a == "--json"
+            || a.starts_with("-d")
+    });
+    if !posts {
+        return None;
+    }
+    args.iter().find_map(|a| {
+        let (api, rest) = a.split_once("/dags/")?;
+        if !(api.ends_with("/api/v1") || api.ends_with("/api/v2")) {
+            return None;
+        }
+        let (dag, tail) = rest.split_once('/')?;
+        let ok = !dag.is_empty()
+            && dag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        (ok && tail.starts_with("dagRuns")).then(|| Action::Job {
+            system: "airflow",
+            job: dag.to_string(),
+        })
+    })
 }
 
 /// Any other program: what it runs, by its subcommand.

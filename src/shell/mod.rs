@@ -351,6 +351,35 @@ mod tests {
             .collect()
     }
 
+    /// A POST to Airflow's REST API starts the DAG it names; a GET only lists its runs.
+    #[test]
+    fn airflow_rest_api_starts_a_dag() {
+        let job = |j: &str| {
+            vec![Action::Job {
+                system: "airflow",
+                job: j.into(),
+            }]
+        };
+        assert_eq!(
+            one(
+                "curl -X 'POST' --user \"airflow:airflow\" 'http://host:8080/api/v1/dags/tune_dag/dagRuns' -H 'Content-Type: application/json' -d '{}'"
+            ),
+            job("tune_dag")
+        );
+        assert_eq!(
+            one("http POST https://af.example.com/api/v2/dags/retrain/dagRuns conf:={}"),
+            job("retrain")
+        );
+        assert_eq!(
+            one("curl -s http://host:8080/api/v1/dags/tune_dag/dagRuns"),
+            Vec::<Action>::new()
+        );
+        assert_eq!(
+            one("curl -X POST http://host/api/v1/dags/$DAG/dagRuns -d '{}'"),
+            Vec::<Action>::new()
+        );
+    }
+
     #[test]
     fn python_script_and_module() {
         assert_eq!(
