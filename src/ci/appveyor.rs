@@ -94,12 +94,11 @@ impl CiSystem for AppVeyor {
     }
     /// AppVeyor reads the root `appveyor.yml` or `.appveyor.yml`.
     fn copy(&self, rel: &str) -> Option<String> {
-        (named(rel) && rel.contains('/')).then(|| {
-            crate::ci::copy_note(
-                crate::paths::parent(rel),
-                "AppVeyor reads the root `appveyor.yml` or `.appveyor.yml`",
-            )
-        })
+        crate::ci::copy_below(
+            named(rel),
+            crate::paths::parent(rel),
+            "AppVeyor reads the root `appveyor.yml` or `.appveyor.yml`",
+        )
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[

@@ -71,12 +71,11 @@ impl CiSystem for Bitbucket {
     }
     /// Bitbucket reads only the root `bitbucket-pipelines.yml`.
     fn copy(&self, rel: &str) -> Option<String> {
-        (self.at(rel) && rel != "bitbucket-pipelines.yml").then(|| {
-            crate::ci::copy_note(
-                crate::paths::parent(rel),
-                "Bitbucket Pipelines reads only the root `bitbucket-pipelines.yml`",
-            )
-        })
+        crate::ci::copy_below(
+            self.at(rel),
+            crate::paths::parent(rel),
+            "Bitbucket Pipelines reads only the root `bitbucket-pipelines.yml`",
+        )
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(

@@ -227,12 +227,11 @@ impl CiSystem for Drone {
     /// Drone reads the root `.drone.yml` (another path is set in the repository's settings,
     /// outside it).
     fn copy(&self, rel: &str) -> Option<String> {
-        (self.at(rel) && rel != ".drone.yml").then(|| {
-            crate::ci::copy_note(
-                crate::paths::parent(rel),
-                "Drone CI reads the root `.drone.yml`",
-            )
-        })
+        crate::ci::copy_below(
+            self.at(rel),
+            crate::paths::parent(rel),
+            "Drone CI reads the root `.drone.yml`",
+        )
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[

@@ -154,6 +154,13 @@ pub(crate) fn copy_note(root: &str, why: &str) -> String {
     format!("CI for another repository: {why}; {scan}")
 }
 
+/// [`CiSystem::copy`] for a system that reads its configuration from one place at the root:
+/// a file of its name (`named`) whose root would be `root` is a copy when that root is not the
+/// repository's own.
+pub(crate) fn copy_below(named: bool, root: &str, why: &str) -> Option<String> {
+    (named && !root.is_empty()).then(|| copy_note(root, why))
+}
+
 /// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
 pub(crate) fn is_ci_system(system: &str) -> bool {
     REGISTRY.iter().any(|s| s.id() == system)

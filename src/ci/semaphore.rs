@@ -140,12 +140,11 @@ impl CiSystem for Semaphore {
     }
     /// Semaphore reads pipelines from the root `.semaphore/` folder.
     fn copy(&self, rel: &str) -> Option<String> {
-        (named(rel) && parent(rel) != ".semaphore").then(|| {
-            crate::ci::copy_note(
-                parent(parent(rel)),
-                "Semaphore reads pipelines from the root `.semaphore/` folder",
-            )
-        })
+        crate::ci::copy_below(
+            named(rel),
+            parent(parent(rel)),
+            "Semaphore reads pipelines from the root `.semaphore/` folder",
+        )
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[

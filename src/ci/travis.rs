@@ -100,12 +100,11 @@ impl CiSystem for Travis {
     }
     /// Travis CI reads only the root `.travis.yml`.
     fn copy(&self, rel: &str) -> Option<String> {
-        (self.at(rel) && rel != ".travis.yml").then(|| {
-            crate::ci::copy_note(
-                crate::paths::parent(rel),
-                "Travis CI reads only the root `.travis.yml`",
-            )
-        })
+        crate::ci::copy_below(
+            self.at(rel),
+            crate::paths::parent(rel),
+            "Travis CI reads only the root `.travis.yml`",
+        )
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[

@@ -123,20 +123,16 @@ impl CiSystem for Woodpecker {
     }
     /// Woodpecker reads the root `.woodpecker.yml`/`.yaml` or the root `.woodpecker/` folder.
     fn copy(&self, rel: &str) -> Option<String> {
-        if !named(rel) {
-            return None;
-        }
         let root = if matches!(file_name(rel), ".woodpecker.yml" | ".woodpecker.yaml") {
             crate::paths::parent(rel)
         } else {
             crate::paths::parent(crate::paths::parent(rel))
         };
-        (!root.is_empty()).then(|| {
-            crate::ci::copy_note(
-                root,
-                "Woodpecker CI reads the root `.woodpecker.yml` or `.woodpecker/` folder",
-            )
-        })
+        crate::ci::copy_below(
+            named(rel),
+            root,
+            "Woodpecker CI reads the root `.woodpecker.yml` or `.woodpecker/` folder",
+        )
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[
