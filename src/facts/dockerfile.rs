@@ -29,6 +29,15 @@ pub(crate) fn image_name(image: &str) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
+/// What a reference to a container image by name starts with (`@image:retrain-job`): the
+/// graph resolves it to the Dockerfile the repository builds that image with.
+pub(crate) const IMAGE_REF: &str = "@image:";
+
+/// A reference, at `line`, to the image whose repository name is `name` ([`IMAGE_REF`]).
+pub(crate) fn image_reference(line: u32, name: &str) -> Command {
+    Command::reference(line, format!("{IMAGE_REF}{name}"))
+}
+
 /// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
 /// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR` (the build context
 /// is taken to be the Dockerfile's directory).

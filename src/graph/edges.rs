@@ -138,7 +138,7 @@ impl<'a> Graph<'a> {
                 .map(|f| ((f, None), format!("references {tail}")))
                 .collect();
         }
-        if let Some(name) = text.strip_prefix("@image:") {
+        if let Some(name) = text.strip_prefix(dockerfile::IMAGE_REF) {
             // Built from the repository's root as context: its copies are paths from the root
             // (the node's target, read by `compute_edges`).
             return self

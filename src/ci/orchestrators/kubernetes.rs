@@ -25,7 +25,7 @@ fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
                     .as_str()
                     .and_then(crate::facts::dockerfile::image_name)
             {
-                out.push(Command::reference(image.line, format!("@image:{name}")));
+                out.push(crate::facts::dockerfile::image_reference(image.line, &name));
             }
             for (_, _, v) in entries {
                 image_refs(v, depth + 1, out);

@@ -171,7 +171,7 @@ fn images(doc: &Document) -> Vec<Command> {
             let m = c.get(1).expect("group");
             if let Some(name) = crate::facts::dockerfile::image_name(m.as_str()) {
                 let line = doc.file_line(doc.line_index(b.body_start + m.start()));
-                out.push(Command::reference(line, format!("@image:{name}")));
+                out.push(crate::facts::dockerfile::image_reference(line, &name));
             }
         }
     }
