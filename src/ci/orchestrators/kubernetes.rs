@@ -105,3 +105,29 @@ impl CiSystem for Kubernetes {
         )]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Document;
+
+    /// The image of a container that sets no `command` runs its own `CMD`: a reference to it by
+    /// name; a container with a `command` runs that command, not the image's.
+    #[test]
+    fn containers_without_a_command_run_their_image() {
+        let text = "apiVersion: batch/v1\nkind: CronJob\nspec:\n  schedule: '0 2 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: train\n              image: ghcr.io/acme/churn-train:latest\n            - name: report\n              image: ghcr.io/acme/report:1\n              command: [python, report.py]\n";
+        let doc = Document::new("k8s/cron.yaml", text.to_string());
+        let Some(FileFacts::Entry { jobs, .. }) = Kubernetes.shaped(&Yaml::of(&doc).unwrap())
+        else {
+            panic!("not an entry point");
+        };
+        let refs: Vec<&str> = jobs
+            .iter()
+            .flat_map(|j| &j.commands)
+            .filter(|c| !c.shell)
+            .map(|c| c.text.as_str())
+            .filter(|t| t.starts_with(crate::facts::dockerfile::IMAGE_REF))
+            .collect();
+        assert_eq!(refs, ["@image:churn-train"]);
+    }
+}
