@@ -142,10 +142,9 @@ fn is_typescript(rel: &str) -> bool {
 /// command before the last is read as after `set +e` (its failure is ignored, it gates
 /// nothing), as written by a `set +e` at line 0 and a `set -e` before the last command.
 fn script_commands(text: &str) -> Vec<Command> {
-    let mut cmds: Vec<Command> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| Command::run(i as u32 + 1, l))
+    let mut cmds: Vec<Command> = crate::shell::logical_lines(text)
+        .into_iter()
+        .map(|(i, l)| Command::run(i as u32 + 1, &l))
         .collect();
     let shebang_e = text.lines().next().is_some_and(|l| {
         l.starts_with("#!")
@@ -160,13 +159,10 @@ fn script_commands(text: &str) -> Vec<Command> {
         let t = c.text.trim();
         !t.is_empty() && !t.starts_with('#')
     };
-    // The last command: the last line of code, back to the start of its `\` continuation.
-    let Some(mut last) = cmds.iter().rposition(code) else {
+    // The last command: the last line of code (continuations are joined to their first line).
+    let Some(last) = cmds.iter().rposition(code) else {
         return cmds;
     };
-    while last > 0 && cmds[last - 1].text.trim_end().ends_with('\\') {
-        last -= 1;
-    }
     if !text.contains("set +e") {
         cmds.insert(last, Command::run(cmds[last].line, "set -e"));
     }

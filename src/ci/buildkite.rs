@@ -61,6 +61,9 @@ impl CiSystem for Buildkite {
     fn id(&self) -> &'static str {
         "buildkite"
     }
+    fn runs_at_checkout_root(&self) -> bool {
+        true
+    }
     fn at(&self, rel: &str) -> bool {
         rel.starts_with(".buildkite/") && is_yaml(rel)
     }

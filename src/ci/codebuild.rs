@@ -16,6 +16,9 @@ impl CiSystem for CodeBuild {
     fn id(&self) -> &'static str {
         "codebuild"
     }
+    fn runs_at_checkout_root(&self) -> bool {
+        true
+    }
     fn at(&self, rel: &str) -> bool {
         file_name(rel).starts_with("buildspec") && is_yaml(rel)
     }

@@ -76,6 +76,16 @@ pub trait CiSystem: Sync {
     fn copy(&self, _rel: &str) -> Option<String> {
         None
     }
+    /// Whether the service runs the commands of a file it is pointed at from outside at the
+    /// root of the repository's checkout, wherever the file lies (CodeBuild's source
+    /// directory, Buildkite's checkout): their relative paths are then paths from the root (or
+    /// from the step's own working directory), never from the file's folder, and a file whose
+    /// paths exist only beside it is a copy for the repository made from that folder. Not so
+    /// for Cloud Build (`gcloud builds submit DIR` makes DIR the workspace) or Azure Pipelines
+    /// (templates are found beside the file that includes them).
+    fn runs_at_checkout_root(&self) -> bool {
+        false
+    }
     /// Whether other files reach this system's jobs by name (`databricks bundle run JOB`, a
     /// Tekton `pipelineRef`), so that a change to its files can change what others reach.
     fn jobs_named_from_elsewhere(&self) -> bool {
@@ -169,6 +179,13 @@ pub(crate) fn is_ci_system(system: &str) -> bool {
 /// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).
 pub(crate) fn runs_anywhere(path: &str) -> bool {
     !REGISTRY.iter().any(|s| s.fixed_location(path))
+}
+
+/// Whether `system` runs its files' commands at the checkout's root ([`CiSystem::runs_at_checkout_root`]).
+pub(crate) fn runs_at_checkout_root(system: &str) -> bool {
+    REGISTRY
+        .iter()
+        .any(|s| s.id() == system && s.runs_at_checkout_root())
 }
 
 /// Whether other files reach the jobs of `system` by name ([`CiSystem::jobs_named_from_elsewhere`]).

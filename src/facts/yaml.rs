@@ -179,19 +179,27 @@ pub(crate) fn push_block(
     if s.contains('\n') {
         // One `run: |` block is one shell: a `cd` on its own line moves the lines after it.
         let mut cwd = cwd.map(str::to_string);
-        for (i, l) in s.lines().enumerate() {
+        // A line continued with `\` is one command with the lines it continues on.
+        let lines = if shell {
+            crate::shell::logical_lines(s)
+        } else {
+            s.lines().map(str::to_string).enumerate().collect()
+        };
+        for (i, l) in lines {
             if l.trim().is_empty() {
                 continue;
             }
+            let next = if shell {
+                crate::shell::cd::block_line(cwd.as_deref(), &l)
+            } else {
+                cwd.clone()
+            };
             out.push(Command {
                 line: line + 1 + i as u32,
-                text: l.to_string(),
+                text: l,
                 shell,
-                cwd: cwd.clone(),
+                cwd: std::mem::replace(&mut cwd, next),
             });
-            if shell {
-                cwd = crate::shell::cd::block_line(cwd.as_deref(), l);
-            }
         }
     } else if !s.trim().is_empty() {
         out.push(Command {

@@ -99,7 +99,8 @@ impl<'a> Graph<'a> {
 
     /// Where a command of `from` runs (its home) and where its relative paths are looked up, in
     /// order: its own `cd`/working-directory, else make and dvc run in their file's directory
-    /// and everything else (CI, scripts) at the root; then the file's directory and the root.
+    /// and everything else (CI, scripts) at the root; then the file's directory (not for CI
+    /// files their service runs at the checkout's root) and the root.
     fn command_bases(
         &self,
         from: &str,
@@ -122,7 +123,12 @@ impl<'a> Graph<'a> {
             }
         }
         bases.push(home.clone());
-        bases.push(here);
+        // A file its CI service is pointed at runs at the checkout's root (`CiSystem::runs_at_checkout_root`).
+        let at_root = matches!(self.facts.get(from),
+            Some(FileFacts::Entry { system, .. }) if crate::ci::runs_at_checkout_root(system));
+        if !at_root {
+            bases.push(here);
+        }
         bases.push(String::new());
         bases.extend(extra_bases.iter().cloned());
         (home, bases)
@@ -471,7 +477,19 @@ impl<'a> Graph<'a> {
         let mut looks_resolvable = false;
         let mut out = Vec::new();
         for (i, p) in paths.iter().enumerate() {
-            let found = self.resolve_path(p, b, dirs);
+            let mut found = self.resolve_path(p, b, dirs);
+            // The script, named by its path in a container or on a server (`python
+            // /opt/airflow/dags/train.py` in a BashOperator, `/app/train.py` in an image). A
+            // path under a folder of the repository (`/dockerfiles/src/x.py`, as a Dockerfile's
+            // CMD maps back) is a path of the repository that is not there.
+            let container = |p: &str| {
+                let top = p.trim_start_matches('/').split('/').next().unwrap_or("");
+                self.note_under(top, false);
+                p.starts_with('/') && !p.contains('$') && !self.is_dir(top)
+            };
+            if i == 0 && found.is_empty() && container(p) {
+                found = self.image_script(p.trim_start_matches('/'));
+            }
             if i == 0
                 && found.is_empty()
                 && (p.ends_with(".py") || p.ends_with(".sh"))

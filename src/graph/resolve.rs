@@ -112,7 +112,7 @@ impl<'a> Graph<'a> {
     /// the tree ending with its directory and name (`spark/spark-jobs/train.py`), else the
     /// file at the root after the image's prefix (`/app/train.py` → `train.py`, after
     /// `COPY . /app`). Only scripts (what runs), only a single match.
-    fn image_script(&self, t: &str) -> Vec<String> {
+    pub(crate) fn image_script(&self, t: &str) -> Vec<String> {
         const SCRIPTS: &[&str] = &[".py", ".sh", ".ipynb", ".R", ".jl"];
         let parts: Vec<&str> = t.split('/').collect();
         if parts.len() < 2 || !SCRIPTS.iter().any(|e| t.ends_with(e)) {

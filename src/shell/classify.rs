@@ -689,6 +689,14 @@ fn helm(args: &[String]) -> Option<Action> {
 
 /// `az ml job|schedule|online-deployment|component|pipeline create -f spec.yml`.
 fn az_ml(args: &[String]) -> Option<Action> {
+    // Azure ML CLI v1: `az ml run submit-script [-d conda.yml] ./train.py ARGS...` runs the
+    // script as an experiment run.
+    if args.get(1).map(String::as_str) == Some("run")
+        && args.get(2).map(String::as_str) == Some("submit-script")
+        && let Some(script) = args[3..].iter().find(|a| a.ends_with(".py"))
+    {
+        return Some(Action::Paths(vec![script.clone()]));
+    }
     let mut paths = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {

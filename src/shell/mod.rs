@@ -282,6 +282,35 @@ fn expand_loop_vars(tokens: Vec<String>, vars: &[(String, Vec<String>)]) -> Vec<
     out
 }
 
+/// A script's lines as the shell reads them: a line ending in an odd number of `\` goes on
+/// with the next, so `curl -X POST \` and the URL on the line below are one command. Each
+/// logical line comes with the index (from 0) of its first physical line.
+pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_end();
+        let continued = (t.len() - t.trim_end_matches('\\').len()) % 2 == 1;
+        let body = if continued {
+            t[..t.len() - 1].trim_end()
+        } else {
+            l
+        };
+        match open.as_mut() {
+            Some((_, acc)) => {
+                acc.push(' ');
+                acc.push_str(body.trim_start());
+            }
+            None => open = Some((i, body.to_string())),
+        }
+        if !continued && let Some(done) = open.take() {
+            out.push(done);
+        }
+    }
+    out.extend(open);
+    out
+}
+
 /// A program that runs the files it is given (an interpreter, a test runner, a launcher), as
 /// the first word of an argv list written in code (`["python", "train.py"]`).
 pub(crate) fn is_runner_program(name: &str) -> bool {
@@ -593,6 +622,15 @@ mod tests {
                 alternatives: false
             }]
         );
+        // Azure ML CLI v1 submits a script as an experiment run.
+        assert_eq!(
+            one(
+                "az ml run submit-script -d ./env/dependencies.yml ./aml_service/pipelines_master.py --path x"
+            ),
+            vec![Action::Paths(vec![
+                "./aml_service/pipelines_master.py".into()
+            ])]
+        );
         assert_eq!(
             one("docker build -t x:1 services/api"),
             vec![Action::Docker {
@@ -689,6 +727,31 @@ mod tests {
         let mut fresh = ShellState::default();
         run("X=a.py python b.py --lr=0.1", &mut fresh, &mut cwd);
         assert!(fresh.vars.is_empty());
+    }
+
+    /// A script's `\` continuations make one command, at its first line; an escaped
+    /// backslash at the end of a line does not continue it.
+    #[test]
+    fn continued_lines_are_one_command() {
+        let text = "curl -X POST \\\n  http://af/api/v1/dags/d/dagRuns \\\n  -d '{}'\necho a\\\\\necho b\n";
+        assert_eq!(
+            logical_lines(text),
+            vec![
+                (
+                    0,
+                    "curl -X POST http://af/api/v1/dags/d/dagRuns -d '{}'".to_string()
+                ),
+                (3, "echo a\\\\".to_string()),
+                (4, "echo b".to_string()),
+            ]
+        );
+        assert_eq!(
+            one(&logical_lines(text)[0].1),
+            vec![Action::Job {
+                system: "airflow",
+                job: "d".into()
+            }]
+        );
     }
 
     /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.
