@@ -119,12 +119,14 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
                 .any(|t| t.kind == TriggerKind::PullRequest)
     });
     // Release gates the deploying automation itself runs: automated checks that can fail
-    // (a check in a job that never runs, or whose failure fails nothing, gates nothing).
+    // (a check in a job that never runs, or whose failure fails nothing, gates nothing), and
+    // that check something: the pipeline's own run (`dvc repro`) is the release, not a gate.
     let mut gates: HashMap<String, Vec<(Option<u32>, String)>> = HashMap::new();
     for e in evs.iter().filter(|e| {
         e.tier == Tier::Automated
             && capability::RELEASE_GATES.contains(&e.capability.as_str())
             && !masked(e)
+            && !e.facets.iter().any(|f| f == facet::RUNS_PIPELINE)
             && !auto.cannot_fail(&e.chain)
     }) {
         gates

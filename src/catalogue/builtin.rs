@@ -68,6 +68,10 @@ pub(crate) mod facet {
     /// Set by rules on a serving process that loads the registry's promoted version: with one,
     /// a promotion is a deployment.
     pub(crate) const LOADS_PROMOTED: &str = "loads_promoted";
+    /// Set by rules on integration-test evidence that is the pipeline's own run in CI (`dvc
+    /// repro`): on pull requests it checks the change, but run by the automation that deploys,
+    /// it is the release itself, not a check before it (no release gate there).
+    pub(crate) const RUNS_PIPELINE: &str = "runs_pipeline";
 }
 
 /// Every capability id above.
