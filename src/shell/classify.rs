@@ -47,6 +47,66 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     tool(program, t[0], &args)
 }
 
+/// Where the command starts in the arguments of `docker run` (after the flags and the image),
+/// if it has one.
+pub(super) fn docker_run_command(args: &[&str]) -> Option<usize> {
+    const VALUE: &[&str] = &[
+        "-v",
+        "--volume",
+        "-w",
+        "--workdir",
+        "-e",
+        "--env",
+        "--env-file",
+        "-p",
+        "--publish",
+        "--name",
+        "--network",
+        "--net",
+        "-u",
+        "--user",
+        "--entrypoint",
+        "--mount",
+        "--gpus",
+        "--shm-size",
+        "-m",
+        "--memory",
+        "--cpus",
+        "--platform",
+        "--runtime",
+        "-l",
+        "--label",
+        "--add-host",
+        "--ipc",
+        "-h",
+        "--hostname",
+        "--device",
+        "--cap-add",
+        "--cap-drop",
+        "--security-opt",
+        "--ulimit",
+        "--restart",
+        "--log-driver",
+        "--log-opt",
+        "--pull",
+        "--tmpfs",
+        "--cidfile",
+        "--pid",
+        "--group-add",
+        "--memory-swap",
+        "--cpuset-cpus",
+    ];
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if !a.starts_with('-') {
+            break;
+        }
+        i += if VALUE.contains(a) { 2 } else { 1 };
+    }
+    // args[i] is the image; what follows is the command.
+    (i + 1 < args.len()).then_some(i + 1)
+}
+
 /// Flags of `uv run` / `poetry run` / `pdm run`... that take a value.
 const RUNNER_VALUE_FLAGS: &[&str] = &[
     "--with",

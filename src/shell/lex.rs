@@ -61,6 +61,17 @@ impl<'a> Lexer<'a> {
                 }
                 b'"' => i = self.double_quoted(i),
                 b'$' if self.bytes.get(i + 1) == Some(&b'(') => i = self.substitution(i),
+                // A CI expression left unresolved (`churn:${{ github.sha }}`) is part of its
+                // word: its spaces split nothing.
+                b'$' if self.line[i..].starts_with("${{") => {
+                    let end = self.line[i..].find("}}").map_or(n, |e| i + e + 2);
+                    let expr: String = self.line[i..end]
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    self.clean.push_str(&expr);
+                    i = end;
+                }
                 b'`' => i = self.backticks(i),
                 b'#' if i == 0 || self.word_boundary(i - 1) => break,
                 b';' | b'|' | b'&' | b'\n' => {
@@ -212,6 +223,16 @@ mod tests {
         assert_eq!(
             words("echo 'a;b' \"c|d\""),
             vec![vec!["echo", "a;b", "c|d"]]
+        );
+        assert_eq!(
+            words("docker run churn:${{ github.sha }} python train.py"),
+            vec![vec![
+                "docker",
+                "run",
+                "churn:${{github.sha}}",
+                "python",
+                "train.py"
+            ]]
         );
         assert_eq!(words("# all comment"), vec![Vec::<String>::new()]);
         assert_eq!(words("echo a#b"), vec![vec!["echo", "a#b"]]);

@@ -139,6 +139,18 @@ pub(crate) fn parse_line_with(
                 ) => {
                     tokens.remove(0);
                 }
+                // `docker run [flags] IMAGE CMD...`: CMD runs in the container, where the
+                // repository is what the image copied or the volume mounts (`-v $PWD:/app
+                // -w /app`); without a CMD the image's own runs, which is not read here.
+                Some("docker" | "podman") if tokens.get(1).is_some_and(|t| t == "run") => {
+                    let args: Vec<&str> = tokens[2..].iter().map(String::as_str).collect();
+                    match classify::docker_run_command(&args) {
+                        Some(k) => {
+                            tokens.drain(..2 + k);
+                        }
+                        None => break,
+                    }
+                }
                 _ => break,
             }
         }
@@ -183,9 +195,11 @@ pub(crate) fn parse_line_with(
             }
             continue;
         }
-        // `bash -c 'cmd'`, `sh -c "cmd"`: the nested command line.
+        // `bash -c 'cmd'`, `sh -c "cmd"`, `sh -lc "cmd"`: the nested command line.
         if matches!(base_name(&program), "bash" | "sh" | "zsh" | "dash")
-            && let Some(i) = tokens.iter().position(|t| t == "-c")
+            && let Some(i) = tokens
+                .iter()
+                .position(|t| t.starts_with('-') && !t.starts_with("--") && t.ends_with('c'))
         {
             if let Some(inner) = tokens.get(i + 1)
                 && inner.len() < 4000
@@ -752,6 +766,22 @@ mod tests {
                 job: "d".into()
             }]
         );
+    }
+
+    /// `docker run [flags] IMAGE CMD` runs CMD (and `sh -lc "..."` its line); without a CMD
+    /// it names no file.
+    #[test]
+    fn docker_run_runs_its_command() {
+        let train = || Action::Paths(vec!["src/train.py".into()]);
+        assert_eq!(
+            one("docker run --rm -v $PWD:/app -w /app --gpus all python:3.11 python src/train.py"),
+            vec![train()]
+        );
+        assert_eq!(
+            one("docker run --rm --entrypoint \"\" t:latest sh -lc \"python src/train.py\""),
+            vec![train()]
+        );
+        assert!(one("docker run --rm -p 8000:8000 churn-api:latest").is_empty());
     }
 
     /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.
