@@ -233,6 +233,7 @@ fixture_tests! {
     release_run_not_gate => "release-run-not-gate",
     ci_docker_run => "ci-docker-run",
     deploy_ansible => "deploy-ansible",
+    cloud_function_launcher => "cloud-function-launcher",
     ci_actions_named_deploy => "ci-actions-named-deploy",
     gitops_argocd => "gitops-argocd",
     gitops_argocd_manual => "gitops-argocd-manual",

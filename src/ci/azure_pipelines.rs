@@ -110,16 +110,45 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     // What a caller passes, when read for one (`ci::calls`).
     crate::ci::calls::overlay_args(&mut vars);
     crate::ci::vars::expand(&mut commands, 0, &vars);
+    let mut jobs = whole_job(end, commands);
+    // `continueOnError: true` on a step, job or stage: its failures fail nothing.
+    may_fail_below(root, end, &mut jobs[0].may_fail, 0);
     FileFacts::Entry {
         system: "azure-pipelines",
         triggers: azure_triggers(root),
-        jobs: whole_job(end, commands),
+        jobs,
         includes: includes
             .into_iter()
             .map(|(s, l)| (s.strip_suffix("@self").map(str::to_string).unwrap_or(s), l))
             .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
             .map(|(s, l)| Command::reference(l, s))
             .collect(),
+    }
+}
+
+/// The line ranges of the steps, jobs and stages below `node` marked `continueOnError: true`
+/// (each to the line before the next item of its list, the last to `end`).
+fn may_fail_below(node: &Node, end: u32, out: &mut Vec<(u32, u32)>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    for key in ["stages", "jobs", "steps"] {
+        let items = node.get(key).map(Node::as_seq).unwrap_or(&[]);
+        for (i, item) in items.iter().enumerate() {
+            let last = items
+                .get(i + 1)
+                .map_or(end, |n| n.line.saturating_sub(1))
+                .max(item.line);
+            let on = item
+                .get("continueOnError")
+                .and_then(Node::as_str)
+                .is_some_and(|v| matches!(v.trim(), "true" | "True" | "${{ true }}"));
+            if on {
+                out.push((item.line, last));
+            } else {
+                may_fail_below(item, last, out, depth + 1);
+            }
+        }
     }
 }
 
@@ -177,5 +206,23 @@ impl CiSystem for AzurePipelines {
             ),
             ("ops/train.yml", "steps:\n  - script: python train.py\n"),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Document;
+
+    /// `continueOnError: true` on a step or a job: its lines may fail without failing the
+    /// pipeline, so the tests there gate nothing; other steps are not marked.
+    #[test]
+    fn continue_on_error_marks_what_may_fail() {
+        let text = "trigger: [main]\nstages:\n- stage: Test\n  jobs:\n  - job: t\n    steps:\n    - script: pytest tests\n      continueOnError: true\n    - script: python -m build\n- stage: Lint\n  jobs:\n  - job: l\n    continueOnError: true\n    steps:\n    - script: ruff check .\n";
+        let doc = Document::new("azure-pipelines.yml", text.to_string());
+        let Some(FileFacts::Entry { jobs, .. }) = AzurePipelines.read(&doc) else {
+            panic!("not read")
+        };
+        assert_eq!(jobs[0].may_fail, vec![(7, 8), (12, 15)]);
     }
 }

@@ -393,6 +393,7 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         }
         ("helm", Some("upgrade" | "install" | "template")) => helm(args),
         ("az", Some("ml")) => az_ml(args),
+        ("gcloud", Some("functions")) if sub(1) == Some("deploy") => cloud_function(args),
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
         ("terraform" | "tofu" | "terragrunt", _) => terraform(args),
         ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
@@ -769,6 +770,33 @@ fn az_ml(args: &[String]) -> Option<Action> {
         }
     }
     files(paths)
+}
+
+/// `gcloud functions deploy NAME --source=DIR [--runtime=python3X]`: the function is built
+/// from DIR and runs its `main.py` on its trigger (an HTTP call, a Pub/Sub message, a bucket
+/// event): what that file runs is what the deployed function runs. The source defaults to
+/// where the command runs.
+fn cloud_function(args: &[String]) -> Option<Action> {
+    let mut source = None;
+    let mut runtime = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.split_once('=') {
+            Some(("--source", v)) => source = Some(v.to_string()),
+            Some(("--runtime", v)) => runtime = Some(v.to_string()),
+            None if a == "--source" => source = it.next().cloned(),
+            None if a == "--runtime" => runtime = it.next().cloned(),
+            _ => {}
+        }
+    }
+    if runtime.is_some_and(|r| !r.starts_with("python")) {
+        return None;
+    }
+    let dir = source.unwrap_or_else(|| ".".into());
+    if dir.contains("://") {
+        return None;
+    }
+    files(vec![format!("{}/main.py", dir.trim_end_matches('/'))])
 }
 
 /// `gcloud builds submit --config cloudbuild.yaml`, `aws cloudformation deploy

@@ -636,6 +636,17 @@ mod tests {
                 alternatives: false
             }]
         );
+        // A Cloud Function deployed from a folder runs its main.py.
+        assert_eq!(
+            one(
+                "gcloud functions deploy train_fn --runtime=python39 --source=source --trigger-topic=t"
+            ),
+            vec![Action::Files {
+                paths: vec!["source/main.py".into()],
+                alternatives: false
+            }]
+        );
+        assert!(one("gcloud functions deploy f --runtime=nodejs20 --source=fn").is_empty());
         // Azure ML CLI v1 submits a script as an experiment run.
         assert_eq!(
             one(
