@@ -7,6 +7,7 @@
 
 pub(crate) mod cd;
 mod classify;
+mod containers;
 mod lex;
 mod modes;
 pub(crate) mod programs;
@@ -125,35 +126,7 @@ pub(crate) fn parse_line_with(
         }
         let mut tokens = expand_words(part.words, &state.vars);
         let mut off_here = state.tracking_off;
-        let mut assigned = Vec::new();
-        // `VAR=value cmd`, `env VAR=value cmd`, `sudo`, `time`: not the program.
-        loop {
-            match tokens.first().map(String::as_str) {
-                Some(t) if assignment(t).is_some() => {
-                    off_here |= modes::env_turns_tracking_off(t);
-                    assigned.push(tokens.remove(0));
-                }
-                Some(
-                    "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do"
-                    | "else" | "!",
-                ) => {
-                    tokens.remove(0);
-                }
-                // `docker run [flags] IMAGE CMD...`: CMD runs in the container, where the
-                // repository is what the image copied or the volume mounts (`-v $PWD:/app
-                // -w /app`); without a CMD the image's own runs, which is not read here.
-                Some("docker" | "podman") if tokens.get(1).is_some_and(|t| t == "run") => {
-                    let args: Vec<&str> = tokens[2..].iter().map(String::as_str).collect();
-                    match classify::docker_run_command(&args) {
-                        Some(k) => {
-                            tokens.drain(..2 + k);
-                        }
-                        None => break,
-                    }
-                }
-                _ => break,
-            }
-        }
+        let assigned = strip_prefixes(&mut tokens, &mut off_here);
         if let Some((var, words)) = loop_header(&tokens) {
             loop_vars.retain(|(v, _)| *v != var);
             loop_vars.push((var, words));
@@ -294,6 +267,43 @@ fn expand_loop_vars(tokens: Vec<String>, vars: &[(String, Vec<String>)]) -> Vec<
         }
     }
     out
+}
+
+/// Takes off what comes before the program: `VAR=value` assignments (returned, in order),
+/// `env`, `sudo`, `time` and other wrappers that run the rest as it is, and `docker run [flags]
+/// IMAGE`, whose command runs in the container. An assignment that turns tracking off sets
+/// `off_here`.
+fn strip_prefixes(tokens: &mut Vec<String>, off_here: &mut bool) -> Vec<String> {
+    let mut assigned = Vec::new();
+    // `VAR=value cmd`, `env VAR=value cmd`, `sudo`, `time`: not the program.
+    loop {
+        match tokens.first().map(String::as_str) {
+            Some(t) if assignment(t).is_some() => {
+                *off_here |= modes::env_turns_tracking_off(t);
+                assigned.push(tokens.remove(0));
+            }
+            Some(
+                "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do" | "else"
+                | "!",
+            ) => {
+                tokens.remove(0);
+            }
+            // `docker run [flags] IMAGE CMD...`: CMD runs in the container, where the
+            // repository is what the image copied or the volume mounts (`-v $PWD:/app
+            // -w /app`); without a CMD the image's own runs, which is not read here.
+            Some("docker" | "podman") if tokens.get(1).is_some_and(|t| t == "run") => {
+                let args: Vec<&str> = tokens[2..].iter().map(String::as_str).collect();
+                match containers::docker_run_command(&args) {
+                    Some(k) => {
+                        tokens.drain(..2 + k);
+                    }
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    assigned
 }
 
 /// A script's lines as the shell reads them: a line ending in an odd number of `\` goes on

@@ -1,0 +1,154 @@
+//! Containers: what `docker build`, `docker compose` and `docker run` commands run.
+
+use super::Action;
+use super::classify::classify;
+use super::programs::DOCKER_VALUE_FLAGS;
+
+/// Where the command starts in the arguments of `docker run` (after the flags and the image),
+/// if it has one.
+pub(super) fn docker_run_command(args: &[&str]) -> Option<usize> {
+    const VALUE: &[&str] = &[
+        "-v",
+        "--volume",
+        "-w",
+        "--workdir",
+        "-e",
+        "--env",
+        "--env-file",
+        "-p",
+        "--publish",
+        "--name",
+        "--network",
+        "--net",
+        "-u",
+        "--user",
+        "--entrypoint",
+        "--mount",
+        "--gpus",
+        "--shm-size",
+        "-m",
+        "--memory",
+        "--cpus",
+        "--platform",
+        "--runtime",
+        "-l",
+        "--label",
+        "--add-host",
+        "--ipc",
+        "-h",
+        "--hostname",
+        "--device",
+        "--cap-add",
+        "--cap-drop",
+        "--security-opt",
+        "--ulimit",
+        "--restart",
+        "--log-driver",
+        "--log-opt",
+        "--pull",
+        "--tmpfs",
+        "--cidfile",
+        "--pid",
+        "--group-add",
+        "--memory-swap",
+        "--cpuset-cpus",
+    ];
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if !a.starts_with('-') {
+            break;
+        }
+        i += if VALUE.contains(a) { 2 } else { 1 };
+    }
+    // args[i] is the image; what follows is the command.
+    (i + 1 < args.len()).then_some(i + 1)
+}
+
+/// `docker compose [-f FILE] [--project-directory DIR] up|run|start|create [SERVICE...]`: the
+/// services of the Compose file (`facts::compose`), all of them when none is named; `run
+/// SERVICE CMD...` and `exec SERVICE CMD...` run CMD in the service's container instead.
+pub(super) fn compose(args: &[String]) -> Option<Action> {
+    const GLOBAL_VALUE: &[&str] = &["-p", "--project-name", "--profile", "--env-file", "--ansi"];
+    const VALUE: &[&str] = &[
+        "-e",
+        "--env",
+        "-l",
+        "--label",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "-v",
+        "--volume",
+        "-p",
+        "--publish",
+        "--name",
+        "--entrypoint",
+        "--exit-code-from",
+        "--scale",
+        "-t",
+        "--timeout",
+        "--attach",
+        "--no-attach",
+        "--pull",
+        "--wait-timeout",
+        "--index",
+    ];
+    let mut file = None;
+    let mut dir = None;
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        match args[i].as_str() {
+            "-f" | "--file" => file = args.get(i + 1).cloned(),
+            "--project-directory" => dir = args.get(i + 1).cloned(),
+            a if GLOBAL_VALUE.contains(&a) => {}
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    let sub = args.get(i)?.as_str();
+    let mut rest = Vec::new();
+    let mut it = args[i + 1..].iter();
+    while let Some(a) = it.next() {
+        if VALUE.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') || !rest.is_empty() {
+            rest.push(a.clone());
+        }
+    }
+    let services = |names: Vec<String>| Action::Make {
+        dir: dir.clone(),
+        file: Some(file.clone().unwrap_or_else(|| "compose.yaml".into())),
+        targets: names,
+    };
+    match sub {
+        "up" | "start" | "create" | "restart" => Some(services(rest)),
+        "run" | "exec" if rest.len() > 1 => classify(&rest[1..]),
+        "run" => Some(services(rest)),
+        _ => None,
+    }
+}
+
+/// `docker build [-f file] [context]`.
+pub(super) fn docker_build(args: &[String]) -> Action {
+    let mut file = None;
+    let mut context = None;
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "-f" || a == "--file" {
+            file = it.next().cloned();
+        } else if let Some(v) = a.strip_prefix("--file=") {
+            file = Some(v.to_string());
+        } else if DOCKER_VALUE_FLAGS.contains(&a.as_str()) {
+            it.next();
+        } else if a == "build" && context.is_none() {
+            // `docker buildx build`
+        } else if !a.starts_with('-') {
+            context = Some(a.clone());
+        }
+    }
+    Action::Docker { file, context }
+}
