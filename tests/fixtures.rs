@@ -234,6 +234,7 @@ fixture_tests! {
     ci_docker_run => "ci-docker-run",
     deploy_ansible => "deploy-ansible",
     cloud_function_launcher => "cloud-function-launcher",
+    training_other_languages => "training-other-languages",
     ci_actions_named_deploy => "ci-actions-named-deploy",
     gitops_argocd => "gitops-argocd",
     gitops_argocd_manual => "gitops-argocd-manual",
