@@ -1,7 +1,7 @@
 //! What an edit can change: `ripen history` reuses a commit's levels when no edit of the next
 //! one can move them. Two versions of a file are compared on what assembly reads of them.
 
-use crate::matcher::Hit;
+use crate::matcher::{CrossModule, Hit};
 use crate::model::{BuildTarget, Command, FileFacts, Job, Trigger};
 use crate::pipeline::file_scan::{FileScan, ForLevels};
 
@@ -56,7 +56,11 @@ impl FileScan {
                 Some(_) => project.same_for_levels(&other.project),
                 None => *project == other.project,
             }
-            && self.cross_counted(for_levels) == other.cross_counted(for_levels)
+            && same_cross(
+                self.cross_counted(for_levels),
+                other.cross_counted(for_levels),
+                lines,
+            )
             // A module that needs an import decides through its imports whether it trains.
             && same_facts(
                 facts.as_deref(),
@@ -87,6 +91,25 @@ impl FileScan {
             && *comment_only == b.comment_only
             && *facets == b.facets
             && *snippet == b.snippet
+    }
+}
+
+/// Cross-module facts alike: the same rules provided and needed, the needed hits at the same
+/// lines only when `lines` (a call that moves only moves its evidence).
+fn same_cross(a: Option<CrossModule>, b: Option<CrossModule>, lines: bool) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            x.provides == y.provides
+                && x.needs.len() == y.needs.len()
+                && x.needs.iter().zip(&y.needs).all(|(h, k)| {
+                    h.rule == k.rule
+                        && (!lines || h.line == k.line)
+                        && h.comment_only == k.comment_only
+                        && h.facets == k.facets
+                        && h.snippet == k.snippet
+                })
+        }
+        (x, y) => x == y,
     }
 }
 
@@ -321,7 +344,9 @@ mod tests {
             cat: &cat,
             project: &project,
         });
-        let train = "import mlflow\nfrom sklearn.ensemble import RandomForestClassifier\n\nmlflow.autolog()\nRandomForestClassifier().fit(X, y)\n";
+        // Training that no rule needs another module's import for (a `.fit(` call would be
+        // pending the import of a framework: see the cross-module case below).
+        let train = "import mlflow\nimport torch\n\nmlflow.autolog()\nfor x, y in loader:\n    loss = loss_fn(net(x), y)\n    loss.backward()\n    optimizer.step()\n";
         assert_eq!(
             effect(&m, None, "train.py", train, train),
             EditEffect::Nothing
@@ -330,6 +355,12 @@ mod tests {
         let shifted = format!("# a comment\n\n{train}");
         assert_eq!(
             effect(&m, None, "train.py", train, &shifted),
+            EditEffect::Lines
+        );
+        // A call that trains once another module provides the import only moves its line.
+        let pending = "model.fit(X, y)\n";
+        assert_eq!(
+            effect(&m, None, "fit.py", pending, &format!("\n\n{pending}")),
             EditEffect::Lines
         );
         // A new import changes where the graph leads from this file, nothing else.
