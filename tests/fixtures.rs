@@ -235,6 +235,7 @@ fixture_tests! {
     deploy_ansible => "deploy-ansible",
     cloud_function_launcher => "cloud-function-launcher",
     training_other_languages => "training-other-languages",
+    deploy_needs_not_gate => "deploy-needs-not-gate",
     ci_actions_named_deploy => "ci-actions-named-deploy",
     gitops_argocd => "gitops-argocd",
     gitops_argocd_manual => "gitops-argocd-manual",
