@@ -139,10 +139,7 @@ fn may_fail_below(node: &Node, end: u32, out: &mut Vec<(u32, u32)>, depth: usize
                 .get(i + 1)
                 .map_or(end, |n| n.line.saturating_sub(1))
                 .max(item.line);
-            let on = item
-                .get("continueOnError")
-                .and_then(Node::as_str)
-                .is_some_and(|v| matches!(v.trim(), "true" | "True" | "${{ true }}"));
+            let on = crate::ci::github_actions::always(item.get("continueOnError"));
             if on {
                 out.push((item.line, last));
             } else {

@@ -258,8 +258,9 @@ fn never(cond: &str) -> bool {
     matches!(c.trim(), "false" | "False" | "0")
 }
 
-/// Whether a `continue-on-error:` value is always true.
-fn always(v: Option<&Node>) -> bool {
+/// Whether a switch's value is always true (`continue-on-error:`, Azure Pipelines'
+/// `continueOnError:`).
+pub(crate) fn always(v: Option<&Node>) -> bool {
     v.and_then(Node::as_str)
         .is_some_and(|s| matches!(s.trim(), "true" | "True" | "${{ true }}"))
 }
