@@ -194,6 +194,7 @@ fixture_tests! {
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
     deploy_registry_reload => "deploy-registry-reload",
+    deploy_polled_model_dir => "deploy-polled-model-dir",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",

@@ -1,7 +1,7 @@
 //! Facets that need the automation graph: a pipeline that reaches training code contains a
 //! training step; a deployment run by the same automation as tests or a validation gate is
 //! gated. And the deployments no single file shows: a registry promotion that a serving
-//! process picks up.
+//! process picks up, a model version written into the directory a model server polls.
 
 use crate::catalogue::builtin::{capability, facet};
 use crate::graph::{Automation, Graph};
@@ -160,44 +160,63 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
     }
 }
 
-/// A serving process that loads the registry's promoted version (`models:/churn@champion`,
-/// `models:/churn/Production`) at start or on a reload serves whatever the registry promotes:
-/// each promotion (an alias or stage move) is then a deployment, automated when the promotion
-/// is, gated when the promotion is. The derived evidence points at the promotion and names the
-/// server in its note.
+/// Deployments no single file shows: a serving process picks up what other code hands it.
+/// Each pair is (the server's facet, the hand-over's facet, the derived evidence's rule, the
+/// note naming the server).
+const SERVED_HANDOVERS: &[(&str, &str, &str, &str)] = &[
+    // A serving process that loads the registry's promoted version (`models:/churn@champion`,
+    // `models:/churn/Production`) at start or on a reload serves whatever the registry
+    // promotes: each promotion (an alias or stage move) is a deployment.
+    (
+        facet::LOADS_PROMOTED,
+        facet::PROMOTES,
+        "registry-promotion-serves",
+        "the promoted version is what the serving process at {server} loads",
+    ),
+    // A model server that polls a directory (TF Serving's base path, Triton in poll mode)
+    // loads each new version written there: the write is a deployment.
+    (
+        facet::POLLS_MODEL_DIR,
+        facet::WRITES_SERVED_MODEL,
+        "served-directory-write",
+        "the model server at {server} loads each new version written to the directory it polls",
+    ),
+];
+
+/// The hand-overs of [`SERVED_HANDOVERS`] as deployments: automated when the hand-over is,
+/// gated when it is. The derived evidence points at the hand-over and names the server in its
+/// note.
 pub(crate) fn add_registry_deployments(evs: &mut Vec<Evidence>) {
-    let Some(server) = evs
-        .iter()
-        .filter(|e| {
-            e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == facet::LOADS_PROMOTED)
-        })
-        .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
-        .map(|e| match e.line {
-            Some(l) => format!("{}:{l}", e.path),
-            None => e.path.clone(),
-        })
-    else {
-        return;
-    };
-    let derived: Vec<Evidence> = evs
-        .iter()
-        .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == facet::PROMOTES))
-        .map(|e| Evidence {
-            rule: "registry-promotion-serves".into(),
-            capability: capability::CONTINUOUS_DELIVERY.into(),
-            facets: e
-                .facets
-                .iter()
-                .filter(|f| *f == facet::GATED)
-                .cloned()
-                .collect(),
-            note: Some(format!(
-                "the promoted version is what the serving process at {server} loads"
-            )),
-            ..e.clone()
-        })
-        .collect();
-    evs.extend(derived);
+    for &(serves, hands_over, rule, note) in SERVED_HANDOVERS {
+        let Some(server) = evs
+            .iter()
+            .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == serves))
+            .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
+            .map(|e| match e.line {
+                Some(l) => format!("{}:{l}", e.path),
+                None => e.path.clone(),
+            })
+        else {
+            continue;
+        };
+        let derived: Vec<Evidence> = evs
+            .iter()
+            .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == hands_over))
+            .map(|e| Evidence {
+                rule: rule.into(),
+                capability: capability::CONTINUOUS_DELIVERY.into(),
+                facets: e
+                    .facets
+                    .iter()
+                    .filter(|f| *f == facet::GATED)
+                    .cloned()
+                    .collect(),
+                note: Some(note.replace("{server}", &server)),
+                ..e.clone()
+            })
+            .collect();
+        evs.extend(derived);
+    }
 }
 
 #[cfg(test)]
@@ -258,5 +277,51 @@ mod tests {
         assert_eq!(cd[0].path, "src/promote.py");
         assert_eq!(cd[0].facets, vec![facet::GATED.to_string()]);
         assert!(cd[0].note.as_deref().unwrap().contains("serving/app.py:3"));
+    }
+
+    /// A version written into a polled model directory is a deployment only beside a server
+    /// that polls one; a registry promotion is not made one by such a server.
+    #[test]
+    fn write_into_a_polled_directory_is_a_deployment() {
+        let write = ev(
+            "environment_promotion",
+            "pipelines/promote.py",
+            Tier::Automated,
+            &[facet::WRITES_SERVED_MODEL],
+        );
+        let alias = ev(
+            "environment_promotion",
+            "src/alias.py",
+            Tier::Automated,
+            &[facet::PROMOTES],
+        );
+        let mut alone = vec![write.clone(), alias.clone()];
+        add_registry_deployments(&mut alone);
+        assert_eq!(alone.len(), 2);
+
+        let server = ev(
+            "model_serving",
+            "docker-compose.yml",
+            Tier::Implemented,
+            &[facet::POLLS_MODEL_DIR],
+        );
+        let mut evs = vec![write, alias, server];
+        add_registry_deployments(&mut evs);
+        let cd: Vec<&Evidence> = evs
+            .iter()
+            .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
+            .collect();
+        assert_eq!(cd.len(), 1);
+        assert_eq!(cd[0].rule, "served-directory-write");
+        assert_eq!(cd[0].path, "pipelines/promote.py");
+        assert_eq!(cd[0].tier, Tier::Automated);
+        assert!(cd[0].facets.is_empty());
+        assert!(
+            cd[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("docker-compose.yml:3")
+        );
     }
 }

@@ -68,6 +68,12 @@ pub(crate) mod facet {
     /// Set by rules on a serving process that loads the registry's promoted version: with one,
     /// a promotion is a deployment.
     pub(crate) const LOADS_PROMOTED: &str = "loads_promoted";
+    /// Set by rules on code that writes a model version into a directory a model server polls
+    /// (TF Serving's base path, Triton in poll mode): with such a server, the write deploys.
+    pub(crate) const WRITES_SERVED_MODEL: &str = "writes_served_model";
+    /// Set by rules on a model server that loads each new version appearing in a directory it
+    /// polls (a mounted or remote TF Serving base path, Triton's poll mode).
+    pub(crate) const POLLS_MODEL_DIR: &str = "polls_model_dir";
     /// Set by rules on integration-test evidence that is the pipeline's own run in CI (`dvc
     /// repro`): on pull requests it checks the change, but run by the automation that deploys,
     /// it is the release itself, not a check before it (no release gate there).
