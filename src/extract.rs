@@ -22,6 +22,7 @@ pub(crate) fn wanted(rel: &str) -> bool {
         || rel.ends_with(".bash")
         || rel.ends_with(".mk")
         || rel.ends_with(".groovy")
+        || ci::jenkins::script_named_for_jenkins(name)
         || rel.ends_with(".json")
         || is_typescript(rel)
         || dockerfile::is_dockerfile(name)
@@ -55,7 +56,7 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     if let Some(system) = ci::at(rel) {
         return system.read(doc);
     }
-    if name.ends_with(".groovy") {
+    if name.ends_with(".groovy") || ci::jenkins::script_named_for_jenkins(name) {
         return ci::jenkins::groovy(doc);
     }
     if is_typescript(rel) {
@@ -121,7 +122,11 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
         return Some(FileFacts::Commands(script_commands(&doc.text)));
     }
     if name.ends_with(".py") {
-        return ci::cdk_pipelines::read(doc).or_else(|| Some(python::python(doc)));
+        return ci::cdk_pipelines::read(doc).or_else(|| {
+            let mut facts = python::python(doc);
+            orchestrators::databricks::python_task_files(doc, &mut facts);
+            Some(facts)
+        });
     }
     if is_yaml(rel) {
         return yaml_other(doc);

@@ -131,6 +131,17 @@ pub(crate) fn is_pipeline(text: &str) -> bool {
     SHAPE.is_match(text) && STAGE.is_match(text)
 }
 
+/// A file named for Jenkins but not `Jenkinsfile` (`Jenkins`, `jenkinsfile`, `jenkins.txt`,
+/// `deploy.jenkins`): a job's script path may be any file, so such a file is a pipeline when
+/// it is shaped like one ([`groovy`] checks the shape).
+pub(crate) fn script_named_for_jenkins(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or("");
+    let ext = lower.rsplit_once('.').map(|(_, e)| e);
+    (stem == "jenkins" || stem == "jenkinsfile" || lower.ends_with(".jenkins"))
+        && matches!(ext, None | Some("txt" | "jenkins" | "groovy"))
+}
+
 /// A Groovy file outside the Jenkinsfile names: a pipeline by its shape (an entry point), or
 /// a shared-library step (`vars/NAME.groovy`, or any file defining `def call(`) whose commands
 /// run where a pipeline calls it.
@@ -180,6 +191,12 @@ mod tests {
             assert!(Jenkins.at(rel), "{rel}");
         }
         assert!(!Jenkins.at("jenkins/deploy.groovy"));
+        for name in ["Jenkins", "jenkinsfile", "jenkins.txt", "deploy.jenkins"] {
+            assert!(script_named_for_jenkins(name), "{name}");
+        }
+        for name in ["jenkins.yml", "jenkins.py", "README.md", "jenkins.sh"] {
+            assert!(!script_named_for_jenkins(name), "{name}");
+        }
         assert!(is_pipeline("pipeline {\n  agent any\n  stages {\n  }\n}\n"));
         assert!(is_pipeline(
             "node('gpu') {\n  stage('train') { sh 'make' }\n}\n"

@@ -652,10 +652,12 @@ impl<'a> Graph<'a> {
                     let mut e = Vec::new();
                     let mut state = ShellState::default();
                     self.command_edges(path, c, &extra, &mut e, &mut sink, &mut state);
-                    // A literal naming a directory is data, not a program: keep files only.
+                    // A literal naming a directory is data, not a program: keep files only
+                    // (a notebook a job runs, `@workspace:` paths of Databricks tasks).
                     out.extend(e.into_iter().filter(|e| {
                         c.shell
                             || e.to.0.ends_with(".py")
+                            || e.to.0.ends_with(".ipynb")
                             || e.to.0.ends_with(".sh")
                             || e.to.0.ends_with(".yml")
                             || e.to.0.ends_with(".yaml")

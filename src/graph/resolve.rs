@@ -111,9 +111,11 @@ impl<'a> Graph<'a> {
     /// `COPY spark-jobs/ /opt/spark-jobs/` put it) that is no path of the tree: the one file of
     /// the tree ending with its directory and name (`spark/spark-jobs/train.py`), else the
     /// file at the root after the image's prefix (`/app/train.py` → `train.py`, after
-    /// `COPY . /app`). Only scripts (what runs), only a single match.
+    /// `COPY . /app`), else the one file of the tree with its name, when the image put it in a
+    /// folder of another name (`COPY automl.yml /app/configs/automl.yml`). Only scripts (what
+    /// runs) and the YAML job specifications CLIs submit, only a single match.
     pub(crate) fn image_script(&self, t: &str) -> Vec<String> {
-        const SCRIPTS: &[&str] = &[".py", ".sh", ".ipynb", ".R", ".jl"];
+        const SCRIPTS: &[&str] = &[".py", ".sh", ".ipynb", ".R", ".jl", ".yml", ".yaml"];
         let parts: Vec<&str> = t.split('/').collect();
         if parts.len() < 2 || !SCRIPTS.iter().any(|e| t.ends_with(e)) {
             return Vec::new();
@@ -133,7 +135,14 @@ impl<'a> Graph<'a> {
         if parts.len() == 2 && self.is_file(name) {
             return vec![name.to_string()];
         }
-        Vec::new()
+        let mut named = self
+            .files
+            .iter()
+            .filter(|f| crate::paths::file_name(f) == name);
+        match (named.next(), named.next()) {
+            (Some(one), None) => vec![one.clone()],
+            _ => Vec::new(),
+        }
     }
 
     /// The one file a Databricks workspace path names by its trailing path (`proj/notebooks/train`

@@ -4,8 +4,8 @@ use super::Action;
 use super::classify::classify;
 use super::programs::DOCKER_VALUE_FLAGS;
 
-/// Where the command starts in the arguments of `docker run` (after the flags and the image),
-/// if it has one.
+/// Where the command starts in the arguments of `docker run` (after the flags and the image)
+/// or `docker exec` (after the flags and the container), if it has one.
 pub(super) fn docker_run_command(args: &[&str]) -> Option<usize> {
     const VALUE: &[&str] = &[
         "-v",
@@ -52,6 +52,7 @@ pub(super) fn docker_run_command(args: &[&str]) -> Option<usize> {
         "--group-add",
         "--memory-swap",
         "--cpuset-cpus",
+        "--detach-keys",
     ];
     let mut i = 0;
     while let Some(a) = args.get(i) {

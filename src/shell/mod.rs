@@ -291,11 +291,21 @@ fn strip_prefixes(tokens: &mut Vec<String>, off_here: &mut bool) -> Vec<String> 
             // `docker run [flags] IMAGE CMD...`: CMD runs in the container, where the
             // repository is what the image copied or the volume mounts (`-v $PWD:/app
             // -w /app`); without a CMD the image's own runs, which is not read here.
-            Some("docker" | "podman") if tokens.get(1).is_some_and(|t| t == "run") => {
-                let args: Vec<&str> = tokens[2..].iter().map(String::as_str).collect();
+            // `docker exec [flags] CONTAINER CMD...` runs CMD in a running container, read
+            // the same way (`docker container run|exec` too).
+            Some("docker" | "podman") => {
+                let sub = if tokens.get(1).is_some_and(|t| t == "container") {
+                    2
+                } else {
+                    1
+                };
+                if !tokens.get(sub).is_some_and(|t| t == "run" || t == "exec") {
+                    break;
+                }
+                let args: Vec<&str> = tokens[sub + 1..].iter().map(String::as_str).collect();
                 match containers::docker_run_command(&args) {
                     Some(k) => {
-                        tokens.drain(..2 + k);
+                        tokens.drain(..sub + 1 + k);
                     }
                     None => break,
                 }
@@ -803,6 +813,22 @@ mod tests {
             vec![train()]
         );
         assert!(one("docker run --rm -p 8000:8000 churn-api:latest").is_empty());
+        // `docker exec` into a running container, `docker container run|exec`.
+        let bare = || Action::Paths(vec!["train.py".into()]);
+        assert_eq!(
+            one("docker container exec model python3 train.py"),
+            vec![bare()]
+        );
+        assert_eq!(
+            one("docker exec -it -e K=V model python train.py"),
+            vec![bare()]
+        );
+        assert_eq!(
+            one("docker container run --rm t:latest python train.py"),
+            vec![bare()]
+        );
+        assert!(one("docker exec model").is_empty());
+        assert!(one("docker container ls").is_empty());
     }
 
     /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.

@@ -166,6 +166,33 @@ pub(crate) fn workspace_path(s: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// A Databricks job defined in Python (a Jobs API payload dict sent with `requests`, the SDK's
+/// `NotebookTask(notebook_path=...)`): the workspace file each task runs, as a reference of the
+/// file's literals, so a schedule the same code gives the job reaches it.
+pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
+    static TASK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:["'](?:notebook_path|python_file)["']\s*:|\b(?:notebook_path|python_file)\s*=)\s*f?["']([^"'\n]{1,300})["']"#,
+        )
+        .expect("databricks task pattern")
+    });
+    let FileFacts::Python { literals, .. } = facts else {
+        return;
+    };
+    if !doc.text.contains("notebook_path") && !doc.text.contains("python_file") {
+        return;
+    }
+    for c in TASK.captures_iter(&doc.text) {
+        let Some(m) = c.get(1) else { continue };
+        if let Some(w) = workspace_path(m.as_str()) {
+            literals.push(Command::reference(
+                doc.file_line(doc.line_index(m.start())),
+                format!("@workspace:{w}"),
+            ));
+        }
+    }
+}
+
 /// Databricks asset bundle (`databricks.yml` or an included `resources/*.yml`): each job with
 /// its schedule, trigger or none (run on demand), and its tasks' files.
 pub(crate) fn databricks(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
