@@ -200,6 +200,7 @@ fixture_tests! {
     azureml_automl_image_config => "azureml-automl-image-config",
     databricks_jobs_api_python => "databricks-jobs-api-python",
     ci_llm_eval_gate => "ci-llm-eval-gate",
+    pipeline_steps_elsewhere => "pipeline-steps-elsewhere",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",

@@ -40,6 +40,40 @@ pub(crate) fn tests_that_run_nothing(files: &[String], evs: &mut [Evidence]) {
     }
 }
 
+/// A pipeline whose steps' code lives in folders the repository does not have (an Azure ML
+/// `PythonScriptStep(source_directory="data-science/src/")` of a template library whose
+/// consumers hold that folder) trains in another repository: its `training` facet, read from
+/// the definition's text, is dropped, with a note. Only when every such folder is absent.
+pub(crate) fn steps_in_another_repository(files: &[String], facts: &Facts, evs: &mut [Evidence]) {
+    let exists = |dir: &str| {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        files.iter().any(|f| f.starts_with(&prefix))
+    };
+    for e in evs.iter_mut().filter(|e| {
+        e.capability == capability::ML_PIPELINE_ORCHESTRATION
+            && e.facets.iter().any(|f| f == facet::TRAINING)
+    }) {
+        let Some(FileFacts::Python { code_dirs, .. }) = facts.get(&e.path) else {
+            continue;
+        };
+        let here = crate::paths::parent(&e.path);
+        let named: Vec<&String> = code_dirs
+            .iter()
+            .filter(|d| !d.is_empty() && *d != "." && !d.contains(['$', '{']))
+            .collect();
+        let absent =
+            |d: &str| !exists(d) && crate::paths::join(here, d).is_none_or(|j| !exists(&j));
+        if named.is_empty() || !named.iter().all(|d| absent(d)) {
+            continue;
+        }
+        e.facets.retain(|f| f != facet::TRAINING);
+        e.note = Some(format!(
+            "its steps' code ({}) is not in this repository: a pipeline for another repository",
+            named[0]
+        ));
+    }
+}
+
 /// Facets reached through scripts (issue 16, class g): a CI job that runs a Makefile target, a
 /// shell or Python script, a DVC stage or any other hop that builds the image or package is a
 /// CI job that builds. Automated evidence with the `builds` facet outside the CI file whose job
@@ -277,6 +311,49 @@ mod tests {
         assert_eq!(cd[0].path, "src/promote.py");
         assert_eq!(cd[0].facets, vec![facet::GATED.to_string()]);
         assert!(cd[0].note.as_deref().unwrap().contains("serving/app.py:3"));
+    }
+
+    /// A pipeline whose every step folder is absent loses its training facet; one whose folder
+    /// exists keeps it.
+    #[test]
+    fn steps_in_absent_folders_train_in_another_repository() {
+        let facts_with = |dir: &str| -> Facts {
+            [(
+                "sdk/pipeline.py".to_string(),
+                FileFacts::Python {
+                    imports: Vec::new(),
+                    literals: Vec::new(),
+                    code_dirs: vec![dir.to_string()],
+                    schedules: Vec::new(),
+                    dags: Vec::new(),
+                    sys_paths: Vec::new(),
+                },
+            )]
+            .into_iter()
+            .collect()
+        };
+        let files = vec!["sdk/pipeline.py".to_string(), "src/train.py".to_string()];
+        let pipeline = || {
+            vec![ev(
+                "ml_pipeline_orchestration",
+                "sdk/pipeline.py",
+                Tier::Implemented,
+                &[facet::TRAINING],
+            )]
+        };
+        let mut elsewhere = pipeline();
+        steps_in_another_repository(&files, &facts_with("data-science/src"), &mut elsewhere);
+        assert!(elsewhere[0].facets.is_empty());
+        assert!(
+            elsewhere[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("data-science/src")
+        );
+        let mut here = pipeline();
+        steps_in_another_repository(&files, &facts_with("src"), &mut here);
+        assert_eq!(here[0].facets, vec![facet::TRAINING.to_string()]);
     }
 
     /// A version written into a polled model directory is a deployment only beside a server
