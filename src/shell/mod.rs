@@ -283,8 +283,8 @@ fn strip_prefixes(tokens: &mut Vec<String>, off_here: &mut bool) -> Vec<String> 
                 assigned.push(tokens.remove(0));
             }
             Some(
-                "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "then" | "do" | "else"
-                | "!",
+                "env" | "sudo" | "time" | "nohup" | "exec" | "xvfb-run" | "if" | "elif" | "while"
+                | "until" | "then" | "do" | "else" | "!",
             ) => {
                 tokens.remove(0);
             }
@@ -829,6 +829,24 @@ mod tests {
         );
         assert!(one("docker exec model").is_empty());
         assert!(one("docker container ls").is_empty());
+    }
+
+    /// A condition's command is the command: `if ! diff -q a b` compares files, it runs
+    /// neither; `if python check.py` runs the script.
+    #[test]
+    fn conditions_are_their_commands() {
+        assert!(one("if ! diff -q examples/train.py.expected examples/train.py").is_empty());
+        let runs_no_file = |line: &str| {
+            one(line)
+                .iter()
+                .all(|a| matches!(a, Action::Paths(p) if p.is_empty()))
+        };
+        assert!(runs_no_file("while cmp -s a.py b.py; do sleep 1; done"));
+        assert!(runs_no_file("until diff -q a.py b.py; do sleep 1; done"));
+        assert_eq!(
+            one("if python check.py; then echo ok; fi")[0],
+            Action::Paths(vec!["check.py".into()])
+        );
     }
 
     /// What hand-splitting got wrong: a `#` inside quotes, commands inside substitutions.
