@@ -201,6 +201,8 @@ fixture_tests! {
     databricks_jobs_api_python => "databricks-jobs-api-python",
     ci_llm_eval_gate => "ci-llm-eval-gate",
     pipeline_steps_elsewhere => "pipeline-steps-elsewhere",
+    flyte_register_action => "flyte-register-action",
+    cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",
