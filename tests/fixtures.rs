@@ -203,6 +203,7 @@ fixture_tests! {
     pipeline_steps_elsewhere => "pipeline-steps-elsewhere",
     flyte_register_action => "flyte-register-action",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
+    airflow_databricks_notebooks => "airflow-databricks-notebooks",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",

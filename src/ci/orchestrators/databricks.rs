@@ -176,9 +176,29 @@ pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
         )
         .expect("databricks task pattern")
     });
+    // In code that drives Databricks (an Airflow Databricks operator, the SDK), any string that
+    // is a workspace path (`DRIFT_NOTEBOOK = "/Shared/proj/drift_detector"`) names a notebook.
+    static WORKSPACE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"["'](/(?:Shared|Repos|Workspace|Users)/[^"'\s$\{]{1,300})["']"#)
+            .expect("databricks workspace literal")
+    });
     let FileFacts::Python { literals, .. } = facts else {
         return;
     };
+    let drives_databricks = doc.text.contains("providers.databricks")
+        || doc.text.contains("databricks.sdk")
+        || doc.text.contains("databricks_cli");
+    if drives_databricks {
+        for c in WORKSPACE.captures_iter(&doc.text) {
+            let Some(m) = c.get(1) else { continue };
+            if let Some(w) = workspace_path(m.as_str()) {
+                literals.push(Command::reference(
+                    doc.file_line(doc.line_index(m.start())),
+                    format!("@workspace:{w}"),
+                ));
+            }
+        }
+    }
     if !doc.text.contains("notebook_path") && !doc.text.contains("python_file") {
         return;
     }
@@ -311,6 +331,37 @@ impl CiSystem for Databricks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Python that defines Databricks tasks names their notebooks by workspace path: in a Jobs
+    /// API payload or SDK call, and in any string of code that drives Databricks.
+    #[test]
+    fn python_names_task_notebooks_by_workspace_path() {
+        let refs = |text: &str| {
+            let doc = Document::new("jobs.py", text.to_string());
+            let mut f = crate::facts::python::python(&doc);
+            python_task_files(&doc, &mut f);
+            let FileFacts::Python { literals, .. } = f else {
+                panic!("python facts")
+            };
+            literals
+                .into_iter()
+                .map(|c| c.text)
+                .filter(|t| t.starts_with("@workspace:"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            refs("p = {\"notebook_task\": {\"notebook_path\": \"/Repos/me/proj/nb/train\"}}\n"),
+            vec!["@workspace:proj/nb/train"]
+        );
+        assert_eq!(
+            refs(
+                "from airflow.providers.databricks.operators.databricks import DatabricksRunNowOperator\nNB = \"/Shared/proj/drift_detector\"\n"
+            ),
+            vec!["@workspace:proj/drift_detector"]
+        );
+        // Without Databricks in the code, a path-like string names nothing.
+        assert!(refs("NB = \"/Shared/proj/drift_detector\"\n").is_empty());
+    }
 
     fn jobs_of(rel: &str, text: &str) -> Vec<Job> {
         let doc = Document::new(rel, text.to_string());
