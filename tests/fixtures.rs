@@ -335,3 +335,21 @@ fn readme_claims_are_only_mentions() {
         }
     }
 }
+
+/// The release's own `dvc repro` tells its owner why it is no gate there.
+#[test]
+fn the_release_run_says_it_is_no_gate() {
+    let r = scan("release-run-not-gate");
+    let e = r
+        .capability("integration_tests")
+        .unwrap()
+        .evidence
+        .iter()
+        .find(|e| e.path == "Jenkinsfile")
+        .expect("the pipeline's own run");
+    assert!(
+        e.note.as_deref().is_some_and(|n| n.contains("not a gate")),
+        "{:?}",
+        e.note
+    );
+}

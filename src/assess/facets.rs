@@ -169,6 +169,21 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
             .push((e.line, e.capability.clone()));
     }
     for e in evs.iter_mut() {
+        // Say so where the owner reads it: run outside pull requests, the pipeline's own run
+        // checks nothing before the release it is part of.
+        if e.facets.iter().any(|f| f == facet::RUNS_PIPELINE)
+            && e.tier == Tier::Automated
+            && e.note.is_none()
+            && !e
+                .triggers
+                .iter()
+                .any(|t| t.kind == TriggerKind::PullRequest)
+        {
+            e.note = Some(
+                "the pipeline's own run: part of the release it precedes, not a gate before it"
+                    .into(),
+            );
+        }
         if e.capability == capability::ML_PIPELINE_ORCHESTRATION
             && e.tier >= Tier::Implemented
             && !e.facets.iter().any(|f| f == facet::TRAINING)
