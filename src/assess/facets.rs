@@ -295,6 +295,12 @@ mod tests {
         }
     }
 
+    fn deployments(evs: &[Evidence]) -> Vec<&Evidence> {
+        evs.iter()
+            .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
+            .collect()
+    }
+
     /// A scheduled alias move is an automated, gated deployment when a server loads the alias;
     /// without such a server it deploys nothing.
     #[test]
@@ -317,10 +323,7 @@ mod tests {
         );
         let mut evs = vec![promotion, server];
         add_registry_deployments(&mut evs);
-        let cd: Vec<&Evidence> = evs
-            .iter()
-            .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
-            .collect();
+        let cd = deployments(&evs);
         assert_eq!(cd.len(), 1);
         assert_eq!(cd[0].tier, Tier::Automated);
         assert_eq!(cd[0].path, "src/promote.py");
@@ -399,10 +402,7 @@ mod tests {
         );
         let mut evs = vec![write, alias, server];
         add_registry_deployments(&mut evs);
-        let cd: Vec<&Evidence> = evs
-            .iter()
-            .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
-            .collect();
+        let cd = deployments(&evs);
         assert_eq!(cd.len(), 1);
         assert_eq!(cd[0].rule, "served-directory-write");
         assert_eq!(cd[0].path, "pipelines/promote.py");

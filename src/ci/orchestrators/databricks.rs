@@ -185,12 +185,9 @@ pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
     let FileFacts::Python { literals, .. } = facts else {
         return;
     };
-    let drives_databricks = doc.text.contains("providers.databricks")
-        || doc.text.contains("databricks.sdk")
-        || doc.text.contains("databricks_cli");
-    if drives_databricks {
-        for c in WORKSPACE.captures_iter(&doc.text) {
-            let Some(m) = c.get(1) else { continue };
+    // The workspace path of each first capture group, as a reference at its line.
+    let mut refer = |re: &regex::Regex| {
+        for m in re.captures_iter(&doc.text).filter_map(|c| c.get(1)) {
             if let Some(w) = workspace_path(m.as_str()) {
                 literals.push(Command::reference(
                     doc.file_line(doc.line_index(m.start())),
@@ -198,18 +195,15 @@ pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
                 ));
             }
         }
+    };
+    let drives_databricks = doc.text.contains("providers.databricks")
+        || doc.text.contains("databricks.sdk")
+        || doc.text.contains("databricks_cli");
+    if drives_databricks {
+        refer(&WORKSPACE);
     }
-    if !doc.text.contains("notebook_path") && !doc.text.contains("python_file") {
-        return;
-    }
-    for c in TASK.captures_iter(&doc.text) {
-        let Some(m) = c.get(1) else { continue };
-        if let Some(w) = workspace_path(m.as_str()) {
-            literals.push(Command::reference(
-                doc.file_line(doc.line_index(m.start())),
-                format!("@workspace:{w}"),
-            ));
-        }
+    if doc.text.contains("notebook_path") || doc.text.contains("python_file") {
+        refer(&TASK);
     }
 }
 
