@@ -243,12 +243,31 @@ impl Scope {
             if c.shell && c.text.contains('$') {
                 c.text = self.env_refs(&c.text);
             }
-            if !c.text.contains("${{") {
-                out.push(c);
-                continue;
-            }
-            for text in self.expand(&c.text) {
-                out.push(Command { text, ..c.clone() });
+            // The directory an earlier `cd ${{ env.DIR }}` of the block moved to, read the
+            // same way as the text.
+            let cwds: Vec<Option<String>> = match c.cwd.as_deref() {
+                Some(d) if d.contains('$') => self
+                    .expand(&self.env_refs(d))
+                    .into_iter()
+                    .map(Some)
+                    .collect(),
+                d => vec![d.map(str::to_string)],
+            };
+            let texts = if c.text.contains("${{") {
+                self.expand(&c.text)
+            } else {
+                vec![c.text.clone()]
+            };
+            for cwd in &cwds {
+                for text in &texts {
+                    if out.len() < MAX_VARIANTS * 64 {
+                        out.push(Command {
+                            text: text.clone(),
+                            cwd: cwd.clone(),
+                            ..c.clone()
+                        });
+                    }
+                }
             }
         }
         out

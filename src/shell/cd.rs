@@ -27,9 +27,12 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
     };
     match (cwd, dir) {
         (_, "" | "." | "~" | "-" | "$GITHUB_WORKSPACE") => None,
-        (Some(c), d) if !d.starts_with('/') && !d.starts_with('$') => {
+        // A GitHub Actions expression (`cd ${{ env.ML_DIR }}`) is kept for the workflow's
+        // reader to resolve, as it resolves the commands' text.
+        (Some(c), d) if !d.starts_with('/') && (!d.starts_with('$') || d.starts_with("${{")) => {
             Some(format!("{}/{}", c.trim_end_matches('/'), d))
         }
+        (None, d) if d.starts_with("${{") => Some(d.to_string()),
         (_, d) if d.starts_with('$') => cwd.map(str::to_string),
         (_, d) => Some(d.to_string()),
     }
@@ -39,7 +42,19 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
 fn standalone(line: &str) -> Option<&str> {
     let t = line.trim();
     let rest = t.strip_prefix("cd ")?.trim();
-    if rest.is_empty() || rest.contains(['&', ';', '|', ' ']) {
+    // The spaces inside `${{ ... }}` do not split the word.
+    let outside: String = rest
+        .split("${{")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                part.split_once("}}").map_or(part, |(_, after)| after)
+            }
+        })
+        .collect();
+    if rest.is_empty() || outside.contains(['&', ';', '|', ' ']) {
         return None;
     }
     Some(
@@ -65,5 +80,10 @@ mod tests {
         assert_eq!(block_line(Some("/ml"), "cd $GITHUB_WORKSPACE"), None);
         assert_eq!(block_line(Some("/ml"), "cd x && make"), Some("/ml".into()));
         assert_eq!(block_line(None, "python train.py"), None);
+        assert_eq!(
+            block_line(None, "cd ${{ env.ML_DIR }}"),
+            Some("${{ env.ML_DIR }}".into())
+        );
+        assert_eq!(block_line(None, "cd ${{ env.ML_DIR }} && make"), None);
     }
 }
