@@ -236,6 +236,17 @@ const SERVED_HANDOVERS: &[(&str, &str, &str, &str)] = &[
 /// gated when it is. The derived evidence points at the hand-over and names the server in its
 /// note.
 pub(crate) fn add_registry_deployments(evs: &mut Vec<Evidence>) {
+    // A model approval read before deploying gates it, unless the same code grants the
+    // approval at once.
+    for e in evs.iter_mut() {
+        let has = |f: &str| e.facets.iter().any(|x| x == f);
+        let gate = has(facet::APPROVAL_GATE) && !has(facet::AUTO_APPROVED) && !has(facet::GATED);
+        e.facets
+            .retain(|f| f != facet::APPROVAL_GATE && f != facet::AUTO_APPROVED);
+        if gate {
+            e.facets.push(facet::GATED.into());
+        }
+    }
     for &(serves, hands_over, rule, note) in SERVED_HANDOVERS {
         let Some(server) = evs
             .iter()
@@ -329,6 +340,31 @@ mod tests {
         assert_eq!(cd[0].path, "src/promote.py");
         assert_eq!(cd[0].facets, vec![facet::GATED.to_string()]);
         assert!(cd[0].note.as_deref().unwrap().contains("serving/app.py:3"));
+    }
+
+    /// A model approval read before deploying gates it, unless the same code registers the
+    /// model as approved at once.
+    #[test]
+    fn approvals_gate_unless_granted_at_once() {
+        let deploy = |facets: &[&str]| {
+            let mut evs = vec![ev(
+                "continuous_delivery",
+                "deploy.py",
+                Tier::Automated,
+                facets,
+            )];
+            add_registry_deployments(&mut evs);
+            evs.remove(0).facets
+        };
+        assert_eq!(
+            deploy(&[facet::APPROVAL_GATE]),
+            vec![facet::GATED.to_string()]
+        );
+        assert!(deploy(&[facet::APPROVAL_GATE, facet::AUTO_APPROVED]).is_empty());
+        assert_eq!(
+            deploy(&[facet::GATED, facet::APPROVAL_GATE, facet::AUTO_APPROVED]),
+            vec![facet::GATED.to_string()]
+        );
     }
 
     /// A pipeline whose every step folder is absent loses its training facet; one whose folder

@@ -74,6 +74,10 @@ pub(crate) mod facet {
     /// Set by rules on a model server that loads each new version appearing in a directory it
     /// polls (a mounted or remote TF Serving base path, Triton's poll mode).
     pub(crate) const POLLS_MODEL_DIR: &str = "polls_model_dir";
+    /// Set by rules on a deployment that reads a model approval first: it is `gated` unless the
+    /// same code registers the model as approved at once (`AUTO_APPROVED`).
+    pub(crate) const APPROVAL_GATE: &str = "approval_gate";
+    pub(crate) const AUTO_APPROVED: &str = "auto_approved";
     /// Set by rules on integration-test evidence that is the pipeline's own run in CI (`dvc
     /// repro`): on pull requests it checks the change, but run by the automation that deploys,
     /// it is the release itself, not a check before it (no release gate there).

@@ -245,11 +245,17 @@ impl Scope {
             }
             // The directory an earlier `cd ${{ env.DIR }}` of the block moved to, read the
             // same way as the text.
+            // An expression the workflow holds no value for leaves the directory as it was
+            // before that `cd` (as an unknown `$VARIABLE` does).
             let cwds: Vec<Option<String>> = match c.cwd.as_deref() {
                 Some(d) if d.contains('$') => self
                     .expand(&self.env_refs(d))
                     .into_iter()
-                    .map(Some)
+                    .map(|x| match x.find("${{") {
+                        Some(at) => Some(x[..at].trim_end_matches('/').to_string())
+                            .filter(|p| !p.is_empty()),
+                        None => Some(x),
+                    })
                     .collect(),
                 d => vec![d.map(str::to_string)],
             };
