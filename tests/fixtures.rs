@@ -209,6 +209,7 @@ fixture_tests! {
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",
     travis_default_script => "travis-default-script",
+    gitlab_fragment_unincluded => "gitlab-fragment-unincluded",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",

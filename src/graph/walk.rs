@@ -665,7 +665,12 @@ pub(crate) fn add_jobs(
                 .or_default()
                 .extend(j.may_fail.iter().copied());
         }
-        let t: Vec<Trigger> = if j.triggers.is_empty() {
+        // A file that runs only when included or called (a GitLab fragment, an Azure
+        // Pipelines template) runs its jobs only then, whatever triggers the jobs name: their
+        // `only:`/`rules:` filter the including pipeline's triggers, which its caller applies.
+        let only_called = !file_triggers.is_empty()
+            && file_triggers.iter().all(|x| x.kind == TriggerKind::Called);
+        let t: Vec<Trigger> = if j.triggers.is_empty() || only_called {
             file_triggers.to_vec()
         } else {
             j.triggers
