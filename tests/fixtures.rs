@@ -210,6 +210,7 @@ fixture_tests! {
     deploy_registry_alias_iac => "deploy-registry-alias-iac",
     travis_default_script => "travis-default-script",
     gitlab_fragment_unincluded => "gitlab-fragment-unincluded",
+    argo_events_git_sensor => "argo-events-git-sensor",
     ci_copies => "ci-copies",
     gate_cannot_fail => "gate-cannot-fail",
     drift_retrain_script => "drift-retrain-script",

@@ -39,6 +39,48 @@ fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
 /// Kubernetes and Argo schedules.
 pub(crate) struct Kubernetes;
 
+/// An Argo Events Sensor's triggers: a code change when its dependencies listen to a Git
+/// host's webhooks (an event source or event named for GitHub, GitLab, Bitbucket or Gitea),
+/// as a pull request when they filter on `pull_request` events and as a push otherwise; any
+/// other event source is an event.
+fn sensor_triggers(d: &Node) -> Vec<crate::model::Trigger> {
+    let line = d.line.max(1);
+    let mut deps = Vec::new();
+    d.find_path(&["spec".into(), "dependencies".into()], &mut deps);
+    let mut words = Vec::new();
+    for (n, _) in &deps {
+        n.scalars(&mut words);
+    }
+    let said = |w: &str| {
+        words
+            .iter()
+            .any(|(x, _)| x.to_ascii_lowercase().contains(w))
+    };
+    let git = ["github", "gitlab", "bitbucket", "gitea"]
+        .iter()
+        .any(|w| said(w));
+    if !git {
+        return vec![trig(
+            TriggerKind::Event,
+            Some("argo-events sensor".into()),
+            line,
+        )];
+    }
+    let detail = Some("argo-events git webhook".to_string());
+    let pr = words
+        .iter()
+        .any(|(x, _)| *x == "pull_request" || *x == "merge_request");
+    let push = words.iter().any(|(x, _)| *x == "push");
+    let mut out = Vec::new();
+    if pr {
+        out.push(trig(TriggerKind::PullRequest, detail.clone(), line));
+    }
+    if push || !pr {
+        out.push(trig(TriggerKind::Push, detail, line));
+    }
+    out
+}
+
 impl CiSystem for Kubernetes {
     fn id(&self) -> &'static str {
         "scheduler"
@@ -78,11 +120,7 @@ impl CiSystem for Kubernetes {
                     .and_then(Node::as_str)
                     .is_some_and(|a| a.starts_with("argoproj.io"))
             {
-                triggers.push(trig(
-                    TriggerKind::Event,
-                    Some("argo-events sensor".into()),
-                    d.line.max(1),
-                ));
+                triggers.extend(sensor_triggers(d));
             }
         }
         if triggers.is_empty() {
@@ -110,6 +148,37 @@ impl CiSystem for Kubernetes {
 mod tests {
     use super::*;
     use crate::read::Document;
+
+    /// A Sensor on a Git host's webhooks is a code change; on any other source, an event.
+    #[test]
+    fn sensors_on_git_webhooks_are_code_changes() {
+        let kinds = |deps: &str| {
+            let text = format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nspec:\n  dependencies:\n{deps}  triggers:\n    - template:\n        name: t\n"
+            );
+            let doc = Document::new("events/sensor.yaml", text);
+            let Some(FileFacts::Entry { triggers, .. }) =
+                Kubernetes.shaped(&Yaml::of(&doc).unwrap())
+            else {
+                panic!("not an entry point");
+            };
+            triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds(
+                "    - name: d\n      eventSourceName: github\n      filters:\n        data:\n          - path: body.X-GitHub-Event\n            type: string\n            value: [pull_request]\n"
+            ),
+            vec![TriggerKind::PullRequest]
+        );
+        assert_eq!(
+            kinds("    - name: d\n      eventSourceName: gitlab\n      eventName: repo\n"),
+            vec![TriggerKind::Push]
+        );
+        assert_eq!(
+            kinds("    - name: d\n      eventSourceName: minio\n      eventName: new-data\n"),
+            vec![TriggerKind::Event]
+        );
+    }
 
     /// The image of a container that sets no `command` runs its own `CMD`: a reference to it by
     /// name; a container with a `command` runs that command, not the image's.
