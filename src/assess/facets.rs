@@ -209,6 +209,27 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
     }
 }
 
+/// What deploys and what gates it beyond a single rule's reading: approvals
+/// ([`approvals_gate`]), then hand-overs to a serving process ([`add_served_deployments`]).
+pub(crate) fn deployment_facets(evs: &mut Vec<Evidence>) {
+    approvals_gate(evs);
+    add_served_deployments(evs);
+}
+
+/// A model approval read before deploying (`approval_gate`) gates the deployment, unless the
+/// same code registers the model as approved at once (`auto_approved`).
+pub(crate) fn approvals_gate(evs: &mut [Evidence]) {
+    for e in evs.iter_mut() {
+        let has = |f: &str| e.facets.iter().any(|x| x == f);
+        let gate = has(facet::APPROVAL_GATE) && !has(facet::AUTO_APPROVED) && !has(facet::GATED);
+        e.facets
+            .retain(|f| f != facet::APPROVAL_GATE && f != facet::AUTO_APPROVED);
+        if gate {
+            e.facets.push(facet::GATED.into());
+        }
+    }
+}
+
 /// Deployments no single file shows: a serving process picks up what other code hands it.
 /// Each pair is (the server's facet, the hand-over's facet, the derived evidence's rule, the
 /// note naming the server).
@@ -235,18 +256,7 @@ const SERVED_HANDOVERS: &[(&str, &str, &str, &str)] = &[
 /// The hand-overs of [`SERVED_HANDOVERS`] as deployments: automated when the hand-over is,
 /// gated when it is. The derived evidence points at the hand-over and names the server in its
 /// note.
-pub(crate) fn add_registry_deployments(evs: &mut Vec<Evidence>) {
-    // A model approval read before deploying gates it, unless the same code grants the
-    // approval at once.
-    for e in evs.iter_mut() {
-        let has = |f: &str| e.facets.iter().any(|x| x == f);
-        let gate = has(facet::APPROVAL_GATE) && !has(facet::AUTO_APPROVED) && !has(facet::GATED);
-        e.facets
-            .retain(|f| f != facet::APPROVAL_GATE && f != facet::AUTO_APPROVED);
-        if gate {
-            e.facets.push(facet::GATED.into());
-        }
-    }
+pub(crate) fn add_served_deployments(evs: &mut Vec<Evidence>) {
     for &(serves, hands_over, rule, note) in SERVED_HANDOVERS {
         let Some(server) = evs
             .iter()
@@ -323,7 +333,7 @@ mod tests {
             &[facet::PROMOTES, facet::GATED],
         );
         let mut alone = vec![promotion.clone()];
-        add_registry_deployments(&mut alone);
+        add_served_deployments(&mut alone);
         assert_eq!(alone.len(), 1);
 
         let server = ev(
@@ -333,7 +343,7 @@ mod tests {
             &[facet::LOADS_PROMOTED],
         );
         let mut evs = vec![promotion, server];
-        add_registry_deployments(&mut evs);
+        add_served_deployments(&mut evs);
         let cd = deployments(&evs);
         assert_eq!(cd.len(), 1);
         assert_eq!(cd[0].tier, Tier::Automated);
@@ -353,7 +363,7 @@ mod tests {
                 Tier::Automated,
                 facets,
             )];
-            add_registry_deployments(&mut evs);
+            approvals_gate(&mut evs);
             evs.remove(0).facets
         };
         assert_eq!(
@@ -427,7 +437,7 @@ mod tests {
             &[facet::PROMOTES],
         );
         let mut alone = vec![write.clone(), alias.clone()];
-        add_registry_deployments(&mut alone);
+        add_served_deployments(&mut alone);
         assert_eq!(alone.len(), 2);
 
         let server = ev(
@@ -437,7 +447,7 @@ mod tests {
             &[facet::POLLS_MODEL_DIR],
         );
         let mut evs = vec![write, alias, server];
-        add_registry_deployments(&mut evs);
+        add_served_deployments(&mut evs);
         let cd = deployments(&evs);
         assert_eq!(cd.len(), 1);
         assert_eq!(cd[0].rule, "served-directory-write");

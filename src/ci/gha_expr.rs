@@ -251,11 +251,7 @@ impl Scope {
                 Some(d) if d.contains('$') => self
                     .expand(&self.env_refs(d))
                     .into_iter()
-                    .map(|x| match x.find("${{") {
-                        Some(at) => Some(x[..at].trim_end_matches('/').to_string())
-                            .filter(|p| !p.is_empty()),
-                        None => Some(x),
-                    })
+                    .map(|x| crate::shell::cd::known(&x))
                     .collect(),
                 d => vec![d.map(str::to_string)],
             };

@@ -113,7 +113,8 @@ impl<'a> Graph<'a> {
             _ => String::new(),
         };
         let mut bases: Vec<String> = Vec::new();
-        if let Some(c) = &cmd.cwd {
+        // A directory still holding an unresolved `${{ ... }}` is known only up to it.
+        if let Some(c) = cmd.cwd.as_deref().and_then(crate::shell::cd::known) {
             // `/x`: relative to the root (set by the extractor); else to the file's home.
             if let Some(abs) = c.strip_prefix('/') {
                 bases.push(abs.trim_end_matches('/').to_string());

@@ -38,6 +38,16 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
     }
 }
 
+/// The part of a block's directory that is known: a `cd ${{ ... }}` kept for a reader that
+/// resolves expressions (GitHub Actions) is, where nothing resolved it (an expression with no
+/// value, another system's template parameter), the directory as it was before that `cd`.
+pub(crate) fn known(cwd: &str) -> Option<String> {
+    match cwd.find("${{") {
+        Some(at) => Some(cwd[..at].trim_end_matches('/').to_string()).filter(|p| !p.is_empty()),
+        None => Some(cwd.to_string()),
+    }
+}
+
 /// `cd DIR` alone on a line (not `cd DIR && cmd`).
 fn standalone(line: &str) -> Option<&str> {
     let t = line.trim();
@@ -85,5 +95,8 @@ mod tests {
             Some("${{ env.ML_DIR }}".into())
         );
         assert_eq!(block_line(None, "cd ${{ env.ML_DIR }} && make"), None);
+        assert_eq!(known("ml/${{ parameters.dir }}"), Some("ml".into()));
+        assert_eq!(known("${{ parameters.dir }}"), None);
+        assert_eq!(known("ml/src"), Some("ml/src".into()));
     }
 }
