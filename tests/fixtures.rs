@@ -202,6 +202,7 @@ fixture_tests! {
     ci_llm_eval_gate => "ci-llm-eval-gate",
     pipeline_steps_elsewhere => "pipeline-steps-elsewhere",
     flyte_register_action => "flyte-register-action",
+    truefoundry_scheduled_workflow => "truefoundry-scheduled-workflow",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",
