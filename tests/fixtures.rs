@@ -203,6 +203,7 @@ fixture_tests! {
     pipeline_steps_elsewhere => "pipeline-steps-elsewhere",
     flyte_register_action => "flyte-register-action",
     truefoundry_scheduled_workflow => "truefoundry-scheduled-workflow",
+    azure_pipelines_manual_release => "azure-pipelines-manual-release",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

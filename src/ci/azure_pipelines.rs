@@ -27,7 +27,10 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut t = Vec::new();
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
-        Some(n) if n.as_str() == Some("none") => {}
+        // `trigger: none`: only a person (or a trigger below) queues it.
+        Some(n) if n.as_str() == Some("none") => {
+            t.push(trig(TriggerKind::Manual, None, n.line.max(1)))
+        }
         Some(n) => t.push(filtered(trig(TriggerKind::Push, None, n.line.max(1)), n)),
     }
     if let Some(pr) = root.get("pr")
@@ -221,5 +224,28 @@ mod tests {
             panic!("not read")
         };
         assert_eq!(jobs[0].may_fail, vec![(7, 8), (12, 15)]);
+    }
+
+    /// `trigger: none` is a pipeline a person queues (a manual release), not one that never runs;
+    /// a pipeline-completion resource still starts it unattended.
+    #[test]
+    fn trigger_none_is_manual() {
+        let kinds = |text: &str| {
+            let doc = Document::new("deploy.yml", text.to_string());
+            let Some(FileFacts::Entry { triggers, .. }) = AzurePipelines.read(&doc) else {
+                panic!("not read")
+            };
+            triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
+        };
+        let steps = "steps:\n  - script: az ml model deploy -n m\n";
+        assert_eq!(
+            kinds(&format!("trigger: none\npr: none\n{steps}")),
+            vec![TriggerKind::Manual]
+        );
+        let chained = "trigger: none\nresources:\n  pipelines:\n  - pipeline: train\n    source: Train\n    trigger: true\n";
+        assert_eq!(
+            kinds(&format!("{chained}{steps}")),
+            vec![TriggerKind::Manual, TriggerKind::PipelineCompletion]
+        );
     }
 }
