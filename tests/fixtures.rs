@@ -204,6 +204,7 @@ fixture_tests! {
     flyte_register_action => "flyte-register-action",
     truefoundry_scheduled_workflow => "truefoundry-scheduled-workflow",
     azure_pipelines_manual_release => "azure-pipelines-manual-release",
+    ci_kind_e2e_deploy => "ci-kind-e2e-deploy",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

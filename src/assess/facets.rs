@@ -211,9 +211,69 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
 
 /// What deploys and what gates it beyond a single rule's reading: approvals
 /// ([`approvals_gate`]), then hand-overs to a serving process ([`add_served_deployments`]).
-pub(crate) fn deployment_facets(evs: &mut Vec<Evidence>) {
+pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
+    deployments_into_throwaway_clusters(facts, evs);
     approvals_gate(evs);
     add_served_deployments(evs);
+}
+
+/// The lines of `path` that run together with `line`: its CI job or Makefile target, else
+/// the whole file.
+fn run_scope(facts: &Facts, path: &str, line: u32) -> (u32, u32) {
+    let ranges: Vec<(u32, u32)> = match facts.get(path) {
+        Some(FileFacts::Entry { jobs, .. }) => jobs.iter().map(|j| (j.line, j.end)).collect(),
+        Some(FileFacts::Targets { targets, .. }) => {
+            targets.iter().map(|t| (t.line, t.end)).collect()
+        }
+        _ => Vec::new(),
+    };
+    ranges
+        .into_iter()
+        .find(|&(a, b)| a <= line && line <= b)
+        .unwrap_or((0, u32::MAX))
+}
+
+/// A deployment into a cluster its own job or script creates (`kind create cluster`,
+/// `helm/kind-action`, `minikube start`, `k3d cluster create`) deploys nowhere that outlives
+/// the job: it is an end-to-end test of the deployment. Its evidence becomes
+/// `integration_tests`, with a note naming the cluster.
+pub(crate) fn deployments_into_throwaway_clusters(facts: &Facts, evs: &mut [Evidence]) {
+    let clusters: Vec<(String, u32)> = evs
+        .iter()
+        .filter(|e| e.facets.iter().any(|f| f == facet::THROWAWAY_CLUSTER))
+        .filter_map(|e| Some((e.path.clone(), e.line?)))
+        .collect();
+    if clusters.is_empty() {
+        return;
+    }
+    let cluster_in = |path: &str, line: u32| {
+        let (a, b) = run_scope(facts, path, line);
+        clusters
+            .iter()
+            .find(|(p, l)| p == path && a <= *l && *l <= b)
+    };
+    for e in evs
+        .iter_mut()
+        .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
+    {
+        // Where the deploy command runs, and where the CI job that reaches it starts.
+        let places = e.line.map(|l| (e.path.clone(), l)).into_iter().chain(
+            e.chain
+                .first()
+                .and_then(|h| Some((h.path.clone(), h.line?))),
+        );
+        let Some((p, l)) = places
+            .filter_map(|(p, l)| cluster_in(&p, l).cloned())
+            .next()
+        else {
+            continue;
+        };
+        e.capability = capability::INTEGRATION_TESTS.into();
+        e.facets.retain(|f| f != facet::GATED);
+        e.note = Some(format!(
+            "deploys into the cluster created at {p}:{l}, which lasts as long as the job: an end-to-end test of the deployment"
+        ));
+    }
 }
 
 /// A model approval read before deploying (`approval_gate`) gates the deployment, unless the

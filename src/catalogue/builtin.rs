@@ -25,13 +25,15 @@ pub mod capability {
     pub(crate) const MODEL_PERFORMANCE_MONITORING: &str = "model_performance_monitoring";
     /// Deployments, which get the `gated` facet.
     pub(crate) const CONTINUOUS_DELIVERY: &str = "continuous_delivery";
+    /// End-to-end tests: a deployment into a cluster its own job creates is one.
+    pub(crate) const INTEGRATION_TESTS: &str = "integration_tests";
     /// Release gates: evidence of one of these in the same automation as a deployment (or a
     /// pull-request check before a push-triggered one) gates it.
     pub(crate) const RELEASE_GATES: &[&str] = &[
         "model_validation_gate",
         "unit_tests",
         "ml_code_tests",
-        "integration_tests",
+        INTEGRATION_TESTS,
     ];
     /// What a test run automates: evidence reached only through a test runner (or a smoke run
     /// of a training script) is automated only for these; training, tracking, registries and
@@ -82,6 +84,9 @@ pub(crate) mod facet {
     /// repro`): on pull requests it checks the change, but run by the automation that deploys,
     /// it is the release itself, not a check before it (no release gate there).
     pub(crate) const RUNS_PIPELINE: &str = "runs_pipeline";
+    /// Set by rules on a CI job or script that creates a cluster living as long as the job
+    /// (kind, minikube, k3d): a deployment in the same job or script deploys into it.
+    pub(crate) const THROWAWAY_CLUSTER: &str = "throwaway_cluster";
 }
 
 /// Every capability id above.
