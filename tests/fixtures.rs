@@ -205,6 +205,7 @@ fixture_tests! {
     truefoundry_scheduled_workflow => "truefoundry-scheduled-workflow",
     azure_pipelines_manual_release => "azure-pipelines-manual-release",
     ci_kind_e2e_deploy => "ci-kind-e2e-deploy",
+    azureml_pipeline_spec_in_code => "azureml-pipeline-spec-in-code",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

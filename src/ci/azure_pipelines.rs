@@ -27,9 +27,12 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut t = Vec::new();
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
-        // `trigger: none`: only a person (or a trigger below) queues it.
+        // `trigger: none` with runtime `parameters:` (the form of the "Run pipeline" panel):
+        // a person queues it. Without them it may be another pipeline's or a copy's.
         Some(n) if n.as_str() == Some("none") => {
-            t.push(trig(TriggerKind::Manual, None, n.line.max(1)))
+            if root.get("parameters").is_some() {
+                t.push(trig(TriggerKind::Manual, None, n.line.max(1)))
+            }
         }
         Some(n) => t.push(filtered(trig(TriggerKind::Push, None, n.line.max(1)), n)),
     }
@@ -226,8 +229,9 @@ mod tests {
         assert_eq!(jobs[0].may_fail, vec![(7, 8), (12, 15)]);
     }
 
-    /// `trigger: none` is a pipeline a person queues (a manual release), not one that never runs;
-    /// a pipeline-completion resource still starts it unattended.
+    /// `trigger: none` with runtime parameters is a pipeline a person queues (a manual release),
+    /// not one that never runs; without them nothing is known to start it. A pipeline-completion
+    /// resource still starts it unattended.
     #[test]
     fn trigger_none_is_manual() {
         let kinds = |text: &str| {
@@ -238,11 +242,13 @@ mod tests {
             triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
         };
         let steps = "steps:\n  - script: az ml model deploy -n m\n";
+        let form = "parameters:\n- name: model\n  type: string\n";
         assert_eq!(
-            kinds(&format!("trigger: none\npr: none\n{steps}")),
+            kinds(&format!("{form}trigger: none\npr: none\n{steps}")),
             vec![TriggerKind::Manual]
         );
-        let chained = "trigger: none\nresources:\n  pipelines:\n  - pipeline: train\n    source: Train\n    trigger: true\n";
+        assert_eq!(kinds(&format!("trigger: none\npr: none\n{steps}")), vec![]);
+        let chained = "parameters:\n- name: model\n  type: string\ntrigger: none\nresources:\n  pipelines:\n  - pipeline: train\n    source: Train\n    trigger: true\n";
         assert_eq!(
             kinds(&format!("{chained}{steps}")),
             vec![TriggerKind::Manual, TriggerKind::PipelineCompletion]
