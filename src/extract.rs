@@ -7,7 +7,7 @@ use crate::facts::job_spec;
 use crate::facts::{
     compose, dockerfile, dvc, make, pyproject, pytasks, python, tasks, toml_tasks, tox,
 };
-use crate::model::{Command, FileFacts};
+use crate::model::{Command, FileFacts, TargetKind};
 use crate::paths::{file_name, is_yaml, parent};
 use crate::read::Document;
 use crate::read::structured::Node;
@@ -85,7 +85,29 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     // Python task runners (`shell::runners` reads the commands that run them).
     match name {
-        "tox.ini" | "setup.cfg" => return tox::tox_ini(doc),
+        "tox.ini" => return tox::tox_ini(doc),
+        // Tox sections, and console scripts (`[options.entry_points]`).
+        "setup.cfg" => {
+            let mut targets = match tox::tox_ini(doc) {
+                Some(FileFacts::Targets { targets, .. }) => targets,
+                _ => Vec::new(),
+            };
+            targets.extend(pyproject::setup_scripts(doc));
+            return (!targets.is_empty()).then_some(FileFacts::Targets {
+                kind: TargetKind::Make,
+                targets,
+            });
+        }
+        // A `setup.py` with console scripts is read for them, like `pyproject.toml`.
+        "setup.py" => {
+            let targets = pyproject::setup_scripts(doc);
+            if !targets.is_empty() {
+                return Some(FileFacts::Targets {
+                    kind: TargetKind::Scripts,
+                    targets,
+                });
+            }
+        }
         "tox.toml" => return tox::tox_toml(doc),
         "pixi.toml" | "hatch.toml" => return toml_tasks::runner_file(doc),
         "noxfile.py" => return pytasks::noxfile(doc).or_else(|| Some(python::python(doc))),

@@ -7,6 +7,11 @@
 //! `poetry run` too: [`crate::shell::programs::READERS`]), the install only feeds a linter or
 //! the documentation, which a CI build of Azure 1 is not (docs/levels.md). Image and package
 //! builds (`docker build`, `python -m build`) keep the facet wherever they are.
+//!
+//! And installing the project (`pip install .`) where there is no project (no `setup.py`,
+//! `pyproject.toml` or `setup.cfg` in the directory it runs in) installs nothing of this
+//! repository: seed code for another repository (a SageMaker project's `codecommit/` folder
+//! whose buildspec runs at its own repository's root) builds nothing here.
 
 use crate::catalogue::builtin::{capability, facet};
 use crate::model::{Evidence, Facts, FileFacts};
@@ -40,9 +45,38 @@ const SETUP: &[&str] = &[
     "sudo",
 ];
 
+/// Installing the project in the directory the command runs in.
+static PROJECT_INSTALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bpip3?\s+install\s+(?:--?[\w-]+\s+)*(?:-e\s+)?\.(?:\[[^\]]*\])?(?:\s|$|")"#)
+        .expect("project install")
+});
+
+/// Whether the command at `line` installs the project from a directory that has none.
+fn installs_absent_project(job: &crate::model::Job, line: u32, files: &[String]) -> bool {
+    let Some(c) = job
+        .commands
+        .iter()
+        .find(|c| c.line == line && PROJECT_INSTALL.is_match(&c.text))
+    else {
+        return false;
+    };
+    let dir = c.cwd.as_deref().unwrap_or("").trim_matches('/');
+    if dir.contains(['$', '{']) {
+        return false;
+    }
+    !["setup.py", "pyproject.toml", "setup.cfg"].iter().any(|f| {
+        let p = if dir.is_empty() || dir == "." {
+            (*f).to_string()
+        } else {
+            format!("{dir}/{f}")
+        };
+        files.binary_search(&p).is_ok() || files.contains(&p)
+    })
+}
+
 /// Drops the `builds` facet of `ci-build-step` installs in jobs that only lint, format or
-/// build documentation.
-pub(crate) fn drop_setup_only_builds(facts: &Facts, evs: &mut [Evidence]) {
+/// build documentation, and of project installs where there is no project.
+pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut [Evidence]) {
     for e in evs.iter_mut().filter(|e| {
         e.rule == "ci-build-step"
             && e.capability == capability::CI
@@ -60,6 +94,11 @@ pub(crate) fn drop_setup_only_builds(facts: &Facts, evs: &mut [Evidence]) {
         let Some(job) = jobs.iter().find(|j| j.line <= line && line <= j.end) else {
             continue;
         };
+        if installs_absent_project(job, line, files) {
+            e.facets.retain(|f| f != facet::BUILDS);
+            e.note = Some("installs the project from a directory that has none: builds nothing of this repository".into());
+            continue;
+        }
         let shell: Vec<&str> = job
             .commands
             .iter()
@@ -108,6 +147,30 @@ fn only_setup_or_reading(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Command, Job};
+
+    /// `pip install .` builds only where a project file is: seed code's install run at a root
+    /// without one builds nothing; a `working-directory` with one does.
+    #[test]
+    fn project_installs_need_a_project() {
+        let job = |cwd: Option<&str>| Job {
+            name: "b".into(),
+            line: 1,
+            end: 9,
+            triggers: Vec::new(),
+            commands: vec![Command {
+                cwd: cwd.map(str::to_string),
+                ..Command::run(3, "pip install --upgrade --force-reinstall . \"awscli>1.20\"")
+            }],
+            may_fail: Vec::new(),
+            trial: false,
+        };
+        let seed = vec!["codecommit/setup.py".to_string(), "README.md".to_string()];
+        assert!(installs_absent_project(&job(None), 3, &seed));
+        assert!(!installs_absent_project(&job(Some("codecommit")), 3, &seed));
+        assert!(!installs_absent_project(&job(None), 3, &["pyproject.toml".to_string()]));
+        assert!(!installs_absent_project(&job(Some("$DIR")), 3, &seed));
+    }
 
     #[test]
     fn lint_and_docs_jobs_set_up_but_do_not_build() {

@@ -1,6 +1,7 @@
-//! AWS CodeBuild: `buildspec*.yml`. Builds are started by what the CodeBuild project is
-//! configured with (outside the repository), so its triggers are external; every scalar of the
-//! file is read as a command.
+//! AWS CodeBuild: `*buildspec*.yml`, and a YAML file of buildspec shape under any name (the
+//! project names it: `BuildSpec: codebuild-buildspec.yml`). Builds are started by what the
+//! CodeBuild project is configured with (outside the repository), so its triggers are
+//! external; every scalar of the file is read as a command.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, scalar_commands, trig, whole_job};
@@ -20,20 +21,47 @@ impl CiSystem for CodeBuild {
         true
     }
     fn at(&self, rel: &str) -> bool {
-        file_name(rel).starts_with("buildspec") && is_yaml(rel)
+        // `buildspec.yml`, `buildspec-train.yml`, SageMaker Projects' `codebuild-buildspec.yml`.
+        file_name(rel).contains("buildspec") && is_yaml(rel)
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
+        self.shaped_any(&y)
+    }
+    fn words(&self) -> &'static [&'static str] {
+        &["phases"]
+    }
+    /// A `version:` and `phases:` whose phases hold `commands:`: a buildspec, whatever its name.
+    fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
+        let phases = y.root.get("phases")?;
+        y.root.get("version")?;
+        phases
+            .entries()
+            .iter()
+            .any(|(_, _, p)| p.get("commands").is_some())
+            .then(|| self.shaped_any(y))?
+    }
+    fn samples(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            (
+                "buildspec.yml",
+                "version: 0.2\nphases:\n  build:\n    commands:\n      - pytest\n",
+            ),
+            (
+                "codebuild-buildspec.yml",
+                "version: 0.2\nphases:\n  build:\n    commands:\n      - python run_pipeline.py\n",
+            ),
+        ]
+    }
+}
+
+impl CodeBuild {
+    /// Every scalar of the file as a command of one job, started from outside.
+    fn shaped_any(&self, y: &Yaml) -> Option<FileFacts> {
         Some(entry(
             self.id(),
             vec![trig(TriggerKind::External, None, 1)],
             whole_job(y.end, scalar_commands(y.root, true, &y.here)),
         ))
-    }
-    fn samples(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "buildspec.yml",
-            "version: 0.2\nphases:\n  build:\n    commands:\n      - pytest\n",
-        )]
     }
 }

@@ -27,6 +27,7 @@ pub(crate) mod codebuild;
 pub(crate) mod drone;
 pub(crate) mod gha_expr;
 pub(crate) mod github_actions;
+pub(crate) mod gocd;
 pub(crate) mod gitlab;
 pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
@@ -114,6 +115,7 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &woodpecker::Woodpecker,
     &appveyor::AppVeyor,
     &semaphore::Semaphore,
+    &gocd::GoCd,
 ];
 
 /// The CI system whose location `rel` is.

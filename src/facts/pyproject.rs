@@ -45,17 +45,7 @@ pub(crate) fn pyproject(doc: &Document) -> Option<FileFacts> {
         {
             continue;
         }
-        let n = i as u32 + 1;
-        targets.push(BuildTarget {
-            name: name.to_string(),
-            line: n,
-            end: n,
-            deps: Vec::new(),
-            commands: vec![Command {
-                cwd: Some(cwd.clone()),
-                ..Command::run(n, format!("python -m {module}"))
-            }],
-        });
+        targets.push(script_target(name, module, i as u32 + 1, &cwd));
     }
     // The task runners' tables: tox (`[tool.tox]`), poe, pixi, Hatch and PDM.
     if let Ok(parsed) = toml::from_str::<toml::Value>(&doc.text) {
@@ -75,6 +65,58 @@ pub(crate) fn pyproject(doc: &Document) -> Option<FileFacts> {
         kind: TargetKind::Scripts,
         targets,
     })
+}
+
+/// A console script `name` as a target whose one command is `python -m MODULE`, run from `cwd`.
+fn script_target(name: &str, module: &str, n: u32, cwd: &str) -> BuildTarget {
+    BuildTarget {
+        name: name.to_string(),
+        line: n,
+        end: n,
+        deps: Vec::new(),
+        commands: vec![Command {
+            cwd: Some(cwd.to_string()),
+            ..Command::run(n, format!("python -m {module}"))
+        }],
+    }
+}
+
+/// The console scripts of `setup.py` (`entry_points={"console_scripts": ["run-pipeline =
+/// pipelines.run_pipeline:main"]}`) or `setup.cfg` (`[options.entry_points]` then
+/// `console_scripts =` and one `name = module:func` per indented line), as for `pyproject.toml`.
+pub(crate) fn setup_scripts(doc: &Document) -> Vec<BuildTarget> {
+    static ENTRY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:^|["'\s\[])([A-Za-z0-9][\w.-]*)\s*=\s*([A-Za-z_][\w.]*)(?:\s*:\s*[\w.]+)?\s*(?:["',\]]|$)"#,
+        )
+        .expect("entry point")
+    });
+    let cwd = format!("/{}", parent(&doc.rel));
+    let cfg = doc.rel.ends_with(".cfg");
+    let mut targets = Vec::new();
+    let mut inside = false;
+    for (i, raw) in doc.text.lines().enumerate() {
+        let mut line = raw;
+        if !inside {
+            let Some(at) = raw.find("console_scripts") else {
+                continue;
+            };
+            inside = true;
+            line = &raw[at + "console_scripts".len()..];
+            line = line.trim_start_matches(['"', '\'', ' ', ':', '=']);
+        } else if cfg && !raw.starts_with([' ', '\t']) && !raw.trim().is_empty() {
+            break;
+        }
+        // In `setup.py`, the list ends at its `]`.
+        let end = if cfg { None } else { line.find(']') };
+        for c in ENTRY.captures_iter(&line[..end.map_or(line.len(), |e| e + 1)]) {
+            targets.push(script_target(&c[1], &c[2], i as u32 + 1, &cwd));
+        }
+        if end.is_some() {
+            break;
+        }
+    }
+    targets
 }
 
 #[cfg(test)]
@@ -103,5 +145,41 @@ mod tests {
         );
         assert_eq!(targets[0].commands[0].cwd.as_deref(), Some("/svc"));
         assert!(pyproject(&Document::new("pyproject.toml", "[project]\n".into())).is_none());
+    }
+
+    #[test]
+    fn setup_py_and_cfg_console_scripts_run_their_modules() {
+        let names = |rel: &str, text: &str| {
+            setup_scripts(&Document::new(rel, text.to_string()))
+                .iter()
+                .map(|t| (t.name.clone(), t.commands[0].text.clone(), t.line))
+                .collect::<Vec<_>>()
+        };
+        let py = "setup(\n    name=\"pipelines\",\n    entry_points={\n        \"console_scripts\": [\n            \"get-pipeline-definition=pipelines.get_pipeline_definition:main\",\n            \"run-pipeline = pipelines.run_pipeline:main\",\n        ]\n    },\n    version=\"0.1\",\n)\n";
+        assert_eq!(
+            names("setup.py", py),
+            vec![
+                (
+                    "get-pipeline-definition".into(),
+                    "python -m pipelines.get_pipeline_definition".into(),
+                    5
+                ),
+                ("run-pipeline".into(), "python -m pipelines.run_pipeline".into(), 6),
+            ]
+        );
+        let one = "setup(entry_points={'console_scripts': ['train=churn.train:main']}, name='x=y')\n";
+        assert_eq!(
+            names("setup.py", one),
+            vec![("train".into(), "python -m churn.train".into(), 1)]
+        );
+        let cfg = "[metadata]\nname = churn\n\n[options.entry_points]\nconsole_scripts =\n    churn-train = churn.train:main\n    serve = churn.api\n[flake8]\nmax-line-length = 100\n";
+        assert_eq!(
+            names("setup.cfg", cfg),
+            vec![
+                ("churn-train".into(), "python -m churn.train".into(), 6),
+                ("serve".into(), "python -m churn.api".into(), 7),
+            ]
+        );
+        assert!(names("setup.py", "setup(name='churn')\n").is_empty());
     }
 }

@@ -279,8 +279,8 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// A program named as a console script of a `pyproject.toml` where the command runs (or at
-    /// the root): that script's target, which runs its module.
+    /// A program named as a console script of a `pyproject.toml`, `setup.py` or `setup.cfg`
+    /// where the command runs (or at the root): that script's target, which runs its module.
     fn console_script(&self, program: &str, b: &[String]) -> Option<NodeId> {
         if program.contains(['/', '.', '$']) {
             return None;
@@ -288,7 +288,11 @@ impl<'a> Graph<'a> {
         b.iter()
             .map(String::as_str)
             .chain([""])
-            .filter_map(|base| join(base, "pyproject.toml"))
+            .flat_map(|base| {
+                ["pyproject.toml", "setup.py", "setup.cfg"]
+                    .into_iter()
+                    .filter_map(move |f| join(base, f))
+            })
             .filter(|p| self.is_file(p))
             .find_map(|p| self.target_node(&p, Some(program)))
     }

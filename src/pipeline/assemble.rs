@@ -100,7 +100,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     if full {
         evs.iter_mut().for_each(|e| redact_chain(&mut e.chain));
     }
-    crate::assess::setup_builds::drop_setup_only_builds(&read.facts, &mut evs);
+    crate::assess::setup_builds::drop_setup_only_builds(&read.facts, &tree.files, &mut evs);
     facets::ci_builds_through_scripts(&read.facts, &mut evs);
     facets::deployment_facets(&read.facts, &mut evs);
     facets::add_graph_facets(&auto, &graph, &mut evs);

@@ -603,13 +603,26 @@ fn helm(args: &[String]) -> Option<Action> {
 
 /// `az ml job|schedule|online-deployment|component|pipeline create -f spec.yml`.
 fn az_ml(args: &[String]) -> Option<Action> {
-    // Azure ML CLI v1: `az ml run submit-script [-d conda.yml] ./train.py ARGS...` runs the
-    // script as an experiment run.
+    // Azure ML CLI v1: `az ml run submit-script [-d conda.yml] [--source-directory DIR]
+    // ./train.py ARGS...` runs the script (under DIR) as an experiment run.
     if args.get(1).map(String::as_str) == Some("run")
         && args.get(2).map(String::as_str) == Some("submit-script")
         && let Some(script) = args[3..].iter().find(|a| a.ends_with(".py"))
     {
-        return Some(Action::Paths(vec![script.clone()]));
+        let dir = args[3..]
+            .iter()
+            .position(|a| a == "--source-directory")
+            .and_then(|i| args.get(3 + i + 1).cloned())
+            .or_else(|| {
+                args[3..]
+                    .iter()
+                    .find_map(|a| a.strip_prefix("--source-directory=").map(str::to_string))
+            });
+        let path = match dir {
+            Some(d) if !script.contains('/') => format!("{}/{script}", d.trim_end_matches('/')),
+            _ => script.clone(),
+        };
+        return Some(Action::Paths(vec![path]));
     }
     let mut paths = Vec::new();
     let mut it = args.iter();

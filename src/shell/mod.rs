@@ -677,6 +677,12 @@ mod tests {
             ])]
         );
         assert_eq!(
+            one(
+                "az ml run submit-script -c diabetes -e exp --source-directory train -t run.json train-diabetes.py"
+            ),
+            vec![Action::Paths(vec!["train/train-diabetes.py".into()])]
+        );
+        assert_eq!(
             one("docker build -t x:1 services/api"),
             vec![Action::Docker {
                 file: None,
