@@ -160,7 +160,10 @@ mod tests {
             triggers: Vec::new(),
             commands: vec![Command {
                 cwd: cwd.map(str::to_string),
-                ..Command::run(3, "pip install --upgrade --force-reinstall . \"awscli>1.20\"")
+                ..Command::run(
+                    3,
+                    "pip install --upgrade --force-reinstall . \"awscli>1.20\"",
+                )
             }],
             may_fail: Vec::new(),
             trial: false,
@@ -168,7 +171,11 @@ mod tests {
         let seed = vec!["codecommit/setup.py".to_string(), "README.md".to_string()];
         assert!(installs_absent_project(&job(None), 3, &seed));
         assert!(!installs_absent_project(&job(Some("codecommit")), 3, &seed));
-        assert!(!installs_absent_project(&job(None), 3, &["pyproject.toml".to_string()]));
+        assert!(!installs_absent_project(
+            &job(None),
+            3,
+            &["pyproject.toml".to_string()]
+        ));
         assert!(!installs_absent_project(&job(Some("$DIR")), 3, &seed));
     }
 

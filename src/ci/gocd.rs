@@ -45,7 +45,11 @@ fn pipeline_triggers(p: &Node, first_stage_manual: bool) -> Vec<Trigger> {
         }
     }
     if let Some(timer) = p.get("timer") {
-        let spec = timer.get("spec").unwrap_or(timer).as_str().map(str::to_string);
+        let spec = timer
+            .get("spec")
+            .unwrap_or(timer)
+            .as_str()
+            .map(str::to_string);
         t.push(trig(TriggerKind::Schedule, spec, timer.line.max(1)));
     }
     t
@@ -57,7 +61,10 @@ fn task_commands(task: &Node, out: &mut Vec<Command>) {
         let Some(cmd) = e.get("command").and_then(Node::as_str) else {
             return;
         };
-        let args: Vec<&Node> = e.get("arguments").map(|a| a.as_seq().iter().collect()).unwrap_or_default();
+        let args: Vec<&Node> = e
+            .get("arguments")
+            .map(|a| a.as_seq().iter().collect())
+            .unwrap_or_default();
         let texts: Vec<&str> = args.iter().filter_map(|a| a.as_str()).collect();
         let cwd = e
             .get("working_directory")
@@ -65,10 +72,7 @@ fn task_commands(task: &Node, out: &mut Vec<Command>) {
             .map(|d| d.to_string());
         let shell = matches!(file_name(cmd), "bash" | "sh" | "zsh");
         let (line, text) = match texts.iter().position(|a| *a == "-c") {
-            Some(i) if shell && i + 1 < texts.len() => (
-                args[i + 1].line,
-                texts[i + 1..].join(" "),
-            ),
+            Some(i) if shell && i + 1 < texts.len() => (args[i + 1].line, texts[i + 1..].join(" ")),
             _ => (
                 e.line,
                 shell_join(std::iter::once(cmd).chain(texts.iter().copied())),
@@ -187,14 +191,25 @@ mod tests {
             panic!("not read")
         };
         let kinds = |j: &Job| j.triggers.iter().map(|t| t.kind).collect::<Vec<_>>();
-        let texts = |j: &Job| j.commands.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        let texts = |j: &Job| {
+            j.commands
+                .iter()
+                .map(|c| c.text.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(jobs.len(), 4);
         assert_eq!(jobs[0].name, "commit/test");
-        assert_eq!(texts(&jobs[0]), vec!["docker run img bin/test.sh", "make train"]);
+        assert_eq!(
+            texts(&jobs[0]),
+            vec!["docker run img bin/test.sh", "make train"]
+        );
         assert_eq!(jobs[0].commands[0].line, 15);
         assert_eq!(jobs[0].commands[1].cwd.as_deref(), Some("ml"));
         assert_eq!(kinds(&jobs[0]), vec![TriggerKind::Push]);
-        assert_eq!(texts(&jobs[1]), vec!["kubectl set image deploy/api api=img"]);
+        assert_eq!(
+            texts(&jobs[1]),
+            vec!["kubectl set image deploy/api api=img"]
+        );
         assert_eq!(kinds(&jobs[2]), vec![TriggerKind::PipelineCompletion]);
         assert_eq!(texts(&jobs[2]), vec!["python evaluate.py"]);
         assert_eq!(kinds(&jobs[3]), vec![TriggerKind::Manual]);

@@ -164,10 +164,15 @@ mod tests {
                     "python -m pipelines.get_pipeline_definition".into(),
                     5
                 ),
-                ("run-pipeline".into(), "python -m pipelines.run_pipeline".into(), 6),
+                (
+                    "run-pipeline".into(),
+                    "python -m pipelines.run_pipeline".into(),
+                    6
+                ),
             ]
         );
-        let one = "setup(entry_points={'console_scripts': ['train=churn.train:main']}, name='x=y')\n";
+        let one =
+            "setup(entry_points={'console_scripts': ['train=churn.train:main']}, name='x=y')\n";
         assert_eq!(
             names("setup.py", one),
             vec![("train".into(), "python -m churn.train".into(), 1)]
