@@ -210,6 +210,8 @@ fixture_tests! {
     gocd_pipeline => "gocd-pipeline",
     azureml_v1_cli_source_dir => "azureml-v1-cli-source-dir",
     cloudbuild_compiled_spec_copy => "cloudbuild-compiled-spec-copy",
+    jenkins_auto_approve_no_gate => "jenkins-auto-approve-no-gate",
+    sagemaker_pipeline_definition_dict => "sagemaker-pipeline-definition-dict",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",
