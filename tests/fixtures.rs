@@ -212,6 +212,7 @@ fixture_tests! {
     cloudbuild_compiled_spec_copy => "cloudbuild-compiled-spec-copy",
     jenkins_auto_approve_no_gate => "jenkins-auto-approve-no-gate",
     sagemaker_pipeline_definition_dict => "sagemaker-pipeline-definition-dict",
+    jenkins_katib_launch => "jenkins-katib-launch",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

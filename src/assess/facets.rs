@@ -212,9 +212,40 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
 /// What deploys and what gates it beyond a single rule's reading: approvals
 /// ([`approvals_gate`]), then hand-overs to a serving process ([`add_served_deployments`]).
 pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
+    training_job_launches(evs);
     deployments_into_throwaway_clusters(facts, evs);
     approvals_gate(evs);
     add_served_deployments(evs);
+}
+
+/// A manifest named for a training run: a Katib experiment, a training operator's job, a
+/// workflow or pipeline run.
+static TRAINING_MANIFEST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\bkubectl\b[^\n|;&]*\b(apply|create)\b[^\n|;&]*\s(-f|--filename)[ =]\S*(train|katib|experiment|tfjob|pytorchjob|mpijob|workflow|pipelinerun)[^/\s]*\.ya?ml\b",
+    )
+    .expect("training manifest")
+});
+
+/// `kubectl apply -f` of a manifest named for a training run (`katib-experiment.yaml`,
+/// `train-job.yaml`, an Argo workflow) starts training on the cluster: it deploys no model or
+/// service. Its `deploy-command` evidence stays `implemented`, with a note.
+pub(crate) fn training_job_launches(evs: &mut [Evidence]) {
+    for e in evs.iter_mut().filter(|e| {
+        e.capability == capability::CONTINUOUS_DELIVERY
+            && e.rule == "deploy-command"
+            && e.snippet
+                .as_deref()
+                .is_some_and(|s| TRAINING_MANIFEST.is_match(s))
+    }) {
+        e.tier = e.tier.min(Tier::Implemented);
+        e.chain.clear();
+        e.triggers.clear();
+        e.facets.retain(|f| f != facet::GATED);
+        e.note = Some(
+            "applies a training run's manifest: it starts training, it deploys no model".into(),
+        );
+    }
 }
 
 /// The lines of `path` that run together with `line`: its CI job or Makefile target, else
@@ -352,6 +383,36 @@ pub(crate) fn add_served_deployments(evs: &mut Vec<Evidence>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Applying a training run's manifest is no deployment; applying a service's is.
+    #[test]
+    fn training_manifests_are_not_deployments() {
+        for (line, deploys) in [
+            (
+                "kubectl apply -f ./k8s_manifest/generated-xg-boost-katib-${ID}.yaml",
+                false,
+            ),
+            (
+                "kubectl -n kubeflow create -f jobs/pytorchjob-train.yaml",
+                false,
+            ),
+            ("kubectl apply -f k8s/deployment.yaml", true),
+            ("kubectl apply -f k8s/", true),
+        ] {
+            let mut evs = vec![Evidence {
+                rule: "deploy-command".into(),
+                snippet: Some(line.into()),
+                ..ev(
+                    capability::CONTINUOUS_DELIVERY,
+                    "Jenkinsfile",
+                    Tier::Automated,
+                    &[],
+                )
+            }];
+            training_job_launches(&mut evs);
+            assert_eq!(evs[0].tier == Tier::Automated, deploys, "{line}");
+        }
+    }
     use crate::model::{Trigger, TriggerKind};
 
     fn ev(capability: &str, path: &str, tier: Tier, facets: &[&str]) -> Evidence {
