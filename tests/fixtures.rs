@@ -213,6 +213,7 @@ fixture_tests! {
     jenkins_auto_approve_no_gate => "jenkins-auto-approve-no-gate",
     sagemaker_pipeline_definition_dict => "sagemaker-pipeline-definition-dict",
     jenkins_katib_launch => "jenkins-katib-launch",
+    gitlab_include_elsewhere => "gitlab-include-elsewhere",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

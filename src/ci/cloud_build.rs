@@ -1,4 +1,4 @@
-//! Google Cloud Build: `cloudbuild*.yaml`, or any YAML of its shape (a trigger names its
+//! Google Cloud Build: `*cloudbuild*.yaml`, or any YAML of its shape (a trigger names its
 //! `filename`, e.g. `build/pipeline-deployment.yaml`); each step's builder image and args as a
 //! command.
 
@@ -89,7 +89,8 @@ impl CiSystem for CloudBuild {
         "cloud-build"
     }
     fn at(&self, rel: &str) -> bool {
-        file_name(rel).starts_with("cloudbuild") && is_yaml(rel)
+        // `cloudbuild.yaml`, `cloudbuild-train.yaml`, `run_pipelines_cloudbuild.yaml`.
+        file_name(rel).contains("cloudbuild") && is_yaml(rel)
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
@@ -142,6 +143,10 @@ impl CiSystem for CloudBuild {
             (
                 "cloudbuild.yaml",
                 "steps:\n  - name: python:3.11\n    entrypoint: pytest\n",
+            ),
+            (
+                ".cloud-build/run_pipelines_cloudbuild.yaml",
+                "steps:\n  - name: python\n    entrypoint: /bin/sh\n    args: ['-c', 'python3 workspace/run_pipeline.py']\n",
             ),
             (
                 "build/pipeline-deployment.yaml",

@@ -92,8 +92,16 @@ pub trait CiSystem: Sync {
     fn jobs_named_from_elsewhere(&self) -> bool {
         false
     }
-    /// Files this system must recognise as entry points of its own: `(path, content)`.
+    /// Files this system must recognise as entry points of its own: `(path, content)`. The
+    /// first is at the system's default location ([`CiSystem::home`]).
     fn samples(&self) -> &'static [(&'static str, &'static str)];
+    /// The default location of this system's configuration (its first sample's path): rules
+    /// written for the system's files select them by it, so a file the system reads under
+    /// another name or in another folder (an included GitLab fragment, an Azure Pipelines
+    /// template, a buildspec named by its project) is matched by those rules too.
+    fn home(&self) -> &'static str {
+        self.samples()[0].0
+    }
 }
 
 /// Every CI system, in the order a path is matched against their locations (the first wins)
@@ -176,6 +184,11 @@ pub(crate) fn copy_below(named: bool, root: &str, why: &str) -> Option<String> {
 /// Whether an entry point's system is a CI service (as opposed to a scheduler/orchestrator).
 pub(crate) fn is_ci_system(system: &str) -> bool {
     REGISTRY.iter().any(|s| s.id() == system)
+}
+
+/// The default location of the CI system `system` ([`CiSystem::home`]).
+pub(crate) fn home_of(system: &str) -> Option<&'static str> {
+    REGISTRY.iter().find(|s| s.id() == system).map(|s| s.home())
 }
 
 /// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).

@@ -181,6 +181,20 @@ pub(crate) fn wanted_without_rules(rel: &str) -> bool {
         || crate::extract::wanted(rel)
 }
 
+/// `candidates` and the rules that select `home`, the default location of the file's CI system.
+fn with_home_rules(
+    matcher: &Matcher,
+    mut candidates: Vec<usize>,
+    home: Option<&str>,
+) -> Vec<usize> {
+    if let Some(home) = home {
+        candidates.extend(matcher.candidates(home));
+        candidates.sort_unstable();
+        candidates.dedup();
+    }
+    candidates
+}
+
 /// Whether `scan_file` would read this path at all: the glob stage decides before any I/O.
 pub fn needs_content(matcher: &Matcher, rel: &str) -> bool {
     needs_content_with(matcher, rel, Rules::Run)
@@ -265,6 +279,13 @@ pub(crate) fn scan_file_with(
                     facts,
                     Some(FileFacts::Entry { .. } | FileFacts::Targets { .. })
                 );
+            // A CI file wherever it lies is matched by the rules written for its system's files.
+            let candidates = match &facts {
+                Some(FileFacts::Entry { system, .. }) if !skip => {
+                    with_home_rules(matcher, candidates, crate::ci::home_of(system))
+                }
+                _ => candidates,
+            };
             let mut hits = if skip {
                 Vec::new()
             } else {
