@@ -214,6 +214,7 @@ fixture_tests! {
     sagemaker_pipeline_definition_dict => "sagemaker-pipeline-definition-dict",
     jenkins_katib_launch => "jenkins-katib-launch",
     gitlab_include_elsewhere => "gitlab-include-elsewhere",
+    deploy_registry_stage_constant => "deploy-registry-stage-constant",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",
