@@ -70,7 +70,7 @@ fn installs_absent_project(job: &crate::model::Job, line: u32, files: &[String])
         } else {
             format!("{dir}/{f}")
         };
-        files.binary_search(&p).is_ok() || files.contains(&p)
+        files.contains(&p)
     })
 }
 

@@ -32,14 +32,24 @@ impl CiSystem for CodeBuild {
         &["phases"]
     }
     /// A `version:` and `phases:` whose phases hold `commands:`: a buildspec, whatever its name.
+    /// Under a name CodeBuild does not look for, it runs only when a project names it (a
+    /// CloudFormation, CDK or Terraform project here, or one configured outside): it is
+    /// called, not started on its own.
     fn shaped(&self, y: &Yaml) -> Option<FileFacts> {
         let phases = y.root.get("phases")?;
         y.root.get("version")?;
-        phases
+        if !phases
             .entries()
             .iter()
             .any(|(_, _, p)| p.get("commands").is_some())
-            .then(|| self.shaped_any(y))?
+        {
+            return None;
+        }
+        let mut f = self.shaped_any(y)?;
+        if let FileFacts::Entry { triggers, .. } = &mut f {
+            *triggers = vec![trig(TriggerKind::Called, None, 1)];
+        }
+        Some(f)
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[
