@@ -215,6 +215,7 @@ fixture_tests! {
     jenkins_katib_launch => "jenkins-katib-launch",
     gitlab_include_elsewhere => "gitlab-include-elsewhere",
     deploy_registry_stage_constant => "deploy-registry-stage-constant",
+    python_subprocess_cli_constant => "python-subprocess-cli-constant",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

@@ -123,11 +123,12 @@ pub(crate) const ARGV_MARK: &str = "__argv__";
 /// that read commands run from Python (`subprocess.run([...])`) match it there; lines stay.
 fn argv_lines(text: &str) -> Option<String> {
     let b = text.as_bytes();
+    let programs = cli_constants(text);
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'[' {
-            let (words, end) = string_items(b, i + 1);
+            let (words, end) = string_items(b, i + 1, &programs);
             let program = words.first().is_some_and(|w| CLIS.contains(&w.as_str()));
             if words.len() >= 2 && program {
                 inserts.push((i + 1, format!("{ARGV_MARK} {} __ ", words.join(" "))));
@@ -193,15 +194,62 @@ const CLIS: &[&str] = &[
     "dagster-cloud",
 ];
 
+/// Module-level names bound to one of [`CLIS`] (`KUBECTL = "kubectl"`, or a conditional
+/// `KUBECTL = "kubectl.exe" if sys.platform == "win32" else "kubectl"`): a list that starts with
+/// the name runs that program. At most 32 names, from top-level assignments only.
+fn cli_constants(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with([' ', '\t', '#'])) {
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || value.starts_with('=')
+        {
+            continue;
+        }
+        let program = value
+            .split(['"', '\''])
+            .skip(1)
+            .step_by(2)
+            .map(|w| w.trim_end_matches(".exe"))
+            .find(|w| CLIS.contains(w));
+        if let Some(p) = program {
+            out.push((name.to_string(), p.to_string()));
+            if out.len() >= 32 {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// The string literals that open a list from byte `i` (up to the first other item), and where
-/// they end. Bounded: untrusted input.
-fn string_items(b: &[u8], mut i: usize) -> (Vec<String>, usize) {
+/// they end; a first item that is a name of `programs` counts as the program it is bound to.
+/// Bounded: untrusted input.
+fn string_items(b: &[u8], mut i: usize, programs: &[(String, String)]) -> (Vec<String>, usize) {
     let mut words = Vec::new();
     let ws = |i: &mut usize| {
         while *i < b.len() && b[*i].is_ascii_whitespace() {
             *i += 1;
         }
     };
+    ws(&mut i);
+    if let Some((name, program)) = programs.iter().find(|(n, _)| {
+        b[i.min(b.len())..].starts_with(n.as_bytes())
+            && b.get(i + n.len())
+                .is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+    }) {
+        words.push(program.clone());
+        i += name.len();
+        ws(&mut i);
+        if b.get(i) != Some(&b',') {
+            return (words, i);
+        }
+        i += 1;
+    }
     while words.len() < 32 {
         ws(&mut i);
         if i < b.len() && b[i] == b'f' {
@@ -348,6 +396,14 @@ mod tests {
             .is_none()
         );
         assert!(resolve("x = ['\\n', 'a'\n", &|_| true).is_none());
+        // A program named by a module constant (also a platform conditional) is that program.
+        let t = r(
+            "import subprocess, sys\nKUBECTL = \"kubectl.exe\" if sys.platform == \"win32\" else \"kubectl\"\n\ndef apply(p):\n    subprocess.run([KUBECTL, \"apply\", \"-n\", ns, \"-f\", p])\n",
+        );
+        assert!(t.contains("__argv__ kubectl apply -n __"), "{t}");
+        // A name bound to anything else, or a constant not at the list's head, changes nothing.
+        assert!(resolve("NAME = 'churn'\nx = [NAME, 'apply']\n", &|_| true).is_none());
+        assert!(resolve("K = 'kubectl'\nx = ['echo', K]\n", &|_| true).is_none());
     }
 
     #[test]
