@@ -7,7 +7,7 @@ use crate::facts::job_spec;
 use crate::facts::{
     compose, dockerfile, dvc, make, pyproject, pytasks, python, tasks, toml_tasks, tox,
 };
-use crate::model::{Command, FileFacts, TargetKind};
+use crate::model::{Command, FileFacts};
 use crate::paths::{file_name, is_yaml, parent};
 use crate::read::Document;
 use crate::read::structured::Node;
@@ -86,26 +86,11 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     // Python task runners (`shell::runners` reads the commands that run them).
     match name {
         "tox.ini" => return tox::tox_ini(doc),
-        // Tox sections, and console scripts (`[options.entry_points]`).
-        "setup.cfg" => {
-            let mut targets = match tox::tox_ini(doc) {
-                Some(FileFacts::Targets { targets, .. }) => targets,
-                _ => Vec::new(),
-            };
-            targets.extend(pyproject::setup_scripts(doc));
-            return (!targets.is_empty()).then_some(FileFacts::Targets {
-                kind: TargetKind::Make,
-                targets,
-            });
-        }
-        // A `setup.py` with console scripts is read for them, like `pyproject.toml`.
+        // Tox sections and console scripts; a `setup.py` with none is read as Python.
+        "setup.cfg" => return pyproject::setup_file(doc),
         "setup.py" => {
-            let targets = pyproject::setup_scripts(doc);
-            if !targets.is_empty() {
-                return Some(FileFacts::Targets {
-                    kind: TargetKind::Scripts,
-                    targets,
-                });
+            if let Some(f) = pyproject::setup_file(doc) {
+                return Some(f);
             }
         }
         "tox.toml" => return tox::tox_toml(doc),

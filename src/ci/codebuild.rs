@@ -1,7 +1,8 @@
-//! AWS CodeBuild: `*buildspec*.yml`, and a YAML file of buildspec shape under any name (the
-//! project names it: `BuildSpec: codebuild-buildspec.yml`). Builds are started by what the
-//! CodeBuild project is configured with (outside the repository), so its triggers are
-//! external; every scalar of the file is read as a command.
+//! AWS CodeBuild: `*buildspec*.yml` (`buildspec.yml`, SageMaker projects'
+//! `codebuild-buildspec.yml`), whose builds are started by what the CodeBuild project is
+//! configured with (outside the repository), so its triggers are external; and a YAML file of
+//! buildspec shape under any other name, which runs only when a project names it (called).
+//! Every scalar of the file is read as a command.
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, scalar_commands, trig, whole_job};
@@ -26,7 +27,7 @@ impl CiSystem for CodeBuild {
     }
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         let y = Yaml::of(doc)?;
-        self.shaped_any(&y)
+        Some(Self::buildspec(&y, TriggerKind::External))
     }
     fn words(&self) -> &'static [&'static str] {
         &["phases"]
@@ -45,11 +46,7 @@ impl CiSystem for CodeBuild {
         {
             return None;
         }
-        let mut f = self.shaped_any(y)?;
-        if let FileFacts::Entry { triggers, .. } = &mut f {
-            *triggers = vec![trig(TriggerKind::Called, None, 1)];
-        }
-        Some(f)
+        Some(Self::buildspec(y, TriggerKind::Called))
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[
@@ -66,12 +63,12 @@ impl CiSystem for CodeBuild {
 }
 
 impl CodeBuild {
-    /// Every scalar of the file as a command of one job, started from outside.
-    fn shaped_any(&self, y: &Yaml) -> Option<FileFacts> {
-        Some(entry(
-            self.id(),
-            vec![trig(TriggerKind::External, None, 1)],
+    /// Every scalar of the file as a command of one job, started as `start` says.
+    fn buildspec(y: &Yaml, start: TriggerKind) -> FileFacts {
+        entry(
+            "codebuild",
+            vec![trig(start, None, 1)],
             whole_job(y.end, scalar_commands(y.root, true, &y.here)),
-        ))
+        )
     }
 }

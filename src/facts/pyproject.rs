@@ -1,6 +1,8 @@
-//! `pyproject.toml` console scripts (`[project.scripts]`, `[tool.poetry.scripts]`): a command
-//! named after one (`train`, `poetry run train`, `uv run train`, once the package is installed)
-//! runs the module its entry point names (`train = "churn.train:main"` runs `churn.train`).
+//! Console scripts of a Python package — `pyproject.toml` (`[project.scripts]`,
+//! `[tool.poetry.scripts]`), `setup.py` (`entry_points={"console_scripts": [...]}`) and
+//! `setup.cfg` (`[options.entry_points]`): a command named after one (`train`, `poetry run
+//! train`, `uv run train`, once the package is installed) runs the module its entry point names
+//! (`train = "churn.train:main"` runs `churn.train`).
 
 use crate::facts::toml_tasks::Lines;
 use crate::model::{BuildTarget, Command, FileFacts, TargetKind};
@@ -81,10 +83,27 @@ fn script_target(name: &str, module: &str, n: u32, cwd: &str) -> BuildTarget {
     }
 }
 
+/// `setup.cfg` (its tox sections too) or `setup.py` read for their console scripts, as
+/// targets; nothing when they hold none.
+pub(crate) fn setup_file(doc: &Document) -> Option<FileFacts> {
+    let mut targets = match crate::facts::tox::tox_ini(doc).filter(|_| doc.rel.ends_with(".cfg")) {
+        Some(FileFacts::Targets { targets, .. }) => targets,
+        _ => Vec::new(),
+    };
+    // Tox environments run by `tox` alone: the first, as for a Makefile.
+    let kind = if targets.is_empty() {
+        TargetKind::Scripts
+    } else {
+        TargetKind::Make
+    };
+    targets.extend(setup_scripts(doc));
+    (!targets.is_empty()).then_some(FileFacts::Targets { kind, targets })
+}
+
 /// The console scripts of `setup.py` (`entry_points={"console_scripts": ["run-pipeline =
 /// pipelines.run_pipeline:main"]}`) or `setup.cfg` (`[options.entry_points]` then
 /// `console_scripts =` and one `name = module:func` per indented line), as for `pyproject.toml`.
-pub(crate) fn setup_scripts(doc: &Document) -> Vec<BuildTarget> {
+fn setup_scripts(doc: &Document) -> Vec<BuildTarget> {
     static ENTRY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
             r#"(?:^|["'\s\[])([A-Za-z0-9][\w.-]*)\s*=\s*([A-Za-z_][\w.]*)(?:\s*:\s*[\w.]+)?\s*(?:["',\]]|$)"#,

@@ -102,7 +102,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     }
     crate::assess::setup_builds::drop_setup_only_builds(&read.facts, &tree.files, &mut evs);
     facets::ci_builds_through_scripts(&read.facts, &mut evs);
-    facets::deployment_facets(&read.facts, &mut evs);
+    crate::assess::deployments::deployment_facets(&read.facts, &mut evs);
     facets::add_graph_facets(&auto, &graph, &mut evs);
     // A sub-directory of a repository (`--enclosing-repo`): its own evidence, and the
     // repository's automation that reaches into it.

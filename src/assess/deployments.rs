@@ -1,0 +1,320 @@
+//! What deploys, and what gates it, beyond a single rule's reading: a training run's manifest
+//! applied to a cluster starts training; a deployment into a cluster its own job creates is an
+//! end-to-end test; a model approval read before deploying gates it; and the deployments no
+//! single file shows, where a serving process picks up what other code hands it (a registry
+//! promotion, a model written into a polled directory).
+
+use crate::catalogue::builtin::{capability, facet};
+use crate::model::{Evidence, Facts, FileFacts, Tier};
+
+/// Every reading of this module, in order: training launches ([`training_job_launches`]),
+/// throwaway clusters ([`deployments_into_throwaway_clusters`]), approvals ([`approvals_gate`]),
+/// then hand-overs to a serving process ([`add_served_deployments`]).
+pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
+    training_job_launches(evs);
+    deployments_into_throwaway_clusters(facts, evs);
+    approvals_gate(evs);
+    add_served_deployments(evs);
+}
+
+/// A manifest named for a training run: a Katib experiment, a training operator's job, a
+/// workflow or pipeline run.
+static TRAINING_MANIFEST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\bkubectl\b[^\n|;&]*\b(apply|create)\b[^\n|;&]*\s(-f|--filename)[ =]\S*(train|katib|experiment|tfjob|pytorchjob|mpijob|workflow|pipelinerun)[^/\s]*\.ya?ml\b",
+    )
+    .expect("training manifest")
+});
+
+/// `kubectl apply -f` of a manifest named for a training run (`katib-experiment.yaml`,
+/// `train-job.yaml`, an Argo workflow) starts training on the cluster: it deploys no model or
+/// service. Its `deploy-command` evidence stays `implemented`, with a note.
+pub(crate) fn training_job_launches(evs: &mut [Evidence]) {
+    for e in evs.iter_mut().filter(|e| {
+        e.capability == capability::CONTINUOUS_DELIVERY
+            && e.rule == "deploy-command"
+            && e.snippet
+                .as_deref()
+                .is_some_and(|s| TRAINING_MANIFEST.is_match(s))
+    }) {
+        e.tier = e.tier.min(Tier::Implemented);
+        e.chain.clear();
+        e.triggers.clear();
+        e.facets.retain(|f| f != facet::GATED);
+        e.note = Some(
+            "applies a training run's manifest: it starts training, it deploys no model".into(),
+        );
+    }
+}
+
+/// The lines of `path` that run together with `line`: its CI job or Makefile target, else
+/// the whole file.
+fn run_scope(facts: &Facts, path: &str, line: u32) -> (u32, u32) {
+    let ranges: Vec<(u32, u32)> = match facts.get(path) {
+        Some(FileFacts::Entry { jobs, .. }) => jobs.iter().map(|j| (j.line, j.end)).collect(),
+        Some(FileFacts::Targets { targets, .. }) => {
+            targets.iter().map(|t| (t.line, t.end)).collect()
+        }
+        _ => Vec::new(),
+    };
+    ranges
+        .into_iter()
+        .find(|&(a, b)| a <= line && line <= b)
+        .unwrap_or((0, u32::MAX))
+}
+
+/// A deployment into a cluster its own job or script creates (`kind create cluster`,
+/// `helm/kind-action`, `minikube start`, `k3d cluster create`) deploys nowhere that outlives
+/// the job: it is an end-to-end test of the deployment. Its evidence becomes
+/// `integration_tests`, with a note naming the cluster.
+pub(crate) fn deployments_into_throwaway_clusters(facts: &Facts, evs: &mut [Evidence]) {
+    let clusters: Vec<(String, u32)> = evs
+        .iter()
+        .filter(|e| e.facets.iter().any(|f| f == facet::THROWAWAY_CLUSTER))
+        .filter_map(|e| Some((e.path.clone(), e.line?)))
+        .collect();
+    if clusters.is_empty() {
+        return;
+    }
+    let cluster_in = |path: &str, line: u32| {
+        let (a, b) = run_scope(facts, path, line);
+        clusters
+            .iter()
+            .find(|(p, l)| p == path && a <= *l && *l <= b)
+    };
+    for e in evs
+        .iter_mut()
+        .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
+    {
+        // Where the deploy command runs, and where the CI job that reaches it starts.
+        let places = e.line.map(|l| (e.path.clone(), l)).into_iter().chain(
+            e.chain
+                .first()
+                .and_then(|h| Some((h.path.clone(), h.line?))),
+        );
+        let Some((p, l)) = places
+            .filter_map(|(p, l)| cluster_in(&p, l).cloned())
+            .next()
+        else {
+            continue;
+        };
+        e.capability = capability::INTEGRATION_TESTS.into();
+        e.facets.retain(|f| f != facet::GATED);
+        e.note = Some(format!(
+            "deploys into the cluster created at {p}:{l}, which lasts as long as the job: an end-to-end test of the deployment"
+        ));
+    }
+}
+
+/// A model approval read before deploying (`approval_gate`) gates the deployment, unless the
+/// same code registers the model as approved at once (`auto_approved`).
+pub(crate) fn approvals_gate(evs: &mut [Evidence]) {
+    for e in evs.iter_mut() {
+        let has = |f: &str| e.facets.iter().any(|x| x == f);
+        let gate = has(facet::APPROVAL_GATE) && !has(facet::AUTO_APPROVED) && !has(facet::GATED);
+        e.facets
+            .retain(|f| f != facet::APPROVAL_GATE && f != facet::AUTO_APPROVED);
+        if gate {
+            e.facets.push(facet::GATED.into());
+        }
+    }
+}
+
+/// Deployments no single file shows: a serving process picks up what other code hands it.
+/// Each pair is (the server's facet, the hand-over's facet, the derived evidence's rule, the
+/// note naming the server).
+const SERVED_HANDOVERS: &[(&str, &str, &str, &str)] = &[
+    // A serving process that loads the registry's promoted version (`models:/churn@champion`,
+    // `models:/churn/Production`) at start or on a reload serves whatever the registry
+    // promotes: each promotion (an alias or stage move) is a deployment.
+    (
+        facet::LOADS_PROMOTED,
+        facet::PROMOTES,
+        "registry-promotion-serves",
+        "the promoted version is what the serving process at {server} loads",
+    ),
+    // A model server that polls a directory (TF Serving's base path, Triton in poll mode)
+    // loads each new version written there: the write is a deployment.
+    (
+        facet::POLLS_MODEL_DIR,
+        facet::WRITES_SERVED_MODEL,
+        "served-directory-write",
+        "the model server at {server} loads each new version written to the directory it polls",
+    ),
+];
+
+/// The hand-overs of [`SERVED_HANDOVERS`] as deployments: automated when the hand-over is,
+/// gated when it is. The derived evidence points at the hand-over and names the server in its
+/// note.
+pub(crate) fn add_served_deployments(evs: &mut Vec<Evidence>) {
+    for &(serves, hands_over, rule, note) in SERVED_HANDOVERS {
+        let Some(server) = evs
+            .iter()
+            .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == serves))
+            .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
+            .map(|e| match e.line {
+                Some(l) => format!("{}:{l}", e.path),
+                None => e.path.clone(),
+            })
+        else {
+            continue;
+        };
+        let derived: Vec<Evidence> = evs
+            .iter()
+            .filter(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == hands_over))
+            .map(|e| Evidence {
+                rule: rule.into(),
+                capability: capability::CONTINUOUS_DELIVERY.into(),
+                facets: e
+                    .facets
+                    .iter()
+                    .filter(|f| *f == facet::GATED)
+                    .cloned()
+                    .collect(),
+                note: Some(note.replace("{server}", &server)),
+                ..e.clone()
+            })
+            .collect();
+        evs.extend(derived);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assess::test_support::ev;
+
+    fn deployments(evs: &[Evidence]) -> Vec<&Evidence> {
+        evs.iter()
+            .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY)
+            .collect()
+    }
+
+    /// Applying a training run's manifest is no deployment; applying a service's is.
+    #[test]
+    fn training_manifests_are_not_deployments() {
+        for (line, deploys) in [
+            (
+                "kubectl apply -f ./k8s_manifest/generated-xg-boost-katib-${ID}.yaml",
+                false,
+            ),
+            (
+                "kubectl -n kubeflow create -f jobs/pytorchjob-train.yaml",
+                false,
+            ),
+            ("kubectl apply -f k8s/deployment.yaml", true),
+            ("kubectl apply -f k8s/", true),
+        ] {
+            let mut evs = vec![Evidence {
+                rule: "deploy-command".into(),
+                snippet: Some(line.into()),
+                ..ev(
+                    capability::CONTINUOUS_DELIVERY,
+                    "Jenkinsfile",
+                    Tier::Automated,
+                    &[],
+                )
+            }];
+            training_job_launches(&mut evs);
+            assert_eq!(evs[0].tier == Tier::Automated, deploys, "{line}");
+        }
+    }
+
+    /// A scheduled alias move is an automated, gated deployment when a server loads the alias;
+    /// without such a server it deploys nothing.
+    #[test]
+    fn promotion_served_by_a_registry_loader_is_a_deployment() {
+        let promotion = ev(
+            "environment_promotion",
+            "src/promote.py",
+            Tier::Automated,
+            &[facet::PROMOTES, facet::GATED],
+        );
+        let mut alone = vec![promotion.clone()];
+        add_served_deployments(&mut alone);
+        assert_eq!(alone.len(), 1);
+
+        let server = ev(
+            "model_serving",
+            "serving/app.py",
+            Tier::Implemented,
+            &[facet::LOADS_PROMOTED],
+        );
+        let mut evs = vec![promotion, server];
+        add_served_deployments(&mut evs);
+        let cd = deployments(&evs);
+        assert_eq!(cd.len(), 1);
+        assert_eq!(cd[0].tier, Tier::Automated);
+        assert_eq!(cd[0].path, "src/promote.py");
+        assert_eq!(cd[0].facets, vec![facet::GATED.to_string()]);
+        assert!(cd[0].note.as_deref().unwrap().contains("serving/app.py:3"));
+    }
+
+    /// A model approval read before deploying gates it, unless the same code registers the
+    /// model as approved at once.
+    #[test]
+    fn approvals_gate_unless_granted_at_once() {
+        let deploy = |facets: &[&str]| {
+            let mut evs = vec![ev(
+                "continuous_delivery",
+                "deploy.py",
+                Tier::Automated,
+                facets,
+            )];
+            approvals_gate(&mut evs);
+            evs.remove(0).facets
+        };
+        assert_eq!(
+            deploy(&[facet::APPROVAL_GATE]),
+            vec![facet::GATED.to_string()]
+        );
+        assert!(deploy(&[facet::APPROVAL_GATE, facet::AUTO_APPROVED]).is_empty());
+        assert_eq!(
+            deploy(&[facet::GATED, facet::APPROVAL_GATE, facet::AUTO_APPROVED]),
+            vec![facet::GATED.to_string()]
+        );
+    }
+
+    /// A version written into a polled model directory is a deployment only beside a server
+    /// that polls one; a registry promotion is not made one by such a server.
+    #[test]
+    fn write_into_a_polled_directory_is_a_deployment() {
+        let write = ev(
+            "environment_promotion",
+            "pipelines/promote.py",
+            Tier::Automated,
+            &[facet::WRITES_SERVED_MODEL],
+        );
+        let alias = ev(
+            "environment_promotion",
+            "src/alias.py",
+            Tier::Automated,
+            &[facet::PROMOTES],
+        );
+        let mut alone = vec![write.clone(), alias.clone()];
+        add_served_deployments(&mut alone);
+        assert_eq!(alone.len(), 2);
+
+        let server = ev(
+            "model_serving",
+            "docker-compose.yml",
+            Tier::Implemented,
+            &[facet::POLLS_MODEL_DIR],
+        );
+        let mut evs = vec![write, alias, server];
+        add_served_deployments(&mut evs);
+        let cd = deployments(&evs);
+        assert_eq!(cd.len(), 1);
+        assert_eq!(cd[0].rule, "served-directory-write");
+        assert_eq!(cd[0].path, "pipelines/promote.py");
+        assert_eq!(cd[0].tier, Tier::Automated);
+        assert!(cd[0].facets.is_empty());
+        assert!(
+            cd[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("docker-compose.yml:3")
+        );
+    }
+}
