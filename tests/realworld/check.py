@@ -187,6 +187,15 @@ def export_commit(gitdir, commit, dest):
     skipping the missing ones (their count is reported).
     """
     os.makedirs(dest, exist_ok=True)
+    # `git archive` obeys the commit's `.gitattributes`: `export-ignore` leaves files out
+    # (a repository may drop `.github/`, `tests/` from its release tarballs) and
+    # `export-subst` rewrites them. The scanned tree must be the commit's: such commits are
+    # written blob by blob.
+    attrs = _git(gitdir, "grep", "-q", "-e", "export-ignore", "-e", "export-subst", commit,
+                 "--", ":(glob)**/.gitattributes",
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if attrs.returncode == 0:
+        return _export_blobs(gitdir, commit, dest)
     arch = subprocess.Popen(["git", "--git-dir=" + gitdir, "archive", commit],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     tar = subprocess.run(["tar", "-x", "-C", dest], stdin=arch.stdout,
@@ -195,7 +204,11 @@ def export_commit(gitdir, commit, dest):
     arch.wait()
     if arch.returncode == 0 and tar.returncode == 0:
         return 0
-    # fallback: blob by blob
+    return _export_blobs(gitdir, commit, dest)
+
+
+def _export_blobs(gitdir, commit, dest):
+    """Write each blob of `commit` that exists into dest; returns how many were missing."""
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
     ls = _git(gitdir, "ls-tree", "-r", "-z", "--full-tree", commit,
