@@ -1,6 +1,7 @@
 //! What deploys, and what gates it, beyond a single rule's reading: a training run's manifest
 //! applied to a cluster starts training; a deployment into a cluster its own job creates is an
-//! end-to-end test; a model approval read before deploying gates it; and the deployments no
+//! end-to-end test; a model approval read before deploying gates it, and so does a release
+//! tool's configuration that holds its releases for approval; and the deployments no
 //! single file shows, where a serving process picks up what other code hands it (a registry
 //! promotion, a model written into a polled directory).
 
@@ -8,12 +9,13 @@ use crate::catalogue::builtin::{capability, facet};
 use crate::model::{Evidence, Facts, FileFacts, Tier};
 
 /// Every reading of this module, in order: training launches ([`training_job_launches`]),
-/// throwaway clusters ([`deployments_into_throwaway_clusters`]), approvals ([`approvals_gate`]),
-/// then hand-overs to a serving process ([`add_served_deployments`]).
+/// throwaway clusters ([`deployments_into_throwaway_clusters`]), approvals ([`approvals_gate`],
+/// [`release_tool_approvals`]), then hand-overs to a serving process ([`add_served_deployments`]).
 pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
     training_job_launches(evs);
     deployments_into_throwaway_clusters(facts, evs);
     approvals_gate(evs);
+    release_tool_approvals(evs);
     add_served_deployments(evs);
 }
 
@@ -116,6 +118,33 @@ pub(crate) fn approvals_gate(evs: &mut [Evidence]) {
             .retain(|f| f != facet::APPROVAL_GATE && f != facet::AUTO_APPROVED);
         if gate {
             e.facets.push(facet::GATED.into());
+        }
+    }
+}
+
+/// Release tools whose configuration, a file of its own, can hold each release for a
+/// person's approval: (the facet on a deployment made through the tool, the facet on its
+/// configuration when it holds releases).
+const RELEASE_TOOLS: &[(&str, &str)] = &[(facet::CLOUD_DEPLOY_RELEASE, facet::RELEASE_APPROVAL)];
+
+/// A deployment made through a release tool whose configuration in the repository holds
+/// releases for approval (a Cloud Deploy target with `requireApproval: true`) is gated: the
+/// release waits for a person before it reaches that target. The tool's facet is consumed.
+pub(crate) fn release_tool_approvals(evs: &mut [Evidence]) {
+    for &(release, approval) in RELEASE_TOOLS {
+        let held = evs
+            .iter()
+            .any(|e| e.tier >= Tier::Implemented && e.facets.iter().any(|f| f == approval));
+        for e in evs.iter_mut() {
+            let through = e.facets.iter().any(|f| f == release);
+            e.facets.retain(|f| f != release);
+            if through
+                && held
+                && e.capability == capability::CONTINUOUS_DELIVERY
+                && !e.facets.iter().any(|f| f == facet::GATED)
+            {
+                e.facets.push(facet::GATED.into());
+            }
         }
     }
 }
@@ -273,6 +302,40 @@ mod tests {
             deploy(&[facet::GATED, facet::APPROVAL_GATE, facet::AUTO_APPROVED]),
             vec![facet::GATED.to_string()]
         );
+    }
+
+    /// A Cloud Deploy release is gated when the repository's delivery pipeline holds releases
+    /// for approval, and only then.
+    #[test]
+    fn release_tool_approval_gates_its_releases() {
+        let release = || {
+            ev(
+                "continuous_delivery",
+                "cloudbuild.yaml",
+                Tier::Automated,
+                &[facet::CLOUD_DEPLOY_RELEASE],
+            )
+        };
+        let config = |facets: &[&str]| {
+            ev(
+                "environment_promotion",
+                "clouddeploy.yaml",
+                Tier::Implemented,
+                facets,
+            )
+        };
+        let mut held = vec![release(), config(&[facet::RELEASE_APPROVAL])];
+        release_tool_approvals(&mut held);
+        assert_eq!(held[0].facets, vec![facet::GATED.to_string()]);
+        let mut free = vec![release(), config(&[])];
+        release_tool_approvals(&mut free);
+        assert!(free[0].facets.is_empty());
+        let mut other = vec![
+            ev("continuous_delivery", "deploy.yml", Tier::Automated, &[]),
+            config(&[facet::RELEASE_APPROVAL]),
+        ];
+        release_tool_approvals(&mut other);
+        assert!(other[0].facets.is_empty());
     }
 
     /// A version written into a polled model directory is a deployment only beside a server

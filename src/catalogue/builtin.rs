@@ -80,6 +80,13 @@ pub(crate) mod facet {
     /// same code registers the model as approved at once (`AUTO_APPROVED`).
     pub(crate) const APPROVAL_GATE: &str = "approval_gate";
     pub(crate) const AUTO_APPROVED: &str = "auto_approved";
+    /// Set by rules on a deployment made through a release tool whose own configuration may
+    /// hold releases for approval (a Google Cloud Deploy release); paired with the facet the
+    /// tool's configuration rule sets when it does ([`RELEASE_APPROVAL`]).
+    pub(crate) const CLOUD_DEPLOY_RELEASE: &str = "cloud_deploy_release";
+    /// Set by rules on a release tool's configuration that holds releases for a person's
+    /// approval (a Cloud Deploy target with `requireApproval: true`).
+    pub(crate) const RELEASE_APPROVAL: &str = "release_approval";
     /// Set by rules on integration-test evidence that is the pipeline's own run in CI (`dvc
     /// repro`): on pull requests it checks the change, but run by the automation that deploys,
     /// it is the release itself, not a check before it (no release gate there).
