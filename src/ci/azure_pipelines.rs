@@ -129,6 +129,7 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
             .filter(|(s, _)| !s.contains('@') && !s.contains("${{"))
             .map(|(s, l)| Command::reference(l, s))
             .collect(),
+        name: None,
     }
 }
 

@@ -152,6 +152,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
     Some(FileFacts::Entry {
         system: "cdk-pipelines",
         includes: Vec::new(),
+        name: None,
         triggers,
         jobs,
     })

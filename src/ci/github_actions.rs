@@ -35,7 +35,32 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
             }
             "workflow_dispatch" => TriggerKind::Manual,
             "workflow_call" => TriggerKind::Called,
-            "workflow_run" => TriggerKind::PipelineCompletion,
+            "workflow_run" => {
+                // The workflows whose completion starts it (`workflows: [CI]`), kept when they
+                // are its only source of runs on completion (`types: [completed]` or none):
+                // jobs that check the run succeeded keep them ([`after_success`]).
+                let names: Vec<String> = v
+                    .and_then(|v| v.get("workflows"))
+                    .map(|w| match w.as_str() {
+                        Some(one) => vec![one.to_string()],
+                        None => w
+                            .as_seq()
+                            .iter()
+                            .filter_map(Node::as_str)
+                            .map(str::to_string)
+                            .collect(),
+                    })
+                    .unwrap_or_default();
+                let completed = v
+                    .and_then(|v| v.get("types"))
+                    .is_none_or(|t| match t.as_str() {
+                        Some(one) => one == "completed",
+                        None => t.as_seq().iter().any(|x| x.as_str() == Some("completed")),
+                    });
+                let detail = (completed && !names.is_empty()).then(|| names.join(", "));
+                out.push(trig(TriggerKind::PipelineCompletion, detail, line));
+                return;
+            }
             "release" => TriggerKind::Release,
             _ => {
                 out.push(trig(TriggerKind::Event, Some(name.to_string()), line));
@@ -138,6 +163,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         return entry("github-actions", Vec::new(), Vec::new());
     }
     let triggers = root.get("on").map(gha_triggers).unwrap_or_default();
+    let succeeded = after_success(root.get("jobs"));
     let wd_of = |n: &Node| {
         str_at(n, &["defaults", "run", "working-directory"])
             .map(|w| format!("/{}", w.trim_start_matches("./")))
@@ -226,18 +252,75 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 own.as_deref().unwrap_or(&triggers),
                 &commands,
             );
+            // A job that does not check the finished run succeeded runs after its failure too:
+            // it follows that workflow, but not its success.
+            let mut own = own.unwrap_or_default();
+            if !succeeded.contains(name.as_str())
+                && triggers
+                    .iter()
+                    .any(|t| t.kind == TriggerKind::PipelineCompletion && t.detail.is_some())
+            {
+                if own.is_empty() {
+                    own = triggers.clone();
+                }
+                for t in own
+                    .iter_mut()
+                    .filter(|t| t.kind == TriggerKind::PipelineCompletion)
+                {
+                    t.detail = None;
+                }
+            }
             Job {
                 name: name.clone(),
                 line: *line,
                 end: job_end,
-                triggers: own.unwrap_or_default(),
+                triggers: own,
                 commands,
                 may_fail,
                 trial,
             }
         })
         .collect();
-    entry("github-actions", triggers, jobs)
+    let mut facts = entry("github-actions", triggers, jobs);
+    if let FileFacts::Entry { name, .. } = &mut facts {
+        *name = root.get("name").and_then(Node::as_str).map(str::to_string);
+    }
+    facts
+}
+
+/// The jobs that run only when the workflow run that started them succeeded: their `if:`
+/// checks `github.event.workflow_run.conclusion == 'success'`, or they need such a job (a
+/// skipped job skips the jobs that need it).
+fn after_success(jobs: Option<&Node>) -> std::collections::HashSet<&str> {
+    let entries = jobs.map(Node::entries).unwrap_or(&[]);
+    let checks = |cond: &str| {
+        let c: String = cond.chars().filter(|c| !c.is_whitespace()).collect();
+        c.contains("workflow_run.conclusion=='success'")
+            || c.contains("workflow_run.conclusion==\"success\"")
+    };
+    let mut ok: std::collections::HashSet<&str> = entries
+        .iter()
+        .filter(|(_, _, j)| j.get("if").and_then(Node::as_str).is_some_and(checks))
+        .map(|(n, _, _)| n.as_str())
+        .collect();
+    loop {
+        let before = ok.len();
+        for (n, _, j) in entries {
+            let needs: Vec<&str> = match j.get("needs") {
+                Some(x) => match x.as_str() {
+                    Some(one) => vec![one],
+                    None => x.as_seq().iter().filter_map(Node::as_str).collect(),
+                },
+                None => Vec::new(),
+            };
+            if needs.iter().any(|d| ok.contains(d)) {
+                ok.insert(n.as_str());
+            }
+        }
+        if ok.len() == before {
+            return ok;
+        }
+    }
 }
 
 /// Whether a step's action takes a `script:` that is not shell (`actions/github-script`:
@@ -369,5 +452,47 @@ impl CiSystem for GithubActions {
             ".github/workflows/ci.yml",
             "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
         )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `workflow_run` job follows the named workflow's success only when it (or a job it
+    /// needs) checks the run's conclusion; the workflow keeps its own name.
+    #[test]
+    fn workflow_run_jobs_after_success() {
+        let text = "name: Deploy\non:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\njobs:\n  build:\n    if: ${{ github.event.workflow_run.conclusion == 'success' }}\n    runs-on: ubuntu-latest\n    steps: [{run: make image}]\n  ship:\n    needs: build\n    runs-on: ubuntu-latest\n    steps: [{run: make deploy}]\n  notify:\n    runs-on: ubuntu-latest\n    steps: [{run: make notify}]\n";
+        let doc = Document::new(".github/workflows/deploy.yml", text.to_string());
+        let Some(FileFacts::Entry {
+            triggers,
+            jobs,
+            name,
+            ..
+        }) = GithubActions.read(&doc)
+        else {
+            panic!("not read");
+        };
+        assert_eq!(name.as_deref(), Some("Deploy"));
+        assert_eq!(triggers[0].detail.as_deref(), Some("CI"));
+        let upstream = |j: &Job| {
+            let ts = if j.triggers.is_empty() {
+                &triggers
+            } else {
+                &j.triggers
+            };
+            ts.iter().find_map(|t| t.detail.clone())
+        };
+        assert_eq!(upstream(&jobs[0]).as_deref(), Some("CI"));
+        assert_eq!(upstream(&jobs[1]).as_deref(), Some("CI"));
+        assert_eq!(upstream(&jobs[2]), None);
+        // Started when the run is requested, not when it completes: no success to follow.
+        let requested = text.replace("[completed]", "[requested]");
+        let doc = Document::new(".github/workflows/deploy.yml", requested);
+        let Some(FileFacts::Entry { triggers, .. }) = GithubActions.read(&doc) else {
+            panic!("not read");
+        };
+        assert_eq!(triggers[0].detail, None);
     }
 }

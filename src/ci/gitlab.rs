@@ -187,6 +187,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
         triggers,
         jobs,
         includes,
+        name: None,
     }
 }
 

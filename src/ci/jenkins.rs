@@ -35,6 +35,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     FileFacts::Entry {
         system: "jenkins",
         includes: Vec::new(),
+        name: None,
         triggers,
         jobs: vec![Job {
             name: String::new(),

@@ -114,6 +114,7 @@ fn semaphore(y: &Yaml) -> FileFacts {
         triggers,
         jobs: jobs(y),
         includes: auto_promoted(y),
+        name: None,
     }
 }
 

@@ -232,6 +232,7 @@ pub(crate) fn entry(system: &'static str, triggers: Vec<Trigger>, jobs: Vec<Job>
         triggers,
         jobs,
         includes: Vec::new(),
+        name: None,
     }
 }
 

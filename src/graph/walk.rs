@@ -315,6 +315,9 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     paths.sort();
     let (includes_of, included) = includes(graph, &paths);
     let mut seeds: Vec<Seed> = Vec::new();
+    // Pipelines others start after by name (GitHub `workflow_run`): name → (path, triggers).
+    let mut named: HashMap<&str, (&str, Vec<Trigger>)> = HashMap::new();
+    let mut followers: Vec<(&str, Vec<String>, &Job)> = Vec::new();
     for path in &paths {
         let path: &str = path;
         let FileFacts::Entry {
@@ -342,6 +345,26 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             .cloned()
             .collect();
         let triggers = &live;
+        if let FileFacts::Entry { name: Some(n), .. } = &facts[path] {
+            named.entry(n.as_str()).or_insert((path, live.clone()));
+        }
+        for j in jobs {
+            let effective = if j.triggers.is_empty() {
+                triggers
+            } else {
+                &j.triggers
+            };
+            let upstream: Vec<String> = effective
+                .iter()
+                .filter(|t| t.kind == TriggerKind::PipelineCompletion)
+                .filter_map(|t| t.detail.as_deref())
+                .flat_map(|d| d.split(", "))
+                .map(str::to_string)
+                .collect();
+            if !upstream.is_empty() {
+                followers.push((path, upstream, j));
+            }
+        }
         add_jobs(
             auto,
             &mut seeds,
@@ -387,7 +410,53 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             }
         }
     }
+    follow_successes(&named, &followers, &mut seeds);
     seeds
+}
+
+/// A job that runs only after another pipeline succeeded (a GitHub `workflow_run` job that
+/// checks the run's conclusion) is started by what starts that pipeline, through it: its walk
+/// also begins at the upstream pipeline's triggers, with the upstream file as the first hop.
+/// What gates the upstream run (its tests) then gates what the job deploys. The upstream's
+/// pull-request runs start no release and are left out.
+fn follow_successes(
+    named: &HashMap<&str, (&str, Vec<Trigger>)>,
+    followers: &[(&str, Vec<String>, &Job)],
+    seeds: &mut Vec<Seed>,
+) {
+    for (path, upstream, j) in followers {
+        for name in upstream {
+            let Some((from, triggers)) = named.get(name.as_str()) else {
+                continue;
+            };
+            // A pull request's run is no release: what follows it on the main branch is.
+            let runnable: Vec<Trigger> = triggers
+                .iter()
+                .filter(|t| !matches!(t.kind, TriggerKind::Called | TriggerKind::PullRequest))
+                .cloned()
+                .collect();
+            if from == path || runnable.is_empty() {
+                continue;
+            }
+            let job = (!j.name.is_empty()).then(|| j.name.clone());
+            seeds.push(Seed {
+                node: (path.to_string(), job),
+                chain: vec![
+                    Hop {
+                        path: from.to_string(),
+                        line: runnable.first().map(|t| t.line),
+                        via: triggers_label(&runnable),
+                    },
+                    Hop {
+                        path: path.to_string(),
+                        line: Some(j.line),
+                        via: format!("after {name} succeeds"),
+                    },
+                ],
+                triggers: runnable,
+            });
+        }
+    }
 }
 
 /// Entry points found by rules (orchestrator schedules, CI files the graph does not read).

@@ -126,6 +126,9 @@ pub enum FileFacts {
         /// Files whose jobs run as part of this one: GitLab local `include:`, Azure Pipelines
         /// `template:`. An included file is not an entry point of its own.
         includes: Vec<Command>,
+        /// The pipeline's own name, where other pipelines start after it by that name (a GitHub
+        /// workflow's `name:`, which a `workflow_run` trigger names).
+        name: Option<String>,
     },
     /// Makefile targets or DVC stages: reached one by one.
     Targets {

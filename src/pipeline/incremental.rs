@@ -222,15 +222,21 @@ pub(crate) fn same_facts(
                 triggers: ta,
                 jobs: ja,
                 includes: ia,
+                name: na,
             }),
             Some(FileFacts::Entry {
                 system: sb,
                 triggers: tb,
                 jobs: jb,
                 includes: ib,
+                name: nb,
             }),
         ) if !lines => {
-            sa == sb && same_triggers(ta, tb) && same_commands(ia, ib) && same_jobs(ja, jb)
+            sa == sb
+                && na == nb
+                && same_triggers(ta, tb)
+                && same_commands(ia, ib)
+                && same_jobs(ja, jb)
         }
         (
             Some(FileFacts::Targets {
