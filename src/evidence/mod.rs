@@ -55,7 +55,7 @@ pub(crate) fn own_tool_package<'a>(
         let inside = rel
             .strip_prefix(dir.as_str())
             .is_some_and(|r| r.starts_with('/'));
-        (inside && cat.is_framework(pkg)).then_some(pkg.as_str())
+        (inside && cat.is_framework(pkg) && project.defines(pkg)).then_some(pkg.as_str())
     })
 }
 
@@ -162,7 +162,7 @@ impl<'a> HitReader<'a> {
             return Some(Mention::Comment);
         }
         if let Some(fw) = &rule.framework
-            && self.project.own_packages.contains(&normalise_package(fw))
+            && self.project.defines(&normalise_package(fw))
         {
             return Some(Mention::OwnFramework(fw));
         }
@@ -316,12 +316,20 @@ mod tests {
 
     #[test]
     fn own_package_from_layout() {
-        let f = ProjectFacts::from_path("src/my-pkg/__init__.py");
-        assert!(f.own_packages.contains("my_pkg"));
+        let mut f = ProjectFacts::from_path("src/my-pkg/__init__.py");
+        assert!(f.package_dirs.contains_key("my_pkg"));
+        assert!(!f.defines("my_pkg"));
+        f.absorb(ProjectFacts::from_path("src/my-pkg/core.py"));
+        assert!(f.defines("my_pkg"));
         assert!(
             ProjectFacts::from_path("a/b/c/__init__.py")
-                .own_packages
+                .package_dirs
                 .is_empty()
         );
+        // A folder of DAGs with an `__init__.py` is no source of the tool it is named after.
+        let mut dags = ProjectFacts::from_path("airflow/__init__.py");
+        dags.absorb(ProjectFacts::from_path("airflow/dags/__init__.py"));
+        dags.absorb(ProjectFacts::from_path("airflow/dags/retrain.py"));
+        assert!(!dags.defines("airflow"));
     }
 }

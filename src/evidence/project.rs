@@ -10,11 +10,16 @@ use std::sync::LazyLock;
 /// Facts about the repository as a whole, gathered file by file during the read pass.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct ProjectFacts {
-    /// Python packages this repository defines (its own name in pyproject/setup, or top-level
-    /// package directories), normalised to `snake_case`.
+    /// Python distributions this repository declares (its own name in pyproject/setup),
+    /// normalised to `snake_case`.
     pub own_packages: BTreeSet<String>,
-    /// Package name → its directory (`mlflow` → `mlflow`, `evidently` → `src/evidently`).
+    /// Package name → its directory (`mlflow` → `mlflow`, `evidently` → `src/evidently`): top-level
+    /// package directories.
     pub package_dirs: BTreeMap<String, String>,
+    /// Top-level packages with a module of their own beside `__init__.py` (`mlflow/tracking.py`):
+    /// a folder of DAGs or configs that happens to hold an `__init__.py` (`airflow/dags/`) is
+    /// not the source of a tool of its name.
+    pub module_packages: BTreeSet<String>,
     /// The repository declares a Python distribution (pyproject, setup.py, setup.cfg name).
     pub declares_distribution: bool,
     /// Files showing this is an ML project (framework imports, notebooks, model artefacts).
@@ -83,11 +88,15 @@ impl ProjectFacts {
         // `pkg/__init__.py` or `src/pkg/__init__.py`: a package this repository defines.
         match parts.as_slice() {
             [pkg, "__init__.py"] | ["src" | "python" | "lib", pkg, "__init__.py"] => {
-                f.own_packages.insert(normalise_package(pkg));
                 f.package_dirs.insert(
                     normalise_package(pkg),
                     rel.trim_end_matches("/__init__.py").to_string(),
                 );
+            }
+            [pkg, module] | ["src" | "python" | "lib", pkg, module]
+                if module.ends_with(".py") && *module != "__init__.py" =>
+            {
+                f.module_packages.insert(normalise_package(pkg));
             }
             _ => {}
         }
@@ -122,17 +131,26 @@ impl ProjectFacts {
         f
     }
 
+    /// Whether this repository defines the Python package `pkg` (normalised): it declares the
+    /// distribution, or holds its top-level package with modules of its own.
+    pub(crate) fn defines(&self, pkg: &str) -> bool {
+        self.own_packages.contains(pkg)
+            || (self.package_dirs.contains_key(pkg) && self.module_packages.contains(pkg))
+    }
+
     /// Whether the two say the same for levels: all but `ml_signals`, which only the report's
     /// `ml_project` shows (no model reads it). Destructured whole: a new field must be placed.
     pub(crate) fn same_for_levels(&self, other: &ProjectFacts) -> bool {
         let ProjectFacts {
             own_packages,
             package_dirs,
+            module_packages,
             declares_distribution,
             ml_signals: _,
         } = self;
         *own_packages == other.own_packages
             && *package_dirs == other.package_dirs
+            && *module_packages == other.module_packages
             && *declares_distribution == other.declares_distribution
     }
 
@@ -144,6 +162,7 @@ impl ProjectFacts {
     pub(crate) fn is_empty(&self) -> bool {
         self.own_packages.is_empty()
             && self.package_dirs.is_empty()
+            && self.module_packages.is_empty()
             && !self.declares_distribution
             && self.ml_signals.is_empty()
     }
@@ -152,6 +171,7 @@ impl ProjectFacts {
         self.own_packages.extend(other.own_packages);
         self.declares_distribution |= other.declares_distribution;
         self.package_dirs.extend(other.package_dirs);
+        self.module_packages.extend(other.module_packages);
         self.ml_signals.extend(other.ml_signals);
     }
 }

@@ -201,21 +201,181 @@ fn dag_ids(text: &str) -> Vec<String> {
 }
 
 /// `sys.path.insert(0, "/opt/airflow/scripts/monitoring")`: where later imports are found
-/// (mapped onto the repository by the graph).
+/// (mapped onto the repository by the graph). A directory named from the file's own place
+/// (`Path(__file__).parent.parent / "src"`, `os.path.join(os.path.dirname(__file__), "..",
+/// "src")`) is recorded relative to the file's directory (`../src`).
 fn sys_paths(text: &str) -> Vec<String> {
     static SYS_PATH: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\bsys\.path\.(?:insert\(\s*\d+\s*,|append\()\s*r?["']([^"'\n]{1,300})["']"#)
             .expect("sys.path pattern")
     });
+    static SYS_PATH_EXPR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bsys\.path\.(?:insert\(\s*\d+\s*,|append\()").expect("sys.path call pattern")
+    });
     let mut out: Vec<String> = Vec::new();
+    let mut add = |p: String| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
     for c in SYS_PATH.captures_iter(text) {
-        if let Some(m) = c.get(1)
-            && !out.iter().any(|p| p == m.as_str())
-        {
-            out.push(m.as_str().to_string());
+        if let Some(m) = c.get(1) {
+            add(m.as_str().to_string());
+        }
+    }
+    for m in SYS_PATH_EXPR.find_iter(text) {
+        if let Some(p) = call_argument(&text[m.end()..]).and_then(file_relative) {
+            add(p);
         }
     }
     out
+}
+
+/// The rest of a call's last argument: the text up to the parenthesis that closes the call.
+fn call_argument(rest: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices().take(400) {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' if depth == 0 => return Some(&rest[..i]),
+            ')' | ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A path expression built from `__file__`, as a path relative to the file's directory:
+/// `Path(__file__).resolve().parents[1] / "src"` → `../src`, `os.path.dirname(
+/// os.path.abspath(__file__))` → `.`. None for anything else.
+fn file_relative(expr: &str) -> Option<String> {
+    let e: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
+    let (is_file, comps) = path_expr(&e)?;
+    if is_file {
+        return None;
+    }
+    Some(if comps.is_empty() {
+        ".".to_string()
+    } else {
+        comps.join("/")
+    })
+}
+
+/// [`file_relative`]'s reading: (still the file itself, components from its directory).
+fn path_expr(e: &str) -> Option<(bool, Vec<String>)> {
+    fn up(v: &mut (bool, Vec<String>)) {
+        if v.0 {
+            v.0 = false;
+        } else if v.1.last().is_some_and(|c| c != "..") {
+            v.1.pop();
+        } else {
+            v.1.push("..".into());
+        }
+    }
+    fn push(v: &mut (bool, Vec<String>), seg: &str) -> Option<()> {
+        if v.0 {
+            return None;
+        }
+        for s in seg.split('/').filter(|s| !s.is_empty() && *s != ".") {
+            if s == ".." {
+                up(v);
+                v.0 = false;
+            } else {
+                v.1.push(s.to_string());
+            }
+        }
+        Some(())
+    }
+    fn literal(a: &str) -> Option<&str> {
+        let a = a.strip_prefix('r').unwrap_or(a);
+        a.strip_prefix('"')
+            .and_then(|a| a.strip_suffix('"'))
+            .or_else(|| a.strip_prefix('\'').and_then(|a| a.strip_suffix('\'')))
+    }
+    // The top-level arguments of a call whose text starts after its `(`; the rest after `)`.
+    fn args(s: &str) -> Option<(Vec<&str>, &str)> {
+        let (mut depth, mut start, mut out) = (0usize, 0usize, Vec::new());
+        for (i, c) in s.char_indices() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' if depth == 0 => {
+                    out.push(&s[start..i]);
+                    return Some((out, &s[i + 1..]));
+                }
+                ')' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(&s[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    // The head: `__file__` or a call wrapping a path expression.
+    let (mut v, mut rest) = if let Some(r) = e.strip_prefix("__file__") {
+        ((true, Vec::new()), r)
+    } else {
+        let open = e.find('(')?;
+        let callee = &e[..open];
+        let (a, r) = args(&e[open + 1..])?;
+        match callee {
+            "str" | "os.path.abspath" | "os.path.realpath" | "os.path.normpath" | "Path"
+            | "pathlib.Path" | "os.fspath" => {
+                if a.len() != 1 {
+                    return None;
+                }
+                (path_expr(a[0])?, r)
+            }
+            "os.path.dirname" => {
+                let mut v = path_expr(a.first()?)?;
+                up(&mut v);
+                (v, r)
+            }
+            "os.path.join" => {
+                let mut v = path_expr(a.first()?)?;
+                for x in &a[1..] {
+                    push(&mut v, literal(x)?)?;
+                }
+                (v, r)
+            }
+            _ => return None,
+        }
+    };
+    // Postfix: `.parent`, `.parents[k]`, `.resolve()`, `.absolute()`, `/ "seg"`,
+    // `.joinpath("a", "b")`.
+    loop {
+        if rest.is_empty() {
+            return Some(v);
+        }
+        if let Some(r) = rest.strip_prefix(".parents[") {
+            let (k, r) = r.split_once(']')?;
+            for _ in 0..=k.parse::<usize>().ok()?.min(16) {
+                up(&mut v);
+            }
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix(".parent") {
+            up(&mut v);
+            rest = r;
+        } else if let Some(r) = rest
+            .strip_prefix(".resolve()")
+            .or_else(|| rest.strip_prefix(".absolute()"))
+        {
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix(".joinpath(") {
+            let (a, r) = args(r)?;
+            for x in a {
+                push(&mut v, literal(x)?)?;
+            }
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('/') {
+            let end = r[1..].find(['"', '\''])? + 2;
+            push(&mut v, literal(&r[..end])?)?;
+            rest = &r[end..];
+        } else {
+            return None;
+        }
+    }
 }
 
 /// A bracket open at some point of a Python file: what it is part of.
@@ -423,6 +583,45 @@ fn literal<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Directories put on `sys.path` from the file's own place, relative to its directory.
+    #[test]
+    fn sys_path_from_the_file() {
+        let cases = [
+            (
+                "sys.path.insert(0, str(Path(__file__).parent.parent.parent / \"src\"))",
+                "../../src",
+            ),
+            (
+                "sys.path.append(str(Path(__file__).resolve().parents[1]))",
+                "..",
+            ),
+            (
+                "sys.path.insert(0, os.path.join(os.path.dirname(__file__), \"..\", \"src\"))",
+                "../src",
+            ),
+            (
+                "sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))",
+                "..",
+            ),
+            (
+                "sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))",
+                ".",
+            ),
+            (
+                "sys.path.append(str(Path(__file__).parent.joinpath('lib', 'core')))",
+                "lib/core",
+            ),
+            ("sys.path.insert(0, '/opt/airflow/src')", "/opt/airflow/src"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(sys_paths(line), vec![want.to_string()], "{line}");
+        }
+        // The file itself, or an expression not built from it: nothing.
+        assert!(sys_paths("sys.path.append(__file__)").is_empty());
+        assert!(sys_paths("sys.path.append(os.getcwd())").is_empty());
+        assert!(sys_paths("sys.path.insert(0, BASE_DIR)").is_empty());
+    }
 
     /// A job's path built from a parameter resolves with the script names the file passes.
     #[test]

@@ -262,7 +262,7 @@ pub(crate) fn scan_file_with(
         binary,
     };
     if !reads_content(rel, || !candidates.is_empty(), rules) {
-        let interesting = !path_facts.ml_signals.is_empty() || !path_facts.own_packages.is_empty();
+        let interesting = !path_facts.is_empty();
         return interesting.then(|| empty(path_facts, None, false));
     }
     let bytes = match load() {
