@@ -222,6 +222,7 @@ fixture_tests! {
     cloud_deploy_approval_release => "cloud-deploy-approval-release",
     gha_workflow_run_after_ci => "gha-workflow-run-after-ci",
     airflow_package_dags_syspath => "airflow-package-dags-syspath",
+    airflow_path_constant_script => "airflow-path-constant-script",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

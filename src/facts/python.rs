@@ -4,6 +4,7 @@
 use crate::model::{Command, FileFacts};
 use crate::read::Document;
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub(crate) fn python(doc: &Document) -> FileFacts {
@@ -57,6 +58,17 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             });
         }
     }
+    // A script path built from names (`TRAINING_DIR = Path("/opt/airflow/training")`, then
+    // `script = TRAINING_DIR / "train.py"`): written out at the line that builds it, as the
+    // same assignment of one string would be.
+    for (line_index, path) in path_constants(&doc.text) {
+        literals.push(Command {
+            line: doc.file_line(line_index),
+            text: path,
+            shell: false,
+            cwd: None,
+        });
+    }
     // `run_deployment("flow/deployment")` starts a Prefect deployment as the CLI would.
     static RUN_DEPLOYMENT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\brun_deployment\(\s*(?:name\s*=\s*)?["']([^"'\n]{1,200})["']"#)
@@ -109,6 +121,159 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         dags,
         sys_paths,
     }
+}
+
+/// Script paths assembled from names bound to paths in the same file: `NAME = Path("/opt/x")`
+/// or `NAME = "/opt/x"`, then `script = NAME / "train.py"`, `os.path.join(NAME, "train.py")`,
+/// `f"{NAME}/train.py"` or `str(NAME / "train.py")`. Each assembled value that names a script
+/// (a `.py`, `.sh`, `.ipynb` or `.R` file) with its 0-based line. Bounded: at most 256 names.
+fn path_constants(text: &str) -> Vec<(usize, String)> {
+    static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]{1,60})?=[ \t]*([^=\n][^\n]{0,300})$")
+            .expect("assignment pattern")
+    });
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(c) = ASSIGN.captures(line) else {
+            continue;
+        };
+        let rhs = c[2].split(" #").next().unwrap_or("").trim();
+        let mut used_name = false;
+        let Some(value) = path_value(rhs, &names, &mut used_name, 0) else {
+            continue;
+        };
+        if used_name
+            && [".py", ".sh", ".ipynb", ".R"]
+                .iter()
+                .any(|e| value.ends_with(e))
+        {
+            out.push((i, value.clone()));
+        }
+        if names.len() < 256 || names.contains_key(&c[1]) {
+            names.insert(c[1].to_string(), value);
+        }
+    }
+    out
+}
+
+/// [`path_constants`]'s reading of one expression: the path it builds, if every part is a
+/// string literal or a name bound to one.
+fn path_value(
+    e: &str,
+    names: &HashMap<String, String>,
+    used: &mut bool,
+    depth: usize,
+) -> Option<String> {
+    let e = e.trim();
+    if depth > 8 || e.is_empty() || e.len() > 300 {
+        return None;
+    }
+    // Top-level `/` (pathlib's join), outside strings and brackets.
+    let parts = split_top(e, b'/');
+    if parts.len() > 1 {
+        let vals: Option<Vec<String>> = parts
+            .iter()
+            .map(|p| path_value(p, names, used, depth + 1))
+            .collect();
+        return Some(join_parts(&vals?));
+    }
+    if let Some(s) = string_literal(e) {
+        return Some(s.to_string());
+    }
+    if let Some(f) = e
+        .strip_prefix("f\"")
+        .and_then(|f| f.strip_suffix('"'))
+        .or_else(|| e.strip_prefix("f'").and_then(|f| f.strip_suffix('\'')))
+    {
+        // `f"{NAME}/train.py"`: every field a bound name.
+        let mut v = String::new();
+        let mut rest = f;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}')? + open;
+            v.push_str(&rest[..open]);
+            v.push_str(names.get(rest[open + 1..close].trim())?);
+            *used = true;
+            rest = &rest[close + 1..];
+        }
+        v.push_str(rest);
+        return Some(v);
+    }
+    if e.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        let v = names.get(e)?;
+        *used = true;
+        return Some(v.clone());
+    }
+    for suffix in [".resolve()", ".absolute()", ".as_posix()"] {
+        if let Some(inner) = e.strip_suffix(suffix) {
+            return path_value(inner, names, used, depth + 1);
+        }
+    }
+    let open = e.find('(')?;
+    let inner = e[open + 1..].strip_suffix(')')?;
+    let args = split_top(inner, b',');
+    match &e[..open] {
+        "str" | "Path" | "pathlib.Path" | "os.path.abspath" | "os.path.normpath" | "os.fspath"
+            if args.len() == 1 =>
+        {
+            path_value(args[0], names, used, depth + 1)
+        }
+        "os.path.join" => {
+            let vals: Option<Vec<String>> = args
+                .iter()
+                .map(|a| path_value(a, names, used, depth + 1))
+                .collect();
+            Some(join_parts(&vals?))
+        }
+        _ => None,
+    }
+}
+
+/// Path parts joined with `/`, an absolute later part replacing what came before.
+fn join_parts(parts: &[String]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        if p.starts_with('/') || out.is_empty() {
+            out = p.clone();
+        } else {
+            out = format!("{}/{}", out.trim_end_matches('/'), p);
+        }
+    }
+    out
+}
+
+/// The content of a plain string literal (`"x"`, `'x'`, `r"x"`) with no quote inside.
+fn string_literal(e: &str) -> Option<&str> {
+    let e = e.strip_prefix('r').unwrap_or(e);
+    let q = e.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = e.strip_prefix(q)?.strip_suffix(q)?;
+    (!inner.contains(q) && !inner.contains('\n')).then_some(inner)
+}
+
+/// `e` split at top-level `sep` bytes (outside strings, parentheses and brackets).
+fn split_top(e: &str, sep: u8) -> Vec<&str> {
+    let b = e.as_bytes();
+    let (mut depth, mut quote, mut start, mut out) = (0usize, 0u8, 0usize, Vec::new());
+    for (i, &c) in b.iter().enumerate() {
+        if quote != 0 {
+            if c == quote {
+                quote = 0;
+            }
+            continue;
+        }
+        match c {
+            b'"' | b'\'' => quote = c,
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ if c == sep && depth == 0 => {
+                out.push(&e[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&e[start..]);
+    out
 }
 
 /// A path built from a parameter (`f"/opt/jobs/{job_file}"`, `"scripts/{}".format(name)`)
@@ -583,6 +748,20 @@ fn literal<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Script paths assembled from names bound to paths, at the line that assembles them.
+    #[test]
+    fn script_paths_from_path_constants() {
+        let text = "BASE = Path(\"/opt/airflow/training\")\nSCRIPTS = \"/app/scripts\"\n\ndef run():\n    script = BASE / \"train.py\"\n    other = os.path.join(SCRIPTS, \"etl\", \"load.sh\")\n    nb = f\"{SCRIPTS}/explore.ipynb\"\n    data = BASE / \"data.csv\"\n    plain = \"src/train.py\"\n    unknown = ROOT / \"train.py\"\n";
+        assert_eq!(
+            path_constants(text),
+            vec![
+                (4, "/opt/airflow/training/train.py".to_string()),
+                (5, "/app/scripts/etl/load.sh".to_string()),
+                (6, "/app/scripts/explore.ipynb".to_string()),
+            ]
+        );
+    }
 
     /// Directories put on `sys.path` from the file's own place, relative to its directory.
     #[test]
