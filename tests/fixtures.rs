@@ -223,6 +223,7 @@ fixture_tests! {
     gha_workflow_run_after_ci => "gha-workflow-run-after-ci",
     airflow_package_dags_syspath => "airflow-package-dags-syspath",
     airflow_path_constant_script => "airflow-path-constant-script",
+    k8s_job_piped_manifest => "k8s-job-piped-manifest",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

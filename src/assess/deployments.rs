@@ -23,13 +23,14 @@ pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
 /// workflow or pipeline run.
 static TRAINING_MANIFEST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\bkubectl\b[^\n|;&]*\b(apply|create)\b[^\n|;&]*\s(-f|--filename)[ =]\S*(train|katib|experiment|tfjob|pytorchjob|mpijob|workflow|pipelinerun)[^/\s]*\.ya?ml\b",
+        r"(?i)\bkubectl\b[^\n|;&]*\b(apply|create)\b[^\n|;&]*\s(-f|--filename)[ =]\S*(train|katib|experiment|tfjob|pytorchjob|mpijob|workflow|pipelinerun)[^/\s]*\.ya?ml\b|(train|katib|experiment|tfjob|pytorchjob|mpijob|workflow|pipelinerun)[^/\s]*\.ya?ml\b[^\n;&]*\|[^\n;&]*\bkubectl\b[^\n|;&]*\b(apply|create)\b[^\n|;&]*\s(-f|--filename)[ =]-(\s|$)",
     )
     .expect("training manifest")
 });
 
 /// `kubectl apply -f` of a manifest named for a training run (`katib-experiment.yaml`,
-/// `train-job.yaml`, an Argo workflow) starts training on the cluster: it deploys no model or
+/// `train-job.yaml`, an Argo workflow; also piped in, `cat retrain-job.yaml | envsubst |
+/// kubectl apply -f -`) starts training on the cluster: it deploys no model or
 /// service. Its `deploy-command` evidence stays `implemented`, with a note.
 pub(crate) fn training_job_launches(evs: &mut [Evidence]) {
     for e in evs.iter_mut().filter(|e| {

@@ -53,7 +53,10 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             literals.push(Command {
                 line,
                 text: s.to_string(),
-                shell: s.starts_with("python") || s.contains(".sh") || s.starts_with("bash "),
+                shell: s.starts_with("python")
+                    || s.contains(".sh")
+                    || s.starts_with("bash ")
+                    || s.starts_with("cd "),
                 cwd: None,
             });
         }
@@ -654,6 +657,19 @@ pub(crate) fn run_literals(text: &str) -> Vec<(usize, &str)> {
                     let body = &text[i + 3..end];
                     if !body.contains('\n') && !body.is_empty() && body.len() <= 300 {
                         literal(&mut out, &mut stack, i + 3, body, prev, prev2);
+                    } else if body.contains('\n') && body.len() <= 4000 {
+                        // A script written over several lines (`cmd = f"""\n cd /app &&
+                        // python3 train.py \\\n --epochs 3\n"""`): each line, as a shell
+                        // script's lines are read.
+                        let mut at = i + 3;
+                        for line in body.split('\n') {
+                            let t = line.trim();
+                            if !t.is_empty() && t.len() <= 300 {
+                                let off = at + (line.len() - line.trim_start().len());
+                                literal(&mut out, &mut stack, off, t, prev, prev2);
+                            }
+                            at += line.len() + 1;
+                        }
                     }
                     i = (end + 3).min(b.len());
                 } else {
@@ -748,6 +764,18 @@ fn literal<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A command written over several lines of a triple-quoted string is read line by line;
+    /// a docstring runs nothing.
+    #[test]
+    fn multi_line_command_strings() {
+        let text = "def train(p):\n    \"\"\"Train.\n    python old.py\n    \"\"\"\n    cmd = f\"\"\"\n    cd /app && python3 src/train.py \\\n        --data {p}\n    \"\"\"\n    run(cmd)\n";
+        let got: Vec<&str> = run_literals(text).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(
+            got,
+            vec!["cd /app && python3 src/train.py \\", "--data {p}"]
+        );
+    }
 
     /// Script paths assembled from names bound to paths, at the line that assembles them.
     #[test]

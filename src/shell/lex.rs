@@ -14,6 +14,8 @@ pub(crate) struct Part<'a> {
     pub words: Vec<String>,
     /// The command lines of its substitutions, read before it (they run first).
     pub substitutions: Vec<&'a str>,
+    /// Its standard input is the output of the command before it (`a | b`: `b` is piped).
+    pub piped: bool,
 }
 
 /// The simple commands of a line, in order.
@@ -25,6 +27,7 @@ pub(crate) fn split(line: &str) -> Vec<Part<'_>> {
         start: 0,
         clean: String::new(),
         subs: Vec::new(),
+        piped: false,
     };
     lexer.run();
     lexer.parts
@@ -39,6 +42,8 @@ struct Lexer<'a> {
     /// The current command with substitutions replaced and grouping parentheses dropped.
     clean: String,
     subs: Vec<&'a str>,
+    /// The command being read is fed by a pipe.
+    piped: bool,
 }
 
 /// What a substitution leaves in the words of its command.
@@ -73,9 +78,16 @@ impl<'a> Lexer<'a> {
                     i = end;
                 }
                 b'`' => i = self.backticks(i),
-                b'#' if i == 0 || self.word_boundary(i - 1) => break,
+                // A comment runs to the end of its line: the lines after it (a block of
+                // several) are read.
+                b'#' if i == 0 || self.word_boundary(i - 1) => match self.line[i..].find('\n') {
+                    Some(off) => i += off,
+                    None => break,
+                },
                 b';' | b'|' | b'&' | b'\n' => {
                     self.end_part(i);
+                    let pipe = b == b'|' && !matches!(self.bytes.get(i + 1), Some(b'|' | b'&'));
+                    self.piped = pipe;
                     i += 1;
                     while i < n && matches!(self.bytes[i], b'|' | b'&') {
                         i += 1;
@@ -198,6 +210,7 @@ impl<'a> Lexer<'a> {
             raw,
             words,
             substitutions: std::mem::take(&mut self.subs),
+            piped: self.piped,
         });
     }
 }
@@ -208,6 +221,20 @@ mod tests {
 
     fn words(line: &str) -> Vec<Vec<String>> {
         split(line).into_iter().map(|p| p.words).collect()
+    }
+
+    /// A comment ends at its line's end: a block's later lines are commands.
+    #[test]
+    fn comment_lines_inside_a_block() {
+        assert_eq!(
+            words("set -e\n# train\npython train.py # now\nmake deploy"),
+            vec![
+                vec!["set", "-e"],
+                vec![],
+                vec!["python", "train.py"],
+                vec!["make", "deploy"]
+            ]
+        );
     }
 
     #[test]

@@ -119,7 +119,10 @@ pub(crate) fn parse_line_with(
     let ignored: Vec<bool> = (0..parts.len())
         .map(|k| modes::failure_ignored(line, &parts, k))
         .collect();
+    // The file the previous command of a pipe passes on (`cat job.yaml | envsubst | ...`).
+    let mut stdin_file: Option<String> = None;
     for (k, part) in parts.into_iter().enumerate() {
+        let fed = if part.piped { stdin_file.take() } else { None };
         // Substitutions run first, where the command runs (their `cd` stays inside).
         for sub in part.substitutions.iter().filter(|s| s.len() < 4000) {
             out.extend(parse_line_with(sub, &mut cwd.clone(), &mut state.clone()));
@@ -134,6 +137,10 @@ pub(crate) fn parse_line_with(
         }
         if !loop_vars.is_empty() {
             tokens = expand_loop_vars(tokens, &loop_vars);
+        }
+        stdin_file = piped_file(&tokens, fed.as_deref());
+        if let Some(file) = &fed {
+            read_stdin_from(&mut tokens, file);
         }
         let Some(program) = tokens.first().cloned() else {
             // `SCRIPT=src/train.py` alone: a variable of the shell, for the lines after it.
@@ -206,6 +213,52 @@ pub(crate) fn parse_line_with(
         }
     }
     out
+}
+
+/// Programs that pass a file read on their standard input on to the next command of a pipe,
+/// changed or not.
+const FILTERS: &[&str] = &["envsubst", "sed", "awk", "tee", "grep", "yq", "tr", "perl"];
+
+/// The file a command writes to its standard output, for the next command of a pipe: `cat
+/// FILE`, `envsubst < FILE`, `sed 's/x/y/' FILE`, or the file a filter got from the pipe (`fed`).
+fn piped_file(tokens: &[String], fed: Option<&str>) -> Option<String> {
+    let program = base_name(tokens.first()?);
+    if let Some(i) = tokens.iter().position(|t| t == "<") {
+        return tokens.get(i + 1).cloned();
+    }
+    let args: Vec<&String> = tokens[1..].iter().filter(|t| !t.starts_with('-')).collect();
+    match program {
+        "cat" if args.len() == 1 => Some(args[0].clone()),
+        "sed" | "awk" | "yq" | "perl"
+            if args.len() >= 2
+                && [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|e| args[args.len() - 1].ends_with(e)) =>
+        {
+            Some(args[args.len() - 1].clone())
+        }
+        p if FILTERS.contains(&p) => fed.map(str::to_string),
+        _ => None,
+    }
+}
+
+/// `kubectl apply -f -` (or `oc`) fed by a pipe applies the file the pipe passes on: the `-`
+/// becomes that file.
+fn read_stdin_from(tokens: &mut [String], file: &str) {
+    if !matches!(
+        tokens.first().map(|p| base_name(p)),
+        Some("kubectl" | "oc" | "kubectl.exe")
+    ) {
+        return;
+    }
+    for i in 0..tokens.len() {
+        if tokens[i] == "--filename=-" {
+            tokens[i] = format!("--filename={file}");
+        } else if tokens[i] == "-" && i > 0 && matches!(tokens[i - 1].as_str(), "-f" | "--filename")
+        {
+            tokens[i] = file.to_string();
+        }
+    }
 }
 
 /// `NAME=value` (a shell assignment): the name and the value. A word such as `--lr=0.1` or
@@ -656,6 +709,31 @@ mod tests {
                 alternatives: false
             }]
         );
+        // A manifest piped into `kubectl apply -f -` is the file applied.
+        let piped = |line: &str| -> Vec<Action> {
+            one(line)
+                .into_iter()
+                .filter(|a| matches!(a, Action::Files { .. }))
+                .collect()
+        };
+        let applied = vec![Action::Files {
+            paths: vec!["k8s/job.yaml".into()],
+            alternatives: false,
+        }];
+        assert_eq!(
+            piped("cat k8s/job.yaml | envsubst | kubectl apply -f -"),
+            applied
+        );
+        assert_eq!(
+            piped("envsubst < k8s/job.yaml | kubectl apply -f -"),
+            applied
+        );
+        assert_eq!(
+            piped("sed 's/TAG/v2/' k8s/job.yaml | kubectl apply --filename=-"),
+            applied
+        );
+        // Not a pipe: the `-` stays standard input, which names no file.
+        assert!(piped("cat k8s/job.yaml; kubectl apply -f -").is_empty());
         // A Cloud Function deployed from a folder runs its main.py.
         assert_eq!(
             one(
