@@ -137,7 +137,20 @@ pub(crate) fn expand(commands: &mut Vec<Command>, from: usize, vars: &Vars) {
         return;
     }
     let tail = commands.split_off(from);
-    for c in tail {
+    for mut c in tail {
+        // A directory entered through a variable (`cd ${PROJECT_NAME}/`): its value.
+        if let Some(d) = c
+            .cwd
+            .as_deref()
+            .filter(|d| d.contains('$') && !d.contains("${{"))
+        {
+            c.cwd = vars
+                .expand(d)
+                .into_iter()
+                .next()
+                .map(|d| d.trim_matches('/').trim_start_matches("./").to_string())
+                .filter(|d| !d.is_empty() && d != ".");
+        }
         let texts = vars.expand(&c.text);
         if texts.len() == 1 && texts[0] == c.text {
             commands.push(c);

@@ -106,8 +106,17 @@ pub(crate) fn collect_commands(
     match &node.value {
         Value::Scalar(s) => push_block(out, s, node.line, shell, cwd),
         Value::Seq(items) => {
+            // A list of command lines runs in one shell (GitLab `script:`, Bitbucket, Drone,
+            // Buildkite, Travis): a `cd` item moves the items after it. Lists of steps (maps)
+            // run each in a shell of its own.
+            let mut now = cwd.map(str::to_string);
             for i in items {
-                collect_commands(i, shell, out, depth + 1, cwd, here);
+                collect_commands(i, shell, out, depth + 1, now.as_deref(), here);
+                if let (true, Some(s)) = (shell, i.as_str()) {
+                    for (_, l) in crate::shell::logical_lines(s) {
+                        now = crate::shell::cd::block_line(now.as_deref(), &l);
+                    }
+                }
             }
         }
         Value::Map(entries) => {

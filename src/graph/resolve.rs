@@ -96,6 +96,15 @@ impl<'a> Graph<'a> {
             if self.is_file(&p) {
                 return vec![p];
             }
+            // A script missing from the tree beside its notebook is that notebook, exported
+            // where it runs (`jupytext --to py`, `jupyter nbconvert --to script`).
+            if let Some(stem) = p.strip_suffix(".py") {
+                let nb = format!("{stem}.ipynb");
+                self.note_path(&nb);
+                if self.is_file(&nb) {
+                    return vec![nb];
+                }
+            }
             if dirs && self.is_dir(&p) {
                 let under = self.files_under(&p);
                 if !under.is_empty() {

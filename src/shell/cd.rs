@@ -5,8 +5,9 @@
 //!   it, relative to where the line runs ([`within_line`]);
 //! - across the lines of one CI shell block (`run: |`), a `cd DIR` alone on its line moves the
 //!   lines after it: there the directory is a command's `cwd`, where `/x` is relative to the
-//!   repository root and `$VARIABLE`s are unknown, so they keep the directory as it was
-//!   ([`block_line`]).
+//!   repository root and a `$VARIABLE` is kept for the CI file's reader to resolve from its
+//!   variables; one nothing resolves is known only up to the variable ([`block_line`],
+//!   [`known`]).
 
 /// The directory after `cd dir` within a command line that runs in `cwd` (None: where the line
 /// runs).
@@ -29,11 +30,12 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
         (_, "" | "." | "~" | "-" | "$GITHUB_WORKSPACE") => None,
         // A GitHub Actions expression (`cd ${{ env.ML_DIR }}`) is kept for the workflow's
         // reader to resolve, as it resolves the commands' text.
+        // A variable (`cd ${PROJECT_NAME}/`, `cd ${{ env.ML_DIR }}`) is kept for the reader
+        // that knows its value (a CI file's variables) to resolve; a shell variable stands for
+        // a whole directory (`$HOME`, a project folder), not one below the current.
         (Some(c), d) if !d.starts_with('/') && (!d.starts_with('$') || d.starts_with("${{")) => {
             Some(format!("{}/{}", c.trim_end_matches('/'), d))
         }
-        (None, d) if d.starts_with("${{") => Some(d.to_string()),
-        (_, d) if d.starts_with('$') => cwd.map(str::to_string),
         (_, d) => Some(d.to_string()),
     }
 }
@@ -42,7 +44,7 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
 /// resolves expressions (GitHub Actions) is, where nothing resolved it (an expression with no
 /// value, another system's template parameter), the directory as it was before that `cd`.
 pub(crate) fn known(cwd: &str) -> Option<String> {
-    match cwd.find("${{") {
+    match cwd.find('$') {
         Some(at) => Some(cwd[..at].trim_end_matches('/').to_string()).filter(|p| !p.is_empty()),
         None => Some(cwd.to_string()),
     }
@@ -86,7 +88,12 @@ mod tests {
         assert_eq!(within_line(Some("ml"), "~"), None);
         assert_eq!(block_line(None, "cd ml"), Some("ml".into()));
         assert_eq!(block_line(Some("/ml"), "cd src"), Some("/ml/src".into()));
-        assert_eq!(block_line(Some("/ml"), "cd $HOME"), Some("/ml".into()));
+        assert_eq!(block_line(Some("/ml"), "cd $HOME"), Some("$HOME".into()));
+        assert_eq!(known("$HOME"), None);
+        assert_eq!(
+            block_line(None, "cd ${PROJECT}/"),
+            Some("${PROJECT}".into())
+        );
         assert_eq!(block_line(Some("/ml"), "cd $GITHUB_WORKSPACE"), None);
         assert_eq!(block_line(Some("/ml"), "cd x && make"), Some("/ml".into()));
         assert_eq!(block_line(None, "python train.py"), None);

@@ -401,6 +401,7 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             })
         }
         ("jupyter", Some("nbconvert" | "execute" | "run")) => jupyter(args),
+        ("jupytext", _) => jupytext(args),
         _ if RUN_NOTHING_HERE.contains(&program) => None,
         _ => {
             // `./scripts/train.sh` or `scripts/train.sh`: the program itself is a path.
@@ -764,6 +765,20 @@ fn source(args: &[String]) -> Option<Action> {
         paths: vec![f.clone()],
         alternatives: false,
     })
+}
+
+/// `jupytext --execute NB` runs the notebook; `jupytext --to py NB` only converts it (the
+/// script it writes is read as the notebook where it runs: `graph::resolve`).
+fn jupytext(args: &[String]) -> Option<Action> {
+    if !args.iter().any(|a| a == "--execute") {
+        return None;
+    }
+    let paths: Vec<String> = args
+        .iter()
+        .filter(|a| a.ends_with(".ipynb") || a.ends_with(".md") || a.ends_with(".py"))
+        .cloned()
+        .collect();
+    files(paths)
 }
 
 /// `jupyter nbconvert --execute NB`, `jupyter execute NB`.

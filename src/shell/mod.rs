@@ -96,6 +96,9 @@ pub(crate) struct ShellState {
     pub tracking_off: bool,
     pub errexit_off: bool,
     pub vars: vars::Vars,
+    /// Files an earlier command moved or copied into place (`mv main_train.py main.py`): the
+    /// new path (from the root) → the file of the repository it holds.
+    pub renames: Vec<(String, String)>,
 }
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
@@ -189,6 +192,7 @@ pub(crate) fn parse_line_with(
                     tracking_off: off_here,
                     errexit_off: state.errexit_off,
                     vars: state.vars.clone(),
+                    renames: state.renames.clone(),
                 };
                 let mut inner_simples = parse_line_with(inner, &mut inner_cwd, &mut inner_state);
                 if ignored[k] {
@@ -199,7 +203,11 @@ pub(crate) fn parse_line_with(
             continue;
         }
         let text = shorten(part.raw.trim());
-        if let Some(action) = classify(&tokens) {
+        record_rename(&tokens, cwd.as_deref(), &mut state.renames);
+        if let Some(mut action) = classify(&tokens) {
+            if !state.renames.is_empty() {
+                follow_renames(&mut action, cwd.as_deref(), &state.renames);
+            }
             out.push(Simple {
                 program: base_name(&program).to_string(),
                 runs: classify::unwrapped_program(&tokens).unwrap_or_default(),
@@ -213,6 +221,47 @@ pub(crate) fn parse_line_with(
         }
     }
     out
+}
+
+/// `mv A B` or `cp A B` of one file to another name (not into a directory): B now holds A.
+/// At most 64 are kept.
+fn record_rename(tokens: &[String], cwd: Option<&str>, renames: &mut Vec<(String, String)>) {
+    if !matches!(tokens.first().map(|p| base_name(p)), Some("mv" | "cp")) || renames.len() >= 64 {
+        return;
+    }
+    let args: Vec<&String> = tokens[1..].iter().filter(|t| !t.starts_with('-')).collect();
+    let [from, to] = args.as_slice() else {
+        return;
+    };
+    let file = |p: &str| {
+        !p.ends_with('/') && !p.contains(['$', '*']) && crate::paths::file_name(p).contains('.')
+    };
+    if !file(from) || !file(to) {
+        return;
+    }
+    let base = cwd.unwrap_or("");
+    if let (Some(f), Some(t)) = (crate::paths::join(base, from), crate::paths::join(base, to)) {
+        renames.retain(|(n, _)| *n != t);
+        renames.push((t, f));
+    }
+}
+
+/// Paths an action names that an earlier `mv`/`cp` filled: the file moved there instead
+/// (written from the root, `/main_train.py`).
+fn follow_renames(action: &mut Action, cwd: Option<&str>, renames: &[(String, String)]) {
+    let swap = |p: &mut String| {
+        if let Some(full) = crate::paths::join(cwd.unwrap_or(""), p)
+            && let Some((_, from)) = renames.iter().rev().find(|(to, _)| *to == full)
+        {
+            *p = format!("/{from}");
+        }
+    };
+    match action {
+        Action::Files { paths, .. } | Action::Paths(paths) | Action::Tests { paths } => {
+            paths.iter_mut().for_each(swap)
+        }
+        _ => {}
+    }
 }
 
 /// Programs that pass a file read on their standard input on to the next command of a pipe,
@@ -709,6 +758,26 @@ mod tests {
                 alternatives: false
             }]
         );
+        // `jupytext --to py` converts a notebook; `--execute` runs it.
+        assert!(one("jupytext --to py nb/train.ipynb").is_empty());
+        assert_eq!(
+            one("jupytext --to py --execute nb/train.ipynb"),
+            vec![Action::Files {
+                paths: vec!["nb/train.ipynb".into()],
+                alternatives: false
+            }]
+        );
+        // A file moved into place earlier in the job is the file moved there.
+        {
+            let mut state = ShellState::default();
+            let mut cwd = Some("uc".to_string());
+            assert!(parse_line_with("mv main_train.py main.py", &mut cwd, &mut state).is_empty());
+            let s = parse_line_with("python main.py --x 1", &mut cwd, &mut state);
+            assert_eq!(
+                s[0].action,
+                Action::Paths(vec!["/uc/main_train.py".into(), "1".into()])
+            );
+        }
         // A manifest piped into `kubectl apply -f -` is the file applied.
         let piped = |line: &str| -> Vec<Action> {
             one(line)
