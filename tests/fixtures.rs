@@ -225,6 +225,7 @@ fixture_tests! {
     airflow_path_constant_script => "airflow-path-constant-script",
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
+    served_handover_one_system => "served-handover-one-system",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

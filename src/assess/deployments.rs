@@ -173,6 +173,17 @@ const SERVED_HANDOVERS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Whether code outside `inside` hands a model over to a serving process inside it (a pair of
+/// [`SERVED_HANDOVERS`]: the server inside, the promotion or write outside).
+pub(crate) fn hands_over(evs: &[Evidence], inside: &dyn Fn(&str) -> bool) -> bool {
+    SERVED_HANDOVERS.iter().any(|&(serves, hands, _, _)| {
+        let has =
+            |e: &Evidence, f: &str| e.tier >= Tier::Implemented && e.facets.iter().any(|x| x == f);
+        evs.iter().any(|e| has(e, serves) && inside(&e.path))
+            && evs.iter().any(|e| has(e, hands) && !inside(&e.path))
+    })
+}
+
 /// The hand-overs of [`SERVED_HANDOVERS`] as deployments: automated when the hand-over is,
 /// gated when it is. The derived evidence points at the hand-over and names the server in its
 /// note.

@@ -153,6 +153,12 @@ pub(crate) fn separate_systems(
         .cloned()
         .collect();
     let under = |p: &str| roots.iter().any(|r| p.starts_with(&format!("{r}/")));
+    // A system that serves what the rest of the repository hands over (a server in the CI's
+    // directory loading the registry version a pipeline elsewhere promotes, or polling the
+    // directory it writes) is one system with it, whatever its CI reaches.
+    if crate::assess::deployments::hands_over(evs, &|p: &str| under(p)) {
+        return None;
+    }
     let from_scoped_ci = |e: &Evidence| {
         entries.contains(&e.path.as_str())
             || (e.tier == Tier::Automated
