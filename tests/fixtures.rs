@@ -226,6 +226,7 @@ fixture_tests! {
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
     served_handover_one_system => "served-handover-one-system",
+    k8s_cronjob_image_workdir => "k8s-cronjob-image-workdir",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

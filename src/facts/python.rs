@@ -184,6 +184,13 @@ fn path_value(
     if let Some(s) = string_literal(e) {
         return Some(s.to_string());
     }
+    // The file's own place (`Path(__file__).parent`): relative to its directory.
+    if e.contains("__file__")
+        && let Some(rel) = file_relative(e)
+    {
+        *used = true;
+        return Some(rel);
+    }
     if let Some(f) = e
         .strip_prefix("f\"")
         .and_then(|f| f.strip_suffix('"'))
@@ -780,13 +787,14 @@ mod tests {
     /// Script paths assembled from names bound to paths, at the line that assembles them.
     #[test]
     fn script_paths_from_path_constants() {
-        let text = "BASE = Path(\"/opt/airflow/training\")\nSCRIPTS = \"/app/scripts\"\n\ndef run():\n    script = BASE / \"train.py\"\n    other = os.path.join(SCRIPTS, \"etl\", \"load.sh\")\n    nb = f\"{SCRIPTS}/explore.ipynb\"\n    data = BASE / \"data.csv\"\n    plain = \"src/train.py\"\n    unknown = ROOT / \"train.py\"\n";
+        let text = "BASE = Path(\"/opt/airflow/training\")\nSCRIPTS = \"/app/scripts\"\n\ndef run():\n    script = BASE / \"train.py\"\n    other = os.path.join(SCRIPTS, \"etl\", \"load.sh\")\n    nb = f\"{SCRIPTS}/explore.ipynb\"\n    data = BASE / \"data.csv\"\n    plain = \"src/train.py\"\n    unknown = ROOT / \"train.py\"\n    here = Path(__file__).parent / \"retrain.py\"\n";
         assert_eq!(
             path_constants(text),
             vec![
                 (4, "/opt/airflow/training/train.py".to_string()),
                 (5, "/app/scripts/etl/load.sh".to_string()),
                 (6, "/app/scripts/explore.ipynb".to_string()),
+                (10, "./retrain.py".to_string()),
             ]
         );
     }

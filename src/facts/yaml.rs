@@ -129,6 +129,28 @@ pub(crate) fn collect_commands(
                 .and_then(|c| crate::paths::join(here, c.trim_start_matches("./")))
                 .map(|p| format!("/{p}"));
             let cwd = code.as_deref().or(cwd);
+            // A container's working directory in its image (`workingDir: /app`): the relative
+            // scripts its command names are there (`/app/monitoring/check.py`), which the graph
+            // maps back onto the repository as any image path.
+            let image_dir = entries
+                .iter()
+                .find(|(k, _, _)| matches!(k.as_str(), "workingDir" | "working_dir"))
+                .and_then(|(_, _, v)| v.as_str())
+                .filter(|d| d.starts_with('/') && d.len() > 1 && !d.contains('$'));
+            let in_image = |t: &str| -> String {
+                match image_dir {
+                    Some(d)
+                        if !t.starts_with(['-', '/', '$'])
+                            && t.contains('/')
+                            && [".py", ".sh", ".R", ".ipynb"]
+                                .iter()
+                                .any(|e| t.ends_with(e)) =>
+                    {
+                        format!("{}/{}", d.trim_end_matches('/'), t.trim_start_matches("./"))
+                    }
+                    _ => t.to_string(),
+                }
+            };
             // `command: [python, train.py]` + `args: [--epochs, "3"]`: one command line.
             let argv: Vec<&Node> = ["command", "args"]
                 .iter()
@@ -147,9 +169,10 @@ pub(crate) fn collect_commands(
                         None => toks.extend(n.as_str()),
                     }
                 }
+                let toks: Vec<String> = toks.into_iter().map(in_image).collect();
                 out.push(Command {
                     line: argv[0].line,
-                    text: shell_join(toks),
+                    text: shell_join(toks.iter().map(String::as_str)),
                     shell: true,
                     cwd: cwd.map(str::to_string),
                 });
@@ -161,9 +184,10 @@ pub(crate) fn collect_commands(
                 if ARGV_KEYS.contains(&k.as_str())
                     && let Some(toks) = seq_scalars(v)
                 {
+                    let toks: Vec<String> = toks.into_iter().map(in_image).collect();
                     out.push(Command {
                         line: v.line,
-                        text: shell_join(toks),
+                        text: shell_join(toks.iter().map(String::as_str)),
                         shell: true,
                         cwd: cwd.map(str::to_string),
                     });
