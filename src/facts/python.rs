@@ -48,7 +48,14 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     // Only strings that could name a file (a path separator or a script extension), and only
     // where the code could run what they name (see [`literal_runs`]).
     for (start, s) in run_literals(&doc.text) {
-        if s.contains('/') || s.ends_with(".py") || s.ends_with(".sh") || s.contains(".py ") {
+        // A command line (`"python -m pkg.job "`, the first of adjacent literals) too.
+        let command = s.starts_with("python") && s.contains(" -m ");
+        if s.contains('/')
+            || s.ends_with(".py")
+            || s.ends_with(".sh")
+            || s.contains(".py ")
+            || command
+        {
             let line = doc.file_line(doc.line_index(start));
             literals.push(Command {
                 line,

@@ -369,6 +369,18 @@ impl<'a> Graph<'a> {
         } else {
             roots.extend(bases.iter().cloned());
             roots.push("src".into());
+            // A sub-project's src layout (`apps/platform/src/dags/x.py` importing
+            // `mlops.retrain`): the nearest `src` folder above the importing file.
+            let mut d = parent(from);
+            while !d.is_empty() {
+                if crate::paths::file_name(d) == "src" {
+                    if d != "src" {
+                        roots.push(d.to_string());
+                    }
+                    break;
+                }
+                d = parent(d);
+            }
         }
         for r in roots {
             // A normalised root that is no directory of the tree holds no module.
