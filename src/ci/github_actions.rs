@@ -252,24 +252,12 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 own.as_deref().unwrap_or(&triggers),
                 &commands,
             );
-            // A job that does not check the finished run succeeded runs after its failure too:
-            // it follows that workflow, but not its success.
-            let mut own = own.unwrap_or_default();
-            if !succeeded.contains(name.as_str())
-                && triggers
-                    .iter()
-                    .any(|t| t.kind == TriggerKind::PipelineCompletion && t.detail.is_some())
-            {
-                if own.is_empty() {
-                    own = triggers.clone();
-                }
-                for t in own
-                    .iter_mut()
-                    .filter(|t| t.kind == TriggerKind::PipelineCompletion)
-                {
-                    t.detail = None;
-                }
-            }
+            let own = own.unwrap_or_default();
+            let own = if succeeded.contains(name.as_str()) {
+                own
+            } else {
+                after_any_outcome(own, &triggers)
+            };
             Job {
                 name: name.clone(),
                 line: *line,
@@ -281,11 +269,40 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             }
         })
         .collect();
-    let mut facts = entry("github-actions", triggers, jobs);
+    named(
+        entry("github-actions", triggers, jobs),
+        root.get("name").and_then(Node::as_str),
+    )
+}
+
+/// The facts with the pipeline's own name (a workflow's `name:`).
+fn named(mut facts: FileFacts, workflow: Option<&str>) -> FileFacts {
     if let FileFacts::Entry { name, .. } = &mut facts {
-        *name = root.get("name").and_then(Node::as_str).map(str::to_string);
+        *name = workflow.map(str::to_string);
     }
     facts
+}
+
+/// A job that does not check the finished run succeeded runs after its failure too: it follows
+/// that workflow (its `workflow_run` trigger stays) but not its success (the trigger names no
+/// upstream).
+fn after_any_outcome(own: Vec<Trigger>, triggers: &[Trigger]) -> Vec<Trigger> {
+    let named = |t: &Trigger| t.kind == TriggerKind::PipelineCompletion && t.detail.is_some();
+    if !triggers.iter().any(named) {
+        return own;
+    }
+    let mut own = if own.is_empty() {
+        triggers.to_vec()
+    } else {
+        own
+    };
+    for t in own
+        .iter_mut()
+        .filter(|t| t.kind == TriggerKind::PipelineCompletion)
+    {
+        t.detail = None;
+    }
+    own
 }
 
 /// The jobs that run only when the workflow run that started them succeeded: their `if:`

@@ -44,55 +44,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             }
         }
     }
-    let mut literals = Vec::new();
-    // Only strings that could name a file (a path separator or a script extension), and only
-    // where the code could run what they name (see [`literal_runs`]).
-    for (start, s) in run_literals(&doc.text) {
-        // A command line (`"python -m pkg.job "`, the first of adjacent literals) too.
-        let command = s.starts_with("python") && s.contains(" -m ");
-        if s.contains('/')
-            || s.ends_with(".py")
-            || s.ends_with(".sh")
-            || s.contains(".py ")
-            || command
-        {
-            let line = doc.file_line(doc.line_index(start));
-            literals.push(Command {
-                line,
-                text: s.to_string(),
-                shell: s.starts_with("python")
-                    || s.contains(".sh")
-                    || s.starts_with("bash ")
-                    || s.starts_with("cd "),
-                cwd: None,
-            });
-        }
-    }
-    // A script path built from names (`TRAINING_DIR = Path("/opt/airflow/training")`, then
-    // `script = TRAINING_DIR / "train.py"`): written out at the line that builds it, as the
-    // same assignment of one string would be.
-    for (line_index, path) in path_constants(&doc.text) {
-        literals.push(Command {
-            line: doc.file_line(line_index),
-            text: path,
-            shell: false,
-            cwd: None,
-        });
-    }
-    // `run_deployment("flow/deployment")` starts a Prefect deployment as the CLI would.
-    static RUN_DEPLOYMENT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\brun_deployment\(\s*(?:name\s*=\s*)?["']([^"'\n]{1,200})["']"#)
-            .expect("run_deployment pattern")
-    });
-    for c in RUN_DEPLOYMENT.captures_iter(&doc.text) {
-        let Some(m) = c.get(1) else { continue };
-        literals.push(Command {
-            line: doc.file_line(doc.line_index(m.start())),
-            text: format!("prefect deployment run '{}'", m.as_str().replace('\'', "")),
-            shell: true,
-            cwd: None,
-        });
-    }
+    let mut literals = literal_commands(doc);
     expand_templates(&mut literals);
     airflow_triggers(doc, &mut literals);
     let dags = dag_ids(&doc.text);
@@ -291,6 +243,62 @@ fn split_top(e: &str, sep: u8) -> Vec<&str> {
     }
     out.push(&e[start..]);
     out
+}
+
+/// The strings of a Python file that may run or name what runs: script paths and command lines
+/// where the code could run them (see [`run_literals`]), script paths assembled from path
+/// constants ([`path_constants`]), and Prefect deployments started by name.
+fn literal_commands(doc: &Document) -> Vec<Command> {
+    let mut literals = Vec::new();
+    // Only strings that could name a file (a path separator or a script extension), and only
+    // where the code could run what they name.
+    for (start, s) in run_literals(&doc.text) {
+        // A command line (`"python -m pkg.job "`, the first of adjacent literals) too.
+        let command = s.starts_with("python") && s.contains(" -m ");
+        if s.contains('/')
+            || s.ends_with(".py")
+            || s.ends_with(".sh")
+            || s.contains(".py ")
+            || command
+        {
+            let line = doc.file_line(doc.line_index(start));
+            literals.push(Command {
+                line,
+                text: s.to_string(),
+                shell: s.starts_with("python")
+                    || s.contains(".sh")
+                    || s.starts_with("bash ")
+                    || s.starts_with("cd "),
+                cwd: None,
+            });
+        }
+    }
+    // A script path built from names (`TRAINING_DIR = Path("/opt/airflow/training")`, then
+    // `script = TRAINING_DIR / "train.py"`): written out at the line that builds it, as the
+    // same assignment of one string would be.
+    for (line_index, path) in path_constants(&doc.text) {
+        literals.push(Command {
+            line: doc.file_line(line_index),
+            text: path,
+            shell: false,
+            cwd: None,
+        });
+    }
+    // `run_deployment("flow/deployment")` starts a Prefect deployment as the CLI would.
+    static RUN_DEPLOYMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\brun_deployment\(\s*(?:name\s*=\s*)?["']([^"'\n]{1,200})["']"#)
+            .expect("run_deployment pattern")
+    });
+    for c in RUN_DEPLOYMENT.captures_iter(&doc.text) {
+        let Some(m) = c.get(1) else { continue };
+        literals.push(Command {
+            line: doc.file_line(doc.line_index(m.start())),
+            text: format!("prefect deployment run '{}'", m.as_str().replace('\'', "")),
+            shell: true,
+            cwd: None,
+        });
+    }
+    literals
 }
 
 /// A path built from a parameter (`f"/opt/jobs/{job_file}"`, `"scripts/{}".format(name)`)
