@@ -148,9 +148,17 @@ impl ProjectFacts {
             declares_distribution,
             ml_signals: _,
         } = self;
+        // Modules count only in a package directory ([`ProjectFacts::defines`]): a script
+        // added in a plain folder changes no level.
+        let defined = |f: &ProjectFacts, m: &BTreeSet<String>| -> Vec<String> {
+            m.iter()
+                .filter(|p| f.package_dirs.contains_key(*p))
+                .cloned()
+                .collect()
+        };
         *own_packages == other.own_packages
             && *package_dirs == other.package_dirs
-            && *module_packages == other.module_packages
+            && defined(self, module_packages) == defined(other, &other.module_packages)
             && *declares_distribution == other.declares_distribution
     }
 
