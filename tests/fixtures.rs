@@ -228,6 +228,7 @@ fixture_tests! {
     served_handover_one_system => "served-handover-one-system",
     k8s_cronjob_image_workdir => "k8s-cronjob-image-workdir",
     airflow_module_command_subproject => "airflow-module-command-subproject",
+    gha_cd_workspace_var => "gha-cd-workspace-var",
     cloudbuild_pipeline_spec_bucket => "cloudbuild-pipeline-spec-bucket",
     airflow_databricks_notebooks => "airflow-databricks-notebooks",
     gha_cd_expression => "gha-cd-expression",

@@ -26,19 +26,38 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
     let Some(dir) = standalone(line) else {
         return cwd.map(str::to_string);
     };
+    // The checkout's root named by its CI variable (`cd $GITHUB_WORKSPACE/ml`): from the root.
+    let dir = match WORKSPACE.iter().find_map(|w| dir.strip_prefix(w)) {
+        Some("") => "",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => dir,
+    };
     match (cwd, dir) {
-        (_, "" | "." | "~" | "-" | "$GITHUB_WORKSPACE") => None,
-        // A GitHub Actions expression (`cd ${{ env.ML_DIR }}`) is kept for the workflow's
-        // reader to resolve, as it resolves the commands' text.
+        (_, "" | "." | "~" | "-" | "/") => None,
         // A variable (`cd ${PROJECT_NAME}/`, `cd ${{ env.ML_DIR }}`) is kept for the reader
-        // that knows its value (a CI file's variables) to resolve; a shell variable stands for
-        // a whole directory (`$HOME`, a project folder), not one below the current.
+        // that knows its value (a CI file's variables, a workflow's expressions) to resolve; a
+        // shell variable stands for a whole directory (`$HOME`, a project folder), not one
+        // below the current.
         (Some(c), d) if !d.starts_with('/') && (!d.starts_with('$') || d.starts_with("${{")) => {
             Some(format!("{}/{}", c.trim_end_matches('/'), d))
         }
         (_, d) => Some(d.to_string()),
     }
 }
+
+/// CI variables holding the checkout's root, as a `cd` writes them.
+const WORKSPACE: &[&str] = &[
+    "$GITHUB_WORKSPACE",
+    "${GITHUB_WORKSPACE}",
+    "${{ github.workspace }}",
+    "$CI_PROJECT_DIR",
+    "${CI_PROJECT_DIR}",
+    "$BITBUCKET_CLONE_DIR",
+    "${BITBUCKET_CLONE_DIR}",
+    "$CIRCLE_WORKING_DIRECTORY",
+    "$(Build.SourcesDirectory)",
+    "$(System.DefaultWorkingDirectory)",
+];
 
 /// The part of a block's directory that is known: a `cd ${{ ... }}` kept for a reader that
 /// resolves expressions (GitHub Actions) is, where nothing resolved it (an expression with no
@@ -95,6 +114,14 @@ mod tests {
             Some("${PROJECT}".into())
         );
         assert_eq!(block_line(Some("/ml"), "cd $GITHUB_WORKSPACE"), None);
+        assert_eq!(
+            block_line(Some("/ml"), "cd $GITHUB_WORKSPACE/training"),
+            Some("/training".into())
+        );
+        assert_eq!(
+            block_line(None, "cd $CI_PROJECT_DIR/ml"),
+            Some("/ml".into())
+        );
         assert_eq!(block_line(Some("/ml"), "cd x && make"), Some("/ml".into()));
         assert_eq!(block_line(None, "python train.py"), None);
         assert_eq!(
