@@ -11,6 +11,7 @@ pub(crate) mod make;
 pub(crate) mod pyproject;
 pub(crate) mod pytasks;
 pub(crate) mod python;
+pub(crate) mod python_paths;
 pub(crate) mod tasks;
 pub(crate) mod toml_tasks;
 pub(crate) mod tox;

@@ -1,10 +1,10 @@
 //! Python files: imports, string literals that may name files or commands, `code=` directories
 //! and schedules written in the code.
 
+use crate::facts::python_paths as paths;
 use crate::model::{Command, FileFacts};
 use crate::read::Document;
 use regex::Regex;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub(crate) fn python(doc: &Document) -> FileFacts {
@@ -48,7 +48,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     expand_templates(&mut literals);
     airflow_triggers(doc, &mut literals);
     let dags = dag_ids(&doc.text);
-    let sys_paths = sys_paths(&doc.text);
+    let sys_paths = paths::sys_paths(&doc.text);
     let code_dirs = CODE_DIR
         .captures_iter(&doc.text)
         .map(|c| {
@@ -85,169 +85,9 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     }
 }
 
-/// Script paths assembled from names bound to paths in the same file: `NAME = Path("/opt/x")`
-/// or `NAME = "/opt/x"`, then `script = NAME / "train.py"`, `os.path.join(NAME, "train.py")`,
-/// `f"{NAME}/train.py"` or `str(NAME / "train.py")`. Each assembled value that names a script
-/// (a `.py`, `.sh`, `.ipynb` or `.R` file) with its 0-based line. Bounded: at most 256 names.
-fn path_constants(text: &str) -> Vec<(usize, String)> {
-    static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]{1,60})?=[ \t]*([^=\n][^\n]{0,300})$")
-            .expect("assignment pattern")
-    });
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let Some(c) = ASSIGN.captures(line) else {
-            continue;
-        };
-        let rhs = c[2].split(" #").next().unwrap_or("").trim();
-        let mut used_name = false;
-        let Some(value) = path_value(rhs, &names, &mut used_name, 0) else {
-            continue;
-        };
-        if used_name
-            && [".py", ".sh", ".ipynb", ".R"]
-                .iter()
-                .any(|e| value.ends_with(e))
-        {
-            out.push((i, value.clone()));
-        }
-        if names.len() < 256 || names.contains_key(&c[1]) {
-            names.insert(c[1].to_string(), value);
-        }
-    }
-    out
-}
-
-/// [`path_constants`]'s reading of one expression: the path it builds, if every part is a
-/// string literal or a name bound to one.
-fn path_value(
-    e: &str,
-    names: &HashMap<String, String>,
-    used: &mut bool,
-    depth: usize,
-) -> Option<String> {
-    let e = e.trim();
-    if depth > 8 || e.is_empty() || e.len() > 300 {
-        return None;
-    }
-    // Top-level `/` (pathlib's join), outside strings and brackets.
-    let parts = split_top(e, b'/');
-    if parts.len() > 1 {
-        let vals: Option<Vec<String>> = parts
-            .iter()
-            .map(|p| path_value(p, names, used, depth + 1))
-            .collect();
-        return Some(join_parts(&vals?));
-    }
-    if let Some(s) = string_literal(e) {
-        return Some(s.to_string());
-    }
-    // The file's own place (`Path(__file__).parent`): relative to its directory.
-    if e.contains("__file__")
-        && let Some(rel) = file_relative(e)
-    {
-        *used = true;
-        return Some(rel);
-    }
-    if let Some(f) = e
-        .strip_prefix("f\"")
-        .and_then(|f| f.strip_suffix('"'))
-        .or_else(|| e.strip_prefix("f'").and_then(|f| f.strip_suffix('\'')))
-    {
-        // `f"{NAME}/train.py"`: every field a bound name.
-        let mut v = String::new();
-        let mut rest = f;
-        while let Some(open) = rest.find('{') {
-            let close = rest[open..].find('}')? + open;
-            v.push_str(&rest[..open]);
-            v.push_str(names.get(rest[open + 1..close].trim())?);
-            *used = true;
-            rest = &rest[close + 1..];
-        }
-        v.push_str(rest);
-        return Some(v);
-    }
-    if e.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        let v = names.get(e)?;
-        *used = true;
-        return Some(v.clone());
-    }
-    for suffix in [".resolve()", ".absolute()", ".as_posix()"] {
-        if let Some(inner) = e.strip_suffix(suffix) {
-            return path_value(inner, names, used, depth + 1);
-        }
-    }
-    let open = e.find('(')?;
-    let inner = e[open + 1..].strip_suffix(')')?;
-    let args = split_top(inner, b',');
-    match &e[..open] {
-        "str" | "Path" | "pathlib.Path" | "os.path.abspath" | "os.path.normpath" | "os.fspath"
-            if args.len() == 1 =>
-        {
-            path_value(args[0], names, used, depth + 1)
-        }
-        "os.path.join" => {
-            let vals: Option<Vec<String>> = args
-                .iter()
-                .map(|a| path_value(a, names, used, depth + 1))
-                .collect();
-            Some(join_parts(&vals?))
-        }
-        _ => None,
-    }
-}
-
-/// Path parts joined with `/`, an absolute later part replacing what came before.
-fn join_parts(parts: &[String]) -> String {
-    let mut out = String::new();
-    for p in parts {
-        if p.starts_with('/') || out.is_empty() {
-            out = p.clone();
-        } else {
-            out = format!("{}/{}", out.trim_end_matches('/'), p);
-        }
-    }
-    out
-}
-
-/// The content of a plain string literal (`"x"`, `'x'`, `r"x"`) with no quote inside.
-fn string_literal(e: &str) -> Option<&str> {
-    let e = e.strip_prefix('r').unwrap_or(e);
-    let q = e.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = e.strip_prefix(q)?.strip_suffix(q)?;
-    (!inner.contains(q) && !inner.contains('\n')).then_some(inner)
-}
-
-/// `e` split at top-level `sep` bytes (outside strings, parentheses and brackets).
-fn split_top(e: &str, sep: u8) -> Vec<&str> {
-    let b = e.as_bytes();
-    let (mut depth, mut quote, mut start, mut out) = (0usize, 0u8, 0usize, Vec::new());
-    for (i, &c) in b.iter().enumerate() {
-        if quote != 0 {
-            if c == quote {
-                quote = 0;
-            }
-            continue;
-        }
-        match c {
-            b'"' | b'\'' => quote = c,
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ if c == sep && depth == 0 => {
-                out.push(&e[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&e[start..]);
-    out
-}
-
 /// The strings of a Python file that may run or name what runs: script paths and command lines
 /// where the code could run them (see [`run_literals`]), script paths assembled from path
-/// constants ([`path_constants`]), and Prefect deployments started by name.
+/// constants ([`paths::path_constants`]), and Prefect deployments started by name.
 fn literal_commands(doc: &Document) -> Vec<Command> {
     let mut literals = Vec::new();
     // Only strings that could name a file (a path separator or a script extension), and only
@@ -276,7 +116,7 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
     // A script path built from names (`TRAINING_DIR = Path("/opt/airflow/training")`, then
     // `script = TRAINING_DIR / "train.py"`): written out at the line that builds it, as the
     // same assignment of one string would be.
-    for (line_index, path) in path_constants(&doc.text) {
+    for (line_index, path) in paths::path_constants(&doc.text) {
         literals.push(Command {
             line: doc.file_line(line_index),
             text: path,
@@ -388,184 +228,6 @@ fn dag_ids(text: &str) -> Vec<String> {
         }
     }
     dags
-}
-
-/// `sys.path.insert(0, "/opt/airflow/scripts/monitoring")`: where later imports are found
-/// (mapped onto the repository by the graph). A directory named from the file's own place
-/// (`Path(__file__).parent.parent / "src"`, `os.path.join(os.path.dirname(__file__), "..",
-/// "src")`) is recorded relative to the file's directory (`../src`).
-fn sys_paths(text: &str) -> Vec<String> {
-    static SYS_PATH: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\bsys\.path\.(?:insert\(\s*\d+\s*,|append\()\s*r?["']([^"'\n]{1,300})["']"#)
-            .expect("sys.path pattern")
-    });
-    static SYS_PATH_EXPR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\bsys\.path\.(?:insert\(\s*\d+\s*,|append\()").expect("sys.path call pattern")
-    });
-    let mut out: Vec<String> = Vec::new();
-    let mut add = |p: String| {
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    };
-    for c in SYS_PATH.captures_iter(text) {
-        if let Some(m) = c.get(1) {
-            add(m.as_str().to_string());
-        }
-    }
-    for m in SYS_PATH_EXPR.find_iter(text) {
-        if let Some(p) = call_argument(&text[m.end()..]).and_then(file_relative) {
-            add(p);
-        }
-    }
-    out
-}
-
-/// The rest of a call's last argument: the text up to the parenthesis that closes the call.
-fn call_argument(rest: &str) -> Option<&str> {
-    let mut depth = 0usize;
-    for (i, c) in rest.char_indices().take(400) {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' if depth == 0 => return Some(&rest[..i]),
-            ')' | ']' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A path expression built from `__file__`, as a path relative to the file's directory:
-/// `Path(__file__).resolve().parents[1] / "src"` → `../src`, `os.path.dirname(
-/// os.path.abspath(__file__))` → `.`. None for anything else.
-fn file_relative(expr: &str) -> Option<String> {
-    let e: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
-    let (is_file, comps) = path_expr(&e)?;
-    if is_file {
-        return None;
-    }
-    Some(if comps.is_empty() {
-        ".".to_string()
-    } else {
-        comps.join("/")
-    })
-}
-
-/// [`file_relative`]'s reading: (still the file itself, components from its directory).
-fn path_expr(e: &str) -> Option<(bool, Vec<String>)> {
-    fn up(v: &mut (bool, Vec<String>)) {
-        if v.0 {
-            v.0 = false;
-        } else if v.1.last().is_some_and(|c| c != "..") {
-            v.1.pop();
-        } else {
-            v.1.push("..".into());
-        }
-    }
-    fn push(v: &mut (bool, Vec<String>), seg: &str) -> Option<()> {
-        if v.0 {
-            return None;
-        }
-        for s in seg.split('/').filter(|s| !s.is_empty() && *s != ".") {
-            if s == ".." {
-                up(v);
-                v.0 = false;
-            } else {
-                v.1.push(s.to_string());
-            }
-        }
-        Some(())
-    }
-    fn literal(a: &str) -> Option<&str> {
-        let a = a.strip_prefix('r').unwrap_or(a);
-        a.strip_prefix('"')
-            .and_then(|a| a.strip_suffix('"'))
-            .or_else(|| a.strip_prefix('\'').and_then(|a| a.strip_suffix('\'')))
-    }
-    // The top-level arguments of a call whose text starts after its `(`; the rest after `)`.
-    fn args(s: &str) -> Option<(Vec<&str>, &str)> {
-        let (mut depth, mut start, mut out) = (0usize, 0usize, Vec::new());
-        for (i, c) in s.char_indices() {
-            match c {
-                '(' | '[' => depth += 1,
-                ')' | ']' if depth == 0 => {
-                    out.push(&s[start..i]);
-                    return Some((out, &s[i + 1..]));
-                }
-                ')' | ']' => depth -= 1,
-                ',' if depth == 0 => {
-                    out.push(&s[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-    // The head: `__file__` or a call wrapping a path expression.
-    let (mut v, mut rest) = if let Some(r) = e.strip_prefix("__file__") {
-        ((true, Vec::new()), r)
-    } else {
-        let open = e.find('(')?;
-        let callee = &e[..open];
-        let (a, r) = args(&e[open + 1..])?;
-        match callee {
-            "str" | "os.path.abspath" | "os.path.realpath" | "os.path.normpath" | "Path"
-            | "pathlib.Path" | "os.fspath" => {
-                if a.len() != 1 {
-                    return None;
-                }
-                (path_expr(a[0])?, r)
-            }
-            "os.path.dirname" => {
-                let mut v = path_expr(a.first()?)?;
-                up(&mut v);
-                (v, r)
-            }
-            "os.path.join" => {
-                let mut v = path_expr(a.first()?)?;
-                for x in &a[1..] {
-                    push(&mut v, literal(x)?)?;
-                }
-                (v, r)
-            }
-            _ => return None,
-        }
-    };
-    // Postfix: `.parent`, `.parents[k]`, `.resolve()`, `.absolute()`, `/ "seg"`,
-    // `.joinpath("a", "b")`.
-    loop {
-        if rest.is_empty() {
-            return Some(v);
-        }
-        if let Some(r) = rest.strip_prefix(".parents[") {
-            let (k, r) = r.split_once(']')?;
-            for _ in 0..=k.parse::<usize>().ok()?.min(16) {
-                up(&mut v);
-            }
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix(".parent") {
-            up(&mut v);
-            rest = r;
-        } else if let Some(r) = rest
-            .strip_prefix(".resolve()")
-            .or_else(|| rest.strip_prefix(".absolute()"))
-        {
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix(".joinpath(") {
-            let (a, r) = args(r)?;
-            for x in a {
-                push(&mut v, literal(x)?)?;
-            }
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix('/') {
-            let end = r[1..].find(['"', '\''])? + 2;
-            push(&mut v, literal(&r[..end])?)?;
-            rest = &r[end..];
-        } else {
-            return None;
-        }
-    }
 }
 
 /// A bracket open at some point of a Python file: what it is part of.
@@ -797,60 +459,6 @@ mod tests {
             got,
             vec!["cd /app && python3 src/train.py \\", "--data {p}"]
         );
-    }
-
-    /// Script paths assembled from names bound to paths, at the line that assembles them.
-    #[test]
-    fn script_paths_from_path_constants() {
-        let text = "BASE = Path(\"/opt/airflow/training\")\nSCRIPTS = \"/app/scripts\"\n\ndef run():\n    script = BASE / \"train.py\"\n    other = os.path.join(SCRIPTS, \"etl\", \"load.sh\")\n    nb = f\"{SCRIPTS}/explore.ipynb\"\n    data = BASE / \"data.csv\"\n    plain = \"src/train.py\"\n    unknown = ROOT / \"train.py\"\n    here = Path(__file__).parent / \"retrain.py\"\n";
-        assert_eq!(
-            path_constants(text),
-            vec![
-                (4, "/opt/airflow/training/train.py".to_string()),
-                (5, "/app/scripts/etl/load.sh".to_string()),
-                (6, "/app/scripts/explore.ipynb".to_string()),
-                (10, "./retrain.py".to_string()),
-            ]
-        );
-    }
-
-    /// Directories put on `sys.path` from the file's own place, relative to its directory.
-    #[test]
-    fn sys_path_from_the_file() {
-        let cases = [
-            (
-                "sys.path.insert(0, str(Path(__file__).parent.parent.parent / \"src\"))",
-                "../../src",
-            ),
-            (
-                "sys.path.append(str(Path(__file__).resolve().parents[1]))",
-                "..",
-            ),
-            (
-                "sys.path.insert(0, os.path.join(os.path.dirname(__file__), \"..\", \"src\"))",
-                "../src",
-            ),
-            (
-                "sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))",
-                "..",
-            ),
-            (
-                "sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))",
-                ".",
-            ),
-            (
-                "sys.path.append(str(Path(__file__).parent.joinpath('lib', 'core')))",
-                "lib/core",
-            ),
-            ("sys.path.insert(0, '/opt/airflow/src')", "/opt/airflow/src"),
-        ];
-        for (line, want) in cases {
-            assert_eq!(sys_paths(line), vec![want.to_string()], "{line}");
-        }
-        // The file itself, or an expression not built from it: nothing.
-        assert!(sys_paths("sys.path.append(__file__)").is_empty());
-        assert!(sys_paths("sys.path.append(os.getcwd())").is_empty());
-        assert!(sys_paths("sys.path.insert(0, BASE_DIR)").is_empty());
     }
 
     /// A job's path built from a parameter resolves with the script names the file passes.
