@@ -31,7 +31,7 @@ pub(crate) fn sys_paths(text: &str) -> Vec<String> {
     }
     for m in SYS_PATH_EXPR.find_iter(text) {
         let rest = &text[m.end()..];
-        let rest = &rest[..rest.len().min(400)];
+        let rest = &rest[..rest.floor_char_boundary(400)];
         if let Some((args, _)) = call_args(rest)
             && let [one] = args.as_slice()
             && let Some(p) = file_relative(one)
@@ -140,7 +140,7 @@ fn path_expr(e: &str) -> Option<(bool, Vec<String>)> {
             }
             rest = r;
         } else if let Some(r) = rest.strip_prefix('/') {
-            let end = r[1..].find(['"', '\''])? + 2;
+            let end = r.get(1..)?.find(['"', '\''])? + 2;
             push(&mut v, string_literal(&r[..end])?)?;
             rest = &r[end..];
         } else {
@@ -351,6 +351,20 @@ mod tests {
     }
 
     /// Directories put on `sys.path` from the file's own place, relative to its directory.
+    #[test]
+    fn text_after_a_call_is_cut_on_a_character() {
+        // 400 bytes after `sys.path.insert(` fall inside a three-byte character.
+        for pad in 0..3 {
+            let text = format!(
+                "sys.path.insert(0, _APP_DIR)\n# {}{}\n",
+                "x".repeat(380 + pad),
+                "─".repeat(20)
+            );
+            assert!(sys_paths(&text).is_empty());
+        }
+        assert!(path_value("p /─\"x.py\"", &HashMap::new(), &mut false, 0).is_none());
+    }
+
     #[test]
     fn sys_path_from_the_file() {
         let cases = [
