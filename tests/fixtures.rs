@@ -223,6 +223,8 @@ fixture_tests! {
     gha_workflow_run_after_ci => "gha-workflow-run-after-ci",
     airflow_package_dags_syspath => "airflow-package-dags-syspath",
     airflow_path_constant_script => "airflow-path-constant-script",
+    airflow_wrapper_env_schedule => "airflow-wrapper-env-schedule",
+    airflow_dag_factory_console_script => "airflow-dag-factory-console-script",
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
     served_handover_one_system => "served-handover-one-system",

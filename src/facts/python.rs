@@ -94,7 +94,7 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
     // where the code could run what they name.
     for (start, s) in run_literals(&doc.text) {
         // A command line (`"python -m pkg.job "`, the first of adjacent literals) too.
-        let command = s.starts_with("python") && s.contains(" -m ");
+        let command = (s.starts_with("python") && s.contains(" -m ")) || names_script_command(s);
         if s.contains('/')
             || s.ends_with(".py")
             || s.ends_with(".sh")
@@ -106,6 +106,7 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
                 line,
                 text: s.to_string(),
                 shell: s.starts_with("python")
+                    || names_script_command(s)
                     || s.contains(".sh")
                     || s.starts_with("bash ")
                     || s.starts_with("cd "),
@@ -187,8 +188,15 @@ fn expand_templates(literals: &mut Vec<Command>) {
 /// x` would.
 fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
     static TRIGGER_DAG_ID: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^[^)]*?\btrigger_dag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']"#)
-            .expect("trigger dag pattern")
+        Regex::new(
+            r#"^[^)]*?\btrigger_dag_id\s*=\s*(?:["']([A-Za-z0-9_.-]+)["']|([A-Z][A-Z0-9_]*)\b)"#,
+        )
+        .expect("trigger dag pattern")
+    });
+    // Module constants a DAG id may be named by (`LIFECYCLE_DAG_ID = "lifecycle"`).
+    static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*["']([A-Za-z0-9_.-]+)["'][ \t]*(?:#.*)?$"#)
+            .expect("dag id constant pattern")
     });
     for (at, _) in doc.text.match_indices("TriggerDagRunOperator(") {
         let from = at + "TriggerDagRunOperator(".len();
@@ -196,15 +204,26 @@ fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
         while !doc.text.is_char_boundary(end) {
             end -= 1;
         }
-        let Some(m) = TRIGGER_DAG_ID
-            .captures(&doc.text[from..end])
-            .and_then(|c| c.get(1))
-        else {
+        let Some(c) = TRIGGER_DAG_ID.captures(&doc.text[from..end]) else {
             continue;
+        };
+        let (m, id) = match (c.get(1), c.get(2)) {
+            (Some(m), _) => (m, m.as_str().to_string()),
+            (None, Some(m)) => {
+                let Some(id) = CONSTANT
+                    .captures_iter(&doc.text)
+                    .find(|k| &k[1] == m.as_str())
+                    .map(|k| k[2].to_string())
+                else {
+                    continue;
+                };
+                (m, id)
+            }
+            _ => continue,
         };
         literals.push(Command {
             line: doc.file_line(doc.line_index(from + m.start())),
-            text: format!("airflow dags trigger {}", m.as_str()),
+            text: format!("airflow dags trigger {id}"),
             shell: true,
             cwd: None,
         });
@@ -218,7 +237,8 @@ fn dag_ids(text: &str) -> Vec<String> {
             .expect("dag id pattern")
     });
     let mut dags: Vec<String> = Vec::new();
-    if text.contains("airflow") {
+    // A project's own DAG factory (`build_dag(dag_id="x", ...)`) may name Airflow only in prose.
+    if text.contains("airflow") || text.contains("Airflow") {
         for c in DAG_ID.captures_iter(text) {
             if let Some(m) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))
                 && !dags.iter().any(|d| d == m.as_str())
@@ -290,6 +310,24 @@ const PY_KEYWORDS: &[&str] = &[
     "if", "elif", "while", "for", "in", "not", "and", "or", "return", "yield", "assert", "else",
     "lambda", "with", "is", "del", "await", "import", "from", "as",
 ];
+
+/// A command line that starts with a hyphenated program and goes on with options or
+/// arguments (`"train-model --epochs 10"`, `"iqa-run-cycle "` before adjacent literals): a
+/// console script the project may declare. A bare word (`"my-bucket"`) is data.
+fn names_script_command(s: &str) -> bool {
+    let Some((first, rest)) = s.split_once(char::is_whitespace) else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    first.len() <= 60
+        && first.contains('-')
+        && first.starts_with(|c: char| c.is_ascii_lowercase())
+        && first
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && !first.ends_with('-')
+        && (rest.is_empty() || rest.starts_with('-'))
+}
 
 /// Programs an argv list can start with.
 fn names_program(s: &str) -> bool {
@@ -459,6 +497,35 @@ mod tests {
             got,
             vec!["cd /app && python3 src/train.py \\", "--data {p}"]
         );
+    }
+
+    /// A DAG factory's `dag_id=` in a file that names Airflow only in prose, a DAG started by
+    /// a module constant, and a console script at the start of a command string.
+    #[test]
+    fn dag_factories_constants_and_console_scripts() {
+        let doc = Document::new(
+            "dags/trigger.py",
+            "\"\"\"Airflow DAG.\"\"\"\nLIFE_ID = \"lifecycle\"\ndag = build_dag(dag_id=\"trigger\")\nTriggerDagRunOperator(task_id=\"t\", trigger_dag_id=LIFE_ID)\nTriggerDagRunOperator(task_id=\"u\", trigger_dag_id=UNKNOWN)\nrun_task(\"train-churn \" \"--epochs 3\")\nBUCKET = \"my-bucket\"\nnote(\"see-also this\")\n".to_string(),
+        );
+        let FileFacts::Python { literals, dags, .. } = python(&doc) else {
+            panic!("not python")
+        };
+        assert_eq!(dags, vec!["trigger"]);
+        let texts: Vec<&str> = literals.iter().map(|c| c.text.as_str()).collect();
+        assert!(
+            texts.contains(&"airflow dags trigger lifecycle"),
+            "{texts:?}"
+        );
+        assert!(texts.contains(&"train-churn "), "{texts:?}");
+        assert!(
+            !texts
+                .iter()
+                .any(|t| t.contains("UNKNOWN") || t.contains("bucket") || t.contains("see-also")),
+            "{texts:?}"
+        );
+        assert!(names_script_command("train-model --lr 0.1"));
+        assert!(!names_script_command("my-bucket"));
+        assert!(!names_script_command("see-also this"));
     }
 
     /// A job's path built from a parameter resolves with the script names the file passes.
