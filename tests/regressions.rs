@@ -67,6 +67,29 @@ replay! {
     redact_inputs => redact,
 }
 
+/// Readers cut text at byte offsets (a window after a match, a prefix of a line): a character
+/// of several bytes at every position of every CI seed must never fall under such a cut.
+#[test]
+fn multi_byte_characters_at_every_offset() {
+    for (p, data) in files(Path::new("fuzz/seeds"), "ci") {
+        let Some((&which, rest)) = data.split_first() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(rest).into_owned();
+        guarded(&p, move || {
+            for (i, _) in text.char_indices().take(4_000) {
+                for ch in ["\u{2500}", "\u{e9}", "\u{1f600}"] {
+                    let mut t = text.clone();
+                    t.insert_str(i, ch);
+                    let mut input = vec![which];
+                    input.extend_from_slice(t.as_bytes());
+                    ripen::fuzzing::ci(&input);
+                }
+            }
+        });
+    }
+}
+
 /// Every target has a seed corpus, so a replay without nightly exercises each of them.
 #[test]
 fn every_target_has_seeds() {

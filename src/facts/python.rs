@@ -413,8 +413,10 @@ pub(crate) fn run_literals(text: &str) -> Vec<(usize, &str)> {
                     .then(|| {
                         let head = &text[..i];
                         let start = head
-                            .rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
-                            .map_or(0, |k| k + 1);
+                            .char_indices()
+                            .rev()
+                            .find(|(_, ch)| !(ch.is_alphanumeric() || *ch == '_'))
+                            .map_or(0, |(k, ch)| k + ch.len_utf8());
                         head[start..].to_string()
                     })
                     .filter(|name| !PY_KEYWORDS.contains(&name.as_str()));
