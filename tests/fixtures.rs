@@ -225,6 +225,8 @@ fixture_tests! {
     airflow_path_constant_script => "airflow-path-constant-script",
     airflow_wrapper_env_schedule => "airflow-wrapper-env-schedule",
     airflow_dag_factory_console_script => "airflow-dag-factory-console-script",
+    vertex_sdk_pipeline_components => "vertex-sdk-pipeline-components",
+    served_registry_stage_lookup => "served-registry-stage-lookup",
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
     served_handover_one_system => "served-handover-one-system",
