@@ -227,6 +227,7 @@ fixture_tests! {
     airflow_dag_factory_console_script => "airflow-dag-factory-console-script",
     vertex_sdk_pipeline_components => "vertex-sdk-pipeline-components",
     served_registry_stage_lookup => "served-registry-stage-lookup",
+    jenkins_dir_and_script_cd => "jenkins-dir-and-script-cd",
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
     served_handover_one_system => "served-handover-one-system",

@@ -63,6 +63,7 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
     });
     let libraries = libraries(&doc.text);
     let mut out = Vec::new();
+    let mut dirs = Dirs::default();
     for (i, l) in doc.text.lines().enumerate() {
         let line = i as u32 + 1;
         let text = STEP
@@ -70,7 +71,9 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
             .and_then(|c| c.get(1).or_else(|| c.get(2)))
             .map(|m| m.as_str().to_string())
             .unwrap_or_else(|| l.trim().to_string());
-        out.push(Command::run(line, text));
+        let mut cmd = Command::run(line, text);
+        cmd.cwd = dirs.line(l);
+        out.push(cmd);
         if let Some(c) = LOAD.captures(l) {
             out.push(Command::reference(line, c[1].to_string()));
         }
@@ -88,6 +91,66 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
         }
     }
     out
+}
+
+/// Where a pipeline's lines run: the workspace (the checkout's root) moved by the `dir('x') {`
+/// blocks around them and, inside one multi-line `sh \'\'\'...\'\'\'` script, by a `cd DIR` line
+/// before them (one shell runs the whole script). Directories are from the root (`/x`).
+#[derive(Default)]
+struct Dirs {
+    /// The open `dir(...)` blocks: the brace depth each closes at, and its directory.
+    scopes: Vec<(usize, String)>,
+    depth: usize,
+    /// Inside a multi-line script: its quote and the directory its `cd` lines set.
+    script: Option<(&'static str, Option<String>)>,
+}
+
+impl Dirs {
+    /// The directory `l` runs in, and what it changes for the lines after it.
+    fn line(&mut self, l: &str) -> Option<String> {
+        static DIR: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"\bdir\s*\(\s*(?:path:\s*)?['"]([^'"$]+)['"]\s*\)\s*\{"#)
+                .expect("jenkins dir")
+        });
+        let scope = self.scopes.last().map(|(_, d)| d.clone());
+        if let Some((quote, cwd)) = &mut self.script {
+            if l.contains(*quote) {
+                self.script = None;
+                return scope;
+            }
+            let here = cwd.clone().or(scope);
+            *cwd = crate::shell::cd::block_line(here.as_deref(), l);
+            return here;
+        }
+        for quote in ["\'\'\'", "\"\"\""] {
+            if let Some(at) = l.find(quote)
+                && !l[at + 3..].contains(quote)
+            {
+                self.script = Some((quote, None));
+                return scope;
+            }
+        }
+        for c in l.chars() {
+            match c {
+                '{' => self.depth += 1,
+                '}' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.scopes.last().is_some_and(|(d, _)| *d > self.depth) {
+                        self.scopes.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(c) = DIR.captures(l) {
+            let d = crate::shell::cd::block_line(scope.as_deref(), &format!("cd {}", &c[1]))
+                .map(|d| format!("/{}", d.trim_start_matches('/')));
+            if let Some(d) = d {
+                self.scopes.push((self.depth, d));
+            }
+        }
+        scope
+    }
 }
 
 /// The shared libraries a pipeline loads (`library 'x'`, `@Library('x@v') _`,
@@ -179,6 +242,29 @@ impl CiSystem for Jenkins {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `dir('x') {` moves the steps inside it; a `cd` line moves the later lines of its
+    /// multi-line script only.
+    #[test]
+    fn dir_blocks_and_script_cd_lines() {
+        let text = "pipeline {\n  stages {\n    stage('T') {\n      steps {\n        dir('ml') {\n          sh 'make test'\n          sh \"\"\"\n            cd src\n            pytest\n          \"\"\"\n        }\n        sh 'make lint'\n      }\n    }\n  }\n}\n";
+        let FileFacts::Entry { jobs, .. } =
+            jenkins(&Document::new("Jenkinsfile", text.to_string()))
+        else {
+            panic!("not a pipeline")
+        };
+        let at = |t: &str| {
+            jobs[0]
+                .commands
+                .iter()
+                .find(|c| c.text.trim() == t)
+                .map(|c| c.cwd.clone())
+                .unwrap_or_else(|| panic!("{t}"))
+        };
+        assert_eq!(at("make test"), Some("/ml".to_string()));
+        assert_eq!(at("pytest"), Some("/ml/src".to_string()));
+        assert_eq!(at("make lint"), None);
+    }
 
     #[test]
     fn pipelines_are_known_by_name_or_by_shape() {
