@@ -31,7 +31,12 @@ pub(crate) fn sys_paths(text: &str) -> Vec<String> {
     }
     for m in SYS_PATH_EXPR.find_iter(text) {
         let rest = &text[m.end()..];
-        let rest = &rest[..rest.floor_char_boundary(400)];
+        // At most 400 bytes, cut on a character (the MSRV has no `floor_char_boundary`).
+        let mut cut = rest.len().min(400);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let rest = &rest[..cut];
         if let Some((args, _)) = call_args(rest)
             && let [one] = args.as_slice()
             && let Some(p) = file_relative(one)
