@@ -95,6 +95,18 @@ pub fn ci(data: &[u8]) {
     }
 }
 
+/// The reader and the automation extractor on one file at `rel` (any path: the extractor picks
+/// its reader by name and shape), and the shell line reader over every line.
+pub fn file(rel: &str, data: &[u8]) {
+    if let ReadOutcome::Doc(doc) = read::from_bytes(rel, data) {
+        let _ = crate::extract::extract(&doc);
+        let mut cwd = None;
+        for line in doc.text.lines() {
+            let _ = crate::shell::parse_line(line, &mut cwd);
+        }
+    }
+}
+
 /// The notebook reader and every line lookup on its result.
 pub fn notebook(data: &[u8]) {
     if let ReadOutcome::Doc(doc) = read::from_bytes("notebooks/n.ipynb", data) {

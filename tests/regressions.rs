@@ -90,6 +90,49 @@ fn multi_byte_characters_at_every_offset() {
     }
 }
 
+/// The same over every reader: each fixture file, read at its own path (Dockerfiles, manifests,
+/// Terraform, notebooks, build files...), with a multi-byte character at a spread of offsets.
+#[test]
+fn fixture_files_with_multi_byte_characters() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    assert!(files.len() > 500, "{}", files.len());
+    let at = root.clone();
+    guarded(&at, move || {
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            // The path inside its fixture repository picks the reader.
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let Some((_, rel)) = rel.split_once('/') else {
+                continue;
+            };
+            for (n, (i, _)) in text.char_indices().step_by(11).take(400).enumerate() {
+                let mut t = text.clone();
+                t.insert_str(i, ["\u{2500}", "\u{e9}", "\u{1f600}"][n % 3]);
+                ripen::fuzzing::file(rel, t.as_bytes());
+            }
+        }
+    });
+}
+
 /// Every target has a seed corpus, so a replay without nightly exercises each of them.
 #[test]
 fn every_target_has_seeds() {
