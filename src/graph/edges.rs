@@ -128,7 +128,16 @@ impl<'a> Graph<'a> {
         let at_root = matches!(self.facts.get(from),
             Some(FileFacts::Entry { system, .. }) if crate::ci::runs_at_checkout_root(system));
         if !at_root {
+            // A script run from a folder above its own (`cd ml && ./scripts/train.sh`) runs its
+            // commands there: its paths may be from any folder between its own and the root.
+            let script = matches!(self.facts.get(from), Some(FileFacts::Commands(_)))
+                && !crate::facts::dockerfile::is_dockerfile(crate::paths::file_name(from));
+            let mut up = parent(&here).to_string();
             bases.push(here);
+            while script && !up.is_empty() {
+                let next = parent(&up).to_string();
+                bases.push(std::mem::replace(&mut up, next));
+            }
         }
         bases.push(String::new());
         bases.extend(extra_bases.iter().cloned());
@@ -226,7 +235,7 @@ impl<'a> Graph<'a> {
                 }
             }
             Action::Make { dir, file, targets } => (
-                run(self.make_nodes(dir0, dir.as_deref(), file.as_deref(), targets)),
+                run(self.make_nodes(b, dir.as_deref(), file.as_deref(), targets)),
                 true,
             ),
             Action::DvcRepro { stages } => (run(self.dvc_nodes(b, stages)), true),
@@ -328,11 +337,12 @@ impl<'a> Graph<'a> {
     /// `make [-C dir] [-f file] [targets]`: the targets (none: the first) of the Makefile.
     fn make_nodes(
         &self,
-        dir0: &str,
+        bases: &[String],
         dir: Option<&str>,
         file: Option<&str>,
         targets: &[String],
     ) -> Vec<NodeId> {
+        let dir0 = bases.first().map_or("", String::as_str);
         let d = match dir {
             Some(d) => join(dir0, d).unwrap_or_default(),
             None => dir0.to_string(),
@@ -340,20 +350,35 @@ impl<'a> Graph<'a> {
         let mf = file.unwrap_or("Makefile");
         // The other names the runner reads when its default file is absent.
         let others = crate::facts::tasks::other_files(mf);
-        let candidates: Vec<String> = [join(&d, mf), join("", mf)]
+        // Where the command runs, then (a script run from a folder above its own, a file of a
+        // project's own folder) the other folders its paths are looked up in.
+        let mut candidates: Vec<String> = [join(&d, mf), join("", mf)]
             .into_iter()
             .chain(others.iter().map(|o| join(&d, o)))
             .flatten()
             .filter(|p| self.is_file(p))
             .collect();
+        let has_target = |p: &String| {
+            targets
+                .iter()
+                .any(|t| self.target_node(p, Some(t)).is_some())
+        };
+        if dir.is_none() && file.is_none() && !candidates.iter().any(has_target) {
+            let further: Vec<String> = bases[1.min(bases.len())..]
+                .iter()
+                .filter_map(|b| join(b, mf))
+                .filter(|p| self.is_file(p))
+                .collect();
+            if let Some(p) = further.iter().find(|p| has_target(p)).or(further.first()) {
+                if candidates.is_empty() || has_target(p) {
+                    candidates = vec![p.clone()];
+                }
+            }
+        }
         // The first that has a target named (`tox -e x`: `tox.ini`, else `setup.cfg`...).
         let path = candidates
             .iter()
-            .find(|p| {
-                targets
-                    .iter()
-                    .any(|t| self.target_node(p, Some(t)).is_some())
-            })
+            .find(|p| has_target(p))
             .or(candidates.first());
         let mut out = Vec::new();
         if let Some(path) = path {
