@@ -64,6 +64,7 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
     let libraries = libraries(&doc.text);
     let mut out = Vec::new();
     let mut dirs = Dirs::default();
+    let mut continued: Option<Command> = None;
     for (i, l) in doc.text.lines().enumerate() {
         let line = i as u32 + 1;
         let text = STEP
@@ -71,9 +72,30 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
             .and_then(|c| c.get(1).or_else(|| c.get(2)))
             .map(|m| m.as_str().to_string())
             .unwrap_or_else(|| l.trim().to_string());
-        let mut cmd = Command::run(line, text);
-        cmd.cwd = dirs.line(l);
-        out.push(cmd);
+        let was_open = dirs.script.is_some();
+        let cwd = dirs.line(l);
+        // A script line ending in `\` goes on on the next: one command, at its first line.
+        let body = was_open && dirs.script.is_some();
+        match continued.take() {
+            Some(mut first) if body => {
+                first.text = format!("{} {}", first.text.trim_end_matches('\\').trim_end(), text);
+                if first.text.ends_with('\\') {
+                    continued = Some(first);
+                } else {
+                    out.push(first);
+                }
+            }
+            pending => {
+                out.extend(pending);
+                let mut cmd = Command::run(line, text);
+                cmd.cwd = cwd;
+                if body && cmd.text.ends_with('\\') {
+                    continued = Some(cmd);
+                } else {
+                    out.push(cmd);
+                }
+            }
+        }
         if let Some(c) = LOAD.captures(l) {
             out.push(Command::reference(line, c[1].to_string()));
         }
@@ -90,6 +112,7 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
             out.push(Command::reference(line, refs.join(" ")));
         }
     }
+    out.extend(continued);
     out
 }
 
@@ -244,10 +267,10 @@ mod tests {
     use super::*;
 
     /// `dir('x') {` moves the steps inside it; a `cd` line moves the later lines of its
-    /// multi-line script only.
+    /// multi-line script only; a script line ending in `\` goes on on the next.
     #[test]
     fn dir_blocks_and_script_cd_lines() {
-        let text = "pipeline {\n  stages {\n    stage('T') {\n      steps {\n        dir('ml') {\n          sh 'make test'\n          sh \"\"\"\n            cd src\n            pytest\n          \"\"\"\n        }\n        sh 'make lint'\n      }\n    }\n  }\n}\n";
+        let text = "pipeline {\n  stages {\n    stage('T') {\n      steps {\n        dir('ml') {\n          sh 'make test'\n          sh \"\"\"\n            cd src\n            pytest \\\n              -q tests\n          \"\"\"\n        }\n        sh 'make lint'\n      }\n    }\n  }\n}\n";
         let FileFacts::Entry { jobs, .. } =
             jenkins(&Document::new("Jenkinsfile", text.to_string()))
         else {
@@ -262,7 +285,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{t}"))
         };
         assert_eq!(at("make test"), Some("/ml".to_string()));
-        assert_eq!(at("pytest"), Some("/ml/src".to_string()));
+        assert_eq!(at("pytest -q tests"), Some("/ml/src".to_string()));
         assert_eq!(at("make lint"), None);
     }
 
