@@ -369,10 +369,10 @@ impl<'a> Graph<'a> {
                 .filter_map(|b| join(b, mf))
                 .filter(|p| self.is_file(p))
                 .collect();
-            if let Some(p) = further.iter().find(|p| has_target(p)).or(further.first()) {
-                if candidates.is_empty() || has_target(p) {
-                    candidates = vec![p.clone()];
-                }
+            if let Some(p) = further.iter().find(|p| has_target(p)).or(further.first())
+                && (candidates.is_empty() || has_target(p))
+            {
+                candidates = vec![p.clone()];
             }
         }
         // The first that has a target named (`tox -e x`: `tox.ini`, else `setup.cfg`...).
