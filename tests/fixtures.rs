@@ -229,6 +229,7 @@ fixture_tests! {
     served_registry_stage_lookup => "served-registry-stage-lookup",
     jenkins_dir_and_script_cd => "jenkins-dir-and-script-cd",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
+    ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
     served_handover_one_system => "served-handover-one-system",

@@ -31,7 +31,11 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     }
     // Jobs are started by SCM hooks configured in Jenkins itself.
     triggers.push(trig(TriggerKind::External, None, 1));
-    let commands = steps(doc, false);
+    let mut commands = steps(doc, false);
+    // `environment { TRAIN_SCRIPT = 'train.py' }`: `${TRAIN_SCRIPT}`, `$TRAIN_SCRIPT` and
+    // `${env.TRAIN_SCRIPT}` in the steps are that value.
+    let vars = environment(&doc.text);
+    crate::ci::vars::expand(&mut commands, 0, &vars);
     FileFacts::Entry {
         system: "jenkins",
         includes: Vec::new(),
@@ -114,6 +118,35 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
     }
     out.extend(continued);
     out
+}
+
+/// The literal values of a pipeline's `environment { NAME = 'value' }` blocks, also as
+/// `env.NAME` (Groovy's name for them in `"${env.NAME}"`).
+fn environment(text: &str) -> crate::shell::vars::Vars {
+    static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:'([^'$]*)'|"([^"$]*)")\s*$"#)
+            .expect("jenkins environment")
+    });
+    let mut vars = crate::shell::vars::Vars::default();
+    let mut depth = None;
+    for l in text.lines() {
+        let t = l.trim();
+        match depth {
+            None if t.starts_with("environment") && t.ends_with('{') => depth = Some(1usize),
+            None => {}
+            Some(d) => {
+                if let Some(c) = ASSIGN.captures(l) {
+                    let v = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
+                    vars.set(&c[1], v);
+                    vars.set(&format!("env.{}", &c[1]), v);
+                }
+                let d = d + t.matches('{').count();
+                let closes = t.matches('}').count();
+                depth = (d > closes).then(|| d - closes);
+            }
+        }
+    }
+    vars
 }
 
 /// Where a pipeline's lines run: the workspace (the checkout's root) moved by the `dir('x') {`
@@ -265,6 +298,20 @@ impl CiSystem for Jenkins {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `environment { }` values expand in the steps, as `$X`, `${X}` and `${env.X}`.
+    #[test]
+    fn environment_values_expand() {
+        let text = "pipeline {\n  environment {\n    TRAIN_SCRIPT = 'src/train.py'\n    TAG = \"v1\"\n    DYN = \"${BUILD_ID}\"\n  }\n  stages {\n    stage('t') { steps { sh \"python ${TRAIN_SCRIPT}\" } }\n    stage('u') { steps { sh \"echo ${env.TAG} $DYN\" } }\n  }\n}\n";
+        let FileFacts::Entry { jobs, .. } =
+            jenkins(&Document::new("Jenkinsfile", text.to_string()))
+        else {
+            panic!("not a pipeline")
+        };
+        let texts: Vec<&str> = jobs[0].commands.iter().map(|c| c.text.as_str()).collect();
+        assert!(texts.contains(&"python src/train.py"), "{texts:?}");
+        assert!(texts.contains(&"echo v1 $DYN"), "{texts:?}");
+    }
 
     /// `dir('x') {` moves the steps inside it; a `cd` line moves the later lines of its
     /// multi-line script only; a script line ending in `\` goes on on the next.

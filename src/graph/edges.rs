@@ -46,8 +46,52 @@ pub(crate) fn collected_test(rel: &str) -> bool {
     name.ends_with(".feature")
 }
 
+/// A command line that may bring files the repository does not hold into the job's tree
+/// (`git clone`, `curl -o`, `unzip`, `dvc pull`, `nbconvert`...; git only to clone or pull:
+/// Jenkins' `git url: ...` step checks out the same repository).
+fn brings_files(line: &str) -> bool {
+    static FETCH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:^|[;&|(`]|\s)(?:git\s+(?:clone|submodule|lfs|pull|fetch|worktree)|wget|curl|unzip|tar|gunzip|7z|rsync|scp|cp|mv|ln|dvc|aws\s+s3|gsutil|gcloud\s+storage|az\s+storage|azcopy|jupyter|jupytext|papermill|cookiecutter|copier|svn|hg|huggingface-cli|kaggle|[\w-]*download[\w-]*)(?:\s|$)",
+        )
+        .expect("fetch pattern")
+    });
+    FETCH.is_match(line)
+}
+
+/// The script a command runs by a literal relative path (`python train.py`, `bash
+/// scripts/run.sh`, `./deploy.sh`), if it runs one: when nothing resolved it, the repository
+/// does not hold it.
+fn absent_script(simple: &Simple) -> Option<String> {
+    const SCRIPT: &[&str] = &[
+        ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb",
+    ];
+    let Action::Paths(paths) = &simple.action else {
+        return None;
+    };
+    let base = simple.runs.rsplit('/').next().unwrap_or(&simple.runs);
+    let runner = matches!(
+        base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.'),
+        "python" | "bash" | "sh" | "zsh" | "Rscript" | "node" | "perl" | "ruby"
+    );
+    let script = if runner {
+        paths.first()?
+    } else if simple.runs.starts_with("./") {
+        &simple.runs
+    } else {
+        return None;
+    };
+    let literal = !script.contains(['$', '*', '{', '~', '`', '(', '%', '@'])
+        && !script.starts_with('/')
+        && !script.starts_with('-')
+        && SCRIPT.iter().any(|e| script.ends_with(e));
+    literal.then(|| script.trim_start_matches("./").to_string())
+}
+
 impl<'a> Graph<'a> {
-    /// The edges of one command of `from`: what it runs or references.
+    /// The edges of one command of `from`: what it runs or references. Returns the script
+    /// when the command runs one the repository does not hold (and no earlier command of the
+    /// job could have brought it, and its failure is not ignored): the command fails there.
     pub(crate) fn command_edges(
         &self,
         from: &str,
@@ -56,7 +100,7 @@ impl<'a> Graph<'a> {
         out: &mut Vec<Edge>,
         unresolved: &mut Vec<Unresolved>,
         state: &mut ShellState,
-    ) {
+    ) -> Option<String> {
         let (home, bases) = self.command_bases(from, cmd, extra_bases);
         // The command's own file is no edge of its own (its jobs and targets are).
         let push = |out: &mut Vec<Edge>, to: NodeId, via: String, modes: (bool, bool, bool)| {
@@ -75,9 +119,11 @@ impl<'a> Graph<'a> {
             for (to, via) in self.reference_nodes(&cmd.text, &bases) {
                 push(out, to, via, (false, false, false));
             }
-            return;
+            return None;
         }
         let mut cwd = cmd.cwd.clone();
+        let mut fails = None;
+        state.fetched |= brings_files(&cmd.text);
         for simple in shell::parse_line_with(&cmd.text, &mut cwd, state) {
             let b = simple_bases(&simple, cmd, &home, &bases);
             let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);
@@ -93,8 +139,12 @@ impl<'a> Graph<'a> {
                     command: simple.text.clone(),
                     chain: Vec::new(),
                 });
+                if fails.is_none() && !simple.masked && !state.fetched {
+                    fails = absent_script(&simple);
+                }
             }
         }
+        fails
     }
 
     /// Where a command of `from` runs (its home) and where its relative paths are looked up, in
@@ -581,6 +631,33 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// The edges of one CI job's commands, in order: the job stops at a step that runs a
+    /// script the repository lacks. A trial run (pull requests only, keeps nothing) exercises
+    /// what it reaches, as a test does.
+    fn job_edges(
+        &self,
+        path: &str,
+        j: &crate::model::Job,
+        out: &mut Vec<Edge>,
+        unresolved: &mut Vec<Unresolved>,
+    ) {
+        let mut state = ShellState::default();
+        let before = out.len();
+        for c in &j.commands {
+            if self
+                .command_edges(path, c, &[], out, unresolved, &mut state)
+                .is_some()
+            {
+                break;
+            }
+        }
+        if j.trial {
+            for e in &mut out[before..] {
+                e.tests = true;
+            }
+        }
+    }
+
     pub(crate) fn compute_edges(
         &self,
         node: &NodeId,
@@ -598,18 +675,7 @@ impl<'a> Graph<'a> {
                     .iter()
                     .filter(|j| sub.as_ref().is_none_or(|s| *s == j.name))
                 {
-                    let mut state = ShellState::default();
-                    let before = out.len();
-                    for c in &j.commands {
-                        self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
-                    }
-                    // A trial run (pull requests only, keeps nothing) exercises what it
-                    // reaches, as a test does.
-                    if j.trial {
-                        for e in &mut out[before..] {
-                            e.tests = true;
-                        }
-                    }
+                    self.job_edges(path, j, &mut out, unresolved);
                 }
             }
             FileFacts::Targets { targets, kind } => {

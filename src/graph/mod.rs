@@ -74,6 +74,9 @@ pub struct Automation {
     /// Per CI file, the line ranges whose commands may fail without failing their job
     /// ([`crate::model::Job::may_fail`]): checks there gate nothing.
     pub(crate) may_fail: HashMap<String, Vec<(u32, u32)>>,
+    /// Per CI file, the line ranges of jobs after a step that runs a script the repository
+    /// lacks, with that script: the job fails there, so they never run.
+    pub(crate) stopped: HashMap<String, Vec<(u32, u32, String)>>,
 }
 
 impl Automation {
@@ -144,6 +147,34 @@ mod tests {
             note: None,
             repository_rule: false,
         }
+    }
+
+    /// A job stops at a step that runs a script the repository lacks: nothing after it in
+    /// that job runs. A script an earlier step could have fetched, a masked step, a script
+    /// named through an unknown variable and other jobs are not stopped.
+    #[test]
+    fn a_job_stops_at_an_absent_script() {
+        let wf = "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python missing.py\n      - run: python src/train.py\n  b:\n    runs-on: x\n    steps:\n      - run: python gone.py || true\n      - run: python src/train.py\n  c:\n    runs-on: x\n    steps:\n      - run: git clone https://x/y.git && python fetched.py\n      - run: python src/train.py\n  d:\n    runs-on: x\n    steps:\n      - run: python $SCRIPT\n      - run: python src/train.py\n";
+        let (files, facts) = setup(&[
+            (".github/workflows/ci.yml", wf),
+            ("src/train.py", "m.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let stopped = &auto.stopped[".github/workflows/ci.yml"];
+        assert_eq!(stopped.len(), 1, "{stopped:?}");
+        assert_eq!((stopped[0].0, stopped[0].2.as_str()), (7, "missing.py"));
+        let mut evs = vec![
+            ev(".github/workflows/ci.yml", 7),
+            ev(".github/workflows/ci.yml", 12),
+        ];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Implemented);
+        assert!(evs[0].note.as_deref().unwrap_or("").contains("missing.py"));
+        assert_eq!(evs[1].tier, Tier::Automated);
+        // Jobs b, c and d still reach the training script.
+        let mut train = vec![ev("src/train.py", 1)];
+        auto.promote(&facts, &mut train);
+        assert_eq!(train[0].tier, Tier::Automated);
     }
 
     #[test]

@@ -166,6 +166,17 @@ impl Automation {
             if ev.tier != Tier::Implemented {
                 continue;
             }
+            if let Some(l) = ev.line
+                && let Some((_, _, script)) = self
+                    .stopped
+                    .get(&ev.path)
+                    .and_then(|r| r.iter().find(|(a, b, _)| (*a..=*b).contains(&l)))
+            {
+                ev.note.get_or_insert_with(|| {
+                    format!("after a step that runs `{script}`, which the repository does not hold: the job stops there")
+                });
+                continue;
+            }
             if let Some((mut chain, triggers, always)) =
                 self.reach_with_modes(facts, &ev.path, ev.line)
             {

@@ -196,6 +196,13 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     let mut unresolved = walks.unresolved;
     unresolved.sort_by(|a, b| (&a.path, a.line, &a.command).cmp(&(&b.path, b.line, &b.command)));
     auto.unresolved = unresolved;
+    let reached_files: HashSet<&String> = auto.reached.keys().map(|(p, _)| p).collect();
+    for path in reached_files {
+        let stops = stopped_jobs(graph, path);
+        if !stops.is_empty() {
+            auto.stopped.insert(path.clone(), stops);
+        }
+    }
     for (path, job) in auto.reached.keys() {
         if job.is_some() {
             auto.jobs_reached
@@ -205,6 +212,30 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
         }
     }
     auto
+}
+
+/// The lines of a CI file's jobs after a step that runs a script the repository lacks: the job
+/// fails at that step, so nothing after it runs (each range with the script).
+fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
+    let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for j in jobs {
+        let mut state = crate::shell::ShellState::default();
+        let (mut edges, mut unresolved) = (Vec::new(), Vec::new());
+        for c in &j.commands {
+            if let Some(script) =
+                graph.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state)
+            {
+                if c.line < j.end {
+                    out.push((c.line + 1, j.end, script));
+                }
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Per including file, the entry files it includes, with the lines that include them.

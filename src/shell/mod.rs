@@ -100,6 +100,9 @@ pub(crate) struct ShellState {
     /// Files an earlier command moved or copied into place (`mv main_train.py main.py`): the
     /// new path (from the root) → the file of the repository it holds.
     pub renames: Vec<(String, String)>,
+    /// An earlier command may have brought files the repository does not hold (`git clone`,
+    /// `curl -o`, `unzip`, `dvc pull`, `nbconvert`): a script missing from the tree may be one.
+    pub fetched: bool,
 }
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
@@ -194,6 +197,7 @@ pub(crate) fn parse_line_with(
                     errexit_off: state.errexit_off,
                     vars: state.vars.clone(),
                     renames: state.renames.clone(),
+                    fetched: state.fetched,
                 };
                 let mut inner_simples = parse_line_with(inner, &mut inner_cwd, &mut inner_state);
                 if ignored[k] {
