@@ -572,17 +572,17 @@ fn no_secret_reaches_any_format() {
         "import mlflow\nmlflow.log_metric('auc', 1)\n",
     )
     .unwrap();
-    // Shapes: commands CI runs that name a missing script (unresolved commands), and one
-    // that reaches training (a chain).
+    // Shapes: commands CI runs that name a missing script (unresolved commands; one job
+    // each, as a job stops at its first), and one that reaches training (a chain).
     let tokens = token_shapes();
-    let mut wf = String::from("on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n");
+    let mut wf = String::from("on: [push]\njobs:\n");
     for (i, (_, tok)) in tokens.iter().enumerate() {
         wf.push_str(&format!(
-            "      - run: 'python missing_{i}.py --x \"{tok}\"'\n"
+            "  t{i}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'python missing_{i}.py --x \"{tok}\"'\n"
         ));
     }
     wf.push_str(&format!(
-        "      - run: 'python src/train.py --api-key {}'\n",
+        "  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'python src/train.py --api-key {}'\n",
         tokens[2].1
     ));
     fs::write(root.join(".github/workflows/ci.yml"), wf).unwrap();

@@ -299,16 +299,20 @@ impl CiSystem for Jenkins {
 mod tests {
     use super::*;
 
+    /// The commands of a Jenkinsfile's one job.
+    fn pipeline_commands(text: &str) -> Vec<Command> {
+        match jenkins(&Document::new("Jenkinsfile", text.to_string())) {
+            FileFacts::Entry { mut jobs, .. } => jobs.remove(0).commands,
+            _ => panic!("not a pipeline"),
+        }
+    }
+
     /// `environment { }` values expand in the steps, as `$X`, `${X}` and `${env.X}`.
     #[test]
     fn environment_values_expand() {
         let text = "pipeline {\n  environment {\n    TRAIN_SCRIPT = 'src/train.py'\n    TAG = \"v1\"\n    DYN = \"${BUILD_ID}\"\n  }\n  stages {\n    stage('t') { steps { sh \"python ${TRAIN_SCRIPT}\" } }\n    stage('u') { steps { sh \"echo ${env.TAG} $DYN\" } }\n  }\n}\n";
-        let FileFacts::Entry { jobs, .. } =
-            jenkins(&Document::new("Jenkinsfile", text.to_string()))
-        else {
-            panic!("not a pipeline")
-        };
-        let texts: Vec<&str> = jobs[0].commands.iter().map(|c| c.text.as_str()).collect();
+        let commands = pipeline_commands(text);
+        let texts: Vec<&str> = commands.iter().map(|c| c.text.as_str()).collect();
         assert!(texts.contains(&"python src/train.py"), "{texts:?}");
         assert!(texts.contains(&"echo v1 $DYN"), "{texts:?}");
     }
@@ -318,14 +322,9 @@ mod tests {
     #[test]
     fn dir_blocks_and_script_cd_lines() {
         let text = "pipeline {\n  stages {\n    stage('T') {\n      steps {\n        dir('ml') {\n          sh 'make test'\n          sh \"\"\"\n            cd src\n            pytest \\\n              -q tests\n          \"\"\"\n        }\n        sh 'make lint'\n      }\n    }\n  }\n}\n";
-        let FileFacts::Entry { jobs, .. } =
-            jenkins(&Document::new("Jenkinsfile", text.to_string()))
-        else {
-            panic!("not a pipeline")
-        };
+        let commands = pipeline_commands(text);
         let at = |t: &str| {
-            jobs[0]
-                .commands
+            commands
                 .iter()
                 .find(|c| c.text.trim() == t)
                 .map(|c| c.cwd.clone())
