@@ -647,6 +647,7 @@ impl<'a> Graph<'a> {
             if self
                 .command_edges(path, c, &[], out, unresolved, &mut state)
                 .is_some()
+                && !j.may_fail_at(c.line)
             {
                 break;
             }

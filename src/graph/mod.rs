@@ -150,11 +150,12 @@ mod tests {
     }
 
     /// A job stops at a step that runs a script the repository lacks: nothing after it in
-    /// that job runs. A script an earlier step could have fetched, a masked step, a script
-    /// named through an unknown variable and other jobs are not stopped.
+    /// that job runs. A script an earlier step could have fetched, a masked step (`|| true`,
+    /// `continue-on-error`), a script named through an unknown variable and other jobs are
+    /// not stopped.
     #[test]
     fn a_job_stops_at_an_absent_script() {
-        let wf = "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python missing.py\n      - run: python src/train.py\n  b:\n    runs-on: x\n    steps:\n      - run: python gone.py || true\n      - run: python src/train.py\n  c:\n    runs-on: x\n    steps:\n      - run: git clone https://x/y.git && python fetched.py\n      - run: python src/train.py\n  d:\n    runs-on: x\n    steps:\n      - run: python $SCRIPT\n      - run: python src/train.py\n";
+        let wf = "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python missing.py\n      - run: python src/train.py\n  b:\n    runs-on: x\n    steps:\n      - run: python gone.py || true\n      - run: python src/train.py\n  c:\n    runs-on: x\n    steps:\n      - run: git clone https://x/y.git && python fetched.py\n      - run: python src/train.py\n  d:\n    runs-on: x\n    steps:\n      - run: python $SCRIPT\n      - run: python src/train.py\n  e:\n    runs-on: x\n    steps:\n      - run: python optional.py\n        continue-on-error: true\n      - run: python src/train.py\n";
         let (files, facts) = setup(&[
             (".github/workflows/ci.yml", wf),
             ("src/train.py", "m.fit(x)\n"),

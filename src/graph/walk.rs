@@ -227,6 +227,7 @@ fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
         for c in &j.commands {
             if let Some(script) =
                 graph.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state)
+                && !j.may_fail_at(c.line)
             {
                 if c.line < j.end {
                     out.push((c.line + 1, j.end, script));

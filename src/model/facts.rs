@@ -54,6 +54,13 @@ pub struct Job {
     pub trial: bool,
 }
 
+impl Job {
+    /// Whether the command at `line` may fail without failing the job ([`Job::may_fail`]).
+    pub(crate) fn may_fail_at(&self, line: u32) -> bool {
+        self.may_fail.iter().any(|(a, b)| (*a..=*b).contains(&line))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildTarget {
     pub name: String,
