@@ -426,6 +426,14 @@ pub(crate) fn base_name(p: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// The one action of a command that applies or runs these files.
+    fn files(paths: &[&str]) -> Vec<Action> {
+        vec![Action::Files {
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+            alternatives: false,
+        }]
+    }
+
     fn one(line: &str) -> Vec<Action> {
         let mut cwd = None;
         parse_line(line, &mut cwd)
@@ -655,35 +663,23 @@ mod tests {
         );
         assert_eq!(
             one("kubectl apply -f k8s/ -k overlays/prod -f -"),
-            vec![Action::Files {
-                paths: vec!["k8s/".into(), "overlays/prod".into()],
-                alternatives: false
-            }]
+            files(&["k8s/", "overlays/prod"])
         );
         assert_eq!(
             one("helm upgrade --install churn ./charts/churn --namespace ml"),
-            vec![Action::Files {
-                paths: vec!["./charts/churn".into()],
-                alternatives: false
-            }]
+            files(&["./charts/churn"])
         );
         // A chart from a registry is not this repository's.
         assert!(one("helm upgrade --install redis bitnami/redis").is_empty());
         assert_eq!(
             one("az ml job create -f jobs/train.yml --stream"),
-            vec![Action::Files {
-                paths: vec!["jobs/train.yml".into()],
-                alternatives: false
-            }]
+            files(&["jobs/train.yml"])
         );
         // `jupytext --to py` converts a notebook; `--execute` runs it.
         assert!(one("jupytext --to py nb/train.ipynb").is_empty());
         assert_eq!(
             one("jupytext --to py --execute nb/train.ipynb"),
-            vec![Action::Files {
-                paths: vec!["nb/train.ipynb".into()],
-                alternatives: false
-            }]
+            files(&["nb/train.ipynb"])
         );
         // A file moved into place earlier in the job is the file moved there.
         {
@@ -726,10 +722,7 @@ mod tests {
             one(
                 "gcloud functions deploy train_fn --runtime=python39 --source=source --trigger-topic=t"
             ),
-            vec![Action::Files {
-                paths: vec!["source/main.py".into()],
-                alternatives: false
-            }]
+            files(&["source/main.py"])
         );
         assert!(one("gcloud functions deploy f --runtime=nodejs20 --source=fn").is_empty());
         // Azure ML CLI v1 submits a script as an experiment run.
@@ -788,10 +781,7 @@ mod tests {
         }
         assert_eq!(
             one("az deployment group create -g rg -f infra/main.bicep"),
-            vec![Action::Files {
-                paths: vec!["infra/main.bicep".into()],
-                alternatives: false
-            }]
+            files(&["infra/main.bicep"])
         );
     }
 
@@ -801,13 +791,7 @@ mod tests {
         assert!(one(". $HOME/.cargo/env").is_empty());
         assert!(one("python -m spacy download en_core_web_sm").is_empty());
         assert!(one("python -m pip install -e .").is_empty());
-        assert_eq!(
-            one("source scripts/env.sh"),
-            vec![Action::Files {
-                paths: vec!["scripts/env.sh".into()],
-                alternatives: false
-            }]
-        );
+        assert_eq!(one("source scripts/env.sh"), files(&["scripts/env.sh"]));
     }
 
     /// `ENTRY=src/train.py` then `python "${ENTRY}"`: the script names what it runs through a
