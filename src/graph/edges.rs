@@ -46,48 +46,6 @@ pub(crate) fn collected_test(rel: &str) -> bool {
     name.ends_with(".feature")
 }
 
-/// A command line that may bring files the repository does not hold into the job's tree
-/// (`git clone`, `curl -o`, `unzip`, `dvc pull`, `nbconvert`...; git only to clone or pull:
-/// Jenkins' `git url: ...` step checks out the same repository).
-fn brings_files(line: &str) -> bool {
-    static FETCH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?:^|[;&|(`]|\s)(?:git\s+(?:clone|submodule|lfs|pull|fetch|worktree)|wget|curl|unzip|tar|gunzip|7z|rsync|scp|cp|mv|ln|dvc|aws\s+s3|gsutil|gcloud\s+storage|az\s+storage|azcopy|jupyter|jupytext|papermill|cookiecutter|copier|svn|hg|huggingface-cli|kaggle|[\w-]*download[\w-]*)(?:\s|$)",
-        )
-        .expect("fetch pattern")
-    });
-    FETCH.is_match(line)
-}
-
-/// The script a command runs by a literal relative path (`python train.py`, `bash
-/// scripts/run.sh`, `./deploy.sh`), if it runs one: when nothing resolved it, the repository
-/// does not hold it.
-fn absent_script(simple: &Simple) -> Option<String> {
-    const SCRIPT: &[&str] = &[
-        ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb",
-    ];
-    let Action::Paths(paths) = &simple.action else {
-        return None;
-    };
-    let base = simple.runs.rsplit('/').next().unwrap_or(&simple.runs);
-    let runner = matches!(
-        base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.'),
-        "python" | "bash" | "sh" | "zsh" | "Rscript" | "node" | "perl" | "ruby"
-    );
-    let script = if runner {
-        paths.first()?
-    } else if simple.runs.starts_with("./") {
-        &simple.runs
-    } else {
-        return None;
-    };
-    let literal = !script.contains(['$', '*', '{', '~', '`', '(', '%', '@'])
-        && !script.starts_with('/')
-        && !script.starts_with('-')
-        && SCRIPT.iter().any(|e| script.ends_with(e));
-    literal.then(|| script.trim_start_matches("./").to_string())
-}
-
 impl<'a> Graph<'a> {
     /// The edges of one command of `from`: what it runs or references. Returns the script
     /// when the command runs one the repository does not hold (and no earlier command of the
@@ -123,7 +81,6 @@ impl<'a> Graph<'a> {
         }
         let mut cwd = cmd.cwd.clone();
         let mut fails = None;
-        state.fetched |= brings_files(&cmd.text);
         for simple in shell::parse_line_with(&cmd.text, &mut cwd, state) {
             let b = simple_bases(&simple, cmd, &home, &bases);
             let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);
@@ -140,7 +97,7 @@ impl<'a> Graph<'a> {
                     chain: Vec::new(),
                 });
                 if fails.is_none() && !simple.masked && !state.fetched {
-                    fails = absent_script(&simple);
+                    fails = shell::handover::script_run(&simple).map(str::to_string);
                 }
             }
         }

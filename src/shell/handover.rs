@@ -1,7 +1,62 @@
 //! Files one command hands the next: a pipe's input file (`cat job.yaml | envsubst | kubectl
-//! apply -f -`) and a file moved or copied into place (`mv main_train.py main.py`).
+//! apply -f -`), a file moved or copied into place (`mv main_train.py main.py`), files brought
+//! into the job's tree from elsewhere (`git clone`, `curl -o`), and the script a command runs,
+//! which the job fails at when nobody handed it over and the repository lacks it.
 
-use super::{Action, base_name};
+use super::{Action, Simple, base_name};
+
+/// Whether a command may bring files the repository does not hold into the job's tree (`git
+/// clone`, `curl -o`, `unzip`, `dvc pull`, `aws s3 cp`, `jupyter nbconvert`...): a script
+/// missing from the tree may then be one of them. git only to clone or pull (Jenkins' `git url:
+/// ...` step checks out the same repository).
+pub(super) fn brings_files(tokens: &[String]) -> bool {
+    let Some(program) = tokens.first() else {
+        return false;
+    };
+    let sub = tokens.get(1).map_or("", String::as_str);
+    match base_name(program) {
+        "git" => matches!(
+            sub,
+            "clone" | "submodule" | "lfs" | "pull" | "fetch" | "worktree"
+        ),
+        "aws" => sub == "s3",
+        "gcloud" | "az" => sub == "storage",
+        "wget" | "curl" | "unzip" | "tar" | "gunzip" | "7z" | "rsync" | "scp" | "cp" | "mv"
+        | "ln" | "dvc" | "gsutil" | "azcopy" | "jupyter" | "jupytext" | "papermill"
+        | "cookiecutter" | "copier" | "svn" | "hg" | "huggingface-cli" | "kaggle" => true,
+        name => name.contains("download"),
+    }
+}
+
+/// The script a command runs by a literal relative path (`python train.py`, `bash
+/// scripts/run.sh`, `./deploy.sh`), if it runs one: the graph, which knows the repository's
+/// files, decides whether the repository holds it.
+pub(crate) fn script_run(simple: &Simple) -> Option<&str> {
+    const SCRIPT: &[&str] = &[
+        ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb",
+    ];
+    let Action::Paths(paths) = &simple.action else {
+        return None;
+    };
+    let base = base_name(&simple.runs);
+    let runner = super::programs::PYTHONS.contains(&base)
+        || base.starts_with("python3.")
+        || matches!(
+            base,
+            "bash" | "sh" | "zsh" | "Rscript" | "node" | "perl" | "ruby"
+        );
+    let first = paths.first()?.as_str();
+    // A runner's script, or the command itself given as a path (`./deploy.sh`).
+    let itself = first.contains('/') && base_name(first) == base;
+    if !runner && !itself {
+        return None;
+    }
+    let script = first;
+    let literal = !script.contains(['$', '*', '{', '~', '`', '(', '%', '@'])
+        && !script.starts_with(['/', '-'])
+        && SCRIPT.iter().any(|e| script.ends_with(e));
+    literal.then(|| script.trim_start_matches("./"))
+}
 
 /// `mv A B` or `cp A B` of one file to another name (not into a directory): B now holds A.
 /// At most 64 are kept.
@@ -91,5 +146,40 @@ pub(super) fn read_stdin_from(tokens: &mut [String], file: &str) {
         {
             tokens[i] = file.to_string();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The script a command runs by a literal path; fetching commands by program and
+    /// subcommand.
+    #[test]
+    fn scripts_run_and_files_brought() {
+        let script = |line: &str| {
+            super::super::parse_line(line, &mut None)
+                .first()
+                .and_then(|s| script_run(s).map(str::to_string))
+        };
+        assert_eq!(
+            script("python3 src/train.py --x 1"),
+            Some("src/train.py".into())
+        );
+        assert_eq!(
+            script("bash ./scripts/run.sh"),
+            Some("scripts/run.sh".into())
+        );
+        assert_eq!(script("./deploy.sh prod"), Some("deploy.sh".into()));
+        assert_eq!(script("python $SCRIPT"), None);
+        assert_eq!(script("python -m pkg.train"), None);
+        assert_eq!(script("pytest tests"), None);
+        let brings =
+            |line: &str| brings_files(&line.split(' ').map(String::from).collect::<Vec<_>>());
+        assert!(brings("git clone https://x/y.git"));
+        assert!(!brings("git config user.name ci"));
+        assert!(brings("aws s3 cp s3://b/train.py ."));
+        assert!(!brings("aws sagemaker list-models"));
+        assert!(brings("wget https://x/run.sh"));
     }
 }

@@ -8,7 +8,7 @@
 pub(crate) mod cd;
 mod classify;
 mod containers;
-mod handover;
+pub(crate) mod handover;
 mod lex;
 mod modes;
 pub(crate) mod programs;
@@ -200,6 +200,7 @@ pub(crate) fn parse_line_with(
                     fetched: state.fetched,
                 };
                 let mut inner_simples = parse_line_with(inner, &mut inner_cwd, &mut inner_state);
+                state.fetched |= inner_state.fetched;
                 if ignored[k] {
                     inner_simples.iter_mut().for_each(|s| s.masked = true);
                 }
@@ -208,6 +209,7 @@ pub(crate) fn parse_line_with(
             continue;
         }
         let text = shorten(part.raw.trim());
+        state.fetched |= handover::brings_files(&tokens);
         handover::record_rename(&tokens, cwd.as_deref(), &mut state.renames);
         if let Some(mut action) = classify(&tokens) {
             if !state.renames.is_empty() {
