@@ -33,8 +33,9 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     triggers.push(trig(TriggerKind::External, None, 1));
     let mut commands = steps(doc, false);
     // `environment { TRAIN_SCRIPT = 'train.py' }`: `${TRAIN_SCRIPT}`, `$TRAIN_SCRIPT` and
-    // `${env.TRAIN_SCRIPT}` in the steps are that value.
-    let vars = environment(&doc.text);
+    // `${env.TRAIN_SCRIPT}` in the steps are that value; the block's lines run nothing.
+    let (vars, block) = environment(&doc.text);
+    commands.retain(|c| !block.contains(&c.line));
     crate::ci::vars::expand(&mut commands, 0, &vars);
     FileFacts::Entry {
         system: "jenkins",
@@ -121,20 +122,22 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
 }
 
 /// The literal values of a pipeline's `environment { NAME = 'value' }` blocks, also as
-/// `env.NAME` (Groovy's name for them in `"${env.NAME}"`).
-fn environment(text: &str) -> crate::shell::vars::Vars {
+/// `env.NAME` (Groovy's name for them in `"${env.NAME}"`), and the blocks' lines.
+fn environment(text: &str) -> (crate::shell::vars::Vars, Vec<u32>) {
     static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:'([^'$]*)'|"([^"$]*)")\s*$"#)
             .expect("jenkins environment")
     });
     let mut vars = crate::shell::vars::Vars::default();
     let mut depth = None;
-    for l in text.lines() {
+    let mut block = Vec::new();
+    for (i, l) in text.lines().enumerate() {
         let t = l.trim();
         match depth {
             None if t.starts_with("environment") && t.ends_with('{') => depth = Some(1usize),
             None => {}
             Some(d) => {
+                block.push(i as u32 + 1);
                 if let Some(c) = ASSIGN.captures(l) {
                     let v = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
                     vars.set(&c[1], v);
@@ -146,7 +149,7 @@ fn environment(text: &str) -> crate::shell::vars::Vars {
             }
         }
     }
-    vars
+    (vars, block)
 }
 
 /// Where a pipeline's lines run: the workspace (the checkout's root) moved by the `dir('x') {`
@@ -198,12 +201,11 @@ impl Dirs {
                 _ => {}
             }
         }
-        if let Some(c) = DIR.captures(l) {
-            let d = crate::shell::cd::block_line(scope.as_deref(), &format!("cd {}", &c[1]))
-                .map(|d| format!("/{}", d.trim_start_matches('/')));
-            if let Some(d) = d {
-                self.scopes.push((self.depth, d));
-            }
+        if let Some(c) = DIR.captures(l)
+            && let Some(d) = crate::shell::cd::within_line(scope.as_deref(), &c[1])
+        {
+            self.scopes
+                .push((self.depth, format!("/{}", d.trim_start_matches('/'))));
         }
         scope
     }
@@ -315,6 +317,10 @@ mod tests {
         let texts: Vec<&str> = commands.iter().map(|c| c.text.as_str()).collect();
         assert!(texts.contains(&"python src/train.py"), "{texts:?}");
         assert!(texts.contains(&"echo v1 $DYN"), "{texts:?}");
+        assert!(
+            !texts.iter().any(|t| t.contains("TRAIN_SCRIPT =")),
+            "{texts:?}"
+        );
     }
 
     /// `dir('x') {` moves the steps inside it; a `cd` line moves the later lines of its
