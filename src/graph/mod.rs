@@ -155,7 +155,7 @@ mod tests {
     /// not stopped.
     #[test]
     fn a_job_stops_at_an_absent_script() {
-        let wf = "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python missing.py\n      - run: python src/train.py\n  b:\n    runs-on: x\n    steps:\n      - run: python gone.py || true\n      - run: python src/train.py\n  c:\n    runs-on: x\n    steps:\n      - run: git clone https://x/y.git && python fetched.py\n      - run: python src/train.py\n  d:\n    runs-on: x\n    steps:\n      - run: python $SCRIPT\n      - run: python src/train.py\n  e:\n    runs-on: x\n    steps:\n      - run: python optional.py\n        continue-on-error: true\n      - run: python src/train.py\n";
+        let wf = "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: python missing.py\n      - run: python src/train.py\n  b:\n    runs-on: x\n    steps:\n      - run: python gone.py || true\n      - run: python src/train.py\n  c:\n    runs-on: x\n    steps:\n      - run: git clone https://x/y.git && python fetched.py\n      - run: python src/train.py\n  d:\n    runs-on: x\n    steps:\n      - run: python $SCRIPT\n      - run: python src/train.py\n  e:\n    runs-on: x\n    steps:\n      - run: python optional.py\n        continue-on-error: true\n      - run: python src/train.py\n  f:\n    runs-on: x\n    steps:\n      - run: |\n          ./check.sh || {\n            exit 0\n          }\n      - run: python src/train.py\n";
         let (files, facts) = setup(&[
             (".github/workflows/ci.yml", wf),
             ("src/train.py", "m.fit(x)\n"),
