@@ -326,8 +326,16 @@ fn names_only_absent_paths(graph: &Graph, path: &str) -> Option<String> {
     }) {
         return None;
     }
-    let e = graph.edges_entry(&(path.to_string(), None), false);
-    let (edges, unresolved) = (&e.0, &e.1);
+    // Every command, past a step where a job would stop (an absent script is one more sign).
+    let (mut edges, mut unresolved) = (Vec::new(), Vec::new());
+    if let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) {
+        for j in jobs {
+            let mut state = crate::shell::ShellState::default();
+            for c in &j.commands {
+                graph.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state);
+            }
+        }
+    }
     let mut absent: Vec<&str> = unresolved.iter().map(|u| u.command.as_str()).collect();
     absent.sort_unstable();
     absent.dedup();
