@@ -33,7 +33,7 @@ pub(crate) fn tags_images(facts: &FileFacts) -> bool {
 
 /// Every command of a file, in order, with the index of the job or target it belongs to (the
 /// script whose variables it sees).
-fn each_command(facts: &FileFacts, f: &mut dyn FnMut(usize, &Command)) {
+pub(crate) fn each_command(facts: &FileFacts, f: &mut dyn FnMut(usize, &Command)) {
     match facts {
         FileFacts::Entry { jobs, .. } => {
             for (i, j) in jobs.iter().enumerate() {
@@ -53,7 +53,10 @@ fn each_command(facts: &FileFacts, f: &mut dyn FnMut(usize, &Command)) {
 /// The first `docker build` / `podman build` / `docker buildx build` line of a command.
 fn build_line(text: &str) -> Option<&str> {
     static BUILD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^.*\b(?:docker|podman)\s+(?:buildx\s+)?build\b.*$").expect("build")
+        Regex::new(
+            r"(?m)^.*(?:\b(?:docker|podman|nerdctl)\s+(?:buildx\s+)?build\b|\bbuildah\s+(?:bud|build)\b|/kaniko/executor\b|\baz\s+acr\s+build\b|\bgcloud\s+builds\s+submit\b).*$",
+        )
+        .expect("build")
     });
     BUILD.find(text).map(|m| m.as_str())
 }
@@ -100,24 +103,47 @@ fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
         let mut file = None;
         let mut tags = Vec::new();
         let mut context = None;
+        // After the builder's verb (`build`, `bud`, `submit`), or the Kaniko executor's path.
         let mut i = words
             .iter()
-            .position(|w| w == "build")
+            .position(|w| {
+                matches!(w.as_str(), "build" | "bud" | "submit") || w.ends_with("/kaniko/executor")
+            })
             .map_or(words.len(), |p| p + 1);
         while i < words.len() {
             let w = &words[i];
             let value = words.get(i + 1).cloned();
+            // `--dockerfile`/`--destination`/`--context`: Kaniko's; `--image`: `az acr build`'s.
+            let flag = |names: &[&str]| {
+                names.iter().find_map(|n| {
+                    w.strip_prefix(n)
+                        .and_then(|r| r.strip_prefix('='))
+                        .map(str::to_string)
+                })
+            };
             match w.as_str() {
-                "-f" | "--file" => {
+                "-f" | "--file" | "--dockerfile" => {
                     file = value;
                     i += 1;
                 }
-                "-t" | "--tag" => {
+                "-t" | "--tag" | "--destination" | "--image" => {
                     tags.extend(value);
                     i += 1;
                 }
-                _ if w.starts_with("--file=") => file = Some(w["--file=".len()..].to_string()),
-                _ if w.starts_with("--tag=") => tags.push(w["--tag=".len()..].to_string()),
+                "--context" => {
+                    context = value;
+                    i += 1;
+                }
+                // Flags of the builders that take a value (not a context).
+                "-r" | "--registry" | "--config" | "--project" | "--region" | "--build-arg"
+                | "--platform" | "--target" => i += 1,
+                _ if flag(&["--file", "--dockerfile"]).is_some() => {
+                    file = flag(&["--file", "--dockerfile"]);
+                }
+                _ if flag(&["--tag", "--destination", "--image"]).is_some() => {
+                    tags.extend(flag(&["--tag", "--destination", "--image"]));
+                }
+                _ if flag(&["--context"]).is_some() => context = flag(&["--context"]),
                 _ if w.starts_with('-') => {}
                 _ if w == "&&" || w == ";" || w == "|" => break,
                 _ => context = Some(w.clone()),
@@ -226,8 +252,37 @@ impl Graph<'_> {
             })
             .map(|f| (f.clone(), false))
             .collect();
+        if out.is_empty() {
+            out = self.suffix_dockerfile(name).into_iter().collect();
+        }
         out.truncate(8);
         out
+    }
+
+    /// The one Dockerfile named for the last words of an image's name (`csr-training` →
+    /// `training.dockerfile`, `Dockerfile.training`, `training/Dockerfile`): a project prefix
+    /// on its images is common, on its Dockerfiles not. Only a single candidate counts.
+    fn suffix_dockerfile(&self, name: &str) -> Option<(String, bool)> {
+        let stems: Vec<&str> = name
+            .char_indices()
+            .filter(|(_, c)| *c == '-' || *c == '_')
+            .map(|(i, _)| &name[i + 1..])
+            .filter(|s| s.len() >= 3)
+            .collect();
+        let mut hits = self.files.iter().filter(|f| {
+            let n = file_name(f);
+            is_dockerfile(n)
+                && stems.iter().any(|stem| {
+                    n == format!("Dockerfile.{stem}")
+                        || n == format!("{stem}.Dockerfile")
+                        || n == format!("{stem}.dockerfile")
+                        || (n == "Dockerfile" && file_name(parent(f)) == *stem)
+                })
+        });
+        match (hits.next(), hits.next()) {
+            (Some(one), None) => Some((one.clone(), false)),
+            _ => None,
+        }
     }
 }
 
@@ -257,6 +312,39 @@ mod tests {
             vec![build("serve", "serve/Dockerfile", "serve/")]
         );
         assert!(builds("docker build .", &HashMap::new()).is_empty());
+        // Kaniko, `az acr build`, `gcloud builds submit`, Buildah.
+        assert_eq!(
+            builds(
+                "/kaniko/executor --context \"api/\" --dockerfile \"api/dockerfiles/train.dockerfile\" --destination \"reg.io/g/csr-train:latest\"",
+                &HashMap::new()
+            ),
+            vec![build(
+                "csr-train",
+                "api/dockerfiles/train.dockerfile",
+                "api/"
+            )]
+        );
+        assert_eq!(
+            builds(
+                "az acr build -r myreg -t churn-api:v1 -f serve/Dockerfile serve",
+                &HashMap::new()
+            ),
+            vec![build("churn-api", "serve/Dockerfile", "serve")]
+        );
+        assert_eq!(
+            builds(
+                "gcloud builds submit --tag gcr.io/p/scorer:1 scorer/",
+                &HashMap::new()
+            ),
+            vec![build("scorer", "scorer/Dockerfile", "scorer/")]
+        );
+        assert_eq!(
+            builds(
+                "buildah bud --file=Containerfile -t quay.io/a/trainer .",
+                &HashMap::new()
+            ),
+            vec![build("trainer", "Containerfile", ".")]
+        );
         // A `run:` block read line by line: the tag's variable was set by an earlier line.
         let mut earlier = HashMap::new();
         assignments(
