@@ -89,6 +89,19 @@ impl<'a> Graph<'a> {
                 let modes = (tests || simple.smoke, simple.tracking_off, simple.masked);
                 push(out, to, simple.text.clone(), modes);
             }
+            // A container's command runs in its image, whose folders the tree's need not match:
+            // a script it names that resolves nowhere is the one file of the tree of that name.
+            if out.len() == before
+                && looks_resolvable
+                && let Some(found) = self.container_script(from, &simple)
+            {
+                push(
+                    out,
+                    (found, None),
+                    simple.text.clone(),
+                    (false, false, simple.masked),
+                );
+            }
             if out.len() == before && looks_resolvable {
                 unresolved.push(Unresolved {
                     path: from.to_string(),
@@ -103,6 +116,30 @@ impl<'a> Graph<'a> {
             }
         }
         fails
+    }
+
+    /// The one file of the tree named like the script a container specification's command
+    /// runs (`command: ["./train_in_k8s.sh"]` in a Kubernetes manifest, a Compose or job spec):
+    /// only for YAML files that are no CI configuration, only a literal script path, only a
+    /// single match.
+    fn container_script(&self, from: &str, simple: &Simple) -> Option<String> {
+        if !crate::paths::is_yaml(from)
+            || !matches!(self.facts.get(from), Some(FileFacts::Commands(_)))
+        {
+            return None;
+        }
+        let script = shell::handover::script_run(simple)?;
+        let name = crate::paths::file_name(script);
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
+        let mut named = self
+            .files
+            .iter()
+            .filter(|f| crate::paths::file_name(f) == name);
+        match (named.next(), named.next()) {
+            (Some(one), None) => Some(one.clone()),
+            _ => None,
+        }
     }
 
     /// Where a command of `from` runs (its home) and where its relative paths are looked up, in
