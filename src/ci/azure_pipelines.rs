@@ -53,13 +53,30 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
             l,
         ));
     }
-    let mut res = Vec::new();
-    root.find_path(
-        &["resources".into(), "pipelines".into(), "trigger".into()],
-        &mut res,
-    );
-    if let Some((_, l)) = res.first() {
-        t.push(trig(TriggerKind::PipelineCompletion, None, *l));
+    // `resources: pipelines:` with a `trigger:`: this pipeline runs when that one (named by
+    // its `source:`) completes successfully.
+    let mut line = None;
+    let mut sources = Vec::new();
+    let items = root
+        .get("resources")
+        .and_then(|r| r.get("pipelines"))
+        .map(Node::as_seq)
+        .unwrap_or_default();
+    for item in items {
+        let Some(tr) = item.get("trigger") else {
+            continue;
+        };
+        if matches!(tr.as_str(), Some("none" | "false")) {
+            continue;
+        }
+        line.get_or_insert(tr.line.max(1));
+        if let Some(src) = item.get("source").and_then(Node::as_str) {
+            sources.push(src.to_string());
+        }
+    }
+    if let Some(l) = line {
+        let detail = (!sources.is_empty()).then(|| sources.join(", "));
+        t.push(trig(TriggerKind::PipelineCompletion, detail, l));
     }
     t
 }

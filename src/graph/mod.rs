@@ -13,7 +13,7 @@ mod resolve;
 mod walk;
 
 pub(crate) use edges::{collected_test, is_test_file};
-pub(crate) use images::tags_images;
+pub(crate) use images::{each_command, tags_images};
 pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};
@@ -77,6 +77,10 @@ pub struct Automation {
     /// Per CI file, the line ranges of jobs after a step that runs a script the repository
     /// lacks, with that script: the job fails there, so they never run.
     pub(crate) stopped: HashMap<String, Vec<(u32, u32, String)>>,
+    /// Per CI file, the pipelines whose successful run starts it (a GitHub `workflow_run` job
+    /// that checks the conclusion, an Azure pipeline-completion trigger): what gates their run
+    /// gates what it deploys.
+    pub(crate) after_success: HashMap<String, Vec<String>>,
 }
 
 impl Automation {
