@@ -93,6 +93,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
     facets::tests_that_run_nothing(&tree.files, &mut evs);
+    facets::dvc_runs_without_pipeline(&tree.files, &read.facts, &mut evs);
     facets::steps_in_another_repository(&tree.files, &read.facts, &mut evs);
     mark_copies(&auto.copies, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
