@@ -58,7 +58,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         })
         .collect();
     static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\b(?:schedule|schedule_interval|cron|cron_schedule|hourly|daily)\s*=\s*["']([^"'\n]{1,80})["']|\bCronSchedule\(\s*(?:schedule\s*=\s*|cron_expression\s*=\s*)?["']([^"'\n]{1,80})["']|\bschedule_cron_expression\s*=\s*(?:["']([^"'\n]{1,80})["']|(?:\w+\.)*(CronExpressionGenerator\.\w+\([^)\n]{0,40}\)))"#)
+        Regex::new(r#"\b(?:schedule|schedule_interval|cron|cron_schedule|hourly|daily)\s*=\s*["']([^"'\n]{1,80})["']|\bCronSchedule\(\s*(?:schedule\s*=\s*|cron_expression\s*=\s*)?["']([^"'\n]{1,80})["']|\bschedule_cron_expression\s*=\s*(?:["']([^"'\n]{1,80})["']|(?:\w+\.)*(CronExpressionGenerator\.\w+\([^)\n]{0,40}\)))|\b(?:schedule|schedule_interval)\s*=\s*((?:datetime\.|pendulum\.)?(?:timedelta|duration|relativedelta)\([^)\n]{0,60}\))"#)
             .expect("schedule pattern")
     });
     let schedules = SCHEDULE
@@ -68,7 +68,8 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
                 .get(1)
                 .or_else(|| c.get(2))
                 .or_else(|| c.get(3))
-                .or_else(|| c.get(4))?;
+                .or_else(|| c.get(4))
+                .or_else(|| c.get(5))?;
             Some((
                 doc.file_line(doc.line_index(m.start())),
                 m.as_str().to_string(),
@@ -233,7 +234,7 @@ fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
 /// The Airflow DAG ids a file defines: `dag_id="x"`, `DAG("x")`, `@dag def x(`.
 fn dag_ids(text: &str) -> Vec<String> {
     static DAG_ID: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\bdag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']|\bDAG\(\s*["']([A-Za-z0-9_.-]+)["']|(?m)^[ \t]*@dag\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def[ \t]+(\w+)"#)
+        Regex::new(r#"\bdag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']|\bDAG\(\s*["']([A-Za-z0-9_.-]+)["']|(?m)^[ \t]*@dag\b(?:\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def[ \t]+(\w+)"#)
             .expect("dag id pattern")
     });
     let mut dags: Vec<String> = Vec::new();
@@ -528,6 +529,24 @@ mod tests {
         assert!(names_script_command("train-model --lr 0.1"));
         assert!(!names_script_command("my-bucket"));
         assert!(!names_script_command("see-also this"));
+    }
+
+    /// A `@dag(...)` decorator whose arguments span lines (with calls inside) names the DAG by
+    /// the function it decorates; schedules given as durations are read.
+    #[test]
+    fn dag_decorators_over_lines_and_duration_schedules() {
+        let doc = Document::new(
+            "dags/feature_pipeline.py",
+            "from airflow.sdk import dag\nfrom pendulum import datetime, duration\n\n@dag(\n    schedule=duration(days=16),\n    start_date=datetime(2026, 1, 1),\n    params={\"path\": None},\n)\ndef feature_pipeline():\n    pass\n".to_string(),
+        );
+        let FileFacts::Python {
+            dags, schedules, ..
+        } = python(&doc)
+        else {
+            panic!("not python")
+        };
+        assert_eq!(dags, vec!["feature_pipeline"]);
+        assert_eq!(schedules, vec![(5, "duration(days=16)".to_string())]);
     }
 
     /// A job's path built from a parameter resolves with the script names the file passes.
