@@ -40,14 +40,59 @@ pub(crate) fn tests_that_run_nothing(files: &[String], evs: &mut [Evidence]) {
     }
 }
 
+/// `dvc repro` (or `dvc exp run`) in a repository with no `dvc.yaml` or `Dvcfile` anywhere has
+/// no pipeline to run: it fails, and what a rule read from its line (a pipeline run, a check)
+/// stays `implemented`, with a note.
+pub(crate) fn dvc_runs_without_pipeline(files: &[String], facts: &Facts, evs: &mut [Evidence]) {
+    let has_pipeline = files.iter().any(|f| {
+        matches!(
+            crate::paths::file_name(f),
+            "dvc.yaml" | "dvc.yml" | "Dvcfile"
+        )
+    });
+    // A script that writes the stages (`dvc stage add`, `dvc run -n`) makes the pipeline the
+    // command then runs (a generator of example repositories).
+    let writes_stages = facts.iter().any(|(_, f)| {
+        let mut any = false;
+        crate::graph::each_command(f, &mut |_, c| {
+            any |= c.text.contains("dvc stage add") || c.text.contains("dvc run ")
+        });
+        any
+    });
+    if has_pipeline || writes_stages {
+        return;
+    }
+    let runs_dvc = |s: &str| {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        // An old-style stage file named on the line (`dvc repro train.dvc`) is a pipeline.
+        (words.windows(2).any(|w| w == ["dvc", "repro"])
+            || words.windows(3).any(|w| w == ["dvc", "exp", "run"]))
+            && !words.iter().any(|w| w.ends_with(".dvc"))
+    };
+    for e in evs
+        .iter_mut()
+        .filter(|e| e.tier == Tier::Automated && e.snippet.as_deref().is_some_and(runs_dvc))
+    {
+        e.tier = Tier::Implemented;
+        e.chain.clear();
+        e.triggers.clear();
+        e.note = Some(
+            "runs `dvc repro`, but the repository has no dvc.yaml: there is no pipeline to run"
+                .into(),
+        );
+    }
+}
+
 /// A pipeline whose steps' code lives in folders the repository does not have (an Azure ML
 /// `PythonScriptStep(source_directory="data-science/src/")` of a template library whose
 /// consumers hold that folder) trains in another repository: its `training` facet, read from
 /// the definition's text, is dropped, with a note. Only when every such folder is absent.
 pub(crate) fn steps_in_another_repository(files: &[String], facts: &Facts, evs: &mut [Evidence]) {
+    // A folder of the tree, or a file (`code="preprocess.py"` of a SageMaker step is the
+    // script itself).
     let exists = |dir: &str| {
         let prefix = format!("{}/", dir.trim_end_matches('/'));
-        files.iter().any(|f| f.starts_with(&prefix))
+        files.iter().any(|f| f.starts_with(&prefix) || f == dir)
     };
     for e in evs.iter_mut().filter(|e| {
         e.capability == capability::ML_PIPELINE_ORCHESTRATION
@@ -197,11 +242,14 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
             && let Some(entry) = e.chain.first().map(|h| h.path.clone())
         {
             let on_push = e.triggers.iter().any(|t| t.kind == TriggerKind::Push);
+            // Started by another pipeline's success: that pipeline's checks gate it too.
+            let upstream = auto.after_success.get(&entry).into_iter().flatten();
             let gated = (on_push && pr_checked)
-                || auto
-                    .entry_reach(graph, &entry)
-                    .iter()
-                    .any(|p| gates.contains_key(p.as_str()));
+                || std::iter::once(&entry).chain(upstream).any(|from| {
+                    auto.entry_reach(graph, from)
+                        .iter()
+                        .any(|p| gates.contains_key(p.as_str()))
+                });
             if gated {
                 e.facets.push(facet::GATED.into());
             }
@@ -216,6 +264,32 @@ mod tests {
 
     /// A pipeline whose every step folder is absent loses its training facet; one whose folder
     /// exists keeps it.
+    /// `dvc repro` without a `dvc.yaml` runs nothing; with one, it stays automated.
+    #[test]
+    fn dvc_repro_needs_a_pipeline_file() {
+        let run = || {
+            let mut e = ev(
+                "ml_pipeline_orchestration",
+                ".github/workflows/retrain.yml",
+                Tier::Automated,
+                &[],
+            );
+            e.snippet = Some("run: dvc repro".into());
+            vec![e]
+        };
+        let mut misnamed = run();
+        dvc_runs_without_pipeline(&["dcv.yaml".to_string()], &Facts::default(), &mut misnamed);
+        assert_eq!(misnamed[0].tier, Tier::Implemented);
+        assert!(misnamed[0].note.as_deref().unwrap().contains("no dvc.yaml"));
+        let mut present = run();
+        dvc_runs_without_pipeline(
+            &["ml/dvc.yaml".to_string()],
+            &Facts::default(),
+            &mut present,
+        );
+        assert_eq!(present[0].tier, Tier::Automated);
+    }
+
     #[test]
     fn steps_in_absent_folders_train_in_another_repository() {
         let facts_with = |dir: &str| -> Facts {
@@ -255,5 +329,13 @@ mod tests {
         let mut here = pipeline();
         steps_in_another_repository(&files, &facts_with("src"), &mut here);
         assert_eq!(here[0].facets, vec![facet::TRAINING.to_string()]);
+        // A step's `code=` naming the script itself, beside the definition.
+        let mut script = pipeline();
+        let files = vec![
+            "sdk/pipeline.py".to_string(),
+            "sdk/preprocess.py".to_string(),
+        ];
+        steps_in_another_repository(&files, &facts_with("preprocess.py"), &mut script);
+        assert_eq!(script[0].facets, vec![facet::TRAINING.to_string()]);
     }
 }
