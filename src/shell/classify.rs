@@ -28,6 +28,14 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     if let Some(a) = airflow_api(program, &args) {
         return Some(a);
     }
+    // `pre-commit run` runs the hooks of `.pre-commit-config.yaml`, its local hooks' commands
+    // among them (`facts::tasks::pre_commit`); the hooks of other repositories only check.
+    if program == "pre-commit" && args.first().map(String::as_str) == Some("run") {
+        return Some(Action::Files {
+            paths: vec![".pre-commit-config.yaml".into()],
+            alternatives: true,
+        });
+    }
     if READERS.contains(&program) {
         return None;
     }
@@ -247,6 +255,36 @@ fn inline_imports(code: &str) -> Vec<String> {
             out.push(m.to_string());
         }
     };
+    // Folders the code puts on `sys.path` (`sys.path.insert(0, 'src')`): its imports may be
+    // modules there too (`from train import Trainer` → `src.train`).
+    let dirs: Vec<String> = code
+        .split([';', '\n'])
+        .filter_map(|stmt| {
+            let rest = stmt.trim().strip_prefix("sys.path.")?;
+            let arg = rest
+                .strip_prefix("insert(")
+                .and_then(|r| r.split_once(',').map(|(_, a)| a))
+                .or_else(|| rest.strip_prefix("append("))?;
+            let dir = arg
+                .trim()
+                .trim_end_matches(')')
+                .trim()
+                .trim_matches(['\'', '"']);
+            let dir = dir.trim_start_matches("./").trim_end_matches('/');
+            (!dir.is_empty()
+                && dir
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '/'))
+            .then(|| dir.replace('/', "."))
+        })
+        .take(4)
+        .collect();
+    let mut push = |m: &str| {
+        push(m);
+        for d in &dirs {
+            push(&format!("{d}.{}", m.trim()));
+        }
+    };
     for stmt in code.split([';', '\n']).map(str::trim) {
         if let Some(rest) = stmt.strip_prefix("from ") {
             let Some((module, names)) = rest.split_once(" import ") else {
@@ -350,6 +388,12 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             }),
             _ => None,
         },
+        // dbx (Databricks' deployment tool before bundles): `dbx deploy` publishes the jobs of
+        // its deployment file, `dbx execute NAME` / `dbx launch NAME` run one of them.
+        ("dbx", Some("deploy")) => Some(Action::Bundle { job: None }),
+        ("dbx", Some("execute" | "launch")) => Some(Action::Bundle {
+            job: positional(&args[1..]).into_iter().next(),
+        }),
         ("tkn", Some(kind @ ("pipeline" | "task"))) if sub(1) == Some("start") => {
             let name = positional(&args[2..]).into_iter().next()?;
             let kind = if kind == "pipeline" {

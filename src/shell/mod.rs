@@ -344,7 +344,26 @@ fn strip_prefixes(tokens: &mut Vec<String>, off_here: &mut bool) -> Vec<String> 
 pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut open: Option<(usize, String)> = None;
+    // Inline code given over several lines (`python -c "` ... `"`): one command, its lines
+    // kept apart inside the quotes.
+    let mut inline: Option<(usize, String, char)> = None;
     for (i, l) in text.lines().enumerate() {
+        if let Some((start, mut acc, q)) = inline.take() {
+            acc.push('\n');
+            acc.push_str(l);
+            if unescaped(l, q) % 2 == 1 || i - start > 200 {
+                out.push((start, acc));
+            } else {
+                inline = Some((start, acc, q));
+            }
+            continue;
+        }
+        if open.is_none()
+            && let Some(q) = opens_inline_code(l)
+        {
+            inline = Some((i, l.to_string(), q));
+            continue;
+        }
         let t = l.trim_end();
         let continued = (t.len() - t.trim_end_matches('\\').len()) % 2 == 1;
         let body = if continued {
@@ -364,7 +383,29 @@ pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
         }
     }
     out.extend(open);
+    out.extend(inline.map(|(i, acc, _)| (i, acc)));
+    out.sort_by_key(|(i, _)| *i);
     out
+}
+
+/// How many times quote `q` occurs in `l` not after a backslash.
+fn unescaped(l: &str, q: char) -> usize {
+    let mut n = 0;
+    let mut esc = false;
+    for c in l.chars() {
+        if c == q && !esc {
+            n += 1;
+        }
+        esc = c == '\\' && !esc;
+    }
+    n
+}
+
+/// The quote a line opens for inline code and leaves open (`python -c "`, `bash -c '`).
+fn opens_inline_code(l: &str) -> Option<char> {
+    let at = l.find(" -c \"").or_else(|| l.find(" -c '"))?;
+    let q = l[at + 4..].chars().next()?;
+    (unescaped(&l[at + 4..], q) % 2 == 1).then_some(q)
 }
 
 /// A program that runs the files it is given (an interpreter, a test runner, a launcher), as
@@ -756,6 +797,12 @@ mod tests {
             }]
         );
         assert_eq!(
+            one("dbx execute lendingclub-train --cluster-id 0807-225846 --task main"),
+            vec![Action::Bundle {
+                job: Some("lendingclub-train".into())
+            }]
+        );
+        assert_eq!(
             one("uvicorn app.main:api --port 8080"),
             vec![Action::PythonModule("app.main".into())]
         );
@@ -829,6 +876,27 @@ mod tests {
         let mut fresh = ShellState::default();
         run("X=a.py python b.py --lr=0.1", &mut fresh, &mut cwd);
         assert!(fresh.vars.is_empty());
+    }
+
+    /// Inline code over several lines (`python -c "` up to the closing quote) is one command
+    /// whose imports are read, with the folders it puts on `sys.path`.
+    #[test]
+    fn inline_code_over_lines_is_one_command() {
+        let text = "python -c \"\nimport sys\nsys.path.insert(0, 'src')\nfrom train import Trainer\nTrainer().train()\n\"\necho done\n";
+        let lines = logical_lines(text);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[1], (6, "echo done".to_string()));
+        assert_eq!(
+            one(&lines[0].1),
+            vec![Action::PythonImports(vec![
+                "sys".into(),
+                "src.sys".into(),
+                "train".into(),
+                "src.train".into(),
+                "train.Trainer".into(),
+                "src.train.Trainer".into()
+            ])]
+        );
     }
 
     /// A script's `\` continuations make one command, at its first line; an escaped

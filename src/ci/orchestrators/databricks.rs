@@ -84,10 +84,15 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
                 commands.extend(task_file(n.line, s, here));
             }
         }
+        // A wheel task runs its package's entry point: the console script of that name
+        // (`setup.py`/`pyproject.toml`), as a command named after it runs it.
         if let Some(n) = task.get("python_wheel_task")
             && let Some(ep) = str_at(n, &["entry_point"])
         {
             commands.push(Command::reference(n.line, ep));
+            if !ep.contains(['$', '{', ' ', '/']) {
+                commands.push(Command::run(n.line, ep));
+            }
         }
     }
     Job {
