@@ -77,6 +77,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     if name == "package.json" {
         return tasks::package_json(doc);
     }
+    if name == ".pre-commit-config.yaml" || name == ".pre-commit-config.yml" {
+        return tasks::pre_commit(doc);
+    }
     if name == "MLproject" || name == "MLProject" {
         return tasks::mlproject(doc);
     }

@@ -134,6 +134,10 @@ pub(crate) fn github_steps(
                     if u.starts_with("./") || u.starts_with("../") {
                         commands.push(Command::reference(v.line, u));
                     }
+                    // pre-commit's action runs `pre-commit run --all-files`.
+                    if u.starts_with("pre-commit/action@") {
+                        commands.push(Command::run(v.line, "pre-commit run --all-files"));
+                    }
                 }
                 _ => commands.extend(scalar_commands(v, false, here)),
             }
