@@ -235,6 +235,8 @@ fixture_tests! {
     azure_pipeline_completion_gate => "azure-pipeline-completion-gate",
     dvc_repro_without_pipeline => "dvc-repro-without-pipeline",
     registry_loader_function => "registry-loader-function",
+    pre_commit_local_tests => "pre-commit-local-tests",
+    promotion_without_comparison => "promotion-without-comparison",
     k8s_job_piped_manifest => "k8s-job-piped-manifest",
     gitlab_cloud_function_notebook => "gitlab-cloud-function-notebook",
     served_handover_one_system => "served-handover-one-system",
