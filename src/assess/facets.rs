@@ -8,6 +8,14 @@ use crate::graph::{Automation, Graph};
 use crate::model::{Evidence, Facts, FileFacts, Tier, TriggerKind};
 use std::collections::{BTreeSet, HashMap};
 
+/// What the automation reaches but cannot do as committed: test runners with no tests,
+/// `dvc repro` with no pipeline, pipelines whose steps' code is in another repository.
+pub(crate) fn what_cannot_run(files: &[String], facts: &Facts, evs: &mut [Evidence]) {
+    tests_that_run_nothing(files, evs);
+    dvc_runs_without_pipeline(files, facts, evs);
+    steps_in_another_repository(files, facts, evs);
+}
+
 /// A test gate needs tests that exist: a Python test runner (`pytest`, `python -m unittest`,
 /// `tox`, `nox`, `behave`) in a repository with no file it would collect (`test*.py`,
 /// `*_test.py`, `*.feature`, a module under `tests/`) runs no tests, whatever runs it. Its `test-command` evidence stays

@@ -172,6 +172,45 @@ pub(crate) fn package_json(doc: &Document) -> Option<FileFacts> {
     })
 }
 
+/// `.pre-commit-config.yaml`: the commands of its local hooks (`repo: local`, `entry: pytest`
+/// with its `args`), which `pre-commit run` runs at the repository's root. Hooks of other
+/// repositories run their own code (linters, formatters), nothing of this one.
+pub(crate) fn pre_commit(doc: &Document) -> Option<FileFacts> {
+    let root = doc.structured().ok()?.first()?.clone();
+    let mut commands = Vec::new();
+    for repo in root.get("repos")?.as_seq() {
+        if repo.get("repo").and_then(Node::as_str) != Some("local") {
+            continue;
+        }
+        for hook in repo.get("hooks").map(Node::as_seq).unwrap_or_default() {
+            let Some(entry) = hook.get("entry") else {
+                continue;
+            };
+            let Some(text) = entry.as_str() else {
+                continue;
+            };
+            let args: Vec<&str> = hook
+                .get("args")
+                .map(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            let mut line = text.to_string();
+            if !args.is_empty() {
+                line = format!("{line} {}", crate::facts::yaml::shell_join(args));
+            }
+            commands.push(Command {
+                line: entry.line,
+                text: line,
+                shell: true,
+                cwd: Some(format!("/{}", crate::paths::parent(&doc.rel))),
+            });
+        }
+    }
+    (!commands.is_empty()).then_some(FileFacts::Commands(commands))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,43 +266,4 @@ mod tests {
         assert_eq!(t[0].0, "deploy");
         assert_eq!(t[0].2, vec!["flyctl deploy --remote-only"]);
     }
-}
-
-/// `.pre-commit-config.yaml`: the commands of its local hooks (`repo: local`, `entry: pytest`
-/// with its `args`), which `pre-commit run` runs at the repository's root. Hooks of other
-/// repositories run their own code (linters, formatters), nothing of this one.
-pub(crate) fn pre_commit(doc: &Document) -> Option<FileFacts> {
-    let root = doc.structured().ok()?.first()?.clone();
-    let mut commands = Vec::new();
-    for repo in root.get("repos")?.as_seq() {
-        if repo.get("repo").and_then(Node::as_str) != Some("local") {
-            continue;
-        }
-        for hook in repo.get("hooks").map(Node::as_seq).unwrap_or_default() {
-            let Some(entry) = hook.get("entry") else {
-                continue;
-            };
-            let Some(text) = entry.as_str() else {
-                continue;
-            };
-            let args: Vec<&str> = hook
-                .get("args")
-                .map(Node::as_seq)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(Node::as_str)
-                .collect();
-            let mut line = text.to_string();
-            if !args.is_empty() {
-                line = format!("{line} {}", crate::facts::yaml::shell_join(args));
-            }
-            commands.push(Command {
-                line: entry.line,
-                text: line,
-                shell: true,
-                cwd: Some(format!("/{}", crate::paths::parent(&doc.rel))),
-            });
-        }
-    }
-    (!commands.is_empty()).then_some(FileFacts::Commands(commands))
 }

@@ -10,6 +10,7 @@ mod images;
 mod memo;
 mod reach;
 mod resolve;
+mod upstream;
 mod walk;
 
 pub(crate) use edges::{collected_test, is_test_file};

@@ -3,6 +3,7 @@
 //! sets that reach it.
 
 use crate::graph::memo::{EdgeEntry, MODE_TESTS, Used};
+use crate::graph::upstream::Upstreams;
 use crate::graph::{Automation, Graph, NodeId, Reach, target_line};
 use crate::model::{
     EntryPoint, Facts, FileFacts, Hop, Job, Trigger, TriggerKind, UNRESOLVED_HOP, Unresolved,
@@ -355,13 +356,8 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     paths.sort();
     let (includes_of, included) = includes(graph, &paths);
     let mut seeds: Vec<Seed> = Vec::new();
-    // Pipelines others start after by name (GitHub `workflow_run`): name → (path, triggers).
-    // Azure Pipelines names its upstream by the pipeline's name in the service, which is not
-    // in the file: a file whose name matches it (`CI-pipeline` → `ci-pipeline.yml`), else
-    // the one other pipeline of the repository that runs on pushes.
-    let mut named: HashMap<String, (&str, Vec<Trigger>)> = HashMap::new();
-    let mut azure_pushed: Vec<&str> = Vec::new();
-    let mut followers: Vec<(&str, Vec<String>, &Job)> = Vec::new();
+    // Pipelines others start after they succeed (`graph::upstream`).
+    let mut ups = Upstreams::default();
     for path in &paths {
         let path: &str = path;
         let FileFacts::Entry {
@@ -389,42 +385,18 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             .cloned()
             .collect();
         let triggers = &live;
-        if let FileFacts::Entry { name: Some(n), .. } = &facts[path] {
-            named.entry(n.clone()).or_insert((path, live.clone()));
-        }
-        if &**system == "azure-pipelines" {
-            named
-                .entry(azure_key(crate::paths::file_name(path)))
-                .or_insert((path, live.clone()));
-            if live
-                .iter()
-                .any(|t| matches!(t.kind, TriggerKind::Push | TriggerKind::Default))
-            {
-                azure_pushed.push(path);
-            }
-        }
+        let name = match &facts[path] {
+            FileFacts::Entry { name, .. } => name.as_deref(),
+            _ => None,
+        };
+        ups.register(path, system, name, &live);
         for j in jobs {
             let effective = if j.triggers.is_empty() {
                 triggers
             } else {
                 &j.triggers
             };
-            let upstream: Vec<String> = effective
-                .iter()
-                .filter(|t| t.kind == TriggerKind::PipelineCompletion)
-                .filter_map(|t| t.detail.as_deref())
-                .flat_map(|d| d.split(", "))
-                .map(|n| {
-                    if &**system == "azure-pipelines" {
-                        azure_key(n)
-                    } else {
-                        n.to_string()
-                    }
-                })
-                .collect();
-            if !upstream.is_empty() {
-                followers.push((path, upstream, j));
-            }
+            ups.follower(path, system, effective, j);
         }
         add_jobs(
             auto,
@@ -471,100 +443,14 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             }
         }
     }
-    // An Azure upstream no file is named for: the one other pipeline run on pushes.
-    for (path, upstream, _) in &followers {
-        for name in upstream {
-            let others: Vec<&&str> = azure_pushed.iter().filter(|p| **p != *path).collect();
-            if name.starts_with(AZURE_KEY)
-                && !named.contains_key(name)
-                && let [one] = others.as_slice()
-                && let Some(FileFacts::Entry { triggers, .. }) = facts.get(one)
-            {
-                let live = triggers
-                    .iter()
-                    .filter(|t| fires(&t.paths, graph.files))
-                    .cloned()
-                    .collect();
-                named.insert(name.clone(), (one, live));
-            }
-        }
+    for f in ups.seeds(&mut auto.after_success) {
+        seeds.push(Seed {
+            node: f.node,
+            chain: f.chain,
+            triggers: f.triggers,
+        });
     }
-    follow_successes(&named, &followers, &mut seeds, &mut auto.after_success);
     seeds
-}
-
-const AZURE_KEY: &str = "azure-pipeline:";
-
-/// An Azure pipeline's name or file name reduced for matching: `CI-pipeline` and
-/// `ci_pipeline.yml` are the same pipeline.
-fn azure_key(name: &str) -> String {
-    let stem = name
-        .strip_suffix(".yml")
-        .or_else(|| name.strip_suffix(".yaml"))
-        .unwrap_or(name);
-    let norm: String = stem
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    format!("{AZURE_KEY}{norm}")
-}
-
-/// A job that runs only after another pipeline succeeded (a GitHub `workflow_run` job that
-/// checks the run's conclusion) is started by what starts that pipeline, through it: its walk
-/// also begins at the upstream pipeline's triggers, with the upstream file as the first hop.
-/// What gates the upstream run (its tests) then gates what the job deploys. The upstream's
-/// pull-request runs start no release and are left out.
-fn follow_successes(
-    named: &HashMap<String, (&str, Vec<Trigger>)>,
-    followers: &[(&str, Vec<String>, &Job)],
-    seeds: &mut Vec<Seed>,
-    after: &mut HashMap<String, Vec<String>>,
-) {
-    for (path, upstream, j) in followers {
-        for name in upstream {
-            let Some((from, triggers)) = named.get(name.as_str()) else {
-                continue;
-            };
-            // A pull request's run is no release: what follows it on the main branch is.
-            let runnable: Vec<Trigger> = triggers
-                .iter()
-                .filter(|t| !matches!(t.kind, TriggerKind::Called | TriggerKind::PullRequest))
-                .cloned()
-                .collect();
-            if from == path || runnable.is_empty() {
-                continue;
-            }
-            let ups = after.entry(path.to_string()).or_default();
-            if !ups.iter().any(|u| u == from) {
-                ups.push(from.to_string());
-            }
-            let job = (!j.name.is_empty()).then(|| j.name.clone());
-            seeds.push(Seed {
-                node: (path.to_string(), job),
-                chain: vec![
-                    Hop {
-                        path: from.to_string(),
-                        line: runnable.first().map(|t| t.line),
-                        via: triggers_label(&runnable),
-                    },
-                    Hop {
-                        path: path.to_string(),
-                        line: Some(j.line),
-                        via: format!(
-                            "after {} succeeds",
-                            if name.starts_with(AZURE_KEY) {
-                                from
-                            } else {
-                                name.as_str()
-                            }
-                        ),
-                    },
-                ],
-                triggers: runnable,
-            });
-        }
-    }
 }
 
 /// Entry points found by rules (orchestrator schedules, CI files the graph does not read).

@@ -92,9 +92,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     let rule_entries = started_rule_entries(&graph, &evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
     auto.promote(&read.facts, &mut evs);
-    facets::tests_that_run_nothing(&tree.files, &mut evs);
-    facets::dvc_runs_without_pipeline(&tree.files, &read.facts, &mut evs);
-    facets::steps_in_another_repository(&tree.files, &read.facts, &mut evs);
+    facets::what_cannot_run(&tree.files, &read.facts, &mut evs);
     mark_copies(&auto.copies, &mut evs);
     // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
     // redact them as snippets are, here once, after promotion.

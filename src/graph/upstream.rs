@@ -1,0 +1,180 @@
+//! Pipelines started by another's success: a GitHub `workflow_run` job that checks the run's
+//! conclusion names its upstream workflow by `name:`; an Azure pipeline-completion trigger
+//! names it by `source:`, the pipeline's name in the service, which no file holds: the file
+//! named for it (`CI-pipeline` → `ci-pipeline.yml`), else the one other pipeline of the
+//! repository that runs on pushes. Such a job's walk also starts at the upstream's triggers,
+//! through it, and what gates the upstream gates what the job deploys.
+
+use crate::model::triggers_label;
+use crate::model::{Hop, Job, Trigger, TriggerKind};
+use std::collections::HashMap;
+
+/// A walk a follower starts: its node (file, job), the chain through its upstream, and the
+/// upstream's triggers.
+pub(crate) struct Followed {
+    pub(crate) node: (String, Option<String>),
+    pub(crate) chain: Vec<Hop>,
+    pub(crate) triggers: Vec<Trigger>,
+}
+
+/// The pipelines of a repository others may follow, and the jobs that follow one.
+#[derive(Default)]
+pub(crate) struct Upstreams<'a> {
+    /// Name → (path, live triggers): a workflow's `name:`, an Azure pipeline's file name key.
+    named: HashMap<String, (&'a str, Vec<Trigger>)>,
+    /// Azure pipelines run on pushes, with their live triggers: the upstream of last resort.
+    azure_pushed: Vec<(&'a str, Vec<Trigger>)>,
+    /// (path, upstream names, job) of each job started by another's success.
+    followers: Vec<(&'a str, Vec<String>, &'a Job)>,
+}
+
+impl<'a> Upstreams<'a> {
+    /// An entry file others may name as their upstream.
+    pub(crate) fn register(
+        &mut self,
+        path: &'a str,
+        system: &str,
+        name: Option<&str>,
+        live: &[Trigger],
+    ) {
+        if let Some(n) = name {
+            self.named
+                .entry(n.to_string())
+                .or_insert((path, live.to_vec()));
+        }
+        if system == "azure-pipelines" {
+            self.named
+                .entry(azure_key(crate::paths::file_name(path)))
+                .or_insert((path, live.to_vec()));
+            if live
+                .iter()
+                .any(|t| matches!(t.kind, TriggerKind::Push | TriggerKind::Default))
+            {
+                self.azure_pushed.push((path, live.to_vec()));
+            }
+        }
+    }
+
+    /// A job whose triggers name the pipelines whose success starts it.
+    pub(crate) fn follower(
+        &mut self,
+        path: &'a str,
+        system: &str,
+        triggers: &[Trigger],
+        job: &'a Job,
+    ) {
+        let upstream: Vec<String> = triggers
+            .iter()
+            .filter(|t| t.kind == TriggerKind::PipelineCompletion)
+            .filter_map(|t| t.detail.as_deref())
+            .flat_map(|d| d.split(", "))
+            .map(|n| {
+                if system == "azure-pipelines" {
+                    azure_key(n)
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect();
+        if !upstream.is_empty() {
+            self.followers.push((path, upstream, job));
+        }
+    }
+
+    /// The walks the followers start, through their upstreams; `after` records, per follower
+    /// file, the upstream files whose checks gate it.
+    pub(crate) fn seeds(mut self, after: &mut HashMap<String, Vec<String>>) -> Vec<Followed> {
+        let (named, azure_pushed, followers) =
+            (&mut self.named, &self.azure_pushed, &self.followers);
+        // An Azure upstream no file is named for: the one other pipeline run on pushes.
+        for (path, upstream, _) in followers.iter() {
+            for name in upstream {
+                let others: Vec<&(&str, Vec<Trigger>)> =
+                    azure_pushed.iter().filter(|(p, _)| *p != *path).collect();
+                if name.starts_with(AZURE_KEY)
+                    && !named.contains_key(name)
+                    && let [(one, live)] = others.as_slice()
+                {
+                    named.insert(name.clone(), (one, live.clone()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        follow_successes(named, followers, &mut out, after);
+        out
+    }
+}
+
+const AZURE_KEY: &str = "azure-pipeline:";
+
+/// An Azure pipeline's name or file name reduced for matching: `CI-pipeline` and
+/// `ci_pipeline.yml` are the same pipeline.
+fn azure_key(name: &str) -> String {
+    let stem = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"))
+        .unwrap_or(name);
+    let norm: String = stem
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    format!("{AZURE_KEY}{norm}")
+}
+
+/// A job that runs only after another pipeline succeeded (a GitHub `workflow_run` job that
+/// checks the run's conclusion) is started by what starts that pipeline, through it: its walk
+/// also begins at the upstream pipeline's triggers, with the upstream file as the first hop.
+/// What gates the upstream run (its tests) then gates what the job deploys. The upstream's
+/// pull-request runs start no release and are left out.
+fn follow_successes(
+    named: &HashMap<String, (&str, Vec<Trigger>)>,
+    followers: &[(&str, Vec<String>, &Job)],
+    seeds: &mut Vec<Followed>,
+    after: &mut HashMap<String, Vec<String>>,
+) {
+    for (path, upstream, j) in followers {
+        for name in upstream {
+            let Some((from, triggers)) = named.get(name.as_str()) else {
+                continue;
+            };
+            // A pull request's run is no release: what follows it on the main branch is.
+            let runnable: Vec<Trigger> = triggers
+                .iter()
+                .filter(|t| !matches!(t.kind, TriggerKind::Called | TriggerKind::PullRequest))
+                .cloned()
+                .collect();
+            if from == path || runnable.is_empty() {
+                continue;
+            }
+            let ups = after.entry(path.to_string()).or_default();
+            if !ups.iter().any(|u| u == from) {
+                ups.push(from.to_string());
+            }
+            let job = (!j.name.is_empty()).then(|| j.name.clone());
+            seeds.push(Followed {
+                node: (path.to_string(), job),
+                chain: vec![
+                    Hop {
+                        path: from.to_string(),
+                        line: runnable.first().map(|t| t.line),
+                        via: triggers_label(&runnable),
+                    },
+                    Hop {
+                        path: path.to_string(),
+                        line: Some(j.line),
+                        via: format!(
+                            "after {} succeeds",
+                            if name.starts_with(AZURE_KEY) {
+                                from
+                            } else {
+                                name.as_str()
+                            }
+                        ),
+                    },
+                ],
+                triggers: runnable,
+            });
+        }
+    }
+}
