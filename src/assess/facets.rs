@@ -38,14 +38,19 @@ pub(crate) fn tests_that_run_nothing(files: &[String], evs: &mut [Evidence]) {
                     .any(|w| s.contains(w))
             })
     }) {
-        e.tier = Tier::Implemented;
-        e.chain.clear();
-        e.triggers.clear();
-        e.note = Some(
-            "runs a test runner, but the repository has no test file for it to collect: no tests run"
-                .into(),
+        runs_nothing(
+            e,
+            "runs a test runner, but the repository has no test file for it to collect: no tests run",
         );
     }
+}
+
+/// Evidence the automation reaches but that does nothing as committed: `implemented`, with why.
+fn runs_nothing(e: &mut Evidence, why: &str) {
+    e.tier = Tier::Implemented;
+    e.chain.clear();
+    e.triggers.clear();
+    e.note = Some(why.into());
 }
 
 /// `dvc repro` (or `dvc exp run`) in a repository with no `dvc.yaml` or `Dvcfile` anywhere has
@@ -81,12 +86,9 @@ pub(crate) fn dvc_runs_without_pipeline(files: &[String], facts: &Facts, evs: &m
         .iter_mut()
         .filter(|e| e.tier == Tier::Automated && e.snippet.as_deref().is_some_and(runs_dvc))
     {
-        e.tier = Tier::Implemented;
-        e.chain.clear();
-        e.triggers.clear();
-        e.note = Some(
-            "runs `dvc repro`, but the repository has no dvc.yaml: there is no pipeline to run"
-                .into(),
+        runs_nothing(
+            e,
+            "runs `dvc repro`, but the repository has no dvc.yaml: there is no pipeline to run",
         );
     }
 }
