@@ -145,18 +145,13 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             continue;
         }
         let mut commands = Vec::new();
-        let mut ext = Vec::new();
-        if let Some(e) = job.get("extends") {
-            e.scalars(&mut ext);
-        }
         // A job's variables: the file's, then its templates', its own and its parallel
         // matrix's, each over the one before.
         let mut vars = global_vars.clone();
-        for (t, _) in ext {
-            if let Some((_, tn)) = templates.iter().find(|(n, _)| *n == t) {
-                commands.extend(scalar_commands(tn, true, here));
-                crate::ci::vars::read_map(tn.get("variables"), "", &mut vars);
-            }
+        let chain = template_chain(&templates, job);
+        for tn in &chain {
+            commands.extend(scalar_commands(tn, true, here));
+            crate::ci::vars::read_map(tn.get("variables"), "", &mut vars);
         }
         commands.extend(scalar_commands(job, true, here));
         crate::ci::vars::read_map(job.get("variables"), "", &mut vars);
@@ -171,7 +166,12 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             name: name.clone(),
             line: *line,
             end: job_end,
-            triggers: gitlab_job_triggers(job, *line),
+            // Its own `rules:`/`only:`/`when:`, else the nearest template's.
+            triggers: std::iter::once(job)
+                .chain(chain.iter().rev().copied())
+                .map(|n| gitlab_job_triggers(n, *line))
+                .find(|t| !t.is_empty())
+                .unwrap_or_default(),
             commands,
             // `allow_failure: true`: a failing job does not fail the pipeline.
             may_fail: if job.get("allow_failure").and_then(Node::as_str) == Some("true") {
@@ -189,6 +189,37 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
         includes,
         name: None,
     }
+}
+
+/// The hidden templates a job `extends:`, with the templates they extend in turn, in the order
+/// GitLab merges them (the farthest first; a later one overrides an earlier). Cycles and
+/// chains deeper than GitLab's 11 levels stop.
+fn template_chain<'a>(templates: &[(&str, &'a Node)], job: &'a Node) -> Vec<&'a Node> {
+    fn visit<'a>(
+        templates: &[(&str, &'a Node)],
+        node: &'a Node,
+        depth: usize,
+        seen: &mut Vec<String>,
+        out: &mut Vec<&'a Node>,
+    ) {
+        let mut ext = Vec::new();
+        if let Some(e) = node.get("extends") {
+            e.scalars(&mut ext);
+        }
+        for (t, _) in ext {
+            if depth > 10 || seen.iter().any(|s| s == t) {
+                continue;
+            }
+            seen.push(t.to_string());
+            if let Some((_, tn)) = templates.iter().find(|(n, _)| *n == t) {
+                visit(templates, tn, depth + 1, seen, out);
+                out.push(tn);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(templates, job, 0, &mut Vec::new(), &mut out);
+    out
 }
 
 /// Whether a YAML file outside `.gitlab/` holds GitLab jobs (an `include:`d fragment).
@@ -277,5 +308,34 @@ impl CiSystem for Gitlab {
                 "train:\n  stage: train\n  script:\n    - python train.py\n",
             ),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ci::CiSystem;
+    use crate::read::Document;
+
+    /// A job extends a template that extends another: it runs both templates' commands and,
+    /// having no `rules:` of its own, starts as the nearest template that has them says.
+    #[test]
+    fn templates_extend_templates_and_lend_their_rules() {
+        let text = "stages: [train]\n.base:\n  before_script:\n    - pip install -r requirements.txt\n.scheduled:\n  extends: .base\n  rules:\n    - if: '$CI_PIPELINE_SOURCE == \"schedule\"'\n  script:\n    - python train.py\nretrain:\n  extends: .scheduled\n  stage: train\n";
+        let doc = Document::new(".gitlab-ci.yml", text.to_string());
+        let Some(FileFacts::Entry { jobs, .. }) = Gitlab.read(&doc) else {
+            panic!("not read")
+        };
+        let job = jobs.iter().find(|j| j.name == "retrain").expect("job");
+        let texts: Vec<&str> = job.commands.iter().map(|c| c.text.as_str()).collect();
+        assert!(
+            texts.contains(&"pip install -r requirements.txt"),
+            "{texts:?}"
+        );
+        assert!(texts.contains(&"python train.py"), "{texts:?}");
+        assert_eq!(
+            job.triggers.iter().map(|t| t.kind).collect::<Vec<_>>(),
+            vec![TriggerKind::Schedule]
+        );
     }
 }
