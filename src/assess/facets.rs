@@ -67,7 +67,7 @@ pub(crate) fn dvc_runs_without_pipeline(files: &[String], facts: &Facts, evs: &m
     // command then runs (a generator of example repositories).
     let writes_stages = facts.iter().any(|(_, f)| {
         let mut any = false;
-        crate::graph::each_command(f, &mut |_, c| {
+        f.each_command(&mut |_, c| {
             any |= c.text.contains("dvc stage add") || c.text.contains("dvc run ")
         });
         any

@@ -129,17 +129,7 @@ impl<'a> Graph<'a> {
             return None;
         }
         let script = shell::handover::script_run(simple)?;
-        let name = crate::paths::file_name(script);
-        // What this reads depends on the whole file list.
-        self.note_under("", false);
-        let mut named = self
-            .files
-            .iter()
-            .filter(|f| crate::paths::file_name(f) == name);
-        match (named.next(), named.next()) {
-            (Some(one), None) => Some(one.clone()),
-            _ => None,
-        }
+        self.one_file_named(crate::paths::file_name(script))
     }
 
     /// Where a command of `from` runs (its home) and where its relative paths are looked up, in

@@ -7,7 +7,7 @@
 
 use crate::facts::dockerfile::{image_name, is_dockerfile};
 use crate::graph::Graph;
-use crate::model::{Command, FileFacts};
+use crate::model::FileFacts;
 use crate::paths::{file_name, parent};
 use regex::Regex;
 use std::collections::HashMap;
@@ -25,29 +25,8 @@ const MAX_BUILDS: usize = 5_000;
 /// references resolve through it ([`Graph::image_dockerfiles`]).
 pub(crate) fn tags_images(facts: &FileFacts) -> bool {
     let mut any = false;
-    each_command(facts, &mut |_, c| {
-        any |= c.shell && build_line(&c.text).is_some()
-    });
+    facts.each_command(&mut |_, c| any |= c.shell && build_line(&c.text).is_some());
     any
-}
-
-/// Every command of a file, in order, with the index of the job or target it belongs to (the
-/// script whose variables it sees).
-pub(crate) fn each_command(facts: &FileFacts, f: &mut dyn FnMut(usize, &Command)) {
-    match facts {
-        FileFacts::Entry { jobs, .. } => {
-            for (i, j) in jobs.iter().enumerate() {
-                j.commands.iter().for_each(|c| f(i, c));
-            }
-        }
-        FileFacts::Targets { targets, .. } => {
-            for (i, t) in targets.iter().enumerate() {
-                t.commands.iter().for_each(|c| f(i, c));
-            }
-        }
-        FileFacts::Commands(cs) => cs.iter().for_each(|c| f(0, c)),
-        FileFacts::Python { .. } => {}
-    }
 }
 
 /// The first `docker build` / `podman build` / `docker buildx build` line of a command.
@@ -194,7 +173,7 @@ impl Graph<'_> {
             for p in paths {
                 let mut vars: HashMap<String, String> = HashMap::new();
                 let mut group = usize::MAX;
-                each_command(&self.facts[p], &mut |g, c| {
+                self.facts[p].each_command(&mut |g, c| {
                     if g != group {
                         group = g;
                         vars.clear();

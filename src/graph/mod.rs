@@ -14,7 +14,7 @@ mod upstream;
 mod walk;
 
 pub(crate) use edges::{collected_test, is_test_file};
-pub(crate) use images::{each_command, tags_images};
+pub(crate) use images::tags_images;
 pub use memo::{EdgeMemo, Probes};
 pub use reach::jobs_at;
 pub use walk::{build, build_shared};

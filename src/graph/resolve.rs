@@ -144,13 +144,20 @@ impl<'a> Graph<'a> {
         if parts.len() == 2 && self.is_file(name) {
             return vec![name.to_string()];
         }
+        self.one_file_named(name).into_iter().collect()
+    }
+
+    /// The tree's one file with this name, wherever it lies; none when two or more have it.
+    pub(crate) fn one_file_named(&self, name: &str) -> Option<String> {
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
         let mut named = self
             .files
             .iter()
             .filter(|f| crate::paths::file_name(f) == name);
         match (named.next(), named.next()) {
-            (Some(one), None) => vec![one.clone()],
-            _ => Vec::new(),
+            (Some(one), None) => Some(one.clone()),
+            _ => None,
         }
     }
 

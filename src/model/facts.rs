@@ -161,6 +161,27 @@ pub enum FileFacts {
     },
 }
 
+impl FileFacts {
+    /// Every command of the file, in order, with the index of the job or target it belongs to
+    /// (the script whose variables it sees).
+    pub(crate) fn each_command(&self, f: &mut dyn FnMut(usize, &Command)) {
+        match self {
+            FileFacts::Entry { jobs, .. } => {
+                for (i, j) in jobs.iter().enumerate() {
+                    j.commands.iter().for_each(|c| f(i, c));
+                }
+            }
+            FileFacts::Targets { targets, .. } => {
+                for (i, t) in targets.iter().enumerate() {
+                    t.commands.iter().for_each(|c| f(i, c));
+                }
+            }
+            FileFacts::Commands(cs) => cs.iter().for_each(|c| f(0, c)),
+            FileFacts::Python { .. } => {}
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetKind {
     Make,
