@@ -256,3 +256,35 @@ fn an_entrys_reach_gates_its_deployment_and_automates_a_sub_project() {
         svc.capabilities
     );
 }
+
+/// A promotion is reported where the version moves to production, not at an earlier move of a
+/// candidate alias in the same file (volt-credit-decisioning: an owner reading `candidate` as
+/// the deployment would rightly distrust the report).
+#[test]
+fn a_promotion_points_at_the_move_to_production() {
+    let train = "import mlflow\nfrom mlflow import MlflowClient\nclient = MlflowClient()\nif candidate:\n    client.set_registered_model_alias(NAME, \"candidate\", v)\nelse:\n    client.set_registered_model_alias(NAME, \"production\", v)\n";
+    let r = scan(&[("src/train.py", train)]);
+    let lines: Vec<Option<u32>> = r
+        .capability("environment_promotion")
+        .map(|c| c.evidence.iter().map(|e| e.line).collect())
+        .unwrap_or_default();
+    assert_eq!(lines, vec![Some(7)]);
+}
+
+/// A scheduled Kubernetes job whose container runs its image's own `CMD` runs the Dockerfile
+/// named for the last words of the image's name when nothing in the repository tags it
+/// (`acme/churn-retrain` → `docker/retrain.dockerfile`).
+#[test]
+fn an_image_with_a_project_prefix_finds_its_dockerfile() {
+    let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: retrain}\nspec:\n  schedule: \"0 4 * * 1\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: retrain\n              image: registry.example.com/acme/churn-retrain:latest\n          restartPolicy: Never\n";
+    let docker = "FROM python:3.11-slim\nWORKDIR /app\nCOPY train.py /app/train.py\nCMD [\"python\", \"/app/train.py\"]\n";
+    let r = scan(&[
+        ("k8s/retrain-cronjob.yaml", cron),
+        ("docker/retrain.dockerfile", docker),
+        ("docker/train.py", TRAIN),
+    ]);
+    assert_eq!(
+        tier(&r, "model_training", "docker/train.py"),
+        Tier::Automated
+    );
+}

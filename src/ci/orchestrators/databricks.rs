@@ -423,5 +423,16 @@ mod tests {
         assert_eq!(j[0].commands[0].text, "/jobs/train.py");
         // A JSON file that is no job: nothing.
         assert!(jobs_of("data/x.json", "{\"notebook_task\": 1}").is_empty());
+        // A wheel task runs its package's console script, as a command of that name.
+        let j = jobs_of(
+            "conf/deployment.json",
+            "{\"default\": {\"workflows\": [{\"name\": \"w\", \"tasks\": [{\"task_key\": \"main\", \"python_wheel_task\": {\"package_name\": \"churn\", \"entry_point\": \"train\"}}]}]}}\n",
+        );
+        let runs: Vec<(&str, bool)> = j[0]
+            .commands
+            .iter()
+            .map(|c| (c.text.as_str(), c.shell))
+            .collect();
+        assert_eq!(runs, vec![("train", false), ("train", true)]);
     }
 }
