@@ -6,8 +6,8 @@
 use crate::shell::Action;
 use crate::shell::lex::Part;
 use crate::shell::programs::{
-    SMOKE_FLAGS, SMOKE_MAX_STEPS, SMOKE_STEP_FLAGS, TRACKING_OFF_ENV, TRACKING_OFF_FLAGS,
-    TRACKING_OFF_VALUES,
+    SMOKE_EPOCH_FLAGS, SMOKE_FLAGS, SMOKE_MAX_STEPS, SMOKE_STEP_FLAGS, TRACKING_OFF_ENV,
+    TRACKING_OFF_FLAGS, TRACKING_OFF_VALUES,
 };
 
 /// Whether the failure of command `k` of `line` is ignored: later in its `&&`/`||` list, an
@@ -96,8 +96,8 @@ pub(crate) fn flags_turn_tracking_off(tokens: &[String]) -> bool {
     })
 }
 
-/// A training script run as a smoke test: a script or module run with a smoke flag, or with a
-/// step limit of at most [`SMOKE_MAX_STEPS`].
+/// A training script run as a smoke test: a script or module run with a smoke flag, with a
+/// step limit of at most [`SMOKE_MAX_STEPS`], or for one epoch.
 pub(crate) fn is_smoke_run(action: &Action, tokens: &[String]) -> bool {
     if let Action::Either(_, otherwise) = action {
         return is_smoke_run(otherwise, tokens);
@@ -119,13 +119,17 @@ pub(crate) fn is_smoke_run(action: &Action, tokens: &[String]) -> bool {
                 Some("false" | "0" | "no" | "none")
             );
         }
-        if SMOKE_STEP_FLAGS.contains(&k) {
-            let value = v.map(str::to_string).or_else(|| tokens.get(i + 1).cloned());
-            return value
-                .and_then(|v| v.parse::<u64>().ok())
-                .is_some_and(|n| n <= SMOKE_MAX_STEPS);
-        }
-        false
+        let limit = if SMOKE_STEP_FLAGS.contains(&k) {
+            SMOKE_MAX_STEPS
+        } else if SMOKE_EPOCH_FLAGS.contains(&k) {
+            1
+        } else {
+            return false;
+        };
+        let value = v.map(str::to_string).or_else(|| tokens.get(i + 1).cloned());
+        value
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n <= limit)
     })
 }
 
@@ -147,12 +151,17 @@ mod tests {
             "python train.py --max-steps=2",
             "python train.py +trainer.limit_train_batches=2",
             "python train.py --smoke-test",
+            "python train.py --imgsz 64 --epochs 1 --device cpu",
+            "python -m pkg.train trainer.max_epochs=1",
+            "python train.py --num-epochs=1",
         ] {
             assert!(is_smoke_run(&p, &toks(line)), "{line}");
         }
         for line in [
             "python train.py --max_steps 5000",
             "python train.py --epochs 20",
+            "python train.py --epochs 2",
+            "python train.py --epochs $EPOCHS",
             "python train.py trainer.fast_dev_run=false",
             "python train.py data/ci/train.csv",
         ] {

@@ -247,6 +247,20 @@ pub(crate) const SMOKE_STEP_FLAGS: &[&str] = &[
 /// At most this many steps is a smoke test, not training.
 pub(crate) const SMOKE_MAX_STEPS: u64 = 100;
 
+/// Epoch limits whose value 1 (or 0) makes a run of the training script a smoke test
+/// (`--epochs 1`, `trainer.max_epochs=1`): CI trains one epoch to see that training runs.
+pub(crate) const SMOKE_EPOCH_FLAGS: &[&str] = &[
+    "epochs",
+    "epoch",
+    "max_epochs",
+    "max-epochs",
+    "num_epochs",
+    "num-epochs",
+    "n_epochs",
+    "n-epochs",
+    "nepochs",
+];
+
 /// Environment settings that switch experiment tracking off for the command they prefix or the
 /// lines after an `export`: (variable, values that mean off; empty: any value).
 pub(crate) const TRACKING_OFF_ENV: &[(&str, &[&str])] = &[
