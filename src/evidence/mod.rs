@@ -110,7 +110,7 @@ impl Mention<'_> {
     pub(crate) fn note(&self) -> String {
         match self {
             Mention::Prose => "prose only mentions".into(),
-            Mention::Comment => "only in a comment".into(),
+            Mention::Comment => "only in a comment or a printed message".into(),
             Mention::OwnFramework(fw) => {
                 format!("this repository defines `{fw}`: its own source is not adoption evidence")
             }

@@ -268,6 +268,21 @@ impl Document {
         if ext == "py" && self.in_string_block(index) {
             return true;
         }
+        if matches!(
+            ext,
+            "sh" | "bash"
+                | "yml"
+                | "yaml"
+                | "Makefile"
+                | "mk"
+                | "Dockerfile"
+                | "dockerfile"
+                | "groovy"
+                | "Jenkinsfile"
+        ) && printed_message(t)
+        {
+            return true;
+        }
         match ext {
             "py" | "ipynb" | "sh" | "bash" | "yml" | "yaml" | "toml" | "cfg" | "ini" | "r"
             | "R" | "tf" | "txt" | "Makefile" | "mk" | "Dockerfile" | "dockerfile" | "conf"
@@ -278,6 +293,29 @@ impl Document {
             _ => t.starts_with('#') || t.starts_with("//"),
         }
     }
+}
+
+/// Whether a line of shell (a script's, a CI step's, a Makefile recipe's, a Dockerfile `RUN`,
+/// a Jenkins `sh`/`echo` step) only prints a message: `echo "Run locally: make test"`,
+/// `- run: echo "kubectl apply -f k8s/ (manual)"`. Its text runs nothing, like a comment. A
+/// line that also runs something (`&&`, `;`, a pipe, `$(...)`) or writes a file (`>`) is code.
+fn printed_message(line: &str) -> bool {
+    let mut t = line.trim_start();
+    for prefix in ["- ", "run:", "script:", "RUN ", "@", "sh ", "bat "] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            t = rest.trim_start();
+        }
+    }
+    let t = t.trim_start_matches(['\'', '"', '(']).trim_start();
+    let word = t
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
+    matches!(word, "echo" | "printf" | "Write-Host" | "Write-Output")
+        && t.len() > word.len()
+        && !["&&", "||", ";", "|", "$(", "`", ">"]
+            .iter()
+            .any(|op| t.contains(op))
 }
 
 /// The 0-based line ranges of the bare triple-quoted strings of Python `text` (see
@@ -399,6 +437,43 @@ mod tests {
             .filter(|&i| d.is_comment_line(i))
             .collect();
         assert_eq!(comments, vec![0, 1, 2, 3, 6]);
+    }
+
+    /// A line of shell that only prints a message runs nothing, like a comment; one that also
+    /// runs or writes something is code.
+    #[test]
+    fn printed_messages_are_comments() {
+        let src = "jobs:\n  t:\n    steps:\n      - run: |\n          echo \"Run locally: make test-unit\"\n          make test\n      - run: echo 'kubectl apply -f k8s/'\n      - run: echo ok && kubectl apply -f k8s/\n      - run: echo \"python train.py\" > run.sh\n      - run: printf '%s' \"$(python train.py)\"\n";
+        let d = Document::new(".github/workflows/ci.yml", src.to_string());
+        let comments: Vec<usize> = (0..d.starts().len())
+            .filter(|&i| d.is_comment_line(i))
+            .collect();
+        assert_eq!(comments, vec![4, 6]);
+        for (path, text) in [
+            ("Jenkinsfile", "        sh 'echo \"docker push x\"'\n"),
+            (
+                "Jenkinsfile",
+                "        echo \"Deploying with kubectl apply\"\n",
+            ),
+            ("Makefile", "\t@echo \"make test runs the tests\"\n"),
+            ("Dockerfile", "RUN echo \"pytest is run in CI\"\n"),
+            ("deploy.sh", "Write-Host \"kubectl apply -f k8s\"\n"),
+        ] {
+            assert!(
+                Document::new(path, text.to_string()).is_comment_line(0),
+                "{path}: {text}"
+            );
+        }
+        for (path, text) in [
+            ("deploy.sh", "kubectl apply -f k8s/\n"),
+            ("Makefile", "\techo-server --port 80\n"),
+            ("src/x.py", "echo \"kubectl apply\"\n"),
+        ] {
+            assert!(
+                !Document::new(path, text.to_string()).is_comment_line(0),
+                "{path}: {text}"
+            );
+        }
     }
 
     #[test]
