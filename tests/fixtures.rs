@@ -261,6 +261,7 @@ fixture_tests! {
     kedro_mlflow => "kedro-mlflow",
     jenkins_groovy => "jenkins-groovy",
     ci_runs_no_tests => "ci-runs-no-tests",
+    ci_smoke_training => "ci-smoke-training",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

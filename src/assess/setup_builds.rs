@@ -166,7 +166,7 @@ mod tests {
                 )
             }],
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         };
         let seed = vec!["codecommit/setup.py".to_string(), "README.md".to_string()];
         assert!(installs_absent_project(&job(None), 3, &seed));

@@ -38,7 +38,7 @@ pub(crate) fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
                 triggers: vec![trig(kind, None, nl)],
                 commands: scalar_commands(nv, false, here),
                 may_fail: Vec::new(),
-                trial: false,
+                trial: Vec::new(),
             });
         }
     }

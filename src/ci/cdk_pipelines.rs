@@ -119,7 +119,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
             triggers,
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {
@@ -131,7 +131,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
                 triggers: Vec::new(),
                 commands: vec![Command::reference(line(start), file)],
                 may_fail: Vec::new(),
-                trial: false,
+                trial: Vec::new(),
             });
         }
     }

@@ -139,7 +139,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
                 triggers: t,
                 commands,
                 may_fail: Vec::new(),
-                trial: false,
+                trial: Vec::new(),
             }
         })
         .collect();
@@ -151,7 +151,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             end: last,
             commands: Vec::new(),
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)
@@ -263,7 +263,7 @@ fn continuation(root: &Node) -> Option<Job> {
         triggers: vec![trig(TriggerKind::Push, None, line)],
         commands,
         may_fail: Vec::new(),
-        trial: false,
+        trial: Vec::new(),
     })
 }
 

@@ -210,7 +210,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                     triggers: vec![trig(TriggerKind::Called, None, *line)],
                     commands: Vec::new(),
                     may_fail: Vec::new(),
-                    trial: false,
+                    trial: Vec::new(),
                 };
             }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
@@ -250,12 +250,16 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .get("if")
                 .and_then(Node::as_str)
                 .and_then(|c| crate::ci::trial::event_filter(c, &triggers));
-            let trial = crate::ci::trial::is_trial(
+            let trial = if crate::ci::trial::is_trial(
                 root,
                 job,
                 own.as_deref().unwrap_or(&triggers),
                 &commands,
-            );
+            ) {
+                vec![(*line, job_end)]
+            } else {
+                check_steps(&steps, job_end)
+            };
             let own = own.unwrap_or_default();
             let own = if succeeded.contains(name.as_str()) {
                 own
@@ -371,6 +375,21 @@ pub(crate) fn always(v: Option<&Node>) -> bool {
 
 /// The lines of a job whose failures do not fail it: the whole job with `continue-on-error:
 /// true`, else each step that has it (to the line before the next step).
+/// The line ranges of steps named as a smoke or test run ([`crate::ci::trial::names_a_check`]).
+fn check_steps(steps: &[Node], end: u32) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        if s.get("name")
+            .and_then(Node::as_str)
+            .is_some_and(crate::ci::trial::names_a_check)
+        {
+            let last = steps.get(i + 1).map_or(end, |n| n.line.saturating_sub(1));
+            out.push((s.line, last.max(s.line)));
+        }
+    }
+    out
+}
+
 fn may_fail(job: &Node, steps: &[Node], line: u32, end: u32) -> Vec<(u32, u32)> {
     if always(job.get("continue-on-error")) {
         return vec![(line, end)];
@@ -479,6 +498,23 @@ impl CiSystem for GithubActions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A step named as a smoke or test run only tries the code out: its lines are the job's
+    /// trial ranges; a step that trains or deploys by name is not.
+    #[test]
+    fn steps_named_as_checks_are_trials() {
+        let text = "on: [push]\njobs:\n  ci:\n    runs-on: x\n    steps:\n      - name: 🧪 Train Dummy Model for Testing\n        run: |\n          python -m src.train\n      - name: Train model\n        run: python -m src.train\n      - name: Test detection\n        run: python train.py\n      - name: Test and deploy\n        run: ./deploy.sh\n";
+        let doc = Document::new(".github/workflows/ci.yml", text.to_string());
+        let Some(FileFacts::Entry { jobs, .. }) = GithubActions.read(&doc) else {
+            panic!("not read");
+        };
+        let lines: Vec<(u32, bool)> = jobs[0]
+            .commands
+            .iter()
+            .map(|c| (c.line, jobs[0].trial_at(c.line)))
+            .collect();
+        assert_eq!(lines, vec![(8, true), (10, false), (12, true), (14, false)]);
+    }
 
     /// A `workflow_run` job follows the named workflow's success only when it (or a job it
     /// needs) checks the run's conclusion; the workflow keeps its own name.

@@ -179,7 +179,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             } else {
                 Vec::new()
             },
-            trial: false,
+            trial: Vec::new(),
         });
     }
     FileFacts::Entry {

@@ -113,7 +113,7 @@ fn stage_jobs(stages: &Node, triggers: &[Trigger], end: u32, out: &mut Vec<Job>)
                     triggers: triggers.to_vec(),
                     commands,
                     may_fail: Vec::new(),
-                    trial: false,
+                    trial: Vec::new(),
                 });
             }
         }

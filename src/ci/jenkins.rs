@@ -49,7 +49,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
             triggers: Vec::new(),
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         }],
     }
 }

@@ -76,7 +76,7 @@ fn jobs(y: &Yaml) -> Vec<Job> {
                 triggers: Vec::new(),
                 commands,
                 may_fail: Vec::new(),
-                trial: false,
+                trial: Vec::new(),
             });
         }
     }

@@ -209,7 +209,7 @@ fn job(d: &Node, end: u32) -> Option<Job> {
         triggers,
         commands,
         may_fail: Vec::new(),
-        trial: false,
+        trial: Vec::new(),
     })
 }
 

@@ -52,6 +52,30 @@ pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigg
     (!kept.is_empty()).then_some(kept)
 }
 
+/// Whether a CI step's or job's name says it tries the code out rather than doing the work: a
+/// smoke, dummy or sanity run, one "for testing" or "for CI" (`Train dummy model for testing`),
+/// or a test (`Test detection`, `Run unit tests`) that names no training. A name that also
+/// names a deployment or a release (`Test and deploy`) does the work.
+pub(crate) fn names_a_check(name: &str) -> bool {
+    static SMOKE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:smoke|dummy|sanity|fixtures?|toy)\b|\bfor\s+(?:ci|tests?|testing)\b")
+            .expect("smoke name")
+    });
+    static TEST_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\W*(?:run(?:ning)?\s+)?(?:(?:unit|integration|e2e|end-to-end|model|ml|api|smoke|regression)\s+)?tests?\b")
+            .expect("test name")
+    });
+    static TRAINS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:train|training|retrain\w*|fit|fine-?tun\w*)\b").expect("train name")
+    });
+    static WORKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:deploy\w*|release\w*|publish\w*|push\w*|promot\w*|register\w*|rollout|ship)\b")
+            .expect("work name")
+    });
+    !WORKS.is_match(name)
+        && (SMOKE.is_match(name) || (TEST_LEAD.is_match(name) && !TRAINS.is_match(name)))
+}
+
 /// Whether a job started by `triggers` is a trial run: pull requests only, and it keeps
 /// nothing (see the module). `root` is the workflow (its `env:` and `permissions:` apply).
 pub(crate) fn is_trial(

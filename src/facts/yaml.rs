@@ -277,7 +277,7 @@ pub(crate) fn whole_job(end: u32, commands: Vec<Command>) -> Vec<Job> {
         triggers: Vec::new(),
         commands,
         may_fail: Vec::new(),
-        trial: false,
+        trial: Vec::new(),
     }]
 }
 
@@ -374,7 +374,7 @@ pub(crate) fn item_jobs<'a>(
                 triggers: Vec::new(),
                 commands,
                 may_fail: Vec::new(),
-                trial: false,
+                trial: Vec::new(),
             }
         })
         .collect()

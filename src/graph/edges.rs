@@ -637,8 +637,8 @@ impl<'a> Graph<'a> {
                 break;
             }
         }
-        if j.trial {
-            for e in &mut out[before..] {
+        for e in &mut out[before..] {
+            if j.trial_at(e.line) {
                 e.tests = true;
             }
         }

@@ -49,12 +49,19 @@ pub struct Job {
     /// (GitHub `continue-on-error: true`, GitLab `allow_failure: true`): they check nothing,
     /// so they gate nothing.
     pub may_fail: Vec<(u32, u32)>,
-    /// A trial run: started only by pull requests and keeping nothing (no artefact upload, no
-    /// push, no credentials): what it reaches is exercised, not automated (docs/levels.md).
-    pub trial: bool,
+    /// Line ranges (first, last) of this job that only try the code out: the whole job for a
+    /// trial run (started only by pull requests, keeping nothing: no artefact upload, no push,
+    /// no credentials), a step named as a smoke or test run (`Train dummy model for testing`,
+    /// `Test detection`). What they reach is exercised, not automated (docs/levels.md).
+    pub trial: Vec<(u32, u32)>,
 }
 
 impl Job {
+    /// Whether the command at `line` only tries the code out ([`Job::trial`]).
+    pub(crate) fn trial_at(&self, line: u32) -> bool {
+        self.trial.iter().any(|(a, b)| (*a..=*b).contains(&line))
+    }
+
     /// Whether the command at `line` may fail without failing the job ([`Job::may_fail`]).
     pub(crate) fn may_fail_at(&self, line: u32) -> bool {
         self.may_fail.iter().any(|(a, b)| (*a..=*b).contains(&line))

@@ -155,7 +155,7 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
             triggers,
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     jobs

@@ -93,7 +93,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
             triggers: t,
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     jobs.extend(super::cfn_pipeline::jobs(entries, end, here));

@@ -102,7 +102,7 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
         triggers: t,
         commands,
         may_fail: Vec::new(),
-        trial: false,
+        trial: Vec::new(),
     }
 }
 

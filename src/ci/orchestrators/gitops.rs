@@ -248,7 +248,7 @@ fn jobs(y: &Yaml, read: fn(&Node) -> Option<App>) -> Option<Vec<Job>> {
             triggers,
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     (!jobs.is_empty()).then_some(jobs)

@@ -63,7 +63,7 @@ pub(crate) fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
             triggers: t,
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     Some(entry("prefect", Vec::new(), jobs))

@@ -91,7 +91,7 @@ fn rule_job(doc: &Document) -> Option<Job> {
         triggers,
         commands,
         may_fail: Vec::new(),
-        trial: false,
+        trial: Vec::new(),
     })
 }
 

@@ -218,7 +218,7 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
             triggers,
             commands,
             may_fail: Vec::new(),
-            trial: false,
+            trial: Vec::new(),
         });
     }
     jobs
