@@ -733,6 +733,11 @@ fn tekton_listener_run_pipeline_and_tasks() {
         entry_triggers(&g, "tekton/nightly-run.yaml", Some("PipelineRun/nightly")),
         vec!["push", "pull_request"]
     );
+    // A run with only a generated name is created anew by each `kubectl create -f`: by hand.
+    assert_eq!(
+        entry_triggers(&g, "tekton/once-run.yaml", Some("PipelineRun/train-once-")),
+        vec!["manual"]
+    );
     // A pipeline or task runs only when something references it.
     assert_eq!(
         entry_triggers(&g, "tekton/pipeline.yaml", Some("Task/train-task")),
@@ -763,7 +768,14 @@ fn tekton_listener_run_pipeline_and_tasks() {
     );
     let mut kinds = g.triggers("src/train.py", 1);
     kinds.dedup();
-    assert_eq!(kinds, vec![TriggerKind::Push, TriggerKind::PullRequest]);
+    assert_eq!(
+        kinds,
+        vec![
+            TriggerKind::Push,
+            TriggerKind::PullRequest,
+            TriggerKind::Manual
+        ]
+    );
 }
 
 #[test]

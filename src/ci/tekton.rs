@@ -6,7 +6,8 @@
 //!   interceptors filter on them, else any event);
 //! - a `PipelineRun` or `TaskRun` starts its pipeline or task: on the events of its Pipelines
 //!   as Code annotation (`pipelinesascode.tekton.dev/on-event`), else when whoever applies it
-//!   decides (external, as for other CI configured outside the repository);
+//!   decides (external, as for other CI configured outside the repository); a run with only a
+//!   `generateName:` is created anew by each `kubectl create -f`, by hand (manual);
 //! - a `TriggerTemplate` creates the runs in its `resourcetemplates` when a listener calls it;
 //! - a `Pipeline` runs its tasks (`taskRef` or inline `taskSpec`), a `Task` its steps
 //!   (`script`, or `command` and `args`); both only run when something references them.
@@ -139,7 +140,17 @@ fn run_triggers(d: &Node) -> Vec<Trigger> {
         }
     }
     if out.is_empty() {
-        out.push(trig(TriggerKind::External, None, d.line.max(1)));
+        // A run with a generated name (`generateName:`) is made anew by each `kubectl create
+        // -f`: a one-off run someone submits, not a run a service starts on code changes.
+        let one_off = d
+            .get("metadata")
+            .is_some_and(|m| m.get("generateName").is_some() && m.get("name").is_none());
+        let kind = if one_off {
+            TriggerKind::Manual
+        } else {
+            TriggerKind::External
+        };
+        out.push(trig(kind, None, d.line.max(1)));
     }
     out
 }
