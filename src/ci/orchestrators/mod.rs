@@ -8,6 +8,7 @@ pub(crate) mod cloudformation;
 pub(crate) mod databricks;
 pub(crate) mod gitops;
 pub(crate) mod kubernetes;
+pub(crate) mod mage;
 pub(crate) mod prefect;
 pub(crate) mod terraform;
 pub(crate) mod tf_pipelines;
@@ -18,6 +19,7 @@ use crate::ci::CiSystem;
 pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &databricks::Databricks,
     &prefect::Prefect,
+    &mage::Mage,
     &azureml::AzureMlSchedule,
     &cloudformation::CloudFormation,
     &kubernetes::Kubernetes,
