@@ -17,6 +17,35 @@ pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
     approvals_gate(evs);
     release_tool_approvals(evs);
     add_served_deployments(evs);
+    promotions_in_runner_stores(facts, evs);
+}
+
+/// A promotion made in an MLflow store pinned to a local folder or file ([`facet::LOCAL_STORE`])
+/// that only CI runs moves an alias in the runner's own copy of the registry, which goes with
+/// the runner: the deployment derived from it ([`add_served_deployments`]) stays
+/// `implemented`, with a note. Run by an orchestrator on a host, the folder may be the one the
+/// server mounts, and it stays a deployment.
+pub(crate) fn promotions_in_runner_stores(facts: &Facts, evs: &mut [Evidence]) {
+    let by_ci = |e: &Evidence| {
+        e.chain.first().is_some_and(|h| {
+            matches!(facts.get(&h.path), Some(crate::model::FileFacts::Entry { system, .. })
+                if crate::ci::is_ci_system(system))
+        })
+    };
+    for e in evs.iter_mut().filter(|e| {
+        e.capability == capability::CONTINUOUS_DELIVERY
+            && e.tier == Tier::Automated
+            && e.facets.iter().any(|f| f == facet::LOCAL_STORE)
+    }) {
+        if by_ci(e) {
+            e.tier = Tier::Implemented;
+            e.chain.clear();
+            e.triggers.clear();
+            e.note = Some(
+                "promoted in an MLflow store the code keeps in a local folder or file, which CI's runner throws away: no serving process reads this move".into(),
+            );
+        }
+    }
 }
 
 /// A manifest named for a training run: a Katib experiment, a training operator's job, a
@@ -209,7 +238,7 @@ pub(crate) fn add_served_deployments(evs: &mut Vec<Evidence>) {
                 facets: e
                     .facets
                     .iter()
-                    .filter(|f| *f == facet::GATED)
+                    .filter(|f| *f == facet::GATED || *f == facet::LOCAL_STORE)
                     .cloned()
                     .collect(),
                 note: Some(note.replace("{server}", &server)),
@@ -289,6 +318,49 @@ mod tests {
         assert_eq!(cd[0].path, "src/promote.py");
         assert_eq!(cd[0].facets, vec![facet::GATED.to_string()]);
         assert!(cd[0].note.as_deref().unwrap().contains("serving/app.py:3"));
+    }
+
+    /// A promotion in a store pinned to a local folder, run by CI, deploys nothing (the
+    /// runner's copy of the registry goes with it); run by an orchestrator it still deploys.
+    #[test]
+    fn promotions_in_a_runner_store_deploy_nothing() {
+        let mut facts = Facts::default();
+        let doc = |p: &str, t: &str| crate::read::Document::new(p, t.to_string());
+        for (p, t) in [
+            (
+                ".github/workflows/retrain.yml",
+                "on: [push]\njobs:\n  r:\n    runs-on: x\n    steps:\n      - run: python src/promote.py\n",
+            ),
+            ("dags/retrain.py", "from airflow import DAG\n"),
+        ] {
+            if let Some(f) = crate::extract::extract(&doc(p, t)) {
+                facts.insert(p.to_string(), std::sync::Arc::new(f));
+            }
+        }
+        let promoted = |entry: &str| {
+            let mut p = ev(
+                "environment_promotion",
+                "src/promote.py",
+                Tier::Automated,
+                &[facet::PROMOTES, facet::LOCAL_STORE],
+            );
+            p.chain = vec![crate::model::Hop {
+                path: entry.into(),
+                line: Some(1),
+                via: "push".into(),
+            }];
+            let server = ev(
+                "model_serving",
+                "serving/app.py",
+                Tier::Implemented,
+                &[facet::LOADS_PROMOTED],
+            );
+            let mut evs = vec![p, server];
+            deployment_facets(&facts, &mut evs);
+            deployments(&evs)[0].tier
+        };
+        assert_eq!(promoted(".github/workflows/retrain.yml"), Tier::Implemented);
+        assert_eq!(promoted("dags/retrain.py"), Tier::Automated);
     }
 
     /// A model approval read before deploying gates it, unless the same code registers the

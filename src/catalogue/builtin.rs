@@ -67,6 +67,10 @@ pub(crate) mod facet {
     pub(crate) const MASKED: &str = "masked";
     /// Set by rules on a registry alias or stage move (an MLflow `@champion`, `Production`).
     pub(crate) const PROMOTES: &str = "promotes";
+    /// Set by rules on a promotion made in an MLflow store its code pins to a local folder or
+    /// file (`set_tracking_uri("mlruns")`, `sqlite:///mlflow.db`): run by CI, the store lives
+    /// and dies with the runner, and no serving process reads the move.
+    pub(crate) const LOCAL_STORE: &str = "local_store";
     /// Set by rules on a serving process that loads the registry's promoted version: with one,
     /// a promotion is a deployment.
     pub(crate) const LOADS_PROMOTED: &str = "loads_promoted";

@@ -383,6 +383,20 @@ mod tests {
         assert!(evs[2].note.as_deref().is_some_and(|n| n.contains("smoke")));
     }
 
+    /// A test runner given a glob over a folder's files (`pytest -s tests/*`) reaches them.
+    #[test]
+    fn test_runner_globs_reach_the_folder() {
+        let (files, facts) = setup(&[
+            (
+                ".circleci/config.yml",
+                "version: 2\njobs:\n  build:\n    steps:\n      - run:\n          command: PYTHONPATH=. pytest -s tests/*\n",
+            ),
+            ("tests/test_a.py", "def test_a():\n    assert 1\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        assert!(auto.reached.keys().any(|(p, _)| p == "tests/test_a.py"));
+    }
+
     /// A trial run (docs/levels.md): a GitHub job that only pull requests start (the
     /// workflow's `pull_request`, or its `if:` on the event) and that keeps nothing trains
     /// only as a test does. The same job uploading its model, holding a secret, or started by

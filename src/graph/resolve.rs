@@ -63,6 +63,12 @@ impl<'a> Graph<'a> {
             .trim_start_matches("file:")
             .trim_matches(|c| c == '"' || c == '\'' || c == ',')
             .trim_start_matches("./");
+        // A glob over a folder's files (`tests/*`, `tests/*.py`) names that folder's files.
+        let t = ["/**/*.py", "/*.py", "/**", "/*"]
+            .iter()
+            .find_map(|g| t.strip_suffix(g))
+            .filter(|d| dirs && !d.is_empty() && !d.contains('*'))
+            .unwrap_or(t);
         if t.is_empty()
             || t.contains('$')
             || t.contains("{{")
