@@ -250,16 +250,8 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .get("if")
                 .and_then(Node::as_str)
                 .and_then(|c| crate::ci::trial::event_filter(c, &triggers));
-            let trial = if crate::ci::trial::is_trial(
-                root,
-                job,
-                own.as_deref().unwrap_or(&triggers),
-                &commands,
-            ) {
-                vec![(*line, job_end)]
-            } else {
-                check_steps(&steps, job_end)
-            };
+            let starts = own.as_deref().unwrap_or(&triggers);
+            let trial = trial_ranges(root, (job, &steps), starts, &commands, (*line, job_end));
             let own = own.unwrap_or_default();
             let own = if succeeded.contains(name.as_str()) {
                 own
@@ -375,8 +367,19 @@ pub(crate) fn always(v: Option<&Node>) -> bool {
 
 /// The lines of a job whose failures do not fail it: the whole job with `continue-on-error:
 /// true`, else each step that has it (to the line before the next step).
-/// The line ranges of steps named as a smoke or test run ([`crate::ci::trial::names_a_check`]).
-fn check_steps(steps: &[Node], end: u32) -> Vec<(u32, u32)> {
+/// The lines of a job that only try the code out ([`Job::trial`]): all of a trial run
+/// ([`crate::ci::trial::is_trial`]), else its steps named as a smoke or test run
+/// ([`crate::ci::trial::names_a_check`]).
+fn trial_ranges(
+    root: &Node,
+    (job, steps): (&Node, &[Node]),
+    triggers: &[Trigger],
+    commands: &[Command],
+    (line, end): (u32, u32),
+) -> Vec<(u32, u32)> {
+    if crate::ci::trial::is_trial(root, job, triggers, commands) {
+        return vec![(line, end)];
+    }
     let mut out = Vec::new();
     for (i, s) in steps.iter().enumerate() {
         if s.get("name")

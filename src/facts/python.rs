@@ -140,7 +140,8 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
             cwd: None,
         });
     }
-    // Mage's `trigger_pipeline("name")` starts the project's pipeline of that name.
+    // Mage's `trigger_pipeline("name")` starts the project's pipeline of that name, as
+    // `mage run PROJECT NAME` would.
     static TRIGGER_PIPELINE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\btrigger_pipeline\(\s*(?:pipeline_uuid\s*=\s*)?["']([\w-]{1,200})["']"#)
             .expect("trigger_pipeline pattern")
@@ -148,9 +149,9 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
     if doc.text.contains("mage_ai") {
         for c in TRIGGER_PIPELINE.captures_iter(&doc.text) {
             let Some(m) = c.get(1) else { continue };
-            literals.push(Command::reference(
+            literals.push(Command::run(
                 doc.file_line(doc.line_index(m.start())),
-                format!("@{}:{}", crate::ci::orchestrators::mage::ID, m.as_str()),
+                format!("mage run . {}", m.as_str()),
             ));
         }
     }

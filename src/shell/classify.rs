@@ -423,6 +423,14 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
                 job,
             })
         }
+        // `mage run PROJECT PIPELINE`: that pipeline of a Mage project (`pipelines/PIPELINE/`).
+        ("mage", Some("run")) => {
+            let job = positional(&args[1..]).into_iter().nth(1)?;
+            Some(Action::Job {
+                system: "mage",
+                job,
+            })
+        }
         ("buildkite-agent", Some("pipeline")) if sub(1) == Some("upload") => {
             Some(buildkite_upload(args))
         }

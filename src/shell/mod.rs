@@ -485,6 +485,19 @@ mod tests {
             .collect()
     }
 
+    /// `mage run PROJECT PIPELINE` (and Mage's `trigger_pipeline`, read as it) starts that
+    /// pipeline of the project.
+    #[test]
+    fn mage_run_starts_a_pipeline() {
+        assert_eq!(
+            one("mage run mage_project train_churn"),
+            vec![Action::Job {
+                system: "mage",
+                job: "train_churn".into(),
+            }]
+        );
+    }
+
     /// A POST to Airflow's REST API starts the DAG it names; a GET only lists its runs.
     #[test]
     fn airflow_rest_api_starts_a_dag() {
