@@ -263,6 +263,7 @@ fixture_tests! {
     ci_runs_no_tests => "ci-runs-no-tests",
     ci_smoke_training => "ci-smoke-training",
     mage_pipeline => "mage-pipeline",
+    render_blueprint => "render-blueprint",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

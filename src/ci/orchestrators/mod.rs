@@ -10,6 +10,7 @@ pub(crate) mod gitops;
 pub(crate) mod kubernetes;
 pub(crate) mod mage;
 pub(crate) mod prefect;
+pub(crate) mod render;
 pub(crate) mod terraform;
 pub(crate) mod tf_pipelines;
 
@@ -20,6 +21,7 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &databricks::Databricks,
     &prefect::Prefect,
     &mage::Mage,
+    &render::Render,
     &azureml::AzureMlSchedule,
     &cloudformation::CloudFormation,
     &kubernetes::Kubernetes,
