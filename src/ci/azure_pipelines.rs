@@ -23,13 +23,19 @@ fn filtered(mut t: Trigger, node: &Node) -> Trigger {
     t
 }
 
+/// `none`, or a list of the one branch filter `none` (`trigger:\n- none`, as Microsoft's samples
+/// write it: no branch of that name, so nothing fires).
+fn is_none(n: &Node) -> bool {
+    n.as_str() == Some("none") || matches!(n.as_seq(), [only] if only.as_str() == Some("none"))
+}
+
 pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut t = Vec::new();
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
         // `trigger: none` with runtime `parameters:` (the form of the "Run pipeline" panel):
         // a person queues it. Without them it may be another pipeline's or a copy's.
-        Some(n) if n.as_str() == Some("none") => {
+        Some(n) if is_none(n) => {
             if root.get("parameters").is_some() {
                 t.push(trig(TriggerKind::Manual, None, n.line.max(1)))
             }
@@ -37,7 +43,7 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
         Some(n) => t.push(filtered(trig(TriggerKind::Push, None, n.line.max(1)), n)),
     }
     if let Some(pr) = root.get("pr")
-        && pr.as_str() != Some("none")
+        && !is_none(pr)
     {
         t.push(filtered(
             trig(TriggerKind::PullRequest, None, pr.line.max(1)),
@@ -266,6 +272,15 @@ mod tests {
             vec![TriggerKind::Manual]
         );
         assert_eq!(kinds(&format!("trigger: none\npr: none\n{steps}")), vec![]);
+        // The list form Microsoft's samples write disables the trigger too.
+        assert_eq!(
+            kinds(&format!("trigger:\n- none\npr:\n- none\n{steps}")),
+            vec![]
+        );
+        assert_eq!(
+            kinds(&format!("trigger:\n- main\n{steps}")),
+            vec![TriggerKind::Push]
+        );
         let chained = "parameters:\n- name: model\n  type: string\ntrigger: none\nresources:\n  pipelines:\n  - pipeline: train\n    source: Train\n    trigger: true\n";
         assert_eq!(
             kinds(&format!("{chained}{steps}")),
