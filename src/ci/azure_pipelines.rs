@@ -239,17 +239,13 @@ impl CiSystem for AzurePipelines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::Document;
 
     /// `continueOnError: true` on a step or a job: its lines may fail without failing the
     /// pipeline, so the tests there gate nothing; other steps are not marked.
     #[test]
     fn continue_on_error_marks_what_may_fail() {
         let text = "trigger: [main]\nstages:\n- stage: Test\n  jobs:\n  - job: t\n    steps:\n    - script: pytest tests\n      continueOnError: true\n    - script: python -m build\n- stage: Lint\n  jobs:\n  - job: l\n    continueOnError: true\n    steps:\n    - script: ruff check .\n";
-        let doc = Document::new("azure-pipelines.yml", text.to_string());
-        let Some(FileFacts::Entry { jobs, .. }) = AzurePipelines.read(&doc) else {
-            panic!("not read")
-        };
+        let (_, jobs) = crate::ci::read_entry(&AzurePipelines, "azure-pipelines.yml", text);
         assert_eq!(jobs[0].may_fail, vec![(7, 8), (12, 15)]);
     }
 
@@ -259,10 +255,7 @@ mod tests {
     #[test]
     fn trigger_none_is_manual() {
         let kinds = |text: &str| {
-            let doc = Document::new("deploy.yml", text.to_string());
-            let Some(FileFacts::Entry { triggers, .. }) = AzurePipelines.read(&doc) else {
-                panic!("not read")
-            };
+            let (triggers, _) = crate::ci::read_entry(&AzurePipelines, "deploy.yml", text);
             triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
         };
         let steps = "steps:\n  - script: az ml model deploy -n m\n";

@@ -507,10 +507,7 @@ mod tests {
     #[test]
     fn steps_named_as_checks_are_trials() {
         let text = "on: [push]\njobs:\n  ci:\n    runs-on: x\n    steps:\n      - name: 🧪 Train Dummy Model for Testing\n        run: |\n          python -m src.train\n      - name: Train model\n        run: python -m src.train\n      - name: Test detection\n        run: python train.py\n      - name: Test and deploy\n        run: ./deploy.sh\n";
-        let doc = Document::new(".github/workflows/ci.yml", text.to_string());
-        let Some(FileFacts::Entry { jobs, .. }) = GithubActions.read(&doc) else {
-            panic!("not read");
-        };
+        let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/ci.yml", text);
         let lines: Vec<(u32, bool)> = jobs[0]
             .commands
             .iter()

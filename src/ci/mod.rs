@@ -219,6 +219,24 @@ pub(crate) fn words() -> impl Iterator<Item = &'static str> {
         .flat_map(|s| s.words().iter().copied())
 }
 
+/// Test support: what `system` reads of `text` at `path` (its location's reader, else its
+/// shape's), as the file's triggers and jobs; panics when it reads no entry.
+#[cfg(test)]
+pub(crate) fn read_entry(
+    system: &dyn CiSystem,
+    path: &str,
+    text: &str,
+) -> (Vec<crate::model::Trigger>, Vec<crate::model::Job>) {
+    let doc = Document::new(path, text.to_string());
+    let facts = system
+        .read(&doc)
+        .or_else(|| Yaml::of(&doc).and_then(|y| system.shaped(&y)));
+    match facts {
+        Some(FileFacts::Entry { triggers, jobs, .. }) => (triggers, jobs),
+        _ => panic!("{path}: not read as {}", system.id()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

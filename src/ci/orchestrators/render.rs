@@ -94,10 +94,7 @@ mod tests {
     #[test]
     fn services_and_crons() {
         let text = "services:\n  - type: web\n    name: api\n    runtime: docker\n    dockerfilePath: ./Dockerfile\n  - type: web\n    name: held\n    autoDeploy: false\n    startCommand: uvicorn app:app\n  - type: cron\n    name: retrain\n    schedule: \"0 3 * * *\"\n    buildCommand: pip install -r requirements.txt\n    startCommand: python train.py\n";
-        let doc = Document::new("render.yaml", text.to_string());
-        let Some(FileFacts::Entry { jobs, .. }) = Render.read(&doc) else {
-            panic!("not read");
-        };
+        let (_, jobs) = crate::ci::read_entry(&Render, "render.yaml", text);
         let kinds: Vec<TriggerKind> = jobs.iter().map(|j| j.triggers[0].kind).collect();
         assert_eq!(
             kinds,
