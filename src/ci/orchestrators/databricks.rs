@@ -209,6 +209,28 @@ pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
     }
     if doc.text.contains("notebook_path") || doc.text.contains("python_file") {
         refer(&TASK);
+        // `"notebook_path": notebook` with `notebook = "/3_TrainNotebook"` earlier: the
+        // variable's literal is the task's workspace path.
+        static TASK_VAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r#"(?:["'](?:notebook_path|python_file)["']\s*:|\b(?:notebook_path|python_file)\s*=)\s*([A-Za-z_]\w{0,60})\b"#,
+            )
+            .expect("databricks task variable")
+        });
+        let names: Vec<String> = TASK_VAR
+            .captures_iter(&doc.text)
+            .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+            .filter(|n| !matches!(n.as_str(), "None" | "f"))
+            .take(8)
+            .collect();
+        for name in names {
+            if let Ok(re) = regex::Regex::new(&format!(
+                r#"(?m)^[ \t]*{}[ \t]*=[ \t]*["']([^"'\n]{{1,300}})["']"#,
+                regex::escape(&name)
+            )) {
+                refer(&re);
+            }
+        }
     }
 }
 
@@ -360,6 +382,13 @@ mod tests {
         );
         // Without Databricks in the code, a path-like string names nothing.
         assert!(refs("NB = \"/Shared/proj/drift_detector\"\n").is_empty());
+        // A Jobs API payload naming its notebook by a variable: the variable's literal.
+        assert_eq!(
+            refs(
+                "notebookRemote = \"/3_IncomeNotebookDevops\"\njob = {\"notebook_task\": {\"notebook_path\": notebookRemote}}\n"
+            ),
+            vec!["@workspace:3_IncomeNotebookDevops"]
+        );
     }
 
     fn jobs_of(rel: &str, text: &str) -> Vec<Job> {
