@@ -31,15 +31,12 @@ pub(crate) fn bitbucket(root: &Node, end: u32, here: &str) -> FileFacts {
                 .collect()
         };
         for (name, nl, nv) in named {
-            jobs.push(Job {
+            jobs.push(Job::new(
                 name,
-                line: nl,
-                end: sec_end,
-                triggers: vec![trig(kind, None, nl)],
-                commands: scalar_commands(nv, false, here),
-                may_fail: Vec::new(),
-                trial: Vec::new(),
-            });
+                (nl, sec_end),
+                vec![trig(kind, None, nl)],
+                scalar_commands(nv, false, here),
+            ));
         }
     }
     // Jobs of one section share its range; narrow each to the next job's start.

@@ -124,15 +124,12 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
     }
     for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {
         if let Some(file) = lex.first_string(start, end) {
-            jobs.push(Job {
-                name: String::new(),
-                line: line(start),
-                end: line(end),
-                triggers: Vec::new(),
-                commands: vec![Command::reference(line(start), file)],
-                may_fail: Vec::new(),
-                trial: Vec::new(),
-            });
+            jobs.push(Job::new(
+                String::new(),
+                (line(start), line(end)),
+                Vec::new(),
+                vec![Command::reference(line(start), file)],
+            ));
         }
     }
     if jobs.is_empty() {

@@ -132,15 +132,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             let own = job_vars(job, &pipeline_vars);
             let commands = per_invocation(&commands, &own, &job_args, name);
             let t = job_runs_on(root, &job_triggers, name, *line);
-            Job {
-                name: name.clone(),
-                line: *line,
-                end: job_end,
-                triggers: t,
-                commands,
-                may_fail: Vec::new(),
-                trial: Vec::new(),
-            }
+            Job::new(name.clone(), (*line, job_end), t, commands)
         })
         .collect();
     for (name, line, last) in orb_jobs {
@@ -256,14 +248,13 @@ fn continuation(root: &Node) -> Option<Job> {
         .filter(|(p, _)| !p.contains("<<") && !p.contains("://"))
         .map(|(p, l)| Command::reference(l, format!("/{}", p.trim_start_matches("./"))))
         .collect::<Vec<_>>();
-    (!commands.is_empty()).then(|| Job {
-        name: "continuation".into(),
-        line,
-        end: line,
-        triggers: vec![trig(TriggerKind::Push, None, line)],
-        commands,
-        may_fail: Vec::new(),
-        trial: Vec::new(),
+    (!commands.is_empty()).then(|| {
+        Job::new(
+            "continuation",
+            (line, line),
+            vec![trig(TriggerKind::Push, None, line)],
+            commands,
+        )
     })
 }
 

@@ -203,15 +203,12 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             // A job whose `if:` is always false never runs: only a caller could start it,
             // and none can.
             if job.get("if").and_then(Node::as_str).is_some_and(never) {
-                return Job {
-                    name: name.clone(),
-                    line: *line,
-                    end: job_end,
-                    triggers: vec![trig(TriggerKind::Called, None, *line)],
-                    commands: Vec::new(),
-                    may_fail: Vec::new(),
-                    trial: Vec::new(),
-                };
+                return Job::new(
+                    name.clone(),
+                    (*line, job_end),
+                    vec![trig(TriggerKind::Called, None, *line)],
+                    Vec::new(),
+                );
             }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
             let mut commands = Vec::new();

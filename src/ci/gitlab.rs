@@ -314,18 +314,13 @@ impl CiSystem for Gitlab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ci::CiSystem;
-    use crate::read::Document;
 
     /// A job extends a template that extends another: it runs both templates' commands and,
     /// having no `rules:` of its own, starts as the nearest template that has them says.
     #[test]
     fn templates_extend_templates_and_lend_their_rules() {
         let text = "stages: [train]\n.base:\n  before_script:\n    - pip install -r requirements.txt\n.scheduled:\n  extends: .base\n  rules:\n    - if: '$CI_PIPELINE_SOURCE == \"schedule\"'\n  script:\n    - python train.py\nretrain:\n  extends: .scheduled\n  stage: train\n";
-        let doc = Document::new(".gitlab-ci.yml", text.to_string());
-        let Some(FileFacts::Entry { jobs, .. }) = Gitlab.read(&doc) else {
-            panic!("not read")
-        };
+        let (_, jobs) = crate::ci::read_entry(&Gitlab, ".gitlab-ci.yml", text);
         let job = jobs.iter().find(|j| j.name == "retrain").expect("job");
         let texts: Vec<&str> = job.commands.iter().map(|c| c.text.as_str()).collect();
         assert!(

@@ -106,15 +106,12 @@ fn stage_jobs(stages: &Node, triggers: &[Trigger], end: u32, out: &mut Vec<Job>)
                 for t in job.get("tasks").map(Node::as_seq).unwrap_or_default() {
                     task_commands(t, &mut commands);
                 }
-                out.push(Job {
-                    name: format!("{stage_name}/{name}"),
-                    line: *line,
-                    end: job_end,
-                    triggers: triggers.to_vec(),
+                out.push(Job::new(
+                    format!("{stage_name}/{name}"),
+                    (*line, job_end),
+                    triggers.to_vec(),
                     commands,
-                    may_fail: Vec::new(),
-                    trial: Vec::new(),
-                });
+                ));
             }
         }
     }
@@ -186,10 +183,7 @@ mod tests {
     #[test]
     fn pipelines_materials_and_tasks() {
         let text = "pipelines:\n  build:\n    materials:\n      src:\n        git: https://example.com/ml.git\n    stages:\n      - commit:\n          jobs:\n            test:\n              tasks:\n              - exec:\n                  command: bash\n                  arguments:\n                  - -c\n                  - docker run img bin/test.sh\n              - exec:\n                  command: make\n                  arguments: [train]\n                  working_directory: ml\n      - deploy:\n          approval:\n            type: manual\n          jobs:\n            prod:\n              tasks:\n              - script: kubectl set image deploy/api api=img\n  evaluate:\n    materials:\n      up:\n        pipeline: build\n        stage: commit\n    stages:\n      - eval:\n          jobs:\n            metrics:\n              tasks:\n              - exec: {command: python, arguments: [evaluate.py]}\n  release:\n    materials:\n      src:\n        git: https://example.com/ml.git\n    stages:\n      - ship:\n          approval: manual\n          jobs:\n            ship: {tasks: [{script: ./release.sh}]}\n";
-        let doc = Document::new("ci.gocd.yaml", text.to_string());
-        let Some(FileFacts::Entry { jobs, triggers, .. }) = GoCd.read(&doc) else {
-            panic!("not read")
-        };
+        let (triggers, jobs) = crate::ci::read_entry(&GoCd, "ci.gocd.yaml", text);
         let kinds = |j: &Job| j.triggers.iter().map(|t| t.kind).collect::<Vec<_>>();
         let texts = |j: &Job| {
             j.commands

@@ -42,15 +42,12 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
         includes: Vec::new(),
         name: None,
         triggers,
-        jobs: vec![Job {
-            name: String::new(),
-            line: 1,
-            end: doc.text.lines().count() as u32,
-            triggers: Vec::new(),
+        jobs: vec![Job::new(
+            String::new(),
+            (1, doc.text.lines().count() as u32),
+            Vec::new(),
             commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        }],
+        )],
     }
 }
 

@@ -69,15 +69,12 @@ fn jobs(y: &Yaml) -> Vec<Job> {
                 .or_else(|| blocks.get(bi + 1))
                 .map(|n| n.line.saturating_sub(1))
                 .unwrap_or(y.end);
-            out.push(Job {
-                name: format!("{bname}/{jname}"),
-                line: job.line,
-                end: end.max(job.line),
-                triggers: Vec::new(),
+            out.push(Job::new(
+                format!("{bname}/{jname}"),
+                (job.line, end.max(job.line)),
+                Vec::new(),
                 commands,
-                may_fail: Vec::new(),
-                trial: Vec::new(),
-            });
+            ));
         }
     }
     out

@@ -213,15 +213,12 @@ fn job(d: &Node, end: u32) -> Option<Job> {
         }
         _ => return None,
     };
-    Some(Job {
-        name: format!("{kind}/{name}"),
-        line: d.line.max(1),
-        end: end.max(d.line),
+    Some(Job::new(
+        format!("{kind}/{name}"),
+        (d.line.max(1), end.max(d.line)),
         triggers,
         commands,
-        may_fail: Vec::new(),
-        trial: Vec::new(),
-    })
+    ))
 }
 
 impl CiSystem for Tekton {

@@ -52,7 +52,7 @@ pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigg
     (!kept.is_empty()).then_some(kept)
 }
 
-/// Whether a CI step's or job's name says it tries the code out rather than doing the work: a
+/// Whether a CI step's name says it tries the code out rather than doing the work: a
 /// smoke, dummy or sanity run, one "for testing" or "for CI" (`Train dummy model for testing`),
 /// or a test (`Test detection`, `Run unit tests`) that names no training. A name that also
 /// names a deployment or a release (`Test and deploy`) does the work.

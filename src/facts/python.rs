@@ -126,34 +126,30 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
             cwd: None,
         });
     }
-    // `run_deployment("flow/deployment")` starts a Prefect deployment as the CLI would.
+    // Orchestrator runs started from code, read as the CLI command that starts them:
+    // Prefect's `run_deployment("flow/deployment")`, Mage's `trigger_pipeline("name")` (in code
+    // that imports `mage_ai`).
     static RUN_DEPLOYMENT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\brun_deployment\(\s*(?:name\s*=\s*)?["']([^"'\n]{1,200})["']"#)
             .expect("run_deployment pattern")
     });
-    for c in RUN_DEPLOYMENT.captures_iter(&doc.text) {
-        let Some(m) = c.get(1) else { continue };
-        literals.push(Command {
-            line: doc.file_line(doc.line_index(m.start())),
-            text: format!("prefect deployment run '{}'", m.as_str().replace('\'', "")),
-            shell: true,
-            cwd: None,
-        });
-    }
-    // Mage's `trigger_pipeline("name")` starts the project's pipeline of that name, as
-    // `mage run PROJECT NAME` would.
     static TRIGGER_PIPELINE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\btrigger_pipeline\(\s*(?:pipeline_uuid\s*=\s*)?["']([\w-]{1,200})["']"#)
             .expect("trigger_pipeline pattern")
     });
-    if doc.text.contains("mage_ai") {
-        for c in TRIGGER_PIPELINE.captures_iter(&doc.text) {
-            let Some(m) = c.get(1) else { continue };
+    let mut started = |re: &Regex, command: &dyn Fn(&str) -> String| {
+        for m in re.captures_iter(&doc.text).filter_map(|c| c.get(1)) {
             literals.push(Command::run(
                 doc.file_line(doc.line_index(m.start())),
-                format!("mage run . {}", m.as_str()),
+                command(m.as_str()),
             ));
         }
+    };
+    started(&RUN_DEPLOYMENT, &|n| {
+        format!("prefect deployment run '{}'", n.replace('\'', ""))
+    });
+    if doc.text.contains("mage_ai") {
+        started(&TRIGGER_PIPELINE, &|n| format!("mage run . {n}"));
     }
     literals
 }

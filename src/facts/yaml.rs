@@ -270,15 +270,7 @@ pub(crate) fn entry(system: &'static str, triggers: Vec<Trigger>, jobs: Vec<Job>
 }
 
 pub(crate) fn whole_job(end: u32, commands: Vec<Command>) -> Vec<Job> {
-    vec![Job {
-        name: String::new(),
-        line: 1,
-        end,
-        triggers: Vec::new(),
-        commands,
-        may_fail: Vec::new(),
-        trial: Vec::new(),
-    }]
+    vec![Job::new(String::new(), (1, end), Vec::new(), commands)]
 }
 
 pub(crate) fn str_at<'a>(n: &'a Node, path: &[&str]) -> Option<&'a str> {
@@ -367,15 +359,7 @@ pub(crate) fn item_jobs<'a>(
                 .get(i + 1)
                 .map(|n| n.line.saturating_sub(1))
                 .unwrap_or(end);
-            Job {
-                name,
-                line: item.line,
-                end: end.max(item.line),
-                triggers: Vec::new(),
-                commands,
-                may_fail: Vec::new(),
-                trial: Vec::new(),
-            }
+            Job::new(name, (item.line, end.max(item.line)), Vec::new(), commands)
         })
         .collect()
 }

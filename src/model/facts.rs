@@ -57,6 +57,25 @@ pub struct Job {
 }
 
 impl Job {
+    /// A job on lines `first..=last` whose every command counts: nothing in it may fail
+    /// unnoticed, nothing only tries the code out.
+    pub(crate) fn new(
+        name: impl Into<String>,
+        (line, end): (u32, u32),
+        triggers: Vec<Trigger>,
+        commands: Vec<Command>,
+    ) -> Self {
+        Job {
+            name: name.into(),
+            line,
+            end,
+            triggers,
+            commands,
+            may_fail: Vec::new(),
+            trial: Vec::new(),
+        }
+    }
+
     /// Whether the command at `line` only tries the code out ([`Job::trial`]).
     pub(crate) fn trial_at(&self, line: u32) -> bool {
         self.trial.iter().any(|(a, b)| (*a..=*b).contains(&line))

@@ -148,15 +148,7 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
             }
             _ => continue,
         };
-        jobs.push(Job {
-            name: name.clone(),
-            line: *line,
-            end: r_end,
-            triggers,
-            commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        jobs.push(Job::new(name.clone(), (*line, r_end), triggers, commands));
     }
     jobs
 }

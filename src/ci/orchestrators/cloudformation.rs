@@ -86,15 +86,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
                 commands.extend(resource_cmds(on));
             }
         }
-        jobs.push(Job {
-            name: name.clone(),
-            line: *line,
-            end: r_end,
-            triggers: t,
-            commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        jobs.push(Job::new(name.clone(), (*line, r_end), t, commands));
     }
     jobs.extend(super::cfn_pipeline::jobs(entries, end, here));
     if !jobs.is_empty() {

@@ -95,15 +95,7 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
             }
         }
     }
-    Job {
-        name: name.to_string(),
-        line,
-        end,
-        triggers: t,
-        commands,
-        may_fail: Vec::new(),
-        trial: Vec::new(),
-    }
+    Job::new(name, (line, end), t, commands)
 }
 
 /// The reference a task's file makes: a path relative to the definition, a dbx `file://`

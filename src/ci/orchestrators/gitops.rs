@@ -241,15 +241,7 @@ fn jobs(y: &Yaml, read: fn(&Node) -> Option<App>) -> Option<Vec<Job>> {
             .filter(|(p, _)| !p.is_empty())
             .map(|(p, l)| Command::reference(*l, format!("{APPLY}{p}")))
             .collect();
-        jobs.push(Job {
-            name: app.name,
-            line: d.line.max(1),
-            end,
-            triggers,
-            commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        jobs.push(Job::new(app.name, (d.line.max(1), end), triggers, commands));
     }
     (!jobs.is_empty()).then_some(jobs)
 }

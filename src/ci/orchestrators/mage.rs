@@ -12,7 +12,7 @@ use crate::model::{Command, FileFacts, Job, TriggerKind};
 use crate::paths::{file_name, join, parent};
 
 /// The id of Mage's entry points, and of its named references (`@mage:NAME`).
-pub(crate) const ID: &str = "mage";
+const ID: &str = "mage";
 
 /// The pipeline folder's name and the project's root, for a file `ROOT/pipelines/NAME/FILE`.
 fn pipeline_of(rel: &str) -> Option<(&str, &str)> {
@@ -67,15 +67,12 @@ fn pipeline(y: &Yaml, name: &str, root: &str) -> Option<FileFacts> {
     Some(entry(
         ID,
         Vec::new(),
-        vec![Job {
-            name: name.to_string(),
-            line: 1,
-            end: y.end,
-            triggers: vec![trig(TriggerKind::Called, None, 1)],
+        vec![Job::new(
+            name,
+            (1, y.end),
+            vec![trig(TriggerKind::Called, None, 1)],
             commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        }],
+        )],
     ))
 }
 
@@ -97,15 +94,12 @@ fn triggers(y: &Yaml, name: &str) -> Option<FileFacts> {
         };
         let detail = str_at(t, &["schedule_interval"]).map(str::to_string);
         let end = list.get(i + 1).map_or(y.end, |n| n.line.saturating_sub(1));
-        jobs.push(Job {
-            name: str_at(t, &["name"]).unwrap_or("trigger").to_string(),
-            line: t.line,
-            end,
-            triggers: vec![trig(kind, detail, t.line)],
-            commands: vec![Command::reference(t.line, format!("@{ID}:{name}"))],
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        jobs.push(Job::new(
+            str_at(t, &["name"]).unwrap_or("trigger").to_string(),
+            (t.line, end),
+            vec![trig(kind, detail, t.line)],
+            vec![Command::reference(t.line, format!("@{ID}:{name}"))],
+        ));
     }
     (!jobs.is_empty()).then(|| entry(ID, Vec::new(), jobs))
 }

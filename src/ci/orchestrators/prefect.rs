@@ -56,15 +56,7 @@ pub(crate) fn prefect(root: &Node, end: u32, here: &str) -> Option<FileFacts> {
                 format!("/{}", crate::paths::join(here, file).unwrap_or_default()),
             ));
         }
-        jobs.push(Job {
-            name,
-            line,
-            end: job_end,
-            triggers: t,
-            commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        jobs.push(Job::new(name, (line, job_end), t, commands));
     }
     Some(entry("prefect", Vec::new(), jobs))
 }

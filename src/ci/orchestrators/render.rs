@@ -51,15 +51,12 @@ fn blueprint(y: &Yaml) -> Option<FileFacts> {
         let end = services
             .get(i + 1)
             .map_or(y.end, |n| n.line.saturating_sub(1));
-        jobs.push(Job {
-            name: str_at(s, &["name"]).unwrap_or(kind).to_string(),
-            line: s.line,
-            end,
-            triggers: vec![trigger],
+        jobs.push(Job::new(
+            str_at(s, &["name"]).unwrap_or(kind).to_string(),
+            (s.line, end),
+            vec![trigger],
             commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        ));
     }
     (!jobs.is_empty()).then(|| entry(ID, Vec::new(), jobs))
 }

@@ -84,15 +84,12 @@ fn rule_job(doc: &Document) -> Option<Job> {
         }
     }
     let line = doc.file_line(doc.line_index(first.get(0).map(|m| m.start()).unwrap_or(0)));
-    Some(Job {
-        name: first[2].to_string(),
-        line,
-        end: doc.text.lines().count() as u32,
+    Some(Job::new(
+        first[2].to_string(),
+        (line, doc.text.lines().count() as u32),
         triggers,
         commands,
-        may_fail: Vec::new(),
-        trial: Vec::new(),
-    })
+    ))
 }
 
 /// Kinds of the resources that start something on a schedule or an event.

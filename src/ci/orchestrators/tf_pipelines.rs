@@ -211,15 +211,7 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
             .map(|n| cx.line(n.start).saturating_sub(1))
             .unwrap_or(doc.text.lines().count() as u32);
         let line = cx.line(b.start);
-        jobs.push(Job {
-            name: b.name.to_string(),
-            line,
-            end: end.max(line),
-            triggers,
-            commands,
-            may_fail: Vec::new(),
-            trial: Vec::new(),
-        });
+        jobs.push(Job::new(b.name, (line, end.max(line)), triggers, commands));
     }
     jobs
 }
