@@ -157,9 +157,17 @@ fn is_typescript(rel: &str) -> bool {
 /// command before the last is read as after `set +e` (its failure is ignored, it gates
 /// nothing), as written by a `set +e` at line 0 and a `set -e` before the last command.
 fn script_commands(text: &str) -> Vec<Command> {
+    // A `cd DIR` alone on its line moves the lines after it (`cd training-pipeline`, then
+    // `poetry build`), from where the script is run.
+    let mut cwd: Option<String> = None;
     let mut cmds: Vec<Command> = crate::shell::logical_lines(text)
         .into_iter()
-        .map(|(i, l)| Command::run(i as u32 + 1, &l))
+        .map(|(i, l)| {
+            let mut c = Command::run(i as u32 + 1, &l);
+            c.cwd = cwd.clone();
+            cwd = crate::shell::cd::block_line(cwd.as_deref(), &l);
+            c
+        })
         .collect();
     let shebang_e = text.lines().next().is_some_and(|l| {
         l.starts_with("#!")

@@ -316,15 +316,18 @@ fn bitbucket_custom_pipeline_is_manual() {
     assert!(trig.iter().any(|t| t.kind == TriggerKind::Manual));
 }
 
+/// Building an image runs its Dockerfile's `RUN` lines, not the command its containers start:
+/// the image Cloud Build only builds and pushes serves nothing here.
 #[test]
-fn cloud_build_docker_build_reaches_dockerfile_cmd() {
+fn cloud_build_docker_build_runs_the_dockerfile_not_its_cmd() {
     let g = graph("cloudbuild-docker");
     chain!(
         g,
-        "docker/app/main.py",
+        "docker/serve.Dockerfile",
         4,
-        "cloudbuild.yaml:3 (external) → docker/serve.Dockerfile:6 [docker build -t gcr.io/$PROJECT_ID/model -f docker/serve.Dockerfile .] → docker/app/main.py:4 [uvicorn app.main:api --host 0.0.0.0]"
+        "cloudbuild.yaml:3 (external) → docker/serve.Dockerfile:4 [docker build -t gcr.io/$PROJECT_ID/model -f docker/serve.Dockerfile .]"
     );
+    chain!(g, "docker/app/main.py", 4, "-");
     // `bash -c "... && python pipeline/train.py"` is read inside.
     chain!(
         g,

@@ -153,20 +153,19 @@ mod tests {
     /// without one builds nothing; a `working-directory` with one does.
     #[test]
     fn project_installs_need_a_project() {
-        let job = |cwd: Option<&str>| Job {
-            name: "b".into(),
-            line: 1,
-            end: 9,
-            triggers: Vec::new(),
-            commands: vec![Command {
-                cwd: cwd.map(str::to_string),
-                ..Command::run(
-                    3,
-                    "pip install --upgrade --force-reinstall . \"awscli>1.20\"",
-                )
-            }],
-            may_fail: Vec::new(),
-            trial: Vec::new(),
+        let job = |cwd: Option<&str>| {
+            Job::new(
+                "b",
+                (1, 9),
+                Vec::new(),
+                vec![Command {
+                    cwd: cwd.map(str::to_string),
+                    ..Command::run(
+                        3,
+                        "pip install --upgrade --force-reinstall . \"awscli>1.20\"",
+                    )
+                }],
+            )
         };
         let seed = vec!["codecommit/setup.py".to_string(), "README.md".to_string()];
         assert!(installs_absent_project(&job(None), 3, &seed));

@@ -120,6 +120,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
             commands,
             may_fail: Vec::new(),
             trial: Vec::new(),
+            never: Vec::new(),
         });
     }
     for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {

@@ -144,6 +144,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             commands: Vec::new(),
             may_fail: Vec::new(),
             trial: Vec::new(),
+            never: Vec::new(),
         });
     }
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)

@@ -138,6 +138,24 @@ pub(crate) fn github_steps(
                     if u.starts_with("pre-commit/action@") {
                         commands.push(Command::run(v.line, "pre-commit run --all-files"));
                     }
+                    // Docker's build action builds `file` (else the context's `Dockerfile`)
+                    // in `context` (else the checkout's root), as `docker build` does.
+                    if u.starts_with("docker/build-push-action@") {
+                        // One word, but for the spaces of its expressions (`${{ env.DIR }}`).
+                        let with = |k: &str| {
+                            str_at(step, &["with", k]).filter(|s| {
+                                !s.split("${{")
+                                    .map(|p| p.split_once("}}").map_or(p, |(_, rest)| rest))
+                                    .any(|p| p.contains(char::is_whitespace))
+                            })
+                        };
+                        let file = with("file").map_or(String::new(), |f| format!("-f {f} "));
+                        let context = with("context").unwrap_or(".");
+                        commands.push(Command::run(
+                            v.line,
+                            format!("docker build {file}{context}"),
+                        ));
+                    }
                 }
                 _ => commands.extend(scalar_commands(v, false, here)),
             }
@@ -263,6 +281,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 commands,
                 may_fail,
                 trial,
+                never: Vec::new(),
             }
         })
         .collect();

@@ -180,6 +180,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
                 Vec::new()
             },
             trial: Vec::new(),
+            never: Vec::new(),
         });
     }
     FileFacts::Entry {

@@ -37,18 +37,100 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     let (vars, block) = environment(&doc.text);
     commands.retain(|c| !block.contains(&c.line));
     crate::ci::vars::expand(&mut commands, 0, &vars);
+    // A stage whose `when` cannot hold runs none of its steps.
+    let never = dead_stages(&doc.text);
+    commands.retain(|c| !never.iter().any(|(a, b)| (*a..=*b).contains(&c.line)));
+    let mut job = Job::new(
+        String::new(),
+        (1, doc.text.lines().count() as u32),
+        Vec::new(),
+        commands,
+    );
+    job.never = never;
     FileFacts::Entry {
         system: "jenkins",
         includes: Vec::new(),
         name: None,
         triggers,
-        jobs: vec![Job::new(
-            String::new(),
-            (1, doc.text.lines().count() as u32),
-            Vec::new(),
-            commands,
-        )],
+        jobs: vec![job],
     }
+}
+
+/// The line ranges of declarative stages whose `when { environment name: 'X', value: 'V' }`
+/// cannot hold: the file sets `X` only to literal values (in `environment { X = '...' }` or
+/// with `env.X = '...'`), none of them `V`. A variable the file never sets may come from the
+/// job's parameters or the agent, so its stages may run.
+fn dead_stages(text: &str) -> Vec<(u32, u32)> {
+    static WHEN_ENV: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\benvironment\s+name\s*:\s*['"](\w+)['"]\s*,\s*value\s*:\s*['"]([^'"]*)['"]"#)
+            .expect("jenkins when environment")
+    });
+    static STAGE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*stage\s*\(\s*['"]"#).expect("jenkins stage"));
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if !STAGE.is_match(l) {
+            continue;
+        }
+        // The stage's lines: to the brace that closes the one it opens.
+        let mut depth = 0usize;
+        let mut opened = false;
+        let mut end = i;
+        for (j, m) in lines.iter().enumerate().skip(i) {
+            for c in m.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            end = j;
+            if opened && depth == 0 {
+                break;
+            }
+        }
+        let body = lines[i..=end].join("\n");
+        // Only a stage's own `when` (not a nested stage's) and not one of several conditions.
+        let Some(c) = WHEN_ENV.captures(&body) else {
+            continue;
+        };
+        if body.matches("when").count() != 1
+            || body.contains("anyOf")
+            || body.contains("not {")
+            || STAGE.find_iter(&body).count() > 1
+        {
+            continue;
+        }
+        let set = assigned(text, &c[1]);
+        if set
+            .as_ref()
+            .is_some_and(|vs| !vs.iter().any(|v| *v == &c[2]))
+        {
+            out.push((i as u32 + 1, end as u32 + 1));
+        }
+    }
+    out
+}
+
+/// The values a pipeline sets variable `name` to, when every one is a literal (None when
+/// it sets none, or one that is not a literal).
+fn assigned<'t>(text: &'t str, name: &str) -> Option<Vec<&'t str>> {
+    static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^\s*(?:env\.)?(\w+)\s*=\s*(?:'([^'$]*)'|"([^"$]*)"|(.+?))\s*$"#)
+            .expect("jenkins assignment")
+    });
+    let mut values = Vec::new();
+    for c in ASSIGN.captures_iter(text) {
+        if &c[1] != name {
+            continue;
+        }
+        values.push(c.get(2).or_else(|| c.get(3)).map(|m| m.as_str())?);
+    }
+    (!values.is_empty()).then_some(values)
 }
 
 /// The commands of a pipeline or shared-library step: `sh 'cmd'` anywhere on a line, other
@@ -307,6 +389,20 @@ mod tests {
     }
 
     /// `environment { }` values expand in the steps, as `$X`, `${X}` and `${env.X}`.
+    #[test]
+    fn stages_whose_when_cannot_hold_never_run() {
+        let text = "pipeline {\n  environment {\n    PUSH = 'no'\n  }\n  stages {\n    stage('Status') {\n      steps {\n        script {\n          env.SHOULD_REBUILD = 'false'\n        }\n      }\n    }\n    stage('Build') {\n      when {\n        environment name: 'SHOULD_REBUILD', value: 'true'\n      }\n      steps {\n        sh 'docker build -t app .'\n      }\n    }\n    stage('Deploy') {\n      when { environment name: 'TARGET', value: 'prod' }\n      steps { sh 'kubectl apply -f k8s/' }\n    }\n    stage('Push') {\n      when { environment name: 'PUSH', value: 'yes' }\n      steps { sh 'docker push app' }\n    }\n  }\n}\n";
+        let FileFacts::Entry { jobs, .. } = jenkins(&Document::new("Jenkinsfile", text.into()))
+        else {
+            panic!("an entry");
+        };
+        // `TARGET` is never set here (a job parameter): its stage may run.
+        assert_eq!(jobs[0].never, vec![(13, 20), (25, 28)]);
+        let run: Vec<&str> = jobs[0].commands.iter().map(|c| c.text.as_str()).collect();
+        assert!(run.contains(&"kubectl apply -f k8s/"), "{run:?}");
+        assert!(!run.iter().any(|c| c.starts_with("docker")), "{run:?}");
+    }
+
     #[test]
     fn environment_values_expand() {
         let text = "pipeline {\n  environment {\n    TRAIN_SCRIPT = 'src/train.py'\n    TAG = \"v1\"\n    DYN = \"${BUILD_ID}\"\n  }\n  stages {\n    stage('t') { steps { sh \"python ${TRAIN_SCRIPT}\" } }\n    stage('u') { steps { sh \"echo ${env.TAG} $DYN\" } }\n  }\n}\n";

@@ -70,6 +70,15 @@ pub(crate) fn dockerfile(doc: &Document) -> FileFacts {
     image.finish()
 }
 
+/// The target of a Dockerfile's graph node when its image is only built (`docker build`, Docker's
+/// build action): the build runs its `RUN` lines, not its `CMD` or `ENTRYPOINT`, which run
+/// only where the image is run.
+pub(crate) const BUILD_ONLY: &str = "@build";
+
+/// The reference a Dockerfile's commands hold just before its `CMD`/`ENTRYPOINT` (the command
+/// a container of the image starts): a build stops there. It names nothing.
+pub(crate) const IMAGE_START: &str = "@start";
+
 /// The build context a Dockerfile's image is run from when it was built with the repository's
 /// root as context (`docker build -f jobs/Dockerfile .`): the target of its graph node.
 pub(crate) const ROOT_CONTEXT: &str = ".";
@@ -288,6 +297,7 @@ impl Image {
             (None, None) => None,
         };
         if let Some((line, v)) = last {
+            self.commands.push(Command::reference(line, IMAGE_START));
             self.commands
                 .push(Command::run(line, shell_join(v.iter().map(String::as_str))));
         }
@@ -301,9 +311,31 @@ mod tests {
 
     fn commands(rel: &str, text: &str) -> Vec<String> {
         match dockerfile(&Document::new(rel, text.to_string())) {
-            FileFacts::Commands(c) => c.into_iter().map(|c| c.text).collect(),
+            FileFacts::Commands(c) => c.into_iter().filter(|c| c.shell).map(|c| c.text).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The command a container of the image starts comes last, after the mark a build stops at.
+    #[test]
+    fn the_image_start_is_marked() {
+        let FileFacts::Commands(c) = dockerfile(&Document::new(
+            "Dockerfile",
+            "FROM python\nCOPY . .\nRUN pip install -r requirements.txt\nCMD python train.py\n"
+                .to_string(),
+        )) else {
+            panic!("commands");
+        };
+        let texts: Vec<&str> = c.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "pip install -r requirements.txt",
+                IMAGE_START,
+                "python /train.py"
+            ]
+        );
+        assert!(!c[1].shell);
     }
 
     /// `COPY x .` copies into the working directory; `COPY --from` takes what the other stage

@@ -47,6 +47,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     let mut literals = literal_commands(doc);
     expand_templates(&mut literals);
     airflow_triggers(doc, &mut literals);
+    github_dispatches(doc, &mut literals);
     let dags = dag_ids(&doc.text);
     let sys_paths = paths::sys_paths(&doc.text);
     let code_dirs = CODE_DIR
@@ -239,6 +240,26 @@ fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
             shell: true,
             cwd: None,
         });
+    }
+}
+
+/// GitHub's REST API: a URL `.../actions/workflows/WORKFLOW/dispatches` the code posts to (a
+/// Databricks notebook that starts the deploy workflow after training) dispatches that
+/// workflow, as `gh workflow run WORKFLOW` would; an f-string's `{env}` stands for any part.
+fn github_dispatches(doc: &Document, literals: &mut Vec<Command>) {
+    for (at, _) in doc.text.match_indices("/actions/workflows/") {
+        let start = doc.text[..at].rfind(['"', '\'', '\n']).map_or(0, |i| i + 1);
+        let end = doc.text[at..]
+            .find(['"', '\'', '\n'])
+            .map_or(doc.text.len(), |i| at + i);
+        if let Some(w) = crate::shell::github_dispatched_workflow(&doc.text[start..end]) {
+            literals.push(Command {
+                line: doc.file_line(doc.line_index(at)),
+                text: format!("gh workflow run {w}"),
+                shell: true,
+                cwd: None,
+            });
+        }
     }
 }
 

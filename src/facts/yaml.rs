@@ -128,7 +128,21 @@ pub(crate) fn collect_commands(
                 .and_then(|(_, _, v)| v.as_str())
                 .and_then(|c| crate::paths::join(here, c.trim_start_matches("./")))
                 .map(|p| format!("/{p}"));
-            let cwd = code.as_deref().or(cwd);
+            // An Azure Pipelines step's (or task's `inputs:`) `workingDirectory:`: from the
+            // checkout's root, or a variable its reader resolves (`$(ml-path)`).
+            let working = entries
+                .iter()
+                .find(|(k, _, _)| k == "workingDirectory")
+                .and_then(|(_, _, v)| v.as_str())
+                .filter(|d| !d.is_empty() && !d.contains("${{"))
+                .map(|d| {
+                    if d.starts_with('$') {
+                        d.to_string()
+                    } else {
+                        format!("/{}", d.trim_start_matches("./").trim_start_matches('/'))
+                    }
+                });
+            let cwd = code.as_deref().or(working.as_deref()).or(cwd);
             // A container's working directory in its image (`workingDir: /app`): the relative
             // scripts its command names are there (`/app/monitoring/check.py`), which the graph
             // maps back onto the repository as any image path.

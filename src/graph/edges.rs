@@ -298,13 +298,24 @@ impl<'a> Graph<'a> {
                 (files(found), false)
             }
             Action::Tests { paths } => (self.test_nodes(dir0, paths, b), false),
-            Action::GhWorkflow(w) => {
-                let p = format!(".github/workflows/{w}");
-                let found = self.is_file(&p).then_some(p);
-                (files(found.into_iter().collect()), true)
-            }
+            Action::GhWorkflow(w) => (files(self.dispatched_workflows(w)), true),
+            // The command the image starts, from the Dockerfile that builds it.
+            Action::Image(name) => (
+                self.image_dockerfiles(name)
+                    .into_iter()
+                    .map(|(d, root)| {
+                        let ctx = root.then(|| dockerfile::ROOT_CONTEXT.to_string());
+                        ((d, ctx), false)
+                    })
+                    .collect(),
+                false,
+            ),
+            // A build runs the Dockerfile's `RUN` lines, not the command its image starts.
             Action::Docker { file, context } => (
-                files(self.dockerfile(file.as_deref(), context.as_deref(), b)),
+                self.dockerfile(file.as_deref(), context.as_deref(), b)
+                    .into_iter()
+                    .map(|p| ((p, Some(dockerfile::BUILD_ONLY.to_string())), false))
+                    .collect(),
                 file.is_some(),
             ),
             Action::Files {
@@ -516,6 +527,33 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
+    /// The workflow files `gh workflow run W` (or a dispatch through the REST API) starts: the
+    /// file of that name, or with a placeholder (`deploy-model-{env}.yml`,
+    /// `deploy-${ENV}.yml`) every file its fixed parts fit.
+    fn dispatched_workflows(&self, w: &str) -> Vec<String> {
+        let Some(at) = w.find(['{', '$']) else {
+            let p = format!(".github/workflows/{w}");
+            return self.is_file(&p).then_some(p).into_iter().collect();
+        };
+        let prefix = &w[..at];
+        let suffix = &w[w.rfind('}').map_or(w.len(), |i| i + 1)..];
+        if suffix.contains(['{', '$', '/']) || prefix.contains('/') {
+            return Vec::new();
+        }
+        self.note_under(".github/workflows", false);
+        self.files_under(".github/workflows")
+            .iter()
+            .filter(|f| {
+                let name = &f[".github/workflows/".len()..];
+                !name.contains('/')
+                    && name.len() > prefix.len() + suffix.len()
+                    && name.starts_with(prefix)
+                    && name.ends_with(suffix)
+            })
+            .cloned()
+            .collect()
+    }
+
     /// Files a command runs or applies (directories stand for their files); with
     /// `alternatives`, the first found is enough.
     fn file_args(&self, paths: &[String], alternatives: bool, b: &[String]) -> Vec<String> {
@@ -687,6 +725,15 @@ impl<'a> Graph<'a> {
                     for c in &t.commands {
                         self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
                     }
+                }
+            }
+            FileFacts::Commands(cmds) if sub.as_deref() == Some(dockerfile::BUILD_ONLY) => {
+                let mut state = ShellState::default();
+                for c in cmds
+                    .iter()
+                    .take_while(|c| c.shell || c.text != dockerfile::IMAGE_START)
+                {
+                    self.command_edges(path, c, &[], &mut out, unresolved, &mut state);
                 }
             }
             FileFacts::Commands(cmds) if sub.as_deref() == Some(dockerfile::ROOT_CONTEXT) => {

@@ -50,6 +50,8 @@ pub(crate) type EdgeEntry = Rc<(Vec<Edge>, Vec<Unresolved>, Option<Box<Probes>>)
 pub struct Probes {
     pub(crate) paths: Vec<u64>,
     pub(crate) under: Vec<(u64, bool)>,
+    /// File names (`pyproject.toml`) whose files, wherever they lie, the resolution listed.
+    pub(crate) names: Vec<u64>,
 }
 
 pub(crate) fn path_key(p: &str) -> u64 {
@@ -62,6 +64,8 @@ pub(crate) fn path_key(p: &str) -> u64 {
 /// A file that came or went, as [`Probes`] see it.
 pub(crate) struct Listed {
     pub(crate) path: u64,
+    /// Its file name.
+    pub(crate) name: u64,
     /// Its directories, the root ("") included.
     pub(crate) dirs: Vec<u64>,
     pub(crate) python: bool,
@@ -71,6 +75,7 @@ impl Listed {
     pub(crate) fn of(p: &str) -> Listed {
         Listed {
             path: path_key(p),
+            name: path_key(crate::paths::file_name(p)),
             dirs: std::iter::once("")
                 .chain(p.match_indices('/').map(|(i, _)| &p[..i]))
                 .map(path_key)
@@ -84,11 +89,13 @@ impl Probes {
     pub(crate) fn extend(&mut self, other: &Probes) {
         self.paths.extend_from_slice(&other.paths);
         self.under.extend_from_slice(&other.under);
+        self.names.extend_from_slice(&other.names);
     }
 
     /// Whether adding or removing `f` can change what these probes saw.
     pub(crate) fn touch(&self, f: &Listed) -> bool {
         self.paths.contains(&f.path)
+            || self.names.contains(&f.name)
             || self
                 .under
                 .iter()

@@ -19,6 +19,15 @@ pub(crate) fn node_for(facts: &Facts, path: &str, line: Option<u32>) -> Vec<Node
         .map(|j| (path.to_string(), Some(j.to_string())))
         .collect();
     out.push((path.to_string(), None));
+    // A Dockerfile's lines are reached by a build of its image or a run of it from the root.
+    if crate::facts::dockerfile::is_dockerfile(crate::paths::file_name(path)) {
+        for sub in [
+            crate::facts::dockerfile::BUILD_ONLY,
+            crate::facts::dockerfile::ROOT_CONTEXT,
+        ] {
+            out.push((path.to_string(), Some(sub.to_string())));
+        }
+    }
     out
 }
 
@@ -102,15 +111,36 @@ impl Automation {
         // An entry file's own lines are automated by the job holding them, or by the file.
         let in_entry = matches!(facts.get(path), Some(FileFacts::Entry { .. }));
         let in_job = nodes.iter().any(|n| n.1.is_some());
+        // A line in a job runs when the job runs and when the file runs as a whole (a workflow
+        // dispatched by `gh workflow run`): the triggers of both, the chain of one started
+        // without a person where there is one.
+        let mut found: Option<(Vec<Hop>, BTreeSet<Trigger>, u8)> = None;
         for n in &nodes {
             // A line outside any job of an entry file is not decided by whoever reached the
             // file as a whole (a caller of a reusable workflow): see below.
             if in_entry && !in_job && n.1.is_none() {
                 continue;
             }
-            if let Some(r) = self.reached.get(n) {
-                return Some((r.chain.clone(), self.triggers_of(r), r.always));
-            }
+            let Some(r) = self.reached.get(n) else {
+                continue;
+            };
+            let triggers = self.triggers_of(r);
+            found = Some(match found {
+                None => (r.chain.clone(), triggers, r.always),
+                Some((chain, mut all, always)) => {
+                    let unattended = |t: &BTreeSet<Trigger>| t.iter().any(|t| !t.kind.is_manual());
+                    let chain = if !unattended(&all) && unattended(&triggers) {
+                        r.chain.clone()
+                    } else {
+                        chain
+                    };
+                    all.extend(triggers);
+                    (chain, all, always & r.always)
+                }
+            });
+        }
+        if found.is_some() {
+            return found;
         }
         if in_entry {
             // Lines outside any job (e.g. `on:`) belong to every job of the file: all their
@@ -167,14 +197,12 @@ impl Automation {
                 continue;
             }
             if let Some(l) = ev.line
-                && let Some((_, _, script)) = self
+                && let Some((_, _, why)) = self
                     .stopped
                     .get(&ev.path)
                     .and_then(|r| r.iter().find(|(a, b, _)| (*a..=*b).contains(&l)))
             {
-                ev.note.get_or_insert_with(|| {
-                    format!("after a step that runs `{script}`, which the repository does not hold: the job stops there")
-                });
+                ev.note.get_or_insert_with(|| why.clone());
                 continue;
             }
             if let Some((mut chain, triggers, always)) =

@@ -9,6 +9,9 @@ use crate::paths::{join, parent};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The files that make a folder a Python project of its own.
+const SUBPROJECT_MANIFESTS: [&str; 3] = ["pyproject.toml", "setup.py", "setup.cfg"];
+
 impl<'a> Graph<'a> {
     pub fn new(files: &'a [String], facts: &'a Facts, memo: &'a EdgeMemo) -> Graph<'a> {
         Graph {
@@ -22,6 +25,7 @@ impl<'a> Graph<'a> {
             edge_cache: memo,
             recording: RefCell::new(None),
             images: std::cell::OnceCell::new(),
+            subprojects: std::cell::OnceCell::new(),
         }
     }
 
@@ -41,6 +45,13 @@ impl<'a> Graph<'a> {
     pub(crate) fn note_under(&self, d: &str, python_only: bool) {
         if let Some(r) = self.recording.borrow_mut().as_mut() {
             r.under.push((path_key(d), python_only));
+        }
+    }
+
+    /// Records that the edge being computed listed the files with this name, wherever they lie.
+    pub(crate) fn note_name(&self, name: &str) {
+        if let Some(r) = self.recording.borrow_mut().as_mut() {
+            r.names.push(path_key(name));
         }
     }
 
@@ -418,7 +429,54 @@ impl<'a> Graph<'a> {
                 }
             }
         }
+        if dots == 0 && !rel.is_empty() {
+            return self.subproject_module(&rel);
+        }
         None
+    }
+
+    /// The folders below the root that are Python projects of their own.
+    pub(crate) fn subprojects(&self) -> &[&'a str] {
+        for name in SUBPROJECT_MANIFESTS {
+            self.note_name(name);
+        }
+        self.subprojects.get_or_init(|| {
+            let mut dirs: Vec<&str> = self
+                .files
+                .iter()
+                .filter(|f| SUBPROJECT_MANIFESTS.contains(&crate::paths::file_name(f)))
+                .map(|f| parent(f))
+                .filter(|d| !d.is_empty())
+                .collect();
+            dirs.sort_unstable();
+            dirs.dedup();
+            dirs
+        })
+    }
+
+    /// A module of a package that a Python project in a folder of the repository ships
+    /// (`training-pipeline/pyproject.toml` with `training-pipeline/training_pipeline/`): a
+    /// monorepo's pipelines install each other's packages, and `from training_pipeline import
+    /// train` runs that folder's code. Only one project may ship it.
+    fn subproject_module(&self, rel: &str) -> Option<String> {
+        let mut found = None;
+        for d in self.subprojects() {
+            for cand in [
+                format!("{d}/{rel}.py"),
+                format!("{d}/{rel}/__init__.py"),
+                format!("{d}/src/{rel}.py"),
+                format!("{d}/src/{rel}/__init__.py"),
+            ] {
+                if self.is_file(&cand) {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some(cand);
+                    break;
+                }
+            }
+        }
+        found
     }
 
     pub(crate) fn target_node(&self, file: &str, target: Option<&str>) -> Option<NodeId> {

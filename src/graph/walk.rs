@@ -215,14 +215,21 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     auto
 }
 
-/// The lines of a CI file's jobs after a step that runs a script the repository lacks: the job
-/// fails at that step, so nothing after it runs (each range with the script).
+/// Why the lines of a stage whose `when` cannot hold are not automated.
+const NEVER_RUNS: &str = "in a stage whose `when` condition the file makes false: it never runs";
+
+/// The lines of a CI file's jobs that never run, each range with why: after a step that runs a
+/// script the repository lacks (the job fails at that step), and a stage whose `when` cannot
+/// hold ([`crate::model::Job::never`]).
 fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
     let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for j in jobs {
+        for &(a, b) in &j.never {
+            out.push((a, b, NEVER_RUNS.to_string()));
+        }
         let mut state = crate::shell::ShellState::default();
         let (mut edges, mut unresolved) = (Vec::new(), Vec::new());
         for c in &j.commands {
@@ -231,7 +238,11 @@ fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
                 && !j.may_fail_at(c.line)
             {
                 if c.line < j.end {
-                    out.push((c.line + 1, j.end, script));
+                    out.push((
+                        c.line + 1,
+                        j.end,
+                        format!("after a step that runs `{script}`, which the repository does not hold: the job stops there"),
+                    ));
                 }
                 break;
             }

@@ -54,6 +54,10 @@ pub struct Job {
     /// no credentials), a step named as a smoke or test run (`Train dummy model for testing`,
     /// `Test detection`). What they reach is exercised, not automated (docs/levels.md).
     pub trial: Vec<(u32, u32)>,
+    /// Line ranges (first, last) of this job that never run: a Jenkins stage whose `when`
+    /// cannot hold (`environment name: 'DEPLOY', value: 'true'` where the file only ever sets
+    /// `DEPLOY` to `'false'`). Nothing in them is automated.
+    pub never: Vec<(u32, u32)>,
 }
 
 impl Job {
@@ -73,6 +77,7 @@ impl Job {
             commands,
             may_fail: Vec::new(),
             trial: Vec::new(),
+            never: Vec::new(),
         }
     }
 

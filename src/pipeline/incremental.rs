@@ -153,9 +153,11 @@ fn same_jobs(x: &[Job], y: &[Job]) -> bool {
                 commands,
                 may_fail,
                 trial,
+                never,
             } = j;
             *name == k.name
                 && *trial == k.trial
+                && *never == k.never
                 && may_fail.len() == k.may_fail.len()
                 && same_triggers(triggers, &k.triggers)
                 && same_commands(commands, &k.commands)

@@ -25,7 +25,7 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     unwrap(&mut t);
     let program = base_name(t.first()?);
     let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
-    if let Some(a) = airflow_api(program, &args) {
+    if let Some(a) = rest_api_run(program, &args) {
         return Some(a);
     }
     // `pre-commit run` runs the hooks of `.pre-commit-config.yaml`, its local hooks' commands
@@ -310,10 +310,13 @@ fn inline_imports(code: &str) -> Vec<String> {
     out
 }
 
-/// A run of an Airflow DAG started through Airflow's REST API: an HTTP client that posts to
-/// `.../api/v1/dags/DAG_ID/dagRuns` (also `v2`) starts that DAG, as `airflow dags trigger
-/// DAG_ID` does. A request that only reads (no `POST`, no data) lists runs and starts nothing.
-fn airflow_api(program: &str, args: &[String]) -> Option<Action> {
+/// A run started through a REST API by an HTTP client that posts (a request that only reads,
+/// with no `POST` and no data, lists runs and starts nothing):
+/// - Airflow's `.../api/v1/dags/DAG_ID/dagRuns` (also `v2`) starts that DAG, as `airflow dags
+///   trigger DAG_ID` does;
+/// - GitHub's `.../actions/workflows/WORKFLOW/dispatches` dispatches that workflow, as `gh
+///   workflow run WORKFLOW` does.
+fn rest_api_run(program: &str, args: &[String]) -> Option<Action> {
     if !matches!(program, "curl" | "wget" | "http" | "https" | "xh") {
         return None;
     }
@@ -329,6 +332,9 @@ fn airflow_api(program: &str, args: &[String]) -> Option<Action> {
         return None;
     }
     args.iter().find_map(|a| {
+        if let Some(w) = github_dispatched_workflow(a) {
+            return Some(Action::GhWorkflow(w));
+        }
         let (api, rest) = a.split_once("/dags/")?;
         if !(api.ends_with("/api/v1") || api.ends_with("/api/v2")) {
             return None;
@@ -343,6 +349,17 @@ fn airflow_api(program: &str, args: &[String]) -> Option<Action> {
             job: dag.to_string(),
         })
     })
+}
+
+/// The workflow file a GitHub REST API URL dispatches (`.../actions/workflows/deploy.yml/dispatches`),
+/// placeholders kept (`deploy-model-{env}.yml`).
+pub(crate) fn github_dispatched_workflow(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("/actions/workflows/")?;
+    let (w, tail) = rest.split_once('/')?;
+    (tail.starts_with("dispatches")
+        && (w.ends_with(".yml") || w.ends_with(".yaml"))
+        && !w.contains(['"', '\'', ' ']))
+    .then(|| w.to_string())
 }
 
 /// Any other program: what it runs, by its subcommand.
@@ -365,6 +382,9 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         }
         ("docker" | "podman", Some("compose")) => super::containers::compose(&args[1..]),
         ("docker-compose" | "podman-compose", _) => super::containers::compose(args),
+        ("docker" | "podman", Some("run" | "container")) => {
+            super::containers::docker_run_image(args)
+        }
         ("docker" | "podman", Some("build" | "buildx")) => {
             Some(super::containers::docker_build(args))
         }
@@ -376,6 +396,14 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("gcloud", Some("functions")) if sub(1) == Some("deploy") => cloud_function(args),
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
         ("terraform" | "tofu" | "terragrunt", _) => terraform(args),
+        // Building or publishing a Python package acts on the project where it runs: its
+        // `pyproject.toml` (or `setup.py`).
+        ("poetry" | "uv" | "hatch" | "pdm" | "flit" | "rye", Some("build" | "publish")) => {
+            Some(Action::Files {
+                paths: vec!["pyproject.toml".into(), "setup.py".into()],
+                alternatives: true,
+            })
+        }
         ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
             paths: vec!["cdk.json".into()],
             alternatives: true,
@@ -676,6 +704,28 @@ fn az_ml(args: &[String]) -> Option<Action> {
             _ => script.clone(),
         };
         return Some(Action::Paths(vec![path]));
+    }
+    // Azure ML CLI v1's model verbs: `-f` is the metadata file an earlier step wrote (`az ml
+    // run submit-script -t run.json`, `az ml model register -t model.json`); the inference
+    // and deployment configurations are the repository's files.
+    if args.get(1).map(String::as_str) == Some("model")
+        && matches!(
+            args.get(2).map(String::as_str),
+            Some("deploy" | "register" | "profile" | "package")
+        )
+    {
+        let mut paths = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if matches!(
+                a.as_str(),
+                "--ic" | "--inference-config-file" | "--dc" | "--deploy-config-file"
+            ) && let Some(v) = it.next()
+            {
+                paths.push(v.clone());
+            }
+        }
+        return files(paths);
     }
     let mut paths = Vec::new();
     let mut it = args.iter();

@@ -4,65 +4,90 @@ use super::Action;
 use super::classify::classify;
 use super::programs::DOCKER_VALUE_FLAGS;
 
+/// The flags of `docker run` that take a value.
+const RUN_VALUE_FLAGS: &[&str] = &[
+    "-v",
+    "--volume",
+    "-w",
+    "--workdir",
+    "-e",
+    "--env",
+    "--env-file",
+    "-p",
+    "--publish",
+    "--name",
+    "--network",
+    "--net",
+    "-u",
+    "--user",
+    "--entrypoint",
+    "--mount",
+    "--gpus",
+    "--shm-size",
+    "-m",
+    "--memory",
+    "--cpus",
+    "--platform",
+    "--runtime",
+    "-l",
+    "--label",
+    "--add-host",
+    "--ipc",
+    "-h",
+    "--hostname",
+    "--device",
+    "--cap-add",
+    "--cap-drop",
+    "--security-opt",
+    "--ulimit",
+    "--restart",
+    "--log-driver",
+    "--log-opt",
+    "--pull",
+    "--tmpfs",
+    "--cidfile",
+    "--pid",
+    "--group-add",
+    "--memory-swap",
+    "--cpuset-cpus",
+    "--detach-keys",
+];
+
 /// Where the command starts in the arguments of `docker run` (after the flags and the image)
 /// or `docker exec` (after the flags and the container), if it has one.
 pub(super) fn docker_run_command(args: &[&str]) -> Option<usize> {
-    const VALUE: &[&str] = &[
-        "-v",
-        "--volume",
-        "-w",
-        "--workdir",
-        "-e",
-        "--env",
-        "--env-file",
-        "-p",
-        "--publish",
-        "--name",
-        "--network",
-        "--net",
-        "-u",
-        "--user",
-        "--entrypoint",
-        "--mount",
-        "--gpus",
-        "--shm-size",
-        "-m",
-        "--memory",
-        "--cpus",
-        "--platform",
-        "--runtime",
-        "-l",
-        "--label",
-        "--add-host",
-        "--ipc",
-        "-h",
-        "--hostname",
-        "--device",
-        "--cap-add",
-        "--cap-drop",
-        "--security-opt",
-        "--ulimit",
-        "--restart",
-        "--log-driver",
-        "--log-opt",
-        "--pull",
-        "--tmpfs",
-        "--cidfile",
-        "--pid",
-        "--group-add",
-        "--memory-swap",
-        "--cpuset-cpus",
-        "--detach-keys",
-    ];
     let mut i = 0;
     while let Some(a) = args.get(i) {
         if !a.starts_with('-') {
             break;
         }
-        i += if VALUE.contains(a) { 2 } else { 1 };
+        i += if RUN_VALUE_FLAGS.contains(a) { 2 } else { 1 };
     }
     // args[i] is the image; what follows is the command.
     (i + 1 < args.len()).then_some(i + 1)
+}
+
+/// `docker run [flags] IMAGE` with no command of its own (`docker container run` too): the
+/// command the image starts, by the image's name.
+pub(super) fn docker_run_image(args: &[String]) -> Option<Action> {
+    let sub = usize::from(args.first().is_some_and(|a| a == "container"));
+    if args.get(sub).map(String::as_str) != Some("run") {
+        return None;
+    }
+    let rest: Vec<&str> = args[sub + 1..].iter().map(String::as_str).collect();
+    let mut i = 0;
+    while let Some(a) = rest.get(i) {
+        if !a.starts_with('-') {
+            break;
+        }
+        i += if RUN_VALUE_FLAGS.contains(a) { 2 } else { 1 };
+    }
+    // The image, and nothing after it.
+    let image = rest.get(i).filter(|_| i + 1 == rest.len())?;
+    if image.contains('$') {
+        return None;
+    }
+    crate::facts::dockerfile::image_name(image).map(Action::Image)
 }
 
 /// `docker compose [-f FILE] [--project-directory DIR] up|run|start|create [SERVICE...]`: the

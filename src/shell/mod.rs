@@ -7,6 +7,7 @@
 
 pub(crate) mod cd;
 mod classify;
+pub(crate) use classify::github_dispatched_workflow;
 mod containers;
 pub(crate) mod handover;
 mod lex;
@@ -39,6 +40,9 @@ pub(crate) enum Action {
     Tests { paths: Vec<String> },
     /// `gh workflow run NAME`: another workflow of this repository.
     GhWorkflow(String),
+    /// `docker run IMAGE` with no command: the command the image starts, from the Dockerfile
+    /// the repository builds that image with (by its name, [`crate::facts::dockerfile::image_name`]).
+    Image(String),
     /// `docker build [-f file] [context]`: the Dockerfile.
     Docker {
         file: Option<String>,
@@ -312,7 +316,7 @@ fn strip_prefixes(tokens: &mut Vec<String>, off_here: &mut bool) -> Vec<String> 
             }
             // `docker run [flags] IMAGE CMD...`: CMD runs in the container, where the
             // repository is what the image copied or the volume mounts (`-v $PWD:/app
-            // -w /app`); without a CMD the image's own runs, which is not read here.
+            // -w /app`); without a CMD the image's own runs (`containers::docker_run_image`).
             // `docker exec [flags] CONTAINER CMD...` runs CMD in a running container, read
             // the same way (`docker container run|exec` too).
             Some("docker" | "podman") => {
@@ -485,6 +489,57 @@ mod tests {
             .collect()
     }
 
+    /// Azure ML CLI v1: `az ml model deploy/register -f` names the metadata file an earlier
+    /// step wrote (`-t model.json`); the inference and deployment configurations are files.
+    #[test]
+    fn azure_ml_v1_model_verbs_read_their_configurations() {
+        assert_eq!(
+            one(
+                "az ml model deploy -n qa -f model.json --ic config/inference-config.yml --dc config/aci.yml"
+            ),
+            files(&["config/inference-config.yml", "config/aci.yml"])
+        );
+        assert!(
+            one("az ml model register -n m -f run.json --asset-path outputs/m.pkl -t model.json")
+                .is_empty()
+        );
+    }
+
+    /// `docker run IMAGE` with no command runs the command the image starts; with a command,
+    /// that command runs instead.
+    #[test]
+    fn docker_run_without_a_command_runs_the_image() {
+        assert_eq!(
+            one(
+                "docker run --rm -e MLFLOW_TRACKING_URI=$URI -v /data:/data ghcr.io/acme/retrain:latest"
+            ),
+            vec![Action::Image("retrain".into())]
+        );
+        assert_eq!(
+            one("docker container run retrain"),
+            vec![Action::Image("retrain".into())]
+        );
+        assert_ne!(
+            one("docker run retrain python eval.py"),
+            vec![Action::Image("retrain".into())]
+        );
+        assert!(one("docker run $IMAGE").is_empty());
+    }
+
+    /// Building or publishing a package (`poetry build`, `uv publish`) acts on the project
+    /// where it runs; `poetry run` and `poetry install` do not.
+    #[test]
+    fn package_builds_act_on_their_project() {
+        let project = vec![Action::Files {
+            paths: vec!["pyproject.toml".into(), "setup.py".into()],
+            alternatives: true,
+        }];
+        assert_eq!(one("poetry build"), project);
+        assert_eq!(one("uv publish --index private"), project);
+        assert_eq!(one("hatch build -t wheel"), project);
+        assert_ne!(one("poetry install"), project);
+    }
+
     /// `mage run PROJECT PIPELINE` (and Mage's `trigger_pipeline`, read as it) starts that
     /// pipeline of the project.
     #[test]
@@ -639,7 +694,6 @@ mod tests {
             "flake8 src",
             "black --check src",
             "python -m mypy src",
-            "docker run -v src:/app image",
             "pytype src",
             // Editing or checking a file does not run it.
             "patch --quiet -p0 examples/run.py docs/fix.patch",
@@ -647,6 +701,11 @@ mod tests {
         ] {
             assert!(one(line).is_empty(), "{line}");
         }
+        // A mounted folder is not run: the image's own command is.
+        assert_eq!(
+            one("docker run -v src:/app image"),
+            vec![Action::Image("image".into())]
+        );
     }
 
     #[test]
@@ -938,7 +997,7 @@ mod tests {
     }
 
     /// `docker run [flags] IMAGE CMD` runs CMD (and `sh -lc "..."` its line); without a CMD
-    /// it names no file.
+    /// the image's own (by its name).
     #[test]
     fn docker_run_runs_its_command() {
         let train = || Action::Paths(vec!["src/train.py".into()]);
@@ -950,7 +1009,10 @@ mod tests {
             one("docker run --rm --entrypoint \"\" t:latest sh -lc \"python src/train.py\""),
             vec![train()]
         );
-        assert!(one("docker run --rm -p 8000:8000 churn-api:latest").is_empty());
+        assert_eq!(
+            one("docker run --rm -p 8000:8000 churn-api:latest"),
+            vec![Action::Image("churn-api".into())]
+        );
         // `docker exec` into a running container, `docker container run|exec`.
         let bare = || Action::Paths(vec!["train.py".into()]);
         assert_eq!(

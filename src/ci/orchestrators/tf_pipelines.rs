@@ -194,9 +194,16 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                 if triggers.is_empty() {
                     triggers.push(trig(TriggerKind::Manual, None, at(0)));
                 }
+                // With a `git_source`, task paths are relative to the root of the repository
+                // the job checks out; without, to the module (uploaded from here).
+                let base = if has_block(b.body, "git_source").is_some() {
+                    ""
+                } else {
+                    cx.here.as_str()
+                };
                 for k in ["notebook_path", "python_file"] {
                     for (o, s) in attrs(b.body, k) {
-                        if let Some(p) = module_path(&cx.here, s) {
+                        if let Some(p) = module_path(base, s) {
                             commands.push(Command::reference(at(o), p));
                         } else if let Some(w) = super::databricks::workspace_path(s) {
                             commands.push(Command::reference(at(o), format!("@workspace:{w}")));
@@ -246,6 +253,16 @@ mod tests {
         assert_eq!(j[1].triggers[0].kind, TriggerKind::Schedule);
         assert_eq!(j[1].triggers[0].line, 10);
         assert_eq!(j[1].commands[0].text, "/notebooks/train");
+    }
+
+    #[test]
+    fn databricks_job_git_source_paths_are_from_the_root() {
+        let doc = Document::new(
+            "infra/staging/training-job.tf",
+            "resource \"databricks_job\" \"train\" {\n  task {\n    notebook_task {\n      notebook_path = \"notebooks/Train\"\n    }\n  }\n  git_source {\n    url = var.git_repo_url\n    provider = \"gitHub\"\n  }\n}\n".to_string(),
+        );
+        let j = jobs(&doc);
+        assert_eq!(j[0].commands[0].text, "/notebooks/Train");
     }
 
     #[test]
