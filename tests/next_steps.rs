@@ -182,8 +182,8 @@ fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
     };
     let (wide, narrow) = (text_at("400"), text_at("120"));
     let (w, n) = (
-        line(&wide, "reproducible_environment"),
-        line(&narrow, "reproducible_environment"),
+        line(&wide, "model_training"),
+        line(&narrow, "model_training"),
     );
     assert!(w.contains("[import pipelines.training_pipeline]"), "{w}");
     assert!(n.chars().count() <= 120, "{n}");
@@ -197,7 +197,7 @@ fn text_chains_fit_the_columns_and_json_keeps_them_whole() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["id"] == "reproducible_environment")
+        .find(|c| c["id"] == "model_training")
         .unwrap();
     let chain = cap["evidence"][0]["chain"].as_array().unwrap();
     assert_eq!(chain.len(), 4, "{chain:?}");

@@ -49,7 +49,7 @@ pub(crate) fn may_define(text: &str) -> bool {
 
 static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?m)(?:['"](?:aws-cdk-lib/(?:pipelines|aws-codepipeline)|@aws-cdk/(?:pipelines|aws-codepipeline))['"]|^\s*(?:from|import)\s+aws_cdk(?:\.(?:pipelines|aws_codepipeline)\b|\s+import\s+[^\n]*\b(?:pipelines|aws_codepipeline)\b))"#,
+        r#"(?m)(?:['"](?:aws-cdk-lib/(?:pipelines|aws-codepipeline(?:-actions)?)|@aws-cdk/(?:pipelines|aws-codepipeline(?:-actions)?))['"]|\baws_codepipeline\b[^;]{0,400}\bfrom\s+['"]aws-cdk-lib['"]|^\s*(?:from|import)\s+aws_cdk(?:\.(?:pipelines|aws_codepipeline)\b|\s+import\s+[^\n]*\b(?:pipelines|aws_codepipeline)\b))"#,
     )
     .expect("cdk import")
 });
@@ -82,9 +82,17 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
     for (called, start, end) in
         lex.named_calls(&["ShellStep", "CodeBuildStep", "fromObject", "from_object"])
     {
+        // A step's commands run in one shell (its CodeBuild project's): a `cd DIR` item moves
+        // the items after it.
         let mut commands = Vec::new();
+        let mut cwd: Option<String> = None;
         for (off, text) in lex.command_lists(start, end) {
-            commands.push(Command::run(line(off), text));
+            let mut c = Command::run(line(off), text);
+            c.cwd = cwd
+                .as_ref()
+                .map(|d| format!("/{}", d.trim_start_matches('/')));
+            cwd = crate::shell::cd::block_line(cwd.as_deref(), &c.text);
+            commands.push(c);
         }
         if commands.is_empty() {
             continue;
@@ -133,6 +141,11 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
             ));
         }
     }
+    let mut triggers = triggers;
+    if let Some((t, job)) = rule_target(doc, &lex) {
+        triggers.push(t);
+        jobs.push(job);
+    }
     if jobs.is_empty() {
         return None;
     }
@@ -154,6 +167,29 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
         triggers,
         jobs,
     })
+}
+
+/// An EventBridge rule that targets the file's pipeline (`rule.addTarget(new
+/// targets.CodePipeline(pipeline))`, on a model package's approval, a schedule): the pipeline,
+/// all of the file, runs on that event.
+fn rule_target(doc: &Document, lex: &Lexed) -> Option<(Trigger, Job)> {
+    static RULE_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:targets|aws_events_targets)\s*\.\s*CodePipeline\s*\(")
+            .expect("cdk rule target")
+    });
+    let m = RULE_TARGET
+        .find_iter(&doc.text)
+        .find(|m| lex.is_code(m.start()))?;
+    let at = doc.file_line(doc.line_index(m.start()));
+    Some((
+        trig(TriggerKind::Event, Some("EventBridge rule".into()), at),
+        Job::new(
+            String::new(),
+            (1, doc.text.lines().count() as u32),
+            Vec::new(),
+            Vec::new(),
+        ),
+    ))
 }
 
 /// The pipeline's sources: a push to a code repository, an event of an artefact store.
@@ -365,6 +401,30 @@ mod tests {
             }) => (triggers, jobs),
             other => panic!("{rel}: {other:?}"),
         }
+    }
+
+    /// A step's commands share one shell: `cd training` moves the items after it.
+    #[test]
+    fn a_cd_item_moves_the_steps_later_commands() {
+        let (_, jobs) = entry(
+            "training/lib/pipeline.ts",
+            "import { ShellStep } from 'aws-cdk-lib/pipelines';\nnew pipelines.CodePipeline(this, 'P', {\n  synth: new ShellStep('Synth', {\n    input: pipelines.CodePipelineSource.codeCommit(repo, 'main'),\n    commands: ['cd training', 'npm ci', 'npx cdk synth'],\n  }),\n});\n",
+        );
+        let cwds: Vec<Option<&str>> = jobs[0].commands.iter().map(|c| c.cwd.as_deref()).collect();
+        assert_eq!(cwds, vec![None, Some("/training"), Some("/training")]);
+    }
+
+    /// An EventBridge rule that targets a plain CodePipeline (a model package approved) starts
+    /// it: the file is an entry on that event, with nothing else defining its steps.
+    #[test]
+    fn an_event_rule_targeting_the_pipeline_starts_it() {
+        let (triggers, jobs) = entry(
+            "lib/edge-cicd.ts",
+            "import { aws_codepipeline as codepipeline, aws_events as events, aws_events_targets as targets } from 'aws-cdk-lib';\nconst pipeline = new codepipeline.Pipeline(this, 'Deploy', { stages });\nconst rule = new events.Rule(this, 'OnApproved', {\n  eventPattern: { source: ['aws.sagemaker'], detail: { ModelApprovalStatus: ['Approved'] } },\n});\nrule.addTarget(new targets.CodePipeline(pipeline));\n",
+        );
+        assert_eq!(triggers[0].kind, TriggerKind::Event);
+        assert_eq!(triggers[0].line, 6);
+        assert_eq!((jobs[0].line, jobs[0].end), (1, 6));
     }
 
     #[test]

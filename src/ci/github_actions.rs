@@ -273,6 +273,12 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             } else {
                 after_any_outcome(own, &triggers)
             };
+            // A job whose steps only print messages (and move artefacts) does nothing.
+            let never = if job.get("uses").is_none() && only_prints(&steps) {
+                vec![(*line, job_end)]
+            } else {
+                Vec::new()
+            };
             Job {
                 name: name.clone(),
                 line: *line,
@@ -281,7 +287,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 commands,
                 may_fail,
                 trial,
-                never: Vec::new(),
+                never,
             }
         })
         .collect();
@@ -289,6 +295,33 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         entry("github-actions", triggers, jobs),
         root.get("name").and_then(Node::as_str),
     )
+}
+
+/// Whether every step only prints a message (`echo "Deploying to production..."`), checks
+/// out, moves artefacts or sets up a tool: a job of such steps (a placeholder deployment) does
+/// nothing, whatever its name or environment.
+fn only_prints(steps: &[Node]) -> bool {
+    const INERT: &[&str] = &[
+        "actions/checkout@",
+        "actions/download-artifact@",
+        "actions/upload-artifact@",
+        "actions/setup-",
+        "actions/cache@",
+    ];
+    !steps.is_empty()
+        && steps.iter().all(|step| {
+            match (
+                step.get("run").and_then(Node::as_str),
+                step.get("uses").and_then(Node::as_str),
+            ) {
+                (Some(run), None) => crate::shell::logical_lines(run).iter().all(|(_, l)| {
+                    let t = l.trim();
+                    t.is_empty() || t.starts_with('#') || crate::read::printed_message(t)
+                }),
+                (None, Some(u)) => INERT.iter().any(|i| u.starts_with(i)),
+                _ => false,
+            }
+        })
 }
 
 /// The facts with the pipeline's own name (a workflow's `name:`).
@@ -517,6 +550,16 @@ impl CiSystem for GithubActions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A job whose steps only print messages and move artefacts (a placeholder deployment)
+    /// does nothing; one that runs anything else, or a marketplace action, may.
+    #[test]
+    fn jobs_that_only_print_do_nothing() {
+        let text = "on: push\njobs:\n  deploy:\n    runs-on: x\n    environment: production\n    steps:\n      - uses: actions/download-artifact@v4\n      - run: |\n          echo \"Deploying to production...\"\n          # a placeholder\n          echo \"- AWS Lambda\"\n  real:\n    runs-on: x\n    environment: production\n    steps:\n      - run: echo deploying\n      - uses: azure/webapps-deploy@v3\n";
+        let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/cd.yml", text);
+        assert_eq!(jobs[0].never, vec![(3, 11)]);
+        assert!(jobs[1].never.is_empty());
+    }
 
     /// A step named as a smoke or test run only tries the code out: its lines are the job's
     /// trial ranges; a step that trains or deploys by name is not.

@@ -57,9 +57,15 @@ pub(crate) fn compose(doc: &Document) -> Option<FileFacts> {
             }
             _ => {}
         }
-        if let Some(df) = dockerfile_of(svc.get("build"), here) {
-            t.commands
-                .push(Command::reference(line_of("build"), format!("/{df}")));
+        if let Some((df, root)) = dockerfile_of(svc.get("build"), here) {
+            // Built from the root as context, elsewhere than the Dockerfile's folder: its
+            // copies are paths from the root.
+            let text = if root && df.contains('/') {
+                format!("{}{df}", crate::facts::dockerfile::ROOT_BUILD_REF)
+            } else {
+                format!("/{df}")
+            };
+            t.commands.push(Command::reference(line_of("build"), text));
         }
         t.end = t.commands.iter().map(|c| c.line).max().unwrap_or(*line);
         targets.push(t);
@@ -82,8 +88,9 @@ fn argv(n: &Node) -> Option<String> {
     }
 }
 
-/// The Dockerfile a service's `build:` names: `build: ./dir` or `{context, dockerfile}`.
-fn dockerfile_of(build: Option<&Node>, here: &str) -> Option<String> {
+/// The Dockerfile a service's `build:` names (`build: ./dir` or `{context, dockerfile}`), and
+/// whether its context is the repository's root.
+fn dockerfile_of(build: Option<&Node>, here: &str) -> Option<(String, bool)> {
     let b = build?;
     let (context, file) = match (&b.value, b.get("context"), b.get("dockerfile")) {
         (Value::Scalar(s), _, _) => (s.as_str(), "Dockerfile"),
@@ -95,7 +102,8 @@ fn dockerfile_of(build: Option<&Node>, here: &str) -> Option<String> {
     if context.contains("://") || context.starts_with('/') {
         return None;
     }
-    join(&join(here, context)?, file)
+    let dir = join(here, context)?;
+    Some((join(&dir, file)?, dir.is_empty()))
 }
 
 #[cfg(test)]
@@ -135,6 +143,17 @@ mod tests {
         assert_eq!(
             targets[0].commands[0].cwd.as_deref(),
             Some("/deploy/trainer")
+        );
+        // At the root, `context: .` with a Dockerfile in a folder builds from the root.
+        let Some(FileFacts::Targets { targets, .. }) = compose(&Document::new(
+            "docker-compose.yml",
+            "services:\n  trainer:\n    build:\n      context: .\n      dockerfile: src/training/training.Dockerfile\n".to_string(),
+        )) else {
+            panic!("not read");
+        };
+        assert_eq!(
+            targets[0].commands[0].text,
+            "@root-build:src/training/training.Dockerfile"
         );
         assert!(is_compose("docker-compose.prod.yml") && is_compose("compose.yaml"));
         assert!(!is_compose("composer.json") && !is_compose("docker/compose.sh"));

@@ -33,6 +33,11 @@ pub(crate) fn image_name(image: &str) -> Option<String> {
 /// graph resolves it to the Dockerfile the repository builds that image with.
 pub(crate) const IMAGE_REF: &str = "@image:";
 
+/// What a reference to a Dockerfile built with the repository's root as its context starts
+/// with (a Compose service's `build: {context: ., dockerfile: src/training/Dockerfile}`): the
+/// graph reads its copies from the root ([`ROOT_CONTEXT`]).
+pub(crate) const ROOT_BUILD_REF: &str = "@root-build:";
+
 /// A reference, at `line`, to the image whose repository name is `name` ([`IMAGE_REF`]).
 pub(crate) fn image_reference(line: u32, name: &str) -> Command {
     Command::reference(line, format!("{IMAGE_REF}{name}"))

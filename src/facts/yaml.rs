@@ -51,6 +51,23 @@ pub(crate) const CODE_KEYS: &[&str] = &[
     "workingDir",
 ];
 
+/// An Azure Pipelines step's (or task's `inputs:`) `workingDirectory:`: from the checkout's
+/// root, or a variable its reader resolves (`$(ml-path)`).
+fn working_directory(entries: &[(String, u32, Node)]) -> Option<String> {
+    entries
+        .iter()
+        .find(|(k, _, _)| k == "workingDirectory")
+        .and_then(|(_, _, v)| v.as_str())
+        .filter(|d| !d.is_empty() && !d.contains("${{"))
+        .map(|d| {
+            if d.starts_with('$') {
+                d.to_string()
+            } else {
+                format!("/{}", d.trim_start_matches("./").trim_start_matches('/'))
+            }
+        })
+}
+
 /// Keys whose list value is one command line (container specs), not a list of lines.
 pub(crate) const ARGV_KEYS: &[&str] = &["command", "args", "entrypoint", "entryPoint", "cmd"];
 
@@ -128,20 +145,7 @@ pub(crate) fn collect_commands(
                 .and_then(|(_, _, v)| v.as_str())
                 .and_then(|c| crate::paths::join(here, c.trim_start_matches("./")))
                 .map(|p| format!("/{p}"));
-            // An Azure Pipelines step's (or task's `inputs:`) `workingDirectory:`: from the
-            // checkout's root, or a variable its reader resolves (`$(ml-path)`).
-            let working = entries
-                .iter()
-                .find(|(k, _, _)| k == "workingDirectory")
-                .and_then(|(_, _, v)| v.as_str())
-                .filter(|d| !d.is_empty() && !d.contains("${{"))
-                .map(|d| {
-                    if d.starts_with('$') {
-                        d.to_string()
-                    } else {
-                        format!("/{}", d.trim_start_matches("./").trim_start_matches('/'))
-                    }
-                });
+            let working = working_directory(entries);
             let cwd = code.as_deref().or(working.as_deref()).or(cwd);
             // A container's working directory in its image (`workingDir: /app`): the relative
             // scripts its command names are there (`/app/monitoring/check.py`), which the graph

@@ -201,6 +201,16 @@ impl<'a> Graph<'a> {
                 })
                 .collect();
         }
+        if let Some(df) = text.strip_prefix(dockerfile::ROOT_BUILD_REF) {
+            return self
+                .is_file(df)
+                .then(|| {
+                    let node = (df.to_string(), Some(dockerfile::ROOT_CONTEXT.to_string()));
+                    (node, format!("references {df}"))
+                })
+                .into_iter()
+                .collect();
+        }
         if let Some(tree) = text.strip_prefix(crate::ci::orchestrators::gitops::APPLY) {
             return self.applied_manifests(tree);
         }
@@ -300,8 +310,10 @@ impl<'a> Graph<'a> {
             Action::Tests { paths } => (self.test_nodes(dir0, paths, b), false),
             Action::GhWorkflow(w) => (files(self.dispatched_workflows(w)), true),
             // The command the image starts, from the Dockerfile that builds it.
-            Action::Image(name) => (
-                self.image_dockerfiles(name)
+            Action::Image(image) => (
+                dockerfile::image_name(image)
+                    .map(|name| self.image_dockerfiles(&name))
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|(d, root)| {
                         let ctx = root.then(|| dockerfile::ROOT_CONTEXT.to_string());

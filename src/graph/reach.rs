@@ -134,7 +134,12 @@ impl Automation {
                     } else {
                         chain
                     };
-                    all.extend(triggers);
+                    // One of each kind and detail (the same dispatch seen through both).
+                    for t in triggers {
+                        if !all.iter().any(|a| a.kind == t.kind && a.detail == t.detail) {
+                            all.insert(t);
+                        }
+                    }
                     (chain, all, always & r.always)
                 }
             });

@@ -215,8 +215,8 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     auto
 }
 
-/// Why the lines of a stage whose `when` cannot hold are not automated.
-const NEVER_RUNS: &str = "in a stage whose `when` condition the file makes false: it never runs";
+/// Why the lines of a stage or job that does nothing are not automated.
+const NEVER_RUNS: &str = "in a stage or job that does nothing: its `when` condition cannot hold, or its steps only print messages";
 
 /// The lines of a CI file's jobs that never run, each range with why: after a step that runs a
 /// script the repository lacks (the job fails at that step), and a stage whose `when` cannot

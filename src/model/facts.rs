@@ -54,9 +54,10 @@ pub struct Job {
     /// no credentials), a step named as a smoke or test run (`Train dummy model for testing`,
     /// `Test detection`). What they reach is exercised, not automated (docs/levels.md).
     pub trial: Vec<(u32, u32)>,
-    /// Line ranges (first, last) of this job that never run: a Jenkins stage whose `when`
+    /// Line ranges (first, last) of this job that do nothing: a Jenkins stage whose `when`
     /// cannot hold (`environment name: 'DEPLOY', value: 'true'` where the file only ever sets
-    /// `DEPLOY` to `'false'`). Nothing in them is automated.
+    /// `DEPLOY` to `'false'`), a GitHub job whose steps only print messages. Nothing in them
+    /// is automated.
     pub never: Vec<(u32, u32)>,
 }
 

@@ -299,7 +299,7 @@ impl Document {
 /// a Jenkins `sh`/`echo` step) only prints a message: `echo "Run locally: make test"`,
 /// `- run: echo "kubectl apply -f k8s/ (manual)"`. Its text runs nothing, like a comment. A
 /// line that also runs something (`&&`, `;`, a pipe, `$(...)`) or writes a file (`>`) is code.
-fn printed_message(line: &str) -> bool {
+pub(crate) fn printed_message(line: &str) -> bool {
     let mut t = line.trim_start();
     for prefix in ["- ", "run:", "script:", "RUN ", "@", "sh ", "bat "] {
         if let Some(rest) = t.strip_prefix(prefix) {

@@ -25,7 +25,7 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
     unwrap(&mut t);
     let program = base_name(t.first()?);
     let args: Vec<String> = t[1..].iter().map(|s| s.to_string()).collect();
-    if let Some(a) = rest_api_run(program, &args) {
+    if let Some(a) = super::named_runs::rest_api_run(program, &args) {
         return Some(a);
     }
     // `pre-commit run` runs the hooks of `.pre-commit-config.yaml`, its local hooks' commands
@@ -150,7 +150,7 @@ fn unwrap(t: &mut Vec<&str>) {
 }
 
 /// Arguments that are not flags, and the values of `--flag=value`.
-fn positional(args: &[String]) -> Vec<String> {
+pub(super) fn positional(args: &[String]) -> Vec<String> {
     args.iter()
         .filter_map(|a| {
             if let Some((_, v)) = a.split_once('=').filter(|_| a.starts_with('-')) {
@@ -310,56 +310,15 @@ fn inline_imports(code: &str) -> Vec<String> {
     out
 }
 
-/// A run started through a REST API by an HTTP client that posts (a request that only reads,
-/// with no `POST` and no data, lists runs and starts nothing):
-/// - Airflow's `.../api/v1/dags/DAG_ID/dagRuns` (also `v2`) starts that DAG, as `airflow dags
-///   trigger DAG_ID` does;
-/// - GitHub's `.../actions/workflows/WORKFLOW/dispatches` dispatches that workflow, as `gh
-///   workflow run WORKFLOW` does.
-fn rest_api_run(program: &str, args: &[String]) -> Option<Action> {
-    if !matches!(program, "curl" | "wget" | "http" | "https" | "xh") {
-        return None;
-    }
-    let posts = args.iter().any(|a| {
-        a.eq_ignore_ascii_case("post")
-            || a.eq_ignore_ascii_case("-XPOST")
-            || a.starts_with("--data")
-            || a.starts_with("--post-")
-            || a == "--json"
-            || a.starts_with("-d")
-    });
-    if !posts {
-        return None;
-    }
-    args.iter().find_map(|a| {
-        if let Some(w) = github_dispatched_workflow(a) {
-            return Some(Action::GhWorkflow(w));
-        }
-        let (api, rest) = a.split_once("/dags/")?;
-        if !(api.ends_with("/api/v1") || api.ends_with("/api/v2")) {
-            return None;
-        }
-        let (dag, tail) = rest.split_once('/')?;
-        let ok = !dag.is_empty()
-            && dag
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        (ok && tail.starts_with("dagRuns")).then(|| Action::Job {
-            system: "airflow",
-            job: dag.to_string(),
-        })
+/// Building or publishing a Python package acts on the project where it runs: its
+/// `pyproject.toml` (or `setup.py`).
+fn package_build(program: &str, sub: Option<&str>) -> Option<Action> {
+    let builds = matches!(program, "poetry" | "uv" | "hatch" | "pdm" | "flit" | "rye")
+        && matches!(sub, Some("build" | "publish"));
+    builds.then(|| Action::Files {
+        paths: vec!["pyproject.toml".into(), "setup.py".into()],
+        alternatives: true,
     })
-}
-
-/// The workflow file a GitHub REST API URL dispatches (`.../actions/workflows/deploy.yml/dispatches`),
-/// placeholders kept (`deploy-model-{env}.yml`).
-pub(crate) fn github_dispatched_workflow(url: &str) -> Option<String> {
-    let (_, rest) = url.split_once("/actions/workflows/")?;
-    let (w, tail) = rest.split_once('/')?;
-    (tail.starts_with("dispatches")
-        && (w.ends_with(".yml") || w.ends_with(".yaml"))
-        && !w.contains(['"', '\'', ' ']))
-    .then(|| w.to_string())
 }
 
 /// Any other program: what it runs, by its subcommand.
@@ -368,6 +327,12 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         return Some(a);
     }
     let sub = |i: usize| args.get(i).map(String::as_str);
+    if let Some(a) = package_build(program, sub(0)) {
+        return Some(a);
+    }
+    if let Some(a) = super::named_runs::job_by_name(program, args) {
+        return Some(a);
+    }
     match (program, sub(0)) {
         ("make" | "gmake", _) => Some(make(args)),
         ("dvc", Some("repro")) => Some(Action::DvcRepro {
@@ -396,14 +361,6 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("gcloud", Some("functions")) if sub(1) == Some("deploy") => cloud_function(args),
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
         ("terraform" | "tofu" | "terragrunt", _) => terraform(args),
-        // Building or publishing a Python package acts on the project where it runs: its
-        // `pyproject.toml` (or `setup.py`).
-        ("poetry" | "uv" | "hatch" | "pdm" | "flit" | "rye", Some("build" | "publish")) => {
-            Some(Action::Files {
-                paths: vec!["pyproject.toml".into(), "setup.py".into()],
-                alternatives: true,
-            })
-        }
         ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
             paths: vec!["cdk.json".into()],
             alternatives: true,
@@ -422,43 +379,6 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("dbx", Some("execute" | "launch")) => Some(Action::Bundle {
             job: positional(&args[1..]).into_iter().next(),
         }),
-        ("tkn", Some(kind @ ("pipeline" | "task"))) if sub(1) == Some("start") => {
-            let name = positional(&args[2..]).into_iter().next()?;
-            let kind = if kind == "pipeline" {
-                "Pipeline"
-            } else {
-                "Task"
-            };
-            Some(Action::Job {
-                system: "tekton",
-                job: format!("{kind}/{name}"),
-            })
-        }
-        // `airflow dags trigger DAG_ID`: the file that defines that DAG.
-        ("airflow", Some("dags")) if sub(1) == Some("trigger") => {
-            let job = positional(&args[2..]).into_iter().next()?;
-            Some(Action::Job {
-                system: "airflow",
-                job,
-            })
-        }
-        // `prefect deployment run FLOW/DEPLOYMENT`: that deployment of a `prefect.yaml`.
-        ("prefect", Some("deployment")) if sub(1) == Some("run") => {
-            let name = positional(&args[2..]).into_iter().next()?;
-            let job = name.rsplit('/').next().unwrap_or(&name).to_string();
-            Some(Action::Job {
-                system: "prefect",
-                job,
-            })
-        }
-        // `mage run PROJECT PIPELINE`: that pipeline of a Mage project (`pipelines/PIPELINE/`).
-        ("mage", Some("run")) => {
-            let job = positional(&args[1..]).into_iter().nth(1)?;
-            Some(Action::Job {
-                system: "mage",
-                job,
-            })
-        }
         ("buildkite-agent", Some("pipeline")) if sub(1) == Some("upload") => {
             Some(buildkite_upload(args))
         }

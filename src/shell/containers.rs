@@ -84,10 +84,7 @@ pub(super) fn docker_run_image(args: &[String]) -> Option<Action> {
     }
     // The image, and nothing after it.
     let image = rest.get(i).filter(|_| i + 1 == rest.len())?;
-    if image.contains('$') {
-        return None;
-    }
-    crate::facts::dockerfile::image_name(image).map(Action::Image)
+    (!image.contains('$')).then(|| Action::Image(image.to_string()))
 }
 
 /// `docker compose [-f FILE] [--project-directory DIR] up|run|start|create [SERVICE...]`: the

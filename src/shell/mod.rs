@@ -7,7 +7,8 @@
 
 pub(crate) mod cd;
 mod classify;
-pub(crate) use classify::github_dispatched_workflow;
+mod named_runs;
+pub(crate) use named_runs::github_dispatched_workflow;
 mod containers;
 pub(crate) mod handover;
 mod lex;
@@ -41,7 +42,7 @@ pub(crate) enum Action {
     /// `gh workflow run NAME`: another workflow of this repository.
     GhWorkflow(String),
     /// `docker run IMAGE` with no command: the command the image starts, from the Dockerfile
-    /// the repository builds that image with (by its name, [`crate::facts::dockerfile::image_name`]).
+    /// the repository builds that image with (the graph reads the image's name).
     Image(String),
     /// `docker build [-f file] [context]`: the Dockerfile.
     Docker {
@@ -513,7 +514,7 @@ mod tests {
             one(
                 "docker run --rm -e MLFLOW_TRACKING_URI=$URI -v /data:/data ghcr.io/acme/retrain:latest"
             ),
-            vec![Action::Image("retrain".into())]
+            vec![Action::Image("ghcr.io/acme/retrain:latest".into())]
         );
         assert_eq!(
             one("docker container run retrain"),
@@ -1011,7 +1012,7 @@ mod tests {
         );
         assert_eq!(
             one("docker run --rm -p 8000:8000 churn-api:latest"),
-            vec![Action::Image("churn-api".into())]
+            vec![Action::Image("churn-api:latest".into())]
         );
         // `docker exec` into a running container, `docker container run|exec`.
         let bare = || Action::Paths(vec!["train.py".into()]);
