@@ -64,14 +64,16 @@ fn installs_absent_project(job: &crate::model::Job, line: u32, files: &[String])
     if dir.contains(['$', '{']) {
         return false;
     }
-    !["setup.py", "pyproject.toml", "setup.cfg"].iter().any(|f| {
-        let p = if dir.is_empty() || dir == "." {
-            (*f).to_string()
-        } else {
-            format!("{dir}/{f}")
-        };
-        files.contains(&p)
-    })
+    !crate::facts::pyproject::PYTHON_PROJECT_FILES
+        .iter()
+        .any(|f| {
+            let p = if dir.is_empty() || dir == "." {
+                (*f).to_string()
+            } else {
+                format!("{dir}/{f}")
+            };
+            files.contains(&p)
+        })
 }
 
 /// Drops the `builds` facet of `ci-build-step` installs in jobs that only lint, format or

@@ -275,7 +275,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             };
             // A job whose steps only print messages (and move artefacts) does nothing.
             let never = if job.get("uses").is_none() && only_prints(&steps) {
-                vec![(*line, job_end)]
+                vec![(*line, job_end, ONLY_PRINTS)]
             } else {
                 Vec::new()
             };
@@ -296,6 +296,10 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         root.get("name").and_then(Node::as_str),
     )
 }
+
+/// Why a job whose steps only print messages is not automated.
+const ONLY_PRINTS: &str =
+    "in a job whose steps only print messages: it deploys, builds or runs nothing";
 
 /// Whether every step only prints a message (`echo "Deploying to production..."`), checks
 /// out, moves artefacts or sets up a tool: a job of such steps (a placeholder deployment) does
@@ -557,7 +561,7 @@ mod tests {
     fn jobs_that_only_print_do_nothing() {
         let text = "on: push\njobs:\n  deploy:\n    runs-on: x\n    environment: production\n    steps:\n      - uses: actions/download-artifact@v4\n      - run: |\n          echo \"Deploying to production...\"\n          # a placeholder\n          echo \"- AWS Lambda\"\n  real:\n    runs-on: x\n    environment: production\n    steps:\n      - run: echo deploying\n      - uses: azure/webapps-deploy@v3\n";
         let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/cd.yml", text);
-        assert_eq!(jobs[0].never, vec![(3, 11)]);
+        assert_eq!(jobs[0].never, vec![(3, 11, ONLY_PRINTS)]);
         assert!(jobs[1].never.is_empty());
     }
 

@@ -39,7 +39,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     crate::ci::vars::expand(&mut commands, 0, &vars);
     // A stage whose `when` cannot hold runs none of its steps.
     let never = dead_stages(&doc.text);
-    commands.retain(|c| !never.iter().any(|(a, b)| (*a..=*b).contains(&c.line)));
+    commands.retain(|c| !never.iter().any(|(a, b, _)| (*a..=*b).contains(&c.line)));
     let mut job = Job::new(
         String::new(),
         (1, doc.text.lines().count() as u32),
@@ -56,11 +56,15 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     }
 }
 
+/// Why a stage whose `when` cannot hold is not automated.
+const NEVER_HOLDS: &str =
+    "in a stage whose `when` cannot hold: the file never sets its variable to that value";
+
 /// The line ranges of declarative stages whose `when { environment name: 'X', value: 'V' }`
 /// cannot hold: the file sets `X` only to literal values (in `environment { X = '...' }` or
 /// with `env.X = '...'`), none of them `V`. A variable the file never sets may come from the
 /// job's parameters or the agent, so its stages may run.
-fn dead_stages(text: &str) -> Vec<(u32, u32)> {
+fn dead_stages(text: &str) -> Vec<(u32, u32, &'static str)> {
     static WHEN_ENV: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\benvironment\s+name\s*:\s*['"](\w+)['"]\s*,\s*value\s*:\s*['"]([^'"]*)['"]"#)
             .expect("jenkins when environment")
@@ -110,7 +114,7 @@ fn dead_stages(text: &str) -> Vec<(u32, u32)> {
             .as_ref()
             .is_some_and(|vs| !vs.iter().any(|v| *v == &c[2]))
         {
-            out.push((i as u32 + 1, end as u32 + 1));
+            out.push((i as u32 + 1, end as u32 + 1, NEVER_HOLDS));
         }
     }
     out
@@ -397,7 +401,10 @@ mod tests {
             panic!("an entry");
         };
         // `TARGET` is never set here (a job parameter): its stage may run.
-        assert_eq!(jobs[0].never, vec![(13, 20), (25, 28)]);
+        assert_eq!(
+            jobs[0].never,
+            vec![(13, 20, NEVER_HOLDS), (25, 28, NEVER_HOLDS)]
+        );
         let run: Vec<&str> = jobs[0].commands.iter().map(|c| c.text.as_str()).collect();
         assert!(run.contains(&"kubectl apply -f k8s/"), "{run:?}");
         assert!(!run.iter().any(|c| c.starts_with("docker")), "{run:?}");

@@ -9,6 +9,9 @@ use crate::model::{BuildTarget, Command, FileFacts, TargetKind};
 use crate::paths::parent;
 use crate::read::Document;
 
+/// The files that make a folder a Python project (its packages, console scripts and build).
+pub(crate) const PYTHON_PROJECT_FILES: [&str; 3] = ["pyproject.toml", "setup.py", "setup.cfg"];
+
 /// The tables whose entries are console scripts.
 const SCRIPT_TABLES: &[&str] = &[
     "[project.scripts]",

@@ -118,6 +118,16 @@ impl<'a> Graph<'a> {
         fails
     }
 
+    /// The nodes that run the image named `name`: the Dockerfiles the repository builds it with,
+    /// from the repository's root as context where the build says so (the node's target, read
+    /// by `compute_edges`).
+    fn image_nodes(&self, name: &str) -> Vec<NodeId> {
+        self.image_dockerfiles(name)
+            .into_iter()
+            .map(|(d, root)| (d, root.then(|| dockerfile::ROOT_CONTEXT.to_string())))
+            .collect()
+    }
+
     /// The one file of the tree named like the script a container specification's command
     /// runs (`command: ["./train_in_k8s.sh"]` in a Kubernetes manifest, a Compose or job spec):
     /// only for YAML files that are no CI configuration, only a literal script path, only a
@@ -193,12 +203,9 @@ impl<'a> Graph<'a> {
             // Built from the repository's root as context: its copies are paths from the root
             // (the node's target, read by `compute_edges`).
             return self
-                .image_dockerfiles(name)
+                .image_nodes(name)
                 .into_iter()
-                .map(|(d, root)| {
-                    let ctx = root.then(|| dockerfile::ROOT_CONTEXT.to_string());
-                    ((d, ctx), format!("runs image {name}"))
-                })
+                .map(|n| (n, format!("runs image {name}")))
                 .collect();
         }
         if let Some(df) = text.strip_prefix(dockerfile::ROOT_BUILD_REF) {
@@ -312,13 +319,10 @@ impl<'a> Graph<'a> {
             // The command the image starts, from the Dockerfile that builds it.
             Action::Image(image) => (
                 dockerfile::image_name(image)
-                    .map(|name| self.image_dockerfiles(&name))
+                    .map(|name| self.image_nodes(&name))
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|(d, root)| {
-                        let ctx = root.then(|| dockerfile::ROOT_CONTEXT.to_string());
-                        ((d, ctx), false)
-                    })
+                    .map(|n| (n, false))
                     .collect(),
                 false,
             ),
@@ -356,7 +360,7 @@ impl<'a> Graph<'a> {
             .map(String::as_str)
             .chain([""])
             .flat_map(|base| {
-                ["pyproject.toml", "setup.py", "setup.cfg"]
+                crate::facts::pyproject::PYTHON_PROJECT_FILES
                     .into_iter()
                     .filter_map(move |f| join(base, f))
             })

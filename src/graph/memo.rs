@@ -216,3 +216,20 @@ impl EdgeMemo {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A resolution that listed the files of a name (`pyproject.toml`, wherever they lie) is
+    /// changed by one of that name coming or going, and only by that.
+    #[test]
+    fn file_name_probes_are_touched_by_files_of_that_name() {
+        let probes = Probes {
+            names: vec![path_key("pyproject.toml")],
+            ..Probes::default()
+        };
+        assert!(probes.touch(&Listed::of("training-pipeline/pyproject.toml")));
+        assert!(!probes.touch(&Listed::of("training-pipeline/train.py")));
+    }
+}

@@ -157,6 +157,31 @@ mod tests {
         }
     }
 
+    /// A Compose service built with the root as context (`context: .`, a Dockerfile in a
+    /// folder) runs its `CMD` with the copies read from the root.
+    #[test]
+    fn compose_root_context_builds_run_their_cmd_from_the_root() {
+        let (files, facts) = setup(&[
+            (
+                "Jenkinsfile",
+                "pipeline {\n  agent any\n  stages {\n    stage('d') { steps { sh 'docker compose up -d' } }\n  }\n}\n",
+            ),
+            (
+                "docker-compose.yml",
+                "services:\n  trainer:\n    build:\n      context: .\n      dockerfile: src/training/training.Dockerfile\n",
+            ),
+            (
+                "src/training/training.Dockerfile",
+                "FROM python:3.10-slim\nWORKDIR /app\nCOPY src/ /app/src/\nCMD [\"python\", \"src/training/train.py\"]\n",
+            ),
+            ("src/training/train.py", "m.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev("src/training/train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        assert_eq!(evs[0].tier, Tier::Automated, "{evs:?}");
+    }
+
     /// A job stops at a step that runs a script the repository lacks: nothing after it in
     /// that job runs. A script an earlier step could have fetched, a masked step (`|| true`,
     /// `continue-on-error`), a script named through an unknown variable and other jobs are

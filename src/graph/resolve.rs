@@ -9,9 +9,6 @@ use crate::paths::{join, parent};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The files that make a folder a Python project of its own.
-const SUBPROJECT_MANIFESTS: [&str; 3] = ["pyproject.toml", "setup.py", "setup.cfg"];
-
 impl<'a> Graph<'a> {
     pub fn new(files: &'a [String], facts: &'a Facts, memo: &'a EdgeMemo) -> Graph<'a> {
         Graph {
@@ -437,14 +434,17 @@ impl<'a> Graph<'a> {
 
     /// The folders below the root that are Python projects of their own.
     pub(crate) fn subprojects(&self) -> &[&'a str] {
-        for name in SUBPROJECT_MANIFESTS {
+        for name in crate::facts::pyproject::PYTHON_PROJECT_FILES {
             self.note_name(name);
         }
         self.subprojects.get_or_init(|| {
             let mut dirs: Vec<&str> = self
                 .files
                 .iter()
-                .filter(|f| SUBPROJECT_MANIFESTS.contains(&crate::paths::file_name(f)))
+                .filter(|f| {
+                    crate::facts::pyproject::PYTHON_PROJECT_FILES
+                        .contains(&crate::paths::file_name(f))
+                })
                 .map(|f| parent(f))
                 .filter(|d| !d.is_empty())
                 .collect();

@@ -215,9 +215,6 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     auto
 }
 
-/// Why the lines of a stage or job that does nothing are not automated.
-const NEVER_RUNS: &str = "in a stage or job that does nothing: its `when` condition cannot hold, or its steps only print messages";
-
 /// The lines of a CI file's jobs that never run, each range with why: after a step that runs a
 /// script the repository lacks (the job fails at that step), and a stage whose `when` cannot
 /// hold ([`crate::model::Job::never`]).
@@ -227,8 +224,8 @@ fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
     };
     let mut out = Vec::new();
     for j in jobs {
-        for &(a, b) in &j.never {
-            out.push((a, b, NEVER_RUNS.to_string()));
+        for &(a, b, why) in &j.never {
+            out.push((a, b, why.to_string()));
         }
         let mut state = crate::shell::ShellState::default();
         let (mut edges, mut unresolved) = (Vec::new(), Vec::new());

@@ -57,8 +57,8 @@ pub struct Job {
     /// Line ranges (first, last) of this job that do nothing: a Jenkins stage whose `when`
     /// cannot hold (`environment name: 'DEPLOY', value: 'true'` where the file only ever sets
     /// `DEPLOY` to `'false'`), a GitHub job whose steps only print messages. Nothing in them
-    /// is automated.
-    pub never: Vec<(u32, u32)>,
+    /// is automated. Each range with why, as the report says it.
+    pub never: Vec<(u32, u32, &'static str)>,
 }
 
 impl Job {

@@ -554,6 +554,23 @@ mod tests {
         );
     }
 
+    /// A POST to GitHub's REST API `.../actions/workflows/W/dispatches` starts workflow W, as
+    /// `gh workflow run W` does.
+    #[test]
+    fn github_rest_api_dispatches_a_workflow() {
+        assert_eq!(
+            one(
+                "curl -X POST -H \"Authorization: token $T\" https://api.github.com/repos/acme/ml/actions/workflows/deploy.yml/dispatches -d '{\"ref\":\"main\"}'"
+            ),
+            vec![Action::GhWorkflow("deploy.yml".into())]
+        );
+        // Reading the workflow's runs starts nothing.
+        assert!(
+            one("curl https://api.github.com/repos/acme/ml/actions/workflows/deploy.yml/runs")
+                .is_empty()
+        );
+    }
+
     /// A POST to Airflow's REST API starts the DAG it names; a GET only lists its runs.
     #[test]
     fn airflow_rest_api_starts_a_dag() {
