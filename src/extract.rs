@@ -110,6 +110,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     if dockerfile::is_dockerfile(name) {
         return Some(dockerfile::dockerfile(doc));
     }
+    if crate::facts::elyra::is_elyra_pipeline(name, &doc.text) {
+        return crate::facts::elyra::pipeline(doc);
+    }
     if name == "cdk.json" {
         let root = doc.structured().ok()?.first()?.clone();
         let app = root.get("app")?;

@@ -269,6 +269,8 @@ fixture_tests! {
     jenkins_dead_stages => "jenkins-dead-stages",
     gha_build_action_context => "gha-build-action-context",
     azure_working_directory => "azure-working-directory",
+    registry_image_runs => "registry-image-runs",
+    gitops_training_job => "gitops-training-job",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

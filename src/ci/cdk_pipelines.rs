@@ -132,12 +132,22 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
         });
     }
     for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {
-        if let Some(file) = lex.first_string(start, end) {
+        // A literal, or a parameter of the helper that builds the project: each literal its
+        // callers pass (`this.buildAction('Deploy', 'script/cicd/buildspec.yml')`).
+        let files = match lex.first_string(start, end) {
+            Some(file) => vec![(start, file)],
+            None => lex.parameter_values(start, end),
+        };
+        for (at, file) in files {
+            // CodeBuild reads the buildspec from the source's root, wherever the CDK file is.
             jobs.push(Job::new(
                 String::new(),
-                (line(start), line(end)),
+                (line(at), line(end.max(at))),
                 Vec::new(),
-                vec![Command::reference(line(start), file)],
+                vec![Command::reference(
+                    line(at),
+                    format!("/{}", file.trim_start_matches(['.', '/'])),
+                )],
             ));
         }
     }
@@ -355,6 +365,88 @@ impl<'a> Lexed<'a> {
             .map(|&r| self.content(r).to_string())
     }
 
+    /// The top-level arguments of the call whose parentheses close at `end` and open after
+    /// `start`, as byte ranges.
+    fn arguments(&self, start: usize, end: usize) -> Vec<(usize, usize)> {
+        let b = self.text.as_bytes();
+        let Some(open) = (start..end).find(|&i| b[i] == b'(' && self.is_code(i)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let (mut depth, mut from) = (0usize, open + 1);
+        for (i, &c) in b.iter().enumerate().take(end).skip(open + 1) {
+            if !self.is_code(i) {
+                continue;
+            }
+            match c {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b',' if depth == 0 => {
+                    out.push((from, i));
+                    from = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if self.text[from..end].trim().is_empty() {
+            return out;
+        }
+        out.push((from, end));
+        out
+    }
+
+    /// When the only argument of the call at `(start, end)` is a name, and that name is a
+    /// parameter of the function whose definition holds the call, the string literals the
+    /// file's other calls of that function pass in its place, with their offsets. Python's
+    /// `self` is no argument at the call.
+    fn parameter_values(&self, start: usize, end: usize) -> Vec<(usize, String)> {
+        static DEF: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\b([A-Za-z_]\w*)\s*\(([^()]{0,400})\)\s*(?::[^{\n]{0,200})?[{:]")
+                .expect("function definition")
+        });
+        let args = self.arguments(start, end);
+        let [arg] = args.as_slice() else {
+            return Vec::new();
+        };
+        let name = self.text[arg.0..arg.1].trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Vec::new();
+        }
+        // The nearest definition before the call that has `name` among its parameters.
+        let Some((func, index, def_at)) = DEF
+            .captures_iter(&self.text[..start])
+            .filter(|c| c.get(0).is_some_and(|m| self.is_code(m.start())))
+            .filter_map(|c| {
+                let params: Vec<&str> = c[2]
+                    .split(',')
+                    .map(|p| p.split([':', '=']).next().unwrap_or("").trim())
+                    .filter(|p| *p != "self")
+                    .collect();
+                let i = params.iter().position(|p| *p == name)?;
+                let m = c.get(1)?;
+                Some((m.as_str().to_string(), i, m.start()))
+            })
+            .last()
+        else {
+            return Vec::new();
+        };
+        let names = [func.as_str()];
+        self.calls(&names)
+            .filter(|&(s, _)| s != def_at)
+            .filter_map(|(s, e)| {
+                let r = *self.arguments(s, e).get(index)?;
+                let lit = self.strings.iter().find(|&&(ls, le)| {
+                    ls >= r.0
+                        && le <= r.1
+                        && self.text[r.0..ls].trim().is_empty()
+                        && self.text[le..r.1].trim().is_empty()
+                })?;
+                Some((lit.0, self.content(*lit).to_string()))
+            })
+            .take(16)
+            .collect()
+    }
+
     /// The string literals of every `commands`/`installCommands` list in `(start, end)`, with
     /// their offsets.
     fn command_lists(&self, start: usize, end: usize) -> Vec<(usize, String)> {
@@ -466,8 +558,35 @@ mod tests {
         assert_eq!(triggers[0].kind, TriggerKind::Push);
         assert_eq!(jobs[0].commands[0].text, "python train.py");
         assert_eq!(jobs[0].commands[0].line, 4);
-        assert_eq!(jobs[1].commands[0].text, "ci/buildspec.yml");
+        assert_eq!(jobs[1].commands[0].text, "/ci/buildspec.yml");
         assert!(!jobs[1].commands[0].shell);
+    }
+
+    /// A buildspec path passed to the helper that builds the project: each caller's literal,
+    /// read from the root (CodeBuild reads it from the source's root).
+    #[test]
+    fn buildspec_named_by_a_helper_parameter() {
+        let text = "import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';\nimport * as actions from 'aws-cdk-lib/aws-codepipeline-actions';\nexport class CicdStack {\n  constructor() {\n    const pipeline = new codepipeline.Pipeline(this, 'P', {});\n    pipeline.addStage({ stageName: 'Source' }).addAction(new actions.CodeCommitSourceAction({ actionName: 'src', repository: repo, output: out }));\n    pipeline.addStage({ stageName: 'Deploy' }).addAction(this.buildAction('Deploy', 'script/cicd/buildspec_deploy.yml'));\n  }\n  private buildAction(actionName: string, buildSpecPath: string): codepipeline.IAction {\n    const project = new codebuild.PipelineProject(this, `${actionName}-Project`, {\n      buildSpec: codebuild.BuildSpec.fromSourceFilename(buildSpecPath),\n    });\n    return new actions.CodeBuildAction({ actionName, project, input: out });\n  }\n}\n";
+        let (triggers, jobs) = entry("infra/lib/cicd-stack.ts", text);
+        assert_eq!(triggers[0].kind, TriggerKind::Push);
+        let refs: Vec<(&str, u32)> = jobs
+            .iter()
+            .flat_map(|j| j.commands.iter())
+            .filter(|c| !c.shell)
+            .map(|c| (c.text.as_str(), c.line))
+            .collect();
+        assert_eq!(refs, vec![("/script/cicd/buildspec_deploy.yml", 7)]);
+        // A literal is read from the root too; a name no caller fills names nothing.
+        let (_, jobs) = entry(
+            "infra/stack.py",
+            "from aws_cdk import aws_codepipeline as codepipeline, aws_codebuild as codebuild\nsrc = cpactions.CodeCommitSourceAction(action_name='src', repository=repo, output=out)\ndef project(self, path):\n    return codebuild.PipelineProject(self, 'T', build_spec=codebuild.BuildSpec.from_source_filename(path))\nother = codebuild.PipelineProject(self, 'U', build_spec=codebuild.BuildSpec.from_source_filename('./ci/buildspec.yml'))\n",
+        );
+        let refs: Vec<&str> = jobs
+            .iter()
+            .flat_map(|j| j.commands.iter())
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(refs, vec!["/ci/buildspec.yml"]);
     }
 
     #[test]

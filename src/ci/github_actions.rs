@@ -151,9 +151,28 @@ pub(crate) fn github_steps(
                         };
                         let file = with("file").map_or(String::new(), |f| format!("-f {f} "));
                         let context = with("context").unwrap_or(".");
+                        // Its `tags` (a list, or one per line or comma) name the image, for
+                        // what later runs it by name (`docker run IMAGE`, a manifest's image).
+                        let mut tags = String::new();
+                        if let Some(t) = step.get("with").and_then(|w| w.get("tags")) {
+                            let mut scal = Vec::new();
+                            t.scalars(&mut scal);
+                            for (s, _) in scal.iter().take(20) {
+                                for tag in s.split(['\n', ',']).map(str::trim) {
+                                    let bare = tag
+                                        .split("${{")
+                                        .map(|p| p.split_once("}}").map_or(p, |(_, rest)| rest));
+                                    if !tag.is_empty()
+                                        && !bare.clone().any(|p| p.contains(char::is_whitespace))
+                                    {
+                                        tags.push_str(&format!("-t {tag} "));
+                                    }
+                                }
+                            }
+                        }
                         commands.push(Command::run(
                             v.line,
-                            format!("docker build {file}{context}"),
+                            format!("docker build {file}{tags}{context}"),
                         ));
                     }
                 }

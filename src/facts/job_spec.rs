@@ -90,6 +90,17 @@ pub(crate) fn commands(y: &Yaml) -> Option<FileFacts> {
         .flat_map(|d| scalar_commands(d, true, &y.here))
         .collect();
     commands.retain(could_run_or_name_a_file);
+    // A Kubernetes object's containers that set no `command` run their image's own: whatever
+    // applies the manifest (kubectl, Argo CD, Flux) starts that image's `CMD`.
+    for d in y.docs.iter().filter(|d| is_kubernetes_object(d)) {
+        crate::ci::orchestrators::kubernetes::image_refs(d, 0, &mut commands);
+    }
     commands.truncate(MAX_COMMANDS_PER_FILE);
     (!commands.is_empty()).then_some(FileFacts::Commands(commands))
+}
+
+/// A Kubernetes object: a document with an `apiVersion` and a `kind` (a Job, a Deployment).
+fn is_kubernetes_object(d: &crate::read::structured::Node) -> bool {
+    d.get("apiVersion").and_then(|v| v.as_str()).is_some()
+        && d.get("kind").and_then(|v| v.as_str()).is_some()
 }

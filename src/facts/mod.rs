@@ -5,6 +5,7 @@
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
 pub(crate) mod dvc;
+pub(crate) mod elyra;
 pub(crate) mod hcl;
 pub(crate) mod job_spec;
 pub(crate) mod make;

@@ -44,19 +44,33 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
             }
         }
     }
+    imports.extend(dynamic_imports(doc));
     let mut literals = literal_commands(doc);
     expand_templates(&mut literals);
     airflow_triggers(doc, &mut literals);
     github_dispatches(doc, &mut literals);
     let dags = dag_ids(&doc.text);
     let sys_paths = paths::sys_paths(&doc.text);
-    let code_dirs = CODE_DIR
+    static CODE_DIR_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:source_dir|source_directory|code_dir|code_directory)\s*=\s*([A-Za-z_]\w*)\s*[,)\n]")
+            .expect("code dir name pattern")
+    });
+    let mut code_dirs: Vec<String> = CODE_DIR
         .captures_iter(&doc.text)
-        .map(|c| {
-            c[1].trim_start_matches("./")
-                .trim_end_matches('/')
-                .to_string()
-        })
+        .map(|c| c[1].to_string())
+        .collect();
+    // A folder bound to a name the file spells (`CODE_DIR = str(BASE.parent / "src")`).
+    if CODE_DIR_NAME.is_match(&doc.text) {
+        let bound = paths::bound_paths(&doc.text);
+        code_dirs.extend(
+            CODE_DIR_NAME
+                .captures_iter(&doc.text)
+                .filter_map(|c| bound.get(&c[1]).cloned()),
+        );
+    }
+    let code_dirs = code_dirs
+        .iter()
+        .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
         .collect();
     static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\b(?:schedule|schedule_interval|cron|cron_schedule|hourly|daily)\s*=\s*["']([^"'\n]{1,80})["']|\bCronSchedule\(\s*(?:schedule\s*=\s*|cron_expression\s*=\s*)?["']([^"'\n]{1,80})["']|\bschedule_cron_expression\s*=\s*(?:["']([^"'\n]{1,80})["']|(?:\w+\.)*(CronExpressionGenerator\.\w+\([^)\n]{0,40}\)))|\b(?:schedule|schedule_interval)\s*=\s*((?:datetime\.|pendulum\.)?(?:timedelta|duration|relativedelta)\([^)\n]{0,60}\))"#)
@@ -85,6 +99,41 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         dags,
         sys_paths,
     }
+}
+
+/// Modules a file imports by name at run time: in code that calls `importlib.import_module`
+/// (or `__import__`), every string literal spelling a dotted module path (`"models.layer1.
+/// tfidf_logreg"` in a registry of algorithms the configuration picks from) is an import, each
+/// at its line. A dotted file name (`"config.yaml"`) is not a module.
+fn dynamic_imports(doc: &Document) -> Vec<(u32, String)> {
+    static DOTTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']"#).expect("dotted module pattern")
+    });
+    const FILE_SUFFIXES: &[&str] = &[
+        "py", "yaml", "yml", "json", "csv", "txt", "toml", "cfg", "ini", "pkl", "pickle", "joblib",
+        "parquet", "md", "html", "onnx", "pt", "pth", "h5", "keras", "zip", "gz", "log", "db",
+        "sql", "xml", "png", "jpg", "bin", "npy", "npz", "sh", "ipynb", "env", "com", "org", "io",
+        "ai", "net",
+    ];
+    let text = &doc.text;
+    if !text.contains("import_module(") && !text.contains("__import__(") {
+        return Vec::new();
+    }
+    DOTTED
+        .captures_iter(text)
+        .filter_map(|c| {
+            let m = c.get(1)?;
+            let last = m.as_str().rsplit('.').next().unwrap_or("");
+            if FILE_SUFFIXES.contains(&last.to_ascii_lowercase().as_str()) {
+                return None;
+            }
+            Some((
+                doc.file_line(doc.line_index(m.start())),
+                m.as_str().to_string(),
+            ))
+        })
+        .take(256)
+        .collect()
 }
 
 /// The strings of a Python file that may run or name what runs: script paths and command lines
@@ -521,6 +570,33 @@ fn literal<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Modules imported by name at run time (an algorithm registry), and a code folder given by
+    /// a name bound to a path.
+    #[test]
+    fn registry_imports_and_named_code_folders() {
+        let doc = Document::new(
+            "training/train.py",
+            "import importlib\nMODELS = {\n    \"logreg\": \"models.layer1.tfidf_logreg\",\n    \"cfg\": \"config.yaml\",\n}\nmodule = importlib.import_module(MODELS[name])\nBASE = Path(__file__).parent\nCODE_DIR = str(BASE.parent / \"src\")\nstep = ProcessingStep(code=\"prep.py\", source_dir=CODE_DIR)\n".to_string(),
+        );
+        let FileFacts::Python {
+            imports, code_dirs, ..
+        } = python(&doc)
+        else {
+            panic!("not python")
+        };
+        assert!(imports.contains(&(3, "models.layer1.tfidf_logreg".to_string())));
+        assert!(!imports.iter().any(|(_, m)| m == "config.yaml"));
+        assert_eq!(code_dirs, vec!["prep.py".to_string(), "../src".to_string()]);
+        // Without a dynamic import, a dotted string is no import.
+        let FileFacts::Python { imports, .. } = python(&Document::new(
+            "a.py",
+            "NAME = \"models.layer1.tfidf_logreg\"\n".to_string(),
+        )) else {
+            panic!("not python")
+        };
+        assert!(imports.is_empty());
+    }
 
     /// A command written over several lines of a triple-quoted string is read line by line;
     /// a docstring runs nothing.

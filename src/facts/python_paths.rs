@@ -159,6 +159,17 @@ fn path_expr(e: &str) -> Option<(bool, Vec<String>)> {
 /// `f"{NAME}/train.py"` or `str(NAME / "train.py")`. Each assembled value that names a script
 /// (a `.py`, `.sh`, `.ipynb` or `.R` file) with its 0-based line. Bounded: at most 256 names.
 pub(crate) fn path_constants(text: &str) -> Vec<(usize, String)> {
+    bind_paths(text).0
+}
+
+/// The names a file binds to paths it spells (`CODE_DIR = str(BASE_DIR.parent / "src")`), with
+/// the paths: a name given where a folder is expected (`source_dir=CODE_DIR`) names that folder.
+pub(crate) fn bound_paths(text: &str) -> HashMap<String, String> {
+    bind_paths(text).1
+}
+
+/// [`path_constants`] and [`bound_paths`] in one reading.
+fn bind_paths(text: &str) -> (Vec<(usize, String)>, HashMap<String, String>) {
     static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]{1,60})?=[ \t]*([^=\n][^\n]{0,300})$")
             .expect("assignment pattern")
@@ -185,7 +196,7 @@ pub(crate) fn path_constants(text: &str) -> Vec<(usize, String)> {
             names.insert(c[1].to_string(), value);
         }
     }
-    out
+    (out, names)
 }
 
 /// [`path_constants`]'s reading of one expression: the path it builds, if every part is a
@@ -247,6 +258,10 @@ fn path_value(
             return path_value(inner, names, used, depth + 1);
         }
     }
+    // A bound name's parent (`BASE_DIR.parent.parent`): its value one folder up per step.
+    if let Some(inner) = e.strip_suffix(".parent") {
+        return path_value(inner, names, used, depth + 1).map(|v| parent_path(&v));
+    }
     let open = e.find('(')?;
     let (args, rest) = call_args(&e[open + 1..])?;
     if !rest.trim().is_empty() {
@@ -266,6 +281,31 @@ fn path_value(
             Some(join_parts(&vals?))
         }
         _ => None,
+    }
+}
+
+/// The folder holding `p`, as a path: `a/b` → `a`, `.` → `..`, `../x/..` → `../..`.
+fn parent_path(p: &str) -> String {
+    let trimmed = p.trim_end_matches('/');
+    let last = trimmed.rsplit('/').next().unwrap_or("");
+    if trimmed.is_empty() || last == "." {
+        let head = trimmed
+            .strip_suffix('.')
+            .unwrap_or(trimmed)
+            .trim_end_matches('/');
+        return if head.is_empty() {
+            "..".into()
+        } else {
+            format!("{head}/..")
+        };
+    }
+    if last == ".." {
+        return format!("{trimmed}/..");
+    }
+    match trimmed.rsplit_once('/') {
+        Some(("", _)) => "/".into(),
+        Some((head, _)) => head.to_string(),
+        None => ".".into(),
     }
 }
 
@@ -353,6 +393,24 @@ mod tests {
                 (10, "./retrain.py".to_string()),
             ]
         );
+    }
+
+    /// A bound name's parents (`BASE_DIR.parent.parent / "src"`), and the names bound.
+    #[test]
+    fn parents_of_bound_names() {
+        let text = "BASE_DIR = Path(os.path.dirname(os.path.realpath(__file__)))\nCODE_DIR = str(BASE_DIR.parent.parent / \"sim_items_src\")\nJOB = BASE_DIR.parent / \"jobs\" / \"train.py\"\nROOT = Path(\"/opt/app/src\")\nUP = ROOT.parent\n";
+        let bound = bound_paths(text);
+        assert_eq!(bound["BASE_DIR"], ".");
+        assert_eq!(bound["CODE_DIR"], "../../sim_items_src");
+        assert_eq!(bound["UP"], "/opt/app");
+        assert_eq!(
+            path_constants(text),
+            vec![(2, "../jobs/train.py".to_string())]
+        );
+        assert_eq!(parent_path("a/b"), "a");
+        assert_eq!(parent_path("a"), ".");
+        assert_eq!(parent_path("../x/.."), "../x/../..");
+        assert_eq!(parent_path("/opt"), "/");
     }
 
     /// Directories put on `sys.path` from the file's own place, relative to its directory.

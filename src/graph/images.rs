@@ -239,15 +239,24 @@ impl Graph<'_> {
     }
 
     /// The one Dockerfile named for the last words of an image's name (`csr-training` →
-    /// `training.dockerfile`, `Dockerfile.training`, `training/Dockerfile`): a project prefix
-    /// on its images is common, on its Dockerfiles not. Only a single candidate counts.
+    /// `training.dockerfile`, `Dockerfile.training`, `training/Dockerfile`), else for its first
+    /// words (`training-cpu` → `training/Dockerfile`): a project prefix or a variant suffix on
+    /// its images is common, on its Dockerfiles not. Only a single candidate counts.
     fn suffix_dockerfile(&self, name: &str) -> Option<(String, bool)> {
-        let stems: Vec<&str> = name
+        let cuts: Vec<usize> = name
             .char_indices()
             .filter(|(_, c)| *c == '-' || *c == '_')
-            .map(|(i, _)| &name[i + 1..])
-            .filter(|s| s.len() >= 3)
+            .map(|(i, _)| i)
             .collect();
+        let suffixes: Vec<&str> = cuts.iter().map(|&i| &name[i + 1..]).collect();
+        let prefixes: Vec<&str> = cuts.iter().map(|&i| &name[..i]).collect();
+        self.stem_dockerfile(&suffixes)
+            .or_else(|| self.stem_dockerfile(&prefixes))
+    }
+
+    /// The one Dockerfile named for one of `stems` (of at least three characters).
+    fn stem_dockerfile(&self, stems: &[&str]) -> Option<(String, bool)> {
+        let stems: Vec<&str> = stems.iter().copied().filter(|s| s.len() >= 3).collect();
         let mut hits = self.files.iter().filter(|f| {
             let n = file_name(f);
             is_dockerfile(n)

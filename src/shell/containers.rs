@@ -84,7 +84,8 @@ pub(super) fn docker_run_image(args: &[String]) -> Option<Action> {
     }
     // The image, and nothing after it.
     let image = rest.get(i).filter(|_| i + 1 == rest.len())?;
-    (!image.contains('$')).then(|| Action::Image(image.to_string()))
+    // A registry or tag held in a variable still names the image (`$REGISTRY/acme/train:$SHA`).
+    crate::facts::dockerfile::image_name(image).map(|_| Action::Image(image.to_string()))
 }
 
 /// `docker compose [-f FILE] [--project-directory DIR] up|run|start|create [SERVICE...]`: the

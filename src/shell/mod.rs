@@ -525,6 +525,12 @@ mod tests {
             vec![Action::Image("retrain".into())]
         );
         assert!(one("docker run $IMAGE").is_empty());
+        // A registry and a tag held in variables still name the image.
+        assert_eq!(
+            one("docker run --rm -e URI $REGISTRY/acme/churn/training:$SHA"),
+            vec![Action::Image("$REGISTRY/acme/churn/training:$SHA".into())]
+        );
+        assert!(one("docker run --rm ${IMAGE}:latest").is_empty());
     }
 
     /// Building or publishing a package (`poetry build`, `uv publish`) acts on the project

@@ -13,7 +13,7 @@ use crate::read::structured::{Node, Value};
 const MAX_IMAGES: usize = 64;
 
 /// `@image:NAME` for every container (a mapping with an `image` and no `command`) under `node`.
-fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
+pub(crate) fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
     if depth > 24 || out.len() >= MAX_IMAGES {
         return;
     }
