@@ -271,6 +271,7 @@ fixture_tests! {
     azure_working_directory => "azure-working-directory",
     registry_image_runs => "registry-image-runs",
     gitops_training_job => "gitops-training-job",
+    jenkins_foreign_checkout => "jenkins-foreign-checkout",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

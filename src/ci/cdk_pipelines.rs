@@ -146,7 +146,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
                 Vec::new(),
                 vec![Command::reference(
                     line(at),
-                    format!("/{}", file.trim_start_matches(['.', '/'])),
+                    crate::ci::orchestrators::tf_pipelines::from_source_root(&file),
                 )],
             ));
         }
@@ -558,7 +558,7 @@ mod tests {
         assert_eq!(triggers[0].kind, TriggerKind::Push);
         assert_eq!(jobs[0].commands[0].text, "python train.py");
         assert_eq!(jobs[0].commands[0].line, 4);
-        assert_eq!(jobs[1].commands[0].text, "/ci/buildspec.yml");
+        assert_eq!(jobs[1].commands[0].text, "@root:ci/buildspec.yml");
         assert!(!jobs[1].commands[0].shell);
     }
 
@@ -575,7 +575,7 @@ mod tests {
             .filter(|c| !c.shell)
             .map(|c| (c.text.as_str(), c.line))
             .collect();
-        assert_eq!(refs, vec![("/script/cicd/buildspec_deploy.yml", 7)]);
+        assert_eq!(refs, vec![("@root:script/cicd/buildspec_deploy.yml", 7)]);
         // A literal is read from the root too; a name no caller fills names nothing.
         let (_, jobs) = entry(
             "infra/stack.py",
@@ -586,7 +586,7 @@ mod tests {
             .flat_map(|j| j.commands.iter())
             .map(|c| c.text.as_str())
             .collect();
-        assert_eq!(refs, vec!["/ci/buildspec.yml"]);
+        assert_eq!(refs, vec!["@root:ci/buildspec.yml"]);
     }
 
     #[test]

@@ -13,6 +13,35 @@ use crate::read::Document;
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// The repositories a pipeline checks out into its workspace by URL (`git url: '...'`, `git
+/// '...'`, `checkout([$class: 'GitSCM', ... userRemoteConfigs: [[url: '...']]])`), as
+/// [`crate::ci::CHECKOUT`] references at their lines. A checkout inside a `dir(...)` block
+/// goes to a folder of the workspace, beside the repository: not counted.
+fn checkouts(text: &str) -> Vec<Command> {
+    static URL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^[^/\n]*\b(?:git\b|checkout\b|userRemoteConfigs\b)[^\n]*?(?:\burl\s*:\s*|\bgit\s*\(?\s*)['"]((?:https?://|git@|ssh://)[^'"\s]+)['"]"#)
+            .expect("jenkins checkout")
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(c) = URL.captures(l) else { continue };
+        let before = lines[..i].iter().rev().find(|p| !p.trim().is_empty());
+        if l.contains("dir(")
+            || l.contains("dir (")
+            || before.is_some_and(|p| p.contains("dir(") || p.contains("dir ("))
+        {
+            continue;
+        }
+        out.push(Command::reference(
+            i as u32 + 1,
+            format!("{}{}", crate::ci::CHECKOUT, &c[1]),
+        ));
+    }
+    out.truncate(8);
+    out
+}
+
 pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     static CRON: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\b(cron|pollSCM|upstream)\s*\(\s*(?:spec:\s*)?['"]?([^'")]*)"#)
@@ -40,6 +69,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     // A stage whose `when` cannot hold runs none of its steps.
     let never = dead_stages(&doc.text);
     commands.retain(|c| !never.iter().any(|(a, b, _)| (*a..=*b).contains(&c.line)));
+    commands.extend(checkouts(&doc.text));
     let mut job = Job::new(
         String::new(),
         (1, doc.text.lines().count() as u32),

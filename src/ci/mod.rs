@@ -196,6 +196,16 @@ pub(crate) fn runs_anywhere(path: &str) -> bool {
     !REGISTRY.iter().any(|s| s.fixed_location(path))
 }
 
+/// What a reference to a checkout of a repository by URL starts with (`@checkout:URL`, a
+/// Jenkins `git url: ...` or `checkout` step): a pipeline that checks out a repository other
+/// than the scanned one builds that repository (`graph::walk`).
+pub(crate) const CHECKOUT: &str = "@checkout:";
+
+/// What a reference to a file by its path from the repository's root starts with
+/// (`@root:ci/buildspec.yml`, a buildspec CodeBuild reads from its source's root): that file
+/// or nothing, never one beside the file that names it nor one found by its name elsewhere.
+pub(crate) const FROM_ROOT: &str = "@root:";
+
 /// Whether `system` runs its files' commands at the checkout's root ([`CiSystem::runs_at_checkout_root`]).
 pub(crate) fn runs_at_checkout_root(system: &str) -> bool {
     REGISTRY

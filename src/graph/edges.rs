@@ -218,6 +218,13 @@ impl<'a> Graph<'a> {
                 .into_iter()
                 .collect();
         }
+        if let Some(p) = text.strip_prefix(crate::ci::FROM_ROOT) {
+            return self
+                .is_file(p)
+                .then(|| ((p.to_string(), None), format!("references {p}")))
+                .into_iter()
+                .collect();
+        }
         if let Some(tree) = text.strip_prefix(crate::ci::orchestrators::gitops::APPLY) {
             return self.applied_manifests(tree);
         }

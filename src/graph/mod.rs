@@ -54,6 +54,9 @@ pub struct Graph<'a> {
     /// The folders below the root that are Python projects of their own (a `pyproject.toml`,
     /// `setup.py` or `setup.cfg`), built when first asked ([`Graph::subprojects`]).
     pub(crate) subprojects: std::cell::OnceCell<Vec<&'a str>>,
+    /// The scanned repository's names ([`crate::source::identity::names`]): a CI file that
+    /// checks out a repository by another name builds that one. Empty: unknown.
+    pub(crate) this_repository: Vec<String>,
 }
 
 #[derive(Debug, Default)]

@@ -23,6 +23,7 @@ impl<'a> Graph<'a> {
             recording: RefCell::new(None),
             images: std::cell::OnceCell::new(),
             subprojects: std::cell::OnceCell::new(),
+            this_repository: Vec::new(),
         }
     }
 

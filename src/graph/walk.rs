@@ -357,6 +357,30 @@ fn names_only_absent_paths(graph: &Graph, path: &str) -> Option<String> {
     })
 }
 
+/// A CI file whose pipeline checks out a repository by a name that is not the scanned
+/// repository's (a Jenkins `git url: 'https://github.com/acme/byo-scenario'`): it builds that
+/// repository, and its steps run that repository's files. Unknown names decide nothing.
+fn checks_out_another_repository(graph: &Graph, path: &str) -> Option<String> {
+    let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
+        return None;
+    };
+    if graph.this_repository.is_empty() {
+        return None;
+    }
+    let url = jobs
+        .iter()
+        .flat_map(|j| j.commands.iter())
+        .filter_map(|c| c.text.strip_prefix(crate::ci::CHECKOUT))
+        .find(|url| {
+            crate::source::identity::repository_name(url)
+                .is_some_and(|n| !graph.this_repository.contains(&n))
+        })?;
+    Some(format!(
+        "CI for another repository: it checks out `{}`, not this repository; credited only in that repository",
+        crate::shell::shorten(url)
+    ))
+}
+
 /// The entry points of CI files and orchestrator definitions, and the walks they start.
 fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     let facts = graph.facts;
@@ -383,6 +407,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if let Some(why) = crate::ci::copy_of(path)
             .or_else(|| retired(path))
             .or_else(|| names_only_absent_paths(graph, path))
+            .or_else(|| checks_out_another_repository(graph, path))
         {
             auto.copies.push((path.to_string(), why));
             continue;

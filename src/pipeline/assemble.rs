@@ -82,11 +82,12 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         .collect();
     builtin_evidence(&tree, &read.facts, &mut evs);
     let local_memo = crate::graph::EdgeMemo::default();
-    let graph = Graph::new(
+    let mut graph = Graph::new(
         &tree.files,
         &read.facts,
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
+    graph.this_repository = crate::source::identity::names(std::path::Path::new(&tree.root));
     // Modules that fit what the modules they import provide (a model factory, a registry).
     evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
     let rule_entries = started_rule_entries(&graph, &evs, &read.facts);

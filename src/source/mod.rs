@@ -2,6 +2,7 @@
 
 pub(crate) mod enclosing;
 pub mod git;
+pub(crate) mod identity;
 pub mod remote;
 pub(crate) mod skip;
 mod tracked;

@@ -260,13 +260,16 @@ def _export_blobs(gitdir, commit, dest):
     return missing
 
 
-def index_work_tree(gitdir, commit, dest):
+def index_work_tree(gitdir, commit, dest, repo=None):
     """Make the exported tree at dest a git work tree whose index is `commit`'s tree.
 
     ripen takes a work tree's file list from its index (files git tracks are the repository's
     even when a .gitignore pattern matches them), so a tree exported without `.git` would lose
     tracked files its own .gitignore matches. The objects are borrowed through
-    objects/info/alternates: nothing is copied. Returns False when git could not do it.
+    objects/info/alternates: nothing is copied. With `repo` (owner/name), the work tree's
+    `origin` remote is the repository's GitHub URL, as in a clone: ripen knows the repository
+    by name (a CI file that checks out another repository builds that one). Returns False when
+    git could not do it.
     """
     objects = os.path.join(os.path.abspath(gitdir), "objects")
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -275,6 +278,8 @@ def index_work_tree(gitdir, commit, dest):
     with open(os.path.join(dest, ".git", "objects", "info", "alternates"), "w") as f:
         f.write(objects + "\n")
     own = ["git", "-C", dest]
+    if repo:
+        subprocess.run(own + ["remote", "add", "origin", "https://github.com/%s.git" % repo], **quiet)
     return (subprocess.run(own + ["read-tree", commit], **quiet).returncode == 0
             and subprocess.run(own + ["update-ref", "HEAD", commit], **quiet).returncode == 0)
 
@@ -381,7 +386,7 @@ def main(argv=None):
         try:
             try:
                 res["missing_blobs"] = export_commit(gitdir, e["commit"], tmp)
-                res["indexed"] = index_work_tree(gitdir, e["commit"], tmp)
+                res["indexed"] = index_work_tree(gitdir, e["commit"], tmp, e["repo"])
             except (subprocess.CalledProcessError, OSError) as ex:
                 res["status"] = "error"
                 res["error"] = "export failed: %s" % ex

@@ -39,7 +39,11 @@ pub(crate) fn codebuild_project(r: &Node, here: &str) -> Vec<Command> {
         return Vec::new();
     };
     if !text.contains('\n') {
-        return vec![Command::reference(bs.line, text)];
+        // A buildspec file: CodeBuild reads it from the source's root.
+        return vec![Command::reference(
+            bs.line,
+            super::tf_pipelines::from_source_root(text),
+        )];
     }
     // An inline buildspec: its commands, at the lines of the block that holds them.
     match crate::read::structured::parse_yaml(text) {
@@ -181,6 +185,21 @@ mod tests {
         assert_eq!(
             (c.text.as_str(), c.line, c.shell),
             ("pytest tests", 11, true)
+        );
+    }
+
+    /// A project's buildspec file is read from the source's root, not beside the template.
+    #[test]
+    fn buildspec_file_is_a_path_from_the_root() {
+        let project = "  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Source:\n        BuildSpec: model-code/buildspec.yml\n";
+        let text = format!(
+            "Resources:\n{project}  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - ActionTypeId: {{Category: Source, Provider: CodeCommit}}\n              Configuration: {{RepositoryName: models}}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Build}}\n"
+        );
+        let jobs = jobs(&text);
+        let c = &jobs[0].commands[0];
+        assert_eq!(
+            (c.text.as_str(), c.shell),
+            ("@root:model-code/buildspec.yml", false)
         );
     }
 

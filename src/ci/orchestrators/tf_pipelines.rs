@@ -77,13 +77,24 @@ impl Ctx<'_> {
         {
             return vec![Command::reference(self.line(b.body_start + m.start()), p)];
         }
-        // A buildspec named in the source repository (`buildspec = "ci/buildspec.yml"`).
+        // A buildspec named in the source repository (`buildspec = "ci/buildspec.yml"`), a
+        // path from the source's root.
         attrs(b.body, "buildspec")
             .into_iter()
             .filter(|(_, s)| !s.contains('\n') && !s.contains('$'))
-            .map(|(o, s)| Command::reference(self.line(b.body_start + o), s))
+            .map(|(o, s)| Command::reference(self.line(b.body_start + o), from_source_root(&s)))
             .collect()
     }
+}
+
+/// A buildspec file's path as CodeBuild reads it: from the source's root, wherever the file
+/// that names it lies ([`crate::ci::FROM_ROOT`]).
+pub(crate) fn from_source_root(path: &str) -> String {
+    format!(
+        "{}{}",
+        crate::ci::FROM_ROOT,
+        path.trim_start_matches("./").trim_start_matches('/')
+    )
 }
 
 /// The resources of `blocks` of type `kind` that `body` names (`kind.NAME.attr`).
