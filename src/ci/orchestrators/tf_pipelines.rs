@@ -82,7 +82,7 @@ impl Ctx<'_> {
         attrs(b.body, "buildspec")
             .into_iter()
             .filter(|(_, s)| !s.contains('\n') && !s.contains('$'))
-            .map(|(o, s)| Command::reference(self.line(b.body_start + o), from_source_root(&s)))
+            .map(|(o, s)| Command::reference(self.line(b.body_start + o), from_source_root(s)))
             .collect()
     }
 }
