@@ -272,6 +272,7 @@ fixture_tests! {
     registry_image_runs => "registry-image-runs",
     gitops_training_job => "gitops-training-job",
     jenkins_foreign_checkout => "jenkins-foreign-checkout",
+    cloud_run_training_job => "cloud-run-training-job",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

@@ -29,6 +29,27 @@ pub(crate) fn image_name(image: &str) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
+/// What an image named only by a variable is known by (`$var:IMAGE_URI` for `$IMAGE_URI`,
+/// `${IMAGE_URI}:latest`, `${{ env.IMAGE_URI }}`): builds and runs that spell the same variable
+/// name the same image, when one Dockerfile is built so.
+pub(crate) const VARIABLE_IMAGE: &str = "$var:";
+
+/// The key an image is known by: its name ([`image_name`]), else the variable that holds it
+/// ([`VARIABLE_IMAGE`]); None for anything else.
+pub(crate) fn image_key(image: &str) -> Option<String> {
+    static VARIABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:\$\{\{\s*(?:env\.|vars\.)?([A-Za-z_]\w*)\s*\}\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*))(?::\S+)?$")
+            .expect("image variable")
+    });
+    let image = image.trim().trim_matches(|c| c == '"' || c == '\'');
+    if let Some(name) = image_name(image) {
+        return Some(name);
+    }
+    let c = VARIABLE.captures(image)?;
+    let var = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?;
+    Some(format!("{VARIABLE_IMAGE}{}", var.as_str()))
+}
+
 /// What a reference to a container image by name starts with (`@image:retrain-job`): the
 /// graph resolves it to the Dockerfile the repository builds that image with.
 pub(crate) const IMAGE_REF: &str = "@image:";

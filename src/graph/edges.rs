@@ -325,7 +325,7 @@ impl<'a> Graph<'a> {
             Action::GhWorkflow(w) => (files(self.dispatched_workflows(w)), true),
             // The command the image starts, from the Dockerfile that builds it.
             Action::Image(image) => (
-                dockerfile::image_name(image)
+                dockerfile::image_key(image)
                     .map(|name| self.image_nodes(&name))
                     .unwrap_or_default()
                     .into_iter()

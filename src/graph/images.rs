@@ -5,7 +5,7 @@
 //! script), else a Dockerfile in a folder of that name (`retrain-job/Dockerfile`) or named for
 //! it (`Dockerfile.retrain-job`, `retrain-job.Dockerfile`).
 
-use crate::facts::dockerfile::{image_name, is_dockerfile};
+use crate::facts::dockerfile::{VARIABLE_IMAGE, image_key, image_name, is_dockerfile};
 use crate::graph::Graph;
 use crate::model::FileFacts;
 use crate::paths::{file_name, parent};
@@ -40,12 +40,21 @@ fn build_line(text: &str) -> Option<&str> {
     BUILD.find(text).map(|m| m.as_str())
 }
 
+static EXPR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)").expect("expr"));
+
 /// `${{ expr }}` and `${VAR}`-style pieces of a value removed, so that the image's own name
 /// stands out (`${{ env.REGION }}-docker.pkg.dev/x/retrain-job:${{ github.sha }}`).
 fn without_expressions(s: &str) -> String {
-    static EXPR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)").expect("expr"));
     EXPR.replace_all(s, "x").into_owned()
+}
+
+/// The same pieces kept, without their spaces: one word each, as [`without_expressions`]'s.
+fn compact_expressions(s: &str) -> String {
+    EXPR.replace_all(s, |c: &regex::Captures| {
+        c[0].split_whitespace().collect::<String>()
+    })
+    .into_owned()
 }
 
 /// One image a build command tags: its name, the Dockerfile as written (or the context's), and
@@ -79,6 +88,11 @@ fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
             .split_whitespace()
             .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
             .collect();
+        // The words as written, for a tag that is a variable and nothing else (`$IMAGE_URI`).
+        let raw: Vec<String> = compact_expressions(line)
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
+            .collect();
         let mut file = None;
         let mut tags = Vec::new();
         let mut context = None;
@@ -106,7 +120,7 @@ fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
                     i += 1;
                 }
                 "-t" | "--tag" | "--destination" | "--image" => {
-                    tags.extend(value);
+                    tags.extend(value.map(|v| (v, raw.get(i + 1).cloned())));
                     i += 1;
                 }
                 "--context" => {
@@ -120,7 +134,13 @@ fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
                     file = flag(&["--file", "--dockerfile"]);
                 }
                 _ if flag(&["--tag", "--destination", "--image"]).is_some() => {
-                    tags.extend(flag(&["--tag", "--destination", "--image"]));
+                    let raw_value = raw
+                        .get(i)
+                        .and_then(|r| r.split_once('='))
+                        .map(|(_, v)| v.to_string());
+                    tags.extend(
+                        flag(&["--tag", "--destination", "--image"]).map(|v| (v, raw_value)),
+                    );
                 }
                 _ if flag(&["--context"]).is_some() => context = flag(&["--context"]),
                 _ if w.starts_with('-') => {}
@@ -134,7 +154,7 @@ fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
             (None, Some(c)) => format!("{}/Dockerfile", c.trim_end_matches('/')),
             (None, None) => continue,
         };
-        for tag in tags {
+        for (tag, raw_tag) in tags {
             // A variable set in the same script: its value.
             let var = tag.trim_start_matches('$').trim_matches(['{', '}']);
             let value = if tag.starts_with('$') || tag == "x" {
@@ -147,7 +167,14 @@ fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
             } else {
                 Some(tag.clone())
             };
-            if let Some(name) = value.as_deref().and_then(image_name) {
+            // Else the variable that holds the whole name (`-t "${{ env.IMAGE_URI }}"`).
+            let name = value.as_deref().and_then(image_name).or_else(|| {
+                raw_tag
+                    .as_deref()
+                    .and_then(image_key)
+                    .filter(|k| k.starts_with(VARIABLE_IMAGE))
+            });
+            if let Some(name) = name {
                 out.push(Build {
                     name,
                     dockerfile: dockerfile.clone(),
@@ -216,7 +243,14 @@ impl Graph<'_> {
             index
         });
         if let Some(v) = index.get(name) {
+            // A variable names one image only where one Dockerfile is built under it.
+            if name.starts_with(VARIABLE_IMAGE) && v.len() > 1 {
+                return Vec::new();
+            }
             return v.clone();
+        }
+        if name.starts_with(VARIABLE_IMAGE) {
+            return Vec::new();
         }
         let mut out: Vec<(String, bool)> = self
             .files
@@ -332,6 +366,14 @@ mod tests {
                 &HashMap::new()
             ),
             vec![build("trainer", "Containerfile", ".")]
+        );
+        // A tag that is a variable and nothing else is known by the variable's name.
+        assert_eq!(
+            builds(
+                "docker build --build-arg SHA=\"${{ env.SHA }}\" -t \"${{ env.IMAGE_URI }}\" .",
+                &HashMap::new()
+            ),
+            vec![build("$var:IMAGE_URI", "./Dockerfile", ".")]
         );
         // A `run:` block read line by line: the tag's variable was set by an earlier line.
         let mut earlier = HashMap::new();

@@ -89,6 +89,12 @@ fn unwrap(t: &mut Vec<&str>) {
                     .copied()
                     .filter(|f| f.starts_with('-') && *f != "--")
                 {
+                    // `uv run -m pkg.mod` (`--module`) runs the module as `python -m` does.
+                    if matches!(f, "-m" | "--module") {
+                        t[0] = "-m";
+                        t.insert(0, "python");
+                        break;
+                    }
                     t.remove(0);
                     if RUNNER_VALUE_FLAGS.contains(&f) && !t.is_empty() {
                         t.remove(0);
@@ -359,6 +365,11 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("helm", Some("upgrade" | "install" | "template")) => helm(args),
         ("az", Some("ml")) => az_ml(args),
         ("gcloud", Some("functions")) if sub(1) == Some("deploy") => cloud_function(args),
+        ("gcloud", Some("run" | "beta" | "alpha"))
+            if super::containers::cloud_run_image(args).is_some() =>
+        {
+            super::containers::cloud_run_image(args)
+        }
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
         ("terraform" | "tofu" | "terragrunt", _) => terraform(args),
         ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {

@@ -84,8 +84,9 @@ pub(super) fn docker_run_image(args: &[String]) -> Option<Action> {
     }
     // The image, and nothing after it.
     let image = rest.get(i).filter(|_| i + 1 == rest.len())?;
-    // A registry or tag held in a variable still names the image (`$REGISTRY/acme/train:$SHA`).
-    crate::facts::dockerfile::image_name(image).map(|_| Action::Image(image.to_string()))
+    // A registry or tag held in a variable still names the image (`$REGISTRY/acme/train:$SHA`),
+    // and so does the variable that holds it all (`$IMAGE_URI`).
+    crate::facts::dockerfile::image_key(image).map(|_| Action::Image(image.to_string()))
 }
 
 /// `docker compose [-f FILE] [--project-directory DIR] up|run|start|create [SERVICE...]`: the
@@ -175,4 +176,30 @@ pub(super) fn docker_build(args: &[String]) -> Action {
         }
     }
     Action::Docker { file, context }
+}
+
+/// `gcloud run deploy SERVICE --image IMAGE` (a service runs its image) and `gcloud run jobs
+/// deploy|create|update JOB --image IMAGE --execute-now` (the job runs once, now): the command
+/// the image starts, by its name or the variable that holds it. A job deployed without
+/// `--execute-now` runs when something executes it.
+pub(super) fn cloud_run_image(args: &[String]) -> Option<Action> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let at = words.iter().position(|w| *w == "run")?;
+    let rest = &words[at + 1..];
+    let job = match rest {
+        ["deploy", ..] => false,
+        ["jobs", "deploy" | "create" | "update", ..] => true,
+        _ => return None,
+    };
+    if job && !rest.contains(&"--execute-now") {
+        return None;
+    }
+    let image = rest.iter().enumerate().find_map(|(i, w)| {
+        w.strip_prefix("--image=").or_else(|| {
+            (*w == "--image")
+                .then(|| rest.get(i + 1).copied())
+                .flatten()
+        })
+    })?;
+    crate::facts::dockerfile::image_key(image).map(|_| Action::Image(image.to_string()))
 }

@@ -524,13 +524,32 @@ mod tests {
             one("docker run retrain python eval.py"),
             vec![Action::Image("retrain".into())]
         );
-        assert!(one("docker run $IMAGE").is_empty());
-        // A registry and a tag held in variables still name the image.
+        // A registry and a tag held in variables still name the image; so does a variable
+        // that holds the whole name (matched with the build that tags it so).
         assert_eq!(
             one("docker run --rm -e URI $REGISTRY/acme/churn/training:$SHA"),
             vec![Action::Image("$REGISTRY/acme/churn/training:$SHA".into())]
         );
-        assert!(one("docker run --rm ${IMAGE}:latest").is_empty());
+        assert_eq!(
+            one("docker run $IMAGE"),
+            vec![Action::Image("$IMAGE".into())]
+        );
+        assert!(one("docker run --rm $REGISTRY/$NAME").is_empty());
+        // Cloud Run: a service runs its image; a job runs it when executed now.
+        assert_eq!(
+            one("gcloud run deploy api --image \"${{ env.IMAGE_URI }}\" --region x"),
+            vec![Action::Image("${{ env.IMAGE_URI }}".into())]
+        );
+        assert_eq!(
+            one("gcloud run jobs deploy train --image=gcr.io/p/trainer:1 --execute-now"),
+            vec![Action::Image("gcr.io/p/trainer:1".into())]
+        );
+        assert!(one("gcloud run jobs deploy train --image gcr.io/p/trainer:1").is_empty());
+        // `uv run -m pkg.mod` runs the module.
+        assert_eq!(
+            one("uv run -m src.main"),
+            vec![Action::PythonModule("src.main".into())]
+        );
     }
 
     /// Building or publishing a package (`poetry build`, `uv publish`) acts on the project
