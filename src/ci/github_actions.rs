@@ -119,6 +119,13 @@ pub(crate) fn github_steps(
                     | "continue-on-error" | "timeout-minutes",
                     _,
                 ) => {}
+                // Docker's build action is read as the build it runs (below): its `file` and
+                // `context` name what it builds, not files it runs.
+                ("with", _)
+                    if step
+                        .get("uses")
+                        .and_then(Node::as_str)
+                        .is_some_and(|u| u.starts_with("docker/build-push-action@")) => {}
                 // `actions/github-script`'s `script:` is JavaScript and a PowerShell action's
                 // `inlineScript:` PowerShell: neither is read as shell.
                 ("with", _) if runs_inputs_elsewhere(step) => {
@@ -582,6 +589,27 @@ mod tests {
         let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/cd.yml", text);
         assert_eq!(jobs[0].never, vec![(3, 11, ONLY_PRINTS)]);
         assert!(jobs[1].never.is_empty());
+    }
+
+    /// Docker's build action is read as the build it runs, with its tags: its `file` is not a
+    /// file the step runs (the image's `CMD` runs only where the image does).
+    #[test]
+    fn build_action_is_its_build() {
+        let text = "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          file: ./Dockerfile\n          tags: |\n            ghcr.io/acme/churn:${{ github.sha }}\n            acme/churn:latest\n";
+        let (_, jobs) =
+            crate::ci::read_entry(&GithubActions, ".github/workflows/release.yml", text);
+        let texts: Vec<(&str, bool)> = jobs[0]
+            .commands
+            .iter()
+            .map(|c| (c.text.as_str(), c.shell))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![(
+                "docker build -f ./Dockerfile -t ghcr.io/acme/churn:${{ github.sha }} -t acme/churn:latest .",
+                true
+            )]
+        );
     }
 
     /// A step named as a smoke or test run only tries the code out: its lines are the job's

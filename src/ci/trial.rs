@@ -3,7 +3,8 @@
 //! A job's `if:` that tests only the event (`github.event_name == 'pull_request'`, alternatives
 //! joined by `||`) runs it only for those of the workflow's triggers. A job started only by
 //! pull requests that keeps nothing is a trial run of the code (a smoke training on a fixture,
-//! a dry run): no step uploads an artefact, pushes, publishes, deploys or comments, and the job
+//! a dry run), and so is a job named as a test of the whole (`e2e`, `end-to-end`,
+//! `integration`, `smoke`) that keeps nothing, whatever starts it: no step uploads an artefact, pushes, publishes, deploys or comments, and the job
 //! holds no credentials (no `secrets.*`, no `github.token`, no `id-token: write` for cloud
 //! OIDC), so nothing it computes can leave the runner. What it reaches is exercised, not
 //! automated (docs/levels.md, "Known over-detection").
@@ -58,7 +59,7 @@ pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigg
 /// names a deployment or a release (`Test and deploy`) does the work.
 pub(crate) fn names_a_check(name: &str) -> bool {
     static SMOKE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:smoke|dummy|sanity|fixtures?|toy)\b|\bfor\s+(?:ci|tests?|testing)\b")
+        Regex::new(r"(?i)\b(?:smoke|dummy|sanity|fixtures?|toy)\b|\bfor\s+(?:ci|tests?|testing)\b|\b(?:prerequisite|needed|required)\s+(?:for|by)\s+(?:the\s+)?(?:\w+\s+)?tests?\b")
             .expect("smoke name")
     });
     static TEST_LEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -92,7 +93,18 @@ pub(crate) fn is_trial(
         Regex::new(r"(?i)upload|publish|deploy|push|release|comment|login|auth|credentials|cml|pages|artifact")
             .expect("keeping action")
     });
-    if triggers.is_empty() || triggers.iter().any(|t| t.kind != TriggerKind::PullRequest) {
+    static TEST_JOB: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:e2e|end[- ]to[- ]end|integration|smoke|sanity)\b").expect("test job")
+    });
+    // Started by pull requests only, or named as a test of the whole (`Example End-to-End
+    // (train → serve → test)`, a smoke job) wherever it runs.
+    let named_as_test = job
+        .get("name")
+        .and_then(Node::as_str)
+        .is_some_and(|n| TEST_JOB.is_match(n) || names_a_check(n));
+    if triggers.is_empty()
+        || (!named_as_test && triggers.iter().any(|t| t.kind != TriggerKind::PullRequest))
+    {
         return false;
     }
     let mut scalars = Vec::new();
@@ -143,6 +155,22 @@ pub(crate) fn is_trial(
 mod tests {
     use super::*;
     use crate::facts::yaml::trig;
+
+    /// Step names that say the step only tries the code out, or prepares what tests need.
+    #[test]
+    fn step_names_that_name_checks() {
+        for name in [
+            "Train dummy model for testing",
+            "Train model (prerequisite for examples tests)",
+            "Fit a model needed by the tests",
+            "Run unit tests",
+        ] {
+            assert!(names_a_check(name), "{name}");
+        }
+        for name in ["Train model", "Test and deploy", "Retrain and register"] {
+            assert!(!names_a_check(name), "{name}");
+        }
+    }
 
     #[test]
     fn event_conditions_select_the_workflow_triggers() {
