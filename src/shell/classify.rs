@@ -234,7 +234,13 @@ fn python(args: &[String]) -> Option<Action> {
             };
         }
         if a == "-c" {
-            let mods = inline_imports(args.get(i + 1)?);
+            let code = args.get(i + 1)?;
+            // An installation check (`import horovod.torch as hvd; hvd.init()`, a version
+            // print) runs none of the modules' work.
+            if is_import_check(code) {
+                return None;
+            }
+            let mods = inline_imports(code);
             return (!mods.is_empty()).then_some(Action::PythonImports(mods));
         }
         if a.starts_with('-') {
@@ -244,6 +250,22 @@ fn python(args: &[String]) -> Option<Action> {
         break;
     }
     Some(Action::Paths(positional(args)))
+}
+
+/// Whether inline Python code only checks that modules import: every statement an import, a
+/// `print(...)`, an `assert`, or a call of an imported module's `init()`/version
+/// (`import horovod.torch as hvd; hvd.init()`, `import torch; print(torch.__version__)`).
+fn is_import_check(code: &str) -> bool {
+    static CHECK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:import\s|from\s+\S+\s+import\s|print\s*\(|assert\s|[A-Za-z_][\w.]*\.(?:init|__version__|version|show_versions|show_config)(?:\(\))?$)")
+            .expect("import check")
+    });
+    let mut stmts = code
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .peekable();
+    stmts.peek().is_some() && stmts.all(|s| CHECK.is_match(s))
 }
 
 /// The modules inline Python code imports (`import a.b, c as d`, `from a.b import x, y`: also

@@ -650,6 +650,13 @@ mod tests {
             ])]
         );
         assert_eq!(one("python -c 'print(1)'"), Vec::<Action>::new());
+        // An installation check imports and initialises, and runs none of the modules' work.
+        for check in [
+            "python -c \"import horovod.torch as hvd; hvd.init()\"",
+            "python3 -c 'import src.model; print(src.model.__version__)'",
+        ] {
+            assert_eq!(one(check), Vec::<Action>::new(), "{check}");
+        }
         assert_eq!(
             one("coverage run -m pytest tests/unit"),
             vec![Action::Tests {
