@@ -6,6 +6,7 @@ use crate::facts::yaml::shell_join;
 use crate::model::{Command, FileFacts};
 use crate::paths::file_name;
 use crate::read::Document;
+pub(crate) use crate::shell::{VARIABLE_IMAGE, image_key, image_name};
 
 pub(crate) fn is_dockerfile(name: &str) -> bool {
     name == "Dockerfile"
@@ -13,41 +14,6 @@ pub(crate) fn is_dockerfile(name: &str) -> bool {
         || (name.starts_with("Dockerfile.") && !name.ends_with(".md"))
         || name.ends_with(".Dockerfile")
         || name.ends_with(".dockerfile")
-}
-
-/// The repository name of an image reference (`europe-docker.pkg.dev/p/r/retrain-job:latest`
-/// → `retrain-job`), when it is written out.
-pub(crate) fn image_name(image: &str) -> Option<String> {
-    let last = image.rsplit('/').next()?;
-    let name = last.split(['@', ':']).next()?;
-    let ok = !name.is_empty()
-        && name != "x"
-        && name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    ok.then(|| name.to_string())
-}
-
-/// What an image named only by a variable is known by (`$var:IMAGE_URI` for `$IMAGE_URI`,
-/// `${IMAGE_URI}:latest`, `${{ env.IMAGE_URI }}`): builds and runs that spell the same variable
-/// name the same image, when one Dockerfile is built so.
-pub(crate) const VARIABLE_IMAGE: &str = "$var:";
-
-/// The key an image is known by: its name ([`image_name`]), else the variable that holds it
-/// ([`VARIABLE_IMAGE`]); None for anything else.
-pub(crate) fn image_key(image: &str) -> Option<String> {
-    static VARIABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^(?:\$\{\{\s*(?:env\.|vars\.)?([A-Za-z_]\w*)\s*\}\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*))(?::\S+)?$")
-            .expect("image variable")
-    });
-    let image = image.trim().trim_matches(|c| c == '"' || c == '\'');
-    if let Some(name) = image_name(image) {
-        return Some(name);
-    }
-    let c = VARIABLE.captures(image)?;
-    let var = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?;
-    Some(format!("{VARIABLE_IMAGE}{}", var.as_str()))
 }
 
 /// What a reference to a container image by name starts with (`@image:retrain-job`): the

@@ -2,6 +2,7 @@
 
 use crate::facts::yaml::{Yaml, scalar_commands};
 use crate::model::{Command, FileFacts};
+use crate::read::structured::{Node, Value};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -93,7 +94,7 @@ pub(crate) fn commands(y: &Yaml) -> Option<FileFacts> {
     // A Kubernetes object's containers that set no `command` run their image's own: whatever
     // applies the manifest (kubectl, Argo CD, Flux) starts that image's `CMD`.
     for d in y.docs.iter().filter(|d| is_kubernetes_object(d)) {
-        crate::ci::orchestrators::kubernetes::image_refs(d, 0, &mut commands);
+        image_refs(d, 0, &mut commands);
     }
     commands.truncate(MAX_COMMANDS_PER_FILE);
     (!commands.is_empty()).then_some(FileFacts::Commands(commands))
@@ -103,4 +104,31 @@ pub(crate) fn commands(y: &Yaml) -> Option<FileFacts> {
 fn is_kubernetes_object(d: &crate::read::structured::Node) -> bool {
     d.get("apiVersion").and_then(|v| v.as_str()).is_some()
         && d.get("kind").and_then(|v| v.as_str()).is_some()
+}
+
+/// The most image references read from one file.
+const MAX_IMAGES: usize = 64;
+
+/// `@image:NAME` for every container (a mapping with an `image` and no `command`) under `node`.
+pub(crate) fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
+    if depth > 24 || out.len() >= MAX_IMAGES {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            if node.get("command").is_none()
+                && let Some(image) = node.get("image")
+                && let Some(name) = image
+                    .as_str()
+                    .and_then(crate::facts::dockerfile::image_name)
+            {
+                out.push(crate::facts::dockerfile::image_reference(image.line, &name));
+            }
+            for (_, _, v) in entries {
+                image_refs(v, depth + 1, out);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|v| image_refs(v, depth + 1, out)),
+        Value::Scalar(_) | Value::Null => {}
+    }
 }

@@ -7,34 +7,7 @@
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, scalar_commands, trig, whole_job};
 use crate::model::{Command, FileFacts, TriggerKind};
-use crate::read::structured::{Node, Value};
-
-/// The most image references read from one file.
-const MAX_IMAGES: usize = 64;
-
-/// `@image:NAME` for every container (a mapping with an `image` and no `command`) under `node`.
-pub(crate) fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
-    if depth > 24 || out.len() >= MAX_IMAGES {
-        return;
-    }
-    match &node.value {
-        Value::Map(entries) => {
-            if node.get("command").is_none()
-                && let Some(image) = node.get("image")
-                && let Some(name) = image
-                    .as_str()
-                    .and_then(crate::facts::dockerfile::image_name)
-            {
-                out.push(crate::facts::dockerfile::image_reference(image.line, &name));
-            }
-            for (_, _, v) in entries {
-                image_refs(v, depth + 1, out);
-            }
-        }
-        Value::Seq(items) => items.iter().for_each(|v| image_refs(v, depth + 1, out)),
-        Value::Scalar(_) | Value::Null => {}
-    }
-}
+use crate::read::structured::Node;
 
 /// Kubernetes and Argo schedules.
 pub(crate) struct Kubernetes;
@@ -132,7 +105,7 @@ impl CiSystem for Kubernetes {
             .flat_map(|d| scalar_commands(d, true, &y.here))
             .collect();
         for d in y.docs {
-            image_refs(d, 0, &mut commands);
+            crate::facts::job_spec::image_refs(d, 0, &mut commands);
         }
         Some(entry(self.id(), triggers, whole_job(y.end, commands)))
     }
