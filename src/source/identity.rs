@@ -18,14 +18,22 @@ pub(crate) fn names(root: &Path) -> Vec<String> {
             out.push(n);
         }
     };
-    add(root
+    let folder = root
         .canonicalize()
         .ok()
         .as_deref()
         .unwrap_or(root)
         .file_name()
         .and_then(|n| n.to_str())
-        .and_then(repository_name));
+        .and_then(repository_name);
+    // A downloaded archive unpacks into `NAME-main` (or `-master`).
+    let unpacked = folder.as_deref().and_then(|f| {
+        f.strip_suffix("-main")
+            .or_else(|| f.strip_suffix("-master"))
+            .map(str::to_string)
+    });
+    add(folder);
+    add(unpacked);
     let config = root.join(".git").join("config");
     if let Ok(f) = std::fs::File::open(&config) {
         use std::io::Read;
@@ -79,5 +87,8 @@ mod tests {
         )
         .expect("write");
         assert_eq!(names(&root), vec!["checkout", "churn-model"]);
+        let unpacked = dir.path().join("churn-model-main");
+        std::fs::create_dir_all(&unpacked).expect("mkdir");
+        assert_eq!(names(&unpacked), vec!["churn-model-main", "churn-model"]);
     }
 }
