@@ -448,9 +448,15 @@ fn ci_copies(copies: &[(String, String)]) -> Vec<crate::model::CiCopy> {
         .iter()
         .map(|(path, note)| crate::model::CiCopy {
             path: path.clone(),
-            note: note.clone(),
+            note: redact_note(note),
         })
         .collect()
+}
+
+/// A note that quotes the scanned repository's text (a command, a URL it checks out) without
+/// the credentials or secrets in it, as snippets are shown.
+fn redact_note(note: &str) -> String {
+    crate::evidence::redact::redact(&crate::source::remote::redact_urls(note)).into_owned()
 }
 
 /// Evidence in a CI configuration that its service never runs from here (CI for another
@@ -465,7 +471,7 @@ fn mark_copies(copies: &[(String, String)], evs: &mut [Evidence]) {
             && e.tier == Tier::Implemented
         {
             e.tier = Tier::Mentioned;
-            e.note = Some(why.clone());
+            e.note = Some(redact_note(why));
         }
     }
 }
@@ -474,5 +480,23 @@ fn mark_copies(copies: &[(String, String)], evs: &mut [Evidence]) {
 pub(crate) fn redact_chain(chain: &mut [crate::model::Hop]) {
     for h in chain {
         h.via = evidence::clean_snippet(&h.via);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Notes that quote the scanned repository (a URL it checks out, a command) show no
+    /// credentials.
+    #[test]
+    fn copy_notes_show_no_credentials() {
+        let note = "CI for another repository: it checks out `https://ci-bot:ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/acme/byo.git`, not this repository";
+        let shown = redact_note(note);
+        assert!(!shown.contains("ghp_0123456789"), "{shown}");
+        assert!(!shown.contains("ci-bot"), "{shown}");
+        assert!(shown.contains("github.com/acme/byo.git"), "{shown}");
+        let copies = ci_copies(&[("byo/Jenkinsfile".to_string(), note.to_string())]);
+        assert_eq!(copies[0].note, shown);
     }
 }
