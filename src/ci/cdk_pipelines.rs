@@ -144,10 +144,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
                 String::new(),
                 (line(at), line(end.max(at))),
                 Vec::new(),
-                vec![Command::reference(
-                    line(at),
-                    crate::ci::orchestrators::tf_pipelines::from_source_root(&file),
-                )],
+                vec![Command::reference(line(at), crate::ci::from_root(&file))],
             ));
         }
     }

@@ -206,6 +206,16 @@ pub(crate) const CHECKOUT: &str = "@checkout:";
 /// or nothing, never one beside the file that names it nor one found by its name elsewhere.
 pub(crate) const FROM_ROOT: &str = "@root:";
 
+/// A reference to `path` from the repository's root ([`FROM_ROOT`]): a buildspec file named
+/// by CloudFormation, Terraform or CDK, which CodeBuild reads from its source's root wherever
+/// the file that names it lies.
+pub(crate) fn from_root(path: &str) -> String {
+    format!(
+        "{FROM_ROOT}{}",
+        path.trim_start_matches("./").trim_start_matches('/')
+    )
+}
+
 /// Whether `system` runs its files' commands at the checkout's root ([`CiSystem::runs_at_checkout_root`]).
 pub(crate) fn runs_at_checkout_root(system: &str) -> bool {
     REGISTRY

@@ -478,6 +478,54 @@ mod tests {
         assert_eq!(evs[0].tier, Tier::Automated);
     }
 
+    /// A push job named as a test of the whole (`Example End-to-End`) that keeps nothing only
+    /// tries the code out; the same job named for its work trains.
+    #[test]
+    fn end_to_end_test_jobs_that_keep_nothing_are_not_automated() {
+        let tier = |name: &str| {
+            let ci = format!(
+                "on: [push]\njobs:\n  e2e:\n    name: {name}\n    runs-on: x\n    steps:\n      - run: python train.py\n      - run: pytest test_service.py\n"
+            );
+            let (files, facts) = setup(&[
+                (".github/workflows/ci.yml", ci.as_str()),
+                ("train.py", "model.fit(x)\n"),
+            ]);
+            let auto = build_for(&files, &facts);
+            let mut evs = vec![ev_of("model_training", "train.py", 1)];
+            auto.promote(&facts, &mut evs);
+            evs[0].tier
+        };
+        assert_eq!(
+            tier("Example End-to-End (train, serve, test)"),
+            Tier::Implemented
+        );
+        assert_eq!(tier("Train and evaluate"), Tier::Automated);
+    }
+
+    /// A CodePipeline's buildspec file is a path from the root: one that exists only beside the
+    /// template (a folder meant to become its own repository) is not what it runs.
+    #[test]
+    fn buildspec_files_are_found_from_the_root_only() {
+        let template = "Resources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Source:\n        BuildSpec: model-code/buildspec.yml\n  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - ActionTypeId: {Category: Source, Provider: CodeCommit}\n              Configuration: {RepositoryName: models}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {Category: Build, Provider: CodeBuild}\n              Configuration: {ProjectName: !Ref Build}\n";
+        let buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n      - python train.py\n";
+        let reached = |spec_at: &str| {
+            let (files, facts) = setup(&[
+                ("lab/pipeline.yml", template),
+                (spec_at, buildspec),
+                ("train.py", "model.fit(x)\n"),
+            ]);
+            let memo = EdgeMemo::default();
+            let graph = Graph::new(&files, &facts, &memo);
+            graph
+                .edges_entry(&("lab/pipeline.yml".to_string(), None), false)
+                .0
+                .iter()
+                .any(|e| e.to.0 == spec_at)
+        };
+        assert!(reached("model-code/buildspec.yml"));
+        assert!(!reached("lab/model-code/buildspec.yml"));
+    }
+
     /// A test step whose failure CI ignores (`|| true`, `set +e`) gates nothing: the
     /// deployment after it is not gated; without the mask it is.
     #[test]

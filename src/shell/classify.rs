@@ -387,10 +387,10 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("helm", Some("upgrade" | "install" | "template")) => helm(args),
         ("az", Some("ml")) => az_ml(args),
         ("gcloud", Some("functions")) if sub(1) == Some("deploy") => cloud_function(args),
-        ("gcloud", Some("run" | "beta" | "alpha"))
-            if super::containers::cloud_run_image(args).is_some() =>
-        {
-            super::containers::cloud_run_image(args)
+        // A Cloud Run service or a job run now starts its image; other `gcloud run` verbs are
+        // read like any cloud CLI call.
+        ("gcloud", Some("run" | "beta" | "alpha")) => {
+            super::containers::cloud_run_image(args).or_else(|| cloud_cli(args))
         }
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
         ("terraform" | "tofu" | "terragrunt", _) => terraform(args),

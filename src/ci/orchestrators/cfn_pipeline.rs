@@ -40,10 +40,7 @@ pub(crate) fn codebuild_project(r: &Node, here: &str) -> Vec<Command> {
     };
     if !text.contains('\n') {
         // A buildspec file: CodeBuild reads it from the source's root.
-        return vec![Command::reference(
-            bs.line,
-            super::tf_pipelines::from_source_root(text),
-        )];
+        return vec![Command::reference(bs.line, crate::ci::from_root(text))];
     }
     // An inline buildspec: its commands, at the lines of the block that holds them.
     match crate::read::structured::parse_yaml(text) {

@@ -82,19 +82,9 @@ impl Ctx<'_> {
         attrs(b.body, "buildspec")
             .into_iter()
             .filter(|(_, s)| !s.contains('\n') && !s.contains('$'))
-            .map(|(o, s)| Command::reference(self.line(b.body_start + o), from_source_root(s)))
+            .map(|(o, s)| Command::reference(self.line(b.body_start + o), crate::ci::from_root(s)))
             .collect()
     }
-}
-
-/// A buildspec file's path as CodeBuild reads it: from the source's root, wherever the file
-/// that names it lies ([`crate::ci::FROM_ROOT`]).
-pub(crate) fn from_source_root(path: &str) -> String {
-    format!(
-        "{}{}",
-        crate::ci::FROM_ROOT,
-        path.trim_start_matches("./").trim_start_matches('/')
-    )
 }
 
 /// The resources of `blocks` of type `kind` that `body` names (`kind.NAME.attr`).
