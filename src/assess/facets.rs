@@ -312,6 +312,7 @@ mod tests {
                     schedules: Vec::new(),
                     dags: Vec::new(),
                     sys_paths: Vec::new(),
+                    selectors: Vec::new(),
                 },
             )]
             .into_iter()

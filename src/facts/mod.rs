@@ -9,6 +9,7 @@ pub(crate) mod elyra;
 pub(crate) mod hcl;
 pub(crate) mod job_spec;
 pub(crate) mod make;
+pub(crate) mod py_dispatch;
 pub(crate) mod pyproject;
 pub(crate) mod pytasks;
 pub(crate) mod python;

@@ -98,6 +98,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         schedules,
         dags,
         sys_paths,
+        selectors: crate::facts::py_dispatch::selectors(doc),
     }
 }
 
@@ -387,6 +388,15 @@ const READING_CALLS: &[&str] = &[
     "environ",
 ];
 
+/// A call whose strings are a message to a person: an exception or warning raised with it
+/// (`FileNotFoundError("... Re-run scripts/run_training.py ...")`), `sys.exit("...")`.
+fn is_message(callee: &str) -> bool {
+    ["Error", "Exception", "Warning"]
+        .iter()
+        .any(|s| callee.ends_with(s))
+        || matches!(callee, "exit" | "abort" | "fail" | "secho" | "skip")
+}
+
 /// Words before a parenthesis that make it no call (`if (`, `in (`, `return (`).
 const PY_KEYWORDS: &[&str] = &[
     "if", "elif", "while", "for", "in", "not", "and", "or", "return", "yield", "assert", "else",
@@ -507,7 +517,7 @@ pub(crate) fn run_literals(text: &str) -> Vec<(usize, &str)> {
                 });
                 let assigned = prev == b'=' && !matches!(prev2, b'=' | b'!' | b'<' | b'>');
                 let runs = match &callee {
-                    Some(name) => !READING_CALLS.contains(&name.as_str()),
+                    Some(name) => !READING_CALLS.contains(&name.as_str()) && !is_message(name),
                     None => assigned || parent_runs,
                 };
                 stack.push(Frame {
@@ -596,6 +606,15 @@ mod tests {
             panic!("not python")
         };
         assert!(imports.is_empty());
+    }
+
+    /// The script a message names (an exception's text, `sys.exit`'s) is not run; the one a
+    /// call is given is.
+    #[test]
+    fn messages_run_nothing() {
+        let text = "raise FileNotFoundError(\n    f\"Reference not found at {P}. \"\n    \"Re-run scripts/run_training.py to generate it.\"\n)\nsys.exit(\"run scripts/train.py first\")\nwarnings.warn(UserWarning(\"see scripts/a.py\"))\nsubprocess.run(\"scripts/train.py\")\n";
+        let got: Vec<&str> = run_literals(text).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(got, vec!["scripts/train.py"]);
     }
 
     /// A command written over several lines of a triple-quoted string is read line by line;

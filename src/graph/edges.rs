@@ -9,6 +9,10 @@ use crate::paths::{join, parent};
 use crate::shell::{self, Action, ShellState, Simple};
 use std::rc::Rc;
 
+/// The target of a Python script's node run as one of its stages (`@stage:drift`): what a
+/// word of its command line selects ([`crate::facts::py_dispatch`]).
+pub(crate) const STAGE: &str = "@stage:";
+
 /// Programs whose directory arguments are trees they apply or run.
 pub(crate) const DIRECTORY_RUNNERS: &[&str] = &[
     "terraform",
@@ -350,7 +354,22 @@ impl<'a> Graph<'a> {
             Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
             Action::Paths(paths) => {
                 let (found, looks) = self.path_args(&simple.program, paths, b);
-                let mut nodes: Vec<(NodeId, bool)> = files(found);
+                // A script that dispatches on a word of its command line runs the stage the
+                // arguments name (`python run.py --stage drift`).
+                let stage = |p: &str| match self.facts.get(p) {
+                    Some(FileFacts::Python { selectors, .. }) if paths.len() > 1 => {
+                        crate::facts::py_dispatch::selected(selectors, &paths[1..])
+                            .map(|k| format!("{STAGE}{k}"))
+                    }
+                    _ => None,
+                };
+                let mut nodes: Vec<(NodeId, bool)> = found
+                    .into_iter()
+                    .map(|p| {
+                        let sub = stage(&p);
+                        ((p, sub), false)
+                    })
+                    .collect();
                 nodes.extend(self.console_script(&simple.runs, b).map(|n| (n, false)));
                 (nodes, looks)
             }
@@ -769,55 +788,67 @@ impl<'a> Graph<'a> {
                     self.command_edges(path, c, &code_dirs, &mut out, unresolved, &mut state);
                 }
             }
-            FileFacts::Python {
-                imports,
-                literals,
-                code_dirs,
-                sys_paths,
-                ..
-            } => {
-                if via_tests {
-                    return out;
-                }
-                let here = parent(path).to_string();
-                let mut bases = vec![String::new(), here.clone()];
-                bases.extend(sys_paths.iter().filter_map(|p| self.sys_path_dir(p, &here)));
-                for (line, m) in imports {
-                    if let Some(p) = self.resolve_module(m, path, &bases) {
-                        out.push(Edge {
-                            to: (p, None),
-                            via: format!("import {m}"),
-                            line: *line,
-                            tests: false,
-                            tracking_off: false,
-                            masked: false,
-                        });
-                    }
-                }
-                let extra: Vec<String> = code_dirs
-                    .iter()
-                    .flat_map(|d| [join(&here, d), join("", d)])
-                    .flatten()
-                    .collect();
-                let mut sink = Vec::new();
-                for c in literals {
-                    let mut e = Vec::new();
-                    let mut state = ShellState::default();
-                    self.command_edges(path, c, &extra, &mut e, &mut sink, &mut state);
-                    // A literal naming a directory is data, not a program: keep files only
-                    // (a notebook a job runs, `@workspace:` paths of Databricks tasks).
-                    out.extend(e.into_iter().filter(|e| {
-                        c.shell
-                            || e.to.0.ends_with(".py")
-                            || e.to.0.ends_with(".ipynb")
-                            || e.to.0.ends_with(".sh")
-                            || e.to.0.ends_with(".yml")
-                            || e.to.0.ends_with(".yaml")
-                    }));
-                }
-            }
+            FileFacts::Python { .. } if via_tests => {}
+            FileFacts::Python { .. } => self.python_edges(path, sub.as_deref(), facts, &mut out),
         }
         out
+    }
+
+    /// The edges of a Python file: its imports and the commands its string literals hold; run
+    /// as one of its stages (`sub` is `@stage:NAME`), without the other stages' code.
+    fn python_edges(&self, path: &str, sub: Option<&str>, facts: &FileFacts, out: &mut Vec<Edge>) {
+        let FileFacts::Python {
+            imports,
+            literals,
+            code_dirs,
+            sys_paths,
+            selectors,
+            ..
+        } = facts
+        else {
+            return;
+        };
+        let skipped = sub
+            .and_then(|s| s.strip_prefix(STAGE))
+            .map(|k| crate::facts::py_dispatch::excluded(selectors, k))
+            .unwrap_or_default();
+        let skip = |line: u32| skipped.iter().any(|&(a, b)| a <= line && line <= b);
+        let here = parent(path).to_string();
+        let mut bases = vec![String::new(), here.clone()];
+        bases.extend(sys_paths.iter().filter_map(|p| self.sys_path_dir(p, &here)));
+        for (line, m) in imports.iter().filter(|(l, _)| !skip(*l)) {
+            if let Some(p) = self.resolve_module(m, path, &bases) {
+                out.push(Edge {
+                    to: (p, None),
+                    via: format!("import {m}"),
+                    line: *line,
+                    tests: false,
+                    tracking_off: false,
+                    masked: false,
+                });
+            }
+        }
+        let extra: Vec<String> = code_dirs
+            .iter()
+            .flat_map(|d| [join(&here, d), join("", d)])
+            .flatten()
+            .collect();
+        let mut sink = Vec::new();
+        for c in literals.iter().filter(|c| !skip(c.line)) {
+            let mut e = Vec::new();
+            let mut state = ShellState::default();
+            self.command_edges(path, c, &extra, &mut e, &mut sink, &mut state);
+            // A literal naming a directory is data, not a program: keep files only
+            // (a notebook a job runs, `@workspace:` paths of Databricks tasks).
+            out.extend(e.into_iter().filter(|e| {
+                c.shell
+                    || e.to.0.ends_with(".py")
+                    || e.to.0.ends_with(".ipynb")
+                    || e.to.0.ends_with(".sh")
+                    || e.to.0.ends_with(".yml")
+                    || e.to.0.ends_with(".yaml")
+            }));
+        }
     }
 }
 

@@ -156,6 +156,14 @@ impl FromIterator<(String, FileFacts)> for Facts {
     }
 }
 
+/// A stage of a Python script that dispatches on a word of its command line: the word and
+/// the lines (first, last) of the code it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selector {
+    pub key: String,
+    pub lines: Vec<(u32, u32)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileFacts {
     Entry {
@@ -190,6 +198,8 @@ pub enum FileFacts {
         /// Directories the file adds to `sys.path` (as written: image paths too), where its
         /// imports are also looked up.
         sys_paths: Vec<String>,
+        /// The stages a word of its command line selects (`python run.py --stage drift`).
+        selectors: Vec<Selector>,
     },
 }
 

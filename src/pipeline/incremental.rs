@@ -201,6 +201,7 @@ pub(crate) fn same_facts(
                 schedules: sa,
                 dags: ga,
                 sys_paths: pa,
+                selectors: xa,
             }),
             Some(FileFacts::Python {
                 imports: ib,
@@ -209,12 +210,20 @@ pub(crate) fn same_facts(
                 schedules: sb,
                 dags: gb,
                 sys_paths: pb,
+                selectors: xb,
             }),
         ) => {
             // DAG ids are what other files' triggers resolve into, as jobs are.
             unplaced(sa, sb)
                 && ga == gb
-                && (!edges || (unplaced(ia, ib) && commands(la, lb) && da == db && pa == pb))
+                && (!edges
+                    || (unplaced(ia, ib)
+                        && commands(la, lb)
+                        && da == db
+                        && pa == pb
+                        // Stages place imports by line: then the lines count.
+                        && xa == xb
+                        && (xa.is_empty() || ia == ib)))
         }
         // Jobs and targets start walks (and others' commands resolve into targets): they are
         // compared whatever `edges` says.
