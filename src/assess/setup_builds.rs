@@ -8,6 +8,10 @@
 //! the documentation, which a CI build of Azure 1 is not (docs/levels.md). Image and package
 //! builds (`docker build`, `python -m build`) keep the facet wherever they are.
 //!
+//! An image build (`docker build`, Docker's build action, Kaniko) in a repository that has no
+//! Dockerfile anywhere, when nothing in the job writes one, builds nothing: the build fails
+//! (a skeleton whose buildspec was copied from elsewhere).
+//!
 //! And installing the project (`pip install .`) where there is no project (no `setup.py`,
 //! `pyproject.toml` or `setup.cfg` in the directory it runs in) installs nothing of this
 //! repository: seed code for another repository (a SageMaker project's `codecommit/` folder
@@ -76,8 +80,112 @@ fn installs_absent_project(job: &crate::model::Job, line: u32, files: &[String])
         })
 }
 
+/// An image build from a Dockerfile.
+static IMAGE_BUILD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:docker|podman|nerdctl)(?:\s+buildx)?(?:\s+image)?\s+build\b|docker/build-push-action|/kaniko/executor\b|gcr\.io/cloud-builders/docker")
+        .expect("image build")
+});
+
+/// Whether the job builds an image where the repository has no Dockerfile and no command of
+/// the job (other than the builds) names one, which it could write or fetch; a build reading
+/// its Dockerfile from standard input (`docker build - <<EOF`) has one.
+fn builds_without_a_dockerfile(job: &crate::model::Job, snippet: &str, files: &[String]) -> bool {
+    let build = job
+        .commands
+        .iter()
+        .find(|c| c.shell && IMAGE_BUILD.is_match(&c.text) && snippet.contains(c.text.trim()));
+    // A job that changes directory (`cd docker-compose`, `cd ..`) builds from where the
+    // shell is then: only the repository-wide question is asked.
+    let moves = job.commands.iter().any(|c| {
+        c.text
+            .split(['&', ';', '|', '\n'])
+            .any(|p| matches!(p.split_whitespace().next(), Some("cd" | "pushd" | "popd")))
+    });
+    let absent = match build.filter(|_| !moves).and_then(built_dockerfile) {
+        // A plain build names its Dockerfile (its context's, or `-f`'s) from where it runs.
+        Some(dockerfile) => files.binary_search(&dockerfile).is_err(),
+        None => !files
+            .iter()
+            .any(|f| crate::facts::dockerfile::is_dockerfile(crate::paths::file_name(f))),
+    };
+    IMAGE_BUILD.is_match(snippet)
+        && !snippet.contains("<<")
+        && absent
+        && !job.commands.iter().any(|c| {
+            let t = c.text.to_ascii_lowercase();
+            (t.contains("dockerfile") || t.contains("containerfile") || t.contains("<<"))
+                && !IMAGE_BUILD.is_match(&c.text)
+        })
+}
+
+/// The Dockerfile a lone `docker build [options] CONTEXT` line reads, from the root: `-f`'s
+/// file, else `CONTEXT/Dockerfile`, both from the command's working directory. None when the
+/// line does more than the build or names either through a variable or a URL.
+fn built_dockerfile(c: &crate::model::Command) -> Option<String> {
+    const VALUED: &[&str] = &[
+        "-t",
+        "--tag",
+        "--build-arg",
+        "--platform",
+        "--target",
+        "--label",
+        "--network",
+        "--cache-from",
+        "--cache-to",
+        "--secret",
+        "--ssh",
+        "--progress",
+        "-o",
+        "--output",
+        "--iidfile",
+        "--add-host",
+        "--build-context",
+        "--shm-size",
+        "-m",
+        "--memory",
+    ];
+    let parts = crate::shell::lex::split(&c.text);
+    let [part] = parts.as_slice() else {
+        return None;
+    };
+    let mut words = part.words.iter().map(String::as_str).peekable();
+    if !matches!(words.next(), Some("docker" | "podman" | "nerdctl")) {
+        return None;
+    }
+    while words
+        .next_if(|w| matches!(*w, "buildx" | "image"))
+        .is_some()
+    {}
+    if words.next() != Some("build") {
+        return None;
+    }
+    let (mut file, mut context) = (None, None);
+    while let Some(w) = words.next() {
+        if w == "-f" || w == "--file" {
+            file = Some(words.next()?.to_string());
+        } else if let Some(v) = w.strip_prefix("--file=") {
+            file = Some(v.to_string());
+        } else if VALUED.contains(&w) {
+            words.next();
+        } else if !w.starts_with('-') {
+            context = Some(w.to_string());
+        }
+    }
+    let context = context?;
+    let cwd = c.cwd.as_deref().unwrap_or("").trim_matches('/');
+    let named = file.unwrap_or_else(|| format!("{}/Dockerfile", context.trim_end_matches('/')));
+    if named.contains(['$', '{', ':'])
+        || context.contains(['$', '{', ':'])
+        || cwd.contains(['$', '{'])
+    {
+        return None;
+    }
+    crate::paths::join(cwd, &named)
+}
+
 /// Drops the `builds` facet of `ci-build-step` installs in jobs that only lint, format or
-/// build documentation, and of project installs where there is no project.
+/// build documentation, of project installs where there is no project, and of image builds
+/// where there is no Dockerfile.
 pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut [Evidence]) {
     for e in evs.iter_mut().filter(|e| {
         e.rule == "ci-build-step"
@@ -87,15 +195,22 @@ pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut 
         let (Some(line), Some(snippet)) = (e.line, e.snippet.as_deref()) else {
             continue;
         };
-        if !INSTALL.is_match(snippet) {
-            continue;
-        }
         let Some(FileFacts::Entry { jobs, .. }) = facts.get(&e.path) else {
             continue;
         };
         let Some(job) = jobs.iter().find(|j| j.line <= line && line <= j.end) else {
             continue;
         };
+        if builds_without_a_dockerfile(job, snippet, files) {
+            e.facets.retain(|f| f != facet::BUILDS);
+            e.note = Some(
+                "builds an image, but the repository has no Dockerfile: the build fails".into(),
+            );
+            continue;
+        }
+        if !INSTALL.is_match(snippet) {
+            continue;
+        }
         if installs_absent_project(job, line, files) {
             e.facets.retain(|f| f != facet::BUILDS);
             e.note = Some("installs the project from a directory that has none: builds nothing of this repository".into());
@@ -178,6 +293,52 @@ mod tests {
             &["pyproject.toml".to_string()]
         ));
         assert!(!installs_absent_project(&job(Some("$DIR")), 3, &seed));
+    }
+
+    /// An image build fails where the Dockerfile it reads is not in the repository, unless the
+    /// job writes or fetches one.
+    #[test]
+    fn image_builds_need_a_dockerfile() {
+        let job = |lines: &[&str]| {
+            Job::new(
+                "b",
+                (1, 9),
+                Vec::new(),
+                lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| Command::run(i as u32 + 2, *l))
+                    .collect(),
+            )
+        };
+        let build = "docker build -t $ECR_REPO_URI:$IMAGE_TAG .";
+        let none = vec!["README.md".to_string(), "src/train.py".to_string()];
+        assert!(builds_without_a_dockerfile(&job(&[build]), build, &none));
+        // The build reads its context's Dockerfile: one elsewhere is not it, unless `-f` names it.
+        let elsewhere = vec!["docker/Dockerfile".to_string()];
+        assert!(builds_without_a_dockerfile(
+            &job(&[build]),
+            build,
+            &elsewhere
+        ));
+        let named = "docker build -f docker/Dockerfile -t churn .";
+        assert!(!builds_without_a_dockerfile(
+            &job(&[named]),
+            named,
+            &elsewhere
+        ));
+        let root = vec!["Dockerfile".to_string()];
+        assert!(!builds_without_a_dockerfile(&job(&[build]), build, &root));
+        let written = job(&[
+            "mlflow models generate-dockerfile -m runs:/1/model -d .",
+            build,
+        ]);
+        assert!(!builds_without_a_dockerfile(&written, build, &none));
+        assert!(!builds_without_a_dockerfile(
+            &job(&["pip install ."]),
+            "pip install .",
+            &none
+        ));
     }
 
     #[test]

@@ -11,9 +11,12 @@ pub(crate) use crate::shell::{VARIABLE_IMAGE, image_key, image_name};
 pub(crate) fn is_dockerfile(name: &str) -> bool {
     name == "Dockerfile"
         || name == "Containerfile"
-        || (name.starts_with("Dockerfile.") && !name.ends_with(".md"))
+        || ((name.starts_with("Dockerfile.") || name.starts_with("Containerfile."))
+            && !name.ends_with(".md"))
         || name.ends_with(".Dockerfile")
         || name.ends_with(".dockerfile")
+        || name.ends_with(".Containerfile")
+        || name.ends_with(".containerfile")
 }
 
 /// What a reference to a container image by name starts with (`@image:retrain-job`): the
@@ -300,6 +303,29 @@ impl Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Docker's and Podman's names for the file, with a variant's suffix or prefix.
+    #[test]
+    fn dockerfile_names() {
+        for n in [
+            "Dockerfile",
+            "Dockerfile.gpu",
+            "train.Dockerfile",
+            "Containerfile",
+            "Containerfile.metaflow",
+            "serve.containerfile",
+        ] {
+            assert!(is_dockerfile(n), "{n}");
+        }
+        for n in [
+            "Dockerfile.md",
+            "Containerfile.md",
+            "dockerfile.py",
+            "docker-compose.yml",
+        ] {
+            assert!(!is_dockerfile(n), "{n}");
+        }
+    }
 
     fn commands(rel: &str, text: &str) -> Vec<String> {
         match dockerfile(&Document::new(rel, text.to_string())) {

@@ -12,7 +12,7 @@ pub(crate) use named_runs::github_dispatched_workflow;
 mod containers;
 pub(crate) use containers::{VARIABLE_IMAGE, image_key, image_name};
 pub(crate) mod handover;
-mod lex;
+pub(crate) mod lex;
 mod modes;
 pub(crate) mod programs;
 mod runners;
