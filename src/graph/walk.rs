@@ -357,6 +357,50 @@ fn names_only_absent_paths(graph: &Graph, path: &str) -> Option<String> {
     })
 }
 
+/// A CI file that clones a repository (`git clone $_REPO_URL`) and runs every other step in
+/// a folder this repository does not have (Cloud Build's `dir: mlops-with-vertex-ai`, a
+/// `working-directory:`): those steps run the clone's files, another repository's. Not when
+/// the clone is this repository (its URL or the folder bears one of its names).
+fn runs_in_a_clone(graph: &Graph, path: &str) -> Option<String> {
+    let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
+        return None;
+    };
+    let ours = |name: Option<String>| name.is_some_and(|n| graph.this_repository.contains(&n));
+    let mut cloned = false;
+    let mut first: Option<&str> = None;
+    for c in jobs
+        .iter()
+        .flat_map(|j| j.commands.iter())
+        .filter(|c| c.shell)
+    {
+        let words: Vec<&str> = c.text.split_whitespace().collect();
+        if words.starts_with(&["git", "clone"]) {
+            let args = words[2..].iter().filter(|w| !w.starts_with('-'));
+            if args
+                .clone()
+                .any(|w| ours(crate::source::identity::repository_name(w)))
+            {
+                return None;
+            }
+            cloned = true;
+            continue;
+        }
+        let dir = c.cwd.as_deref()?.trim_matches('/').trim_start_matches("./");
+        if dir.is_empty() || dir.contains(['$', '{']) || graph.is_dir(dir) {
+            return None;
+        }
+        if ours(crate::source::identity::repository_name(dir)) {
+            return None;
+        }
+        first.get_or_insert(dir);
+    }
+    let first = first.filter(|_| cloned)?;
+    Some(format!(
+        "CI for another repository: it clones a repository and runs its steps in `{}`, a folder this repository does not have",
+        crate::shell::shorten(first)
+    ))
+}
+
 /// A CI file whose pipeline checks out a repository by a name that is not the scanned
 /// repository's (a Jenkins `git url: 'https://github.com/acme/byo-scenario'`): it builds that
 /// repository, and its steps run that repository's files. Unknown names decide nothing.
@@ -408,6 +452,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             .or_else(|| retired(path))
             .or_else(|| names_only_absent_paths(graph, path))
             .or_else(|| checks_out_another_repository(graph, path))
+            .or_else(|| runs_in_a_clone(graph, path))
         {
             auto.copies.push((path.to_string(), why));
             continue;
