@@ -97,6 +97,53 @@ pub(crate) fn common_dir<'a>(paths: impl IntoIterator<Item = &'a str>) -> String
     common.unwrap_or_default().join("/")
 }
 
+/// Files that make a directory a system of its own among its siblings (a course's chapter, an
+/// example): a project marker, or its own build, documentation or requirements.
+const SYSTEM_MARKERS: &[&str] = &[
+    "Makefile",
+    "README.md",
+    "requirements.txt",
+    "docker-compose.yml",
+    "environment.yml",
+];
+
+/// The systems a CI file acts on inside `scope`, the directory holding all it reaches: the
+/// sub-directories it reaches when each is a numbered unit of its own ([`SYSTEM_MARKERS`]) and
+/// a sibling unit it does not reach lies beside them (a root workflow testing chapters 1 and 3
+/// of a book does not test chapter 2); else `scope` itself.
+fn systems_within(scope: &str, reached: &[&str], files: &[String]) -> Vec<String> {
+    let prefix = format!("{scope}/");
+    let mut children: Vec<&str> = Vec::new();
+    for p in reached {
+        match p.strip_prefix(&prefix).and_then(|r| r.split_once('/')) {
+            Some((child, _)) => children.push(child),
+            None => return vec![scope.to_string()],
+        }
+    }
+    children.sort_unstable();
+    children.dedup();
+    // Units of a collection are numbered (`ch-01-data`, `week2`, `03_pipelines`); the services
+    // of one system are named for their role (`api`, `pipeline`, `airflow`) and work together.
+    let system = |child: &str| {
+        child.chars().any(|c| c.is_ascii_digit())
+            && PROJECT_MARKERS
+                .iter()
+                .chain(SYSTEM_MARKERS)
+                .any(|m| files.binary_search(&format!("{prefix}{child}/{m}")).is_ok())
+    };
+    let unreached_sibling = files
+        .iter()
+        .filter_map(|f| f.strip_prefix(&prefix))
+        .any(|r| {
+            r.split_once('/')
+                .is_some_and(|(c, _)| !children.contains(&c) && system(c))
+        });
+    if children.len() < 2 || !children.iter().all(|c| system(c)) || !unreached_sibling {
+        return vec![scope.to_string()];
+    }
+    children.iter().map(|c| format!("{prefix}{c}")).collect()
+}
+
 /// Levels for a repository of unrelated systems (a course, a collection of examples): when
 /// every CI file lives outside the sub-directory it acts in (a root workflow whose jobs run,
 /// test, build and deploy only what lies there), that CI tests and deploys that directory's
@@ -129,7 +176,7 @@ pub(crate) fn separate_systems(
         reached.sort_unstable();
         // A test directory tests the code beside it: CI that only runs `tests/` acts on the
         // project holding it (the directory above), not on `tests/` alone.
-        let mut scope = common_dir(reached);
+        let mut scope = common_dir(reached.iter().copied());
         while let Some(parent) = test_dir_parent(&scope) {
             scope = parent;
         }
@@ -139,7 +186,7 @@ pub(crate) fn separate_systems(
         if scope.is_empty() || scope == "src" || path.starts_with(&format!("{scope}/")) {
             return None;
         }
-        scopes.push(scope);
+        scopes.extend(systems_within(&scope, &reached, graph.files));
         entries.push(path);
     }
     if scopes.is_empty() {
@@ -157,6 +204,15 @@ pub(crate) fn separate_systems(
     // directory loading the registry version a pipeline elsewhere promotes, or polling the
     // directory it writes) is one system with it, whatever its CI reaches.
     if crate::assess::deployments::hands_over(evs, &|p: &str| under(p)) {
+        return None;
+    }
+    // Other automation that runs code inside them (an Airflow DAG starting the tested
+    // service's container) makes one system with them too.
+    let mut others = auto
+        .entry_seeds
+        .keys()
+        .filter(|e| !under(e) && !entries.contains(&e.as_str()));
+    if others.any(|e| auto.entry_reach(graph, e).iter().any(|p| under(p))) {
         return None;
     }
     let from_scoped_ci = |e: &Evidence| {
