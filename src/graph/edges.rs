@@ -78,13 +78,19 @@ impl<'a> Graph<'a> {
             }
         };
         if !cmd.shell {
-            for (to, via) in self.reference_nodes(&cmd.text, &bases) {
-                push(out, to, via, (false, false, false));
+            // A file run in a mode that cannot fail: reached, its checks gate nothing.
+            let (text, masked) = match cmd.text.strip_prefix(crate::ci::CANNOT_FAIL) {
+                Some(t) => (t, true),
+                None => (cmd.text.as_str(), false),
+            };
+            for (to, via) in self.reference_nodes(text, &bases) {
+                push(out, to, via, (false, false, masked));
             }
             return None;
         }
         let mut cwd = cmd.cwd.clone();
         let mut fails = None;
+        let fetched_before = state.fetched;
         for simple in shell::parse_line_with(&cmd.text, &mut cwd, state) {
             let b = simple_bases(&simple, cmd, &home, &bases);
             let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);
@@ -105,6 +111,17 @@ impl<'a> Graph<'a> {
                     simple.text.clone(),
                     (false, false, simple.masked),
                 );
+            }
+            // An upload of a file the repository cannot hold fails the job (no earlier step
+            // brought files in).
+            if let Action::Upload { source } = &simple.action
+                && fails.is_none()
+                && !simple.masked
+                && !fetched_before
+                && !cmd.text.contains("||")
+                && self.cannot_hold(source, &b)
+            {
+                fails = Some(source.clone());
             }
             if out.len() == before && looks_resolvable {
                 unresolved.push(Unresolved {
@@ -352,6 +369,7 @@ impl<'a> Graph<'a> {
             Action::Bundle { job } => (run(self.bundle_nodes(b, job.as_deref())), true),
             Action::Terraform { dir } => (files(self.terraform_files(dir0, dir.as_deref())), false),
             Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
+            Action::Upload { .. } => (Vec::new(), false),
             Action::Paths(paths) => {
                 let (found, looks) = self.path_args(&simple.program, paths, b);
                 // A script that dispatches on a word of its command line runs the stage the
@@ -792,63 +810,6 @@ impl<'a> Graph<'a> {
             FileFacts::Python { .. } => self.python_edges(path, sub.as_deref(), facts, &mut out),
         }
         out
-    }
-
-    /// The edges of a Python file: its imports and the commands its string literals hold; run
-    /// as one of its stages (`sub` is `@stage:NAME`), without the other stages' code.
-    fn python_edges(&self, path: &str, sub: Option<&str>, facts: &FileFacts, out: &mut Vec<Edge>) {
-        let FileFacts::Python {
-            imports,
-            literals,
-            code_dirs,
-            sys_paths,
-            selectors,
-            ..
-        } = facts
-        else {
-            return;
-        };
-        let skipped = sub
-            .and_then(|s| s.strip_prefix(STAGE))
-            .map(|k| crate::facts::py_dispatch::excluded(selectors, k))
-            .unwrap_or_default();
-        let skip = |line: u32| skipped.iter().any(|&(a, b)| a <= line && line <= b);
-        let here = parent(path).to_string();
-        let mut bases = vec![String::new(), here.clone()];
-        bases.extend(sys_paths.iter().filter_map(|p| self.sys_path_dir(p, &here)));
-        for (line, m) in imports.iter().filter(|(l, _)| !skip(*l)) {
-            if let Some(p) = self.resolve_module(m, path, &bases) {
-                out.push(Edge {
-                    to: (p, None),
-                    via: format!("import {m}"),
-                    line: *line,
-                    tests: false,
-                    tracking_off: false,
-                    masked: false,
-                });
-            }
-        }
-        let extra: Vec<String> = code_dirs
-            .iter()
-            .flat_map(|d| [join(&here, d), join("", d)])
-            .flatten()
-            .collect();
-        let mut sink = Vec::new();
-        for c in literals.iter().filter(|c| !skip(c.line)) {
-            let mut e = Vec::new();
-            let mut state = ShellState::default();
-            self.command_edges(path, c, &extra, &mut e, &mut sink, &mut state);
-            // A literal naming a directory is data, not a program: keep files only
-            // (a notebook a job runs, `@workspace:` paths of Databricks tasks).
-            out.extend(e.into_iter().filter(|e| {
-                c.shell
-                    || e.to.0.ends_with(".py")
-                    || e.to.0.ends_with(".ipynb")
-                    || e.to.0.ends_with(".sh")
-                    || e.to.0.ends_with(".yml")
-                    || e.to.0.ends_with(".yaml")
-            }));
-        }
     }
 }
 

@@ -8,6 +8,7 @@
 mod edges;
 mod images;
 mod memo;
+mod python_edges;
 mod reach;
 mod resolve;
 mod upstream;

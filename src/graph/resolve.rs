@@ -53,6 +53,25 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// Whether a relative path cannot be in the repository from any of `bases`: the folder
+    /// its literal part names (before any variable) is absent everywhere (`./algorithms/${X}/
+    /// src/job.py` where there is no `algorithms/`).
+    pub(crate) fn cannot_hold(&self, path: &str, bases: &[String]) -> bool {
+        if path.starts_with(['/', '~', '$']) || path.contains("://") {
+            return false;
+        }
+        let literal = path.split(['$', '{', '*', '`']).next().unwrap_or("");
+        let Some((dir, _)) = literal.trim_start_matches("./").rsplit_once('/') else {
+            return false;
+        };
+        let dir = dir.trim_end_matches('/');
+        !dir.is_empty()
+            && !bases
+                .iter()
+                .filter_map(|b| join(b, dir))
+                .any(|d| self.is_dir(&d))
+    }
+
     /// Whether `d` is a directory of the tree ("" is the root).
     pub(crate) fn is_dir(&self, d: &str) -> bool {
         d.is_empty() || self.dir_set.contains(d)

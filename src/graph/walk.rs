@@ -216,7 +216,8 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
 }
 
 /// The lines of a CI file's jobs that never run, each range with why: after a step that runs a
-/// script the repository lacks (the job fails at that step), and a stage whose `when` cannot
+/// script the repository lacks or uploads a file it cannot hold (the job fails at that step),
+/// and a stage whose `when` cannot
 /// hold ([`crate::model::Job::never`]).
 fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
     let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
@@ -238,7 +239,7 @@ fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
                     out.push((
                         c.line + 1,
                         j.end,
-                        format!("after a step that runs `{script}`, which the repository does not hold: the job stops there"),
+                        format!("after a step that needs `{script}`, which the repository does not hold: the job stops there"),
                     ));
                 }
                 break;

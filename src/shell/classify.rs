@@ -224,7 +224,7 @@ fn python(args: &[String]) -> Option<Action> {
                     let owned: Vec<String> = t.iter().map(|s| s.to_string()).collect();
                     classify(&owned)
                 }
-                "uvicorn" | "gunicorn" | "streamlit" => {
+                "uvicorn" | "gunicorn" | "streamlit" | "jobtools" | "fire" => {
                     let mut t = vec![module.clone()];
                     t.extend(rest.iter().cloned());
                     classify(&t)
@@ -393,6 +393,12 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             super::containers::cloud_run_image(args).or_else(|| cloud_cli(args))
         }
         ("az" | "aws" | "gcloud", _) => cloud_cli(args),
+        ("gsutil", _) => {
+            let at = args
+                .iter()
+                .position(|a| matches!(a.as_str(), "cp" | "rsync" | "mv"))?;
+            upload(&args[at + 1..])
+        }
         ("terraform" | "tofu" | "terragrunt", _) => terraform(args),
         ("cdk", Some("deploy" | "synth" | "diff")) => Some(Action::Files {
             paths: vec!["cdk.json".into()],
@@ -416,6 +422,15 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             Some(buildkite_upload(args))
         }
         ("source" | ".", _) => source(args),
+        // Runners of a function of a module (`jobtools pkg.train trainer_fn --epochs 3`, Azure
+        // ML samples' job runner; Google's `fire`): the module, or the script it is given.
+        ("jobtools" | "fire", _) => positional(args).into_iter().next().map(|m| {
+            if m.ends_with(".py") || m.contains('/') {
+                Action::Paths(vec![m])
+            } else {
+                Action::PythonModule(m)
+            }
+        }),
         ("uvicorn" | "gunicorn" | "hypercorn", _) => positional(args)
             .into_iter()
             .find(|a| a.contains(':') && !a.contains('/') && !a.contains("0.0.0.0"))
@@ -724,6 +739,13 @@ fn cloud_function(args: &[String]) -> Option<Action> {
 /// `gcloud builds submit --config cloudbuild.yaml`, `aws cloudformation deploy
 /// --template-file t.yml`, `gcloud ai custom-jobs create --config job.yaml`.
 fn cloud_cli(args: &[String]) -> Option<Action> {
+    // `aws s3 cp|sync SRC DST` with a local SRC: an upload.
+    if let [s3, verb, rest @ ..] = args
+        && s3 == "s3"
+        && matches!(verb.as_str(), "cp" | "sync" | "mv")
+    {
+        return upload(rest);
+    }
     let mut paths = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -744,6 +766,19 @@ fn cloud_cli(args: &[String]) -> Option<Action> {
         }
     }
     files(paths)
+}
+
+/// The local source of a copy to a bucket (`SRC s3://...`, `SRC gs://...`): the first
+/// positional argument, when the last is a bucket URL and the first is not one.
+fn upload(args: &[String]) -> Option<Action> {
+    let p = positional(args);
+    let (first, last) = (p.first()?, p.last()?);
+    let remote = |s: &str| s.contains("://");
+    (p.len() >= 2 && remote(last) && !remote(first) && !first.starts_with('-')).then(|| {
+        Action::Upload {
+            source: first.clone(),
+        }
+    })
 }
 
 /// `terraform [-chdir=DIR] apply`, `terragrunt [run-all] apply`: the configuration applied.

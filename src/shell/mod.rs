@@ -72,6 +72,9 @@ pub(crate) enum Action {
     /// script `train`, else the program `train`; `tox -e x`: that environment, else the
     /// tests): the second is read only when the first reaches nothing.
     Either(Box<Action>, Box<Action>),
+    /// A local file the command uploads (`aws s3 cp ./src/job.py s3://...`, `gsutil cp`): it
+    /// runs nothing here, but fails when the repository has no such file.
+    Upload { source: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -928,6 +931,27 @@ mod tests {
         assert_eq!(
             one("uvicorn app.main:api --port 8080"),
             vec![Action::PythonModule("app.main".into())]
+        );
+        assert_eq!(
+            one("aws s3 cp ./algorithms/${F}/src/processing.py s3://${B}/job/processing.py"),
+            vec![Action::Upload {
+                source: "./algorithms/${F}/src/processing.py".into()
+            }]
+        );
+        assert_eq!(
+            one("gsutil -m cp -r model/ gs://bucket/models/"),
+            vec![Action::Upload {
+                source: "model/".into()
+            }]
+        );
+        assert!(one("aws s3 cp s3://bucket/model.tar.gz model.tar.gz").is_empty());
+        assert_eq!(
+            one("jobtools hatedetection.train.trainer train_and_evaluate --params p.yml"),
+            vec![Action::PythonModule("hatedetection.train.trainer".into())]
+        );
+        assert_eq!(
+            one("python -m jobtools src/tags.py add_tag --name x"),
+            vec![Action::Paths(vec!["src/tags.py".into()])]
         );
     }
 
