@@ -71,6 +71,7 @@ pub(crate) const COMMAND_RUNNERS: &[&str] = &[
     "poetry",
     "tox",
     "nox",
+    "jobtools",
 ];
 
 pub(crate) fn could_run_or_name_a_file(c: &Command) -> bool {
