@@ -291,6 +291,55 @@ fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
             cwd: None,
         });
     }
+    rest_dag_runs(doc, literals);
+}
+
+/// Airflow's REST API called from code: a URL `.../api/v1/dags/ID/dagRuns` (or `v2`) starts DAG
+/// `ID`, as `airflow dags trigger ID` would; an f-string's `{dag_id}` is the value that name
+/// is given in the file (a parameter's default `dag_id: str = "retrain_dag"`, a keyword
+/// argument `dag_id="retrain_dag"`, an assignment).
+fn rest_dag_runs(doc: &Document, literals: &mut Vec<Command>) {
+    static URL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"/api/v[12]/dags/(?:\{([A-Za-z_]\w{0,40})\}|([A-Za-z0-9_.-]{1,200}))/dagRuns\b"#,
+        )
+        .expect("dag runs url")
+    });
+    if !doc.text.contains("dagRuns") {
+        return;
+    }
+    for c in URL.captures_iter(&doc.text).take(8) {
+        let at = c.get(0).map_or(0, |m| m.start());
+        let line = doc.file_line(doc.line_index(at));
+        let ids: Vec<String> = match (c.get(1), c.get(2)) {
+            (_, Some(id)) => vec![id.as_str().to_string()],
+            (Some(name), None) => {
+                let Ok(value) = Regex::new(&format!(
+                    r#"\b{}\s*(?::\s*str\s*)?=\s*["']([A-Za-z0-9_.-]{{1,200}})["']"#,
+                    regex::escape(name.as_str())
+                )) else {
+                    continue;
+                };
+                let mut v: Vec<String> = value
+                    .captures_iter(&doc.text)
+                    .map(|k| k[1].to_string())
+                    .collect();
+                v.sort();
+                v.dedup();
+                v.truncate(8);
+                v
+            }
+            _ => continue,
+        };
+        for id in ids {
+            literals.push(Command {
+                line,
+                text: format!("airflow dags trigger {id}"),
+                shell: true,
+                cwd: None,
+            });
+        }
+    }
 }
 
 /// GitHub's REST API: a URL `.../actions/workflows/WORKFLOW/dispatches` the code posts to (a
@@ -315,18 +364,34 @@ fn github_dispatches(doc: &Document, literals: &mut Vec<Command>) {
 
 /// The Airflow DAG ids a file defines: `dag_id="x"`, `DAG("x")`, `@dag def x(`.
 fn dag_ids(text: &str) -> Vec<String> {
-    static DAG_ID: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\bdag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']|\bDAG\(\s*["']([A-Za-z0-9_.-]+)["']|(?m)^[ \t]*@dag\b(?:\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def[ \t]+(\w+)"#)
-            .expect("dag id pattern")
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"\bdag_id\s*=\s*["']([A-Za-z0-9_.-]+)["']|\bDAG\(\s*["']([A-Za-z0-9_.-]+)["']"#,
+        )
+        .expect("dag id pattern")
+    });
+    // `@dag` over `def NAME`: the DAG is NAME unless the decorator gives `dag_id=`.
+    static DECORATED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^[ \t]*@dag\b(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def[ \t]+(\w+)"#)
+            .expect("dag decorator pattern")
     });
     let mut dags: Vec<String> = Vec::new();
+    let mut add = |d: &str| {
+        if !dags.iter().any(|x| x == d) {
+            dags.push(d.to_string());
+        }
+    };
     // A project's own DAG factory (`build_dag(dag_id="x", ...)`) may name Airflow only in prose.
     if text.contains("airflow") || text.contains("Airflow") {
-        for c in DAG_ID.captures_iter(text) {
-            if let Some(m) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))
-                && !dags.iter().any(|d| d == m.as_str())
-            {
-                dags.push(m.as_str().to_string());
+        for c in NAMED.captures_iter(text) {
+            if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+                add(m.as_str());
+            }
+        }
+        for c in DECORATED.captures_iter(text) {
+            let named = c.get(1).is_some_and(|a| a.as_str().contains("dag_id"));
+            if let (false, Some(m)) = (named, c.get(2)) {
+                add(m.as_str());
             }
         }
     }
@@ -606,6 +671,24 @@ mod tests {
             panic!("not python")
         };
         assert!(imports.is_empty());
+    }
+
+    /// Airflow's REST API from code starts the DAG the URL names, through a parameter's default.
+    #[test]
+    fn rest_api_dag_runs_start_the_dag() {
+        let doc = Document::new(
+            "src/alerting.py",
+            "import requests\ndef trigger(dag_id: str = \"retrain_dag\") -> bool:\n    url = f\"{settings.base}/api/v1/dags/{dag_id}/dagRuns\"\n    return requests.post(url).ok\n".to_string(),
+        );
+        let FileFacts::Python { literals, .. } = python(&doc) else {
+            panic!("not python")
+        };
+        assert!(
+            literals
+                .iter()
+                .any(|c| c.shell && c.text == "airflow dags trigger retrain_dag" && c.line == 3),
+            "{literals:?}"
+        );
     }
 
     /// The script a message names (an exception's text, `sys.exit`'s) is not run; the one a
