@@ -27,10 +27,13 @@ pub mod capability {
     pub(crate) const CONTINUOUS_DELIVERY: &str = "continuous_delivery";
     /// End-to-end tests: a deployment into a cluster its own job creates is one.
     pub(crate) const INTEGRATION_TESTS: &str = "integration_tests";
+    /// A check of the model before its release; one that cannot fail (run in `dry_run` mode,
+    /// `|| true`) is no gate at all.
+    pub(crate) const MODEL_VALIDATION_GATE: &str = "model_validation_gate";
     /// Release gates: evidence of one of these in the same automation as a deployment (or a
     /// pull-request check before a push-triggered one) gates it.
     pub(crate) const RELEASE_GATES: &[&str] = &[
-        "model_validation_gate",
+        MODEL_VALIDATION_GATE,
         "unit_tests",
         "ml_code_tests",
         INTEGRATION_TESTS,

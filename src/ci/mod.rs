@@ -201,6 +201,11 @@ pub(crate) fn runs_anywhere(path: &str) -> bool {
 /// than the scanned one builds that repository (`graph::walk`).
 pub(crate) const CHECKOUT: &str = "@checkout:";
 
+/// What a reference to a file a job runs in a mode that cannot fail starts with
+/// (`@cannot-fail:/validation/ModelValidation.py`, a Databricks task given `run_mode: dry_run`):
+/// the file runs, but the checks it makes gate nothing (the graph marks the edge masked).
+pub(crate) const CANNOT_FAIL: &str = "@cannot-fail:";
+
 /// What a reference to a file by its path from the repository's root starts with
 /// (`@root:ci/buildspec.yml`, a buildspec CodeBuild reads from its source's root): that file
 /// or nothing, never one beside the file that names it nor one found by its name elsewhere.

@@ -233,9 +233,14 @@ impl Automation {
                 {
                     ev.facets.push(facet::MASKED.into());
                     ev.note.get_or_insert_with(|| {
-                        "CI ignores this step's failure (`|| true`, `set +e`): it gates nothing"
+                        "its failure is ignored (`|| true`, `set +e`, a task in `dry_run` mode): it gates nothing"
                             .into()
                     });
+                    // A model check that every run ignores is no release gate: it only
+                    // reports (the tests it masks still ran, and count as tests).
+                    if cap == capability::MODEL_VALIDATION_GATE {
+                        ev.tier = Tier::Mentioned;
+                    }
                 }
                 if let Some(last) = chain.last_mut() {
                     last.line = ev.line;

@@ -73,6 +73,7 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
     };
     let mut commands = Vec::new();
     for task in tasks {
+        let from = commands.len();
         for p in TASK_FILES {
             let mut cur = Some(task);
             for k in *p {
@@ -94,8 +95,36 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
                 commands.push(Command::run(n.line, ep));
             }
         }
+        // A validation task run in `dry_run` (or `disabled`) mode logs what fails and goes on:
+        // MLOps Stacks' `run_mode` parameter. Its checks gate nothing.
+        if cannot_fail(task) {
+            for c in commands[from..].iter_mut().filter(|c| !c.shell) {
+                c.text = format!("{}{}", crate::ci::CANNOT_FAIL, c.text);
+            }
+        }
     }
     Job::new(name, (line, end), t, commands)
+}
+
+/// Whether a task runs in a mode whose failures are ignored: `run_mode: dry_run` or
+/// `disabled` among its `base_parameters` (or `--run_mode=dry_run` in its `parameters`).
+fn cannot_fail(task: &Node) -> bool {
+    let soft = |v: &str| matches!(v.trim(), "dry_run" | "disabled");
+    let in_base = ["notebook_task", "spark_python_task", "python_wheel_task"]
+        .iter()
+        .filter_map(|k| task.get(k))
+        .filter_map(|t| {
+            t.get("base_parameters")
+                .or_else(|| t.get("named_parameters"))
+        })
+        .filter_map(|b| b.get("run_mode").and_then(Node::as_str))
+        .any(soft);
+    let in_args = ["spark_python_task", "python_wheel_task"]
+        .iter()
+        .filter_map(|k| task.get(k).and_then(|t| t.get("parameters")))
+        .flat_map(|p| p.as_seq().iter().filter_map(Node::as_str))
+        .any(|a| a.strip_prefix("--run_mode=").is_some_and(soft));
+    in_base || in_args
 }
 
 /// The reference a task's file makes: a path relative to the definition, a dbx `file://`
