@@ -18,6 +18,62 @@ pub(crate) fn deployment_facets(facts: &Facts, evs: &mut Vec<Evidence>) {
     release_tool_approvals(evs);
     add_served_deployments(evs);
     promotions_in_runner_stores(facts, evs);
+    databricks_publications(facts, evs);
+}
+
+/// Publishing Databricks jobs (`dbx deploy`, `databricks bundle deploy`).
+static DATABRICKS_PUBLISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\bdbx\s+deploy\b|\bdatabricks\s+bundle\s+deploy\b").expect("publish")
+});
+
+/// Commands that deploy something else besides.
+static OTHER_DEPLOY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b(kubectl|helm|oc)\s|\baz\s+ml\s+(online|batch)-|\bserving-endpoints\b|\bsagemaker\b|\bgcloud\s+(run|ai|app)\b|\baz\s+(webapp|functionapp|containerapp)\b|\b(serverless|sls|cdk|sam|fly)\s+deploy\b|\bterraform\s+apply\b|\bdocker\s+(run|compose)\b")
+        .expect("other deploy")
+});
+
+/// What a Databricks job that serves predictions is named or runs: batch inference or
+/// scoring, a model-serving endpoint.
+static SERVES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)inferenc|scor(e|ing)|predict|serv(e|ing)").expect("serves")
+});
+
+/// A deployment whose job only publishes Databricks jobs, in a repository none of whose
+/// Databricks jobs serves predictions (no batch inference or scoring, no serving endpoint),
+/// publishes pipelines that train: Google 2's pipeline publication, already evidence of its
+/// own (`pipeline_cicd`), not a model deployment (a deploy job bound to an environment whose
+/// one deploying step is `dbx deploy`). It stays `implemented`, with a note.
+pub(crate) fn databricks_publications(facts: &Facts, evs: &mut [Evidence]) {
+    let serving = facts.iter().any(|(_, f)| {
+        matches!(f, FileFacts::Entry { system: "databricks", jobs, .. }
+            if jobs.iter().any(|j| SERVES.is_match(&j.name)
+                || j.commands.iter().any(|c| SERVES.is_match(&c.text))))
+    });
+    if serving {
+        return;
+    }
+    for e in evs
+        .iter_mut()
+        .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY && e.tier == Tier::Automated)
+    {
+        let (Some(FileFacts::Entry { jobs, .. }), Some(line)) = (facts.get(&e.path), e.line) else {
+            continue;
+        };
+        let Some(job) = jobs.iter().find(|j| j.line <= line && line <= j.end) else {
+            continue;
+        };
+        let shell = || job.commands.iter().filter(|c| c.shell);
+        if shell().any(|c| DATABRICKS_PUBLISH.is_match(&c.text))
+            && !shell().any(|c| OTHER_DEPLOY.is_match(&c.text))
+        {
+            e.tier = Tier::Implemented;
+            e.chain.clear();
+            e.triggers.clear();
+            e.note = Some(
+                "publishes Databricks jobs that train, none that serves predictions: a pipeline's publication, not a model's deployment".into(),
+            );
+        }
+    }
 }
 
 /// A promotion made in an MLflow store pinned to a local folder or file ([`facet::LOCAL_STORE`])
