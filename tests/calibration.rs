@@ -41,8 +41,15 @@ fn lint_only_ci_is_not_azure_1_but_a_build_is() {
     let r = scan(&[(".github/workflows/lint.yml", lint), ("train.py", TRAIN)]);
     assert_eq!(r.level("azure"), Some(0));
     let build = "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t app .\n";
-    let r = scan(&[(".github/workflows/build.yml", build), ("train.py", TRAIN)]);
+    let r = scan(&[
+        (".github/workflows/build.yml", build),
+        ("Dockerfile", "FROM python:3.11\nCOPY train.py .\n"),
+        ("train.py", TRAIN),
+    ]);
     assert_eq!(r.level("azure"), Some(1));
+    // Without its Dockerfile the build fails: no CI build.
+    let r = scan(&[(".github/workflows/build.yml", build), ("train.py", TRAIN)]);
+    assert_eq!(r.level("azure"), Some(0));
 }
 
 #[test]
