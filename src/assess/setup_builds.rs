@@ -119,68 +119,34 @@ fn builds_without_a_dockerfile(job: &crate::model::Job, snippet: &str, files: &[
 }
 
 /// The Dockerfile a lone `docker build [options] CONTEXT` line reads, from the root: `-f`'s
-/// file, else `CONTEXT/Dockerfile`, both from the command's working directory. None when the
-/// line does more than the build or names either through a variable or a URL.
+/// file, else `CONTEXT/Dockerfile`, both from the command's working directory (the shell
+/// reader's `Action::Docker`). None when the line does more than the build or names either
+/// through a variable or a URL.
 fn built_dockerfile(c: &crate::model::Command) -> Option<String> {
-    const VALUED: &[&str] = &[
-        "-t",
-        "--tag",
-        "--build-arg",
-        "--platform",
-        "--target",
-        "--label",
-        "--network",
-        "--cache-from",
-        "--cache-to",
-        "--secret",
-        "--ssh",
-        "--progress",
-        "-o",
-        "--output",
-        "--iidfile",
-        "--add-host",
-        "--build-context",
-        "--shm-size",
-        "-m",
-        "--memory",
-    ];
-    let parts = crate::shell::lex::split(&c.text);
-    let [part] = parts.as_slice() else {
+    let mut cwd = c.cwd.clone();
+    let simples = crate::shell::parse_line(&c.text, &mut cwd);
+    let [simple] = simples.as_slice() else {
         return None;
     };
-    let mut words = part.words.iter().map(String::as_str).peekable();
-    if !matches!(words.next(), Some("docker" | "podman" | "nerdctl")) {
+    let crate::shell::Action::Docker {
+        file,
+        context: Some(context),
+    } = &simple.action
+    else {
         return None;
-    }
-    while words
-        .next_if(|w| matches!(*w, "buildx" | "image"))
-        .is_some()
-    {}
-    if words.next() != Some("build") {
-        return None;
-    }
-    let (mut file, mut context) = (None, None);
-    while let Some(w) = words.next() {
-        if w == "-f" || w == "--file" {
-            file = Some(words.next()?.to_string());
-        } else if let Some(v) = w.strip_prefix("--file=") {
-            file = Some(v.to_string());
-        } else if VALUED.contains(&w) {
-            words.next();
-        } else if !w.starts_with('-') {
-            context = Some(w.to_string());
-        }
-    }
-    let context = context?;
-    let cwd = c.cwd.as_deref().unwrap_or("").trim_matches('/');
-    let named = file.unwrap_or_else(|| format!("{}/Dockerfile", context.trim_end_matches('/')));
-    if named.contains(['$', '{', ':'])
-        || context.contains(['$', '{', ':'])
-        || cwd.contains(['$', '{'])
+    };
+    let dir = simple.cwd.as_deref().or(c.cwd.as_deref()).unwrap_or("");
+    let dir = dir.trim_matches('/');
+    let named = file
+        .clone()
+        .unwrap_or_else(|| format!("{}/Dockerfile", context.trim_end_matches('/')));
+    if [named.as_str(), context.as_str(), dir]
+        .iter()
+        .any(|p| p.contains(['$', '{', ':']))
     {
         return None;
     }
-    crate::paths::join(cwd, &named)
+    crate::paths::join(dir, &named)
 }
 
 /// Drops the `builds` facet of `ci-build-step` installs in jobs that only lint, format or

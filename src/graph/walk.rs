@@ -374,13 +374,14 @@ fn runs_in_a_clone(graph: &Graph, path: &str) -> Option<String> {
         .flat_map(|j| j.commands.iter())
         .filter(|c| c.shell)
     {
-        let words: Vec<&str> = c.text.split_whitespace().collect();
+        let parts = crate::shell::lex::split(&c.text);
+        let words: Vec<&str> = parts
+            .first()
+            .map(|p| p.words.iter().map(String::as_str).collect())
+            .unwrap_or_default();
         if words.starts_with(&["git", "clone"]) {
-            let args = words[2..].iter().filter(|w| !w.starts_with('-'));
-            if args
-                .clone()
-                .any(|w| ours(crate::source::identity::repository_name(w)))
-            {
+            let mut args = words[2..].iter().filter(|w| !w.starts_with('-'));
+            if args.any(|w| ours(crate::source::identity::repository_name(w))) {
                 return None;
             }
             cloned = true;
