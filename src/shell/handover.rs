@@ -13,6 +13,9 @@ pub(super) fn brings_files(tokens: &[String]) -> bool {
     let Some(program) = tokens.first() else {
         return false;
     };
+    if writes_a_script(tokens) {
+        return true;
+    }
     let sub = tokens.get(1).map_or("", String::as_str);
     match base_name(program) {
         "git" => matches!(
@@ -56,6 +59,24 @@ pub(crate) fn script_run(simple: &Simple) -> Option<&str> {
         && !script.starts_with(['/', '-'])
         && SCRIPT.iter().any(|e| script.ends_with(e));
     literal.then(|| script.trim_start_matches("./"))
+}
+
+/// Whether a command writes a script into the job's tree (`cat > helper.py <<'PY'`, `echo ...
+/// >> run.sh`, `tee job.py`): a job may write the script it runs next.
+fn writes_a_script(tokens: &[String]) -> bool {
+    const SCRIPT: &[&str] = &[
+        ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb",
+    ];
+    let script = |t: &str| SCRIPT.iter().any(|e| t.ends_with(e));
+    let redirected = tokens
+        .windows(2)
+        .any(|w| matches!(w[0].as_str(), ">" | ">>" | "1>") && script(&w[1]))
+        || tokens
+            .iter()
+            .filter_map(|t| t.strip_prefix(">>").or_else(|| t.strip_prefix('>')))
+            .any(|t| !t.is_empty() && script(t));
+    let teed = base_name(&tokens[0]) == "tee" && tokens[1..].iter().any(|t| script(t));
+    redirected || teed
 }
 
 /// `mv A B` or `cp A B` of one file to another name (not into a directory): B now holds A.
@@ -181,5 +202,10 @@ mod tests {
         assert!(brings("aws s3 cp s3://b/train.py ."));
         assert!(!brings("aws sagemaker list-models"));
         assert!(brings("wget https://x/run.sh"));
+        // A script the job writes itself, then runs.
+        assert!(brings("cat > .edit_component.py <<'PY'"));
+        assert!(brings("echo print(1) >>helper.py"));
+        assert!(brings("tee job.sh"));
+        assert!(!brings("cat > notes.txt"));
     }
 }
