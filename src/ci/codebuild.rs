@@ -64,11 +64,21 @@ impl CiSystem for CodeBuild {
 
 impl CodeBuild {
     /// Every scalar of the file as a command of one job, started as `start` says.
+    /// Its `env: variables:` (and `$CODEBUILD_SRC_DIR`, the source's root) are expanded in
+    /// the commands that name them (`cd $CODEBUILD_SRC_DIR/$SUB_PATH`).
     fn buildspec(y: &Yaml, start: TriggerKind) -> FileFacts {
+        let mut commands = scalar_commands(y.root, true, &y.here);
+        let mut vars = crate::ci::vars::with_workspace_roots();
+        crate::ci::vars::read_map(
+            y.root.get("env").and_then(|e| e.get("variables")),
+            "",
+            &mut vars,
+        );
+        crate::ci::vars::expand(&mut commands, 0, &vars);
         entry(
             "codebuild",
             vec![trig(start, None, 1)],
-            whole_job(y.end, scalar_commands(y.root, true, &y.here)),
+            whole_job(y.end, commands),
         )
     }
 }

@@ -1,6 +1,6 @@
 //! Variables a CI file defines for its own commands: GitLab and Azure Pipelines `variables:`,
 //! template `parameters:` defaults, CircleCI `environment:` and `parameters:`, Cloud Build
-//! `substitutions:` (GitHub's expressions, outputs included, are `ci::gha_expr`). A command that names one
+//! `substitutions:`, CodeBuild `env: variables:` (GitHub's expressions, outputs included, are `ci::gha_expr`). A command that names one
 //! (`python $TRAIN_SCRIPT`, `python ${{ matrix.script }}`) reaches what its value names; the
 //! expansion itself is [`crate::shell::vars`].
 
@@ -17,6 +17,7 @@ pub(crate) const WORKSPACE_ROOTS: &[&str] = &[
     "System.DefaultWorkingDirectory",
     "CI_PROJECT_DIR",
     "CIRCLE_WORKING_DIRECTORY",
+    "CODEBUILD_SRC_DIR",
 ];
 
 /// Variables with what the CI service predefines as the checkout's root ([`WORKSPACE_ROOTS`]).
@@ -217,6 +218,10 @@ mod tests {
             (
                 "cloudbuild.yaml",
                 "substitutions:\n  _TRAIN: src/train.py\nsteps:\n  - name: python:3.11\n    entrypoint: python\n    args: ['${_TRAIN}']\n",
+            ),
+            (
+                "buildspec.yml",
+                "version: 0.2\nenv:\n  variables:\n    TRAIN: src/train.py\nphases:\n  build:\n    commands:\n      - python $CODEBUILD_SRC_DIR/$TRAIN\n",
             ),
         ];
         for (path, text) in cases {
