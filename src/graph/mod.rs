@@ -354,6 +354,19 @@ mod tests {
         assert_eq!(evs[2].tier, Tier::Automated);
     }
 
+    /// The tier `train.py` (a training call) gets when the workflow `ci` is the repository's
+    /// only CI file.
+    fn training_tier(ci: &str) -> Tier {
+        let (files, facts) = setup(&[
+            (".github/workflows/ci.yml", ci),
+            ("train.py", "model.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        let mut evs = vec![ev_of("model_training", "train.py", 1)];
+        auto.promote(&facts, &mut evs);
+        evs[0].tier
+    }
+
     fn ev_of(capability: &str, path: &str, line: u32) -> Evidence {
         Evidence {
             capability: capability.into(),
@@ -440,14 +453,7 @@ mod tests {
             let ci = format!(
                 "on:\n  push:\n  pull_request:\njobs:\n  train:\n    runs-on: x\n{job}    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.11'\n      - run: python train.py\n"
             );
-            let (files, facts) = setup(&[
-                (".github/workflows/ci.yml", ci.as_str()),
-                ("train.py", "model.fit(x)\n"),
-            ]);
-            let auto = build_for(&files, &facts);
-            let mut evs = vec![ev_of("model_training", "train.py", 1)];
-            auto.promote(&facts, &mut evs);
-            evs[0].tier
+            training_tier(&ci)
         };
         let pr_only = "    if: github.event_name == 'pull_request'\n";
         assert_eq!(tier(pr_only), Tier::Implemented);
@@ -462,21 +468,11 @@ mod tests {
         let upload = format!(
             "{pr_only}    steps:\n      - run: python train.py\n      - uses: actions/upload-artifact@v4\n        with:\n          path: model.pkl\n"
         );
-        let (files, facts) = setup(&[
-            (
-                ".github/workflows/ci.yml",
-                format!(
-                    "on: [pull_request]\njobs:\n  train:\n    runs-on: x\n{}",
-                    upload.replacen(pr_only, "", 1)
-                )
-                .as_str(),
-            ),
-            ("train.py", "model.fit(x)\n"),
-        ]);
-        let auto = build_for(&files, &facts);
-        let mut evs = vec![ev_of("model_training", "train.py", 1)];
-        auto.promote(&facts, &mut evs);
-        assert_eq!(evs[0].tier, Tier::Automated);
+        let ci = format!(
+            "on: [pull_request]\njobs:\n  train:\n    runs-on: x\n{}",
+            upload.replacen(pr_only, "", 1)
+        );
+        assert_eq!(training_tier(&ci), Tier::Automated);
     }
 
     /// A push job named as a test of the whole (`Example End-to-End`) that keeps nothing only
@@ -487,14 +483,7 @@ mod tests {
             let ci = format!(
                 "on: [push]\njobs:\n  e2e:\n    name: {name}\n    runs-on: x\n    steps:\n      - run: python train.py\n      - run: pytest test_service.py\n"
             );
-            let (files, facts) = setup(&[
-                (".github/workflows/ci.yml", ci.as_str()),
-                ("train.py", "model.fit(x)\n"),
-            ]);
-            let auto = build_for(&files, &facts);
-            let mut evs = vec![ev_of("model_training", "train.py", 1)];
-            auto.promote(&facts, &mut evs);
-            evs[0].tier
+            training_tier(&ci)
         };
         assert_eq!(
             tier("Example End-to-End (train, serve, test)"),
