@@ -13,6 +13,7 @@ pub(crate) mod py_dispatch;
 pub(crate) mod pyproject;
 pub(crate) mod pytasks;
 pub(crate) mod python;
+pub(crate) mod python_defs;
 pub(crate) mod python_paths;
 pub(crate) mod tasks;
 pub(crate) mod toml_tasks;

@@ -7,6 +7,7 @@
 //! graph leaves out what the other stages import when the command names one
 //! (`graph::edges`).
 
+use crate::facts::python_defs;
 use crate::model::Selector;
 use crate::read::Document;
 use regex::Regex;
@@ -29,7 +30,7 @@ pub(crate) fn selectors(doc: &Document) -> Vec<Selector> {
         .expect("stage branch")
     });
     static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^[ \t]*@\w+\.command\(\s*(?:name\s*=\s*)?(?:["']([\w-]+)["'])?"#)
+        Regex::new(r#"^@\w+\.command\(\s*(?:name\s*=\s*)?(?:["']([\w-]+)["'])?"#)
             .expect("cli command")
     });
     let text = &doc.text;
@@ -37,7 +38,17 @@ pub(crate) fn selectors(doc: &Document) -> Vec<Selector> {
         return Vec::new();
     }
     let lines: Vec<&str> = text.lines().collect();
-    let defs = functions(&lines);
+    let all = python_defs::defs(&lines);
+    // Each function's lines: its `def` to the last line of its body (the first of each name).
+    let span = |d: &python_defs::Def| {
+        let start = d.line as usize - 1;
+        let last = d.body.clone().rev().find(|&j| !lines[j].trim().is_empty());
+        (start, last.unwrap_or(start))
+    };
+    let mut defs: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for d in &all {
+        defs.entry(d.name).or_insert(span(d));
+    }
     let mut stages: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     let mut add = |key: &str, range: (usize, usize)| {
         if stages.len() < MAX_STAGES || stages.contains_key(key) {
@@ -69,24 +80,17 @@ pub(crate) fn selectors(doc: &Document) -> Vec<Selector> {
         }
     }
     // Click or Typer commands: the decorated function, by its name or the one given.
-    for (i, l) in lines.iter().enumerate() {
-        let Some(c) = COMMAND.captures(l) else {
+    for d in &all {
+        let Some(c) = d.decorators.iter().find_map(|x| COMMAND.captures(x)) else {
             continue;
         };
-        let Some((name, &r)) = lines[i + 1..]
-            .iter()
-            .take(8)
-            .find_map(|d| def_name(d))
-            .and_then(|n| defs.get_key_value(n))
-        else {
-            continue;
-        };
+        let r = span(d);
         match c.get(1) {
             Some(given) => add(given.as_str(), r),
             None => {
-                add(name, r);
-                if name.contains('_') {
-                    add(&name.replace('_', "-"), r);
+                add(d.name, r);
+                if d.name.contains('_') {
+                    add(&d.name.replace('_', "-"), r);
                 }
             }
         }
@@ -106,29 +110,6 @@ pub(crate) fn selectors(doc: &Document) -> Vec<Selector> {
         .collect()
 }
 
-/// The name a `def` line defines.
-fn def_name(line: &str) -> Option<&str> {
-    let t = line.trim_start();
-    let t = t.strip_prefix("async ").unwrap_or(t);
-    let rest = t.strip_prefix("def ")?;
-    let end = rest.find('(')?;
-    Some(rest[..end].trim())
-}
-
-/// The functions of the file (the first of each name) with their lines: the `def` line to
-/// the last line of its body (0-based).
-fn functions<'l>(lines: &[&'l str]) -> BTreeMap<&'l str, (usize, usize)> {
-    let mut out = BTreeMap::new();
-    for (i, l) in lines.iter().enumerate() {
-        if let Some(name) = def_name(l) {
-            let indent = l.len() - l.trim_start().len();
-            out.entry(name)
-                .or_insert((i, block_end(lines, i, indent).max(i)));
-        }
-    }
-    out
-}
-
 /// The last line of the block opened at line `at` whose opener is indented by `indent`:
 /// before the next line of code indented as much or less.
 fn block_end(lines: &[&str], at: usize, indent: usize) -> usize {
@@ -138,7 +119,7 @@ fn block_end(lines: &[&str], at: usize, indent: usize) -> usize {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        if l.len() - t.len() <= indent {
+        if python_defs::indent(l) <= indent {
             break;
         }
         end = j;
