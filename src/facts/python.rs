@@ -299,47 +299,46 @@ fn airflow_triggers(doc: &Document, literals: &mut Vec<Command>) {
 /// is given in the file (a parameter's default `dag_id: str = "retrain_dag"`, a keyword
 /// argument `dag_id="retrain_dag"`, an assignment).
 fn rest_dag_runs(doc: &Document, literals: &mut Vec<Command>) {
-    static URL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r#"/api/v[12]/dags/(?:\{([A-Za-z_]\w{0,40})\}|([A-Za-z0-9_.-]{1,200}))/dagRuns\b"#,
-        )
-        .expect("dag runs url")
-    });
-    if !doc.text.contains("dagRuns") {
-        return;
-    }
-    for c in URL.captures_iter(&doc.text).take(8) {
-        let at = c.get(0).map_or(0, |m| m.start());
-        let line = doc.file_line(doc.line_index(at));
-        let ids: Vec<String> = match (c.get(1), c.get(2)) {
-            (_, Some(id)) => vec![id.as_str().to_string()],
-            (Some(name), None) => {
-                let Ok(value) = Regex::new(&format!(
-                    r#"\b{}\s*(?::\s*str\s*)?=\s*["']([A-Za-z0-9_.-]{{1,200}})["']"#,
-                    regex::escape(name.as_str())
-                )) else {
-                    continue;
-                };
-                let mut v: Vec<String> = value
-                    .captures_iter(&doc.text)
-                    .map(|k| k[1].to_string())
-                    .collect();
-                v.sort();
-                v.dedup();
-                v.truncate(8);
-                v
-            }
-            _ => continue,
+    for (at, _) in doc.text.match_indices("/dags/").take(64) {
+        let start = doc.text[..at].rfind(['"', '\'', '\n']).map_or(0, |i| i + 1);
+        let end = doc.text[at..]
+            .find(['"', '\'', '\n'])
+            .map_or(doc.text.len(), |i| at + i);
+        let Some(dag) = crate::shell::airflow_dag_run(&doc.text[start..end]) else {
+            continue;
+        };
+        let ids = match dag.strip_prefix('{').and_then(|d| d.strip_suffix('}')) {
+            Some(name) => values_of(&doc.text, name),
+            None => vec![dag],
         };
         for id in ids {
             literals.push(Command {
-                line,
+                line: doc.file_line(doc.line_index(at)),
                 text: format!("airflow dags trigger {id}"),
                 shell: true,
                 cwd: None,
             });
         }
     }
+}
+
+/// The string values a name is given in a file (a parameter's default `dag_id: str = "x"`, a
+/// keyword argument `dag_id="x"`, an assignment), at most 8.
+fn values_of(text: &str, name: &str) -> Vec<String> {
+    let Ok(value) = Regex::new(&format!(
+        r#"\b{}\s*(?::\s*str\s*)?=\s*["']([A-Za-z0-9_.-]{{1,200}})["']"#,
+        regex::escape(name)
+    )) else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = value
+        .captures_iter(text)
+        .map(|k| k[1].to_string())
+        .collect();
+    v.sort();
+    v.dedup();
+    v.truncate(8);
+    v
 }
 
 /// GitHub's REST API: a URL `.../actions/workflows/WORKFLOW/dispatches` the code posts to (a

@@ -8,7 +8,7 @@
 pub(crate) mod cd;
 mod classify;
 mod named_runs;
-pub(crate) use named_runs::github_dispatched_workflow;
+pub(crate) use named_runs::{airflow_dag_run, github_dispatched_workflow};
 mod containers;
 pub(crate) use containers::{VARIABLE_IMAGE, image_key, image_name};
 pub(crate) mod handover;

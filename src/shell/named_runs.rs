@@ -75,20 +75,31 @@ pub(super) fn rest_api_run(program: &str, args: &[String]) -> Option<Action> {
         if let Some(w) = github_dispatched_workflow(a) {
             return Some(Action::GhWorkflow(w));
         }
-        let (api, rest) = a.split_once("/dags/")?;
-        if !(api.ends_with("/api/v1") || api.ends_with("/api/v2")) {
-            return None;
-        }
-        let (dag, tail) = rest.split_once('/')?;
-        let ok = !dag.is_empty()
-            && dag
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        (ok && tail.starts_with("dagRuns")).then(|| Action::Job {
+        let dag = airflow_dag_run(a).filter(|d| !d.starts_with('{'))?;
+        Some(Action::Job {
             system: "airflow",
-            job: dag.to_string(),
+            job: dag,
         })
     })
+}
+
+/// The DAG an Airflow REST API URL starts (`.../api/v1/dags/retrain/dagRuns`, also `v2`); a
+/// placeholder is kept whole (`{dag_id}`), for code that knows its value.
+pub(crate) fn airflow_dag_run(url: &str) -> Option<String> {
+    let (api, rest) = url.split_once("/dags/")?;
+    if !(api.ends_with("/api/v1") || api.ends_with("/api/v2")) {
+        return None;
+    }
+    let (dag, tail) = rest.split_once('/')?;
+    let name = dag
+        .strip_prefix('{')
+        .and_then(|d| d.strip_suffix('}'))
+        .unwrap_or(dag);
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    (ok && tail.starts_with("dagRuns")).then(|| dag.to_string())
 }
 
 /// The workflow file a GitHub REST API URL dispatches (`.../actions/workflows/deploy.yml/dispatches`),
