@@ -26,10 +26,10 @@ static DATABRICKS_PUBLISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLo
     regex::Regex::new(r"\bdbx\s+deploy\b|\bdatabricks\s+bundle\s+deploy\b").expect("publish")
 });
 
-/// Commands that deploy something else besides.
-static OTHER_DEPLOY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"\b(kubectl|helm|oc)\s|\baz\s+ml\s+(online|batch)-|\bserving-endpoints\b|\bsagemaker\b|\bgcloud\s+(run|ai|app)\b|\baz\s+(webapp|functionapp|containerapp)\b|\b(serverless|sls|cdk|sam|fly)\s+deploy\b|\bterraform\s+apply\b|\bdocker\s+(run|compose)\b")
-        .expect("other deploy")
+/// The line that binds a job to a deployment environment (`environment: prod`, an Azure
+/// Pipelines `- deployment:` job): it names the job a deployment, it deploys nothing itself.
+static JOB_MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^\s*-?\s*(environment|deployment)\s*:").expect("job marker")
 });
 
 /// What a Databricks job that serves predictions is named or runs: batch inference or
@@ -52,20 +52,41 @@ pub(crate) fn databricks_publications(facts: &Facts, evs: &mut [Evidence]) {
     if serving {
         return;
     }
-    for e in evs
-        .iter_mut()
-        .filter(|e| e.capability == capability::CONTINUOUS_DELIVERY && e.tier == Tier::Automated)
-    {
+    // The jobs that deploy, each with whether a deployment rule found something there other
+    // than a Databricks publication (the rules' own reading of deploy commands).
+    let cd =
+        |e: &Evidence| e.capability == capability::CONTINUOUS_DELIVERY && e.tier == Tier::Automated;
+    let job_of = |e: &Evidence| -> Option<(String, u32)> {
         let (Some(FileFacts::Entry { jobs, .. }), Some(line)) = (facts.get(&e.path), e.line) else {
+            return None;
+        };
+        let j = jobs.iter().find(|j| j.line <= line && line <= j.end)?;
+        Some((e.path.clone(), j.line))
+    };
+    let mut others: Vec<(String, u32)> = evs
+        .iter()
+        .filter(|e| cd(e))
+        .filter(|e| {
+            let s = e.snippet.as_deref().unwrap_or("");
+            !DATABRICKS_PUBLISH.is_match(s) && !JOB_MARKER.is_match(s)
+        })
+        .filter_map(job_of)
+        .collect();
+    others.sort();
+    others.dedup();
+    for e in evs.iter_mut().filter(|e| cd(e)) {
+        let Some(key) = job_of(e) else {
             continue;
         };
-        let Some(job) = jobs.iter().find(|j| j.line <= line && line <= j.end) else {
+        let Some(FileFacts::Entry { jobs, .. }) = facts.get(&e.path) else {
             continue;
         };
-        let shell = || job.commands.iter().filter(|c| c.shell);
-        if shell().any(|c| DATABRICKS_PUBLISH.is_match(&c.text))
-            && !shell().any(|c| OTHER_DEPLOY.is_match(&c.text))
-        {
+        let publishes = jobs.iter().filter(|j| j.line == key.1).any(|j| {
+            j.commands
+                .iter()
+                .any(|c| c.shell && DATABRICKS_PUBLISH.is_match(&c.text))
+        });
+        if publishes && others.binary_search(&key).is_err() {
             e.tier = Tier::Implemented;
             e.chain.clear();
             e.triggers.clear();
@@ -441,6 +462,52 @@ mod tests {
         assert_eq!(
             deploy(&[facet::GATED, facet::APPROVAL_GATE, facet::AUTO_APPROVED]),
             vec![facet::GATED.to_string()]
+        );
+    }
+
+    /// A deploy job whose one deploying step publishes Databricks jobs that only train deploys
+    /// no model; with another deployment in the job (a deploy rule's command) it still does.
+    #[test]
+    fn databricks_publications_are_no_model_deployments() {
+        let wf = |extra: &str| {
+            format!(
+                "on: [push]\njobs:\n  publish:\n    runs-on: x\n    environment: prod\n    steps:\n      - run: python -m dbx deploy --deployment-file conf/deployment.yml\n{extra}"
+            )
+        };
+        let tier = |extra: &str, snippets: &[(u32, &str)]| {
+            let text = wf(extra);
+            let mut facts = Facts::default();
+            let doc = crate::read::Document::new(".github/workflows/cd.yml", text);
+            facts.insert(
+                ".github/workflows/cd.yml".to_string(),
+                std::sync::Arc::new(crate::extract::extract(&doc).expect("workflow")),
+            );
+            let mut evs: Vec<Evidence> = snippets
+                .iter()
+                .map(|&(line, snippet)| Evidence {
+                    line: Some(line),
+                    snippet: Some(snippet.into()),
+                    ..ev(
+                        capability::CONTINUOUS_DELIVERY,
+                        ".github/workflows/cd.yml",
+                        Tier::Automated,
+                        &[],
+                    )
+                })
+                .collect();
+            databricks_publications(&facts, &mut evs);
+            evs[0].tier
+        };
+        assert_eq!(tier("", &[(5, "environment: prod")]), Tier::Implemented);
+        assert_eq!(
+            tier(
+                "      - run: kubectl apply -f k8s/serving.yaml\n",
+                &[
+                    (5, "environment: prod"),
+                    (8, "kubectl apply -f k8s/serving.yaml")
+                ]
+            ),
+            Tier::Automated
         );
     }
 
