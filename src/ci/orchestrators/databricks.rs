@@ -72,6 +72,7 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
         None => vec![job],
     };
     let mut commands = Vec::new();
+    let job_git = job.get("git_source").is_some();
     for task in tasks {
         let from = commands.len();
         for p in TASK_FILES {
@@ -82,7 +83,14 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
             if let Some(n) = cur
                 && let Some(s) = n.as_str()
             {
-                commands.extend(task_file(n.line, s, here));
+                // A task whose source is the job's git checkout names its file from the root
+                // of that repository, not from the definition's folder.
+                let base = if from_git(task.get(p[0]), job_git) {
+                    ""
+                } else {
+                    here
+                };
+                commands.extend(task_file(n.line, s, base));
             }
         }
         // A wheel task runs its package's entry point: the console script of that name
@@ -104,6 +112,15 @@ fn job(name: &str, line: u32, end: u32, job: &Node, here: &str) -> Job {
         }
     }
     Job::new(name, (line, end), t, commands)
+}
+
+/// Whether a task's file comes from the job's git checkout: `source: git` on the task, or a
+/// job with a `git_source` whose task does not say `source: workspace`.
+fn from_git(task: Option<&Node>, job_git: bool) -> bool {
+    match task.and_then(|t| t.get("source")).and_then(Node::as_str) {
+        Some(s) => s.eq_ignore_ascii_case("git"),
+        None => job_git,
+    }
 }
 
 /// Whether a task runs in a mode whose failures are ignored: `run_mode: dry_run` or
@@ -445,6 +462,26 @@ mod tests {
         );
         assert_eq!(workspace_path("/Shared/${var.env}/train"), None);
         assert_eq!(workspace_path("train.py"), None);
+    }
+
+    /// A task from the job's git checkout (`source: git`, or a job with `git_source`) names
+    /// its file from the repository's root; one from the workspace, from the definition.
+    #[test]
+    fn git_sourced_tasks_name_files_from_the_root() {
+        let doc = "resources:\n  jobs:\n    train:\n      tasks:\n        - task_key: a\n          notebook_task:\n            notebook_path: proj/training/Train\n            source: git\n        - task_key: b\n          notebook_task:\n            notebook_path: nb/b\n";
+        let j = jobs_of("proj/resources/train.yml", doc);
+        let texts: Vec<&str> = j[0].commands.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["/proj/training/Train", "/proj/resources/nb/b"]);
+        let with_git = doc.replace(
+            "      tasks:",
+            "      git_source:\n        git_url: u\n      tasks:",
+        );
+        let j = jobs_of("proj/resources/train.yml", &with_git);
+        let texts: Vec<&str> = j[0].commands.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["/proj/training/Train", "/nb/b"]);
+        let pinned = with_git.replace("nb/b\n", "nb/b\n            source: WORKSPACE\n");
+        let j = jobs_of("proj/resources/train.yml", &pinned);
+        assert_eq!(j[0].commands[1].text, "/proj/resources/nb/b");
     }
 
     /// Jobs API JSON (tasks, a single task, `settings`) and dbx files are jobs, scheduled
