@@ -290,6 +290,7 @@ fixture_tests! {
     ci_writes_its_helper_script => "ci-writes-its-helper-script",
     databricks_git_source_task => "databricks-git-source-task",
     vertex_component_endpoint_deploy => "vertex-component-endpoint-deploy",
+    codepipeline_approval_stage => "codepipeline-approval-stage",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

@@ -252,9 +252,13 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
             && let Some(entry) = e.chain.first().map(|h| h.path.clone())
         {
             let on_push = e.triggers.iter().any(|t| t.kind == TriggerKind::Push);
+            // Held in its pipeline for a person's approval after the pipeline's own trigger.
+            let approved = e.triggers.iter().any(crate::ci::is_approval)
+                && e.triggers.iter().any(|t| t.kind != TriggerKind::Manual);
             // Started by another pipeline's success: that pipeline's checks gate it too.
             let upstream = auto.after_success.get(&entry).into_iter().flatten();
             let gated = (on_push && pr_checked)
+                || approved
                 || std::iter::once(&entry).chain(upstream).any(|from| {
                     auto.entry_reach(graph, from)
                         .iter()

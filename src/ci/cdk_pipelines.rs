@@ -107,11 +107,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
         let triggers = match gated {
             Some(&a) => {
                 let mut t = triggers.clone();
-                t.push(trig(
-                    TriggerKind::Manual,
-                    Some("ManualApprovalStep".into()),
-                    line(a),
-                ));
+                t.push(crate::ci::approval_trigger("ManualApprovalStep", line(a)));
                 t
             }
             None => Vec::new(),

@@ -206,6 +206,26 @@ pub(crate) const CHECKOUT: &str = "@checkout:";
 /// the file runs, but the checks it makes gate nothing (the graph marks the edge masked).
 pub(crate) const CANNOT_FAIL: &str = "@cannot-fail:";
 
+/// What the detail of a trigger that is a person's approval inside a pipeline starts with (a
+/// CodePipeline `Approval` action, a CDK `ManualApprovalStep`): the work after it starts when
+/// the pipeline's own trigger fires and a person approves, so the approval gates what it runs.
+pub(crate) const APPROVAL: &str = "approval: ";
+
+/// The trigger a pipeline's approval adds to the work after it ([`APPROVAL`]).
+pub(crate) fn approval_trigger(what: &str, line: u32) -> crate::model::Trigger {
+    crate::facts::yaml::trig(
+        crate::model::TriggerKind::Manual,
+        Some(format!("{APPROVAL}{what}")),
+        line,
+    )
+}
+
+/// Whether a trigger is a pipeline's approval ([`approval_trigger`]).
+pub(crate) fn is_approval(t: &crate::model::Trigger) -> bool {
+    t.kind == crate::model::TriggerKind::Manual
+        && t.detail.as_deref().is_some_and(|d| d.starts_with(APPROVAL))
+}
+
 /// What a reference to a file by its path from the repository's root starts with
 /// (`@root:ci/buildspec.yml`, a buildspec CodeBuild reads from its source's root): that file
 /// or nothing, never one beside the file that names it nor one found by its name elsewhere.

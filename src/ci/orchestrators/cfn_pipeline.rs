@@ -86,31 +86,60 @@ fn source_trigger(action: &Node, entries: &[(String, u32, Node)]) -> Option<Trig
     ))
 }
 
+/// A stage's actions, with both branches of an action written as `Fn::If: [cond, a, b]` (the
+/// template picks one when deployed; either is what the stage runs).
+fn stage_actions(stage: &Node) -> Vec<&Node> {
+    let mut out = Vec::new();
+    for action in stage.get("Actions").map(Node::as_seq).unwrap_or(&[]) {
+        match action.get("Fn::If") {
+            Some(branches) => out.extend(
+                branches
+                    .as_seq()
+                    .iter()
+                    .skip(1)
+                    .filter(|b| b.get("ActionTypeId").is_some()),
+            ),
+            None => out.push(action),
+        }
+    }
+    out
+}
+
 /// Each pipeline and monitoring schedule of the template as a job: its triggers, and what it
 /// runs.
 pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec<Job> {
     let mut jobs = Vec::new();
     for ((name, line, r), (_, r_end)) in entries.iter().zip(ranges(entries, end)) {
         let props = r.get("Properties");
+        let mut after_approval = None;
         let (triggers, commands) = match resource_type(r) {
             "AWS::CodePipeline::Pipeline" => {
                 let mut triggers = Vec::new();
+                // What runs before the first manual approval, and after it.
                 let mut commands = Vec::new();
+                let mut approved: Option<(u32, Vec<Command>)> = None;
                 let mut seeded = false;
                 let stages = props.and_then(|p| p.get("Stages"));
                 for stage in stages.map(Node::as_seq).unwrap_or(&[]) {
-                    for action in stage.get("Actions").map(Node::as_seq).unwrap_or(&[]) {
+                    for action in stage_actions(stage) {
                         let category = str_at(action, &["ActionTypeId", "Category"]).unwrap_or("");
                         match category {
                             "Source" => match source_trigger(action, entries) {
                                 Some(t) => triggers.push(t),
                                 None => seeded = true,
                             },
+                            "Approval" if approved.is_none() => {
+                                approved = Some((action.line.max(*line), Vec::new()));
+                            }
                             "Build" | "Test" | "Invoke" | "Deploy" => {
+                                let into = match approved.as_mut() {
+                                    Some((_, after)) => after,
+                                    None => &mut commands,
+                                };
                                 if let Some(conf) = action.get("Configuration") {
                                     for (_, _, o) in named(conf, entries) {
                                         if resource_type(o) == "AWS::CodeBuild::Project" {
-                                            commands.extend(codebuild_project(o, here));
+                                            into.extend(codebuild_project(o, here));
                                         }
                                     }
                                 }
@@ -124,6 +153,20 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
                 }
                 if triggers.is_empty() {
                     triggers.push(trig(TriggerKind::External, None, *line));
+                }
+                // The stages after a manual approval: started by the source and the approval.
+                if let Some((at, after)) = approved.filter(|(_, a)| !a.is_empty()) {
+                    let mut t = triggers.clone();
+                    t.push(crate::ci::approval_trigger(
+                        "CodePipeline manual approval",
+                        at,
+                    ));
+                    after_approval = Some(Job::new(
+                        format!("{name} (after approval)"),
+                        (*line, r_end),
+                        t,
+                        after,
+                    ));
                 }
                 (triggers, commands)
             }
@@ -150,6 +193,7 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
             _ => continue,
         };
         jobs.push(Job::new(name.clone(), (*line, r_end), triggers, commands));
+        jobs.extend(after_approval);
     }
     jobs
 }
@@ -208,6 +252,27 @@ mod tests {
             "Resources:\n{PROJECT}  Repo:\n    Type: AWS::CodeCommit::Repository\n    Properties:\n      Code:\n        S3: {{Bucket: seeds, Key: seed.zip}}\n  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - ActionTypeId: {{Category: Source, Provider: CodeCommit}}\n              Configuration: {{RepositoryName: !GetAtt Repo.Name}}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Build}}\n"
         );
         assert!(jobs(&text).is_empty());
+    }
+
+    /// The stages after a manual approval are a second job, started by the source and the
+    /// approval; a source action written as `Fn::If` branches is still the pipeline's source.
+    #[test]
+    fn approval_splits_the_pipeline_and_fn_if_sources_count() {
+        let deploy = PROJECT
+            .replace("  Build:", "  Deploy:")
+            .replace("pytest tests", "python deploy.py");
+        let text = format!(
+            "Resources:\n{PROJECT}{deploy}  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - Fn::If:\n              - UseCodeCommit\n              - ActionTypeId: {{Category: Source, Provider: CodeCommit}}\n                Configuration: {{RepositoryName: models}}\n              - ActionTypeId: {{Category: Source, Provider: GitHub}}\n                Configuration: {{Repo: models}}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Build}}\n        - Name: Approve\n          Actions:\n            - ActionTypeId: {{Category: Approval, Provider: Manual}}\n        - Name: Release\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Deploy}}\n"
+        );
+        let jobs = jobs(&text);
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        assert_eq!(jobs[0].commands[0].text, "pytest tests");
+        assert!(jobs[0].triggers.iter().all(|t| t.kind == TriggerKind::Push));
+        assert_eq!(jobs[0].triggers.len(), 2);
+        assert_eq!(jobs[1].name, "Pipe (after approval)");
+        assert_eq!(jobs[1].commands[0].text, "python deploy.py");
+        assert!(jobs[1].triggers.iter().any(crate::ci::is_approval));
+        assert!(jobs[1].triggers.iter().any(|t| t.kind == TriggerKind::Push));
     }
 
     #[test]
