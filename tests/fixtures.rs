@@ -291,6 +291,7 @@ fixture_tests! {
     databricks_git_source_task => "databricks-git-source-task",
     vertex_component_endpoint_deploy => "vertex-component-endpoint-deploy",
     codepipeline_approval_stage => "codepipeline-approval-stage",
+    mlflow_recipe_batch_scoring => "mlflow-recipe-batch-scoring",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",
