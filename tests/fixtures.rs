@@ -292,6 +292,8 @@ fixture_tests! {
     vertex_component_endpoint_deploy => "vertex-component-endpoint-deploy",
     codepipeline_approval_stage => "codepipeline-approval-stage",
     mlflow_recipe_batch_scoring => "mlflow-recipe-batch-scoring",
+    pipeline_stub_training_step => "pipeline-stub-training-step",
+    azure_classic_export_pipeline => "azure-classic-export-pipeline",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

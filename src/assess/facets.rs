@@ -14,6 +14,7 @@ pub(crate) fn what_cannot_run(files: &[String], facts: &Facts, evs: &mut [Eviden
     tests_that_run_nothing(files, evs);
     dvc_runs_without_pipeline(files, facts, evs);
     steps_in_another_repository(files, facts, evs);
+    pipelines_with_nothing_to_train(evs);
 }
 
 /// A test gate needs tests that exist: a Python test runner (`pytest`, `python -m unittest`,
@@ -126,6 +127,30 @@ pub(crate) fn steps_in_another_repository(files: &[String], facts: &Facts, evs: 
             "its steps' code ({}) is not in this repository: a pipeline for another repository",
             named[0]
         ));
+    }
+}
+
+/// A pipeline's `training` facet read from its text (a step named `retrain`, a
+/// `train_model` task) needs code that trains: in a repository where no code trains a model
+/// (no `model_training` or `managed_training_compute` evidence beyond a mention), the step is a
+/// stub or re-indexes something else, and the facet is dropped, with a note.
+pub(crate) fn pipelines_with_nothing_to_train(evs: &mut [Evidence]) {
+    let trains = evs.iter().any(|e| {
+        e.tier >= Tier::Implemented
+            && (e.capability == capability::MODEL_TRAINING
+                || e.capability == capability::MANAGED_TRAINING_COMPUTE)
+    });
+    if trains {
+        return;
+    }
+    for e in evs.iter_mut().filter(|e| {
+        e.capability == capability::ML_PIPELINE_ORCHESTRATION
+            && e.facets.iter().any(|f| f == facet::TRAINING)
+    }) {
+        e.facets.retain(|f| f != facet::TRAINING);
+        e.note.get_or_insert_with(|| {
+            "names a training step, but no code in the repository trains a model".into()
+        });
     }
 }
 
@@ -275,6 +300,32 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
 mod tests {
     use super::*;
     use crate::assess::test_support::ev;
+
+    /// A pipeline's training facet read from its text stays only where some code trains.
+    #[test]
+    fn training_facet_needs_code_that_trains() {
+        let pipeline = || {
+            ev(
+                "ml_pipeline_orchestration",
+                "pipelines/retrain.py",
+                Tier::Implemented,
+                &["training"],
+            )
+        };
+        let mut alone = vec![pipeline()];
+        pipelines_with_nothing_to_train(&mut alone);
+        assert!(alone[0].facets.is_empty());
+        assert!(alone[0].note.as_deref().unwrap().contains("no code"));
+        for (cap, tier, kept) in [
+            ("model_training", Tier::Implemented, true),
+            ("managed_training_compute", Tier::Implemented, true),
+            ("model_training", Tier::Mentioned, false),
+        ] {
+            let mut evs = vec![pipeline(), ev(cap, "src/train.py", tier, &[])];
+            pipelines_with_nothing_to_train(&mut evs);
+            assert_eq!(evs[0].facets.is_empty(), !kept, "{cap} {tier:?}");
+        }
+    }
 
     /// A pipeline whose every step folder is absent loses its training facet; one whose folder
     /// exists keeps it.

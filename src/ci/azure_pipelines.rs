@@ -142,9 +142,13 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     let mut jobs = whole_job(end, commands);
     // `continueOnError: true` on a step, job or stage: its failures fail nothing.
     may_fail_below(root, end, &mut jobs[0].may_fail, 0);
+    // A key written twice in one mapping (`steps:` pasted three times beside `jobs:`) is an
+    // error Azure Pipelines reports when it loads the file ("'steps' is already defined"):
+    // such a file runs nothing, whatever its triggers say.
+    let loads = !repeats_a_key(root, 0);
     FileFacts::Entry {
         system: "azure-pipelines",
-        triggers: azure_triggers(root),
+        triggers: if loads { azure_triggers(root) } else { Vec::new() },
         jobs,
         includes: includes
             .into_iter()
@@ -154,6 +158,25 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
             .collect(),
         name: None,
     }
+}
+
+/// Whether a mapping of the pipeline (the root, a stage, a job, a step) has a key twice.
+fn repeats_a_key(node: &Node, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let entries = node.entries();
+    let mut seen = std::collections::BTreeSet::new();
+    if entries.iter().any(|(k, _, _)| !seen.insert(k.as_str())) {
+        return true;
+    }
+    ["stages", "jobs", "steps"].iter().any(|key| {
+        node.get(key)
+            .map(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .any(|item| repeats_a_key(item, depth + 1))
+    })
 }
 
 /// The line ranges of the steps, jobs and stages below `node` marked `continueOnError: true`
@@ -192,6 +215,19 @@ fn variables_below(node: &Node, vars: &mut Vars, depth: usize) {
     }
 }
 
+/// Whether a file's jobs pick their agents (`pool:` on a job of `jobs:` or of a stage): with no
+/// `parameters:` to be given, such a file is a pipeline of its own (a classic pipeline exported
+/// to YAML, `ci-pipeline.yml`), which Azure Pipelines runs on every push when it says no
+/// trigger, not a template another pipeline includes.
+fn jobs_pick_agents(root: &Node) -> bool {
+    let stages = root.get("stages").map(Node::as_seq).unwrap_or(&[]);
+    std::iter::once(root)
+        .chain(stages.iter())
+        .filter_map(|n| n.get("jobs"))
+        .flat_map(Node::as_seq)
+        .any(|j| j.get("pool").is_some())
+}
+
 /// Azure Pipelines.
 pub(crate) struct AzurePipelines;
 
@@ -219,7 +255,8 @@ impl CiSystem for AzurePipelines {
         let mut f = azure(y.root, y.end, &y.here);
         let own_pipeline = ["trigger", "pr", "schedules", "pool", "resources"]
             .iter()
-            .any(|k| y.root.get(k).is_some());
+            .any(|k| y.root.get(k).is_some())
+            || (y.root.get("parameters").is_none() && jobs_pick_agents(y.root));
         if !own_pipeline && let FileFacts::Entry { triggers, .. } = &mut f {
             *triggers = vec![trig(TriggerKind::Called, None, 1)];
         }
@@ -247,6 +284,44 @@ mod tests {
         let text = "trigger: [main]\nstages:\n- stage: Test\n  jobs:\n  - job: t\n    steps:\n    - script: pytest tests\n      continueOnError: true\n    - script: python -m build\n- stage: Lint\n  jobs:\n  - job: l\n    continueOnError: true\n    steps:\n    - script: ruff check .\n";
         let (_, jobs) = crate::ci::read_entry(&AzurePipelines, "azure-pipelines.yml", text);
         assert_eq!(jobs[0].may_fail, vec![(7, 8), (12, 15)]);
+    }
+
+    /// A file with a key written twice in one mapping does not load: nothing triggers it.
+    #[test]
+    fn repeated_keys_load_nothing() {
+        let text = "jobs:\n- job: Job\n  pool:\n    vmImage: ubuntu-20.04\nsteps:\n- script: echo a\nsteps:\n- script: az ml model deploy -n churn\n";
+        let (triggers, _) = crate::ci::read_entry(&AzurePipelines, "azure-pipelines.yml", text);
+        assert!(triggers.is_empty(), "{triggers:?}");
+        let once = "steps:\n- script: echo a\n- script: az ml model deploy -n churn\n";
+        let (triggers, _) = crate::ci::read_entry(&AzurePipelines, "azure-pipelines.yml", once);
+        assert_eq!(triggers.len(), 1);
+    }
+
+    /// A file whose jobs pick their agents and that takes no parameters is a pipeline of its
+    /// own, run on push; one that takes parameters, or whose jobs do not, is a template.
+    #[test]
+    fn jobs_with_agents_make_a_pipeline() {
+        let agents = |text: &str| {
+            let y = crate::read::structured::parse_yaml(text).unwrap();
+            jobs_pick_agents(&y[0])
+        };
+        assert!(agents("jobs:\n- job: Job_1\n  pool:\n    vmImage: ubuntu-20.04\n  steps:\n  - script: python train.py\n"));
+        assert!(agents("stages:\n- stage: s\n  jobs:\n  - job: j\n    pool: {vmImage: ubuntu-latest}\n    steps:\n    - script: pytest\n"));
+        assert!(!agents("steps:\n- script: pytest\n"));
+        let triggers = |text: &str| match crate::extract::extract(&Document::new(
+            "ops/ci-pipeline.yml",
+            text.to_string(),
+        )) {
+            Some(FileFacts::Entry { triggers, .. }) => {
+                triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
+            }
+            _ => Vec::new(),
+        };
+        let job = "jobs:\n- job: Job_1\n  pool:\n    vmImage: ubuntu-20.04\n  steps:\n  - script: python train.py\n";
+        assert!(!triggers(job).is_empty());
+        assert!(!triggers(job).contains(&TriggerKind::Called), "{:?}", triggers(job));
+        let template = format!("parameters:\n- name: env\n{job}");
+        assert_eq!(triggers(&template), vec![TriggerKind::Called]);
     }
 
     /// `trigger: none` with runtime parameters is a pipeline a person queues (a manual release),

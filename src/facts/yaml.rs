@@ -51,12 +51,13 @@ pub(crate) const CODE_KEYS: &[&str] = &[
     "workingDir",
 ];
 
-/// An Azure Pipelines step's (or task's `inputs:`) `workingDirectory:`: from the checkout's
-/// root, or a variable its reader resolves (`$(ml-path)`).
+/// An Azure Pipelines step's (or task's `inputs:`) `workingDirectory:` (`cwd:`, its alias in
+/// the script tasks' inputs): from the checkout's root, or a variable its reader resolves
+/// (`$(ml-path)`).
 fn working_directory(entries: &[(String, u32, Node)]) -> Option<String> {
     entries
         .iter()
-        .find(|(k, _, _)| k == "workingDirectory")
+        .find(|(k, _, _)| k == "workingDirectory" || k == "cwd")
         .and_then(|(_, _, v)| v.as_str())
         .filter(|d| !d.is_empty() && !d.contains("${{"))
         .map(|d| {
