@@ -14,7 +14,7 @@ pub(crate) fn what_cannot_run(files: &[String], facts: &Facts, evs: &mut [Eviden
     tests_that_run_nothing(files, evs);
     dvc_runs_without_pipeline(files, facts, evs);
     steps_in_another_repository(files, facts, evs);
-    pipelines_with_nothing_to_train(evs);
+    pipelines_with_stub_training(facts, evs);
 }
 
 /// A test gate needs tests that exist: a Python test runner (`pytest`, `python -m unittest`,
@@ -130,26 +130,23 @@ pub(crate) fn steps_in_another_repository(files: &[String], facts: &Facts, evs: 
     }
 }
 
-/// A pipeline's `training` facet read from its text (a step named `retrain`, a
-/// `train_model` task) needs code that trains: in a repository where no code trains a model
-/// (no `model_training` or `managed_training_compute` evidence beyond a mention), the step is a
-/// stub or re-indexes something else, and the facet is dropped, with a note.
-pub(crate) fn pipelines_with_nothing_to_train(evs: &mut [Evidence]) {
-    let trains = evs.iter().any(|e| {
-        e.tier >= Tier::Implemented
-            && (e.capability == capability::MODEL_TRAINING
-                || e.capability == capability::MANAGED_TRAINING_COMPUTE)
-    });
-    if trains {
-        return;
-    }
+/// A pipeline's `training` facet read from its text (a step named `retrain_model`) needs a
+/// step that trains: in a file whose every function named for training is a stub
+/// (`FileFacts::Python::training_stubs`: `pass  # YOUR CODE HERE`, a `return {"status": ...}`),
+/// the facet is dropped, with a note. A pipeline that reaches training code elsewhere gets the
+/// facet back from the graph (`add_graph_facets`).
+pub(crate) fn pipelines_with_stub_training(facts: &Facts, evs: &mut [Evidence]) {
     for e in evs.iter_mut().filter(|e| {
         e.capability == capability::ML_PIPELINE_ORCHESTRATION
             && e.facets.iter().any(|f| f == facet::TRAINING)
+            && matches!(
+                facts.get(&e.path),
+                Some(FileFacts::Python { training_stubs: true, .. })
+            )
     }) {
         e.facets.retain(|f| f != facet::TRAINING);
         e.note.get_or_insert_with(|| {
-            "names a training step, but no code in the repository trains a model".into()
+            "its training steps are stubs: the functions named for training do nothing".into()
         });
     }
 }
@@ -301,29 +298,35 @@ mod tests {
     use super::*;
     use crate::assess::test_support::ev;
 
-    /// A pipeline's training facet read from its text stays only where some code trains.
+    /// A pipeline whose training functions are all stubs loses its text-read training facet.
     #[test]
-    fn training_facet_needs_code_that_trains() {
-        let pipeline = || {
-            ev(
+    fn stub_training_steps_train_nothing() {
+        let facts = |stubs: bool| -> Facts {
+            [(
+                "pipelines/retrain.py".to_string(),
+                FileFacts::Python {
+                    imports: Vec::new(),
+                    literals: Vec::new(),
+                    code_dirs: Vec::new(),
+                    schedules: Vec::new(),
+                    dags: Vec::new(),
+                    sys_paths: Vec::new(),
+                    selectors: Vec::new(),
+                    training_stubs: stubs,
+                },
+            )]
+            .into_iter()
+            .collect()
+        };
+        for stubs in [true, false] {
+            let mut evs = vec![ev(
                 "ml_pipeline_orchestration",
                 "pipelines/retrain.py",
                 Tier::Implemented,
                 &["training"],
-            )
-        };
-        let mut alone = vec![pipeline()];
-        pipelines_with_nothing_to_train(&mut alone);
-        assert!(alone[0].facets.is_empty());
-        assert!(alone[0].note.as_deref().unwrap().contains("no code"));
-        for (cap, tier, kept) in [
-            ("model_training", Tier::Implemented, true),
-            ("managed_training_compute", Tier::Implemented, true),
-            ("model_training", Tier::Mentioned, false),
-        ] {
-            let mut evs = vec![pipeline(), ev(cap, "src/train.py", tier, &[])];
-            pipelines_with_nothing_to_train(&mut evs);
-            assert_eq!(evs[0].facets.is_empty(), !kept, "{cap} {tier:?}");
+            )];
+            pipelines_with_stub_training(&facts(stubs), &mut evs);
+            assert_eq!(evs[0].facets.is_empty(), stubs);
         }
     }
 
@@ -368,6 +371,7 @@ mod tests {
                     dags: Vec::new(),
                     sys_paths: Vec::new(),
                     selectors: Vec::new(),
+                    training_stubs: false,
                 },
             )]
             .into_iter()

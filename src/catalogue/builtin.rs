@@ -17,9 +17,6 @@ pub mod capability {
     pub(crate) const CONTINUOUS_TRAINING_TRIGGER: &str = "continuous_training_trigger";
     /// Training code: a pipeline that reaches it contains a training step.
     pub(crate) const MODEL_TRAINING: &str = "model_training";
-    /// Training on managed compute (an estimator, a custom job): with `MODEL_TRAINING`, the
-    /// code that trains, without which a pipeline's training step trains nothing.
-    pub(crate) const MANAGED_TRAINING_COMPUTE: &str = "managed_training_compute";
     /// Pipelines, which get the `training` facet; with training, the training-pipeline files
     /// of the history facts.
     pub(crate) const ML_PIPELINE_ORCHESTRATION: &str = "ml_pipeline_orchestration";
@@ -114,7 +111,6 @@ fn capabilities() -> impl Iterator<Item = &'static str> {
         CI,
         CONTINUOUS_TRAINING_TRIGGER,
         MODEL_TRAINING,
-        MANAGED_TRAINING_COMPUTE,
         ML_PIPELINE_ORCHESTRATION,
         DRIFT_DETECTION,
         MODEL_PERFORMANCE_MONITORING,

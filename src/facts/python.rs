@@ -99,6 +99,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         dags,
         sys_paths,
         selectors: crate::facts::py_dispatch::selectors(doc),
+        training_stubs: crate::facts::python_defs::trains_in_name_only(&doc.text),
     }
 }
 

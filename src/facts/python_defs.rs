@@ -107,3 +107,123 @@ fn depth(text: &str) -> i32 {
     }
     d
 }
+
+/// Whether a Python text has functions named for training (`train`, `retrain_model`,
+/// `train_op`, `fit_model`) and every one of them is a stub: its body, past any docstring and
+/// comments, is only `pass`, `...`, `raise NotImplementedError`, `print(...)` or logging calls,
+/// or a `return` of a literal (a dict, a string, a number, `None`). A pipeline step such a
+/// function defines trains nothing (a course exercise's `# YOUR CODE HERE`, a demo's "a real
+/// deployment would retrain").
+pub(crate) fn trains_in_name_only(text: &str) -> bool {
+    if !text.contains("def ") || (!text.contains("train") && !text.contains("fit")) {
+        return false;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let named = |n: &str| {
+        n.to_ascii_lowercase()
+            .split('_')
+            .any(|w| matches!(w, "train" | "retrain" | "training" | "retraining" | "fit"))
+    };
+    // The function that composes the steps (`@dsl.pipeline`, `@flow`, `@dag`) is the pipeline,
+    // not one of its steps.
+    let composes = |d: &Def| {
+        d.decorators.iter().any(|x| {
+            let x = x.to_ascii_lowercase();
+            ["pipeline", "flow", "dag", "workflow"]
+                .iter()
+                .any(|w| x.split(|c: char| !c.is_alphanumeric()).any(|p| p == *w))
+        })
+    };
+    let mut any = false;
+    for d in defs(&lines)
+        .iter()
+        .filter(|d| named(d.name) && !composes(d))
+    {
+        any = true;
+        if !is_stub(&lines[d.body.clone()]) {
+            return false;
+        }
+    }
+    any
+}
+
+/// Whether a function body does nothing: see [`trains_in_name_only`].
+fn is_stub(body: &[&str]) -> bool {
+    const QUOTES: [&str; 2] = ["\"\"\"", "'''"];
+    let mut in_doc: Option<&str> = None;
+    let mut open = 0i32;
+    for l in body {
+        let t = l.trim();
+        if let Some(q) = in_doc {
+            if t.contains(q) {
+                in_doc = None;
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if open > 0 {
+            open += depth(t);
+            continue;
+        }
+        if let Some(q) = QUOTES.into_iter().find(|q| t.starts_with(q)) {
+            if !(t.len() >= 6 && t[3..].contains(q)) {
+                in_doc = Some(q);
+            }
+            continue;
+        }
+        let code = t.split(" #").next().unwrap_or(t).trim();
+        let literal = |v: &str| {
+            let v = v.trim();
+            matches!(v, "None" | "True" | "False")
+                || v.starts_with(['{', '[', '"', '\''])
+                || v.starts_with("f\"")
+                || v.starts_with("f'")
+                || v.parse::<f64>().is_ok()
+        };
+        let nothing = matches!(code, "pass" | "..." | "return")
+            || code.starts_with("raise NotImplementedError")
+            || code.starts_with("print(")
+            || code.starts_with("logger.")
+            || code.starts_with("logging.");
+        match code.strip_prefix("return ") {
+            _ if nothing => open = depth(code).max(0),
+            Some(v) if literal(v) => open = depth(v).max(0),
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod stub_tests {
+    use super::trains_in_name_only;
+
+    /// Training functions whose bodies do nothing are stubs; one that trains, or a file with no
+    /// training function, is not.
+    #[test]
+    fn training_functions_that_do_nothing_are_stubs() {
+        assert!(trains_in_name_only(
+            "@task\ndef train_model(df):\n    \"\"\"Train.\"\"\"\n    pass  # YOUR CODE HERE\n"
+        ));
+        assert!(trains_in_name_only(
+            "@dsl.component\ndef retrain_model(reason: str) -> dict:\n    # a real deployment would train here\n    return {\n        \"status\": \"requested\",\n    }\n"
+        ));
+        assert!(trains_in_name_only("def fit(x):\n    raise NotImplementedError\n"));
+        assert!(!trains_in_name_only(
+            "def train(x, y):\n    return RandomForestClassifier().fit(x, y)\n"
+        ));
+        assert!(!trains_in_name_only(
+            "def retrain():\n    pass\n\ndef train_model(x, y):\n    model.fit(x, y)\n"
+        ));
+        assert!(!trains_in_name_only("def evaluate(m):\n    pass\n"));
+        // The pipeline function that composes the steps is not a step.
+        assert!(trains_in_name_only(
+            "@task\ndef re_train(d):\n    pass  # YOUR CODE HERE\n\n@flow(name=NAME)\ndef train_flow():\n    data = load()\n    re_train(data)\n"
+        ));
+        assert!(!trains_in_name_only(
+            "@dsl.container_component\ndef train_op():\n    return dsl.ContainerSpec(image=IMG, command=[\"python\", \"train.py\"])\n"
+        ));
+    }
+}

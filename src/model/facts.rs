@@ -200,6 +200,9 @@ pub enum FileFacts {
         sys_paths: Vec<String>,
         /// The stages a word of its command line selects (`python run.py --stage drift`).
         selectors: Vec<Selector>,
+        /// The file has functions named for training (`train`, `retrain_model`, `fit`), and
+        /// each is a stub (`facts::python_defs::trains_in_name_only`).
+        training_stubs: bool,
     },
 }
 

@@ -202,6 +202,7 @@ pub(crate) fn same_facts(
                 dags: ga,
                 sys_paths: pa,
                 selectors: xa,
+                training_stubs: ta,
             }),
             Some(FileFacts::Python {
                 imports: ib,
@@ -211,11 +212,13 @@ pub(crate) fn same_facts(
                 dags: gb,
                 sys_paths: pb,
                 selectors: xb,
+                training_stubs: tb,
             }),
         ) => {
             // DAG ids are what other files' triggers resolve into, as jobs are.
             unplaced(sa, sb)
                 && ga == gb
+                && ta == tb
                 && (!edges
                     || (unplaced(ia, ib)
                         && commands(la, lb)
