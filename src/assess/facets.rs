@@ -141,7 +141,10 @@ pub(crate) fn pipelines_with_stub_training(facts: &Facts, evs: &mut [Evidence]) 
             && e.facets.iter().any(|f| f == facet::TRAINING)
             && matches!(
                 facts.get(&e.path),
-                Some(FileFacts::Python { training_stubs: true, .. })
+                Some(FileFacts::Python {
+                    training_stubs: true,
+                    ..
+                })
             )
     }) {
         e.facets.retain(|f| f != facet::TRAINING);

@@ -148,7 +148,11 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     let loads = !repeats_a_key(root, 0);
     FileFacts::Entry {
         system: "azure-pipelines",
-        triggers: if loads { azure_triggers(root) } else { Vec::new() },
+        triggers: if loads {
+            azure_triggers(root)
+        } else {
+            Vec::new()
+        },
         jobs,
         includes: includes
             .into_iter()
@@ -305,8 +309,12 @@ mod tests {
             let y = crate::read::structured::parse_yaml(text).unwrap();
             jobs_pick_agents(&y[0])
         };
-        assert!(agents("jobs:\n- job: Job_1\n  pool:\n    vmImage: ubuntu-20.04\n  steps:\n  - script: python train.py\n"));
-        assert!(agents("stages:\n- stage: s\n  jobs:\n  - job: j\n    pool: {vmImage: ubuntu-latest}\n    steps:\n    - script: pytest\n"));
+        assert!(agents(
+            "jobs:\n- job: Job_1\n  pool:\n    vmImage: ubuntu-20.04\n  steps:\n  - script: python train.py\n"
+        ));
+        assert!(agents(
+            "stages:\n- stage: s\n  jobs:\n  - job: j\n    pool: {vmImage: ubuntu-latest}\n    steps:\n    - script: pytest\n"
+        ));
         assert!(!agents("steps:\n- script: pytest\n"));
         let triggers = |text: &str| match crate::extract::extract(&Document::new(
             "ops/ci-pipeline.yml",
@@ -319,7 +327,11 @@ mod tests {
         };
         let job = "jobs:\n- job: Job_1\n  pool:\n    vmImage: ubuntu-20.04\n  steps:\n  - script: python train.py\n";
         assert!(!triggers(job).is_empty());
-        assert!(!triggers(job).contains(&TriggerKind::Called), "{:?}", triggers(job));
+        assert!(
+            !triggers(job).contains(&TriggerKind::Called),
+            "{:?}",
+            triggers(job)
+        );
         let template = format!("parameters:\n- name: env\n{job}");
         assert_eq!(triggers(&template), vec![TriggerKind::Called]);
     }

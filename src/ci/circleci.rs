@@ -65,13 +65,16 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             ],
             &mut crons,
         );
+        // `when:` naming the scheduled trigger source runs the workflow on a schedule, unless
+        // the name is under `not:` (`when: {not: {equal: [scheduled_pipeline, ...]}}`: every
+        // run but the scheduled ones).
         let mut when = Vec::new();
         if let Some(w) = wf.get("when") {
-            w.scalars(&mut when);
+            scalars_outside_not(w, &mut when, 0);
         }
         let scheduled_pipeline = when
             .iter()
-            .any(|(s, _)| s.contains("scheduled_pipeline") || s.contains("schedule.name"));
+            .any(|s| s.contains("scheduled_pipeline") || s.contains("schedule.name"));
         let t: Vec<Trigger> = if !crons.is_empty() {
             crons
                 .iter()
@@ -315,6 +318,24 @@ impl CiSystem for CircleCi {
     }
 }
 
+/// The scalars of a CircleCI logic statement, leaving out what a `not:` negates.
+fn scalars_outside_not(n: &Node, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match &n.value {
+        Value::Scalar(s) => out.push(s.clone()),
+        Value::Seq(items) => items
+            .iter()
+            .for_each(|i| scalars_outside_not(i, out, depth + 1)),
+        Value::Map(entries) => entries
+            .iter()
+            .filter(|(k, _, _)| k != "not")
+            .for_each(|(_, _, v)| scalars_outside_not(v, out, depth + 1)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::{FileFacts, TriggerKind};
@@ -334,6 +355,28 @@ mod tests {
         };
         assert_eq!(kinds("build"), vec![TriggerKind::Push]);
         assert_eq!(kinds("deploy"), vec![TriggerKind::Called]);
+    }
+
+    /// A workflow whose `when:` names the scheduled trigger source runs on the schedule; one
+    /// that negates it (`not:`) runs on every other trigger: pushes.
+    #[test]
+    fn when_not_scheduled_runs_on_push() {
+        let kinds = |when: &str| -> Vec<TriggerKind> {
+            let text = format!(
+                "version: 2.1\njobs:\n  test:\n    docker: [{{image: python}}]\n    steps:\n      - run: pytest\nworkflows:\n  main:\n    when:\n{when}    jobs:\n      - test\n"
+            );
+            let doc = Document::new(".circleci/config.yml", text);
+            let Some(FileFacts::Entry { jobs, .. }) = crate::extract::extract(&doc) else {
+                panic!("not read");
+            };
+            jobs[0].triggers.iter().map(|t| t.kind).collect()
+        };
+        let eq = "equal: [scheduled_pipeline, << pipeline.trigger_source >>]\n";
+        assert_eq!(kinds(&format!("      {eq}")), vec![TriggerKind::Schedule]);
+        assert_eq!(
+            kinds(&format!("      not:\n        {eq}")),
+            vec![TriggerKind::Push]
+        );
     }
 
     /// A workflow's job entry passes the job's parameters (`- train: {model: xgb}`, the

@@ -210,7 +210,9 @@ mod stub_tests {
         assert!(trains_in_name_only(
             "@dsl.component\ndef retrain_model(reason: str) -> dict:\n    # a real deployment would train here\n    return {\n        \"status\": \"requested\",\n    }\n"
         ));
-        assert!(trains_in_name_only("def fit(x):\n    raise NotImplementedError\n"));
+        assert!(trains_in_name_only(
+            "def fit(x):\n    raise NotImplementedError\n"
+        ));
         assert!(!trains_in_name_only(
             "def train(x, y):\n    return RandomForestClassifier().fit(x, y)\n"
         ));
