@@ -50,6 +50,11 @@ pub(crate) fn collected_test(rel: &str) -> bool {
     name.ends_with(".feature")
 }
 
+/// What the failure [`Graph::command_edges`] returns starts with when the command fails
+/// before doing anything (a project tool with no project file): its own line does nothing
+/// either, not only the lines after it.
+pub(crate) const FAILS_ITSELF: &str = "@itself:";
+
 impl<'a> Graph<'a> {
     /// The edges of one command of `from`: what it runs or references. Returns the script
     /// when the command runs one the repository does not hold (and no earlier command of the
@@ -122,6 +127,17 @@ impl<'a> Graph<'a> {
                 && self.cannot_hold(source, &b)
             {
                 fails = Some(source.clone());
+            }
+            // A project tool run in a repository with no project file for it (`poetry
+            // install` with no pyproject.toml anywhere) fails the job.
+            if let Some(file) = shell::handover::needs_project_file(&simple)
+                && fails.is_none()
+                && !simple.masked
+                && !fetched_before
+                && !cmd.text.contains("||")
+                && !self.holds_a_file_named(file)
+            {
+                fails = Some(format!("{FAILS_ITSELF}{file}"));
             }
             if out.len() == before && looks_resolvable {
                 unresolved.push(Unresolved {
@@ -727,11 +743,15 @@ impl<'a> Graph<'a> {
         let mut state = ShellState::default();
         let before = out.len();
         for c in &j.commands {
-            if self
-                .command_edges(path, c, &[], out, unresolved, &mut state)
-                .is_some()
+            let at = out.len();
+            let fails = self.command_edges(path, c, &[], out, unresolved, &mut state);
+            if let Some(f) = fails
                 && !j.may_fail_at(c.line)
             {
+                // A command that fails before doing anything reaches nothing itself.
+                if f.starts_with(FAILS_ITSELF) {
+                    out.truncate(at);
+                }
                 break;
             }
         }

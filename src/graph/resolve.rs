@@ -72,6 +72,14 @@ impl<'a> Graph<'a> {
                 .any(|d| self.is_dir(&d))
     }
 
+    /// Whether any file of the tree, in any folder, has this name.
+    pub(crate) fn holds_a_file_named(&self, name: &str) -> bool {
+        self.note_name(name);
+        self.files
+            .iter()
+            .any(|f| crate::paths::file_name(f) == name)
+    }
+
     /// Whether `d` is a directory of the tree ("" is the root).
     pub(crate) fn is_dir(&self, d: &str) -> bool {
         d.is_empty() || self.dir_set.contains(d)

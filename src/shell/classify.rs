@@ -224,7 +224,8 @@ fn python(args: &[String]) -> Option<Action> {
                     let owned: Vec<String> = t.iter().map(|s| s.to_string()).collect();
                     classify(&owned)
                 }
-                "uvicorn" | "gunicorn" | "streamlit" | "jobtools" | "fire" => {
+                "uvicorn" | "gunicorn" | "streamlit" | "jobtools" | "fire" | "poetry" | "pdm"
+                | "uv" => {
                     let mut t = vec![module.clone()];
                     t.extend(rest.iter().cloned());
                     classify(&t)

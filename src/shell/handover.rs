@@ -31,6 +31,27 @@ pub(super) fn brings_files(tokens: &[String]) -> bool {
     }
 }
 
+/// The project file a command cannot run without (`poetry install`, `poetry run pytest`,
+/// `uv sync`, `pdm install` need a `pyproject.toml`), if it is such a command: the graph, which
+/// knows the repository's files, decides whether the repository holds one.
+pub(crate) fn needs_project_file(simple: &Simple) -> Option<&'static str> {
+    let words: Vec<&str> = simple.text.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| matches!(base_name(w), "poetry" | "uv" | "pdm"))?;
+    let sub = words[at + 1..].iter().find(|w| !w.starts_with('-'))?;
+    let needs = match base_name(words[at]) {
+        "poetry" => matches!(
+            *sub,
+            "install" | "lock" | "run" | "build" | "update" | "sync" | "check" | "export"
+        ),
+        "uv" => matches!(*sub, "sync" | "lock"),
+        "pdm" => matches!(*sub, "install" | "sync" | "lock"),
+        _ => false,
+    };
+    needs.then_some("pyproject.toml")
+}
+
 /// The script a command runs by a literal relative path (`python train.py`, `bash
 /// scripts/run.sh`, `./deploy.sh`), if it runs one: the graph, which knows the repository's
 /// files, decides whether the repository holds it.
