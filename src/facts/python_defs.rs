@@ -125,13 +125,15 @@ pub(crate) fn trains_in_name_only(text: &str) -> bool {
             .any(|w| matches!(w, "train" | "retrain" | "training" | "retraining" | "fit"))
     };
     // The function that composes the steps (`@dsl.pipeline`, `@flow`, `@dag`) is the pipeline,
-    // not one of its steps.
+    // not one of its steps; a declaration of a task run elsewhere (Flyte's `@reference_task`,
+    // whose body is empty by design) is no stub.
     let composes = |d: &Def| {
         d.decorators.iter().any(|x| {
             let x = x.to_ascii_lowercase();
-            ["pipeline", "flow", "dag", "workflow"]
-                .iter()
-                .any(|w| x.split(|c: char| !c.is_alphanumeric()).any(|p| p == *w))
+            x.contains("reference_")
+                || ["pipeline", "flow", "dag", "workflow"]
+                    .iter()
+                    .any(|w| x.split(|c: char| !c.is_alphanumeric()).any(|p| p == *w))
         })
     };
     let mut any = false;
@@ -220,6 +222,10 @@ mod stub_tests {
             "def retrain():\n    pass\n\ndef train_model(x, y):\n    model.fit(x, y)\n"
         ));
         assert!(!trains_in_name_only("def evaluate(m):\n    pass\n"));
+        // A reference to a task run elsewhere is not a stub.
+        assert!(!trains_in_name_only(
+            "@reference_task(project=P, name=N, version=V)\ndef train_model(data: str) -> str:\n    \"\"\"Runs remotely.\"\"\"\n"
+        ));
         // The pipeline function that composes the steps is not a step.
         assert!(trains_in_name_only(
             "@task\ndef re_train(d):\n    pass  # YOUR CODE HERE\n\n@flow(name=NAME)\ndef train_flow():\n    data = load()\n    re_train(data)\n"
