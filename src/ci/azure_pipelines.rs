@@ -33,10 +33,14 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
     let mut t = Vec::new();
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
-        // `trigger: none` with runtime `parameters:` (the form of the "Run pipeline" panel):
-        // a person queues it. Without them it may be another pipeline's or a copy's.
+        // `trigger: none` with runtime `parameters:` (the form of the "Run pipeline" panel), or
+        // with the agent it runs on (`pool:`, its own or its jobs'): a person queues it.
+        // Without either it may be another pipeline's template or a copy's.
         Some(n) if is_none(n) => {
-            if root.get("parameters").is_some() {
+            if root.get("parameters").is_some()
+                || root.get("pool").is_some()
+                || jobs_pick_agents(root)
+            {
                 t.push(trig(TriggerKind::Manual, None, n.line.max(1)))
             }
         }
@@ -352,6 +356,11 @@ mod tests {
             vec![TriggerKind::Manual]
         );
         assert_eq!(kinds(&format!("trigger: none\npr: none\n{steps}")), vec![]);
+        // With the agent it runs on, a pipeline of its own that a person queues.
+        assert_eq!(
+            kinds(&format!("trigger:\n- none\npool:\n  vmImage: ubuntu-20.04\n{steps}")),
+            vec![TriggerKind::Manual]
+        );
         // The list form Microsoft's samples write disables the trigger too.
         assert_eq!(
             kinds(&format!("trigger:\n- none\npr:\n- none\n{steps}")),
