@@ -358,7 +358,9 @@ mod tests {
         assert_eq!(kinds(&format!("trigger: none\npr: none\n{steps}")), vec![]);
         // With the agent it runs on, a pipeline of its own that a person queues.
         assert_eq!(
-            kinds(&format!("trigger:\n- none\npool:\n  vmImage: ubuntu-20.04\n{steps}")),
+            kinds(&format!(
+                "trigger:\n- none\npool:\n  vmImage: ubuntu-20.04\n{steps}"
+            )),
             vec![TriggerKind::Manual]
         );
         // The list form Microsoft's samples write disables the trigger too.

@@ -41,7 +41,23 @@ pub(crate) fn cloud_build(root: &Node, end: u32) -> FileFacts {
                     s => s.to_string(),
                 }
             });
-        let args: Vec<&str> = step.get("args").and_then(seq_scalars).unwrap_or_default();
+        let mut args: Vec<&str> = step.get("args").and_then(seq_scalars).unwrap_or_default();
+        // An image with no entrypoint of its own (the Cloud SDK's `cloud-sdk`, which runs its
+        // arguments), or arguments that name the entrypoint again (`args: [gcloud, ai, ...]`):
+        // the first argument is the program.
+        let sdk = builder.contains("cloudsdktool/") || builder.contains("google/cloud-sdk");
+        let program = match args.first() {
+            Some(first)
+                if step.get("entrypoint").is_none()
+                    && (sdk || *first == program)
+                    && !first.starts_with('-') =>
+            {
+                let p = first.to_string();
+                args.remove(0);
+                p
+            }
+            _ => program,
+        };
         let line = step.get("args").map(|n| n.line).unwrap_or(step.line);
         // `entrypoint: bash` with `args: ['-c', '<script>']`: the script's lines, as `script:`.
         let shell = program.rsplit('/').next().unwrap_or(&program);

@@ -94,7 +94,13 @@ pub(crate) fn commands(y: &Yaml) -> Option<FileFacts> {
     commands.retain(could_run_or_name_a_file);
     // A Kubernetes object's containers that set no `command` run their image's own: whatever
     // applies the manifest (kubectl, Argo CD, Flux) starts that image's `CMD`.
-    for d in y.docs.iter().filter(|d| is_kubernetes_object(d)) {
+    // So do a Vertex AI custom job's worker pools (`gcloud ai custom-jobs create --config`)
+    // whose `containerSpec` sets no `command`: the job runs the image's entrypoint.
+    for d in y
+        .docs
+        .iter()
+        .filter(|d| is_kubernetes_object(d) || is_vertex_job_spec(d))
+    {
         image_refs(d, 0, &mut commands);
     }
     commands.truncate(MAX_COMMANDS_PER_FILE);
@@ -107,10 +113,18 @@ fn is_kubernetes_object(d: &crate::read::structured::Node) -> bool {
         && d.get("kind").and_then(|v| v.as_str()).is_some()
 }
 
+/// A Vertex AI custom job spec: `workerPoolSpecs` at the top or under `jobSpec`.
+fn is_vertex_job_spec(d: &Node) -> bool {
+    d.get("workerPoolSpecs").is_some()
+        || d.get("jobSpec")
+            .is_some_and(|j| j.get("workerPoolSpecs").is_some())
+}
+
 /// The most image references read from one file.
 const MAX_IMAGES: usize = 64;
 
-/// `@image:NAME` for every container (a mapping with an `image` and no `command`) under `node`.
+/// `@image:NAME` for every container (a mapping with an `image`, or Vertex's `imageUri`, and no
+/// `command`) under `node`.
 pub(crate) fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
     if depth > 24 || out.len() >= MAX_IMAGES {
         return;
@@ -118,7 +132,7 @@ pub(crate) fn image_refs(node: &Node, depth: usize, out: &mut Vec<Command>) {
     match &node.value {
         Value::Map(entries) => {
             if node.get("command").is_none()
-                && let Some(image) = node.get("image")
+                && let Some(image) = node.get("image").or_else(|| node.get("imageUri"))
                 && let Some(name) = image
                     .as_str()
                     .and_then(crate::facts::dockerfile::image_name)

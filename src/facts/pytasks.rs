@@ -64,6 +64,50 @@ fn literal(arg: &str) -> Option<String> {
     None
 }
 
+/// The module's string constants (`PROJECT_NAME = "churn"` at the top level), at most 64.
+fn module_constants(lines: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for l in lines.iter().filter(|l| !l.starts_with([' ', '\t'])) {
+        let Some((name, value)) = l.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || value.starts_with('=')
+        {
+            continue;
+        }
+        let v = value.trim();
+        if v.starts_with(['f', 'F']) {
+            continue;
+        }
+        if let Some(text) = literal(v).filter(|t| !t.contains(['{', '\n'])) {
+            out.push((name.to_string(), text));
+        }
+        if out.len() >= 64 {
+            break;
+        }
+    }
+    out
+}
+
+/// An f-string's `{NAME}` fields filled with the module's constants; other text as it is.
+fn fill(arg: &str, text: &str, constants: &[(String, String)]) -> String {
+    let f = arg
+        .trim_start()
+        .trim_start_matches(['r', 'R', 'b', 'B'])
+        .starts_with(['f', 'F']);
+    if !f || !text.contains('{') {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for (name, value) in constants {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
 /// The calls `PARAM.METHOD(...)` in a body, with their lines and arguments.
 fn calls(
     lines: &[&str],
@@ -204,6 +248,7 @@ pub(crate) fn is_invoke(text: &str) -> bool {
 /// written as invoke calls them (`build_docs` is `build-docs`).
 pub(crate) fn invoke_tasks(doc: &Document) -> Option<FileFacts> {
     let lines: Vec<&str> = doc.text.lines().collect();
+    let constants = module_constants(&lines);
     let mut targets = Vec::new();
     let dashed = |s: &str| format!("invoke:{}", s.trim().replace('_', "-"));
     for d in defs(&lines) {
@@ -235,11 +280,11 @@ pub(crate) fn invoke_tasks(doc: &Document) -> Option<FileFacts> {
             }
         }
         for (line, _, args) in calls(&lines, d.body.clone(), &d.param, &["run", "sudo"]) {
-            if let Some(cmd) = args
-                .first()
-                .and_then(|a| literal(a.split(" + ").next().unwrap_or(a)))
-            {
-                t.commands.push(Command::run(line, cmd.trim()));
+            let Some(first) = args.first() else { continue };
+            let first = first.split(" + ").next().unwrap_or(first);
+            if let Some(cmd) = literal(first) {
+                t.commands
+                    .push(Command::run(line, fill(first, &cmd, &constants).trim()));
             }
         }
         targets.push(t);
@@ -324,5 +369,12 @@ mod tests {
         assert!(!is_invoke(
             "from celery import shared_task\n@shared_task\ndef f(): pass\n"
         ));
+        // An f-string's fields that name the module's string constants are filled in.
+        let text = "from invoke import task\nPROJECT_NAME = \"churn\"\n\n@task\ndef train(ctx):\n    ctx.run(f\"python src/{PROJECT_NAME}/train.py fit --seed={seed}\")\n";
+        let t = read(invoke_tasks(&Document::new("tasks.py", text.to_string())));
+        assert_eq!(
+            t[0].2,
+            vec![(6, "python src/churn/train.py fit --seed={seed}".into())]
+        );
     }
 }

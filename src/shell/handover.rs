@@ -120,6 +120,14 @@ pub(super) fn record_rename(
     if !file(from) || !file(to) {
         return;
     }
+    // A file rewritten in place through a temporary copy (`envsubst < job.yaml > job.yaml.tmp;
+    // mv job.yaml.tmp job.yaml`, `sed ... > x.new && mv x.new x`) is still that file.
+    let rewritten = from
+        .strip_prefix(to.as_str())
+        .is_some_and(|ext| matches!(ext, ".tmp" | ".temp" | ".new" | ".bak" | ".orig" | "~"));
+    if rewritten {
+        return;
+    }
     let base = cwd.unwrap_or("");
     if let (Some(f), Some(t)) = (crate::paths::join(base, from), crate::paths::join(base, to)) {
         renames.retain(|(n, _)| *n != t);
@@ -228,5 +236,23 @@ mod tests {
         assert!(brings("echo print(1) >>helper.py"));
         assert!(brings("tee job.sh"));
         assert!(!brings("cat > notes.txt"));
+    }
+
+    /// A move records what now fills its target, unless it only puts a rewritten copy of the
+    /// file back in place (`mv job.yaml.tmp job.yaml`).
+    #[test]
+    fn moves_fill_their_targets_but_rewrites_in_place_do_not() {
+        let rename = |line: &str| {
+            let mut r = Vec::new();
+            let tokens: Vec<String> = line.split(' ').map(String::from).collect();
+            record_rename(&tokens, None, &mut r);
+            r
+        };
+        assert_eq!(
+            rename("mv src/train.py main_train.py"),
+            vec![("main_train.py".to_string(), "src/train.py".to_string())]
+        );
+        assert!(rename("mv vertex-config.yaml.tmp vertex-config.yaml").is_empty());
+        assert!(rename("cp config.yaml.bak config.yaml").is_empty());
     }
 }
