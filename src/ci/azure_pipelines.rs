@@ -29,7 +29,7 @@ fn is_none(n: &Node) -> bool {
     n.as_str() == Some("none") || matches!(n.as_seq(), [only] if only.as_str() == Some("none"))
 }
 
-pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
+pub(crate) fn azure_triggers(root: &Node, here: &str) -> Vec<Trigger> {
     let mut t = Vec::new();
     match root.get("trigger") {
         None => t.push(trig(TriggerKind::Default, None, 1)),
@@ -38,8 +38,7 @@ pub(crate) fn azure_triggers(root: &Node) -> Vec<Trigger> {
         // Without either it may be another pipeline's template or a copy's.
         Some(n) if is_none(n) => {
             if root.get("parameters").is_some()
-                || root.get("pool").is_some()
-                || jobs_pick_agents(root)
+                || ((root.get("pool").is_some() || jobs_pick_agents(root)) && !in_course_unit(here))
             {
                 t.push(trig(TriggerKind::Manual, None, n.line.max(1)))
             }
@@ -153,7 +152,7 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     FileFacts::Entry {
         system: "azure-pipelines",
         triggers: if loads {
-            azure_triggers(root)
+            azure_triggers(root, here)
         } else {
             Vec::new()
         },
@@ -221,6 +220,24 @@ fn variables_below(node: &Node, vars: &mut Vars, depth: usize) {
             variables_below(item, vars, depth + 1);
         }
     }
+}
+
+/// Whether a folder lies in a numbered unit of a course (`Lab401/pipelines`, `week3`,
+/// `module-02`): a pipeline there is an exercise to import into the learner's own project.
+fn in_course_unit(here: &str) -> bool {
+    here.split('/').any(|d| {
+        let d = d.to_ascii_lowercase();
+        [
+            "lab", "module", "week", "chapter", "lesson", "unit", "exercise", "day",
+        ]
+        .iter()
+        .any(|w| {
+            d.strip_prefix(w).is_some_and(|rest| {
+                let rest = rest.trim_start_matches(['-', '_', ' ']);
+                rest.starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+    })
 }
 
 /// Whether a file's jobs pick their agents (`pool:` on a job of `jobs:` or of a stage): with no
@@ -363,6 +380,13 @@ mod tests {
             )),
             vec![TriggerKind::Manual]
         );
+        // In a course's lab folder, an exercise to import elsewhere.
+        let (lab, _) = crate::ci::read_entry(
+            &AzurePipelines,
+            "Lab401/pipelines/deploy.yml",
+            &format!("trigger:\n- none\npool:\n  vmImage: ubuntu-20.04\n{steps}"),
+        );
+        assert!(lab.is_empty());
         // The list form Microsoft's samples write disables the trigger too.
         assert_eq!(
             kinds(&format!("trigger:\n- none\npr:\n- none\n{steps}")),
