@@ -65,19 +65,9 @@ fn literal(arg: &str) -> Option<String> {
 }
 
 /// The module's string constants (`PROJECT_NAME = "churn"` at the top level), at most 64.
-fn module_constants(lines: &[&str]) -> Vec<(String, String)> {
+fn module_constants(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for l in lines.iter().filter(|l| !l.starts_with([' ', '\t'])) {
-        let Some((name, value)) = l.split_once('=') else {
-            continue;
-        };
-        let name = name.trim();
-        if name.is_empty()
-            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            || value.starts_with('=')
-        {
-            continue;
-        }
+    for (name, value) in crate::read::aliases::top_level_assignments(text) {
         let v = value.trim();
         if v.starts_with(['f', 'F']) {
             continue;
@@ -248,7 +238,7 @@ pub(crate) fn is_invoke(text: &str) -> bool {
 /// written as invoke calls them (`build_docs` is `build-docs`).
 pub(crate) fn invoke_tasks(doc: &Document) -> Option<FileFacts> {
     let lines: Vec<&str> = doc.text.lines().collect();
-    let constants = module_constants(&lines);
+    let constants = module_constants(&doc.text);
     let mut targets = Vec::new();
     let dashed = |s: &str| format!("invoke:{}", s.trim().replace('_', "-"));
     for d in defs(&lines) {

@@ -194,22 +194,26 @@ const CLIS: &[&str] = &[
     "dagster-cloud",
 ];
 
+/// A Python module's top-level assignments of one plain name (`NAME = value`, not `a.b = x`,
+/// `x == y` or an indented line), as (name, the text after `=`).
+pub(crate) fn top_level_assignments(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '\t', '#']))
+        .filter_map(|l| l.split_once('='))
+        .map(|(name, value)| (name.trim(), value))
+        .filter(|(name, value)| {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !value.starts_with('=')
+        })
+}
+
 /// Module-level names bound to one of [`CLIS`] (`KUBECTL = "kubectl"`, or a conditional
 /// `KUBECTL = "kubectl.exe" if sys.platform == "win32" else "kubectl"`): a list that starts with
 /// the name runs that program. At most 32 names, from top-level assignments only.
 fn cli_constants(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with([' ', '\t', '#'])) {
-        let Some((name, value)) = line.split_once('=') else {
-            continue;
-        };
-        let name = name.trim();
-        if name.is_empty()
-            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            || value.starts_with('=')
-        {
-            continue;
-        }
+    for (name, value) in top_level_assignments(text) {
         let program = value
             .split(['"', '\''])
             .skip(1)
