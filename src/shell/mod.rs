@@ -75,6 +75,10 @@ pub(crate) enum Action {
     /// A local file the command uploads (`aws s3 cp ./src/job.py s3://...`, `gsutil cp`): it
     /// runs nothing here, but fails when the repository has no such file.
     Upload { source: String },
+    /// A local file the command reads before it does anything (`pip install -r
+    /// requirements.txt`): it runs nothing, but fails when the repository has no such file
+    /// where it runs.
+    Reads { file: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
