@@ -22,10 +22,27 @@ fn checkouts(text: &str) -> Vec<Command> {
         Regex::new(r#"^[^/\n]*\b(?:git\b|checkout\b|userRemoteConfigs\b)[^\n]*?(?:\burl\s*:\s*|\bgit\s*\(?\s*)['"]((?:https?://|git@|ssh://)[^'"\s]+)['"]"#)
             .expect("jenkins checkout")
     });
+    // The `url:` of a checkout written over several lines (`checkout scmGit(` ...
+    // `userRemoteConfigs: [[` ... `url: '...'`): on its own line, at most four lines below the
+    // call that opens it.
+    static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*url\s*:\s*['"]((?:https?://|git@|ssh://)[^'"\s]+)['"]"#)
+            .expect("jenkins checkout url line")
+    });
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let Some(c) = URL.captures(l) else { continue };
+        let opened = || {
+            lines[i.saturating_sub(4)..i]
+                .iter()
+                .any(|p| p.contains("checkout") || p.contains("userRemoteConfigs"))
+        };
+        let Some(c) = URL
+            .captures(l)
+            .or_else(|| URL_LINE.captures(l).filter(|_| opened()))
+        else {
+            continue;
+        };
         let before = lines[..i].iter().rev().find(|p| !p.trim().is_empty());
         if l.contains("dir(")
             || l.contains("dir (")
@@ -423,6 +440,24 @@ mod tests {
     }
 
     /// `environment { }` values expand in the steps, as `$X`, `${X}` and `${env.X}`.
+    /// A checkout's URL on a line of its own inside `checkout scmGit(... userRemoteConfigs:
+    /// [[...]])` is a checkout, as one written on one line is; a `url:` elsewhere is not.
+    #[test]
+    fn multi_line_checkouts_name_their_repository() {
+        let text = "stage('Clone') {\n  steps {\n    checkout scmGit(\n      branches: [[name: '*/main']],\n      userRemoteConfigs: [[\n        credentialsId: 'tok',\n        url: 'https://github.com/acme/other.git'\n      ]]\n    )\n  }\n}\nenvironment {\n  url: 'https://example.com/api.git'\n}\n";
+        let refs: Vec<(u32, String)> = checkouts(text)
+            .into_iter()
+            .map(|c| (c.line, c.text))
+            .collect();
+        assert_eq!(
+            refs,
+            vec![(
+                7,
+                format!("{}https://github.com/acme/other.git", crate::ci::CHECKOUT)
+            )]
+        );
+    }
+
     #[test]
     fn stages_whose_when_cannot_hold_never_run() {
         let text = "pipeline {\n  environment {\n    PUSH = 'no'\n  }\n  stages {\n    stage('Status') {\n      steps {\n        script {\n          env.SHOULD_REBUILD = 'false'\n        }\n      }\n    }\n    stage('Build') {\n      when {\n        environment name: 'SHOULD_REBUILD', value: 'true'\n      }\n      steps {\n        sh 'docker build -t app .'\n      }\n    }\n    stage('Deploy') {\n      when { environment name: 'TARGET', value: 'prod' }\n      steps { sh 'kubectl apply -f k8s/' }\n    }\n    stage('Push') {\n      when { environment name: 'PUSH', value: 'yes' }\n      steps { sh 'docker push app' }\n    }\n  }\n}\n";
