@@ -62,6 +62,12 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
                 return;
             }
             "release" => TriggerKind::Release,
+            // A comment (`/deploy-prod` on a pull request) or a label a person adds is a
+            // person's command: the workflow runs when someone asks, as a dispatch does.
+            "issue_comment" | "pull_request_review_comment" | "discussion_comment" => {
+                out.push(trig(TriggerKind::Manual, Some(name.to_string()), line));
+                return;
+            }
             _ => {
                 out.push(trig(TriggerKind::Event, Some(name.to_string()), line));
                 return;
@@ -628,6 +634,24 @@ mod tests {
 
     /// A `workflow_run` job follows the named workflow's success only when it (or a job it
     /// needs) checks the run's conclusion; the workflow keeps its own name.
+    /// A comment a person writes (`/deploy-prod` on a pull request) starts the workflow by
+    /// hand, as a dispatch does; an event such as `registry_package` starts it unattended.
+    #[test]
+    fn comments_are_a_persons_command() {
+        let kinds = |on: &str| {
+            let text = format!(
+                "on:\n  {on}:\n    types: [created]\njobs:\n  d:\n    runs-on: x\n    steps: [{{run: make deploy}}]\n"
+            );
+            let doc = Document::new(".github/workflows/deploy.yml", text);
+            let Some(FileFacts::Entry { triggers, .. }) = GithubActions.read(&doc) else {
+                panic!("not read");
+            };
+            triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
+        };
+        assert_eq!(kinds("issue_comment"), vec![TriggerKind::Manual]);
+        assert_eq!(kinds("registry_package"), vec![TriggerKind::Event]);
+    }
+
     #[test]
     fn workflow_run_jobs_after_success() {
         let text = "name: Deploy\non:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\njobs:\n  build:\n    if: ${{ github.event.workflow_run.conclusion == 'success' }}\n    runs-on: ubuntu-latest\n    steps: [{run: make image}]\n  ship:\n    needs: build\n    runs-on: ubuntu-latest\n    steps: [{run: make deploy}]\n  notify:\n    runs-on: ubuntu-latest\n    steps: [{run: make notify}]\n";

@@ -710,7 +710,14 @@ mod tests {
     #[test]
     fn linters_do_not_run_code() {
         assert!(one("ruff check src && black --check src").is_empty());
-        assert!(one("pip install -r requirements.txt").is_empty());
+        // An install reads its requirements file (it fails without it) and runs nothing.
+        assert_eq!(
+            one("pip install -r requirements.txt"),
+            vec![Action::Reads {
+                file: "requirements.txt".into()
+            }]
+        );
+        assert!(one("pip install pandas").is_empty());
     }
 
     /// Arguments that name code without running it (issue 16, class b): coverage targets,
