@@ -296,7 +296,6 @@ fixture_tests! {
     azure_classic_export_pipeline => "azure-classic-export-pipeline",
     ci_poetry_without_project => "ci-poetry-without-project",
     vertex_custom_job_image => "vertex-custom-job-image",
-    ci_requirements_elsewhere => "ci-requirements-elsewhere",
     ci_absent_paths => "ci-absent-paths",
     airflow_drift_retrain => "airflow-drift-retrain",
     task_runner_deploy => "task-runner-deploy",

@@ -129,26 +129,13 @@ impl<'a> Graph<'a> {
                 fails = Some(source.clone());
             }
             // A project tool run in a repository with no project file for it (`poetry
-            // install` with no pyproject.toml anywhere), or `pip install -r FILE` of a file the
-            // repository does not hold where it runs, fails the job there.
-            let can_fail = fails.is_none()
+            // install` with no pyproject.toml anywhere) fails the job.
+            if let Some(file) = shell::handover::needs_project_file(&simple)
+                && fails.is_none()
                 && !simple.masked
                 && !fetched_before
-                && !state.fetched
-                && !cmd.text.contains("||");
-            if let Some(file) = shell::handover::needs_project_file(&simple)
-                && can_fail
+                && !cmd.text.contains("||")
                 && !self.holds_a_file_named(file)
-            {
-                fails = Some(format!("{FAILS_ITSELF}{file}"));
-            }
-            if let Action::Reads { file } = &simple.action
-                && can_fail
-                && fails.is_none()
-                && !b
-                    .iter()
-                    .filter_map(|d| crate::paths::join(d, file))
-                    .any(|f| self.is_file(&f))
             {
                 fails = Some(format!("{FAILS_ITSELF}{file}"));
             }
@@ -398,7 +385,7 @@ impl<'a> Graph<'a> {
             Action::Bundle { job } => (run(self.bundle_nodes(b, job.as_deref())), true),
             Action::Terraform { dir } => (files(self.terraform_files(dir0, dir.as_deref())), false),
             Action::Job { system, job } => (run(self.named_jobs(system, job)), true),
-            Action::Upload { .. } | Action::Reads { .. } => (Vec::new(), false),
+            Action::Upload { .. } => (Vec::new(), false),
             Action::Paths(paths) => {
                 let (found, looks) = self.path_args(&simple.program, paths, b);
                 // A script that dispatches on a word of its command line runs the stage the

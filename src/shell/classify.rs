@@ -36,10 +36,6 @@ pub fn classify(tokens: &[String]) -> Option<Action> {
             alternatives: true,
         });
     }
-    // `pip install -r FILE` reads a file it fails without.
-    if matches!(program, "pip" | "pip3") {
-        return super::handover::requirements_read(&args).map(|file| Action::Reads { file });
-    }
     if READERS.contains(&program) {
         return None;
     }
@@ -229,7 +225,7 @@ fn python(args: &[String]) -> Option<Action> {
                     classify(&owned)
                 }
                 "uvicorn" | "gunicorn" | "streamlit" | "jobtools" | "fire" | "poetry" | "pdm"
-                | "uv" | "pip" => {
+                | "uv" => {
                     let mut t = vec![module.clone()];
                     t.extend(rest.iter().cloned());
                     classify(&t)

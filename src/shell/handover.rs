@@ -17,19 +17,6 @@ pub(super) fn brings_files(tokens: &[String]) -> bool {
         return true;
     }
     let sub = tokens.get(1).map_or("", String::as_str);
-    // Lock and export commands write the requirements a later `pip install -r` reads.
-    let exports = tokens.windows(2).any(|w| {
-        matches!(
-            (base_name(&w[0]), w[1].as_str()),
-            (
-                "poetry" | "uv" | "pdm" | "pipenv",
-                "export" | "requirements" | "compile"
-            )
-        )
-    });
-    if exports || base_name(program) == "pip-compile" {
-        return true;
-    }
     match base_name(program) {
         "git" => matches!(
             sub,
@@ -63,29 +50,6 @@ pub(crate) fn needs_project_file(simple: &Simple) -> Option<&'static str> {
         _ => false,
     };
     needs.then_some("pyproject.toml")
-}
-
-/// The requirements file `pip install -r FILE` (`--requirement FILE`, `-rFILE`) reads, when
-/// named by a literal path: the install fails when the repository does not hold it where it
-/// runs (the graph decides).
-pub(crate) fn requirements_read(args: &[String]) -> Option<String> {
-    if args.first().map(String::as_str) != Some("install") {
-        return None;
-    }
-    let rest = &args[1..];
-    let file = rest.iter().enumerate().find_map(|(i, w)| {
-        if matches!(w.as_str(), "-r" | "--requirement") {
-            rest.get(i + 1).map(String::as_str)
-        } else {
-            w.strip_prefix("--requirement=").or_else(|| {
-                w.strip_prefix("-r")
-                    .filter(|f| !f.is_empty() && !f.starts_with('-'))
-            })
-        }
-    })?;
-    let file = file.trim_matches(['"', '\'']);
-    (!file.is_empty() && !file.contains(['$', '{', '*', '`', '~']) && !file.contains("://"))
-        .then(|| file.trim_start_matches("./").to_string())
 }
 
 /// The script a command runs by a literal relative path (`python train.py`, `bash
@@ -124,7 +88,7 @@ fn writes_a_script(tokens: &[String]) -> bool {
     const SCRIPT: &[&str] = &[
         ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb",
     ];
-    let script = |t: &str| SCRIPT.iter().any(|e| t.ends_with(e)) || t.ends_with("requirements.txt");
+    let script = |t: &str| SCRIPT.iter().any(|e| t.ends_with(e));
     let redirected = tokens
         .windows(2)
         .any(|w| matches!(w[0].as_str(), ">" | ">>" | "1>") && script(&w[1]))
@@ -290,36 +254,5 @@ mod tests {
         );
         assert!(rename("mv vertex-config.yaml.tmp vertex-config.yaml").is_empty());
         assert!(rename("cp config.yaml.bak config.yaml").is_empty());
-    }
-
-    /// The requirements file an install reads, when named literally.
-    #[test]
-    fn requirements_an_install_reads() {
-        let read = |line: &str| match super::super::parse_line(line, &mut None).first() {
-            Some(Simple {
-                action: Action::Reads { file },
-                ..
-            }) => Some(file.clone()),
-            _ => None,
-        };
-        assert_eq!(
-            read("pip install -r requirements.txt"),
-            Some("requirements.txt".into())
-        );
-        assert_eq!(
-            read("python -m pip install --upgrade -r ./env/requirements.txt"),
-            Some("env/requirements.txt".into())
-        );
-        assert_eq!(read("pip3 install -rdev.txt"), Some("dev.txt".into()));
-        assert_eq!(read("pip install -r $REQS"), None);
-        assert_eq!(read("pip install pandas"), None);
-        let brings =
-            |line: &str| brings_files(&line.split(' ').map(String::from).collect::<Vec<_>>());
-        assert!(brings(
-            "uv export --no-dev --output-file training/requirements.txt"
-        ));
-        assert!(brings(
-            "poetry export -f requirements.txt -o requirements.txt"
-        ));
     }
 }

@@ -75,10 +75,6 @@ pub(crate) enum Action {
     /// A local file the command uploads (`aws s3 cp ./src/job.py s3://...`, `gsutil cp`): it
     /// runs nothing here, but fails when the repository has no such file.
     Upload { source: String },
-    /// A local file the command reads before it does anything (`pip install -r
-    /// requirements.txt`): it runs nothing, but fails when the repository has no such file
-    /// where it runs.
-    Reads { file: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -710,14 +706,7 @@ mod tests {
     #[test]
     fn linters_do_not_run_code() {
         assert!(one("ruff check src && black --check src").is_empty());
-        // An install reads its requirements file (it fails without it) and runs nothing.
-        assert_eq!(
-            one("pip install -r requirements.txt"),
-            vec![Action::Reads {
-                file: "requirements.txt".into()
-            }]
-        );
-        assert!(one("pip install pandas").is_empty());
+        assert!(one("pip install -r requirements.txt").is_empty());
     }
 
     /// Arguments that name code without running it (issue 16, class b): coverage targets,
