@@ -632,8 +632,6 @@ mod tests {
         assert_eq!(lines, vec![(8, true), (10, false), (12, true), (14, false)]);
     }
 
-    /// A `workflow_run` job follows the named workflow's success only when it (or a job it
-    /// needs) checks the run's conclusion; the workflow keeps its own name.
     /// A comment a person writes (`/deploy-prod` on a pull request) starts the workflow by
     /// hand, as a dispatch does; an event such as `registry_package` starts it unattended.
     #[test]
@@ -642,16 +640,16 @@ mod tests {
             let text = format!(
                 "on:\n  {on}:\n    types: [created]\njobs:\n  d:\n    runs-on: x\n    steps: [{{run: make deploy}}]\n"
             );
-            let doc = Document::new(".github/workflows/deploy.yml", text);
-            let Some(FileFacts::Entry { triggers, .. }) = GithubActions.read(&doc) else {
-                panic!("not read");
-            };
+            let (triggers, _) =
+                crate::ci::read_entry(&GithubActions, ".github/workflows/deploy.yml", &text);
             triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
         };
         assert_eq!(kinds("issue_comment"), vec![TriggerKind::Manual]);
         assert_eq!(kinds("registry_package"), vec![TriggerKind::Event]);
     }
 
+    /// A `workflow_run` job follows the named workflow's success only when it (or a job it
+    /// needs) checks the run's conclusion; the workflow keeps its own name.
     #[test]
     fn workflow_run_jobs_after_success() {
         let text = "name: Deploy\non:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\njobs:\n  build:\n    if: ${{ github.event.workflow_run.conclusion == 'success' }}\n    runs-on: ubuntu-latest\n    steps: [{run: make image}]\n  ship:\n    needs: build\n    runs-on: ubuntu-latest\n    steps: [{run: make deploy}]\n  notify:\n    runs-on: ubuntu-latest\n    steps: [{run: make notify}]\n";

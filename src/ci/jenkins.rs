@@ -439,7 +439,6 @@ mod tests {
         }
     }
 
-    /// `environment { }` values expand in the steps, as `$X`, `${X}` and `${env.X}`.
     /// A checkout's URL on a line of its own inside `checkout scmGit(... userRemoteConfigs:
     /// [[...]])` is a checkout, as one written on one line is; a `url:` elsewhere is not.
     #[test]
@@ -458,6 +457,7 @@ mod tests {
         );
     }
 
+    /// A stage whose `when` tests a variable the file never sets to that value never runs.
     #[test]
     fn stages_whose_when_cannot_hold_never_run() {
         let text = "pipeline {\n  environment {\n    PUSH = 'no'\n  }\n  stages {\n    stage('Status') {\n      steps {\n        script {\n          env.SHOULD_REBUILD = 'false'\n        }\n      }\n    }\n    stage('Build') {\n      when {\n        environment name: 'SHOULD_REBUILD', value: 'true'\n      }\n      steps {\n        sh 'docker build -t app .'\n      }\n    }\n    stage('Deploy') {\n      when { environment name: 'TARGET', value: 'prod' }\n      steps { sh 'kubectl apply -f k8s/' }\n    }\n    stage('Push') {\n      when { environment name: 'PUSH', value: 'yes' }\n      steps { sh 'docker push app' }\n    }\n  }\n}\n";
@@ -475,6 +475,7 @@ mod tests {
         assert!(!run.iter().any(|c| c.starts_with("docker")), "{run:?}");
     }
 
+    /// `environment { }` values expand in the steps, as `$X`, `${X}` and `${env.X}`.
     #[test]
     fn environment_values_expand() {
         let text = "pipeline {\n  environment {\n    TRAIN_SCRIPT = 'src/train.py'\n    TAG = \"v1\"\n    DYN = \"${BUILD_ID}\"\n  }\n  stages {\n    stage('t') { steps { sh \"python ${TRAIN_SCRIPT}\" } }\n    stage('u') { steps { sh \"echo ${env.TAG} $DYN\" } }\n  }\n}\n";
