@@ -50,15 +50,21 @@ pub(crate) fn collected_test(rel: &str) -> bool {
     name.ends_with(".feature")
 }
 
-/// What the failure [`Graph::command_edges`] returns starts with when the command fails
-/// before doing anything (a project tool with no project file): its own line does nothing
-/// either, not only the lines after it.
-pub(crate) const FAILS_ITSELF: &str = "@itself:";
+/// How a command fails the job it runs in, as [`Graph::command_edges`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The command ran a script, or uploaded a file, the repository does not hold: the job
+    /// stops there, and the lines after it never run.
+    After(String),
+    /// The command fails before doing anything (a project tool with no project file for
+    /// it): its own line does nothing either, not only the lines after it.
+    Itself(String),
+}
 
 impl<'a> Graph<'a> {
-    /// The edges of one command of `from`: what it runs or references. Returns the script
-    /// when the command runs one the repository does not hold (and no earlier command of the
-    /// job could have brought it, and its failure is not ignored): the command fails there.
+    /// The edges of one command of `from`: what it runs or references. Returns how the
+    /// command fails the job when it runs a script the repository does not hold (and no
+    /// earlier command of the job could have brought it, and its failure is not ignored).
     pub(crate) fn command_edges(
         &self,
         from: &str,
@@ -67,7 +73,7 @@ impl<'a> Graph<'a> {
         out: &mut Vec<Edge>,
         unresolved: &mut Vec<Unresolved>,
         state: &mut ShellState,
-    ) -> Option<String> {
+    ) -> Option<Failure> {
         let (home, bases) = self.command_bases(from, cmd, extra_bases);
         // The command's own file is no edge of its own (its jobs and targets are).
         let push = |out: &mut Vec<Edge>, to: NodeId, via: String, modes: (bool, bool, bool)| {
@@ -126,7 +132,7 @@ impl<'a> Graph<'a> {
                 && !cmd.text.contains("||")
                 && self.cannot_hold(source, &b)
             {
-                fails = Some(source.clone());
+                fails = Some(Failure::After(source.clone()));
             }
             // A project tool run in a repository with no project file for it (`poetry
             // install` with no pyproject.toml anywhere) fails the job.
@@ -137,7 +143,7 @@ impl<'a> Graph<'a> {
                 && !cmd.text.contains("||")
                 && !self.holds_a_file_named(file)
             {
-                fails = Some(format!("{FAILS_ITSELF}{file}"));
+                fails = Some(Failure::Itself(file.to_string()));
             }
             if out.len() == before && looks_resolvable {
                 unresolved.push(Unresolved {
@@ -148,7 +154,8 @@ impl<'a> Graph<'a> {
                 });
                 // A line with a `||` handles the failure itself (`./x.sh || { ...; exit 0; }`).
                 if fails.is_none() && !simple.masked && !state.fetched && !cmd.text.contains("||") {
-                    fails = shell::handover::script_run(&simple).map(str::to_string);
+                    fails =
+                        shell::handover::script_run(&simple).map(|s| Failure::After(s.to_string()));
                 }
             }
         }
@@ -749,7 +756,7 @@ impl<'a> Graph<'a> {
                 && !j.may_fail_at(c.line)
             {
                 // A command that fails before doing anything reaches nothing itself.
-                if f.starts_with(FAILS_ITSELF) {
+                if matches!(f, Failure::Itself(_)) {
                     out.truncate(at);
                 }
                 break;

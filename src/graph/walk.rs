@@ -235,18 +235,18 @@ fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
                 graph.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state)
                 && !j.may_fail_at(c.line)
             {
-                match script.strip_prefix(super::edges::FAILS_ITSELF) {
-                    Some(file) => out.push((
+                match script {
+                    super::edges::Failure::Itself(file) => out.push((
                         c.line,
                         j.end,
                         format!("from a step that needs `{file}`, which the repository does not hold: the job fails there"),
                     )),
-                    None if c.line < j.end => out.push((
+                    super::edges::Failure::After(script) if c.line < j.end => out.push((
                         c.line + 1,
                         j.end,
                         format!("after a step that needs `{script}`, which the repository does not hold: the job stops there"),
                     )),
-                    None => {}
+                    super::edges::Failure::After(_) => {}
                 }
                 break;
             }
