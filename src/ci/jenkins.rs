@@ -193,8 +193,10 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
         Regex::new(r#"\bload\s*\(?\s*['"]([^'"$]+\.groovy)['"]"#).expect("jenkins load")
     });
     static STEP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'([^']*)'|"([^"]*)")"#)
-            .expect("jenkins step")
+        Regex::new(
+            r#"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'''(.*?)(?:'''|$)|"""(.*?)(?:"""|$)|'([^']*)'|"([^"]*)")"#,
+        )
+        .expect("jenkins step")
     });
     let libraries = libraries(&doc.text);
     let mut out = Vec::new();
@@ -202,15 +204,29 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
     let mut continued: Option<Command> = None;
     for (i, l) in doc.text.lines().enumerate() {
         let line = i as u32 + 1;
-        let text = STEP
-            .captures(l)
-            .and_then(|c| c.get(1).or_else(|| c.get(2)))
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_else(|| l.trim().to_string());
         let was_open = dirs.script.is_some();
+        let text = match STEP.captures(l) {
+            // `sh '''python3 train.py \`: the script starts on the step's own line.
+            Some(c) if !was_open => (1..=4)
+                .find_map(|i| c.get(i))
+                .map(|m| m.as_str().trim().to_string())
+                .unwrap_or_default(),
+            _ => l.trim().to_string(),
+        };
         let cwd = dirs.line(l);
+        let closed = was_open && dirs.script.is_none();
+        // The script's last line ends in its closing quotes (`--flag x'''`, or `'''` alone).
+        let text = match closed {
+            true => ["'''", "\"\"\""]
+                .iter()
+                .filter_map(|q| l.find(q))
+                .min()
+                .map_or(text, |at| l[..at].trim().to_string()),
+            false => text,
+        };
+        let opens = !was_open && dirs.script.is_some();
         // A script line ending in `\` goes on on the next: one command, at its first line.
-        let body = was_open && dirs.script.is_some();
+        let body = was_open && (dirs.script.is_some() || closed);
         match continued.take() {
             Some(mut first) if body => {
                 first.text = format!("{} {}", first.text.trim_end_matches('\\').trim_end(), text);
@@ -224,7 +240,7 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
                 out.extend(pending);
                 let mut cmd = Command::run(line, text);
                 cmd.cwd = cwd;
-                if body && cmd.text.ends_with('\\') {
+                if (body || opens) && cmd.text.ends_with('\\') {
                     continued = Some(cmd);
                 } else {
                     out.push(cmd);
@@ -487,6 +503,25 @@ mod tests {
             !texts.iter().any(|t| t.contains("TRAIN_SCRIPT =")),
             "{texts:?}"
         );
+    }
+
+    /// A triple-quoted script may start on the step's own line (`sh \'\'\'pytest \\`), be
+    /// written on one line, or end on a line that also holds its closing quotes.
+    #[test]
+    fn scripts_starting_on_the_step_line() {
+        let text = "pipeline {\n  stages {\n    stage('T') {\n      steps {\n        sh \'\'\'python3 -m pytest tests \\\n            -q\'\'\'\n        sh \"\"\"make lint\"\"\"\n        sh \'\'\'python3 train.py \\\n          --epochs 3\n        \'\'\'\n      }\n    }\n  }\n}\n";
+        let commands: Vec<String> = pipeline_commands(text)
+            .into_iter()
+            .map(|c| c.text.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        for want in [
+            "python3 -m pytest tests -q",
+            "make lint",
+            "python3 train.py --epochs 3",
+        ] {
+            assert!(commands.iter().any(|c| c == want), "{want}: {commands:?}");
+        }
     }
 
     /// `dir('x') {` moves the steps inside it; a `cd` line moves the later lines of its
