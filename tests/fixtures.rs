@@ -230,6 +230,7 @@ fixture_tests! {
     jenkins_dir_and_script_cd => "jenkins-dir-and-script-cd",
     jenkins_script_on_step_line => "jenkins-script-on-step-line",
     jenkins_shared_library_steps => "jenkins-shared-library-steps",
+    cdk_pipeline_synth_only => "cdk-pipeline-synth-only",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
     ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     ci_native_image_builds => "ci-native-image-builds",
