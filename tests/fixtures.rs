@@ -231,6 +231,7 @@ fixture_tests! {
     jenkins_script_on_step_line => "jenkins-script-on-step-line",
     jenkins_shared_library_steps => "jenkins-shared-library-steps",
     cdk_pipeline_synth_only => "cdk-pipeline-synth-only",
+    jenkins_unbalanced_braces => "jenkins-unbalanced-braces",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
     ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     ci_native_image_builds => "ci-native-image-builds",
@@ -437,5 +438,18 @@ fn the_release_run_says_it_is_no_gate() {
         e.note.as_deref().is_some_and(|n| n.contains("not a gate")),
         "{:?}",
         e.note
+    );
+}
+
+/// A Jenkinsfile that does not compile says so, rather than silently counting for nothing.
+#[test]
+fn the_unbalanced_jenkinsfile_says_why() {
+    let r = scan("jenkins-unbalanced-braces");
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.starts_with("Jenkinsfile: ") && w.contains("do not balance")),
+        "{:?}",
+        r.warnings
     );
 }

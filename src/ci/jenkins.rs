@@ -77,6 +77,11 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     }
     // Jobs are started by SCM hooks configured in Jenkins itself.
     triggers.push(trig(TriggerKind::External, None, 1));
+    // A script whose braces do not balance (a stage closed twice) does not compile: Jenkins
+    // runs none of it, whatever starts it.
+    if !braces_balance(&doc.text) {
+        triggers.clear();
+    }
     let mut commands = steps(doc, false);
     // `environment { TRAIN_SCRIPT = 'train.py' }`: `${TRAIN_SCRIPT}`, `$TRAIN_SCRIPT` and
     // `${env.TRAIN_SCRIPT}` in the steps are that value; the block's lines run nothing.
@@ -101,6 +106,51 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
         triggers,
         jobs: vec![job],
     }
+}
+
+/// Whether the braces of a Groovy script balance, outside its strings (`'...'`, `"..."`, and
+/// their triple-quoted forms, where `${...}` stays inside) and comments (`//`, `/* */`): a
+/// closing brace with none open, or one left open at the end, is a compile error.
+fn braces_balance(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (mut i, mut depth) = (0usize, 0i64);
+    while i < b.len() {
+        let rest = &b[i..];
+        if rest.starts_with(b"//") {
+            i += rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            i += 2 + rest[2..]
+                .windows(2)
+                .position(|w| w == b"*/")
+                .map_or(rest.len(), |p| p + 2);
+        } else if rest.starts_with(b"'''") || rest.starts_with(b"\"\"\"") {
+            let q = &rest[..3];
+            i += 3 + rest[3..]
+                .windows(3)
+                .position(|w| w == q)
+                .map_or(rest.len(), |p| p + 3);
+        } else if rest[0] == b'\'' || rest[0] == b'"' {
+            let q = rest[0];
+            let mut j = 1;
+            while j < rest.len() && rest[j] != q && rest[j] != b'\n' {
+                j += if rest[j] == b'\\' { 2 } else { 1 };
+            }
+            i += j + 1;
+        } else {
+            match rest[0] {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    depth == 0
 }
 
 /// Why a stage whose `when` cannot hold is not automated.
@@ -435,6 +485,12 @@ impl CiSystem for Jenkins {
     fn read(&self, doc: &Document) -> Option<FileFacts> {
         Some(jenkins(doc))
     }
+    fn load_error(&self, doc: &Document) -> Option<String> {
+        (!braces_balance(&doc.text)).then(|| {
+            "its braces do not balance, so the script does not compile: Jenkins runs none of it"
+                .to_string()
+        })
+    }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
         &[(
             "Jenkinsfile",
@@ -503,6 +559,20 @@ mod tests {
             !texts.iter().any(|t| t.contains("TRAIN_SCRIPT =")),
             "{texts:?}"
         );
+    }
+
+    /// A stage closed twice leaves the script's braces unbalanced: it does not compile, and
+    /// nothing starts it; braces inside strings and comments do not count.
+    #[test]
+    fn unbalanced_braces_run_nothing() {
+        let ok = "pipeline {\n  stages {\n    stage('B') {\n      steps { sh \"echo ${env.X} }\" } // }\n    }\n  }\n}\n";
+        assert!(braces_balance(ok));
+        let broken = "pipeline {\n  stages {\n    stage('B') { steps { sh 'make' } }\n    }\n    stage('D') { steps { sh 'deploy' } }\n  }\n}\n";
+        assert!(!braces_balance(broken));
+        match jenkins(&Document::new("Jenkinsfile", broken.to_string())) {
+            FileFacts::Entry { triggers, .. } => assert!(triggers.is_empty()),
+            _ => panic!("not a pipeline"),
+        }
     }
 
     /// A triple-quoted script may start on the step's own line (`sh \'\'\'pytest \\`), be

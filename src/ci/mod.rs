@@ -92,6 +92,12 @@ pub trait CiSystem: Sync {
     fn jobs_named_from_elsewhere(&self) -> bool {
         false
     }
+    /// Why the service cannot load `doc`, a file of this system that parses as text (a
+    /// Jenkinsfile whose braces do not balance does not compile): its reader then gives it no
+    /// trigger, and the report says why.
+    fn load_error(&self, _doc: &Document) -> Option<String> {
+        None
+    }
     /// Files this system must recognise as entry points of its own: `(path, content)`. The
     /// first is at the system's default location ([`CiSystem::home`]).
     fn samples(&self) -> &'static [(&'static str, &'static str)];
@@ -189,6 +195,15 @@ pub(crate) fn is_ci_system(system: &str) -> bool {
 /// The default location of the CI system `system` ([`CiSystem::home`]).
 pub(crate) fn home_of(system: &str) -> Option<&'static str> {
     REGISTRY.iter().find(|s| s.id() == system).map(|s| s.home())
+}
+
+/// Why the CI system `system` cannot load `doc` ([`CiSystem::load_error`]), as a warning.
+pub(crate) fn load_error(system: &str, doc: &Document) -> Option<String> {
+    REGISTRY
+        .iter()
+        .find(|s| s.id() == system)
+        .and_then(|s| s.load_error(doc))
+        .map(|why| format!("{}: {why}", doc.rel))
 }
 
 /// Whether a CI configuration at `path` may run wherever it lies ([`CiSystem::fixed_location`]).

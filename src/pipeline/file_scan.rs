@@ -301,7 +301,13 @@ pub(crate) fn scan_file_with(
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
             // to parse (all CI files, any file holding a structural rule's key): those are the
             // files whose evidence a broken document hides. Files nothing reads are not parsed.
-            let warning = doc.parse_error().map(|e| e.at(rel));
+            let warning = doc
+                .parse_error()
+                .map(|e| e.at(rel))
+                .or_else(|| match &facts {
+                    Some(FileFacts::Entry { system, .. }) => crate::ci::load_error(system, &doc),
+                    _ => None,
+                });
             FileScan {
                 rel: rel.to_string(),
                 origin: doc.origin,
