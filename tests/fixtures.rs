@@ -233,6 +233,7 @@ fixture_tests! {
     cdk_pipeline_synth_only => "cdk-pipeline-synth-only",
     jenkins_unbalanced_braces => "jenkins-unbalanced-braces",
     workflow_engines_more => "workflow-engines-more",
+    deploy_sdk_watson_release => "deploy-sdk-watson-release",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
     ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     ci_native_image_builds => "ci-native-image-builds",
