@@ -235,6 +235,7 @@ fixture_tests! {
     workflow_engines_more => "workflow-engines-more",
     deploy_sdk_watson_release => "deploy-sdk-watson-release",
     registry_batch_scorer_own_method => "registry-batch-scorer-own-method",
+    sagemaker_project_missing_module => "sagemaker-project-missing-module",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
     ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     ci_native_image_builds => "ci-native-image-builds",

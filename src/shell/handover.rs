@@ -52,6 +52,28 @@ pub(crate) fn needs_project_file(simple: &Simple) -> Option<&'static str> {
     needs.then_some("pyproject.toml")
 }
 
+/// The Python module a command names for its script to import (`run_pipeline.py
+/// --module-name pipelines.churn.pipeline`, the SageMaker project template's way to pick its
+/// pipeline), if it names one literally: the script imports it before doing anything, and the
+/// graph, which knows the repository's files, decides whether the repository holds it.
+pub(crate) fn module_named(simple: &Simple) -> Option<&str> {
+    let mut words = simple.text.split_whitespace();
+    let value = loop {
+        let w = words.next()?;
+        match w.split_once('=') {
+            Some(("--module-name" | "--module_name", v)) => break v,
+            None if matches!(w, "--module-name" | "--module_name") => break words.next()?,
+            _ => {}
+        }
+    };
+    let value = value.trim_matches(['"', '\'']);
+    (!value.is_empty()
+        && value.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }))
+    .then_some(value)
+}
+
 /// The script a command runs by a literal relative path (`python train.py`, `bash
 /// scripts/run.sh`, `./deploy.sh`), if it runs one: the graph, which knows the repository's
 /// files, decides whether the repository holds it.
@@ -202,6 +224,29 @@ pub(super) fn read_stdin_from(tokens: &mut [String], file: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A module named for a script to import, written with a space or `=`; a variable or a
+    /// path is no module name.
+    #[test]
+    fn modules_named_for_import() {
+        let module = |line: &str| {
+            super::super::parse_line(line, &mut None)
+                .first()
+                .and_then(|s| module_named(s).map(str::to_string))
+        };
+        assert_eq!(
+            module(
+                "python pipelines/run_pipeline.py --module-name pipelines.churn.pipeline --role-arn x"
+            ),
+            Some("pipelines.churn.pipeline".to_string())
+        );
+        assert_eq!(
+            module("run-pipeline --module_name=summarizer.pipeline"),
+            Some("summarizer.pipeline".to_string())
+        );
+        assert_eq!(module("run-pipeline --module-name $MODULE"), None);
+        assert_eq!(module("python train.py --epochs 3"), None);
+    }
 
     /// The script a command runs by a literal path; fetching commands by program and
     /// subcommand.
