@@ -97,7 +97,8 @@ pub(crate) fn dvc_runs_without_pipeline(files: &[String], facts: &Facts, evs: &m
 /// A pipeline whose steps' code lives in folders the repository does not have (an Azure ML
 /// `PythonScriptStep(source_directory="data-science/src/")` of a template library whose
 /// consumers hold that folder) trains in another repository: its `training` facet, read from
-/// the definition's text, is dropped, with a note. Only when every such folder is absent.
+/// the definition's text, is dropped, with a note. Only when every such folder is absent; a
+/// storage URI (`s3://...`) is no folder.
 pub(crate) fn steps_in_another_repository(files: &[String], facts: &Facts, evs: &mut [Evidence]) {
     // A folder of the tree, or a file (`code="preprocess.py"` of a SageMaker step is the
     // script itself).
@@ -115,7 +116,9 @@ pub(crate) fn steps_in_another_repository(files: &[String], facts: &Facts, evs: 
         let here = crate::paths::parent(&e.path);
         let named: Vec<&String> = code_dirs
             .iter()
-            .filter(|d| !d.is_empty() && *d != "." && !d.contains(['$', '{']))
+            // Code fetched from storage (`source_dir="s3://" + BUCKET + "/model.tar.gz"`) is
+            // the pipeline's own, packaged: no folder of another repository.
+            .filter(|d| !d.is_empty() && *d != "." && !d.contains(['$', '{', ':']))
             .collect();
         let absent =
             |d: &str| !exists(d) && crate::paths::join(here, d).is_none_or(|j| !exists(&j));
