@@ -240,6 +240,7 @@ fixture_tests! {
     jenkins_docker_build_no_parens => "jenkins-docker-build-no-parens",
     pipeline_code_from_storage => "pipeline-code-from-storage",
     deploy_endpoint_only => "deploy-endpoint-only",
+    aicoe_ci_checks => "aicoe-ci-checks",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
     ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     ci_native_image_builds => "ci-native-image-builds",

@@ -15,6 +15,7 @@
 //! budgets) for files that are untrusted input. Reading each file twice (types for shape,
 //! the tree for lines) would double the parse of every CI file for no new fact.
 
+pub(crate) mod aicoe;
 pub(crate) mod appveyor;
 pub(crate) mod azure_pipelines;
 pub(crate) mod bitbucket;
@@ -130,6 +131,7 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &appveyor::AppVeyor,
     &semaphore::Semaphore,
     &gocd::GoCd,
+    &aicoe::AicoeCi,
 ];
 
 /// The CI system whose location `rel` is.
