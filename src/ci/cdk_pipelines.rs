@@ -66,7 +66,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
     }
     let lex = Lexed::new(&doc.text);
     let line = |off: usize| doc.file_line(doc.line_index(off));
-    let triggers = sources(&doc.text, &lex, &line);
+    let (triggers, for_new_repository) = sources(&doc.text, &lex, &line);
     let approvals: Vec<usize> = lex.calls(&["ManualApprovalStep"]).map(|(s, _)| s).collect();
     let groups: Vec<(usize, usize)> = lex
         .calls(&[
@@ -152,7 +152,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
     if jobs.is_empty() {
         return None;
     }
-    let triggers = if triggers.is_empty() {
+    let triggers = if triggers.is_empty() && !for_new_repository {
         // The source is defined elsewhere (passed in): the pipeline still runs on its changes.
         vec![trig(TriggerKind::External, None, jobs[0].line)]
     } else {
@@ -195,19 +195,38 @@ fn rule_target(doc: &Document, lex: &Lexed) -> Option<(Trigger, Job)> {
     ))
 }
 
-/// The pipeline's sources: a push to a code repository, an event of an artefact store.
-fn sources(text: &str, lex: &Lexed, line: &dyn Fn(usize) -> u32) -> Vec<Trigger> {
+/// The pipeline's sources: a push to a code repository, an event of an artefact store; and
+/// whether a source was left out as a CodeCommit repository the stack itself creates.
+fn sources(text: &str, lex: &Lexed, line: &dyn Fn(usize) -> u32) -> (Vec<Trigger>, bool) {
     static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(?:CodePipelineSource\s*\.\s*(connection|gitHub|git_hub|codeCommit|code_commit|s3|ecr)|(CodeStarConnections|GitHub|CodeCommit|BitBucket|S3|Ecr)SourceAction)\s*\(")
             .expect("cdk source")
     });
+    // A CodeCommit repository the stack creates (`new codecommit.Repository(...)`), not one it
+    // looks up (`Repository.fromRepositoryName`) nor one seeded from this tree
+    // (`Code.fromDirectory`): a push there is a push to that new, empty repository, which its
+    // users fill by hand. The pipeline is CI for that repository, not this one.
+    static NEW_REPO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bcodecommit\s*\.\s*Repository\s*\(").expect("cdk new repository")
+    });
+    static SEEDED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:fromDirectory|from_directory|fromZipFile|from_zip_file)\s*\(")
+            .expect("cdk seeded repository")
+    });
+    let creates_repository =
+        NEW_REPO.find_iter(text).any(|m| lex.is_code(m.start())) && !SEEDED.is_match(text);
     let mut out: Vec<Trigger> = Vec::new();
+    let mut left_out = false;
     for c in SOURCE.captures_iter(text) {
         let m = c.get(0).map_or(0, |m| m.start());
         if !lex.is_code(m) {
             continue;
         }
         let what = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+        if creates_repository && matches!(what, "codeCommit" | "code_commit" | "CodeCommit") {
+            left_out = true;
+            continue;
+        }
         let kind = match what {
             "s3" | "ecr" | "S3" | "Ecr" => TriggerKind::Event,
             _ => TriggerKind::Push,
@@ -220,7 +239,7 @@ fn sources(text: &str, lex: &Lexed, line: &dyn Fn(usize) -> u32) -> Vec<Trigger>
             ));
         }
     }
-    out
+    (out, left_out)
 }
 
 /// Where the code of a TypeScript/Python file is: string literals and comments marked, so that
