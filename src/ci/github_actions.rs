@@ -151,6 +151,16 @@ pub(crate) fn github_steps(
                     if u.starts_with("pre-commit/action@") {
                         commands.push(Command::run(v.line, "pre-commit run --all-files"));
                     }
+                    // Azure ML's `aml-run` action submits the run its default files describe
+                    // (a run configuration in Python or YAML, or a pipeline), from the root.
+                    if u.to_ascii_lowercase().starts_with("azure/aml-run@") {
+                        for f in AML_RUN_DEFAULTS {
+                            commands.push(Command::reference(
+                                v.line,
+                                format!("{}{f}", crate::ci::FROM_ROOT),
+                            ));
+                        }
+                    }
                     // Docker's build action builds `file` (else the context's `Dockerfile`)
                     // in `context` (else the checkout's root), as `docker build` does.
                     if u.starts_with("docker/build-push-action@") {
@@ -194,6 +204,14 @@ pub(crate) fn github_steps(
         }
     }
 }
+
+/// The files Azure ML's `aml-run` action reads by default, from the repository's root.
+const AML_RUN_DEFAULTS: &[&str] = &[
+    "code/train/run_config.py",
+    "code/train/run_config.yml",
+    "code/train/pipeline.py",
+    "code/train/pipeline.yml",
+];
 
 /// The keys GitHub accepts at the top of a workflow; any other makes the workflow invalid
 /// ("Unexpected value"), and GitHub runs none of its jobs.
