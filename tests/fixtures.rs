@@ -244,6 +244,7 @@ fixture_tests! {
     promotion_gate_multiline_condition => "promotion-gate-multiline-condition",
     cdk_pipeline_new_codecommit_repo => "cdk-pipeline-new-codecommit-repo",
     azureml_github_actions_v1 => "azureml-github-actions-v1",
+    ci_smoke_test_script => "ci-smoke-test-script",
     script_runs_from_caller_folder => "script-runs-from-caller-folder",
     ci_job_stops_at_absent_script => "ci-job-stops-at-absent-script",
     ci_native_image_builds => "ci-native-image-builds",
