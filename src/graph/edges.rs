@@ -146,13 +146,14 @@ impl<'a> Graph<'a> {
                 fails = Some(Failure::Itself(file.to_string()));
             }
             // A script told to import a module the repository does not hold (`run_pipeline.py
-            // --module-name pipelines.x.pipeline`) fails at its start. The module is the
-            // project's own: a repository an earlier step clones beside it does not hold it.
+            // --module-name pipelines.x.pipeline`) fails at its start: the module is looked up
+            // as an import of the command's own folders is. It is the project's own: a
+            // repository an earlier step clones beside it does not hold it.
             if let Some(module) = shell::handover::module_named(&simple)
                 && fails.is_none()
                 && !simple.masked
                 && !cmd.text.contains("||")
-                && !self.holds_a_module(module)
+                && self.resolve_module(module, from, &b).is_none()
             {
                 fails = Some(Failure::Itself(format!("{}.py", module.replace('.', "/"))));
             }

@@ -80,23 +80,6 @@ impl<'a> Graph<'a> {
             .any(|f| crate::paths::file_name(f) == name)
     }
 
-    /// Whether the tree holds the Python module `dotted` (`summarizer.pipeline`) in any folder
-    /// Python may import it from: a file `.../summarizer/pipeline.py` or a package
-    /// `.../summarizer/pipeline/__init__.py`.
-    pub(crate) fn holds_a_module(&self, dotted: &str) -> bool {
-        let path = dotted.replace('.', "/");
-        let last = crate::paths::file_name(&path).to_string();
-        self.note_name(&format!("{last}.py"));
-        self.note_name("__init__.py");
-        let (file, package) = (format!("{path}.py"), format!("{path}/__init__.py"));
-        self.files.iter().any(|f| {
-            [&file, &package].iter().any(|want| {
-                f == *want
-                    || (f.ends_with(want.as_str()) && f[..f.len() - want.len()].ends_with('/'))
-            })
-        })
-    }
-
     /// Whether `d` is a directory of the tree ("" is the root).
     pub(crate) fn is_dir(&self, d: &str) -> bool {
         d.is_empty() || self.dir_set.contains(d)
