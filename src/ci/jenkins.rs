@@ -79,7 +79,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     triggers.push(trig(TriggerKind::External, None, 1));
     // A script whose braces do not balance (a stage closed twice) does not compile: Jenkins
     // runs none of it, whatever starts it.
-    if !braces_balance(&doc.text) {
+    if unbalanced_braces(&doc.text).is_some() {
         triggers.clear();
     }
     let mut commands = steps(doc, false);
@@ -108,10 +108,10 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     }
 }
 
-/// Whether the braces of a Groovy script balance, outside its strings (`'...'`, `"..."`, and
+/// Where the braces of a Groovy script stop balancing, if they do, outside its strings (`'...'`, `"..."`, and
 /// their triple-quoted forms, where `${...}` stays inside) and comments (`//`, `/* */`): a
 /// closing brace with none open, or one left open at the end, is a compile error.
-fn braces_balance(text: &str) -> bool {
+fn unbalanced_braces(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let (mut i, mut depth) = (0usize, 0i64);
     while i < b.len() {
@@ -142,7 +142,8 @@ fn braces_balance(text: &str) -> bool {
                 b'}' => {
                     depth -= 1;
                     if depth < 0 {
-                        return false;
+                        let line = b[..i].iter().filter(|&&c| c == b'\n').count() + 1;
+                        return Some(format!("line {line} closes a brace no block opened"));
                     }
                 }
                 _ => {}
@@ -150,7 +151,7 @@ fn braces_balance(text: &str) -> bool {
             i += 1;
         }
     }
-    depth == 0
+    (depth > 0).then(|| format!("{depth} brace(s) opened and never closed"))
 }
 
 /// Why a stage whose `when` cannot hold is not automated.
@@ -486,9 +487,8 @@ impl CiSystem for Jenkins {
         Some(jenkins(doc))
     }
     fn load_error(&self, doc: &Document) -> Option<String> {
-        (!braces_balance(&doc.text)).then(|| {
-            "its braces do not balance, so the script does not compile: Jenkins runs none of it"
-                .to_string()
+        unbalanced_braces(&doc.text).map(|at| {
+            format!("its braces do not balance ({at}), so the script does not compile: Jenkins runs none of it")
         })
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {
@@ -566,9 +566,16 @@ mod tests {
     #[test]
     fn unbalanced_braces_run_nothing() {
         let ok = "pipeline {\n  stages {\n    stage('B') {\n      steps { sh \"echo ${env.X} }\" } // }\n    }\n  }\n}\n";
-        assert!(braces_balance(ok));
+        assert_eq!(unbalanced_braces(ok), None);
         let broken = "pipeline {\n  stages {\n    stage('B') { steps { sh 'make' } }\n    }\n    stage('D') { steps { sh 'deploy' } }\n  }\n}\n";
-        assert!(!braces_balance(broken));
+        assert_eq!(
+            unbalanced_braces(broken).as_deref(),
+            Some("line 7 closes a brace no block opened")
+        );
+        assert_eq!(
+            unbalanced_braces("pipeline {\n  stages {\n").as_deref(),
+            Some("2 brace(s) opened and never closed")
+        );
         match jenkins(&Document::new("Jenkinsfile", broken.to_string())) {
             FileFacts::Entry { triggers, .. } => assert!(triggers.is_empty()),
             _ => panic!("not a pipeline"),
