@@ -241,6 +241,7 @@ fixture_tests! {
     pipeline_code_from_storage => "pipeline-code-from-storage",
     deploy_endpoint_only => "deploy-endpoint-only",
     aicoe_ci_checks => "aicoe-ci-checks",
+    pr_checks_gate_external_deploy => "pr-checks-gate-external-deploy",
     promotion_gate_multiline_condition => "promotion-gate-multiline-condition",
     cdk_pipeline_new_codecommit_repo => "cdk-pipeline-new-codecommit-repo",
     azureml_github_actions_v1 => "azureml-github-actions-v1",

@@ -222,9 +222,9 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
             .or_default()
             .push((e.line, e.capability.clone()));
     }
-    // Checks run on pull requests gate what is deployed on push: the code reaching the
-    // deploying branch passed them (made-with-ml: PR CI trains, evaluates and tests; a push to
-    // main deploys). Whether branch protection requires them is not observable.
+    // Checks run on pull requests gate what is deployed on push, by whichever CI system: the
+    // code reaching the deploying branch passed them (made-with-ml: PR CI trains, evaluates and
+    // tests; a push to main deploys). Whether branch protection requires them is not observable.
     // A check whose failure fails nothing (`continue-on-error`, `allow_failure`) gates nothing.
     let pr_checked = evs.iter().any(|e| {
         e.tier == Tier::Automated
@@ -279,7 +279,15 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
             && !e.facets.iter().any(|f| f == facet::GATED)
             && let Some(entry) = e.chain.first().map(|h| h.path.clone())
         {
-            let on_push = e.triggers.iter().any(|t| t.kind == TriggerKind::Push);
+            // Started by pushes: a push trigger, Azure Pipelines' default one, or a trigger
+            // configured outside the repository (Cloud Build, Jenkins, CodePipeline), which
+            // builds the branch the pull requests merge into.
+            let on_push = e.triggers.iter().any(|t| {
+                matches!(
+                    t.kind,
+                    TriggerKind::Push | TriggerKind::Default | TriggerKind::External
+                )
+            });
             // Held in its pipeline for a person's approval after the pipeline's own trigger.
             let approved = e.triggers.iter().any(crate::ci::is_approval)
                 && e.triggers.iter().any(|t| t.kind != TriggerKind::Manual);
