@@ -242,6 +242,8 @@ fixture_tests! {
     deploy_endpoint_only => "deploy-endpoint-only",
     aicoe_ci_checks => "aicoe-ci-checks",
     pr_checks_gate_external_deploy => "pr-checks-gate-external-deploy",
+    azure_pipelines_databricks_notebook => "azure-pipelines-databricks-notebook",
+    gha_databricks_run_notebook => "gha-databricks-run-notebook",
     promotion_gate_multiline_condition => "promotion-gate-multiline-condition",
     cdk_pipeline_new_codecommit_repo => "cdk-pipeline-new-codecommit-repo",
     azureml_github_actions_v1 => "azureml-github-actions-v1",

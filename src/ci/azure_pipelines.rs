@@ -142,6 +142,7 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     // What a caller passes, when read for one (`ci::calls`).
     crate::ci::calls::overlay_args(&mut vars);
     crate::ci::vars::expand(&mut commands, 0, &vars);
+    notebook_tasks(root, &mut commands, 0);
     let mut jobs = whole_job(end, commands);
     // `continueOnError: true` on a step, job or stage: its failures fail nothing.
     may_fail_below(root, end, &mut jobs[0].may_fail, 0);
@@ -164,6 +165,40 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
             .map(|(s, l)| Command::reference(l, s))
             .collect(),
         name: None,
+    }
+}
+
+/// The Databricks notebooks the pipeline's `executenotebook@0` tasks run (the Databricks
+/// extension's task: `inputs: notebookPath: /Shared/proj/train`), as workspace paths the graph
+/// matches to the repository's notebooks by their trailing path.
+fn notebook_tasks(node: &Node, out: &mut Vec<Command>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    for key in ["stages", "jobs", "steps"] {
+        for item in node.get(key).map(Node::as_seq).unwrap_or(&[]) {
+            let runs_notebook = item
+                .get("task")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.to_ascii_lowercase().starts_with("executenotebook@"));
+            let path = item.get("inputs").and_then(|i| i.get("notebookPath"));
+            if let (true, Some(p)) = (runs_notebook, path)
+                && let Some(w) = p
+                    .as_str()
+                    .and_then(crate::ci::orchestrators::databricks::workspace_path)
+            {
+                out.push(Command::reference(p.line, format!("@workspace:{w}")));
+            }
+            // Deployment jobs keep their steps under `strategy: runOnce: deploy:`.
+            let deploy = item
+                .get("strategy")
+                .and_then(|s| s.get("runOnce"))
+                .and_then(|r| r.get("deploy"));
+            notebook_tasks(item, out, depth + 1);
+            if let Some(d) = deploy {
+                notebook_tasks(d, out, depth + 1);
+            }
+        }
     }
 }
 

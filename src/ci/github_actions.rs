@@ -161,6 +161,15 @@ pub(crate) fn github_steps(
                             ));
                         }
                     }
+                    // Databricks' `run-notebook` action runs a workspace notebook by its
+                    // workspace path, which the graph matches by its trailing path.
+                    if u.to_ascii_lowercase()
+                        .starts_with("databricks/run-notebook@")
+                        && let Some(w) = str_at(step, &["with", "workspace-notebook-path"])
+                            .and_then(crate::ci::orchestrators::databricks::workspace_path)
+                    {
+                        commands.push(Command::reference(v.line, format!("@workspace:{w}")));
+                    }
                     // Docker's build action builds `file` (else the context's `Dockerfile`)
                     // in `context` (else the checkout's root), as `docker build` does.
                     if u.starts_with("docker/build-push-action@") {
