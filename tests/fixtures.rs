@@ -244,6 +244,8 @@ fixture_tests! {
     pr_checks_gate_external_deploy => "pr-checks-gate-external-deploy",
     azure_pipelines_databricks_notebook => "azure-pipelines-databricks-notebook",
     gha_databricks_run_notebook => "gha-databricks-run-notebook",
+    ci_spec_file_absent => "ci-spec-file-absent",
+    ci_tests_in_own_folder => "ci-tests-in-own-folder",
     promotion_gate_multiline_condition => "promotion-gate-multiline-condition",
     cdk_pipeline_new_codecommit_repo => "cdk-pipeline-new-codecommit-repo",
     azureml_github_actions_v1 => "azureml-github-actions-v1",

@@ -145,6 +145,20 @@ impl<'a> Graph<'a> {
             {
                 fails = Some(Failure::Itself(file.to_string()));
             }
+            // A platform CLI given a specification file the repository does not hold (`az ml
+            // job create --file aml/training/pipeline.yml`, written for another layout) fails
+            // before submitting anything.
+            if let Some(file) = shell::handover::spec_file(&simple)
+                && fails.is_none()
+                && !simple.masked
+                && !fetched_before
+                && !state.fetched
+                && !cmd.text.contains("||")
+                && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
+                && self.resolve_path(file, &b, false).is_empty()
+            {
+                fails = Some(Failure::Itself(file.to_string()));
+            }
             // A script told to import a module the repository does not hold (`run_pipeline.py
             // --module-name pipelines.x.pipeline`) fails at its start: the module is looked up
             // as an import of the command's own folders is. It is the project's own: a

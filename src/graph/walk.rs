@@ -355,7 +355,20 @@ fn names_only_absent_paths(graph: &Graph, path: &str) -> Option<String> {
     let mut absent: Vec<&str> = unresolved.iter().map(|u| u.command.as_str()).collect();
     absent.sort_unstable();
     absent.dedup();
-    (edges.is_empty() && absent.len() >= 2).then(|| {
+    // A step run in a folder of this tree (`working-directory: ./backend` then `pytest`) is
+    // this repository's, though it names no file.
+    let in_our_folder = || {
+        let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
+            return false;
+        };
+        jobs.iter().flat_map(|j| j.commands.iter()).any(|c| {
+            c.cwd.as_deref().is_some_and(|d| {
+                let d = d.trim_matches('/').trim_start_matches("./");
+                !d.is_empty() && !d.contains(['$', '{']) && graph.is_dir(d)
+            })
+        })
+    };
+    (edges.is_empty() && absent.len() >= 2 && !in_our_folder()).then(|| {
         let shown: Vec<String> = absent.iter().take(2).map(|c| format!("`{}`", crate::shell::shorten(c))).collect();
         format!(
             "CI for another repository: its commands name only paths that do not exist here ({}); credited only in the repository whose tree it was written for",

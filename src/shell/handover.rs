@@ -52,6 +52,51 @@ pub(crate) fn needs_project_file(simple: &Simple) -> Option<&'static str> {
     needs.then_some("pyproject.toml")
 }
 
+/// The specification file a platform CLI submits or applies (`az ml job create --file
+/// aml/pipeline.yml`, `kubectl apply -f k8s/deploy.yaml`, `gcloud ai custom-jobs create
+/// --config=job.yaml`, `aws cloudformation deploy --template-file stack.yml`), if it names one
+/// literally: the command fails before doing anything when the file is not there, which the
+/// graph, knowing the repository's files, decides.
+pub(crate) fn spec_file(simple: &Simple) -> Option<&str> {
+    let words: Vec<&str> = simple.text.split_whitespace().collect();
+    let program = base_name(words.first()?);
+    let sub: Vec<&str> = words[1..]
+        .iter()
+        .copied()
+        .filter(|w| !w.starts_with('-'))
+        .take(3)
+        .collect();
+    let flags: &[&str] = match (program, sub.as_slice()) {
+        ("az", ["ml", _, "create" | "update", ..]) => &["--file", "-f"],
+        ("kubectl" | "oc", ["apply", ..]) => &["--filename", "-f"],
+        ("gcloud", ["ai", "custom-jobs" | "hp-tuning-jobs", "create", ..]) => &["--config"],
+        (
+            "aws",
+            [
+                "cloudformation",
+                "deploy" | "create-stack" | "update-stack",
+                ..,
+            ],
+        )
+        | ("az", ["deployment", _, "create", ..]) => &["--template-file"],
+        _ => return None,
+    };
+    let value = words.windows(2).find_map(|w| {
+        flags.iter().find_map(|f| {
+            w[0].strip_prefix(f)
+                .and_then(|rest| rest.strip_prefix('='))
+                .or_else(|| (w[0] == *f).then_some(w[1]))
+        })
+    })?;
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    let literal = !value.contains(['$', '*', '{', '~', '`', '(', '%', '@', ':'])
+        && !value.starts_with(['/', '-'])
+        && [".yml", ".yaml", ".json"]
+            .iter()
+            .any(|e| value.ends_with(e));
+    literal.then(|| value.trim_start_matches("./"))
+}
+
 /// The Python module a command names for its script to import (`run_pipeline.py
 /// --module-name pipelines.churn.pipeline`, the SageMaker project template's way to pick its
 /// pipeline), if it names one literally: the script imports it before doing anything, and the
@@ -107,8 +152,10 @@ pub(crate) fn script_run(simple: &Simple) -> Option<&str> {
 /// Whether a command writes a script into the job's tree (`cat > helper.py <<'PY'`, `echo ...
 /// >> run.sh`, `tee job.py`): a job may write the script it runs next.
 fn writes_a_script(tokens: &[String]) -> bool {
+    // Scripts, and the specification files a platform CLI reads next (`envsubst < job.tpl >
+    // job.yml`).
     const SCRIPT: &[&str] = &[
-        ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb",
+        ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb", ".yml", ".yaml", ".json",
     ];
     let script = |t: &str| SCRIPT.iter().any(|e| t.ends_with(e));
     let redirected = tokens
@@ -223,6 +270,42 @@ pub(super) fn read_stdin_from(tokens: &mut [String], file: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spec_files_of_platform_clis() {
+        let spec = |line: &str| {
+            let mut cwd = None;
+            crate::shell::parse_line(line, &mut cwd)
+                .first()
+                .and_then(|s| spec_file(s).map(str::to_string))
+        };
+        assert_eq!(
+            spec("az ml job create --file aml/pipeline.yml").as_deref(),
+            Some("aml/pipeline.yml")
+        );
+        assert_eq!(
+            spec("az ml online-deployment update -f ./deploy/blue.yaml").as_deref(),
+            Some("deploy/blue.yaml")
+        );
+        assert_eq!(
+            spec("kubectl apply -f k8s/deploy.yaml").as_deref(),
+            Some("k8s/deploy.yaml")
+        );
+        assert_eq!(
+            spec("gcloud ai custom-jobs create --config=job.yaml --region=x").as_deref(),
+            Some("job.yaml")
+        );
+        assert_eq!(
+            spec("aws cloudformation deploy --template-file stack.yml --stack-name s").as_deref(),
+            Some("stack.yml")
+        );
+        // A folder, a variable, an absolute path or standard input name no file to check.
+        assert_eq!(spec("kubectl apply -f k8s/"), None);
+        assert_eq!(spec("az ml job create --file $SPEC"), None);
+        assert_eq!(spec("kubectl apply -f /tmp/x.yaml"), None);
+        assert_eq!(spec("kubectl apply -f -"), None);
+        assert_eq!(spec("az ml job list"), None);
+    }
+
     use super::*;
 
     /// A module named for a script to import, written with a space or `=`; a variable or a
