@@ -246,6 +246,7 @@ fixture_tests! {
     gha_databricks_run_notebook => "gha-databricks-run-notebook",
     ci_spec_file_absent => "ci-spec-file-absent",
     ci_tests_in_own_folder => "ci-tests-in-own-folder",
+    bentoml_model_store => "bentoml-model-store",
     promotion_gate_multiline_condition => "promotion-gate-multiline-condition",
     cdk_pipeline_new_codecommit_repo => "cdk-pipeline-new-codecommit-repo",
     azureml_github_actions_v1 => "azureml-github-actions-v1",
