@@ -247,6 +247,7 @@ fixture_tests! {
     ci_spec_file_absent => "ci-spec-file-absent",
     ci_tests_in_own_folder => "ci-tests-in-own-folder",
     bentoml_model_store => "bentoml-model-store",
+    cloudbuild_shape_bare_image => "cloudbuild-shape-bare-image",
     promotion_gate_multiline_condition => "promotion-gate-multiline-condition",
     cdk_pipeline_new_codecommit_repo => "cdk-pipeline-new-codecommit-repo",
     azureml_github_actions_v1 => "azureml-github-actions-v1",

@@ -139,19 +139,28 @@ impl CiSystem for CloudBuild {
             .entries()
             .iter()
             .all(|(k, _, _)| KEYS.contains(&k.as_str()));
+        // A registry's image (`gcr.io/cloud-builders/gcloud`, `python:3.11`, `$_IMAGE`), or a
+        // Docker Hub one by its bare name (`alpine`, `bash`) beside at least one of those.
+        let registry_image = |n: &str| {
+            n.contains('/') || n.contains(':') || n.starts_with("$_") || n.starts_with("${_")
+        };
+        let bare_image = |n: &str| {
+            n.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        };
+        let image_of = |s: &Node| s.get("name").and_then(Node::as_str).map(str::to_string);
         let builder_steps = !steps.is_empty()
             && steps.iter().all(|s| {
-                let image = s.get("name").and_then(Node::as_str).is_some_and(|n| {
-                    n.contains('/')
-                        || n.contains(':')
-                        || n.starts_with("$_")
-                        || n.starts_with("${_")
-                });
+                let image = image_of(s).is_some_and(|n| registry_image(&n) || bare_image(&n));
                 image
                     && ["args", "entrypoint", "script"]
                         .iter()
                         .any(|k| s.get(k).is_some())
-            });
+            })
+            && steps
+                .iter()
+                .any(|s| image_of(s).is_some_and(|n| registry_image(&n)));
         (only_ours && builder_steps).then(|| cloud_build(root, y.end))
     }
     fn samples(&self) -> &'static [(&'static str, &'static str)] {

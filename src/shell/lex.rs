@@ -170,7 +170,13 @@ impl<'a> Lexer<'a> {
                 (None, b')') => {
                     depth -= 1;
                     if depth == 0 {
-                        self.subs.push(&self.line[dollar + 2..i]);
+                        let inner = &self.line[dollar + 2..i];
+                        // `$(pwd)/src/train.py`: a path from where the command runs.
+                        if inner.trim() == "pwd" {
+                            self.clean.push('.');
+                            return i + 1;
+                        }
+                        self.subs.push(inner);
                         self.clean.push_str(SUBSTITUTED);
                         return i + 1;
                     }
@@ -187,6 +193,10 @@ impl<'a> Lexer<'a> {
 
     fn backticks(&mut self, open: usize) -> usize {
         let end = self.find(open + 1, b'`').unwrap_or(self.bytes.len());
+        if self.line[open + 1..end].trim() == "pwd" {
+            self.clean.push('.');
+            return (end + 1).min(self.bytes.len());
+        }
         self.subs.push(&self.line[open + 1..end]);
         self.clean.push_str(SUBSTITUTED);
         (end + 1).min(self.bytes.len())
@@ -283,6 +293,14 @@ mod tests {
             words("find . -exec rm {} \\;"),
             vec![vec!["find", ".", "-exec", "rm", "{}", ";"]]
         );
+    }
+
+    #[test]
+    fn pwd_substitution_is_the_current_directory() {
+        let p = split("python -u $(pwd)/src/train.py && bash `pwd`/run.sh");
+        assert_eq!(p[0].words, vec!["python", "-u", "./src/train.py"]);
+        assert_eq!(p[1].words, vec!["bash", "./run.sh"]);
+        assert!(p[0].substitutions.is_empty());
     }
 
     #[test]

@@ -144,6 +144,12 @@ pub(crate) fn parse_line_with(
             out.extend(parse_line_with(sub, &mut cwd.clone(), &mut state.clone()));
         }
         let mut tokens = expand_words(part.words, &state.vars);
+        // `$PWD/src/train.py` (`$(pwd)/...` the lexer reads): a path from where it runs.
+        for t in tokens.iter_mut() {
+            if let Some(rest) = ["${PWD}/", "$PWD/"].iter().find_map(|p| t.strip_prefix(p)) {
+                *t = format!("./{rest}");
+            }
+        }
         let mut off_here = state.tracking_off;
         let assigned = strip_prefixes(&mut tokens, &mut off_here);
         if let Some((var, words)) = loop_header(&tokens) {
