@@ -179,7 +179,15 @@ impl<'a> Graph<'a> {
                     chain: Vec::new(),
                 });
                 // A line with a `||` handles the failure itself (`./x.sh || { ...; exit 0; }`).
-                if fails.is_none() && !simple.masked && !state.fetched && !cmd.text.contains("||") {
+                // A folder the job moved into by a variable or a glob (`for d in */; do cd
+                // $d`) is unknown: what the script is named from there cannot be looked up.
+                let unknown_dir = cwd.as_deref().is_some_and(|d| d.contains(['$', '*', '{']));
+                if fails.is_none()
+                    && !unknown_dir
+                    && !simple.masked
+                    && !state.fetched
+                    && !cmd.text.contains("||")
+                {
                     fails =
                         shell::handover::script_run(&simple).map(|s| Failure::After(s.to_string()));
                 }

@@ -186,6 +186,27 @@ mod tests {
         assert_eq!(evs[0].tier, Tier::Automated, "{evs:?}");
     }
 
+    /// A script named from a folder nothing resolves (an Azure Pipelines step's
+    /// `workingDirectory: $(Agent.TempDirectory)/libs`) cannot be looked up: the job is not
+    /// stopped there.
+    #[test]
+    fn a_script_in_an_unknown_folder_stops_nothing() {
+        let pipe = "trigger: [main]\nsteps:\n  - script: python setup.py bdist_wheel\n    workingDirectory: $(Agent.TempDirectory)/libs\n  - script: python src/train.py\n";
+        let (files, facts) = setup(&[
+            ("azure-pipelines.yml", pipe),
+            ("libs/a/setup.py", "setup()\n"),
+            ("src/train.py", "m.fit(x)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        assert!(
+            auto.stopped
+                .get("azure-pipelines.yml")
+                .is_none_or(|s| s.is_empty()),
+            "{:?}",
+            auto.stopped
+        );
+    }
+
     /// A job stops at a step that runs a script the repository lacks: nothing after it in
     /// that job runs. A script an earlier step could have fetched, a masked step (`|| true`,
     /// `continue-on-error`), a script named through an unknown variable and other jobs are
