@@ -123,53 +123,8 @@ impl<'a> Graph<'a> {
                     (false, false, simple.masked),
                 );
             }
-            // An upload of a file the repository cannot hold fails the job (no earlier step
-            // brought files in).
-            if let Action::Upload { source } = &simple.action
-                && fails.is_none()
-                && !simple.masked
-                && !fetched_before
-                && !cmd.text.contains("||")
-                && self.cannot_hold(source, &b)
-            {
-                fails = Some(Failure::After(source.clone()));
-            }
-            // A project tool run in a repository with no project file for it (`poetry
-            // install` with no pyproject.toml anywhere) fails the job.
-            if let Some(file) = shell::handover::needs_project_file(&simple)
-                && fails.is_none()
-                && !simple.masked
-                && !fetched_before
-                && !cmd.text.contains("||")
-                && !self.holds_a_file_named(file)
-            {
-                fails = Some(Failure::Itself(file.to_string()));
-            }
-            // A platform CLI given a specification file the repository does not hold (`az ml
-            // job create --file aml/training/pipeline.yml`, written for another layout) fails
-            // before submitting anything.
-            if let Some(file) = shell::handover::spec_file(&simple)
-                && fails.is_none()
-                && !simple.masked
-                && !fetched_before
-                && !state.fetched
-                && !cmd.text.contains("||")
-                && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
-                && self.resolve_path(file, &b, false).is_empty()
-            {
-                fails = Some(Failure::Itself(file.to_string()));
-            }
-            // A script told to import a module the repository does not hold (`run_pipeline.py
-            // --module-name pipelines.x.pipeline`) fails at its start: the module is looked up
-            // as an import of the command's own folders is. It is the project's own: a
-            // repository an earlier step clones beside it does not hold it.
-            if let Some(module) = shell::handover::module_named(&simple)
-                && fails.is_none()
-                && !simple.masked
-                && !cmd.text.contains("||")
-                && self.resolve_module(module, from, &b).is_none()
-            {
-                fails = Some(Failure::Itself(format!("{}.py", module.replace('.', "/"))));
+            if fails.is_none() {
+                fails = self.step_failure(&simple, cmd, from, &b, fetched_before, state.fetched);
             }
             if out.len() == before && looks_resolvable {
                 unresolved.push(Unresolved {

@@ -6,6 +6,8 @@
 //! given the chain of hops from the trigger to itself. Nothing is ever executed.
 
 mod edges;
+mod failures;
+mod foreign;
 mod images;
 mod memo;
 mod python_edges;

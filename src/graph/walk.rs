@@ -318,134 +318,6 @@ pub(crate) fn fires(filters: &[String], files: &[String]) -> bool {
     }
 }
 
-/// A CI file kept in an archive folder (`archive/`, `deprecated/`, `obsolete/`): retired, no
-/// longer registered with its system (the live pipelines sit elsewhere).
-fn retired(path: &str) -> Option<String> {
-    let dir = path.split('/').rev().skip(1).find(|d| {
-        matches!(
-            d.to_ascii_lowercase().trim_start_matches(['_', '.']),
-            "archive" | "archived" | "archives" | "deprecated" | "obsolete" | "attic"
-        )
-    })?;
-    Some(format!(
-        "retired: kept under `{dir}/`, it is not the pipeline its system runs"
-    ))
-}
-
-/// A CI file written for another repository's tree: every path its commands name is absent
-/// here (at least two: `cd src/kfp`, `src/client/test/test.sh`, `kubectl apply -f k8s/`) and
-/// none resolves. Copied from a tutorial or a sister repository, it runs nothing of this one.
-fn names_only_absent_paths(graph: &Graph, path: &str) -> Option<String> {
-    if !crate::ci::is_ci_system(match graph.facts.get(path) {
-        Some(FileFacts::Entry { system, .. }) => system,
-        _ => return None,
-    }) {
-        return None;
-    }
-    // Every command, past a step where a job would stop (an absent script is one more sign).
-    let (mut edges, mut unresolved) = (Vec::new(), Vec::new());
-    if let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) {
-        for j in jobs {
-            let mut state = crate::shell::ShellState::default();
-            for c in &j.commands {
-                graph.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state);
-            }
-        }
-    }
-    let mut absent: Vec<&str> = unresolved.iter().map(|u| u.command.as_str()).collect();
-    absent.sort_unstable();
-    absent.dedup();
-    // A step run in a folder of this tree (`working-directory: ./backend` then `pytest`) is
-    // this repository's, though it names no file.
-    let in_our_folder = || {
-        let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
-            return false;
-        };
-        jobs.iter().flat_map(|j| j.commands.iter()).any(|c| {
-            c.cwd.as_deref().is_some_and(|d| {
-                let d = d.trim_matches('/').trim_start_matches("./");
-                !d.is_empty() && !d.contains(['$', '{']) && graph.is_dir(d)
-            })
-        })
-    };
-    (edges.is_empty() && absent.len() >= 2 && !in_our_folder()).then(|| {
-        let shown: Vec<String> = absent.iter().take(2).map(|c| format!("`{}`", crate::shell::shorten(c))).collect();
-        format!(
-            "CI for another repository: its commands name only paths that do not exist here ({}); credited only in the repository whose tree it was written for",
-            shown.join(", ")
-        )
-    })
-}
-
-/// A CI file that clones a repository (`git clone $_REPO_URL`) and runs every other step in
-/// a folder this repository does not have (Cloud Build's `dir: mlops-with-vertex-ai`, a
-/// `working-directory:`): those steps run the clone's files, another repository's. Not when
-/// the clone is this repository (its URL or the folder bears one of its names).
-fn runs_in_a_clone(graph: &Graph, path: &str) -> Option<String> {
-    let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
-        return None;
-    };
-    let ours = |name: Option<String>| name.is_some_and(|n| graph.this_repository.contains(&n));
-    let mut cloned = false;
-    let mut first: Option<&str> = None;
-    for c in jobs
-        .iter()
-        .flat_map(|j| j.commands.iter())
-        .filter(|c| c.shell)
-    {
-        let parts = crate::shell::lex::split(&c.text);
-        let words: Vec<&str> = parts
-            .first()
-            .map(|p| p.words.iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        if words.starts_with(&["git", "clone"]) {
-            let mut args = words[2..].iter().filter(|w| !w.starts_with('-'));
-            if args.any(|w| ours(crate::source::identity::repository_name(w))) {
-                return None;
-            }
-            cloned = true;
-            continue;
-        }
-        let dir = c.cwd.as_deref()?.trim_matches('/').trim_start_matches("./");
-        if dir.is_empty() || dir.contains(['$', '{']) || graph.is_dir(dir) {
-            return None;
-        }
-        if ours(crate::source::identity::repository_name(dir)) {
-            return None;
-        }
-        first.get_or_insert(dir);
-    }
-    let first = first.filter(|_| cloned)?;
-    Some(format!(
-        "CI for another repository: it clones a repository and runs its steps in `{}`, a folder this repository does not have",
-        crate::shell::shorten(first)
-    ))
-}
-
-/// A CI file whose pipeline checks out a repository by a name that is not the scanned
-/// repository's (a Jenkins `git url: 'https://github.com/acme/byo-scenario'`): it builds that
-/// repository, and its steps run that repository's files. Unknown names decide nothing.
-fn checks_out_another_repository(graph: &Graph, path: &str) -> Option<String> {
-    let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
-        return None;
-    };
-    if graph.this_repository.is_empty() {
-        return None;
-    }
-    let url = jobs
-        .iter()
-        .flat_map(|j| j.commands.iter())
-        .filter_map(|c| c.text.strip_prefix(crate::ci::CHECKOUT))
-        .find(|url| {
-            crate::source::identity::repository_name(url)
-                .is_some_and(|n| !graph.this_repository.contains(&n))
-        })?;
-    Some(format!(
-        "CI for another repository: it checks out `{}`, not this repository; credited only in that repository",
-        crate::shell::shorten(url)
-    ))
-}
-
 /// The entry points of CI files and orchestrator definitions, and the walks they start.
 fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     let facts = graph.facts;
@@ -469,12 +341,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         if included.contains(path) {
             continue;
         }
-        if let Some(why) = crate::ci::copy_of(path)
-            .or_else(|| retired(path))
-            .or_else(|| names_only_absent_paths(graph, path))
-            .or_else(|| checks_out_another_repository(graph, path))
-            .or_else(|| runs_in_a_clone(graph, path))
-        {
+        if let Some(why) = super::foreign::not_this_repositorys(graph, path) {
             auto.copies.push((path.to_string(), why));
             continue;
         }

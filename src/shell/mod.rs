@@ -120,6 +120,15 @@ pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
 }
 
 /// [`parse_line`] for one of several lines of a job or script: `state` carries what earlier
+
+/// `$PWD/src/train.py` (the lexer reads `$(pwd)/...` so): a path from where the command runs.
+fn from_working_dir(tokens: &mut [String]) {
+    for t in tokens.iter_mut() {
+        if let Some(rest) = ["${PWD}/", "$PWD/"].iter().find_map(|p| t.strip_prefix(p)) {
+            *t = format!("./{rest}");
+        }
+    }
+}
 /// lines set (an `export`, `set +e`) and is updated by this one.
 pub(crate) fn parse_line_with(
     line: &str,
@@ -144,12 +153,7 @@ pub(crate) fn parse_line_with(
             out.extend(parse_line_with(sub, &mut cwd.clone(), &mut state.clone()));
         }
         let mut tokens = expand_words(part.words, &state.vars);
-        // `$PWD/src/train.py` (`$(pwd)/...` the lexer reads): a path from where it runs.
-        for t in tokens.iter_mut() {
-            if let Some(rest) = ["${PWD}/", "$PWD/"].iter().find_map(|p| t.strip_prefix(p)) {
-                *t = format!("./{rest}");
-            }
-        }
+        from_working_dir(&mut tokens);
         let mut off_here = state.tracking_off;
         let assigned = strip_prefixes(&mut tokens, &mut off_here);
         if let Some((var, words)) = loop_header(&tokens) {

@@ -1,0 +1,61 @@
+//! How one step fails its job before it runs anything of the repository: an upload of a file
+//! the repository cannot hold, a project tool with no project file, a platform CLI given a
+//! specification file the tree lacks, a script told to import a module the repository does
+//! not hold. A step whose failure is ignored (`|| ...`, masked) fails nothing.
+
+use crate::graph::Graph;
+use crate::graph::edges::Failure;
+use crate::model::Command;
+use crate::shell::{self, Action, Simple};
+
+impl Graph<'_> {
+    /// The failure `simple` (a simple command of `cmd`, run from `from` with bases `b`) brings
+    /// its job, if any. `fetched_before`: an earlier command may have brought files in;
+    /// `fetched_now`: this line may have.
+    pub(super) fn step_failure(
+        &self,
+        simple: &Simple,
+        cmd: &Command,
+        from: &str,
+        b: &[String],
+        fetched_before: bool,
+        fetched_now: bool,
+    ) -> Option<Failure> {
+        if simple.masked || cmd.text.contains("||") {
+            return None;
+        }
+        if !fetched_before {
+            // An upload of a file the repository cannot hold fails the job.
+            if let Action::Upload { source } = &simple.action
+                && self.cannot_hold(source, b)
+            {
+                return Some(Failure::After(source.clone()));
+            }
+            // A project tool run in a repository with no project file for it (`poetry
+            // install` with no pyproject.toml anywhere) fails the job.
+            if let Some(file) = shell::handover::needs_project_file(simple)
+                && !self.holds_a_file_named(file)
+            {
+                return Some(Failure::Itself(file.to_string()));
+            }
+            // A platform CLI given a specification file the repository does not hold (`az ml
+            // job create --file aml/training/pipeline.yml`, written for another layout) fails
+            // before submitting anything; not from a folder nothing resolves.
+            if let Some(file) = shell::handover::spec_file(simple)
+                && !fetched_now
+                && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
+                && self.resolve_path(file, b, false).is_empty()
+            {
+                return Some(Failure::Itself(file.to_string()));
+            }
+        }
+        // A script told to import a module the repository does not hold (`run_pipeline.py
+        // --module-name pipelines.x.pipeline`) fails at its start: the module is looked up as
+        // an import of the command's own folders is. It is the project's own: a repository an
+        // earlier step clones beside it does not hold it.
+        let module = shell::handover::module_named(simple)?;
+        self.resolve_module(module, from, b)
+            .is_none()
+            .then(|| Failure::Itself(format!("{}.py", module.replace('.', "/"))))
+    }
+}
