@@ -119,8 +119,6 @@ pub(crate) fn parse_line(line: &str, cwd: &mut Option<String>) -> Vec<Simple> {
     parse_line_with(line, cwd, &mut ShellState::default())
 }
 
-/// [`parse_line`] for one of several lines of a job or script: `state` carries what earlier
-
 /// `$PWD/src/train.py` (the lexer reads `$(pwd)/...` so): a path from where the command runs.
 fn from_working_dir(tokens: &mut [String]) {
     for t in tokens.iter_mut() {
@@ -129,6 +127,8 @@ fn from_working_dir(tokens: &mut [String]) {
         }
     }
 }
+
+/// [`parse_line`] for one of several lines of a job or script: `state` carries what earlier
 /// lines set (an `export`, `set +e`) and is updated by this one.
 pub(crate) fn parse_line_with(
     line: &str,
