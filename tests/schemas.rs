@@ -165,38 +165,61 @@ fn example_configs_validate() {
 #[test]
 fn every_json_report_validates_against_the_report_schema() {
     let schema = schema("ripen-report.schema.json");
+    // Compiled once; the scans (two per fixture) run on every core.
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let fixtures = repo().join("fixtures");
-    let mut n = 0;
+    let extras: [&[&str]; 2] = [
+        &[],
+        &[
+            "--fail-under",
+            "azure=2",
+            "--fail-under",
+            "google=1",
+            "--per-project",
+        ],
+    ];
+    let mut jobs = Vec::new();
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let dir = entry.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        for extra in [
-            &[][..],
-            &[
-                "--fail-under",
-                "azure=2",
-                "--fail-under",
-                "google=1",
-                "--per-project",
-            ][..],
-        ] {
-            let out = assert_cmd::Command::cargo_bin("ripen")
-                .unwrap()
-                .env_remove("GITHUB_ACTIONS")
-                .args(["scan", "--format", "json"])
-                .arg(&dir)
-                .args(extra)
-                .output()
-                .unwrap();
-            let report: Value = serde_json::from_slice(&out.stdout)
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-            validate(&schema, &report, &format!("{} {extra:?}", dir.display()));
-            n += 1;
+        if dir.is_dir() {
+            jobs.extend(extras.iter().map(|e| (dir.clone(), *e)));
         }
     }
-    assert!(n >= 20, "only {n} reports checked");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((dir, extra)) = jobs.get(i) else {
+                        break;
+                    };
+                    let out = assert_cmd::Command::cargo_bin("ripen")
+                        .unwrap()
+                        .env_remove("GITHUB_ACTIONS")
+                        .args(["scan", "--format", "json"])
+                        .arg(dir)
+                        .args(*extra)
+                        .output()
+                        .unwrap();
+                    let report: Value = serde_json::from_slice(&out.stdout)
+                        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+                    let errors: Vec<String> = validator
+                        .iter_errors(&report)
+                        .map(|e| format!("  {} at {}", e, e.instance_path()))
+                        .collect();
+                    assert!(
+                        errors.is_empty(),
+                        "{} {extra:?} does not validate:\n{}",
+                        dir.display(),
+                        errors.join("\n")
+                    );
+                }
+            });
+        }
+    });
+    assert!(jobs.len() >= 20, "only {} reports checked", jobs.len());
 }
 
 /// `docs/practices.md` (where SARIF's `helpUri`s point) is generated from the catalogue and
