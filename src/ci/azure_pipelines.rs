@@ -183,11 +183,11 @@ fn notebook_tasks(node: &Node, out: &mut Vec<Command>, depth: usize) {
                 .is_some_and(|t| t.to_ascii_lowercase().starts_with("executenotebook@"));
             let path = item.get("inputs").and_then(|i| i.get("notebookPath"));
             if let (true, Some(p)) = (runs_notebook, path)
-                && let Some(w) = p
-                    .as_str()
-                    .and_then(crate::ci::orchestrators::databricks::workspace_path)
+                && let Some(s) = p.as_str()
             {
-                out.push(Command::reference(p.line, format!("@workspace:{w}")));
+                out.extend(crate::ci::orchestrators::databricks::workspace_reference(
+                    p.line, s,
+                ));
             }
             // Deployment jobs keep their steps under `strategy: runOnce: deploy:`.
             let deploy = item

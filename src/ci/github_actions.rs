@@ -165,10 +165,11 @@ pub(crate) fn github_steps(
                     // workspace path, which the graph matches by its trailing path.
                     if u.to_ascii_lowercase()
                         .starts_with("databricks/run-notebook@")
-                        && let Some(w) = str_at(step, &["with", "workspace-notebook-path"])
-                            .and_then(crate::ci::orchestrators::databricks::workspace_path)
+                        && let Some(path) = str_at(step, &["with", "workspace-notebook-path"])
                     {
-                        commands.push(Command::reference(v.line, format!("@workspace:{w}")));
+                        commands.extend(crate::ci::orchestrators::databricks::workspace_reference(
+                            v.line, path,
+                        ));
                     }
                     // Docker's build action builds `file` (else the context's `Dockerfile`)
                     // in `context` (else the checkout's root), as `docker build` does.

@@ -52,6 +52,21 @@ pub(crate) fn needs_project_file(simple: &Simple) -> Option<&'static str> {
     needs.then_some("pyproject.toml")
 }
 
+/// The value a command gives the first of `flags` it names (`--config job.yaml` or
+/// `--config=job.yaml`), unquoted.
+fn flag_value<'a>(text: &'a str, flags: &[&str]) -> Option<&'a str> {
+    let mut words = text.split_whitespace();
+    let value = loop {
+        let w = words.next()?;
+        match w.split_once('=') {
+            Some((f, v)) if flags.contains(&f) => break v,
+            None if flags.contains(&w) => break words.next()?,
+            _ => {}
+        }
+    };
+    Some(value.trim_matches(['"', '\'']))
+}
+
 /// The specification file a platform CLI submits or applies (`az ml job create --file
 /// aml/pipeline.yml`, `kubectl apply -f k8s/deploy.yaml`, `gcloud ai custom-jobs create
 /// --config=job.yaml`, `aws cloudformation deploy --template-file stack.yml`), if it names one
@@ -81,14 +96,7 @@ pub(crate) fn spec_file(simple: &Simple) -> Option<&str> {
         | ("az", ["deployment", _, "create", ..]) => &["--template-file"],
         _ => return None,
     };
-    let value = words.windows(2).find_map(|w| {
-        flags.iter().find_map(|f| {
-            w[0].strip_prefix(f)
-                .and_then(|rest| rest.strip_prefix('='))
-                .or_else(|| (w[0] == *f).then_some(w[1]))
-        })
-    })?;
-    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    let value = flag_value(&simple.text, flags)?;
     let literal = !value.contains(['$', '*', '{', '~', '`', '(', '%', '@', ':'])
         && !value.starts_with(['/', '-'])
         && [".yml", ".yaml", ".json"]
@@ -102,16 +110,7 @@ pub(crate) fn spec_file(simple: &Simple) -> Option<&str> {
 /// pipeline), if it names one literally: the script imports it before doing anything, and the
 /// graph, which knows the repository's files, decides whether the repository holds it.
 pub(crate) fn module_named(simple: &Simple) -> Option<&str> {
-    let mut words = simple.text.split_whitespace();
-    let value = loop {
-        let w = words.next()?;
-        match w.split_once('=') {
-            Some(("--module-name" | "--module_name", v)) => break v,
-            None if matches!(w, "--module-name" | "--module_name") => break words.next()?,
-            _ => {}
-        }
-    };
-    let value = value.trim_matches(['"', '\'']);
+    let value = flag_value(&simple.text, &["--module-name", "--module_name"])?;
     (!value.is_empty()
         && value.split('.').all(|part| {
             !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -270,6 +269,8 @@ pub(super) fn read_stdin_from(tokens: &mut [String], file: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn spec_files_of_platform_clis() {
         let spec = |line: &str| {
@@ -305,8 +306,6 @@ mod tests {
         assert_eq!(spec("kubectl apply -f -"), None);
         assert_eq!(spec("az ml job list"), None);
     }
-
-    use super::*;
 
     /// A module named for a script to import, written with a space or `=`; a variable or a
     /// path is no module name.

@@ -166,8 +166,8 @@ fn task_file(line: u32, s: &str, here: &str) -> Option<Command> {
         let p = crate::paths::join(project, rest.trim_start_matches('/'))?;
         return Some(Command::reference(line, format!("/{p}")));
     }
-    if let Some(w) = workspace_path(s) {
-        return Some(Command::reference(line, format!("@workspace:{w}")));
+    if let Some(c) = workspace_reference(line, s) {
+        return Some(c);
     }
     if s.contains("://") {
         return None;
@@ -176,6 +176,13 @@ fn task_file(line: u32, s: &str, here: &str) -> Option<Command> {
         line,
         format!("/{}", crate::paths::join(here, s)?),
     ))
+}
+
+/// The reference a workspace path makes (`/Shared/proj/train` → `@workspace:proj/train`), which
+/// the graph matches to the repository's file with that trailing path; `None` when the path
+/// holds a variable or names no file.
+pub(crate) fn workspace_reference(line: u32, s: &str) -> Option<Command> {
+    workspace_path(s).map(|w| Command::reference(line, format!("@workspace:{w}")))
 }
 
 /// A workspace or DBFS path (`/Shared/p/train`, `/Repos/u/p/src/train.py`,
@@ -231,12 +238,10 @@ pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
     // The workspace path of each first capture group, as a reference at its line.
     let mut refer = |re: &regex::Regex| {
         for m in re.captures_iter(&doc.text).filter_map(|c| c.get(1)) {
-            if let Some(w) = workspace_path(m.as_str()) {
-                literals.push(Command::reference(
-                    doc.file_line(doc.line_index(m.start())),
-                    format!("@workspace:{w}"),
-                ));
-            }
+            literals.extend(workspace_reference(
+                doc.file_line(doc.line_index(m.start())),
+                m.as_str(),
+            ));
         }
     };
     let drives_databricks = doc.text.contains("providers.databricks")

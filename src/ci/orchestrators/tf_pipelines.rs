@@ -206,8 +206,8 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                     for (o, s) in attrs(b.body, k) {
                         if let Some(p) = module_path(base, s) {
                             commands.push(Command::reference(at(o), p));
-                        } else if let Some(w) = super::databricks::workspace_path(s) {
-                            commands.push(Command::reference(at(o), format!("@workspace:{w}")));
+                        } else {
+                            commands.extend(super::databricks::workspace_reference(at(o), s));
                         }
                     }
                 }
