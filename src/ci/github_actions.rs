@@ -252,6 +252,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
     };
     let default_wd = wd_of(root);
     let entries = root.get("jobs").map(Node::entries).unwrap_or(&[]);
+    let unreachable = crate::ci::trial::unreachable_jobs(entries, &triggers);
     // What the workflow's expressions can take: its env and inputs, then what each job's
     // steps write and its outputs (for `needs.J.outputs.K`).
     let mut scope = Scope::default();
@@ -278,9 +279,11 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         .zip(ranges(entries, end))
         .zip(job_scopes)
         .map(|(((name, line, job), (_, job_end)), js)| {
-            // A job whose `if:` is always false never runs: only a caller could start it,
-            // and none can.
-            if job.get("if").and_then(Node::as_str).is_some_and(never) {
+            // A job whose `if:` is always false, or whose needs no event runs together, never
+            // runs: only a caller could start it, and none can.
+            if job.get("if").and_then(Node::as_str).is_some_and(never)
+                || unreachable.contains(name.as_str())
+            {
                 return Job::new(
                     name.clone(),
                     (*line, job_end),
@@ -436,13 +439,7 @@ fn after_success(jobs: Option<&Node>) -> std::collections::HashSet<&str> {
     loop {
         let before = ok.len();
         for (n, _, j) in entries {
-            let needs: Vec<&str> = match j.get("needs") {
-                Some(x) => match x.as_str() {
-                    Some(one) => vec![one],
-                    None => x.as_seq().iter().filter_map(Node::as_str).collect(),
-                },
-                None => Vec::new(),
-            };
+            let needs = crate::ci::trial::needs_of(j);
             if needs.iter().any(|d| ok.contains(d)) {
                 ok.insert(n.as_str());
             }

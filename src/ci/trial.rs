@@ -14,6 +14,85 @@ use crate::read::structured::Node;
 use regex::Regex;
 use std::sync::LazyLock;
 
+static NOT_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*\(?\s*github\.event_name\s*!=\s*['"]([a-z_]+)['"]\s*\)?\s*$"#)
+        .expect("event exclusion")
+});
+
+/// The kind of trigger a GitHub event name is.
+fn event_kind(name: &str) -> TriggerKind {
+    match name {
+        "push" => TriggerKind::Push,
+        "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
+        "schedule" => TriggerKind::Schedule,
+        "workflow_dispatch" => TriggerKind::Manual,
+        "workflow_call" => TriggerKind::Called,
+        "workflow_run" => TriggerKind::PipelineCompletion,
+        "release" => TriggerKind::Release,
+        _ => TriggerKind::Event,
+    }
+}
+
+/// The jobs no event starts: each event the job's own `if:` lets through is stopped by one of
+/// its `needs:`. GitHub skips a job whose need was skipped unless its `if:` calls `always()`,
+/// `failure()` or `cancelled()`, so a job that needs one job run only on schedules and another
+/// never run on schedules never runs.
+pub(crate) fn unreachable_jobs<'a>(
+    jobs: &'a [(String, u32, Node)],
+    triggers: &[Trigger],
+) -> std::collections::HashSet<&'a str> {
+    use std::collections::HashMap;
+    fn reach<'a>(
+        name: &'a str,
+        jobs: &'a [(String, u32, Node)],
+        triggers: &[Trigger],
+        memo: &mut HashMap<&'a str, Vec<TriggerKind>>,
+        depth: usize,
+    ) -> Vec<TriggerKind> {
+        if let Some(k) = memo.get(name) {
+            return k.clone();
+        }
+        let all: Vec<TriggerKind> = triggers.iter().map(|t| t.kind).collect();
+        let Some((_, _, job)) = jobs.iter().find(|(n, _, _)| n == name) else {
+            return all;
+        };
+        let cond = job.get("if").and_then(Node::as_str).unwrap_or("");
+        let mut kinds = event_filter(cond, triggers)
+            .map(|ts| ts.iter().map(|t| t.kind).collect())
+            .unwrap_or(all.clone());
+        let whatever_happened = ["always()", "failure()", "cancelled()"]
+            .iter()
+            .any(|f| cond.contains(f));
+        if !whatever_happened && depth < 64 {
+            for need in needs_of(job) {
+                let theirs = reach(need, jobs, triggers, memo, depth + 1);
+                kinds.retain(|k| theirs.contains(k));
+            }
+        }
+        memo.insert(name, kinds.clone());
+        kinds
+    }
+    let mut memo = HashMap::new();
+    if triggers.is_empty() {
+        return Default::default();
+    }
+    jobs.iter()
+        .filter(|(n, _, _)| reach(n, jobs, triggers, &mut memo, 0).is_empty())
+        .map(|(n, _, _)| n.as_str())
+        .collect()
+}
+
+/// The jobs a GitHub job `needs:` (one name or a list).
+pub(crate) fn needs_of(job: &Node) -> Vec<&str> {
+    match job.get("needs") {
+        Some(x) => match x.as_str() {
+            Some(one) => vec![one],
+            None => x.as_seq().iter().filter_map(Node::as_str).collect(),
+        },
+        None => Vec::new(),
+    }
+}
+
 /// The workflow's triggers a job's `if:` lets through, when the condition tests the event
 /// alone; None when it tests anything else (then every trigger may start it).
 pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigger>> {
@@ -26,22 +105,25 @@ pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigg
         .strip_prefix("${{")
         .and_then(|c| c.strip_suffix("}}"))
         .unwrap_or(c);
+    // `github.event_name != 'schedule'` (joined by `&&`): every trigger but those.
+    if let Some(excluded) = c
+        .split("&&")
+        .map(|part| NOT_EVENT.captures(part).map(|m| event_kind(&m[1])))
+        .collect::<Option<Vec<_>>>()
+    {
+        let kept: Vec<Trigger> = triggers
+            .iter()
+            .filter(|t| !excluded.contains(&t.kind))
+            .cloned()
+            .collect();
+        return (!kept.is_empty()).then_some(kept);
+    }
     if c.contains("&&") || c.contains('!') {
         return None;
     }
     let mut kinds = Vec::new();
     for alt in c.split("||") {
-        let name = EVENT.captures(alt)?.get(1)?.as_str().to_string();
-        kinds.push(match name.as_str() {
-            "push" => TriggerKind::Push,
-            "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
-            "schedule" => TriggerKind::Schedule,
-            "workflow_dispatch" => TriggerKind::Manual,
-            "workflow_call" => TriggerKind::Called,
-            "workflow_run" => TriggerKind::PipelineCompletion,
-            "release" => TriggerKind::Release,
-            _ => TriggerKind::Event,
-        });
+        kinds.push(event_kind(EVENT.captures(alt)?.get(1)?.as_str()));
     }
     let kept: Vec<Trigger> = triggers
         .iter()
@@ -188,12 +270,33 @@ mod tests {
             kinds("${{ github.event_name == \"push\" || github.event_name == 'pull_request' }}"),
             Some(vec![TriggerKind::Push, TriggerKind::PullRequest])
         );
-        assert_eq!(kinds("github.event_name != 'pull_request'"), None);
+        assert_eq!(
+            kinds("github.event_name != 'pull_request'"),
+            Some(vec![TriggerKind::Push])
+        );
         assert_eq!(
             kinds("github.event_name == 'pull_request' && github.actor != 'bot'"),
             None
         );
         assert_eq!(kinds("github.ref == 'refs/heads/main'"), None);
         assert_eq!(kinds("github.event_name == 'schedule'"), None);
+    }
+
+    /// A job that needs one job run only on schedules and another never run on schedules
+    /// runs on no event; one whose `if:` calls `always()` still runs after them.
+    #[test]
+    fn needs_on_exclusive_events_run_nothing() {
+        let text = "jobs:\n  quick:\n    if: github.event_name != 'schedule'\n  full:\n    if: github.event_name == 'schedule'\n  train:\n    needs: [quick, full]\n  report:\n    needs: [quick, full]\n    if: always()\n  after:\n    needs: train\n  lint:\n    needs: quick\n";
+        let root = crate::read::structured::parse_yaml(text).unwrap().remove(0);
+        let jobs = root.get("jobs").map(Node::entries).unwrap_or(&[]);
+        let t = vec![
+            trig(TriggerKind::Push, None, 2),
+            trig(TriggerKind::PullRequest, None, 3),
+            trig(TriggerKind::Schedule, None, 4),
+        ];
+        let mut dead: Vec<&str> = unreachable_jobs(jobs, &t).into_iter().collect();
+        dead.sort();
+        assert_eq!(dead, vec!["after", "train"]);
+        assert!(unreachable_jobs(jobs, &[]).is_empty());
     }
 }

@@ -147,7 +147,7 @@ impl Automation {
         if found.is_some() {
             return found;
         }
-        if in_entry {
+        if in_entry && !in_job {
             // Lines outside any job (e.g. `on:`) belong to every job of the file: all their
             // triggers, and the chain of a job run on code changes when there is one.
             let mut jobs: Vec<(NodeId, BTreeSet<Trigger>, &Reach)> = self
