@@ -13,6 +13,58 @@ pub(crate) fn not_this_repositorys(graph: &Graph, path: &str) -> Option<String> 
         .or_else(|| names_only_absent_paths(graph, path))
         .or_else(|| checks_out_another_repository(graph, path))
         .or_else(|| runs_in_a_clone(graph, path))
+        .or_else(|| written_for_a_subfolder(graph, path))
+}
+
+/// A CI file its system finds wherever a project names it (a CodeBuild buildspec, a Cloud
+/// Build or Azure Pipelines file, a Jenkinsfile) that changes into a folder the root lacks but
+/// one of its own parent folders holds (`sagemaker-code/staging/model-code/buildspec.yml`
+/// running `cd staging/model-code/`): it was written for that parent folder as the root of its
+/// own repository (seed code pushed to a new CodeCommit repository), and runs nothing here.
+fn written_for_a_subfolder(graph: &Graph, path: &str) -> Option<String> {
+    let Some(FileFacts::Entry { system, jobs, .. }) = graph.facts.get(path) else {
+        return None;
+    };
+    if !matches!(
+        *system,
+        "codebuild" | "cloud-build" | "azure-pipelines" | "jenkins"
+    ) {
+        return None;
+    }
+    let parents: Vec<&str> = path
+        .char_indices()
+        .filter(|(_, c)| *c == '/')
+        .map(|(i, _)| &path[..i])
+        .collect();
+    for c in jobs
+        .iter()
+        .flat_map(|j| j.commands.iter())
+        .filter(|c| c.shell)
+    {
+        for part in crate::shell::lex::split(&c.text) {
+            let [cd, dir, ..] = part.words.as_slice() else {
+                continue;
+            };
+            let dir = dir.trim_start_matches("./").trim_end_matches('/');
+            if cd != "cd"
+                || dir.is_empty()
+                || dir.starts_with(['.', '/', '~', '-'])
+                || dir.contains(['$', '{', '`'])
+            {
+                continue;
+            }
+            if graph.is_dir(dir) {
+                return None;
+            }
+            if let Some(root) = parents.iter().find(|p| graph.is_dir(&format!("{p}/{dir}"))) {
+                return Some(format!(
+                    "CI for another repository: it changes into `{}`, a folder only `{root}/` holds: written for that folder as its own repository's root",
+                    crate::shell::shorten(dir)
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// A CI file kept in an archive folder (`archive/`, `deprecated/`, `obsolete/`): retired, no
