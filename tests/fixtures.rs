@@ -275,6 +275,7 @@ fixture_tests! {
     codebuild_seed_folder_cd => "codebuild-seed-folder-cd",
     gitlab_maven_wrapper => "gitlab-maven-wrapper",
     mlflow_multistep_driver => "mlflow-multistep-driver",
+    kedro_fit_model_node => "kedro-fit-model-node",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",
