@@ -14,6 +14,35 @@ pub(crate) fn not_this_repositorys(graph: &Graph, path: &str) -> Option<String> 
         .or_else(|| checks_out_another_repository(graph, path))
         .or_else(|| runs_in_a_clone(graph, path))
         .or_else(|| written_for_a_subfolder(graph, path))
+        .or_else(|| includes_an_unparsable_file(graph, path))
+}
+
+/// A pipeline that includes a file of the tree that does not parse (an Azure Pipelines
+/// `template:` of variables or steps with a YAML error): the system cannot compile it, so it
+/// runs none of its jobs.
+fn includes_an_unparsable_file(graph: &Graph, path: &str) -> Option<String> {
+    if graph.unparsed.is_empty() {
+        return None;
+    }
+    let Some(FileFacts::Entry { includes, .. }) = graph.facts.get(path) else {
+        return None;
+    };
+    let dir = crate::paths::parent(path);
+    includes.iter().find_map(|c| {
+        let t = c.text.trim().trim_start_matches("./");
+        let t = t.strip_suffix("@self").unwrap_or(t);
+        let here = crate::paths::join(dir, t);
+        [here.as_deref(), Some(t.trim_start_matches('/'))]
+            .into_iter()
+            .flatten()
+            .find(|f| graph.unparsed.contains(*f))
+            .map(|f| {
+                format!(
+                    "cannot load: it includes `{}`, which does not parse, so its system runs none of its jobs",
+                    crate::shell::shorten(f)
+                )
+            })
+    })
 }
 
 /// A CI file its system finds wherever a project names it (a CodeBuild buildspec, a Cloud

@@ -222,12 +222,19 @@ impl Graph<'_> {
                             crate::paths::join(base, f),
                             crate::paths::join(parent(p), f),
                         ];
+                        // Found beside the file and not from where the build runs: the file
+                        // is submitted from its own folder (a sub-folder's Cloud Build config),
+                        // so its context is that folder, not the root.
+                        let from_base = cands[0]
+                            .as_deref()
+                            .is_some_and(|c| self.file_set.contains(c));
                         if let Some(hit) = cands
                             .into_iter()
                             .flatten()
                             .find(|c| self.file_set.contains(c.as_str()))
                         {
-                            let root = !parent(&hit).is_empty()
+                            let root = from_base
+                                && !parent(&hit).is_empty()
                                 && b.context.as_deref().is_some_and(|ctx| {
                                     crate::paths::join(base, ctx.trim_start_matches("./"))
                                         .is_some_and(|c| c.is_empty() || c == ".")

@@ -60,6 +60,8 @@ pub struct Graph<'a> {
     /// The scanned repository's names ([`crate::source::identity::names`]): a CI file that
     /// checks out a repository by another name builds that one. Empty: unknown.
     pub(crate) this_repository: Vec<String>,
+    /// The YAML and JSON files that do not parse: a pipeline that includes one cannot load.
+    pub(crate) unparsed: HashSet<String>,
 }
 
 #[derive(Debug, Default)]

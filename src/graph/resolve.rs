@@ -24,6 +24,7 @@ impl<'a> Graph<'a> {
             images: std::cell::OnceCell::new(),
             subprojects: std::cell::OnceCell::new(),
             this_repository: Vec::new(),
+            unparsed: std::collections::HashSet::new(),
         }
     }
 

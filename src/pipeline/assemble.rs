@@ -88,6 +88,12 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
     graph.this_repository = crate::source::identity::names(std::path::Path::new(&tree.root));
+    graph.unparsed = scans
+        .iter()
+        .map(Borrow::borrow)
+        .filter(|s: &&FileScan| s.unparsed)
+        .map(|s| s.rel.clone())
+        .collect();
     // Modules that fit what the modules they import provide (a model factory, a registry).
     evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
     let rule_entries = started_rule_entries(&graph, &evs, &read.facts);

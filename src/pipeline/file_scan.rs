@@ -31,6 +31,9 @@ pub struct FileScan {
     pub(crate) bytes: u64,
     pub(crate) warning: Option<String>,
     pub(crate) binary: bool,
+    /// A YAML or JSON file that was parsed and does not parse: a CI file that includes it (an
+    /// Azure Pipelines template) cannot load.
+    pub(crate) unparsed: bool,
 }
 
 impl FileScan {
@@ -260,6 +263,7 @@ pub(crate) fn scan_file_with(
         bytes: 0,
         warning,
         binary,
+        unparsed: false,
     };
     if !reads_content(rel, || !candidates.is_empty(), rules) {
         let interesting = !path_facts.is_empty();
@@ -301,6 +305,7 @@ pub(crate) fn scan_file_with(
             // Parse errors are reported for every YAML/JSON file that a rule or the graph had
             // to parse (all CI files, any file holding a structural rule's key): those are the
             // files whose evidence a broken document hides. Files nothing reads are not parsed.
+            let unparsed = doc.parse_error().is_some();
             let warning = doc
                 .parse_error()
                 .map(|e| e.at(rel))
@@ -320,6 +325,7 @@ pub(crate) fn scan_file_with(
                 bytes: size,
                 warning,
                 binary: false,
+                unparsed,
             }
         }
         ReadOutcome::Binary => empty(path_facts, None, true),

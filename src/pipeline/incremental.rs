@@ -37,6 +37,7 @@ impl FileScan {
             bytes: _,
             warning: _,
             binary,
+            unparsed,
         } = self;
         let (ca, cb) = (self.counted(for_levels), other.counted(for_levels));
         let mut ha = hits.iter().filter(|h| ca(h));
@@ -50,6 +51,7 @@ impl FileScan {
         };
         same_hits
             && *binary == other.binary
+            && *unparsed == other.unparsed
             && *calls == other.calls
             && *origin == other.origin
             && match for_levels {

@@ -388,6 +388,10 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         ("helm", Some("upgrade" | "install" | "template")) => helm(args),
         ("az", Some("ml")) => az_ml(args),
         ("gcloud", Some("functions")) if sub(1) == Some("deploy") => cloud_function(args),
+        // A Vertex AI custom job on a custom container runs that image.
+        ("gcloud", Some("ai" | "beta")) if args.iter().any(|a| a == "custom-jobs") => {
+            super::containers::vertex_custom_job_image(args).or_else(|| cloud_cli(args))
+        }
         // A Cloud Run service or a job run now starts its image; other `gcloud run` verbs are
         // read like any cloud CLI call.
         ("gcloud", Some("run" | "beta" | "alpha")) => {

@@ -204,6 +204,30 @@ pub(super) fn cloud_run_image(args: &[String]) -> Option<Action> {
     image_key(image).map(|_| Action::Image(image.to_string()))
 }
 
+/// `gcloud ai custom-jobs create --worker-pool-spec=...,container-image-uri=IMAGE`: a Vertex AI
+/// custom job whose worker runs a custom container starts that image's command (not with
+/// `executor-image-uri`, a prebuilt container running the job's `python-module` or `script`).
+pub(super) fn vertex_custom_job_image(args: &[String]) -> Option<Action> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let at = words.iter().position(|w| *w == "custom-jobs")?;
+    if words.get(at + 1) != Some(&"create") {
+        return None;
+    }
+    let specs = words.iter().enumerate().filter_map(|(i, w)| {
+        w.strip_prefix("--worker-pool-spec=").or_else(|| {
+            (*w == "--worker-pool-spec")
+                .then(|| words.get(i + 1).copied())
+                .flatten()
+        })
+    });
+    specs.into_iter().find_map(|spec| {
+        let image = spec
+            .split(',')
+            .find_map(|kv| kv.trim().strip_prefix("container-image-uri="))?;
+        image_key(image).map(|_| Action::Image(image.to_string()))
+    })
+}
+
 /// The repository name of an image reference (`europe-docker.pkg.dev/p/r/retrain-job:latest`
 /// → `retrain-job`), when it is written out.
 pub(crate) fn image_name(image: &str) -> Option<String> {

@@ -558,6 +558,18 @@ mod tests {
             one("gcloud run jobs deploy train --image=gcr.io/p/trainer:1 --execute-now"),
             vec![Action::Image("gcr.io/p/trainer:1".into())]
         );
+        // A Vertex AI custom job on a custom container runs the image; on a prebuilt
+        // container it runs its Python module instead.
+        assert_eq!(
+            one(
+                "gcloud ai custom-jobs create --region=europe-west1 --display-name=retrain --worker-pool-spec=machine-type=n1-standard-4,container-image-uri=europe-west1-docker.pkg.dev/$_PROJECT_ID/training-repo/training-pipeline:latest"
+            ),
+            vec![Action::Image(
+                "europe-west1-docker.pkg.dev/$_PROJECT_ID/training-repo/training-pipeline:latest"
+                    .into()
+            )]
+        );
+        assert!(!one("gcloud ai custom-jobs create --worker-pool-spec=machine-type=n1-standard-4,executor-image-uri=us-docker.pkg.dev/vertex-ai/training/sklearn-cpu.1-0:latest,python-module=trainer.task").iter().any(|a| matches!(a, Action::Image(_))));
         assert!(one("gcloud run jobs deploy train --image gcr.io/p/trainer:1").is_empty());
         // `uv run -m pkg.mod` runs the module.
         assert_eq!(

@@ -48,6 +48,59 @@ pub(crate) fn names(root: &Path) -> Vec<String> {
             }
         }
     }
+    for readme in [
+        "README.md",
+        "README.rst",
+        "README.txt",
+        "README",
+        "readme.md",
+        "Readme.md",
+    ] {
+        for n in readme_clone_names(&root.join(readme)) {
+            add(Some(n));
+        }
+    }
+    out
+}
+
+/// The names the README's own install instructions clone the repository under: a `git clone
+/// URL` followed, on its line or one of the next three, by `cd NAME` into the folder the clone
+/// makes (`git clone https://github.com/acme/tfdf-rules-tfx && cd tfdf-rules-tfx`). A
+/// repository renamed since keeps its old name there, and its CI often clones it so.
+fn readme_clone_names(path: &Path) -> Vec<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    let Ok(f) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    if f.take(MAX_CONFIG).read_to_string(&mut text).is_err() {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("git clone ") else {
+            continue;
+        };
+        let Some(url) = line[at + 10..]
+            .split_whitespace()
+            .find(|w| !w.starts_with('-'))
+        else {
+            continue;
+        };
+        let Some(name) = repository_name(url.trim_matches(['`', '"', '\''])) else {
+            continue;
+        };
+        let enters = lines[i..lines.len().min(i + 4)].iter().any(|l| {
+            l.split(['&', ';', '`', '\n'])
+                .map(str::trim)
+                .filter_map(|c| c.strip_prefix("cd "))
+                .any(|d| d.trim().trim_end_matches('/').eq_ignore_ascii_case(&name))
+        });
+        if enters && !out.contains(&name) {
+            out.push(name);
+        }
+    }
     out
 }
 
@@ -90,5 +143,23 @@ mod tests {
         let unpacked = dir.path().join("churn-model-main");
         std::fs::create_dir_all(&unpacked).expect("mkdir");
         assert_eq!(names(&unpacked), vec!["churn-model-main", "churn-model"]);
+    }
+
+    /// The README's install instructions name the repository as they clone it, when they
+    /// enter the clone's folder; a dependency cloned without entering it names nothing.
+    #[test]
+    fn readme_clone_instructions_name_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let readme = dir.path().join("README.md");
+        std::fs::write(
+            &readme,
+            "## Setup\n```\ngit clone https://github.com/edpark/tfdf-rules-tfx.git\ncd tfdf-rules-tfx\n```\nAlso `git clone https://github.com/ultralytics/yolov5` for the weights.\n",
+        )
+        .unwrap();
+        assert_eq!(
+            readme_clone_names(&readme),
+            vec!["tfdf-rules-tfx".to_string()]
+        );
+        assert!(names(dir.path()).contains(&"tfdf-rules-tfx".to_string()));
     }
 }
