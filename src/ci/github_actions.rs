@@ -279,11 +279,8 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         .zip(ranges(entries, end))
         .zip(job_scopes)
         .map(|(((name, line, job), (_, job_end)), js)| {
-            // A job whose `if:` is always false, or whose needs no event runs together, never
-            // runs: only a caller could start it, and none can.
-            if job.get("if").and_then(Node::as_str).is_some_and(never)
-                || unreachable.contains(name.as_str())
-            {
+            // A job nothing starts (`if: false`, needs no event runs together) never runs.
+            if unreachable.contains(name.as_str()) {
                 return Job::new(
                     name.clone(),
                     (*line, job_end),
@@ -296,7 +293,11 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             let all_steps = job.get("steps").map(Node::as_seq).unwrap_or(&[]);
             let steps: Vec<Node> = all_steps
                 .iter()
-                .filter(|s| !s.get("if").and_then(Node::as_str).is_some_and(never))
+                .filter(|s| {
+                    !s.get("if")
+                        .and_then(Node::as_str)
+                        .is_some_and(crate::ci::trial::never)
+                })
                 .cloned()
                 .collect();
             let mut js = js;
@@ -456,16 +457,6 @@ fn runs_inputs_elsewhere(step: &Node) -> bool {
     step.get("uses").and_then(Node::as_str).is_some_and(|u| {
         u.contains("github-script") || u.to_ascii_lowercase().contains("powershell")
     })
-}
-
-/// Whether an `if:` condition is always false (`false`, `${{ false }}`).
-fn never(cond: &str) -> bool {
-    let c = cond.trim();
-    let c = c
-        .strip_prefix("${{")
-        .and_then(|c| c.strip_suffix("}}"))
-        .unwrap_or(c);
-    matches!(c.trim(), "false" | "False" | "0")
 }
 
 /// Whether a switch's value is always true (`continue-on-error:`, Azure Pipelines'

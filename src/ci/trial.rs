@@ -19,6 +19,16 @@ static NOT_EVENT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("event exclusion")
 });
 
+/// Whether an `if:` condition is always false (`false`, `${{ false }}`).
+pub(crate) fn never(cond: &str) -> bool {
+    let c = cond.trim();
+    let c = c
+        .strip_prefix("${{")
+        .and_then(|c| c.strip_suffix("}}"))
+        .unwrap_or(c);
+    matches!(c.trim(), "false" | "False" | "0")
+}
+
 /// The kind of trigger a GitHub event name is.
 fn event_kind(name: &str) -> TriggerKind {
     match name {
@@ -33,8 +43,8 @@ fn event_kind(name: &str) -> TriggerKind {
     }
 }
 
-/// The jobs no event starts: each event the job's own `if:` lets through is stopped by one of
-/// its `needs:`. GitHub skips a job whose need was skipped unless its `if:` calls `always()`,
+/// The jobs no event starts: their `if:` is always false, or each event it lets through is
+/// stopped by one of their `needs:`. GitHub skips a job whose need was skipped unless its `if:` calls `always()`,
 /// `failure()` or `cancelled()`, so a job that needs one job run only on schedules and another
 /// never run on schedules never runs.
 pub(crate) fn unreachable_jobs<'a>(
@@ -57,6 +67,10 @@ pub(crate) fn unreachable_jobs<'a>(
             return all;
         };
         let cond = job.get("if").and_then(Node::as_str).unwrap_or("");
+        if never(cond) {
+            memo.insert(name, Vec::new());
+            return Vec::new();
+        }
         let mut kinds = event_filter(cond, triggers)
             .map(|ts| ts.iter().map(|t| t.kind).collect())
             .unwrap_or(all.clone());

@@ -87,13 +87,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         &read.facts,
         tree.edges.as_deref().unwrap_or(&local_memo),
     );
-    graph.this_repository = crate::source::identity::names(std::path::Path::new(&tree.root));
-    graph.unparsed = scans
-        .iter()
-        .map(Borrow::borrow)
-        .filter(|s: &&FileScan| s.unparsed)
-        .map(|s| s.rel.clone())
-        .collect();
+    know_the_tree(&mut graph, &tree.root, &scans);
     // Modules that fit what the modules they import provide (a model factory, a registry).
     evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
     let rule_entries = started_rule_entries(&graph, &evs, &read.facts);
@@ -487,6 +481,18 @@ pub(crate) fn redact_chain(chain: &mut [crate::model::Hop]) {
     for h in chain {
         h.via = evidence::clean_snippet(&h.via);
     }
+}
+
+/// What the graph knows of the tree beyond its files: the repository's names
+/// ([`Graph::this_repository`]) and the files read as YAML or JSON that do not parse
+/// ([`Graph::unparsed`]).
+fn know_the_tree(graph: &mut Graph, root: &str, scans: &[&FileScan]) {
+    graph.this_repository = crate::source::identity::names(std::path::Path::new(root));
+    graph.unparsed = scans
+        .iter()
+        .filter(|s| s.unparsed)
+        .map(|s| s.rel.clone())
+        .collect();
 }
 
 #[cfg(test)]

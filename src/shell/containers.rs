@@ -194,14 +194,17 @@ pub(super) fn cloud_run_image(args: &[String]) -> Option<Action> {
     if job && !rest.contains(&"--execute-now") {
         return None;
     }
-    let image = rest.iter().enumerate().find_map(|(i, w)| {
-        w.strip_prefix("--image=").or_else(|| {
-            (*w == "--image")
-                .then(|| rest.get(i + 1).copied())
-                .flatten()
-        })
-    })?;
+    let image = flag_values(rest, "--image").next()?;
     image_key(image).map(|_| Action::Image(image.to_string()))
+}
+
+/// The values given to `flag` (`--image=X` or `--image X`), in order.
+fn flag_values<'a>(words: &'a [&'a str], flag: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    words.iter().enumerate().filter_map(move |(i, w)| {
+        w.strip_prefix(flag)
+            .and_then(|v| v.strip_prefix('='))
+            .or_else(|| (*w == flag).then(|| words.get(i + 1).copied()).flatten())
+    })
 }
 
 /// `gcloud ai custom-jobs create --worker-pool-spec=...,container-image-uri=IMAGE`: a Vertex AI
@@ -213,14 +216,7 @@ pub(super) fn vertex_custom_job_image(args: &[String]) -> Option<Action> {
     if words.get(at + 1) != Some(&"create") {
         return None;
     }
-    let specs = words.iter().enumerate().filter_map(|(i, w)| {
-        w.strip_prefix("--worker-pool-spec=").or_else(|| {
-            (*w == "--worker-pool-spec")
-                .then(|| words.get(i + 1).copied())
-                .flatten()
-        })
-    });
-    specs.into_iter().find_map(|spec| {
+    flag_values(&words, "--worker-pool-spec").find_map(|spec| {
         let image = spec
             .split(',')
             .find_map(|kv| kv.trim().strip_prefix("container-image-uri="))?;
