@@ -279,6 +279,7 @@ fixture_tests! {
     cloudbuild_clone_renamed_self => "cloudbuild-clone-renamed-self",
     vertex_custom_container_subfolder => "vertex-custom-container-subfolder",
     azure_pipelines_unparsable_template => "azure-pipelines-unparsable-template",
+    gha_lowercase_dockerfile_run => "gha-lowercase-dockerfile-run",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

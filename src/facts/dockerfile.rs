@@ -9,14 +9,16 @@ use crate::read::Document;
 pub(crate) use crate::shell::{VARIABLE_IMAGE, image_key, image_name};
 
 pub(crate) fn is_dockerfile(name: &str) -> bool {
-    name == "Dockerfile"
-        || name == "Containerfile"
-        || ((name.starts_with("Dockerfile.") || name.starts_with("Containerfile."))
-            && !name.ends_with(".md"))
-        || name.ends_with(".Dockerfile")
-        || name.ends_with(".dockerfile")
-        || name.ends_with(".Containerfile")
-        || name.ends_with(".containerfile")
+    // Docker reads `dockerfile` as well as `Dockerfile`, and `-f` takes any name: the
+    // lower-case spellings (`dockerfile.train`) are as common as the documented ones.
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || ((lower.starts_with("dockerfile.") || lower.starts_with("containerfile."))
+            && !lower.ends_with(".md")
+            && !lower.ends_with(".txt"))
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
 }
 
 /// What a reference to a container image by name starts with (`@image:retrain-job`): the
