@@ -3,6 +3,7 @@
 //! (`action.yml` with `runs:`).
 
 use crate::ci::gha_expr::Scope;
+use crate::ci::trial::never;
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, ranges, scalar_commands, str_at, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
@@ -293,11 +294,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             let all_steps = job.get("steps").map(Node::as_seq).unwrap_or(&[]);
             let steps: Vec<Node> = all_steps
                 .iter()
-                .filter(|s| {
-                    !s.get("if")
-                        .and_then(Node::as_str)
-                        .is_some_and(crate::ci::trial::never)
-                })
+                .filter(|s| !s.get("if").and_then(Node::as_str).is_some_and(never))
                 .cloned()
                 .collect();
             let mut js = js;
