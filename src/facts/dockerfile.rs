@@ -11,12 +11,17 @@ pub(crate) use crate::shell::{VARIABLE_IMAGE, image_key, image_name};
 pub(crate) fn is_dockerfile(name: &str) -> bool {
     // Docker reads `dockerfile` as well as `Dockerfile`, and `-f` takes any name: the
     // lower-case spellings (`dockerfile.train`) are as common as the documented ones.
+    // A source or text file named for Docker (`dockerfile.py`, `Dockerfile.md`) is not one.
+    const NOT: &[&str] = &[
+        "md", "txt", "rst", "py", "sh", "json", "yml", "yaml", "toml", "js", "ts", "go", "rs",
+    ];
     let lower = name.to_ascii_lowercase();
+    let stem_ext = ["dockerfile.", "containerfile."]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p));
     lower == "dockerfile"
         || lower == "containerfile"
-        || ((lower.starts_with("dockerfile.") || lower.starts_with("containerfile."))
-            && !lower.ends_with(".md")
-            && !lower.ends_with(".txt"))
+        || stem_ext.is_some_and(|ext| !NOT.contains(&ext))
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
 }
@@ -316,6 +321,8 @@ mod tests {
             "Containerfile",
             "Containerfile.metaflow",
             "serve.containerfile",
+            "dockerfile",
+            "dockerfile.train",
         ] {
             assert!(is_dockerfile(n), "{n}");
         }
@@ -323,6 +330,7 @@ mod tests {
             "Dockerfile.md",
             "Containerfile.md",
             "dockerfile.py",
+            "Dockerfile.txt",
             "docker-compose.yml",
         ] {
             assert!(!is_dockerfile(n), "{n}");
