@@ -421,6 +421,36 @@ fn ci_copies_are_reported_as_ci_for_another_repository() {
     assert!(json.contains("\"ci_for_another_repository\""));
 }
 
+/// A pipeline that includes a file that does not parse is listed with the CI that runs
+/// nothing here, with why, and the text report's heading does not call it another
+/// repository's.
+#[test]
+fn pipelines_that_cannot_load_are_reported_with_why() {
+    let r = scan("azure-pipelines-unparsable-template");
+    let listed: Vec<(&str, &str)> = r
+        .automation
+        .ci_for_another_repository
+        .iter()
+        .map(|c| (c.path.as_str(), c.note.as_str()))
+        .collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].0, ".pipelines/train-ci.yml");
+    assert!(
+        listed[0].1.starts_with("cannot load")
+            && listed[0].1.contains("train-variables-template.yml"),
+        "{}",
+        listed[0].1
+    );
+    let text = ripen::render::render(&r, ripen::render::Format::Text);
+    let text = anstream::adapter::strip_str(&text).to_string();
+    assert!(
+        text.contains(
+            "CI that runs nothing here (another repository's, retired, or unable to load):"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn automated_evidence_carries_a_chain_from_its_trigger() {
     let r = scan("dvc-mlflow");

@@ -1,6 +1,7 @@
 //! CI files that run nothing of the scanned repository: copies kept for another repository,
-//! retired pipelines, and pipelines written for another repository's tree (paths it lacks, a
-//! checkout or clone of another repository). Each verdict says why, for the report.
+//! retired pipelines, pipelines written for another repository's tree (paths it lacks, a
+//! checkout or clone of another repository, a sub-folder's own root) and pipelines that cannot
+//! load (an included file that does not parse). Each verdict says why, for the report.
 
 use crate::graph::Graph;
 use crate::model::FileFacts;
@@ -27,19 +28,18 @@ fn includes_an_unparsable_file(graph: &Graph, path: &str) -> Option<String> {
     let Some(FileFacts::Entry { includes, .. }) = graph.facts.get(path) else {
         return None;
     };
-    let dir = crate::paths::parent(path);
+    // Resolved as the walk resolves includes: from the includer's folder, then the root.
+    let bases = [crate::paths::parent(path).to_string(), String::new()];
     includes.iter().find_map(|c| {
-        let t = c.text.trim().trim_start_matches("./");
-        let t = t.strip_suffix("@self").unwrap_or(t);
-        let here = crate::paths::join(dir, t);
-        [here.as_deref(), Some(t.trim_start_matches('/'))]
+        let t = c.text.strip_suffix("@self").unwrap_or(&c.text);
+        graph
+            .resolve_ref(t, &bases)
             .into_iter()
-            .flatten()
-            .find(|f| graph.unparsed.contains(*f))
+            .find(|f| graph.unparsed.contains(f))
             .map(|f| {
                 format!(
                     "cannot load: it includes `{}`, which does not parse, so its system runs none of its jobs",
-                    crate::shell::shorten(f)
+                    crate::shell::shorten(&f)
                 )
             })
     })

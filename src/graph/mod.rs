@@ -79,9 +79,9 @@ pub struct Automation {
     /// reaches is walked again when asked ([`Automation::entry_reach`]): keeping every entry's
     /// reach set cost more memory than the rest of the graph in a large monorepo.
     pub(crate) entry_seeds: HashMap<String, Vec<(NodeId, usize)>>,
-    /// CI configurations their service never runs from where they lie (seed code, templates,
-    /// a sub-folder's or misnamed file that nothing includes), with why: CI for another
-    /// repository ([`crate::ci::copy_of`]). They start no walk.
+    /// CI configurations that run nothing of this repository, with why
+    /// (`graph::foreign::not_this_repositorys`: copies, retired pipelines, pipelines
+    /// for another tree or that cannot load). They start no walk.
     pub copies: Vec<(String, String)>,
     /// Per CI file, the line ranges whose commands may fail without failing their job
     /// ([`crate::model::Job::may_fail`]): checks there gate nothing.

@@ -33,8 +33,10 @@ pub struct MlProject {
 pub struct Automation {
     pub entry_points: Vec<EntryPoint>,
     pub unresolved: Vec<Unresolved>,
-    /// CI configurations their service never runs from where they lie (seed code, templates,
-    /// a sub-folder's or a misnamed file): CI for another repository, with why.
+    /// CI configurations that run nothing of this repository, with why: CI for another
+    /// repository (seed code, templates, a sub-folder's or a misnamed file, one written for
+    /// another tree), a retired pipeline, or one that cannot load (it includes a file that
+    /// does not parse). The name is kept from when copies were the only kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ci_for_another_repository: Vec<CiCopy>,
 }

@@ -376,7 +376,10 @@ fn closing(o: &mut String, r: &Report) {
         let _ = writeln!(
             o,
             "\n{}",
-            paint(DIM, "CI for another repository (runs nothing here):")
+            paint(
+                DIM,
+                "CI that runs nothing here (another repository's, retired, or unable to load):"
+            )
         );
         for c in r.automation.ci_for_another_repository.iter().take(10) {
             let why = c.note.trim_start_matches("CI for another repository: ");
