@@ -280,6 +280,7 @@ fixture_tests! {
     vertex_custom_container_subfolder => "vertex-custom-container-subfolder",
     azure_pipelines_unparsable_template => "azure-pipelines-unparsable-template",
     gha_lowercase_dockerfile_run => "gha-lowercase-dockerfile-run",
+    gha_docs_generator_script => "gha-docs-generator-script",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

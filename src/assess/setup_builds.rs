@@ -216,7 +216,11 @@ fn only_setup_or_reading(line: &str) -> bool {
             ) {
                 match words.next() {
                     Some("run" | "-m" | "exec") => first = words.next().unwrap_or(""),
-                    Some(_) if matches!(first, "python" | "python3") => return false,
+                    // A script named for the documentation (`doc_creator.py`,
+                    // `scripts/build_docs.py`) writes the documentation.
+                    Some(script) if matches!(first, "python" | "python3") => {
+                        return documentation_script(script);
+                    }
                     _ => return true,
                 }
             }
@@ -225,6 +229,21 @@ fn only_setup_or_reading(line: &str) -> bool {
                 || crate::shell::programs::READERS.contains(&first)
                 || SETUP.contains(&first)
         })
+}
+
+/// Whether a script's file name says it writes documentation (`doc_creator.py`,
+/// `gen_docs.py`, `build-docs.py`): its stem holds `doc` or `docs` as a word, and no word of a
+/// test (`test_docs.py` checks them).
+fn documentation_script(path: &str) -> bool {
+    let stem = crate::paths::file_name(path)
+        .trim_end_matches(".py")
+        .to_ascii_lowercase();
+    let words: Vec<&str> = stem.split(['_', '-', '.']).collect();
+    path.ends_with(".py")
+        && words
+            .iter()
+            .any(|w| matches!(*w, "doc" | "docs" | "docstrings" | "apidoc"))
+        && !words.iter().any(|w| w.starts_with("test"))
 }
 
 #[cfg(test)]
@@ -315,12 +334,16 @@ mod tests {
             "uv run mkdocs gh-deploy --force",
             "pip install -e .[dev] && pre-commit run --all-files",
             "python -m mkdocs build --strict",
+            "poetry run python ./doc_creator.py --max-depth 2 -d anomalearn",
+            "python scripts/build-docs.py",
         ] {
             assert!(only_setup_or_reading(l), "{l}");
         }
         for l in [
             "uv run pytest tests",
             "python train.py",
+            "python docker_build.py",
+            "python tests/test_docs.py",
             "docker build -t x .",
             "make test",
         ] {
