@@ -281,6 +281,7 @@ fixture_tests! {
     azure_pipelines_unparsable_template => "azure-pipelines-unparsable-template",
     gha_lowercase_dockerfile_run => "gha-lowercase-dockerfile-run",
     gha_docs_generator_script => "gha-docs-generator-script",
+    azure_pipelines_databricks_job_json => "azure-pipelines-databricks-job-json",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -322,12 +322,16 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 ));
             }
             // `if: github.event_name == 'pull_request'`: only those triggers start it.
-            let own = job
-                .get("if")
-                .and_then(Node::as_str)
-                .and_then(|c| crate::ci::trial::event_filter(c, &triggers));
+            let env = crate::ci::gha_cond::env_of(&[root.get("env"), job.get("env")], all_steps);
+            let own = job.get("if").and_then(Node::as_str).and_then(|c| {
+                crate::ci::trial::event_filter(c, &triggers).or_else(|| narrowed(c, &triggers, &env))
+            });
             let starts = own.as_deref().unwrap_or(&triggers);
             let trial = trial_ranges(root, (job, &steps), starts, &commands, (*line, job_end));
+            // A step switched off on every unattended start runs nothing the job reaches.
+            let switched = switched_off(&steps, starts, &env, job_end);
+            let mut commands = commands;
+            commands.retain(|c| !switched.iter().any(|(a, b, _)| (*a..=*b).contains(&c.line)));
             let own = own.unwrap_or_default();
             let own = if succeeded.contains(name.as_str()) {
                 own
@@ -335,11 +339,12 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 after_any_outcome(own, &triggers)
             };
             // A job whose steps only print messages (and move artefacts) does nothing.
-            let never = if job.get("uses").is_none() && only_prints(&steps) {
+            let mut never = if job.get("uses").is_none() && only_prints(&steps) {
                 vec![(*line, job_end, ONLY_PRINTS)]
             } else {
                 Vec::new()
             };
+            never.extend(switched);
             Job {
                 name: name.clone(),
                 line: *line,
@@ -356,6 +361,66 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         entry("github-actions", triggers, jobs),
         root.get("name").and_then(Node::as_str),
     )
+}
+
+/// The triggers a job's `if:` may hold on, when that is fewer than all of them but some
+/// (`if: env.DEPLOY == 'true'` with `DEPLOY: ${{ github.event_name == 'release' }}`).
+fn narrowed(
+    cond: &str,
+    triggers: &[Trigger],
+    env: &std::collections::BTreeMap<String, String>,
+) -> Option<Vec<Trigger>> {
+    let kept: Vec<Trigger> = triggers
+        .iter()
+        .filter(|t| crate::ci::gha_cond::may_hold_on(cond, t, env))
+        .cloned()
+        .collect();
+    (!kept.is_empty() && kept.len() < triggers.len()).then_some(kept)
+}
+
+/// Why a step switched on only at a person's dispatch is not automated.
+const DISPATCH_ONLY: &str = "in a step whose condition holds only when a person starts the workflow (an input or a setting chosen at dispatch): on the events that start it unattended, it is skipped";
+/// Why a step whose condition holds on none of the job's events is not automated.
+const NO_EVENT: &str =
+    "in a step whose condition holds on none of the events that start the job: it is skipped";
+
+/// The steps of a job started by `starts` whose `if:` holds on none of the triggers that
+/// start it unattended (a push, a schedule, a call), each from its line to the next step's.
+fn switched_off(
+    steps: &[Node],
+    starts: &[Trigger],
+    env: &std::collections::BTreeMap<String, String>,
+    end: u32,
+) -> Vec<(u32, u32, &'static str)> {
+    let unattended: Vec<&Trigger> = starts
+        .iter()
+        .filter(|t| t.kind != TriggerKind::Manual)
+        .collect();
+    if unattended.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let Some(cond) = step.get("if").and_then(Node::as_str) else {
+            continue;
+        };
+        let mut env = env.clone();
+        for (k, _, v) in step.get("env").map(Node::entries).unwrap_or(&[]) {
+            if let Some(v) = v.as_str() {
+                env.insert(k.clone(), v.to_string());
+            }
+        }
+        let hold = |t: &&Trigger| crate::ci::gha_cond::may_hold_on(cond, t, &env);
+        if unattended.iter().any(hold) {
+            continue;
+        }
+        let manual = starts
+            .iter()
+            .any(|t| t.kind == TriggerKind::Manual && hold(&t));
+        let last = steps.get(i + 1).map_or(end, |n| n.line.saturating_sub(1));
+        out.push((step.line, last.max(step.line), if manual { DISPATCH_ONLY } else { NO_EVENT }));
+    }
+    out
 }
 
 /// Why a job whose steps only print messages is not automated.

@@ -26,6 +26,7 @@ pub(crate) mod circleci;
 pub(crate) mod cloud_build;
 pub(crate) mod codebuild;
 pub(crate) mod drone;
+pub(crate) mod gha_cond;
 pub(crate) mod gha_expr;
 pub(crate) mod github_actions;
 pub(crate) mod gitlab;

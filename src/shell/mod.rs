@@ -944,6 +944,21 @@ mod tests {
                 job: Some("retrain".into())
             }]
         );
+        for line in [
+            "JOB_ID=$(databricks jobs create --json-file jobs/train.json | jq .job_id)",
+            "databricks runs submit --json @jobs/train.json",
+            "databricks jobs reset --job-id 7 --json-file=jobs/train.json",
+        ] {
+            assert_eq!(
+                one(line),
+                vec![Action::Files {
+                    paths: vec!["jobs/train.json".into()],
+                    alternatives: false
+                }],
+                "{line}"
+            );
+        }
+        assert!(one("databricks jobs list --output json").is_empty());
         assert_eq!(
             one("dbx execute lendingclub-train --cluster-id 0807-225846 --task main"),
             vec![Action::Bundle {
