@@ -234,9 +234,11 @@ fn tokens(s: &str) -> Option<Vec<Tok>> {
                 }
             }
             out.push(Tok::Lit(Val::Str(v)));
-        } else if let Some(op) = ["==", "!=", "&&", "||", "<=", ">=", "!", "(", ")", "<", ">", ","]
-            .into_iter()
-            .find(|op| s[i..].starts_with(op))
+        } else if let Some(op) = [
+            "==", "!=", "&&", "||", "<=", ">=", "!", "(", ")", "<", ">", ",",
+        ]
+        .into_iter()
+        .find(|op| s[i..].starts_with(op))
         {
             out.push(Tok::Op(op));
             i += op.len();
@@ -254,7 +256,10 @@ fn tokens(s: &str) -> Option<Vec<Tok>> {
                 "false" => Tok::Lit(Val::Bool(false)),
                 "null" => Tok::Lit(Val::Null),
                 _ => match w.parse::<f64>() {
-                    Ok(n) if w.trim_start_matches('-').starts_with(|c: char| c.is_ascii_digit()) => {
+                    Ok(n)
+                        if w.trim_start_matches('-')
+                            .starts_with(|c: char| c.is_ascii_digit()) =>
+                    {
                         Tok::Lit(Val::Num(n))
                     }
                     _ => Tok::Name(w.to_string()),

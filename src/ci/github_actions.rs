@@ -279,15 +279,16 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         .iter()
         .zip(ranges(entries, end))
         .zip(job_scopes)
-        .map(|(((name, line, job), (_, job_end)), js)| {
+        .flat_map(|(((name, line, job), (_, job_end)), js)| {
             // A job nothing starts (`if: false`, needs no event runs together) never runs.
             if unreachable.contains(name.as_str()) {
-                return Job::new(
+                let none = Job::new(
                     name.clone(),
                     (*line, job_end),
                     vec![trig(TriggerKind::Called, None, *line)],
                     Vec::new(),
                 );
+                return Vec::new().into_iter().chain(std::iter::once(none));
             }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
             let mut commands = Vec::new();
@@ -324,14 +325,16 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             // `if: github.event_name == 'pull_request'`: only those triggers start it.
             let env = crate::ci::gha_cond::env_of(&[root.get("env"), job.get("env")], all_steps);
             let own = job.get("if").and_then(Node::as_str).and_then(|c| {
-                crate::ci::trial::event_filter(c, &triggers).or_else(|| narrowed(c, &triggers, &env))
+                crate::ci::trial::event_filter(c, &triggers)
+                    .or_else(|| narrowed(c, &triggers, &env))
             });
             let starts = own.as_deref().unwrap_or(&triggers);
             let trial = trial_ranges(root, (job, &steps), starts, &commands, (*line, job_end));
-            // A step switched off on every unattended start runs nothing the job reaches.
+            // A step switched off on every unattended start runs only when a person starts the
+            // workflow (its own job), or never.
             let switched = switched_off(&steps, starts, &env, job_end);
-            let mut commands = commands;
-            commands.retain(|c| !switched.iter().any(|(a, b, _)| (*a..=*b).contains(&c.line)));
+            let (commands, subs, switched) =
+                split_switched(name, commands, switched, (&may_fail, &trial));
             let own = own.unwrap_or_default();
             let own = if succeeded.contains(name.as_str()) {
                 own
@@ -345,7 +348,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 Vec::new()
             };
             never.extend(switched);
-            Job {
+            subs.into_iter().chain(std::iter::once(Job {
                 name: name.clone(),
                 line: *line,
                 end: job_end,
@@ -354,7 +357,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 may_fail,
                 trial,
                 never,
-            }
+            }))
         })
         .collect();
     named(
@@ -378,20 +381,19 @@ fn narrowed(
     (!kept.is_empty() && kept.len() < triggers.len()).then_some(kept)
 }
 
-/// Why a step switched on only at a person's dispatch is not automated.
-const DISPATCH_ONLY: &str = "in a step whose condition holds only when a person starts the workflow (an input or a setting chosen at dispatch): on the events that start it unattended, it is skipped";
 /// Why a step whose condition holds on none of the job's events is not automated.
 const NO_EVENT: &str =
     "in a step whose condition holds on none of the events that start the job: it is skipped";
 
 /// The steps of a job started by `starts` whose `if:` holds on none of the triggers that
-/// start it unattended (a push, a schedule, a call), each from its line to the next step's.
+/// start it unattended (a push, a schedule, a call), each from its line to the next step's,
+/// with the triggers a person fires that it holds on (a dispatch whose input switches it on).
 fn switched_off(
     steps: &[Node],
     starts: &[Trigger],
     env: &std::collections::BTreeMap<String, String>,
     end: u32,
-) -> Vec<(u32, u32, &'static str)> {
+) -> Vec<(u32, u32, Vec<Trigger>)> {
     let unattended: Vec<&Trigger> = starts
         .iter()
         .filter(|t| t.kind != TriggerKind::Manual)
@@ -410,17 +412,58 @@ fn switched_off(
                 env.insert(k.clone(), v.to_string());
             }
         }
-        let hold = |t: &&Trigger| crate::ci::gha_cond::may_hold_on(cond, t, &env);
-        if unattended.iter().any(hold) {
+        let hold = |t: &Trigger| crate::ci::gha_cond::may_hold_on(cond, t, &env);
+        if unattended.iter().any(|t| hold(t)) {
             continue;
         }
-        let manual = starts
+        let manual: Vec<Trigger> = starts
             .iter()
-            .any(|t| t.kind == TriggerKind::Manual && hold(&t));
+            .filter(|t| t.kind == TriggerKind::Manual && hold(t))
+            .cloned()
+            .collect();
         let last = steps.get(i + 1).map_or(end, |n| n.line.saturating_sub(1));
-        out.push((step.line, last.max(step.line), if manual { DISPATCH_ONLY } else { NO_EVENT }));
+        out.push((step.line, last.max(step.line), manual));
     }
     out
+}
+
+/// The job's commands without those of its switched-off steps ([`switched_off`]); a job of
+/// its own for each such step a person's dispatch switches on (its lines nested in the job's,
+/// started by that dispatch alone); and the lines of the steps nothing switches on.
+fn split_switched(
+    job: &str,
+    mut commands: Vec<Command>,
+    switched: Vec<(u32, u32, Vec<Trigger>)>,
+    (may_fail, trial): (&[(u32, u32)], &[(u32, u32)]),
+) -> (Vec<Command>, Vec<Job>, Vec<(u32, u32, &'static str)>) {
+    let clip = |ranges: &[(u32, u32)], a: u32, b: u32| -> Vec<(u32, u32)> {
+        ranges
+            .iter()
+            .filter(|(x, y)| *x <= b && a <= *y)
+            .map(|(x, y)| ((*x).max(a), (*y).min(b)))
+            .collect()
+    };
+    let (mut subs, mut never) = (Vec::new(), Vec::new());
+    for (a, b, manual) in switched {
+        let (inside, rest): (Vec<Command>, Vec<Command>) = commands
+            .into_iter()
+            .partition(|c| (a..=b).contains(&c.line));
+        commands = rest;
+        if manual.is_empty() {
+            never.push((a, b, NO_EVENT));
+            continue;
+        }
+        let mut sub = Job::new(
+            format!("{job} (step at line {a}, on dispatch)"),
+            (a, b),
+            manual,
+            inside,
+        );
+        sub.may_fail = clip(may_fail, a, b);
+        sub.trial = clip(trial, a, b);
+        subs.push(sub);
+    }
+    (commands, subs, never)
 }
 
 /// Why a job whose steps only print messages is not automated.
@@ -667,6 +710,23 @@ mod tests {
 
     /// A job whose steps only print messages and move artefacts (a placeholder deployment)
     /// does nothing; one that runs anything else, or a marketplace action, may.
+    /// A step only a dispatch input switches on is a job of its own started by the dispatch;
+    /// one no event switches on runs nothing; the job's other steps keep its triggers.
+    #[test]
+    fn steps_switched_on_at_dispatch_are_manual() {
+        let text = "on:\n  push:\n  workflow_dispatch:\n    inputs:\n      deploy:\n        default: 'false'\nenv:\n  DEPLOY: ${{ (github.event_name == 'workflow_dispatch' && inputs.deploy) || 'false' }}\njobs:\n  release:\n    runs-on: x\n    steps:\n      - run: python train.py\n      - if: env.DEPLOY == 'true'\n        run: ./deploy.sh\n      - if: github.event_name == 'schedule'\n        run: ./nightly.sh\n";
+        let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/r.yml", text);
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        let (sub, main) = (&jobs[0], &jobs[1]);
+        assert_eq!((sub.line, sub.end), (14, 15));
+        assert!(sub.triggers.iter().all(|t| t.kind == TriggerKind::Manual));
+        assert_eq!(sub.commands.len(), 1);
+        assert!(sub.commands[0].text.contains("deploy.sh"));
+        assert_eq!(main.name, "release");
+        assert!(main.commands.iter().all(|c| !c.text.contains(".sh")));
+        assert_eq!(main.never, vec![(16, 17, NO_EVENT)]);
+    }
+
     #[test]
     fn jobs_that_only_print_do_nothing() {
         let text = "on: push\njobs:\n  deploy:\n    runs-on: x\n    environment: production\n    steps:\n      - uses: actions/download-artifact@v4\n      - run: |\n          echo \"Deploying to production...\"\n          # a placeholder\n          echo \"- AWS Lambda\"\n  real:\n    runs-on: x\n    environment: production\n    steps:\n      - run: echo deploying\n      - uses: azure/webapps-deploy@v3\n";

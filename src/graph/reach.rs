@@ -32,17 +32,29 @@ pub(crate) fn node_for(facts: &Facts, path: &str, line: Option<u32>) -> Vec<Node
 }
 
 /// The CI jobs or Make/DVC targets of a file that hold `line`: where evidence on that line is
-/// placed in the graph.
+/// placed in the graph. A job nested in another (a GitHub step that only a dispatch switches
+/// on, read as a job of its own) decides its lines.
 pub fn jobs_at(facts: &FileFacts, line: Option<u32>) -> Vec<&str> {
     let Some(l) = line else {
         return Vec::new();
     };
     match facts {
-        FileFacts::Entry { jobs, .. } => jobs
-            .iter()
-            .filter(|j| !j.name.is_empty() && j.line <= l && l <= j.end)
-            .map(|j| j.name.as_str())
-            .collect(),
+        FileFacts::Entry { jobs, .. } => {
+            let holding: Vec<&crate::model::Job> = jobs
+                .iter()
+                .filter(|j| !j.name.is_empty() && j.line <= l && l <= j.end)
+                .collect();
+            let nests = |outer: &crate::model::Job, inner: &crate::model::Job| {
+                outer.line <= inner.line
+                    && inner.end <= outer.end
+                    && (outer.line, outer.end) != (inner.line, inner.end)
+            };
+            holding
+                .iter()
+                .filter(|o| !holding.iter().any(|i| nests(o, i)))
+                .map(|j| j.name.as_str())
+                .collect()
+        }
         FileFacts::Targets { targets, .. } => targets
             .iter()
             .filter(|t| t.line <= l && l <= t.end)

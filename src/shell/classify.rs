@@ -483,9 +483,8 @@ fn databricks_json(args: &[String]) -> Option<Action> {
                 .map(str::to_string)
                 .or_else(|| (a == flag).then(|| args.get(i + 1).cloned()).flatten())
         };
-        value("--json-file").or_else(|| {
-            value("--json").and_then(|v| v.strip_prefix('@').map(str::to_string))
-        })
+        value("--json-file")
+            .or_else(|| value("--json").and_then(|v| v.strip_prefix('@').map(str::to_string)))
     })?;
     Some(Action::Files {
         paths: vec![file],
