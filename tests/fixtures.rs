@@ -283,6 +283,7 @@ fixture_tests! {
     gha_docs_generator_script => "gha-docs-generator-script",
     azure_pipelines_databricks_job_json => "azure-pipelines-databricks-job-json",
     gha_dispatch_switched_deploy => "gha-dispatch-switched-deploy",
+    gha_workflow_run_any_outcome => "gha-workflow-run-any-outcome",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

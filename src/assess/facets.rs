@@ -293,13 +293,23 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
                 && e.triggers.iter().any(|t| t.kind != TriggerKind::Manual);
             // Started by another pipeline's success: that pipeline's checks gate it too.
             let upstream = auto.after_success.get(&entry).into_iter().flatten();
+            // A follower's chain begins at its upstream: the follower's own checks count too.
+            let followers = e
+                .chain
+                .iter()
+                .skip(1)
+                .map(|h| &h.path)
+                .filter(|p| auto.entry_seeds.contains_key(p.as_str()));
             let gated = (on_push && pr_checked)
                 || approved
-                || std::iter::once(&entry).chain(upstream).any(|from| {
-                    auto.entry_reach(graph, from)
-                        .iter()
-                        .any(|p| gates.contains_key(p.as_str()))
-                });
+                || std::iter::once(&entry)
+                    .chain(upstream)
+                    .chain(followers)
+                    .any(|from| {
+                        auto.entry_reach(graph, from)
+                            .iter()
+                            .any(|p| gates.contains_key(p.as_str()))
+                    });
             if gated {
                 e.facets.push(facet::GATED.into());
             }

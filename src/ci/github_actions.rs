@@ -506,8 +506,8 @@ fn named(mut facts: FileFacts, workflow: Option<&str>) -> FileFacts {
 }
 
 /// A job that does not check the finished run succeeded runs after its failure too: it follows
-/// that workflow (its `workflow_run` trigger stays) but not its success (the trigger names no
-/// upstream).
+/// that workflow, started by what starts it, but not its success (the trigger's upstream is
+/// marked [`crate::ci::ANY_OUTCOME`]: the upstream's checks gate nothing of it).
 fn after_any_outcome(own: Vec<Trigger>, triggers: &[Trigger]) -> Vec<Trigger> {
     let named = |t: &Trigger| t.kind == TriggerKind::PipelineCompletion && t.detail.is_some();
     if !triggers.iter().any(named) {
@@ -522,7 +522,12 @@ fn after_any_outcome(own: Vec<Trigger>, triggers: &[Trigger]) -> Vec<Trigger> {
         .iter_mut()
         .filter(|t| t.kind == TriggerKind::PipelineCompletion)
     {
-        t.detail = None;
+        t.detail = t.detail.take().map(|d| {
+            d.split(", ")
+                .map(|n| format!("{n}{}", crate::ci::ANY_OUTCOME))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
     }
     own
 }
@@ -813,7 +818,8 @@ mod tests {
         };
         assert_eq!(upstream(&jobs[0]).as_deref(), Some("CI"));
         assert_eq!(upstream(&jobs[1]).as_deref(), Some("CI"));
-        assert_eq!(upstream(&jobs[2]), None);
+        // Run whatever the outcome: started through CI, gated by nothing of it.
+        assert_eq!(upstream(&jobs[2]).as_deref(), Some("CI (any outcome)"));
         // Started when the run is requested, not when it completes: no success to follow.
         let requested = text.replace("[completed]", "[requested]");
         let doc = Document::new(".github/workflows/deploy.yml", requested);

@@ -244,6 +244,12 @@ pub(crate) fn is_approval(t: &crate::model::Trigger) -> bool {
         && t.detail.as_deref().is_some_and(|d| d.starts_with(APPROVAL))
 }
 
+/// What the detail of a trigger on another pipeline's completion ends with when the job runs
+/// whatever that pipeline's outcome (a GitHub `workflow_run` job that does not check the
+/// conclusion): it is still started by what starts that pipeline, but the pipeline's checks
+/// gate nothing of it (`graph::upstream`).
+pub(crate) const ANY_OUTCOME: &str = " (any outcome)";
+
 /// What a reference to a file by its path from the repository's root starts with
 /// (`@root:ci/buildspec.yml`, a buildspec CodeBuild reads from its source's root): that file
 /// or nothing, never one beside the file that names it nor one found by its name elsewhere.

@@ -1,5 +1,6 @@
-//! Pipelines started by another's success: a GitHub `workflow_run` job that checks the run's
-//! conclusion names its upstream workflow by `name:`; an Azure pipeline-completion trigger
+//! Pipelines started by another's completion: a GitHub `workflow_run` job names its upstream
+//! workflow by `name:` (one that does not check the run's conclusion follows it whatever the
+//! outcome, and the upstream gates nothing of it); an Azure pipeline-completion trigger
 //! names it by `source:`, the pipeline's name in the service, which no file holds: the file
 //! named for it (`CI-pipeline` → `ci-pipeline.yml`), else the one other pipeline of the
 //! repository that runs on pushes. Such a job's walk also starts at the upstream's triggers,
@@ -24,8 +25,9 @@ pub(crate) struct Upstreams<'a> {
     named: HashMap<String, (&'a str, Vec<Trigger>)>,
     /// Azure pipelines run on pushes, with their live triggers: the upstream of last resort.
     azure_pushed: Vec<(&'a str, Vec<Trigger>)>,
-    /// (path, upstream names, job) of each job started by another's success.
-    followers: Vec<(&'a str, Vec<String>, &'a Job)>,
+    /// (path, upstream names each with whether its success is checked, job) of each job
+    /// started by another's completion.
+    followers: Vec<(&'a str, Vec<(String, bool)>, &'a Job)>,
 }
 
 impl<'a> Upstreams<'a> {
@@ -63,17 +65,22 @@ impl<'a> Upstreams<'a> {
         triggers: &[Trigger],
         job: &'a Job,
     ) {
-        let upstream: Vec<String> = triggers
+        let upstream: Vec<(String, bool)> = triggers
             .iter()
             .filter(|t| t.kind == TriggerKind::PipelineCompletion)
             .filter_map(|t| t.detail.as_deref())
             .flat_map(|d| d.split(", "))
             .map(|n| {
-                if system == "azure-pipelines" {
+                let (n, checked) = match n.strip_suffix(crate::ci::ANY_OUTCOME) {
+                    Some(n) => (n, false),
+                    None => (n, true),
+                };
+                let n = if system == "azure-pipelines" {
                     azure_key(n)
                 } else {
                     n.to_string()
-                }
+                };
+                (n, checked)
             })
             .collect();
         if !upstream.is_empty() {
@@ -88,7 +95,7 @@ impl<'a> Upstreams<'a> {
             (&mut self.named, &self.azure_pushed, &self.followers);
         // An Azure upstream no file is named for: the one other pipeline run on pushes.
         for (path, upstream, _) in followers.iter() {
-            for name in upstream {
+            for (name, _) in upstream {
                 let others: Vec<&(&str, Vec<Trigger>)> =
                     azure_pushed.iter().filter(|(p, _)| *p != *path).collect();
                 if name.starts_with(AZURE_KEY)
@@ -129,12 +136,12 @@ fn azure_key(name: &str) -> String {
 /// pull-request runs start no release and are left out.
 fn follow_successes(
     named: &HashMap<String, (&str, Vec<Trigger>)>,
-    followers: &[(&str, Vec<String>, &Job)],
+    followers: &[(&str, Vec<(String, bool)>, &Job)],
     seeds: &mut Vec<Followed>,
     after: &mut HashMap<String, Vec<String>>,
 ) {
     for (path, upstream, j) in followers {
-        for name in upstream {
+        for (name, checked) in upstream {
             let Some((from, triggers)) = named.get(name.as_str()) else {
                 continue;
             };
@@ -147,9 +154,13 @@ fn follow_successes(
             if from == path || runnable.is_empty() {
                 continue;
             }
-            let ups = after.entry(path.to_string()).or_default();
-            if !ups.iter().any(|u| u == from) {
-                ups.push(from.to_string());
+            // Run whatever the upstream's outcome, the job is started through it, but the
+            // upstream's checks gate nothing of it.
+            if *checked {
+                let ups = after.entry(path.to_string()).or_default();
+                if !ups.iter().any(|u| u == from) {
+                    ups.push(from.to_string());
+                }
             }
             let job = (!j.name.is_empty()).then(|| j.name.clone());
             seeds.push(Followed {
@@ -164,12 +175,13 @@ fn follow_successes(
                         path: path.to_string(),
                         line: Some(j.line),
                         via: format!(
-                            "after {} succeeds",
+                            "after {} {}",
                             if name.starts_with(AZURE_KEY) {
                                 from
                             } else {
                                 name.as_str()
-                            }
+                            },
+                            if *checked { "succeeds" } else { "completes" }
                         ),
                     },
                 ],

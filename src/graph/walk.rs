@@ -101,6 +101,9 @@ pub(crate) struct Seed {
     pub(crate) node: NodeId,
     pub(crate) triggers: Vec<Trigger>,
     pub(crate) chain: Vec<Hop>,
+    /// A job started through another pipeline's completion: its chain begins at that
+    /// pipeline, but what it reaches runs after that pipeline, never as part of it.
+    pub(crate) follows: bool,
 }
 
 /// An orchestrator trigger found by a rule carries the matched line as its detail: tell a
@@ -414,6 +417,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             node: f.node,
             chain: f.chain,
             triggers: f.triggers,
+            follows: true,
         });
     }
     seeds
@@ -454,6 +458,7 @@ fn rule_seeds(
                 via: trig.label(),
             }],
             triggers: vec![trig],
+            follows: false,
         });
     }
 }
@@ -519,9 +524,12 @@ impl Walks {
             auto.trigger_sets.push(t.clone());
             (auto.trigger_sets.len() - 1) as u32
         });
+        // What a seed reaches is reached from the file its chain starts at, except a
+        // follower's: what it reaches after its upstream is no part of the upstream's run.
         let entry_file = seed
             .chain
             .first()
+            .filter(|_| !seed.follows)
             .map(|h| h.path.clone())
             .unwrap_or_else(|| seed.node.0.clone());
         auto.entry_seeds
@@ -742,6 +750,7 @@ pub(crate) fn add_jobs(
             node: (path.to_string(), name),
             triggers: runnable,
             chain,
+            follows: false,
         });
     }
 }
