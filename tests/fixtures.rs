@@ -284,6 +284,7 @@ fixture_tests! {
     azure_pipelines_databricks_job_json => "azure-pipelines-databricks-job-json",
     gha_dispatch_switched_deploy => "gha-dispatch-switched-deploy",
     gha_workflow_run_any_outcome => "gha-workflow-run-any-outcome",
+    sagemaker_pipeline_ancestor_import => "sagemaker-pipeline-ancestor-import",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

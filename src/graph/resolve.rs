@@ -455,6 +455,21 @@ impl<'a> Graph<'a> {
                 }
             }
         }
+        // A package beside an ancestor folder of the importing file (`framework/pipeline/
+        // pipeline_service.py` importing `pipeline.model_unit`, run from `framework/`, whose
+        // entry script puts that folder on the path): the nearest ancestor that holds it. Only
+        // dotted names, which name their package.
+        if dots == 0 && rel.contains('/') {
+            let mut d = parent(parent(from));
+            while !d.is_empty() {
+                for cand in [format!("{d}/{rel}.py"), format!("{d}/{rel}/__init__.py")] {
+                    if self.is_file(&cand) {
+                        return Some(cand);
+                    }
+                }
+                d = parent(d);
+            }
+        }
         if dots == 0 && !rel.is_empty() {
             return self.subproject_module(&rel);
         }
