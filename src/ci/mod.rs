@@ -34,6 +34,7 @@ pub(crate) mod gocd;
 pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
 pub(crate) mod semaphore;
+pub(crate) mod space;
 pub(crate) mod tekton;
 pub(crate) mod travis;
 pub(crate) mod trial;
@@ -133,6 +134,7 @@ pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &semaphore::Semaphore,
     &gocd::GoCd,
     &aicoe::AicoeCi,
+    &space::Space,
 ];
 
 /// The CI system whose location `rel` is.
@@ -352,6 +354,7 @@ mod tests {
             "app/.woodpecker/ci.yaml",
             "legacy/appveyor.yml",
             "svc/.semaphore/semaphore.yml",
+            "app/.space.kts",
         ] {
             let why = copy_of(rel).unwrap_or_else(|| panic!("{rel} is not a copy"));
             assert!(why.starts_with("CI for another repository"), "{why}");
@@ -377,6 +380,8 @@ mod tests {
             "appveyor.yml",
             ".appveyor.yml",
             ".semaphore/deploy.yml",
+            ".space.kts",
+            ".space/ci.kts",
         ] {
             assert_eq!(copy_of(rel), None, "{rel}");
         }
