@@ -286,6 +286,7 @@ fixture_tests! {
     gha_workflow_run_any_outcome => "gha-workflow-run-any-outcome",
     sagemaker_pipeline_ancestor_import => "sagemaker-pipeline-ancestor-import",
     space_automation_train => "space-automation-train",
+    ci_pytest_collects_nothing => "ci-pytest-collects-nothing",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

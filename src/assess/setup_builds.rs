@@ -149,10 +149,70 @@ fn built_dockerfile(c: &crate::model::Command) -> Option<String> {
     crate::paths::join(dir, &named)
 }
 
+/// Whether the repository holds a file pytest collects by default (`test_*.py`, `*_test.py`)
+/// or a `conftest.py`: else a bare `pytest` collects nothing (a manual `test.py` is not
+/// collected) and exits without testing.
+fn pytest_collects(files: &[String]) -> bool {
+    files.iter().any(|f| {
+        let n = crate::paths::file_name(f);
+        n == "conftest.py"
+            || (n.ends_with(".py") && (n.starts_with("test_") || n.ends_with("_test.py")))
+    })
+}
+
+/// Whether a line runs pytest with no path to collect from (`uv run pytest -q`, `python -m
+/// pytest`): it collects what the repository's test files hold.
+fn bare_pytest(line: &str) -> bool {
+    let mut words = line
+        .split(['&', '|', ';'])
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip_while(|w| {
+            matches!(
+                *w,
+                "uv" | "poetry"
+                    | "pdm"
+                    | "pipenv"
+                    | "hatch"
+                    | "run"
+                    | "exec"
+                    | "python"
+                    | "python3"
+                    | "-m"
+            )
+        });
+    matches!(words.next(), Some("pytest" | "py.test"))
+        && words.all(|w| w.starts_with('-') && !w.starts_with("--doctest") && w != "--pyargs")
+}
+
+/// Why a CI test command tests nothing: pytest run with no path in a repository that holds
+/// no file it collects.
+const COLLECTS_NOTHING: &str =
+    "pytest collects no test here (no test_*.py or *_test.py file): it runs nothing";
+
 /// Drops the `builds` facet of `ci-build-step` installs in jobs that only lint, format or
 /// build documentation, of project installs where there is no project, and of image builds
-/// where there is no Dockerfile.
+/// where there is no Dockerfile; a CI test command that collects no test runs none.
 pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut [Evidence]) {
+    let collects = pytest_collects(files);
+    if !collects {
+        for e in evs.iter_mut().filter(|e| {
+            e.rule == "test-command"
+                && e.tier == crate::model::Tier::Automated
+                && e.snippet.as_deref().is_some_and(|s| {
+                    bare_pytest(
+                        s.trim()
+                            .trim_start_matches("run:")
+                            .trim()
+                            .trim_start_matches("- "),
+                    )
+                })
+        }) {
+            e.tier = crate::model::Tier::Implemented;
+            e.note = Some(COLLECTS_NOTHING.into());
+        }
+    }
     for e in evs.iter_mut().filter(|e| {
         e.rule == "ci-build-step"
             && e.capability == capability::CI
@@ -188,7 +248,8 @@ pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut 
             .filter(|c| c.shell)
             .map(|c| c.text.as_str())
             .collect();
-        if !shell.is_empty() && shell.iter().all(|c| only_setup_or_reading(c)) {
+        let idle = |c: &str| only_setup_or_reading(c) || (!collects && bare_pytest(c.trim()));
+        if !shell.is_empty() && shell.iter().all(|c| idle(c)) {
             e.facets.retain(|f| f != facet::BUILDS);
         }
     }
@@ -324,6 +385,24 @@ mod tests {
             "pip install .",
             &none
         ));
+    }
+
+    /// A bare pytest collects `test_*.py`, `*_test.py` and `conftest.py` files; a manual
+    /// `test.py` is none of them.
+    #[test]
+    fn bare_pytest_needs_files_it_collects() {
+        assert!(bare_pytest(
+            "uv run pytest -q || echo \"No tests configured yet\""
+        ));
+        assert!(bare_pytest("python -m pytest"));
+        assert!(!bare_pytest("pytest tests/"));
+        assert!(!bare_pytest("pytest --doctest-modules"));
+        assert!(!bare_pytest("ruff check ."));
+        let files = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert!(!pytest_collects(&files(&["deploy/test.py", "src/app.py"])));
+        assert!(pytest_collects(&files(&["tests/test_app.py"])));
+        assert!(pytest_collects(&files(&["src/app_test.py"])));
+        assert!(pytest_collects(&files(&["conftest.py"])));
     }
 
     #[test]
