@@ -287,6 +287,8 @@ fixture_tests! {
     sagemaker_pipeline_ancestor_import => "sagemaker-pipeline-ancestor-import",
     space_automation_train => "space-automation-train",
     ci_pytest_collects_nothing => "ci-pytest-collects-nothing",
+    library_setup_name_constant => "library-setup-name-constant",
+    make_test_target_runs_examples => "make-test-target-runs-examples",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -35,8 +35,11 @@ pub(crate) static PKG_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^\s*name\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("pyproject name")
 });
 
-pub(crate) static SETUP_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("setup name"));
+/// `setup(name="pkg")`, or the module constant a `setup.py` template names it by (`NAME =
+/// 'pkg'` ... `setup(name=NAME)`).
+pub(crate) static SETUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:name|NAME)\s*=\s*["']([A-Za-z0-9_.\-]+)["']"#).expect("setup name")
+});
 
 pub(crate) static SETUP_CFG_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^\s*name\s*=\s*([A-Za-z0-9_.\-]+)\s*$").expect("setup.cfg name")

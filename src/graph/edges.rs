@@ -61,6 +61,28 @@ pub(crate) enum Failure {
     Itself(String),
 }
 
+/// Whether a task's name says it tests (`test`, `tests`, `test_examples`, `unit-test`), and
+/// names no work besides (`train_test`, `build-and-test`).
+fn names_a_test(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let words: Vec<&str> = n.split(['_', '-', ':', '.']).collect();
+    words.iter().any(|w| matches!(*w, "test" | "tests"))
+        && !words.iter().any(|w| {
+            matches!(
+                *w,
+                "train"
+                    | "training"
+                    | "retrain"
+                    | "deploy"
+                    | "release"
+                    | "build"
+                    | "publish"
+                    | "all"
+                    | "and"
+            )
+        })
+}
+
 impl<'a> Graph<'a> {
     /// The edges of one command of `from`: what it runs or references. Returns how the
     /// command fails the job when it runs a script the repository does not hold (and no
@@ -78,11 +100,15 @@ impl<'a> Graph<'a> {
         // The command's own file is no edge of its own (its jobs and targets are).
         let push = |out: &mut Vec<Edge>, to: NodeId, via: String, modes: (bool, bool, bool)| {
             if to.0 != from || to.1.is_some() {
+                // A task named as a test (`make test_examples`, `just tests`) tests what it runs.
+                let tests = modes.0
+                    || (matches!(self.facts.get(&to.0), Some(FileFacts::Targets { .. }))
+                        && to.1.as_deref().is_some_and(names_a_test));
                 out.push(Edge {
                     to,
                     via,
                     line: cmd.line,
-                    tests: modes.0,
+                    tests,
                     tracking_off: modes.1,
                     masked: modes.2,
                 });
@@ -865,4 +891,29 @@ fn simple_bases(simple: &Simple, cmd: &Command, home: &str, bases: &[String]) ->
         }
     }
     b
+}
+
+#[cfg(test)]
+mod task_name_tests {
+    #[test]
+    fn task_names_that_say_they_test() {
+        for n in [
+            "test",
+            "tests",
+            "test_examples",
+            "unit-test",
+            "test:integration",
+        ] {
+            assert!(super::names_a_test(n), "{n}");
+        }
+        for n in [
+            "train",
+            "train_test",
+            "build-and-test",
+            "testing_data",
+            "latest",
+        ] {
+            assert!(!super::names_a_test(n), "{n}");
+        }
+    }
 }
