@@ -128,6 +128,14 @@ impl<'a> Graph<'a> {
         let mut cwd = cmd.cwd.clone();
         let mut fails = None;
         let fetched_before = state.fetched;
+        // `pip install -r requirements.txt` where the repository holds no such file fails.
+        if let Some(file) = shell::handover::requirements_file(&cmd.text)
+            && !fetched_before
+            && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
+            && self.resolve_path(file, &bases, false).is_empty()
+        {
+            fails = Some(Failure::Itself(file.to_string()));
+        }
         for simple in shell::parse_line_with(&cmd.text, &mut cwd, state) {
             let b = simple_bases(&simple, cmd, &home, &bases);
             let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);

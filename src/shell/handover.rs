@@ -27,6 +27,9 @@ pub(super) fn brings_files(tokens: &[String]) -> bool {
         "wget" | "curl" | "unzip" | "tar" | "gunzip" | "7z" | "rsync" | "scp" | "cp" | "mv"
         | "ln" | "dvc" | "gsutil" | "azcopy" | "jupyter" | "jupytext" | "papermill"
         | "cookiecutter" | "copier" | "svn" | "hg" | "huggingface-cli" | "kaggle" => true,
+        // Requirements files written from a lock (`poetry export -o requirements.txt`).
+        "poetry" | "pdm" | "uv" => matches!(sub, "export" | "pip"),
+        "pip-compile" | "pipenv" => true,
         name => name.contains("download"),
     }
 }
@@ -105,6 +108,31 @@ pub(crate) fn spec_file(simple: &Simple) -> Option<&str> {
     literal.then(|| value.trim_start_matches("./"))
 }
 
+/// The requirements file a line's pip install reads (`pip install -r requirements.txt`,
+/// `python -m pip install -r ...`, `uv pip install -r ...`), named literally, on a line that
+/// does not handle its failure (`||`): pip stops when the file is not there, and the graph,
+/// knowing the repository's files, decides whether it is.
+pub(crate) fn requirements_file(line: &str) -> Option<&str> {
+    if line.contains("||") {
+        return None;
+    }
+    line.split(['&', ';', '|']).find_map(|part| {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let at = words.iter().position(|w| *w == "install")?;
+        let pip = words[..at]
+            .iter()
+            .any(|w| matches!(base_name(w), "pip" | "pip3"));
+        if !pip {
+            return None;
+        }
+        let value = flag_value(part, &["-r", "--requirement"])?;
+        (!value.contains(['$', '*', '{', '~', '`', '(', '%', '@', ':'])
+            && !value.starts_with(['/', '-'])
+            && (value.ends_with(".txt") || value.ends_with(".in")))
+        .then(|| value.trim_start_matches("./"))
+    })
+}
+
 /// The Python module a command names for its script to import (`run_pipeline.py
 /// --module-name pipelines.churn.pipeline`, the SageMaker project template's way to pick its
 /// pipeline), if it names one literally: the script imports it before doing anything, and the
@@ -155,6 +183,7 @@ fn writes_a_script(tokens: &[String]) -> bool {
     // job.yml`).
     const SCRIPT: &[&str] = &[
         ".py", ".sh", ".bash", ".R", ".r", ".js", ".ts", ".pl", ".rb", ".yml", ".yaml", ".json",
+        ".txt", ".in",
     ];
     let script = |t: &str| SCRIPT.iter().any(|e| t.ends_with(e));
     let redirected = tokens
@@ -305,6 +334,19 @@ mod tests {
         assert_eq!(spec("kubectl apply -f /tmp/x.yaml"), None);
         assert_eq!(spec("kubectl apply -f -"), None);
         assert_eq!(spec("az ml job list"), None);
+        for line in [
+            "pip install -r requirements.txt",
+            "python -m pip install --upgrade -r requirements.txt",
+            "uv pip install -r requirements.txt && pytest",
+        ] {
+            assert_eq!(requirements_file(line), Some("requirements.txt"), "{line}");
+        }
+        assert_eq!(requirements_file("pip install -r $REQS"), None);
+        assert_eq!(
+            requirements_file("pip install -r requirements.txt || true"),
+            None
+        );
+        assert_eq!(requirements_file("pip install pandas"), None);
     }
 
     /// A module named for a script to import, written with a space or `=`; a variable or a
@@ -362,7 +404,11 @@ mod tests {
         assert!(brings("cat > .edit_component.py <<'PY'"));
         assert!(brings("echo print(1) >>helper.py"));
         assert!(brings("tee job.sh"));
-        assert!(!brings("cat > notes.txt"));
+        assert!(!brings("cat > notes.md"));
+        assert!(brings("pip freeze > requirements.txt"));
+        assert!(brings(
+            "poetry export -f requirements.txt --output requirements.txt"
+        ));
     }
 
     /// A move records what now fills its target, unless it only puts a rewritten copy of the
