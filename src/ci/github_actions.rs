@@ -427,6 +427,11 @@ fn switched_off(
     out
 }
 
+/// A range of a job's lines (first, last).
+type Lines = (u32, u32);
+/// A range of a job's lines that runs nothing, with why ([`Job::never`]).
+type Never = (u32, u32, &'static str);
+
 /// The job's commands without those of its switched-off steps ([`switched_off`]); a job of
 /// its own for each such step a person's dispatch switches on (its lines nested in the job's,
 /// started by that dispatch alone); and the lines of the steps nothing switches on.
@@ -434,8 +439,8 @@ fn split_switched(
     job: &str,
     mut commands: Vec<Command>,
     switched: Vec<(u32, u32, Vec<Trigger>)>,
-    (may_fail, trial): (&[(u32, u32)], &[(u32, u32)]),
-) -> (Vec<Command>, Vec<Job>, Vec<(u32, u32, &'static str)>) {
+    (may_fail, trial): (&[Lines], &[Lines]),
+) -> (Vec<Command>, Vec<Job>, Vec<Never>) {
     let clip = |ranges: &[(u32, u32)], a: u32, b: u32| -> Vec<(u32, u32)> {
         ranges
             .iter()

@@ -18,6 +18,10 @@ pub(crate) struct Followed {
     pub(crate) triggers: Vec<Trigger>,
 }
 
+/// A job started by other pipelines' completion: its file, the upstream names (each with
+/// whether the job checks that pipeline succeeded), the job.
+type Follower<'a> = (&'a str, Vec<(String, bool)>, &'a Job);
+
 /// The pipelines of a repository others may follow, and the jobs that follow one.
 #[derive(Default)]
 pub(crate) struct Upstreams<'a> {
@@ -27,7 +31,7 @@ pub(crate) struct Upstreams<'a> {
     azure_pushed: Vec<(&'a str, Vec<Trigger>)>,
     /// (path, upstream names each with whether its success is checked, job) of each job
     /// started by another's completion.
-    followers: Vec<(&'a str, Vec<(String, bool)>, &'a Job)>,
+    followers: Vec<Follower<'a>>,
 }
 
 impl<'a> Upstreams<'a> {
@@ -136,7 +140,7 @@ fn azure_key(name: &str) -> String {
 /// pull-request runs start no release and are left out.
 fn follow_successes(
     named: &HashMap<String, (&str, Vec<Trigger>)>,
-    followers: &[(&str, Vec<(String, bool)>, &Job)],
+    followers: &[Follower<'_>],
     seeds: &mut Vec<Followed>,
     after: &mut HashMap<String, Vec<String>>,
 ) {
