@@ -291,7 +291,6 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 return Vec::new().into_iter().chain(std::iter::once(none));
             }
             let job_wd = wd_of(job).or_else(|| default_wd.clone());
-            let mut commands = Vec::new();
             let all_steps = job.get("steps").map(Node::as_seq).unwrap_or(&[]);
             let steps: Vec<Node> = all_steps
                 .iter()
@@ -300,18 +299,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .collect();
             let mut js = js;
             js.merge(&with_needs);
-            for step in &steps {
-                let mut step_scope = js.clone();
-                step_scope.add_env(step.get("env"));
-                let mut cmds = Vec::new();
-                github_steps(
-                    std::slice::from_ref(step),
-                    job_wd.as_deref(),
-                    here,
-                    &mut cmds,
-                );
-                commands.extend(step_scope.expand_commands(cmds));
-            }
+            let mut commands = step_commands(&steps, &js, job_wd.as_deref(), here);
             let may_fail = may_fail(job, all_steps, *line, job_end);
             // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
             if let Some(u) = job.get("uses").and_then(Node::as_str)
@@ -324,10 +312,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             }
             // `if: github.event_name == 'pull_request'`: only those triggers start it.
             let env = crate::ci::gha_cond::env_of(&[root.get("env"), job.get("env")], all_steps);
-            let own = job.get("if").and_then(Node::as_str).and_then(|c| {
-                crate::ci::trial::event_filter(c, &triggers)
-                    .or_else(|| narrowed(c, &triggers, &env))
-            });
+            let own = own_triggers(job, &triggers, &env);
             let starts = own.as_deref().unwrap_or(&triggers);
             let trial = trial_ranges(root, (job, &steps), starts, &commands, (*line, job_end));
             // A step switched off on every unattended start runs only when a person starts the
@@ -335,18 +320,16 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             let switched = switched_off(&steps, starts, &env, job_end);
             let (commands, subs, switched) =
                 split_switched(name, commands, switched, (&may_fail, &trial));
-            let own = own.unwrap_or_default();
-            let own = if succeeded.contains(name.as_str()) {
-                own
-            } else {
-                after_any_outcome(own, &triggers)
+            let own = match succeeded.contains(name.as_str()) {
+                true => own.unwrap_or_default(),
+                false => after_any_outcome(own.unwrap_or_default(), &triggers),
             };
             // A job whose steps only print messages (and move artefacts) does nothing.
-            let mut never = if job.get("uses").is_none() && only_prints(&steps) {
-                vec![(*line, job_end, ONLY_PRINTS)]
-            } else {
-                Vec::new()
-            };
+            let printing = job.get("uses").is_none() && only_prints(&steps);
+            let mut never: Vec<Never> = printing
+                .then_some((*line, job_end, ONLY_PRINTS))
+                .into_iter()
+                .collect();
             never.extend(switched);
             subs.into_iter().chain(std::iter::once(Job {
                 name: name.clone(),
@@ -364,6 +347,31 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         entry("github-actions", triggers, jobs),
         root.get("name").and_then(Node::as_str),
     )
+}
+
+/// The commands of a job's steps, each step's expressions expanded in its own scope (the
+/// job's, with the step's `env:`).
+fn step_commands(steps: &[Node], js: &Scope, wd: Option<&str>, here: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for step in steps {
+        let mut step_scope = js.clone();
+        step_scope.add_env(step.get("env"));
+        let mut cmds = Vec::new();
+        github_steps(std::slice::from_ref(step), wd, here, &mut cmds);
+        commands.extend(step_scope.expand_commands(cmds));
+    }
+    commands
+}
+
+/// The triggers a job's `if:` lets start it, when fewer than all: those of the events it
+/// tests (`github.event_name == 'pull_request'`), or those it may hold on ([`narrowed`]).
+fn own_triggers(
+    job: &Node,
+    triggers: &[Trigger],
+    env: &std::collections::BTreeMap<String, String>,
+) -> Option<Vec<Trigger>> {
+    let cond = job.get("if").and_then(Node::as_str)?;
+    crate::ci::trial::event_filter(cond, triggers).or_else(|| narrowed(cond, triggers, env))
 }
 
 /// The triggers a job's `if:` may hold on, when that is fewer than all of them but some

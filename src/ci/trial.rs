@@ -149,6 +149,28 @@ pub(crate) fn event_filter(cond: &str, triggers: &[Trigger]) -> Option<Vec<Trigg
     (!kept.is_empty()).then_some(kept)
 }
 
+/// Whether a task's name says it tests (`test`, `tests`, `test_examples`, `unit-test`), and
+/// names no work besides (`train_test`, `build-and-test`).
+pub(crate) fn names_a_test(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let words: Vec<&str> = n.split(['_', '-', ':', '.']).collect();
+    words.iter().any(|w| matches!(*w, "test" | "tests"))
+        && !words.iter().any(|w| {
+            matches!(
+                *w,
+                "train"
+                    | "training"
+                    | "retrain"
+                    | "deploy"
+                    | "release"
+                    | "build"
+                    | "publish"
+                    | "all"
+                    | "and"
+            )
+        })
+}
+
 /// Whether a CI step's name says it tries the code out rather than doing the work: a
 /// smoke, dummy or sanity run, one "for testing" or "for CI" (`Train dummy model for testing`),
 /// or a test (`Test detection`, `Run unit tests`) that names no training. A name that also
@@ -312,5 +334,27 @@ mod tests {
         dead.sort();
         assert_eq!(dead, vec!["after", "train"]);
         assert!(unreachable_jobs(jobs, &[]).is_empty());
+    }
+
+    #[test]
+    fn task_names_that_say_they_test() {
+        for n in [
+            "test",
+            "tests",
+            "test_examples",
+            "unit-test",
+            "test:integration",
+        ] {
+            assert!(names_a_test(n), "{n}");
+        }
+        for n in [
+            "train",
+            "train_test",
+            "build-and-test",
+            "testing_data",
+            "latest",
+        ] {
+            assert!(!names_a_test(n), "{n}");
+        }
     }
 }

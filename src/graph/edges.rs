@@ -61,28 +61,6 @@ pub(crate) enum Failure {
     Itself(String),
 }
 
-/// Whether a task's name says it tests (`test`, `tests`, `test_examples`, `unit-test`), and
-/// names no work besides (`train_test`, `build-and-test`).
-fn names_a_test(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let words: Vec<&str> = n.split(['_', '-', ':', '.']).collect();
-    words.iter().any(|w| matches!(*w, "test" | "tests"))
-        && !words.iter().any(|w| {
-            matches!(
-                *w,
-                "train"
-                    | "training"
-                    | "retrain"
-                    | "deploy"
-                    | "release"
-                    | "build"
-                    | "publish"
-                    | "all"
-                    | "and"
-            )
-        })
-}
-
 impl<'a> Graph<'a> {
     /// The edges of one command of `from`: what it runs or references. Returns how the
     /// command fails the job when it runs a script the repository does not hold (and no
@@ -103,7 +81,7 @@ impl<'a> Graph<'a> {
                 // A task named as a test (`make test_examples`, `just tests`) tests what it runs.
                 let tests = modes.0
                     || (matches!(self.facts.get(&to.0), Some(FileFacts::Targets { .. }))
-                        && to.1.as_deref().is_some_and(names_a_test));
+                        && to.1.as_deref().is_some_and(crate::ci::trial::names_a_test));
                 out.push(Edge {
                     to,
                     via,
@@ -899,29 +877,4 @@ fn simple_bases(simple: &Simple, cmd: &Command, home: &str, bases: &[String]) ->
         }
     }
     b
-}
-
-#[cfg(test)]
-mod task_name_tests {
-    #[test]
-    fn task_names_that_say_they_test() {
-        for n in [
-            "test",
-            "tests",
-            "test_examples",
-            "unit-test",
-            "test:integration",
-        ] {
-            assert!(super::names_a_test(n), "{n}");
-        }
-        for n in [
-            "train",
-            "train_test",
-            "build-and-test",
-            "testing_data",
-            "latest",
-        ] {
-            assert!(!super::names_a_test(n), "{n}");
-        }
-    }
 }

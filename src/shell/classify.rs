@@ -359,6 +359,9 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
     if let Some(a) = package_build(program, sub(0)) {
         return Some(a);
     }
+    if let Some(a) = super::databricks::action(program, args) {
+        return Some(a);
+    }
     if let Some(a) = super::named_runs::job_by_name(program, args) {
         return Some(a);
     }
@@ -410,26 +413,6 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             alternatives: true,
         }),
         ("sam", Some("deploy" | "build" | "validate")) => sam(args),
-        ("databricks", Some("bundle")) => match sub(1) {
-            Some("deploy" | "validate") => Some(Action::Bundle { job: None }),
-            Some("run") => Some(Action::Bundle {
-                job: positional(&args[2..]).into_iter().next(),
-            }),
-            _ => None,
-        },
-        // A job or a one-time run defined by a JSON file (`databricks jobs create --json-file
-        // job.json`, `databricks runs submit --json @run.json`): that file's tasks.
-        ("databricks", Some("jobs" | "runs"))
-            if matches!(sub(1), Some("create" | "reset" | "submit")) =>
-        {
-            databricks_json(args)
-        }
-        // dbx (Databricks' deployment tool before bundles): `dbx deploy` publishes the jobs of
-        // its deployment file, `dbx execute NAME` / `dbx launch NAME` run one of them.
-        ("dbx", Some("deploy")) => Some(Action::Bundle { job: None }),
-        ("dbx", Some("execute" | "launch")) => Some(Action::Bundle {
-            job: positional(&args[1..]).into_iter().next(),
-        }),
         ("buildkite-agent", Some("pipeline")) if sub(1) == Some("upload") => {
             Some(buildkite_upload(args))
         }
@@ -472,24 +455,6 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
             Some(Action::Paths(paths))
         }
     }
-}
-
-/// The JSON file a Databricks CLI call reads its job from (`--json-file FILE`, `--json
-/// @FILE`, either with `=`).
-fn databricks_json(args: &[String]) -> Option<Action> {
-    let file = args.iter().enumerate().find_map(|(i, a)| {
-        let value = |flag: &str| {
-            a.strip_prefix(&format!("{flag}="))
-                .map(str::to_string)
-                .or_else(|| (a == flag).then(|| args.get(i + 1).cloned()).flatten())
-        };
-        value("--json-file")
-            .or_else(|| value("--json").and_then(|v| v.strip_prefix('@').map(str::to_string)))
-    })?;
-    Some(Action::Files {
-        paths: vec![file],
-        alternatives: false,
-    })
 }
 
 /// Task runners other than make, read as Makefiles are (`facts::tasks`): `just`, `task`, and

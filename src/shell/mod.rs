@@ -10,6 +10,7 @@ mod classify;
 mod named_runs;
 pub(crate) use named_runs::{airflow_dag_run, github_dispatched_workflow};
 mod containers;
+mod databricks;
 pub(crate) use containers::{VARIABLE_IMAGE, image_key, image_name};
 pub(crate) mod handover;
 pub(crate) mod lex;
