@@ -106,8 +106,14 @@ impl<'a> Graph<'a> {
         let mut cwd = cmd.cwd.clone();
         let mut fails = None;
         let fetched_before = state.fetched;
-        // `pip install -r requirements.txt` where the repository holds no such file fails.
+        // `pip install -r requirements.txt` where the repository holds no such file fails,
+        // unless an earlier command tested for the file (`if [ -f ... ]; then`).
+        let tested = shell::handover::tested_files(&cmd.text);
+        if state.tested.len() < 64 {
+            state.tested.extend(tested);
+        }
         if let Some(file) = shell::handover::requirements_file(&cmd.text)
+            && !state.tested.iter().any(|t| t == file)
             && !fetched_before
             && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
             && self.resolve_path(file, &bases, false).is_empty()

@@ -113,7 +113,7 @@ pub(crate) fn spec_file(simple: &Simple) -> Option<&str> {
 /// does not handle its failure (`||`): pip stops when the file is not there, and the graph,
 /// knowing the repository's files, decides whether it is.
 pub(crate) fn requirements_file(line: &str) -> Option<&str> {
-    if line.contains("||") {
+    if line.contains("||") || line.trim_start().starts_with('#') {
         return None;
     }
     line.split(['&', ';', '|']).find_map(|part| {
@@ -131,6 +131,16 @@ pub(crate) fn requirements_file(line: &str) -> Option<&str> {
             && (value.ends_with(".txt") || value.ends_with(".in")))
         .then(|| value.trim_start_matches("./"))
     })
+}
+
+/// The files a line tests for (`[ -f FILE ]`, `[[ -e FILE ]]`, `test -f FILE`).
+pub(crate) fn tested_files(line: &str) -> Vec<String> {
+    static TEST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?:\[\[?|\btest)\s+-[fe]\s+["']?([^\s"'\]]+)"#).expect("file test")
+    });
+    TEST.captures_iter(line)
+        .map(|c| c[1].trim_start_matches("./").to_string())
+        .collect()
 }
 
 /// The Python module a command names for its script to import (`run_pipeline.py
@@ -347,6 +357,11 @@ mod tests {
             None
         );
         assert_eq!(requirements_file("pip install pandas"), None);
+        assert_eq!(requirements_file("#pip install -r requirements.txt"), None);
+        assert_eq!(
+            tested_files("if [ -f requirements.test.txt ]; then"),
+            vec!["requirements.test.txt".to_string()]
+        );
     }
 
     /// A module named for a script to import, written with a space or `=`; a variable or a

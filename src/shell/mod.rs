@@ -113,6 +113,9 @@ pub(crate) struct ShellState {
     /// An earlier command may have brought files the repository does not hold (`git clone`,
     /// `curl -o`, `unzip`, `dvc pull`, `nbconvert`): a script missing from the tree may be one.
     pub fetched: bool,
+    /// Files an earlier command tested for (`if [ -f requirements.test.txt ]; then`): a
+    /// command that needs one may be inside that test. At most 64 are kept.
+    pub tested: Vec<String>,
 }
 
 /// Splits a command line into simple commands, tracking `cd` for the ones after it.
@@ -218,6 +221,7 @@ pub(crate) fn parse_line_with(
                     vars: state.vars.clone(),
                     renames: state.renames.clone(),
                     fetched: state.fetched,
+                    tested: state.tested.clone(),
                 };
                 let mut inner_simples = parse_line_with(inner, &mut inner_cwd, &mut inner_state);
                 state.fetched |= inner_state.fetched;
