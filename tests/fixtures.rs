@@ -290,6 +290,7 @@ fixture_tests! {
     library_setup_name_constant => "library-setup-name-constant",
     make_test_target_runs_examples => "make-test-target-runs-examples",
     gha_missing_requirements_file => "gha-missing-requirements-file",
+    own_package_named_demo => "own-package-named-demo",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -175,8 +175,16 @@ impl<'a> HitReader<'a> {
         None
     }
 
+    /// An example of a library: in a repository that declares a distribution, under a folder
+    /// named for examples, unless that folder is a package the repository declares itself
+    /// (`src/demo_sentiment_analysis/`, a Kedro project named `demo-sentiment-analysis`).
     pub(crate) fn library_example(&self) -> bool {
-        self.project.declares_distribution && is_example_path(self.rel)
+        self.project.declares_distribution
+            && is_example_path(self.rel)
+            && !self
+                .rel
+                .split('/')
+                .any(|dir| self.project.own_packages.contains(&normalise_package(dir)))
     }
 
     /// Whether every hit of the file is lowered, whatever its rule or line ([`Mention::OwnTool`],
