@@ -161,29 +161,18 @@ fn pytest_collects(files: &[String]) -> bool {
 }
 
 /// Whether a line runs pytest with no path to collect from (`uv run pytest -q`, `python -m
-/// pytest`): it collects what the repository's test files hold.
+/// pytest`), as the shell reader reads it (wrappers removed, test paths found): it collects
+/// what the repository's test files hold. Doctests (`--doctest-modules`) and `--pyargs`
+/// collect from elsewhere.
 fn bare_pytest(line: &str) -> bool {
-    let mut words = line
-        .split(['&', '|', ';'])
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .skip_while(|w| {
-            matches!(
-                *w,
-                "uv" | "poetry"
-                    | "pdm"
-                    | "pipenv"
-                    | "hatch"
-                    | "run"
-                    | "exec"
-                    | "python"
-                    | "python3"
-                    | "-m"
-            )
-        });
-    matches!(words.next(), Some("pytest" | "py.test"))
-        && words.all(|w| w.starts_with('-') && !w.starts_with("--doctest") && w != "--pyargs")
+    let mut cwd = None;
+    let simples = crate::shell::parse_line(line, &mut cwd);
+    simples.first().is_some_and(|s| {
+        (s.text.contains("pytest") || s.text.contains("py.test"))
+            && matches!(&s.action, crate::shell::Action::Tests { paths } if paths.is_empty())
+            && !s.text.contains("--doctest")
+            && !s.text.contains("--pyargs")
+    })
 }
 
 /// Why a CI test command tests nothing: pytest run with no path in a repository that holds

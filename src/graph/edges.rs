@@ -104,22 +104,8 @@ impl<'a> Graph<'a> {
             return None;
         }
         let mut cwd = cmd.cwd.clone();
-        let mut fails = None;
         let fetched_before = state.fetched;
-        // `pip install -r requirements.txt` where the repository holds no such file fails,
-        // unless an earlier command tested for the file (`if [ -f ... ]; then`).
-        let tested = shell::handover::tested_files(&cmd.text);
-        if state.tested.len() < 64 {
-            state.tested.extend(tested);
-        }
-        if let Some(file) = shell::handover::requirements_file(&cmd.text)
-            && !state.tested.iter().any(|t| t == file)
-            && !fetched_before
-            && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
-            && self.resolve_path(file, &bases, false).is_empty()
-        {
-            fails = Some(Failure::Itself(file.to_string()));
-        }
+        let mut fails = self.requirements_failure(cmd, &bases, fetched_before, state);
         for simple in shell::parse_line_with(&cmd.text, &mut cwd, state) {
             let b = simple_bases(&simple, cmd, &home, &bases);
             let (nodes, looks_resolvable) = self.simple_nodes(&simple, from, &b);

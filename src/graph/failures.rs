@@ -1,12 +1,12 @@
 //! How one step fails its job before it runs anything of the repository: an upload of a file
 //! the repository cannot hold, a project tool with no project file, a platform CLI given a
 //! specification file the tree lacks, a script told to import a module the repository does
-//! not hold. A step whose failure is ignored (`|| ...`, masked) fails nothing.
+//! not hold, a pip install from a requirements file the tree lacks. A step whose failure is ignored (`|| ...`, masked) fails nothing.
 
 use crate::graph::Graph;
 use crate::graph::edges::Failure;
 use crate::model::Command;
-use crate::shell::{self, Action, Simple};
+use crate::shell::{self, Action, ShellState, Simple};
 
 impl Graph<'_> {
     /// The failure `simple` (a simple command of `cmd`, run from `from` with bases `b`) brings
@@ -57,5 +57,27 @@ impl Graph<'_> {
         self.resolve_module(module, from, b)
             .is_none()
             .then(|| Failure::Itself(format!("{}.py", module.replace('.', "/"))))
+    }
+
+    /// `pip install -r requirements.txt` where the repository holds no such file fails the
+    /// job, unless an earlier command tested for the file (`if [ -f ... ]; then`, recorded in
+    /// `state`) or may have brought it.
+    pub(super) fn requirements_failure(
+        &self,
+        cmd: &Command,
+        bases: &[String],
+        fetched_before: bool,
+        state: &mut ShellState,
+    ) -> Option<Failure> {
+        let tested = shell::handover::tested_files(&cmd.text);
+        if state.tested.len() < 64 {
+            state.tested.extend(tested);
+        }
+        let file = shell::handover::requirements_file(&cmd.text)?;
+        (!state.tested.iter().any(|t| t == file)
+            && !fetched_before
+            && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
+            && self.resolve_path(file, bases, false).is_empty())
+        .then(|| Failure::Itself(file.to_string()))
     }
 }
