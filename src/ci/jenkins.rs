@@ -79,7 +79,7 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
     triggers.push(trig(TriggerKind::External, None, 1));
     // A script whose braces do not balance (a stage closed twice) does not compile: Jenkins
     // runs none of it, whatever starts it.
-    if unbalanced_braces(&doc.text).is_some() {
+    if crate::facts::braces::scan(&doc.text).unbalanced().is_some() {
         triggers.clear();
     }
     let mut commands = steps(doc, false);
@@ -106,52 +106,6 @@ pub(crate) fn jenkins(doc: &Document) -> FileFacts {
         triggers,
         jobs: vec![job],
     }
-}
-
-/// Where the braces of a Groovy script stop balancing, if they do, outside its strings (`'...'`, `"..."`, and
-/// their triple-quoted forms, where `${...}` stays inside) and comments (`//`, `/* */`): a
-/// closing brace with none open, or one left open at the end, is a compile error.
-fn unbalanced_braces(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let (mut i, mut depth) = (0usize, 0i64);
-    while i < b.len() {
-        let rest = &b[i..];
-        if rest.starts_with(b"//") {
-            i += rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
-        } else if rest.starts_with(b"/*") {
-            i += 2 + rest[2..]
-                .windows(2)
-                .position(|w| w == b"*/")
-                .map_or(rest.len(), |p| p + 2);
-        } else if rest.starts_with(b"'''") || rest.starts_with(b"\"\"\"") {
-            let q = &rest[..3];
-            i += 3 + rest[3..]
-                .windows(3)
-                .position(|w| w == q)
-                .map_or(rest.len(), |p| p + 3);
-        } else if rest[0] == b'\'' || rest[0] == b'"' {
-            let q = rest[0];
-            let mut j = 1;
-            while j < rest.len() && rest[j] != q && rest[j] != b'\n' {
-                j += if rest[j] == b'\\' { 2 } else { 1 };
-            }
-            i += j + 1;
-        } else {
-            match rest[0] {
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth < 0 {
-                        let line = b[..i].iter().filter(|&&c| c == b'\n').count() + 1;
-                        return Some(format!("line {line} closes a brace no block opened"));
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-    }
-    (depth > 0).then(|| format!("{depth} brace(s) opened and never closed"))
 }
 
 /// Why a stage whose `when` cannot hold is not automated.
@@ -487,7 +441,7 @@ impl CiSystem for Jenkins {
         Some(jenkins(doc))
     }
     fn load_error(&self, doc: &Document) -> Option<String> {
-        unbalanced_braces(&doc.text).map(|at| {
+        crate::facts::braces::scan(&doc.text).unbalanced().map(|at| {
             format!("its braces do not balance ({at}), so the script does not compile: Jenkins runs none of it")
         })
     }
@@ -566,14 +520,16 @@ mod tests {
     #[test]
     fn unbalanced_braces_run_nothing() {
         let ok = "pipeline {\n  stages {\n    stage('B') {\n      steps { sh \"echo ${env.X} }\" } // }\n    }\n  }\n}\n";
-        assert_eq!(unbalanced_braces(ok), None);
+        assert_eq!(crate::facts::braces::scan(ok).unbalanced(), None);
         let broken = "pipeline {\n  stages {\n    stage('B') { steps { sh 'make' } }\n    }\n    stage('D') { steps { sh 'deploy' } }\n  }\n}\n";
         assert_eq!(
-            unbalanced_braces(broken).as_deref(),
+            crate::facts::braces::scan(broken).unbalanced().as_deref(),
             Some("line 7 closes a brace no block opened")
         );
         assert_eq!(
-            unbalanced_braces("pipeline {\n  stages {\n").as_deref(),
+            crate::facts::braces::scan("pipeline {\n  stages {\n")
+                .unbalanced()
+                .as_deref(),
             Some("2 brace(s) opened and never closed")
         );
         match jenkins(&Document::new("Jenkinsfile", broken.to_string())) {

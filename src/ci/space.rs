@@ -20,57 +20,6 @@ pub(crate) struct Space;
 /// Where the checkout is mounted in a step's container.
 const WORK: &str = "/mnt/space/work/";
 
-/// The brace depth at the start of each line, outside strings (`"..."`, `"""..."""`) and
-/// comments (`//`, `/* */`).
-fn depths(text: &str) -> Vec<i64> {
-    let b = text.as_bytes();
-    let (mut out, mut depth, mut i) = (vec![0], 0i64, 0usize);
-    let newline = |out: &mut Vec<i64>, d: i64, n: usize| {
-        for _ in 0..n {
-            out.push(d);
-        }
-    };
-    while i < b.len() {
-        let rest = &b[i..];
-        let skip = if rest.starts_with(b"\"\"\"") {
-            3 + rest[3..]
-                .windows(3)
-                .position(|w| w == b"\"\"\"")
-                .map_or(rest.len() - 3, |p| p + 3)
-        } else if rest.starts_with(b"/*") {
-            2 + rest[2..]
-                .windows(2)
-                .position(|w| w == b"*/")
-                .map_or(rest.len() - 2, |p| p + 2)
-        } else if rest.starts_with(b"//") {
-            rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len())
-        } else if rest[0] == b'"' {
-            let mut j = 1;
-            while j < rest.len() && rest[j] != b'"' && rest[j] != b'\n' {
-                j += if rest[j] == b'\\' { 2 } else { 1 };
-            }
-            (j + 1).min(rest.len())
-        } else {
-            match rest[0] {
-                b'{' => depth += 1,
-                b'}' => depth -= 1,
-                b'\n' => newline(&mut out, depth, 1),
-                _ => {}
-            }
-            1
-        };
-        if skip > 1 || rest[0] == b'"' {
-            let lines = rest[..skip.min(rest.len())]
-                .iter()
-                .filter(|&&c| c == b'\n')
-                .count();
-            newline(&mut out, depth, lines);
-        }
-        i += skip.max(1);
-    }
-    out
-}
-
 /// The quoted strings of a call's arguments (`args("a", "b")`).
 fn strings(s: &str) -> Vec<String> {
     static STR: LazyLock<Regex> =
@@ -209,7 +158,7 @@ fn space(doc: &Document) -> FileFacts {
     static JOB: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^\s*job\s*\(\s*"([^"]*)""#).expect("space job"));
     let lines: Vec<&str> = doc.text.lines().collect();
-    let depth = depths(&doc.text);
+    let depth = crate::facts::braces::scan(&doc.text).line_depths;
     let mut jobs = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let Some(c) = JOB.captures(l).filter(|_| depth.get(i) == Some(&0)) else {

@@ -2,6 +2,7 @@
 //! stages, Dockerfiles, Python, shell scripts, Kustomize and other YAML job specs, and the YAML
 //! helpers the CI systems share.
 
+pub(crate) mod braces;
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
 pub(crate) mod dvc;
