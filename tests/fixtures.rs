@@ -291,6 +291,7 @@ fixture_tests! {
     make_test_target_runs_examples => "make-test-target-runs-examples",
     gha_missing_requirements_file => "gha-missing-requirements-file",
     own_package_named_demo => "own-package-named-demo",
+    terraform_databricks_job_train => "terraform-databricks-job-train",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -190,6 +190,15 @@ pub(crate) fn workspace_reference(line: u32, s: &str) -> Option<Command> {
 /// trailing path the repository may hold: the part after the workspace's own folders.
 pub(crate) fn workspace_path(s: &str) -> Option<String> {
     let s = s.trim();
+    // A root the job is handed (`${var.repo_path}/src/train`, `${workspace.root}/nb`): what
+    // follows it is the path inside the checkout, as under `/Repos/<user>/<repo>/`.
+    if let Some(rest) = s
+        .strip_prefix("${")
+        .and_then(|r| r.split_once("}/"))
+        .map(|(_, r)| r)
+    {
+        return workspace_path(&format!("/{rest}"));
+    }
     let rest = s
         .strip_prefix("dbfs:/")
         .or_else(|| s.strip_prefix("/dbfs/"))
@@ -466,6 +475,12 @@ mod tests {
             Some("jobs/train.py")
         );
         assert_eq!(workspace_path("/Shared/${var.env}/train"), None);
+        // A root the job is handed, then the path inside the checkout.
+        assert_eq!(
+            workspace_path("${var.repo_path}/src/ml/train").as_deref(),
+            Some("src/ml/train")
+        );
+        assert_eq!(workspace_path("${var.root}/${var.nb}"), None);
         assert_eq!(workspace_path("train.py"), None);
     }
 
