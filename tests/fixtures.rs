@@ -292,6 +292,7 @@ fixture_tests! {
     gha_missing_requirements_file => "gha-missing-requirements-file",
     own_package_named_demo => "own-package-named-demo",
     terraform_databricks_job_train => "terraform-databricks-job-train",
+    codebuild_project_started_by_hand => "codebuild-project-started-by-hand",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -228,7 +228,7 @@ impl<'a> Graph<'a> {
 
     /// A reference names a file (a template, a component spec), or a job by name; a directory
     /// named this way is where something else runs (`code:`), not something that runs.
-    fn reference_nodes(&self, text: &str, bases: &[String]) -> Vec<(NodeId, String)> {
+    pub(crate) fn reference_nodes(&self, text: &str, bases: &[String]) -> Vec<(NodeId, String)> {
         if let Some(tail) = text.strip_prefix("@workspace:") {
             return self
                 .workspace_file(tail)

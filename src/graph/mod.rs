@@ -5,6 +5,7 @@
 //! Every implemented evidence record reachable from an entry point is promoted to automated and
 //! given the chain of hops from the trigger to itself. Nothing is ever executed.
 
+mod declared;
 mod edges;
 mod failures;
 mod foreign;
@@ -515,6 +516,35 @@ mod tests {
             Tier::Implemented
         );
         assert_eq!(tier("Train and evaluate"), Tier::Automated);
+    }
+
+    /// A root buildspec is started from outside, unless the repository declares its CodeBuild
+    /// project: then the project says when (its webhook's pushes, or by hand without one).
+    #[test]
+    fn declared_codebuild_projects_say_when_the_buildspec_starts() {
+        let reached_on_push = |triggers: &str| {
+            let template = format!(
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Source:\n        Type: GITHUB\n        Location: https://github.com/acme/forecast\n{triggers}"
+            );
+            let buildspec =
+                "version: 0.2\nphases:\n  build:\n    commands:\n      - python train.py\n";
+            let (files, facts) = setup(&[
+                ("infra/pipeline.yml", template.as_str()),
+                ("buildspec.yml", buildspec),
+                ("train.py", "model.fit(x)\n"),
+            ]);
+            let auto = build_for(&files, &facts);
+            let mut evs = vec![ev_of("model_training", "train.py", 1)];
+            auto.promote(&facts, &mut evs);
+            evs[0].triggers.iter().map(|t| t.kind).collect::<Vec<_>>()
+        };
+        assert_eq!(reached_on_push(""), vec![TriggerKind::Manual]);
+        assert_eq!(
+            reached_on_push(
+                "      Triggers:\n        Webhook: true\n        FilterGroups:\n          - - Type: EVENT\n              Pattern: PUSH\n"
+            ),
+            vec![TriggerKind::Push]
+        );
     }
 
     /// A CodePipeline's buildspec file is a path from the root: one that exists only beside the

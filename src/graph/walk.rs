@@ -330,6 +330,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     let mut seeds: Vec<Seed> = Vec::new();
     // Pipelines others start after they succeed (`graph::upstream`).
     let mut ups = Upstreams::default();
+    let declared = super::declared::declared_starts(graph);
     for path in &paths {
         let path: &str = path;
         let FileFacts::Entry {
@@ -348,9 +349,11 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             auto.copies.push((path.to_string(), why));
             continue;
         }
+        // A start configured outside, which the repository's own declaration replaces.
+        let replaced = |t: &Trigger| t.kind == TriggerKind::External && declared.contains(path);
         let live: Vec<Trigger> = triggers
             .iter()
-            .filter(|t| fires(&t.paths, graph.files))
+            .filter(|t| fires(&t.paths, graph.files) && !replaced(t))
             .cloned()
             .collect();
         let triggers = &live;

@@ -33,7 +33,16 @@ pub(crate) fn codebuild_project(r: &Node, here: &str) -> Vec<Command> {
         return Vec::new();
     };
     let Some(bs) = p.get("Source").and_then(|s| s.get("BuildSpec")) else {
-        return Vec::new();
+        // No buildspec named: CodeBuild runs `buildspec.yml` at the source's root.
+        return p
+            .get("Source")
+            .map(|s| {
+                vec![Command::reference(
+                    s.line,
+                    crate::ci::from_root("buildspec.yml"),
+                )]
+            })
+            .unwrap_or_default();
     };
     let Some(text) = bs.as_str() else {
         return Vec::new();
@@ -84,6 +93,64 @@ fn source_trigger(action: &Node, entries: &[(String, u32, Node)]) -> Option<Trig
         Some(format!("CodePipeline {provider} source")),
         action.line,
     ))
+}
+
+/// When a CodeBuild project that no pipeline of the template runs starts: on the pushes or
+/// pull requests its webhook filters name (`Triggers: {Webhook: true, FilterGroups: ...}`), or
+/// by hand. None for a project that builds for a pipeline (`Source: {Type: CODEPIPELINE}`), has
+/// no source, or builds a repository the template seeds from an archive (another repository).
+fn standalone_project(
+    name: &str,
+    r: &Node,
+    entries: &[(String, u32, Node)],
+) -> Option<Vec<Trigger>> {
+    let props = r.get("Properties")?;
+    let source = props.get("Source")?;
+    let kind = str_at(source, &["Type"]).unwrap_or("");
+    if matches!(kind, "CODEPIPELINE" | "NO_SOURCE" | "S3") {
+        return None;
+    }
+    let seeded = source.get("Location").is_some_and(|l| {
+        named(l, entries).iter().any(|(_, _, o)| {
+            resource_type(o) == "AWS::CodeCommit::Repository"
+                && o.get("Properties").and_then(|p| p.get("Code")).is_some()
+        })
+    });
+    let in_pipeline = entries.iter().any(|(_, _, o)| {
+        resource_type(o) == "AWS::CodePipeline::Pipeline"
+            && o.get("Properties")
+                .is_some_and(|p| named(p, entries).iter().any(|(id, _, _)| id == name))
+    });
+    if seeded || in_pipeline {
+        return None;
+    }
+    let Some(t) = props.get("Triggers").filter(|t| {
+        t.get("Webhook")
+            .and_then(Node::as_str)
+            .is_some_and(|w| w.eq_ignore_ascii_case("true"))
+    }) else {
+        return Some(vec![trig(TriggerKind::Manual, None, r.line)]);
+    };
+    let mut scal = Vec::new();
+    t.scalars(&mut scal);
+    let pr = scal.iter().any(|(s, _)| s.contains("PULL_REQUEST"));
+    let push = scal.iter().any(|(s, _)| s.contains("PUSH")) || !pr;
+    let mut out = Vec::new();
+    if push {
+        out.push(trig(
+            TriggerKind::Push,
+            Some("CodeBuild webhook".into()),
+            t.line,
+        ));
+    }
+    if pr {
+        out.push(trig(
+            TriggerKind::PullRequest,
+            Some("CodeBuild webhook".into()),
+            t.line,
+        ));
+    }
+    Some(out)
 }
 
 /// A stage's actions, with both branches of an action written as `Fn::If: [cond, a, b]` (the
@@ -170,6 +237,10 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
                 }
                 (triggers, commands)
             }
+            "AWS::CodeBuild::Project" => match standalone_project(name, r, entries) {
+                Some(t) => (t, codebuild_project(r, here)),
+                None => continue,
+            },
             "AWS::SageMaker::MonitoringSchedule" => {
                 let mut se = Vec::new();
                 if let Some(p) = props {

@@ -79,7 +79,20 @@ impl Ctx<'_> {
         }
         // A buildspec named in the source repository (`buildspec = "ci/buildspec.yml"`), a
         // path from the source's root.
-        attrs(b.body, "buildspec")
+        let named = attrs(b.body, "buildspec");
+        if named.is_empty() {
+            // None named: CodeBuild runs `buildspec.yml` at the source's root.
+            return has_block(b.body, "source")
+                .map(|o| {
+                    Command::reference(
+                        self.line(b.body_start + o),
+                        crate::ci::from_root("buildspec.yml"),
+                    )
+                })
+                .into_iter()
+                .collect();
+        }
+        named
             .into_iter()
             .filter(|(_, s)| !s.contains('\n') && !s.contains('$'))
             .map(|(o, s)| Command::reference(self.line(b.body_start + o), crate::ci::from_root(s)))
@@ -136,6 +149,28 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                         at(0),
                     ));
                 }
+            }
+            // A project no webhook or pipeline of the file starts: started by hand, unless it
+            // builds for a pipeline declared elsewhere or has no source.
+            "aws_codebuild_project" => {
+                let started = blocks.iter().any(|o| {
+                    matches!(o.kind, "aws_codebuild_webhook" | "aws_codepipeline")
+                        && refs(o.body, "aws_codebuild_project", &blocks)
+                            .iter()
+                            .any(|p| p.name == b.name)
+                });
+                let source_type = has_block(b.body, "source")
+                    .and_then(|o| {
+                        attrs(&b.body[o..], "type")
+                            .first()
+                            .map(|(_, t)| t.to_string())
+                    })
+                    .unwrap_or_default();
+                if started || matches!(source_type.as_str(), "CODEPIPELINE" | "NO_SOURCE" | "S3") {
+                    continue;
+                }
+                triggers.push(trig(TriggerKind::Manual, None, at(0)));
+                commands.extend(cx.codebuild(b));
             }
             "aws_codepipeline" => {
                 let provider = attrs(b.body, "provider");
@@ -230,6 +265,26 @@ mod tests {
 
     fn jobs_of(text: &str) -> Vec<Job> {
         jobs(&Document::new("infra/ci.tf", text.to_string()))
+    }
+
+    /// A project that no webhook or pipeline starts runs its root buildspec by hand; one a
+    /// webhook starts is that webhook's job, and one building for a pipeline is not a job.
+    #[test]
+    fn codebuild_projects_without_a_webhook_are_started_by_hand() {
+        let project = |name: &str, source: &str| {
+            format!(
+                "resource \"aws_codebuild_project\" \"{name}\" {{\n  source {{\n    type     = \"{source}\"\n    location = var.repo\n  }}\n}}\n"
+            )
+        };
+        let j = jobs_of(&(project("manual", "GITHUB") + &project("for_pipeline", "CODEPIPELINE")));
+        assert_eq!(j.len(), 1, "{j:?}");
+        assert_eq!(j[0].triggers[0].kind, TriggerKind::Manual);
+        assert_eq!(j[0].commands[0].text, "@root:buildspec.yml");
+        let hooked = project("ci", "GITHUB")
+            + "resource \"aws_codebuild_webhook\" \"ci\" {\n  project_name = aws_codebuild_project.ci.name\n}\n";
+        let j = jobs_of(&hooked);
+        assert_eq!(j.len(), 1, "{j:?}");
+        assert_eq!(j[0].triggers[0].kind, TriggerKind::Push);
     }
 
     #[test]

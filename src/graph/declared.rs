@@ -1,0 +1,50 @@
+//! CI files whose start the repository declares itself. A buildspec or a Cloud Build file is
+//! started by a project or trigger configured in the CI service, so its own trigger is
+//! external; but when the repository's infrastructure code declares that project or trigger
+//! (a CloudFormation `AWS::CodeBuild::Project`, Terraform's `aws_codebuild_project` and
+//! `google_cloudbuild_trigger`), the declaration says when it starts: on its webhook's pushes,
+//! or only by hand when it has none.
+
+use crate::graph::Graph;
+use crate::model::{FileFacts, TriggerKind};
+use std::collections::HashSet;
+
+/// The system id of the readers of infrastructure code that declare pipelines and projects.
+const DECLARING: &str = "eventbridge";
+
+/// The CI files, started only from outside (every trigger external), that a job declared in
+/// the repository's infrastructure code runs.
+pub(crate) fn declared_starts(graph: &Graph) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for (path, f) in graph.facts.iter() {
+        let FileFacts::Entry { system, jobs, .. } = f else {
+            continue;
+        };
+        if *system != DECLARING {
+            continue;
+        }
+        let bases = [crate::paths::parent(path).to_string(), String::new()];
+        for c in jobs.iter().flat_map(|j| &j.commands).filter(|c| !c.shell) {
+            for ((t, _), _) in graph.reference_nodes(&c.text, &bases) {
+                if t != *path && only_external(graph, &t) {
+                    out.insert(t);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether the file is a CI entry whose every trigger is external.
+fn only_external(graph: &Graph, path: &str) -> bool {
+    match graph.facts.get(path) {
+        Some(FileFacts::Entry { triggers, jobs, .. }) => {
+            let all: Vec<_> = triggers
+                .iter()
+                .chain(jobs.iter().flat_map(|j| &j.triggers))
+                .collect();
+            !all.is_empty() && all.iter().all(|t| t.kind == TriggerKind::External)
+        }
+        _ => false,
+    }
+}
