@@ -741,6 +741,15 @@ fn tekton_listener_run_pipeline_and_tasks() {
         entry_triggers(&g, "tekton/once-run.yaml", Some("PipelineRun/train-once-")),
         vec!["manual"]
     );
+    // So is a run Kubeflow Pipelines compiled for Tekton: a package a person uploads.
+    assert_eq!(
+        entry_triggers(
+            &g,
+            "tekton/kfp-compiled-run.yaml",
+            Some("PipelineRun/confidence-check")
+        ),
+        vec!["manual"]
+    );
     // A pipeline or task runs only when something references it.
     assert_eq!(
         entry_triggers(&g, "tekton/pipeline.yaml", Some("Task/train-task")),

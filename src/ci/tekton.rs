@@ -7,7 +7,8 @@
 //! - a `PipelineRun` or `TaskRun` starts its pipeline or task: on the events of its Pipelines
 //!   as Code annotation (`pipelinesascode.tekton.dev/on-event`), else when whoever applies it
 //!   decides (external, as for other CI configured outside the repository); a run with only a
-//!   `generateName:` is created anew by each `kubectl create -f`, by hand (manual);
+//!   `generateName:` is created anew by each `kubectl create -f`, by hand (manual), and so is
+//!   one Kubeflow Pipelines compiled for Tekton (a pipeline package a person uploads);
 //! - a `TriggerTemplate` creates the runs in its `resourcetemplates` when a listener calls it;
 //! - a `Pipeline` runs its tasks (`taskRef` or inline `taskSpec`), a `Task` its steps
 //!   (`script`, or `command` and `args`); both only run when something references them.
@@ -145,7 +146,16 @@ fn run_triggers(d: &Node) -> Vec<Trigger> {
         let one_off = d
             .get("metadata")
             .is_some_and(|m| m.get("generateName").is_some() && m.get("name").is_none());
-        let kind = if one_off {
+        // A run Kubeflow Pipelines compiled for Tekton (`pipelines.kubeflow.org/...`
+        // annotations) is a pipeline package a person uploads or submits to the KFP server.
+        let kfp_package = ["annotations", "labels"].iter().any(|k| {
+            d.get("metadata").and_then(|m| m.get(k)).is_some_and(|a| {
+                a.entries()
+                    .iter()
+                    .any(|(key, _, _)| key.starts_with("pipelines.kubeflow.org/"))
+            })
+        });
+        let kind = if one_off || kfp_package {
             TriggerKind::Manual
         } else {
             TriggerKind::External
