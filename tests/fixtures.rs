@@ -293,6 +293,7 @@ fixture_tests! {
     own_package_named_demo => "own-package-named-demo",
     terraform_databricks_job_train => "terraform-databricks-job-train",
     codebuild_project_started_by_hand => "codebuild-project-started-by-hand",
+    gha_needs_disjoint_events => "gha-needs-disjoint-events",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -71,9 +71,17 @@ pub(crate) fn unreachable_jobs<'a>(
             memo.insert(name, Vec::new());
             return Vec::new();
         }
-        let mut kinds = event_filter(cond, triggers)
-            .map(|ts| ts.iter().map(|t| t.kind).collect())
-            .unwrap_or(all.clone());
+        // The events its condition may hold on (`github.event_name == 'push' && github.ref
+        // == 'refs/heads/main'` holds on pushes only).
+        let mut kinds: Vec<TriggerKind> = match event_filter(cond, triggers) {
+            Some(ts) => ts.iter().map(|t| t.kind).collect(),
+            None if cond.is_empty() => all.clone(),
+            None => triggers
+                .iter()
+                .filter(|t| crate::ci::gha_cond::may_hold_on(cond, t, &Default::default()))
+                .map(|t| t.kind)
+                .collect(),
+        };
         let whatever_happened = ["always()", "failure()", "cancelled()"]
             .iter()
             .any(|f| cond.contains(f));
