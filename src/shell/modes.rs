@@ -112,6 +112,16 @@ pub(crate) fn is_smoke_run(action: &Action, tokens: &[String]) -> bool {
         }
         let (k, v) = split_flag(t);
         let k = key_tail(k);
+        if is_test_mode_flag(k) || (k == "mode" && v.is_some_and(is_test_mode_value)) {
+            // `--test_dataset_mode True`, `--test-mode`, `--mode=ci`; not `... False`.
+            let value = v
+                .map(str::to_string)
+                .or_else(|| tokens.get(i + 1).filter(|n| !n.starts_with('-')).cloned());
+            return !matches!(
+                value.map(|v| v.to_ascii_lowercase()).as_deref(),
+                Some("false" | "0" | "no" | "none" | "off")
+            );
+        }
         if SMOKE_FLAGS.contains(&k) {
             // `--fast_dev_run`, `--smoke-test`, `fast_dev_run=true|1|5`; not `=false|0`.
             return !matches!(
@@ -131,6 +141,29 @@ pub(crate) fn is_smoke_run(action: &Action, tokens: &[String]) -> bool {
             .and_then(|v| v.parse::<u64>().ok())
             .is_some_and(|n| n <= limit)
     })
+}
+
+/// A flag that switches a run to a test, debug or CI mode (`test_mode`, `test-dataset-mode`,
+/// `debug_mode`, `ci_mode`): the run exercises the code on a reduced input.
+fn is_test_mode_flag(k: &str) -> bool {
+    let k = k.to_ascii_lowercase().replace('-', "_");
+    let Some(head) = k.strip_suffix("mode").map(|h| h.trim_end_matches('_')) else {
+        return false;
+    };
+    let head = head
+        .strip_suffix("dataset")
+        .or_else(|| head.strip_suffix("data"))
+        .map(|h| h.trim_end_matches('_'))
+        .unwrap_or(head);
+    matches!(head, "test" | "testing" | "debug" | "ci" | "smoke" | "dev")
+}
+
+/// A `--mode` value that makes a run a test (`--mode test`, `--mode=ci`).
+fn is_test_mode_value(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "test" | "testing" | "debug" | "ci" | "smoke"
+    )
 }
 
 #[cfg(test)]
@@ -154,6 +187,9 @@ mod tests {
             "python train.py --imgsz 64 --epochs 1 --device cpu",
             "python -m pkg.train trainer.max_epochs=1",
             "python train.py --num-epochs=1",
+            "python ./scripts/pipeline.py --test_dataset_mode True",
+            "python train.py --test-mode",
+            "python train.py --mode=ci",
         ] {
             assert!(is_smoke_run(&p, &toks(line)), "{line}");
         }
@@ -164,6 +200,9 @@ mod tests {
             "python train.py --epochs $EPOCHS",
             "python train.py trainer.fast_dev_run=false",
             "python train.py data/ci/train.csv",
+            "python train.py --test_dataset_mode False",
+            "python train.py --mode train",
+            "python train.py --test_size 0.2",
         ] {
             assert!(!is_smoke_run(&p, &toks(line)), "{line}");
         }
