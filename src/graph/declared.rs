@@ -4,6 +4,10 @@
 //! (a CloudFormation `AWS::CodeBuild::Project`, Terraform's `aws_codebuild_project` and
 //! `google_cloudbuild_trigger`), the declaration says when it starts: on its webhook's pushes,
 //! or only by hand when it has none.
+//!
+//! The other way round, a Tekton `Pipeline` that no run, trigger template or listener of the
+//! repository references is started from outside (a `PipelineRun` or trigger configured in the
+//! cluster, as an Azure Pipelines file is pointed at): its start is external.
 
 use crate::graph::Graph;
 use crate::model::{FileFacts, TriggerKind};
@@ -47,4 +51,39 @@ fn only_external(graph: &Graph, path: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// The Tekton `Pipeline` jobs (file, job name) that nothing in the repository references.
+pub(crate) fn tekton_pipelines_started_outside(graph: &Graph) -> HashSet<(String, String)> {
+    let referenced: HashSet<&str> = graph
+        .facts
+        .iter()
+        .filter_map(|(_, f)| match f {
+            FileFacts::Entry { jobs, .. } => Some(jobs),
+            _ => None,
+        })
+        .flatten()
+        .flat_map(|j| &j.commands)
+        .filter_map(|c| c.text.strip_prefix("@tekton:"))
+        .collect();
+    let mut out = HashSet::new();
+    for (path, f) in graph.facts.iter() {
+        let FileFacts::Entry { system, jobs, .. } = f else {
+            continue;
+        };
+        if *system != "tekton" {
+            continue;
+        }
+        for j in jobs {
+            let only_called =
+                !j.triggers.is_empty() && j.triggers.iter().all(|t| t.kind == TriggerKind::Called);
+            if j.name.starts_with("Pipeline/")
+                && only_called
+                && !referenced.contains(j.name.as_str())
+            {
+                out.insert((path.clone(), j.name.clone()));
+            }
+        }
+    }
+    out
 }

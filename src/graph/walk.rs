@@ -331,6 +331,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     // Pipelines others start after they succeed (`graph::upstream`).
     let mut ups = Upstreams::default();
     let declared = super::declared::declared_starts(graph);
+    let started_outside = super::declared::tekton_pipelines_started_outside(graph);
     for path in &paths {
         let path: &str = path;
         let FileFacts::Entry {
@@ -370,6 +371,29 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             };
             ups.follower(path, system, effective, j);
         }
+        let outside: Vec<Job>;
+        let jobs = if started_outside.iter().any(|(p, _)| p == path) {
+            outside = jobs
+                .iter()
+                .map(
+                    |j| match started_outside.contains(&(path.to_string(), j.name.clone())) {
+                        true => Job {
+                            triggers: vec![Trigger {
+                                kind: TriggerKind::External,
+                                detail: None,
+                                line: j.line,
+                                paths: Vec::new(),
+                            }],
+                            ..j.clone()
+                        },
+                        false => j.clone(),
+                    },
+                )
+                .collect();
+            &outside
+        } else {
+            jobs
+        };
         add_jobs(
             auto,
             &mut seeds,
