@@ -300,6 +300,11 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             let mut js = js;
             js.merge(&with_needs);
             let mut commands = step_commands(&steps, &js, job_wd.as_deref(), here);
+            // Nothing runs from a script that cannot parse to the end of the job.
+            let broken = broken_script(&steps, job_end);
+            if let Some((a, b, _)) = broken {
+                commands.retain(|c| !(a..=b).contains(&c.line));
+            }
             let may_fail = may_fail(job, all_steps, *line, job_end);
             // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
             if let Some(u) = job.get("uses").and_then(Node::as_str)
@@ -331,6 +336,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .into_iter()
                 .collect();
             never.extend(switched);
+            never.extend(broken);
             subs.into_iter().chain(std::iter::once(Job {
                 name: name.clone(),
                 line: *line,
@@ -347,6 +353,26 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
         entry("github-actions", triggers, jobs),
         root.get("name").and_then(Node::as_str),
     )
+}
+
+/// Why a job stops at a `run:` script that cannot parse.
+const BROKEN_SCRIPT: &str = "from a `run:` script that cannot parse (an `if`, `case` or loop never closed, or closed without being opened): bash stops there with a syntax error";
+
+/// From the first step whose `run:` script cannot parse ([`crate::shell::syntax::broken_at`]):
+/// from its broken line to the end of the job, nothing runs.
+fn broken_script(steps: &[Node], job_end: u32) -> Option<Never> {
+    steps.iter().find_map(|step| {
+        let run = step.get("run")?;
+        let text = run.as_str()?;
+        let at = crate::shell::syntax::broken_at(text)?;
+        // A block scalar's lines start on the line after `run: |`.
+        let first = if text.contains('\n') {
+            run.line + 1
+        } else {
+            run.line
+        };
+        Some((first + at as u32, job_end, BROKEN_SCRIPT))
+    })
 }
 
 /// The commands of a job's steps, each step's expressions expanded in its own scope (the

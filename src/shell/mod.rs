@@ -17,6 +17,7 @@ pub(crate) mod lex;
 mod modes;
 pub(crate) mod programs;
 mod runners;
+pub(crate) mod syntax;
 pub(crate) mod vars;
 
 use classify::classify;
