@@ -295,6 +295,7 @@ fixture_tests! {
     codebuild_project_started_by_hand => "codebuild-project-started-by-hand",
     gha_needs_disjoint_events => "gha-needs-disjoint-events",
     gha_unclosed_if_stops_job => "gha-unclosed-if-stops-job",
+    gha_databricks_local_notebook => "gha-databricks-local-notebook",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

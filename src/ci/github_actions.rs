@@ -166,11 +166,18 @@ pub(crate) fn github_steps(
                     // workspace path, which the graph matches by its trailing path.
                     if u.to_ascii_lowercase()
                         .starts_with("databricks/run-notebook@")
-                        && let Some(path) = str_at(step, &["with", "workspace-notebook-path"])
                     {
-                        commands.extend(crate::ci::orchestrators::databricks::workspace_reference(
-                            v.line, path,
-                        ));
+                        if let Some(path) = str_at(step, &["with", "workspace-notebook-path"]) {
+                            commands.extend(
+                                crate::ci::orchestrators::databricks::workspace_reference(
+                                    v.line, path,
+                                ),
+                            );
+                        }
+                        // Or a notebook of the checkout, uploaded and run as it is.
+                        if let Some(path) = str_at(step, &["with", "local-notebook-path"]) {
+                            commands.push(Command::reference(v.line, crate::ci::from_root(path)));
+                        }
                     }
                     // Docker's build action builds `file` (else the context's `Dockerfile`)
                     // in `context` (else the checkout's root), as `docker build` does.

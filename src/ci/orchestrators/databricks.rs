@@ -245,12 +245,25 @@ pub(crate) fn python_task_files(doc: &Document, facts: &mut FileFacts) {
         return;
     };
     // The workspace path of each first capture group, as a reference at its line.
+    // A relative task path (`"notebook_path": "01_Train"`) is beside the notebook that
+    // creates the job (a solution accelerator's `RUNME`).
+    let here = crate::paths::parent(&doc.rel).to_string();
     let mut refer = |re: &regex::Regex| {
         for m in re.captures_iter(&doc.text).filter_map(|c| c.get(1)) {
-            literals.extend(workspace_reference(
-                doc.file_line(doc.line_index(m.start())),
-                m.as_str(),
-            ));
+            let line = doc.file_line(doc.line_index(m.start()));
+            let s = m.as_str().trim();
+            let relative = !s.is_empty()
+                && !s.starts_with(['/', '.'])
+                && !s.contains("://")
+                && !s.contains(['$', '{', ':', ' ']);
+            match workspace_reference(line, s) {
+                Some(c) => literals.push(c),
+                None if relative => literals.extend(
+                    crate::paths::join(&here, s)
+                        .map(|p| Command::reference(line, format!("@workspace:{p}"))),
+                ),
+                None => {}
+            }
         }
     };
     let drives_databricks = doc.text.contains("providers.databricks")
@@ -425,6 +438,11 @@ mod tests {
         assert_eq!(
             refs("p = {\"notebook_task\": {\"notebook_path\": \"/Repos/me/proj/nb/train\"}}\n"),
             vec!["@workspace:proj/nb/train"]
+        );
+        // A relative path is beside the notebook that creates the job.
+        assert_eq!(
+            refs("job = {\"notebook_task\": {\"notebook_path\": f\"01_ML_Model_Trainer\"}}\n"),
+            vec!["@workspace:01_ML_Model_Trainer"]
         );
         assert_eq!(
             refs(
