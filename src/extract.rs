@@ -138,6 +138,9 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
         return ci::cdk_pipelines::read(doc).or_else(|| {
             let mut facts = python::python(doc);
             orchestrators::databricks::python_task_files(doc, &mut facts);
+            if let FileFacts::Python { literals, .. } = &mut facts {
+                literals.extend(crate::facts::dockerfile::python_image_refs(doc));
+            }
             Some(facts)
         });
     }

@@ -296,6 +296,7 @@ fixture_tests! {
     gha_needs_disjoint_events => "gha-needs-disjoint-events",
     gha_unclosed_if_stops_job => "gha-unclosed-if-stops-job",
     gha_databricks_local_notebook => "gha-databricks-local-notebook",
+    kfp_container_image_trains => "kfp-container-image-trains",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",
     jenkins_boto3_training => "jenkins-boto3-training",
     deploy_registry_alias_iac => "deploy-registry-alias-iac",

@@ -40,6 +40,32 @@ pub(crate) fn image_reference(line: u32, name: &str) -> Command {
     Command::reference(line, format!("{IMAGE_REF}{name}"))
 }
 
+/// Containers Python code runs by image name: a Kubeflow step (`dsl.ContainerOp(image=...)`,
+/// `dsl.ContainerSpec(image=...)`), a Vertex custom job (`"image_uri": ...`,
+/// `container_uri=...`), a SageMaker estimator or processor (`image_uri=...`). Each is a
+/// reference to the image's repository name (`@image:NAME`), which the graph resolves to the
+/// Dockerfile the repository builds it with; an f-string's fields before the name do not
+/// matter (`f"{REGION}-docker.pkg.dev/{PROJECT}/repo/trainer"` is `trainer`).
+pub(crate) fn python_image_refs(doc: &Document) -> Vec<Command> {
+    static IMAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:\b(?:image|image_uri|container_uri|imageUri)\s*=|["'](?:image|image_uri|imageUri|container_uri)["']\s*:)\s*f?["']([^"'\n]{1,300})["']"#,
+        )
+        .expect("python image pattern")
+    });
+    IMAGE
+        .captures_iter(&doc.text)
+        .filter_map(|c| c.get(1))
+        .filter(|m| !doc.is_comment_line(doc.line_index(m.start())))
+        .filter_map(|m| {
+            let name = image_name(m.as_str())?;
+            let line = doc.file_line(doc.line_index(m.start()));
+            Some(image_reference(line, &name))
+        })
+        .take(32)
+        .collect()
+}
+
 /// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
 /// paths mapped back to the repository through `COPY`/`ADD` and `WORKDIR` (the build context
 /// is taken to be the Dockerfile's directory).

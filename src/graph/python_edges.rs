@@ -68,6 +68,8 @@ impl Graph<'_> {
                     || e.to.0.ends_with(".sh")
                     || e.to.0.ends_with(".yml")
                     || e.to.0.ends_with(".yaml")
+                    // The Dockerfile of an image the code runs by name (`@image:trainer`).
+                    || c.text.starts_with(crate::facts::dockerfile::IMAGE_REF)
             }));
         }
     }
