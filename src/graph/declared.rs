@@ -10,7 +10,8 @@
 //! cluster, as an Azure Pipelines file is pointed at): its start is external.
 
 use crate::graph::Graph;
-use crate::model::{FileFacts, TriggerKind};
+use crate::model::{FileFacts, Job, Trigger, TriggerKind};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The system id of the readers of infrastructure code that declare pipelines and projects.
@@ -86,4 +87,34 @@ pub(crate) fn tekton_pipelines_started_outside(graph: &Graph) -> HashSet<(String
         }
     }
     out
+}
+
+/// The file's jobs with those [`tekton_pipelines_started_outside`] found started from outside
+/// (an external trigger at the job's line).
+pub(crate) fn started_outside<'j>(
+    path: &str,
+    jobs: &'j [Job],
+    outside: &HashSet<(String, String)>,
+) -> Cow<'j, [Job]> {
+    if !outside.iter().any(|(p, _)| p == path) {
+        return Cow::Borrowed(jobs);
+    }
+    Cow::Owned(
+        jobs.iter()
+            .map(
+                |j| match outside.contains(&(path.to_string(), j.name.clone())) {
+                    true => Job {
+                        triggers: vec![Trigger {
+                            kind: TriggerKind::External,
+                            detail: None,
+                            line: j.line,
+                            paths: Vec::new(),
+                        }],
+                        ..j.clone()
+                    },
+                    false => j.clone(),
+                },
+            )
+            .collect(),
+    )
 }

@@ -371,29 +371,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             };
             ups.follower(path, system, effective, j);
         }
-        let outside: Vec<Job>;
-        let jobs = if started_outside.iter().any(|(p, _)| p == path) {
-            outside = jobs
-                .iter()
-                .map(
-                    |j| match started_outside.contains(&(path.to_string(), j.name.clone())) {
-                        true => Job {
-                            triggers: vec![Trigger {
-                                kind: TriggerKind::External,
-                                detail: None,
-                                line: j.line,
-                                paths: Vec::new(),
-                            }],
-                            ..j.clone()
-                        },
-                        false => j.clone(),
-                    },
-                )
-                .collect();
-            &outside
-        } else {
-            jobs
-        };
+        let jobs = &*super::declared::started_outside(path, jobs, &started_outside);
         add_jobs(
             auto,
             &mut seeds,

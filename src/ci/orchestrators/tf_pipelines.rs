@@ -116,6 +116,44 @@ fn refs<'b, 'a>(body: &str, kind: &str, blocks: &'b [Block<'a>]) -> Vec<&'b Bloc
         .collect()
 }
 
+/// A CodeBuild webhook's triggers: the pull requests its filters name, pushes otherwise.
+fn webhook_triggers(body: &str, line: u32) -> Vec<Trigger> {
+    let pr = body.contains("PULL_REQUEST");
+    let push = body.contains("\"PUSH\"") || !pr;
+    let hook = |kind| trig(kind, Some("CodeBuild webhook".into()), line);
+    let mut out = Vec::new();
+    if push {
+        out.push(hook(TriggerKind::Push));
+    }
+    if pr {
+        out.push(hook(TriggerKind::PullRequest));
+    }
+    out
+}
+
+/// What a CodeBuild project that no webhook or pipeline of the file starts runs, by hand; None
+/// for one a webhook or pipeline starts, one that builds for a pipeline declared elsewhere, or
+/// one with no source.
+fn standalone_project(cx: &Ctx, b: &Block, blocks: &[Block]) -> Option<Vec<Command>> {
+    let started = blocks.iter().any(|o| {
+        matches!(o.kind, "aws_codebuild_webhook" | "aws_codepipeline")
+            && refs(o.body, "aws_codebuild_project", blocks)
+                .iter()
+                .any(|p| p.name == b.name)
+    });
+    let source_type = has_block(b.body, "source")
+        .and_then(|o| {
+            attrs(&b.body[o..], "type")
+                .first()
+                .map(|(_, t)| t.to_string())
+        })
+        .unwrap_or_default();
+    if started || matches!(source_type.as_str(), "CODEPIPELINE" | "NO_SOURCE" | "S3") {
+        return None;
+    }
+    Some(cx.codebuild(b))
+}
+
 /// The pipeline and trigger resources of a Terraform file as jobs.
 pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
     let blocks = resources(&doc.text);
@@ -133,45 +171,16 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                 for p in refs(b.body, "aws_codebuild_project", &blocks) {
                     commands.extend(cx.codebuild(p));
                 }
-                let pr = b.body.contains("PULL_REQUEST");
-                let push = b.body.contains("\"PUSH\"") || !pr;
-                if push {
-                    triggers.push(trig(
-                        TriggerKind::Push,
-                        Some("CodeBuild webhook".into()),
-                        at(0),
-                    ));
-                }
-                if pr {
-                    triggers.push(trig(
-                        TriggerKind::PullRequest,
-                        Some("CodeBuild webhook".into()),
-                        at(0),
-                    ));
-                }
+                triggers.extend(webhook_triggers(b.body, at(0)));
             }
-            // A project no webhook or pipeline of the file starts: started by hand, unless it
-            // builds for a pipeline declared elsewhere or has no source.
-            "aws_codebuild_project" => {
-                let started = blocks.iter().any(|o| {
-                    matches!(o.kind, "aws_codebuild_webhook" | "aws_codepipeline")
-                        && refs(o.body, "aws_codebuild_project", &blocks)
-                            .iter()
-                            .any(|p| p.name == b.name)
-                });
-                let source_type = has_block(b.body, "source")
-                    .and_then(|o| {
-                        attrs(&b.body[o..], "type")
-                            .first()
-                            .map(|(_, t)| t.to_string())
-                    })
-                    .unwrap_or_default();
-                if started || matches!(source_type.as_str(), "CODEPIPELINE" | "NO_SOURCE" | "S3") {
-                    continue;
+            "aws_codebuild_project" => match standalone_project(&cx, b, &blocks) {
+                Some(c) => {
+                    triggers.push(trig(TriggerKind::Manual, None, at(0)));
+                    commands.extend(c);
                 }
-                triggers.push(trig(TriggerKind::Manual, None, at(0)));
-                commands.extend(cx.codebuild(b));
-            }
+                None => continue,
+            },
+            // A project no webhook or pipeline of the file starts: started by hand (above).
             "aws_codepipeline" => {
                 let provider = attrs(b.body, "provider");
                 let source = provider.iter().find(|(_, p)| {
