@@ -11,7 +11,10 @@
 //!   one Kubeflow Pipelines compiled for Tekton (a pipeline package a person uploads);
 //! - a `TriggerTemplate` creates the runs in its `resourcetemplates` when a listener calls it;
 //! - a `Pipeline` runs its tasks (`taskRef` or inline `taskSpec`), a `Task` its steps
-//!   (`script`, or `command` and `args`); both only run when something references them.
+//!   (`script`, or `command` and `args`); both run when something references them, and a
+//!   `Pipeline` nothing in the repository references is started from outside (a run or
+//!   trigger configured in the cluster: external, decided across files in
+//!   `graph::declared`).
 //!
 //! References by name (`pipelineRef`, `taskRef`, a listener's `template`) reach the object of
 //! that kind and name in any file of the tree.
@@ -25,7 +28,7 @@ use crate::read::structured::Node;
 pub(crate) struct Tekton;
 
 /// The id of Tekton's entry points, and of its named references.
-const ID: &str = "tekton";
+pub(crate) const ID: &str = "tekton";
 
 fn is_tekton(d: &Node) -> bool {
     d.get("apiVersion")

@@ -14,9 +14,6 @@ use crate::model::{FileFacts, Job, Trigger, TriggerKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-/// The system id of the readers of infrastructure code that declare pipelines and projects.
-const DECLARING: &str = "eventbridge";
-
 /// The CI files, started only from outside (every trigger external), that a job declared in
 /// the repository's infrastructure code runs.
 pub(crate) fn declared_starts(graph: &Graph) -> HashSet<String> {
@@ -25,7 +22,7 @@ pub(crate) fn declared_starts(graph: &Graph) -> HashSet<String> {
         let FileFacts::Entry { system, jobs, .. } = f else {
             continue;
         };
-        if *system != DECLARING {
+        if *system != crate::ci::orchestrators::IAC {
             continue;
         }
         let bases = [crate::paths::parent(path).to_string(), String::new()];
@@ -65,14 +62,19 @@ pub(crate) fn tekton_pipelines_started_outside(graph: &Graph) -> HashSet<(String
         })
         .flatten()
         .flat_map(|j| &j.commands)
-        .filter_map(|c| c.text.strip_prefix("@tekton:"))
+        .filter_map(|c| {
+            c.text
+                .strip_prefix('@')
+                .and_then(|r| r.strip_prefix(crate::ci::tekton::ID))
+                .and_then(|r| r.strip_prefix(':'))
+        })
         .collect();
     let mut out = HashSet::new();
     for (path, f) in graph.facts.iter() {
         let FileFacts::Entry { system, jobs, .. } = f else {
             continue;
         };
-        if *system != "tekton" {
+        if *system != crate::ci::tekton::ID {
             continue;
         }
         for j in jobs {

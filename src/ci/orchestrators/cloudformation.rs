@@ -91,7 +91,7 @@ pub(crate) fn cloudformation(root: &Node, end: u32, here: &str) -> Option<FileFa
     jobs.extend(super::cfn_pipeline::jobs(entries, end, here));
     if !jobs.is_empty() {
         jobs.sort_by_key(|j| j.line);
-        return Some(entry("eventbridge", Vec::new(), jobs));
+        return Some(entry(super::IAC, Vec::new(), jobs));
     }
     let mut commands = scalar_commands(root, true, here);
     for (_, _, r) in entries {
@@ -107,7 +107,7 @@ pub(crate) struct CloudFormation;
 
 impl CiSystem for CloudFormation {
     fn id(&self) -> &'static str {
-        "eventbridge"
+        super::IAC
     }
     fn words(&self) -> &'static [&'static str] {
         &["Resources"]

@@ -16,6 +16,11 @@ pub(crate) mod tf_pipelines;
 
 use crate::ci::CiSystem;
 
+/// The system id of infrastructure code that declares pipelines, projects and event wiring
+/// (CloudFormation/SAM and Terraform: EventBridge rules, CodePipelines, CodeBuild projects,
+/// Databricks jobs), as the report names it.
+pub(crate) const IAC: &str = "eventbridge";
+
 /// Every orchestrator, in the order a YAML document is matched against their shapes.
 pub(crate) static REGISTRY: &[&dyn CiSystem] = &[
     &databricks::Databricks,

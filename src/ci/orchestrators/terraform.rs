@@ -22,7 +22,7 @@ pub(crate) fn terraform(doc: &Document) -> Option<FileFacts> {
     if jobs.is_empty() {
         return None;
     }
-    Some(entry("eventbridge", Vec::new(), jobs))
+    Some(entry(super::IAC, Vec::new(), jobs))
 }
 
 /// The file's EventBridge rules and schedulers as one job: their schedules and event patterns
@@ -180,7 +180,7 @@ pub(crate) struct Terraform;
 
 impl CiSystem for Terraform {
     fn id(&self) -> &'static str {
-        "eventbridge"
+        super::IAC
     }
     fn at(&self, rel: &str) -> bool {
         rel.ends_with(".tf")
