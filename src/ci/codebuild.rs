@@ -6,7 +6,7 @@
 
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, scalar_commands, trig, whole_job};
-use crate::model::{FileFacts, TriggerKind};
+use crate::model::{FileFacts, Trigger, TriggerKind};
 use crate::paths::file_name;
 use crate::paths::is_yaml;
 use crate::read::Document;
@@ -60,6 +60,21 @@ impl CiSystem for CodeBuild {
             ),
         ]
     }
+}
+
+/// The triggers of a CodeBuild webhook whose filters name pushes and pull requests as given
+/// (in CloudFormation or Terraform): the pull requests when named, pushes when named or when
+/// no pull request is.
+pub(crate) fn webhook_triggers(pushes: bool, pull_requests: bool, line: u32) -> Vec<Trigger> {
+    let hook = |kind| trig(kind, Some("CodeBuild webhook".into()), line);
+    let mut out = Vec::new();
+    if pushes || !pull_requests {
+        out.push(hook(TriggerKind::Push));
+    }
+    if pull_requests {
+        out.push(hook(TriggerKind::PullRequest));
+    }
+    out
 }
 
 impl CodeBuild {

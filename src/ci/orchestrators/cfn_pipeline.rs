@@ -133,24 +133,12 @@ fn standalone_project(
     };
     let mut scal = Vec::new();
     t.scalars(&mut scal);
-    let pr = scal.iter().any(|(s, _)| s.contains("PULL_REQUEST"));
-    let push = scal.iter().any(|(s, _)| s.contains("PUSH")) || !pr;
-    let mut out = Vec::new();
-    if push {
-        out.push(trig(
-            TriggerKind::Push,
-            Some("CodeBuild webhook".into()),
-            t.line,
-        ));
-    }
-    if pr {
-        out.push(trig(
-            TriggerKind::PullRequest,
-            Some("CodeBuild webhook".into()),
-            t.line,
-        ));
-    }
-    Some(out)
+    let named = |w: &str| scal.iter().any(|(s, _)| s.contains(w));
+    Some(crate::ci::codebuild::webhook_triggers(
+        named("PUSH"),
+        named("PULL_REQUEST"),
+        t.line,
+    ))
 }
 
 /// A stage's actions, with both branches of an action written as `Fn::If: [cond, a, b]` (the

@@ -116,21 +116,6 @@ fn refs<'b, 'a>(body: &str, kind: &str, blocks: &'b [Block<'a>]) -> Vec<&'b Bloc
         .collect()
 }
 
-/// A CodeBuild webhook's triggers: the pull requests its filters name, pushes otherwise.
-fn webhook_triggers(body: &str, line: u32) -> Vec<Trigger> {
-    let pr = body.contains("PULL_REQUEST");
-    let push = body.contains("\"PUSH\"") || !pr;
-    let hook = |kind| trig(kind, Some("CodeBuild webhook".into()), line);
-    let mut out = Vec::new();
-    if push {
-        out.push(hook(TriggerKind::Push));
-    }
-    if pr {
-        out.push(hook(TriggerKind::PullRequest));
-    }
-    out
-}
-
 /// What a CodeBuild project that no webhook or pipeline of the file starts runs, by hand; None
 /// for one a webhook or pipeline starts, one that builds for a pipeline declared elsewhere, or
 /// one with no source.
@@ -171,7 +156,11 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                 for p in refs(b.body, "aws_codebuild_project", &blocks) {
                     commands.extend(cx.codebuild(p));
                 }
-                triggers.extend(webhook_triggers(b.body, at(0)));
+                triggers.extend(crate::ci::codebuild::webhook_triggers(
+                    b.body.contains("\"PUSH\""),
+                    b.body.contains("PULL_REQUEST"),
+                    at(0),
+                ));
             }
             "aws_codebuild_project" => match standalone_project(&cx, b, &blocks) {
                 Some(c) => {
