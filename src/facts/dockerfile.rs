@@ -56,7 +56,7 @@ pub(crate) fn python_image_refs(doc: &Document) -> Vec<Command> {
     IMAGE
         .captures_iter(&doc.text)
         .filter_map(|c| c.get(1))
-        .filter(|m| !doc.is_comment_line(doc.line_index(m.start())))
+        .filter(|m| !doc.is_comment_line(doc.line_index(m.start())) && names_an_image(m.as_str()))
         .filter_map(|m| {
             let name = image_name(m.as_str())?;
             let line = doc.file_line(doc.line_index(m.start()));
@@ -64,6 +64,22 @@ pub(crate) fn python_image_refs(doc: &Document) -> Vec<Command> {
         })
         .take(32)
         .collect()
+}
+
+/// Whether a value written for an `image` names a container image, not a file or a folder
+/// (`image = "data/train_images"`, `image="cat.jpg"`): a registry host (with a dot, a port or
+/// an f-string field: `gcr.io/p/trainer`, `{REGION}-docker.pkg.dev/...`) before its path, or a
+/// tag (`acme/trainer:latest`).
+fn names_an_image(v: &str) -> bool {
+    if v.contains("://") || v.contains(char::is_whitespace) {
+        return false;
+    }
+    let last = v.rsplit('/').next().unwrap_or(v);
+    let tagged = last.contains(':') || last.contains('@');
+    let hosted = v
+        .split_once('/')
+        .is_some_and(|(host, _)| host.contains(['.', ':', '{']));
+    tagged || hosted
 }
 
 /// A Dockerfile: `RUN` commands, and `CMD` / `ENTRYPOINT` (exec or shell form), with image
@@ -336,6 +352,35 @@ impl Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Python code runs an image by its name; a file or folder written for an `image` is none.
+    #[test]
+    fn images_python_runs_by_name() {
+        let refs = |text: &str| {
+            python_image_refs(&Document::new("pipeline.py", text.to_string()))
+                .into_iter()
+                .map(|c| c.text)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            refs(
+                "op = dsl.ContainerSpec(\n    image=f'us-west1-docker.pkg.dev/{P}/repo/vertex_train:v1'\n)\n"
+            ),
+            vec!["@image:vertex_train"]
+        );
+        assert_eq!(
+            refs("spec = {\"image_uri\": f\"{REGION}-docker.pkg.dev/{P}/repo/trainer\"}\n"),
+            vec!["@image:trainer"]
+        );
+        assert_eq!(
+            refs("est = Estimator(image_uri=\"acme/trainer:latest\")\n"),
+            vec!["@image:trainer"]
+        );
+        assert!(
+            refs("image = \"data/train_images\"\nimage=\"cat.jpg\"\n# image='gcr.io/p/x'\n")
+                .is_empty()
+        );
+    }
 
     /// Docker's and Podman's names for the file, with a variant's suffix or prefix.
     #[test]

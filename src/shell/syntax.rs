@@ -64,7 +64,9 @@ fn heredoc_delimiter(line: &str) -> Option<String> {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    (!word.is_empty()).then_some(word)
+    // A delimiter is a word (`EOF`, `END_OF_JOB`); `$((1<<4))` shifts bits.
+    word.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        .then_some(word)
 }
 
 #[cfg(test)]
@@ -89,6 +91,7 @@ mod tests {
             "case $ENV in\n  prod) make deploy ;;\n  *) echo skip ;;\nesac\n",
             "cat <<EOF > notes.txt\nif you read this\nEOF\necho done\n",
             "echo 'if' \"fi\"\n",
+            "if [ -n \"$X\" ]; then\n  MASK=$((1<<4))\nfi\n",
             "if a; then if b; then c; fi; fi\n",
             "for d in x y; do for f in $d/*; do echo $f; done; done\n",
         ] {
