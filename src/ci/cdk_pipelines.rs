@@ -125,6 +125,7 @@ pub(crate) fn read(doc: &Document) -> Option<FileFacts> {
             may_fail: Vec::new(),
             trial: Vec::new(),
             never: Vec::new(),
+            after: Vec::new(),
         });
     }
     for (start, end) in lex.calls(&["fromSourceFilename", "from_source_filename"]) {

@@ -148,6 +148,7 @@ pub(crate) fn circleci(root: &Node, end: u32) -> FileFacts {
             may_fail: Vec::new(),
             trial: Vec::new(),
             never: Vec::new(),
+            after: Vec::new(),
         });
     }
     entry("circleci", vec![trig(TriggerKind::Push, None, 1)], jobs)

@@ -353,6 +353,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 may_fail,
                 trial,
                 never,
+                after: runs_after(job),
             }))
         })
         .collect();
@@ -362,8 +363,21 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
     )
 }
 
-/// Why a job stops at a `run:` script that cannot parse.
-const BROKEN_SCRIPT: &str = "from a `run:` script that cannot parse (an `if`, `case` or loop never closed, or closed without being opened): bash stops there with a syntax error";
+/// The jobs a job `needs:` to succeed before it starts: none when its `if:` lets it run
+/// whatever they do (`always()`, `failure()`, `cancelled()`).
+fn runs_after(job: &Node) -> Vec<String> {
+    let cond = job.get("if").and_then(Node::as_str).unwrap_or("");
+    if ["always()", "failure()", "cancelled()"]
+        .iter()
+        .any(|f| cond.contains(f))
+    {
+        return Vec::new();
+    }
+    crate::ci::trial::needs_of(job)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
 
 /// From the first step whose `run:` script cannot parse ([`crate::shell::syntax::broken_at`]):
 /// from its broken line to the end of the job, nothing runs.
@@ -378,7 +392,11 @@ fn broken_script(steps: &[Node], job_end: u32) -> Option<Never> {
         } else {
             run.line
         };
-        Some((first + at as u32, job_end, BROKEN_SCRIPT))
+        Some((
+            first + at as u32,
+            job_end,
+            crate::shell::syntax::BROKEN_SCRIPT,
+        ))
     })
 }
 

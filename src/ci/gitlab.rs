@@ -110,6 +110,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
         .filter(|(k, _, v)| k.starts_with('.') && matches!(v.value, Value::Map(_)))
         .map(|(k, _, v)| (k.as_str(), v))
         .collect();
+    let mut order: Vec<Order> = Vec::new();
     for ((name, line, job), (_, job_end)) in entries.iter().zip(ranges(entries, end)) {
         // `include:`, and a job's `trigger: include:` (a child pipeline): their jobs run
         // as part of this pipeline.
@@ -181,14 +182,96 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             },
             trial: Vec::new(),
             never: Vec::new(),
+            after: Vec::new(),
         });
+        order.push(Order::of(job, &chain));
     }
+    runs_after(root, &mut jobs, &order);
     FileFacts::Entry {
         system: "gitlab-ci",
         triggers,
         jobs,
         includes,
         name: None,
+    }
+}
+
+/// Where a job sits in the pipeline's order: its stage, its `needs:` (None without the key)
+/// and whether it runs whatever came before (`when: always` / `on_failure`).
+struct Order {
+    stage: String,
+    needs: Option<Vec<String>>,
+    regardless: bool,
+}
+
+impl Order {
+    /// A job's order, its own keys over its templates'.
+    fn of(job: &Node, chain: &[&Node]) -> Order {
+        let own = |k: &str| {
+            std::iter::once(job)
+                .chain(chain.iter().rev().copied())
+                .find_map(|n| n.get(k))
+        };
+        let needs = own("needs").map(|n| {
+            let one = |x: &Node| {
+                x.as_str()
+                    .or_else(|| x.get("job").and_then(Node::as_str))
+                    .map(str::to_string)
+            };
+            match n.as_str() {
+                Some(s) => vec![s.to_string()],
+                None => n.as_seq().iter().filter_map(one).collect(),
+            }
+        });
+        let when = |n: &Node| matches!(n.as_str(), Some("always" | "on_failure"));
+        let regardless = own("when").is_some_and(when)
+            || own("rules")
+                .is_some_and(|r| r.as_seq().iter().any(|x| x.get("when").is_some_and(when)));
+        Order {
+            stage: own("stage")
+                .and_then(Node::as_str)
+                .unwrap_or("test")
+                .to_string(),
+            needs,
+            regardless,
+        }
+    }
+}
+
+/// Fills each job's [`Job::after`]: the jobs it `needs:`, or without that key every job of an
+/// earlier stage (`stages:`, by default `build`, `test`, `deploy`). A stage nobody lists
+/// keeps its jobs unordered.
+fn runs_after(root: &Node, jobs: &mut [Job], order: &[Order]) {
+    let mut stages: Vec<String> = vec![".pre".to_string()];
+    match root.get("stages") {
+        Some(list) => stages.extend(
+            list.as_seq()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string),
+        ),
+        None => stages.extend(["build", "test", "deploy"].map(str::to_string)),
+    }
+    stages.push(".post".to_string());
+    let rank = |s: &str| stages.iter().position(|x| x == s);
+    let names: Vec<(String, Option<usize>)> = jobs
+        .iter()
+        .zip(order)
+        .map(|(j, o)| (j.name.clone(), rank(&o.stage)))
+        .collect();
+    for (job, o) in jobs.iter_mut().zip(order) {
+        if o.regardless {
+            continue;
+        }
+        job.after = match (&o.needs, rank(&o.stage)) {
+            (Some(needs), _) => needs.clone(),
+            (None, Some(r)) => names
+                .iter()
+                .filter(|(_, x)| x.is_some_and(|x| x < r))
+                .map(|(n, _)| n.clone())
+                .collect(),
+            (None, None) => Vec::new(),
+        };
     }
 }
 

@@ -775,9 +775,15 @@ impl<'a> Graph<'a> {
         };
         match facts {
             FileFacts::Entry { jobs, .. } => {
+                // Jobs that run only after one that always fails never start.
+                let unstarted = match jobs.iter().any(|j| !j.after.is_empty()) {
+                    true => self.job_stops(path).unstarted,
+                    false => Vec::new(),
+                };
                 for j in jobs
                     .iter()
                     .filter(|j| sub.as_ref().is_none_or(|s| *s == j.name))
+                    .filter(|j| !unstarted.contains(&j.name))
                 {
                     self.job_edges(path, j, &mut out, unresolved);
                 }

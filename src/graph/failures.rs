@@ -49,6 +49,17 @@ impl Graph<'_> {
                 return Some(Failure::Itself(file.to_string()));
             }
         }
+        // pytest told to collect a path the repository does not hold (`pytest proto/tests`
+        // where the tests are in `tests/`) stops: "file or directory not found".
+        if !fetched_before
+            && !fetched_now
+            && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
+            && let Some(p) = shell::handover::test_paths(simple)
+                .into_iter()
+                .find(|p| self.resolve_path(p, b, true).is_empty())
+        {
+            return Some(Failure::Itself(p.to_string()));
+        }
         // A script told to import a module the repository does not hold (`run_pipeline.py
         // --module-name pipelines.x.pipeline`) fails at its start: the module is looked up as
         // an import of the command's own folders is. It is the project's own: a repository an
@@ -73,11 +84,15 @@ impl Graph<'_> {
         if state.tested.len() < 64 {
             state.tested.extend(tested);
         }
-        let file = shell::handover::requirements_file(&cmd.text)?;
-        (!state.tested.iter().any(|t| t == file)
-            && !fetched_before
-            && !cmd.cwd.as_deref().is_some_and(|d| d.contains('$'))
-            && self.resolve_path(file, bases, false).is_empty())
-        .then(|| Failure::Itself(file.to_string()))
+        if fetched_before || cmd.cwd.as_deref().is_some_and(|d| d.contains('$')) {
+            return None;
+        }
+        shell::handover::requirements_files(&cmd.text)
+            .into_iter()
+            .find(|file| {
+                !state.tested.iter().any(|t| t == file)
+                    && self.resolve_path(file, bases, false).is_empty()
+            })
+            .map(|file| Failure::Itself(file.to_string()))
     }
 }

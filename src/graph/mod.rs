@@ -14,6 +14,7 @@ mod memo;
 mod python_edges;
 mod reach;
 mod resolve;
+mod stops;
 mod upstream;
 mod walk;
 

@@ -202,7 +202,7 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     auto.unresolved = unresolved;
     let reached_files: HashSet<&String> = auto.reached.keys().map(|(p, _)| p).collect();
     for path in reached_files {
-        let stops = stopped_jobs(graph, path);
+        let stops = graph.job_stops(path).ranges;
         if !stops.is_empty() {
             auto.stopped.insert(path.clone(), stops);
         }
@@ -216,46 +216,6 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
         }
     }
     auto
-}
-
-/// The lines of a CI file's jobs that never run, each range with why: after a step that runs a
-/// script the repository lacks or uploads a file it cannot hold (the job fails at that step),
-/// and a stage whose `when` cannot
-/// hold ([`crate::model::Job::never`]).
-fn stopped_jobs(graph: &Graph, path: &str) -> Vec<(u32, u32, String)> {
-    let Some(FileFacts::Entry { jobs, .. }) = graph.facts.get(path) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for j in jobs {
-        for &(a, b, why) in &j.never {
-            out.push((a, b, why.to_string()));
-        }
-        let mut state = crate::shell::ShellState::default();
-        let (mut edges, mut unresolved) = (Vec::new(), Vec::new());
-        for c in &j.commands {
-            if let Some(script) =
-                graph.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state)
-                && !j.may_fail_at(c.line)
-            {
-                match script {
-                    super::edges::Failure::Itself(file) => out.push((
-                        c.line,
-                        j.end,
-                        format!("from a step that needs `{file}`, which the repository does not hold: the job fails there"),
-                    )),
-                    super::edges::Failure::After(script) if c.line < j.end => out.push((
-                        c.line + 1,
-                        j.end,
-                        format!("after a step that needs `{script}`, which the repository does not hold: the job stops there"),
-                    )),
-                    super::edges::Failure::After(_) => {}
-                }
-                break;
-            }
-        }
-    }
-    out
 }
 
 /// Per including file, the entry files it includes, with the lines that include them.

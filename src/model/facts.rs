@@ -59,6 +59,10 @@ pub struct Job {
     /// `DEPLOY` to `'false'`), a GitHub job whose steps only print messages. Nothing in them
     /// is automated. Each range with why, as the report says it.
     pub never: Vec<(u32, u32, &'static str)>,
+    /// The jobs of the same file that must succeed before this one starts (GitHub `needs:`,
+    /// GitLab `needs:` or, without it, the jobs of earlier stages). Empty when it runs whatever
+    /// they do (`if: always()`, `when: always`). A job after one that always fails never runs.
+    pub after: Vec<String>,
 }
 
 impl Job {
@@ -79,6 +83,7 @@ impl Job {
             may_fail: Vec::new(),
             trial: Vec::new(),
             never: Vec::new(),
+            after: Vec::new(),
         }
     }
 

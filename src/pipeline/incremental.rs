@@ -156,8 +156,10 @@ fn same_jobs(x: &[Job], y: &[Job]) -> bool {
                 may_fail,
                 trial,
                 never,
+                after,
             } = j;
             *name == k.name
+                && *after == k.after
                 && *trial == k.trial
                 && *never == k.never
                 && may_fail.len() == k.may_fail.len()

@@ -108,29 +108,83 @@ pub(crate) fn spec_file(simple: &Simple) -> Option<&str> {
     literal.then(|| value.trim_start_matches("./"))
 }
 
-/// The requirements file a line's pip install reads (`pip install -r requirements.txt`,
-/// `python -m pip install -r ...`, `uv pip install -r ...`), named literally, on a line that
-/// does not handle its failure (`||`): pip stops when the file is not there, and the graph,
-/// knowing the repository's files, decides whether it is.
-pub(crate) fn requirements_file(line: &str) -> Option<&str> {
-    if line.contains("||") || line.trim_start().starts_with('#') {
-        return None;
+/// The paths a pytest run is told to collect (`pytest proto/tests`, `python -m pytest
+/// tests/test_api.py::test_ok`), named literally: pytest stops with "file or directory not
+/// found" when one is not there, and the graph, knowing the repository's files, decides. A word
+/// after an option is that option's value, not a path.
+pub(crate) fn test_paths(simple: &Simple) -> Vec<&str> {
+    let words: Vec<&str> = simple.text.split_whitespace().collect();
+    let Some(at) = words
+        .iter()
+        .position(|w| matches!(base_name(w), "pytest" | "py.test"))
+    else {
+        return Vec::new();
+    };
+    // `pytest` itself, or `python -m pytest`; not a word inside another command's arguments.
+    if at > 0 && !(words[at - 1] == "-m" || at == 1 && words[0].ends_with("run")) {
+        return Vec::new();
     }
-    line.split(['&', ';', '|']).find_map(|part| {
-        let words: Vec<&str> = part.split_whitespace().collect();
-        let at = words.iter().position(|w| *w == "install")?;
-        let pip = words[..at]
-            .iter()
-            .any(|w| matches!(base_name(w), "pip" | "pip3"));
-        if !pip {
-            return None;
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate().skip(at + 1) {
+        if matches!(*w, "&&" | "||" | ";" | "|" | ">" | "2>&1") || w.starts_with('>') {
+            break;
         }
-        let value = flag_value(part, &["-r", "--requirement"])?;
-        (!value.contains(['$', '*', '{', '~', '`', '(', '%', '@', ':'])
-            && !value.starts_with(['/', '-'])
-            && (value.ends_with(".txt") || value.ends_with(".in")))
-        .then(|| value.trim_start_matches("./"))
-    })
+        let after_option = words[i - 1].starts_with('-') && !words[i - 1].contains('=');
+        let path = w.split("::").next().unwrap_or(w).trim_matches(['"', '\'']);
+        if w.starts_with('-')
+            || after_option
+            || path.is_empty()
+            || path.contains(['$', '*', '{', '~', '`', '(', '%', '@', ':', '[', '='])
+            || !(path.contains('/') || path.ends_with(".py") || path.starts_with("test"))
+        {
+            continue;
+        }
+        out.push(path.trim_start_matches("./"));
+    }
+    out
+}
+
+/// The requirements files a line's pip install reads (`pip install -r requirements.txt -r
+/// requirements-dev.txt`, `python -m pip install -r ...`, `uv pip install -r ...`, constraints
+/// with `-c`), named literally, on a line that does not handle its failure (`||`): pip stops
+/// when one is not there, and the graph, knowing the repository's files, decides.
+pub(crate) fn requirements_files(line: &str) -> Vec<&str> {
+    if line.contains("||") || line.trim_start().starts_with('#') {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for part in line.split(['&', ';', '|']) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| *w == "install") else {
+            continue;
+        };
+        if !words[..at]
+            .iter()
+            .any(|w| matches!(base_name(w), "pip" | "pip3"))
+        {
+            continue;
+        }
+        let flags = ["-r", "--requirement", "-c", "--constraint"];
+        let mut rest = words[at + 1..].iter();
+        while let Some(w) = rest.next() {
+            let value = match w.split_once('=') {
+                Some((f, v)) if flags.contains(&f) => v,
+                None if flags.contains(w) => match rest.next() {
+                    Some(v) => v,
+                    None => break,
+                },
+                _ => continue,
+            };
+            let value = value.trim_matches(['"', '\'']);
+            if !value.contains(['$', '*', '{', '~', '`', '(', '%', '@', ':'])
+                && !value.starts_with(['/', '-'])
+                && (value.ends_with(".txt") || value.ends_with(".in"))
+            {
+                out.push(value.trim_start_matches("./"));
+            }
+        }
+    }
+    out
 }
 
 /// The files a line tests for (`[ -f FILE ]`, `[[ -e FILE ]]`, `test -f FILE`).
@@ -349,15 +403,42 @@ mod tests {
             "python -m pip install --upgrade -r requirements.txt",
             "uv pip install -r requirements.txt && pytest",
         ] {
-            assert_eq!(requirements_file(line), Some("requirements.txt"), "{line}");
+            assert_eq!(requirements_files(line), vec!["requirements.txt"], "{line}");
         }
-        assert_eq!(requirements_file("pip install -r $REQS"), None);
         assert_eq!(
-            requirements_file("pip install -r requirements.txt || true"),
-            None
+            requirements_files(
+                "pip install -r requirements.txt -r ./requirements-test.txt -c constraints.txt"
+            ),
+            vec![
+                "requirements.txt",
+                "requirements-test.txt",
+                "constraints.txt"
+            ]
         );
-        assert_eq!(requirements_file("pip install pandas"), None);
-        assert_eq!(requirements_file("#pip install -r requirements.txt"), None);
+        assert!(requirements_files("pip install -r $REQS").is_empty());
+        assert!(requirements_files("pip install -r requirements.txt || true").is_empty());
+        assert!(requirements_files("pip install pandas").is_empty());
+        assert!(requirements_files("#pip install -r requirements.txt").is_empty());
+        let paths = |line: &str| {
+            let mut cwd = None;
+            crate::shell::parse_line(line, &mut cwd)
+                .first()
+                .map(|s| {
+                    test_paths(s)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(paths("pytest proto/tests"), vec!["proto/tests"]);
+        assert_eq!(
+            paths("python -m pytest -k smoke tests/test_api.py::test_ok --cov src"),
+            vec!["tests/test_api.py"]
+        );
+        assert!(paths("pytest --cov=src").is_empty());
+        assert!(paths("pytest $TESTS").is_empty());
+        assert!(paths("echo pytest tests").is_empty());
         assert_eq!(
             tested_files("if [ -f requirements.test.txt ]; then"),
             vec!["requirements.test.txt".to_string()]

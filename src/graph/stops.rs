@@ -1,0 +1,94 @@
+//! Which jobs of a CI file stop, and where: a job fails at a step that needs a file the
+//! repository does not hold, or at a script that cannot parse; a job that runs only after a
+//! job that fails ([`crate::model::Job::after`]) never starts, nor does what runs after it.
+
+use crate::graph::Graph;
+use crate::graph::edges::Failure;
+use crate::model::{FileFacts, Job};
+use std::collections::HashMap;
+
+/// The stopped parts of one CI file's jobs.
+#[derive(Default)]
+pub(crate) struct Stops {
+    /// Line ranges that never run, each with why (as the report says it).
+    pub ranges: Vec<(u32, u32, String)>,
+    /// The jobs that never start: they run only after a job that fails.
+    pub unstarted: Vec<String>,
+}
+
+/// Where a job fails: the failing line, with the lines that never run from there.
+type Failing = (u32, Option<(u32, u32, String)>);
+
+impl Graph<'_> {
+    /// The lines of a CI file's jobs that never run, each range with why: after a step that
+    /// runs a script the repository lacks or uploads a file it cannot hold (the job fails at
+    /// that step), a stage whose `when` cannot hold ([`Job::never`]), and every job that runs
+    /// only after one that always fails.
+    pub(crate) fn job_stops(&self, path: &str) -> Stops {
+        let Some(FileFacts::Entry { jobs, .. }) = self.facts.get(path) else {
+            return Stops::default();
+        };
+        let mut stops = Stops::default();
+        let mut failing: HashMap<&str, u32> = HashMap::new();
+        for j in jobs {
+            for &(a, b, why) in &j.never {
+                stops.ranges.push((a, b, why.to_string()));
+                if why == crate::shell::syntax::BROKEN_SCRIPT {
+                    failing.insert(&j.name, a);
+                }
+            }
+            if let Some((line, stop)) = self.job_failure(path, j) {
+                failing.entry(&j.name).or_insert(line);
+                stops.ranges.extend(stop);
+            }
+        }
+        // What runs after a failing job never starts, and so on down the chain.
+        loop {
+            let next = jobs.iter().find_map(|j| {
+                let (dep, line) = j
+                    .after
+                    .iter()
+                    .find_map(|d| failing.get_key_value(d.as_str()))?;
+                (!failing.contains_key(j.name.as_str())).then_some((j, *dep, *line))
+            });
+            let Some((j, dep, line)) = next else {
+                return stops;
+            };
+            failing.insert(&j.name, j.line);
+            stops.unstarted.push(j.name.clone());
+            stops.ranges.push((
+                j.line,
+                j.end,
+                format!("after job `{dep}`, which fails at line {line}: it never starts"),
+            ));
+        }
+    }
+
+    /// Where a job fails for good, if it does: at a step that needs a file the repository
+    /// does not hold (or runs a script that does), with the lines that never run from there.
+    fn job_failure(&self, path: &str, j: &Job) -> Option<Failing> {
+        let mut state = crate::shell::ShellState::default();
+        let (mut edges, mut unresolved) = (Vec::new(), Vec::new());
+        for c in &j.commands {
+            if let Some(script) =
+                self.command_edges(path, c, &[], &mut edges, &mut unresolved, &mut state)
+                && !j.may_fail_at(c.line)
+            {
+                let stop = match script {
+                    Failure::Itself(file) => Some((
+                        c.line,
+                        j.end,
+                        format!("from a step that needs `{file}`, which the repository does not hold: the job fails there"),
+                    )),
+                    Failure::After(script) => (c.line < j.end).then(|| (
+                        c.line + 1,
+                        j.end,
+                        format!("after a step that needs `{script}`, which the repository does not hold: the job stops there"),
+                    )),
+                };
+                return Some((c.line, stop));
+            }
+        }
+        None
+    }
+}
