@@ -173,6 +173,8 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
                 // What runs before the first manual approval, and after it.
                 let mut commands = Vec::new();
                 let mut approved: Option<(u32, Vec<Command>)> = None;
+                // Whether a deployment action (CloudFormation, ECS, CodeDeploy...) runs after it.
+                let mut deploys_after = false;
                 let mut seeded = false;
                 let stages = props.and_then(|p| p.get("Stages"));
                 for stage in stages.map(Node::as_seq).unwrap_or(&[]) {
@@ -187,6 +189,7 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
                                 approved = Some((action.line.max(*line), Vec::new()));
                             }
                             "Build" | "Test" | "Invoke" | "Deploy" => {
+                                deploys_after |= category == "Deploy" && approved.is_some();
                                 let into = match approved.as_mut() {
                                     Some((_, after)) => after,
                                     None => &mut commands,
@@ -209,8 +212,10 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
                 if triggers.is_empty() {
                     triggers.push(trig(TriggerKind::External, None, *line));
                 }
-                // The stages after a manual approval: started by the source and the approval.
-                if let Some((at, after)) = approved.filter(|(_, a)| !a.is_empty()) {
+                // The stages after a manual approval: started by the source and the approval,
+                // a job of their own that holds their lines.
+                if let Some((at, after)) = approved.filter(|(_, a)| !a.is_empty() || deploys_after)
+                {
                     let mut t = triggers.clone();
                     t.push(crate::ci::approval_trigger(
                         "CodePipeline manual approval",
@@ -218,7 +223,7 @@ pub(crate) fn jobs(entries: &[(String, u32, Node)], end: u32, here: &str) -> Vec
                     ));
                     after_approval = Some(Job::new(
                         format!("{name} (after approval)"),
-                        (*line, r_end),
+                        (at, r_end),
                         t,
                         after,
                     ));
@@ -332,6 +337,20 @@ mod tests {
         assert_eq!(jobs[1].commands[0].text, "python deploy.py");
         assert!(jobs[1].triggers.iter().any(crate::ci::is_approval));
         assert!(jobs[1].triggers.iter().any(|t| t.kind == TriggerKind::Push));
+    }
+
+    /// A deploy action after a manual approval makes a job of its own, holding the lines from
+    /// the approval on, though it runs no command.
+    #[test]
+    fn deploy_action_after_approval_is_its_own_job() {
+        let text = format!(
+            "Resources:\n{PROJECT}  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: Source\n          Actions:\n            - ActionTypeId: {{Category: Source, Provider: GitHub}}\n              Configuration: {{Repo: models}}\n        - Name: Build\n          Actions:\n            - ActionTypeId: {{Category: Build, Provider: CodeBuild}}\n              Configuration: {{ProjectName: !Ref Build}}\n        - Name: Approve\n          Actions:\n            - ActionTypeId: {{Category: Approval, Provider: Manual}}\n        - Name: Deploy\n          Actions:\n            - ActionTypeId: {{Category: Deploy, Provider: CloudFormation}}\n"
+        );
+        let jobs = jobs(&text);
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        assert!(jobs[1].commands.is_empty());
+        assert_eq!(jobs[1].line, 26, "from the approval action on");
+        assert!(jobs[1].triggers.iter().any(crate::ci::is_approval));
     }
 
     #[test]
