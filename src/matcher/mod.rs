@@ -16,6 +16,7 @@ pub use imports::CrossModule;
 use literals::*;
 use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 pub(crate) enum Cond {
     Regex(Regex),
@@ -307,14 +308,19 @@ impl Matcher {
         let facets = c
             .facets
             .iter()
-            // A facet read from a comment (a stage commented out) is no facet.
+            // A facet read from a comment (a stage commented out) or from the name or
+            // description a pipeline is given (`DAG("training_pipeline", description=...)`) is
+            // no facet: its steps say what it does.
             .filter(|(_, re)| {
-                re.find_iter(&doc.text)
-                    .any(|m| !doc.is_comment_line(doc.line_index(m.start())))
-                    || self.aliases(doc).is_some_and(|r| {
-                        re.find_iter(&r.text)
-                            .any(|m| !doc.is_comment_line(r.line_index(m.start())))
+                re.find_iter(&doc.text).any(|m| {
+                    !doc.is_comment_line(doc.line_index(m.start()))
+                        && !names_the_pipeline(&doc.text, m.start())
+                }) || self.aliases(doc).is_some_and(|r| {
+                    re.find_iter(&r.text).any(|m| {
+                        !doc.is_comment_line(r.line_index(m.start()))
+                            && !names_the_pipeline(&r.text, m.start())
                     })
+                })
             })
             .map(|(n, _)| n.clone())
             .collect();
@@ -484,10 +490,39 @@ fn jenkins_alias(rel: &str) -> Option<String> {
     })
 }
 
+/// Whether byte `at` of `text` lies in the string a pipeline is named or described by: the
+/// first argument of Airflow's `DAG(...)`, or a `dag_id=`, `description=` or `doc_md=` value.
+/// Not a step's `name=`, nor the display name a run of a compiled pipeline is given.
+fn names_the_pipeline(text: &str, at: usize) -> bool {
+    static NAMING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?:\b(?:dag_id|description|doc_md)\s*=\s*|\bDAG\s*\(\s*)(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        )
+        .expect("pipeline naming")
+    });
+    NAMING
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .any(|g| g.start() <= at && at < g.end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalogue::regex::ascii_word_boundaries;
+
+    /// The name and description a pipeline is given are not its steps.
+    #[test]
+    fn pipeline_names_are_not_steps() {
+        let line = r#"dag = DAG("training_pipeline", description='ML Training', tags=["train"])"#;
+        assert!(names_the_pipeline(line, line.find("training_p").unwrap()));
+        assert!(names_the_pipeline(line, line.find("Training").unwrap()));
+        assert!(!names_the_pipeline(line, line.find("train\"]").unwrap()));
+        let step = r#"train = PythonOperator(task_id="train_model", python_callable=fit)"#;
+        let split = "dag = DAG(\n    'training_pipeline',\n)";
+        assert!(names_the_pipeline(split, split.find("training").unwrap()));
+        assert!(!names_the_pipeline(step, step.find("train_model").unwrap()));
+    }
 
     #[test]
     fn word_boundaries_become_ascii() {
