@@ -15,6 +15,60 @@ pub(crate) fn what_cannot_run(files: &[String], facts: &Facts, evs: &mut [Eviden
     dvc_runs_without_pipeline(files, facts, evs);
     steps_in_another_repository(files, facts, evs);
     pipelines_with_stub_training(facts, evs);
+    dvc_training_stages_without_code(files, facts, evs);
+}
+
+/// A DVC pipeline whose every stage named for training (or running a command that says so)
+/// runs a script the repository does not hold (`cmd: python src/train.py` with no
+/// `src/train.py`) has no training step that can run: its `training` facet, read from the
+/// stage names, is dropped, with a note.
+pub(crate) fn dvc_training_stages_without_code(
+    files: &[String],
+    facts: &Facts,
+    evs: &mut [Evidence],
+) {
+    for e in evs.iter_mut().filter(|e| {
+        e.capability == capability::ML_PIPELINE_ORCHESTRATION
+            && e.facets.iter().any(|f| f == facet::TRAINING)
+    }) {
+        let Some(FileFacts::Targets {
+            targets,
+            kind: crate::model::TargetKind::Dvc,
+        }) = facts.get(&e.path)
+        else {
+            continue;
+        };
+        let here = crate::paths::parent(&e.path);
+        let says_train = |s: &str| s.to_ascii_lowercase().contains("train");
+        // Per training stage, the scripts its commands run, each with whether it is here.
+        let stages: Vec<Vec<(String, bool)>> = targets
+            .iter()
+            .filter(|t| says_train(&t.name) || t.commands.iter().any(|c| says_train(&c.text)))
+            .map(|t| {
+                t.commands
+                    .iter()
+                    .flat_map(|c| crate::shell::parse_line(&c.text, &mut None))
+                    .filter_map(|s| {
+                        let script = crate::shell::handover::script_run(&s)?.to_string();
+                        let path = crate::paths::join(here, &script)?;
+                        let held = files.binary_search(&path).is_ok();
+                        Some((script, held))
+                    })
+                    .collect()
+            })
+            .collect();
+        let missing = stages
+            .iter()
+            .all(|scripts| !scripts.is_empty() && scripts.iter().all(|(_, held)| !held));
+        if stages.is_empty() || !missing {
+            continue;
+        }
+        e.facets.retain(|f| f != facet::TRAINING);
+        e.note = Some(format!(
+            "its training stage runs `{}`, which the repository does not hold",
+            stages[0][0].0
+        ));
+    }
 }
 
 /// A test gate needs tests that exist: a Python test runner (`pytest`, `python -m unittest`,
