@@ -14,6 +14,20 @@ use crate::read::structured::Node;
 use std::sync::LazyLock;
 
 /// Files the automation graph reads even when no rule asks for them.
+/// A file with no extension in a folder of scripts (`script/test`, `scripts/train`, `bin/deploy`:
+/// the "scripts to rule them all" layout), which CI runs by path: read, and taken as a shell
+/// script when its `#!` line says so.
+pub(crate) fn extensionless_script(rel: &str) -> bool {
+    let name = file_name(rel);
+    let dir = crate::paths::file_name(crate::paths::parent(rel));
+    !name.contains('.')
+        && !name.is_empty()
+        && matches!(
+            dir,
+            "script" | "scripts" | "bin" | "ci" | ".ci" | "tools" | "hack"
+        )
+}
+
 pub(crate) fn wanted(rel: &str) -> bool {
     let name = file_name(rel);
     rel.ends_with(".py")
@@ -44,6 +58,7 @@ pub(crate) fn wanted(rel: &str) -> bool {
                 | "MLProject"
         )
         || (name.ends_with(".dvc") && name.len() > 4)
+        || extensionless_script(rel)
         || tasks::JUSTFILES.contains(&name)
         || tasks::TASKFILES.contains(&name)
         || ci::at(rel).is_some()

@@ -288,6 +288,12 @@ pub(crate) fn scan_file_with(
                 Some(FileFacts::Entry { system, .. }) if !skip => {
                     with_home_rules(matcher, candidates, crate::ci::home_of(system))
                 }
+                // An extension-less shell script (`script/test`) is matched as a `.sh` file.
+                Some(FileFacts::Commands(_))
+                    if !skip && crate::extract::extensionless_script(rel) =>
+                {
+                    with_home_rules(matcher, candidates, Some(&format!("{rel}.sh")))
+                }
                 _ => candidates,
             };
             let mut hits = if skip {
