@@ -304,6 +304,7 @@ fixture_tests! {
     dvc_train_stage_missing_script => "dvc-train-stage-missing-script",
     travis_extensionless_script => "travis-extensionless-script",
     azureml_sdk_v1_estimator_ci => "azureml-sdk-v1-estimator-ci",
+    terraform_codepipeline_approval_deploy => "terraform-codepipeline-approval-deploy",
     gha_databricks_local_notebook => "gha-databricks-local-notebook",
     kfp_container_image_trains => "kfp-container-image-trains",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",

@@ -151,6 +151,8 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
         let at = |o: usize| cx.line(b.body_start + o);
         let mut triggers: Vec<Trigger> = Vec::new();
         let mut commands = Vec::new();
+        // A CodePipeline's stages after a manual approval: their line, and what they run.
+        let mut approved: Option<(u32, Vec<Command>)> = None;
         match b.kind {
             "aws_codebuild_webhook" => {
                 for p in refs(b.body, "aws_codebuild_project", &blocks) {
@@ -187,8 +189,24 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
                 };
                 let line = source.map(|(o, _)| at(*o)).unwrap_or(at(0));
                 triggers.push(trig(kind, Some("CodePipeline source".into()), line));
-                for p in refs(b.body, "aws_codebuild_project", &blocks) {
+                // What runs before the first manual approval, and after it.
+                let approval = attrs(b.body, "category")
+                    .into_iter()
+                    .find(|(_, c)| *c == "Approval")
+                    .map(|(o, _)| o);
+                let (before, after) = b.body.split_at(approval.unwrap_or(b.body.len()));
+                for p in refs(before, "aws_codebuild_project", &blocks) {
                     commands.extend(cx.codebuild(p));
+                }
+                if let Some(o) = approval {
+                    let later: Vec<Command> = refs(after, "aws_codebuild_project", &blocks)
+                        .into_iter()
+                        .flat_map(|p| cx.codebuild(p))
+                        .collect();
+                    let deploys = attrs(after, "category").iter().any(|(_, c)| *c == "Deploy");
+                    if !later.is_empty() || deploys {
+                        approved = Some((at(o), later));
+                    }
                 }
             }
             "google_cloudbuild_trigger" => {
@@ -252,7 +270,23 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
             .map(|n| cx.line(n.start).saturating_sub(1))
             .unwrap_or(doc.text.lines().count() as u32);
         let line = cx.line(b.start);
+        // The stages after a manual approval: a job of their own, started by the source and
+        // the approval, holding their lines.
+        let after_approval = approved.map(|(l, later)| {
+            let mut t = triggers.clone();
+            t.push(crate::ci::approval_trigger(
+                "CodePipeline manual approval",
+                l,
+            ));
+            Job::new(
+                format!("{} (after approval)", b.name),
+                (l, end.max(l)),
+                t,
+                later,
+            )
+        });
         jobs.push(Job::new(b.name, (line, end.max(line)), triggers, commands));
+        jobs.extend(after_approval);
     }
     jobs
 }
@@ -283,6 +317,19 @@ mod tests {
         let j = jobs_of(&hooked);
         assert_eq!(j.len(), 1, "{j:?}");
         assert_eq!(j[0].triggers[0].kind, TriggerKind::Push);
+    }
+
+    /// A pipeline's stages after a manual approval are a job of their own, released by it.
+    #[test]
+    fn codepipeline_approval_splits_the_pipeline() {
+        let j = jobs_of(
+            "resource \"aws_codepipeline\" \"ml\" {\n  stage {\n    name = \"Source\"\n    action {\n      category = \"Source\"\n      provider = \"GitHub\"\n    }\n  }\n  stage {\n    name = \"Approve\"\n    action {\n      category = \"Approval\"\n      provider = \"Manual\"\n    }\n  }\n  stage {\n    name = \"Deploy\"\n    action {\n      category = \"Deploy\"\n      provider = \"ECS\"\n    }\n  }\n}\n",
+        );
+        assert_eq!(j.len(), 2, "{j:?}");
+        assert_eq!(j[1].name, "ml (after approval)");
+        assert_eq!(j[1].line, 12);
+        assert!(j[1].triggers.iter().any(crate::ci::is_approval));
+        assert!(j[1].triggers.iter().any(|t| t.kind == TriggerKind::Push));
     }
 
     #[test]
