@@ -162,6 +162,11 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             &mut vars,
         );
         crate::ci::vars::expand(&mut commands, 0, &vars);
+        // Nothing runs from a script that cannot parse to the end of the job.
+        let broken = broken_script(job, &chain, job_end);
+        if let Some((a, b, _)) = broken {
+            commands.retain(|c| !(a..=b).contains(&c.line));
+        }
         // `trigger: include: child.yml` / `trigger: project`: a child pipeline.
         jobs.push(Job {
             name: name.clone(),
@@ -181,7 +186,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
                 Vec::new()
             },
             trial: Vec::new(),
-            never: Vec::new(),
+            never: broken.into_iter().collect(),
             after: Vec::new(),
         });
         order.push(Order::of(job, &chain));
@@ -194,6 +199,43 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
         includes,
         name: None,
     }
+}
+
+/// From the line where a job's script cannot parse (an `if` never closed, a `done` with no
+/// loop: [`crate::shell::syntax::broken_at`]) to the end of the job, nothing runs. GitLab runs
+/// `before_script` and `script` (its own, else its nearest template's) as one shell script.
+fn broken_script(job: &Node, chain: &[&Node], job_end: u32) -> Option<(u32, u32, &'static str)> {
+    let mut text = String::new();
+    let mut lines: Vec<u32> = Vec::new();
+    for key in ["before_script", "script"] {
+        let Some(node) = std::iter::once(job)
+            .chain(chain.iter().rev().copied())
+            .find_map(|n| n.get(key))
+        else {
+            continue;
+        };
+        let items: Vec<&Node> = match node.as_str() {
+            Some(_) => vec![node],
+            None => node.as_seq().iter().collect(),
+        };
+        for item in items {
+            let Some(t) = item.as_str() else { continue };
+            // A block scalar's lines start on the line after `- |`.
+            let first = item.line + u32::from(t.contains('\n'));
+            for (i, l) in t.lines().enumerate() {
+                text.push_str(l);
+                text.push('\n');
+                lines.push(first + i as u32);
+            }
+        }
+    }
+    let at = crate::shell::syntax::broken_at(&text)?;
+    let line = *lines.get(at)?;
+    (line >= job.line.saturating_sub(1) && line <= job_end).then_some((
+        line,
+        job_end,
+        crate::shell::syntax::BROKEN_SCRIPT,
+    ))
 }
 
 /// Where a job sits in the pipeline's order: its stage, its `needs:` (None without the key)

@@ -4,7 +4,7 @@
 //! it stops with a syntax error, and nothing from there on runs.
 
 /// Why a job stops at a script that cannot parse: the shell fails the step there.
-pub const BROKEN_SCRIPT: &str = "from a `run:` script that cannot parse (an `if`, `case` or loop never closed, or closed without being opened): bash stops there with a syntax error";
+pub const BROKEN_SCRIPT: &str = "from a script that cannot parse (an `if`, `case` or loop never closed, or closed without being opened): bash stops there with a syntax error";
 
 /// The index (from 0) of the line where the script stops parsing, if it does: the opener that
 /// is never closed, or a closer with nothing open.
