@@ -47,11 +47,27 @@ pub(crate) fn dvc_training_stages_without_code(
             .map(|t| {
                 t.commands
                     .iter()
-                    .flat_map(|c| crate::shell::parse_line(&c.text, &mut None))
-                    .filter_map(|s| {
+                    .filter(|c| !c.cwd.as_deref().is_some_and(|d| d.contains('$')))
+                    .flat_map(|c| {
+                        // The stage runs in its `wdir`, from the file's folder.
+                        let base = match c.cwd.as_deref() {
+                            Some(d) if d.starts_with('/') => {
+                                Some(d.trim_start_matches('/').to_string())
+                            }
+                            Some(d) => crate::paths::join(here, d),
+                            None => Some(here.to_string()),
+                        };
+                        crate::shell::parse_line(&c.text, &mut None)
+                            .into_iter()
+                            .map(move |s| (base.clone(), s))
+                    })
+                    .filter_map(|(base, s)| {
                         let script = crate::shell::handover::script_run(&s)?.to_string();
-                        let path = crate::paths::join(here, &script)?;
-                        let held = files.binary_search(&path).is_ok();
+                        // Held where the stage runs, or (a path from the root) at the root.
+                        let held = [base.as_deref().unwrap_or(""), ""]
+                            .iter()
+                            .filter_map(|b| crate::paths::join(b, &script))
+                            .any(|p| files.binary_search(&p).is_ok());
                         Some((script, held))
                     })
                     .collect()
