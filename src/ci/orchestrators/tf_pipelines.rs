@@ -139,6 +139,50 @@ fn standalone_project(cx: &Ctx, b: &Block, blocks: &[Block]) -> Option<Vec<Comma
     Some(cx.codebuild(b))
 }
 
+/// A CodePipeline's trigger (its source), the commands of the CodeBuild projects it runs
+/// before its first manual approval, and after the approval (its line and their commands) when
+/// something runs there: a project, or a deploy action.
+type Approved = Option<(u32, Vec<Command>)>;
+
+fn codepipeline(cx: &Ctx, b: &Block, blocks: &[Block]) -> (Vec<Trigger>, Vec<Command>, Approved) {
+    let at = |o: usize| cx.line(b.body_start + o);
+    let provider = attrs(b.body, "provider");
+    let source = provider.iter().find(|(_, p)| {
+        matches!(
+            *p,
+            "CodeCommit" | "GitHub" | "CodeStarSourceConnection" | "Bitbucket"
+        )
+    });
+    let kind = if source.is_some() {
+        TriggerKind::Push
+    } else if provider.iter().any(|(_, p)| matches!(*p, "S3" | "ECR")) {
+        TriggerKind::Event
+    } else {
+        TriggerKind::External
+    };
+    let line = source.map(|(o, _)| at(*o)).unwrap_or(at(0));
+    let triggers = vec![trig(kind, Some("CodePipeline source".into()), line)];
+    // What runs before the first manual approval, and after it.
+    let approval = attrs(b.body, "category")
+        .into_iter()
+        .find(|(_, c)| *c == "Approval")
+        .map(|(o, _)| o);
+    let (before, after) = b.body.split_at(approval.unwrap_or(b.body.len()));
+    let commands = refs(before, "aws_codebuild_project", blocks)
+        .into_iter()
+        .flat_map(|p| cx.codebuild(p))
+        .collect();
+    let approved = approval.and_then(|o| {
+        let later: Vec<Command> = refs(after, "aws_codebuild_project", blocks)
+            .into_iter()
+            .flat_map(|p| cx.codebuild(p))
+            .collect();
+        let deploys = attrs(after, "category").iter().any(|(_, c)| *c == "Deploy");
+        (!later.is_empty() || deploys).then(|| (at(o), later))
+    });
+    (triggers, commands, approved)
+}
+
 /// The pipeline and trigger resources of a Terraform file as jobs.
 pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
     let blocks = resources(&doc.text);
@@ -173,41 +217,10 @@ pub(crate) fn jobs(doc: &Document) -> Vec<Job> {
             },
             // A project no webhook or pipeline of the file starts: started by hand (above).
             "aws_codepipeline" => {
-                let provider = attrs(b.body, "provider");
-                let source = provider.iter().find(|(_, p)| {
-                    matches!(
-                        *p,
-                        "CodeCommit" | "GitHub" | "CodeStarSourceConnection" | "Bitbucket"
-                    )
-                });
-                let kind = if source.is_some() {
-                    TriggerKind::Push
-                } else if provider.iter().any(|(_, p)| matches!(*p, "S3" | "ECR")) {
-                    TriggerKind::Event
-                } else {
-                    TriggerKind::External
-                };
-                let line = source.map(|(o, _)| at(*o)).unwrap_or(at(0));
-                triggers.push(trig(kind, Some("CodePipeline source".into()), line));
-                // What runs before the first manual approval, and after it.
-                let approval = attrs(b.body, "category")
-                    .into_iter()
-                    .find(|(_, c)| *c == "Approval")
-                    .map(|(o, _)| o);
-                let (before, after) = b.body.split_at(approval.unwrap_or(b.body.len()));
-                for p in refs(before, "aws_codebuild_project", &blocks) {
-                    commands.extend(cx.codebuild(p));
-                }
-                if let Some(o) = approval {
-                    let later: Vec<Command> = refs(after, "aws_codebuild_project", &blocks)
-                        .into_iter()
-                        .flat_map(|p| cx.codebuild(p))
-                        .collect();
-                    let deploys = attrs(after, "category").iter().any(|(_, c)| *c == "Deploy");
-                    if !later.is_empty() || deploys {
-                        approved = Some((at(o), later));
-                    }
-                }
+                let (t, c, a) = codepipeline(&cx, b, &blocks);
+                triggers.extend(t);
+                commands.extend(c);
+                approved = a;
             }
             "google_cloudbuild_trigger" => {
                 if has_block(b.body, "pull_request").is_some() {
