@@ -306,6 +306,7 @@ fixture_tests! {
     azureml_sdk_v1_estimator_ci => "azureml-sdk-v1-estimator-ci",
     terraform_codepipeline_approval_deploy => "terraform-codepipeline-approval-deploy",
     gitlab_unclosed_if_stops_job => "gitlab-unclosed-if-stops-job",
+    mlproject_entry_missing_script => "mlproject-entry-missing-script",
     gha_databricks_local_notebook => "gha-databricks-local-notebook",
     kfp_container_image_trains => "kfp-container-image-trains",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",

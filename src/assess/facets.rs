@@ -18,10 +18,10 @@ pub(crate) fn what_cannot_run(files: &[String], facts: &Facts, evs: &mut [Eviden
     dvc_training_stages_without_code(files, facts, evs);
 }
 
-/// A DVC pipeline whose every stage named for training (or running a command that says so)
-/// runs a script the repository does not hold (`cmd: python src/train.py` with no
-/// `src/train.py`) has no training step that can run: its `training` facet, read from the
-/// stage names, is dropped, with a note.
+/// A DVC pipeline (or an MLflow project) whose every stage or entry point named for training
+/// (or running a command that says so) runs a script the repository does not hold (`cmd:
+/// python src/train.py` with no `src/train.py`) has no training step that can run: its
+/// `training` facet, read from the stage names, is dropped, with a note.
 pub(crate) fn dvc_training_stages_without_code(
     files: &[String],
     facts: &Facts,
@@ -31,13 +31,14 @@ pub(crate) fn dvc_training_stages_without_code(
         e.capability == capability::ML_PIPELINE_ORCHESTRATION
             && e.facets.iter().any(|f| f == facet::TRAINING)
     }) {
-        let Some(FileFacts::Targets {
-            targets,
-            kind: crate::model::TargetKind::Dvc,
-        }) = facts.get(&e.path)
-        else {
+        // DVC stages, or an MLflow project's entry points.
+        let mlproject = matches!(crate::paths::file_name(&e.path), "MLproject" | "MLProject");
+        let Some(FileFacts::Targets { targets, kind }) = facts.get(&e.path) else {
             continue;
         };
+        if !(*kind == crate::model::TargetKind::Dvc || mlproject) {
+            continue;
+        }
         let here = crate::paths::parent(&e.path);
         let says_train = |s: &str| s.to_ascii_lowercase().contains("train");
         // Per training stage, the scripts its commands run, each with whether it is here.
