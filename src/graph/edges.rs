@@ -777,8 +777,8 @@ impl<'a> Graph<'a> {
             FileFacts::Entry { jobs, .. } => {
                 // Jobs that run only after one that always fails never start.
                 let unstarted = match jobs.iter().any(|j| !j.after.is_empty()) {
-                    true => self.job_stops(path).unstarted,
-                    false => Vec::new(),
+                    true => self.unstarted_jobs(path),
+                    false => Default::default(),
                 };
                 for j in jobs
                     .iter()

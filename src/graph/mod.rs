@@ -56,6 +56,9 @@ pub struct Graph<'a> {
     /// The images the repository's build commands tag, built when first asked
     /// ([`Graph::image_dockerfiles`]).
     pub(crate) images: std::cell::OnceCell<images::ImageIndex>,
+    /// Per CI file, the jobs that never start ([`Graph::unstarted_jobs`]), with what finding
+    /// them read of the file list: asked once per job node, computed once per file.
+    pub(crate) unstarted: RefCell<stops::Unstarted>,
     /// The folders below the root that are Python projects of their own (a `pyproject.toml`,
     /// `setup.py` or `setup.cfg`), built when first asked ([`Graph::subprojects`]).
     pub(crate) subprojects: std::cell::OnceCell<Vec<&'a str>>,

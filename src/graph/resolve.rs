@@ -22,6 +22,7 @@ impl<'a> Graph<'a> {
             edge_cache: memo,
             recording: RefCell::new(None),
             images: std::cell::OnceCell::new(),
+            unstarted: RefCell::new(Default::default()),
             subprojects: std::cell::OnceCell::new(),
             this_repository: Vec::new(),
             unparsed: std::collections::HashSet::new(),

@@ -4,8 +4,13 @@
 
 use crate::graph::Graph;
 use crate::graph::edges::Failure;
+use crate::graph::memo::Probes;
 use crate::model::{FileFacts, Job};
 use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Per CI file, its jobs that never start, with the probes that finding them made.
+pub(crate) type Unstarted = HashMap<String, (Rc<Vec<String>>, Option<Rc<Probes>>)>;
 
 /// The stopped parts of one CI file's jobs.
 #[derive(Default)]
@@ -20,6 +25,37 @@ pub(crate) struct Stops {
 type Failing = (u32, Option<(u32, u32, String)>);
 
 impl Graph<'_> {
+    /// The jobs of a CI file that never start ([`Stops::unstarted`]), found once per file;
+    /// what finding them read of the file list is added to the edge being computed each time.
+    pub(crate) fn unstarted_jobs(&self, path: &str) -> Rc<Vec<String>> {
+        if let Some((r, probes)) = self.unstarted.borrow().get(path) {
+            if let (Some(rec), Some(p)) = (self.recording.borrow_mut().as_mut(), probes) {
+                rec.extend(p);
+            }
+            return Rc::clone(r);
+        }
+        let track = self.edge_cache.track;
+        let outer = if track {
+            self.recording.replace(Some(Probes::default()))
+        } else {
+            None
+        };
+        let r = Rc::new(self.job_stops(path).unstarted);
+        let probes = if track {
+            let own = self.recording.replace(outer).unwrap_or_default();
+            if let Some(rec) = self.recording.borrow_mut().as_mut() {
+                rec.extend(&own);
+            }
+            Some(Rc::new(own))
+        } else {
+            None
+        };
+        self.unstarted
+            .borrow_mut()
+            .insert(path.to_string(), (Rc::clone(&r), probes));
+        r
+    }
+
     /// The lines of a CI file's jobs that never run, each range with why: after a step that
     /// runs a script the repository lacks or uploads a file it cannot hold (the job fails at
     /// that step), a stage whose `when` cannot hold ([`Job::never`]), and every job that runs
