@@ -120,8 +120,9 @@ pub(crate) fn test_paths(simple: &Simple) -> Vec<&str> {
     else {
         return Vec::new();
     };
-    // `pytest` itself, or `python -m pytest`; not a word inside another command's arguments.
-    if at > 0 && !(words[at - 1] == "-m" || at == 1 && words[0].ends_with("run")) {
+    // `pytest` itself, `python -m pytest` or `poetry run pytest`; not a word inside another
+    // command's arguments.
+    if at > 0 && !matches!(words[at - 1], "-m" | "run") {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -439,6 +440,7 @@ mod tests {
         assert!(paths("pytest --cov=src").is_empty());
         assert!(paths("pytest $TESTS").is_empty());
         assert!(paths("echo pytest tests").is_empty());
+        assert_eq!(paths("uv run pytest proto/tests"), vec!["proto/tests"]);
         assert_eq!(
             tested_files("if [ -f requirements.test.txt ]; then"),
             vec!["requirements.test.txt".to_string()]
