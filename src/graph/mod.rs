@@ -216,6 +216,34 @@ mod tests {
         );
     }
 
+    /// A GitLab job of a later stage never starts after an earlier job that always fails,
+    /// but only in the pipelines that failing job is part of: a schedule-only job's failure
+    /// holds back no push pipeline.
+    #[test]
+    fn a_later_stage_waits_only_for_jobs_of_its_own_pipelines() {
+        let ci = "stages: [test, train]\nlint:\n  stage: test\n  script:\n    - pip install -r requirements-dev.txt\nmonitor:\n  stage: test\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n  script:\n    - python monitoring/absent.py\ntrain:\n  stage: train\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"push\"\n  script:\n    - python src/train.py\nretrain:\n  stage: train\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n  script:\n    - python src/train.py\n";
+        let memo = EdgeMemo::default();
+        let (files, facts) = setup(&[(".gitlab-ci.yml", ci), ("src/train.py", "m.fit(x)\n")]);
+        let graph = Graph::new(&files, &facts, &memo);
+        let stops = graph.job_stops(".gitlab-ci.yml");
+        // `lint` (every pipeline) fails: both train jobs wait for it.
+        assert_eq!(
+            stops.unstarted,
+            vec!["train", "retrain"],
+            "{:?}",
+            stops.ranges
+        );
+        let without_lint = ci.replace("requirements-dev.txt", "requirements.txt");
+        let (files, facts) = setup(&[
+            (".gitlab-ci.yml", &without_lint),
+            ("src/train.py", "m.fit(x)\n"),
+            ("requirements.txt", "scikit-learn\n"),
+        ]);
+        let graph = Graph::new(&files, &facts, &memo);
+        // Only the scheduled `monitor` fails: the push pipeline's `train` still runs.
+        assert_eq!(graph.job_stops(".gitlab-ci.yml").unstarted, vec!["retrain"]);
+    }
+
     /// A job stops at a step that runs a script the repository lacks: nothing after it in
     /// that job runs. A script an earlier step could have fetched, a masked step (`|| true`,
     /// `continue-on-error`), a script named through an unknown variable and other jobs are

@@ -363,6 +363,27 @@ impl<'a> Graph<'a> {
             .find(|d| exists(d))
     }
 
+    /// Runs `f` recording its own probes (when the memo tracks them), which are then added to
+    /// those of the edge being computed too: a result cached with them can be replayed
+    /// ([`Graph::replay`]) into every later edge that asks for it.
+    pub(crate) fn recorded<T>(&self, f: impl FnOnce() -> T) -> (T, Option<Rc<Probes>>) {
+        if !self.edge_cache.track {
+            return (f(), None);
+        }
+        let outer = self.recording.replace(Some(Probes::default()));
+        let r = f();
+        let own = self.recording.replace(outer).unwrap_or_default();
+        self.replay(Some(&own));
+        (r, Some(Rc::new(own)))
+    }
+
+    /// Adds a cached result's probes to those of the edge being computed.
+    pub(crate) fn replay(&self, probes: Option<&Probes>) {
+        if let (Some(rec), Some(p)) = (self.recording.borrow_mut().as_mut(), probes) {
+            rec.extend(p);
+        }
+    }
+
     pub(crate) fn resolve_module(
         &self,
         module: &str,
@@ -372,28 +393,11 @@ impl<'a> Graph<'a> {
         // The same imports recur in every file of a package: resolved once per directory.
         let key = (module.to_string(), parent(from).to_string(), bases.to_vec());
         if let Some((r, probes)) = self.edge_cache.modules.borrow().get(&key) {
-            if let (Some(rec), Some(p)) = (self.recording.borrow_mut().as_mut(), probes) {
-                rec.extend(p);
-            }
+            self.replay(probes.as_deref());
             return r.clone();
         }
         // Its own probes are kept with it, then added to those of the edge being computed.
-        let track = self.edge_cache.track;
-        let outer = if track {
-            self.recording.replace(Some(Probes::default()))
-        } else {
-            None
-        };
-        let r = self.resolve_module_uncached(module, from, bases);
-        let probes = if track {
-            let own = self.recording.replace(outer).unwrap_or_default();
-            if let Some(rec) = self.recording.borrow_mut().as_mut() {
-                rec.extend(&own);
-            }
-            Some(Rc::new(own))
-        } else {
-            None
-        };
+        let (r, probes) = self.recorded(|| self.resolve_module_uncached(module, from, bases));
         self.edge_cache
             .modules
             .borrow_mut()

@@ -29,27 +29,10 @@ impl Graph<'_> {
     /// what finding them read of the file list is added to the edge being computed each time.
     pub(crate) fn unstarted_jobs(&self, path: &str) -> Rc<Vec<String>> {
         if let Some((r, probes)) = self.unstarted.borrow().get(path) {
-            if let (Some(rec), Some(p)) = (self.recording.borrow_mut().as_mut(), probes) {
-                rec.extend(p);
-            }
+            self.replay(probes.as_deref());
             return Rc::clone(r);
         }
-        let track = self.edge_cache.track;
-        let outer = if track {
-            self.recording.replace(Some(Probes::default()))
-        } else {
-            None
-        };
-        let r = Rc::new(self.job_stops(path).unstarted);
-        let probes = if track {
-            let own = self.recording.replace(outer).unwrap_or_default();
-            if let Some(rec) = self.recording.borrow_mut().as_mut() {
-                rec.extend(&own);
-            }
-            Some(Rc::new(own))
-        } else {
-            None
-        };
+        let (r, probes) = self.recorded(|| Rc::new(self.job_stops(path).unstarted));
         self.unstarted
             .borrow_mut()
             .insert(path.to_string(), (Rc::clone(&r), probes));
@@ -61,20 +44,37 @@ impl Graph<'_> {
     /// that step), a stage whose `when` cannot hold ([`Job::never`]), and every job that runs
     /// only after one that always fails.
     pub(crate) fn job_stops(&self, path: &str) -> Stops {
-        let Some(FileFacts::Entry { jobs, .. }) = self.facts.get(path) else {
+        let Some(FileFacts::Entry { jobs, triggers, .. }) = self.facts.get(path) else {
             return Stops::default();
         };
+        // A failing job holds back only the runs it is part of: every start of the job after
+        // it must start it too (a schedule-only job's failure stops no push pipeline).
+        let kinds = |j: &Job| -> std::collections::BTreeSet<crate::model::TriggerKind> {
+            let t = if j.triggers.is_empty() {
+                triggers
+            } else {
+                &j.triggers
+            };
+            t.iter().map(|t| t.kind).collect()
+        };
+        let by_name: HashMap<&str, &Job> = jobs.iter().map(|j| (j.name.as_str(), j)).collect();
+        let holds_back = |dep: &str, j: &Job| {
+            by_name
+                .get(dep)
+                .is_some_and(|d| kinds(j).is_subset(&kinds(d)))
+        };
         let mut stops = Stops::default();
-        let mut failing: HashMap<&str, u32> = HashMap::new();
+        // Per failing job, the job that fails first down its chain and the line where it does.
+        let mut failing: HashMap<&str, (&str, u32)> = HashMap::new();
         for j in jobs {
             for &(a, b, why) in &j.never {
                 stops.ranges.push((a, b, why.to_string()));
                 if why == crate::shell::syntax::BROKEN_SCRIPT {
-                    failing.insert(&j.name, a);
+                    failing.insert(&j.name, (&j.name, a));
                 }
             }
             if let Some((line, stop)) = self.job_failure(path, j) {
-                failing.entry(&j.name).or_insert(line);
+                failing.entry(&j.name).or_insert((&j.name, line));
                 stops.ranges.extend(stop);
             }
         }
@@ -84,19 +84,22 @@ impl Graph<'_> {
                 let (dep, line) = j
                     .after
                     .iter()
+                    .filter(|d| holds_back(d, j))
                     .find_map(|d| failing.get_key_value(d.as_str()))?;
                 (!failing.contains_key(j.name.as_str())).then_some((j, *dep, *line))
             });
-            let Some((j, dep, line)) = next else {
+            let Some((j, dep, (root, line))) = next else {
                 return stops;
             };
-            failing.insert(&j.name, j.line);
+            failing.insert(&j.name, (root, line));
             stops.unstarted.push(j.name.clone());
-            stops.ranges.push((
-                j.line,
-                j.end,
-                format!("after job `{dep}`, which fails at line {line}: it never starts"),
-            ));
+            let why = match dep == root {
+                true => format!("after job `{dep}`, which fails at line {line}: it never starts"),
+                false => format!(
+                    "after job `{dep}`, which never starts (job `{root}` fails at line {line}): it never starts either"
+                ),
+            };
+            stops.ranges.push((j.line, j.end, why));
         }
     }
 
