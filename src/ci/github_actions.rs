@@ -344,6 +344,8 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 .collect();
             never.extend(switched);
             never.extend(broken);
+            let (runs, uses) = step_texts(&steps);
+            never.extend(crate::ci::infra_jobs::naming_lines(job, None, &runs, &uses));
             subs.into_iter().chain(std::iter::once(Job {
                 name: name.clone(),
                 line: *line,
@@ -559,6 +561,16 @@ fn only_prints(steps: &[Node]) -> bool {
                 _ => false,
             }
         })
+}
+
+/// The `run:` texts and `uses:` actions of steps.
+fn step_texts(steps: &[Node]) -> (Vec<&str>, Vec<&str>) {
+    let text = |k: &'static str| {
+        steps
+            .iter()
+            .filter_map(move |s| s.get(k).and_then(Node::as_str))
+    };
+    (text("run").collect(), text("uses").collect())
 }
 
 /// The facts with the pipeline's own name (a workflow's `name:`).

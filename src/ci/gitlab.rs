@@ -167,6 +167,18 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
         if let Some((a, b, _)) = broken {
             commands.retain(|c| !(a..=b).contains(&c.line));
         }
+        let mut never: Vec<_> = broken.into_iter().collect();
+        let runs: Vec<&str> = commands
+            .iter()
+            .filter(|c| c.shell)
+            .map(|c| c.text.as_str())
+            .collect();
+        never.extend(crate::ci::infra_jobs::naming_lines(
+            job,
+            job.key_line("stage"),
+            &runs,
+            &[],
+        ));
         // `trigger: include: child.yml` / `trigger: project`: a child pipeline.
         jobs.push(Job {
             name: name.clone(),
@@ -186,7 +198,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
                 Vec::new()
             },
             trial: Vec::new(),
-            never: broken.into_iter().collect(),
+            never,
             after: Vec::new(),
         });
         order.push(Order::of(job, &chain));

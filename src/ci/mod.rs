@@ -31,6 +31,7 @@ pub(crate) mod gha_expr;
 pub(crate) mod github_actions;
 pub(crate) mod gitlab;
 pub(crate) mod gocd;
+pub(crate) mod infra_jobs;
 pub(crate) mod jenkins;
 pub(crate) mod orchestrators;
 pub(crate) mod semaphore;

@@ -168,6 +168,7 @@ pub(crate) fn wanted_without_rules(rel: &str) -> bool {
     let name = crate::paths::file_name(rel);
     rel.ends_with(".py")
         || rel.ends_with(".ipynb")
+        || read::is_literate(rel)
         || rel.ends_with(".yml")
         || rel.ends_with(".yaml")
         || rel.ends_with(".sh")
@@ -293,6 +294,13 @@ pub(crate) fn scan_file_with(
                     if !skip && crate::extract::extensionless_script(rel) =>
                 {
                     with_home_rules(matcher, candidates, Some(&format!("{rel}.sh")))
+                }
+                // A Quarto or R Markdown document's chunks are matched as a notebook's cells
+                // and as R code.
+                _ if !skip && read::is_literate(rel) => {
+                    let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+                    let nb = with_home_rules(matcher, candidates, Some(&format!("{stem}.ipynb")));
+                    with_home_rules(matcher, nb, Some(&format!("{stem}.R")))
                 }
                 _ => candidates,
             };

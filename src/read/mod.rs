@@ -8,6 +8,7 @@ pub(crate) mod aliases;
 mod notebook;
 pub(crate) mod structured;
 
+pub(crate) use notebook::is_literate;
 use notebook::notebook_code;
 use std::sync::OnceLock;
 use structured::Node;
@@ -85,7 +86,7 @@ pub(crate) fn from_bytes(rel: &str, bytes: &[u8]) -> ReadOutcome {
 /// What kind of text a path holds, by its path alone: a notebook anywhere (under `docs/` too),
 /// else prose ([`is_prose`]), else code.
 pub(crate) fn origin_of(rel: &str) -> Origin {
-    if rel.ends_with(".ipynb") {
+    if rel.ends_with(".ipynb") || notebook::is_literate(rel) {
         Origin::Notebook
     } else if is_prose(rel) {
         Origin::Prose
@@ -113,7 +114,10 @@ impl Document {
     pub fn new(rel: &str, text: String) -> Document {
         let mut notebook_error = None;
         let origin = origin_of(rel);
-        let (text, line_map) = if origin == Origin::Notebook {
+        let (text, line_map) = if notebook::is_literate(rel) {
+            let (code, map) = notebook::chunk_code(&text);
+            (code, Some(map))
+        } else if origin == Origin::Notebook {
             match notebook_code(&text) {
                 Ok((code, map)) => (code, Some(map)),
                 // A broken notebook is still scanned as text, so it is not silently lost, and
@@ -399,6 +403,22 @@ fn string_blocks(text: &str, starts: &[usize]) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Quarto or R Markdown document is its code chunks, each line at its own line; prose,
+    /// display blocks and chunks that rendering skips are not code.
+    #[test]
+    fn literate_chunks_are_code() {
+        let qmd = "---\ntitle: x\n---\nmodel.fit(X) in prose\n```python\nshown.fit(X)\n```\n```{python}\n#| label: train\nmodel.fit(X, y)\n```\n```{python}\n#| eval: false\ndeploy()\n```\n```{r eval=FALSE}\nserve()\n```\n";
+        let d = Document::new("pipeline/refresh.qmd", qmd.to_string());
+        assert_eq!(d.origin, Origin::Notebook);
+        assert!(d.text.contains("model.fit(X, y)"));
+        for absent in ["in prose", "shown.fit", "deploy()", "serve()"] {
+            assert!(!d.text.contains(absent), "{absent}");
+        }
+        let at = d.text.find("model.fit").unwrap();
+        assert_eq!(d.line_map.as_ref().unwrap()[d.line_index(at)], 10);
+        assert_eq!(origin_of("reports/model.Rmd"), Origin::Notebook);
+    }
 
     #[test]
     fn notebook_lines_map_to_the_ipynb() {

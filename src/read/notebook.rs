@@ -85,3 +85,53 @@ pub(crate) fn notebook_code(raw: &str) -> Result<(String, Vec<u32>), structured:
     }
     Ok((code, map))
 }
+
+/// Whether a path is a literate document whose fenced code chunks run when it is rendered:
+/// Quarto (`.qmd`) and R Markdown (`.Rmd`).
+pub(crate) fn is_literate(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".qmd") || lower.ends_with(".rmd")
+}
+
+/// The code chunks of a Quarto or R Markdown document (```` ```{python} ````, ```` ```{r label} ````
+/// up to the closing fence), joined, each line mapped to its 1-based line in the file. Prose
+/// and display blocks (```` ```python ```` without braces) are not code, nor are chunks that
+/// rendering does not run (`{r eval=FALSE}`, `#| eval: false`).
+pub(crate) fn chunk_code(raw: &str) -> (String, Vec<u32>) {
+    let mut code = String::new();
+    let mut map = Vec::new();
+    let mut lines = raw.split('\n').enumerate();
+    while let Some((i, line)) = lines.next() {
+        let t = line.trim_start();
+        let ticks = t.len() - t.trim_start_matches('`').len();
+        if ticks < 3 || !t[ticks..].trim_start().starts_with('{') {
+            continue;
+        }
+        let header = t[ticks..].to_ascii_lowercase().replace(' ', "");
+        let mut run = !header.contains("eval=false");
+        let mut body = Vec::new();
+        for (j, l) in lines.by_ref() {
+            let lt = l.trim();
+            if lt.len() >= ticks && lt.chars().all(|c| c == '`') {
+                break;
+            }
+            let option = lt
+                .strip_prefix("#|")
+                .map(|o| o.to_ascii_lowercase().replace(' ', ""));
+            if option.as_deref() == Some("eval:false") {
+                run = false;
+            }
+            body.push((j, l));
+        }
+        if run && !body.is_empty() {
+            for (j, l) in body {
+                code.push_str(l);
+                code.push('\n');
+                map.push(j as u32 + 1);
+            }
+            code.push('\n');
+            map.push(i as u32 + 1);
+        }
+    }
+    (code, map)
+}

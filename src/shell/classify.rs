@@ -5,6 +5,8 @@
 use crate::shell::programs::*;
 use crate::shell::runners;
 use crate::shell::{Action, base_name};
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// The program a command line runs once its wrappers are removed (`uv run train` runs
 /// `train`).
@@ -446,6 +448,8 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
         }
         ("jupyter", Some("nbconvert" | "execute" | "run")) => jupyter(args),
         ("jupytext", _) => jupytext(args),
+        ("quarto", Some("render")) => literate(&args[1..]),
+        ("Rscript", _) if args.iter().any(|a| a == "-e") => r_expression(args),
         _ if RUN_NOTHING_HERE.contains(&program) => None,
         _ => {
             // `./scripts/train.sh` or `scripts/train.sh`: the program itself is a path.
@@ -863,6 +867,30 @@ fn jupytext(args: &[String]) -> Option<Action> {
         .iter()
         .filter(|a| a.ends_with(".ipynb") || a.ends_with(".md") || a.ends_with(".py"))
         .cloned()
+        .collect();
+    files(paths)
+}
+
+/// `quarto render DOC`: rendering a Quarto or R Markdown document (or a notebook) runs its
+/// code chunks. `Rscript -e "rmarkdown::render('DOC')"` is read by [`crate::shell`]'s R calls.
+fn literate(args: &[String]) -> Option<Action> {
+    let paths: Vec<String> = positional(args)
+        .into_iter()
+        .filter(|a| crate::read::is_literate(a) || a.ends_with(".ipynb"))
+        .collect();
+    files(paths)
+}
+
+/// `Rscript -e "rmarkdown::render('report.Rmd')"`: the documents an R expression renders and
+/// the scripts it sources.
+fn r_expression(args: &[String]) -> Option<Action> {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\b(?:rmarkdown::render|quarto::quarto_render|quarto_render|render|source)\(\s*["']([^"']+)["']"#)
+            .expect("R render call")
+    });
+    let paths = args
+        .iter()
+        .flat_map(|a| CALL.captures_iter(a).map(|c| c[1].to_string()))
         .collect();
     files(paths)
 }

@@ -878,6 +878,15 @@ mod tests {
             one("jupytext --to py --execute nb/train.ipynb"),
             files(&["nb/train.ipynb"])
         );
+        // Rendering a Quarto or R Markdown document runs its chunks.
+        assert_eq!(
+            one("quarto render pipeline/refresh.qmd --to html"),
+            files(&["pipeline/refresh.qmd"])
+        );
+        assert_eq!(
+            one("Rscript -e \"rmarkdown::render('reports/model.Rmd', output_dir = 'out')\""),
+            files(&["reports/model.Rmd"])
+        );
         // A file moved into place earlier in the job is the file moved there.
         {
             let mut state = ShellState::default();

@@ -1,0 +1,204 @@
+//! Deployment jobs that only apply infrastructure code.
+//!
+//! A job bound to a deployment environment deploys whatever its commands are (docs/levels.md),
+//! except when every command is an infrastructure tool (Terraform, OpenTofu, Terragrunt,
+//! Pulumi, the CDK) with its shell plumbing: such a job deploys what the configuration it
+//! applies declares, and that is read from the configuration (a serving resource there is a
+//! deployment), not from the environment's name. A job that bootstraps a state bucket, an
+//! identity pool or a network under `environment: prod` deploys no model.
+
+use crate::read::structured::Node;
+
+/// Why the environment of such a job is not a deployment, as the report says it.
+pub(crate) const INFRA_ONLY: &str = "a deployment job that only runs infrastructure tools: what it deploys is read from the configuration it applies";
+
+/// The lines that name a job a deployment when the job only runs infrastructure tools
+/// ([`runs_only_infrastructure`]) over `runs` and `uses`: its `environment:` (GitHub Actions,
+/// GitLab CI) and, given, another line that names it so (a GitLab job's `stage: deploy`). Such
+/// naming
+/// deploys nothing of its own.
+pub(crate) fn naming_lines(
+    job: &Node,
+    name_line: Option<u32>,
+    runs: &[&str],
+    uses: &[&str],
+) -> Vec<(u32, u32, &'static str)> {
+    if !runs_only_infrastructure(runs, uses) {
+        return Vec::new();
+    }
+    let environment = job.key_line("environment").map(|first| {
+        let last = job
+            .get("environment")
+            .map(Node::entries)
+            .and_then(|e| e.iter().map(|(_, l, _)| *l).max())
+            .unwrap_or(first);
+        (first, last.max(first), INFRA_ONLY)
+    });
+    let name = name_line.map(|l| (l, l, INFRA_ONLY));
+    environment.into_iter().chain(name).collect()
+}
+
+/// The infrastructure tools.
+const TOOLS: &[&str] = &["terraform", "tofu", "terragrunt", "pulumi", "cdk", "cdktf"];
+
+/// Commands that only prepare, check or print around the tools.
+const PLUMBING: &[&str] = &[
+    "set",
+    "cd",
+    "pushd",
+    "popd",
+    "mkdir",
+    "envsubst",
+    "export",
+    "echo",
+    "printf",
+    "cat",
+    "ls",
+    "pwd",
+    "if",
+    "then",
+    "else",
+    "elif",
+    "fi",
+    "for",
+    "do",
+    "done",
+    "while",
+    "exit",
+    "true",
+    "[",
+    "[[",
+    "test",
+    "tflint",
+    "tfsec",
+    "checkov",
+    "trivy",
+    "infracost",
+    "terraform-docs",
+    "jq",
+    "grep",
+    "sed",
+    "awk",
+    "tee",
+    "rm",
+    "cp",
+    "mv",
+    "touch",
+    "chmod",
+    "sleep",
+    "{",
+    "}",
+];
+
+/// Actions a job may use around the tools: checkout, setup, caches and artefacts, credentials,
+/// and the tools' own actions (`hashicorp/setup-terraform`, `pulumi/actions`,
+/// `terraform-linters/setup-tflint`), also as the repository's own composite actions named so.
+fn plumbing_action(uses: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "actions/checkout@",
+        "actions/download-artifact@",
+        "actions/upload-artifact@",
+        "actions/setup-",
+        "actions/cache@",
+        "actions/github-script@",
+        "google-github-actions/auth@",
+        "google-github-actions/setup-gcloud@",
+        "aws-actions/configure-aws-credentials@",
+        "azure/login@",
+    ];
+    let u = uses.to_ascii_lowercase();
+    GENERIC.iter().any(|g| u.starts_with(g))
+        || [
+            "terraform",
+            "tofu",
+            "terragrunt",
+            "pulumi",
+            "tflint",
+            "trivy",
+        ]
+        .iter()
+        .any(|t| u.contains(t))
+}
+
+/// The command word of one simple command: past variable assignments, `sudo`, `npx`, `time`,
+/// and a path (`./bin/terraform`).
+fn head(command: &str) -> Option<&str> {
+    let mut words = command.split_whitespace().skip_while(|w| {
+        (w.contains('=') && !w.starts_with('=') && !w.starts_with('-'))
+            || matches!(*w, "sudo" | "npx" | "time" | "!" | "(")
+    });
+    let w = words.next()?;
+    // An empty word (an image's `entrypoint: [""]`) runs nothing.
+    let w = w.trim_start_matches('(').trim_matches(['"', '\'']);
+    (!w.is_empty()).then(|| w.rsplit('/').next().unwrap_or(w))
+}
+
+/// Whether a job of these `run`/`script` texts and these `uses` actions only runs
+/// infrastructure tools (at least one) and their plumbing.
+pub(crate) fn runs_only_infrastructure(runs: &[&str], uses: &[&str]) -> bool {
+    if !uses.iter().all(|u| plumbing_action(u)) {
+        return false;
+    }
+    let mut tool = uses
+        .iter()
+        .any(|u| u.to_ascii_lowercase().starts_with("pulumi/actions@"));
+    for run in runs {
+        for (_, line) in crate::shell::logical_lines(run) {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') || crate::read::printed_message(t) {
+                continue;
+            }
+            for command in t.split(['&', '|', ';']) {
+                let Some(word) = head(command) else {
+                    continue;
+                };
+                if TOOLS.contains(&word) {
+                    tool = true;
+                } else if !PLUMBING.contains(&word) && !word.starts_with('#') {
+                    return false;
+                }
+            }
+        }
+    }
+    tool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infrastructure_only_jobs() {
+        let apply = "set -euo pipefail\nterraform init -input=false \\\n  -backend-config=envs/prod.conf\nterraform apply -auto-approve || exit 1\n";
+        assert!(runs_only_infrastructure(
+            &[apply, "envsubst < a.tmpl > a.tfvars"],
+            &[
+                "actions/checkout@v4",
+                "hashicorp/setup-terraform@v3",
+                "./.github/actions/terraform-quality"
+            ]
+        ));
+        assert!(runs_only_infrastructure(&[], &["pulumi/actions@v5"]));
+        // A model pushed as well, an unknown action, or no tool at all: not only infrastructure.
+        assert!(!runs_only_infrastructure(
+            &[apply, "gcloud run deploy api --image x"],
+            &[]
+        ));
+        assert!(!runs_only_infrastructure(
+            &[apply],
+            &["acme/deploy-model@v1"]
+        ));
+        assert!(!runs_only_infrastructure(
+            &["echo hi"],
+            &["actions/checkout@v4"]
+        ));
+        assert!(!runs_only_infrastructure(
+            &["TF_VAR_x=1 python deploy.py"],
+            &[]
+        ));
+        assert!(runs_only_infrastructure(
+            &["TF_VAR_x=1 ./bin/terraform plan"],
+            &[]
+        ));
+    }
+}
