@@ -310,6 +310,7 @@ fixture_tests! {
     quarto_render_scheduled_training => "quarto-render-scheduled-training",
     gha_environment_terraform_bootstrap => "gha-environment-terraform-bootstrap",
     gitlab_deploy_stage_terraform_bootstrap => "gitlab-deploy-stage-terraform-bootstrap",
+    gha_pr_label_trigger => "gha-pr-label-trigger",
     gha_databricks_local_notebook => "gha-databricks-local-notebook",
     kfp_container_image_trains => "kfp-container-image-trains",
     airflow_sagemaker_operators => "airflow-sagemaker-operators",

@@ -3,108 +3,14 @@
 //! (`action.yml` with `runs:`).
 
 use crate::ci::gha_expr::Scope;
+pub(crate) use crate::ci::gha_on::gha_triggers;
 use crate::ci::trial::never;
 use crate::ci::{CiSystem, Yaml};
 use crate::facts::yaml::{entry, push_block, ranges, scalar_commands, str_at, trig};
 use crate::model::{Command, FileFacts, Job, Trigger, TriggerKind};
 use crate::paths::is_yaml;
 use crate::read::Document;
-use crate::read::structured::{Node, Value};
-
-pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
-    let mut out = Vec::new();
-    let mut add = |name: &str, v: Option<&Node>, line: u32| {
-        let kind = match name {
-            "push" => TriggerKind::Push,
-            "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
-            "schedule" => {
-                let mut crons = Vec::new();
-                if let Some(v) = v {
-                    v.find_path(&["cron".to_string()], &mut crons);
-                }
-                for (c, l) in crons {
-                    out.push(trig(
-                        TriggerKind::Schedule,
-                        c.as_str().map(str::to_string),
-                        l,
-                    ));
-                }
-                if out.iter().any(|t| t.kind == TriggerKind::Schedule) {
-                    return;
-                }
-                TriggerKind::Schedule
-            }
-            "workflow_dispatch" => TriggerKind::Manual,
-            "workflow_call" => TriggerKind::Called,
-            "workflow_run" => {
-                // The workflows whose completion starts it (`workflows: [CI]`), kept when they
-                // are its only source of runs on completion (`types: [completed]` or none):
-                // jobs that check the run succeeded keep them ([`after_success`]).
-                let names: Vec<String> = v
-                    .and_then(|v| v.get("workflows"))
-                    .map(|w| match w.as_str() {
-                        Some(one) => vec![one.to_string()],
-                        None => w
-                            .as_seq()
-                            .iter()
-                            .filter_map(Node::as_str)
-                            .map(str::to_string)
-                            .collect(),
-                    })
-                    .unwrap_or_default();
-                let completed = v
-                    .and_then(|v| v.get("types"))
-                    .is_none_or(|t| match t.as_str() {
-                        Some(one) => one == "completed",
-                        None => t.as_seq().iter().any(|x| x.as_str() == Some("completed")),
-                    });
-                let detail = (completed && !names.is_empty()).then(|| names.join(", "));
-                out.push(trig(TriggerKind::PipelineCompletion, detail, line));
-                return;
-            }
-            "release" => TriggerKind::Release,
-            // A comment (`/deploy-prod` on a pull request) or a label a person adds is a
-            // person's command: the workflow runs when someone asks, as a dispatch does.
-            "issue_comment" | "pull_request_review_comment" | "discussion_comment" => {
-                out.push(trig(TriggerKind::Manual, Some(name.to_string()), line));
-                return;
-            }
-            _ => {
-                out.push(trig(TriggerKind::Event, Some(name.to_string()), line));
-                return;
-            }
-        };
-        let mut t = trig(kind, None, line);
-        if matches!(kind, TriggerKind::Push | TriggerKind::PullRequest)
-            && let Some(paths) = v.and_then(|v| v.get("paths"))
-        {
-            t.paths = paths
-                .as_seq()
-                .iter()
-                .filter_map(Node::as_str)
-                .map(str::to_string)
-                .collect();
-        }
-        out.push(t);
-    };
-    match &on.value {
-        Value::Scalar(s) => add(s, None, on.line),
-        Value::Seq(items) => {
-            for i in items {
-                if let Some(s) = i.as_str() {
-                    add(s, None, i.line);
-                }
-            }
-        }
-        Value::Map(entries) => {
-            for (k, l, v) in entries {
-                add(k, Some(v), *l);
-            }
-        }
-        Value::Null => {}
-    }
-    out
-}
+use crate::read::structured::Node;
 
 pub(crate) fn github_steps(
     steps: &[Node],

@@ -28,6 +28,7 @@ pub(crate) mod codebuild;
 pub(crate) mod drone;
 pub(crate) mod gha_cond;
 pub(crate) mod gha_expr;
+pub(crate) mod gha_on;
 pub(crate) mod github_actions;
 pub(crate) mod gitlab;
 pub(crate) mod gocd;

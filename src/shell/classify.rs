@@ -3,10 +3,8 @@
 //! function per kind of tool.
 
 use crate::shell::programs::*;
-use crate::shell::runners;
 use crate::shell::{Action, base_name};
-use regex::Regex;
-use std::sync::LazyLock;
+use crate::shell::{notebooks, runners};
 
 /// The program a command line runs once its wrappers are removed (`uv run train` runs
 /// `train`).
@@ -196,7 +194,7 @@ fn test_paths(runner: &str, args: &[String]) -> Vec<String> {
 }
 
 /// Files the command applies or runs; none: no action.
-fn files(paths: Vec<String>) -> Option<Action> {
+pub(super) fn files(paths: Vec<String>) -> Option<Action> {
     (!paths.is_empty()).then_some(Action::Files {
         paths,
         alternatives: false,
@@ -446,10 +444,10 @@ fn tool(program: &str, path: &str, args: &[String]) -> Option<Action> {
                 alternatives: false,
             })
         }
-        ("jupyter", Some("nbconvert" | "execute" | "run")) => jupyter(args),
-        ("jupytext", _) => jupytext(args),
-        ("quarto", Some("render")) => literate(&args[1..]),
-        ("Rscript", _) if args.iter().any(|a| a == "-e") => r_expression(args),
+        ("jupyter", Some("nbconvert" | "execute" | "run")) => notebooks::jupyter(args),
+        ("jupytext", _) => notebooks::jupytext(args),
+        ("quarto", Some("render")) => notebooks::literate(&args[1..]),
+        ("Rscript", _) if args.iter().any(|a| a == "-e") => notebooks::r_expression(args),
         _ if RUN_NOTHING_HERE.contains(&program) => None,
         _ => {
             // `./scripts/train.sh` or `scripts/train.sh`: the program itself is a path.
@@ -855,54 +853,4 @@ fn source(args: &[String]) -> Option<Action> {
         paths: vec![f.clone()],
         alternatives: false,
     })
-}
-
-/// `jupytext --execute NB` runs the notebook; `jupytext --to py NB` only converts it (the
-/// script it writes is read as the notebook where it runs: `graph::resolve`).
-fn jupytext(args: &[String]) -> Option<Action> {
-    if !args.iter().any(|a| a == "--execute") {
-        return None;
-    }
-    let paths: Vec<String> = args
-        .iter()
-        .filter(|a| a.ends_with(".ipynb") || a.ends_with(".md") || a.ends_with(".py"))
-        .cloned()
-        .collect();
-    files(paths)
-}
-
-/// `quarto render DOC`: rendering a Quarto or R Markdown document (or a notebook) runs its
-/// code chunks. `Rscript -e "rmarkdown::render('DOC')"` is read by [`crate::shell`]'s R calls.
-fn literate(args: &[String]) -> Option<Action> {
-    let paths: Vec<String> = positional(args)
-        .into_iter()
-        .filter(|a| crate::read::is_literate(a) || a.ends_with(".ipynb"))
-        .collect();
-    files(paths)
-}
-
-/// `Rscript -e "rmarkdown::render('report.Rmd')"`: the documents an R expression renders and
-/// the scripts it sources.
-fn r_expression(args: &[String]) -> Option<Action> {
-    static CALL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\b(?:rmarkdown::render|quarto::quarto_render|quarto_render|render|source)\(\s*["']([^"']+)["']"#)
-            .expect("R render call")
-    });
-    let paths = args
-        .iter()
-        .flat_map(|a| CALL.captures_iter(a).map(|c| c[1].to_string()))
-        .collect();
-    files(paths)
-}
-
-/// `jupyter nbconvert --execute NB`, `jupyter execute NB`.
-fn jupyter(args: &[String]) -> Option<Action> {
-    if args[0] == "nbconvert" && !args.iter().any(|a| a == "--execute") {
-        return None;
-    }
-    let paths: Vec<String> = positional(&args[1..])
-        .into_iter()
-        .filter(|a| a.ends_with(".ipynb"))
-        .collect();
-    files(paths)
 }

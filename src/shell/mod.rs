@@ -8,6 +8,7 @@
 pub(crate) mod cd;
 mod classify;
 mod named_runs;
+mod notebooks;
 pub(crate) use named_runs::{airflow_dag_run, github_dispatched_workflow};
 mod containers;
 mod databricks;
