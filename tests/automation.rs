@@ -750,6 +750,16 @@ fn tekton_listener_run_pipeline_and_tasks() {
         ),
         vec!["manual"]
     );
+    // The KFP-Tekton compiler marks its runs with `tekton.dev/input_artifacts` (here under
+    // a misspelt `annotation:`): a package too, not a run a service starts.
+    assert_eq!(
+        entry_triggers(
+            &g,
+            "tekton/kfp-tekton-artifacts-run.yaml",
+            Some("PipelineRun/flip-coin-example-pipeline-run")
+        ),
+        vec!["manual"]
+    );
     // A pipeline or task runs only when something references it.
     assert_eq!(
         entry_triggers(&g, "tekton/pipeline.yaml", Some("Task/train-task")),

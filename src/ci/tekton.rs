@@ -150,12 +150,17 @@ fn run_triggers(d: &Node) -> Vec<Trigger> {
             .get("metadata")
             .is_some_and(|m| m.get("generateName").is_some() && m.get("name").is_none());
         // A run Kubeflow Pipelines compiled for Tekton (`pipelines.kubeflow.org/...`
-        // annotations) is a pipeline package a person uploads or submits to the KFP server.
-        let kfp_package = ["annotations", "labels"].iter().any(|k| {
+        // annotations, or the KFP-Tekton compiler's `tekton.dev/input_artifacts` and
+        // `tekton.dev/artifact_*`, also under a misspelt `annotation:`) is a pipeline package
+        // a person uploads or submits to the KFP server.
+        let kfp_package = ["annotations", "annotation", "labels"].iter().any(|k| {
             d.get("metadata").and_then(|m| m.get(k)).is_some_and(|a| {
-                a.entries()
-                    .iter()
-                    .any(|(key, _, _)| key.starts_with("pipelines.kubeflow.org/"))
+                a.entries().iter().any(|(key, _, _)| {
+                    key.starts_with("pipelines.kubeflow.org/")
+                        || key.starts_with("tekton.dev/input_artifacts")
+                        || key.starts_with("tekton.dev/output_artifacts")
+                        || key.starts_with("tekton.dev/artifact_")
+                })
             })
         });
         let kind = if one_off || kfp_package {
