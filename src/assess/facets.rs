@@ -408,6 +408,7 @@ mod tests {
                     sys_paths: Vec::new(),
                     selectors: Vec::new(),
                     training_stubs: stubs,
+                    routes: Vec::new(),
                 },
             )]
             .into_iter()
@@ -467,6 +468,7 @@ mod tests {
                     sys_paths: Vec::new(),
                     selectors: Vec::new(),
                     training_stubs: false,
+                    routes: Vec::new(),
                 },
             )]
             .into_iter()

@@ -8,6 +8,7 @@ pub(crate) mod dockerfile;
 pub(crate) mod dvc;
 pub(crate) mod elyra;
 pub(crate) mod hcl;
+pub(crate) mod http_routes;
 pub(crate) mod job_spec;
 pub(crate) mod make;
 pub(crate) mod py_dispatch;

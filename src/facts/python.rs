@@ -100,6 +100,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         sys_paths,
         selectors: crate::facts::py_dispatch::selectors(doc),
         training_stubs: crate::facts::python_defs::trains_in_name_only(&doc.text),
+        routes: crate::facts::http_routes::served(doc),
     }
 }
 
@@ -167,6 +168,8 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
             });
         }
     }
+    // Calls to HTTP routes (`requests.post(f"{API}/train")`): what the route's handler runs.
+    literals.extend(crate::facts::http_routes::called(doc));
     // A script path built from names (`TRAINING_DIR = Path("/opt/airflow/training")`, then
     // `script = TRAINING_DIR / "train.py"`): written out at the line that builds it, as the
     // same assignment of one string would be.

@@ -236,6 +236,9 @@ impl<'a> Graph<'a> {
                 .map(|f| ((f, None), format!("references {tail}")))
                 .collect();
         }
+        if let Some(route) = text.strip_prefix(crate::facts::http_routes::ROUTE_REF) {
+            return self.route_nodes(route);
+        }
         if let Some(name) = text.strip_prefix(dockerfile::IMAGE_REF) {
             // Built from the repository's root as context: its copies are paths from the root
             // (the node's target, read by `compute_edges`).

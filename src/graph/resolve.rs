@@ -337,6 +337,25 @@ impl<'a> Graph<'a> {
         out
     }
 
+    /// The Python files that serve an HTTP route (`@app.post("/train")`): what a client's call
+    /// to that path runs, each run whole, as an imported module is. A path that more than four
+    /// files serve (`/predict` of every service in a monorepo) names none of them.
+    pub(crate) fn route_nodes(&self, route: &str) -> Vec<(NodeId, String)> {
+        let mut out: Vec<(NodeId, String)> = self
+            .facts
+            .iter()
+            .filter(|(_, f)| {
+                matches!(f, FileFacts::Python { routes, .. } if routes.iter().any(|(_, r)| r == route))
+            })
+            .map(|(p, _)| ((p.clone(), None), format!("calls {route} of {p}")))
+            .collect();
+        if out.len() > 4 {
+            return Vec::new();
+        }
+        out.sort();
+        out
+    }
+
     /// A directory added to `sys.path` as a directory of the repository: relative to the
     /// file or the root, or (an image path such as `/opt/airflow/scripts/model/monitoring`) its longest
     /// tail that is a directory here (`model/monitoring`), of at least two parts.

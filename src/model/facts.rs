@@ -208,6 +208,10 @@ pub enum FileFacts {
         /// The file has functions named for training (`train`, `retrain_model`, `fit`), and
         /// each is a stub (`facts::python_defs::trains_in_name_only`).
         training_stubs: bool,
+        /// The HTTP routes the file serves (`@app.post("/train")`, Flask's
+        /// `@app.route("/train")`), with their lines: what a client's call to that path runs
+        /// (`@route:` references, [`crate::facts::http_routes`]).
+        routes: Vec<(u32, String)>,
     },
 }
 

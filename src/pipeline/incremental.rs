@@ -207,6 +207,7 @@ pub(crate) fn same_facts(
                 sys_paths: pa,
                 selectors: xa,
                 training_stubs: ta,
+                routes: ra,
             }),
             Some(FileFacts::Python {
                 imports: ib,
@@ -217,12 +218,14 @@ pub(crate) fn same_facts(
                 sys_paths: pb,
                 selectors: xb,
                 training_stubs: tb,
+                routes: rb,
             }),
         ) => {
             // DAG ids are what other files' triggers resolve into, as jobs are.
             unplaced(sa, sb)
                 && ga == gb
                 && ta == tb
+                && unplaced(ra, rb)
                 && (!edges
                     || (unplaced(ia, ib)
                         && commands(la, lb)
