@@ -54,7 +54,7 @@ pub(crate) fn called(doc: &Document) -> Vec<Command> {
             .expect("http client")
     });
     static URL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?:\bf)?["'](?:https?://[^/"'\s{}]+|\{[\w.\[\]'"]+\})(/[\w\-/.]*)(?:\?[^"'\s]*)?["']"#)
+        Regex::new(r#"(?:\bf)?["'](?:https?://[^/"'\s{}]+|\{([\w.\[\]'"]+)\})(/[\w\-/.]*)(?:\?[^"'\s]*)?["']"#)
             .expect("url literal")
     });
     static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
@@ -63,9 +63,21 @@ pub(crate) fn called(doc: &Document) -> Vec<Command> {
     if !CLIENT.is_match(&doc.text) {
         return Vec::new();
     }
+    // A variable before the path names a service when its name says so (`{API_URL}`,
+    // `{self.base_url}`, `{ENV["SERVICE_HOST"]}`), not a folder (`{self.db_dir}/train`).
+    static HOST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)url|uri|host|api|endpoint|server|service").expect("host variable")
+    });
+    static FOLDER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)dir|path|folder|file|root|db|data").expect("folder variable")
+    });
     let urls = URL
         .captures_iter(&doc.text)
-        .filter_map(|c| c.get(1).map(|m| (m.start(), m.as_str().to_string())));
+        .filter(|c| {
+            c.get(1)
+                .is_none_or(|v| HOST.is_match(v.as_str()) && !FOLDER.is_match(v.as_str()))
+        })
+        .filter_map(|c| c.get(2).map(|m| (m.start(), m.as_str().to_string())));
     let endpoints = ENDPOINT
         .captures_iter(&doc.text)
         .filter_map(|c| c.get(1).map(|m| (m.start(), format!("/{}", m.as_str()))));
@@ -100,6 +112,13 @@ mod tests {
             refs,
             vec!["@route:/train", "@route:/monitor", "@route:/retrain"]
         );
+        // A folder variable before the path is a file path, not a service.
+        let d = Document::new(
+            "x.py",
+            "import requests\nos.listdir(f\"{self.db_to_clean}/train\")\nf\"{data_dir}/train\"\n"
+                .to_string(),
+        );
+        assert!(called(&d).is_empty());
         // Without an HTTP client, a path in an f-string is no call.
         let d = Document::new("x.py", "p = f\"{ROOT}/train\"\n".to_string());
         assert!(called(&d).is_empty());
