@@ -188,6 +188,8 @@ pub(crate) fn test_runner_value_flags(runner: &str) -> &'static [&'static str] {
             "--python",
             "--tags",
         ],
+        "nosetests" => &["-w", "--where", "-a", "--attr", "-A", "--eval-attr", "-c", "--config"],
+        "nose2" => &["-s", "--start-dir", "-t", "--top-level-directory", "-c", "--config"],
         "behave" => &[
             "-t",
             "-f",
@@ -422,7 +424,15 @@ pub(crate) fn is_third_party_module(m: &str) -> bool {
     TOOLS.contains(&head)
 }
 
-pub(crate) const TEST_RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox", "behave"];
+pub(crate) const TEST_RUNNERS: &[&str] = &[
+    "pytest",
+    "py.test",
+    "tox",
+    "nox",
+    "behave",
+    "nosetests",
+    "nose2",
+];
 
 pub(crate) const PYTHONS: &[&str] = &["python", "python3", "py", "python2", "ipython"];
 
