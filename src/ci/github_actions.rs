@@ -446,13 +446,6 @@ const ONLY_PRINTS: &str =
 /// out, moves artefacts or sets up a tool: a job of such steps (a placeholder deployment) does
 /// nothing, whatever its name or environment.
 fn only_prints(steps: &[Node]) -> bool {
-    const INERT: &[&str] = &[
-        "actions/checkout@",
-        "actions/download-artifact@",
-        "actions/upload-artifact@",
-        "actions/setup-",
-        "actions/cache@",
-    ];
     !steps.is_empty()
         && steps.iter().all(|step| {
             match (
@@ -463,7 +456,7 @@ fn only_prints(steps: &[Node]) -> bool {
                     let t = l.trim();
                     t.is_empty() || t.starts_with('#') || crate::read::printed_message(t)
                 }),
-                (None, Some(u)) => INERT.iter().any(|i| u.starts_with(i)),
+                (None, Some(u)) => crate::ci::INERT_ACTIONS.iter().any(|i| u.starts_with(i)),
                 _ => false,
             }
         })

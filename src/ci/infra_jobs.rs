@@ -90,47 +90,43 @@ const PLUMBING: &[&str] = &[
     "}",
 ];
 
-/// Actions a job may use around the tools: checkout, setup, caches and artefacts, credentials,
-/// and the tools' own actions (`hashicorp/setup-terraform`, `pulumi/actions`,
-/// `terraform-linters/setup-tflint`), also as the repository's own composite actions named so.
+/// Actions a job may use around the tools: the inert ones ([`crate::ci::INERT_ACTIONS`]),
+/// `actions/github-script`, credentials, and the tools' own actions (`hashicorp/setup-terraform`,
+/// `pulumi/actions`, `terraform-linters/setup-tflint`), also as the repository's own composite
+/// actions named so.
 fn plumbing_action(uses: &str) -> bool {
-    const GENERIC: &[&str] = &[
-        "actions/checkout@",
-        "actions/download-artifact@",
-        "actions/upload-artifact@",
-        "actions/setup-",
-        "actions/cache@",
+    const CREDENTIALS: &[&str] = &[
         "actions/github-script@",
         "google-github-actions/auth@",
         "google-github-actions/setup-gcloud@",
         "aws-actions/configure-aws-credentials@",
         "azure/login@",
     ];
+    const TOOL_WORDS: &[&str] = &[
+        "terraform",
+        "tofu",
+        "terragrunt",
+        "pulumi",
+        "tflint",
+        "trivy",
+    ];
     let u = uses.to_ascii_lowercase();
-    GENERIC.iter().any(|g| u.starts_with(g))
-        || [
-            "terraform",
-            "tofu",
-            "terragrunt",
-            "pulumi",
-            "tflint",
-            "trivy",
-        ]
+    crate::ci::INERT_ACTIONS
         .iter()
-        .any(|t| u.contains(t))
+        .chain(CREDENTIALS)
+        .any(|g| u.starts_with(g))
+        || TOOL_WORDS.iter().any(|t| u.contains(t))
 }
 
-/// The command word of one simple command: past variable assignments, `sudo`, `npx`, `time`,
-/// and a path (`./bin/terraform`).
-fn head(command: &str) -> Option<&str> {
-    let mut words = command.split_whitespace().skip_while(|w| {
-        (w.contains('=') && !w.starts_with('=') && !w.starts_with('-'))
-            || matches!(*w, "sudo" | "npx" | "time" | "!" | "(")
-    });
-    let w = words.next()?;
-    // An empty word (an image's `entrypoint: [""]`) runs nothing.
-    let w = w.trim_start_matches('(').trim_matches(['"', '\'']);
-    (!w.is_empty()).then(|| w.rsplit('/').next().unwrap_or(w))
+/// The program a simple command runs, as the shell lexer splits it
+/// ([`crate::shell::lex::split`]): past variable assignments and the wrappers `sudo`, `npx`,
+/// `time`, `env`, without its path (`./bin/terraform`). An empty word (an image's
+/// `entrypoint: [""]`) runs nothing.
+fn program(words: &[String]) -> Option<&str> {
+    let assignment = |w: &str| w.contains('=') && !w.starts_with(['=', '-']);
+    let wrapper = |w: &str| matches!(w, "sudo" | "npx" | "time" | "env" | "!");
+    let w = words.iter().find(|w| !assignment(w) && !wrapper(w))?;
+    (!w.is_empty()).then(|| crate::shell::base_name(w))
 }
 
 /// Whether a job of these `run`/`script` texts and these `uses` actions only runs
@@ -144,18 +140,14 @@ pub(crate) fn runs_only_infrastructure(runs: &[&str], uses: &[&str]) -> bool {
         .any(|u| u.to_ascii_lowercase().starts_with("pulumi/actions@"));
     for run in runs {
         for (_, line) in crate::shell::logical_lines(run) {
-            let t = line.trim();
-            if t.is_empty() || t.starts_with('#') || crate::read::printed_message(t) {
+            if crate::read::printed_message(line.trim()) {
                 continue;
             }
-            for command in t.split(['&', '|', ';']) {
-                let Some(word) = head(command) else {
-                    continue;
-                };
-                if TOOLS.contains(&word) {
-                    tool = true;
-                } else if !PLUMBING.contains(&word) && !word.starts_with('#') {
-                    return false;
+            for part in crate::shell::lex::split(&line) {
+                match program(&part.words) {
+                    Some(p) if TOOLS.contains(&p) => tool = true,
+                    Some(p) if !PLUMBING.contains(&p) => return false,
+                    _ => {}
                 }
             }
         }
@@ -198,6 +190,15 @@ mod tests {
         ));
         assert!(runs_only_infrastructure(
             &["TF_VAR_x=1 ./bin/terraform plan"],
+            &[]
+        ));
+        // Commands split as the shell splits them: a `;` inside quotes separates nothing.
+        assert!(runs_only_infrastructure(
+            &["printf 'plan; kubectl apply' > note.txt && terraform plan"],
+            &[]
+        ));
+        assert!(!runs_only_infrastructure(
+            &["terraform apply -auto-approve && kubectl apply -f k8s/"],
             &[]
         ));
     }

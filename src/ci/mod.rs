@@ -218,6 +218,16 @@ pub(crate) fn runs_anywhere(path: &str) -> bool {
     !REGISTRY.iter().any(|s| s.fixed_location(path))
 }
 
+/// GitHub actions that only check out, set up a tool, cache or move artefacts: a step of
+/// them runs nothing of the repository (a job of such steps and `echo`s is a placeholder).
+pub(crate) const INERT_ACTIONS: &[&str] = &[
+    "actions/checkout@",
+    "actions/download-artifact@",
+    "actions/upload-artifact@",
+    "actions/setup-",
+    "actions/cache@",
+];
+
 /// What a reference to a checkout of a repository by URL starts with (`@checkout:URL`, a
 /// Jenkins `git url: ...` or `checkout` step): a pipeline that checks out a repository other
 /// than the scanned one builds that repository (`graph::walk`).
