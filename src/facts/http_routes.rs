@@ -45,8 +45,8 @@ pub(crate) fn served(doc: &Document) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// The routes a file calls as an HTTP client: URL strings on a host (`"http://api:8000/train"`)
-/// or on a variable (`f"{API_URL}/train"`), and an Airflow `HttpOperator`'s `endpoint=`, in a
+/// The routes a file calls as an HTTP client: URL strings on a local or service host
+/// (`"http://api:8000/train"`) or on a variable named for a service (`f"{API_URL}/train"`), and an Airflow `HttpOperator`'s `endpoint=`, in a
 /// file that uses an HTTP client. Each a `@route:` reference at its line.
 pub(crate) fn called(doc: &Document) -> Vec<Command> {
     static CLIENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -54,7 +54,7 @@ pub(crate) fn called(doc: &Document) -> Vec<Command> {
             .expect("http client")
     });
     static URL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?:\bf)?["'](?:https?://[^/"'\s{}]+|\{([\w.\[\]'"]+)\})(/[\w\-/.]*)(?:\?[^"'\s]*)?["']"#)
+        Regex::new(r#"(?:\bf)?["'](?:https?://([^/"'\s{}]+)|\{([\w.\[\]'"]+)\})(/[\w\-/.]*)(?:\?[^"'\s]*)?["']"#)
             .expect("url literal")
     });
     static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
@@ -71,13 +71,24 @@ pub(crate) fn called(doc: &Document) -> Vec<Command> {
     static FOLDER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)dir|path|folder|file|root|db|data").expect("folder variable")
     });
+    // A host written out is the project's own service when it is local or a service name of
+    // a compose file or cluster (`localhost:8000`, `api:8000`, `regmodel-api`), not a public
+    // domain (`api.github.com/repos` is another project's route).
+    let own_host = |h: &str| {
+        let name = h.split(':').next().unwrap_or(h);
+        !name.contains('.')
+            || name == "127.0.0.1"
+            || name == "0.0.0.0"
+            || name == "host.docker.internal"
+    };
     let urls = URL
         .captures_iter(&doc.text)
-        .filter(|c| {
-            c.get(1)
-                .is_none_or(|v| HOST.is_match(v.as_str()) && !FOLDER.is_match(v.as_str()))
+        .filter(|c| match (c.get(1), c.get(2)) {
+            (Some(host), _) => own_host(host.as_str()),
+            (None, Some(v)) => HOST.is_match(v.as_str()) && !FOLDER.is_match(v.as_str()),
+            (None, None) => false,
         })
-        .filter_map(|c| c.get(2).map(|m| (m.start(), m.as_str().to_string())));
+        .filter_map(|c| c.get(3).map(|m| (m.start(), m.as_str().to_string())));
     let endpoints = ENDPOINT
         .captures_iter(&doc.text)
         .filter_map(|c| c.get(1).map(|m| (m.start(), format!("/{}", m.as_str()))));
@@ -112,6 +123,12 @@ mod tests {
             refs,
             vec!["@route:/train", "@route:/monitor", "@route:/retrain"]
         );
+        // Another project's public API is not one of this project's routes.
+        let d = Document::new(
+            "x.py",
+            "import requests\nrequests.get(\"https://api.github.com/repos\")\n".to_string(),
+        );
+        assert!(called(&d).is_empty());
         // A folder variable before the path is a file path, not a service.
         let d = Document::new(
             "x.py",
