@@ -696,6 +696,17 @@ mod tests {
                 paths: vec!["tests/unit".into()]
             }]
         );
+        // nose's runners collect tests as pytest does; `nose2 -s DIR` starts from DIR.
+        assert_eq!(
+            one("nosetests -s --nologcapture test"),
+            vec![Action::Tests {
+                paths: vec!["test".into()]
+            }]
+        );
+        assert_eq!(
+            one("nose2 -s src -v"),
+            vec![Action::Tests { paths: Vec::new() }]
+        );
     }
 
     /// A `for` loop's words are data: linting each Dockerfile of a list runs none of them;
