@@ -408,11 +408,11 @@ mod tests {
     /// display blocks and chunks that rendering skips are not code.
     #[test]
     fn literate_chunks_are_code() {
-        let qmd = "---\ntitle: x\n---\nmodel.fit(X) in prose\n```python\nshown.fit(X)\n```\n```{python}\n#| label: train\nmodel.fit(X, y)\n```\n```{python}\n#| eval: false\ndeploy()\n```\n```{r eval=FALSE}\nserve()\n```\n";
+        let qmd = "---\ntitle: x\n---\nmodel.fit(X) in prose\n```python\nshown.fit(X)\n```\n```{python}\n#| label: train\nmodel.fit(X, y)\n```\n```{python}\n#| eval: false\ndeploy()\n```\n```{r eval=FALSE}\nserve()\n```\n```{=html}\n<b>shown.fit(x)</b>\n```\n```{.python}\nattr.fit(x)\n```\n";
         let d = Document::new("pipeline/refresh.qmd", qmd.to_string());
         assert_eq!(d.origin, Origin::Notebook);
         assert!(d.text.contains("model.fit(X, y)"));
-        for absent in ["in prose", "shown.fit", "deploy()", "serve()"] {
+        for absent in ["in prose", "shown.fit", "deploy()", "serve()", "attr.fit"] {
             assert!(!d.text.contains(absent), "{absent}");
         }
         let at = d.text.find("model.fit").unwrap();

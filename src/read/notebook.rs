@@ -93,10 +93,11 @@ pub(crate) fn is_literate(rel: &str) -> bool {
     lower.ends_with(".qmd") || lower.ends_with(".rmd")
 }
 
-/// The code chunks of a Quarto or R Markdown document (```` ```{python} ````, ```` ```{r label} ````
-/// up to the closing fence), joined, each line mapped to its 1-based line in the file. Prose
-/// and display blocks (```` ```python ```` without braces) are not code, nor are chunks that
-/// rendering does not run (`{r eval=FALSE}`, `#| eval: false`).
+/// The code chunks of a Quarto or R Markdown document (```` ```{python} ````,
+/// ```` ```{r label} ```` up to the closing fence), joined, each line mapped to its 1-based
+/// line in the file. Prose and display blocks (```` ```python ````, ```` ```{.python} ````, raw
+/// ```` ```{=html} ````) are not code, nor are chunks that rendering does not run
+/// (`{r eval=FALSE}`, `#| eval: false`).
 pub(crate) fn chunk_code(raw: &str) -> (String, Vec<u32>) {
     let mut code = String::new();
     let mut map = Vec::new();
@@ -104,7 +105,13 @@ pub(crate) fn chunk_code(raw: &str) -> (String, Vec<u32>) {
     while let Some((i, line)) = lines.next() {
         let t = line.trim_start();
         let ticks = t.len() - t.trim_start_matches('`').len();
-        if ticks < 3 || !t[ticks..].trim_start().starts_with('{') {
+        // An engine's name after the brace (`{python}`, `{r label}`); raw blocks (`{=html}`)
+        // and pandoc attributes (`{.python}`) display text and run nothing.
+        let after = t[ticks..].trim_start();
+        if ticks < 3
+            || !after.starts_with('{')
+            || !after[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+        {
             continue;
         }
         let header = t[ticks..].to_ascii_lowercase().replace(' ', "");
