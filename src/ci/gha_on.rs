@@ -10,12 +10,18 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
     let mut out = Vec::new();
     let mut add = |name: &str, v: Option<&Node>, line: u32| {
         let kind = match name {
-            "push" => TriggerKind::Push,
-            "pull_request" | "pull_request_target" | "merge_group"
-                if v.is_none_or(|v| !persons_acts_only(v)) =>
-            {
-                TriggerKind::PullRequest
+            // A pull request event only of a person's acts on it (`types: [labeled]`) is that
+            // person's command, as a comment is (below): no commit starts it.
+            "pull_request" | "pull_request_target" if let Some(acts) = v.and_then(persons_acts) => {
+                out.push(trig(
+                    TriggerKind::Manual,
+                    Some(format!("{name} {acts}")),
+                    line,
+                ));
+                return;
             }
+            "push" => TriggerKind::Push,
+            "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
             "schedule" => {
                 let mut crons = Vec::new();
                 if let Some(v) = v {
@@ -68,16 +74,6 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
                 out.push(trig(TriggerKind::Manual, Some(name.to_string()), line));
                 return;
             }
-            // So is a pull request event only of a person's acts on it (`types: [labeled]`):
-            // no commit starts it.
-            "pull_request" | "pull_request_target" if v.is_some_and(persons_acts_only) => {
-                out.push(trig(
-                    TriggerKind::Manual,
-                    Some(format!("{name} labeled")),
-                    line,
-                ));
-                return;
-            }
             _ => {
                 out.push(trig(TriggerKind::Event, Some(name.to_string()), line));
                 return;
@@ -115,9 +111,10 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
     out
 }
 
-/// Whether a pull request trigger's `types` are all acts of a person on the pull request
-/// (labelling, assigning, asking for a review), none a commit's (`opened`, `synchronize`).
-fn persons_acts_only(v: &Node) -> bool {
+/// A pull request trigger's `types` when all are acts of a person on the pull request
+/// (labelling, assigning, asking for a review), none a commit's (`opened`, `synchronize`):
+/// `labeled`, or `labeled, assigned`.
+fn persons_acts(v: &Node) -> Option<String> {
     const PERSONS: &[&str] = &[
         "labeled",
         "unlabeled",
@@ -128,12 +125,10 @@ fn persons_acts_only(v: &Node) -> bool {
         "milestoned",
         "demilestoned",
     ];
-    let Some(types) = v.get("types") else {
-        return false;
-    };
+    let types = v.get("types")?;
     let all: Vec<&str> = match types.as_str() {
         Some(one) => vec![one],
         None => types.as_seq().iter().filter_map(Node::as_str).collect(),
     };
-    !all.is_empty() && all.iter().all(|t| PERSONS.contains(t))
+    (!all.is_empty() && all.iter().all(|t| PERSONS.contains(t))).then(|| all.join(", "))
 }
