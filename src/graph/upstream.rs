@@ -7,8 +7,52 @@
 //! through it, and what gates the upstream gates what the job deploys.
 
 use crate::model::triggers_label;
+use crate::model::{Facts, FileFacts};
 use crate::model::{Hop, Job, Trigger, TriggerKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The names by which a GitHub `workflow_run` trigger can wait for this repository's
+/// workflows: each workflow's `name:`, else its file's path (GitHub's name for an unnamed
+/// one). A trigger that names none of them waits for a workflow that never runs here, and
+/// never starts. Unknown (`None`) when a workflow file was not read as one, so that a file
+/// ripen could not read never silences another.
+pub(crate) struct WorkflowNames(Option<HashSet<String>>);
+
+impl WorkflowNames {
+    pub(crate) fn of(facts: &Facts, files: &[String]) -> Self {
+        let mut names = HashSet::new();
+        for f in files.iter().filter(|f| is_workflow_file(f)) {
+            match facts.get(f) {
+                Some(FileFacts::Entry { name, .. }) => {
+                    names.insert(name.as_deref().unwrap_or(f).trim().to_lowercase());
+                }
+                _ => return WorkflowNames(None),
+            }
+        }
+        WorkflowNames(Some(names))
+    }
+
+    /// Whether a trigger of a `system` pipeline waits only for workflows this repository does
+    /// not have.
+    pub(crate) fn waits_for_none(&self, system: &str, t: &Trigger) -> bool {
+        let (Some(names), Some(detail)) = (&self.0, &t.detail) else {
+            return false;
+        };
+        system == "github-actions"
+            && t.kind == TriggerKind::PipelineCompletion
+            && detail.split(", ").all(|n| {
+                let n = n.strip_suffix(crate::ci::ANY_OUTCOME).unwrap_or(n);
+                let n = n.trim().to_lowercase();
+                !n.contains(['*', '$']) && !names.contains(&n)
+            })
+    }
+}
+
+/// A file GitHub runs as a workflow: YAML directly under `.github/workflows/`.
+fn is_workflow_file(path: &str) -> bool {
+    path.strip_prefix(".github/workflows/")
+        .is_some_and(|f| !f.contains('/') && (f.ends_with(".yml") || f.ends_with(".yaml")))
+}
 
 /// A walk a follower starts: its node (file, job), the chain through its upstream, and the
 /// upstream's triggers.
@@ -192,5 +236,68 @@ fn follow_successes(
                 triggers: runnable,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract;
+    use crate::read::Document;
+
+    fn names(files: &[(&str, &str)]) -> (WorkflowNames, Vec<Trigger>) {
+        let paths: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+        let facts: Facts = files
+            .iter()
+            .filter_map(|(p, c)| {
+                extract::extract(&Document::new(p, c.to_string())).map(|f| (p.to_string(), f))
+            })
+            .collect();
+        let follower = match facts.get(&paths[0]) {
+            Some(FileFacts::Entry { triggers, .. }) => triggers.clone(),
+            _ => Vec::new(),
+        };
+        (WorkflowNames::of(&facts, &paths), follower)
+    }
+
+    const FOLLOWER: &str = "on:\n  workflow_run:\n    workflows: [\"UPSTREAM\"]\n    types: [completed]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: python train.py\n";
+
+    fn waits_for_none(upstream_file: (&str, &str), named: &str) -> bool {
+        let follower = FOLLOWER.replace("UPSTREAM", named);
+        let (w, triggers) = names(&[(".github/workflows/train.yml", &follower), upstream_file]);
+        let t = triggers
+            .iter()
+            .find(|t| t.kind == TriggerKind::PipelineCompletion)
+            .expect("workflow_run trigger");
+        w.waits_for_none("github-actions", t)
+    }
+
+    /// A `workflow_run` starts after a workflow of the repository of that name (its `name:`,
+    /// else its path, in any case); one naming no workflow here never starts. A workflow
+    /// file ripen could not read leaves the question open.
+    #[test]
+    fn workflow_run_waits_for_a_workflow_of_the_repository() {
+        let named = (
+            ".github/workflows/ci.yml",
+            "name: Python Tests\non: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n",
+        );
+        let unnamed = (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n",
+        );
+        assert!(!waits_for_none(named, "Python Tests"));
+        assert!(!waits_for_none(named, "python tests"));
+        assert!(waits_for_none(named, "Python app"));
+        assert!(!waits_for_none(unnamed, ".github/workflows/ci.yml"));
+        assert!(waits_for_none(unnamed, "CI"));
+        assert!(!waits_for_none(
+            (".github/workflows/ci.yml", "[not: a: workflow"),
+            "CI"
+        ));
+        // A copy elsewhere is not one of the repository's workflows.
+        assert!(waits_for_none(
+            ("seed/.github/workflows/ci.yml", named.1),
+            "Python Tests"
+        ));
     }
 }

@@ -3,7 +3,7 @@
 //! sets that reach it.
 
 use crate::graph::memo::{EdgeEntry, MODE_TESTS, Used};
-use crate::graph::upstream::Upstreams;
+use crate::graph::upstream::{Upstreams, WorkflowNames};
 use crate::graph::{Automation, Graph, NodeId, Reach, target_line};
 use crate::model::{
     EntryPoint, Facts, FileFacts, Hop, Job, Trigger, TriggerKind, UNRESOLVED_HOP, Unresolved,
@@ -281,6 +281,19 @@ pub(crate) fn fires(filters: &[String], files: &[String]) -> bool {
     }
 }
 
+/// Whether a CI trigger can start its pipeline in this repository: its path filters match a
+/// file, and the workflow it waits for, if any, is one of the repository's.
+pub(crate) struct Firing<'a> {
+    files: &'a [String],
+    workflows: &'a WorkflowNames,
+}
+
+impl Firing<'_> {
+    fn fires(&self, system: &str, t: &Trigger) -> bool {
+        fires(&t.paths, self.files) && !self.workflows.waits_for_none(system, t)
+    }
+}
+
 /// The entry points of CI files and orchestrator definitions, and the walks they start.
 fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     let facts = graph.facts;
@@ -292,6 +305,11 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
     let mut ups = Upstreams::default();
     let declared = super::declared::declared_starts(graph);
     let started_outside = super::declared::tekton_pipelines_started_outside(graph);
+    let workflows = WorkflowNames::of(facts, graph.files);
+    let firing = Firing {
+        files: graph.files,
+        workflows: &workflows,
+    };
     for path in &paths {
         let path: &str = path;
         let FileFacts::Entry {
@@ -314,7 +332,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
         let replaced = |t: &Trigger| t.kind == TriggerKind::External && declared.contains(path);
         let live: Vec<Trigger> = triggers
             .iter()
-            .filter(|t| fires(&t.paths, graph.files) && !replaced(t))
+            .filter(|t| firing.fires(system, t) && !replaced(t))
             .cloned()
             .collect();
         let triggers = &live;
@@ -339,7 +357,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
             jobs,
             triggers,
             &[],
-            graph.files,
+            &firing,
         );
         // GitLab: an included file's jobs are jobs of this pipeline; Semaphore: so are those of
         // a pipeline it promotes automatically.
@@ -362,15 +380,7 @@ fn ci_seeds(graph: &Graph, auto: &mut Automation) -> Vec<Seed> {
                         },
                     });
                     if let Some(FileFacts::Entry { system, jobs, .. }) = facts.get(t) {
-                        add_jobs(
-                            auto,
-                            &mut seeds,
-                            (t, system),
-                            jobs,
-                            triggers,
-                            &pre,
-                            graph.files,
-                        );
+                        add_jobs(auto, &mut seeds, (t, system), jobs, triggers, &pre, &firing);
                     }
                     stack.push((t.clone(), pre, depth + 1));
                 }
@@ -658,7 +668,7 @@ pub(crate) fn add_jobs(
     jobs: &[Job],
     file_triggers: &[Trigger],
     prefix: &[Hop],
-    files: &[String],
+    firing: &Firing<'_>,
 ) {
     for j in jobs {
         if !j.may_fail.is_empty() {
@@ -677,7 +687,7 @@ pub(crate) fn add_jobs(
         } else {
             j.triggers
                 .iter()
-                .filter(|x| fires(&x.paths, files))
+                .filter(|x| firing.fires(system, x))
                 .cloned()
                 .collect()
         };
