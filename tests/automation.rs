@@ -441,38 +441,38 @@ fn deployment_edges_kustomize_helm_cdk_sam_kedro_python_m() {
         g,
         "k8s/base/inferenceservice.yaml",
         2,
-        ".github/workflows/deploy.yml:10 (push) → k8s/overlays/prod/kustomization.yaml:2 [kubectl apply -k k8s/overlays/prod] → k8s/base/kustomization.yaml:2 [references k8s/base] → k8s/base/inferenceservice.yaml:2 [references k8s/base/inferenceservice.yaml]"
+        ".github/workflows/deploy.yml:10 (push, approval \"environment production\") → k8s/overlays/prod/kustomization.yaml:2 [kubectl apply -k k8s/overlays/prod] → k8s/base/kustomization.yaml:2 [references k8s/base] → k8s/base/inferenceservice.yaml:2 [references k8s/base/inferenceservice.yaml]"
     );
     chain!(
         g,
         "charts/churn/templates/deployment.yaml",
         2,
-        ".github/workflows/deploy.yml:11 (push) → charts/churn/templates/deployment.yaml:2 [helm upgrade --install churn ./charts/churn -f charts/churn/values-prod.yaml]"
+        ".github/workflows/deploy.yml:11 (push, approval \"environment production\") → charts/churn/templates/deployment.yaml:2 [helm upgrade --install churn ./charts/churn -f charts/churn/values-prod.yaml]"
     );
     chain!(
         g,
         "infra/stacks/endpoint.py",
         6,
-        ".github/workflows/deploy.yml:12 (push) → infra/cdk.json:2 [npx cdk deploy --require-approval never] → infra/app.py:2 [python3 app.py] → infra/stacks/endpoint.py:6 [import stacks.endpoint]"
+        ".github/workflows/deploy.yml:12 (push, approval \"environment production\") → infra/cdk.json:2 [npx cdk deploy --require-approval never] → infra/app.py:2 [python3 app.py] → infra/stacks/endpoint.py:6 [import stacks.endpoint]"
     );
     chain!(
         g,
         "serverless/src/predict.py",
         7,
-        ".github/workflows/deploy.yml:14 (push) → serverless/template.yaml:7 [sam build] → serverless/src/predict.py:7 [references serverless/src/predict.py]"
+        ".github/workflows/deploy.yml:14 (push, approval \"environment production\") → serverless/template.yaml:7 [sam build] → serverless/src/predict.py:7 [references serverless/src/predict.py]"
     );
     chain!(
         g,
         "src/churn/pipelines/training/nodes.py",
         6,
-        ".github/workflows/deploy.yml:16 (push) → src/churn/pipelines/training/nodes.py:6 [kedro run --pipeline training]"
+        ".github/workflows/deploy.yml:16 (push, approval \"environment production\") → src/churn/pipelines/training/nodes.py:6 [kedro run --pipeline training]"
     );
     // `python -m` in a src/ layout, then a relative import.
     chain!(
         g,
         "src/churn_pkg/retrain.py",
         14,
-        ".github/workflows/deploy.yml:17 (push) → src/churn_pkg/cli.py:1 [python -m churn_pkg.cli retrain] → src/churn_pkg/retrain.py:14 [import .retrain]"
+        ".github/workflows/deploy.yml:17 (push, approval \"environment production\") → src/churn_pkg/cli.py:1 [python -m churn_pkg.cli retrain] → src/churn_pkg/retrain.py:14 [import .retrain]"
     );
 }
 
@@ -649,7 +649,8 @@ fn scan_deploy_workflow_makes_delivery_automated_on_push() {
         chain.first().map(String::as_str),
         Some(".github/workflows/deploy.yml")
     );
-    assert_eq!(trig, vec!["push"]);
+    // Started by pushes, and held for the `production` environment's approval.
+    assert_eq!(trig, vec!["push", "manual"]);
 }
 
 #[test]

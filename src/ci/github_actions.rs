@@ -242,6 +242,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 true => own.unwrap_or_default(),
                 false => after_any_outcome(own.unwrap_or_default(), &triggers),
             };
+            let own = crate::ci::infra_jobs::environment_approval(job, own, &triggers);
             // A job whose steps only print messages (and move artefacts) does nothing.
             let printing = job.get("uses").is_none() && only_prints(&steps);
             let mut never: Vec<Never> = printing

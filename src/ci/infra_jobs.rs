@@ -1,4 +1,5 @@
-//! Deployment jobs that only apply infrastructure code.
+//! Deployment jobs: what binding a job to an environment gates, and jobs that only apply
+//! infrastructure code.
 //!
 //! A job bound to a deployment environment deploys whatever its commands are (docs/levels.md),
 //! except when every command is an infrastructure tool (Terraform, OpenTofu, Terragrunt,
@@ -36,6 +37,55 @@ pub(crate) fn naming_lines(
     });
     let name = name_line.map(|l| (l, l, INFRA_ONLY));
     environment.into_iter().chain(name).collect()
+}
+
+/// Environments of package indexes and documentation sites: publication, no release gate.
+const PUBLICATION: &[&str] = &[
+    "pypi",
+    "testpypi",
+    "test-pypi",
+    "github-pages",
+    "pages",
+    "docs",
+    "documentation",
+];
+
+/// A job bound to an environment (GitHub Actions `environment:`, a name or `name:`) waits
+/// for what the environment's protection rules ask (reviewers, a wait timer, branch rules),
+/// which live in the platform: the binding holds what the job deploys for approval, like a
+/// pipeline's approval step ([`crate::ci::approval_trigger`]). The job keeps the triggers
+/// that start it (its own, else the workflow's) and gains that approval. Environments of
+/// package indexes and documentation sites publish, and gate no release.
+pub(crate) fn environment_approval(
+    job: &Node,
+    own: Vec<crate::model::Trigger>,
+    workflow: &[crate::model::Trigger],
+) -> Vec<crate::model::Trigger> {
+    let Some(line) = job.key_line("environment") else {
+        return own;
+    };
+    let env = job.get("environment");
+    let name = env
+        .and_then(Node::as_str)
+        .or_else(|| env.and_then(|e| e.get("name")).and_then(Node::as_str))
+        .unwrap_or_default()
+        .trim();
+    if name.is_empty() || PUBLICATION.contains(&name.to_ascii_lowercase().as_str()) {
+        return own;
+    }
+    let mut t = if own.is_empty() {
+        workflow.to_vec()
+    } else {
+        own
+    };
+    if t.is_empty() {
+        return t;
+    }
+    t.push(crate::ci::approval_trigger(
+        &format!("environment {}", crate::shell::shorten(name)),
+        line,
+    ));
+    t
 }
 
 /// The infrastructure tools.
@@ -201,5 +251,40 @@ mod tests {
             &["terraform apply -auto-approve && kubectl apply -f k8s/"],
             &[]
         ));
+    }
+}
+
+#[cfg(test)]
+mod environment_tests {
+    use super::*;
+    use crate::model::{Trigger, TriggerKind};
+
+    fn approval(job: &str, own: Vec<Trigger>) -> Vec<String> {
+        let root = crate::read::structured::parse_yaml(job).unwrap().remove(0);
+        let push = crate::facts::yaml::trig(TriggerKind::Push, None, 1);
+        environment_approval(&root, own, &[push])
+            .iter()
+            .map(Trigger::label)
+            .collect()
+    }
+
+    /// A job bound to an environment, by name or by `name:`, keeps what starts it and waits
+    /// for the environment's approval; a package index's or a documentation site's
+    /// environment gates nothing, and a job with no environment is left as it is.
+    #[test]
+    fn an_environment_binding_is_an_approval() {
+        let held = vec!["push".to_string(), "approval \"environment cloud\"".into()];
+        assert_eq!(approval("environment: cloud\nruns-on: x\n", Vec::new()), held);
+        assert_eq!(
+            approval("environment:\n  name: cloud\n  url: https://x\n", Vec::new()),
+            held
+        );
+        let dispatch = crate::facts::yaml::trig(TriggerKind::Manual, None, 1);
+        assert_eq!(
+            approval("environment: prod\n", vec![dispatch]),
+            vec!["manual".to_string(), "approval \"environment prod\"".into()]
+        );
+        assert_eq!(approval("environment: pypi\n", Vec::new()), Vec::<String>::new());
+        assert_eq!(approval("runs-on: x\n", Vec::new()), Vec::<String>::new());
     }
 }

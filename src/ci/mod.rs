@@ -238,10 +238,7 @@ pub(crate) const CHECKOUT: &str = "@checkout:";
 /// the file runs, but the checks it makes gate nothing (the graph marks the edge masked).
 pub(crate) const CANNOT_FAIL: &str = "@cannot-fail:";
 
-/// What the detail of a trigger that is a person's approval inside a pipeline starts with (a
-/// CodePipeline `Approval` action, a CDK `ManualApprovalStep`): the work after it starts when
-/// the pipeline's own trigger fires and a person approves, so the approval gates what it runs.
-pub(crate) const APPROVAL: &str = "approval: ";
+pub(crate) use crate::model::APPROVAL;
 
 /// The trigger a pipeline's approval adds to the work after it ([`APPROVAL`]).
 pub(crate) fn approval_trigger(what: &str, line: u32) -> crate::model::Trigger {
@@ -254,8 +251,7 @@ pub(crate) fn approval_trigger(what: &str, line: u32) -> crate::model::Trigger {
 
 /// Whether a trigger is a pipeline's approval ([`approval_trigger`]).
 pub(crate) fn is_approval(t: &crate::model::Trigger) -> bool {
-    t.kind == crate::model::TriggerKind::Manual
-        && t.detail.as_deref().is_some_and(|d| d.starts_with(APPROVAL))
+    t.is_approval()
 }
 
 /// What the detail of a trigger on another pipeline's completion ends with when the job runs

@@ -112,9 +112,25 @@ pub struct Trigger {
     pub paths: Vec<String>,
 }
 
+/// What the detail of a trigger that is a person's approval inside a pipeline starts with (a
+/// CodePipeline `Approval` action, a CDK `ManualApprovalStep`, a job bound to a GitHub
+/// environment): the work after it starts when the pipeline's own trigger fires and a person
+/// approves, so the approval gates what it runs.
+pub(crate) const APPROVAL: &str = "approval: ";
+
 impl Trigger {
+    /// Whether this is a pipeline's approval ([`APPROVAL`]), not a start of its own.
+    pub(crate) fn is_approval(&self) -> bool {
+        self.kind == TriggerKind::Manual
+            && self.detail.as_deref().is_some_and(|d| d.starts_with(APPROVAL))
+    }
+
     pub fn label(&self) -> String {
         match &self.detail {
+            // A person's approval inside a started pipeline is no start of its own.
+            Some(d) if self.is_approval() => {
+                format!("approval \"{}\"", &d[APPROVAL.len()..])
+            }
             Some(d) if !d.is_empty() => format!("{} \"{}\"", self.kind.label(), d),
             _ => self.kind.label().to_string(),
         }
