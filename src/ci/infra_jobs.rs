@@ -54,7 +54,8 @@ const PUBLICATION: &[&str] = &[
 /// for what the environment's protection rules ask (reviewers, a wait timer, branch rules),
 /// which live in the platform: the binding holds what the job deploys for approval, like a
 /// pipeline's approval step ([`crate::ci::approval_trigger`]). The job keeps the triggers
-/// that start it (its own, else the workflow's) and gains that approval. Environments of
+/// that start it (its own, else the workflow's) and gains that approval, when something other
+/// than a person starts it. Environments of
 /// package indexes and documentation sites publish, and gate no release.
 pub(crate) fn environment_approval(
     job: &Node,
@@ -78,7 +79,10 @@ pub(crate) fn environment_approval(
     } else {
         own
     };
-    if t.is_empty() {
+    // Only a start without a person needs the approval to gate it: a job a person dispatches
+    // is that person's release already, and its approval must not gate what another,
+    // unattended pipeline deploys of the same code.
+    if !t.iter().any(|t| !t.kind.is_manual()) {
         return t;
     }
     t.push(crate::ci::approval_trigger(
@@ -274,17 +278,26 @@ mod environment_tests {
     #[test]
     fn an_environment_binding_is_an_approval() {
         let held = vec!["push".to_string(), "approval \"environment cloud\"".into()];
-        assert_eq!(approval("environment: cloud\nruns-on: x\n", Vec::new()), held);
         assert_eq!(
-            approval("environment:\n  name: cloud\n  url: https://x\n", Vec::new()),
+            approval("environment: cloud\nruns-on: x\n", Vec::new()),
+            held
+        );
+        assert_eq!(
+            approval(
+                "environment:\n  name: cloud\n  url: https://x\n",
+                Vec::new()
+            ),
             held
         );
         let dispatch = crate::facts::yaml::trig(TriggerKind::Manual, None, 1);
         assert_eq!(
             approval("environment: prod\n", vec![dispatch]),
-            vec!["manual".to_string(), "approval \"environment prod\"".into()]
+            vec!["manual".to_string()]
         );
-        assert_eq!(approval("environment: pypi\n", Vec::new()), Vec::<String>::new());
+        assert_eq!(
+            approval("environment: pypi\n", Vec::new()),
+            Vec::<String>::new()
+        );
         assert_eq!(approval("runs-on: x\n", Vec::new()), Vec::<String>::new());
     }
 }

@@ -122,7 +122,10 @@ impl Trigger {
     /// Whether this is a pipeline's approval ([`APPROVAL`]), not a start of its own.
     pub(crate) fn is_approval(&self) -> bool {
         self.kind == TriggerKind::Manual
-            && self.detail.as_deref().is_some_and(|d| d.starts_with(APPROVAL))
+            && self
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(APPROVAL))
     }
 
     pub fn label(&self) -> String {

@@ -269,7 +269,8 @@ impl Document {
         let t = self.line_text(index).trim_start();
         let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or(name);
-        if ext == "py" && self.in_string_block(index) {
+        // A notebook's text is its code cells: Python's docstrings are comments there too.
+        if matches!(ext, "py" | "ipynb") && self.in_string_block(index) {
             return true;
         }
         if matches!(
@@ -457,6 +458,15 @@ mod tests {
             .filter(|&i| d.is_comment_line(i))
             .collect();
         assert_eq!(comments, vec![0, 1, 2, 3, 6]);
+        // The same in a notebook's code cells.
+        let nb = r#"{"cells": [{"cell_type": "code", "source": ["def job():\n", "    \"\"\"Custom training job sample.\"\"\"\n", "    return aiplatform.CustomJob(display_name=\"probe\")\n"]}], "metadata": {}}"#;
+        let ReadOutcome::Doc(doc) = from_bytes("nb.ipynb", nb.as_bytes()) else {
+            panic!()
+        };
+        let off = doc.text.find("Custom training").unwrap();
+        assert!(doc.is_comment_line(doc.line_index(off)));
+        let off = doc.text.find("aiplatform").unwrap();
+        assert!(!doc.is_comment_line(doc.line_index(off)));
     }
 
     /// A line of shell that only prints a message runs nothing, like a comment; one that also
