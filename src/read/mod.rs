@@ -259,6 +259,36 @@ impl Document {
         blocks.get(i).is_some_and(|&(start, _)| start <= index)
     }
 
+    /// Whether a 0-based line only lists what a command continued onto it installs: a
+    /// package named on a line of a `pip install \` (apt, conda, npm...) continued over
+    /// several lines (`pytest \`) is no command that runs it. A line that also runs
+    /// something after it (`&&`, `;`, a pipe) is code.
+    fn installs(&self, index: usize) -> bool {
+        static INSTALL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"\b(?:pip3?|uv\s+pip|conda|mamba|micromamba|apt-get|apt|yum|dnf|apk|brew|npm|yarn|pnpm|gem|choco)\s+(?:(?:-\S+|--\S+)\s+)*(?:install|add)\b")
+                .expect("install command")
+        });
+        let t = self.line_text(index);
+        if index == 0 || ["&&", "||", ";", "|", "$("].iter().any(|op| t.contains(op)) {
+            return false;
+        }
+        let mut i = index;
+        while i > 0 && index - i < 50 {
+            i -= 1;
+            let prev = self.line_text(i).trim_end();
+            let Some(head) = prev.strip_suffix('\\') else {
+                return false;
+            };
+            if INSTALL.is_match(head) {
+                return true;
+            }
+            if ["&&", "||", ";", "|"].iter().any(|op| head.contains(op)) {
+                return false;
+            }
+        }
+        false
+    }
+
     /// Whether a 0-based line is a comment in this file's language: a match there only
     /// mentions.
     pub(crate) fn is_comment_line(&self, index: usize) -> bool {
@@ -284,7 +314,7 @@ impl Document {
                 | "dockerfile"
                 | "groovy"
                 | "Jenkinsfile"
-        ) && printed_message(t)
+        ) && (printed_message(t) || self.installs(index))
         {
             return true;
         }
@@ -479,6 +509,14 @@ mod tests {
             .filter(|&i| d.is_comment_line(i))
             .collect();
         assert_eq!(comments, vec![4, 6]);
+        // The packages a continued install command lists are not commands; what runs after
+        // it is.
+        let src = "jobs:\n  t:\n    steps:\n      - run: |\n          pip install \\\n            ruff \\\n            pytest \\\n            pytest-cov\n          pytest -q\n          apt-get install -y \\\n            curl && pytest\n";
+        let d = Document::new(".github/workflows/ci.yml", src.to_string());
+        let comments: Vec<usize> = (0..d.starts().len())
+            .filter(|&i| d.is_comment_line(i))
+            .collect();
+        assert_eq!(comments, vec![5, 6, 7]);
         for (path, text) in [
             ("Jenkinsfile", "        sh 'echo \"docker push x\"'\n"),
             (
