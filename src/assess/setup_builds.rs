@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 /// An install, not an artefact build.
 static INSTALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:uv\s+sync|poetry\s+install|pdm\s+install|pip3?\s+install|(?:conda|mamba)\s+env\s+(?:create|update)|micromamba\s+(?:create|install)|npm\s+ci)\b|environment-file:")
+    Regex::new(r"\b(?:uv\s+sync|poetry\s+install|pdm\s+install|pip3?\s+install|(?:conda|mamba)\s+env\s+(?:create|update)|micromamba\s+(?:create|install)|npm\s+ci|(?:yarn|pnpm|bun)\s+install)\b|environment-file:")
         .expect("install")
 });
 
@@ -41,7 +41,6 @@ const SETUP: &[&str] = &[
     "pip3",
     "python",
     "python3",
-    "npm",
     "cd",
     "export",
     "source",
@@ -274,6 +273,17 @@ fn only_setup_or_reading(line: &str) -> bool {
                     _ => return true,
                 }
             }
+            // A JavaScript package manager sets up when it installs; `yarn build`, `npm run
+            // build` or `npm test` build or test.
+            if matches!(first, "npm" | "yarn" | "pnpm" | "bun") {
+                return words.next().is_none_or(|w| {
+                    w.starts_with('-')
+                        || matches!(
+                            w,
+                            "ci" | "install" | "i" | "add" | "config" | "cache" | "set"
+                        )
+                });
+            }
             first.is_empty()
                 || matches!(first, "if" | "then" | "else" | "fi" | "fi;" | "do" | "done")
                 || crate::shell::programs::READERS.contains(&first)
@@ -404,6 +414,9 @@ mod tests {
             "python -m mkdocs build --strict",
             "poetry run python ./doc_creator.py --max-depth 2 -d anomalearn",
             "python scripts/build-docs.py",
+            "yarn install --frozen-lockfile",
+            "yarn --frozen-lockfile",
+            "npm ci",
         ] {
             assert!(only_setup_or_reading(l), "{l}");
         }
@@ -414,6 +427,9 @@ mod tests {
             "python tests/test_docs.py",
             "docker build -t x .",
             "make test",
+            "yarn build",
+            "npm run build",
+            "pnpm test",
         ] {
             assert!(!only_setup_or_reading(l), "{l}");
         }
