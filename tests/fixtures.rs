@@ -311,6 +311,7 @@ fixture_tests! {
     gha_environment_terraform_bootstrap => "gha-environment-terraform-bootstrap",
     gitlab_deploy_stage_terraform_bootstrap => "gitlab-deploy-stage-terraform-bootstrap",
     gha_pr_label_trigger => "gha-pr-label-trigger",
+    gha_image_named_for_repository => "gha-image-named-for-repository",
     gha_pip_install_package_list => "gha-pip-install-package-list",
     gha_yarn_projen_build => "gha-yarn-projen-build",
     gha_environment_script_deploy => "gha-environment-script-deploy",

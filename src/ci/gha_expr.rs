@@ -13,6 +13,27 @@ use crate::model::Command;
 use crate::read::structured::{Node, Value};
 use std::collections::BTreeMap;
 
+/// Whether every expression left in a value is one the run fixes whatever the workflow says:
+/// the repository's name, the commit, the run (`ghcr.io/${{ github.repository }}:${{
+/// github.sha }}`). Such a value still names one thing (an image of this repository); one
+/// with a secret or another action's output in it does not.
+fn unknown_but_fixed(value: &str) -> bool {
+    value.split("${{").skip(1).all(|p| {
+        p.split_once("}}").is_some_and(|(e, _)| {
+            matches!(
+                e.trim(),
+                "github.repository"
+                    | "github.event.repository.name"
+                    | "github.repository_owner"
+                    | "github.sha"
+                    | "github.run_id"
+                    | "github.run_number"
+                    | "github.ref_name"
+            )
+        })
+    })
+}
+
 /// At most this many readings of one command (the product of its expressions' values).
 const MAX_VARIANTS: usize = 8;
 
@@ -46,7 +67,7 @@ impl Scope {
         for (k, _, v) in env.map(Node::entries).unwrap_or(&[]) {
             if let Some(s) = v.as_str() {
                 for x in self.expand(s) {
-                    if !x.contains("${{") {
+                    if unknown_but_fixed(&x) {
                         self.add(format!("env.{k}"), x);
                     }
                 }

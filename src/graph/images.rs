@@ -84,6 +84,7 @@ fn assignments(text: &str, vars: &mut HashMap<String, String>) {
 fn builds(text: &str, earlier: &HashMap<String, String>) -> Vec<Build> {
     let mut out = Vec::new();
     for line in text.lines().filter(|l| build_line(l).is_some()).take(20) {
+        let line = &*crate::shell::this_repository(line);
         let words: Vec<String> = without_expressions(line)
             .split_whitespace()
             .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())

@@ -224,11 +224,45 @@ pub(super) fn vertex_custom_job_image(args: &[String]) -> Option<Action> {
     })
 }
 
+/// What an image named for the repository it is built in is known by
+/// ([`this_repository`]).
+const THIS_REPOSITORY: &str = "this-repository";
+
+/// The CI expressions that name the scanned repository itself (`${{ github.repository }}`,
+/// `$GITHUB_REPOSITORY`, `$CI_PROJECT_PATH`), written as one name: an image named so
+/// (`ghcr.io/${{ github.repository }}:train-latest`) is the same image in every workflow of
+/// the repository.
+pub(crate) fn this_repository(s: &str) -> std::borrow::Cow<'_, str> {
+    static REPO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\$\{\{\s*github\.(?:repository|event\.repository\.name)\s*\}\}|\$\{?(?:GITHUB_REPOSITORY|CI_PROJECT_PATH|CI_PROJECT_NAME)\b\}?")
+            .expect("this repository")
+    });
+    REPO.replace_all(s, THIS_REPOSITORY)
+}
+
 /// The repository name of an image reference (`europe-docker.pkg.dev/p/r/retrain-job:latest`
-/// → `retrain-job`), when it is written out.
+/// → `retrain-job`), when it is written out. An image named for the repository itself
+/// ([`this_repository`]) is told from the repository's other images by its tag's first word
+/// (`:train-latest` and `:train-${{ github.sha }}` are `this-repository-train`, `:serve-v2`
+/// is `this-repository-serve`).
 pub(crate) fn image_name(image: &str) -> Option<String> {
+    let image = this_repository(image);
     let last = image.rsplit('/').next()?;
     let name = last.split(['@', ':']).next()?;
+    if name == THIS_REPOSITORY {
+        let family = last
+            .split_once(':')
+            .and_then(|(_, tag)| tag.split(['-', '_', '.', '$']).next())
+            .filter(|w| {
+                w.len() > 1
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !matches!(*w, "latest" | "main" | "master" | "sha" | "dev" | "prod")
+            });
+        return Some(match family {
+            Some(f) => format!("{THIS_REPOSITORY}-{f}"),
+            None => THIS_REPOSITORY.to_string(),
+        });
+    }
     let ok = !name.is_empty()
         && name != "x"
         && name.len() <= 128

@@ -12,7 +12,7 @@ mod notebooks;
 pub(crate) use named_runs::{airflow_dag_run, github_dispatched_workflow};
 mod containers;
 mod databricks;
-pub(crate) use containers::{VARIABLE_IMAGE, image_key, image_name};
+pub(crate) use containers::{VARIABLE_IMAGE, image_key, image_name, this_repository};
 pub(crate) mod handover;
 pub(crate) mod lex;
 mod modes;
