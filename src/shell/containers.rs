@@ -229,12 +229,12 @@ pub(super) fn vertex_custom_job_image(args: &[String]) -> Option<Action> {
 const THIS_REPOSITORY: &str = "this-repository";
 
 /// The CI expressions that name the scanned repository itself (`${{ github.repository }}`,
-/// `$GITHUB_REPOSITORY`, `$CI_PROJECT_PATH`), written as one name: an image named so
+/// `$GITHUB_REPOSITORY`, GitLab's `$CI_PROJECT_PATH` and `$CI_REGISTRY_IMAGE`), written as one name: an image named so
 /// (`ghcr.io/${{ github.repository }}:train-latest`) is the same image in every workflow of
 /// the repository.
 pub(crate) fn this_repository(s: &str) -> std::borrow::Cow<'_, str> {
     static REPO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\$\{\{\s*github\.(?:repository|event\.repository\.name)\s*\}\}|\$\{?(?:GITHUB_REPOSITORY|CI_PROJECT_PATH|CI_PROJECT_NAME)\b\}?")
+        regex::Regex::new(r"\$\{\{\s*github\.(?:repository|event\.repository\.name)\s*\}\}|\$\{?(?:GITHUB_REPOSITORY|CI_PROJECT_PATH|CI_PROJECT_NAME|CI_REGISTRY_IMAGE)\b\}?")
             .expect("this repository")
     });
     REPO.replace_all(s, THIS_REPOSITORY)
@@ -291,4 +291,32 @@ pub(crate) fn image_key(image: &str) -> Option<String> {
     let c = VARIABLE.captures(image)?;
     let var = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?;
     Some(format!("{VARIABLE_IMAGE}{}", var.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An image named for the repository is one image wherever it is written, told apart
+    /// from the repository's other images by its tag's first word.
+    #[test]
+    fn images_named_for_the_repository() {
+        let name = |s: &str| image_name(s).unwrap_or_default();
+        assert_eq!(
+            name("ghcr.io/${{ github.repository }}:train-latest"),
+            "this-repository-train"
+        );
+        assert_eq!(
+            name("ghcr.io/${{ github.repository }}:train-${{ github.sha }}"),
+            "this-repository-train"
+        );
+        assert_eq!(name("$CI_REGISTRY_IMAGE:serve"), "this-repository-serve");
+        assert_eq!(name("$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"), "this-repository");
+        assert_eq!(name("${CI_REGISTRY_IMAGE}:latest"), "this-repository");
+        assert_eq!(name("$CI_REGISTRY_IMAGE/trainer:latest"), "trainer");
+        assert_eq!(
+            name("europe-docker.pkg.dev/p/r/retrain-job:latest"),
+            "retrain-job"
+        );
+    }
 }
