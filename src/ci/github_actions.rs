@@ -238,11 +238,7 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             let switched = switched_off(&steps, starts, &env, job_end);
             let (commands, subs, switched) =
                 split_switched(name, commands, switched, (&may_fail, &trial));
-            let own = match succeeded.contains(name.as_str()) {
-                true => own.unwrap_or_default(),
-                false => after_any_outcome(own.unwrap_or_default(), &triggers),
-            };
-            let own = crate::ci::infra_jobs::environment_approval(job, own, &triggers);
+            let own = job_triggers(job, own, succeeded.contains(name.as_str()), &triggers);
             // A job whose steps only print messages (and move artefacts) does nothing.
             let printing = job.get("uses").is_none() && only_prints(&steps);
             let mut never: Vec<Never> = printing
@@ -471,6 +467,22 @@ fn step_texts(steps: &[Node]) -> (Vec<&str>, Vec<&str>) {
             .filter_map(move |s| s.get(k).and_then(Node::as_str))
     };
     (text("run").collect(), text("uses").collect())
+}
+
+/// What starts a job: its own triggers (those its `if:` lets through), followed workflows
+/// marked when it runs whatever their outcome (unless it `succeeded`-checks them), and the
+/// approval of the environment it is bound to.
+fn job_triggers(
+    job: &Node,
+    own: Option<Vec<Trigger>>,
+    succeeded: bool,
+    triggers: &[Trigger],
+) -> Vec<Trigger> {
+    let own = match succeeded {
+        true => own.unwrap_or_default(),
+        false => after_any_outcome(own.unwrap_or_default(), triggers),
+    };
+    crate::ci::infra_jobs::environment_approval(job, own, triggers)
 }
 
 /// The facts with the pipeline's own name (a workflow's `name:`).
