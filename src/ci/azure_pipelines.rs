@@ -150,13 +150,19 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     // error Azure Pipelines reports when it loads the file ("'steps' is already defined"):
     // such a file runs nothing, whatever its triggers say.
     let loads = !repeats_a_key(root, 0);
+    let triggers = if loads {
+        azure_triggers(root, here)
+    } else {
+        Vec::new()
+    };
+    // A `deployment:` job bound to an `environment:` waits for the environment's approvals
+    // and checks; the file is read as one job, which then waits for them.
+    if let Some(d) = deployment_job(root, 0) {
+        jobs[0].triggers = crate::ci::infra_jobs::environment_approval(d, Vec::new(), &triggers);
+    }
     FileFacts::Entry {
         system: "azure-pipelines",
-        triggers: if loads {
-            azure_triggers(root, here)
-        } else {
-            Vec::new()
-        },
+        triggers,
         jobs,
         includes: includes
             .into_iter()
@@ -218,6 +224,23 @@ fn repeats_a_key(node: &Node, depth: usize) -> bool {
             .unwrap_or(&[])
             .iter()
             .any(|item| repeats_a_key(item, depth + 1))
+    })
+}
+
+/// The first `deployment:` job below `node` bound to an `environment:`.
+fn deployment_job(node: &Node, depth: usize) -> Option<&Node> {
+    if depth > 8 {
+        return None;
+    }
+    if node.get("deployment").is_some() && node.get("environment").is_some() {
+        return Some(node);
+    }
+    ["stages", "jobs"].iter().find_map(|key| {
+        node.get(key)
+            .map(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .find_map(|item| deployment_job(item, depth + 1))
     })
 }
 
@@ -390,6 +413,33 @@ mod tests {
         );
         let template = format!("parameters:\n- name: env\n{job}");
         assert_eq!(triggers(&template), vec![TriggerKind::Called]);
+    }
+
+    /// A `deployment:` job bound to an environment makes the pipeline wait for that
+    /// environment's approvals after its trigger; a pipeline of plain jobs does not.
+    #[test]
+    fn deployment_jobs_wait_for_their_environment() {
+        let job_triggers = |text: &str| match crate::extract::extract(&Document::new(
+            "azure-pipelines.yml",
+            text.to_string(),
+        )) {
+            Some(FileFacts::Entry { jobs, .. }) => jobs[0]
+                .triggers
+                .iter()
+                .map(crate::model::Trigger::label)
+                .collect::<Vec<_>>(),
+            _ => vec!["not read".to_string()],
+        };
+        let deploy = "trigger: [main]\nstages:\n- stage: Deploy\n  jobs:\n  - deployment: Release\n    pool: {vmImage: ubuntu-latest}\n    environment: churn-prod\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n          - script: python deploy/deploy.py\n";
+        assert_eq!(
+            job_triggers(deploy),
+            vec![
+                "push".to_string(),
+                "approval \"environment churn-prod\"".into()
+            ]
+        );
+        let plain = "trigger: [main]\njobs:\n- job: Test\n  pool: {vmImage: ubuntu-latest}\n  steps:\n  - script: pytest\n";
+        assert!(job_triggers(plain).is_empty());
     }
 
     /// `trigger: none` with runtime parameters is a pipeline a person queues (a manual release),
