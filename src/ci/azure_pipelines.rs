@@ -158,7 +158,7 @@ pub(crate) fn azure(root: &Node, end: u32, here: &str) -> FileFacts {
     // A `deployment:` job bound to an `environment:` waits for the environment's approvals
     // and checks; the file is read as one job, which then waits for them.
     if let Some(d) = deployment_job(root, 0) {
-        jobs[0].triggers = crate::ci::infra_jobs::environment_approval(d, Vec::new(), &triggers);
+        jobs[0].triggers = crate::ci::deploy_jobs::environment_approval(d, Vec::new(), &triggers);
     }
     FileFacts::Entry {
         system: "azure-pipelines",

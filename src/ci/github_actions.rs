@@ -248,7 +248,9 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
             never.extend(switched);
             never.extend(broken);
             let (runs, uses) = step_texts(&steps);
-            never.extend(crate::ci::infra_jobs::naming_lines(job, None, &runs, &uses));
+            never.extend(crate::ci::deploy_jobs::naming_lines(
+                job, None, &runs, &uses,
+            ));
             subs.into_iter().chain(std::iter::once(Job {
                 name: name.clone(),
                 line: *line,
@@ -482,7 +484,7 @@ fn job_triggers(
         true => own.unwrap_or_default(),
         false => after_any_outcome(own.unwrap_or_default(), triggers),
     };
-    crate::ci::infra_jobs::environment_approval(job, own, triggers)
+    crate::ci::deploy_jobs::environment_approval(job, own, triggers)
 }
 
 /// The facts with the pipeline's own name (a workflow's `name:`).
@@ -641,6 +643,11 @@ pub(crate) fn github_action(root: &Node, here: &str) -> Option<FileFacts> {
         }
     }
     Some(FileFacts::Commands(commands))
+}
+
+/// Whether `rel` is a workflow GitHub runs: YAML directly in the root's `.github/workflows/`.
+pub(crate) fn is_root_workflow(rel: &str) -> bool {
+    workflow_root(rel) == Some("")
 }
 
 /// The folder whose `.github/workflows/` holds `rel` ("" at the root), when `rel` is a

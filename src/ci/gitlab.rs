@@ -173,7 +173,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             .filter(|c| c.shell)
             .map(|c| c.text.as_str())
             .collect();
-        never.extend(crate::ci::infra_jobs::naming_lines(
+        never.extend(crate::ci::deploy_jobs::naming_lines(
             job,
             job.key_line("stage"),
             &runs,

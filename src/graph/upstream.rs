@@ -21,7 +21,10 @@ pub(crate) struct WorkflowNames(Option<HashSet<String>>);
 impl WorkflowNames {
     pub(crate) fn of(facts: &Facts, files: &[String]) -> Self {
         let mut names = HashSet::new();
-        for f in files.iter().filter(|f| is_workflow_file(f)) {
+        for f in files
+            .iter()
+            .filter(|f| crate::ci::github_actions::is_root_workflow(f))
+        {
             match facts.get(f) {
                 Some(FileFacts::Entry { name, .. }) => {
                     names.insert(name.as_deref().unwrap_or(f).trim().to_lowercase());
@@ -46,12 +49,6 @@ impl WorkflowNames {
                 !n.contains(['*', '$']) && !names.contains(&n)
             })
     }
-}
-
-/// A file GitHub runs as a workflow: YAML directly under `.github/workflows/`.
-fn is_workflow_file(path: &str) -> bool {
-    path.strip_prefix(".github/workflows/")
-        .is_some_and(|f| !f.contains('/') && (f.ends_with(".yml") || f.ends_with(".yaml")))
 }
 
 /// A walk a follower starts: its node (file, job), the chain through its upstream, and the
