@@ -141,8 +141,13 @@ impl Trigger {
 }
 
 pub(crate) fn triggers_label(ts: &[Trigger]) -> String {
-    let mut labels: Vec<String> = ts.iter().map(Trigger::label).collect();
-    labels.dedup();
+    // Two approvals of one environment (two jobs bound to it) read as one.
+    let mut labels: Vec<String> = Vec::new();
+    for l in ts.iter().map(Trigger::label) {
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
     labels.join(", ")
 }
 
@@ -171,3 +176,30 @@ pub struct Unresolved {
 
 /// The path of the last hop of a chain that ends at a command ripen could not resolve.
 pub(crate) const UNRESOLVED_HOP: &str = "(unresolved)";
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    /// Triggers that read the same (two jobs bound to one environment, each an approval at
+    /// its own line) are named once, in the order first met.
+    #[test]
+    fn a_trigger_list_names_each_start_once() {
+        let t = |kind, detail: Option<&str>, line| Trigger {
+            kind,
+            detail: detail.map(str::to_string),
+            line,
+            paths: Vec::new(),
+        };
+        let ts = [
+            t(TriggerKind::Push, None, 3),
+            t(TriggerKind::Manual, Some("approval: environment cloud"), 20),
+            t(TriggerKind::Manual, None, 4),
+            t(TriggerKind::Manual, Some("approval: environment cloud"), 41),
+        ];
+        assert_eq!(
+            triggers_label(&ts),
+            "push, approval \"environment cloud\", manual"
+        );
+    }
+}

@@ -263,12 +263,8 @@ fn evidence(o: &mut String, r: &Report, width: usize) {
             let budget = width.saturating_sub(CHAIN_INDENT.len() + 4).max(MIN_CHAIN);
             chain_line = Some(short_chain(&best.chain, budget));
         } else if best.tier == Tier::Automated {
-            let t: Vec<String> = best.triggers.iter().map(|t| t.label()).collect();
-            let _ = write!(
-                o,
-                "  {}",
-                paint(DIM, &clean(&format!("({})", t.join(", "))))
-            );
+            let t = crate::model::triggers_label(&best.triggers);
+            let _ = write!(o, "  {}", paint(DIM, &clean(&format!("({t})"))));
         } else if let Some(n) = &best.note {
             let _ = write!(o, "  {}", paint(DIM, &clean(&format!("({n})"))));
         }
