@@ -193,6 +193,7 @@ fixture_tests! {
     deploy_hf_space => "deploy-hf-space",
     deploy_manual_only => "deploy-manual-only",
     deploy_environment_job => "deploy-environment-job",
+    deploy_registry_best_of_run => "deploy-registry-best-of-run",
     deploy_registry_reload => "deploy-registry-reload",
     deploy_polled_model_dir => "deploy-polled-model-dir",
     jenkins_named_docker_exec => "jenkins-named-docker-exec",
