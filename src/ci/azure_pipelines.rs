@@ -369,6 +369,23 @@ mod tests {
         assert_eq!(jobs[0].may_fail, vec![(7, 8), (12, 15)]);
     }
 
+    /// `powershell:` and `pwsh:` steps name paths with backslashes.
+    #[test]
+    fn powershell_steps_name_paths_with_backslashes() {
+        let text = "trigger: [main]\nsteps:\n- powershell: python src\\train.py\n- pwsh: |\n    python -m pytest tests\\unit\n";
+        let (_, jobs) = crate::ci::read_entry(&AzurePipelines, "azure-pipelines.yml", text);
+        let texts: Vec<&str> = jobs[0]
+            .commands
+            .iter()
+            .filter(|c| c.shell)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(
+            texts,
+            vec!["python src/train.py", "python -m pytest tests/unit"]
+        );
+    }
+
     /// A file with a key written twice in one mapping does not load: nothing triggers it.
     #[test]
     fn repeated_keys_load_nothing() {

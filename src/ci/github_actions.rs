@@ -12,6 +12,13 @@ use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
 
+/// Whether a step's `shell:` is a Windows one (cmd, PowerShell).
+fn windows_shell(step: &Node) -> bool {
+    step.get("shell")
+        .and_then(Node::as_str)
+        .is_some_and(|s| matches!(s.trim(), "cmd" | "pwsh" | "powershell"))
+}
+
 pub(crate) fn github_steps(
     steps: &[Node],
     wd: Option<&str>,
@@ -26,6 +33,11 @@ pub(crate) fn github_steps(
             .or_else(|| wd.map(str::to_string));
         for (k, kl, v) in step.entries() {
             match (k.as_str(), v.as_str()) {
+                // A step run by cmd or PowerShell (`shell: pwsh`): its backslashes are paths.
+                ("run", Some(s)) if windows_shell(step) => {
+                    let s = crate::shell::windows_paths(s);
+                    push_block(commands, &s, *kl, true, wd.as_deref())
+                }
                 ("run", Some(s)) => push_block(commands, s, *kl, true, wd.as_deref()),
                 (
                     "name" | "id" | "if" | "working-directory" | "shell" | "env"
@@ -725,6 +737,16 @@ mod tests {
         assert_eq!(main.name, "release");
         assert!(main.commands.iter().all(|c| !c.text.contains(".sh")));
         assert_eq!(main.never, vec![(16, 17, NO_EVENT)]);
+    }
+
+    /// A step run by PowerShell or cmd names paths with backslashes; `shell: bash` keeps its
+    /// backslashes as the escapes they are there.
+    #[test]
+    fn windows_shell_steps_name_paths_with_backslashes() {
+        let text = "on: push\njobs:\n  t:\n    runs-on: windows-latest\n    steps:\n      - run: python src\\train.py\n        shell: pwsh\n      - run: echo a\\ b\n        shell: bash\n";
+        let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/t.yml", text);
+        let texts: Vec<&str> = jobs[0].commands.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["python src/train.py", "echo a\\ b"]);
     }
 
     #[test]

@@ -199,7 +199,7 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
     });
     static STEP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r#"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'''(.*?)(?:'''|$)|"""(.*?)(?:"""|$)|'([^']*)'|"([^"]*)")"#,
+            r#"\b(sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'''(.*?)(?:'''|$)|"""(.*?)(?:"""|$)|'([^']*)'|"([^"]*)")"#,
         )
         .expect("jenkins step")
     });
@@ -212,10 +212,18 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
         let was_open = dirs.script.is_some();
         let text = match STEP.captures(l) {
             // `sh '''python3 train.py \`: the script starts on the step's own line.
-            Some(c) if !was_open => (1..=4)
-                .find_map(|i| c.get(i))
-                .map(|m| m.as_str().trim().to_string())
-                .unwrap_or_default(),
+            Some(c) if !was_open => {
+                let text = (2..=5)
+                    .find_map(|i| c.get(i))
+                    .map(|m| m.as_str().trim().to_string())
+                    .unwrap_or_default();
+                // `bat 'C:\\venv\\Scripts\\python.exe lab2\\train.py'`: Groovy's `\\` is one
+                // backslash, and cmd's and PowerShell's backslashes separate a path's parts.
+                match &c[1] {
+                    "sh" => text,
+                    _ => crate::shell::windows_paths(&text.replace("\\\\", "\\")),
+                }
+            }
             _ => l.trim().to_string(),
         };
         let cwd = dirs.line(l);

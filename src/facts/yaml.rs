@@ -213,6 +213,11 @@ pub(crate) fn collect_commands(
                     continue;
                 }
                 let is_shell = SHELL_KEYS.contains(&k.as_str());
+                // Azure Pipelines' `pwsh:` and `powershell:` steps: backslashes are paths.
+                if let ("pwsh" | "powershell", Some(s)) = (k.as_str(), v.as_str()) {
+                    push_block(out, &crate::shell::windows_paths(s), v.line, true, cwd);
+                    continue;
+                }
                 collect_commands(v, is_shell, out, depth + 1, cwd, here);
             }
         }

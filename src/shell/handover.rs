@@ -345,10 +345,7 @@ pub(super) fn piped_file(tokens: &[String], fed: Option<&str>) -> Option<String>
 /// `kubectl apply -f -` (or `oc`) fed by a pipe applies the file the pipe passes on: the `-`
 /// becomes that file.
 pub(super) fn read_stdin_from(tokens: &mut [String], file: &str) {
-    if !matches!(
-        tokens.first().map(|p| base_name(p)),
-        Some("kubectl" | "oc" | "kubectl.exe")
-    ) {
+    if !matches!(tokens.first().map(|p| base_name(p)), Some("kubectl" | "oc")) {
         return;
     }
     for i in 0..tokens.len() {

@@ -487,13 +487,38 @@ pub(crate) fn shorten(s: &str) -> String {
     }
 }
 
+/// A program's name without its directory, nor the `.exe` of a Windows executable
+/// (`C:/venv/Scripts/python.exe` is `python`).
 pub(crate) fn base_name(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
+    let name = p.rsplit('/').next().unwrap_or(p);
+    match name.len().checked_sub(4) {
+        Some(at)
+            if at > 0 && name.is_char_boundary(at) && name[at..].eq_ignore_ascii_case(".exe") =>
+        {
+            &name[..at]
+        }
+        _ => name,
+    }
+}
+
+/// A command a Windows shell runs (cmd's `bat`, PowerShell), as the POSIX reader reads it:
+/// there a backslash separates a path's parts (`lab2\train.py`), not an escape.
+pub(crate) fn windows_paths(text: &str) -> String {
+    text.replace('\\', "/")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Windows executable is the program it names (`python.exe` is `python`).
+    #[test]
+    fn base_names_drop_a_windows_suffix() {
+        assert_eq!(base_name("C:/venv/Scripts/python.exe"), "python");
+        assert_eq!(base_name("bin/KUBECTL.EXE"), "KUBECTL");
+        assert_eq!(base_name(".exe"), ".exe");
+        assert_eq!(base_name("tools/run.exercise"), "run.exercise");
+    }
 
     /// The one action of a command that applies or runs these files.
     fn files(paths: &[&str]) -> Vec<Action> {
