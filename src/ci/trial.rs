@@ -180,12 +180,13 @@ pub(crate) fn names_a_test(name: &str) -> bool {
 }
 
 /// Whether a CI step's name says it tries the code out rather than doing the work: a
-/// smoke, dummy or sanity run, one "for testing" or "for CI" (`Train dummy model for testing`),
+/// smoke, dummy or sanity run, one on a sample or a tiny subset (`Train sample model`), one
+/// "for testing" or "for CI" (`Train dummy model for testing`),
 /// or a test (`Test detection`, `Run unit tests`) that names no training. A name that also
 /// names a deployment or a release (`Test and deploy`) does the work.
 pub(crate) fn names_a_check(name: &str) -> bool {
     static SMOKE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:smoke|dummy|sanity|fixtures?|toy)\b|\bfor\s+(?:ci|tests?|testing)\b|\b(?:prerequisite|needed|required)\s+(?:for|by)\s+(?:the\s+)?(?:\w+\s+)?tests?\b")
+        Regex::new(r"(?i)\b(?:smoke|dummy|sanity|fixtures?|toy|samples?|tiny|subset)\b|\bfor\s+(?:ci|tests?|testing)\b|\b(?:prerequisite|needed|required)\s+(?:for|by)\s+(?:the\s+)?(?:\w+\s+)?tests?\b")
             .expect("smoke name")
     });
     static TEST_LEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -290,6 +291,8 @@ mod tests {
             "Train model (prerequisite for examples tests)",
             "Fit a model needed by the tests",
             "Run unit tests",
+            "Train sample model",
+            "Train on a tiny subset",
         ] {
             assert!(names_a_check(name), "{name}");
         }
