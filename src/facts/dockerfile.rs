@@ -16,9 +16,17 @@ pub(crate) fn is_dockerfile(name: &str) -> bool {
         "md", "txt", "rst", "py", "sh", "json", "yml", "yaml", "toml", "js", "ts", "go", "rs",
     ];
     let lower = name.to_ascii_lowercase();
-    let stem_ext = ["dockerfile.", "containerfile."]
-        .iter()
-        .find_map(|p| lower.strip_prefix(p));
+    // `Dockerfile.gpu`, and as often `Dockerfile-gpu` or `Dockerfile_gpu`.
+    let stem_ext = [
+        "dockerfile.",
+        "containerfile.",
+        "dockerfile-",
+        "dockerfile_",
+        "containerfile-",
+        "containerfile_",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p));
     lower == "dockerfile"
         || lower == "containerfile"
         || stem_ext.is_some_and(|ext| !NOT.contains(&ext))
@@ -351,6 +359,22 @@ impl Image {
 
 #[cfg(test)]
 mod tests {
+
+    /// A Dockerfile named for its variant with a dash or an underscore is one.
+    #[test]
+    fn variant_dockerfiles_with_dashes() {
+        for n in [
+            "Dockerfile-cpu",
+            "dockerfile_gpu",
+            "Containerfile-jetson",
+            "Dockerfile.train",
+        ] {
+            assert!(is_dockerfile(n), "{n}");
+        }
+        for n in ["Dockerfile-notes.md", "dockerfile_build.py", "Dockerfiles"] {
+            assert!(!is_dockerfile(n), "{n}");
+        }
+    }
     use super::*;
 
     /// Python code runs an image by its name; a file or folder written for an `image` is none.
