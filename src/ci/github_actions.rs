@@ -12,11 +12,13 @@ use crate::paths::is_yaml;
 use crate::read::Document;
 use crate::read::structured::Node;
 
-/// Whether a step's `shell:` is a Windows one (cmd, PowerShell).
-fn windows_shell(step: &Node) -> bool {
-    step.get("shell")
-        .and_then(Node::as_str)
-        .is_some_and(|s| matches!(s.trim(), "cmd" | "pwsh" | "powershell"))
+/// A step's `run:` as the shell reader reads it: run by cmd or PowerShell (`shell: pwsh`), its
+/// backslashes separate a path's parts.
+fn run_text<'a>(step: &Node, run: &'a str) -> std::borrow::Cow<'a, str> {
+    match step.get("shell").and_then(Node::as_str).map(str::trim) {
+        Some("cmd" | "pwsh" | "powershell") => crate::shell::windows_paths(run).into(),
+        _ => run.into(),
+    }
 }
 
 pub(crate) fn github_steps(
@@ -33,12 +35,9 @@ pub(crate) fn github_steps(
             .or_else(|| wd.map(str::to_string));
         for (k, kl, v) in step.entries() {
             match (k.as_str(), v.as_str()) {
-                // A step run by cmd or PowerShell (`shell: pwsh`): its backslashes are paths.
-                ("run", Some(s)) if windows_shell(step) => {
-                    let s = crate::shell::windows_paths(s);
-                    push_block(commands, &s, *kl, true, wd.as_deref())
+                ("run", Some(s)) => {
+                    push_block(commands, &run_text(step, s), *kl, true, wd.as_deref())
                 }
-                ("run", Some(s)) => push_block(commands, s, *kl, true, wd.as_deref()),
                 (
                     "name" | "id" | "if" | "working-directory" | "shell" | "env"
                     | "continue-on-error" | "timeout-minutes",
