@@ -29,7 +29,7 @@ pub(crate) fn is_dockerfile(name: &str) -> bool {
     .find_map(|p| lower.strip_prefix(p));
     lower == "dockerfile"
         || lower == "containerfile"
-        || stem_ext.is_some_and(|ext| !NOT.contains(&ext))
+        || stem_ext.is_some_and(|ext| !NOT.contains(&ext.rsplit('.').next().unwrap_or(ext)))
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
 }
