@@ -155,6 +155,7 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
             crate::ci::vars::read_map(tn.get("variables"), "", &mut vars);
         }
         commands.extend(scalar_commands(job, true, here));
+        script_moved(job, &chain, &mut commands);
         crate::ci::vars::read_map(job.get("variables"), "", &mut vars);
         crate::ci::vars::read_matrix(
             job.get("parallel").and_then(|p| p.get("matrix")),
@@ -210,6 +211,46 @@ pub(crate) fn gitlab(docs: &[Node], end: u32, triggers: Vec<Trigger>, here: &str
         jobs,
         includes,
         name: None,
+    }
+}
+
+/// GitLab runs `before_script` and `script` in one shell: a `cd svc` in `before_script` (the
+/// job's own, else its nearest template's) moves the `script` lines that do not move themselves.
+fn script_moved(job: &Node, chain: &[&Node], commands: &mut [crate::model::Command]) {
+    let nearest = |key: &str| {
+        std::iter::once(job)
+            .chain(chain.iter().rev().copied())
+            .find_map(|n| n.get(key))
+    };
+    let (Some(before), Some(script)) = (nearest("before_script"), nearest("script")) else {
+        return;
+    };
+    let mut items = Vec::new();
+    before.scalars(&mut items);
+    let mut cwd: Option<String> = None;
+    for (s, _) in items {
+        for (_, l) in crate::shell::logical_lines(s) {
+            cwd = crate::shell::cd::block_line(cwd.as_deref(), &l);
+        }
+    }
+    let Some(dir) = cwd else {
+        return;
+    };
+    let mut lines = Vec::new();
+    script.scalars(&mut lines);
+    let Some(first) = lines.iter().map(|(_, l)| *l).min() else {
+        return;
+    };
+    let last = lines
+        .iter()
+        .map(|(s, l)| *l + s.lines().count() as u32)
+        .max()
+        .unwrap_or(first);
+    for c in commands
+        .iter_mut()
+        .filter(|c| c.shell && c.cwd.is_none() && (first..=last).contains(&c.line))
+    {
+        c.cwd = Some(dir.clone());
     }
 }
 

@@ -26,9 +26,11 @@ const PHASES: &[&str] = &[
     "after_script",
 ];
 
-/// The commands of each phase: the job's own where it sets the phase, else the file's.
+/// The commands of each phase: the job's own where it sets the phase, else the file's. The
+/// phases run in one shell: a `cd web` in `before_install` moves the `script` after it.
 fn phase_commands(job: &Node, file: &Node) -> Vec<Command> {
     let mut out = Vec::new();
+    let mut cwd: Option<String> = None;
     for phase in PHASES {
         let Some(node) = job.get(phase).or_else(|| file.get(phase)) else {
             continue;
@@ -36,7 +38,10 @@ fn phase_commands(job: &Node, file: &Node) -> Vec<Command> {
         let mut scalars = Vec::new();
         node.scalars(&mut scalars);
         for (s, line) in scalars {
-            push_block(&mut out, s, line, true, None);
+            push_block(&mut out, s, line, true, cwd.as_deref());
+            for (_, l) in crate::shell::logical_lines(s) {
+                cwd = crate::shell::cd::block_line(cwd.as_deref(), &l);
+            }
         }
     }
     // `deploy: {provider: script, script: ...}`, one provider or a list of them.
@@ -114,5 +119,23 @@ impl CiSystem for Travis {
                 "language: python\njobs:\n  include:\n    - name: test\n      script: pytest\n    - stage: train\n      script: make train\n",
             ),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `cd` in an early phase moves the phases after it: they run in one shell.
+    #[test]
+    fn phases_share_one_shell() {
+        let text = "language: node_js\nbefore_install:\n  - cd web\nscript:\n  - npm run test\n";
+        let (_, jobs) = crate::ci::read_entry(&Travis, ".travis.yml", text);
+        let test = jobs[0]
+            .commands
+            .iter()
+            .find(|c| c.text == "npm run test")
+            .expect("the test command");
+        assert_eq!(test.cwd.as_deref(), Some("web"));
     }
 }
