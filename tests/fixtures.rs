@@ -195,6 +195,7 @@ fixture_tests! {
     deploy_environment_job => "deploy-environment-job",
     deploy_registry_best_of_run => "deploy-registry-best-of-run",
     deploy_registry_reload => "deploy-registry-reload",
+    jenkins_input_after_deploy => "jenkins-input-after-deploy",
     gitlab_before_script_cd => "gitlab-before-script-cd",
     jenkins_windows_bat => "jenkins-windows-bat",
     deploy_polled_model_dir => "deploy-polled-model-dir",

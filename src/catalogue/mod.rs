@@ -286,9 +286,13 @@ impl Catalogue {
                 check_glob(path, g)?;
             }
             let mut facets = Vec::new();
-            for (name, re) in &r.facets {
-                check_regex(path, re)?;
-                facets.push((name.clone(), re.value.clone()));
+            let mut facets_before_match = Vec::new();
+            for (name, f) in &r.facets {
+                check_regex(path, f.regex())?;
+                facets.push((name.clone(), f.regex().value.clone()));
+                if f.before_match() {
+                    facets_before_match.push(name.clone());
+                }
             }
             let conditions = r
                 .conditions
@@ -304,6 +308,7 @@ impl Catalogue {
                     .insert(crate::catalogue::normalise_package(fw));
             }
             self.rules.push(Rule {
+                facets_before_match,
                 id: r.id.value,
                 capability: r.capability.value,
                 title: r.title,

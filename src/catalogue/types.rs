@@ -30,6 +30,8 @@ pub struct Rule {
     pub tier: Tier,
     pub framework: Option<String>,
     pub facets: Vec<(String, String)>,
+    /// The facets that hold only where their regex matches before the rule's match.
+    pub facets_before_match: Vec<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub conditions: Vec<Condition>,

@@ -36,7 +36,8 @@ pub(crate) struct Compiled {
     /// Which of `conds` match a Python import statement, for a `model_training` rule: those
     /// may hold in a project module the file imports ([`imports`]). Empty otherwise.
     pub(crate) import_conds: Vec<bool>,
-    pub(crate) facets: Vec<(String, Regex)>,
+    /// Each facet: its name, its regex, and whether only a match before the rule's own counts.
+    pub(crate) facets: Vec<(String, Regex, bool)>,
     /// False when no condition gives a usable literal set: the rule always runs.
     pub(crate) prefiltered: bool,
     /// The prefilter is case-insensitive and must let Unicode folds through.
@@ -166,7 +167,7 @@ impl Matcher {
                 facets: r
                     .facets
                     .iter()
-                    .map(|(n, s)| (n.clone(), regex(s)))
+                    .map(|(n, s)| (n.clone(), regex(s), r.facets_before_match.contains(n)))
                     .collect(),
                 prefiltered,
                 fold,
@@ -290,14 +291,14 @@ impl Matcher {
         doc: &Document,
         which: impl Fn(usize) -> bool,
     ) -> Option<Hit> {
-        let mut first: Option<(Option<usize>, Option<u32>, bool)> = None;
+        let mut first: Option<(Option<usize>, Option<usize>, Option<u32>, bool)> = None;
         for (_, cond) in c.conds.iter().enumerate().filter(|(i, _)| which(*i)) {
             let m = self.eval(cond, doc)?;
             if first.is_none() && (m.index.is_some() || m.line.is_some()) {
-                first = Some((m.index, m.line, m.comment_only));
+                first = Some((m.index, m.last, m.line, m.comment_only));
             }
         }
-        let (index, line, comment_only) = first.unwrap_or((None, None, false));
+        let (index, last, line, comment_only) = first.unwrap_or((None, None, None, false));
         let line = line.or_else(|| index.map(|i| doc.file_line(i)));
         let snippet = match index {
             Some(i) => Some(doc.line_text(i)),
@@ -311,18 +312,24 @@ impl Matcher {
             // A facet read from a comment (a stage commented out) or from the name or
             // description a pipeline is given (`DAG("training_pipeline", description=...)`) is
             // no facet: its steps say what it does.
-            .filter(|(_, re)| {
+            // A facet placed before the match (an approval before the deploy stage's steps)
+            // holds only on a line that does not come after the match's last.
+            .filter(|(_, re, before)| {
+                let placed = |at: usize| !*before || last.is_some_and(|l| at <= l);
                 re.find_iter(&doc.text).any(|m| {
-                    !doc.is_comment_line(doc.line_index(m.start()))
+                    let at = doc.line_index(m.start());
+                    placed(at)
+                        && !doc.is_comment_line(at)
                         && !names_the_pipeline(&doc.text, m.start())
-                }) || self.aliases(doc).is_some_and(|r| {
-                    re.find_iter(&r.text).any(|m| {
-                        !doc.is_comment_line(r.line_index(m.start()))
-                            && !names_the_pipeline(&r.text, m.start())
-                    })
-                })
+                }) || (!*before
+                    && self.aliases(doc).is_some_and(|r| {
+                        re.find_iter(&r.text).any(|m| {
+                            !doc.is_comment_line(r.line_index(m.start()))
+                                && !names_the_pipeline(&r.text, m.start())
+                        })
+                    }))
             })
-            .map(|(n, _)| n.clone())
+            .map(|(n, _, _)| n.clone())
             .collect();
         Some(Hit {
             rule,
@@ -337,6 +344,8 @@ impl Matcher {
 pub(crate) struct CondMatch {
     /// 0-based line of `doc.text` (content conditions).
     pub(crate) index: Option<usize>,
+    /// 0-based line of `doc.text` where the match ends (content conditions).
+    pub(crate) last: Option<usize>,
     /// 1-based file line (structural conditions).
     pub(crate) line: Option<u32>,
     pub(crate) comment_only: bool,
@@ -372,6 +381,7 @@ impl Matcher {
                 && !self.aliases(doc).is_some_and(|r| re.is_match(&r.text)))
             .then_some(CondMatch {
                 index: None,
+                last: None,
                 line: None,
                 comment_only: false,
             }),
@@ -426,6 +436,7 @@ fn regex_lines(
         if !doc.is_comment_line(idx) {
             return Some(CondMatch {
                 index: Some(idx),
+                last: Some(line_index(m.end().saturating_sub(1).max(start))),
                 line: None,
                 comment_only: false,
             });
@@ -434,6 +445,7 @@ fn regex_lines(
     }
     comment_line.map(|idx| CondMatch {
         index: Some(idx),
+        last: Some(idx),
         line: None,
         comment_only: true,
     })
@@ -455,6 +467,7 @@ pub(crate) fn key_match(
         };
         ok.then(|| CondMatch {
             index: None,
+            last: None,
             line: Some(if key_line > 0 {
                 key_line
             } else {
@@ -604,6 +617,7 @@ mod tests {
             tier: crate::model::Tier::Implemented,
             framework: None,
             facets: Vec::new(),
+            facets_before_match: Vec::new(),
             include: vec![include.into()],
             exclude: Vec::new(),
             conditions,
