@@ -43,11 +43,12 @@ fn checkouts(text: &str) -> Vec<Command> {
         else {
             continue;
         };
-        let before = lines[..i].iter().rev().find(|p| !p.trim().is_empty());
-        if l.contains("dir(")
-            || l.contains("dir (")
-            || before.is_some_and(|p| p.contains("dir(") || p.contains("dir ("))
-        {
+        // A checkout into a folder of its own (`dir('scripts') { checkout(...) }`, the call
+        // perhaps spread over the lines before its `url:`) brings helpers beside this
+        // repository, not another repository in its place.
+        let in_dir = |p: &&str| p.contains("dir(") || p.contains("dir (");
+        let mut before = lines[..i].iter().rev().filter(|p| !p.trim().is_empty());
+        if in_dir(&l) || before.by_ref().take(5).any(|p| in_dir(&p)) {
             continue;
         }
         out.push(Command::reference(
@@ -489,6 +490,14 @@ mod tests {
                 format!("{}https://github.com/acme/other.git", crate::ci::CHECKOUT)
             )]
         );
+    }
+
+    /// A checkout into a folder of its own brings helpers beside this repository, also when
+    /// the call spreads over the lines before its `url:`.
+    #[test]
+    fn checkouts_into_a_folder_are_helpers() {
+        let text = "stage('Bench') {\n  steps {\n    checkout scm\n    dir('scripts_repo') {\n      checkout([$class: 'GitSCM', branches: [[name: '*/master']],\n          userRemoteConfigs: [[credentialsId: 'github', url: 'https://github.com/acme/scripts.git']]])\n    }\n  }\n}\n";
+        assert!(checkouts(text).is_empty());
     }
 
     /// A stage whose `when` tests a variable the file never sets to that value never runs.

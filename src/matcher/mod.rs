@@ -291,14 +291,24 @@ impl Matcher {
         doc: &Document,
         which: impl Fn(usize) -> bool,
     ) -> Option<Hit> {
-        let mut first: Option<(Option<usize>, Option<usize>, Option<u32>, bool)> = None;
+        let mut first: Option<CondMatch> = None;
         for (_, cond) in c.conds.iter().enumerate().filter(|(i, _)| which(*i)) {
             let m = self.eval(cond, doc)?;
             if first.is_none() && (m.index.is_some() || m.line.is_some()) {
-                first = Some((m.index, m.last, m.line, m.comment_only));
+                first = Some(m);
             }
         }
-        let (index, last, line, comment_only) = first.unwrap_or((None, None, None, false));
+        let CondMatch {
+            index,
+            last,
+            line,
+            comment_only,
+        } = first.unwrap_or(CondMatch {
+            index: None,
+            last: None,
+            line: None,
+            comment_only: false,
+        });
         let line = line.or_else(|| index.map(|i| doc.file_line(i)));
         let snippet = match index {
             Some(i) => Some(doc.line_text(i)),

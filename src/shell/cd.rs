@@ -26,6 +26,7 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
     let Some(dir) = standalone(line) else {
         return cwd.map(str::to_string);
     };
+    let dir = dir.as_str();
     // The checkout's root named by its CI variable (`cd $GITHUB_WORKSPACE/ml`): from the root.
     let dir = match WORKSPACE.iter().find_map(|w| dir.strip_prefix(w)) {
         Some("") => "",
@@ -70,7 +71,7 @@ pub(crate) fn known(cwd: &str) -> Option<String> {
 }
 
 /// `cd DIR` alone on a line (not `cd DIR && cmd`).
-fn standalone(line: &str) -> Option<&str> {
+fn standalone(line: &str) -> Option<String> {
     let t = line.trim();
     let rest = t.strip_prefix("cd ")?.trim();
     // The spaces inside `${{ ... }}` do not split the word.
@@ -88,16 +89,29 @@ fn standalone(line: &str) -> Option<&str> {
     if rest.is_empty() || outside.contains(['&', ';', '|', ' ']) {
         return None;
     }
+    // One word: its quotes are removed, wherever they stand (`cd ./"ML Demo"` has a space and
+    // is left; `cd ./"ml-demo"` is `ml-demo`).
     Some(
-        rest.trim_matches(|c| c == '"' || c == '\'')
+        rest.replace(['"', '\''], "")
             .trim_start_matches("./")
-            .trim_end_matches('/'),
+            .trim_end_matches('/')
+            .to_string(),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A quoted part of the directory's word is the same directory (`cd ./"ml-demo"`).
+    #[test]
+    fn quotes_inside_the_word_are_removed() {
+        assert_eq!(
+            block_line(None, "cd ./\"Github-ML-Demo\""),
+            Some("Github-ML-Demo".into())
+        );
+        assert_eq!(block_line(Some("a"), "cd 'b'/c/"), Some("a/b/c".into()));
+    }
 
     #[test]
     fn within_a_line_and_across_a_block() {
