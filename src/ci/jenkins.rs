@@ -48,7 +48,7 @@ fn checkouts(text: &str) -> Vec<Command> {
         // repository, not another repository in its place.
         let in_dir = |p: &&str| p.contains("dir(") || p.contains("dir (");
         let mut before = lines[..i].iter().rev().filter(|p| !p.trim().is_empty());
-        if in_dir(&l) || before.by_ref().take(5).any(|p| in_dir(&p)) {
+        if in_dir(l) || before.by_ref().take(5).any(in_dir) {
             continue;
         }
         out.push(Command::reference(
