@@ -183,6 +183,12 @@ fn invalid_regex_and_glob() {
         &format!("{RULE}    facets:\n      training: '[z-a]'\n"),
     )]);
     assert_at(&e, "9:17:", &["invalid regex"]);
+    // A placed facet names one of the rule's facets.
+    let e = rules_error(&[(
+        "x.yml",
+        &format!("{RULE}    facets:\n      gated: 'input'\n    facets_before_match: [gatd]\n"),
+    )]);
+    assert_at(&e, "10:27:", &["`gatd`", "not a facet"]);
     let e = rules_error(&[("x.yml", &rule_with("'**/*.py'", "'src/[a-'"))]);
     assert_at(
         &e,

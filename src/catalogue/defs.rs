@@ -89,7 +89,13 @@ pub(crate) struct RuleDef {
     pub(crate) framework: Option<String>,
     /// Named qualifiers set on the evidence when the matched file also matches the regex (used by gates).
     #[serde(default)]
-    pub(crate) facets: BTreeMap<String, FacetDef>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub(crate) facets: BTreeMap<String, Spanned<String>>,
+    /// Facets (names of `facets`) that hold only where their regex matches no later than the
+    /// rule's own match: an approval before the deploy stage's steps, not one after it.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub(crate) facets_before_match: Vec<Spanned<String>>,
     /// Which files the rule looks at.
     pub(crate) files: FilesDef,
     /// Conditions that must all hold on one file; absent: the path matching `files` is the evidence.
@@ -98,41 +104,6 @@ pub(crate) struct RuleDef {
     /// Positive and negative examples, run by `ripen rules test`.
     #[serde(default)]
     pub(crate) examples: Option<ExamplesDef>,
-}
-
-/// A facet: a regex the matched file must also match, anywhere (a string), or placed
-/// (a mapping).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub(crate) enum FacetDef {
-    /// The file matches this regex anywhere.
-    Anywhere(#[schemars(with = "String")] Spanned<String>),
-    /// The file matches this regex where `before_match` says.
-    Placed(PlacedFacetDef),
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PlacedFacetDef {
-    /// The regex (Rust syntax, multi-line).
-    #[schemars(with = "String")]
-    pub(crate) regex: Spanned<String>,
-    /// Only a match on a line before the rule's match counts (an approval before the deploy
-    /// stage, not after it).
-    #[serde(default)]
-    pub(crate) before_match: bool,
-}
-
-impl FacetDef {
-    pub(crate) fn regex(&self) -> &Spanned<String> {
-        match self {
-            FacetDef::Anywhere(r) => r,
-            FacetDef::Placed(p) => &p.regex,
-        }
-    }
-    pub(crate) fn before_match(&self) -> bool {
-        matches!(self, FacetDef::Placed(p) if p.before_match)
-    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -286,13 +286,23 @@ impl Catalogue {
                 check_glob(path, g)?;
             }
             let mut facets = Vec::new();
+            for (name, re) in &r.facets {
+                check_regex(path, re)?;
+                facets.push((name.clone(), re.value.clone()));
+            }
             let mut facets_before_match = Vec::new();
-            for (name, f) in &r.facets {
-                check_regex(path, f.regex())?;
-                facets.push((name.clone(), f.regex().value.clone()));
-                if f.before_match() {
-                    facets_before_match.push(name.clone());
+            for name in &r.facets_before_match {
+                if !r.facets.contains_key(&name.value) {
+                    return Err(DataError::at(
+                        path,
+                        name,
+                        format!(
+                            "`facets_before_match` names `{}`, which is not a facet of this rule",
+                            name.value
+                        ),
+                    ));
                 }
+                facets_before_match.push(name.value.clone());
             }
             let conditions = r
                 .conditions
