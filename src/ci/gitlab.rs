@@ -227,12 +227,9 @@ fn script_moved(job: &Node, chain: &[&Node], commands: &mut [crate::model::Comma
     };
     let mut items = Vec::new();
     before.scalars(&mut items);
-    let mut cwd: Option<String> = None;
-    for (s, _) in items {
-        for (_, l) in crate::shell::logical_lines(s) {
-            cwd = crate::shell::cd::block_line(cwd.as_deref(), &l);
-        }
-    }
+    let cwd = items.iter().fold(None, |cwd, (s, _)| {
+        crate::shell::cd::after_block(cwd.as_deref(), s)
+    });
     let Some(dir) = cwd else {
         return;
     };

@@ -39,9 +39,7 @@ fn phase_commands(job: &Node, file: &Node) -> Vec<Command> {
         node.scalars(&mut scalars);
         for (s, line) in scalars {
             push_block(&mut out, s, line, true, cwd.as_deref());
-            for (_, l) in crate::shell::logical_lines(s) {
-                cwd = crate::shell::cd::block_line(cwd.as_deref(), &l);
-            }
+            cwd = crate::shell::cd::after_block(cwd.as_deref(), s);
         }
     }
     // `deploy: {provider: script, script: ...}`, one provider or a list of them.

@@ -131,9 +131,7 @@ pub(crate) fn collect_commands(
             for i in items {
                 collect_commands(i, shell, out, depth + 1, now.as_deref(), here);
                 if let (true, Some(s)) = (shell, i.as_str()) {
-                    for (_, l) in crate::shell::logical_lines(s) {
-                        now = crate::shell::cd::block_line(now.as_deref(), &l);
-                    }
+                    now = crate::shell::cd::after_block(now.as_deref(), s);
                 }
             }
         }

@@ -46,6 +46,16 @@ pub(crate) fn block_line(cwd: Option<&str>, line: &str) -> Option<String> {
     }
 }
 
+/// The working directory after a whole shell block (the items of a GitLab `script:`, a
+/// Travis phase) that started in `cwd`: each `cd DIR` alone on its line moves it.
+pub(crate) fn after_block(cwd: Option<&str>, block: &str) -> Option<String> {
+    let mut now = cwd.map(str::to_string);
+    for (_, l) in crate::shell::logical_lines(block) {
+        now = block_line(now.as_deref(), &l);
+    }
+    now
+}
+
 /// CI variables holding the checkout's root, as a `cd` writes them.
 const WORKSPACE: &[&str] = &[
     "$GITHUB_WORKSPACE",
