@@ -10,12 +10,26 @@ use std::collections::{BTreeSet, HashMap};
 
 /// What the automation reaches but cannot do as committed: test runners with no tests,
 /// `dvc repro` with no pipeline, pipelines whose steps' code is in another repository.
-pub(crate) fn what_cannot_run(files: &[String], facts: &Facts, evs: &mut [Evidence]) {
+/// Returns where the commands that fail when run are (a test runner with no tests, `dvc
+/// repro` with no pipeline): their jobs fail there ([`crate::assess::failing`]).
+pub(crate) fn what_cannot_run(
+    files: &[String],
+    facts: &Facts,
+    evs: &mut [Evidence],
+) -> Vec<(String, u32)> {
+    let automated: Vec<bool> = evs.iter().map(|e| e.tier == Tier::Automated).collect();
     tests_that_run_nothing(files, evs);
     dvc_runs_without_pipeline(files, facts, evs);
+    let failing = evs
+        .iter()
+        .zip(automated)
+        .filter(|(e, was)| *was && e.tier != Tier::Automated)
+        .filter_map(|(e, _)| Some((e.path.clone(), e.line?)))
+        .collect();
     steps_in_another_repository(files, facts, evs);
     pipelines_with_stub_training(facts, evs);
     dvc_training_stages_without_code(files, facts, evs);
+    failing
 }
 
 /// A DVC pipeline (or an MLflow project) whose every stage or entry point named for training

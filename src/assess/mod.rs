@@ -4,6 +4,7 @@
 pub(crate) mod capabilities;
 pub(crate) mod deployments;
 pub(crate) mod facets;
+pub(crate) mod failing;
 pub(crate) mod gate;
 pub(crate) mod models;
 pub(crate) mod projects;

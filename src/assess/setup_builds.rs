@@ -8,6 +8,11 @@
 //! the documentation, which a CI build of Azure 1 is not (docs/levels.md). Image and package
 //! builds (`docker build`, `python -m build`) keep the facet wherever they are.
 //!
+//! An install of the environment alone (`pip install -r requirements.txt`, `python -m venv`,
+//! `pipenv install`, `conda env create`) builds for what then runs in it: in a job that fails
+//! for good after it ([`crate::assess::failing`]: a `dvc repro` with no pipeline, a script
+//! the tree lacks), nothing of it ever runs, and it builds nothing.
+//!
 //! An image build (`docker build`, Docker's build action, Kaniko) in a repository that has no
 //! Dockerfile anywhere, when nothing in the job writes one, builds nothing: the build fails
 //! (a skeleton whose buildspec was copied from elsewhere).
@@ -17,6 +22,7 @@
 //! repository: seed code for another repository (a SageMaker project's `codecommit/` folder
 //! whose buildspec runs at its own repository's root) builds nothing here.
 
+use crate::assess::failing::Failing;
 use crate::catalogue::builtin::{capability, facet};
 use crate::model::{Evidence, Facts, FileFacts};
 use regex::Regex;
@@ -24,8 +30,16 @@ use std::sync::LazyLock;
 
 /// An install, not an artefact build.
 static INSTALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:uv\s+sync|poetry\s+install|pdm\s+install|pip3?\s+install|(?:conda|mamba)\s+env\s+(?:create|update)|micromamba\s+(?:create|install)|npm\s+ci|(?:yarn|pnpm|bun)\s+install)\b|environment-file:")
+    Regex::new(r"\b(?:uv\s+sync|poetry\s+install|pdm\s+install|pip3?\s+install|(?:conda|mamba)\s+env\s+(?:create|update)|micromamba\s+(?:create|install)|npm\s+ci|(?:yarn|pnpm|bun)\s+install|pipenv\s+(?:install|sync)|python3?\s+-m\s+(?:venv|virtualenv)|virtualenv)\b|environment-file:")
         .expect("install")
+});
+
+/// An install of the environment alone, which builds only for what then runs in it: a
+/// requirements file (`pip install -r requirements.txt`), a virtual environment, Pipenv's or
+/// conda's environment.
+static ENVIRONMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bpip3?\s+install\s+(?:[^\n|;&]*\s)?(?:-r|--requirement)[\s=]|\bpipenv\s+(?:install|sync)\b|\bpython3?\s+-m\s+(?:venv|virtualenv)\b|\bvirtualenv\b|\b(?:conda|mamba)\s+env\s+(?:create|update)\b|\bmicromamba\s+(?:create|install)\b|environment-file:")
+        .expect("environment")
 });
 
 /// Programs that install or set up, besides those that read files.
@@ -46,6 +60,9 @@ const SETUP: &[&str] = &[
     "source",
     "set",
     "sudo",
+    "venv",
+    "virtualenv",
+    ".",
 ];
 
 /// Installing the project in the directory the command runs in.
@@ -174,6 +191,10 @@ fn bare_pytest(line: &str) -> bool {
     })
 }
 
+/// Why an environment install builds nothing.
+const ENVIRONMENT_FOR_NOTHING: &str =
+    "installs an environment for a job that fails after it: builds nothing that runs";
+
 /// Why a CI test command tests nothing: pytest run with no path in a repository that holds
 /// no file it collects.
 const COLLECTS_NOTHING: &str =
@@ -182,7 +203,12 @@ const COLLECTS_NOTHING: &str =
 /// Drops the `builds` facet of `ci-build-step` installs in jobs that only lint, format or
 /// build documentation, of project installs where there is no project, and of image builds
 /// where there is no Dockerfile; a CI test command that collects no test runs none.
-pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut [Evidence]) {
+pub(crate) fn drop_setup_only_builds(
+    facts: &Facts,
+    files: &[String],
+    failing: &Failing,
+    evs: &mut [Evidence],
+) {
     let collects = pytest_collects(files);
     if !collects {
         for e in evs.iter_mut().filter(|e| {
@@ -239,6 +265,13 @@ pub(crate) fn drop_setup_only_builds(facts: &Facts, files: &[String], evs: &mut 
         let idle = |c: &str| only_setup_or_reading(c) || (!collects && bare_pytest(c.trim()));
         if !shell.is_empty() && shell.iter().all(|c| idle(c)) {
             e.facets.retain(|f| f != facet::BUILDS);
+        } else if ENVIRONMENT.is_match(snippet)
+            && !PROJECT_INSTALL.is_match(snippet)
+            && failing.job_fails_from(&e.path, job, line)
+        {
+            // What would run in the environment never gets through: no build.
+            e.facets.retain(|f| f != facet::BUILDS);
+            e.note = Some(ENVIRONMENT_FOR_NOTHING.into());
         }
     }
 }
@@ -417,6 +450,10 @@ mod tests {
             "yarn install --frozen-lockfile",
             "yarn --frozen-lockfile",
             "npm ci",
+            "zensical build --clean",
+            "mdwrap --check docs presentation",
+            "python -m venv .venv",
+            ". .venv/bin/activate",
         ] {
             assert!(only_setup_or_reading(l), "{l}");
         }

@@ -94,6 +94,8 @@ pub struct Automation {
     /// Per CI file, the line ranges of jobs after a step that runs a script the repository
     /// lacks, with that script: the job fails there, so they never run.
     pub(crate) stopped: HashMap<String, Vec<(u32, u32, String)>>,
+    /// Per CI file, the lines where its jobs fail for good ([`stops::Stops::fails`]).
+    pub(crate) fails: HashMap<String, Vec<u32>>,
     /// Per CI file, the pipelines whose successful run starts it (a GitHub `workflow_run` job
     /// that checks the conclusion, an Azure pipeline-completion trigger): what gates their run
     /// gates what it deploys.

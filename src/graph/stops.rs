@@ -19,6 +19,9 @@ pub(crate) struct Stops {
     pub ranges: Vec<(u32, u32, String)>,
     /// The jobs that never start: they run only after a job that fails.
     pub unstarted: Vec<String>,
+    /// The lines where jobs fail for good (a step that needs what the repository lacks, a
+    /// script that cannot parse), the last step of a job too.
+    pub fails: Vec<u32>,
 }
 
 /// Where a job fails: the failing line, with the lines that never run from there.
@@ -71,11 +74,13 @@ impl Graph<'_> {
                 stops.ranges.push((a, b, why.to_string()));
                 if why == crate::shell::syntax::BROKEN_SCRIPT {
                     failing.insert(&j.name, (&j.name, a));
+                    stops.fails.push(a);
                 }
             }
             if let Some((line, stop)) = self.job_failure(path, j) {
                 failing.entry(&j.name).or_insert((&j.name, line));
                 stops.ranges.extend(stop);
+                stops.fails.push(line);
             }
         }
         // What runs after a failing job never starts, and so on down the chain.

@@ -202,9 +202,12 @@ pub fn build(graph: &Graph, rule_entries: &[(String, Trigger)]) -> Automation {
     auto.unresolved = unresolved;
     let reached_files: HashSet<&String> = auto.reached.keys().map(|(p, _)| p).collect();
     for path in reached_files {
-        let stops = graph.job_stops(path).ranges;
-        if !stops.is_empty() {
-            auto.stopped.insert(path.clone(), stops);
+        let stops = graph.job_stops(path);
+        if !stops.ranges.is_empty() {
+            auto.stopped.insert(path.clone(), stops.ranges);
+        }
+        if !stops.fails.is_empty() {
+            auto.fails.insert(path.clone(), stops.fails);
         }
     }
     for (path, job) in auto.reached.keys() {

@@ -92,18 +92,7 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
     evs.extend(cross_module::evidence(cat, &graph, &scans, &read.project));
     let rule_entries = started_rule_entries(&graph, &evs, &read.facts);
     let auto = crate::graph::build_shared(&graph, &rule_entries);
-    auto.promote(&read.facts, &mut evs);
-    facets::what_cannot_run(&tree.files, &read.facts, &mut evs);
-    mark_copies(&auto.copies, &mut evs);
-    // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
-    // redact them as snippets are, here once, after promotion.
-    if full {
-        evs.iter_mut().for_each(|e| redact_chain(&mut e.chain));
-    }
-    crate::assess::setup_builds::drop_setup_only_builds(&read.facts, &tree.files, &mut evs);
-    facets::ci_builds_through_scripts(&read.facts, &mut evs);
-    crate::assess::deployments::deployment_facets(&read.facts, &mut evs);
-    facets::add_graph_facets(&auto, &graph, &mut evs);
+    what_the_automation_does(&auto, &graph, &read.facts, &tree.files, full, &mut evs);
     // A sub-directory of a repository (`--enclosing-repo`): its own evidence, and the
     // repository's automation that reaches into it.
     if let Some(scope) = opts.scope.as_deref().filter(|s| !s.is_empty()) {
@@ -184,6 +173,32 @@ pub(crate) fn assemble_for<S: Borrow<FileScan>>(
         opts.today.unwrap_or_else(crate::model::Date::today),
     );
     report
+}
+
+/// What the automation does to the evidence: promoted where it reaches, held back where it
+/// cannot run or fails, builds and deployments judged, the graph's facets added.
+fn what_the_automation_does(
+    auto: &crate::graph::Automation,
+    graph: &Graph,
+    facts: &Facts,
+    files: &[String],
+    full: bool,
+    evs: &mut Vec<Evidence>,
+) {
+    auto.promote(facts, evs);
+    let failing_commands = facets::what_cannot_run(files, facts, evs);
+    mark_copies(&auto.copies, evs);
+    // Chains quote CI commands (`curl -H "Authorization: Bearer ..."`) and reports are shared:
+    // redact them as snippets are, here once, after promotion.
+    if full {
+        evs.iter_mut().for_each(|e| redact_chain(&mut e.chain));
+    }
+    let failing =
+        crate::assess::failing::Failing::new(&auto.stopped, &auto.fails, failing_commands);
+    crate::assess::setup_builds::drop_setup_only_builds(facts, files, &failing, evs);
+    facets::ci_builds_through_scripts(facts, evs);
+    crate::assess::deployments::deployment_facets(facts, evs);
+    facets::add_graph_facets(auto, graph, evs);
 }
 
 /// The top-level README (Markdown first, then the shortest name).

@@ -109,6 +109,15 @@ pub(crate) const READERS: &[&str] = &[
     "realpath",
     "uname",
     "nproc",
+    // Documentation sites and Markdown checkers: they read the docs and write a site (not
+    // Quarto or Jupyter Book, which run the code of the pages they render).
+    "zensical",
+    "hugo",
+    "mdformat",
+    "mdwrap",
+    "markdownlint-cli2",
+    "lychee",
+    "vale",
 ];
 
 /// Flags of pytest (and its plugins) whose separate value is not a test to run: `pytest tests
