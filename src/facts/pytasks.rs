@@ -82,6 +82,41 @@ fn module_constants(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The module's lists of strings (`TEST_ARGS = ["pytest", "--cov=pkg", "-vv"]` at the top
+/// level, over several lines too), which a call spreads into its arguments (`*TEST_ARGS`).
+fn list_constants(lines: &[&str]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some((name, value)) = l.split_once('=') else {
+            continue;
+        };
+        let name = name.trim_end();
+        let value = value.trim_start();
+        if l.starts_with(char::is_whitespace)
+            || name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || !value.starts_with(['[', '('])
+        {
+            continue;
+        }
+        let (text, _) = gather(lines, i);
+        let Some(open) = text.find(['[', '(']) else {
+            continue;
+        };
+        let words: Vec<Option<String>> = arguments(&text[open + 1..])
+            .iter()
+            .map(|a| literal(a.trim()))
+            .collect();
+        if !words.is_empty() && words.iter().all(Option::is_some) {
+            out.push((name.to_string(), words.into_iter().flatten().collect()));
+        }
+        if out.len() >= 64 {
+            break;
+        }
+    }
+    out
+}
+
 /// An f-string's `{NAME}` fields filled with the module's constants; other text as it is.
 fn fill(arg: &str, text: &str, constants: &[(String, String)]) -> String {
     let f = arg
@@ -142,6 +177,7 @@ pub(crate) fn noxfile(doc: &Document) -> Option<FileFacts> {
     let lines: Vec<&str> = doc.text.lines().collect();
     let mut targets = Vec::new();
     let mut defaults = Vec::new();
+    let lists = list_constants(&lines);
     for d in defs(&lines) {
         let Some(dec) = d.decorators.iter().find(|x| {
             x.starts_with("@nox.session")
@@ -168,10 +204,18 @@ pub(crate) fn noxfile(doc: &Document) -> Option<FileFacts> {
                 ),
                 "chdir" | "cd" => cwd = args.first().and_then(|a| literal(a)),
                 _ => {
+                    // Literals, and the module's lists spread into the call (`*TEST_ARGS`).
                     let words: Vec<String> = args
                         .iter()
                         .take_while(|a| !is_keyword(a))
-                        .map_while(|a| literal(a))
+                        .map_while(|a| match a.trim().strip_prefix('*') {
+                            Some(n) => lists
+                                .iter()
+                                .find(|(name, _)| name == n.trim())
+                                .map(|(_, w)| w.clone()),
+                            None => literal(a).map(|w| vec![w]),
+                        })
+                        .flatten()
                         .collect();
                     if !words.is_empty() {
                         t.commands.push(Command {
@@ -330,6 +374,15 @@ mod tests {
         )));
         assert_eq!(t[0].1, vec!["nox:lint"]);
         assert!(noxfile(&Document::new("noxfile.py", "import nox\n".into())).is_none());
+        // A module's list of arguments spread into the call.
+        let t = read(noxfile(&Document::new(
+            "noxfile.py",
+            "import nox\nTEST_ARGS = [\n    \"pytest\",\n    \"--cov=pkg\",\n]\n@nox.session(name=\"unit\")\ndef unit(session):\n    session.run(*TEST_ARGS, \"-n\", \"auto\", \"tests/unit\")\n".into(),
+        )));
+        assert_eq!(
+            t[1].2,
+            vec![(8, "pytest --cov=pkg -n auto tests/unit".into())]
+        );
     }
 
     #[test]

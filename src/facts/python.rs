@@ -159,11 +159,14 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
             literals.push(Command {
                 line,
                 text: s.to_string(),
-                shell: s.starts_with("python")
-                    || names_script_command(s)
-                    || s.contains(".sh")
-                    || s.starts_with("bash ")
-                    || s.starts_with("cd "),
+                // Any command of the line (`ls $DIR; cd $SRC; python3 models/run.py`).
+                shell: s.contains(".sh")
+                    || s.split([';', '&', '|']).map(str::trim_start).any(|p| {
+                        p.starts_with("python")
+                            || names_script_command(p)
+                            || p.starts_with("bash ")
+                            || p.starts_with("cd ")
+                    }),
                 cwd: None,
             });
         }

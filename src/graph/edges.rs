@@ -127,6 +127,23 @@ impl<'a> Graph<'a> {
                     (false, false, simple.masked),
                 );
             }
+            // A script named from a folder the job moved into by a variable (`cd $PYTHONPATH;
+            // python3 models/model_pipeline.py`) is the one file of the tree whose path ends
+            // with the path it is named by.
+            let unknown_dir = cwd.as_deref().is_some_and(|d| d.contains(['$', '*', '{']));
+            if out.len() == before
+                && looks_resolvable
+                && unknown_dir
+                && let Some(found) =
+                    shell::handover::script_run(&simple).and_then(|s| self.one_file_ending(s))
+            {
+                push(
+                    out,
+                    (found, None),
+                    simple.text.clone(),
+                    (false, false, simple.masked),
+                );
+            }
             if fails.is_none() {
                 fails = self.step_failure(&simple, cmd, from, &b, fetched_before, state.fetched);
             }
@@ -140,7 +157,6 @@ impl<'a> Graph<'a> {
                 // A line with a `||` handles the failure itself (`./x.sh || { ...; exit 0; }`).
                 // A folder the job moved into by a variable or a glob (`for d in */; do cd
                 // $d`) is unknown: what the script is named from there cannot be looked up.
-                let unknown_dir = cwd.as_deref().is_some_and(|d| d.contains(['$', '*', '{']));
                 if fails.is_none()
                     && !unknown_dir
                     && !simple.masked
@@ -163,20 +179,6 @@ impl<'a> Graph<'a> {
             .into_iter()
             .map(|(d, root)| (d, root.then(|| dockerfile::ROOT_CONTEXT.to_string())))
             .collect()
-    }
-
-    /// The one file of the tree named like the script a container specification's command
-    /// runs (`command: ["./train_in_k8s.sh"]` in a Kubernetes manifest, a Compose or job spec):
-    /// only for YAML files that are no CI configuration, only a literal script path, only a
-    /// single match.
-    fn container_script(&self, from: &str, simple: &Simple) -> Option<String> {
-        if !crate::paths::is_yaml(from)
-            || !matches!(self.facts.get(from), Some(FileFacts::Commands(_)))
-        {
-            return None;
-        }
-        let script = shell::handover::script_run(simple)?;
-        self.one_file_named(crate::paths::file_name(script))
     }
 
     /// Where a command of `from` runs (its home) and where its relative paths are looked up, in
@@ -242,8 +244,11 @@ impl<'a> Graph<'a> {
         if let Some(name) = text.strip_prefix(dockerfile::IMAGE_REF) {
             // Built from the repository's root as context: its copies are paths from the root
             // (the node's target, read by `compute_edges`).
-            return self
-                .image_nodes(name)
+            let mut nodes = self.image_nodes(name);
+            if nodes.is_empty() {
+                nodes.extend(self.dockerfile_beside(name, bases).map(|d| (d, None)));
+            }
+            return nodes
                 .into_iter()
                 .map(|n| (n, format!("runs image {name}")))
                 .collect();
@@ -385,6 +390,20 @@ impl<'a> Graph<'a> {
                 paths,
                 alternatives,
             } => (files(self.file_args(paths, *alternatives, b)), true),
+            // The project's build: `setup.py` runs, a `pyproject.toml`'s scripts do not.
+            Action::PackageBuild => {
+                let project = ["pyproject.toml".to_string(), "setup.py".to_string()];
+                let nodes = self
+                    .file_args(&project, true, b)
+                    .into_iter()
+                    .map(|p| {
+                        let sub = (crate::paths::file_name(&p) == "pyproject.toml")
+                            .then(|| dockerfile::BUILD_ONLY.to_string());
+                        ((p, sub), false)
+                    })
+                    .collect();
+                (nodes, true)
+            }
             Action::Bundle { job } => (run(self.bundle_nodes(b, job.as_deref())), true),
             Action::Terraform { dir } => (files(self.terraform_files(dir0, dir.as_deref())), false),
             Action::Job { system, job } => (run(self.named_jobs(system, job)), true),

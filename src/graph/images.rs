@@ -280,6 +280,27 @@ impl Graph<'_> {
         out
     }
 
+    /// The Dockerfile of an image no build command of the repository tags and no Dockerfile
+    /// is named for: the `Dockerfile` in a folder where the reference is looked up (the
+    /// specification's own), when that folder is named for the image (`mnist:artifact` run
+    /// from `MNIST-artifact/pipeline.py`, beside `MNIST-artifact/Dockerfile`): an exercise
+    /// kept with its image.
+    pub(crate) fn dockerfile_beside(&self, name: &str, bases: &[String]) -> Option<String> {
+        let name = name.to_ascii_lowercase();
+        if name.len() < 3 {
+            return None;
+        }
+        bases.iter().filter(|b| !b.is_empty()).find_map(|b| {
+            let folder = crate::paths::file_name(b).to_ascii_lowercase();
+            let named = folder
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w == name)
+                || folder == name;
+            let df = format!("{b}/Dockerfile");
+            (named && self.is_file(&df)).then_some(df)
+        })
+    }
+
     /// The one Dockerfile named for the last words of an image's name (`csr-training` →
     /// `training.dockerfile`, `Dockerfile.training`, `training/Dockerfile`), else for its first
     /// words (`training-cpu` → `training/Dockerfile`): a project prefix or a variant suffix on

@@ -191,6 +191,40 @@ impl<'a> Graph<'a> {
         self.one_file_named(name).into_iter().collect()
     }
 
+    /// The one file of the tree named like the script a container specification's command
+    /// runs (`command: ["./train_in_k8s.sh"]` in a Kubernetes manifest, a Compose or job spec):
+    /// only for YAML files that are no CI configuration, only a literal script path, only a
+    /// single match.
+    pub(crate) fn container_script(
+        &self,
+        from: &str,
+        simple: &crate::shell::Simple,
+    ) -> Option<String> {
+        if !crate::paths::is_yaml(from)
+            || !matches!(self.facts.get(from), Some(FileFacts::Commands(_)))
+        {
+            return None;
+        }
+        let script = crate::shell::handover::script_run(simple)?;
+        self.one_file_named(crate::paths::file_name(script))
+    }
+
+    /// The tree's one file whose path is `path` or ends with `/path` (`models/train.py` →
+    /// `code/models/train.py`); none when two or more do.
+    pub(crate) fn one_file_ending(&self, path: &str) -> Option<String> {
+        // What this reads depends on the whole file list.
+        self.note_under("", false);
+        let suffix = format!("/{path}");
+        let mut hits = self
+            .files
+            .iter()
+            .filter(|f| f.ends_with(&suffix) || **f == path);
+        match (hits.next(), hits.next()) {
+            (Some(one), None) => Some(one.clone()),
+            _ => None,
+        }
+    }
+
     /// The tree's one file with this name, wherever it lies; none when two or more have it.
     pub(crate) fn one_file_named(&self, name: &str) -> Option<String> {
         // What this reads depends on the whole file list.

@@ -345,10 +345,7 @@ fn inline_imports(code: &str) -> Vec<String> {
 fn package_build(program: &str, sub: Option<&str>) -> Option<Action> {
     let builds = matches!(program, "poetry" | "uv" | "hatch" | "pdm" | "flit" | "rye")
         && matches!(sub, Some("build" | "publish"));
-    builds.then(|| Action::Files {
-        paths: vec!["pyproject.toml".into(), "setup.py".into()],
-        alternatives: true,
-    })
+    builds.then_some(Action::PackageBuild)
 }
 
 /// Any other program: what it runs, by its subcommand.

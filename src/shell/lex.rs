@@ -84,6 +84,13 @@ impl<'a> Lexer<'a> {
                     Some(off) => i += off,
                     None => break,
                 },
+                // A redirection's `&` (`2>&1`, `>&2`, `&> log`) is part of its word, no
+                // operator.
+                b'&' if (i > 0 && matches!(self.bytes[i - 1], b'>' | b'<'))
+                    || self.bytes.get(i + 1) == Some(&b'>') =>
+                {
+                    i = self.copy(i, i + 1)
+                }
                 b';' | b'|' | b'&' | b'\n' => {
                     self.end_part(i);
                     let pipe = b == b'|' && !matches!(self.bytes.get(i + 1), Some(b'|' | b'&'));

@@ -61,6 +61,10 @@ pub(crate) enum Action {
         paths: Vec<String>,
         alternatives: bool,
     },
+    /// `uv build`, `poetry build|publish` (also Hatch, PDM, Flit, Rye): the package of the
+    /// project where it runs, its `pyproject.toml` or else its `setup.py`. Building runs no
+    /// script the project declares (`[project.scripts]` entry points, task tables).
+    PackageBuild,
     /// `databricks bundle deploy|run [JOB]`: the bundle, or one job of it.
     Bundle { job: Option<String> },
     /// `terraform [-chdir=DIR] apply` (also `tofu`, `terragrunt`): the configuration's `.tf`
@@ -237,6 +241,7 @@ pub(crate) fn parse_line_with(
         let text = shorten(part.raw.trim());
         state.fetched |= handover::brings_files(&tokens);
         handover::record_rename(&tokens, cwd.as_deref(), &mut state.renames);
+        strip_redirections(&mut tokens);
         if let Some(mut action) = classify(&tokens) {
             if !state.renames.is_empty() {
                 handover::follow_renames(&mut action, cwd.as_deref(), &state.renames);
@@ -254,6 +259,30 @@ pub(crate) fn parse_line_with(
         }
     }
     out
+}
+
+/// Removes a command's redirections (`> log.txt`, `2>&1`, `2> err.log`, `&>/dev/null`, `<
+/// in.txt`): what the command reads as its arguments (`mlflow run . 2>&1` runs `.`) is the
+/// rest. What they write was read before (a script written with `>`).
+fn strip_redirections(tokens: &mut Vec<String>) {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut skip_next = false;
+    for (i, t) in tokens.iter().enumerate() {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        // The operator: an optional descriptor, then `>`, `>>`, `<`, `&>`, `>&`, `<&`.
+        let rest = t.trim_start_matches(|c: char| c.is_ascii_digit());
+        let target = ["&>>", "&>", ">>", ">&", "<&", ">|", ">", "<"]
+            .iter()
+            .find_map(|op| rest.strip_prefix(op));
+        match target {
+            // The program itself is never a redirection (a word such as `>` alone first).
+            Some(target) if i > 0 && !rest.starts_with("<<") => skip_next = target.is_empty(),
+            _ => out.push(t.clone()),
+        }
+    }
+    *tokens = out;
 }
 
 /// `NAME=value` (a shell assignment): the name and the value. A word such as `--lr=0.1` or
@@ -520,6 +549,45 @@ mod tests {
         assert_eq!(base_name("tools/run.exercise"), "run.exercise");
     }
 
+    /// Redirections are no arguments: `mlflow run . 2>&1 | tee log` runs the project in `.`,
+    /// and `2>&1` splits no command in two.
+    #[test]
+    fn redirections_are_no_arguments() {
+        let mut t: Vec<String> = [
+            "mlflow",
+            "run",
+            ".",
+            "2>&1",
+            ">",
+            "out.log",
+            "2>err.txt",
+            "&>/dev/null",
+            "<",
+            "in.txt",
+            "-v",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        strip_redirections(&mut t);
+        assert_eq!(t, ["mlflow", "run", ".", "-v"]);
+        let mut cwd = None;
+        let simples = parse_line(
+            "mlflow run . --env-manager=local 2>&1 | tee output.log",
+            &mut cwd,
+        );
+        assert_eq!(simples.len(), 1, "{simples:?}");
+        assert!(simples[0].text.ends_with("2>&1"), "{simples:?}");
+        assert!(
+            matches!(&simples[0].action, Action::Make { dir: None, file: Some(f), .. } if f == "MLproject"),
+            "{simples:?}"
+        );
+        let mut cwd = None;
+        let simples = parse_line("python train.py > train.log 2>&1", &mut cwd);
+        assert_eq!(simples.len(), 1, "{simples:?}");
+        assert_eq!(handover::script_run(&simples[0]), Some("train.py"));
+    }
+
     /// The one action of a command that applies or runs these files.
     fn files(paths: &[&str]) -> Vec<Action> {
         vec![Action::Files {
@@ -614,10 +682,7 @@ mod tests {
     /// where it runs; `poetry run` and `poetry install` do not.
     #[test]
     fn package_builds_act_on_their_project() {
-        let project = vec![Action::Files {
-            paths: vec!["pyproject.toml".into(), "setup.py".into()],
-            alternatives: true,
-        }];
+        let project = vec![Action::PackageBuild];
         assert_eq!(one("poetry build"), project);
         assert_eq!(one("uv publish --index private"), project);
         assert_eq!(one("hatch build -t wheel"), project);
