@@ -27,6 +27,7 @@ pub(crate) fn what_cannot_run(
         .filter_map(|(e, _)| Some((e.path.clone(), e.line?)))
         .collect();
     steps_in_another_repository(files, facts, evs);
+    python_that_cannot_compile(facts, evs);
     pipelines_with_stub_training(facts, evs);
     dvc_training_stages_without_code(files, facts, evs);
     failing
@@ -99,6 +100,23 @@ pub(crate) fn dvc_training_stages_without_code(
             "its training stage runs `{}`, which the repository does not hold",
             stages[0][0].0
         ));
+    }
+}
+
+/// A Python file whose indentation Python cannot compile (`facts::py_syntax`) runs nothing:
+/// what a rule read in it is only mentioned, with a note.
+pub(crate) fn python_that_cannot_compile(facts: &Facts, evs: &mut [Evidence]) {
+    for e in evs.iter_mut().filter(|e| e.tier > Tier::Mentioned) {
+        if let Some(FileFacts::Python {
+            broken: Some(line), ..
+        }) = facts.get(&e.path)
+        {
+            let why = format!(
+                "Python cannot compile this file (its indentation at line {line}): nothing in it runs"
+            );
+            runs_nothing(e, &why);
+            e.tier = Tier::Mentioned;
+        }
     }
 }
 
@@ -422,6 +440,7 @@ mod tests {
                     sys_paths: Vec::new(),
                     selectors: Vec::new(),
                     training_stubs: stubs,
+                    broken: None,
                     routes: Vec::new(),
                 },
             )]
@@ -482,6 +501,7 @@ mod tests {
                     sys_paths: Vec::new(),
                     selectors: Vec::new(),
                     training_stubs: false,
+                    broken: None,
                     routes: Vec::new(),
                 },
             )]

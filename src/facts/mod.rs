@@ -12,6 +12,7 @@ pub(crate) mod http_routes;
 pub(crate) mod job_spec;
 pub(crate) mod make;
 pub(crate) mod py_dispatch;
+pub(crate) mod py_syntax;
 pub(crate) mod pyproject;
 pub(crate) mod pytasks;
 pub(crate) mod python;

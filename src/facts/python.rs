@@ -52,7 +52,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     let dags = dag_ids(&doc.text);
     let sys_paths = paths::sys_paths(&doc.text);
     static CODE_DIR_NAME: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(?:source_dir|source_directory|code_dir|code_directory)\s*=\s*([A-Za-z_]\w*)\s*[,)\n]")
+        Regex::new(r"\b(?:source_dir|source_directory|code_dir|code_directory|code)\s*=\s*([A-Za-z_]\w*)\s*[,)\n]")
             .expect("code dir name pattern")
     });
     let mut code_dirs: Vec<String> = CODE_DIR
@@ -100,6 +100,11 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
         sys_paths,
         selectors: crate::facts::py_dispatch::selectors(doc),
         training_stubs: crate::facts::python_defs::trains_in_name_only(&doc.text),
+        broken: doc
+            .rel
+            .ends_with(".py")
+            .then(|| crate::facts::py_syntax::indentation_error(&doc.text))
+            .flatten(),
         routes: crate::facts::http_routes::served(doc),
     }
 }

@@ -24,11 +24,16 @@ impl Graph<'_> {
             code_dirs,
             sys_paths,
             selectors,
+            broken,
             ..
         } = facts
         else {
             return;
         };
+        // Python cannot compile it: it imports and runs nothing.
+        if broken.is_some() {
+            return;
+        }
         let skipped = sub
             .and_then(|s| s.strip_prefix(STAGE))
             .map(|k| crate::facts::py_dispatch::excluded(selectors, k))

@@ -208,6 +208,9 @@ pub enum FileFacts {
         /// The file has functions named for training (`train`, `retrain_model`, `fit`), and
         /// each is a stub (`facts::python_defs::trains_in_name_only`).
         training_stubs: bool,
+        /// The line where Python cannot compile the file (its indentation,
+        /// `facts::py_syntax`): nothing in it runs.
+        broken: Option<u32>,
         /// The HTTP routes the file serves (`@app.post("/train")`, Flask's
         /// `@app.route("/train")`), with their lines: what a client's call to that path runs
         /// (`@route:` references, [`crate::facts::http_routes`]).

@@ -207,6 +207,7 @@ pub(crate) fn same_facts(
                 sys_paths: pa,
                 selectors: xa,
                 training_stubs: ta,
+                broken: ba,
                 routes: ra,
             }),
             Some(FileFacts::Python {
@@ -218,6 +219,7 @@ pub(crate) fn same_facts(
                 sys_paths: pb,
                 selectors: xb,
                 training_stubs: tb,
+                broken: bb,
                 routes: rb,
             }),
         ) => {
@@ -225,6 +227,7 @@ pub(crate) fn same_facts(
             unplaced(sa, sb)
                 && ga == gb
                 && ta == tb
+                && ba == bb
                 && unplaced(ra, rb)
                 && (!edges
                     || (unplaced(ia, ib)
