@@ -31,6 +31,7 @@ pub(crate) fn extensionless_script(rel: &str) -> bool {
 pub(crate) fn wanted(rel: &str) -> bool {
     let name = file_name(rel);
     rel.ends_with(".py")
+        || rel.ends_with(".ipynb")
         || is_yaml(rel)
         || rel.ends_with(".sh")
         || rel.ends_with(".bash")
@@ -148,6 +149,10 @@ pub fn extract(doc: &Document) -> Option<FileFacts> {
     }
     if name.ends_with(".sh") || name.ends_with(".bash") || has_shell_shebang(&doc.text) {
         return Some(FileFacts::Commands(script_commands(&doc.text)));
+    }
+    // A notebook's code cells are Python: what they import and run is reached as a script's.
+    if name.ends_with(".ipynb") && doc.line_map.is_some() {
+        return Some(python::python(doc));
     }
     if name.ends_with(".py") {
         return ci::cdk_pipelines::read(doc).or_else(|| {

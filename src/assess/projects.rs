@@ -200,19 +200,7 @@ pub(crate) fn separate_systems(
         .cloned()
         .collect();
     let under = |p: &str| roots.iter().any(|r| p.starts_with(&format!("{r}/")));
-    // A system that serves what the rest of the repository hands over (a server in the CI's
-    // directory loading the registry version a pipeline elsewhere promotes, or polling the
-    // directory it writes) is one system with it, whatever its CI reaches.
-    if crate::assess::deployments::hands_over(evs, &|p: &str| under(p)) {
-        return None;
-    }
-    // Other automation that runs code inside them (an Airflow DAG starting the tested
-    // service's container) makes one system with them too.
-    let mut others = auto
-        .entry_seeds
-        .keys()
-        .filter(|e| !under(e) && !entries.contains(&e.as_str()));
-    if others.any(|e| auto.entry_reach(graph, e).iter().any(|p| under(p))) {
+    if joined_from_outside(auto, graph, evs, &entries, &under) {
         return None;
     }
     let from_scoped_ci = |e: &Evidence| {
@@ -265,6 +253,47 @@ pub(crate) fn separate_systems(
             })
             .collect(),
     )
+}
+
+/// Whether the rest of the repository makes one system with the directories CI acts in
+/// (`under`): it serves what they hand over, or automation or a training pipeline outside
+/// them runs code inside them.
+fn joined_from_outside(
+    auto: &Automation,
+    graph: &Graph,
+    evs: &[Evidence],
+    entries: &[&str],
+    under: &dyn Fn(&str) -> bool,
+) -> bool {
+    // A system that serves what the rest of the repository hands over (a server in the CI's
+    // directory loading the registry version a pipeline elsewhere promotes, or polling the
+    // directory it writes) is one system with it, whatever its CI reaches.
+    if crate::assess::deployments::hands_over(evs, &|p: &str| under(p)) {
+        return true;
+    }
+    // Other automation that runs code inside them (an Airflow DAG starting the tested
+    // service's container) makes one system with them too.
+    let mut others = auto
+        .entry_seeds
+        .keys()
+        .filter(|e| !under(e) && !entries.contains(&e.as_str()));
+    if others.any(|e| auto.entry_reach(graph, e).iter().any(|p| under(p))) {
+        return true;
+    }
+    // So does a training pipeline defined elsewhere whose steps run code inside them (an Azure
+    // ML `command(code=...)` in a notebook naming the tested package's folder), run by a
+    // person or not: one ML system, tested by that CI.
+    let mut pipelines = evs.iter().filter(|e| {
+        e.capability == crate::catalogue::builtin::capability::ML_PIPELINE_ORCHESTRATION
+            && e.facets
+                .iter()
+                .any(|f| f == crate::catalogue::builtin::facet::TRAINING)
+            && !under(&e.path)
+    });
+    if pipelines.any(|e| Automation::reaches_file(graph, &e.path, under)) {
+        return true;
+    }
+    false
 }
 
 /// The verdict of each sub-project (`--per-project`).

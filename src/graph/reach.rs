@@ -279,6 +279,13 @@ impl Automation {
         })
     }
 
+    /// Whether a walk from the file `start` reaches a file `wanted` accepts.
+    pub(crate) fn reaches_file(graph: &Graph, start: &str, wanted: impl Fn(&str) -> bool) -> bool {
+        walk_from(graph, (start.to_string(), None), 1, |node| {
+            node.0 != start && wanted(&node.0)
+        })
+    }
+
     /// Files reached from an entry file's jobs: the same walks as [`build`] (each job's own,
     /// with its limits), without chains.
     pub(crate) fn entry_reach(&self, graph: &Graph, entry_file: &str) -> Vec<String> {
