@@ -200,7 +200,7 @@ fn steps(doc: &Document, in_library: bool) -> Vec<Command> {
     });
     static STEP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r#"\b(sh|bat|powershell|pwsh)\s*\(?\s*(?:script:\s*)?(?:'''(.*?)(?:'''|$)|"""(.*?)(?:"""|$)|'([^']*)'|"([^"]*)")"#,
+            r#"\b(sh|bat|powershell|pwsh)\s*\(?\s*(?:(?:label|returnStdout|returnStatus|encoding)\s*:\s*(?:'[^']*'|"[^"]*"|\w+)\s*,\s*)*(?:script:\s*)?(?:'''(.*?)(?:'''|$)|"""(.*?)(?:"""|$)|'([^']*)'|"([^"]*)")"#,
         )
         .expect("jenkins step")
     });
@@ -472,6 +472,22 @@ mod tests {
             FileFacts::Entry { mut jobs, .. } => jobs.remove(0).commands,
             _ => panic!("not a pipeline"),
         }
+    }
+
+    /// A step's named arguments before its script (`sh label: '', script: 'python3 x.py'`)
+    /// are no script.
+    #[test]
+    fn named_arguments_before_the_script() {
+        let doc = Document::new(
+            "Jenkinsfile",
+            "pipeline {\n  stages {\n    stage('m') {\n      steps {\n        sh label: '', script: 'python3 modelSelection.py'\n        sh returnStatus: true, script: \"pytest tests\"\n      }\n    }\n  }\n}\n".into(),
+        );
+        let texts: Vec<String> = steps(&doc, false).into_iter().map(|c| c.text).collect();
+        assert!(
+            texts.iter().any(|t| t == "python3 modelSelection.py"),
+            "{texts:?}"
+        );
+        assert!(texts.iter().any(|t| t == "pytest tests"), "{texts:?}");
     }
 
     /// A checkout's URL on a line of its own inside `checkout scmGit(... userRemoteConfigs:
