@@ -317,6 +317,17 @@ fn only_setup_or_reading(line: &str) -> bool {
                         )
                 });
             }
+            // Packaging the application for its deployment (`zip -r release.zip .`, `tar -czf
+            // app.tgz`) builds its release.
+            let rest: Vec<&str> = words.clone().collect();
+            if (first == "zip" && rest.iter().any(|w| w.starts_with('-') && w.contains('r')))
+                || (first == "tar"
+                    && rest.first().is_some_and(|w| {
+                        w.trim_start_matches('-').starts_with('c') || w.contains("-c")
+                    }))
+            {
+                return false;
+            }
             first.is_empty()
                 || matches!(first, "if" | "then" | "else" | "fi" | "fi;" | "do" | "done")
                 || crate::shell::programs::READERS.contains(&first)
@@ -462,6 +473,9 @@ mod tests {
             "python train.py",
             "python docker_build.py",
             "python tests/test_docs.py",
+            "zip -r release.zip .",
+            "zip release.zip ./* -r",
+            "tar -czf app.tgz src",
             "docker build -t x .",
             "make test",
             "yarn build",

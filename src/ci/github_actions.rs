@@ -340,7 +340,39 @@ fn own_triggers(
     env: &std::collections::BTreeMap<String, String>,
 ) -> Option<Vec<Trigger>> {
     let cond = job.get("if").and_then(Node::as_str)?;
-    crate::ci::trial::event_filter(cond, triggers).or_else(|| narrowed(cond, triggers, env))
+    let picked =
+        crate::ci::trial::event_filter(cond, triggers).or_else(|| narrowed(cond, triggers, env));
+    if !tag_only(cond) {
+        return picked;
+    }
+    // A job run only for a tag (`if: startsWith(github.ref, 'refs/tags/')`) runs on a release
+    // a person tags, not on a code change: its pushes are releases, and no pull request has a
+    // tag.
+    let tagged = picked
+        .unwrap_or_else(|| triggers.to_vec())
+        .into_iter()
+        .filter(|t| t.kind != TriggerKind::PullRequest)
+        .map(|mut t| {
+            if t.kind == TriggerKind::Push {
+                t.kind = TriggerKind::Release;
+                t.detail = Some("tag push".into());
+            }
+            t
+        })
+        .collect();
+    Some(tagged)
+}
+
+/// Whether a job's `if:` holds only for a tag ref: it requires `github.ref` to be under
+/// `refs/tags` (or `github.ref_type` to be `tag`), with no `||` that could let it through
+/// otherwise.
+fn tag_only(cond: &str) -> bool {
+    let c: String = cond.chars().filter(|c| !c.is_whitespace()).collect();
+    let c = c.replace('"', "'");
+    !c.contains("||")
+        && (c.contains("startsWith(github.ref,'refs/tags")
+            || c.contains("contains(github.ref,'refs/tags")
+            || c.contains("github.ref_type=='tag'"))
 }
 
 /// The triggers a job's `if:` may hold on, when that is fewer than all of them but some
@@ -736,6 +768,23 @@ mod tests {
         assert_eq!(main.name, "release");
         assert!(main.commands.iter().all(|c| !c.text.contains(".sh")));
         assert_eq!(main.never, vec![(16, 17, NO_EVENT)]);
+    }
+
+    /// A job run only for a tag ref runs on a release, not on a code change: its push is a
+    /// release and pull requests never start it; a job without the condition keeps both.
+    #[test]
+    fn tag_only_jobs_run_on_releases() {
+        let text = "on:\n  push:\n    branches: [master]\n    tags: [v*]\n  pull_request:\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - run: make lint\n  deploy:\n    runs-on: x\n    if: github.event_name == 'push' && contains(github.ref, 'refs/tags/')\n    steps:\n      - run: docker build -t app .\n";
+        let (_, jobs) = crate::ci::read_entry(&GithubActions, ".github/workflows/ci.yml", text);
+        let deploy = jobs.iter().find(|j| j.name == "deploy").expect("deploy");
+        let kinds: Vec<TriggerKind> = deploy.triggers.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, vec![TriggerKind::Release]);
+        assert!(tag_only("${{ startsWith(github.ref, \"refs/tags/v\") }}"));
+        assert!(tag_only("github.ref_type == 'tag'"));
+        assert!(!tag_only(
+            "startsWith(github.ref, 'refs/tags/') || github.event_name == 'push'"
+        ));
+        assert!(!tag_only("github.ref == 'refs/heads/main'"));
     }
 
     /// A step run by PowerShell or cmd names paths with backslashes; `shell: bash` keeps its
