@@ -205,6 +205,8 @@ fixture_tests! {
     python_indentation_error => "python-indentation-error",
     notebook_pipeline_code_dir => "notebook-pipeline-code-dir",
     truefoundry_job_deploys_service => "truefoundry-job-deploys-service",
+    webapp_zip_package_build => "webapp-zip-package-build",
+    tag_only_image_build => "tag-only-image-build",
     jenkins_input_after_deploy => "jenkins-input-after-deploy",
     gitlab_before_script_cd => "gitlab-before-script-cd",
     jenkins_windows_bat => "jenkins-windows-bat",
