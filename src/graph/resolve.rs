@@ -176,13 +176,8 @@ impl<'a> Graph<'a> {
         // What this reads depends on the whole file list.
         self.note_under("", false);
         let tail = parts[parts.len() - 2..].join("/");
-        let suffix = format!("/{tail}");
-        let mut hits = self
-            .files
-            .iter()
-            .filter(|f| f.ends_with(&suffix) || **f == tail);
-        if let (Some(one), None) = (hits.next(), hits.next()) {
-            return vec![one.clone()];
+        if let Some(one) = self.one_file_ending(&tail) {
+            return vec![one];
         }
         let name = parts[parts.len() - 1];
         if parts.len() == 2 && self.is_file(name) {
