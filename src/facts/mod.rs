@@ -11,6 +11,7 @@ pub(crate) mod hcl;
 pub(crate) mod http_routes;
 pub(crate) mod job_spec;
 pub(crate) mod make;
+pub(crate) mod mlflow_runs;
 pub(crate) mod py_dispatch;
 pub(crate) mod py_syntax;
 pub(crate) mod pyproject;

@@ -49,6 +49,7 @@ pub(crate) fn python(doc: &Document) -> FileFacts {
     expand_templates(&mut literals);
     airflow_triggers(doc, &mut literals);
     github_dispatches(doc, &mut literals);
+    crate::facts::mlflow_runs::project_runs(doc, &mut literals);
     let dags = dag_ids(&doc.text);
     let sys_paths = paths::sys_paths(&doc.text);
     static CODE_DIR_NAME: LazyLock<Regex> = LazyLock::new(|| {
