@@ -20,6 +20,12 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
                 ));
                 return;
             }
+            // A push filtered by tags alone runs only when a tag is pushed (GitHub runs no
+            // branch push for a ref kind the filter leaves undefined): a release a person tags.
+            "push" if v.is_some_and(tags_only) => {
+                out.push(trig(TriggerKind::Release, Some("tag push".into()), line));
+                return;
+            }
             "push" => TriggerKind::Push,
             "pull_request" | "pull_request_target" | "merge_group" => TriggerKind::PullRequest,
             "schedule" => {
@@ -109,6 +115,12 @@ pub(crate) fn gha_triggers(on: &Node) -> Vec<Trigger> {
         Value::Null => {}
     }
     out
+}
+
+/// Whether a `push:` filter names tags (`tags:`, `tags-ignore:`) and no branches.
+fn tags_only(v: &Node) -> bool {
+    let has = |k: &str| v.get(k).is_some();
+    (has("tags") || has("tags-ignore")) && !has("branches") && !has("branches-ignore")
 }
 
 /// A pull request trigger's `types` when all are acts of a person on the pull request

@@ -64,6 +64,10 @@ pub(crate) fn github_steps(
                     // actions (`owner/repo@v1`) and `docker://` images are not.
                     if u.starts_with("./") || u.starts_with("../") {
                         commands.push(Command::reference(v.line, u));
+                    } else if let Some(r) = own_repository_ref(u) {
+                        // An action of a repository by name: this one's, if it is the one
+                        // scanned (`intel/ai-containers/.github@sha` in intel/ai-containers).
+                        commands.push(Command::reference(v.line, r));
                     }
                     // pre-commit's action runs `pre-commit run --all-files`.
                     if u.starts_with("pre-commit/action@") {
@@ -230,14 +234,17 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 commands.retain(|c| !(a..=b).contains(&c.line));
             }
             let may_fail = may_fail(job, all_steps, *line, job_end);
-            // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`.
-            if let Some(u) = job.get("uses").and_then(Node::as_str)
-                && (u.starts_with("./") || u.starts_with(".github/"))
-            {
-                commands.push(Command::reference(
-                    job.get("uses").map(|n| n.line).unwrap_or(*line),
-                    u.split('@').next().unwrap_or(u),
-                ));
+            // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`, or by the
+            // repository's own name (`owner/repo/.github/workflows/y.yml@main`).
+            if let Some(u) = job.get("uses").and_then(Node::as_str) {
+                let at = job.get("uses").map(|n| n.line).unwrap_or(*line);
+                let file = u.split('@').next().unwrap_or(u);
+                if u.starts_with("./") || u.starts_with(".github/") {
+                    commands.push(Command::reference(at, file));
+                } else if let Some(r) = own_repository_ref(u).filter(|r| r.contains("/workflows/"))
+                {
+                    commands.push(Command::reference(at, r));
+                }
             }
             // `if: github.event_name == 'pull_request'`: only those triggers start it.
             let env = crate::ci::gha_cond::env_of(&[root.get("env"), job.get("env")], all_steps);
@@ -483,6 +490,25 @@ fn split_switched(
 /// Why a job whose steps only print messages is not automated.
 const ONLY_PRINTS: &str =
     "in a job whose steps only print messages: it deploys, builds or runs nothing";
+
+/// A reusable workflow or an action named by its repository and its folder there
+/// (`owner/repo/PATH@ref`), as a reference that resolves only when that repository is
+/// the one scanned ([`crate::ci::IN_REPOSITORY`]).
+fn own_repository_ref(uses: &str) -> Option<String> {
+    let (name, _) = uses.split_once('@')?;
+    let (owner, rest) = name.split_once('/')?;
+    let (repo, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    let path = path.trim_end_matches('/');
+    // An action at a repository's root (`docker/build-push-action@v6`) is a marketplace
+    // action's; one in a folder of it may be this repository's own.
+    (plain(owner) && plain(repo) && !path.is_empty() && !path.contains("${{"))
+        .then(|| crate::ci::in_repository(repo, path))
+}
 
 /// Whether every step only prints a message (`echo "Deploying to production..."`), checks
 /// out, moves artefacts or sets up a tool: a job of such steps (a placeholder deployment) does
@@ -785,6 +811,27 @@ mod tests {
             "startsWith(github.ref, 'refs/tags/') || github.event_name == 'push'"
         ));
         assert!(!tag_only("github.ref == 'refs/heads/main'"));
+        // A push filtered by tags alone is a release; with branches too, a push.
+        for (on, kind) in [
+            ("push:\n    tags: ['train-*']", TriggerKind::Release),
+            ("push:\n    tags-ignore: ['v*']", TriggerKind::Release),
+            (
+                "push:\n    tags: ['v*']\n    paths: ['src/**']",
+                TriggerKind::Release,
+            ),
+            (
+                "push:\n    branches: [main]\n    tags: ['v*']",
+                TriggerKind::Push,
+            ),
+            ("push:\n    paths: ['src/**']", TriggerKind::Push),
+        ] {
+            let text = format!(
+                "on:\n  {on}\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n"
+            );
+            let (triggers, _) =
+                crate::ci::read_entry(&GithubActions, ".github/workflows/t.yml", &text);
+            assert_eq!(triggers[0].kind, kind, "{on}");
+        }
     }
 
     /// A step run by PowerShell or cmd names paths with backslashes; `shell: bash` keeps its

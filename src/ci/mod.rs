@@ -275,6 +275,17 @@ pub(crate) fn from_root(path: &str) -> String {
     )
 }
 
+/// What a reference to a file of a named repository starts with (`@repository:ai-containers
+/// .github/workflows/container-ci.yaml`, a reusable workflow called as
+/// `intel/ai-containers/.github/workflows/container-ci.yaml@main`): that file from the root
+/// when the repository is the one scanned ([`crate::source::identity`]), else nothing.
+pub(crate) const IN_REPOSITORY: &str = "@repository:";
+
+/// A reference to `path` from the root of the repository named `repo` ([`IN_REPOSITORY`]).
+pub(crate) fn in_repository(repo: &str, path: &str) -> String {
+    format!("{IN_REPOSITORY}{} {path}", repo.to_ascii_lowercase())
+}
+
 /// Whether `system` runs its files' commands at the checkout's root ([`CiSystem::runs_at_checkout_root`]).
 pub(crate) fn runs_at_checkout_root(system: &str) -> bool {
     REGISTRY

@@ -270,6 +270,25 @@ impl<'a> Graph<'a> {
                 .into_iter()
                 .collect();
         }
+        if let Some((repo, p)) = text
+            .strip_prefix(crate::ci::IN_REPOSITORY)
+            .and_then(|t| t.split_once(' '))
+        {
+            let ours = self.this_repository.iter().any(|n| n == repo);
+            // A workflow file, or an action's folder (its `action.yml`).
+            let found = [
+                p.to_string(),
+                join(p, "action.yml").unwrap_or_default(),
+                join(p, "action.yaml").unwrap_or_default(),
+            ]
+            .into_iter()
+            .find(|f| !f.is_empty() && self.is_file(f));
+            return found
+                .filter(|_| ours)
+                .map(|f| ((f.clone(), None), format!("references {f}")))
+                .into_iter()
+                .collect();
+        }
         if let Some(tree) = text.strip_prefix(crate::ci::orchestrators::gitops::APPLY) {
             return self.applied_manifests(tree);
         }
@@ -496,7 +515,9 @@ impl<'a> Graph<'a> {
         let others = crate::facts::tasks::other_files(mf);
         // Where the command runs, then (a script run from a folder above its own, a file of a
         // project's own folder) the other folders its paths are looked up in.
-        let mut candidates: Vec<String> = [join(&d, mf), join("", mf)]
+        // A folder named is where the file is: not the root's (`mlflow run src/train`).
+        let root = dir.is_none().then(|| join("", mf)).flatten();
+        let mut candidates: Vec<String> = [join(&d, mf), root]
             .into_iter()
             .chain(others.iter().map(|o| join(&d, o)))
             .flatten()
@@ -507,10 +528,15 @@ impl<'a> Graph<'a> {
                 .iter()
                 .any(|t| self.target_node(p, Some(t)).is_some())
         };
-        if dir.is_none() && file.is_none() && !candidates.iter().any(has_target) {
+        // A runner pointed at a folder (`mlflow run src/train` in a driver script) finds it
+        // from the other folders too, as a runner given no folder or file finds its file.
+        if (dir.is_some() || file.is_none()) && !candidates.iter().any(has_target) {
             let further: Vec<String> = bases[1.min(bases.len())..]
                 .iter()
-                .filter_map(|b| join(b, mf))
+                .filter_map(|b| match dir {
+                    Some(d) => join(b, d).and_then(|bd| join(&bd, mf)),
+                    None => join(b, mf),
+                })
                 .filter(|p| self.is_file(p))
                 .collect();
             if let Some(p) = further.iter().find(|p| has_target(p)).or(further.first())
