@@ -51,10 +51,11 @@ pub(crate) fn own_tool_package<'a>(
     project: &'a ProjectFacts,
     rel: &str,
 ) -> Option<&'a str> {
-    project.package_dirs.iter().find_map(|(pkg, dir)| {
-        let inside = rel
-            .strip_prefix(dir.as_str())
-            .is_some_and(|r| r.starts_with('/'));
+    project.package_dirs.iter().find_map(|(pkg, dirs)| {
+        let inside = dirs.iter().any(|dir| {
+            rel.strip_prefix(dir.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        });
         (inside && cat.is_framework(pkg) && project.defines(pkg)).then_some(pkg.as_str())
     })
 }
@@ -334,6 +335,12 @@ mod tests {
                 .package_dirs
                 .is_empty()
         );
+        // Distributions in folders of their own may share a package: each folder is its source.
+        let mut sdk = ProjectFacts::from_path("sagemaker-core/src/sagemaker/__init__.py");
+        sdk.absorb(ProjectFacts::from_path(
+            "sagemaker-train/src/sagemaker/__init__.py",
+        ));
+        assert_eq!(sdk.package_dirs["sagemaker"].len(), 2);
         // A folder of DAGs with an `__init__.py` is no source of the tool it is named after.
         let mut dags = ProjectFacts::from_path("airflow/__init__.py");
         dags.absorb(ProjectFacts::from_path("airflow/dags/__init__.py"));

@@ -13,9 +13,10 @@ pub(crate) struct ProjectFacts {
     /// Python distributions this repository declares (its own name in pyproject/setup),
     /// normalised to `snake_case`.
     pub own_packages: BTreeSet<String>,
-    /// Package name → its directory (`mlflow` → `mlflow`, `evidently` → `src/evidently`): top-level
-    /// package directories.
-    pub package_dirs: BTreeMap<String, String>,
+    /// Package name → its directories (`mlflow` → `mlflow`, `evidently` → `src/evidently`): top-level
+    /// package directories, and those of a distribution kept in its own folder
+    /// (`sagemaker-core/src/sagemaker`, where several distributions share one package).
+    pub package_dirs: BTreeMap<String, BTreeSet<String>>,
     /// Top-level packages with a module of their own beside `__init__.py` (`mlflow/tracking.py`):
     /// a folder of DAGs or configs that happens to hold an `__init__.py` (`airflow/dags/`) is
     /// not the source of a tool of its name.
@@ -90,11 +91,13 @@ impl ProjectFacts {
         let parts: Vec<&str> = rel.split('/').collect();
         // `pkg/__init__.py` or `src/pkg/__init__.py`: a package this repository defines.
         match parts.as_slice() {
-            [pkg, "__init__.py"] | ["src" | "python" | "lib", pkg, "__init__.py"] => {
-                f.package_dirs.insert(
-                    normalise_package(pkg),
-                    rel.trim_end_matches("/__init__.py").to_string(),
-                );
+            [pkg, "__init__.py"]
+            | ["src" | "python" | "lib", pkg, "__init__.py"]
+            | [_, "src", pkg, "__init__.py"] => {
+                f.package_dirs
+                    .entry(normalise_package(pkg))
+                    .or_default()
+                    .insert(rel.trim_end_matches("/__init__.py").to_string());
             }
             [pkg, module] | ["src" | "python" | "lib", pkg, module]
                 if module.ends_with(".py") && *module != "__init__.py" =>
@@ -181,7 +184,9 @@ impl ProjectFacts {
     pub(crate) fn absorb(&mut self, other: ProjectFacts) {
         self.own_packages.extend(other.own_packages);
         self.declares_distribution |= other.declares_distribution;
-        self.package_dirs.extend(other.package_dirs);
+        for (pkg, dirs) in other.package_dirs {
+            self.package_dirs.entry(pkg).or_default().extend(dirs);
+        }
         self.module_packages.extend(other.module_packages);
         self.ml_signals.extend(other.ml_signals);
     }
