@@ -120,6 +120,12 @@ fn unwrap(t: &mut Vec<&str>) {
                     t.remove(0);
                 }
             }
+            // `python -m coverage run ...` is `coverage run ...`.
+            [py, "-m", "coverage", "run", ..]
+                if PYTHONS.contains(py) || py.starts_with("python3.") =>
+            {
+                t.drain(..2);
+            }
             ["coverage", "run", ..] => {
                 t.drain(..2);
                 // Its own flags first: `--source src` names what is measured, not what runs.

@@ -872,6 +872,10 @@ mod tests {
             one("coverage run --source src -m pytest tests"),
             tests(&["tests"])
         );
+        assert_eq!(
+            one("python -m coverage run -m pytest tests/utest.py -W ignore::UserWarning"),
+            tests(&["tests/utest.py"])
+        );
         for line in [
             "mypy src",
             "ruff check src",
