@@ -102,6 +102,14 @@ static IMAGE_BUILD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("image build")
 });
 
+/// An image build a CI system's own step or plugin runs from the repository's Dockerfile
+/// (Jenkins' `docker.build "name"`, Azure Pipelines' `Docker@2` task, CircleCI's orbs): where
+/// it reads it is the plugin's to say, so only the repository-wide question is asked.
+static NATIVE_IMAGE_BUILD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bdocker\.build(?:\s*\(|\s+[\w'"])|\btask:\s*['"]?Docker@\d|\b(?:aws-ecr|gcp-gcr)/build[-_](?:and[-_]push[-_])?image|\bazure-acr/build[-_]and[-_]push[-_]image|\bdocker/(?:publish|build)\b"#)
+        .expect("native image build")
+});
+
 /// Whether the job builds an image where the repository has no Dockerfile and no command of
 /// the job (other than the builds) names one, which it could write or fetch; a build reading
 /// its Dockerfile from standard input (`docker build - <<EOF`) has one.
@@ -124,7 +132,7 @@ fn builds_without_a_dockerfile(job: &crate::model::Job, snippet: &str, files: &[
             .iter()
             .any(|f| crate::facts::dockerfile::is_dockerfile(crate::paths::file_name(f))),
     };
-    IMAGE_BUILD.is_match(snippet)
+    (IMAGE_BUILD.is_match(snippet) || NATIVE_IMAGE_BUILD.is_match(snippet))
         && !snippet.contains("<<")
         && absent
         && !job.commands.iter().any(|c| {
@@ -228,7 +236,7 @@ pub(crate) fn drop_setup_only_builds(
         }
     }
     for e in evs.iter_mut().filter(|e| {
-        e.rule == "ci-build-step"
+        matches!(e.rule.as_str(), "ci-build-step" | "ci-native-image-build")
             && e.capability == capability::CI
             && e.facets.iter().any(|f| f == facet::BUILDS)
     }) {
@@ -402,6 +410,14 @@ mod tests {
         };
         let build = "docker build -t $ECR_REPO_URI:$IMAGE_TAG .";
         let none = vec!["README.md".to_string(), "src/train.py".to_string()];
+        // Jenkins' own image build reads the repository's Dockerfile too.
+        let native = "image = docker.build \"'${DOCKER_IMG}':'${DOCKER_VER}'\"";
+        assert!(builds_without_a_dockerfile(&job(&[native]), native, &none));
+        assert!(!builds_without_a_dockerfile(
+            &job(&[native]),
+            native,
+            &["docker/Dockerfile".to_string()]
+        ));
         assert!(builds_without_a_dockerfile(&job(&[build]), build, &none));
         // The build reads its context's Dockerfile: one elsewhere is not it, unless `-f` names it.
         let elsewhere = vec!["docker/Dockerfile".to_string()];
