@@ -180,10 +180,15 @@ pub(crate) fn separate_systems(
         while let Some(parent) = test_dir_parent(&scope) {
             scope = parent;
         }
-        // CI at the root, or a CI file beside the code it builds (a CodeBuild buildspec in its
-        // asset directory, one stage of a pipeline defined elsewhere): one system.
-        // CI acting in the root `src/` acts on the repository's own source tree.
-        if scope.is_empty() || scope == "src" || path.starts_with(&format!("{scope}/")) {
+        // CI at the root, or a CI file beside the code it builds that another pipeline runs
+        // (a CodeBuild buildspec in its asset directory, one stage of a pipeline defined
+        // elsewhere): one system. CI acting in the root `src/` acts on the repository's own
+        // source tree. A CI file in the folder it acts on, started by its own trigger (a
+        // sample's `cloudbuild.yaml` among other samples), is that folder's system.
+        if scope.is_empty()
+            || scope == "src"
+            || (path.starts_with(&format!("{scope}/")) && run_from_elsewhere(auto, graph, path))
+        {
             return None;
         }
         scopes.extend(systems_within(&scope, &reached, graph.files));
@@ -194,15 +199,8 @@ pub(crate) fn separate_systems(
     }
     scopes.sort();
     scopes.dedup();
-    let roots: Vec<String> = scopes
-        .iter()
-        .filter(|s| !scopes.iter().any(|o| s.starts_with(&format!("{o}/"))))
-        .cloned()
-        .collect();
+    let roots = joined_roots(auto, graph, evs, &entries, outermost(&scopes))?;
     let under = |p: &str| roots.iter().any(|r| p.starts_with(&format!("{r}/")));
-    if joined_from_outside(auto, graph, evs, &entries, &under) {
-        return None;
-    }
     let from_scoped_ci = |e: &Evidence| {
         entries.contains(&e.path.as_str())
             || (e.tier == Tier::Automated
@@ -255,32 +253,99 @@ pub(crate) fn separate_systems(
     )
 }
 
-/// Whether the rest of the repository makes one system with the directories CI acts in
-/// (`under`): it serves what they hand over, or automation or a training pipeline outside
-/// them runs code inside them.
+/// Whether another entry point's walk reaches the CI file `path` (a pipeline defined in
+/// infrastructure code that runs the buildspec as one of its stages).
+fn run_from_elsewhere(auto: &Automation, graph: &Graph, path: &str) -> bool {
+    auto.entry_seeds
+        .keys()
+        .filter(|q| q.as_str() != path)
+        .any(|q| auto.entry_reach(graph, q).iter().any(|p| p == path))
+}
+
+/// The directories of `dirs` that no other one holds.
+fn outermost(dirs: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = dirs
+        .iter()
+        .filter(|s| !dirs.iter().any(|o| s.starts_with(&format!("{o}/"))))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The systems' directories once each takes in what joins it from outside
+/// ([`joined_from_outside`]): the directory holding both it and the file that joins it (a
+/// sample's pipeline beside the components folder its build tests). None when that is the
+/// root, or when the rest of the repository serves what a system hands over: one system.
+fn joined_roots(
+    auto: &Automation,
+    graph: &Graph,
+    evs: &[Evidence],
+    entries: &[&str],
+    mut roots: Vec<String>,
+) -> Option<Vec<String>> {
+    for _ in 0..8 {
+        let mut changed = false;
+        for root in roots.iter_mut() {
+            let prefix = format!("{root}/");
+            let under = |p: &str| p.starts_with(&prefix);
+            match joined_from_outside(auto, graph, evs, entries, &under) {
+                Joined::No => {}
+                Joined::Whole => return None,
+                Joined::By(p) => {
+                    let dir = common_dir([format!("{prefix}_").as_str(), p.as_str()]);
+                    if dir.is_empty() || dir == "src" {
+                        return None;
+                    }
+                    *root = dir;
+                    changed = true;
+                }
+            }
+        }
+        roots = outermost(&roots);
+        if !changed {
+            return Some(roots);
+        }
+    }
+    None
+}
+
+/// How the rest of the repository joins a system it does not hold.
+enum Joined {
+    No,
+    /// It serves what the system hands over: one system with the whole repository.
+    Whole,
+    /// The file (an entry point, a training pipeline) that runs code inside the system.
+    By(String),
+}
+
+/// Whether the rest of the repository makes one system with the directory CI acts in
+/// (`under`): it serves what it hands over, or automation or a training pipeline outside it
+/// runs code inside it.
 fn joined_from_outside(
     auto: &Automation,
     graph: &Graph,
     evs: &[Evidence],
     entries: &[&str],
     under: &dyn Fn(&str) -> bool,
-) -> bool {
+) -> Joined {
     // A system that serves what the rest of the repository hands over (a server in the CI's
     // directory loading the registry version a pipeline elsewhere promotes, or polling the
     // directory it writes) is one system with it, whatever its CI reaches.
     if crate::assess::deployments::hands_over(evs, &|p: &str| under(p)) {
-        return true;
+        return Joined::Whole;
     }
-    // Other automation that runs code inside them (an Airflow DAG starting the tested
-    // service's container) makes one system with them too.
+    // Other automation that runs code inside it (an Airflow DAG starting the tested
+    // service's container) makes one system with it too.
     let mut others = auto
         .entry_seeds
         .keys()
         .filter(|e| !under(e) && !entries.contains(&e.as_str()));
-    if others.any(|e| auto.entry_reach(graph, e).iter().any(|p| under(p))) {
-        return true;
+    if let Some(e) = others.find(|e| auto.entry_reach(graph, e).iter().any(|p| under(p))) {
+        return Joined::By(e.clone());
     }
-    // So does a training pipeline defined elsewhere whose steps run code inside them (an Azure
+    // So does a training pipeline defined elsewhere whose steps run code inside it (an Azure
     // ML `command(code=...)` in a notebook naming the tested package's folder), run by a
     // person or not: one ML system, tested by that CI.
     let mut pipelines = evs.iter().filter(|e| {
@@ -290,10 +355,10 @@ fn joined_from_outside(
                 .any(|f| f == crate::catalogue::builtin::facet::TRAINING)
             && !under(&e.path)
     });
-    if pipelines.any(|e| Automation::reaches_file(graph, &e.path, under)) {
-        return true;
+    match pipelines.find(|e| Automation::reaches_file(graph, &e.path, under)) {
+        Some(e) => Joined::By(e.path.clone()),
+        None => Joined::No,
     }
-    false
 }
 
 /// The verdict of each sub-project (`--per-project`).
