@@ -479,6 +479,8 @@ mod tests {
             "npm ci",
             "zensical build --clean",
             "mdwrap --check docs presentation",
+            "uv venv .venv",
+            "uv run pdoc -d google mdclass mdclass.data -o docs/",
             "python -m venv .venv",
             ". .venv/bin/activate",
         ] {

@@ -118,6 +118,11 @@ pub(crate) const READERS: &[&str] = &[
     "markdownlint-cli2",
     "lychee",
     "vale",
+    // API reference generators: they import the package to read its docstrings and write pages.
+    "pdoc",
+    "pdoc3",
+    "pydoctor",
+    "sphinx-apidoc",
 ];
 
 /// Flags of pytest (and its plugins) whose separate value is not a test to run: `pytest tests
