@@ -60,15 +60,7 @@ pub(crate) fn github_steps(
                     }
                 }
                 ("uses", Some(u)) => {
-                    // Local actions (`./.github/actions/x`) are repository paths; marketplace
-                    // actions (`owner/repo@v1`) and `docker://` images are not.
-                    if u.starts_with("./") || u.starts_with("../") {
-                        commands.push(Command::reference(v.line, u));
-                    } else if let Some(r) = own_repository_ref(u) {
-                        // An action of a repository by name: this one's, if it is the one
-                        // scanned (`intel/ai-containers/.github@sha` in intel/ai-containers).
-                        commands.push(Command::reference(v.line, r));
-                    }
+                    commands.extend(called_file(u, v.line, false));
                     // pre-commit's action runs `pre-commit run --all-files`.
                     if u.starts_with("pre-commit/action@") {
                         commands.push(Command::run(v.line, "pre-commit run --all-files"));
@@ -234,17 +226,9 @@ pub(crate) fn github(root: &Node, end: u32, here: &str) -> FileFacts {
                 commands.retain(|c| !(a..=b).contains(&c.line));
             }
             let may_fail = may_fail(job, all_steps, *line, job_end);
-            // Reusable workflow calls: `jobs.x.uses: ./.github/workflows/y.yml`, or by the
-            // repository's own name (`owner/repo/.github/workflows/y.yml@main`).
             if let Some(u) = job.get("uses").and_then(Node::as_str) {
                 let at = job.get("uses").map(|n| n.line).unwrap_or(*line);
-                let file = u.split('@').next().unwrap_or(u);
-                if u.starts_with("./") || u.starts_with(".github/") {
-                    commands.push(Command::reference(at, file));
-                } else if let Some(r) = own_repository_ref(u).filter(|r| r.contains("/workflows/"))
-                {
-                    commands.push(Command::reference(at, r));
-                }
+                commands.extend(called_file(u, at, true));
             }
             // `if: github.event_name == 'pull_request'`: only those triggers start it.
             let env = crate::ci::gha_cond::env_of(&[root.get("env"), job.get("env")], all_steps);
@@ -490,6 +474,28 @@ fn split_switched(
 /// Why a job whose steps only print messages is not automated.
 const ONLY_PRINTS: &str =
     "in a job whose steps only print messages: it deploys, builds or runs nothing";
+
+/// The file a `uses:` calls: a local action (`./.github/actions/x`, a step's) or reusable
+/// workflow (`./.github/workflows/y.yml`, a job's), or one named by the repository's own name
+/// (`owner/repo/.github/workflows/y.yml@main`, `intel/ai-containers/.github@sha` in
+/// intel/ai-containers). Marketplace actions (`owner/repo@v1`) and `docker://` images are no
+/// file of the repository.
+fn called_file(uses: &str, line: u32, workflow: bool) -> Option<Command> {
+    if uses.starts_with("./")
+        || uses.starts_with("../")
+        || (workflow && uses.starts_with(".github/"))
+    {
+        let file = if workflow {
+            uses.split('@').next().unwrap_or(uses)
+        } else {
+            uses
+        };
+        return Some(Command::reference(line, file));
+    }
+    own_repository_ref(uses)
+        .filter(|r| !workflow || r.contains("/workflows/"))
+        .map(|r| Command::reference(line, r))
+}
 
 /// A reusable workflow or an action named by its repository and its folder there
 /// (`owner/repo/PATH@ref`), as a reference that resolves only when that repository is

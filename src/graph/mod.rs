@@ -13,6 +13,7 @@ mod images;
 mod memo;
 mod python_edges;
 mod reach;
+mod references;
 mod resolve;
 mod stops;
 mod upstream;
