@@ -210,6 +210,7 @@ fixture_tests! {
     mlflow_multistep_joined_steps => "mlflow-multistep-joined-steps",
     sdk_distributions_own_source => "sdk-distributions-own-source",
     gha_own_repository_calls => "gha-own-repository-calls",
+    samples_own_cloudbuild => "samples-own-cloudbuild",
     jenkins_input_after_deploy => "jenkins-input-after-deploy",
     gitlab_before_script_cd => "gitlab-before-script-cd",
     jenkins_windows_bat => "jenkins-windows-bat",
