@@ -377,6 +377,15 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
         {
             e.facets.push(facet::TRAINING.into());
         }
+        if e.capability == capability::ML_PIPELINE_ORCHESTRATION
+            && e.facets.iter().any(|f| f == facet::TRAINING)
+            && let Some(step) = training_step_that_fits_nothing(graph, &index, &e.path)
+        {
+            e.facets.retain(|f| f != facet::TRAINING);
+            e.note.get_or_insert_with(|| {
+                format!("its training step's code ({step}) fits no model: the step trains nothing")
+            });
+        }
         if e.capability == capability::CONTINUOUS_DELIVERY
             && e.tier == Tier::Automated
             && !e.facets.iter().any(|f| f == facet::GATED)
@@ -418,6 +427,41 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
             }
         }
     }
+}
+
+/// The training step of a pipeline defined in Python whose code the graph reaches in the
+/// repository (a file named for training: `src/component/train.py`) when nothing the
+/// pipeline reaches, nor the pipeline itself, fits a model (no `model_training` evidence):
+/// a scaffold whose step only writes "Trained model" to a file. None when the step's code is
+/// not in the repository (an image built elsewhere, a managed job) or anything fits.
+fn training_step_that_fits_nothing(
+    graph: &Graph,
+    index: &HashMap<String, Vec<(Option<u32>, String)>>,
+    pipeline: &str,
+) -> Option<String> {
+    if !pipeline.ends_with(".py") {
+        return None;
+    }
+    let trains = |p: &str| {
+        index
+            .get(p)
+            .is_some_and(|evs| evs.iter().any(|(_, c)| c == capability::MODEL_TRAINING))
+    };
+    if trains(pipeline) {
+        return None;
+    }
+    let reached = std::cell::RefCell::new(Vec::new());
+    Automation::reaches_file(graph, pipeline, |p| {
+        reached.borrow_mut().push(p.to_string());
+        false
+    });
+    let reached = reached.into_inner();
+    if reached.iter().any(|p| trains(p)) {
+        return None;
+    }
+    reached
+        .into_iter()
+        .find(|p| p.ends_with(".py") && crate::paths::file_name(p).contains("train"))
 }
 
 #[cfg(test)]

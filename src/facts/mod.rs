@@ -13,6 +13,7 @@ pub(crate) mod job_spec;
 pub(crate) mod make;
 pub(crate) mod mlflow_runs;
 pub(crate) mod py_dispatch;
+pub(crate) mod py_lists;
 pub(crate) mod py_syntax;
 pub(crate) mod pyproject;
 pub(crate) mod pytasks;

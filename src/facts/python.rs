@@ -177,6 +177,8 @@ fn literal_commands(doc: &Document) -> Vec<Command> {
             });
         }
     }
+    // Command lines written as lists of words (`command=["python", "-m", "src.train"]`).
+    literals.extend(crate::facts::py_lists::list_commands(doc));
     // Calls to HTTP routes (`requests.post(f"{API}/train")`): what the route's handler runs.
     literals.extend(crate::facts::http_routes::called(doc));
     // A script path built from names (`TRAINING_DIR = Path("/opt/airflow/training")`, then
