@@ -185,9 +185,12 @@ pub(crate) fn separate_systems(
         // elsewhere): one system. CI acting in the root `src/` acts on the repository's own
         // source tree. A CI file in the folder it acts on, started by its own trigger (a
         // sample's `cloudbuild.yaml` among other samples), is that folder's system.
+        // A folder named for its part in an application (`backend/upload-handler`,
+        // `frontend`) is one of that application's services, not a sample of its own.
+        let inside = path.starts_with(&format!("{scope}/"));
         if scope.is_empty()
             || scope == "src"
-            || (path.starts_with(&format!("{scope}/")) && run_from_elsewhere(auto, graph, path))
+            || (inside && (run_from_elsewhere(auto, graph, path) || names_a_role(&scope)))
         {
             return None;
         }
@@ -251,6 +254,31 @@ pub(crate) fn separate_systems(
             })
             .collect(),
     )
+}
+
+/// Folder names that say what part of one application a folder is.
+const ROLE_DIRS: &[&str] = &[
+    "backend",
+    "frontend",
+    "services",
+    "service",
+    "api",
+    "server",
+    "client",
+    "web",
+    "ui",
+    "app",
+    "apps",
+    "infra",
+    "infrastructure",
+    "deploy",
+    "deployment",
+];
+
+/// Whether a folder of `dir`'s path is named for a part of one application ([`ROLE_DIRS`]).
+fn names_a_role(dir: &str) -> bool {
+    dir.split('/')
+        .any(|p| ROLE_DIRS.contains(&p.to_ascii_lowercase().as_str()))
 }
 
 /// Whether another entry point's walk reaches the CI file `path` (a pipeline defined in
@@ -395,5 +423,24 @@ pub(crate) fn take_lower(
         if m.level() < models.get(&id).and_then(|p| p.level()) {
             models.insert(id, m);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder under one named for its part in an application is one of its services; a
+    /// sample's folder is not; systems nested in one another keep the outer.
+    #[test]
+    fn role_folders_and_outermost_systems() {
+        assert!(names_a_role("backend/upload-handler"));
+        assert!(names_a_role("Frontend"));
+        assert!(!names_a_role("machine_learning/pipelines-flex/catboost"));
+        assert!(!names_a_role("gen_ai/flutter/home_listings"));
+        assert_eq!(
+            outermost(&["a/b".into(), "a".into(), "c".into(), "a/b".into()]),
+            ["a", "c"]
+        );
     }
 }
