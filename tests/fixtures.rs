@@ -211,6 +211,8 @@ fixture_tests! {
     sdk_distributions_own_source => "sdk-distributions-own-source",
     gha_own_repository_calls => "gha-own-repository-calls",
     samples_own_cloudbuild => "samples-own-cloudbuild",
+    kfp_container_step_trains => "kfp-container-step-trains",
+    kfp_container_step_stub => "kfp-container-step-stub",
     jenkins_input_after_deploy => "jenkins-input-after-deploy",
     gitlab_before_script_cd => "gitlab-before-script-cd",
     jenkins_windows_bat => "jenkins-windows-bat",
