@@ -6,6 +6,7 @@
 //! "train_random_forest")`, the base being where the driver runs); a remote or computed URI
 //! (`f"{repo}/get_data"`, a Git URL) is another project's and is not read.
 
+use crate::facts::pytasks::arguments;
 use crate::model::Command;
 use crate::read::Document;
 use regex::Regex;
@@ -20,7 +21,7 @@ pub(crate) fn project_runs(doc: &Document, literals: &mut Vec<Command>) {
         Regex::new(r"(?m)^[^#\n]*?\bmlflow(?:\.projects)?\.run\s*\(").expect("mlflow run call")
     });
     for m in CALL.find_iter(&doc.text).take(MAX_RUNS) {
-        let args = call_args(&doc.text[m.end()..]);
+        let args = arguments(&doc.text[m.end()..]);
         let Some((uri, entry)) = project_and_entry(&args) else {
             continue;
         };
@@ -29,46 +30,6 @@ pub(crate) fn project_runs(doc: &Document, literals: &mut Vec<Command>) {
             format!("mlflow run {uri} -e {entry}"),
         ));
     }
-}
-
-/// The top-level arguments of a call whose text starts after its `(`, as written.
-fn call_args(text: &str) -> Vec<String> {
-    let mut args = Vec::new();
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut cur = String::new();
-    for c in text.chars().take(2000) {
-        if let Some(q) = quote {
-            cur.push(c);
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' => {
-                quote = Some(c);
-                cur.push(c);
-            }
-            '(' | '[' | '{' => {
-                depth += 1;
-                cur.push(c);
-            }
-            ')' | ']' | '}' if depth == 0 => break,
-            ')' | ']' | '}' => {
-                depth -= 1;
-                cur.push(c);
-            }
-            ',' if depth == 0 => args.push(std::mem::take(&mut cur)),
-            '#' => {}
-            _ => cur.push(c),
-        }
-    }
-    args.push(cur);
-    args.into_iter()
-        .map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|a| !a.is_empty())
-        .collect()
 }
 
 /// The local folder and entry point a call's arguments name: the first positional argument
@@ -103,7 +64,7 @@ fn project_and_entry(args: &[String]) -> Option<(String, String)> {
 fn folder_of(arg: &str) -> Option<String> {
     let folder = match arg.strip_prefix("os.path.join(") {
         Some(rest) => {
-            let parts = call_args(rest);
+            let parts = arguments(rest);
             // The base (`root_path`, `hydra.utils.get_original_cwd()`, `os.getcwd()`) is where
             // the driver runs; the parts after it are written out.
             let tail: Vec<String> = parts

@@ -9,8 +9,9 @@ use crate::facts::python_defs::{defs, gather};
 use crate::model::{BuildTarget, Command, FileFacts, TargetKind};
 use crate::read::Document;
 
-/// The top-level arguments of a call whose `(` ends `text[..open]`.
-fn arguments(text: &str) -> Vec<String> {
+/// The top-level arguments of a call whose text starts after its `(`, each trimmed (the
+/// nesting of brackets and quotes is followed; the call's `)` ends them).
+pub(crate) fn arguments(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut d = 0;
