@@ -429,11 +429,34 @@ pub(crate) fn add_graph_facets(auto: &Automation, graph: &Graph, evs: &mut [Evid
     }
 }
 
+/// Modules of Python's standard library a placeholder step imports (argument parsing, files,
+/// logging): code importing only these can fit no model.
+const STDLIB: &[&str] = &[
+    "os",
+    "sys",
+    "argparse",
+    "json",
+    "pathlib",
+    "logging",
+    "time",
+    "datetime",
+    "typing",
+    "re",
+    "shutil",
+    "random",
+    "math",
+    "dataclasses",
+    "textwrap",
+    "uuid",
+];
+
 /// The training step of a pipeline defined in Python whose code the graph reaches in the
-/// repository (a file named for training: `src/component/train.py`) when nothing the
-/// pipeline reaches, nor the pipeline itself, fits a model (no `model_training` evidence):
-/// a scaffold whose step only writes "Trained model" to a file. None when the step's code is
-/// not in the repository (an image built elsewhere, a managed job) or anything fits.
+/// repository (a file named for training: `src/component/train.py`) when that code imports
+/// nothing but the standard library and nothing the pipeline reaches, nor the pipeline
+/// itself, fits a model (no `model_training` evidence): a scaffold whose step only writes
+/// "Trained model" to a file. None when the step's code is not in the repository (an image
+/// built elsewhere), uses any library (a managed job, a baseline ripen does not read as
+/// training), or anything fits.
 fn training_step_that_fits_nothing(
     graph: &Graph,
     index: &HashMap<String, Vec<(Option<u32>, String)>>,
@@ -459,9 +482,15 @@ fn training_step_that_fits_nothing(
     if reached.iter().any(|p| trains(p)) {
         return None;
     }
-    reached
-        .into_iter()
-        .find(|p| p.ends_with(".py") && crate::paths::file_name(p).contains("train"))
+    let placeholder = |p: &str| match graph.facts.get(p) {
+        Some(FileFacts::Python { imports, .. }) => imports
+            .iter()
+            .all(|(_, m)| STDLIB.contains(&m.split('.').next().unwrap_or(m.as_str()))),
+        _ => false,
+    };
+    reached.into_iter().find(|p| {
+        p.ends_with(".py") && crate::paths::file_name(p).contains("train") && placeholder(p)
+    })
 }
 
 #[cfg(test)]
