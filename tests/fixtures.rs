@@ -213,6 +213,7 @@ fixture_tests! {
     samples_own_cloudbuild => "samples-own-cloudbuild",
     kfp_container_step_trains => "kfp-container-step-trains",
     kfp_container_step_stub => "kfp-container-step-stub",
+    gitlab_extends_lint_install => "gitlab-extends-lint-install",
     jenkins_input_after_deploy => "jenkins-input-after-deploy",
     gitlab_before_script_cd => "gitlab-before-script-cd",
     jenkins_windows_bat => "jenkins-windows-bat",

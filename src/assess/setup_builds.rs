@@ -246,7 +246,28 @@ pub(crate) fn drop_setup_only_builds(
         let Some(FileFacts::Entry { jobs, .. }) = facts.get(&e.path) else {
             continue;
         };
+        let idle_job = |job: &crate::model::Job| {
+            let shell: Vec<&str> = job
+                .commands
+                .iter()
+                .filter(|c| c.shell)
+                .map(|c| c.text.as_str())
+                .collect();
+            !shell.is_empty()
+                && shell
+                    .iter()
+                    .all(|c| only_setup_or_reading(c) || (!collects && bare_pytest(c.trim())))
+        };
         let Some(job) = jobs.iter().find(|j| j.line <= line && line <= j.end) else {
+            // A template's line (a GitLab job `extends:` a hidden one) runs in the jobs that take
+            // it: the install builds only if one of them does more than set up and read.
+            let mut users = jobs
+                .iter()
+                .filter(|j| j.commands.iter().any(|c| c.line == line))
+                .peekable();
+            if INSTALL.is_match(snippet) && users.peek().is_some() && users.all(idle_job) {
+                e.facets.retain(|f| f != facet::BUILDS);
+            }
             continue;
         };
         if builds_without_a_dockerfile(job, snippet, files) {
@@ -264,14 +285,7 @@ pub(crate) fn drop_setup_only_builds(
             e.note = Some("installs the project from a directory that has none: builds nothing of this repository".into());
             continue;
         }
-        let shell: Vec<&str> = job
-            .commands
-            .iter()
-            .filter(|c| c.shell)
-            .map(|c| c.text.as_str())
-            .collect();
-        let idle = |c: &str| only_setup_or_reading(c) || (!collects && bare_pytest(c.trim()));
-        if !shell.is_empty() && shell.iter().all(|c| idle(c)) {
+        if idle_job(job) {
             e.facets.retain(|f| f != facet::BUILDS);
         } else if ENVIRONMENT.is_match(snippet)
             && !PROJECT_INSTALL.is_match(snippet)
@@ -291,7 +305,22 @@ fn only_setup_or_reading(line: &str) -> bool {
     if line.is_empty() || line.starts_with('#') {
         return true;
     }
-    line.split(['&', '|', ';'])
+    // Quoted text (an `echo "...; skipping"` message) separates no commands.
+    let mut unquoted = String::with_capacity(line.len());
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                unquoted.push('_');
+            }
+            None => unquoted.push(c),
+        }
+    }
+    unquoted
+        .split(['&', '|', ';', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .all(|cmd| {
@@ -299,6 +328,13 @@ fn only_setup_or_reading(line: &str) -> bool {
                 .split_whitespace()
                 .filter(|w| !w.contains('=') || w.starts_with('-'));
             let mut first = words.next().unwrap_or("");
+            // A shell keyword (`if [ -f x ]`, `then echo`, `fi`) guards the command after it.
+            while matches!(
+                first,
+                "if" | "then" | "else" | "elif" | "fi" | "do" | "done" | "while" | "until" | "!"
+            ) {
+                first = words.next().unwrap_or("");
+            }
             // `uv run ruff`, `poetry run mkdocs`, `python -m mkdocs`, `pipx run pre-commit`.
             while matches!(
                 first,
@@ -480,6 +516,8 @@ mod tests {
             "zensical build --clean",
             "mdwrap --check docs presentation",
             "uv venv .venv",
+            "if [ ! -f pyproject.toml ]; then\n  echo \"No pyproject.toml; skipping checks.\"\n  exit 0\nfi",
+            "cookiecutter --replay-file cookiecutter-ghpages.json -o temp_output .",
             "uv run pdoc -d google mdclass mdclass.data -o docs/",
             "python -m venv .venv",
             ". .venv/bin/activate",

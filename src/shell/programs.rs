@@ -118,6 +118,9 @@ pub(crate) const READERS: &[&str] = &[
     "markdownlint-cli2",
     "lychee",
     "vale",
+    // Project generators: they write a project from a template, which nothing then builds.
+    "cookiecutter",
+    "cruft",
     // API reference generators: they import the package to read its docstrings and write pages.
     "pdoc",
     "pdoc3",
