@@ -21,21 +21,14 @@ pub(crate) const PROJECT_MARKERS: &[&str] = &[
 
 /// Sub-project roots: directories below the root holding a project marker, outermost only.
 pub(crate) fn sub_projects(files: &[String]) -> Vec<String> {
-    let mut roots: Vec<String> = files
+    let roots: Vec<String> = files
         .iter()
         .filter_map(|f| {
             let (dir, name) = f.rsplit_once('/')?;
             PROJECT_MARKERS.contains(&name).then(|| dir.to_string())
         })
         .collect();
-    roots.sort();
-    roots.dedup();
-    let mut outer: Vec<String> = Vec::new();
-    for r in roots {
-        if !outer.iter().any(|o| r.starts_with(&format!("{o}/"))) {
-            outer.push(r);
-        }
-    }
+    let mut outer = outermost(&roots);
     outer.truncate(100);
     outer
 }

@@ -305,24 +305,14 @@ fn only_setup_or_reading(line: &str) -> bool {
     if line.is_empty() || line.starts_with('#') {
         return true;
     }
-    // Quoted text (an `echo "...; skipping"` message) separates no commands.
-    let mut unquoted = String::with_capacity(line.len());
-    let mut quote: Option<char> = None;
-    for c in line.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                unquoted.push('_');
-            }
-            None => unquoted.push(c),
-        }
-    }
-    unquoted
-        .split(['&', '|', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    // The simple commands of each line, split as the shell splits them (an `echo "...;
+    // skipping"` message is one command).
+    let lines = crate::shell::logical_lines(line);
+    lines
+        .iter()
+        .flat_map(|(_, l)| crate::shell::lex::split(l))
+        .map(|p| p.raw.trim())
+        .filter(|s| !s.is_empty() && !s.starts_with('#'))
         .all(|cmd| {
             let mut words = cmd
                 .split_whitespace()

@@ -6,7 +6,7 @@
 //! "train_random_forest")`, the base being where the driver runs); a remote or computed URI
 //! (`f"{repo}/get_data"`, a Git URL) is another project's and is not read.
 
-use crate::facts::pytasks::arguments;
+use crate::facts::pytasks::{arguments, plain_literal as string};
 use crate::model::Command;
 use crate::read::Document;
 use regex::Regex;
@@ -87,14 +87,6 @@ fn folder_of(arg: &str) -> Option<String> {
             .split('/')
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)));
     local.then(|| folder.to_string())
-}
-
-/// The value of a plain string literal (no f-string, no concatenation).
-fn string(arg: &str) -> Option<String> {
-    let a = arg.trim();
-    let q = a.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = a.strip_prefix(q)?.strip_suffix(q)?;
-    (!inner.contains(q) && !inner.contains('\\')).then(|| inner.to_string())
 }
 
 fn is_name(s: &str) -> bool {

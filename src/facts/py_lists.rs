@@ -39,10 +39,8 @@ fn plain_strings(body: &str) -> Option<Vec<String>> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            let q = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            let inner = s.strip_prefix(q)?.strip_suffix(q)?;
-            (!inner.is_empty() && !inner.contains([q, '\\', ' ', '{', '$']))
-                .then(|| inner.to_string())
+            crate::facts::pytasks::plain_literal(s)
+                .filter(|w| !w.is_empty() && !w.contains([' ', '{', '$']))
         })
         .collect()
 }

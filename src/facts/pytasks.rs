@@ -51,6 +51,15 @@ pub(crate) fn arguments(text: &str) -> Vec<String> {
     out
 }
 
+/// The text of a plain string literal (`"x"`, `'x'`: no prefix, no quote or escape inside),
+/// or `None`: what code names when nothing is computed.
+pub(crate) fn plain_literal(arg: &str) -> Option<String> {
+    let a = arg.trim();
+    let q = a.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = a.strip_prefix(q)?.strip_suffix(q)?;
+    (!inner.contains(q) && !inner.contains('\\')).then(|| inner.to_string())
+}
+
 /// A string literal's text (`'x'`, `"x"`, `r"x"`, `f"x {y}"`), or `None`.
 fn literal(arg: &str) -> Option<String> {
     let a = arg.trim_start_matches(['r', 'R', 'f', 'F', 'b', 'B', 'u', 'U']);
