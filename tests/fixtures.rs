@@ -214,6 +214,7 @@ fixture_tests! {
     kfp_container_step_trains => "kfp-container-step-trains",
     kfp_container_step_stub => "kfp-container-step-stub",
     gitlab_extends_lint_install => "gitlab-extends-lint-install",
+    app_services_own_cloudbuild => "app-services-own-cloudbuild",
     jenkins_input_after_deploy => "jenkins-input-after-deploy",
     gitlab_before_script_cd => "gitlab-before-script-cd",
     jenkins_windows_bat => "jenkins-windows-bat",

@@ -438,6 +438,35 @@ mod tests {
     /// Known over-detection (issue 16, class i): CI that runs the training code only through
     /// tests or a smoke run does not train, and tracking on a path CI switches off does not
     /// track. A full run of the same script still does both.
+    /// A runner pointed at a folder (`mlflow.run("src/train")` in a driver under `ml/`) finds
+    /// the folder from the driver's own place, never the root's file of the same name.
+    #[test]
+    fn a_named_folder_is_found_from_the_driver_not_the_root() {
+        let (files, facts) = setup(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: python ml/driver.py\n",
+            ),
+            (
+                "ml/driver.py",
+                "import mlflow\nmlflow.run(\"src/train\", \"main\")\nmlflow.run(\"src/eval\")\n",
+            ),
+            (
+                "ml/src/train/MLproject",
+                "name: train\nentry_points:\n  main:\n    command: python fit.py\n",
+            ),
+            ("ml/src/train/fit.py", "model.fit(x)\n"),
+            (
+                "MLproject",
+                "name: root\nentry_points:\n  main:\n    command: python root.py\n",
+            ),
+            ("root.py", "print(1)\n"),
+        ]);
+        let auto = build_for(&files, &facts);
+        assert!(auto.runs("ml/src/train/fit.py"));
+        assert!(!auto.runs("root.py"));
+    }
+
     #[test]
     fn smoke_runs_and_switched_off_tracking_are_not_automated() {
         let (files, facts) = setup(&[
