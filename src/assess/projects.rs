@@ -227,11 +227,7 @@ pub(crate) fn separate_systems(
             }
         }
     }
-    let ci = roots
-        .iter()
-        .map(|r| format!("`{r}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let ci = named_folders(&roots);
     Some(
         best.into_iter()
             .map(|(id, (mut m, name))| {
@@ -247,6 +243,22 @@ pub(crate) fn separate_systems(
             })
             .collect(),
     )
+}
+
+/// The systems' folders as a note names them: a collection may hold dozens, so the first
+/// three are named and the rest counted.
+fn named_folders(roots: &[String]) -> String {
+    const NAMED: usize = 3;
+    let mut out = roots
+        .iter()
+        .take(NAMED)
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if roots.len() > NAMED {
+        out.push_str(&format!(" and {} other folders", roots.len() - NAMED));
+    }
+    out
 }
 
 /// Folder names that say what part of one application a folder is.
@@ -435,5 +447,8 @@ mod tests {
             outermost(&["a/b".into(), "a".into(), "c".into(), "a/b".into()]),
             ["a", "c"]
         );
+        let roots: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        assert_eq!(named_folders(&roots[..2]), "`a`, `b`");
+        assert_eq!(named_folders(&roots), "`a`, `b`, `c` and 2 other folders");
     }
 }
