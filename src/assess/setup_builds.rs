@@ -42,29 +42,6 @@ static ENVIRONMENT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("environment")
 });
 
-/// Programs that install or set up, besides those that read files.
-const SETUP: &[&str] = &[
-    "uv",
-    "poetry",
-    "pdm",
-    "pipenv",
-    "conda",
-    "mamba",
-    "micromamba",
-    "pip",
-    "pip3",
-    "python",
-    "python3",
-    "cd",
-    "export",
-    "source",
-    "set",
-    "sudo",
-    "venv",
-    "virtualenv",
-    ".",
-];
-
 /// Installing the project in the directory the command runs in.
 static PROJECT_INSTALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\bpip3?\s+install\s+(?:--?[\w-]+\s+)*(?:-e\s+)?\.(?:\[[^\]]*\])?(?:\s|$|")"#)
@@ -254,9 +231,10 @@ pub(crate) fn drop_setup_only_builds(
                 .map(|c| c.text.as_str())
                 .collect();
             !shell.is_empty()
-                && shell
-                    .iter()
-                    .all(|c| only_setup_or_reading(c) || (!collects && bare_pytest(c.trim())))
+                && shell.iter().all(|c| {
+                    crate::shell::reading::only_setup_or_reading(c)
+                        || (!collects && bare_pytest(c.trim()))
+                })
         };
         let Some(job) = jobs.iter().find(|j| j.line <= line && line <= j.end) else {
             // A template's line (a GitLab job `extends:` a hidden one) runs in the jobs that take
@@ -296,92 +274,6 @@ pub(crate) fn drop_setup_only_builds(
             e.note = Some(ENVIRONMENT_FOR_NOTHING.into());
         }
     }
-}
-
-/// Whether every simple command of a line installs, sets up, or only reads files (a
-/// linter, a formatter, a documentation build), through `uv run`/`poetry run`/`python -m`.
-fn only_setup_or_reading(line: &str) -> bool {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
-        return true;
-    }
-    // The simple commands of each line, split as the shell splits them (an `echo "...;
-    // skipping"` message is one command).
-    let lines = crate::shell::logical_lines(line);
-    lines
-        .iter()
-        .flat_map(|(_, l)| crate::shell::lex::split(l))
-        .map(|p| p.raw.trim())
-        .filter(|s| !s.is_empty() && !s.starts_with('#'))
-        .all(|cmd| {
-            let mut words = cmd
-                .split_whitespace()
-                .filter(|w| !w.contains('=') || w.starts_with('-'));
-            let mut first = words.next().unwrap_or("");
-            // A shell keyword (`if [ -f x ]`, `then echo`, `fi`) guards the command after it.
-            while matches!(
-                first,
-                "if" | "then" | "else" | "elif" | "fi" | "do" | "done" | "while" | "until" | "!"
-            ) {
-                first = words.next().unwrap_or("");
-            }
-            // `uv run ruff`, `poetry run mkdocs`, `python -m mkdocs`, `pipx run pre-commit`.
-            while matches!(
-                first,
-                "uv" | "poetry" | "pdm" | "pipenv" | "pipx" | "hatch" | "python" | "python3"
-            ) {
-                match words.next() {
-                    Some("run" | "-m" | "exec") => first = words.next().unwrap_or(""),
-                    // A script named for the documentation (`doc_creator.py`,
-                    // `scripts/build_docs.py`) writes the documentation.
-                    Some(script) if matches!(first, "python" | "python3") => {
-                        return documentation_script(script);
-                    }
-                    _ => return true,
-                }
-            }
-            // A JavaScript package manager sets up when it installs; `yarn build`, `npm run
-            // build` or `npm test` build or test.
-            if matches!(first, "npm" | "yarn" | "pnpm" | "bun") {
-                return words.next().is_none_or(|w| {
-                    w.starts_with('-')
-                        || matches!(
-                            w,
-                            "ci" | "install" | "i" | "add" | "config" | "cache" | "set"
-                        )
-                });
-            }
-            // Packaging the application for its deployment (`zip -r release.zip .`, `tar -czf
-            // app.tgz`) builds its release.
-            let rest: Vec<&str> = words.clone().collect();
-            if (first == "zip" && rest.iter().any(|w| w.starts_with('-') && w.contains('r')))
-                || (first == "tar"
-                    && rest.first().is_some_and(|w| {
-                        w.trim_start_matches('-').starts_with('c') || w.contains("-c")
-                    }))
-            {
-                return false;
-            }
-            first.is_empty()
-                || matches!(first, "if" | "then" | "else" | "fi" | "fi;" | "do" | "done")
-                || crate::shell::programs::READERS.contains(&first)
-                || SETUP.contains(&first)
-        })
-}
-
-/// Whether a script's file name says it writes documentation (`doc_creator.py`,
-/// `gen_docs.py`, `build-docs.py`): its stem holds `doc` or `docs` as a word, and no word of a
-/// test (`test_docs.py` checks them).
-fn documentation_script(path: &str) -> bool {
-    let stem = crate::paths::file_name(path)
-        .trim_end_matches(".py")
-        .to_ascii_lowercase();
-    let words: Vec<&str> = stem.split(['_', '-', '.']).collect();
-    path.ends_with(".py")
-        && words
-            .iter()
-            .any(|w| matches!(*w, "doc" | "docs" | "docstrings" | "apidoc"))
-        && !words.iter().any(|w| w.starts_with("test"))
 }
 
 #[cfg(test)]
@@ -488,47 +380,5 @@ mod tests {
         assert!(pytest_collects(&files(&["tests/test_app.py"])));
         assert!(pytest_collects(&files(&["src/app_test.py"])));
         assert!(pytest_collects(&files(&["conftest.py"])));
-    }
-
-    #[test]
-    fn lint_and_docs_jobs_set_up_but_do_not_build() {
-        for l in [
-            "uv sync",
-            "uv run ruff check .",
-            "uv run mkdocs gh-deploy --force",
-            "pip install -e .[dev] && pre-commit run --all-files",
-            "python -m mkdocs build --strict",
-            "poetry run python ./doc_creator.py --max-depth 2 -d anomalearn",
-            "python scripts/build-docs.py",
-            "yarn install --frozen-lockfile",
-            "yarn --frozen-lockfile",
-            "npm ci",
-            "zensical build --clean",
-            "mdwrap --check docs presentation",
-            "uv venv .venv",
-            "if [ ! -f pyproject.toml ]; then\n  echo \"No pyproject.toml; skipping checks.\"\n  exit 0\nfi",
-            "cookiecutter --replay-file cookiecutter-ghpages.json -o temp_output .",
-            "uv run pdoc -d google mdclass mdclass.data -o docs/",
-            "python -m venv .venv",
-            ". .venv/bin/activate",
-        ] {
-            assert!(only_setup_or_reading(l), "{l}");
-        }
-        for l in [
-            "uv run pytest tests",
-            "python train.py",
-            "python docker_build.py",
-            "python tests/test_docs.py",
-            "zip -r release.zip .",
-            "zip release.zip ./* -r",
-            "tar -czf app.tgz src",
-            "docker build -t x .",
-            "make test",
-            "yarn build",
-            "npm run build",
-            "pnpm test",
-        ] {
-            assert!(!only_setup_or_reading(l), "{l}");
-        }
     }
 }

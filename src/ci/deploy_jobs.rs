@@ -13,29 +13,41 @@ use crate::read::structured::Node;
 /// Why the environment of such a job is not a deployment, as the report says it.
 pub(crate) const INFRA_ONLY: &str = "a deployment job that only runs infrastructure tools: what it deploys is read from the configuration it applies";
 
+/// Why a job named a deployment whose every command sets up, reads, builds documentation,
+/// reports or tests is not one, as the report says it.
+pub(crate) const SHIPS_NOTHING: &str =
+    "a deployment job that only sets up, builds documentation, reports or tests: it ships nothing";
+
 /// The lines that name a job a deployment when the job only runs infrastructure tools
-/// ([`runs_only_infrastructure`]) over `runs` and `uses`: its `environment:` (GitHub Actions,
-/// GitLab CI) and, given, another line that names it so (a GitLab job's `stage: deploy`). Such
-/// naming
-/// deploys nothing of its own.
+/// ([`runs_only_infrastructure`]) over `runs` and `uses`, or ships nothing
+/// ([`crate::shell::reading::ships_nothing`]: a documentation build or a coverage report in a
+/// deploy stage): its `environment:` (GitHub Actions, GitLab CI) and, given, another line that
+/// names it so (a GitLab job's `stage: deploy`). Such naming deploys nothing of its own.
 pub(crate) fn naming_lines(
     job: &Node,
     name_line: Option<u32>,
     runs: &[&str],
     uses: &[&str],
 ) -> Vec<(u32, u32, &'static str)> {
-    if !runs_only_infrastructure(runs, uses) {
+    let why = if runs_only_infrastructure(runs, uses) {
+        INFRA_ONLY
+    } else if !runs.is_empty()
+        && uses.iter().all(|u| plumbing_action(u))
+        && runs.iter().all(|r| crate::shell::reading::ships_nothing(r))
+    {
+        SHIPS_NOTHING
+    } else {
         return Vec::new();
-    }
+    };
     let environment = job.key_line("environment").map(|first| {
         let last = job
             .get("environment")
             .map(Node::entries)
             .and_then(|e| e.iter().map(|(_, l, _)| *l).max())
             .unwrap_or(first);
-        (first, last.max(first), INFRA_ONLY)
+        (first, last.max(first), why)
     });
-    let name = name_line.map(|l| (l, l, INFRA_ONLY));
+    let name = name_line.map(|l| (l, l, why));
     environment.into_iter().chain(name).collect()
 }
 

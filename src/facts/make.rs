@@ -75,10 +75,14 @@ pub(crate) fn makefile(doc: &Document) -> FileFacts {
             targets.push(t);
         }
     }
-    if !vars.is_empty() {
-        for t in &mut targets {
-            for c in &mut t.commands {
+    for t in &mut targets {
+        for c in &mut t.commands {
+            if !vars.is_empty() {
                 c.text = vars.expand_one(&c.text);
+            }
+            // `$$` is how a recipe writes the shell's `$` (`$$(pwd)`, `$$HOME`).
+            if c.text.contains("$$") {
+                c.text = c.text.replace("$$", "$");
             }
         }
     }
@@ -131,5 +135,16 @@ mod tests {
         );
         // A rule is not an assignment, and a file without variables is left as it is.
         assert_eq!(recipes("a: b\n\tpython $(X)\n"), vec!["python $(X)"]);
+    }
+
+    /// A recipe's `$$` is the shell's `$`.
+    #[test]
+    fn doubled_dollars_are_the_shells() {
+        let text =
+            "ROOT := $$(realpath .)\nserve:\n\tdocker run -v ${ROOT}/src:/app img $$HOME/x\n";
+        assert_eq!(
+            recipes(text),
+            vec!["docker run -v $(realpath .)/src:/app img $HOME/x".to_string()]
+        );
     }
 }

@@ -67,6 +67,116 @@ pub(super) fn docker_run_command(args: &[&str]) -> Option<usize> {
     (i + 1 < args.len()).then_some(i + 1)
 }
 
+/// The repository folders a `docker run` mounts (`-v $PWD/src:/app/src`, `--volume
+/// .:/work`, `--mount type=bind,source=$(pwd),target=/app`): `(container path, folder)`, the
+/// folder relative to where the command runs ("" for that folder itself). A host path is the
+/// repository's when it starts at the working directory: `.`, `$PWD`, `${PWD}`, a command
+/// substitution (`$(pwd)`, `$(realpath .)`: the lexer keeps it as `$(…)`), the CI workspace
+/// (`$GITHUB_WORKSPACE`, `${{ github.workspace }}`, `$CI_PROJECT_DIR`) or Make's `$(CURDIR)`.
+pub(super) fn repository_mounts(args: &[&str]) -> Vec<(String, String)> {
+    const ROOTS: &[&str] = &[
+        "$(…)",
+        "$PWD",
+        "${PWD}",
+        "$GITHUB_WORKSPACE",
+        "${GITHUB_WORKSPACE}",
+        "${{ github.workspace }}",
+        "${{github.workspace}}",
+        "$CI_PROJECT_DIR",
+        "${CI_PROJECT_DIR}",
+        "$(CURDIR)",
+        ".",
+    ];
+    let folder = |host: &str| -> Option<String> {
+        let rest = ROOTS.iter().find_map(|r| {
+            host.strip_prefix(r)
+                .filter(|t| t.is_empty() || t.starts_with('/'))
+        })?;
+        let rel = rest.trim_matches('/').trim_start_matches("./");
+        (!rel.contains("..") && !rel.contains('$')).then(|| rel.to_string())
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if !a.starts_with('-') {
+            break;
+        }
+        let value = |flag: &str| {
+            a.strip_prefix(flag)
+                .and_then(|v| v.strip_prefix('='))
+                .map(str::to_string)
+                .or_else(|| {
+                    (*a == flag)
+                        .then(|| args.get(i + 1).map(|v| v.to_string()))
+                        .flatten()
+                })
+        };
+        if let Some(v) = value("-v").or_else(|| value("--volume")) {
+            let mut fields = v.split(':');
+            if let (Some(host), Some(target)) = (fields.next(), fields.next())
+                && target.starts_with('/')
+                && let Some(rel) = folder(host)
+            {
+                out.push((target.trim_end_matches('/').to_string(), rel));
+            }
+        } else if let Some(v) = value("--mount") {
+            let field = |k: &str| {
+                v.split(',').find_map(|f| {
+                    f.split_once('=')
+                        .filter(|(n, _)| n.trim() == k)
+                        .map(|(_, x)| x.to_string())
+                })
+            };
+            let source = field("source").or_else(|| field("src"));
+            let target = field("target")
+                .or_else(|| field("dst"))
+                .or_else(|| field("destination"));
+            if let (Some(host), Some(target)) = (source, target)
+                && target.starts_with('/')
+                && let Some(rel) = folder(&host)
+            {
+                out.push((target.trim_end_matches('/').to_string(), rel));
+            }
+        }
+        i += if RUN_VALUE_FLAGS.contains(a) { 2 } else { 1 };
+    }
+    // The longest container path first: `/app/src` before `/app`.
+    out.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
+    out
+}
+
+/// Writes the mounted container paths in `words` (the command a container runs) as the
+/// repository's folders: `cd /root/solution/src && python3 server.py` under `-v
+/// $PWD/src:/root/solution/src` runs `src/server.py`.
+pub(super) fn unmount(words: &mut [String], mounts: &[(String, String)]) {
+    if mounts.is_empty() {
+        return;
+    }
+    for w in words.iter_mut() {
+        let mut out = String::with_capacity(w.len());
+        let mut rest = w.as_str();
+        'scan: while !rest.is_empty() {
+            for (target, rel) in mounts {
+                if let Some(after) = rest.strip_prefix(target.as_str()) {
+                    let boundary =
+                        out.is_empty() || out.ends_with([' ', '=', '"', '\'', ';', '&', '(', '\t']);
+                    let end = after.is_empty()
+                        || after.starts_with(['/', ' ', '"', '\'', ';', '&', ')', '\t', '\n']);
+                    if boundary && end {
+                        out.push_str(if rel.is_empty() { "." } else { rel });
+                        rest = after;
+                        continue 'scan;
+                    }
+                }
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        *w = out;
+    }
+}
+
 /// `docker run [flags] IMAGE` with no command of its own (`docker container run` too): the
 /// command the image starts, by the image's name.
 pub(super) fn docker_run_image(args: &[String]) -> Option<Action> {
@@ -318,5 +428,46 @@ mod tests {
             name("europe-docker.pkg.dev/p/r/retrain-job:latest"),
             "retrain-job"
         );
+    }
+
+    /// The repository's folders a container mounts, and their paths inside it written back
+    /// as the folders; a host path elsewhere (`/data`, `$HOME/x`) mounts nothing of it.
+    #[test]
+    fn mounted_folders_are_the_repository() {
+        let args = [
+            "-d",
+            "-v",
+            "$(…)/src:/root/solution/src",
+            "--volume=$PWD:/app",
+            "-v",
+            "/data:/data",
+            "--mount",
+            "type=bind,source=${{ github.workspace }}/conf,target=/etc/conf",
+            "img",
+        ];
+        let mounts = repository_mounts(&args);
+        assert_eq!(
+            mounts,
+            vec![
+                ("/root/solution/src".to_string(), "src".to_string()),
+                ("/etc/conf".to_string(), "conf".to_string()),
+                ("/app".to_string(), String::new()),
+            ]
+        );
+        let mut words = vec![
+            "/bin/bash".to_string(),
+            "-c".to_string(),
+            "cd /root/solution/src && python3 server.py --conf /etc/conf/a.yml".to_string(),
+            "/app/train.py".to_string(),
+            "/application/x.py".to_string(),
+            "/data/x.csv".to_string(),
+        ];
+        unmount(&mut words, &mounts);
+        assert_eq!(words[2], "cd src && python3 server.py --conf conf/a.yml");
+        assert_eq!(words[3], "./train.py");
+        assert_eq!(words[4], "/application/x.py");
+        assert_eq!(words[5], "/data/x.csv");
+        assert!(repository_mounts(&["-v", "$HOME/x:/x", "img"]).is_empty());
+        assert!(repository_mounts(&["-v", "../up:/x", "img"]).is_empty());
     }
 }

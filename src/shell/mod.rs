@@ -17,6 +17,7 @@ pub(crate) mod handover;
 pub(crate) mod lex;
 mod modes;
 pub(crate) mod programs;
+pub(crate) mod reading;
 mod runners;
 pub(crate) mod syntax;
 pub(crate) mod vars;
@@ -382,7 +383,11 @@ fn strip_prefixes(tokens: &mut Vec<String>, off_here: &mut bool) -> Vec<String> 
                 let args: Vec<&str> = tokens[sub + 1..].iter().map(String::as_str).collect();
                 match containers::docker_run_command(&args) {
                     Some(k) => {
+                        // A repository folder mounted in the container: its paths there are
+                        // the folder's (`-v $PWD/src:/app/src`, then `cd /app/src`).
+                        let mounts = containers::repository_mounts(&args);
                         tokens.drain(..sub + 1 + k);
+                        containers::unmount(tokens, &mounts);
                     }
                     None => break,
                 }
