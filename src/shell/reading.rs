@@ -172,6 +172,17 @@ fn reports(words: &[String]) -> bool {
     }
 }
 
+/// Commands that read files for a build but may ship from a deploy job: a `git push` (to
+/// Heroku, Dokku or a hosting remote), and a request (`curl`, `wget`, HTTPie: a deploy
+/// hook, an API that releases).
+fn may_ship(words: &[String]) -> bool {
+    match words.first().map(|w| crate::shell::base_name(w)) {
+        Some("git") => words.iter().any(|w| w == "push"),
+        Some("curl" | "wget" | "http" | "https") => true,
+        _ => false,
+    }
+}
+
 /// Whether every simple command of these lines ships nothing: it sets up, reads, builds
 /// documentation, reports or tests ([`only_setup_or_reading`], coverage reports, CML
 /// comments, `dvc pull`/`repro`, `make html`), and so do the commands it substitutes
@@ -183,17 +194,24 @@ pub(crate) fn ships_nothing(text: &str) -> bool {
             return true;
         }
         crate::shell::lex::split(line).iter().all(|part| {
+            // Past assignments and the wrappers that run the rest as it is (`sudo
+            // systemctl restart app` restarts a service).
             let words: Vec<String> = part
                 .words
                 .iter()
-                .skip_while(|w| w.contains('=') && !w.starts_with(['=', '-']))
+                .skip_while(|w| {
+                    (w.contains('=') && !w.starts_with(['=', '-']))
+                        || matches!(w.as_str(), "sudo" | "env" | "time" | "nohup" | "exec")
+                })
                 .cloned()
                 .collect();
             any |= !words.is_empty() || !part.substitutions.is_empty();
             part.substitutions
                 .iter()
                 .all(|s| ships_nothing(s) || s.trim().is_empty())
-                && (words.is_empty() || only_setup_or_reading(part.raw) || reports(&words))
+                && (words.is_empty()
+                    || (!may_ship(&words)
+                        && (only_setup_or_reading(&words.join(" ")) || reports(&words))))
         })
     });
     all && any
@@ -267,6 +285,9 @@ mod tests {
             "L=\"$(./upload.sh)\"",
             "docker push registry/app:latest",
             "kubectl apply -f k8s/",
+            "git push heroku HEAD:main",
+            "pip install -r requirements.txt\ncurl -fsS -X POST \"$RENDER_DEPLOY_HOOK\"",
+            "sudo systemctl restart model-api",
         ] {
             assert!(!ships_nothing(l), "{l}");
         }
